@@ -1,0 +1,43 @@
+# Two commands do all the set-up on a fresh machine with Python 3.11+ and make:
+#   make run    creates .venv, installs the locked dependencies, migrates, loads demo data, serves :8000
+#   make test   the whole test suite (real PostgreSQL: DATABASE_URL, or the embedded one)
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed-$(shell cksum < requirements.lock | cut -d' ' -f1)
+
+.PHONY: run test lint format lock schema clean
+
+$(STAMP): requirements.lock
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "TAF needs Python 3.11 or newer; found " + sys.version.split()[0])'
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements.lock
+	rm -f $(VENV)/.installed-*
+	touch $(STAMP)
+
+run: $(STAMP)
+	$(PY) -m server run
+
+test: $(STAMP)
+	$(PY) -m pytest
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: $(STAMP)
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+lock: $(STAMP)
+	$(PY) -m pip install --quiet -e '.[dev]' && $(PY) -m pip uninstall --quiet -y taf
+	( echo "# Exact versions of every package (direct and transitive) for reproducible installs."; \
+	  echo "# Regenerate: make lock (after editing the direct pins in pyproject.toml)."; \
+	  $(PY) -m pip freeze --exclude-editable ) > requirements.lock
+
+schema: $(STAMP)
+	$(PY) -m server export-schema
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache

@@ -1,0 +1,28 @@
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from enum import StrEnum
+
+from sqlmodel import Field, SQLModel
+
+from server.db.columns import created_at_field, enum_field, id_field
+
+
+class AgencyKind(StrEnum):
+    police = "police"
+    health = "health"
+    education = "education"
+    housing = "housing"
+    social_care = "social_care"
+    early_help = "early_help"
+    youth_justice = "youth_justice"
+    voluntary = "voluntary"
+    other = "other"
+
+
+class Agency(SQLModel, table=True):
+    id: uuid.UUID = id_field()
+    name: str = Field(max_length=200, unique=True)
+    kind: AgencyKind = enum_field(AgencyKind, name="agency_kind")
+    created_at: datetime = created_at_field()

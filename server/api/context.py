@@ -1,0 +1,108 @@
+"""The typed GraphQL context, built once per HTTP request (and once per websocket connection)."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+import casbin
+from sqlmodel.ext.asyncio.session import AsyncSession
+from starlette.requests import Request
+from starlette.responses import Response
+
+from server.access.actor import Actor
+from server.access.pep import AccessControl
+from server.api.loaders import Loaders
+from server.audit import service as audit
+from server.audit.models import AuditOutcome
+from server.auth.service import TokenProblem
+from server.config import Settings
+from server.db.engine import SessionFactory, read_session, unit_of_work
+from server.errors import Forbidden, NotFound, Unauthenticated
+
+_TOKEN_MESSAGES = {
+    TokenProblem.missing: "Sign in to do that.",
+    TokenProblem.invalid: "Your session is not valid. Sign in again.",
+    TokenProblem.expired: "Your session has expired. Sign in again.",
+}
+
+
+@dataclass
+class Change:
+    """The transaction of one mutation; the resolver names the family it touched for the audit log."""
+
+    session: AsyncSession
+    family_id: uuid.UUID | None = None
+    detail: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class Context:
+    request: Request | Any
+    response: Response | Any
+    settings: Settings
+    sessions: SessionFactory
+    enforcer: casbin.Enforcer
+    loaders: Loaders
+    actor: Actor | None = None
+    token_problem: TokenProblem = TokenProblem.missing
+    _access: AccessControl | None = None
+
+    @property
+    def address(self) -> str:
+        client = getattr(self.request, "client", None)
+        return client.host if client else "unknown"
+
+    def require_actor(self) -> Actor:
+        if self.actor is None:
+            raise Unauthenticated(_TOKEN_MESSAGES[self.token_problem])
+        return self.actor
+
+    @property
+    def access(self) -> AccessControl:
+        actor = self.require_actor()
+        if self._access is None:
+            self._access = AccessControl(self.enforcer, actor)
+        return self._access
+
+    def read(self) -> Any:
+        """A short session for one resolver's reads."""
+        self.require_actor()
+        return read_session(self.sessions)
+
+    @asynccontextmanager
+    async def change(self, action: str, *, family_id: uuid.UUID | None = None) -> AsyncIterator[Change]:
+        """Run one mutation in one transaction, audited: allowed changes in the same transaction,
+        refusals in a transaction of their own (the change itself rolled back)."""
+        actor = self.require_actor()
+        change: Change | None = None
+        try:
+            async with unit_of_work(self.sessions) as session:
+                change = Change(session=session, family_id=family_id)
+                yield change
+                await audit.record(
+                    session,
+                    actor,
+                    action,
+                    family_id=change.family_id,
+                    detail=change.detail,
+                    address=self.address,
+                )
+        except (Forbidden, NotFound) as refusal:
+            async with unit_of_work(self.sessions) as session:
+                await audit.record(
+                    session,
+                    actor,
+                    action,
+                    family_id=change.family_id if change else family_id,
+                    outcome=AuditOutcome.denied,
+                    detail={"code": refusal.code},
+                    address=self.address,
+                )
+            raise
+        finally:
+            self.access.forget()
+            self.loaders.forget()

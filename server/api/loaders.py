@@ -1,0 +1,26 @@
+"""DataLoaders with a request lifetime (R17): one SELECT per kind of child per request."""
+
+from __future__ import annotations
+
+from functools import partial
+
+from strawberry.dataloader import DataLoader
+
+from server.agency.loaders import agency_by_id
+from server.db.engine import SessionFactory
+from server.family.loaders import members_by_family_id
+from server.team.loaders import active_team_by_family_id
+from server.user.loaders import user_by_id
+
+
+class Loaders:
+    def __init__(self, sessions: SessionFactory) -> None:
+        self.members_by_family_id = DataLoader(partial(members_by_family_id, sessions))
+        self.active_team_by_family_id = DataLoader(partial(active_team_by_family_id, sessions))
+        self.agency_by_id = DataLoader(partial(agency_by_id, sessions))
+        self.user_by_id = DataLoader(partial(user_by_id, sessions))
+
+    def forget(self) -> None:
+        """Clear caches after a change, so a mutation's result reflects what it just wrote."""
+        for loader in vars(self).values():
+            loader.clear_all()

@@ -1,0 +1,55 @@
+"""The GraphQL composition root: the only module that imports every domain's api module."""
+
+from __future__ import annotations
+
+import strawberry
+from strawberry.extensions import (
+    AddValidationRules,
+    DisableIntrospection,
+    MaxTokensLimiter,
+    ParserCache,
+    ValidationCache,
+)
+from strawberry.extensions.max_aliases import create_validator as max_aliases_rule
+from strawberry.extensions.query_depth_limiter import create_validator as max_depth_rule
+from strawberry.tools import merge_types
+
+from server.agency.api import AgencyQuery
+from server.api.errors import ErrorPolicy
+from server.auth.api import AuthMutation
+from server.config import Settings
+from server.family.api import FamilyMutation, FamilyQuery
+from server.team.api import TeamMutation
+from server.user.api import UserQuery
+
+Query = merge_types("Query", (UserQuery, AgencyQuery, FamilyQuery))
+Mutation = merge_types("Mutation", (AuthMutation, FamilyMutation, TeamMutation))
+
+MAX_DEPTH = 10
+MAX_ALIASES = 15
+MAX_TOKENS = 2000
+
+
+class TafSchema(strawberry.Schema):
+    def process_errors(self, errors, execution_context=None) -> None:
+        """Expected errors (refusals, bad input) are answers, not faults: ErrorPolicy logs the rest."""
+
+
+def create_schema(settings: Settings) -> strawberry.Schema:
+    # Validation rules are built once: a rule class made per request would defeat the validation cache.
+    limits = [max_depth_rule(MAX_DEPTH, None, None), max_aliases_rule(MAX_ALIASES)]
+    extensions: list = [
+        ErrorPolicy,
+        lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
+        lambda: AddValidationRules(limits),
+        lambda: ParserCache(maxsize=512),
+        lambda: ValidationCache(maxsize=512),
+    ]
+    if settings.production:
+        extensions.append(DisableIntrospection)
+    return TafSchema(query=Query, mutation=Mutation, extensions=extensions)
+
+
+# For `strawberry export-schema server.api.schema:schema` and the contract test; the SDL is the same
+# in every environment.
+schema = create_schema(Settings(database_url=None))

@@ -1,0 +1,56 @@
+"""create_app(settings): the Starlette application serving GraphQL, health checks and the web front end."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.routing import Mount, Route, WebSocketRoute
+from starlette.staticfiles import StaticFiles
+
+from server.access.enforcer import build_enforcer
+from server.api.schema import create_schema
+from server.api.view import TafGraphQL
+from server.config import Settings
+from server.db.engine import create_engine, create_session_factory
+from server.http import BodyLimit, SecurityHeaders, healthz, readyz
+from server.state import AppState
+
+
+def create_app(settings: Settings, *, database_url: str | None = None) -> Starlette:
+    url = database_url or settings.database_url
+    if url is None:
+        raise ValueError("create_app needs a database URL (start the embedded database first)")
+    engine = create_engine(url)
+    state = AppState(
+        settings=settings,
+        engine=engine,
+        sessions=create_session_factory(engine),
+        enforcer=build_enforcer(settings.policies_dir),
+        schema=create_schema(settings),
+    )
+    graphql = TafGraphQL(state)
+
+    @asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        yield
+        await engine.dispose()
+
+    app = Starlette(
+        routes=[
+            Route("/healthz", healthz),
+            Route("/readyz", readyz),
+            Route("/graphql", graphql, methods=["GET", "POST"]),
+            WebSocketRoute("/graphql", graphql),
+            Mount("/", StaticFiles(directory=settings.web_dir, html=True), name="web"),
+        ],
+        middleware=[
+            Middleware(SecurityHeaders, graphiql=not settings.production),
+            Middleware(BodyLimit, max_bytes=settings.max_body_bytes),
+        ],
+        lifespan=lifespan,
+    )
+    app.state.taf = state
+    return app

@@ -1,0 +1,34 @@
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlmodel import Field, SQLModel
+
+from server.db.columns import created_at_field, enum_field
+
+
+class AuditOutcome(StrEnum):
+    allowed = "allowed"
+    denied = "denied"
+    failed = "failed"
+
+
+class AuditEvent(SQLModel, table=True):
+    """Append-only: a trigger in the migration rejects UPDATE, DELETE and TRUNCATE for every role."""
+
+    __tablename__ = "audit_event"
+    __table_args__ = (sa.Index("ix_audit_event_family_at", "family_id", "at"),)
+
+    id: int | None = Field(default=None, primary_key=True, sa_type=sa.BigInteger)
+    at: datetime = created_at_field()
+    actor_user_id: uuid.UUID | None = Field(default=None, index=True)
+    action: str = Field(max_length=80)
+    outcome: AuditOutcome = enum_field(AuditOutcome, name="audit_outcome")
+    family_id: uuid.UUID | None = None
+    address: str | None = Field(default=None, max_length=64)
+    detail: dict[str, Any] = Field(default_factory=dict, sa_type=JSONB)

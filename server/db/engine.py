@@ -1,0 +1,39 @@
+"""The async engine and the unit of work: services never commit, the boundary does."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+SessionFactory = async_sessionmaker[AsyncSession]
+
+
+def create_engine(url: str, *, pool_size: int = 10) -> AsyncEngine:
+    return create_async_engine(
+        url,
+        pool_size=pool_size,
+        max_overflow=10,
+        pool_pre_ping=True,  # a restarted database must not surface as a stale-connection error
+        connect_args={"server_settings": {"application_name": "taf"}},
+    )
+
+
+def create_session_factory(engine: AsyncEngine) -> SessionFactory:
+    return async_sessionmaker(engine, class_=AsyncSession, expire_on_commit=False)
+
+
+@asynccontextmanager
+async def unit_of_work(sessions: SessionFactory) -> AsyncIterator[AsyncSession]:
+    """One transaction: committed when the block succeeds, rolled back when it raises."""
+    async with sessions() as session, session.begin():
+        yield session
+
+
+@asynccontextmanager
+async def read_session(sessions: SessionFactory) -> AsyncIterator[AsyncSession]:
+    """A short session for one read; GraphQL resolvers run concurrently, so each gets its own."""
+    async with sessions() as session:
+        yield session

@@ -1,0 +1,224 @@
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+
+import strawberry
+
+from server.api.scalars import Info, parse_id
+from server.family import service as family_service
+from server.family.models import Family, FamilyMember, FamilyStatus, LevelOfNeed
+from server.family.service import FamilyOpen, MemberIn
+from server.team.api import ContactInput, TeamMemberType
+from server.team.models import TeamRole
+
+FamilyStatusType = strawberry.enum(FamilyStatus, name="FamilyStatus", description="Where the case is.")
+LevelOfNeedType = strawberry.enum(
+    LevelOfNeed,
+    name="LevelOfNeed",
+    description="The four-tier scale: universal, targeted, specialist, statutory.",
+)
+
+
+@strawberry.type(name="FamilyMember", description="A person in the family.")
+class FamilyMemberType:
+    id: strawberry.ID
+    full_name: str
+    relationship: str = strawberry.field(
+        description="In the family's words: mother, stepfather, grandmother..."
+    )
+    date_of_birth: date | None
+    is_subject_child: bool = strawberry.field(description="True for a child the plan is about.")
+
+    @classmethod
+    def from_row(cls, row: FamilyMember) -> FamilyMemberType:
+        return cls(
+            id=strawberry.ID(str(row.id)),
+            full_name=row.full_name,
+            relationship=row.relationship,
+            date_of_birth=row.date_of_birth,
+            is_subject_child=row.is_subject_child,
+        )
+
+
+@strawberry.type(
+    name="Family", description="A family's record (the case), visible to the workers on its team."
+)
+class FamilyType:
+    id: strawberry.ID
+    reference: str = strawberry.field(description="The case reference, e.g. TAF-1001.")
+    display_name: str
+    status: FamilyStatusType  # type: ignore[valid-type]
+    level_of_need: LevelOfNeedType  # type: ignore[valid-type]
+    opened_at: datetime
+    closed_at: datetime | None
+    version: int = strawberry.field(description="Send it back as expectedVersion when changing the family.")
+    row_id: strawberry.Private[uuid.UUID]
+
+    @strawberry.field
+    async def members(self, info: Info) -> list[FamilyMemberType]:
+        rows = await info.context.loaders.members_by_family_id.load(self.row_id)
+        return [FamilyMemberType.from_row(row) for row in rows]
+
+    @strawberry.field(description="The current team, lead professional first.")
+    async def team(self, info: Info) -> list[TeamMemberType]:
+        rows = await info.context.loaders.active_team_by_family_id.load(self.row_id)
+        return [TeamMemberType.from_row(row) for row in rows]
+
+    @strawberry.field
+    async def lead_professional(self, info: Info) -> TeamMemberType | None:
+        rows = await info.context.loaders.active_team_by_family_id.load(self.row_id)
+        lead = next((row for row in rows if row.role is TeamRole.lead_professional), None)
+        return TeamMemberType.from_row(lead) if lead else None
+
+    @classmethod
+    def from_row(cls, row: Family) -> FamilyType:
+        return cls(
+            id=strawberry.ID(str(row.id)),
+            reference=row.reference,
+            display_name=row.display_name,
+            status=row.status,
+            level_of_need=row.level_of_need,
+            opened_at=row.opened_at,
+            closed_at=row.closed_at,
+            version=row.version,
+            row_id=row.id,
+        )
+
+
+@strawberry.type
+class PageInfo:
+    has_next_page: bool
+    end_cursor: str | None = strawberry.field(description="Pass as `after` to get the next page.")
+
+
+@strawberry.type(description="A page of the caller's caseload.")
+class FamilyConnection:
+    nodes: list[FamilyType]
+    page_info: PageInfo
+    total_count: int = strawberry.field(description="Families matching the filters that the caller may see.")
+
+
+@strawberry.input
+class FamilyMemberInput:
+    full_name: str
+    relationship: str
+    date_of_birth: date | None = None
+    is_subject_child: bool = False
+
+    def to_member(self) -> MemberIn:
+        return MemberIn(self.full_name, self.relationship, self.date_of_birth, self.is_subject_child)
+
+
+@strawberry.input(description="A new referral. At least one member must be marked as the subject child.")
+class FamilyOpenInput:
+    display_name: str = strawberry.field(
+        description="How the team refers to the family, e.g. 'The Carter family'."
+    )
+    level_of_need: LevelOfNeedType  # type: ignore[valid-type]
+    members: list[FamilyMemberInput] = strawberry.field(description="1 to 30 people.")
+    lead_contact: ContactInput = strawberry.field(description="The lead professional's role and contacts.")
+    lead_professional_user_id: strawberry.ID | None = strawberry.field(
+        default=None, description="Defaults to the person opening the record."
+    )
+
+
+@strawberry.input(description="Change a family's status or level of need; absent fields stay as they are.")
+class FamilyUpdateInput:
+    family_id: strawberry.ID
+    expected_version: int = strawberry.field(description="The version you read; a stale one gives CONFLICT.")
+    status: FamilyStatusType | None = None  # type: ignore[valid-type]
+    level_of_need: LevelOfNeedType | None = None  # type: ignore[valid-type]
+
+
+@strawberry.input
+class FamilyMemberAddInput:
+    family_id: strawberry.ID
+    member: FamilyMemberInput
+
+
+@strawberry.type
+class FamilyQuery:
+    @strawberry.field(
+        description="The caller's caseload: families whose team they are on (for a manager, whose team their"
+        " agency is on), ordered by reference. Families the caller may not see are neither listed nor"
+        " counted."
+    )
+    async def families(
+        self,
+        info: Info,
+        first: int = 20,
+        after: str | None = None,
+        status: FamilyStatusType | None = None,  # type: ignore[valid-type]
+        level_of_need: LevelOfNeedType | None = None,  # type: ignore[valid-type]
+    ) -> FamilyConnection:
+        async with info.context.read() as session:
+            page = await family_service.list_families(
+                session,
+                info.context.access,
+                first=first,
+                after=after,
+                status=status,
+                level_of_need=level_of_need,
+            )
+        nodes = [FamilyType.from_row(row) for row in page.families]
+        end = family_service.encode_cursor(page.families[-1]) if page.families else None
+        return FamilyConnection(
+            nodes=nodes,
+            page_info=PageInfo(has_next_page=page.has_next, end_cursor=end),
+            total_count=page.total,
+        )
+
+    @strawberry.field(
+        description="One family. NOT_FOUND when it does not exist or the caller may not see it."
+    )
+    async def family(self, info: Info, id: strawberry.ID) -> FamilyType:
+        async with info.context.read() as session:
+            row = await family_service.get_family(session, info.context.access, parse_id(id, "id"))
+        return FamilyType.from_row(row)
+
+
+@strawberry.type
+class FamilyMutation:
+    @strawberry.mutation(description="Open a family's record from a referral. Practitioners and managers.")
+    async def family_open(self, info: Info, input: FamilyOpenInput) -> FamilyType:
+        data = FamilyOpen(
+            display_name=input.display_name,
+            level_of_need=input.level_of_need,
+            members=[member.to_member() for member in input.members],
+            lead_user_id=parse_id(input.lead_professional_user_id, "leadProfessionalUserId")
+            if input.lead_professional_user_id
+            else None,
+            lead_contact=input.lead_contact.to_contact(),
+        )
+        async with info.context.change("familyOpen") as change:
+            row = await family_service.open_family(change.session, info.context.access, data)
+            change.family_id = row.id
+        return FamilyType.from_row(row)
+
+    @strawberry.mutation(
+        description="Change status or level of need. Lead professional only; CONFLICT if stale."
+    )
+    async def family_update(self, info: Info, input: FamilyUpdateInput) -> FamilyType:
+        family_id = parse_id(input.family_id, "familyId")
+        async with info.context.change("familyUpdate", family_id=family_id) as change:
+            row = await family_service.update_family(
+                change.session,
+                info.context.access,
+                family_id=family_id,
+                expected_version=input.expected_version,
+                status=input.status,
+                level_of_need=input.level_of_need,
+            )
+            change.detail = {"status": row.status.value, "levelOfNeed": row.level_of_need.value}
+        return FamilyType.from_row(row)
+
+    @strawberry.mutation(description="Add a person to the family. Lead professional only.")
+    async def family_member_add(self, info: Info, input: FamilyMemberAddInput) -> FamilyMemberType:
+        family_id = parse_id(input.family_id, "familyId")
+        async with info.context.change("familyMemberAdd", family_id=family_id) as change:
+            row = await family_service.add_member(
+                change.session, info.context.access, family_id=family_id, member=input.member.to_member()
+            )
+            change.detail = {"memberId": str(row.id)}
+        return FamilyMemberType.from_row(row)

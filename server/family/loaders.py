@@ -1,0 +1,28 @@
+"""Batch loads for GraphQL. They load children of families that the caller has already been allowed
+to see (the family resolvers check visibility before any of these run)."""
+
+from __future__ import annotations
+
+import uuid
+from collections import defaultdict
+
+from sqlmodel import col, select
+
+from server.db.engine import SessionFactory
+from server.family.models import FamilyMember
+
+
+async def members_by_family_id(
+    sessions: SessionFactory, family_ids: list[uuid.UUID]
+) -> list[list[FamilyMember]]:
+    async with sessions() as session:
+        statement = (
+            select(FamilyMember)
+            .where(col(FamilyMember.family_id).in_(family_ids))
+            .order_by(FamilyMember.created_at, FamilyMember.full_name)
+        )
+        rows = (await session.exec(statement)).all()
+    grouped: dict[uuid.UUID, list[FamilyMember]] = defaultdict(list)
+    for row in rows:
+        grouped[row.family_id].append(row)
+    return [grouped[family_id] for family_id in family_ids]

@@ -1,0 +1,200 @@
+"""Use cases for a family's record (the case). Services never commit; the caller's unit of work does."""
+
+from __future__ import annotations
+
+import base64
+import uuid
+from dataclasses import dataclass
+from datetime import date
+
+import sqlalchemy as sa
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from server.access.actor import Act
+from server.access.pep import AccessControl
+from server.db.columns import utcnow
+from server.errors import BadUserInput, Conflict, NotFound
+from server.family.models import Family, FamilyMember, FamilyStatus, LevelOfNeed, family_reference_seq
+from server.team import service as team_service
+from server.team.service import Contact
+from server.validation import required_text
+
+MAX_MEMBERS = 30
+MAX_PAGE = 100
+
+
+@dataclass(frozen=True)
+class MemberIn:
+    full_name: str
+    relationship: str
+    date_of_birth: date | None = None
+    is_subject_child: bool = False
+
+
+@dataclass(frozen=True)
+class FamilyOpen:
+    display_name: str
+    level_of_need: LevelOfNeed
+    members: list[MemberIn]
+    lead_user_id: uuid.UUID | None  # None: the person opening the record leads
+    lead_contact: Contact
+
+
+@dataclass(frozen=True)
+class Page:
+    families: list[Family]
+    has_next: bool
+    total: int
+
+
+async def open_family(session: AsyncSession, access: AccessControl, data: FamilyOpen) -> Family:
+    access.require_outside_family(Act.create, "family")
+    _check_members(data.members, require_subject_child=True)
+    display_name = required_text(data.display_name, "displayName", 200)
+    number = (await session.exec(sa.select(family_reference_seq.next_value()))).one()[0]
+    family = Family(
+        reference=f"TAF-{number}",
+        display_name=display_name,
+        status=FamilyStatus.referral,
+        level_of_need=data.level_of_need,
+    )
+    session.add(family)
+    for member in data.members:
+        session.add(_member_row(family.id, member))
+    await session.flush()
+    lead_user_id = data.lead_user_id or access.actor.user_id
+    await team_service.appoint_lead(
+        session, family_id=family.id, user_id=lead_user_id, contact=data.lead_contact
+    )
+    return family
+
+
+async def get_family(session: AsyncSession, access: AccessControl, family_id: uuid.UUID) -> Family:
+    await access.require_visible_family(session, family_id)
+    family = await session.get(Family, family_id)
+    if family is None:  # visible facts come from an active membership, so this is a deleted row
+        raise NotFound("No family with that id, or you are not on its team.")
+    return family
+
+
+async def list_families(
+    session: AsyncSession,
+    access: AccessControl,
+    *,
+    first: int,
+    after: str | None,
+    status: FamilyStatus | None = None,
+    level_of_need: LevelOfNeed | None = None,
+) -> Page:
+    """The caller's caseload, filtered in SQL by the same policy as single lookups, ordered by reference."""
+    if not 1 <= first <= MAX_PAGE:
+        raise BadUserInput(f"first must be between 1 and {MAX_PAGE}.", field="first")
+    conditions = [access.family_filter(col(Family.id))]
+    if status is not None:
+        conditions.append(col(Family.status) == status.value)
+    if level_of_need is not None:
+        conditions.append(col(Family.level_of_need) == level_of_need.value)
+    total = (await session.exec(select(sa.func.count()).select_from(Family).where(*conditions))).one()
+    if after is not None:
+        conditions.append(col(Family.reference) > decode_cursor(after))
+    statement = select(Family).where(*conditions).order_by(Family.reference).limit(first + 1)
+    rows = list((await session.exec(statement)).all())
+    return Page(families=rows[:first], has_next=len(rows) > first, total=total)
+
+
+async def update_family(
+    session: AsyncSession,
+    access: AccessControl,
+    *,
+    family_id: uuid.UUID,
+    expected_version: int,
+    status: FamilyStatus | None,
+    level_of_need: LevelOfNeed | None,
+) -> Family:
+    family = await team_service.lock_and_require(
+        session, access, Act.update, "family", family_id, open_only=False
+    )
+    if family.status is FamilyStatus.closed and status in (None, FamilyStatus.closed):
+        raise Conflict("This family's record is closed. Reopen it (change its status) before changing it.")
+    changes: dict[str, object] = {}
+    if status is not None:
+        changes["status"] = status.value
+        changes["closed_at"] = utcnow() if status is FamilyStatus.closed else None
+    if level_of_need is not None:
+        changes["level_of_need"] = level_of_need.value
+    if not changes:
+        raise BadUserInput("Give at least one of status or levelOfNeed to change.")
+    return await bump_version(session, family_id, expected_version, changes)
+
+
+async def bump_version(
+    session: AsyncSession, family_id: uuid.UUID, expected_version: int, changes: dict[str, object]
+) -> Family:
+    """Apply changes only if nobody else changed the family since the caller read it."""
+    table = Family.__table__
+    statement = (
+        sa.update(table)
+        .where(table.c.id == family_id, table.c.version == expected_version)
+        .values(**changes, version=table.c.version + 1, updated_at=utcnow())
+        .returning(table.c.id)
+    )
+    if (await session.exec(statement)).first() is None:
+        raise Conflict("Someone else changed this family since you opened it. Reload and try again.")
+    family = await session.get(Family, family_id, populate_existing=True)
+    assert family is not None
+    return family
+
+
+async def add_member(
+    session: AsyncSession, access: AccessControl, *, family_id: uuid.UUID, member: MemberIn
+) -> FamilyMember:
+    await team_service.lock_and_require(session, access, Act.update, "family", family_id)
+    _check_members([member], require_subject_child=False)
+    count = (await session.exec(select(sa.func.count()).where(FamilyMember.family_id == family_id))).one()
+    if count >= MAX_MEMBERS:
+        raise BadUserInput(f"A family can have at most {MAX_MEMBERS} members.")
+    row = _member_row(family_id, member)
+    session.add(row)
+    await session.flush()
+    return row
+
+
+def _member_row(family_id: uuid.UUID, member: MemberIn) -> FamilyMember:
+    return FamilyMember(
+        family_id=family_id,
+        full_name=required_text(member.full_name, "fullName", 200),
+        relationship=required_text(member.relationship, "relationship", 60),
+        date_of_birth=member.date_of_birth,
+        is_subject_child=member.is_subject_child,
+    )
+
+
+def _check_members(members: list[MemberIn], *, require_subject_child: bool) -> None:
+    if not members:
+        raise BadUserInput("Add at least one family member.", field="members")
+    if len(members) > MAX_MEMBERS:
+        raise BadUserInput(f"A family can have at most {MAX_MEMBERS} members.", field="members")
+    if require_subject_child and not any(member.is_subject_child for member in members):
+        raise BadUserInput("Mark at least one member as the child the referral is about.", field="members")
+    today = date.today()
+    for member in members:
+        if member.date_of_birth is not None and member.date_of_birth > today:
+            raise BadUserInput("A date of birth cannot be in the future.", field="dateOfBirth")
+
+
+_CURSOR_PREFIX = "family:"
+
+
+def encode_cursor(family: Family) -> str:
+    return base64.urlsafe_b64encode(f"{_CURSOR_PREFIX}{family.reference}".encode()).decode()
+
+
+def decode_cursor(cursor: str) -> str:
+    try:
+        text = base64.b64decode(cursor.encode(), altchars=b"-_", validate=True).decode()
+    except (ValueError, UnicodeDecodeError):
+        text = ""
+    if not text.startswith(_CURSOR_PREFIX):
+        raise BadUserInput("That page cursor is not valid.", field="after")
+    return text.removeprefix(_CURSOR_PREFIX)

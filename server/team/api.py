@@ -1,0 +1,143 @@
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+import strawberry
+
+from server.agency.api import AgencyType
+from server.api.scalars import Info, parse_id
+from server.team import service as team_service
+from server.team.models import TeamMembership, TeamRole
+from server.team.service import Contact
+from server.user.api import StaffMemberType
+
+TeamRoleType = strawberry.enum(TeamRole, name="TeamRole", description="A worker's role on the plan.")
+
+
+@strawberry.type(
+    name="TeamMember", description="An agency's place on a family's team, through a named worker."
+)
+class TeamMemberType:
+    id: strawberry.ID
+    role: TeamRoleType  # type: ignore[valid-type]
+    agency_role: str = strawberry.field(description="The agency's own role, in words.")
+    contact_in_hours: str = strawberry.field(description="How to reach them in office hours.")
+    contact_out_of_hours: str = strawberry.field(
+        description="Who to contact out of hours or when they are away."
+    )
+    valid_from: datetime
+    valid_to: datetime | None = strawberry.field(description="When they left the team; null while on it.")
+    agency_id: strawberry.Private[uuid.UUID]
+    user_id: strawberry.Private[uuid.UUID]
+
+    @strawberry.field
+    async def agency(self, info: Info) -> AgencyType:
+        row = await info.context.loaders.agency_by_id.load(self.agency_id)
+        return AgencyType.from_row(row)
+
+    @strawberry.field(description="The named worker.")
+    async def worker(self, info: Info) -> StaffMemberType:
+        row = await info.context.loaders.user_by_id.load(self.user_id)
+        return StaffMemberType.from_row(row)
+
+    @classmethod
+    def from_row(cls, row: TeamMembership) -> TeamMemberType:
+        return cls(
+            id=strawberry.ID(str(row.id)),
+            role=row.role,
+            agency_role=row.agency_role,
+            contact_in_hours=row.contact_in_hours,
+            contact_out_of_hours=row.contact_out_of_hours,
+            valid_from=row.valid_from,
+            valid_to=row.valid_to,
+            agency_id=row.agency_id,
+            user_id=row.user_id,
+        )
+
+
+@strawberry.input(description="How an agency describes its part, and how to reach its worker.")
+class ContactInput:
+    agency_role: str = strawberry.field(
+        description="e.g. 'attendance support and mentoring' (required, 300 max)."
+    )
+    contact_in_hours: str = ""
+    contact_out_of_hours: str = ""
+
+    def to_contact(self) -> Contact:
+        return Contact(self.agency_role, self.contact_in_hours, self.contact_out_of_hours)
+
+
+@strawberry.input
+class TeamMemberAddInput:
+    family_id: strawberry.ID
+    user_id: strawberry.ID = strawberry.field(
+        description="An active practitioner or manager (see staffDirectory)."
+    )
+    contact: ContactInput
+    valid_from: datetime | None = strawberry.field(
+        default=None, description="Defaults to now; never in the future."
+    )
+
+
+@strawberry.input
+class TeamMemberEndInput:
+    membership_id: strawberry.ID
+    reason: str = strawberry.field(description="Why they are leaving the team (required).")
+
+
+@strawberry.input
+class LeadProfessionalSetInput:
+    family_id: strawberry.ID
+    user_id: strawberry.ID
+    contact: ContactInput | None = strawberry.field(
+        default=None, description="Defaults to their current role on the team, if any."
+    )
+
+
+@strawberry.type
+class TeamMutation:
+    @strawberry.mutation(
+        description="Add a worker to a family's team as a contributor. Lead professional only."
+    )
+    async def team_member_add(self, info: Info, input: TeamMemberAddInput) -> TeamMemberType:
+        family_id = parse_id(input.family_id, "familyId")
+        async with info.context.change("teamMemberAdd", family_id=family_id) as change:
+            row = await team_service.add_member(
+                change.session,
+                info.context.access,
+                family_id=family_id,
+                user_id=parse_id(input.user_id, "userId"),
+                contact=input.contact.to_contact(),
+                valid_from=input.valid_from,
+            )
+            change.detail = {"membershipId": str(row.id), "userId": str(row.user_id)}
+        return TeamMemberType.from_row(row)
+
+    @strawberry.mutation(
+        description="End a worker's membership (kept in the history). Not the lead professional."
+    )
+    async def team_member_end(self, info: Info, input: TeamMemberEndInput) -> TeamMemberType:
+        membership_id = parse_id(input.membership_id, "membershipId")
+        async with info.context.change("teamMemberEnd") as change:
+            row = await team_service.end_membership(
+                change.session, info.context.access, membership_id=membership_id, reason=input.reason
+            )
+            change.family_id, change.detail = row.family_id, {"membershipId": str(row.id)}
+        return TeamMemberType.from_row(row)
+
+    @strawberry.mutation(
+        description="Hand the lead to another worker; the previous lead stays on the team as a contributor."
+    )
+    async def lead_professional_set(self, info: Info, input: LeadProfessionalSetInput) -> TeamMemberType:
+        family_id = parse_id(input.family_id, "familyId")
+        async with info.context.change("leadProfessionalSet", family_id=family_id) as change:
+            row = await team_service.set_lead(
+                change.session,
+                info.context.access,
+                family_id=family_id,
+                user_id=parse_id(input.user_id, "userId"),
+                contact=input.contact.to_contact() if input.contact else None,
+            )
+            change.detail = {"userId": str(row.user_id)}
+        return TeamMemberType.from_row(row)

@@ -1,0 +1,186 @@
+"""Use cases for the team around a family: who is on it, in what role, and who leads."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from server.access.actor import Act
+from server.access.pep import AccessControl
+from server.access.rules import active_membership
+from server.db.columns import utcnow
+from server.errors import BadUserInput, Conflict, NotFound
+from server.family.models import Family, FamilyStatus
+from server.team.models import TeamMembership, TeamRole
+from server.user.models import SystemRole, User, UserKind
+from server.validation import optional_text, required_text
+
+TEAM_ROLES = (SystemRole.practitioner, SystemRole.manager)
+
+
+@dataclass(frozen=True)
+class Contact:
+    agency_role: str
+    in_hours: str = ""
+    out_of_hours: str = ""
+
+
+async def lock_and_require(
+    session: AsyncSession,
+    access: AccessControl,
+    act: Act,
+    kind: str,
+    family_id: uuid.UUID,
+    *,
+    open_only: bool = True,
+) -> Family:
+    """Lock the family row, then decide: a decision taken before waiting for the lock could rest on a
+    team that a concurrent change (a hand-over of the lead, say) has since altered."""
+    await session.exec(select(Family.id).where(Family.id == family_id).with_for_update())
+    await access.require(session, act, kind, family_id)
+    family = await require_open(session, family_id) if open_only else await session.get(Family, family_id)
+    assert family is not None  # visible families exist
+    return family
+
+
+async def require_open(session: AsyncSession, family_id: uuid.UUID) -> Family:
+    family = await session.get(Family, family_id)
+    if family is None:
+        raise NotFound("No family with that id, or you are not on its team.")
+    if family.status is FamilyStatus.closed:
+        raise Conflict("This family's record is closed. Reopen it before changing it.")
+    return family
+
+
+async def appoint_lead(
+    session: AsyncSession, *, family_id: uuid.UUID, user_id: uuid.UUID, contact: Contact
+) -> TeamMembership:
+    """Make user_id the lead professional of a family that has none (a new referral)."""
+    return await _join(
+        session, family_id, await _team_worker(session, user_id), TeamRole.lead_professional, contact
+    )
+
+
+async def add_member(
+    session: AsyncSession,
+    access: AccessControl,
+    *,
+    family_id: uuid.UUID,
+    user_id: uuid.UUID,
+    contact: Contact,
+    valid_from: datetime | None = None,
+) -> TeamMembership:
+    await lock_and_require(session, access, Act.manage, "team", family_id)
+    worker = await _team_worker(session, user_id)
+    if await _active_membership(session, family_id, user_id) is not None:
+        raise Conflict(f"{worker.display_name} is already on this family's team.")
+    if valid_from is not None and valid_from > utcnow():
+        raise BadUserInput("A team membership cannot start in the future.", field="validFrom")
+    return await _join(session, family_id, worker, TeamRole.contributor, contact, valid_from)
+
+
+async def end_membership(
+    session: AsyncSession, access: AccessControl, *, membership_id: uuid.UUID, reason: str
+) -> TeamMembership:
+    membership = await session.get(TeamMembership, membership_id)
+    # A membership of a family the caller cannot see answers exactly like one that does not exist.
+    if membership is None or not await access.can(session, Act.read, "family", membership.family_id):
+        raise NotFound("No team membership with that id.")
+    await lock_and_require(session, access, Act.manage, "team", membership.family_id)
+    if membership.valid_to is not None:
+        raise Conflict("That membership has already ended.")
+    if membership.role is TeamRole.lead_professional:
+        raise Conflict("Appoint another lead professional before the current one leaves the team.")
+    _end(membership, required_text(reason, "reason", 500))
+    return membership
+
+
+async def set_lead(
+    session: AsyncSession,
+    access: AccessControl,
+    *,
+    family_id: uuid.UUID,
+    user_id: uuid.UUID,
+    contact: Contact | None,
+) -> TeamMembership:
+    """Hand the lead to user_id; the previous lead stays on the team as a contributor."""
+    await lock_and_require(session, access, Act.manage, "team", family_id)
+    worker = await _team_worker(session, user_id)
+    current = await _current_lead(session, family_id)
+    if current is not None and current.user_id == user_id:
+        raise BadUserInput(f"{worker.display_name} is already the lead professional.", field="userId")
+    existing = await _active_membership(session, family_id, user_id)
+    if existing is not None:
+        _end(existing, "became lead professional")
+        contact = contact or Contact(
+            existing.agency_role, existing.contact_in_hours, existing.contact_out_of_hours
+        )
+    if current is not None:
+        _end(current, "lead professional changed")
+    await session.flush()
+    lead = await _join(
+        session, family_id, worker, TeamRole.lead_professional, contact or Contact("Lead professional")
+    )
+    if current is not None:
+        previous = await session.get(User, current.user_id)
+        assert previous is not None
+        carried = Contact(current.agency_role, current.contact_in_hours, current.contact_out_of_hours)
+        await _join(session, family_id, previous, TeamRole.contributor, carried)
+    return lead
+
+
+async def _join(
+    session: AsyncSession,
+    family_id: uuid.UUID,
+    worker: User,
+    role: TeamRole,
+    contact: Contact,
+    valid_from: datetime | None = None,
+) -> TeamMembership:
+    membership = TeamMembership(
+        family_id=family_id,
+        agency_id=worker.agency_id,
+        user_id=worker.id,
+        role=role,
+        agency_role=required_text(contact.agency_role, "agencyRole", 300),
+        contact_in_hours=optional_text(contact.in_hours, "contactInHours", 300),
+        contact_out_of_hours=optional_text(contact.out_of_hours, "contactOutOfHours", 300),
+        valid_from=valid_from or utcnow(),
+    )
+    session.add(membership)
+    await session.flush()
+    return membership
+
+
+def _end(membership: TeamMembership, reason: str) -> None:
+    membership.valid_to = utcnow()
+    membership.ended_reason = reason
+
+
+async def _team_worker(session: AsyncSession, user_id: uuid.UUID) -> User:
+    user = await session.get(User, user_id)
+    if user is None or user.kind is not UserKind.staff or not user.is_active or user.role not in TEAM_ROLES:
+        raise BadUserInput("Only an active practitioner or manager can join a family's team.", field="userId")
+    return user
+
+
+async def _active_membership(
+    session: AsyncSession, family_id: uuid.UUID, user_id: uuid.UUID
+) -> TeamMembership | None:
+    statement = select(TeamMembership).where(
+        TeamMembership.family_id == family_id, TeamMembership.user_id == user_id, active_membership()
+    )
+    return (await session.exec(statement)).first()
+
+
+async def _current_lead(session: AsyncSession, family_id: uuid.UUID) -> TeamMembership | None:
+    statement = select(TeamMembership).where(
+        TeamMembership.family_id == family_id,
+        col(TeamMembership.role) == TeamRole.lead_professional.value,
+        col(TeamMembership.valid_to).is_(None),
+    )
+    return (await session.exec(statement)).first()

@@ -1,0 +1,128 @@
+"""Async builders for committed test data (uvicorn serves it from other connections).
+
+Every name is unique, so tests share one database without seeing each other's rows."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import date
+from functools import cache
+
+from server.agency.models import Agency, AgencyKind
+from server.auth.passwords import hash_password
+from server.db.engine import SessionFactory, unit_of_work
+from server.family.models import Family, FamilyMember, FamilyStatus, LevelOfNeed
+from server.team.models import TeamMembership, TeamRole
+from server.user.models import SystemRole, User, UserKind
+
+PASSWORD = "correct horse battery staple"
+
+
+@cache
+def _password_hash() -> str:
+    return hash_password(PASSWORD)
+
+
+def unique(prefix: str) -> str:
+    return f"{prefix}-{uuid.uuid4().hex[:10]}"
+
+
+async def create_agency(sessions: SessionFactory, *, kind: AgencyKind = AgencyKind.early_help) -> Agency:
+    async with unit_of_work(sessions) as session:
+        agency = Agency(name=unique(f"{kind.value} agency"), kind=kind)
+        session.add(agency)
+    return agency
+
+
+async def create_user(
+    sessions: SessionFactory,
+    *,
+    agency: Agency,
+    role: SystemRole = SystemRole.practitioner,
+    name: str | None = None,
+) -> User:
+    async with unit_of_work(sessions) as session:
+        user = User(
+            email=f"{unique(role.value)}@{agency.kind.value}.example",
+            display_name=name or unique(role.value.title()),
+            kind=UserKind.staff,
+            role=role,
+            agency_id=agency.id,
+            password_hash=_password_hash(),
+        )
+        session.add(user)
+    return user
+
+
+async def create_family(
+    sessions: SessionFactory,
+    *,
+    lead: User,
+    contributors: tuple[User, ...] = (),
+    status: FamilyStatus = FamilyStatus.active,
+    level_of_need: LevelOfNeed = LevelOfNeed.targeted,
+) -> Family:
+    async with unit_of_work(sessions) as session:
+        family = Family(
+            reference=unique("T")[:20],
+            display_name=unique("The Test family"),
+            status=status,
+            level_of_need=level_of_need,
+        )
+        session.add(family)
+        await session.flush()
+        session.add(
+            FamilyMember(
+                family_id=family.id,
+                full_name=unique("Child"),
+                relationship="son",
+                date_of_birth=date(2014, 5, 1),
+                is_subject_child=True,
+            )
+        )
+        for user, role in [
+            (lead, TeamRole.lead_professional),
+            *((c, TeamRole.contributor) for c in contributors),
+        ]:
+            session.add(
+                TeamMembership(
+                    family_id=family.id,
+                    agency_id=user.agency_id,
+                    user_id=user.id,
+                    role=role,
+                    agency_role="test role",
+                    contact_in_hours="01632 960000",
+                )
+            )
+    return family
+
+
+@dataclass
+class Area:
+    """A small local area: two agencies, their staff, and a family led by `lead` with `colleague` on it."""
+
+    early_help: Agency
+    school: Agency
+    lead: User
+    colleague: User
+    outsider: User
+    manager: User
+    other_manager: User
+    ig: User
+    admin: User
+    family: Family
+
+
+async def create_area(sessions: SessionFactory) -> Area:
+    early_help = await create_agency(sessions, kind=AgencyKind.early_help)
+    school = await create_agency(sessions, kind=AgencyKind.education)
+    lead = await create_user(sessions, agency=early_help)
+    colleague = await create_user(sessions, agency=school)
+    outsider = await create_user(sessions, agency=school)
+    manager = await create_user(sessions, agency=early_help, role=SystemRole.manager)
+    other_manager = await create_user(sessions, agency=await create_agency(sessions), role=SystemRole.manager)
+    ig = await create_user(sessions, agency=early_help, role=SystemRole.ig_officer)
+    admin = await create_user(sessions, agency=early_help, role=SystemRole.admin)
+    family = await create_family(sessions, lead=lead, contributors=(colleague,))
+    return Area(early_help, school, lead, colleague, outsider, manager, other_manager, ig, admin, family)

@@ -1,0 +1,118 @@
+"""Real parts only: a real PostgreSQL (DATABASE_URL or the embedded server), the real app under a real
+uvicorn server on a free port, and real HTTP clients."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import socket
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import httpx
+import pytest
+import uvicorn
+from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import create_async_engine
+from starlette.applications import Starlette
+
+from server.app import create_app
+from server.config import REPO_ROOT, Environment, Settings, database_url_from
+from server.db.engine import SessionFactory, create_session_factory
+from server.db.migrate import migrate
+from tests.graphql_client import GraphQLClient
+
+TEST_DATABASE = "taf_test"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def server_url() -> str:
+    """A PostgreSQL server for the suite: TEST_DATABASE_URL or DATABASE_URL, else the embedded one."""
+    configured = database_url_from(
+        {"DATABASE_URL": os.environ.get("TEST_DATABASE_URL") or os.environ.get("DATABASE_URL", "")}
+    )
+    if configured:
+        return configured
+    from server.db.embedded import start_embedded
+
+    url, handle = start_embedded(REPO_ROOT / ".data", name="test-pg")
+    server_url.handle = handle  # keep the server up for the whole session
+    return url
+
+
+async def recreate_database(server: str, name: str) -> str:
+    """Drop and create `name` on the server; return its URL."""
+    admin = create_async_engine(server, isolation_level="AUTOCOMMIT")
+    try:
+        async with admin.connect() as connection:
+            await connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            await connection.exec_driver_sql(f'CREATE DATABASE "{name}"')
+    finally:
+        await admin.dispose()
+    return make_url(server).set(database=name).render_as_string(hide_password=False)
+
+
+@pytest.fixture(scope="session")
+async def database_url(server_url: str) -> str:
+    url = await recreate_database(server_url, TEST_DATABASE)
+    await migrate(url)
+    return url
+
+
+@pytest.fixture(scope="session")
+def settings(database_url: str) -> Settings:
+    return Settings(
+        database_url=database_url,
+        environment=Environment.test,
+        demo_data=False,
+        login_failures_per_account=5,
+        login_failures_per_address=1000,
+        max_body_bytes=100_000,
+        data_dir=Path(REPO_ROOT / ".data"),
+    )
+
+
+@pytest.fixture(scope="session")
+async def app(settings: Settings) -> Starlette:
+    return create_app(settings)
+
+
+@pytest.fixture(scope="session")
+async def live_server(app: Starlette) -> AsyncIterator[str]:
+    port = free_port()
+    config = uvicorn.Config(
+        app, host="127.0.0.1", port=port, ws="websockets-sansio", lifespan="on", log_level="warning"
+    )
+    server = uvicorn.Server(config)
+    task = asyncio.create_task(server.serve())
+    while not server.started:
+        if task.done():
+            task.result()
+        await asyncio.sleep(0.02)
+    yield f"http://127.0.0.1:{port}"
+    server.should_exit = True
+    await task
+
+
+@pytest.fixture(scope="session")
+async def sessions(database_url: str) -> AsyncIterator[SessionFactory]:
+    engine = create_async_engine(database_url)
+    yield create_session_factory(engine)
+    await engine.dispose()
+
+
+@pytest.fixture
+async def http(live_server: str) -> AsyncIterator[httpx.AsyncClient]:
+    async with httpx.AsyncClient(base_url=live_server, timeout=30) as client:
+        yield client
+
+
+@pytest.fixture
+def gql(http: httpx.AsyncClient) -> GraphQLClient:
+    return GraphQLClient(http)

@@ -1,0 +1,67 @@
+"""`python -m server run` (what `make run` calls) on the embedded database, as a newcomer would use it."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import uuid
+
+import httpx
+
+from server.config import REPO_ROOT
+from server.demo import DEMO_PASSWORD
+from tests.conftest import free_port
+from tests.graphql_client import GraphQLClient
+
+
+async def wait_until_ready(base_url: str, process: subprocess.Popen, seconds: float = 90) -> None:
+    async with httpx.AsyncClient(base_url=base_url) as client:
+        for _ in range(int(seconds * 5)):
+            assert process.poll() is None, process.stderr.read() if process.stderr else ""
+            try:
+                if (await client.get("/readyz")).status_code == 200:
+                    return
+            except httpx.TransportError:
+                pass
+            await asyncio.sleep(0.2)
+    raise AssertionError("the server did not become ready")
+
+
+async def test_run_starts_embedded_postgres_migrates_loads_demo_data_and_stops_cleanly():
+    # given no DATABASE_URL and an empty data folder
+    data_dir = REPO_ROOT / ".data" / f"run-test-{uuid.uuid4().hex[:8]}"
+    port = free_port()
+    environ = {key: value for key, value in os.environ.items() if key not in ("DATABASE_URL", "TAF_ENV")}
+    environ |= {"TAF_DATA_DIR": str(data_dir), "TAF_PORT": str(port)}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "server", "run"],
+        cwd=REPO_ROOT,
+        env=environ,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        # when it is ready
+        base_url = f"http://127.0.0.1:{port}"
+        await wait_until_ready(base_url, process)
+        # then a demo account from the README signs in and sees its caseload
+        async with httpx.AsyncClient(base_url=base_url) as http:
+            gql = GraphQLClient(http)
+            login = await gql.data(
+                "Login", {"email": "sam.patel@earlyhelp.example", "password": DEMO_PASSWORD}
+            )
+            caseload = await gql.data("Caseload", {"first": 50}, token=login["authLogin"]["token"])
+        assert caseload["families"]["totalCount"] >= 8
+    finally:
+        process.send_signal(signal.SIGINT)
+        exit_code = process.wait(timeout=60)
+        process.stderr.close()
+    # and stopping the service stops its database too
+    assert exit_code == 0
+    assert not (data_dir / "pg" / "postmaster.pid").exists()
+    shutil.rmtree(data_dir, ignore_errors=True)
