@@ -76,9 +76,7 @@ def load_settings(environ: Mapping[str, str] = os.environ) -> Settings:
         public_origin=environ.get("TAF_PUBLIC_ORIGIN", f"http://127.0.0.1:{port}"),
         token_ttl=timedelta(minutes=_integer(environ, "TAF_TOKEN_TTL_MINUTES", 480, low=1, high=10_080)),
         login_failures_per_account=_integer(environ, "TAF_LOGIN_FAILURES_PER_ACCOUNT", 5, low=1, high=1000),
-        login_failures_per_address=_integer(
-            environ, "TAF_LOGIN_FAILURES_PER_ADDRESS", 50, low=1, high=100_000
-        ),
+        login_failures_per_address=_integer(environ, "TAF_LOGIN_FAILURES_PER_ADDRESS", 50, low=1, high=100_000),
         max_body_bytes=_integer(environ, "TAF_MAX_BODY_BYTES", 1_000_000, low=1024, high=100_000_000),
         demo_data=_boolean(environ, "TAF_DEMO_DATA", environment is not Environment.production),
     )
@@ -96,9 +94,7 @@ def database_url_from(environ: Mapping[str, str]) -> str | None:
             "DATABASE_URL is not a valid database URL; expected postgresql://user:password@host:5432/dbname"
         ) from None
     if url.get_backend_name() not in ("postgresql", "postgres"):
-        raise ConfigError(
-            f"DATABASE_URL must point at PostgreSQL (postgresql://...), not {url.get_backend_name()!r}"
-        )
+        raise ConfigError(f"DATABASE_URL must point at PostgreSQL (postgresql://...), not {url.get_backend_name()!r}")
     if url.drivername not in ("postgresql", "postgres", "postgresql+asyncpg"):
         raise ConfigError("DATABASE_URL must use the asyncpg driver (postgresql:// or postgresql+asyncpg://)")
     if not url.database:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from enum import StrEnum
+
 from server.errors import BadUserInput
 
 
@@ -17,3 +19,9 @@ def optional_text(value: str, field: str, limit: int) -> str:
     if len(text) > limit:
         raise BadUserInput(f"{field} can be at most {limit} characters.", field=field)
     return text
+
+
+def chosen_categories(categories: list[StrEnum]) -> list[str]:
+    if not categories:
+        raise BadUserInput("Choose at least one category of information.", field="categories")
+    return sorted({category.value for category in categories})

@@ -6,13 +6,19 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, timedelta
 from functools import cache
+
+from sqlmodel import select
 
 from server.agency.models import Agency, AgencyKind
 from server.auth.passwords import hash_password
+from server.consent.models import Consent
+from server.contribution.models import Contribution, ContributionVersion
+from server.db.columns import utcnow
 from server.db.engine import SessionFactory, unit_of_work
 from server.family.models import Family, FamilyMember, FamilyStatus, LevelOfNeed
+from server.safeguarding.models import SafeguardingOverride
 from server.team.models import TeamMembership, TeamRole
 from server.user.models import SystemRole, User, UserKind
 
@@ -126,3 +132,122 @@ async def create_area(sessions: SessionFactory) -> Area:
     admin = await create_user(sessions, agency=early_help, role=SystemRole.admin)
     family = await create_family(sessions, lead=lead, contributors=(colleague,))
     return Area(early_help, school, lead, colleague, outsider, manager, other_manager, ig, admin, family)
+
+
+async def create_contribution(
+    sessions: SessionFactory,
+    *,
+    family: Family,
+    author: User,
+    category: str = "health",
+    kind: str = "update",
+    family_summary: bool = False,
+    third_party: bool = False,
+    title: str | None = None,
+) -> Contribution:
+    async with unit_of_work(sessions) as session:
+        row = Contribution(
+            family_id=family.id,
+            owning_agency_id=author.agency_id,
+            author_user_id=author.id,
+            kind=kind,
+            category=category,
+            title=title or unique(f"{category} item"),
+            body=unique("body"),
+            may_appear_in_family_summary=family_summary,
+            contains_third_party_identities=third_party,
+        )
+        session.add(row)
+        await session.flush()
+        session.add(
+            ContributionVersion(
+                contribution_id=row.id,
+                version=1,
+                editor_user_id=author.id,
+                kind=kind,
+                category=category,
+                title=row.title,
+                body=row.body,
+                may_appear_in_family_summary=family_summary,
+                contains_third_party_identities=third_party,
+            )
+        )
+    return row
+
+
+async def create_consent(
+    sessions: SessionFactory,
+    *,
+    family: Family,
+    recorded_by: User,
+    categories: list[str],
+    agencies: list[Agency] | None = None,
+    decision: str = "given",
+    valid_from: datetime | None = None,
+    valid_to: datetime | None = None,
+    withdrawn: bool = False,
+) -> Consent:
+    async with unit_of_work(sessions) as session:
+        member = (await session.exec(select(FamilyMember).where(FamilyMember.family_id == family.id))).first()
+        row = Consent(
+            family_id=family.id,
+            given_by_member_id=member.id,
+            capacity="parental_responsibility",
+            decision=decision,
+            categories=categories,
+            whole_team=agencies is None,
+            recipient_agency_ids=[agency.id for agency in agencies or []],
+            purpose="test purpose",
+            recorded_by_user_id=recorded_by.id,
+            valid_from=valid_from or utcnow() - timedelta(days=1),
+            valid_to=valid_to,
+            withdrawn_at=utcnow() if withdrawn else None,
+        )
+        session.add(row)
+    return row
+
+
+async def create_override(
+    sessions: SessionFactory,
+    *,
+    family: Family,
+    decided_by: User,
+    categories: list[str],
+    recipients: list[Agency],
+    expires_in: timedelta = timedelta(days=7),
+    revoked: bool = False,
+) -> SafeguardingOverride:
+    async with unit_of_work(sessions) as session:
+        now = utcnow()
+        row = SafeguardingOverride(
+            family_id=family.id,
+            owning_agency_id=decided_by.agency_id,
+            decided_by_user_id=decided_by.id,
+            categories=categories,
+            recipient_agency_ids=[agency.id for agency in recipients],
+            justification="Risk of significant harm to the child; strategy discussion agreed.",
+            lawful_basis="public_task_safeguarding",
+            family_informed=False,
+            not_informed_reason="Telling the family could increase the risk.",
+            starts_at=min(now, now + expires_in) - timedelta(days=10),
+            expires_at=now + expires_in,
+            revoked_at=now if revoked else None,
+        )
+        session.add(row)
+    return row
+
+
+async def create_family_user(sessions: SessionFactory, *, family: Family) -> User:
+    async with unit_of_work(sessions) as session:
+        member = FamilyMember(family_id=family.id, full_name=unique("Parent"), relationship="mother")
+        session.add(member)
+        await session.flush()
+        user = User(
+            email=f"{unique('parent')}@family.example",
+            display_name=member.full_name,
+            kind=UserKind.family,
+            family_member_id=member.id,
+            password_hash=_password_hash(),
+        )
+        session.add(user)
+    return user

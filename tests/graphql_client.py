@@ -47,17 +47,13 @@ class GraphQLClient:
     async def op(self, name: str, variables: dict | None = None, token: str | None = None) -> dict[str, Any]:
         return await self.raw(operation_documents()[name], variables, token, operation_name=name)
 
-    async def data(
-        self, name: str, variables: dict | None = None, token: str | None = None
-    ) -> dict[str, Any]:
+    async def data(self, name: str, variables: dict | None = None, token: str | None = None) -> dict[str, Any]:
         """Run an operation that must succeed; return its data."""
         result = await self.op(name, variables, token)
         assert "errors" not in result, result
         return result["data"]
 
-    async def error(
-        self, name: str, variables: dict | None = None, token: str | None = None
-    ) -> dict[str, Any]:
+    async def error(self, name: str, variables: dict | None = None, token: str | None = None) -> dict[str, Any]:
         """Run an operation that must fail; return its only error."""
         result = await self.op(name, variables, token)
         assert result.get("errors"), result

@@ -52,9 +52,7 @@ async def test_run_starts_embedded_postgres_migrates_loads_demo_data_and_stops_c
         # then a demo account from the README signs in and sees its caseload
         async with httpx.AsyncClient(base_url=base_url) as http:
             gql = GraphQLClient(http)
-            login = await gql.data(
-                "Login", {"email": "sam.patel@earlyhelp.example", "password": DEMO_PASSWORD}
-            )
+            login = await gql.data("Login", {"email": "sam.patel@earlyhelp.example", "password": DEMO_PASSWORD})
             caseload = await gql.data("Caseload", {"first": 50}, token=login["authLogin"]["token"])
         assert caseload["families"]["totalCount"] >= 8
     finally:

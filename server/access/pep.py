@@ -1,12 +1,14 @@
 """The single policy enforcement point: every authorization decision in TAF is made here.
 
-Visibility comes before permission (not visible means NOT_FOUND, so a refusal never confirms that a
-family exists); FORBIDDEN is only for actions on things the actor can already see.
+Visibility comes before permission: what the actor may not see is NOT_FOUND, exactly like what does
+not exist, so a refusal never confirms that something exists. FORBIDDEN is only for actions on
+things the actor can already see. Decisions are made once per distinct question in a request.
 """
 
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
 import casbin
 import sqlalchemy as sa
@@ -14,73 +16,143 @@ from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from server.access.actor import Act, Actor
-from server.access.enforcer import rules_granting
-from server.access.rules import RULES, FamilyFacts, Resource, facts_from_rows, facts_statement
+from server.access.enforcer import rules_for
+from server.access.facts import FamilyFacts, ItemFacts, facts_from_rows, facts_statement
+from server.access.rules import FAMILY_RULES, ITEM_RULES, Resource
 from server.errors import Forbidden, NotFound
 
 FAMILY_NOT_FOUND = "No family with that id, or you are not on its team."
+_NOWHERE = uuid.UUID(int=0)
+
+
+class Decision:
+    __slots__ = ("allowed", "basis")
+
+    def __init__(self, allowed: bool, basis: str | None) -> None:
+        self.allowed = allowed
+        self.basis = basis  # the rule of the policy line that decided, for the audit log
 
 
 class AccessControl:
-    """Request-scoped: caches the facts and decisions of one request for one actor."""
+    """Request-scoped: holds the facts and decisions of one request for one actor."""
 
     def __init__(self, enforcer: casbin.Enforcer, actor: Actor) -> None:
         self._enforcer = enforcer
         self.actor = actor
         self._facts: dict[uuid.UUID, FamilyFacts] = {}
-        self._decisions: dict[tuple[str, str, uuid.UUID | None], bool] = {}
+        self._decisions: dict[tuple, Decision] = {}
+        self.reads: list[dict[str, Any]] = []  # other agencies' items read, flushed to the audit log
+        self.denials: list[dict[str, Any]] = []  # lookups refused as not found, flushed to the audit log
 
     def forget(self) -> None:
         """Drop cached facts; called after each committed change, which may have altered them."""
         self._facts.clear()
         self._decisions.clear()
 
+    async def facts(self, session: AsyncSession, family_id: uuid.UUID) -> FamilyFacts:
+        await self.load_facts(session, [family_id])
+        return self._facts[family_id]
+
     async def load_facts(self, session: AsyncSession, family_ids: list[uuid.UUID]) -> None:
         missing = [family_id for family_id in dict.fromkeys(family_ids) if family_id not in self._facts]
         if missing:
             rows = (await session.exec(facts_statement(self.actor, missing))).all()
-            self._facts.update(facts_from_rows(missing, rows))
+            self._facts.update(facts_from_rows(missing, list(rows)))
+
+    def decide(self, act: Act, kind: str, facts: FamilyFacts, item: ItemFacts | None = None) -> Decision:
+        key = (act.value, kind, facts.family_id, item.key if item else None)
+        decision = self._decisions.get(key)
+        if decision is None:
+            allowed, explanation = self._enforcer.enforce_ex(self.actor, Resource(kind, facts, item), act.value)
+            decision = Decision(bool(allowed), explanation[3] if allowed and explanation else None)
+            self._decisions[key] = decision
+        return decision
 
     async def can(self, session: AsyncSession, act: Act, kind: str, family_id: uuid.UUID) -> bool:
-        key = (act.value, kind, family_id)
-        if key not in self._decisions:
-            await self.load_facts(session, [family_id])
-            self._decisions[key] = self.decide(act, kind, self._facts[family_id])
-        return self._decisions[key]
+        return self.decide(act, kind, await self.facts(session, family_id)).allowed
 
-    def decide(self, act: Act, kind: str, facts: FamilyFacts) -> bool:
-        return bool(self._enforcer.enforce(self.actor, Resource(kind, facts), act.value))
+    async def can_item(self, session: AsyncSession, act: Act, kind: str, family_id: uuid.UUID, item: ItemFacts) -> bool:
+        return self.decide(act, kind, await self.facts(session, family_id), item).allowed
 
     def can_outside_family(self, act: Act, kind: str) -> bool:
-        """For actions not yet tied to a family (opening a referral)."""
-        return self.decide(act, kind, FamilyFacts(uuid.UUID(int=0)))
+        """For actions not tied to one family (opening a referral, the staff directory)."""
+        return self.decide(act, kind, FamilyFacts(_NOWHERE)).allowed
 
-    async def require_visible_family(self, session: AsyncSession, family_id: uuid.UUID) -> None:
-        if not await self.can(session, Act.read, "family", family_id):
+    async def require_visible_family(self, session: AsyncSession, family_id: uuid.UUID) -> FamilyFacts:
+        facts = await self.facts(session, family_id)
+        if not self.decide(Act.read, "family", facts).allowed:
+            self.note_denial("family_read", family_id, {"familyId": str(family_id)})
             raise NotFound(FAMILY_NOT_FOUND)
+        return facts
 
-    async def require(self, session: AsyncSession, act: Act, kind: str, family_id: uuid.UUID) -> None:
-        await self.require_visible_family(session, family_id)
-        if not await self.can(session, act, kind, family_id):
+    async def require(
+        self, session: AsyncSession, act: Act, kind: str, family_id: uuid.UUID, *, seen_as: str = "family"
+    ) -> None:
+        """NOT_FOUND unless the actor may read `seen_as` (the family, or the record acted on) in this
+        family; then FORBIDDEN unless they may do `act` to `kind`."""
+        facts = await self.facts(session, family_id)
+        if not self.decide(Act.read, seen_as, facts).allowed:
+            self.note_denial(f"{seen_as}_read", family_id, {"familyId": str(family_id)})
+            raise NotFound(FAMILY_NOT_FOUND if seen_as == "family" else "No such record, or you may not see it.")
+        if not self.decide(act, kind, facts).allowed:
             raise Forbidden(_refusal(act, kind))
 
     def require_outside_family(self, act: Act, kind: str) -> None:
         if not self.can_outside_family(act, kind):
             raise Forbidden(_refusal(act, kind))
 
-    def family_filter(
-        self, family_id: ColumnElement, act: Act = Act.read, kind: str = "family"
+    def family_filter(self, family_id: ColumnElement, act: Act = Act.read, kind: str = "family") -> ColumnElement:
+        """The SQL form of `can(act, kind, family)`, for lists across families."""
+        allow, deny = rules_for(self._enforcer, self.actor.role, kind, act.value)
+        return _combine(
+            [FAMILY_RULES[rule].sql(self.actor, family_id) for rule in allow if rule in FAMILY_RULES],
+            [FAMILY_RULES[rule].sql(self.actor, family_id) for rule in deny if rule in FAMILY_RULES],
+        )
+
+    async def item_filter(
+        self, session: AsyncSession, family_id: uuid.UUID, columns: Any, *, kind: str, act: Act = Act.read
     ) -> ColumnElement:
-        """The SQL form of `can(act, kind, family)` for list queries."""
-        allow, deny = rules_granting(self._enforcer, self.actor.role, kind, act.value)
-        if not allow:
-            return sa.false()
-        granted = sa.or_(*(RULES[rule].sql(self.actor, family_id) for rule in allow if rule in RULES))
-        if deny:
-            return sa.and_(
-                granted, sa.not_(sa.or_(*(RULES[rule].sql(self.actor, family_id) for rule in deny)))
-            )
-        return granted
+        """The SQL form of `can_item(...)` for the items of one family: a list can only hold rows that a
+        single lookup would allow."""
+        facts = await self.facts(session, family_id)
+        allow, deny = rules_for(self._enforcer, self.actor.role, kind, act.value)
+        return _combine(
+            [_item_sql(rule, self.actor, facts, columns) for rule in allow],
+            [_item_sql(rule, self.actor, facts, columns) for rule in deny],
+        )
+
+    def note_read(self, family_id: uuid.UUID, item_id: uuid.UUID, kind: str, item: ItemFacts) -> None:
+        """Remember a read of another agency's item, with the rule that allowed it, for the audit log."""
+        if self.actor.agency_id == item.owning_agency_id:
+            return
+        basis = self.decide(Act.read, kind, self._facts[family_id], item).basis
+        self.reads.append(
+            {
+                "family_id": family_id,
+                "item_id": str(item_id),
+                "kind": kind,
+                "category": item.category,
+                "owning_agency_id": str(item.owning_agency_id),
+                "basis": basis,
+            }
+        )
+
+    def note_denial(self, action: str, family_id: uuid.UUID | None, detail: dict[str, Any]) -> None:
+        self.denials.append({"action": action, "family_id": family_id, "detail": detail})
+
+
+def _item_sql(rule: str, actor: Actor, facts: FamilyFacts, columns: Any) -> ColumnElement[bool]:
+    if rule in ITEM_RULES:
+        return ITEM_RULES[rule].sql(actor, facts, columns)
+    if rule in FAMILY_RULES:
+        return sa.true() if FAMILY_RULES[rule].check(actor, facts) else sa.false()
+    return sa.false()
+
+
+def _combine(allow: list[ColumnElement[bool]], deny: list[ColumnElement[bool]]) -> ColumnElement[bool]:
+    """Deny overrides: any allow, and no deny."""
+    granted = sa.or_(sa.false(), *allow)
+    return sa.and_(granted, sa.not_(sa.or_(sa.false(), *deny))) if deny else granted
 
 
 def _refusal(act: Act, kind: str) -> str:
@@ -89,5 +161,13 @@ def _refusal(act: Act, kind: str) -> str:
         ("update", "family"): "Only the family's lead professional can change its status or level of need.",
         ("manage", "team"): "Only the lead professional (or their manager) can change the team.",
         ("read", "staff_directory"): "Only staff accounts can look up colleagues.",
+        ("create", "contribution"): "Only workers on the family's team can add to its plan.",
+        ("update", "contribution"): "Only the agency that wrote an item can change it.",
+        ("create", "consent"): "Only workers on the family's team can record consent.",
+        ("update", "consent"): "Only workers on the family's team can withdraw consent.",
+        ("create", "safeguarding_override"): "Only workers on the family's team can share without consent.",
+        ("update", "safeguarding_override"): "Only information-governance officers can review or revoke"
+        " a safeguarding override.",
+        ("read", "consent_picture"): "Only the lead professional sees the family's consent picture.",
     }
     return messages.get((act.value, kind), "You are not allowed to do that.")

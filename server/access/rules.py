@@ -1,41 +1,37 @@
-"""The named rules that policy lines refer to, each in two forms that must agree:
+"""The named rules that policy lines refer to (policies/policy.csv), each in two forms that must agree:
 
-- `check`: a Python predicate over the facts fetched for one (actor, family), used by the enforcer
-  for single decisions;
-- `sql`: the same predicate as a SQL condition on a family id column, used to filter lists in the
-  database so that a list can never contain a row a single lookup would refuse.
+- `check`: a Python predicate, used by the enforcer for single decisions;
+- `sql`: the same predicate as a SQL condition, used to filter lists in the database so that a list
+  can never hold a row that a single lookup would refuse.
 
-tests/access/test_rules_agree.py holds the two forms in agreement.
+Family rules decide about a family as a whole; the SQL form is a condition on a family id column, for
+lists across families (the caseload). Item rules decide about one item (a contribution) given the
+facts of its family; the SQL form is a condition on the item's columns with those facts resolved.
+tests/access/test_rules_agree.py holds each pair in agreement.
 """
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.sql.elements import ColumnElement
 
 from server.access.actor import Actor
+from server.access.facts import FamilyFacts, ItemFacts
+from server.family.models import FamilyMember
 from server.team.models import TeamMembership, TeamRole
 
-
-@dataclass(frozen=True, slots=True)
-class FamilyFacts:
-    """What the domain records say about one actor's relationship to one family, right now."""
-
-    family_id: uuid.UUID
-    named_worker: bool = False
-    lead_professional: bool = False
-    agency_on_team: bool = False
-    agency_manages_lead: bool = False
+POLICE = "police"
 
 
 @dataclass(frozen=True, slots=True)
 class Resource:
     kind: str
     facts: FamilyFacts
+    item: ItemFacts | None = None
 
 
 def active_membership() -> ColumnElement[bool]:
@@ -43,62 +39,138 @@ def active_membership() -> ColumnElement[bool]:
     return TeamMembership.__table__.c.valid_to.is_(None)
 
 
+_membership = TeamMembership.__table__.c
+_member = FamilyMember.__table__.c
+_lead = TeamRole.lead_professional.value
+
+
 def _membership_exists(family_id: ColumnElement, *conditions: ColumnElement[bool]) -> ColumnElement[bool]:
-    membership = TeamMembership.__table__.c
-    return sa.exists().where(membership.family_id == family_id, active_membership(), *conditions)
+    return sa.exists().where(_membership.family_id == family_id, active_membership(), *conditions)
 
 
 @dataclass(frozen=True)
-class Rule:
+class FamilyRule:
     check: Callable[[Actor, FamilyFacts], bool]
     sql: Callable[[Actor, ColumnElement], ColumnElement[bool]]
 
 
-_membership = TeamMembership.__table__.c
-_lead = TeamRole.lead_professional.value
+@dataclass(frozen=True)
+class ItemRule:
+    check: Callable[[Actor, FamilyFacts, ItemFacts], bool]
+    sql: Callable[[Actor, FamilyFacts, Any], ColumnElement[bool]]  # Any: the item table's columns
 
-RULES: dict[str, Rule] = {
-    "always": Rule(check=lambda actor, facts: True, sql=lambda actor, family_id: sa.true()),
-    "named_worker": Rule(
-        check=lambda actor, facts: facts.named_worker,
-        sql=lambda actor, family_id: _membership_exists(family_id, _membership.user_id == actor.user_id),
+
+FAMILY_RULES: dict[str, FamilyRule] = {
+    "always": FamilyRule(lambda actor, facts: True, lambda actor, family_id: sa.true()),
+    "named_worker": FamilyRule(
+        lambda actor, facts: facts.named_worker,
+        lambda actor, family_id: _membership_exists(family_id, _membership.user_id == actor.user_id),
     ),
-    "lead_professional": Rule(
-        check=lambda actor, facts: facts.lead_professional,
-        sql=lambda actor, family_id: _membership_exists(
+    "lead_professional": FamilyRule(
+        lambda actor, facts: facts.lead_professional,
+        lambda actor, family_id: _membership_exists(
             family_id, _membership.user_id == actor.user_id, _membership.role == _lead
         ),
     ),
-    "agency_on_team": Rule(
-        check=lambda actor, facts: facts.agency_on_team,
-        sql=lambda actor, family_id: _membership_exists(family_id, _membership.agency_id == actor.agency_id),
+    "agency_on_team": FamilyRule(
+        lambda actor, facts: facts.agency_on_team,
+        lambda actor, family_id: _membership_exists(family_id, _membership.agency_id == actor.agency_id),
     ),
-    "agency_manages_lead": Rule(
-        check=lambda actor, facts: facts.agency_manages_lead,
-        sql=lambda actor, family_id: _membership_exists(
+    "own_family": FamilyRule(
+        lambda actor, facts: facts.own_family,
+        lambda actor, family_id: (
+            sa.exists().where(_member.family_id == family_id, _member.id == actor.family_member_id)
+            if actor.family_member_id
+            else sa.false()
+        ),
+    ),
+    "agency_manages_lead": FamilyRule(
+        lambda actor, facts: facts.agency_manages_lead,
+        lambda actor, family_id: _membership_exists(
             family_id, _membership.agency_id == actor.agency_id, _membership.role == _lead
         ),
     ),
 }
 
 
-def facts_statement(actor: Actor, family_ids: list[uuid.UUID]) -> sa.Select:
-    """One statement answering every rule for many families at once."""
-    is_lead = _membership.role == _lead
-    own_agency = _membership.agency_id == actor.agency_id
-    return (
-        sa.select(
-            _membership.family_id,
-            sa.func.bool_or(_membership.user_id == actor.user_id),
-            sa.func.bool_or(sa.and_(_membership.user_id == actor.user_id, is_lead)),
-            sa.func.bool_or(own_agency),
-            sa.func.bool_or(sa.and_(own_agency, is_lead)),
-        )
-        .where(_membership.family_id.in_(family_ids), active_membership())
-        .group_by(_membership.family_id)
+def _own_agency(actor: Actor, item: ItemFacts) -> bool:
+    return actor.agency_id is not None and item.owning_agency_id == actor.agency_id
+
+
+def _when(condition: bool, expression: ColumnElement[bool]) -> ColumnElement[bool]:
+    return expression if condition else sa.false()
+
+
+def _overridden_sql(facts: FamilyFacts, columns: Any) -> ColumnElement[bool]:
+    by_agency: dict = {}
+    for agency_id, category in facts.overridden:
+        by_agency.setdefault(agency_id, []).append(category)
+    return sa.or_(
+        sa.false(),
+        *(
+            sa.and_(columns.owning_agency_id == agency_id, columns.category.in_(sorted(categories)))
+            for agency_id, categories in sorted(by_agency.items())
+        ),
     )
 
 
-def facts_from_rows(family_ids: list[uuid.UUID], rows: list[tuple]) -> dict[uuid.UUID, FamilyFacts]:
-    found = {row[0]: FamilyFacts(row[0], *(bool(value) for value in row[1:])) for row in rows}
-    return {family_id: found.get(family_id, FamilyFacts(family_id)) for family_id in family_ids}
+ITEM_RULES: dict[str, ItemRule] = {
+    # A worker on the team sees their own agency's items.
+    "own_agency_item": ItemRule(
+        lambda actor, facts, item: facts.named_worker and _own_agency(actor, item),
+        lambda actor, facts, c: _when(facts.named_worker, c.owning_agency_id == actor.agency_id),
+    ),
+    # A manager sees their agency's items on the families their agency works with.
+    "agency_item_on_team": ItemRule(
+        lambda actor, facts, item: facts.agency_on_team and _own_agency(actor, item),
+        lambda actor, facts, c: _when(facts.agency_on_team, c.owning_agency_id == actor.agency_id),
+    ),
+    # A worker on the team sees another agency's item when the family consented to share its category
+    # with the worker's agency (and nobody refused it).
+    "shared_by_consent": ItemRule(
+        lambda actor, facts, item: facts.named_worker and item.category in facts.consented,
+        lambda actor, facts, c: _when(
+            facts.named_worker and bool(facts.consented), c.category.in_(sorted(facts.consented))
+        ),
+    ),
+    # ... or when an active safeguarding override shares that agency's items in that category with them.
+    "shared_by_override": ItemRule(
+        lambda actor, facts, item: facts.named_worker and (item.owning_agency_id, item.category) in facts.overridden,
+        lambda actor, facts, c: _when(facts.named_worker, _overridden_sql(facts, c)),
+    ),
+    # A family member sees items of their own family that are marked for the family summary.
+    "family_summary_item": ItemRule(
+        lambda actor, facts, item: facts.own_family and item.family_summary,
+        lambda actor, facts, c: _when(facts.own_family, c.may_appear_in_family_summary.is_(True)),
+    ),
+    # An override or a decision not to share: the lead professional, the agency whose information it
+    # is, and the agencies it shares with.
+    "override_party": ItemRule(
+        lambda actor, facts, item: (
+            facts.named_worker
+            and (facts.lead_professional or _own_agency(actor, item) or actor.agency_id in item.recipients)
+        ),
+        lambda actor, facts, c: _when(
+            facts.named_worker,
+            sa.true()
+            if facts.lead_professional
+            else sa.or_(
+                c.owning_agency_id == actor.agency_id, sa.literal(actor.agency_id) == sa.any_(c.recipient_agency_ids)
+            ),
+        ),
+    ),
+    # Never to the family: items naming third parties, and police information.
+    "third_party_or_police": ItemRule(
+        lambda actor, facts, item: item.third_party or item.category == POLICE,
+        lambda actor, facts, c: sa.or_(c.contains_third_party_identities.is_(True), c.category == POLICE),
+    ),
+}
+
+
+def holds(rule: str, actor: Actor, resource: Resource) -> bool:
+    """Called by the Casbin matcher. An unknown rule name never grants anything (and a test catches it)."""
+    if rule in FAMILY_RULES:
+        return FAMILY_RULES[rule].check(actor, resource.facts)
+    if rule in ITEM_RULES and resource.item is not None:
+        return ITEM_RULES[rule].check(actor, resource.facts, resource.item)
+    return False

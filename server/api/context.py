@@ -92,6 +92,7 @@ class Context:
                     address=self.address,
                 )
         except (Forbidden, NotFound) as refusal:
+            self.access.denials.clear()  # this one event records the refusal
             async with unit_of_work(self.sessions) as session:
                 await audit.record(
                     session,

@@ -7,6 +7,7 @@ from functools import partial
 from strawberry.dataloader import DataLoader
 
 from server.agency.loaders import agency_by_id
+from server.contribution.loaders import versions_by_contribution_id
 from server.db.engine import SessionFactory
 from server.family.loaders import members_by_family_id
 from server.team.loaders import active_team_by_family_id
@@ -19,6 +20,7 @@ class Loaders:
         self.active_team_by_family_id = DataLoader(partial(active_team_by_family_id, sessions))
         self.agency_by_id = DataLoader(partial(agency_by_id, sessions))
         self.user_by_id = DataLoader(partial(user_by_id, sessions))
+        self.versions_by_contribution_id = DataLoader(partial(versions_by_contribution_id, sessions))
 
     def forget(self) -> None:
         """Clear caches after a change, so a mutation's result reflects what it just wrote."""

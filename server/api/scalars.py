@@ -10,6 +10,8 @@ import strawberry
 from server.api.context import Context
 from server.errors import BadUserInput
 
+MAX_IDS = 100
+
 Info: TypeAlias = strawberry.Info[Context, None]
 
 
@@ -18,3 +20,9 @@ def parse_id(value: strawberry.ID | str, field: str) -> uuid.UUID:
         return uuid.UUID(str(value))
     except ValueError:
         raise BadUserInput(f"{field} is not a valid id.", field=field) from None
+
+
+def parse_ids(values: list[strawberry.ID] | list[str], field: str) -> list[uuid.UUID]:
+    if len(values) > MAX_IDS:
+        raise BadUserInput(f"{field} can hold at most {MAX_IDS} ids.", field=field)
+    return [parse_id(value, field) for value in values]

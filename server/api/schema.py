@@ -15,15 +15,31 @@ from strawberry.extensions.query_depth_limiter import create_validator as max_de
 from strawberry.tools import merge_types
 
 from server.agency.api import AgencyQuery
+from server.api.audit import RequestAudit
 from server.api.errors import ErrorPolicy
+from server.audit.api import AuditMutation, AuditQuery
 from server.auth.api import AuthMutation
 from server.config import Settings
+from server.consent.api import ConsentMutation
+from server.contribution.api import ContributionMutation, ContributionQuery
 from server.family.api import FamilyMutation, FamilyQuery
+from server.safeguarding.api import SafeguardingMutation, SafeguardingQuery
 from server.team.api import TeamMutation
 from server.user.api import UserQuery
 
-Query = merge_types("Query", (UserQuery, AgencyQuery, FamilyQuery))
-Mutation = merge_types("Mutation", (AuthMutation, FamilyMutation, TeamMutation))
+Query = merge_types("Query", (UserQuery, AgencyQuery, FamilyQuery, ContributionQuery, SafeguardingQuery, AuditQuery))
+Mutation = merge_types(
+    "Mutation",
+    (
+        AuthMutation,
+        FamilyMutation,
+        TeamMutation,
+        ContributionMutation,
+        ConsentMutation,
+        SafeguardingMutation,
+        AuditMutation,
+    ),
+)
 
 MAX_DEPTH = 10
 MAX_ALIASES = 15
@@ -40,6 +56,7 @@ def create_schema(settings: Settings) -> strawberry.Schema:
     limits = [max_depth_rule(MAX_DEPTH, None, None), max_aliases_rule(MAX_ALIASES)]
     extensions: list = [
         ErrorPolicy,
+        RequestAudit,
         lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
         lambda: AddValidationRules(limits),
         lambda: ParserCache(maxsize=512),

@@ -33,3 +33,37 @@ async def record(
             detail=detail or {},
         )
     )
+
+
+async def record_request(
+    session: AsyncSession, actor: Actor, reads: list[dict], denials: list[dict], address: str
+) -> None:
+    """One event per family whose other-agency items the request read, and one per refused lookup."""
+    by_family: dict[uuid.UUID, list[dict]] = {}
+    for read in reads:
+        by_family.setdefault(read["family_id"], []).append(read)
+    for family_id, items in by_family.items():
+        unique = list({item["item_id"]: item for item in items}.values())
+        await record(
+            session,
+            actor,
+            "contribution_read",
+            family_id=family_id,
+            address=address,
+            detail={
+                "items": [item["item_id"] for item in unique],
+                "categories": sorted({item["category"] for item in unique}),
+                "owningAgencyIds": sorted({item["owning_agency_id"] for item in unique}),
+                "basis": sorted({item["basis"] for item in unique if item["basis"]}),
+            },
+        )
+    for denial in denials:
+        await record(
+            session,
+            actor,
+            denial["action"],
+            family_id=denial["family_id"],
+            outcome=AuditOutcome.denied,
+            detail=denial["detail"],
+            address=address,
+        )

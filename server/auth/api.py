@@ -52,9 +52,7 @@ class AuthMutation:
             raise RateLimited(f"Too many sign-in attempts. Wait {minutes} minutes and try again.")
         if result is LoginFailure.bad_credentials:
             raise Unauthenticated(BAD_CREDENTIALS)
-        return LoginPayload(
-            token=result.token, expires_at=result.expires_at, me=MeType.from_actor(result.actor)
-        )
+        return LoginPayload(token=result.token, expires_at=result.expires_at, me=MeType.from_actor(result.actor))
 
     @strawberry.mutation(description="Sign out: the token stops working at once, on every server.")
     async def auth_logout(self, info: Info) -> bool:

@@ -16,9 +16,7 @@ _UNKNOWN_ACCOUNT_HASH = _hasher.hash("an account that does not exist")
 
 def hash_password(password: str) -> str:
     if len(password) < MIN_PASSWORD_LENGTH:
-        raise BadUserInput(
-            f"Passwords must be at least {MIN_PASSWORD_LENGTH} characters long.", field="password"
-        )
+        raise BadUserInput(f"Passwords must be at least {MIN_PASSWORD_LENGTH} characters long.", field="password")
     return _hasher.hash(password)
 
 

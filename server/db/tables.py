@@ -1,19 +1,30 @@
 """Imports every table module so that SQLModel.metadata is complete (Alembic, tests)."""
 
 from server.agency.models import Agency
+from server.audit.disclosure import AuditDisclosureBlock
 from server.audit.models import AuditEvent
 from server.auth.models import LoginAttempt, SessionToken
+from server.consent.models import Consent, EngagementAgreement
+from server.contribution.models import Contribution, ContributionVersion
 from server.family.models import Family, FamilyMember
+from server.safeguarding.models import SafeguardingOverride, SharingDecision
 from server.team.models import TeamMembership
 from server.user.models import User
 
 __all__ = [
     "Agency",
+    "AuditDisclosureBlock",
     "AuditEvent",
+    "Consent",
+    "Contribution",
+    "ContributionVersion",
+    "EngagementAgreement",
     "Family",
     "FamilyMember",
     "LoginAttempt",
+    "SafeguardingOverride",
     "SessionToken",
+    "SharingDecision",
     "TeamMembership",
     "User",
 ]

@@ -2,13 +2,36 @@ from __future__ import annotations
 
 import uuid
 from datetime import date, datetime
+from typing import Annotated
 
 import strawberry
 
 from server.api.scalars import Info, parse_id
+from server.audit.api import AccessLogEntryType, access_log_of_family
+from server.chronology.api import ChronologyEntryType, chronology_of_family
+from server.consent.api import (
+    AgencyConsentStateType,
+    ConsentType,
+    EngagementAgreementType,
+    consent_picture_of_family,
+    consents_of_family,
+    engagement_of_family,
+)
+from server.contribution.api import (
+    ContributionConnection,
+    ContributionKindType,
+    InformationCategoryType,
+    contributions_of_family,
+)
 from server.family import service as family_service
 from server.family.models import Family, FamilyMember, FamilyStatus, LevelOfNeed
 from server.family.service import FamilyOpen, MemberIn
+from server.safeguarding.api import (
+    SafeguardingOverrideType,
+    SharingDecisionType,
+    decisions_of_family,
+    overrides_of_family,
+)
 from server.team.api import ContactInput, TeamMemberType
 from server.team.models import TeamRole
 
@@ -24,9 +47,7 @@ LevelOfNeedType = strawberry.enum(
 class FamilyMemberType:
     id: strawberry.ID
     full_name: str
-    relationship: str = strawberry.field(
-        description="In the family's words: mother, stepfather, grandmother..."
-    )
+    relationship: str = strawberry.field(description="In the family's words: mother, stepfather, grandmother...")
     date_of_birth: date | None
     is_subject_child: bool = strawberry.field(description="True for a child the plan is about.")
 
@@ -41,9 +62,7 @@ class FamilyMemberType:
         )
 
 
-@strawberry.type(
-    name="Family", description="A family's record (the case), visible to the workers on its team."
-)
+@strawberry.type(name="Family", description="A family's record (the case), visible to the workers on its team.")
 class FamilyType:
     id: strawberry.ID
     reference: str = strawberry.field(description="The case reference, e.g. TAF-1001.")
@@ -64,6 +83,54 @@ class FamilyType:
     async def team(self, info: Info) -> list[TeamMemberType]:
         rows = await info.context.loaders.active_team_by_family_id.load(self.row_id)
         return [TeamMemberType.from_row(row) for row in rows]
+
+    @strawberry.field(description="The family's items that the caller may see, newest first (100 per page).")
+    async def contributions(
+        self,
+        info: Info,
+        first: int = 50,
+        after: str | None = None,
+        category: InformationCategoryType | None = None,  # type: ignore[valid-type]
+        kind: ContributionKindType | None = None,  # type: ignore[valid-type]
+        search: Annotated[str | None, strawberry.argument(description="Words in the title or text.")] = None,
+    ) -> ContributionConnection:
+        return await contributions_of_family(
+            info, self.row_id, first=first, after=after, category=category, kind=kind, search=search
+        )
+
+    @strawberry.field(description="Consent records, newest first. Empty for those who may not see them.")
+    async def consents(self, info: Info) -> list[ConsentType]:
+        return await consents_of_family(info, self.row_id)
+
+    @strawberry.field(description="Agreements (or not) to engage with early help, newest first.")
+    async def engagement_agreements(self, info: Info) -> list[EngagementAgreementType]:
+        return await engagement_of_family(info, self.row_id)
+
+    @strawberry.field(
+        description="For the lead professional (and their manager): which agency lacks consent for which category."
+        " Null for everyone else."
+    )
+    async def consent_picture(self, info: Info) -> list[AgencyConsentStateType] | None:
+        return await consent_picture_of_family(info, self.row_id)
+
+    @strawberry.field(description="Overrides the caller may see (the parties, their managers, IG officers).")
+    async def safeguarding_overrides(self, info: Info) -> list[SafeguardingOverrideType]:
+        return await overrides_of_family(info, self.row_id)
+
+    @strawberry.field(description="Decisions not to share that the caller may see.")
+    async def decisions_not_to_share(self, info: Info) -> list[SharingDecisionType]:
+        return await decisions_of_family(info, self.row_id)
+
+    @strawberry.field(description="Significant events across agencies, newest first, as far as the caller may see.")
+    async def chronology(self, info: Info, first: int = 100) -> list[ChronologyEntryType]:
+        return await chronology_of_family(info, self.row_id, first)
+
+    @strawberry.field(
+        description="Who from other agencies has looked at the family's information. For the family, the lead"
+        " professional and IG officers; empty for others."
+    )
+    async def access_log(self, info: Info, first: int = 50) -> list[AccessLogEntryType]:
+        return await access_log_of_family(info, self.row_id, first)
 
     @strawberry.field
     async def lead_professional(self, info: Info) -> TeamMemberType | None:
@@ -112,9 +179,7 @@ class FamilyMemberInput:
 
 @strawberry.input(description="A new referral. At least one member must be marked as the subject child.")
 class FamilyOpenInput:
-    display_name: str = strawberry.field(
-        description="How the team refers to the family, e.g. 'The Carter family'."
-    )
+    display_name: str = strawberry.field(description="How the team refers to the family, e.g. 'The Carter family'.")
     level_of_need: LevelOfNeedType  # type: ignore[valid-type]
     members: list[FamilyMemberInput] = strawberry.field(description="1 to 30 people.")
     lead_contact: ContactInput = strawberry.field(description="The lead professional's role and contacts.")
@@ -169,9 +234,7 @@ class FamilyQuery:
             total_count=page.total,
         )
 
-    @strawberry.field(
-        description="One family. NOT_FOUND when it does not exist or the caller may not see it."
-    )
+    @strawberry.field(description="One family. NOT_FOUND when it does not exist or the caller may not see it.")
     async def family(self, info: Info, id: strawberry.ID) -> FamilyType:
         async with info.context.read() as session:
             row = await family_service.get_family(session, info.context.access, parse_id(id, "id"))
@@ -196,9 +259,7 @@ class FamilyMutation:
             change.family_id = row.id
         return FamilyType.from_row(row)
 
-    @strawberry.mutation(
-        description="Change status or level of need. Lead professional only; CONFLICT if stale."
-    )
+    @strawberry.mutation(description="Change status or level of need. Lead professional only; CONFLICT if stale.")
     async def family_update(self, info: Info, input: FamilyUpdateInput) -> FamilyType:
         family_id = parse_id(input.family_id, "familyId")
         async with info.context.change("familyUpdate", family_id=family_id) as change:

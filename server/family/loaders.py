@@ -12,9 +12,7 @@ from server.db.engine import SessionFactory
 from server.family.models import FamilyMember
 
 
-async def members_by_family_id(
-    sessions: SessionFactory, family_ids: list[uuid.UUID]
-) -> list[list[FamilyMember]]:
+async def members_by_family_id(sessions: SessionFactory, family_ids: list[uuid.UUID]) -> list[list[FamilyMember]]:
     async with sessions() as session:
         statement = (
             select(FamilyMember)

@@ -64,9 +64,7 @@ async def open_family(session: AsyncSession, access: AccessControl, data: Family
         session.add(_member_row(family.id, member))
     await session.flush()
     lead_user_id = data.lead_user_id or access.actor.user_id
-    await team_service.appoint_lead(
-        session, family_id=family.id, user_id=lead_user_id, contact=data.lead_contact
-    )
+    await team_service.appoint_lead(session, family_id=family.id, user_id=lead_user_id, contact=data.lead_contact)
     return family
 
 
@@ -112,9 +110,7 @@ async def update_family(
     status: FamilyStatus | None,
     level_of_need: LevelOfNeed | None,
 ) -> Family:
-    family = await team_service.lock_and_require(
-        session, access, Act.update, "family", family_id, open_only=False
-    )
+    family = await team_service.lock_and_require(session, access, Act.update, "family", family_id, open_only=False)
     if family.status is FamilyStatus.closed and status in (None, FamilyStatus.closed):
         raise Conflict("This family's record is closed. Reopen it (change its status) before changing it.")
     changes: dict[str, object] = {}

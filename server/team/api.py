@@ -15,17 +15,13 @@ from server.user.api import StaffMemberType
 TeamRoleType = strawberry.enum(TeamRole, name="TeamRole", description="A worker's role on the plan.")
 
 
-@strawberry.type(
-    name="TeamMember", description="An agency's place on a family's team, through a named worker."
-)
+@strawberry.type(name="TeamMember", description="An agency's place on a family's team, through a named worker.")
 class TeamMemberType:
     id: strawberry.ID
     role: TeamRoleType  # type: ignore[valid-type]
     agency_role: str = strawberry.field(description="The agency's own role, in words.")
     contact_in_hours: str = strawberry.field(description="How to reach them in office hours.")
-    contact_out_of_hours: str = strawberry.field(
-        description="Who to contact out of hours or when they are away."
-    )
+    contact_out_of_hours: str = strawberry.field(description="Who to contact out of hours or when they are away.")
     valid_from: datetime
     valid_to: datetime | None = strawberry.field(description="When they left the team; null while on it.")
     agency_id: strawberry.Private[uuid.UUID]
@@ -58,9 +54,7 @@ class TeamMemberType:
 
 @strawberry.input(description="How an agency describes its part, and how to reach its worker.")
 class ContactInput:
-    agency_role: str = strawberry.field(
-        description="e.g. 'attendance support and mentoring' (required, 300 max)."
-    )
+    agency_role: str = strawberry.field(description="e.g. 'attendance support and mentoring' (required, 300 max).")
     contact_in_hours: str = ""
     contact_out_of_hours: str = ""
 
@@ -71,13 +65,9 @@ class ContactInput:
 @strawberry.input
 class TeamMemberAddInput:
     family_id: strawberry.ID
-    user_id: strawberry.ID = strawberry.field(
-        description="An active practitioner or manager (see staffDirectory)."
-    )
+    user_id: strawberry.ID = strawberry.field(description="An active practitioner or manager (see staffDirectory).")
     contact: ContactInput
-    valid_from: datetime | None = strawberry.field(
-        default=None, description="Defaults to now; never in the future."
-    )
+    valid_from: datetime | None = strawberry.field(default=None, description="Defaults to now; never in the future.")
 
 
 @strawberry.input
@@ -97,9 +87,7 @@ class LeadProfessionalSetInput:
 
 @strawberry.type
 class TeamMutation:
-    @strawberry.mutation(
-        description="Add a worker to a family's team as a contributor. Lead professional only."
-    )
+    @strawberry.mutation(description="Add a worker to a family's team as a contributor. Lead professional only.")
     async def team_member_add(self, info: Info, input: TeamMemberAddInput) -> TeamMemberType:
         family_id = parse_id(input.family_id, "familyId")
         async with info.context.change("teamMemberAdd", family_id=family_id) as change:
@@ -114,9 +102,7 @@ class TeamMutation:
             change.detail = {"membershipId": str(row.id), "userId": str(row.user_id)}
         return TeamMemberType.from_row(row)
 
-    @strawberry.mutation(
-        description="End a worker's membership (kept in the history). Not the lead professional."
-    )
+    @strawberry.mutation(description="End a worker's membership (kept in the history). Not the lead professional.")
     async def team_member_end(self, info: Info, input: TeamMemberEndInput) -> TeamMemberType:
         membership_id = parse_id(input.membership_id, "membershipId")
         async with info.context.change("teamMemberEnd") as change:

@@ -10,9 +10,7 @@ from server.db.engine import SessionFactory
 from server.team.models import TeamMembership, TeamRole
 
 
-async def active_team_by_family_id(
-    sessions: SessionFactory, family_ids: list[uuid.UUID]
-) -> list[list[TeamMembership]]:
+async def active_team_by_family_id(sessions: SessionFactory, family_ids: list[uuid.UUID]) -> list[list[TeamMembership]]:
     """The current team of each family (already visible to the caller), lead professional first."""
     lead_first = col(TeamMembership.role) != TeamRole.lead_professional.value
     async with sessions() as session:

@@ -38,9 +38,7 @@ class TeamMembership(SQLModel, table=True):
             postgresql_where=sa.text("valid_to IS NULL"),
         ),
         sa.Index("ix_team_membership_user_active", "user_id", postgresql_where=sa.text("valid_to IS NULL")),
-        sa.Index(
-            "ix_team_membership_agency_active", "agency_id", postgresql_where=sa.text("valid_to IS NULL")
-        ),
+        sa.Index("ix_team_membership_agency_active", "agency_id", postgresql_where=sa.text("valid_to IS NULL")),
     )
 
     id: uuid.UUID = id_field()

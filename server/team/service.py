@@ -37,11 +37,12 @@ async def lock_and_require(
     family_id: uuid.UUID,
     *,
     open_only: bool = True,
+    seen_as: str = "family",
 ) -> Family:
     """Lock the family row, then decide: a decision taken before waiting for the lock could rest on a
     team that a concurrent change (a hand-over of the lead, say) has since altered."""
     await session.exec(select(Family.id).where(Family.id == family_id).with_for_update())
-    await access.require(session, act, kind, family_id)
+    await access.require(session, act, kind, family_id, seen_as=seen_as)
     family = await require_open(session, family_id) if open_only else await session.get(Family, family_id)
     assert family is not None  # visible families exist
     return family
@@ -60,9 +61,7 @@ async def appoint_lead(
     session: AsyncSession, *, family_id: uuid.UUID, user_id: uuid.UUID, contact: Contact
 ) -> TeamMembership:
     """Make user_id the lead professional of a family that has none (a new referral)."""
-    return await _join(
-        session, family_id, await _team_worker(session, user_id), TeamRole.lead_professional, contact
-    )
+    return await _join(session, family_id, await _team_worker(session, user_id), TeamRole.lead_professional, contact)
 
 
 async def add_member(
@@ -116,15 +115,11 @@ async def set_lead(
     existing = await _active_membership(session, family_id, user_id)
     if existing is not None:
         _end(existing, "became lead professional")
-        contact = contact or Contact(
-            existing.agency_role, existing.contact_in_hours, existing.contact_out_of_hours
-        )
+        contact = contact or Contact(existing.agency_role, existing.contact_in_hours, existing.contact_out_of_hours)
     if current is not None:
         _end(current, "lead professional changed")
     await session.flush()
-    lead = await _join(
-        session, family_id, worker, TeamRole.lead_professional, contact or Contact("Lead professional")
-    )
+    lead = await _join(session, family_id, worker, TeamRole.lead_professional, contact or Contact("Lead professional"))
     if current is not None:
         previous = await session.get(User, current.user_id)
         assert previous is not None
@@ -168,9 +163,7 @@ async def _team_worker(session: AsyncSession, user_id: uuid.UUID) -> User:
     return user
 
 
-async def _active_membership(
-    session: AsyncSession, family_id: uuid.UUID, user_id: uuid.UUID
-) -> TeamMembership | None:
+async def _active_membership(session: AsyncSession, family_id: uuid.UUID, user_id: uuid.UUID) -> TeamMembership | None:
     statement = select(TeamMembership).where(
         TeamMembership.family_id == family_id, TeamMembership.user_id == user_id, active_membership()
     )

@@ -21,9 +21,7 @@ def test_the_graphql_folder_holds_no_python():
 
 
 def test_the_checked_in_schema_matches_the_code():
-    assert CONTRACT.read_text() == schema.as_str() + "\n", (
-        "run `make schema` and commit graphql/schema.graphql"
-    )
+    assert CONTRACT.read_text() == schema.as_str() + "\n", "run `make schema` and commit graphql/schema.graphql"
 
 
 def test_every_operation_document_validates_against_the_schema():

@@ -31,9 +31,7 @@ async def test_a_wrongly_typed_argument_is_bad_user_input(gql, sessions):
 
 async def test_an_oversized_request_is_refused_before_it_reaches_graphql(http, sessions):
     before = await row_counts(sessions)
-    response = await http.post(
-        "/graphql", json={"query": "{ me { id } }", "variables": {"pad": "x" * 200_000}}
-    )
+    response = await http.post("/graphql", json={"query": "{ me { id } }", "variables": {"pad": "x" * 200_000}})
     assert response.status_code == 413
     assert response.json()["errors"][0]["extensions"]["code"] == "PAYLOAD_TOO_LARGE"
     assert await row_counts(sessions) == before

@@ -40,6 +40,4 @@ async def caseload_statements(gql, app, sessions, families: int) -> int:
 
 
 async def test_caseload_and_family_statements_do_not_grow_with_the_caseload(gql, app, sessions):
-    assert await caseload_statements(gql, app, sessions, 2) == await caseload_statements(
-        gql, app, sessions, 20
-    )
+    assert await caseload_statements(gql, app, sessions, 2) == await caseload_statements(gql, app, sessions, 20)

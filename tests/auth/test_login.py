@@ -31,7 +31,7 @@ async def test_sign_in_returns_a_token_that_identifies_the_user(gql, sessions):
 
 async def test_token_is_stored_only_as_a_hash(gql, sessions):
     user = await create_user(sessions, agency=await create_agency(sessions))
-    token = await sign_in(gql, user)
+    token = await sign_in(gql, user, fresh=True)
     async with sessions() as session:
         rows = (await session.exec(select(SessionToken).where(SessionToken.user_id == user.id))).all()
     assert [row.token_hash for row in rows] == [auth_service.token_digest(token)]
@@ -87,12 +87,10 @@ async def test_failures_from_one_address_are_limited_across_accounts(sessions):
 async def test_sign_in_and_failures_are_audited_without_the_password(gql, sessions):
     user = await create_user(sessions, agency=await create_agency(sessions))
     await gql.error("Login", {"email": user.email, "password": "secret guess 1"})
-    await sign_in(gql, user)
+    await sign_in(gql, user, fresh=True)
     async with sessions() as session:
         events = (
-            await session.exec(
-                select(AuditEvent).where(AuditEvent.actor_user_id == user.id).order_by(AuditEvent.id)
-            )
+            await session.exec(select(AuditEvent).where(AuditEvent.actor_user_id == user.id).order_by(AuditEvent.id))
         ).all()
         attempts = (await session.exec(select(LoginAttempt).where(LoginAttempt.account == user.email))).all()
     assert [(event.action, event.outcome.value) for event in events] == [
@@ -105,7 +103,7 @@ async def test_sign_in_and_failures_are_audited_without_the_password(gql, sessio
 
 async def test_logout_revokes_the_token_at_once(gql, sessions):
     user = await create_user(sessions, agency=await create_agency(sessions))
-    token = await sign_in(gql, user)
+    token = await sign_in(gql, user, fresh=True)
     assert (await gql.data("Logout", token=token))["authLogout"] is True
     error = await gql.error("Me", token=token)
     assert code(error) == "UNAUTHENTICATED"
@@ -113,7 +111,7 @@ async def test_logout_revokes_the_token_at_once(gql, sessions):
 
 async def test_expired_and_missing_and_forged_tokens_are_unauthenticated(gql, sessions):
     user = await create_user(sessions, agency=await create_agency(sessions))
-    token = await sign_in(gql, user)
+    token = await sign_in(gql, user, fresh=True)
     async with unit_of_work(sessions) as session:
         await session.exec(
             sa.update(SessionToken)

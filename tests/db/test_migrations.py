@@ -11,9 +11,7 @@ async def table_names(url: str) -> set[str]:
     engine = create_async_engine(url)
     try:
         async with engine.connect() as connection:
-            rows = await connection.execute(
-                sa.text("SELECT tablename FROM pg_tables WHERE schemaname = 'public'")
-            )
+            rows = await connection.execute(sa.text("SELECT tablename FROM pg_tables WHERE schemaname = 'public'"))
             return {row[0] for row in rows}
     finally:
         await engine.dispose()

@@ -80,9 +80,7 @@ async def test_the_caseload_filters_by_status_and_level_of_need(gql, sessions):
     wanted = await create_family(
         sessions, lead=lead, status=FamilyStatus.assessment, level_of_need=LevelOfNeed.specialist
     )
-    await create_family(
-        sessions, lead=lead, status=FamilyStatus.assessment, level_of_need=LevelOfNeed.targeted
-    )
+    await create_family(sessions, lead=lead, status=FamilyStatus.assessment, level_of_need=LevelOfNeed.targeted)
     await create_family(sessions, lead=lead, status=FamilyStatus.active, level_of_need=LevelOfNeed.specialist)
     token = await sign_in(gql, lead)
     page = await gql.data("Caseload", {"status": "assessment", "levelOfNeed": "specialist"}, token=token)

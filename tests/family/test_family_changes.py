@@ -51,9 +51,9 @@ async def test_opening_a_referral_for_another_lead_puts_them_on_the_team(gql, se
     variables = {"input": referral(leadProfessionalUserId=str(area.colleague.id))}
     family = (await gql.data("FamilyOpen", variables, token=await sign_in(gql, area.manager)))["familyOpen"]
     colleague_token = await sign_in(gql, area.colleague)
-    assert (await gql.data("Family", {"id": family["id"]}, token=colleague_token))["family"]["team"][0][
-        "role"
-    ] == ("lead_professional")
+    assert (await gql.data("Family", {"id": family["id"]}, token=colleague_token))["family"]["team"][0]["role"] == (
+        "lead_professional"
+    )
 
 
 @pytest.mark.parametrize(
@@ -103,9 +103,7 @@ async def test_governance_and_admin_accounts_cannot_open_referrals(gql, sessions
 async def test_a_wrongly_typed_variable_is_bad_user_input_and_changes_nothing(gql, sessions):
     user = await create_user(sessions, agency=await create_agency(sessions))
     before = await row_counts(sessions)
-    error = await gql.error(
-        "FamilyOpen", {"input": referral(levelOfNeed="desperate")}, token=await sign_in(gql, user)
-    )
+    error = await gql.error("FamilyOpen", {"input": referral(levelOfNeed="desperate")}, token=await sign_in(gql, user))
     assert code(error) == "BAD_USER_INPUT"
     assert await row_counts(sessions) == before
 
@@ -162,9 +160,7 @@ async def test_every_change_and_every_refusal_is_audited(gql, sessions):
     await gql.error("FamilyUpdate", variables, token=await sign_in(gql, area.colleague))
     async with sessions() as session:
         events = (
-            await session.exec(
-                select(AuditEvent).where(AuditEvent.family_id == area.family.id).order_by(AuditEvent.id)
-            )
+            await session.exec(select(AuditEvent).where(AuditEvent.family_id == area.family.id).order_by(AuditEvent.id))
         ).all()
     assert [(e.action, e.actor_user_id, e.outcome.value) for e in events] == [
         ("familyUpdate", area.lead.id, "allowed"),
@@ -177,9 +173,7 @@ async def test_the_lead_adds_a_family_member(gql, sessions):
     token = await sign_in(gql, area.lead)
     member = {"fullName": "Nan Rivers", "relationship": "grandmother"}
     added = (
-        await gql.data(
-            "FamilyMemberAdd", {"input": {"familyId": str(area.family.id), "member": member}}, token=token
-        )
+        await gql.data("FamilyMemberAdd", {"input": {"familyId": str(area.family.id), "member": member}}, token=token)
     )["familyMemberAdd"]
     family = (await gql.data("Family", {"id": str(area.family.id)}, token=token))["family"]
     assert added["id"] in [m["id"] for m in family["members"]]

@@ -82,9 +82,7 @@ async def test_handing_over_the_lead_keeps_exactly_one_lead(gql, sessions):
     )["leadProfessionalSet"]
     assert new_lead["role"] == "lead_professional"
     assert new_lead["agencyRole"] == "test role"  # carried over from their contributor membership
-    family = (
-        await gql.data("Family", {"id": str(area.family.id)}, token=await sign_in(gql, area.colleague))
-    )["family"]
+    family = (await gql.data("Family", {"id": str(area.family.id)}, token=await sign_in(gql, area.colleague)))["family"]
     roles = {t["worker"]["id"]: t["role"] for t in family["team"]}
     assert roles == {str(area.colleague.id): "lead_professional", str(area.lead.id): "contributor"}
     # the previous lead can no longer change the team
@@ -111,9 +109,7 @@ async def test_concurrent_hand_overs_leave_one_lead(gql, sessions):
         )
     )
     # then one succeeds, and the other, decided after the first committed, finds the caller no longer leads
-    assert sorted(
-        result["errors"][0]["extensions"]["code"] if "errors" in result else "ok" for result in results
-    ) == [
+    assert sorted(result["errors"][0]["extensions"]["code"] if "errors" in result else "ok" for result in results) == [
         "FORBIDDEN",
         "ok",
     ]
@@ -134,23 +130,17 @@ async def test_concurrent_hand_overs_leave_one_lead(gql, sessions):
 
 async def test_the_managers_of_the_leads_agency_can_reassign_the_lead(gql, sessions):
     area = await create_area(sessions)
-    variables = {
-        "input": {"familyId": str(area.family.id), "userId": str(area.colleague.id), "contact": CONTACT}
-    }
+    variables = {"input": {"familyId": str(area.family.id), "userId": str(area.colleague.id), "contact": CONTACT}}
     assert await gql.data("LeadProfessionalSet", variables, token=await sign_in(gql, area.manager))
 
 
 async def test_team_changes_by_others_are_refused_and_change_nothing(gql, sessions):
     area = await create_area(sessions)
-    variables = {
-        "input": {"familyId": str(area.family.id), "userId": str(area.outsider.id), "contact": CONTACT}
-    }
+    variables = {"input": {"familyId": str(area.family.id), "userId": str(area.outsider.id), "contact": CONTACT}}
     before = await row_counts(sessions)
     by_colleague = await gql.error("TeamMemberAdd", variables, token=await sign_in(gql, area.colleague))
     by_outsider = await gql.error("TeamMemberAdd", variables, token=await sign_in(gql, area.outsider))
-    by_other_manager = await gql.error(
-        "TeamMemberAdd", variables, token=await sign_in(gql, area.other_manager)
-    )
+    by_other_manager = await gql.error("TeamMemberAdd", variables, token=await sign_in(gql, area.other_manager))
     assert [code(by_colleague), code(by_outsider), code(by_other_manager)] == [
         "FORBIDDEN",
         "NOT_FOUND",
@@ -171,25 +161,19 @@ async def test_only_practitioners_and_managers_can_join_a_team(gql, sessions):
 
 async def test_a_membership_of_a_hidden_family_answers_like_a_missing_one(gql, sessions):
     area = await create_area(sessions)
-    family = (await gql.data("Family", {"id": str(area.family.id)}, token=await sign_in(gql, area.lead)))[
-        "family"
-    ]
+    family = (await gql.data("Family", {"id": str(area.family.id)}, token=await sign_in(gql, area.lead)))["family"]
     token = await sign_in(gql, area.outsider)
     hidden = await gql.op(
         "TeamMemberEnd", {"input": {"membershipId": family["team"][1]["id"], "reason": "x"}}, token=token
     )
-    missing = await gql.op(
-        "TeamMemberEnd", {"input": {"membershipId": str(uuid.uuid4()), "reason": "x"}}, token=token
-    )
+    missing = await gql.op("TeamMemberEnd", {"input": {"membershipId": str(uuid.uuid4()), "reason": "x"}}, token=token)
     assert hidden == missing
 
 
 async def test_the_staff_directory_lists_team_eligible_colleagues(gql, sessions):
     area = await create_area(sessions)
     token = await sign_in(gql, area.lead)
-    people = (await gql.data("StaffDirectory", {"agencyId": str(area.early_help.id)}, token=token))[
-        "staffDirectory"
-    ]
+    people = (await gql.data("StaffDirectory", {"agencyId": str(area.early_help.id)}, token=token))["staffDirectory"]
     roles = {p["id"]: p["role"] for p in people}
     assert roles == {str(area.lead.id): "practitioner", str(area.manager.id): "manager"}
     assert SystemRole.ig_officer.value not in roles.values()

@@ -160,9 +160,7 @@ def upgrade() -> None:
         sa.Column("display_name", sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False),
         sa.Column(
             "kind",
-            sa.Enum(
-                "staff", "family", name="user_kind", native_enum=False, create_constraint=True, length=32
-            ),
+            sa.Enum("staff", "family", name="user_kind", native_enum=False, create_constraint=True, length=32),
             nullable=False,
         ),
         sa.Column(

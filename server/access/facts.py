@@ -1,0 +1,114 @@
+"""What the domain records say, right now, about one actor's relationship to families.
+
+Facts are read per request in one statement for any number of families (no process-wide cache to
+invalidate: a consent withdrawn or a worker removed on any server counts on the next request
+everywhere). Time checks use statement_timestamp(), not now(), so a transaction that waited on a lock
+sees records committed while it waited.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+
+import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import ARRAY
+
+from server.access.actor import Actor
+
+
+@dataclass(frozen=True, slots=True)
+class FamilyFacts:
+    family_id: uuid.UUID
+    named_worker: bool = False
+    lead_professional: bool = False
+    agency_on_team: bool = False
+    agency_manages_lead: bool = False
+    own_family: bool = False
+    consented: frozenset[str] = frozenset()  # categories the family shares with the actor's agency
+    overridden: frozenset[tuple[uuid.UUID, str]] = field(default=frozenset())  # (owning agency, category)
+
+
+@dataclass(frozen=True, slots=True)
+class ItemFacts:
+    """The attributes of one item that decisions depend on."""
+
+    owning_agency_id: uuid.UUID
+    category: str
+    family_summary: bool = False
+    third_party: bool = False
+    recipients: frozenset[uuid.UUID] = frozenset()  # for overrides: the agencies it shares with
+
+    @property
+    def key(self) -> tuple:
+        return (self.owning_agency_id, self.category, self.family_summary, self.third_party, self.recipients)
+
+
+_FACTS_SQL = sa.text(
+    """
+    SELECT f.id,
+      EXISTS (SELECT 1 FROM team_membership t
+              WHERE t.family_id = f.id AND t.valid_to IS NULL AND t.user_id = :user_id),
+      EXISTS (SELECT 1 FROM team_membership t
+              WHERE t.family_id = f.id AND t.valid_to IS NULL AND t.user_id = :user_id
+                AND t.role = 'lead_professional'),
+      EXISTS (SELECT 1 FROM team_membership t
+              WHERE t.family_id = f.id AND t.valid_to IS NULL AND t.agency_id = :agency_id),
+      EXISTS (SELECT 1 FROM team_membership t
+              WHERE t.family_id = f.id AND t.valid_to IS NULL AND t.agency_id = :agency_id
+                AND t.role = 'lead_professional'),
+      EXISTS (SELECT 1 FROM family_member m WHERE m.family_id = f.id AND m.id = :member_id),
+      ARRAY(
+        SELECT unnest(c.categories) FROM consent c
+        WHERE c.family_id = f.id AND c.decision = 'given' AND c.withdrawn_at IS NULL
+          AND c.valid_from <= statement_timestamp()
+          AND (c.valid_to IS NULL OR c.valid_to > statement_timestamp())
+          AND (c.whole_team OR :agency_id = ANY (c.recipient_agency_ids))
+        EXCEPT
+        SELECT unnest(c.categories) FROM consent c
+        WHERE c.family_id = f.id AND c.decision = 'refused' AND c.withdrawn_at IS NULL
+          AND c.valid_from <= statement_timestamp()
+          AND (c.valid_to IS NULL OR c.valid_to > statement_timestamp())
+          AND (c.whole_team OR :agency_id = ANY (c.recipient_agency_ids))
+      ),
+      ARRAY(
+        SELECT o.owning_agency_id::text || ' ' || category
+        FROM safeguarding_override o, unnest(o.categories) AS category
+        WHERE o.family_id = f.id AND o.revoked_at IS NULL
+          AND o.starts_at <= statement_timestamp() AND o.expires_at > statement_timestamp()
+          AND :agency_id = ANY (o.recipient_agency_ids)
+      )
+    FROM family f
+    WHERE f.id = ANY (:family_ids)
+    """
+).bindparams(
+    sa.bindparam("family_ids", type_=ARRAY(sa.Uuid())),
+    sa.bindparam("user_id", type_=sa.Uuid()),
+    sa.bindparam("agency_id", type_=sa.Uuid()),
+    sa.bindparam("member_id", type_=sa.Uuid()),
+)
+
+
+def facts_statement(actor: Actor, family_ids: list[uuid.UUID]) -> sa.TextClause:
+    return _FACTS_SQL.params(
+        family_ids=family_ids,
+        user_id=actor.user_id,
+        agency_id=actor.agency_id,
+        member_id=actor.family_member_id,
+    )
+
+
+def facts_from_rows(family_ids: list[uuid.UUID], rows: list[tuple]) -> dict[uuid.UUID, FamilyFacts]:
+    found = {}
+    for family_id, worker, lead, on_team, manages, own, consented, overridden in rows:
+        found[family_id] = FamilyFacts(
+            family_id,
+            worker,
+            lead,
+            on_team,
+            manages,
+            own,
+            frozenset(consented),
+            frozenset((uuid.UUID(pair.split(" ")[0]), pair.split(" ")[1]) for pair in overridden),
+        )
+    return {family_id: found.get(family_id, FamilyFacts(family_id)) for family_id in family_ids}

@@ -1,0 +1,24 @@
+"""Writes what a request read and was refused to the audit log, once, when the operation ends."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+from strawberry.extensions import SchemaExtension
+
+from server.audit import service as audit
+from server.db.engine import unit_of_work
+
+
+class RequestAudit(SchemaExtension):
+    async def on_operation(self) -> AsyncIterator[None]:
+        yield
+        context = self.execution_context.context
+        access = getattr(context, "_access", None)
+        if access is None or not (access.reads or access.denials):
+            return
+        reads, denials = list(access.reads), list(access.denials)
+        access.reads.clear()
+        access.denials.clear()
+        async with unit_of_work(context.sessions) as session:
+            await audit.record_request(session, access.actor, reads, denials, context.address)

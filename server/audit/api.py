@@ -1,0 +1,100 @@
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Any
+
+import strawberry
+from strawberry.scalars import JSON
+
+from server.api.scalars import Info, parse_id
+from server.audit import queries as audit_queries
+from server.audit.models import AuditEvent
+from server.audit.queries import AccessLogEntry
+from server.contribution.api import InformationCategoryType
+
+
+@strawberry.type(name="AuditEvent", description="One entry of the append-only audit log.")
+class AuditEventType:
+    id: int
+    at: datetime
+    actor_user_id: strawberry.ID | None
+    action: str
+    outcome: str = strawberry.field(description="allowed, denied or failed.")
+    family_id: strawberry.ID | None
+    detail: JSON = strawberry.field(description="Ids and field names; never case content or secrets.")
+
+    @classmethod
+    def from_row(cls, row: AuditEvent) -> AuditEventType:
+        def text_id(value: Any) -> strawberry.ID | None:
+            return strawberry.ID(str(value)) if value else None
+
+        return cls(
+            id=row.id or 0,
+            at=row.at,
+            actor_user_id=text_id(row.actor_user_id),
+            action=row.action,
+            outcome=row.outcome.value,
+            family_id=text_id(row.family_id),
+            detail=row.detail,
+        )
+
+
+@strawberry.type(name="AccessLogEntry", description="Someone from another agency looked at the family's information.")
+class AccessLogEntryType:
+    at: datetime
+    viewer_name: str
+    agency_name: str
+    categories: list[InformationCategoryType]  # type: ignore[valid-type]
+    item_count: int
+
+    @classmethod
+    def from_entry(cls, entry: AccessLogEntry) -> AccessLogEntryType:
+        return cls(
+            at=entry.at,
+            viewer_name=entry.viewer_name,
+            agency_name=entry.agency_name,
+            categories=entry.categories,
+            item_count=entry.item_count,
+        )
+
+
+@strawberry.input
+class AuditDisclosureBlockInput:
+    audit_event_id: int
+    reason: str = strawberry.field(description="Why showing this entry to the family could put someone at risk.")
+
+
+async def access_log_of_family(info: Info, family_id: uuid.UUID, first: int) -> list[AccessLogEntryType]:
+    async with info.context.read() as session:
+        entries = await audit_queries.access_log(session, info.context.access, family_id, first=first)
+    return [AccessLogEntryType.from_entry(entry) for entry in entries]
+
+
+@strawberry.type
+class AuditQuery:
+    @strawberry.field(description="Information-governance officers: the audit log, newest first (100 max).")
+    async def audit_events(
+        self, info: Info, family_id: strawberry.ID | None = None, first: int = 50, after: int | None = None
+    ) -> list[AuditEventType]:
+        async with info.context.read() as session:
+            rows = await audit_queries.events(
+                session,
+                info.context.access,
+                family_id=parse_id(family_id, "familyId") if family_id else None,
+                first=first,
+                after=after,
+            )
+        return [AuditEventType.from_row(row) for row in rows]
+
+
+@strawberry.type
+class AuditMutation:
+    @strawberry.mutation(description="Information-governance officers: withhold an entry from the family's view.")
+    async def audit_disclosure_block(self, info: Info, input: AuditDisclosureBlockInput) -> bool:
+        async with info.context.change("auditDisclosureBlock") as change:
+            await audit_queries.block_disclosure(
+                change.session, info.context.access, audit_event_id=input.audit_event_id, reason=input.reason
+            )
+            change.detail = {"auditEventId": input.audit_event_id}
+        return True

@@ -1,0 +1,250 @@
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+import strawberry
+
+from server.agency.api import AgencyType
+from server.api.scalars import Info, parse_id, parse_ids
+from server.contribution import service as contribution_service
+from server.contribution.models import (
+    Contribution,
+    ContributionKind,
+    ContributionVersion,
+    InformationCategory,
+)
+from server.contribution.service import ContributionIn
+from server.errors import BadUserInput
+from server.user.api import StaffMemberType
+
+ContributionKindType = strawberry.enum(ContributionKind, name="ContributionKind", description="What an item is.")
+InformationCategoryType = strawberry.enum(
+    InformationCategory,
+    name="InformationCategory",
+    description="What kind of information an item holds. Consent and overrides are given per category.",
+)
+
+
+@strawberry.type(name="ContributionVersion", description="One version of an item; versions are never changed.")
+class ContributionVersionType:
+    version: int
+    kind: ContributionKindType  # type: ignore[valid-type]
+    category: InformationCategoryType  # type: ignore[valid-type]
+    title: str
+    body: str
+    created_at: datetime
+    editor_id: strawberry.Private[uuid.UUID]
+
+    @strawberry.field(description="Who wrote this version.")
+    async def editor(self, info: Info) -> StaffMemberType:
+        return StaffMemberType.from_row(await info.context.loaders.user_by_id.load(self.editor_id))
+
+    @classmethod
+    def from_row(cls, row: ContributionVersion) -> ContributionVersionType:
+        return cls(
+            version=row.version,
+            kind=row.kind,
+            category=row.category,
+            title=row.title,
+            body=row.body,
+            created_at=row.created_at,
+            editor_id=row.editor_user_id,
+        )
+
+
+@strawberry.type(
+    name="Contribution",
+    description="An agency's item on a family's plan. Only items the caller may see are returned: withheld"
+    " items are left out of lists and counts, and a lookup by id answers NOT_FOUND as for a missing id.",
+)
+class ContributionType:
+    id: strawberry.ID
+    kind: ContributionKindType  # type: ignore[valid-type]
+    category: InformationCategoryType  # type: ignore[valid-type]
+    title: str
+    body: str
+    may_appear_in_family_summary: bool = strawberry.field(description="The family may see it in their portal.")
+    contains_third_party_identities: bool = strawberry.field(description="Never shown in the family portal.")
+    version: int = strawberry.field(description="Send it back as expectedVersion when editing.")
+    created_at: datetime
+    updated_at: datetime
+    row: strawberry.Private[Contribution]
+
+    @strawberry.field(description="The agency that wrote it and alone may change it.")
+    async def owning_agency(self, info: Info) -> AgencyType:
+        return AgencyType.from_row(await info.context.loaders.agency_by_id.load(self.row.owning_agency_id))
+
+    @strawberry.field
+    async def author(self, info: Info) -> StaffMemberType:
+        return StaffMemberType.from_row(await info.context.loaders.user_by_id.load(self.row.author_user_id))
+
+    @strawberry.field(description="The family members it is about.")
+    async def about(self, info: Info) -> list[FamilyMemberRef]:
+        members = await info.context.loaders.members_by_family_id.load(self.row.family_id)
+        return [
+            FamilyMemberRef(id=strawberry.ID(str(m.id)), full_name=m.full_name)
+            for m in members
+            if m.id in self.row.about_member_ids
+        ]
+
+    @strawberry.field(description="Every version, oldest first, except versions the caller may not see.")
+    async def versions(self, info: Info) -> list[ContributionVersionType]:
+        history = await info.context.loaders.versions_by_contribution_id.load(self.row.id)
+        async with info.context.read() as session:
+            visible = await contribution_service.visible_versions(session, info.context.access, self.row, history)
+        return [ContributionVersionType.from_row(version) for version in visible]
+
+    @classmethod
+    def from_row(cls, row: Contribution) -> ContributionType:
+        return cls(
+            id=strawberry.ID(str(row.id)),
+            kind=row.kind,
+            category=row.category,
+            title=row.title,
+            body=row.body,
+            may_appear_in_family_summary=row.may_appear_in_family_summary,
+            contains_third_party_identities=row.contains_third_party_identities,
+            version=row.version,
+            created_at=row.created_at,
+            updated_at=row.updated_at,
+            row=row,
+        )
+
+
+@strawberry.type(name="FamilyMemberRef", description="A family member named by an item.")
+class FamilyMemberRef:
+    id: strawberry.ID
+    full_name: str
+
+
+@strawberry.type(description="A page of a family's items the caller may see, newest first.")
+class ContributionConnection:
+    nodes: list[ContributionType]
+    total_count: int = strawberry.field(description="Items matching the filters that the caller may see.")
+    has_next_page: bool
+    end_cursor: str | None
+
+
+@strawberry.input
+class ContributionAddInput:
+    family_id: strawberry.ID
+    kind: ContributionKindType  # type: ignore[valid-type]
+    category: InformationCategoryType  # type: ignore[valid-type]
+    title: str = strawberry.field(description="200 characters at most.")
+    body: str = strawberry.field(description="20,000 characters at most.")
+    about_member_ids: list[strawberry.ID] = strawberry.field(default_factory=list)
+    may_appear_in_family_summary: bool = False
+    contains_third_party_identities: bool = False
+
+
+@strawberry.input(description="Edit an item of your agency: send only what changes. A new version is added.")
+class ContributionEditInput:
+    contribution_id: strawberry.ID
+    expected_version: int = strawberry.field(description="The version you read; a stale one gives CONFLICT.")
+    kind: strawberry.Maybe[ContributionKindType]  # type: ignore[valid-type]
+    category: strawberry.Maybe[InformationCategoryType]  # type: ignore[valid-type]
+    title: strawberry.Maybe[str]
+    body: strawberry.Maybe[str]
+    about_member_ids: strawberry.Maybe[list[strawberry.ID]]
+    may_appear_in_family_summary: strawberry.Maybe[bool]
+    contains_third_party_identities: strawberry.Maybe[bool]
+
+    def changes(self) -> dict:
+        sent = {
+            name: getattr(self, name)
+            for name in (
+                "kind",
+                "category",
+                "title",
+                "body",
+                "about_member_ids",
+                "may_appear_in_family_summary",
+                "contains_third_party_identities",
+            )
+        }
+        changes = {}
+        for name, value in sent.items():
+            if value is None:
+                continue
+            if value.value is None:
+                raise BadUserInput(f"{name} cannot be null; leave it out to keep it.", field=name)
+            changes[name] = parse_ids(value.value, "aboutMemberIds") if name == "about_member_ids" else value.value
+        return changes
+
+
+async def contributions_of_family(
+    info: Info,
+    family_id: uuid.UUID,
+    *,
+    first: int,
+    after: str | None,
+    category: InformationCategory | None,
+    kind: ContributionKind | None,
+    search: str | None,
+) -> ContributionConnection:
+    async with info.context.read() as session:
+        page = await contribution_service.list_for_family(
+            session,
+            info.context.access,
+            family_id=family_id,
+            first=first,
+            after=after,
+            category=category,
+            kind=kind,
+            search=search,
+        )
+    end = page.items[-1] if page.items else None
+    return ContributionConnection(
+        nodes=[ContributionType.from_row(row) for row in page.items],
+        total_count=page.total,
+        has_next_page=page.has_next,
+        end_cursor=contribution_service.cursor(end) if end else None,
+    )
+
+
+@strawberry.type
+class ContributionQuery:
+    @strawberry.field(description="One item. NOT_FOUND when it does not exist or the caller may not see it.")
+    async def contribution(self, info: Info, id: strawberry.ID) -> ContributionType:
+        async with info.context.read() as session:
+            row = await contribution_service.get(session, info.context.access, parse_id(id, "id"))
+        return ContributionType.from_row(row)
+
+
+@strawberry.type
+class ContributionMutation:
+    @strawberry.mutation(description="Add your agency's item to a family's plan. Workers on the team only.")
+    async def contribution_add(self, info: Info, input: ContributionAddInput) -> ContributionType:
+        family_id = parse_id(input.family_id, "familyId")
+        data = ContributionIn(
+            kind=input.kind,
+            category=input.category,
+            title=input.title,
+            body=input.body,
+            about_member_ids=parse_ids(input.about_member_ids, "aboutMemberIds"),
+            may_appear_in_family_summary=input.may_appear_in_family_summary,
+            contains_third_party_identities=input.contains_third_party_identities,
+        )
+        async with info.context.change("contributionAdd", family_id=family_id) as change:
+            row = await contribution_service.add(change.session, info.context.access, family_id=family_id, data=data)
+            change.detail = {"contributionId": str(row.id), "category": row.category.value}
+        return ContributionType.from_row(row)
+
+    @strawberry.mutation(description="Edit your agency's item; CONFLICT when someone changed it since you read it.")
+    async def contribution_edit(self, info: Info, input: ContributionEditInput) -> ContributionType:
+        contribution_id = parse_id(input.contribution_id, "contributionId")
+        changes = input.changes()
+        async with info.context.change("contributionEdit") as change:
+            row = await contribution_service.edit(
+                change.session,
+                info.context.access,
+                contribution_id=contribution_id,
+                expected_version=input.expected_version,
+                changes=changes,
+            )
+            change.family_id, change.detail = (
+                row.family_id,
+                {"contributionId": str(row.id), "version": row.version},
+            )
+        return ContributionType.from_row(row)

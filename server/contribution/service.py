@@ -1,0 +1,211 @@
+"""Use cases for contributions: each agency's own items on a family's plan, shared item by item."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+
+import sqlalchemy as sa
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from server import pagination
+from server.access.actor import Act
+from server.access.facts import ItemFacts
+from server.access.pep import AccessControl
+from server.contribution.models import (
+    Contribution,
+    ContributionKind,
+    ContributionVersion,
+    InformationCategory,
+)
+from server.db.columns import utcnow
+from server.errors import BadUserInput, Conflict, Forbidden, NotFound
+from server.family.models import FamilyMember
+from server.team.service import lock_and_require
+from server.validation import required_text
+
+KIND = "contribution"
+NOT_FOUND = "No item with that id, or you may not see it."
+
+
+@dataclass(frozen=True)
+class ContributionIn:
+    kind: ContributionKind
+    category: InformationCategory
+    title: str
+    body: str
+    about_member_ids: list[uuid.UUID] = field(default_factory=list)
+    may_appear_in_family_summary: bool = False
+    contains_third_party_identities: bool = False
+
+
+@dataclass(frozen=True)
+class ContributionPage:
+    items: list[Contribution]
+    has_next: bool
+    total: int
+
+
+def item_facts(row: Contribution | ContributionVersion, owning_agency_id: uuid.UUID) -> ItemFacts:
+    return ItemFacts(
+        owning_agency_id=owning_agency_id,
+        category=InformationCategory(row.category).value,
+        family_summary=row.may_appear_in_family_summary,
+        third_party=row.contains_third_party_identities,
+    )
+
+
+async def add(
+    session: AsyncSession, access: AccessControl, *, family_id: uuid.UUID, data: ContributionIn
+) -> Contribution:
+    await lock_and_require(session, access, Act.create, KIND, family_id)
+    await _check_about(session, family_id, data.about_member_ids)
+    row = Contribution(
+        family_id=family_id,
+        owning_agency_id=access.actor.agency_id,
+        author_user_id=access.actor.user_id,
+        **_content(data),
+    )
+    session.add(row)
+    await session.flush()
+    session.add(_version_of(row, access.actor.user_id))
+    return row
+
+
+async def edit(
+    session: AsyncSession,
+    access: AccessControl,
+    *,
+    contribution_id: uuid.UUID,
+    expected_version: int,
+    changes: dict,
+) -> Contribution:
+    """Add a version. `changes` holds only the fields the caller sent; a stale version is a CONFLICT."""
+    row = await _visible(session, access, contribution_id)
+    await lock_and_require(session, access, Act.read, "family", row.family_id)
+    if not await access.can_item(session, Act.update, KIND, row.family_id, item_facts(row, row.owning_agency_id)):
+        raise Forbidden("Only the agency that wrote an item can change it.")
+    merged = ContributionIn(**{**_content_of(row), **changes})
+    await _check_about(session, row.family_id, merged.about_member_ids)
+    table = Contribution.__table__
+    statement = (
+        sa.update(table)
+        .where(table.c.id == row.id, table.c.version == expected_version)
+        .values(**_content(merged), version=table.c.version + 1, updated_at=utcnow())
+        .returning(table.c.version)
+    )
+    if (await session.exec(statement)).first() is None:
+        raise Conflict("Someone else changed this item since you opened it. Reload to see their change.")
+    updated = await session.get(Contribution, row.id, populate_existing=True)
+    assert updated is not None
+    session.add(_version_of(updated, access.actor.user_id))
+    return updated
+
+
+async def get(session: AsyncSession, access: AccessControl, contribution_id: uuid.UUID) -> Contribution:
+    row = await _visible(session, access, contribution_id)
+    access.note_read(row.family_id, row.id, KIND, item_facts(row, row.owning_agency_id))
+    return row
+
+
+async def list_for_family(
+    session: AsyncSession,
+    access: AccessControl,
+    *,
+    family_id: uuid.UUID,
+    first: int = 50,
+    after: str | None = None,
+    category: InformationCategory | None = None,
+    kind: ContributionKind | None = None,
+    search: str | None = None,
+) -> ContributionPage:
+    """The family's items the caller may see, newest first. Withheld items are not counted."""
+    pagination.check_first(first)
+    await access.require_visible_family(session, family_id)
+    table = Contribution.__table__.c
+    conditions = [
+        table.family_id == family_id,
+        await access.item_filter(session, family_id, table, kind=KIND),
+    ]
+    if category is not None:
+        conditions.append(table.category == category.value)
+    if kind is not None:
+        conditions.append(table.kind == kind.value)
+    if search and search.strip():
+        pattern = f"%{_escape_like(search.strip())}%"
+        conditions.append(sa.or_(table.title.ilike(pattern, escape="\\"), table.body.ilike(pattern, escape="\\")))
+    total = (await session.exec(select(sa.func.count()).select_from(Contribution).where(*conditions))).one()
+    if after is not None:
+        at, row_id = pagination.decode_uuid(after)
+        conditions.append(sa.tuple_(table.created_at, table.id) < sa.tuple_(at, row_id))
+    statement = (
+        select(Contribution)
+        .where(*conditions)
+        .order_by(col(Contribution.created_at).desc(), col(Contribution.id).desc())
+    )
+    rows = list((await session.exec(statement.limit(first + 1))).all())
+    for row in rows[:first]:
+        access.note_read(family_id, row.id, KIND, item_facts(row, row.owning_agency_id))
+    return ContributionPage(items=rows[:first], has_next=len(rows) > first, total=total)
+
+
+async def visible_versions(
+    session: AsyncSession, access: AccessControl, row: Contribution, history: list[ContributionVersion]
+) -> list[ContributionVersion]:
+    """The item's history, oldest first, each version decided on its own: an item whose category
+    changed must not reveal, through an old version, what the caller may not see. The family's facts
+    are normally cached already (the item itself was decided), so this usually runs no query."""
+    return [
+        version
+        for version in history
+        if await access.can_item(session, Act.read, KIND, row.family_id, item_facts(version, row.owning_agency_id))
+    ]
+
+
+async def _visible(session: AsyncSession, access: AccessControl, contribution_id: uuid.UUID) -> Contribution:
+    row = await session.get(Contribution, contribution_id)
+    if row is None or not await access.can_item(
+        session, Act.read, KIND, row.family_id, item_facts(row, row.owning_agency_id)
+    ):
+        access.note_denial(
+            "contribution_read", row.family_id if row else None, {"contributionId": str(contribution_id)}
+        )
+        raise NotFound(NOT_FOUND)
+    return row
+
+
+async def _check_about(session: AsyncSession, family_id: uuid.UUID, member_ids: list[uuid.UUID]) -> None:
+    if not member_ids:
+        return
+    statement = select(sa.func.count()).where(col(FamilyMember.id).in_(member_ids), FamilyMember.family_id == family_id)
+    if (await session.exec(statement)).one() != len(set(member_ids)):
+        raise BadUserInput("Every person an item is about must be a member of this family.", field="aboutMemberIds")
+
+
+def _content(data: ContributionIn) -> dict:
+    return {
+        "kind": data.kind,
+        "category": data.category,
+        "title": required_text(data.title, "title", 200),
+        "body": required_text(data.body, "body", 20_000),
+        "about_member_ids": list(dict.fromkeys(data.about_member_ids)),
+        "may_appear_in_family_summary": data.may_appear_in_family_summary,
+        "contains_third_party_identities": data.contains_third_party_identities,
+    }
+
+
+def _content_of(row: Contribution) -> dict:
+    return {name: getattr(row, name) for name in ContributionIn.__dataclass_fields__}
+
+
+def _version_of(row: Contribution, editor: uuid.UUID) -> ContributionVersion:
+    return ContributionVersion(contribution_id=row.id, version=row.version, editor_user_id=editor, **_content_of(row))
+
+
+def _escape_like(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def cursor(row: Contribution) -> str:
+    return pagination.encode(row.created_at, row.id)

@@ -1,0 +1,240 @@
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+import strawberry
+
+from server.agency.api import AgencyType
+from server.api.scalars import Info, parse_id, parse_ids
+from server.contribution.api import InformationCategoryType
+from server.safeguarding import service as safeguarding_service
+from server.safeguarding.models import LawfulBasis, SafeguardingOverride, SharingDecision
+from server.safeguarding.service import OverrideIn, SharingDecisionIn
+from server.user.api import StaffMemberType
+
+LawfulBasisType = strawberry.enum(
+    LawfulBasis,
+    name="LawfulBasis",
+    description="public_task_safeguarding: UK GDPR Art 6(1)(e) with DPA 2018 Sch 1 para 18; legal_obligation: Art"
+    " 6(1)(c); vital_interests: Art 6(1)(d); recognised_legitimate_interest: Art 6(1)(ea) (safeguarding);"
+    " legitimate_interests: Art 6(1)(f), for voluntary and private bodies.",
+)
+
+
+@strawberry.type(
+    name="SafeguardingOverride",
+    description="Information shared without consent because a child is at risk of significant harm. Visible to"
+    " the lead professional, the agencies involved, their managers and information-governance officers.",
+)
+class SafeguardingOverrideType:
+    id: strawberry.ID
+    family_id: strawberry.ID
+    categories: list[InformationCategoryType]  # type: ignore[valid-type]
+    justification: str
+    lawful_basis: LawfulBasisType  # type: ignore[valid-type]
+    advice_sought: str
+    family_informed: bool
+    not_informed_reason: str | None
+    starts_at: datetime
+    expires_at: datetime
+    revoked_at: datetime | None
+    revocation_reason: str | None
+    reviewed_at: datetime | None
+    review_note: str | None
+    row: strawberry.Private[SafeguardingOverride]
+
+    @strawberry.field(description="The agency whose information is shared.")
+    async def owning_agency(self, info: Info) -> AgencyType:
+        return AgencyType.from_row(await info.context.loaders.agency_by_id.load(self.row.owning_agency_id))
+
+    @strawberry.field
+    async def recipient_agencies(self, info: Info) -> list[AgencyType]:
+        rows = await info.context.loaders.agency_by_id.load_many(self.row.recipient_agency_ids)
+        return [AgencyType.from_row(row) for row in rows if row]
+
+    @strawberry.field
+    async def decided_by(self, info: Info) -> StaffMemberType:
+        return StaffMemberType.from_row(await info.context.loaders.user_by_id.load(self.row.decided_by_user_id))
+
+    @strawberry.field(description="In force now: started, not expired, not revoked.")
+    def active(self) -> bool:
+        now = datetime.now(self.row.expires_at.tzinfo)
+        return self.row.revoked_at is None and self.row.starts_at <= now < self.row.expires_at
+
+    @classmethod
+    def from_row(cls, row: SafeguardingOverride) -> SafeguardingOverrideType:
+        return cls(
+            id=strawberry.ID(str(row.id)),
+            family_id=strawberry.ID(str(row.family_id)),
+            categories=list(row.categories),
+            justification=row.justification,
+            lawful_basis=row.lawful_basis,
+            advice_sought=row.advice_sought,
+            family_informed=row.family_informed,
+            not_informed_reason=row.not_informed_reason,
+            starts_at=row.starts_at,
+            expires_at=row.expires_at,
+            revoked_at=row.revoked_at,
+            revocation_reason=row.revocation_reason,
+            reviewed_at=row.reviewed_at,
+            review_note=row.review_note,
+            row=row,
+        )
+
+
+@strawberry.type(name="SharingDecision", description="A recorded decision not to share, with its reasons.")
+class SharingDecisionType:
+    id: strawberry.ID
+    categories: list[InformationCategoryType]  # type: ignore[valid-type]
+    reason: str
+    created_at: datetime
+    row: strawberry.Private[SharingDecision]
+
+    @strawberry.field
+    async def recipient_agencies(self, info: Info) -> list[AgencyType]:
+        rows = await info.context.loaders.agency_by_id.load_many(self.row.recipient_agency_ids)
+        return [AgencyType.from_row(row) for row in rows if row]
+
+    @strawberry.field
+    async def decided_by(self, info: Info) -> StaffMemberType:
+        return StaffMemberType.from_row(await info.context.loaders.user_by_id.load(self.row.decided_by_user_id))
+
+    @classmethod
+    def from_row(cls, row: SharingDecision) -> SharingDecisionType:
+        return cls(
+            id=strawberry.ID(str(row.id)),
+            categories=list(row.categories),
+            reason=row.reason,
+            created_at=row.created_at,
+            row=row,
+        )
+
+
+@strawberry.input(description="Share your agency's information without consent, to safeguard a child.")
+class SafeguardingOverrideInput:
+    family_id: strawberry.ID
+    categories: list[InformationCategoryType]  # type: ignore[valid-type]
+    recipient_agency_ids: list[strawberry.ID] = strawberry.field(description="Other agencies on the team.")
+    justification: str = strawberry.field(description="Why the risk of harm warrants it (20 characters or more).")
+    lawful_basis: LawfulBasisType  # type: ignore[valid-type]
+    expires_at: datetime = strawberry.field(description="Required; within 90 days.")
+    family_informed: bool
+    not_informed_reason: str = strawberry.field(default="", description="Required when familyInformed is false.")
+    advice_sought: str = strawberry.field(default="", description="e.g. 'DSL and Caldicott Guardian, 3 Nov'.")
+
+
+@strawberry.input
+class SafeguardingOverrideRevokeInput:
+    override_id: strawberry.ID
+    reason: str
+
+
+@strawberry.input
+class SafeguardingOverrideReviewInput:
+    override_id: strawberry.ID
+    note: str
+
+
+@strawberry.input(description="Record a decision not to share, with the reasons.")
+class SharingDecisionInput:
+    family_id: strawberry.ID
+    categories: list[InformationCategoryType]  # type: ignore[valid-type]
+    recipient_agency_ids: list[strawberry.ID]
+    reason: str
+
+
+async def overrides_of_family(info: Info, family_id: uuid.UUID) -> list[SafeguardingOverrideType]:
+    async with info.context.read() as session:
+        rows = await safeguarding_service.for_family(session, info.context.access, family_id)
+    return [SafeguardingOverrideType.from_row(row) for row in rows]
+
+
+async def decisions_of_family(info: Info, family_id: uuid.UUID) -> list[SharingDecisionType]:
+    async with info.context.read() as session:
+        rows = await safeguarding_service.decisions_for_family(session, info.context.access, family_id)
+    return [SharingDecisionType.from_row(row) for row in rows]
+
+
+@strawberry.type
+class SafeguardingQuery:
+    @strawberry.field(description="Information-governance officers: every override, unreviewed first (100 max).")
+    async def safeguarding_overrides(
+        self, info: Info, unreviewed_only: bool = False, first: int = 50
+    ) -> list[SafeguardingOverrideType]:
+        async with info.context.read() as session:
+            rows = await safeguarding_service.review_queue(
+                session, info.context.access, unreviewed_only=unreviewed_only, first=first
+            )
+        return [SafeguardingOverrideType.from_row(row) for row in rows]
+
+
+@strawberry.type
+class SafeguardingMutation:
+    @strawberry.mutation(
+        description="Share without consent where a child is at risk of significant harm. IG officers and the lead"
+        " professional see it at once; it ends at expiresAt or when an IG officer revokes it."
+    )
+    async def safeguarding_override_record(
+        self, info: Info, input: SafeguardingOverrideInput
+    ) -> SafeguardingOverrideType:
+        family_id = parse_id(input.family_id, "familyId")
+        data = OverrideIn(
+            categories=list(input.categories),
+            recipient_agency_ids=parse_ids(input.recipient_agency_ids, "recipientAgencyIds"),
+            justification=input.justification,
+            lawful_basis=input.lawful_basis,
+            expires_at=input.expires_at,
+            family_informed=input.family_informed,
+            advice_sought=input.advice_sought,
+            not_informed_reason=input.not_informed_reason,
+        )
+        async with info.context.change("safeguardingOverrideRecord", family_id=family_id) as change:
+            row = await safeguarding_service.record_override(
+                change.session, info.context.access, family_id=family_id, data=data
+            )
+            change.detail = {
+                "overrideId": str(row.id),
+                "categories": row.categories,
+                "recipientAgencyIds": [str(a) for a in row.recipient_agency_ids],
+            }
+        return SafeguardingOverrideType.from_row(row)
+
+    @strawberry.mutation(description="Information-governance officers: end an override now.")
+    async def safeguarding_override_revoke(
+        self, info: Info, input: SafeguardingOverrideRevokeInput
+    ) -> SafeguardingOverrideType:
+        override_id = parse_id(input.override_id, "overrideId")
+        async with info.context.change("safeguardingOverrideRevoke") as change:
+            row = await safeguarding_service.revoke(
+                change.session, info.context.access, override_id=override_id, reason=input.reason
+            )
+            change.family_id, change.detail = row.family_id, {"overrideId": str(row.id)}
+        return SafeguardingOverrideType.from_row(row)
+
+    @strawberry.mutation(description="Information-governance officers: record the review of an override.")
+    async def safeguarding_override_review(
+        self, info: Info, input: SafeguardingOverrideReviewInput
+    ) -> SafeguardingOverrideType:
+        override_id = parse_id(input.override_id, "overrideId")
+        async with info.context.change("safeguardingOverrideReview") as change:
+            row = await safeguarding_service.review(
+                change.session, info.context.access, override_id=override_id, note=input.note
+            )
+            change.family_id, change.detail = row.family_id, {"overrideId": str(row.id)}
+        return SafeguardingOverrideType.from_row(row)
+
+    @strawberry.mutation(description="Record a decision not to share, and why.")
+    async def sharing_decision_record(self, info: Info, input: SharingDecisionInput) -> SharingDecisionType:
+        family_id = parse_id(input.family_id, "familyId")
+        data = SharingDecisionIn(
+            categories=list(input.categories),
+            reason=input.reason,
+            recipient_agency_ids=parse_ids(input.recipient_agency_ids, "recipientAgencyIds"),
+        )
+        async with info.context.change("sharingDecisionRecord", family_id=family_id) as change:
+            row = await safeguarding_service.record_decision_not_to_share(
+                change.session, info.context.access, family_id=family_id, data=data
+            )
+            change.detail = {"sharingDecisionId": str(row.id)}
+        return SharingDecisionType.from_row(row)

@@ -1,0 +1,162 @@
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from server.agency.models import AgencyKind
+from tests.auth_helpers import sign_in
+from tests.builders import create_agency, create_area, create_contribution, create_user
+from tests.db_helpers import row_counts
+from tests.graphql_client import code
+
+
+def override(family_id, recipients, **overrides) -> dict:
+    expires = (datetime.now(UTC) + timedelta(days=14)).isoformat()
+    return {
+        "input": {
+            "familyId": str(family_id),
+            "categories": ["education"],
+            "recipientAgencyIds": [str(agency) for agency in recipients],
+            "justification": "Disclosure of injuries at school; strategy discussion agreed to share.",
+            "lawfulBasis": "public_task_safeguarding",
+            "expiresAt": expires,
+            "familyInformed": False,
+            "notInformedReason": "Telling the father could increase the risk to the child.",
+            "adviceSought": "DSL and Caldicott Guardian",
+            **overrides,
+        }
+    }
+
+
+async def test_an_override_shares_the_deciding_agencys_items_until_revoked(gql, sessions):
+    # given a school item and no consent
+    area = await create_area(sessions)
+    item = await create_contribution(sessions, family=area.family, author=area.colleague, category="education")
+    lead = await sign_in(gql, area.lead)
+    school = await sign_in(gql, area.colleague)
+    assert code(await gql.error("Contribution", {"id": str(item.id)}, token=lead)) == "NOT_FOUND"
+    # when the school shares education information with early help without consent
+    recorded = (
+        await gql.data("SafeguardingOverrideRecord", override(area.family.id, [area.early_help.id]), token=school)
+    )["safeguardingOverrideRecord"]
+    # then the lead sees the item and the override, and the IG officer sees it in the review queue
+    assert (await gql.data("Contribution", {"id": str(item.id)}, token=lead))["contribution"]["id"] == str(item.id)
+    lead_view = (await gql.data("FamilySafeguarding", {"familyId": str(area.family.id)}, token=lead))["family"]
+    assert [o["id"] for o in lead_view["safeguardingOverrides"]] == [recorded["id"]]
+    ig = await sign_in(gql, area.ig)
+    queue = (await gql.data("OverrideReviewQueue", {"unreviewedOnly": True}, token=ig))["safeguardingOverrides"]
+    assert recorded["id"] in [o["id"] for o in queue]
+    # and when the IG officer revokes it, the lead loses the item at once
+    await gql.data(
+        "SafeguardingOverrideRevoke", {"input": {"overrideId": recorded["id"], "reason": "Not needed"}}, token=ig
+    )
+    assert code(await gql.error("Contribution", {"id": str(item.id)}, token=lead)) == "NOT_FOUND"
+
+
+async def test_an_override_covers_only_the_deciding_agencys_information(gql, sessions):
+    area = await create_area(sessions)
+    school_item = await create_contribution(sessions, family=area.family, author=area.colleague, category="education")
+    await gql.data(
+        "SafeguardingOverrideRecord", override(area.family.id, [area.school.id]), token=await sign_in(gql, area.lead)
+    )
+    # the school sees its own item anyway; early help's override shares early help's education items, not the school's
+    manager_items = await gql.data(
+        "FamilyContributions", {"familyId": str(area.family.id)}, token=await sign_in(gql, area.manager)
+    )
+    assert str(school_item.id) not in str(manager_items)
+
+
+async def test_an_override_needs_justification_expiry_and_a_reason_the_family_was_not_told(gql, sessions):
+    area = await create_area(sessions)
+    school = await sign_in(gql, area.colleague)
+    before = await row_counts(sessions)
+    too_late = (datetime.now(UTC) + timedelta(days=120)).isoformat()
+    past = (datetime.now(UTC) - timedelta(minutes=1)).isoformat()
+    for overrides, field in [
+        ({"justification": "risk"}, "justification"),
+        ({"expiresAt": too_late}, "expiresAt"),
+        ({"expiresAt": past}, "expiresAt"),
+        ({"notInformedReason": ""}, "notInformedReason"),
+        ({"categories": []}, "categories"),
+        ({"recipientAgencyIds": [str(area.school.id)]}, "recipientAgencyIds"),  # only itself
+        ({"recipientAgencyIds": [str(area.other_manager.agency_id)]}, "recipientAgencyIds"),  # not on the team
+    ]:
+        error = await gql.error(
+            "SafeguardingOverrideRecord", override(area.family.id, [area.early_help.id], **overrides), token=school
+        )
+        assert (code(error), error["extensions"].get("field")) == ("BAD_USER_INPUT", field), overrides
+    assert await row_counts(sessions) == before
+
+
+async def test_only_ig_officers_review_and_revoke(gql, sessions):
+    area = await create_area(sessions)
+    recorded = (
+        await gql.data(
+            "SafeguardingOverrideRecord",
+            override(area.family.id, [area.early_help.id]),
+            token=await sign_in(gql, area.colleague),
+        )
+    )["safeguardingOverrideRecord"]
+    review = {"input": {"overrideId": recorded["id"], "note": "Proportionate; expiry right."}}
+    assert code(await gql.error("SafeguardingOverrideReview", review, token=await sign_in(gql, area.lead))) == (
+        "FORBIDDEN"
+    )
+    assert code(await gql.error("SafeguardingOverrideReview", review, token=await sign_in(gql, area.outsider))) == (
+        "NOT_FOUND"
+    )
+    reviewed = await gql.data("SafeguardingOverrideReview", review, token=await sign_in(gql, area.ig))
+    assert reviewed["safeguardingOverrideReview"]["reviewedAt"] is not None
+
+
+async def test_a_decision_not_to_share_is_recorded_with_reasons(gql, sessions):
+    area = await create_area(sessions)
+    school = await sign_in(gql, area.colleague)
+    await gql.data(
+        "SharingDecisionRecord",
+        {
+            "input": {
+                "familyId": str(area.family.id),
+                "categories": ["mental_health"],
+                "recipientAgencyIds": [str(area.early_help.id)],
+                "reason": "Not relevant to the plan; the young person asked us not to.",
+            }
+        },
+        token=school,
+    )
+    lead_view = (
+        await gql.data("FamilySafeguarding", {"familyId": str(area.family.id)}, token=await sign_in(gql, area.lead))
+    )["family"]
+    assert [d["reason"] for d in lead_view["decisionsNotToShare"]] == [
+        "Not relevant to the plan; the young person asked us not to."
+    ]
+
+
+async def test_override_records_are_hidden_from_team_members_who_are_not_party_to_them(gql, sessions):
+    # given the school shares with early help, and housing is also on the team
+    area = await create_area(sessions)
+    housing_worker = await create_user(sessions, agency=await create_agency(sessions, kind=AgencyKind.housing))
+    await gql.data(
+        "TeamMemberAdd",
+        {
+            "input": {
+                "familyId": str(area.family.id),
+                "userId": str(housing_worker.id),
+                "contact": {"agencyRole": "Tenancy support"},
+            }
+        },
+        token=await sign_in(gql, area.lead),
+    )
+    await gql.data(
+        "SafeguardingOverrideRecord",
+        override(area.family.id, [area.early_help.id]),
+        token=await sign_in(gql, area.colleague),
+    )
+    # when housing and the early help manager look at the family's safeguarding records
+    housing_view = await gql.data(
+        "FamilySafeguarding", {"familyId": str(area.family.id)}, token=await sign_in(gql, housing_worker)
+    )
+    manager_view = await gql.data(
+        "FamilySafeguarding", {"familyId": str(area.family.id)}, token=await sign_in(gql, area.manager)
+    )
+    # then neither sees it: housing is not party to it, and the manager manages a recipient, not the owner
+    assert housing_view["family"]["safeguardingOverrides"] == []
+    assert manager_view["family"]["safeguardingOverrides"] == []
