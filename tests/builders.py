@@ -4,6 +4,7 @@ Every name is unique, so tests share one database without seeing each other's ro
 
 from __future__ import annotations
 
+import secrets
 import uuid
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -12,7 +13,9 @@ from functools import cache
 from sqlmodel import select
 
 from server.agency.models import Agency, AgencyKind
+from server.auth.models import SessionToken
 from server.auth.passwords import hash_password
+from server.auth.service import token_digest
 from server.consent.models import Consent
 from server.contribution.models import Contribution, ContributionVersion
 from server.db.columns import utcnow
@@ -251,3 +254,13 @@ async def create_family_user(sessions: SessionFactory, *, family: Family) -> Use
         )
         session.add(user)
     return user
+
+
+async def issue_token(sessions: SessionFactory, user: User) -> str:
+    """A session token without the (deliberately slow) password check, for tests about authorization."""
+    token = secrets.token_urlsafe(32)
+    async with unit_of_work(sessions) as session:
+        session.add(
+            SessionToken(user_id=user.id, token_hash=token_digest(token), expires_at=utcnow() + timedelta(hours=2))
+        )
+    return token
