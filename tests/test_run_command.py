@@ -54,7 +54,13 @@ async def test_run_starts_embedded_postgres_migrates_loads_demo_data_and_stops_c
             gql = GraphQLClient(http)
             login = await gql.data("Login", {"email": "sam.patel@earlyhelp.example", "password": DEMO_PASSWORD})
             caseload = await gql.data("Caseload", {"first": 50}, token=login["authLogin"]["token"])
+            carter = next(f for f in caseload["families"]["nodes"] if f["displayName"] == "The Carter family")
+            items = await gql.data("FamilyContributions", {"familyId": carter["id"]}, token=login["authLogin"]["token"])
         assert caseload["families"]["totalCount"] >= 8
+        titles = {node["title"] for node in items["family"]["contributions"]["nodes"]}
+        assert "Attendance 78% this term" in titles  # consented: education
+        assert "Domestic incident, 2 November" in titles  # shared by the police override
+        assert "Lisa's low mood" not in titles  # refused: mental health
     finally:
         process.send_signal(signal.SIGINT)
         exit_code = process.wait(timeout=60)
