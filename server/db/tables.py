@@ -1,5 +1,6 @@
 """Imports every table module so that SQLModel.metadata is complete (Alembic, tests)."""
 
+from notifications.models import Notification, NotificationPreference, OutboxEvent, Timer
 from server.agency.models import Agency
 from server.audit.models import AuditEvent
 from server.auth.models import LoginAttempt, SessionToken
@@ -13,7 +14,11 @@ __all__ = [
     "Family",
     "FamilyMember",
     "LoginAttempt",
+    "Notification",
+    "NotificationPreference",
+    "OutboxEvent",
     "SessionToken",
     "TeamMembership",
+    "Timer",
     "User",
 ]
