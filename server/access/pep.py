@@ -41,12 +41,32 @@ class AccessControl:
             rows = (await session.exec(facts_statement(self.actor, missing))).all()
             self._facts.update(facts_from_rows(missing, rows))
 
+    def seed_facts(self, facts: FamilyFacts) -> None:
+        """Use facts fetched in one batch for many actors (the notification dispatcher)."""
+        self._facts.setdefault(facts.family_id, facts)
+
     async def can(self, session: AsyncSession, act: Act, kind: str, family_id: uuid.UUID) -> bool:
         key = (act.value, kind, family_id)
         if key not in self._decisions:
             await self.load_facts(session, [family_id])
             self._decisions[key] = self.decide(act, kind, self._facts[family_id])
         return self._decisions[key]
+
+    async def can_read_category(
+        self, session: AsyncSession, family_id: uuid.UUID, *, owning_agency_id: uuid.UUID, category: str
+    ) -> bool:
+        """May the actor read case content of `category` that `owning_agency_id` contributed to this family?
+
+        INTERIM HOOK until the consent rules land: the owning agency's own staff and the family's lead
+        professional may; nobody else may (deny by default), and never someone who cannot see the
+        family at all. Notification payloads already go through it; at merge this becomes the consent
+        decision (with `category` and the consent and override records) without changing callers.
+        """
+        if not await self.can(session, Act.read, "family", family_id):
+            return False
+        if self.actor.agency_id is not None and self.actor.agency_id == owning_agency_id:
+            return True
+        return self._facts[family_id].lead_professional
 
     def decide(self, act: Act, kind: str, facts: FamilyFacts) -> bool:
         return bool(self._enforcer.enforce(self.actor, Resource(kind, facts), act.value))

@@ -99,6 +99,20 @@ def facts_statement(actor: Actor, family_ids: list[uuid.UUID]) -> sa.Select:
     )
 
 
+def facts_from_team(actor: Actor, family_id: uuid.UUID, team: list[TeamMembership]) -> FamilyFacts:
+    """The same facts as facts_statement, from a family's active team already loaded: one query serves
+    every recipient of a notification. tests/access/test_rules_agree.py holds the two in agreement."""
+    mine = [m for m in team if m.user_id == actor.user_id]
+    agency = [m for m in team if m.agency_id == actor.agency_id]
+    return FamilyFacts(
+        family_id,
+        named_worker=bool(mine),
+        lead_professional=any(m.role is TeamRole.lead_professional for m in mine),
+        agency_on_team=bool(agency),
+        agency_manages_lead=any(m.role is TeamRole.lead_professional for m in agency),
+    )
+
+
 def facts_from_rows(family_ids: list[uuid.UUID], rows: list[tuple]) -> dict[uuid.UUID, FamilyFacts]:
     found = {row[0]: FamilyFacts(row[0], *(bool(value) for value in row[1:])) for row in rows}
     return {family_id: found.get(family_id, FamilyFacts(family_id)) for family_id in family_ids}

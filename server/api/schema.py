@@ -19,11 +19,13 @@ from server.api.errors import ErrorPolicy
 from server.auth.api import AuthMutation
 from server.config import Settings
 from server.family.api import FamilyMutation, FamilyQuery
+from server.notification.api import NotificationMutation, NotificationQuery, NotificationSubscription
 from server.team.api import TeamMutation
 from server.user.api import UserQuery
 
-Query = merge_types("Query", (UserQuery, AgencyQuery, FamilyQuery))
-Mutation = merge_types("Mutation", (AuthMutation, FamilyMutation, TeamMutation))
+Query = merge_types("Query", (UserQuery, AgencyQuery, FamilyQuery, NotificationQuery))
+Mutation = merge_types("Mutation", (AuthMutation, FamilyMutation, TeamMutation, NotificationMutation))
+Subscription = merge_types("Subscription", (NotificationSubscription,))
 
 MAX_DEPTH = 10
 MAX_ALIASES = 15
@@ -47,7 +49,7 @@ def create_schema(settings: Settings) -> strawberry.Schema:
     ]
     if settings.production:
         extensions.append(DisableIntrospection)
-    return TafSchema(query=Query, mutation=Mutation, extensions=extensions)
+    return TafSchema(query=Query, mutation=Mutation, subscription=Subscription, extensions=extensions)
 
 
 # For `strawberry export-schema server.api.schema:schema` and the contract test; the SDL is the same
