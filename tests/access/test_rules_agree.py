@@ -8,10 +8,11 @@ from sqlmodel import col, select
 from server.access.actor import Act
 from server.access.enforcer import build_enforcer
 from server.access.pep import AccessControl
-from server.access.rules import RULES
+from server.access.rules import RULES, facts_from_rows, facts_from_team, facts_statement
 from server.auth.service import actor_from
 from server.config import REPO_ROOT
 from server.family.models import Family
+from server.team.models import TeamMembership
 from tests.builders import create_area, create_family
 
 ACTORS = ["lead", "colleague", "outsider", "manager", "other_manager", "ig", "admin"]
@@ -56,3 +57,23 @@ async def test_list_filter_and_single_decisions_agree_for_every_actor(sessions, 
                 single = {family_id for family_id in ids if await access.can(session, act, kind, family_id)}
             # then the answers are the same
             assert listed == single, (who, act, kind)
+
+
+async def test_facts_from_a_loaded_team_agree_with_the_facts_query(sessions):
+    # given families where each actor stands in a different relationship
+    area = await create_area(sessions)
+    families = [area.family, await create_family(sessions, lead=area.outsider, contributors=(area.lead,))]
+    async with sessions() as session:
+        for family in families:
+            team = list(
+                (
+                    await session.exec(select(TeamMembership).where(TeamMembership.family_id == family.id))
+                ).all()
+            )
+            for who in ACTORS:
+                actor = actor_from(getattr(area, who))
+                rows = (await session.exec(facts_statement(actor, [family.id]))).all()
+                # then the notification dispatcher's form equals the enforcer's
+                assert (
+                    facts_from_team(actor, family.id, team) == facts_from_rows([family.id], rows)[family.id]
+                ), who

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from websockets.exceptions import ConnectionClosed
 
 from notifications import outbox
-from notifications.events import EscalationRaised, MeetingScheduled
+from notifications.events import EscalationRaised, MeetingScheduled, OverrideUsed
 from server.agency.models import AgencyKind
 from server.db.columns import utcnow
 from server.db.engine import unit_of_work
@@ -159,3 +159,26 @@ async def test_the_server_pings_to_keep_the_socket_alive(gql, sessions, second_s
     async with ws_client.socket(second_server, {"token": await sign_in(gql, area.lead)}) as ws:
         message = json.loads(await asyncio.wait_for(ws.recv(), 5))
     assert message == {"type": "ping"}
+
+
+async def test_an_override_notice_reaches_the_ig_officer_and_the_lead_but_not_the_team(
+    gql, sessions, live_server
+):
+    # given
+    area = await create_area(sessions)
+    override = OverrideUsed(
+        family_id=area.family.id,
+        override_id=uuid.uuid4(),
+        agency_id=area.school.id,
+        categories=("health",),
+    )
+    # when a safeguarding override is used, then a meeting is scheduled (so every stream shows an event)
+    await append(sessions, override, meeting(area.family.id))
+    received = {}
+    for who in (area.ig, area.lead, area.colleague):
+        async with ws_client.following(live_server, await sign_in(gql, who), after="0") as ws:
+            received[who.id] = [n["kind"] for n in await ws_client.notifications(ws, 1)]
+    # then the IG officer (who sees no case content) is told of the override only as a notice
+    assert received[area.ig.id] == ["override_used"]
+    assert received[area.lead.id] == ["override_used"]
+    assert received[area.colleague.id] == ["meeting_scheduled"]
