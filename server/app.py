@@ -10,33 +10,45 @@ from starlette.middleware import Middleware
 from starlette.routing import Mount, Route, WebSocketRoute
 from starlette.staticfiles import StaticFiles
 
+from notifications.timers import Clock, system_clock
 from server.access.enforcer import build_enforcer
 from server.api.schema import create_schema
 from server.api.view import TafGraphQL
 from server.config import Settings
 from server.db.engine import create_engine, create_session_factory
 from server.http import BodyLimit, SecurityHeaders, healthz, readyz
+from server.notification.runtime import NotificationRuntime
 from server.state import AppState
 
 
-def create_app(settings: Settings, *, database_url: str | None = None) -> Starlette:
+def create_app(settings: Settings, *, database_url: str | None = None, clock: Clock = system_clock) -> Starlette:
     url = database_url or settings.database_url
     if url is None:
         raise ValueError("create_app needs a database URL (start the embedded database first)")
     engine = create_engine(url)
+    sessions = create_session_factory(engine)
+    # Background work (dispatch, timers) has its own small pool, so it never takes a request's connection.
+    background = create_engine(url, pool_size=3)
+    enforcer = build_enforcer(settings.policies_dir)
     state = AppState(
         settings=settings,
         engine=engine,
-        sessions=create_session_factory(engine),
-        enforcer=build_enforcer(settings.policies_dir),
+        sessions=sessions,
+        enforcer=enforcer,
         schema=create_schema(settings),
+        notifications=NotificationRuntime(settings, url, create_session_factory(background), enforcer, clock=clock),
     )
     graphql = TafGraphQL(state)
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        yield
-        await engine.dispose()
+        await state.notifications.start()
+        try:
+            yield
+        finally:
+            await state.notifications.stop()
+            await background.dispose()
+            await engine.dispose()
 
     app = Starlette(
         routes=[

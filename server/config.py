@@ -43,6 +43,14 @@ class Settings:
     login_failures_per_address: int = 50
     max_body_bytes: int = 1_000_000
     demo_data: bool = True
+    # Notifications: per-subscriber queue bound (a client further behind is dropped and resumes from its
+    # cursor), graphql-transport-ws keep-alive ping interval, dispatcher safety poll, LISTEN liveness
+    # probe and timer resolution.
+    notification_queue_size: int = 1000
+    ws_keepalive_seconds: float = 15.0
+    notification_poll_seconds: float = 5.0
+    notification_probe_seconds: float = 10.0
+    timer_interval_seconds: float = 1.0
 
     @property
     def production(self) -> bool:

@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from server.config import Settings
 from server.db.engine import SessionFactory
+from server.notification.runtime import NotificationRuntime
 
 
 @dataclass
@@ -19,3 +20,4 @@ class AppState:
     sessions: SessionFactory
     enforcer: casbin.Enforcer
     schema: strawberry.Schema
+    notifications: NotificationRuntime

@@ -7,6 +7,8 @@ import asyncio
 import os
 import socket
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import replace
 from pathlib import Path
 
 import httpx
@@ -83,8 +85,9 @@ async def app(settings: Settings) -> Starlette:
     return create_app(settings)
 
 
-@pytest.fixture(scope="session")
-async def live_server(app: Starlette) -> AsyncIterator[str]:
+@asynccontextmanager
+async def serving(app: Starlette) -> AsyncIterator[str]:
+    """Serve an app with a real uvicorn server on a free port, in this event loop."""
     port = free_port()
     config = uvicorn.Config(
         app, host="127.0.0.1", port=port, ws="websockets-sansio", lifespan="on", log_level="warning"
@@ -95,9 +98,24 @@ async def live_server(app: Starlette) -> AsyncIterator[str]:
         if task.done():
             task.result()
         await asyncio.sleep(0.02)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    await task
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        await task
+
+
+@pytest.fixture(scope="session")
+async def live_server(app: Starlette) -> AsyncIterator[str]:
+    async with serving(app) as url:
+        yield url
+
+
+@pytest.fixture(scope="session")
+async def second_server(settings: Settings) -> AsyncIterator[str]:
+    """A second instance of the service on the same database (its own app, bus, dispatcher and timers)."""
+    async with serving(create_app(replace(settings, ws_keepalive_seconds=0.5))) as url:
+        yield url
 
 
 @pytest.fixture(scope="session")

@@ -18,10 +18,11 @@ from server.access.rules import holds
 def build_enforcer(policies_dir: Path) -> casbin.Enforcer:
     enforcer = casbin.Enforcer(str(policies_dir / "model.conf"), str(policies_dir / "policy.csv"))
     enforcer.add_function("holds", holds)
-    # pycasbin logs every request with its subject and object (names, ids, the family's consents):
-    # the audit log records decisions that matter; the application log must not.
-    enforcer.logger.disabled = True
-    logging.getLogger("casbin").disabled = True
+    # pycasbin logs every request with its subject and object (names, ids, the family's consents): the
+    # audit log records decisions that matter; the application log must not. A level, not `disabled`,
+    # because logging.config.dictConfig (uvicorn calls it) re-enables disabled loggers.
+    for name in ("casbin", "casbin.enforcer", "casbin.policy", "casbin.role_manager"):
+        logging.getLogger(name).setLevel(logging.CRITICAL + 1)
     return enforcer
 
 

@@ -13,6 +13,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from starlette.requests import Request
 from starlette.responses import Response
 
+from notifications.bus import Bus
 from server.access.actor import Actor
 from server.access.pep import AccessControl
 from server.api.loaders import Loaders
@@ -47,8 +48,10 @@ class Context:
     sessions: SessionFactory
     enforcer: casbin.Enforcer
     loaders: Loaders
+    bus: Bus | None = None  # this process's notification bus (subscriptions)
     actor: Actor | None = None
     token_problem: TokenProblem = TokenProblem.missing
+    connection_params: dict[str, Any] | None = None  # the websocket's connection_init payload
     _access: AccessControl | None = None
 
     @property

@@ -23,11 +23,15 @@ from server.config import Settings
 from server.consent.api import ConsentMutation
 from server.contribution.api import ContributionMutation, ContributionQuery
 from server.family.api import FamilyMutation, FamilyQuery
+from server.notification.api import NotificationMutation, NotificationQuery, NotificationSubscription
 from server.safeguarding.api import SafeguardingMutation, SafeguardingQuery
 from server.team.api import TeamMutation
 from server.user.api import UserQuery
 
-Query = merge_types("Query", (UserQuery, AgencyQuery, FamilyQuery, ContributionQuery, SafeguardingQuery, AuditQuery))
+Query = merge_types(
+    "Query",
+    (UserQuery, AgencyQuery, FamilyQuery, ContributionQuery, SafeguardingQuery, AuditQuery, NotificationQuery),
+)
 Mutation = merge_types(
     "Mutation",
     (
@@ -38,8 +42,10 @@ Mutation = merge_types(
         ConsentMutation,
         SafeguardingMutation,
         AuditMutation,
+        NotificationMutation,
     ),
 )
+Subscription = merge_types("Subscription", (NotificationSubscription,))
 
 MAX_DEPTH = 10
 MAX_ALIASES = 15
@@ -64,7 +70,7 @@ def create_schema(settings: Settings) -> strawberry.Schema:
     ]
     if settings.production:
         extensions.append(DisableIntrospection)
-    return TafSchema(query=Query, mutation=Mutation, extensions=extensions)
+    return TafSchema(query=Query, mutation=Mutation, subscription=Subscription, extensions=extensions)
 
 
 # For `strawberry export-schema server.api.schema:schema` and the contract test; the SDL is the same

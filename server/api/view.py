@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 from typing import Any
 
 from starlette.requests import Request
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
+from strawberry.exceptions import ConnectionRejectionError
 from strawberry.http import GraphQLHTTPResponse, process_result
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
+from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import BaseGraphQLTransportWSHandler
 from strawberry.types import ExecutionResult
 
 from server.api.context import Context
@@ -25,7 +29,45 @@ def bearer_token(header: str | None) -> str | None:
     return token.strip() if scheme.lower() == "bearer" and token.strip() else None
 
 
+def token_from_connection_params(params: dict[str, Any]) -> str | None:
+    """`{"Authorization": "Bearer <token>"}` (as an HTTP header would say it) or `{"token": "<token>"}`."""
+    header = params.get("Authorization") or params.get("authorization")
+    if isinstance(header, str):
+        return bearer_token(header)
+    token = params.get("token")
+    return token if isinstance(token, str) and token else None
+
+
+class KeepAliveHandler(BaseGraphQLTransportWSHandler[Context, None]):
+    """graphql-transport-ws with server pings once acknowledged: proxies keep the socket open and clients
+    notice a dead server. (Strawberry's keep_alive option drives only the legacy graphql-ws protocol.)"""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._pinger: asyncio.Task | None = None
+
+    async def handle_connection_init(self, message: Any) -> None:
+        await super().handle_connection_init(message)
+        if self.connection_acknowledged and self._pinger is None:
+            interval = self.view.state.settings.ws_keepalive_seconds  # type: ignore[attr-defined]
+            self._pinger = asyncio.create_task(self._ping(interval))
+
+    async def _ping(self, interval: float) -> None:
+        while True:
+            await asyncio.sleep(interval)
+            await self.send_message({"type": "ping"})
+
+    async def shutdown(self) -> None:
+        if self._pinger is not None:
+            self._pinger.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await self._pinger
+        await super().shutdown()
+
+
 class TafGraphQL(GraphQL[Context, None]):
+    graphql_transport_ws_handler_class = KeepAliveHandler
+
     def __init__(self, state: AppState) -> None:
         settings = state.settings
         super().__init__(
@@ -51,13 +93,24 @@ class TafGraphQL(GraphQL[Context, None]):
             sessions=state.sessions,
             enforcer=state.enforcer,
             loaders=Loaders(state.sessions),
+            bus=state.notifications.bus,
         )
         if request.scope["type"] == "http":
-            token = bearer_token(request.headers.get("authorization"))
-            async with state.sessions() as session:
-                found = await auth_service.authenticate(session, token)
-            if isinstance(found, auth_service.TokenProblem):
-                context.token_problem = found
-            else:
-                context.actor = found
+            await self._authenticate(context, bearer_token(request.headers.get("authorization")))
         return context
+
+    async def on_ws_connect(self, context: Context) -> dict[str, object]:
+        """Authenticate the socket in connection_init; a bad or expired token closes it with 4403."""
+        token = token_from_connection_params(context.connection_params or {})
+        await self._authenticate(context, token)
+        if context.actor is None:
+            raise ConnectionRejectionError({"code": "UNAUTHENTICATED", "reason": context.token_problem.value})
+        return {"userId": str(context.actor.user_id)}
+
+    async def _authenticate(self, context: Context, token: str | None) -> None:
+        async with self.state.sessions() as session:
+            found = await auth_service.authenticate(session, token)
+        if isinstance(found, auth_service.TokenProblem):
+            context.token_problem = found
+        else:
+            context.actor = found

@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 
 import sqlalchemy as sa
-from sqlmodel import select
+from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from server.access.actor import Actor
@@ -131,6 +131,21 @@ async def authenticate(session: AsyncSession, token: str | None) -> Actor | Toke
     if row.expires_at <= utcnow():
         return TokenProblem.expired
     return actor_from(user, row.id)
+
+
+async def still_signed_in(session: AsyncSession, actor: Actor) -> bool:
+    """Whether the actor's token is still unrevoked and unexpired and their account still active."""
+    statement = (
+        select(SessionToken.id)
+        .join(User, User.id == SessionToken.user_id)
+        .where(
+            SessionToken.id == actor.token_id,
+            col(SessionToken.revoked_at).is_(None),
+            SessionToken.expires_at > utcnow(),
+            col(User.is_active).is_(True),
+        )
+    )
+    return (await session.exec(statement)).first() is not None
 
 
 async def logout(session: AsyncSession, actor: Actor) -> None:

@@ -9,6 +9,8 @@ from datetime import datetime
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from notifications import outbox
+from notifications.events import ConsentWithdrawn
 from server.access.actor import Act
 from server.access.pep import AccessControl
 from server.agency.models import Agency
@@ -89,6 +91,16 @@ async def withdraw(session: AsyncSession, access: AccessControl, *, consent_id: 
     consent.withdrawn_at = utcnow()
     consent.withdrawn_by_user_id = access.actor.user_id
     consent.withdrawal_reason = required_text(reason, "reason", 1000)
+    await outbox.append(
+        session,
+        ConsentWithdrawn(
+            family_id=consent.family_id,
+            actor_user_id=access.actor.user_id,
+            consent_id=consent.id,
+            agency_ids=tuple(consent.recipient_agency_ids),
+            categories=tuple(consent.categories),
+        ),
+    )
     return consent
 
 

@@ -1,5 +1,6 @@
 """Imports every table module so that SQLModel.metadata is complete (Alembic, tests)."""
 
+from notifications.models import Notification, NotificationPreference, OutboxEvent, Timer
 from server.agency.models import Agency
 from server.audit.disclosure import AuditDisclosureBlock
 from server.audit.models import AuditEvent
@@ -22,9 +23,13 @@ __all__ = [
     "Family",
     "FamilyMember",
     "LoginAttempt",
+    "Notification",
+    "NotificationPreference",
+    "OutboxEvent",
     "SafeguardingOverride",
     "SessionToken",
     "SharingDecision",
     "TeamMembership",
+    "Timer",
     "User",
 ]

@@ -9,6 +9,8 @@ from datetime import datetime, timedelta
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from notifications import outbox
+from notifications.events import OverrideUsed
 from server import pagination
 from server.access.actor import Act
 from server.access.facts import ItemFacts
@@ -85,6 +87,16 @@ async def record_override(
     )
     session.add(row)
     await session.flush()
+    await outbox.append(
+        session,
+        OverrideUsed(
+            family_id=family_id,
+            actor_user_id=access.actor.user_id,
+            override_id=row.id,
+            agency_id=row.owning_agency_id,
+            categories=tuple(row.categories),
+        ),
+    )
     return row
 
 

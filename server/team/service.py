@@ -9,6 +9,8 @@ from datetime import datetime
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from notifications import outbox
+from notifications.events import LeadProfessionalChanged, TeamMemberAdded, TeamMemberRemoved
 from server.access.actor import Act
 from server.access.pep import AccessControl
 from server.access.rules import active_membership
@@ -79,7 +81,18 @@ async def add_member(
         raise Conflict(f"{worker.display_name} is already on this family's team.")
     if valid_from is not None and valid_from > utcnow():
         raise BadUserInput("A team membership cannot start in the future.", field="validFrom")
-    return await _join(session, family_id, worker, TeamRole.contributor, contact, valid_from)
+    membership = await _join(session, family_id, worker, TeamRole.contributor, contact, valid_from)
+    await outbox.append(
+        session,
+        TeamMemberAdded(
+            family_id=family_id,
+            actor_user_id=access.actor.user_id,
+            membership_id=membership.id,
+            user_id=worker.id,
+            agency_id=membership.agency_id,
+        ),
+    )
+    return membership
 
 
 async def end_membership(
@@ -95,6 +108,16 @@ async def end_membership(
     if membership.role is TeamRole.lead_professional:
         raise Conflict("Appoint another lead professional before the current one leaves the team.")
     _end(membership, required_text(reason, "reason", 500))
+    await outbox.append(
+        session,
+        TeamMemberRemoved(
+            family_id=membership.family_id,
+            actor_user_id=access.actor.user_id,
+            membership_id=membership.id,
+            user_id=membership.user_id,
+            agency_id=membership.agency_id,
+        ),
+    )
     return membership
 
 
@@ -125,6 +148,15 @@ async def set_lead(
         assert previous is not None
         carried = Contact(current.agency_role, current.contact_in_hours, current.contact_out_of_hours)
         await _join(session, family_id, previous, TeamRole.contributor, carried)
+    await outbox.append(
+        session,
+        LeadProfessionalChanged(
+            family_id=family_id,
+            actor_user_id=access.actor.user_id,
+            user_id=worker.id,
+            previous_user_id=current.user_id if current else None,
+        ),
+    )
     return lead
 
 

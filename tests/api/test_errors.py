@@ -77,3 +77,17 @@ async def test_health_endpoints(http):
     assert (await http.get("/healthz")).json() == {"status": "ok"}
     ready = await http.get("/readyz")
     assert ready.status_code == 200 and ready.json()["database"] == "ok"
+
+
+async def test_refused_requests_leave_no_personal_data_in_the_application_log(gql, sessions, caplog):
+    import logging
+
+    from tests.builders import create_area, create_contribution
+
+    area = await create_area(sessions)
+    item = await create_contribution(sessions, family=area.family, author=area.colleague, category="police")
+    with caplog.at_level(logging.DEBUG):
+        await gql.error("Contribution", {"id": str(item.id)}, token=await sign_in(gql, area.lead))
+    logged = "\n".join(record.getMessage() for record in caplog.records)
+    assert str(area.lead.id) not in logged and area.lead.display_name not in logged
+    assert str(area.family.id) not in logged

@@ -160,3 +160,25 @@ async def test_override_records_are_hidden_from_team_members_who_are_not_party_t
     # then neither sees it: housing is not party to it, and the manager manages a recipient, not the owner
     assert housing_view["family"]["safeguardingOverrides"] == []
     assert manager_view["family"]["safeguardingOverrides"] == []
+
+
+async def test_an_override_notifies_the_ig_officer_and_the_lead_without_its_content(gql, sessions, live_server):
+    # given an IG officer and the lead, subscribed
+    from tests import ws_client
+
+    area = await create_area(sessions)
+    received = {}
+    school = await sign_in(gql, area.colleague)
+    for who in (area.ig, area.lead):
+        async with ws_client.following(live_server, await sign_in(gql, who), after="0") as ws:
+            if who is area.ig:
+                # when the school shares without consent
+                await gql.data("SafeguardingOverrideRecord", override(area.family.id, [area.early_help.id]),
+                               token=school)
+            notices = [n for n in await ws_client.notifications(ws, 1) if n["familyId"] == str(area.family.id)]
+            received[who.id] = notices
+    # then both are told, and neither notice carries the justification
+    for who in (area.ig, area.lead):
+        [notice] = received[who.id]
+        assert notice["kind"] == "override_used"
+        assert "injuries" not in str(notice)

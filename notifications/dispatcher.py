@@ -1,0 +1,139 @@
+"""Turns outbox events into per-recipient notification rows, exactly once, with several instances.
+
+The server injects who must know (`recipients`) and what each of them may see (`payloads`, its policy
+enforcement point); this package makes no access decision of its own.
+
+Exactly once: an event is claimed with FOR UPDATE SKIP LOCKED and marked dispatched in the same
+transaction that inserts its notifications (and (outbox_id, recipient) is unique besides). In order:
+dispatching transactions are serialised by an advisory lock, so notification ids are committed in id
+order (a subscriber's cursor never skips a late commit) and follow the order of the events.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import uuid
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
+
+import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.ext.asyncio import async_sessionmaker
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from notifications.events import Event, from_json, is_urgent
+from notifications.models import Delivery, Notification, NotificationPreference, OutboxEvent
+from notifications.outbox import NOTIFICATION_CHANNEL
+
+log = logging.getLogger("taf.notifications.dispatcher")
+
+DISPATCH_LOCK = 727_102
+
+Recipients = Callable[[AsyncSession, Event], Awaitable[list[uuid.UUID]]]
+# recipient -> their copy of the payload; a recipient left out of the answer gets no notification.
+Payloads = Callable[[AsyncSession, Event, list[uuid.UUID]], Awaitable[dict[uuid.UUID, dict]]]
+
+
+class Dispatcher:
+    def __init__(
+        self,
+        sessions: async_sessionmaker,
+        *,
+        recipients: Recipients,
+        payloads: Payloads,
+        batch_size: int = 100,
+    ) -> None:
+        self.sessions = sessions
+        self.recipients = recipients
+        self.payloads = payloads
+        self.batch_size = batch_size
+        self.wake = asyncio.Event()
+
+    async def dispatch_pending(self) -> int:
+        """Dispatch one batch in one transaction; return how many events it dispatched."""
+        async with self.sessions() as session, session.begin():
+            await session.exec(sa.text("SELECT pg_advisory_xact_lock(:key)"), params={"key": DISPATCH_LOCK})
+            claimed = (await session.exec(self._pending())).all()
+            if not claimed:
+                return 0
+            rows = await self._notification_rows(session, claimed)
+            if rows:
+                await session.exec(
+                    insert(Notification)
+                    .values(rows)
+                    .on_conflict_do_nothing(constraint="uq_notification_outbox_recipient")
+                )
+                await session.exec(sa.text("SELECT pg_notify(:channel, '')"), params={"channel": NOTIFICATION_CHANNEL})
+            await session.exec(
+                sa.update(OutboxEvent)
+                .where(col(OutboxEvent.id).in_([event.id for event in claimed]))
+                .values(dispatched_at=datetime.now(UTC))
+            )
+        return len(claimed)
+
+    def _pending(self):
+        return (
+            select(OutboxEvent)
+            .where(col(OutboxEvent.dispatched_at).is_(None))
+            .order_by(col(OutboxEvent.id))
+            .limit(self.batch_size)
+            .with_for_update(skip_locked=True)
+        )
+
+    async def _notification_rows(self, session: AsyncSession, claimed: list[OutboxEvent]) -> list[dict]:
+        copies: list[tuple[OutboxEvent, Event, dict[uuid.UUID, dict]]] = []
+        for outbox_row in claimed:
+            event = from_json(outbox_row.payload)
+            recipients = [r for r in dict.fromkeys(await self.recipients(session, event)) if r != event.actor_user_id]
+            allowed = await self.payloads(session, event, recipients) if recipients else {}
+            copies.append((outbox_row, event, allowed))
+        everyone = list({user for *_, allowed in copies for user in allowed})
+        digest = await _digest_choices(session, everyone)
+        return [
+            {
+                "outbox_id": outbox_row.id,
+                "recipient_user_id": user,
+                "kind": outbox_row.kind,
+                "family_id": event.family_id,
+                "urgent": is_urgent(event),
+                "delivery": _delivery(event, outbox_row.kind, user, digest).value,
+                "payload": payload,
+                "created_at": datetime.now(UTC),
+            }
+            for outbox_row, event, allowed in copies
+            for user, payload in allowed.items()
+        ]
+
+    async def run(self, *, poll_interval: float = 5.0) -> None:
+        """Dispatch whenever woken (an outbox NOTIFY, a bus reconnect) and every poll_interval besides."""
+        while True:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self.wake.wait(), timeout=poll_interval)
+            self.wake.clear()
+            try:
+                while await self.dispatch_pending() == self.batch_size:
+                    pass
+            except (OSError, sa.exc.SQLAlchemyError) as error:
+                # The events stay in the outbox, undispatched: the next round retries them.
+                log.error("dispatching notifications failed (%s); will retry", error)
+                await asyncio.sleep(1)
+
+
+async def _digest_choices(session: AsyncSession, users: list[uuid.UUID]) -> set[tuple[uuid.UUID, str]]:
+    if not users:
+        return set()
+    statement = select(NotificationPreference.user_id, NotificationPreference.kind).where(
+        col(NotificationPreference.user_id).in_(users),
+        NotificationPreference.delivery == Delivery.daily_digest.value,
+    )
+    return {(user, kind) for user, kind in (await session.exec(statement)).all()}
+
+
+def _delivery(event: Event, kind: str, user: uuid.UUID, digest: set[tuple[uuid.UUID, str]]) -> Delivery:
+    # Urgent escalations cannot be muted: they are delivered live whatever the recipient chose.
+    if is_urgent(event) or (user, kind) not in digest:
+        return Delivery.live
+    return Delivery.daily_digest

@@ -1,0 +1,50 @@
+"""append(session, event): write an event in the caller's transaction (no change without its event).
+
+Ordering rule: publishers take one transaction-scoped advisory lock before inserting, so outbox ids are
+committed in id order. A reader that remembers the last id it saw can then never skip a row that
+commits later with a lower id (the gap hazard of sequences under concurrent transactions).
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from notifications.events import Event, to_json
+
+OUTBOX_CHANNEL = "taf_outbox"
+NOTIFICATION_CHANNEL = "taf_notification"
+OUTBOX_LOCK = 727_101  # serialises outbox writers until commit
+
+_INSERT = sa.text(
+    "INSERT INTO notification_outbox (kind, family_id, payload, created_at)"
+    " VALUES (:kind, :family_id, CAST(:payload AS jsonb), now()) RETURNING id"
+)
+
+
+async def append(session: AsyncSession, event: Event) -> int:
+    """Append in the session's open transaction; the NOTIFY (the id only, never the payload, which could
+    pass PostgreSQL's 8000-byte limit) is delivered only if the transaction commits."""
+    await session.exec(sa.text("SELECT pg_advisory_xact_lock(:key)"), params={"key": OUTBOX_LOCK})
+    payload = to_json(event)
+    result = await session.exec(
+        _INSERT,
+        params={"kind": payload["type"], "family_id": event.family_id, "payload": json.dumps(payload)},
+    )
+    outbox_id = int(result.scalar_one())
+    await session.exec(
+        sa.text("SELECT pg_notify(:channel, :id)"), params={"channel": OUTBOX_CHANNEL, "id": str(outbox_id)}
+    )
+    return outbox_id
+
+
+async def prune(session: AsyncSession, *, dispatched_before: datetime) -> int:
+    """Delete dispatched events older than a cut-off; the per-recipient rows are the durable record."""
+    result = await session.exec(
+        sa.text("DELETE FROM notification_outbox WHERE dispatched_at < :before"),
+        params={"before": dispatched_before},
+    )
+    return result.rowcount

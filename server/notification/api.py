@@ -1,0 +1,198 @@
+from __future__ import annotations
+
+from collections.abc import AsyncGenerator
+from datetime import datetime
+from enum import StrEnum
+from typing import Annotated, Any
+
+import strawberry
+from strawberry.scalars import JSON
+
+from notifications.events import KINDS
+from notifications.models import Delivery
+from server.api.scalars import Info
+from server.errors import Unavailable
+from server.family.api import PageInfo
+from server.notification import service as notification_service
+from server.notification.service import parse_cursor
+
+NotificationKind = StrEnum("NotificationKind", {kind: kind for kind in KINDS})  # type: ignore[misc]
+
+NotificationKindType = strawberry.enum(
+    NotificationKind, name="NotificationKind", description="What happened (one value per kind of event)."
+)
+DeliveryType = strawberry.enum(
+    Delivery,
+    name="NotificationDelivery",
+    description="live: pushed at once to connected devices; daily_digest: kept in the inbox for the digest."
+    " Urgent escalations are always live.",
+)
+
+
+@strawberry.type(
+    name="Notification",
+    description="One event as told to the caller. Its payload was filtered for the caller by the same policy"
+    " as every other read: case content the caller may not read is left out, not blanked.",
+)
+class NotificationType:
+    id: strawberry.ID = strawberry.field(
+        description="Increases with every notification: the cursor. Resume a subscription with `after` set to"
+        " the last id received, and drop any id already seen (delivery is at least once)."
+    )
+    kind: NotificationKindType = strawberry.field(description="What happened.")  # type: ignore[valid-type]
+    family_id: strawberry.ID = strawberry.field(description="The family it is about.")
+    urgent: bool = strawberry.field(description="An urgent escalation: act on it now.")
+    payload: JSON = strawberry.field(
+        description="The event's fields for this kind (ids, dates, levels; `reason`, `outcome` or `title`"
+        " only when the caller may read that agency's information in that category)."
+    )
+    created_at: datetime = strawberry.field(description="When the notification was made.")
+    read_at: datetime | None = strawberry.field(description="When the caller marked it read; null if unread.")
+    acknowledged_at: datetime | None = strawberry.field(
+        description="When the caller acknowledged it (escalations only); null otherwise."
+    )
+
+    @classmethod
+    def from_row(cls, row: Any) -> NotificationType:
+        """From a notification row or a streamed record (they share these attributes)."""
+        return cls(
+            id=strawberry.ID(str(row.id)),
+            kind=NotificationKind(row.kind),
+            family_id=strawberry.ID(str(row.family_id)),
+            urgent=row.urgent,
+            payload=row.payload,
+            created_at=row.created_at,
+            read_at=row.read_at,
+            acknowledged_at=row.acknowledged_at,
+        )
+
+
+@strawberry.type(description="A page of the caller's inbox, newest first.")
+class NotificationConnection:
+    nodes: list[NotificationType] = strawberry.field(description="At most `first` notifications.")
+    page_info: PageInfo = strawberry.field(description="Pass `endCursor` as `after` for the next (older) page.")
+
+
+@strawberry.type(name="NotificationPreference", description="How the caller receives one kind of notification.")
+class NotificationPreferenceType:
+    kind: NotificationKindType = strawberry.field(description="The kind.")  # type: ignore[valid-type]
+    delivery: DeliveryType = strawberry.field(description="Live or in the daily digest.")  # type: ignore[valid-type]
+
+
+@strawberry.input(description="Choose how one kind of notification reaches the caller.")
+class NotificationPreferenceSetInput:
+    kind: NotificationKindType = strawberry.field(description="The kind.")  # type: ignore[valid-type]
+    delivery: DeliveryType = strawberry.field(  # type: ignore[valid-type]
+        description="daily_digest has no effect on urgent escalations, which are always live."
+    )
+
+
+First = Annotated[int, strawberry.argument(description="Page size, 1 to 100.")]
+After = Annotated[strawberry.ID | None, strawberry.argument(description="The endCursor of the previous page.")]
+UnreadOnly = Annotated[bool, strawberry.argument(description="Only notifications not yet marked read.")]
+
+
+@strawberry.type
+class NotificationQuery:
+    @strawberry.field(
+        description="The caller's notifications, newest first. Notifications about a family the caller may no"
+        " longer see are left out."
+    )
+    async def inbox(
+        self, info: Info, first: First = 20, after: After = None, unread_only: UnreadOnly = False
+    ) -> NotificationConnection:
+        async with info.context.read() as session:
+            page = await notification_service.inbox(
+                session,
+                info.context.access,
+                first=first,
+                after=parse_cursor(after, "after"),
+                unread_only=unread_only,
+            )
+        nodes = [NotificationType.from_row(row) for row in page.notifications]
+        end = nodes[-1].id if nodes else None
+        return NotificationConnection(nodes=nodes, page_info=PageInfo(has_next_page=page.has_next, end_cursor=end))
+
+    @strawberry.field(description="How many of the caller's inbox notifications are unread.")
+    async def unread_count(self, info: Info) -> int:
+        async with info.context.read() as session:
+            return await notification_service.unread_count(session, info.context.access)
+
+    @strawberry.field(description="The caller's delivery choice for every kind (live unless changed).")
+    async def notification_preferences(self, info: Info) -> list[NotificationPreferenceType]:
+        async with info.context.read() as session:
+            chosen = await notification_service.preferences(session, info.context.require_actor())
+        return [NotificationPreferenceType(kind=NotificationKind(k), delivery=d) for k, d in chosen.items()]
+
+
+Ids = Annotated[list[strawberry.ID], strawberry.argument(description="Up to 100 notification ids.")]
+NotificationId = Annotated[strawberry.ID, strawberry.argument(description="An escalation notification's id.")]
+
+
+@strawberry.type
+class NotificationMutation:
+    @strawberry.mutation(
+        description="Mark the caller's notifications read. Ids that are not the caller's are ignored; returns"
+        " the notifications marked."
+    )
+    async def notification_mark_read(self, info: Info, ids: Ids) -> list[NotificationType]:
+        cursors = [parse_cursor(value, "ids") for value in ids]
+        async with info.context.change("notificationMarkRead") as change:
+            rows = await notification_service.mark_read(
+                change.session, info.context.access, ids=[c for c in cursors if c is not None]
+            )
+        return [NotificationType.from_row(row) for row in rows]
+
+    @strawberry.mutation(
+        description="Acknowledge an escalation notification (so the sender knows it was seen). BAD_USER_INPUT"
+        " for any other kind; NOT_FOUND if it is not the caller's."
+    )
+    async def notification_acknowledge(self, info: Info, id: NotificationId) -> NotificationType:
+        notification_id = parse_cursor(id, "id")
+        assert notification_id is not None
+        async with info.context.change("notificationAcknowledge") as change:
+            row = await notification_service.acknowledge(
+                change.session, info.context.access, notification_id=notification_id
+            )
+            change.family_id, change.detail = row.family_id, {"notificationId": row.id, "kind": row.kind}
+        return NotificationType.from_row(row)
+
+    @strawberry.mutation(description="Choose live or daily-digest delivery for one kind of notification.")
+    async def notification_preference_set(
+        self, info: Info, input: NotificationPreferenceSetInput
+    ) -> NotificationPreferenceType:
+        async with info.context.change("notificationPreferenceSet") as change:
+            await notification_service.set_preference(
+                change.session, info.context.require_actor(), kind=input.kind.value, delivery=input.delivery
+            )
+        return NotificationPreferenceType(kind=input.kind, delivery=input.delivery)
+
+
+SubscriptionAfter = Annotated[
+    strawberry.ID | None,
+    strawberry.argument(description="The last notification id the client received; omit to receive only new ones."),
+]
+
+
+@strawberry.type
+class NotificationSubscription:
+    @strawberry.subscription(
+        description="The caller's notifications over graphql-transport-ws (sign in with"
+        " `Authorization: Bearer <token>` in connection_init): first those after `after`, then live, in id"
+        " order, at least once."
+        " Ends with UNAUTHENTICATED when the sign-in is revoked or expires, and with UNAVAILABLE when the"
+        " client falls too far behind (subscribe again from the last id received)."
+    )
+    async def notifications(
+        self, info: Info, after: SubscriptionAfter = None
+    ) -> AsyncGenerator[NotificationType, None]:
+        context = info.context
+        actor = context.require_actor()
+        cursor = parse_cursor(after, "after")
+        if context.bus is None:
+            raise Unavailable("Notifications are not running on this server.")
+        if cursor is None:
+            cursor = context.bus.last_id
+        records = notification_service.follow(context.sessions, context.enforcer, context.bus, actor, after=cursor)
+        async for record in records:
+            yield NotificationType.from_row(record)

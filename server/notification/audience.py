@@ -1,0 +1,89 @@
+"""Who must know of an event, and what each of them may learn from it: the two callables the server
+injects into the notification dispatcher. Every decision goes through the policy enforcement point,
+for each recipient as if they had asked themselves.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+
+import casbin
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from notifications.dispatcher import Payloads
+from notifications.events import (
+    ActionAssigned,
+    ActionDone,
+    ActionDueSoon,
+    ActionOverdue,
+    CaseContentEvent,
+    EscalationTimedOut,
+    Event,
+    OverrideUsed,
+    public_payload,
+)
+from server.access.actor import Act
+from server.access.pep import AccessControl
+from server.access.rules import active_membership
+from server.auth.service import actor_from
+from server.team.models import TeamMembership, TeamRole
+from server.user.models import SystemRole, User, UserKind
+
+ACTION_EVENTS = (ActionAssigned, ActionDueSoon, ActionOverdue, ActionDone)
+
+
+async def recipients(session: AsyncSession, event: Event) -> list[uuid.UUID]:
+    """Who must know, from the records as they are when the event is dispatched."""
+    team = await _team(session, event.family_id)
+    leads = [m for m in team if m.role is TeamRole.lead_professional]
+    lead_ids = [m.user_id for m in leads]
+    if isinstance(event, EscalationTimedOut):
+        return lead_ids + await _staff(session, SystemRole.manager, agency_ids=[m.agency_id for m in leads])
+    if isinstance(event, ACTION_EVENTS):
+        return [event.owner_user_id, *lead_ids]
+    if isinstance(event, OverrideUsed):
+        return lead_ids + await _staff(session, SystemRole.ig_officer)
+    return [m.user_id for m in team]
+
+
+def payload_filter(enforcer: casbin.Enforcer) -> Payloads:
+    async def payloads(session: AsyncSession, event: Event, users: list[uuid.UUID]) -> dict[uuid.UUID, dict]:
+        """Each recipient's copy: none at all unless they may read what the event is about; the case
+        content only if they may read that agency's content in that category."""
+        rows = (await session.exec(select(User).where(col(User.id).in_(users)))).all()
+        copies: dict[uuid.UUID, dict] = {}
+        for user in rows:
+            if not user.is_active or user.kind is not UserKind.staff:
+                continue
+            actor = actor_from(user)
+            access = AccessControl(enforcer, actor)  # facts per recipient: consents differ by agency
+            if not await access.can(session, Act.read, event.notice_kind, event.family_id):
+                continue
+            copies[user.id] = public_payload(event, with_content=await _may_read_content(session, access, event))
+        return copies
+
+    return payloads
+
+
+async def _may_read_content(session: AsyncSession, access: AccessControl, event: Event) -> bool:
+    if not isinstance(event, CaseContentEvent):
+        return True
+    return await access.can_read_category(
+        session, event.family_id, owning_agency_id=event.owning_agency_id, category=event.category
+    )
+
+
+async def _team(session: AsyncSession, family_id: uuid.UUID) -> list[TeamMembership]:
+    statement = select(TeamMembership).where(TeamMembership.family_id == family_id, active_membership())
+    return list((await session.exec(statement)).all())
+
+
+async def _staff(
+    session: AsyncSession, role: SystemRole, *, agency_ids: Sequence[uuid.UUID] | None = None
+) -> list[uuid.UUID]:
+    statement = select(User.id).where(User.role == role, col(User.is_active).is_(True))
+    if agency_ids is not None:
+        statement = statement.where(col(User.agency_id).in_(agency_ids))
+    return list((await session.exec(statement)).all())

@@ -1,0 +1,69 @@
+"""The notification machinery of one server process: the LISTEN bus, the dispatcher and the timer loop,
+started and stopped with the application (server/app.py lifespan)."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+
+import casbin
+from sqlalchemy.engine import make_url
+
+from notifications import timers
+from notifications.bus import Bus
+from notifications.dispatcher import Dispatcher
+from notifications.timers import Clock, system_clock
+from server.config import Settings
+from server.db.engine import SessionFactory
+from server.notification import audience
+
+
+def asyncpg_dsn(database_url: str) -> str:
+    """The SQLAlchemy URL as a plain libpq-style DSN for the bus's own asyncpg connection."""
+    return make_url(database_url).set(drivername="postgresql").render_as_string(hide_password=False)
+
+
+class NotificationRuntime:
+    def __init__(
+        self,
+        settings: Settings,
+        database_url: str,
+        sessions: SessionFactory,
+        enforcer: casbin.Enforcer,
+        *,
+        clock: Clock = system_clock,
+    ) -> None:
+        self.settings = settings
+        self.sessions = sessions
+        self.clock = clock
+        self.dispatcher = Dispatcher(
+            sessions, recipients=audience.recipients, payloads=audience.payload_filter(enforcer)
+        )
+        self.bus = Bus(
+            asyncpg_dsn(database_url),
+            on_outbox=self.dispatcher.wake.set,
+            queue_size=settings.notification_queue_size,
+            probe_interval=settings.notification_probe_seconds,
+        )
+        self._tasks: list[asyncio.Task] = []
+
+    async def start(self) -> None:
+        await self.bus.start()
+        self._tasks = [
+            asyncio.create_task(
+                self.dispatcher.run(poll_interval=self.settings.notification_poll_seconds),
+                name="notification-dispatcher",
+            ),
+            asyncio.create_task(
+                timers.run(self.sessions, clock=self.clock, interval=self.settings.timer_interval_seconds),
+                name="notification-timers",
+            ),
+        ]
+
+    async def stop(self) -> None:
+        for task in self._tasks:
+            task.cancel()
+        for task in self._tasks:
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        await self.bus.stop()

@@ -1,0 +1,108 @@
+"""Timers fire exactly once with several instances, and the dispatcher makes each copy exactly once."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from datetime import timedelta
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import create_async_engine
+
+from notifications import timers
+from notifications.dispatcher import Dispatcher
+from notifications.events import EscalationTimedOut
+from server.access.enforcer import build_enforcer
+from server.db.columns import utcnow
+from server.db.engine import create_session_factory, unit_of_work
+from server.notification import audience
+from tests.builders import create_area
+from tests.notifications.test_notification_delivery import append, meeting
+
+
+def timed_out(area) -> EscalationTimedOut:
+    return EscalationTimedOut(
+        family_id=area.family.id,
+        owning_agency_id=area.school.id,
+        category="education",
+        escalation_id=uuid.uuid4(),
+        level="high",
+    )
+
+
+PENDING = "SELECT count(*) FROM notification_outbox WHERE family_id = :f AND dispatched_at IS NULL"
+
+
+async def count(sessions, sql: str, **params) -> int:
+    async with sessions() as session:
+        return (await session.exec(sa.text(sql), params=params)).one()[0]
+
+
+async def test_a_due_timer_fires_once_with_two_instances_and_reaches_the_leads_manager(
+    database_url, sessions, live_server, second_server
+):
+    # given twenty acknowledgement deadlines a day away (the running servers' real clocks won't reach them)
+    area = await create_area(sessions)
+    due = utcnow() + timedelta(days=1)
+    events = [timed_out(area) for _ in range(20)]
+    async with unit_of_work(sessions) as session:
+        for event in events:
+            await timers.schedule(session, due_at=due, subject_id=event.escalation_id, event=event)
+            await timers.schedule(session, due_at=due, subject_id=event.escalation_id, event=event)  # idempotent
+    assert await timers.fire_due(sessions, now=due - timedelta(seconds=1)) == 0  # not yet
+    # when two instances, each with its own engine and a clock past the deadline, run their timer loops
+    engines = [create_async_engine(database_url) for _ in range(2)]
+    loops = [
+        asyncio.create_task(
+            timers.run(create_session_factory(e), clock=lambda: due + timedelta(seconds=1), interval=0.01)
+        )
+        for e in engines
+    ]
+    ids = [str(event.escalation_id) for event in events]
+    query = "SELECT count(*) FROM notification_outbox WHERE payload->>'escalation_id' = ANY(:ids)"
+    try:
+        for _ in range(200):
+            if await count(sessions, query, ids=ids) >= 20:
+                break
+            await asyncio.sleep(0.05)
+        await asyncio.sleep(0.2)  # let a double firing, if any, show
+    finally:
+        for loop in loops:
+            loop.cancel()
+        await asyncio.gather(*loops, return_exceptions=True)
+        for engine in engines:
+            await engine.dispose()
+    # then each fired exactly once
+    assert await count(sessions, query, ids=ids) == 20
+    unfired = "SELECT count(*) FROM timer WHERE subject_id = ANY(CAST(:ids AS uuid[])) AND fired_at IS NULL"
+    assert await count(sessions, unfired, ids=ids) == 0
+    # and the lead's manager is told, through the running dispatchers
+    manager = "SELECT count(*) FROM notification WHERE recipient_user_id = :user AND kind = :kind"
+    for _ in range(100):
+        if await count(sessions, manager, user=area.manager.id, kind="escalation_timed_out") == 20:
+            break
+        await asyncio.sleep(0.05)
+    assert await count(sessions, manager, user=area.manager.id, kind="escalation_timed_out") == 20
+    assert await count(sessions, manager, user=area.other_manager.id, kind="escalation_timed_out") == 0
+
+
+async def test_concurrent_dispatchers_make_each_copy_exactly_once(settings, sessions, live_server, second_server):
+    # given thirty events for a team of two, and extra dispatchers racing the running instances'
+    area = await create_area(sessions)
+    enforcer = build_enforcer(settings.policies_dir)
+    extra = [
+        Dispatcher(sessions, recipients=audience.recipients, payloads=audience.payload_filter(enforcer))
+        for _ in range(3)
+    ]
+    await append(sessions, *(meeting(area.family.id) for _ in range(30)))
+    await asyncio.gather(*(dispatcher.dispatch_pending() for dispatcher in extra))
+    for _ in range(100):
+        pending = await count(sessions, PENDING, f=area.family.id)
+        if pending == 0:
+            break
+        await asyncio.sleep(0.05)
+    # then every event made one copy for each of the lead and the colleague
+    rows = "SELECT count(*) FROM notification WHERE family_id = :f"
+    distinct = "SELECT count(DISTINCT (outbox_id, recipient_user_id)) FROM notification WHERE family_id = :f"
+    assert await count(sessions, rows, f=area.family.id) == 60
+    assert await count(sessions, distinct, f=area.family.id) == 60
