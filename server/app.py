@@ -25,7 +25,7 @@ def create_app(settings: Settings, *, database_url: str | None = None, clock: Cl
     url = database_url or settings.database_url
     if url is None:
         raise ValueError("create_app needs a database URL (start the embedded database first)")
-    engine = create_engine(url)
+    engine = create_engine(url, statement_timeout_ms=settings.statement_timeout_ms)
     sessions = create_session_factory(engine)
     # Background work (dispatch, timers) has its own small pool, so it never takes a request's connection.
     background = create_engine(url, pool_size=3)

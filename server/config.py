@@ -42,6 +42,7 @@ class Settings:
     login_failures_per_account: int = 5
     login_failures_per_address: int = 50
     max_body_bytes: int = 1_000_000
+    statement_timeout_ms: int = 15_000
     demo_data: bool = True
     # Notifications: per-subscriber queue bound (a client further behind is dropped and resumes from its
     # cursor), graphql-transport-ws keep-alive ping interval, dispatcher safety poll, LISTEN liveness
@@ -86,6 +87,7 @@ def load_settings(environ: Mapping[str, str] = os.environ) -> Settings:
         login_failures_per_account=_integer(environ, "TAF_LOGIN_FAILURES_PER_ACCOUNT", 5, low=1, high=1000),
         login_failures_per_address=_integer(environ, "TAF_LOGIN_FAILURES_PER_ADDRESS", 50, low=1, high=100_000),
         max_body_bytes=_integer(environ, "TAF_MAX_BODY_BYTES", 1_000_000, low=1024, high=100_000_000),
+        statement_timeout_ms=_integer(environ, "TAF_STATEMENT_TIMEOUT_MS", 15_000, low=100, high=600_000),
         demo_data=_boolean(environ, "TAF_DEMO_DATA", environment is not Environment.production),
     )
 

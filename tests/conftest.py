@@ -120,7 +120,7 @@ async def second_server(settings: Settings) -> AsyncIterator[str]:
 
 @pytest.fixture(scope="session")
 async def sessions(database_url: str) -> AsyncIterator[SessionFactory]:
-    engine = create_async_engine(database_url)
+    engine = create_async_engine(database_url, pool_pre_ping=True)  # survives the restart tests
     yield create_session_factory(engine)
     await engine.dispose()
 

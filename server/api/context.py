@@ -22,7 +22,7 @@ from server.audit.models import AuditOutcome
 from server.auth.service import TokenProblem
 from server.config import Settings
 from server.db.engine import SessionFactory, read_session, unit_of_work
-from server.errors import Forbidden, NotFound, Unauthenticated
+from server.errors import Forbidden, NotFound, Unauthenticated, Unavailable
 
 _TOKEN_MESSAGES = {
     TokenProblem.missing: "Sign in to do that.",
@@ -51,6 +51,7 @@ class Context:
     bus: Bus | None = None  # this process's notification bus (subscriptions)
     actor: Actor | None = None
     token_problem: TokenProblem = TokenProblem.missing
+    database_down: bool = False
     connection_params: dict[str, Any] | None = None  # the websocket's connection_init payload
     _access: AccessControl | None = None
 
@@ -61,6 +62,8 @@ class Context:
 
     def require_actor(self) -> Actor:
         if self.actor is None:
+            if self.database_down:
+                raise Unavailable("The service is briefly unavailable. Try again in a moment.")
             raise Unauthenticated(_TOKEN_MESSAGES[self.token_problem])
         return self.actor
 

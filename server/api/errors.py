@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import logging
 
+import asyncpg
 from graphql import GraphQLError
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from strawberry.extensions import MaskErrors
 
 from server.errors import TafError
@@ -12,6 +15,31 @@ from server.errors import TafError
 log = logging.getLogger("taf.api")
 
 UNEXPECTED = "Something went wrong on our side. Nothing was changed. Try again in a moment."
+UNAVAILABLE = "The service is briefly unavailable and nothing was saved. Try again in a moment."
+TIMEOUT = "That took too long and was stopped; nothing was saved. Try a smaller request, or again later."
+
+_CONNECTION_LOST = (
+    asyncpg.PostgresConnectionError,
+    asyncpg.CannotConnectNowError,
+    asyncpg.InterfaceError,
+    asyncpg.exceptions.AdminShutdownError,
+    asyncpg.exceptions.InsufficientResourcesError,  # includes disk full
+    ConnectionError,
+    OSError,
+    PoolTimeout,
+)
+
+
+def _fault(original: BaseException | None) -> tuple[str, str] | None:
+    """The code and message for a fault of the database rather than of our code, or None."""
+    cause = original.orig.__cause__ if isinstance(original, DBAPIError) and original.orig else original
+    if isinstance(original, DBAPIError) and original.connection_invalidated:
+        return "UNAVAILABLE", UNAVAILABLE
+    if isinstance(cause, asyncpg.QueryCanceledError):
+        return "TIMEOUT", TIMEOUT
+    if isinstance(cause, _CONNECTION_LOST) or isinstance(original, _CONNECTION_LOST):
+        return "UNAVAILABLE", UNAVAILABLE
+    return None
 
 
 def _is_expected(error: GraphQLError) -> bool:
@@ -34,9 +62,14 @@ class ErrorPolicy(MaskErrors):
         super().__init__(should_mask_error=lambda error: not _is_expected(error), error_message=UNEXPECTED)
 
     def anonymise_error(self, error: GraphQLError) -> GraphQLError:
-        log.error("unexpected error at %s", error.path, exc_info=error.original_error)
+        fault = _fault(error.original_error)
         masked = super().anonymise_error(error)
-        masked.extensions = {"code": "INTERNAL"}
+        if fault is None:
+            log.error("unexpected error at %s", error.path, exc_info=error.original_error)
+            masked.extensions = {"code": "INTERNAL"}
+        else:
+            log.warning("database fault at %s: %s", error.path, type(error.original_error).__name__)
+            masked.message, masked.extensions = fault[1], {"code": fault[0]}
         return masked
 
 

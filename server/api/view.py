@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 from typing import Any
 
+from sqlalchemy.exc import DBAPIError
 from starlette.requests import Request
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
@@ -108,8 +109,13 @@ class TafGraphQL(GraphQL[Context, None]):
         return {"userId": str(context.actor.user_id)}
 
     async def _authenticate(self, context: Context, token: str | None) -> None:
-        async with self.state.sessions() as session:
-            found = await auth_service.authenticate(session, token)
+        try:
+            async with self.state.sessions() as session:
+                found = await auth_service.authenticate(session, token)
+        except (DBAPIError, OSError):
+            # The database is down: every field that needs a signed-in user answers UNAVAILABLE.
+            context.database_down = True
+            return
         if isinstance(found, auth_service.TokenProblem):
             context.token_problem = found
         else:

@@ -11,13 +11,17 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 SessionFactory = async_sessionmaker[AsyncSession]
 
 
-def create_engine(url: str, *, pool_size: int = 10) -> AsyncEngine:
+def create_engine(url: str, *, pool_size: int = 10, statement_timeout_ms: int = 15_000) -> AsyncEngine:
     return create_async_engine(
         url,
         pool_size=pool_size,
         max_overflow=10,
+        pool_timeout=10,  # give up (UNAVAILABLE) rather than queue a request forever
         pool_pre_ping=True,  # a restarted database must not surface as a stale-connection error
-        connect_args={"server_settings": {"application_name": "taf"}},
+        connect_args={
+            "timeout": 5,
+            "server_settings": {"application_name": "taf", "statement_timeout": str(statement_timeout_ms)},
+        },
     )
 
 

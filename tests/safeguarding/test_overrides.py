@@ -173,8 +173,9 @@ async def test_an_override_notifies_the_ig_officer_and_the_lead_without_its_cont
         async with ws_client.following(live_server, await sign_in(gql, who), after="0") as ws:
             if who is area.ig:
                 # when the school shares without consent
-                await gql.data("SafeguardingOverrideRecord", override(area.family.id, [area.early_help.id]),
-                               token=school)
+                await gql.data(
+                    "SafeguardingOverrideRecord", override(area.family.id, [area.early_help.id]), token=school
+                )
             notices = [n for n in await ws_client.notifications(ws, 1) if n["familyId"] == str(area.family.id)]
             received[who.id] = notices
     # then both are told, and neither notice carries the justification
