@@ -4,7 +4,7 @@
 
 import { call } from "./api.js";
 import { setTitle, successBanner } from "./dom.js";
-import { clearSession, currentSession } from "./session.js";
+import { clearSession, currentSession, updateMe } from "./session.js";
 import * as caseload from "./pages/caseload.js";
 import * as family from "./pages/family.js";
 import * as notFound from "./pages/not-found.js";
@@ -39,7 +39,8 @@ function parse() {
 
 async function route() {
   const { path, query } = parse();
-  const session = currentSession();
+  let session = currentSession();
+  if (session && !session.me) session = await whoAmI();
   updateHeader(session);
   if (path === "/") return navigate(session ? "/caseload" : "/sign-in");
   let page = notFound;
@@ -84,6 +85,16 @@ async function route() {
   // keyboard users start at the new content; on the first load, leave the skip link first in order.
   if (!firstRender || message) (main.querySelector(".govuk-notification-banner") || main.querySelector("h1"))?.focus();
   firstRender = false;
+}
+
+/** Fill in who is signed in when the session holds only a token (e.g. handed over by another tool). */
+async function whoAmI() {
+  try {
+    updateMe((await call("Me")).me);
+  } catch {
+    clearSession();
+  }
+  return currentSession();
 }
 
 function sessionEnded() {
