@@ -6,7 +6,10 @@ import uuid
 
 from playwright.async_api import Locator, Page, expect
 
+from server.db.engine import SessionFactory
+from server.user.models import SystemRole
 from tests.auth_helpers import sign_in as api_sign_in
+from tests.builders import create_user
 from tests.e2e.conftest import SignIn, Team, check_page
 from tests.graphql_client import GraphQLClient
 
@@ -172,3 +175,14 @@ async def test_a_stale_change_is_refused_in_plain_words(
         "Status and level of need saved."
     )
     await expect(page.locator("#family-level")).to_have_text("Specialist")
+
+
+async def test_a_manager_of_the_leads_agency_manages_the_team_but_not_the_family(
+    page: Page, sign_in: SignIn, team: Team, sessions: SessionFactory
+):
+    manager = await create_user(sessions, agency=team.early_help, role=SystemRole.manager)
+    await sign_in(manager)
+    await open_family(page, team)
+    await expect(page.get_by_role("heading", name="Add someone to the team")).to_be_visible()
+    await expect(page.get_by_role("heading", name="Change status or level of need")).to_have_count(0)
+    await expect(page.get_by_text("Add a family member")).to_have_count(0)
