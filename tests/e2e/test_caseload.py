@@ -55,3 +55,8 @@ async def test_caseload_lists_filters_and_pages_the_families(
     await expect(page.get_by_text("No families on your caseload match these filters.")).to_be_visible()
     await page.get_by_role("link", name="Clear filters").click()
     await expect(page.locator("#caseload-count")).to_have_text("22 families")
+
+    # At 320 CSS pixels (WCAG 2.2 reflow) the page does not scroll sideways; the table scrolls in its region.
+    await page.set_viewport_size({"width": 320, "height": 800})
+    assert await page.evaluate("document.body.scrollWidth") <= 320
+    await check_page(page, "caseload-narrow")

@@ -95,16 +95,22 @@ function results(families, state) {
     "div",
     {},
     heading,
+    // On a narrow screen the table scrolls sideways inside this region (focusable, so by keyboard too)
+    // instead of the whole page.
     h(
-      "table",
-      { class: "govuk-table", id: "caseload-table" },
-      h("caption", { class: "govuk-table__caption govuk-visually-hidden" }, "Families on your caseload"),
+      "div",
+      { class: "taf-table-scroll", role: "region", "aria-labelledby": "caseload-caption", tabindex: "0" },
       h(
-        "thead",
-        { class: "govuk-table__head" },
-        h("tr", { class: "govuk-table__row" }, ["Reference", "Family", "Status", "Level of need", "Lead professional"].map((text) => h("th", { scope: "col", class: "govuk-table__header" }, text))),
+        "table",
+        { class: "govuk-table", id: "caseload-table" },
+        h("caption", { class: "govuk-table__caption govuk-visually-hidden", id: "caseload-caption" }, "Families on your caseload"),
+        h(
+          "thead",
+          { class: "govuk-table__head" },
+          h("tr", { class: "govuk-table__row" }, ["Reference", "Family", "Status", "Level of need", "Lead professional"].map((text) => h("th", { scope: "col", class: "govuk-table__header" }, text))),
+        ),
+        h("tbody", { class: "govuk-table__body" }, families.nodes.map(row)),
       ),
-      h("tbody", { class: "govuk-table__body" }, families.nodes.map(row)),
     ),
     pagination(families.pageInfo, state),
   );
