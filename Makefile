@@ -1,12 +1,14 @@
 # Two commands do all the set-up on a fresh machine with Python 3.11+ and make:
 #   make run    creates .venv, installs the locked dependencies, migrates, loads demo data, serves :8000
-#   make test   the whole test suite (real PostgreSQL: DATABASE_URL, or the embedded one)
+#   make test   the whole test suite (real PostgreSQL: DATABASE_URL, or the embedded one; the browser
+#               tests need Debian's chromium package, which .ci/run installs)
 PYTHON ?= python3
+CHROMIUM ?= /usr/bin/chromium
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell cksum < requirements.lock | cut -d' ' -f1)
 
-.PHONY: run test lint format lock schema clean
+.PHONY: run test lint format lock schema clean check-chromium
 
 $(STAMP): requirements.lock
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "TAF needs Python 3.11 or newer; found " + sys.version.split()[0])'
@@ -19,8 +21,16 @@ $(STAMP): requirements.lock
 run: $(STAMP)
 	$(PY) -m server run
 
-test: $(STAMP)
-	$(PY) -m pytest
+test: check-chromium $(STAMP)
+	CHROMIUM=$(CHROMIUM) $(PY) -m pytest
+
+# The browser tests never skip: without Chromium, say what is missing and how to get it, and stop.
+check-chromium:
+	@test -x "$(CHROMIUM)" || { \
+	  echo "make test: Chromium is missing ($(CHROMIUM)); the browser tests in tests/e2e need it."; \
+	  echo "Install it with: sudo apt-get install -y chromium   (Debian or Ubuntu; .ci/run does this)"; \
+	  echo "or point at another build: make test CHROMIUM=/path/to/chromium"; \
+	  exit 1; }
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .

@@ -56,6 +56,8 @@ def create_app(settings: Settings, *, database_url: str | None = None, clock: Cl
             Route("/readyz", readyz),
             Route("/graphql", graphql, methods=["GET", "POST"]),
             WebSocketRoute("/graphql", graphql),
+            # The web front end sends these documents (STYLE.md R19); StaticFiles answers GET and HEAD only.
+            Mount("/operations", StaticFiles(directory=settings.graphql_dir / "operations"), name="ops"),
             Mount("/", StaticFiles(directory=settings.web_dir, html=True), name="web"),
         ],
         middleware=[

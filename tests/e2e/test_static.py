@@ -1,0 +1,71 @@
+"""The web front end's static rules, checked without a browser: it uses only the checked-in operation
+documents (STYLE.md R19), loads nothing inline (the CSP forbids it) and never writes data as HTML."""
+
+from __future__ import annotations
+
+import re
+
+import httpx
+from graphql import OperationDefinitionNode, parse
+
+from server.config import REPO_ROOT
+from tests.graphql_client import OPERATIONS_DIR
+
+WEB = REPO_ROOT / "web"
+MODULES = sorted(WEB.rglob("*.js"))
+SOURCES = {path: path.read_text() for path in MODULES}
+
+
+def operations_in(files: list[str]) -> set[str]:
+    names = set()
+    for file in files:
+        for definition in parse((OPERATIONS_DIR / f"{file}.graphql").read_text()).definitions:
+            if isinstance(definition, OperationDefinitionNode) and definition.name:
+                names.add(definition.name.value)
+    return names
+
+
+def test_every_operation_the_web_calls_is_in_a_document_it_loads():
+    files = re.findall(
+        r'"(\w+)"', re.search(r"const FILES = \[(.*?)\];", SOURCES[WEB / "js/api.js"]).group(1)
+    )
+    called = {name for text in SOURCES.values() for name in re.findall(r'\bcall\("(\w+)"', text)}
+    assert called, "no call(...) found"
+    assert called <= operations_in(files), called - operations_in(files)
+
+
+def test_the_web_writes_no_graphql_and_no_html_from_strings():
+    for path, text in SOURCES.items():
+        assert not re.search(r"[\"'`]\s*(query|mutation|subscription|fragment)\s+\w", text), path
+        assert not re.search(r"innerHTML|outerHTML|insertAdjacentHTML|document\.write|\beval\(", text), path
+
+
+def test_pages_have_no_inline_script_or_style():
+    for path in WEB.rglob("*.html"):
+        html = path.read_text()
+        assert re.findall(r"<script(?![^>]*\bsrc=)", html) == [], path
+        assert "style=" not in html and "<style" not in html, path
+        assert not re.search(r"<[^>]*\son\w+\s*=", html), path  # no inline event handlers
+
+
+def test_every_module_is_preloaded():
+    html = (WEB / "index.html").read_text()
+    for path in MODULES:
+        if path.name != "main.js":
+            assert f'<link rel="modulepreload" href="/{path.relative_to(WEB)}">' in html, path
+
+
+async def test_operations_are_served_read_only(http: httpx.AsyncClient):
+    response = await http.get("/operations/family.graphql")
+    assert response.status_code == 200
+    assert "query Family(" in response.text
+    assert (await http.post("/operations/family.graphql", content="x")).status_code == 405
+    assert (await http.get("/operations/../schema.graphql")).status_code == 404
+
+
+async def test_the_front_end_is_served_under_the_strict_policy(http: httpx.AsyncClient):
+    for path in ("/", "/js/main.js", "/css/taf.css"):
+        response = await http.get(path)
+        assert response.status_code == 200, path
+        policy = response.headers["content-security-policy"]
+        assert "script-src 'self';" in policy and "unsafe-inline" not in policy, path

@@ -1,0 +1,84 @@
+// The GraphQL client. It sends only the documents in graphql/operations/ (served read-only at
+// /operations/), never query strings written here: the contract test validates those documents
+// against the schema, so the front end cannot drift from the API unnoticed (STYLE.md R19).
+
+import { currentSession } from "./session.js";
+
+// The operation files under graphql/operations/ that the front end uses.
+const FILES = ["auth", "directory", "family", "team"];
+const OPERATION = /^\s*(?:query|mutation|subscription)\s+([A-Za-z_][A-Za-z0-9_]*)/gm;
+
+let documents = null;
+
+/** An error from the API (or from reaching it), with its stable code. Never shown as is: see errors.js. */
+export class ApiError extends Error {
+  constructor(code, message = "", field = null) {
+    super(message);
+    this.code = code;
+    this.field = field;
+  }
+}
+
+async function loadDocuments() {
+  const texts = await Promise.all(
+    FILES.map(async (file) => {
+      const response = await fetch(`/operations/${file}.graphql`);
+      if (!response.ok) throw new ApiError("INTERNAL");
+      return response.text();
+    }),
+  );
+  const byName = new Map();
+  for (const text of texts) {
+    // A file is sent whole, with operationName, so the fragments it defines come with it.
+    for (const match of text.matchAll(OPERATION)) byName.set(match[1], text);
+  }
+  return byName;
+}
+
+function operationDocument(name) {
+  documents ??= loadDocuments().catch((error) => {
+    documents = null; // try again next time
+    throw error;
+  });
+  return documents.then((byName) => {
+    if (!byName.has(name)) throw new ApiError("INTERNAL", `unknown operation ${name}`);
+    return byName.get(name);
+  });
+}
+
+/** Run a named operation; resolve to its data or reject with an ApiError. */
+export async function call(operationName, variables = {}) {
+  let query;
+  try {
+    query = await operationDocument(operationName);
+  } catch (error) {
+    throw error instanceof ApiError ? error : new ApiError("NETWORK");
+  }
+  const headers = { "Content-Type": "application/json", Accept: "application/json" };
+  const session = currentSession();
+  if (session) headers.Authorization = `Bearer ${session.token}`;
+  let response;
+  try {
+    response = await fetch("/graphql", {
+      method: "POST",
+      headers,
+      body: JSON.stringify({ query, operationName, variables }),
+      credentials: "omit",
+    });
+  } catch {
+    throw new ApiError("NETWORK");
+  }
+  let body;
+  try {
+    body = await response.json();
+  } catch {
+    throw new ApiError(response.status === 413 ? "PAYLOAD_TOO_LARGE" : "INTERNAL");
+  }
+  if (body.errors && body.errors.length) {
+    const [first] = body.errors;
+    const extensions = first.extensions || {};
+    throw new ApiError(extensions.code || "INTERNAL", first.message || "", extensions.field || null);
+  }
+  if (!response.ok || !body.data) throw new ApiError("INTERNAL");
+  return body.data;
+}

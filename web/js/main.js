@@ -1,0 +1,150 @@
+// The practitioners' workspace: a small hash router over pages built from the API.
+// Page state lives in the hash (#/caseload?status=active) so it survives reloads and can be shared;
+// the sign-in token never goes there (see session.js).
+
+import { call } from "./api.js";
+import { setTitle, successBanner } from "./dom.js";
+import { clearSession, currentSession, updateMe } from "./session.js";
+import * as caseload from "./pages/caseload.js";
+import * as family from "./pages/family.js";
+import * as notFound from "./pages/not-found.js";
+import * as referral from "./pages/referral.js";
+import * as signIn from "./pages/sign-in.js";
+import * as signedOut from "./pages/signed-out.js";
+
+// path pattern -> page module; a page exports title, render(main, context) and `anonymous` if it needs no sign-in.
+const ROUTES = [
+  [/^\/sign-in$/, signIn],
+  [/^\/signed-out$/, signedOut],
+  [/^\/caseload$/, caseload],
+  [/^\/families\/([^/]+)$/, family],
+  [/^\/referrals\/new$/, referral],
+];
+
+let flash = null; // a success message to show on the next page
+let renderCount = 0;
+let firstRender = true;
+
+export function navigate(path, { message = null } = {}) {
+  flash = message;
+  if (location.hash === `#${path}`) route();
+  else location.hash = path;
+}
+
+function parse() {
+  const raw = location.hash.startsWith("#/") ? location.hash.slice(1) : "/";
+  const [path, search = ""] = raw.split("?");
+  return { path, query: new URLSearchParams(search) };
+}
+
+async function route() {
+  const { path, query } = parse();
+  let session = currentSession();
+  if (session && !session.me) session = await whoAmI();
+  updateHeader(session);
+  if (path === "/") return navigate(session ? "/caseload" : "/sign-in");
+  let page = notFound;
+  let params = [];
+  for (const [pattern, module] of ROUTES) {
+    const match = path.match(pattern);
+    if (match) {
+      page = module;
+      params = match.slice(1).map(decodeURIComponent);
+      break;
+    }
+  }
+  if (!page.anonymous && !session) return navigate("/sign-in");
+  const current = ++renderCount;
+  const main = document.getElementById("main-content");
+  main.setAttribute("aria-busy", "true");
+  const message = flash;
+  flash = null;
+  const content = document.createElement("div");
+  const context = {
+    params,
+    query,
+    session,
+    navigate,
+    isCurrent: () => current === renderCount,
+    reload: () => route(),
+    sessionEnded,
+  };
+  let title;
+  try {
+    title = await page.render(content, context);
+  } catch (error) {
+    if (error.code === "UNAUTHENTICATED") return sessionEnded();
+    title = notFound.renderError(content, error);
+  }
+  if (current !== renderCount) return; // a later navigation has taken over
+  if (message) content.querySelector("h1")?.before(successBanner(message));
+  main.replaceChildren(...content.childNodes);
+  main.removeAttribute("aria-busy");
+  setTitle(title);
+  // After a navigation within the app, move focus to the heading (or the banner) so screen reader and
+  // keyboard users start at the new content; on the first load, leave the skip link first in order.
+  if (!firstRender || message) (main.querySelector(".govuk-notification-banner") || main.querySelector("h1"))?.focus();
+  firstRender = false;
+}
+
+/** Fill in who is signed in when the session holds only a token (e.g. handed over by another tool). */
+async function whoAmI() {
+  try {
+    updateMe((await call("Me")).me);
+  } catch {
+    clearSession();
+  }
+  return currentSession();
+}
+
+function sessionEnded() {
+  clearSession();
+  signIn.setNotice("Your sign-in has ended. Sign in again to carry on.");
+  navigate("/sign-in");
+}
+
+function updateHeader(session) {
+  document.getElementById("navigation").hidden = !session;
+  const who = document.getElementById("signed-in-as");
+  if (session?.me) {
+    const agency = session.me.agency ? `, ${session.me.agency.name}` : "";
+    who.textContent = `Signed in as ${session.me.displayName}${agency}`;
+  } else {
+    who.textContent = "";
+  }
+  const { path } = parse();
+  for (const [id, prefix] of [["nav-caseload", "/caseload"], ["nav-referral", "/referrals"]]) {
+    const link = document.getElementById(id);
+    if (path.startsWith(prefix)) link.setAttribute("aria-current", "page");
+    else link.removeAttribute("aria-current");
+  }
+}
+
+async function signOut() {
+  try {
+    await call("Logout");
+  } catch {
+    // The token is forgotten here either way; it also expires on the server.
+  }
+  clearSession();
+  navigate("/signed-out");
+}
+
+// Links to a place on the same page (#members, #main-content, error summary links) move focus there
+// without touching the hash, which holds the page's route.
+function followInPageLink(event) {
+  const link = event.target.closest('a[href^="#"]');
+  if (!link || link.getAttribute("href").startsWith("#/")) return;
+  const target = document.getElementById(link.getAttribute("href").slice(1));
+  if (!target) return;
+  event.preventDefault();
+  if (!target.matches("input, select, textarea, button, a, [tabindex]")) target.setAttribute("tabindex", "-1");
+  target.focus();
+  target.scrollIntoView({ block: "start" });
+}
+
+document.documentElement.classList.replace("no-js", "js");
+document.addEventListener("click", followInPageLink);
+document.getElementById("sign-out").addEventListener("click", signOut);
+window.addEventListener("hashchange", route);
+route();

@@ -1,0 +1,149 @@
+import { call } from "../api.js";
+import { h, hidden, selectField } from "../dom.js";
+import { LEVEL_OF_NEED, STATUS, STATUS_TAG } from "../labels.js";
+
+const PAGE_SIZE = 20;
+
+// The page's state is the hash: #/caseload?status=active&level=targeted&after=<cursor>&back=<c1.c2>.
+// `after` is the cursor of this page, `back` the cursors of the pages before it (the first page has none).
+function hashFor({ status = "", level = "", after = null, back = [] }) {
+  const query = new URLSearchParams();
+  if (status) query.set("status", status);
+  if (level) query.set("level", level);
+  if (after) query.set("after", after);
+  if (after && back.length) query.set("back", back.join("."));
+  const search = query.toString();
+  return `/caseload${search ? `?${search}` : ""}`;
+}
+
+function readState(query) {
+  const status = query.get("status") in STATUS ? query.get("status") : "";
+  const level = query.get("level") in LEVEL_OF_NEED ? query.get("level") : "";
+  const after = query.get("after") || null;
+  const back = after && query.get("back") ? query.get("back").split(".").filter(Boolean) : [];
+  return { status, level, after, back };
+}
+
+export async function render(main, { query, navigate }) {
+  const state = readState(query);
+  let families;
+  try {
+    ({ families } = await call("Caseload", {
+      first: PAGE_SIZE,
+      after: state.after,
+      status: state.status || null,
+      levelOfNeed: state.level || null,
+    }));
+  } catch (error) {
+    if (error.code === "BAD_USER_INPUT" && state.after) {
+      navigate(hashFor({ status: state.status, level: state.level })); // an old or edited page link
+      return "My caseload";
+    }
+    throw error;
+  }
+  main.append(
+    h("h1", { class: "govuk-heading-l", tabindex: "-1" }, "My caseload"),
+    h("p", { class: "govuk-body" }, "Families whose team you are on. Choose a family to see its members, team and plan."),
+    filterForm(state, navigate),
+    results(families, state),
+  );
+  return "My caseload";
+}
+
+function filterForm(state, navigate) {
+  const form = h(
+    "form",
+    { class: "taf-filters", id: "caseload-filters", novalidate: true, role: "search", "aria-label": "Filter your caseload" },
+    h(
+      "div",
+      { class: "taf-filters__fields" },
+      selectField({
+        id: "filter-status",
+        label: "Status",
+        options: [{ value: "", text: "Any status" }, ...Object.entries(STATUS).map(([value, text]) => ({ value, text }))],
+        value: state.status,
+      }),
+      selectField({
+        id: "filter-level",
+        label: "Level of need",
+        options: [{ value: "", text: "Any level of need" }, ...Object.entries(LEVEL_OF_NEED).map(([value, text]) => ({ value, text }))],
+        value: state.level,
+      }),
+    ),
+    h(
+      "div",
+      { class: "govuk-button-group" },
+      h("button", { type: "submit", class: "govuk-button govuk-button--secondary", id: "apply-filters" }, "Apply filters"),
+      state.status || state.level ? h("a", { class: "govuk-link", href: `#${hashFor({})}` }, "Clear filters") : null,
+    ),
+  );
+  form.addEventListener("submit", (event) => {
+    event.preventDefault();
+    navigate(hashFor({ status: form["filter-status"].value, level: form["filter-level"].value }));
+  });
+  return form;
+}
+
+function results(families, state) {
+  const count = `${families.totalCount} ${families.totalCount === 1 ? "family" : "families"}`;
+  const filters = [state.status && `status ${STATUS[state.status]}`, state.level && `level of need ${LEVEL_OF_NEED[state.level]}`].filter(Boolean);
+  const heading = h("h2", { class: "govuk-heading-m", id: "caseload-count" }, filters.length ? `${count} with ${filters.join(" and ")}` : count);
+  if (!families.nodes.length) {
+    return h("div", {}, heading, h("p", { class: "govuk-body" }, filters.length ? "No families on your caseload match these filters." : "You are not on any family's team yet."));
+  }
+  return h(
+    "div",
+    {},
+    heading,
+    // On a narrow screen the table scrolls sideways inside this region (focusable, so by keyboard too)
+    // instead of the whole page.
+    h(
+      "div",
+      { class: "taf-table-scroll", role: "region", "aria-labelledby": "caseload-caption", tabindex: "0" },
+      h(
+        "table",
+        { class: "govuk-table", id: "caseload-table" },
+        h("caption", { class: "govuk-table__caption govuk-visually-hidden", id: "caseload-caption" }, "Families on your caseload"),
+        h(
+          "thead",
+          { class: "govuk-table__head" },
+          h("tr", { class: "govuk-table__row" }, ["Reference", "Family", "Status", "Level of need", "Lead professional"].map((text) => h("th", { scope: "col", class: "govuk-table__header" }, text))),
+        ),
+        h("tbody", { class: "govuk-table__body" }, families.nodes.map(row)),
+      ),
+    ),
+    pagination(families.pageInfo, state),
+  );
+}
+
+function row(family) {
+  const lead = family.leadProfessional;
+  return h(
+    "tr",
+    { class: "govuk-table__row" },
+    h("td", { class: "govuk-table__cell" }, h("a", { class: "govuk-link", href: `#/families/${encodeURIComponent(family.id)}` }, family.reference, hidden(`, ${family.displayName}`))),
+    h("td", { class: "govuk-table__cell" }, family.displayName),
+    h("td", { class: "govuk-table__cell" }, h("strong", { class: `govuk-tag ${STATUS_TAG[family.status]}` }, STATUS[family.status])),
+    h("td", { class: "govuk-table__cell" }, LEVEL_OF_NEED[family.levelOfNeed]),
+    h("td", { class: "govuk-table__cell" }, lead ? [lead.worker.displayName, h("br"), h("span", { class: "taf-secondary-text" }, lead.agency.name)] : "No lead professional yet"),
+  );
+}
+
+function pagination(pageInfo, state) {
+  const hasPrevious = Boolean(state.after);
+  if (!hasPrevious && !pageInfo.hasNextPage) return null;
+  const pageNumber = hasPrevious ? state.back.length + 2 : 1;
+  const previous = hasPrevious
+    ? hashFor({ ...state, after: state.back.at(-1) || null, back: state.back.slice(0, -1) })
+    : null;
+  const next = pageInfo.hasNextPage
+    ? hashFor({ ...state, after: pageInfo.endCursor, back: state.after ? [...state.back, state.after] : [] })
+    : null;
+  return h(
+    "nav",
+    { class: "govuk-pagination", "aria-label": "Pages of your caseload" },
+    previous ? h("div", { class: "govuk-pagination__prev" }, h("a", { class: "govuk-link govuk-pagination__link", href: `#${previous}`, rel: "prev" }, "Previous", hidden(" page"))) : null,
+    h("p", { class: "govuk-body govuk-pagination__current" }, `Page ${pageNumber}`),
+    next ? h("div", { class: "govuk-pagination__next" }, h("a", { class: "govuk-link govuk-pagination__link", href: `#${next}`, rel: "next" }, "Next", hidden(" page"))) : null,
+  );
+}

@@ -1,0 +1,71 @@
+import { call } from "../api.js";
+import { button, clearErrors, h, showErrors, textField } from "../dom.js";
+import { signInMessage } from "../errors.js";
+import { saveSession } from "../session.js";
+
+export const anonymous = true;
+
+let notice = null;
+
+/** A message for the next sign-in page, e.g. after the session ended. */
+export function setNotice(text) {
+  notice = text;
+}
+
+export async function render(main, { session, navigate }) {
+  if (session) {
+    navigate("/caseload");
+    return "Sign in";
+  }
+  const form = h(
+    "form",
+    { novalidate: true, id: "sign-in-form" },
+    textField({ id: "email", label: "Email address", type: "email", autocomplete: "username", spellcheck: false }),
+    textField({ id: "password", label: "Password", type: "password", autocomplete: "current-password" }),
+    button("Sign in", { id: "sign-in-button" }),
+  );
+  form.addEventListener("submit", (event) => {
+    event.preventDefault();
+    submit(form, navigate);
+  });
+  const shown = notice;
+  notice = null;
+  main.append(
+    h(
+      "div",
+      { class: "govuk-grid-row" },
+      h(
+        "div",
+        { class: "govuk-grid-column-two-thirds" },
+        shown ? h("div", { class: "govuk-inset-text", id: "sign-in-notice" }, shown) : null,
+        h("h1", { class: "govuk-heading-l", tabindex: "-1" }, "Sign in"),
+        h("p", { class: "govuk-body" }, "Sign in with the email address and password your agency gave you."),
+        form,
+      ),
+    ),
+  );
+  return "Sign in";
+}
+
+async function submit(form, navigate) {
+  const email = form.email.value.trim();
+  const password = form.password.value;
+  const problems = [];
+  if (!email) problems.push({ message: "Enter your email address", fieldId: "email" });
+  if (!password) problems.push({ message: "Enter your password", fieldId: "password" });
+  if (problems.length) return showErrors(form, problems);
+  const submitButton = form.querySelector("button");
+  submitButton.disabled = true;
+  try {
+    const { authLogin } = await call("Login", { email, password });
+    saveSession(authLogin);
+    clearErrors(form);
+    navigate("/caseload");
+  } catch (error) {
+    form.password.value = "";
+    const fieldId = error.code === "UNAUTHENTICATED" ? "email" : null;
+    showErrors(form, [{ message: signInMessage(error), fieldId }]);
+  } finally {
+    submitButton.disabled = false;
+  }
+}
