@@ -48,6 +48,8 @@ def _parser() -> argparse.ArgumentParser:
     demo.set_defaults(handler=lambda settings, args: _with_database(settings, _demo_only))
     export = commands.add_parser("export-schema", help="write the GraphQL SDL to graphql/schema.graphql")
     export.set_defaults(handler=_export_schema)
+    verify = commands.add_parser("audit-verify", help="check the audit log's hash chain (exit 1 if broken)")
+    verify.set_defaults(handler=_audit_verify)
     agency = commands.add_parser("create-agency", help="add an agency")
     agency.add_argument("--name", required=True)
     agency.add_argument("--kind", required=True)
@@ -124,6 +126,24 @@ def _export_schema(settings: Settings, args: argparse.Namespace) -> int:
 
     (settings.graphql_dir / "schema.graphql").write_text(schema.as_str() + "\n")
     return 0
+
+
+def _audit_verify(settings: Settings, args: argparse.Namespace) -> int:
+    from server.audit.chain import verify
+
+    outcome: list[int] = []
+
+    async def job(settings: Settings, url: str) -> None:
+        async with _session(url) as session:
+            report = await verify(session)
+        if report.intact:
+            print(f"audit chain intact: {report.events} events")
+        else:
+            print(f"audit chain BROKEN at positions {report.broken_at} (of {report.events} events)")
+            outcome.append(1)
+
+    _with_database(settings, job)
+    return 1 if outcome else 0
 
 
 def _create_agency(settings: Settings, args: argparse.Namespace) -> int:

@@ -32,3 +32,10 @@ class AuditEvent(SQLModel, table=True):
     family_id: uuid.UUID | None = None
     address: str | None = Field(default=None, max_length=64)
     detail: dict[str, Any] = Field(default_factory=dict, sa_type=JSONB)
+    # Set by the database (trigger audit_event_chain): position in the chain, the previous event's hash,
+    # and SHA-256(prev_hash || this event's content). `python -m server audit-verify` checks the chain.
+    chain_position: int | None = Field(
+        default=None, sa_type=sa.BigInteger, sa_column_kwargs={"unique": True, "nullable": False}
+    )
+    prev_hash: bytes | None = Field(default=None, sa_type=sa.LargeBinary, sa_column_kwargs={"nullable": False})
+    hash: bytes | None = Field(default=None, sa_type=sa.LargeBinary, sa_column_kwargs={"nullable": False})

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import secrets
 from dataclasses import dataclass
@@ -72,7 +73,8 @@ async def login(
         await _note_attempt(session, account, address, None, succeeded=False, why="rate_limited")
         return LoginFailure.rate_limited
     user = (await session.exec(select(User).where(User.email == account))).first()
-    password_ok = verify_password(user.password_hash if user else None, password)
+    # argon2 is deliberately slow (tens of ms): off the event loop, so one sign-in never stalls other requests.
+    password_ok = await asyncio.to_thread(verify_password, user.password_hash if user else None, password)
     if user is None or not user.is_active or not password_ok:
         await _note_attempt(session, account, address, user, succeeded=False, why="bad_credentials")
         return LoginFailure.bad_credentials
