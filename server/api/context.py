@@ -14,6 +14,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from notifications.bus import Bus
+from server import idempotency
 from server.access.actor import Actor
 from server.access.pep import AccessControl
 from server.api.loaders import Loaders
@@ -38,6 +39,8 @@ class Change:
     session: AsyncSession
     family_id: uuid.UUID | None = None
     detail: dict[str, Any] = field(default_factory=dict)
+    replayed_id: uuid.UUID | None = None  # a retry: the id created under the same idempotency key
+    result_id: uuid.UUID | None = None  # what this change created, remembered under its idempotency key
 
 
 @dataclass
@@ -80,15 +83,27 @@ class Context:
         return read_session(self.sessions)
 
     @asynccontextmanager
-    async def change(self, action: str, *, family_id: uuid.UUID | None = None) -> AsyncIterator[Change]:
+    async def change(
+        self, action: str, *, family_id: uuid.UUID | None = None, idempotency_key: str | None = None
+    ) -> AsyncIterator[Change]:
         """Run one mutation in one transaction, audited: allowed changes in the same transaction,
-        refusals in a transaction of their own (the change itself rolled back)."""
+        refusals in a transaction of their own (the change itself rolled back). With an idempotency key,
+        a retry finds `replayed_id` set and must return that item instead of creating another."""
         actor = self.require_actor()
         change: Change | None = None
         try:
             async with unit_of_work(self.sessions) as session:
                 change = Change(session=session, family_id=family_id)
+                if idempotency_key is not None:
+                    change.replayed_id = await idempotency.claim(
+                        session, user_id=actor.user_id, key=idempotency_key, action=action
+                    )
+                    change.detail["idempotencyKeyReplayed"] = change.replayed_id is not None
                 yield change
+                if idempotency_key is not None and change.result_id is not None:
+                    await idempotency.record_result(
+                        session, user_id=actor.user_id, key=idempotency_key, result_id=change.result_id
+                    )
                 await audit.record(
                     session,
                     actor,

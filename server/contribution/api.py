@@ -136,6 +136,11 @@ class ContributionAddInput:
     about_member_ids: list[strawberry.ID] = strawberry.field(default_factory=list)
     may_appear_in_family_summary: bool = False
     contains_third_party_identities: bool = False
+    idempotency_key: str | None = strawberry.field(
+        default=None,
+        description="A value unique to this attempt (8-100 characters, e.g. a UUID). A retry with the same key"
+        " returns the item the first attempt created instead of adding a second one.",
+    )
 
 
 @strawberry.input(description="Edit an item of your agency: send only what changes. A new version is added.")
@@ -226,9 +231,18 @@ class ContributionMutation:
             may_appear_in_family_summary=input.may_appear_in_family_summary,
             contains_third_party_identities=input.contains_third_party_identities,
         )
-        async with info.context.change("contributionAdd", family_id=family_id) as change:
-            row = await contribution_service.add(change.session, info.context.access, family_id=family_id, data=data)
-            change.detail = {"contributionId": str(row.id), "category": row.category.value}
+        async with info.context.change(
+            "contributionAdd", family_id=family_id, idempotency_key=input.idempotency_key
+        ) as change:
+            if change.replayed_id is None:
+                row = await contribution_service.add(
+                    change.session, info.context.access, family_id=family_id, data=data
+                )
+                change.result_id = row.id
+                change.detail |= {"contributionId": str(row.id), "category": row.category.value}
+        if change.replayed_id is not None:
+            async with info.context.read() as session:
+                row = await contribution_service.get(session, info.context.access, change.replayed_id)
         return ContributionType.from_row(row)
 
     @strawberry.mutation(description="Edit your agency's item; CONFLICT when someone changed it since you read it.")

@@ -8,6 +8,7 @@ from server.auth.models import LoginAttempt, SessionToken
 from server.consent.models import Consent, EngagementAgreement
 from server.contribution.models import Contribution, ContributionVersion
 from server.family.models import Family, FamilyMember
+from server.idempotency import IdempotencyKey
 from server.safeguarding.models import SafeguardingOverride, SharingDecision
 from server.team.models import TeamMembership
 from server.user.models import User
@@ -22,6 +23,7 @@ __all__ = [
     "EngagementAgreement",
     "Family",
     "FamilyMember",
+    "IdempotencyKey",
     "LoginAttempt",
     "Notification",
     "NotificationPreference",

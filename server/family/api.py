@@ -186,6 +186,11 @@ class FamilyOpenInput:
     lead_professional_user_id: strawberry.ID | None = strawberry.field(
         default=None, description="Defaults to the person opening the record."
     )
+    idempotency_key: str | None = strawberry.field(
+        default=None,
+        description="A value unique to this attempt (8-100 characters). A retry with the same key returns the"
+        " family the first attempt opened instead of opening a second one.",
+    )
 
 
 @strawberry.input(description="Change a family's status or level of need; absent fields stay as they are.")
@@ -254,9 +259,13 @@ class FamilyMutation:
             else None,
             lead_contact=input.lead_contact.to_contact(),
         )
-        async with info.context.change("familyOpen") as change:
-            row = await family_service.open_family(change.session, info.context.access, data)
-            change.family_id = row.id
+        async with info.context.change("familyOpen", idempotency_key=input.idempotency_key) as change:
+            if change.replayed_id is None:
+                row = await family_service.open_family(change.session, info.context.access, data)
+                change.family_id = change.result_id = row.id
+        if change.replayed_id is not None:
+            async with info.context.read() as session:
+                row = await family_service.get_family(session, info.context.access, change.replayed_id)
         return FamilyType.from_row(row)
 
     @strawberry.mutation(description="Change status or level of need. Lead professional only; CONFLICT if stale.")
