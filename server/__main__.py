@@ -115,6 +115,7 @@ def _run(settings: Settings, args: argparse.Namespace) -> int:
         host=settings.host,
         port=settings.port,
         ws="websockets-sansio",
+        ws_max_size=settings.ws_max_message_bytes,
         log_level="info",
         proxy_headers=True,
     )

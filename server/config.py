@@ -43,6 +43,12 @@ class Settings:
     login_failures_per_address: int = 50
     max_body_bytes: int = 1_000_000
     statement_timeout_ms: int = 15_000
+    max_query_depth: int = 10
+    max_aliases: int = 15
+    max_tokens: int = 2000
+    ws_max_message_bytes: int = 65_536
+    ws_max_subscriptions: int = 5
+    ws_init_timeout_seconds: int = 10
     demo_data: bool = True
     # Notifications: per-subscriber queue bound (a client further behind is dropped and resumes from its
     # cursor), graphql-transport-ws keep-alive ping interval, dispatcher safety poll, LISTEN liveness
@@ -88,6 +94,12 @@ def load_settings(environ: Mapping[str, str] = os.environ) -> Settings:
         login_failures_per_address=_integer(environ, "TAF_LOGIN_FAILURES_PER_ADDRESS", 50, low=1, high=100_000),
         max_body_bytes=_integer(environ, "TAF_MAX_BODY_BYTES", 1_000_000, low=1024, high=100_000_000),
         statement_timeout_ms=_integer(environ, "TAF_STATEMENT_TIMEOUT_MS", 15_000, low=100, high=600_000),
+        max_query_depth=_integer(environ, "TAF_MAX_QUERY_DEPTH", 10, low=3, high=50),
+        max_aliases=_integer(environ, "TAF_MAX_ALIASES", 15, low=1, high=500),
+        max_tokens=_integer(environ, "TAF_MAX_TOKENS", 2000, low=100, high=100_000),
+        ws_max_message_bytes=_integer(environ, "TAF_WS_MAX_MESSAGE_BYTES", 65_536, low=1024, high=16_777_216),
+        ws_max_subscriptions=_integer(environ, "TAF_WS_MAX_SUBSCRIPTIONS", 5, low=1, high=100),
+        ws_init_timeout_seconds=_integer(environ, "TAF_WS_INIT_TIMEOUT_SECONDS", 10, low=1, high=300),
         demo_data=_boolean(environ, "TAF_DEMO_DATA", environment is not Environment.production),
     )
 

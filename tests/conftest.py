@@ -76,6 +76,7 @@ def settings(database_url: str) -> Settings:
         login_failures_per_account=5,
         login_failures_per_address=1000,
         max_body_bytes=100_000,
+        ws_init_timeout_seconds=2,
         data_dir=Path(REPO_ROOT / ".data"),
     )
 

@@ -47,12 +47,29 @@ def _is_expected(error: GraphQLError) -> bool:
     return original is None or isinstance(original, TafError | GraphQLError)
 
 
-def _code_for(error: GraphQLError) -> str:
-    if error.message.startswith("Syntax Error"):
+_LIMIT_MESSAGES = (
+    "exceeds maximum operation depth",
+    "aliases found. Allowed",
+    "tokens. Parsing aborted",
+    "Subscription limit reached",
+)
+
+
+def _code_for(message: str, original: BaseException | None = None) -> str:
+    if any(text in message for text in _LIMIT_MESSAGES):
+        return "LIMIT_EXCEEDED"
+    if message.startswith("Syntax Error"):
         return "GRAPHQL_PARSE_FAILED"
-    if error.message.startswith("Variable '$") or isinstance(error.original_error, GraphQLError):
+    if message.startswith("Variable '$") or isinstance(original, GraphQLError):
         return "BAD_USER_INPUT"
     return "GRAPHQL_VALIDATION_FAILED"
+
+
+def formatted_with_code(error: dict) -> dict:
+    """The same, for an error already formatted for the wire (websocket protocol errors)."""
+    if (error.get("extensions") or {}).get("code"):
+        return error
+    return {**error, "extensions": {**(error.get("extensions") or {}), "code": _code_for(error.get("message", ""))}}
 
 
 class ErrorPolicy(MaskErrors):
@@ -77,4 +94,4 @@ def with_codes(errors: list[GraphQLError]) -> None:
     """Give a code to errors raised before execution (parse and validation), which carry none."""
     for error in errors:
         if not (error.extensions or {}).get("code"):
-            error.extensions = {**(error.extensions or {}), "code": _code_for(error)}
+            error.extensions = {**(error.extensions or {}), "code": _code_for(error.message, error.original_error)}

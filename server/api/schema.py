@@ -47,10 +47,6 @@ Mutation = merge_types(
 )
 Subscription = merge_types("Subscription", (NotificationSubscription,))
 
-MAX_DEPTH = 10
-MAX_ALIASES = 15
-MAX_TOKENS = 2000
-
 
 class TafSchema(strawberry.Schema):
     def process_errors(self, errors, execution_context=None) -> None:
@@ -59,11 +55,11 @@ class TafSchema(strawberry.Schema):
 
 def create_schema(settings: Settings) -> strawberry.Schema:
     # Validation rules are built once: a rule class made per request would defeat the validation cache.
-    limits = [max_depth_rule(MAX_DEPTH, None, None), max_aliases_rule(MAX_ALIASES)]
+    limits = [max_depth_rule(settings.max_query_depth, None, None), max_aliases_rule(settings.max_aliases)]
     extensions: list = [
         ErrorPolicy,
         RequestAudit,
-        lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
+        lambda: MaxTokensLimiter(max_token_count=settings.max_tokens),
         lambda: AddValidationRules(limits),
         lambda: ParserCache(maxsize=512),
         lambda: ValidationCache(maxsize=512),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+from datetime import timedelta
 from typing import Any
 
 from sqlalchemy.exc import DBAPIError
@@ -17,7 +18,7 @@ from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import Bas
 from strawberry.types import ExecutionResult
 
 from server.api.context import Context
-from server.api.errors import with_codes
+from server.api.errors import formatted_with_code, with_codes
 from server.api.loaders import Loaders
 from server.auth import service as auth_service
 from server.state import AppState
@@ -58,6 +59,11 @@ class KeepAliveHandler(BaseGraphQLTransportWSHandler[Context, None]):
             await asyncio.sleep(interval)
             await self.send_message({"type": "ping"})
 
+    async def send_message(self, message: Any) -> None:
+        if message.get("type") == "error":  # protocol-level errors (limits, validation) get codes too
+            message = {**message, "payload": [formatted_with_code(error) for error in message["payload"]]}
+        await super().send_message(message)
+
     async def shutdown(self) -> None:
         if self._pinger is not None:
             self._pinger.cancel()
@@ -77,6 +83,8 @@ class TafGraphQL(GraphQL[Context, None]):
             allow_queries_via_get=False,  # queries over GET could be triggered cross-site
             subscription_protocols=[GRAPHQL_TRANSPORT_WS_PROTOCOL],  # not the legacy graphql-ws
             allowed_origins=[settings.public_origin],
+            max_subscriptions_per_connection=settings.ws_max_subscriptions,
+            connection_init_wait_timeout=timedelta(seconds=settings.ws_init_timeout_seconds),
         )
         self.state = state
 

@@ -48,7 +48,7 @@ async def test_too_deep_and_too_many_aliases_are_refused(gql, sessions):
     token = await sign_in(gql, await create_user(sessions, agency=await create_agency(sessions)))
     aliases = " ".join(f"a{i}: me {{ id }}" for i in range(16))
     result = await gql.raw(f"{{ {aliases} }}", token=token)
-    assert code(result["errors"][0]) == "GRAPHQL_VALIDATION_FAILED"
+    assert code(result["errors"][0]) == "LIMIT_EXCEEDED"
     assert "aliases" in result["errors"][0]["message"]
 
 
