@@ -8,7 +8,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell cksum < requirements.lock | cut -d' ' -f1)
 
-.PHONY: run test lint format lock schema clean check-chromium
+.PHONY: run test fuzz lint format lock schema clean check-chromium
 
 $(STAMP): requirements.lock
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "TAF needs Python 3.11 or newer; found " + sys.version.split()[0])'
@@ -31,6 +31,10 @@ check-chromium:
 	  echo "Install it with: sudo apt-get install -y chromium   (Debian or Ubuntu; .ci/run does this)"; \
 	  echo "or point at another build: make test CHROMIUM=/path/to/chromium"; \
 	  exit 1; }
+
+# A longer fuzzing campaign than the one in the suite (TAF_FUZZ_EXAMPLES cases per operation).
+fuzz: $(STAMP)
+	TAF_FUZZ_EXAMPLES=$${TAF_FUZZ_EXAMPLES:-100} $(PY) -m pytest tests/security/test_fuzz.py -q
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
