@@ -28,7 +28,7 @@ class IdempotencyKey(SQLModel, table=True):
 
 
 def check_key(key: str) -> str:
-    if not 8 <= len(key) <= 100:
+    if not 8 <= len(key) <= 100 or "\x00" in key:
         raise BadUserInput("idempotencyKey must be 8 to 100 characters (a UUID is ideal).", field="idempotencyKey")
     return key
 

@@ -16,6 +16,7 @@ def required_text(value: str, field: str, limit: int) -> str:
 
 def optional_text(value: str, field: str, limit: int) -> str:
     text = value.strip()
+    reject_nul(text, field)
     if len(text) > limit:
         raise BadUserInput(f"{field} can be at most {limit} characters.", field=field)
     return text
@@ -25,3 +26,10 @@ def chosen_categories(categories: list[StrEnum]) -> list[str]:
     if not categories:
         raise BadUserInput("Choose at least one category of information.", field="categories")
     return sorted({category.value for category in categories})
+
+
+def reject_nul(value: str, field: str) -> str:
+    """PostgreSQL text cannot hold the NUL character: refuse it as bad input rather than fail later."""
+    if "\x00" in value:
+        raise BadUserInput(f"{field} contains a character that is not allowed (NUL).", field=field)
+    return value

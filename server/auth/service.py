@@ -68,14 +68,16 @@ async def login(
 ) -> LoginSuccess | LoginFailure:
     """Check the password and issue a token. Failures are recorded (the caller commits them), and the
     answer is the same for an unknown account as for a wrong password."""
-    account = email.strip().lower()
+    # An e-mail with NUL in it (which PostgreSQL text cannot hold) is simply a wrong sign-in, still counted.
+    malformed = "\x00" in email
+    account = email.replace("\x00", "").strip().lower()
     if await _over_limit(session, account, address, limits):
         await _note_attempt(session, account, address, None, succeeded=False, why="rate_limited")
         return LoginFailure.rate_limited
     user = (await session.exec(select(User).where(User.email == account))).first()
     # argon2 is deliberately slow (tens of ms): off the event loop, so one sign-in never stalls other requests.
     password_ok = await asyncio.to_thread(verify_password, user.password_hash if user else None, password)
-    if user is None or not user.is_active or not password_ok:
+    if user is None or not user.is_active or not password_ok or malformed:
         await _note_attempt(session, account, address, user, succeeded=False, why="bad_credentials")
         return LoginFailure.bad_credentials
     token = secrets.token_urlsafe(32)

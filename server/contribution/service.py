@@ -23,7 +23,7 @@ from server.db.columns import utcnow
 from server.errors import BadUserInput, Conflict, Forbidden, NotFound
 from server.family.models import FamilyMember
 from server.team.service import lock_and_require
-from server.validation import required_text
+from server.validation import reject_nul, required_text
 
 KIND = "contribution"
 NOT_FOUND = "No item with that id, or you may not see it."
@@ -132,7 +132,7 @@ async def list_for_family(
         conditions.append(table.category == category.value)
     if kind is not None:
         conditions.append(table.kind == kind.value)
-    if search and search.strip():
+    if search and reject_nul(search, "search").strip():
         pattern = f"%{_escape_like(search.strip())}%"
         conditions.append(sa.or_(table.title.ilike(pattern, escape="\\"), table.body.ilike(pattern, escape="\\")))
     total = (await session.exec(select(sa.func.count()).select_from(Contribution).where(*conditions))).one()

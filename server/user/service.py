@@ -9,7 +9,7 @@ from server.agency.models import Agency
 from server.auth.passwords import hash_password
 from server.errors import BadUserInput, Conflict
 from server.user.models import SystemRole, User, UserKind
-from server.validation import required_text
+from server.validation import reject_nul, required_text
 
 MAX_DIRECTORY_PAGE = 100
 
@@ -52,7 +52,7 @@ async def staff_directory(
     )
     if agency_id is not None:
         statement = statement.where(User.agency_id == agency_id)
-    if search:
+    if search and reject_nul(search, "search"):
         statement = statement.where(col(User.display_name).icontains(search.strip(), autoescape=True))
     return list((await session.exec(statement.order_by(User.display_name).limit(first))).all())
 

@@ -91,3 +91,26 @@ async def test_refused_requests_leave_no_personal_data_in_the_application_log(gq
     logged = "\n".join(record.getMessage() for record in caplog.records)
     assert str(area.lead.id) not in logged and area.lead.display_name not in logged
     assert str(area.family.id) not in logged
+
+
+async def test_text_with_a_nul_character_is_bad_input_not_a_fault(gql, sessions):
+    """Found by fuzzing: PostgreSQL text cannot hold NUL."""
+    from tests.builders import create_area
+
+    area = await create_area(sessions)
+    login = await gql.error("Login", {"email": "sam\x00@x.example", "password": "x\x00y"})
+    item = await gql.error(
+        "ContributionAdd",
+        {
+            "input": {
+                "familyId": str(area.family.id),
+                "kind": "update",
+                "category": "education",
+                "title": "a\x00b",
+                "body": "x",
+            }
+        },
+        token=await sign_in(gql, area.colleague),
+    )
+    assert code(login) == "UNAUTHENTICATED"
+    assert (code(item), item["extensions"]["field"]) == ("BAD_USER_INPUT", "title")
