@@ -13,8 +13,18 @@ import csv
 from pathlib import Path
 
 CATEGORIES = [
-    "health", "mental_health", "education", "police", "youth_justice", "housing", "social_care",
-    "substance_misuse", "domestic_abuse", "family_history", "finance", "other",
+    "health",
+    "mental_health",
+    "education",
+    "police",
+    "youth_justice",
+    "housing",
+    "social_care",
+    "substance_misuse",
+    "domestic_abuse",
+    "family_history",
+    "finance",
+    "other",
 ]
 
 # The item is always written by the "owning agency" (O). The sharing state is about the item's
