@@ -169,5 +169,10 @@ def _refusal(act: Act, kind: str) -> str:
         ("update", "safeguarding_override"): "Only information-governance officers can review or revoke"
         " a safeguarding override.",
         ("read", "consent_picture"): "Only the lead professional sees the family's consent picture.",
+        ("update", "plan"): "Only the lead professional can change the family plan.",
+        ("update", "meeting"): "Only the lead professional (the chair) can arrange TAF meetings and record them.",
+        ("create", "assessment"): "Only the lead professional can record assessments and reviews.",
+        ("create", "escalation"): "Only workers on the family's team can raise an escalation.",
+        ("update", "escalation"): "Only the lead professional can acknowledge or resolve an escalation.",
     }
     return messages.get((act.value, kind), "You are not allowed to do that.")

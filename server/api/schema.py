@@ -17,17 +17,38 @@ from strawberry.tools import merge_types
 from server.agency.api import AgencyQuery
 from server.api.audit import RequestAudit
 from server.api.errors import ErrorPolicy
+from server.assessment.api import AssessmentMutation, AssessmentQuery
 from server.audit.api import AuditMutation, AuditQuery
 from server.auth.api import AuthMutation
 from server.config import Settings
 from server.consent.api import ConsentMutation
 from server.contribution.api import ContributionMutation, ContributionQuery
+from server.escalation.api import EscalationMutation, EscalationQuery
 from server.family.api import FamilyMutation, FamilyQuery
+from server.meeting.api import MeetingQuery
+from server.meeting.mutations import MeetingMutation
+from server.plan.api import PlanMutation, PlanQuery
 from server.safeguarding.api import SafeguardingMutation, SafeguardingQuery
 from server.team.api import TeamMutation
+from server.transition.api import TransitionMutation, TransitionQuery
 from server.user.api import UserQuery
 
-Query = merge_types("Query", (UserQuery, AgencyQuery, FamilyQuery, ContributionQuery, SafeguardingQuery, AuditQuery))
+Query = merge_types(
+    "Query",
+    (
+        UserQuery,
+        AgencyQuery,
+        FamilyQuery,
+        ContributionQuery,
+        SafeguardingQuery,
+        AuditQuery,
+        PlanQuery,
+        MeetingQuery,
+        AssessmentQuery,
+        EscalationQuery,
+        TransitionQuery,
+    ),
+)
 Mutation = merge_types(
     "Mutation",
     (
@@ -38,6 +59,11 @@ Mutation = merge_types(
         ConsentMutation,
         SafeguardingMutation,
         AuditMutation,
+        PlanMutation,
+        MeetingMutation,
+        AssessmentMutation,
+        EscalationMutation,
+        TransitionMutation,
     ),
 )
 

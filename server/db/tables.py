@@ -1,27 +1,47 @@
 """Imports every table module so that SQLModel.metadata is complete (Alembic, tests)."""
 
 from server.agency.models import Agency
+from server.assessment.models import Assessment, AssessmentRating, GoalProgress, OutcomeScore, Review
 from server.audit.disclosure import AuditDisclosureBlock
 from server.audit.models import AuditEvent
 from server.auth.models import LoginAttempt, SessionToken
 from server.consent.models import Consent, EngagementAgreement
 from server.contribution.models import Contribution, ContributionVersion
+from server.escalation.models import Escalation
 from server.family.models import Family, FamilyMember
+from server.meeting.models import Meeting, MeetingAddendum, MeetingChange, MeetingDecision, MeetingInvitee
+from server.plan.models import PlanAction, PlanGoal, PlanHistory
 from server.safeguarding.models import SafeguardingOverride, SharingDecision
 from server.team.models import TeamMembership
+from server.transition.models import FamilyTransition
 from server.user.models import User
 
 __all__ = [
     "Agency",
+    "Assessment",
+    "AssessmentRating",
     "AuditDisclosureBlock",
     "AuditEvent",
     "Consent",
     "Contribution",
     "ContributionVersion",
     "EngagementAgreement",
+    "Escalation",
     "Family",
     "FamilyMember",
+    "FamilyTransition",
+    "GoalProgress",
     "LoginAttempt",
+    "Meeting",
+    "MeetingAddendum",
+    "MeetingChange",
+    "MeetingDecision",
+    "MeetingInvitee",
+    "OutcomeScore",
+    "PlanAction",
+    "PlanGoal",
+    "PlanHistory",
+    "Review",
     "SafeguardingOverride",
     "SessionToken",
     "SharingDecision",
