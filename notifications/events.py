@@ -148,6 +148,14 @@ class LeadProfessionalChanged(Event):
     previous_user_id: uuid.UUID | None
 
 
+class FamilyStatusChanged(Event):
+    """Stepped up, stepped down, closed or re-opened: the whole team needs to know."""
+
+    type: Literal["family_status_changed"] = "family_status_changed"
+    transition: str  # stepped_up, stepped_down, closed, reopened
+    transition_id: uuid.UUID
+
+
 AnyEvent = Annotated[
     EscalationRaised
     | EscalationAcknowledged
@@ -166,7 +174,8 @@ AnyEvent = Annotated[
     | OverrideUsed
     | TeamMemberAdded
     | TeamMemberRemoved
-    | LeadProfessionalChanged,
+    | LeadProfessionalChanged
+    | FamilyStatusChanged,
     Field(discriminator="type"),
 ]
 
@@ -193,6 +202,7 @@ EVENT_TYPES: dict[str, type[Event]] = {
         TeamMemberAdded,
         TeamMemberRemoved,
         LeadProfessionalChanged,
+        FamilyStatusChanged,
     )
 }
 KINDS: tuple[str, ...] = tuple(EVENT_TYPES)

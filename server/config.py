@@ -58,6 +58,11 @@ class Settings:
     notification_poll_seconds: float = 5.0
     notification_probe_seconds: float = 10.0
     timer_interval_seconds: float = 1.0
+    review_min_weeks: int = 6  # TAF review meetings every 6 to 12 weeks by default
+    review_max_weeks: int = 12
+    ack_concern_minutes: int = 2 * 24 * 60  # how long the lead professional has to acknowledge an escalation
+    ack_urgent_minutes: int = 4 * 60
+    ack_immediate_danger_minutes: int = 15
 
     @property
     def production(self) -> bool:
@@ -101,7 +106,24 @@ def load_settings(environ: Mapping[str, str] = os.environ) -> Settings:
         ws_max_subscriptions=_integer(environ, "TAF_WS_MAX_SUBSCRIPTIONS", 5, low=1, high=100),
         ws_init_timeout_seconds=_integer(environ, "TAF_WS_INIT_TIMEOUT_SECONDS", 10, low=1, high=300),
         demo_data=_boolean(environ, "TAF_DEMO_DATA", environment is not Environment.production),
+        **_plan_settings(environ),
     )
+
+
+def _plan_settings(environ: Mapping[str, str]) -> dict[str, int]:
+    low = _integer(environ, "TAF_REVIEW_MIN_WEEKS", 6, low=1, high=52)
+    high = _integer(environ, "TAF_REVIEW_MAX_WEEKS", 12, low=1, high=52)
+    if low > high:
+        raise ConfigError(f"TAF_REVIEW_MIN_WEEKS ({low}) must not be more than TAF_REVIEW_MAX_WEEKS ({high})")
+    return {
+        "review_min_weeks": low,
+        "review_max_weeks": high,
+        "ack_concern_minutes": _integer(environ, "TAF_ESCALATION_ACK_CONCERN_MINUTES", 2880, low=1, high=43_200),
+        "ack_urgent_minutes": _integer(environ, "TAF_ESCALATION_ACK_URGENT_MINUTES", 240, low=1, high=43_200),
+        "ack_immediate_danger_minutes": _integer(
+            environ, "TAF_ESCALATION_ACK_IMMEDIATE_DANGER_MINUTES", 15, low=1, high=43_200
+        ),
+    }
 
 
 def database_url_from(environ: Mapping[str, str]) -> str | None:

@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from server import demo_plan
 from server.agency.models import Agency, AgencyKind
 from server.auth.passwords import hash_password
 from server.consent.models import Consent, ConsentCapacity, ConsentDecision, EngagementAgreement
@@ -242,6 +243,22 @@ FAMILIES = [
         ),
     ),
     DemoFamily(
+        "The Morris family",
+        LevelOfNeed.specialist,
+        FamilyStatus.closed,
+        "lead",
+        ("health", "police"),
+        (("Claire Morris", "mother", 31, False), ("Ben Morris", "son", 11, True)),
+    ),
+    DemoFamily(
+        "The Ali family",
+        LevelOfNeed.specialist,
+        FamilyStatus.closed,
+        "lead",
+        ("school", "housing"),
+        (("Nadia Ali", "mother", 40, False), ("Omar Ali", "son", 13, True)),
+    ),
+    DemoFamily(
         "The Singh family",
         LevelOfNeed.targeted,
         FamilyStatus.assessment,
@@ -286,6 +303,7 @@ async def _load(session: AsyncSession) -> None:
     await session.flush()
     families = [await _family(session, demo, index, staff, contacts) for index, demo in enumerate(FAMILIES)]
     await _sharing(session, families[0], staff)
+    await demo_plan.load(session, families, staff)
 
 
 async def _family(session: AsyncSession, demo: DemoFamily, index: int, staff: dict, contacts: dict) -> Family:

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import casbin
 import strawberry
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from server.access.enforcer import PolicyEnforcer
 from server.config import Settings
 from server.db.engine import SessionFactory
 from server.notification.runtime import NotificationRuntime
@@ -18,6 +18,6 @@ class AppState:
     settings: Settings
     engine: AsyncEngine
     sessions: SessionFactory
-    enforcer: casbin.Enforcer
+    enforcer: PolicyEnforcer
     schema: strawberry.Schema
     notifications: NotificationRuntime

@@ -9,6 +9,7 @@ import signal
 import subprocess
 import sys
 import uuid
+from datetime import date, timedelta
 
 import httpx
 
@@ -56,11 +57,21 @@ async def test_run_starts_embedded_postgres_migrates_loads_demo_data_and_stops_c
             caseload = await gql.data("Caseload", {"first": 50}, token=login["authLogin"]["token"])
             carter = next(f for f in caseload["families"]["nodes"] if f["displayName"] == "The Carter family")
             items = await gql.data("FamilyContributions", {"familyId": carter["id"]}, token=login["authLogin"]["token"])
+            year = {
+                "exitedFrom": (date.today() - timedelta(days=365)).isoformat(),
+                "exitedTo": date.today().isoformat(),
+            }
+            outcomes = await gql.data("CaseloadOutcomes", year, token=login["authLogin"]["token"])
+            plan = await gql.data("FamilyPlan", {"familyId": carter["id"]}, token=login["authLogin"]["token"])
         assert caseload["families"]["totalCount"] >= 8
         titles = {node["title"] for node in items["family"]["contributions"]["nodes"]}
         assert "Attendance 78% this term" in titles  # consented: education
         assert "Domestic incident, 2 November" in titles  # shared by the police override
         assert "Lisa's low mood" not in titles  # refused: mental health
+        # and the shared plan's demo data gives the outcomes report real figures
+        report = outcomes["caseloadOutcomes"]
+        assert report["families"] >= 3 and report["needDown"] >= 1 and report["riskFactors"]
+        assert any(action["overdue"] for action in plan["familyPlan"]["actions"])
     finally:
         process.send_signal(signal.SIGINT)
         exit_code = process.wait(timeout=60)

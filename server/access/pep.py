@@ -10,13 +10,12 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-import casbin
 import sqlalchemy as sa
 from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from server.access.actor import Act, Actor
-from server.access.enforcer import rules_for
+from server.access.enforcer import PolicyEnforcer, rules_for
 from server.access.facts import FamilyFacts, ItemFacts, facts_from_rows, facts_statement
 from server.access.rules import FAMILY_RULES, ITEM_RULES, Resource
 from server.errors import Forbidden, NotFound
@@ -36,7 +35,7 @@ class Decision:
 class AccessControl:
     """Request-scoped: holds the facts and decisions of one request for one actor."""
 
-    def __init__(self, enforcer: casbin.Enforcer, actor: Actor) -> None:
+    def __init__(self, enforcer: PolicyEnforcer, actor: Actor) -> None:
         self._enforcer = enforcer
         self.actor = actor
         self._facts: dict[uuid.UUID, FamilyFacts] = {}
@@ -177,5 +176,10 @@ def _refusal(act: Act, kind: str) -> str:
         ("update", "safeguarding_override"): "Only information-governance officers can review or revoke"
         " a safeguarding override.",
         ("read", "consent_picture"): "Only the lead professional sees the family's consent picture.",
+        ("update", "plan"): "Only the lead professional can change the family plan.",
+        ("update", "meeting"): "Only the lead professional (the chair) can arrange TAF meetings and record them.",
+        ("create", "assessment"): "Only the lead professional can record assessments and reviews.",
+        ("create", "escalation"): "Only workers on the family's team can raise an escalation.",
+        ("update", "escalation"): "Only the lead professional can acknowledge or resolve an escalation.",
     }
     return messages.get((act.value, kind), "You are not allowed to do that.")

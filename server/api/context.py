@@ -8,7 +8,6 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
-import casbin
 from sqlmodel.ext.asyncio.session import AsyncSession
 from starlette.requests import Request
 from starlette.responses import Response
@@ -16,6 +15,7 @@ from starlette.responses import Response
 from notifications.bus import Bus
 from server import idempotency
 from server.access.actor import Actor
+from server.access.enforcer import PolicyEnforcer
 from server.access.pep import AccessControl
 from server.api.loaders import Loaders
 from server.audit import service as audit
@@ -49,7 +49,7 @@ class Context:
     response: Response | Any
     settings: Settings
     sessions: SessionFactory
-    enforcer: casbin.Enforcer
+    enforcer: PolicyEnforcer
     loaders: Loaders
     bus: Bus | None = None  # this process's notification bus (subscriptions)
     actor: Actor | None = None

@@ -10,6 +10,13 @@ from server.agency.loaders import agency_by_id
 from server.contribution.loaders import versions_by_contribution_id
 from server.db.engine import SessionFactory
 from server.family.loaders import members_by_family_id
+from server.meeting.loaders import (
+    actions_by_meeting_id,
+    addenda_by_meeting_id,
+    changes_by_meeting_id,
+    decisions_by_meeting_id,
+    invitees_by_meeting_id,
+)
 from server.team.loaders import active_team_by_family_id
 from server.user.loaders import user_by_id
 
@@ -21,6 +28,11 @@ class Loaders:
         self.agency_by_id = DataLoader(partial(agency_by_id, sessions))
         self.user_by_id = DataLoader(partial(user_by_id, sessions))
         self.versions_by_contribution_id = DataLoader(partial(versions_by_contribution_id, sessions))
+        self.invitees_by_meeting_id = DataLoader(partial(invitees_by_meeting_id, sessions))
+        self.decisions_by_meeting_id = DataLoader(partial(decisions_by_meeting_id, sessions))
+        self.addenda_by_meeting_id = DataLoader(partial(addenda_by_meeting_id, sessions))
+        self.changes_by_meeting_id = DataLoader(partial(changes_by_meeting_id, sessions))
+        self.actions_by_meeting_id = DataLoader(partial(actions_by_meeting_id, sessions))
 
     def forget(self) -> None:
         """Clear caches after a change, so a mutation's result reflects what it just wrote."""

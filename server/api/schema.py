@@ -17,20 +17,39 @@ from strawberry.tools import merge_types
 from server.agency.api import AgencyQuery
 from server.api.audit import RequestAudit
 from server.api.errors import ErrorPolicy
+from server.assessment.api import AssessmentMutation, AssessmentQuery
 from server.audit.api import AuditMutation, AuditQuery
 from server.auth.api import AuthMutation
 from server.config import Settings
 from server.consent.api import ConsentMutation
 from server.contribution.api import ContributionMutation, ContributionQuery
+from server.escalation.api import EscalationMutation, EscalationQuery
 from server.family.api import FamilyMutation, FamilyQuery
+from server.meeting.api import MeetingQuery
+from server.meeting.mutations import MeetingMutation
 from server.notification.api import NotificationMutation, NotificationQuery, NotificationSubscription
+from server.plan.api import PlanMutation, PlanQuery
 from server.safeguarding.api import SafeguardingMutation, SafeguardingQuery
 from server.team.api import TeamMutation
+from server.transition.api import TransitionMutation, TransitionQuery
 from server.user.api import UserQuery
 
 Query = merge_types(
     "Query",
-    (UserQuery, AgencyQuery, FamilyQuery, ContributionQuery, SafeguardingQuery, AuditQuery, NotificationQuery),
+    (
+        UserQuery,
+        AgencyQuery,
+        FamilyQuery,
+        ContributionQuery,
+        SafeguardingQuery,
+        AuditQuery,
+        PlanQuery,
+        MeetingQuery,
+        AssessmentQuery,
+        EscalationQuery,
+        TransitionQuery,
+        NotificationQuery,
+    ),
 )
 Mutation = merge_types(
     "Mutation",
@@ -43,6 +62,11 @@ Mutation = merge_types(
         SafeguardingMutation,
         AuditMutation,
         NotificationMutation,
+        PlanMutation,
+        MeetingMutation,
+        AssessmentMutation,
+        EscalationMutation,
+        TransitionMutation,
     ),
 )
 Subscription = merge_types("Subscription", (NotificationSubscription,))

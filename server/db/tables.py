@@ -2,32 +2,52 @@
 
 from notifications.models import Notification, NotificationPreference, OutboxEvent, Timer
 from server.agency.models import Agency
+from server.assessment.models import Assessment, AssessmentRating, GoalProgress, OutcomeScore, Review
 from server.audit.disclosure import AuditDisclosureBlock
 from server.audit.models import AuditEvent
 from server.auth.models import LoginAttempt, SessionToken
 from server.consent.models import Consent, EngagementAgreement
 from server.contribution.models import Contribution, ContributionVersion
+from server.escalation.models import Escalation
 from server.family.models import Family, FamilyMember
 from server.idempotency import IdempotencyKey
+from server.meeting.models import Meeting, MeetingAddendum, MeetingChange, MeetingDecision, MeetingInvitee
+from server.plan.models import PlanAction, PlanGoal, PlanHistory
 from server.safeguarding.models import SafeguardingOverride, SharingDecision
 from server.team.models import TeamMembership
+from server.transition.models import FamilyTransition
 from server.user.models import User
 
 __all__ = [
     "Agency",
+    "Assessment",
+    "AssessmentRating",
     "AuditDisclosureBlock",
     "AuditEvent",
     "Consent",
     "Contribution",
     "ContributionVersion",
     "EngagementAgreement",
+    "Escalation",
     "Family",
     "FamilyMember",
+    "FamilyTransition",
+    "GoalProgress",
     "IdempotencyKey",
     "LoginAttempt",
+    "Meeting",
+    "MeetingAddendum",
+    "MeetingChange",
+    "MeetingDecision",
+    "MeetingInvitee",
     "Notification",
     "NotificationPreference",
     "OutboxEvent",
+    "OutcomeScore",
+    "PlanAction",
+    "PlanGoal",
+    "PlanHistory",
+    "Review",
     "SafeguardingOverride",
     "SessionToken",
     "SharingDecision",

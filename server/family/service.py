@@ -111,12 +111,15 @@ async def update_family(
     level_of_need: LevelOfNeed | None,
 ) -> Family:
     family = await team_service.lock_and_require(session, access, Act.update, "family", family_id, open_only=False)
-    if family.status is FamilyStatus.closed and status in (None, FamilyStatus.closed):
-        raise Conflict("This family's record is closed. Reopen it (change its status) before changing it.")
+    if status is FamilyStatus.closed:
+        raise BadUserInput(
+            "Close a family's record with familyClose (outcome and sustainability plan).", field="status"
+        )
+    if family.status is FamilyStatus.closed:
+        raise Conflict("This family's record is closed. Re-open it with familyReopen, giving a reason.")
     changes: dict[str, object] = {}
     if status is not None:
         changes["status"] = status.value
-        changes["closed_at"] = utcnow() if status is FamilyStatus.closed else None
     if level_of_need is not None:
         changes["level_of_need"] = level_of_need.value
     if not changes:

@@ -8,7 +8,6 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 
-import casbin
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -25,6 +24,7 @@ from notifications.events import (
     public_payload,
 )
 from server.access.actor import Act
+from server.access.enforcer import PolicyEnforcer
 from server.access.pep import AccessControl
 from server.access.rules import active_membership
 from server.auth.service import actor_from
@@ -48,7 +48,7 @@ async def recipients(session: AsyncSession, event: Event) -> list[uuid.UUID]:
     return [m.user_id for m in team]
 
 
-def payload_filter(enforcer: casbin.Enforcer) -> Payloads:
+def payload_filter(enforcer: PolicyEnforcer) -> Payloads:
     async def payloads(session: AsyncSession, event: Event, users: list[uuid.UUID]) -> dict[uuid.UUID, dict]:
         """Each recipient's copy: none at all unless they may read what the event is about; the case
         content only if they may read that agency's content in that category."""

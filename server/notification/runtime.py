@@ -6,13 +6,13 @@ from __future__ import annotations
 import asyncio
 import contextlib
 
-import casbin
 from sqlalchemy.engine import make_url
 
 from notifications import timers
 from notifications.bus import Bus
 from notifications.dispatcher import Dispatcher
 from notifications.timers import Clock, system_clock
+from server.access.enforcer import PolicyEnforcer
 from server.config import Settings
 from server.db.engine import SessionFactory
 from server.notification import audience
@@ -29,7 +29,7 @@ class NotificationRuntime:
         settings: Settings,
         database_url: str,
         sessions: SessionFactory,
-        enforcer: casbin.Enforcer,
+        enforcer: PolicyEnforcer,
         *,
         clock: Clock = system_clock,
     ) -> None:

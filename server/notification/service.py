@@ -13,7 +13,6 @@ from collections import defaultdict
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 
-import casbin
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.sql.elements import ColumnElement
@@ -25,6 +24,7 @@ from notifications.bus import Bus, Dropped, Record
 from notifications.events import ESCALATION_KINDS, KINDS, notice_kind
 from notifications.models import Delivery, Notification, NotificationPreference
 from server.access.actor import Act, Actor
+from server.access.enforcer import PolicyEnforcer
 from server.access.pep import AccessControl
 from server.auth import service as auth_service
 from server.db.columns import utcnow
@@ -131,7 +131,7 @@ async def set_preference(session: AsyncSession, actor: Actor, *, kind: str, deli
 
 
 async def follow(
-    sessions: SessionFactory, enforcer: casbin.Enforcer, bus: Bus, actor: Actor, *, after: int
+    sessions: SessionFactory, enforcer: PolicyEnforcer, bus: Bus, actor: Actor, *, after: int
 ) -> AsyncIterator[Record]:
     """The caller's notifications after a cursor, then live; each delivery checked with a fresh session."""
 

@@ -15,7 +15,20 @@ from server.family.models import Family
 from tests.builders import create_area, create_family
 
 ACTORS = ["lead", "colleague", "outsider", "manager", "other_manager", "ig", "admin"]
-DECISIONS = [(Act.read, "family"), (Act.update, "family"), (Act.manage, "team")]
+DECISIONS = [
+    (Act.read, "family"),
+    (Act.update, "family"),
+    (Act.manage, "team"),
+    (Act.read, "plan"),
+    (Act.update, "plan"),
+    (Act.read, "meeting"),
+    (Act.update, "meeting"),
+    (Act.read, "assessment"),
+    (Act.create, "assessment"),
+    (Act.read, "escalation"),
+    (Act.create, "escalation"),
+    (Act.update, "escalation"),
+]
 
 
 @pytest.fixture(scope="module")

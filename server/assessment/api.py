@@ -1,0 +1,381 @@
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+
+import strawberry
+
+from server.api.scalars import Info, parse_id
+from server.assessment import report as report_service
+from server.assessment import review as review_service
+from server.assessment import service as assessment_service
+from server.assessment.factors import Catalogue, load_catalogue
+from server.assessment.models import Assessment, AssessmentRating, AssessmentStage, RiskRating
+from server.assessment.review import ReviewIn, ReviewRecord
+from server.assessment.service import AssessmentIn, RatingIn
+from server.errors import BadUserInput
+from server.family.api import LevelOfNeedType
+from server.plan.api import OutcomeDomainType
+from server.plan.models import OutcomeDomain
+from server.user.api import StaffMemberType
+
+AssessmentStageType = strawberry.enum(AssessmentStage, name="AssessmentStage", description="Entry, review or exit.")
+RiskRatingType = strawberry.enum(
+    RiskRating,
+    name="RiskRating",
+    description="not_a_concern, low, medium, high; on exit, no_longer_a_risk for a risk found on entry.",
+)
+
+
+def catalogue(info: Info) -> Catalogue:
+    return load_catalogue(info.context.settings.policies_dir)
+
+
+@strawberry.type(
+    name="AssessmentFactor",
+    description="A risk factor or resilience indicator, from the area's list (policies/assessment_factors.csv).",
+)
+class AssessmentFactorType:
+    code: str
+    label: str
+    scope: str = strawberry.field(description="family, member, adult, child, or resilience.")
+
+
+@strawberry.type(name="RiskFactorRating", description="One factor's rating: for the family, or for one member.")
+class RiskFactorRatingType:
+    factor: str
+    label: str
+    member_id: strawberry.ID | None = strawberry.field(description="Null when rated for the family as a unit.")
+    rating: RiskRatingType  # type: ignore[valid-type]
+
+    @classmethod
+    def from_row(cls, row: AssessmentRating, labels: Catalogue) -> RiskFactorRatingType:
+        return cls(
+            factor=row.factor,
+            label=labels.label(row.factor),
+            member_id=strawberry.ID(str(row.member_id)) if row.member_id else None,
+            rating=row.rating,
+        )
+
+
+@strawberry.type(name="Assessment", description="An early help assessment: a snapshot that is never changed.")
+class AssessmentType:
+    id: strawberry.ID
+    stage: AssessmentStageType  # type: ignore[valid-type]
+    assessed_on: date
+    level_of_need: LevelOfNeedType  # type: ignore[valid-type]
+    strengths: str
+    needs: str
+    child_views: str = strawberry.field(description="The child's views, in their own words.")
+    family_views: str = strawberry.field(description="The family's views, in their own words.")
+    protective_factors: str
+    resilience_indicators: list[AssessmentFactorType]
+    resilience_count: int
+    ratings: list[RiskFactorRatingType]
+    created_at: datetime
+    author_id: strawberry.Private[uuid.UUID]
+
+    @strawberry.field
+    async def author(self, info: Info) -> StaffMemberType:
+        return StaffMemberType.from_row(await info.context.loaders.user_by_id.load(self.author_id))
+
+    @classmethod
+    def from_row(cls, row: Assessment, ratings: list[AssessmentRating], labels: Catalogue) -> AssessmentType:
+        return cls(
+            id=strawberry.ID(str(row.id)),
+            stage=row.stage,
+            assessed_on=row.assessed_on,
+            level_of_need=row.level_of_need,
+            strengths=row.strengths,
+            needs=row.needs,
+            child_views=row.child_views,
+            family_views=row.family_views,
+            protective_factors=row.protective_factors,
+            resilience_indicators=[
+                AssessmentFactorType(code=code, label=labels.label(code), scope="resilience")
+                for code in row.resilience_indicators
+            ],
+            resilience_count=len(row.resilience_indicators),
+            ratings=[RiskFactorRatingType.from_row(r, labels) for r in ratings],
+            created_at=row.created_at,
+            author_id=row.author_user_id,
+        )
+
+
+@strawberry.type(name="GoalProgress")
+class GoalProgressType:
+    goal_id: strawberry.ID
+    progress: str
+
+
+@strawberry.type(name="OutcomeScore", description="1 (serious difficulty) to 10 (thriving).")
+class OutcomeScoreType:
+    domain: OutcomeDomainType  # type: ignore[valid-type]
+    score: int
+
+
+@strawberry.type(name="Review", description="A review of the plan: progress per goal and outcome scores.")
+class ReviewType:
+    id: strawberry.ID
+    reviewed_on: date
+    summary: str
+    meeting_id: strawberry.ID | None
+    progress: list[GoalProgressType]
+    scores: list[OutcomeScoreType]
+
+    @classmethod
+    def from_record(cls, record: ReviewRecord) -> ReviewType:
+        review = record.review
+        return cls(
+            id=strawberry.ID(str(review.id)),
+            reviewed_on=review.reviewed_on,
+            summary=review.summary,
+            meeting_id=strawberry.ID(str(review.meeting_id)) if review.meeting_id else None,
+            progress=[
+                GoalProgressType(goal_id=strawberry.ID(str(p.goal_id)), progress=p.progress) for p in record.progress
+            ],
+            scores=[OutcomeScoreType(domain=s.domain, score=s.score) for s in record.scores],
+        )
+
+
+@strawberry.type(name="OutcomePoint")
+class OutcomePointType:
+    reviewed_on: date
+    score: int
+
+
+@strawberry.type(name="OutcomeSeries", description="One domain's scores over time, oldest first.")
+class OutcomeSeriesType:
+    domain: OutcomeDomainType  # type: ignore[valid-type]
+    points: list[OutcomePointType]
+
+
+@strawberry.type(name="RatingCount")
+class RatingCountType:
+    rating: RiskRatingType  # type: ignore[valid-type]
+    count: int
+
+
+@strawberry.type(name="LevelOfNeedRow", description="Families with this level of need on entry, by level on exit.")
+class LevelOfNeedRowType:
+    entry_level: LevelOfNeedType  # type: ignore[valid-type]
+    counts: list[int] = strawberry.field(description="By level on exit: universal, targeted, specialist, statutory.")
+    percents: list[float | None] = strawberry.field(description="Each cell as a % of all families in the report.")
+    total: int
+    total_percent: float | None
+
+
+@strawberry.type(name="RiskFactorOutcome", description="One risk factor on entry and on exit.")
+class RiskFactorOutcomeType:
+    factor: str
+    label: str
+    scope: str
+    assessed: int = strawberry.field(description="Families (family factors) or members rated on entry and exit.")
+    with_risk_on_entry: int
+    with_risk_on_exit: int
+    percent_on_entry: float | None
+    percent_on_exit: float | None
+    percent_reduction: float | None = strawberry.field(description="Fall in those with the risk, % of entry.")
+    entry_distribution: list[RatingCountType]
+    exit_distribution: list[RatingCountType]
+
+
+@strawberry.type(
+    name="CaseloadOutcomesReport",
+    description="Families the caller may see whose exit assessment falls in the range: first entry against last"
+    " exit. Families the caller may not see are never counted.",
+)
+class CaseloadOutcomesReportType:
+    exited_from: date
+    exited_to: date
+    families: int
+    families_without_entry: int = strawberry.field(description="Exited in range with no entry assessment; excluded.")
+    level_of_need: list[LevelOfNeedRowType]
+    column_totals: list[int]
+    column_percents: list[float | None]
+    need_down: int
+    need_down_percent: float | None
+    need_same: int
+    need_same_percent: float | None
+    need_up: int
+    need_up_percent: float | None
+    risk_factors: list[RiskFactorOutcomeType]
+    mean_resilience_on_entry: float | None
+    mean_resilience_on_exit: float | None
+
+    @classmethod
+    def from_report(cls, r: report_service.OutcomesReport) -> CaseloadOutcomesReportType:
+        return cls(
+            exited_from=r.exited_from,
+            exited_to=r.exited_to,
+            families=r.families,
+            families_without_entry=r.families_without_entry,
+            level_of_need=[LevelOfNeedRowType(**vars(row)) for row in r.matrix],
+            column_totals=r.column_totals,
+            column_percents=r.column_percents,
+            need_down=r.need_down,
+            need_down_percent=r.percent(r.need_down),
+            need_same=r.need_same,
+            need_same_percent=r.percent(r.need_same),
+            need_up=r.need_up,
+            need_up_percent=r.percent(r.need_up),
+            risk_factors=[_factor(f) for f in r.factors],
+            mean_resilience_on_entry=r.mean_resilience_on_entry,
+            mean_resilience_on_exit=r.mean_resilience_on_exit,
+        )
+
+
+def _factor(f: report_service.FactorResult) -> RiskFactorOutcomeType:
+    fields = {k: v for k, v in vars(f).items() if not k.endswith("_distribution")}
+    return RiskFactorOutcomeType(
+        **fields,
+        entry_distribution=[RatingCountType(rating=k, count=v) for k, v in f.entry_distribution.items()],
+        exit_distribution=[RatingCountType(rating=k, count=v) for k, v in f.exit_distribution.items()],
+    )
+
+
+@strawberry.input
+class RiskFactorRatingInput:
+    factor: str = strawberry.field(description="A code from assessmentFactors.")
+    rating: RiskRatingType  # type: ignore[valid-type]
+    member_id: strawberry.ID | None = strawberry.field(default=None, description="Null for family factors.")
+
+
+@strawberry.input(description="Record an assessment snapshot. Lead professional only.")
+class AssessmentRecordInput:
+    family_id: strawberry.ID
+    stage: AssessmentStageType  # type: ignore[valid-type]
+    assessed_on: date = strawberry.field(description="Not in the future.")
+    level_of_need: LevelOfNeedType  # type: ignore[valid-type]
+    strengths: str = ""
+    needs: str = ""
+    child_views: str = ""
+    family_views: str = ""
+    protective_factors: str = ""
+    resilience_indicators: list[str] = strawberry.field(default_factory=list, description="Codes present.")
+    ratings: list[RiskFactorRatingInput] = strawberry.field(default_factory=list, description="1,000 at most.")
+
+    def to_data(self) -> AssessmentIn:
+        if len(self.resilience_indicators) > 100:
+            raise BadUserInput("At most 100 resilience indicators.", field="resilienceIndicators")
+        return AssessmentIn(
+            stage=self.stage,
+            assessed_on=self.assessed_on,
+            level_of_need=self.level_of_need,
+            strengths=self.strengths,
+            needs=self.needs,
+            child_views=self.child_views,
+            family_views=self.family_views,
+            protective_factors=self.protective_factors,
+            resilience_indicators=self.resilience_indicators,
+            ratings=[
+                RatingIn(r.factor, RiskRating(r.rating), parse_id(r.member_id, "memberId") if r.member_id else None)
+                for r in self.ratings
+            ],
+        )
+
+
+@strawberry.input
+class GoalProgressInput:
+    goal_id: strawberry.ID
+    progress: str
+
+
+@strawberry.input
+class OutcomeScoreInput:
+    domain: OutcomeDomainType  # type: ignore[valid-type]
+    score: int = strawberry.field(description="1 (serious difficulty) to 10 (thriving).")
+
+
+@strawberry.input(description="Record a review: progress per goal and outcome scores. Lead professional only.")
+class ReviewRecordInput:
+    family_id: strawberry.ID
+    reviewed_on: date = strawberry.field(description="Not in the future.")
+    summary: str = ""
+    meeting_id: strawberry.ID | None = None
+    progress: list[GoalProgressInput] = strawberry.field(default_factory=list)
+    scores: list[OutcomeScoreInput] = strawberry.field(default_factory=list)
+
+    def to_data(self) -> ReviewIn:
+        if len(self.progress) > 100 or len(self.scores) > len(OutcomeDomain):
+            raise BadUserInput("Too many entries.", field="progress")
+        progress = {parse_id(p.goal_id, "goalId"): p.progress for p in self.progress}
+        scores = {OutcomeDomain(s.domain): s.score for s in self.scores}
+        if len(progress) != len(self.progress) or len(scores) != len(self.scores):
+            raise BadUserInput("Each goal and each domain at most once.", field="scores")
+        return ReviewIn(
+            reviewed_on=self.reviewed_on,
+            summary=self.summary,
+            meeting_id=parse_id(self.meeting_id, "meetingId") if self.meeting_id else None,
+            progress=progress,
+            scores=scores,
+        )
+
+
+@strawberry.type
+class AssessmentQuery:
+    @strawberry.field(description="The risk factors and resilience indicators assessments use, in order.")
+    def assessment_factors(self, info: Info) -> list[AssessmentFactorType]:
+        info.context.require_actor()
+        return [AssessmentFactorType(code=f.code, label=f.label, scope=f.scope) for f in catalogue(info).factors]
+
+    @strawberry.field(description="A family's assessments, oldest first. For the family's team.")
+    async def family_assessments(self, info: Info, family_id: strawberry.ID) -> list[AssessmentType]:
+        labels = catalogue(info)
+        async with info.context.read() as session:
+            rows = await assessment_service.list_for_family(
+                session, info.context.access, parse_id(family_id, "familyId")
+            )
+            ratings = await assessment_service.ratings_of(session, [row.id for row in rows])
+        return [AssessmentType.from_row(row, ratings.get(row.id, []), labels) for row in rows]
+
+    @strawberry.field(description="A family's reviews, oldest first.")
+    async def family_reviews(self, info: Info, family_id: strawberry.ID) -> list[ReviewType]:
+        async with info.context.read() as session:
+            records = await review_service.list_for_family(
+                session, info.context.access, parse_id(family_id, "familyId")
+            )
+        return [ReviewType.from_record(record) for record in records]
+
+    @strawberry.field(description="A family's outcome scores over time, per domain.")
+    async def family_outcomes(self, info: Info, family_id: strawberry.ID) -> list[OutcomeSeriesType]:
+        async with info.context.read() as session:
+            series = await review_service.outcomes_over_time(
+                session, info.context.access, parse_id(family_id, "familyId")
+            )
+        return [
+            OutcomeSeriesType(
+                domain=domain, points=[OutcomePointType(reviewed_on=p.reviewed_on, score=p.score) for p in points]
+            )
+            for domain, points in series.items()
+        ]
+
+    @strawberry.field(description="Outcomes of the caller's visible families whose exit assessment is in the range.")
+    async def caseload_outcomes(self, info: Info, exited_from: date, exited_to: date) -> CaseloadOutcomesReportType:
+        async with info.context.read() as session:
+            report = await report_service.caseload_outcomes(
+                session, info.context.access, exited_from=exited_from, exited_to=exited_to, catalogue=catalogue(info)
+            )
+        return CaseloadOutcomesReportType.from_report(report)
+
+
+@strawberry.type
+class AssessmentMutation:
+    @strawberry.mutation(description="Record an assessment (entry, review or exit). Lead professional only.")
+    async def assessment_record(self, info: Info, input: AssessmentRecordInput) -> AssessmentType:
+        family_id, data, labels = parse_id(input.family_id, "familyId"), input.to_data(), catalogue(info)
+        async with info.context.change("assessmentRecord", family_id=family_id) as change:
+            row = await assessment_service.record(
+                change.session, info.context.access, family_id=family_id, data=data, catalogue=labels
+            )
+            ratings = await assessment_service.ratings_of(change.session, [row.id])
+            change.detail = {"assessmentId": str(row.id), "stage": row.stage.value}
+        return AssessmentType.from_row(row, ratings.get(row.id, []), labels)
+
+    @strawberry.mutation(description="Record a review with progress per goal and outcome scores. Lead only.")
+    async def review_record(self, info: Info, input: ReviewRecordInput) -> ReviewType:
+        family_id, data = parse_id(input.family_id, "familyId"), input.to_data()
+        async with info.context.change("reviewRecord", family_id=family_id) as change:
+            record = await review_service.record(change.session, info.context.access, family_id=family_id, data=data)
+            change.detail = {"reviewId": str(record.review.id)}
+        return ReviewType.from_record(record)

@@ -1,0 +1,147 @@
+"""Use cases for risk escalations. Any worker on the team raises one; the lead professional
+acknowledges it before `ack_due_at` (set per level from settings) and resolves it with an outcome.
+The timer that escalates an unacknowledged one to the lead's manager belongs to notifications; it
+reads `ack_due_at` (indexed for unacknowledged rows)."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import timedelta
+
+import sqlalchemy as sa
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from server.access.actor import Act
+from server.access.facts import ItemFacts
+from server.access.pep import AccessControl
+from server.config import Settings
+from server.contribution.models import InformationCategory
+from server.db.columns import utcnow
+from server.errors import Conflict, NotFound
+from server.escalation.models import Escalation, EscalationLevel, EscalationOutcome
+from server.plan.events import emit
+from server.team.service import lock_and_require
+from server.validation import optional_text, required_text
+
+KIND = "escalation"
+REASON = "escalation_reason"
+NOT_FOUND = "No escalation with that id, or you may not see it."
+
+
+@dataclass(frozen=True)
+class Seen:
+    """An escalation as the caller may see it: the reason only where the policy shares it."""
+
+    row: Escalation
+    reason_visible: bool
+
+
+def ack_deadline(settings: Settings, level: EscalationLevel) -> timedelta:
+    minutes = {
+        EscalationLevel.concern: settings.ack_concern_minutes,
+        EscalationLevel.urgent: settings.ack_urgent_minutes,
+        EscalationLevel.immediate_danger: settings.ack_immediate_danger_minutes,
+    }[level]
+    return timedelta(minutes=minutes)
+
+
+def reason_facts(row: Escalation) -> ItemFacts:
+    """The reason is the raising agency's information in the category it relies on."""
+    return ItemFacts(owning_agency_id=row.owning_agency_id, category=InformationCategory(row.category).value)
+
+
+async def raise_escalation(
+    session: AsyncSession,
+    access: AccessControl,
+    *,
+    family_id: uuid.UUID,
+    level: EscalationLevel,
+    category: InformationCategory,
+    reason: str,
+    settings: Settings,
+) -> Escalation:
+    await lock_and_require(session, access, Act.create, KIND, family_id)
+    now = utcnow()
+    row = Escalation(
+        family_id=family_id,
+        level=level,
+        category=category,
+        owning_agency_id=access.actor.agency_id,
+        reason=required_text(reason, "reason", 5000),
+        raised_by_user_id=access.actor.user_id,
+        raised_at=now,
+        ack_due_at=now + ack_deadline(settings, level),
+    )
+    session.add(row)
+    await session.flush()
+    await emit(session, "escalation_raised", family_id=family_id, escalation_id=row.id, level=level.value)
+    return row
+
+
+async def acknowledge(session: AsyncSession, access: AccessControl, *, escalation_id: uuid.UUID) -> Escalation:
+    row = await _for_lead(session, access, escalation_id)
+    if row.acknowledged_at is not None:
+        raise Conflict("This escalation has already been acknowledged.")
+    row.acknowledged_at, row.acknowledged_by_user_id = utcnow(), access.actor.user_id
+    await emit(session, "escalation_acknowledged", family_id=row.family_id, escalation_id=row.id)
+    return row
+
+
+async def resolve(
+    session: AsyncSession,
+    access: AccessControl,
+    *,
+    escalation_id: uuid.UUID,
+    outcome: EscalationOutcome,
+    note: str,
+) -> Escalation:
+    """Resolving an escalation not yet acknowledged acknowledges it at the same moment."""
+    row = await _for_lead(session, access, escalation_id)
+    if row.resolved_at is not None:
+        raise Conflict("This escalation has already been resolved.")
+    now = utcnow()
+    if row.acknowledged_at is None:
+        row.acknowledged_at, row.acknowledged_by_user_id = now, access.actor.user_id
+    row.resolved_at, row.resolved_by_user_id = now, access.actor.user_id
+    row.outcome, row.outcome_note = outcome, optional_text(note, "note", 5000) or None
+    await emit(session, "escalation_resolved", family_id=row.family_id, escalation_id=row.id, outcome=outcome.value)
+    return row
+
+
+async def get(session: AsyncSession, access: AccessControl, escalation_id: uuid.UUID) -> Seen:
+    row = await session.get(Escalation, escalation_id)
+    if row is None or not await access.can(session, Act.read, KIND, row.family_id):
+        access.note_denial("escalation_read", row.family_id if row else None, {"escalationId": str(escalation_id)})
+        raise NotFound(NOT_FOUND)
+    visible = await access.can_item(session, Act.read, REASON, row.family_id, reason_facts(row))
+    if visible:
+        access.note_read(row.family_id, row.id, REASON, reason_facts(row))
+    return Seen(row, visible)
+
+
+async def list_for_family(session: AsyncSession, access: AccessControl, family_id: uuid.UUID) -> list[Seen]:
+    """Newest first. Whether each reason may be shown is decided in SQL by the same rules as `get`."""
+    await access.require(session, Act.read, KIND, family_id)
+    table = Escalation.__table__.c
+    reason_visible = await access.item_filter(session, family_id, table, kind=REASON)
+    statement = (
+        select(Escalation, sa.case((reason_visible, True), else_=False).label("reason_visible"))
+        .where(table.family_id == family_id)
+        .order_by(col(Escalation.raised_at).desc())
+    )
+    seen = [Seen(row, bool(visible)) for row, visible in (await session.exec(statement)).all()]
+    for item in seen:
+        if item.reason_visible:
+            access.note_read(family_id, item.row.id, REASON, reason_facts(item.row))
+    return seen
+
+
+async def _for_lead(session: AsyncSession, access: AccessControl, escalation_id: uuid.UUID) -> Escalation:
+    seen = await get(session, access, escalation_id)
+    # Open or closed: an escalation raised must always be answerable, even if the case closed meanwhile.
+    await lock_and_require(session, access, Act.update, KIND, seen.row.family_id, open_only=False, seen_as=KIND)
+    row = await session.get(Escalation, escalation_id, with_for_update=True, populate_existing=True)
+    assert row is not None
+    return row

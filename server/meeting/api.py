@@ -1,0 +1,209 @@
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+
+import strawberry
+
+from server.api.scalars import Info, parse_id
+from server.contribution.api import FamilyMemberRef
+from server.meeting import schedule as schedule_service
+from server.meeting import service as meeting_service
+from server.meeting.models import (
+    Attendance,
+    Meeting,
+    MeetingAddendum,
+    MeetingChange,
+    MeetingChangeKind,
+    MeetingDecision,
+    MeetingInvitee,
+    MeetingKind,
+    MeetingStatus,
+)
+from server.plan.api import PlanActionType
+from server.user.api import StaffMemberType
+
+MeetingKindType = strawberry.enum(MeetingKind, name="MeetingKind", description="What a TAF meeting is for.")
+MeetingStatusType = strawberry.enum(MeetingStatus, name="MeetingStatus", description="Scheduled, held or cancelled.")
+AttendanceType = strawberry.enum(
+    Attendance, name="Attendance", description="Invited (not yet recorded), present, apologies or absent."
+)
+MeetingChangeKindType = strawberry.enum(MeetingChangeKind, name="MeetingChangeKind")
+
+
+@strawberry.type(name="MeetingInvitee", description="A professional or a family member invited to a meeting.")
+class MeetingInviteeType:
+    id: strawberry.ID
+    attendance: AttendanceType  # type: ignore[valid-type]
+    row: strawberry.Private[MeetingInvitee]
+    family_id: strawberry.Private[uuid.UUID]
+
+    @strawberry.field(description="The professional; null for a family member.")
+    async def professional(self, info: Info) -> StaffMemberType | None:
+        if self.row.user_id is None:
+            return None
+        return StaffMemberType.from_row(await info.context.loaders.user_by_id.load(self.row.user_id))
+
+    @strawberry.field(description="The family member; null for a professional.")
+    async def family_member(self, info: Info) -> FamilyMemberRef | None:
+        if self.row.family_member_id is None:
+            return None
+        members = await info.context.loaders.members_by_family_id.load(self.family_id)
+        member = next(m for m in members if m.id == self.row.family_member_id)
+        return FamilyMemberRef(id=strawberry.ID(str(member.id)), full_name=member.full_name)
+
+
+@strawberry.type(name="MeetingDecision", description="A decision recorded at the meeting.")
+class MeetingDecisionType:
+    id: strawberry.ID
+    text: str
+    created_at: datetime
+
+    @classmethod
+    def from_row(cls, row: MeetingDecision) -> MeetingDecisionType:
+        return cls(id=strawberry.ID(str(row.id)), text=row.text, created_at=row.created_at)
+
+
+@strawberry.type(name="MeetingAddendum", description="A correction added after the minutes were published.")
+class MeetingAddendumType:
+    id: strawberry.ID
+    text: str
+    created_at: datetime
+    author_id: strawberry.Private[uuid.UUID]
+
+    @strawberry.field
+    async def author(self, info: Info) -> StaffMemberType:
+        return StaffMemberType.from_row(await info.context.loaders.user_by_id.load(self.author_id))
+
+    @classmethod
+    def from_row(cls, row: MeetingAddendum) -> MeetingAddendumType:
+        return cls(
+            id=strawberry.ID(str(row.id)), text=row.text, created_at=row.created_at, author_id=row.author_user_id
+        )
+
+
+@strawberry.type(name="MeetingChange", description="A meeting moved or cancelled, and why.")
+class MeetingChangeType:
+    kind: MeetingChangeKindType  # type: ignore[valid-type]
+    reason: str
+    previous_at: datetime
+    new_at: datetime | None
+    created_at: datetime
+
+    @classmethod
+    def from_row(cls, row: MeetingChange) -> MeetingChangeType:
+        return cls(
+            kind=row.kind, reason=row.reason, previous_at=row.previous_at, new_at=row.new_at, created_at=row.created_at
+        )
+
+
+@strawberry.type(name="Meeting", description="A TAF meeting, chaired by the lead professional. For the family's team.")
+class MeetingType:
+    id: strawberry.ID
+    family_id: strawberry.ID
+    kind: MeetingKindType  # type: ignore[valid-type]
+    status: MeetingStatusType  # type: ignore[valid-type]
+    scheduled_at: datetime
+    location: str
+    call_link: str
+    agenda: str
+    minutes: str = strawberry.field(description="A draft until minutesPublishedAt is set; then never changed.")
+    minutes_published_at: datetime | None
+    cancel_reason: str | None
+    version: int = strawberry.field(description="Send it back as expectedVersion when changing the meeting.")
+    row: strawberry.Private[Meeting]
+
+    @strawberry.field(description="The lead professional who chairs it.")
+    async def chair(self, info: Info) -> StaffMemberType:
+        return StaffMemberType.from_row(await info.context.loaders.user_by_id.load(self.row.chair_user_id))
+
+    @strawberry.field
+    async def invitees(self, info: Info) -> list[MeetingInviteeType]:
+        rows = await info.context.loaders.invitees_by_meeting_id.load(self.row.id)
+        return [
+            MeetingInviteeType(
+                id=strawberry.ID(str(r.id)), attendance=r.attendance, row=r, family_id=self.row.family_id
+            )
+            for r in rows
+        ]
+
+    @strawberry.field
+    async def decisions(self, info: Info) -> list[MeetingDecisionType]:
+        return [
+            MeetingDecisionType.from_row(r)
+            for r in await info.context.loaders.decisions_by_meeting_id.load(self.row.id)
+        ]
+
+    @strawberry.field(description="Corrections to the published minutes, oldest first.")
+    async def addenda(self, info: Info) -> list[MeetingAddendumType]:
+        return [
+            MeetingAddendumType.from_row(r) for r in await info.context.loaders.addenda_by_meeting_id.load(self.row.id)
+        ]
+
+    @strawberry.field(description="Moves and cancellation, with reasons, oldest first.")
+    async def changes(self, info: Info) -> list[MeetingChangeType]:
+        return [
+            MeetingChangeType.from_row(r) for r in await info.context.loaders.changes_by_meeting_id.load(self.row.id)
+        ]
+
+    @strawberry.field(description="Actions agreed at the meeting; they are on the family plan.")
+    async def actions(self, info: Info) -> list[PlanActionType]:
+        return [PlanActionType.from_row(r) for r in await info.context.loaders.actions_by_meeting_id.load(self.row.id)]
+
+    @classmethod
+    def from_row(cls, row: Meeting) -> MeetingType:
+        return cls(
+            id=strawberry.ID(str(row.id)),
+            family_id=strawberry.ID(str(row.family_id)),
+            kind=row.kind,
+            status=row.status,
+            scheduled_at=row.scheduled_at,
+            location=row.location,
+            call_link=row.call_link,
+            agenda=row.agenda,
+            minutes=row.minutes,
+            minutes_published_at=row.minutes_published_at,
+            cancel_reason=row.cancel_reason,
+            version=row.version,
+            row=row,
+        )
+
+
+@strawberry.type(
+    name="ReviewSchedule",
+    description="When the family's next TAF review is. Reviews are due every 6 to 12 weeks by default (settings"
+    " TAF_REVIEW_MIN_WEEKS and TAF_REVIEW_MAX_WEEKS) from the last meeting held, or from the referral.",
+)
+class ReviewScheduleType:
+    next_review_at: datetime | None = strawberry.field(description="The next scheduled meeting; null if none.")
+    last_meeting_at: datetime | None
+    earliest_due: date
+    due_by: date
+    missing: bool = strawberry.field(description="An open case with no review on the calendar.")
+    late: bool = strawberry.field(description="The next review is after dueBy, or none is booked and dueBy passed.")
+
+
+async def meeting_view(info: Info, meeting_id: strawberry.ID) -> MeetingType:
+    async with info.context.read() as session:
+        return MeetingType.from_row(await meeting_service.get(session, info.context.access, parse_id(meeting_id, "id")))
+
+
+@strawberry.type
+class MeetingQuery:
+    @strawberry.field(description="A family's TAF meetings, latest first. For the family's team.")
+    async def family_meetings(self, info: Info, family_id: strawberry.ID) -> list[MeetingType]:
+        async with info.context.read() as session:
+            rows = await meeting_service.list_for_family(session, info.context.access, parse_id(family_id, "familyId"))
+        return [MeetingType.from_row(row) for row in rows]
+
+    @strawberry.field(description="One meeting. NOT_FOUND when it does not exist or the caller may not see it.")
+    async def meeting(self, info: Info, id: strawberry.ID) -> MeetingType:
+        return await meeting_view(info, id)
+
+    @strawberry.field(description="The family's next review and whether it is missing or late.")
+    async def review_schedule(self, info: Info, family_id: strawberry.ID) -> ReviewScheduleType:
+        async with info.context.read() as session:
+            schedule = await schedule_service.review_schedule(
+                session, info.context.access, parse_id(family_id, "familyId"), info.context.settings
+            )
+        return ReviewScheduleType(**vars(schedule))

@@ -1,0 +1,116 @@
+"""TAF meetings: chaired by the lead professional, with invitees, attendance, minutes, decisions and
+the actions they put on the plan (plan_action.meeting_id)."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from enum import StrEnum
+
+import sqlalchemy as sa
+from sqlmodel import Field, SQLModel
+
+from server.db.columns import created_at_field, enum_field, id_field
+
+
+class MeetingKind(StrEnum):
+    initial = "initial"
+    review = "review"
+    closure = "closure"
+    other = "other"
+
+
+class MeetingStatus(StrEnum):
+    scheduled = "scheduled"
+    held = "held"
+    cancelled = "cancelled"
+
+
+class Attendance(StrEnum):
+    invited = "invited"
+    present = "present"
+    apologies = "apologies"
+    absent = "absent"
+
+
+class MeetingChangeKind(StrEnum):
+    rescheduled = "rescheduled"
+    cancelled = "cancelled"
+
+
+class Meeting(SQLModel, table=True):
+    __tablename__ = "taf_meeting"
+    __table_args__ = (
+        sa.Index("ix_taf_meeting_family_at", "family_id", "scheduled_at"),
+        sa.CheckConstraint("location <> '' OR call_link <> ''", name="taf_meeting_place"),
+    )
+
+    id: uuid.UUID = id_field()
+    family_id: uuid.UUID = Field(foreign_key="family.id")
+    kind: MeetingKind = enum_field(MeetingKind, name="taf_meeting_kind")
+    status: MeetingStatus = enum_field(MeetingStatus, name="taf_meeting_status")
+    scheduled_at: datetime = Field(sa_type=sa.DateTime(timezone=True))
+    location: str = Field(default="", max_length=300)
+    call_link: str = Field(default="", max_length=500)
+    chair_user_id: uuid.UUID = Field(foreign_key="app_user.id")
+    agenda: str = Field(default="", max_length=5000)
+    minutes: str = Field(default="", max_length=50_000)
+    minutes_published_at: datetime | None = Field(default=None, sa_type=sa.DateTime(timezone=True))
+    cancel_reason: str | None = Field(default=None, max_length=1000)
+    version: int = 1
+    created_at: datetime = created_at_field()
+    updated_at: datetime = created_at_field()
+
+
+class MeetingInvitee(SQLModel, table=True):
+    """A professional (user_id) or a family member (family_member_id) invited to a meeting."""
+
+    __tablename__ = "taf_meeting_invitee"
+    __table_args__ = (
+        sa.CheckConstraint("(user_id IS NULL) <> (family_member_id IS NULL)", name="taf_meeting_invitee_who"),
+        sa.UniqueConstraint("meeting_id", "user_id", name="uq_taf_meeting_invitee_user"),
+        sa.UniqueConstraint("meeting_id", "family_member_id", name="uq_taf_meeting_invitee_member"),
+    )
+
+    id: uuid.UUID = id_field()
+    meeting_id: uuid.UUID = Field(foreign_key="taf_meeting.id", index=True)
+    user_id: uuid.UUID | None = Field(default=None, foreign_key="app_user.id")
+    family_member_id: uuid.UUID | None = Field(default=None, foreign_key="family_member.id")
+    attendance: Attendance = enum_field(Attendance, name="taf_meeting_attendance")
+
+
+class MeetingDecision(SQLModel, table=True):
+    __tablename__ = "taf_meeting_decision"
+
+    id: uuid.UUID = id_field()
+    meeting_id: uuid.UUID = Field(foreign_key="taf_meeting.id", index=True)
+    text: str = Field(max_length=2000)
+    recorded_by_user_id: uuid.UUID = Field(foreign_key="app_user.id")
+    created_at: datetime = created_at_field()
+
+
+class MeetingAddendum(SQLModel, table=True):
+    """A correction to published minutes: published minutes are never changed."""
+
+    __tablename__ = "taf_meeting_addendum"
+
+    id: uuid.UUID = id_field()
+    meeting_id: uuid.UUID = Field(foreign_key="taf_meeting.id", index=True)
+    text: str = Field(max_length=5000)
+    author_user_id: uuid.UUID = Field(foreign_key="app_user.id")
+    created_at: datetime = created_at_field()
+
+
+class MeetingChange(SQLModel, table=True):
+    """Why and when a meeting moved or was cancelled."""
+
+    __tablename__ = "taf_meeting_change"
+
+    id: uuid.UUID = id_field()
+    meeting_id: uuid.UUID = Field(foreign_key="taf_meeting.id", index=True)
+    kind: MeetingChangeKind = enum_field(MeetingChangeKind, name="taf_meeting_change_kind")
+    reason: str = Field(max_length=1000)
+    previous_at: datetime = Field(sa_type=sa.DateTime(timezone=True))
+    new_at: datetime | None = Field(default=None, sa_type=sa.DateTime(timezone=True))
+    changed_by_user_id: uuid.UUID = Field(foreign_key="app_user.id")
+    created_at: datetime = created_at_field()

@@ -1,0 +1,191 @@
+"""Use cases for scheduling TAF meetings: the lead professional schedules, moves and cancels them;
+the team sees them. Minutes, attendance and decisions are in server/meeting/minutes.py."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from server.access.actor import Act
+from server.access.pep import AccessControl
+from server.db.columns import utcnow
+from server.errors import BadUserInput, Conflict, NotFound
+from server.family.models import FamilyMember
+from server.meeting.models import (
+    Attendance,
+    Meeting,
+    MeetingChange,
+    MeetingChangeKind,
+    MeetingInvitee,
+    MeetingKind,
+    MeetingStatus,
+)
+from server.plan.events import emit
+from server.plan.versioning import update_versioned
+from server.team.models import TeamMembership
+from server.team.service import lock_and_require
+from server.validation import optional_text, required_text
+
+KIND = "meeting"
+NOT_FOUND = "No meeting with that id, or you may not see it."
+MAX_INVITEES = 50
+
+
+@dataclass(frozen=True)
+class MeetingIn:
+    kind: MeetingKind
+    scheduled_at: datetime
+    location: str = ""
+    call_link: str = ""
+    agenda: str = ""
+    invitee_user_ids: list[uuid.UUID] = field(default_factory=list)
+    invitee_member_ids: list[uuid.UUID] = field(default_factory=list)
+
+
+async def schedule(session: AsyncSession, access: AccessControl, *, family_id: uuid.UUID, data: MeetingIn) -> Meeting:
+    """The lead professional schedules a meeting and chairs it; they are invited with the others."""
+    await lock_and_require(session, access, Act.update, KIND, family_id)
+    _check_future(data.scheduled_at)
+    location = optional_text(data.location, "location", 300)
+    call_link = optional_text(data.call_link, "callLink", 500)
+    if not location and not call_link:
+        raise BadUserInput("Give a place or a call link for the meeting.", field="location")
+    row = Meeting(
+        family_id=family_id,
+        kind=data.kind,
+        status=MeetingStatus.scheduled,
+        scheduled_at=data.scheduled_at,
+        location=location,
+        call_link=call_link,
+        chair_user_id=access.actor.user_id,
+        agenda=optional_text(data.agenda, "agenda", 5000),
+    )
+    session.add(row)
+    await session.flush()
+    users = list(dict.fromkeys([access.actor.user_id, *data.invitee_user_ids]))
+    await _invite(session, row, users, list(dict.fromkeys(data.invitee_member_ids)))
+    await emit(session, "meeting_scheduled", family_id=family_id, meeting_id=row.id)
+    return row
+
+
+async def reschedule(
+    session: AsyncSession,
+    access: AccessControl,
+    *,
+    meeting_id: uuid.UUID,
+    expected_version: int,
+    scheduled_at: datetime,
+    reason: str,
+) -> Meeting:
+    meeting = await for_change(session, access, meeting_id)
+    _require_scheduled(meeting)
+    _check_future(scheduled_at)
+    session.add(
+        MeetingChange(
+            meeting_id=meeting.id,
+            kind=MeetingChangeKind.rescheduled,
+            reason=required_text(reason, "reason", 1000),
+            previous_at=meeting.scheduled_at,
+            new_at=scheduled_at,
+            changed_by_user_id=access.actor.user_id,
+        )
+    )
+    row = await update_versioned(
+        session, Meeting, meeting.id, expected_version, {"scheduled_at": scheduled_at}, what="meeting"
+    )
+    await emit(session, "meeting_changed", family_id=row.family_id, meeting_id=row.id)
+    return row
+
+
+async def cancel(
+    session: AsyncSession, access: AccessControl, *, meeting_id: uuid.UUID, expected_version: int, reason: str
+) -> Meeting:
+    meeting = await for_change(session, access, meeting_id)
+    _require_scheduled(meeting)
+    text = required_text(reason, "reason", 1000)
+    session.add(
+        MeetingChange(
+            meeting_id=meeting.id,
+            kind=MeetingChangeKind.cancelled,
+            reason=text,
+            previous_at=meeting.scheduled_at,
+            changed_by_user_id=access.actor.user_id,
+        )
+    )
+    values = {"status": MeetingStatus.cancelled.value, "cancel_reason": text}
+    row = await update_versioned(session, Meeting, meeting.id, expected_version, values, what="meeting")
+    await emit(session, "meeting_cancelled", family_id=row.family_id, meeting_id=row.id)
+    return row
+
+
+async def list_for_family(session: AsyncSession, access: AccessControl, family_id: uuid.UUID) -> list[Meeting]:
+    await access.require(session, Act.read, KIND, family_id)
+    statement = select(Meeting).where(Meeting.family_id == family_id)
+    return list((await session.exec(statement.order_by(col(Meeting.scheduled_at).desc()))).all())
+
+
+async def get(session: AsyncSession, access: AccessControl, meeting_id: uuid.UUID) -> Meeting:
+    meeting = await session.get(Meeting, meeting_id)
+    if meeting is None or not await access.can(session, Act.read, KIND, meeting.family_id):
+        raise NotFound(NOT_FOUND)
+    return meeting
+
+
+async def for_change(session: AsyncSession, access: AccessControl, meeting_id: uuid.UUID) -> Meeting:
+    """The meeting, once the caller is known to see it and to chair the family's meetings, with the family
+    locked and open."""
+    meeting = await get(session, access, meeting_id)
+    await lock_and_require(session, access, Act.update, KIND, meeting.family_id, seen_as=KIND)
+    return meeting
+
+
+def _require_scheduled(meeting: Meeting) -> None:
+    if meeting.status is not MeetingStatus.scheduled:
+        raise Conflict(f"This meeting is {meeting.status.value}; only a scheduled meeting can be moved or cancelled.")
+
+
+def _check_future(at: datetime) -> None:
+    if at.tzinfo is None:
+        raise BadUserInput("Give the meeting time with its time zone.", field="scheduledAt")
+    if at <= utcnow():
+        raise BadUserInput("A meeting cannot be scheduled in the past.", field="scheduledAt")
+
+
+async def _invite(
+    session: AsyncSession, meeting: Meeting, user_ids: list[uuid.UUID], member_ids: list[uuid.UUID]
+) -> None:
+    if len(user_ids) + len(member_ids) > MAX_INVITEES:
+        raise BadUserInput(f"A meeting can have at most {MAX_INVITEES} invitees.", field="inviteeUserIds")
+    on_team = set(
+        (
+            await session.exec(
+                select(TeamMembership.user_id).where(
+                    TeamMembership.family_id == meeting.family_id,
+                    col(TeamMembership.valid_to).is_(None),
+                    col(TeamMembership.user_id).in_(user_ids),
+                )
+            )
+        ).all()
+    )
+    if on_team != set(user_ids):
+        raise BadUserInput("Invite professionals from the family's team only.", field="inviteeUserIds")
+    members = set(
+        (
+            await session.exec(
+                select(FamilyMember.id).where(
+                    FamilyMember.family_id == meeting.family_id, col(FamilyMember.id).in_(member_ids)
+                )
+            )
+        ).all()
+    )
+    if members != set(member_ids):
+        raise BadUserInput("Invite members of this family only.", field="inviteeMemberIds")
+    for user_id in user_ids:
+        session.add(MeetingInvitee(meeting_id=meeting.id, user_id=user_id, attendance=Attendance.invited))
+    for member_id in member_ids:
+        session.add(MeetingInvitee(meeting_id=meeting.id, family_member_id=member_id, attendance=Attendance.invited))
+    await session.flush()

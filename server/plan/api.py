@@ -1,0 +1,284 @@
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+from typing import Any
+
+import strawberry
+from strawberry.scalars import JSON
+
+from server.agency.api import AgencyType
+from server.api.scalars import Info, parse_id
+from server.errors import BadUserInput
+from server.plan import service as plan_service
+from server.plan.models import ActionStatus, GoalStatus, OutcomeDomain, PlanAction, PlanGoal, PlanHistory
+from server.plan.service import ActionIn, GoalIn
+from server.user.api import StaffMemberType
+
+OutcomeDomainType = strawberry.enum(
+    OutcomeDomain,
+    name="OutcomeDomain",
+    description="The outcome domains families and professionals named: behaviour; school attendance and"
+    " attainment; family and peer relationships; confidence and self-esteem; aspirations and employability;"
+    " living conditions; mental and physical health; safety.",
+)
+GoalStatusType = strawberry.enum(GoalStatus, name="GoalStatus", description="Where a goal stands.")
+ActionStatusType = strawberry.enum(ActionStatus, name="ActionStatus", description="Where an action stands.")
+
+
+@strawberry.type(name="PlanGoal", description="A goal of the family plan, in the family's own words.")
+class PlanGoalType:
+    id: strawberry.ID
+    in_family_words: str = strawberry.field(description="The goal as the family put it.")
+    agreed_with_family: bool
+    agreed_on: date | None = strawberry.field(description="When the family agreed it; null if not agreed.")
+    target_date: date | None
+    outcome_domain: OutcomeDomainType  # type: ignore[valid-type]
+    status: GoalStatusType  # type: ignore[valid-type]
+    version: int = strawberry.field(description="Send it back as expectedVersion when editing.")
+    created_at: datetime
+    updated_at: datetime
+
+    @classmethod
+    def from_row(cls, row: PlanGoal) -> PlanGoalType:
+        return cls(
+            id=strawberry.ID(str(row.id)),
+            in_family_words=row.in_family_words,
+            agreed_with_family=row.agreed_with_family,
+            agreed_on=row.agreed_on,
+            target_date=row.target_date,
+            outcome_domain=row.outcome_domain,
+            status=row.status,
+            version=row.version,
+            created_at=row.created_at,
+            updated_at=row.updated_at,
+        )
+
+
+@strawberry.type(name="PlanAction", description="An action on the family plan, owned by one agency's worker.")
+class PlanActionType:
+    id: strawberry.ID
+    description: str
+    goal_id: strawberry.ID | None = strawberry.field(description="The goal it serves, if any.")
+    meeting_id: strawberry.ID | None = strawberry.field(description="The TAF meeting that agreed it, if any.")
+    due_date: date
+    status: ActionStatusType  # type: ignore[valid-type]
+    overdue: bool = strawberry.field(description="Open or in progress, and due before today.")
+    version: int = strawberry.field(description="Send it back as expectedVersion when editing.")
+    created_at: datetime
+    updated_at: datetime
+    row: strawberry.Private[PlanAction]
+
+    @strawberry.field(description="The agency that owns the action and updates it.")
+    async def owning_agency(self, info: Info) -> AgencyType:
+        return AgencyType.from_row(await info.context.loaders.agency_by_id.load(self.row.owning_agency_id))
+
+    @strawberry.field(description="The named worker who owns the action.")
+    async def owner(self, info: Info) -> StaffMemberType:
+        return StaffMemberType.from_row(await info.context.loaders.user_by_id.load(self.row.owner_user_id))
+
+    @classmethod
+    def from_row(cls, row: PlanAction) -> PlanActionType:
+        return cls(
+            id=strawberry.ID(str(row.id)),
+            description=row.description,
+            goal_id=strawberry.ID(str(row.goal_id)) if row.goal_id else None,
+            meeting_id=strawberry.ID(str(row.meeting_id)) if row.meeting_id else None,
+            due_date=row.due_date,
+            status=row.status,
+            overdue=plan_service.is_overdue(row),
+            version=row.version,
+            created_at=row.created_at,
+            updated_at=row.updated_at,
+            row=row,
+        )
+
+
+@strawberry.type(name="PlanHistoryEntry", description="One version of a goal or an action; never changed.")
+class PlanHistoryEntryType:
+    entity: str = strawberry.field(description="goal or action.")
+    entity_id: strawberry.ID
+    version: int
+    snapshot: JSON = strawberry.field(description="The goal or action as it read at this version.")
+    created_at: datetime
+    editor_id: strawberry.Private[uuid.UUID]
+
+    @strawberry.field(description="Who made this version.")
+    async def editor(self, info: Info) -> StaffMemberType:
+        return StaffMemberType.from_row(await info.context.loaders.user_by_id.load(self.editor_id))
+
+    @classmethod
+    def from_row(cls, row: PlanHistory) -> PlanHistoryEntryType:
+        return cls(
+            entity=row.entity,
+            entity_id=strawberry.ID(str(row.entity_id)),
+            version=row.version,
+            snapshot=row.snapshot,
+            created_at=row.created_at,
+            editor_id=row.editor_user_id,
+        )
+
+
+@strawberry.type(name="FamilyPlan", description="A family's plan: its goals and actions. For the family's team.")
+class FamilyPlanType:
+    family_id: strawberry.ID
+    goals: list[PlanGoalType]
+    actions: list[PlanActionType] = strawberry.field(description="Soonest due first.")
+
+
+@strawberry.input(description="A new goal, in the family's own words. Lead professional only.")
+class PlanGoalAddInput:
+    family_id: strawberry.ID
+    in_family_words: str = strawberry.field(description="1,000 characters at most.")
+    outcome_domain: OutcomeDomainType  # type: ignore[valid-type]
+    agreed_with_family: bool = False
+    agreed_on: date | None = strawberry.field(default=None, description="Defaults to today when agreed.")
+    target_date: date | None = strawberry.field(default=None, description="Not before today.")
+
+
+@strawberry.input(description="Edit a goal: send only what changes. Lead professional only.")
+class PlanGoalEditInput:
+    goal_id: strawberry.ID
+    expected_version: int = strawberry.field(description="The version you read; a stale one gives CONFLICT.")
+    in_family_words: strawberry.Maybe[str]
+    outcome_domain: strawberry.Maybe[OutcomeDomainType]  # type: ignore[valid-type]
+    agreed_with_family: strawberry.Maybe[bool]
+    agreed_on: strawberry.Maybe[date | None]
+    target_date: strawberry.Maybe[date | None]
+    status: strawberry.Maybe[GoalStatusType]  # type: ignore[valid-type]
+
+    def changes(self) -> dict[str, Any]:
+        return sent(
+            self, ("in_family_words", "outcome_domain", "agreed_with_family", "status"), ("agreed_on", "target_date")
+        )
+
+
+@strawberry.input(description="A new action for a worker on the team. Lead professional only.")
+class PlanActionAddInput:
+    family_id: strawberry.ID
+    description: str = strawberry.field(description="2,000 characters at most.")
+    owner_user_id: strawberry.ID = strawberry.field(description="A worker on the family's team.")
+    due_date: date = strawberry.field(description="Not before today.")
+    goal_id: strawberry.ID | None = None
+
+    def to_action(self) -> ActionIn:
+        return ActionIn(
+            description=self.description,
+            owner_user_id=parse_id(self.owner_user_id, "ownerUserId"),
+            due_date=self.due_date,
+            goal_id=parse_id(self.goal_id, "goalId") if self.goal_id else None,
+        )
+
+
+@strawberry.input(
+    description="Update an action: send only what changes. The owning agency or the lead professional; only the"
+    " lead hands it to another agency."
+)
+class PlanActionEditInput:
+    action_id: strawberry.ID
+    expected_version: int = strawberry.field(description="The version you read; a stale one gives CONFLICT.")
+    description: strawberry.Maybe[str]
+    status: strawberry.Maybe[ActionStatusType]  # type: ignore[valid-type]
+    due_date: strawberry.Maybe[date]
+    owner_user_id: strawberry.Maybe[strawberry.ID]
+    goal_id: strawberry.Maybe[strawberry.ID | None]
+
+    def changes(self) -> dict[str, Any]:
+        changes = sent(self, ("description", "status", "due_date", "owner_user_id"), ("goal_id",))
+        for name in ("owner_user_id", "goal_id"):
+            if changes.get(name) is not None:
+                changes[name] = parse_id(changes[name], name)
+        return changes
+
+
+def sent(data: object, required: tuple[str, ...], nullable: tuple[str, ...]) -> dict[str, Any]:
+    """The fields of a Maybe input that the caller sent; `required` ones may not be null."""
+    changes: dict[str, Any] = {}
+    for name in (*required, *nullable):
+        value = getattr(data, name)
+        if value is None:
+            continue
+        if value.value is None and name in required:
+            raise BadUserInput(f"{name} cannot be null; leave it out to keep it.", field=name)
+        changes[name] = value.value
+    return changes
+
+
+@strawberry.type
+class PlanQuery:
+    @strawberry.field(description="A family's plan. NOT_FOUND for anyone not on the family's team.")
+    async def family_plan(self, info: Info, family_id: strawberry.ID) -> FamilyPlanType:
+        family = parse_id(family_id, "familyId")
+        async with info.context.read() as session:
+            plan = await plan_service.plan_of_family(session, info.context.access, family)
+        return FamilyPlanType(
+            family_id=strawberry.ID(str(family)),
+            goals=[PlanGoalType.from_row(row) for row in plan.goals],
+            actions=[PlanActionType.from_row(row) for row in plan.actions],
+        )
+
+    @strawberry.field(description="Every version of the plan's goals and actions, oldest first.")
+    async def plan_history(
+        self, info: Info, family_id: strawberry.ID, entity_id: strawberry.ID | None = None
+    ) -> list[PlanHistoryEntryType]:
+        family = parse_id(family_id, "familyId")
+        entity = parse_id(entity_id, "entityId") if entity_id else None
+        async with info.context.read() as session:
+            rows = await plan_service.history_of_family(session, info.context.access, family, entity_id=entity)
+        return [PlanHistoryEntryType.from_row(row) for row in rows]
+
+
+@strawberry.type
+class PlanMutation:
+    @strawberry.mutation(description="Add a goal to the family plan. Lead professional only.")
+    async def plan_goal_add(self, info: Info, input: PlanGoalAddInput) -> PlanGoalType:
+        family_id = parse_id(input.family_id, "familyId")
+        data = GoalIn(
+            in_family_words=input.in_family_words,
+            outcome_domain=input.outcome_domain,
+            agreed_with_family=input.agreed_with_family,
+            agreed_on=input.agreed_on,
+            target_date=input.target_date,
+        )
+        async with info.context.change("planGoalAdd", family_id=family_id) as change:
+            row = await plan_service.add_goal(change.session, info.context.access, family_id=family_id, data=data)
+            change.detail = {"goalId": str(row.id)}
+        return PlanGoalType.from_row(row)
+
+    @strawberry.mutation(description="Edit a goal. Lead professional only; CONFLICT when someone changed it first.")
+    async def plan_goal_edit(self, info: Info, input: PlanGoalEditInput) -> PlanGoalType:
+        goal_id, changes = parse_id(input.goal_id, "goalId"), input.changes()
+        async with info.context.change("planGoalEdit") as change:
+            row = await plan_service.edit_goal(
+                change.session,
+                info.context.access,
+                goal_id=goal_id,
+                expected_version=input.expected_version,
+                changes=changes,
+            )
+            change.family_id, change.detail = row.family_id, {"goalId": str(row.id), "version": row.version}
+        return PlanGoalType.from_row(row)
+
+    @strawberry.mutation(description="Add an action for a worker on the team. Lead professional only.")
+    async def plan_action_add(self, info: Info, input: PlanActionAddInput) -> PlanActionType:
+        family_id = parse_id(input.family_id, "familyId")
+        async with info.context.change("planActionAdd", family_id=family_id) as change:
+            row = await plan_service.add_action(
+                change.session, info.context.access, family_id=family_id, data=input.to_action()
+            )
+            change.detail = {"actionId": str(row.id), "ownerUserId": str(row.owner_user_id)}
+        return PlanActionType.from_row(row)
+
+    @strawberry.mutation(description="Update an action; CONFLICT when someone changed it since you read it.")
+    async def plan_action_edit(self, info: Info, input: PlanActionEditInput) -> PlanActionType:
+        action_id, changes = parse_id(input.action_id, "actionId"), input.changes()
+        async with info.context.change("planActionEdit") as change:
+            row = await plan_service.edit_action(
+                change.session,
+                info.context.access,
+                action_id=action_id,
+                expected_version=input.expected_version,
+                changes=changes,
+            )
+            change.family_id, change.detail = row.family_id, {"actionId": str(row.id), "version": row.version}
+        return PlanActionType.from_row(row)

@@ -1,0 +1,60 @@
+"""Optimistic concurrency for versioned rows (STYLE.md R25): a stale write is a CONFLICT, never an
+overwrite; and snapshots for the append-only history."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+from enum import Enum
+from typing import Any, TypeVar
+
+import sqlalchemy as sa
+from sqlmodel import SQLModel
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from server.db.columns import utcnow
+from server.errors import Conflict
+
+T = TypeVar("T", bound=SQLModel)
+
+
+async def update_versioned(
+    session: AsyncSession,
+    model: type[T],
+    row_id: uuid.UUID,
+    expected_version: int,
+    values: dict[str, Any],
+    *,
+    what: str,
+) -> T:
+    """Apply `values` only if the row is still at `expected_version`; bump the version."""
+    table = model.__table__  # type: ignore[attr-defined]
+    statement = (
+        sa.update(table)
+        .where(table.c.id == row_id, table.c.version == expected_version)
+        .values(**values, version=table.c.version + 1, updated_at=utcnow())
+        .returning(table.c.id)
+    )
+    if (await session.exec(statement)).first() is None:  # type: ignore[call-overload]
+        raise Conflict(f"Someone else changed this {what} since you opened it. Reload to see their change.")
+    row = await session.get(model, row_id, populate_existing=True)
+    assert row is not None
+    return row
+
+
+def snapshot(row: SQLModel, fields: tuple[str, ...]) -> dict[str, Any]:
+    return {name: _plain(getattr(row, name)) for name in fields}
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, Enum):
+        return value.value
+    if isinstance(value, date | datetime):
+        return value.isoformat()
+    if isinstance(value, uuid.UUID):
+        return str(value)
+    return value
+
+
+def today() -> date:
+    return utcnow().date()

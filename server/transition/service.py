@@ -1,0 +1,162 @@
+"""Step up, step down, closure and re-opening: the lead professional moves the case, and each move is
+kept as a record. A closed family is read-only (team.service.require_open) until it is re-opened
+with a reason."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import date
+from enum import StrEnum
+
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from server.access.actor import Act
+from server.access.pep import AccessControl
+from server.db.columns import utcnow
+from server.errors import BadUserInput, Conflict
+from server.family.models import Family, FamilyStatus, LevelOfNeed
+from server.family.service import bump_version
+from server.plan import service as plan_service
+from server.plan.events import emit
+from server.plan.versioning import today
+from server.team.service import lock_and_require
+from server.transition.models import ClosureOutcome, FamilyTransition, TransitionKind
+from server.validation import optional_text, required_text
+
+STEP_DOWN_LEVELS = (LevelOfNeed.universal, LevelOfNeed.targeted)
+
+
+class OpenActions(StrEnum):
+    """What closing does with actions still open or in progress."""
+
+    cancel = "cancel"
+    keep = "keep"
+
+
+@dataclass(frozen=True)
+class StepIn:
+    reason: str
+    receiving_team: str
+    effective_on: date
+
+
+@dataclass(frozen=True)
+class ClosureIn:
+    outcome: ClosureOutcome
+    reason: str
+    support_continuing: str
+    contact_if_difficulties: str
+    family_feedback: str
+    effective_on: date
+    open_actions: OpenActions | None = None
+
+
+async def step_up(
+    session: AsyncSession, access: AccessControl, *, family_id: uuid.UUID, expected_version: int, data: StepIn
+) -> tuple[Family, FamilyTransition]:
+    """To statutory services: the level of need becomes statutory."""
+    family = await lock_and_require(session, access, Act.update, "family", family_id)
+    row = _transition(family, access, TransitionKind.step_up, data.reason, data.effective_on, data.receiving_team)
+    changes = {"status": FamilyStatus.stepped_up.value, "level_of_need": LevelOfNeed.statutory.value}
+    updated = await _apply(session, family_id, expected_version, changes, row)
+    await emit(session, "family_stepped_up", family_id=family_id, transition_id=row.id)
+    return updated, row
+
+
+async def step_down(
+    session: AsyncSession,
+    access: AccessControl,
+    *,
+    family_id: uuid.UUID,
+    expected_version: int,
+    data: StepIn,
+    level_of_need: LevelOfNeed,
+) -> tuple[Family, FamilyTransition]:
+    if level_of_need not in STEP_DOWN_LEVELS:
+        raise BadUserInput("Stepping down is to universal or targeted (early help) support.", field="levelOfNeed")
+    family = await lock_and_require(session, access, Act.update, "family", family_id)
+    row = _transition(family, access, TransitionKind.step_down, data.reason, data.effective_on, data.receiving_team)
+    changes = {"status": FamilyStatus.stepped_down.value, "level_of_need": level_of_need.value}
+    updated = await _apply(session, family_id, expected_version, changes, row)
+    await emit(session, "family_stepped_down", family_id=family_id, transition_id=row.id)
+    return updated, row
+
+
+async def close(
+    session: AsyncSession, access: AccessControl, *, family_id: uuid.UUID, expected_version: int, data: ClosureIn
+) -> tuple[Family, FamilyTransition]:
+    """Close with an outcome, a sustainability plan and the family's feedback. Open actions make this
+    a BAD_USER_INPUT unless the caller chose to cancel or keep them."""
+    family = await lock_and_require(session, access, Act.update, "family", family_id)
+    open_actions = await plan_service.open_actions(session, family_id)
+    if open_actions and data.open_actions is None:
+        raise BadUserInput(
+            f"{len(open_actions)} action(s) on the plan are still open. Choose openActions: cancel to cancel"
+            " them, or keep to leave them open with their owners.",
+            field="openActions",
+        )
+    row = _transition(family, access, TransitionKind.closure, data.reason, data.effective_on)
+    row.outcome = data.outcome
+    row.support_continuing = required_text(data.support_continuing, "supportContinuing", 5000)
+    row.contact_if_difficulties = required_text(data.contact_if_difficulties, "contactIfDifficulties", 2000)
+    row.family_feedback = optional_text(data.family_feedback, "familyFeedback", 5000)
+    if data.open_actions is OpenActions.cancel:
+        await plan_service.cancel_actions(session, access, open_actions)
+    changes = {"status": FamilyStatus.closed.value, "closed_at": utcnow()}
+    updated = await _apply(session, family_id, expected_version, changes, row)
+    await emit(session, "family_closed", family_id=family_id, transition_id=row.id)
+    return updated, row
+
+
+async def reopen(
+    session: AsyncSession, access: AccessControl, *, family_id: uuid.UUID, expected_version: int, reason: str
+) -> tuple[Family, FamilyTransition]:
+    family = await lock_and_require(session, access, Act.update, "family", family_id, open_only=False)
+    if family.status is not FamilyStatus.closed:
+        raise Conflict("This family's record is not closed.")
+    row = _transition(family, access, TransitionKind.reopening, reason, today())
+    changes = {"status": FamilyStatus.active.value, "closed_at": None}
+    updated = await _apply(session, family_id, expected_version, changes, row)
+    await emit(session, "family_reopened", family_id=family_id, transition_id=row.id)
+    return updated, row
+
+
+async def list_for_family(session: AsyncSession, access: AccessControl, family_id: uuid.UUID) -> list[FamilyTransition]:
+    await access.require(session, Act.read, "plan", family_id)
+    statement = select(FamilyTransition).where(FamilyTransition.family_id == family_id)
+    return list((await session.exec(statement.order_by(col(FamilyTransition.created_at)))).all())
+
+
+def _transition(
+    family: Family,
+    access: AccessControl,
+    kind: TransitionKind,
+    reason: str,
+    effective_on: date,
+    receiving_team: str = "",
+) -> FamilyTransition:
+    if effective_on < family.opened_at.date():
+        raise BadUserInput("The date cannot be before the family's record was opened.", field="effectiveOn")
+    if effective_on > today() and kind is not TransitionKind.step_up:
+        raise BadUserInput("The date cannot be in the future.", field="effectiveOn")
+    if kind in (TransitionKind.step_up, TransitionKind.step_down):
+        receiving_team = required_text(receiving_team, "receivingTeam", 300)
+    return FamilyTransition(
+        family_id=family.id,
+        kind=kind,
+        effective_on=effective_on,
+        reason=required_text(reason, "reason", 5000),
+        receiving_team=receiving_team,
+        recorded_by_user_id=access.actor.user_id,
+    )
+
+
+async def _apply(
+    session: AsyncSession, family_id: uuid.UUID, expected_version: int, changes: dict, row: FamilyTransition
+) -> Family:
+    updated = await bump_version(session, family_id, expected_version, changes)
+    session.add(row)
+    await session.flush()
+    return updated
