@@ -1,12 +1,13 @@
 # Two commands do all the set-up on a fresh machine with Python 3.11+ and make:
 #   make run    creates .venv, installs the locked dependencies, migrates, loads demo data, serves :8000
 #   make test   the whole test suite (real PostgreSQL: DATABASE_URL, or the embedded one)
+#   make bench-sharing   the sharing-at-scale benchmark (bench/README.md); BENCH_ARGS="--scale 0.1" to shrink it
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell cksum < requirements.lock | cut -d' ' -f1)
 
-.PHONY: run test lint format lock schema clean
+.PHONY: run test lint format lock schema clean bench-sharing
 
 $(STAMP): requirements.lock
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "TAF needs Python 3.11 or newer; found " + sys.version.split()[0])'
@@ -21,6 +22,9 @@ run: $(STAMP)
 
 test: $(STAMP)
 	$(PY) -m pytest
+
+bench-sharing: $(STAMP)
+	$(PY) -m bench.sharing_scale $(BENCH_ARGS)
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
