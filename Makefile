@@ -2,13 +2,14 @@
 #   make run    creates .venv, installs the locked dependencies, migrates, loads demo data, serves :8000
 #   make test   the whole test suite (real PostgreSQL: DATABASE_URL, or the embedded one; the browser
 #               tests need Debian's chromium package, which .ci/run installs)
+#   make bench-sharing   the sharing-at-scale benchmark (bench/README.md); BENCH_ARGS="--scale 0.1" to shrink it
 PYTHON ?= python3
 CHROMIUM ?= /usr/bin/chromium
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell cksum < requirements.lock | cut -d' ' -f1)
 
-.PHONY: run test fuzz lint format lock schema clean check-chromium
+.PHONY: run test fuzz lint format lock schema clean check-chromium bench-sharing
 
 $(STAMP): requirements.lock
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "TAF needs Python 3.11 or newer; found " + sys.version.split()[0])'
@@ -35,6 +36,9 @@ check-chromium:
 # A longer fuzzing campaign than the one in the suite (TAF_FUZZ_EXAMPLES cases per operation).
 fuzz: $(STAMP)
 	TAF_FUZZ_EXAMPLES=$${TAF_FUZZ_EXAMPLES:-100} $(PY) -m pytest tests/security/test_fuzz.py -q
+
+bench-sharing: $(STAMP)
+	$(PY) -m bench.sharing_scale $(BENCH_ARGS)
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .

@@ -1,0 +1,1 @@
+"""Benchmarks (not timed tests): run them through make, e.g. `make bench-sharing`."""
