@@ -10,9 +10,7 @@ from tests.builders import create_agency, create_family, create_user, unique
 from tests.e2e.conftest import SignIn, check_page
 
 
-async def test_caseload_lists_filters_and_pages_the_families(
-    page: Page, sign_in: SignIn, sessions: SessionFactory
-):
+async def test_caseload_lists_filters_and_pages_the_families(page: Page, sign_in: SignIn, sessions: SessionFactory):
     agency = await create_agency(sessions)
     lead = await create_user(sessions, agency=agency, name=unique("Chris Bell"))
     for _ in range(21):

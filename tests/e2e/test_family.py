@@ -16,11 +16,7 @@ from tests.graphql_client import GraphQLClient
 
 def fact(card: Locator, key: str) -> Locator:
     """The value beside `key` in a GOV.UK summary list."""
-    return (
-        card.locator(".govuk-summary-list__row")
-        .filter(has=card.page.locator("dt", has_text=key))
-        .locator("dd")
-    )
+    return card.locator(".govuk-summary-list__row").filter(has=card.page.locator("dt", has_text=key)).locator("dd")
 
 
 async def open_family(page: Page, team: Team) -> None:
@@ -28,9 +24,7 @@ async def open_family(page: Page, team: Team) -> None:
     await expect(page.get_by_role("heading", level=1)).to_have_text(team.family.display_name)
 
 
-async def test_the_family_page_shows_members_and_how_to_reach_the_team(
-    page: Page, sign_in: SignIn, team: Team
-):
+async def test_the_family_page_shows_members_and_how_to_reach_the_team(page: Page, sign_in: SignIn, team: Team):
     await sign_in(team.lead)
     await open_family(page, team)
 
@@ -121,9 +115,7 @@ async def test_the_lead_hands_over_and_then_sees_no_lead_controls(page: Page, si
     await check_page(page, "family-as-contributor")  # what every team member who is not the lead sees
 
 
-async def test_a_family_not_on_ones_caseload_is_not_found(
-    page: Page, sign_in: SignIn, team: Team, gql: GraphQLClient
-):
+async def test_a_family_not_on_ones_caseload_is_not_found(page: Page, sign_in: SignIn, team: Team, gql: GraphQLClient):
     await sign_in(team.health_visitor)
     await expect(page.get_by_text("You are not on any family's team yet.")).to_be_visible()
     for family_id in (team.family.id, uuid.uuid4()):
@@ -139,14 +131,10 @@ async def test_a_family_not_on_ones_caseload_is_not_found(
     await check_page(page, "page-not-found")
     # The API agrees: the family is invisible to this user, not merely hidden by the page.
     token = await api_sign_in(gql, team.health_visitor)
-    assert (await gql.error("Family", {"id": str(team.family.id)}, token))["extensions"][
-        "code"
-    ] == "NOT_FOUND"
+    assert (await gql.error("Family", {"id": str(team.family.id)}, token))["extensions"]["code"] == "NOT_FOUND"
 
 
-async def test_a_stale_change_is_refused_in_plain_words(
-    page: Page, sign_in: SignIn, team: Team, gql: GraphQLClient
-):
+async def test_a_stale_change_is_refused_in_plain_words(page: Page, sign_in: SignIn, team: Team, gql: GraphQLClient):
     await sign_in(team.lead)
     await open_family(page, team)
     # Someone else (here the same lead, in another tab) changes the family after this page was opened.
@@ -171,9 +159,7 @@ async def test_a_stale_change_is_refused_in_plain_words(
     await expect(page.locator("#family-status")).to_have_text("Stepped down")
     await page.get_by_label("Level of need", exact=True).select_option(label="Specialist")
     await page.get_by_role("button", name="Save changes").click()
-    await expect(page.locator(".govuk-notification-banner")).to_contain_text(
-        "Status and level of need saved."
-    )
+    await expect(page.locator(".govuk-notification-banner")).to_contain_text("Status and level of need saved.")
     await expect(page.locator("#family-level")).to_have_text("Specialist")
 
 

@@ -38,7 +38,5 @@ async def test_open_a_referral_with_two_people(page: Page, sign_in: SignIn, team
     await expect(page.get_by_role("heading", level=1)).to_have_text("The Rivers family")
     await expect(page.locator(".govuk-notification-banner")).to_contain_text("Referral opened as TAF-")
     await expect(page.locator("#family-status")).to_have_text("Referral")
-    await expect(page.locator("#members-table tbody tr").filter(has_text="Leo Rivers")).to_contain_text(
-        "Subject child"
-    )
+    await expect(page.locator("#members-table tbody tr").filter(has_text="Leo Rivers")).to_contain_text("Subject child")
     await expect(page.locator("#team-list")).to_contain_text(team.lead.display_name)

@@ -96,7 +96,5 @@ async def test_an_ended_sign_in_leads_back_to_the_sign_in_page(
 
     await page.get_by_role("link", name=team.family.reference).click()
     await expect(page.get_by_role("heading", level=1)).to_have_text("Sign in")
-    await expect(page.locator("#sign-in-notice")).to_have_text(
-        "Your sign-in has ended. Sign in again to carry on."
-    )
+    await expect(page.locator("#sign-in-notice")).to_have_text("Your sign-in has ended. Sign in again to carry on.")
     assert await page.evaluate("sessionStorage.length") == 0

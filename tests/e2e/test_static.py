@@ -26,9 +26,7 @@ def operations_in(files: list[str]) -> set[str]:
 
 
 def test_every_operation_the_web_calls_is_in_a_document_it_loads():
-    files = re.findall(
-        r'"(\w+)"', re.search(r"const FILES = \[(.*?)\];", SOURCES[WEB / "js/api.js"]).group(1)
-    )
+    files = re.findall(r'"(\w+)"', re.search(r"const FILES = \[(.*?)\];", SOURCES[WEB / "js/api.js"]).group(1))
     called = {name for text in SOURCES.values() for name in re.findall(r'\bcall\("(\w+)"', text)}
     assert called, "no call(...) found"
     assert called <= operations_in(files), called - operations_in(files)
