@@ -188,6 +188,15 @@ async def test_a_worker_shares_without_consent_and_the_chronology_shows_it(
     await expect(mine).to_contain_text("In force")
     await expect(mine).to_contain_text("Our public task of safeguarding children")
 
+    section = page.locator("#safeguarding")
+    await section.get_by_text("Record a decision not to share").click()
+    await page.locator("#decision-categories").get_by_label("Police").check()
+    await page.locator("#decision-agencies").get_by_label(team.early_help.name).check()
+    await page.get_by_label("Why you decided not to share").fill("Below the threshold of significant harm")
+    await section.get_by_role("button", name="Record the decision not to share").click()
+    await expect(page.locator(".govuk-notification-banner")).to_contain_text("Decision not to share recorded.")
+    await expect(page.locator("#decision-list")).to_contain_text("Below the threshold of significant harm")
+
     chronology = page.locator("#chronology-table tbody tr")
     await expect(chronology.first).to_be_visible()
     await check_page(page, "family-safeguarding")

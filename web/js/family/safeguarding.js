@@ -33,10 +33,49 @@ export async function render(view) {
       family.decisionsNotToShare.length ? family.decisionsNotToShare.map((decision) => decisionCard(decision)) : h("p", { class: "govuk-body" }, "None that you can see."),
     ),
     view.canContribute ? overrideForm(view) : null,
+    view.canContribute ? decisionForm(view) : null,
   );
 }
 
-export function overrideCard(item, { extra = null, showFamily = false } = {}) {
+function otherAgencies(view) {
+  const agencies = new Map();
+  for (const member of view.family.team) if (member.agency.id !== view.me.agency?.id) agencies.set(member.agency.id, member.agency);
+  return [...agencies.values()];
+}
+
+// Recording a decision not to share (with reasons) is as much a part of the record as sharing.
+function decisionForm(view) {
+  const form = h(
+    "form",
+    { id: "decision-form", novalidate: true },
+    checkboxes({ id: "decision-categories", name: "decision-categories", legend: "Which information", items: Object.entries(CATEGORY).map(([value, text]) => ({ value, text })) }),
+    checkboxes({ id: "decision-agencies", name: "decision-agencies", legend: "Not shared with", items: otherAgencies(view).map((agency) => ({ value: agency.id, text: agency.name })) }),
+    textArea({ id: "decision-reason", label: "Why you decided not to share", hint: "For example, the risk does not reach the threshold of significant harm" }),
+    button("Record the decision not to share", { class: "govuk-button govuk-button--secondary" }),
+  );
+  form.addEventListener("submit", (event) => {
+    event.preventDefault();
+    const categories = checkedValues(form, "decision-categories");
+    const recipientAgencyIds = checkedValues(form, "decision-agencies");
+    const problems = [];
+    if (!categories.length) problems.push({ message: "Tick the information you decided not to share", fieldId: "decision-categories-input" });
+    if (!recipientAgencyIds.length) problems.push({ message: "Tick who it is not shared with", fieldId: "decision-agencies-input" });
+    if (!value(form, "decision-reason")) problems.push({ message: "Enter why you decided not to share", fieldId: "decision-reason" });
+    if (refuse(form, problems)) return;
+    submit(form, view, {
+      send: () => call("SharingDecisionRecord", { input: { familyId: view.family.id, categories, recipientAgencyIds, reason: value(form, "decision-reason") } }),
+      done: () => view.done("Decision not to share recorded."),
+      labels: {
+        categories: { id: "decision-categories-input", label: "Which information" },
+        recipientAgencyIds: { id: "decision-agencies-input", label: "Not shared with" },
+        reason: { id: "decision-reason", label: "Why you decided not to share" },
+      },
+    });
+  });
+  return h("div", { class: "taf-subsection", id: "decide-not-to-share" }, details("Record a decision not to share", form));
+}
+
+export function overrideCard(item, { extra = null, showFamily = false, heading = "h4" } = {}) {
   const titleId = uniqueId("override");
   const state = item.active ? ["In force", "govuk-tag--red"] : item.revokedAt ? ["Revoked", "govuk-tag--grey"] : new Date(item.startsAt) > new Date() ? ["Not started", "govuk-tag--grey"] : ["Expired", "govuk-tag--grey"];
   return h(
@@ -45,7 +84,7 @@ export function overrideCard(item, { extra = null, showFamily = false } = {}) {
     h(
       "div",
       { class: "govuk-summary-card__title-wrapper" },
-      h("h4", { class: "govuk-summary-card__title", id: titleId }, `${item.owningAgency.name} shared ${categoryList(item.categories)}`),
+      h(heading, { class: "govuk-summary-card__title", id: titleId }, `${item.owningAgency.name} shared ${categoryList(item.categories)}`),
       h("strong", { class: `govuk-tag ${state[1]}` }, state[0]),
     ),
     h(
@@ -106,8 +145,7 @@ const LABELS = {
 };
 
 function overrideForm(view) {
-  const agencies = new Map();
-  for (const member of view.family.team) if (member.agency.id !== view.me.agency?.id) agencies.set(member.agency.id, member.agency);
+  const agencies = otherAgencies(view);
   const form = h(
     "form",
     { id: "override-form", novalidate: true },
@@ -119,7 +157,7 @@ function overrideForm(view) {
       name: "override-agencies",
       legend: "Who it is shared with",
       hint: "Other agencies on the team",
-      items: [...agencies.values()].map((agency) => ({ value: agency.id, text: agency.name })),
+      items: agencies.map((agency) => ({ value: agency.id, text: agency.name })),
     }),
     textArea({
       id: "override-justification",

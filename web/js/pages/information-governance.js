@@ -37,7 +37,7 @@ export async function render(main, context) {
         "div",
         { id: "override-queue" },
         safeguardingOverrides.length
-          ? safeguardingOverrides.map((item) => overrideCard(item, { showFamily: true, extra: actions(item, view) }))
+          ? safeguardingOverrides.map((item) => overrideCard(item, { showFamily: true, heading: "h3", extra: actions(item, view) }))
           : h("p", { class: "govuk-body" }, "No information has been shared without consent."),
       ),
     ),
@@ -48,7 +48,7 @@ export async function render(main, context) {
       h("p", { class: "govuk-body" }, "Every read of another agency's information, every refused request and every change, newest first. Entries hold ids, never case content."),
       h(
         "div",
-        { class: "taf-table-scroll", tabindex: "0", role: "region", "aria-labelledby": "audit-title" },
+        { class: "taf-table-scroll", tabindex: "0", role: "region", "aria-label": "Audit log entries (scrolls sideways)" },
         table({
           id: "audit-table",
           caption: "Audit log entries",
