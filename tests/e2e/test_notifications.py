@@ -54,6 +54,7 @@ async def test_a_notification_arrives_live_and_still_arrives_after_the_socket_dr
     items = page.locator("#notification-list li")
     await expect(items).to_have_count(1)
     await expect(items.first).to_contain_text("Someone joined a family's team")
+    await expect(page.locator("#notifications-none")).to_have_count(0)
     await expect(page.locator("#unread-number")).to_have_text("1")
     await expect(page.locator("#live-status")).to_contain_text("New notification")
 
@@ -66,6 +67,7 @@ async def test_a_notification_arrives_live_and_still_arrives_after_the_socket_dr
     await expect(items).to_have_count(2)
     await expect(items.first).to_contain_text("Someone left a family's team")
     await expect(page.locator("#unread-number")).to_have_text("2")
+    assert "null" not in await page.get_by_role("main").inner_text()
     await check_page(page, "notifications")
 
     await page.get_by_role("button", name="Mark all as read").click()
@@ -95,9 +97,7 @@ async def test_an_urgent_escalation_is_shown_in_a_banner_on_any_page(
             ),
         )
     banner = page.get_by_role("alert").filter(has_text="Urgent")
-    await expect(banner).to_contain_text(
-        "Urgent: a high-level escalation was raised: Disclosure at school this morning"
-    )
+    await expect(banner).to_contain_text("A high-level escalation was raised: Disclosure at school this morning")
     await expect(page.locator("#unread-number")).to_have_text("1")
     await check_page(page, "notification-urgent")
 

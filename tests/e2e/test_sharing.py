@@ -139,6 +139,15 @@ async def test_consent_is_recorded_withdrawn_and_pictured_for_the_lead(
     await expect(housing.locator(".govuk-tag")).to_have_text("Withdrawn")
     await check_page(page, "family-consent")
 
+    # At 320 CSS pixels (WCAG 2.2 reflow) the page does not scroll sideways; the consent picture scrolls in its region.
+    await page.set_viewport_size({"width": 320, "height": 800})
+    wide = await page.evaluate(  # what sticks out, for the failure message
+        "[...document.querySelectorAll('body *')]"
+        ".filter(e => !e.closest('.taf-table-scroll') && e.getBoundingClientRect().right > 321)"
+        ".map(e => `${e.tagName}#${e.id}.${e.className}`).slice(0, 10)"
+    )
+    assert await page.evaluate("document.body.scrollWidth") <= 320, wide
+
 
 async def test_a_worker_shares_without_consent_and_the_chronology_shows_it(
     page: Page, sign_in: SignIn, team: Team, sessions: SessionFactory

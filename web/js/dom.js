@@ -388,3 +388,8 @@ export function table({ caption, head, rows, id, captionHidden = true }) {
     ),
   );
 }
+
+/** A table that scrolls sideways in its own focusable region on narrow screens (WCAG 2.2 reflow). */
+export function scrolling(label, content) {
+  return h("div", { class: "taf-table-scroll", tabindex: "0", role: "region", "aria-label": label }, content);
+}

@@ -140,3 +140,12 @@ function deliver(notification) {
   remember(notification.id);
   for (const listener of listeners) listener(notification);
 }
+
+// Back online: try at once instead of waiting out the backoff.
+window.addEventListener("online", () => {
+  if (running && !socket) {
+    clearTimeout(timer);
+    attempts = 0;
+    connect();
+  }
+});

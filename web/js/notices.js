@@ -12,11 +12,11 @@ export function noticeText(notification, me) {
   const withTitle = (text) => (p.title ? `${text}: ${p.title}` : text);
   switch (notification.kind) {
     case "escalation_raised":
-      return `Urgent: ${LEVEL[p.level] ? `a ${LEVEL[p.level]}-level` : "an"} escalation was raised${p.reason ? `: ${p.reason}` : ""}`;
+      return `${LEVEL[p.level] ? `A ${LEVEL[p.level]}-level` : "An"} escalation was raised${p.reason ? `: ${p.reason}` : ""}`;
     case "escalation_acknowledged":
       return "An escalation was acknowledged";
     case "escalation_timed_out":
-      return "Urgent: an escalation was not acknowledged in time";
+      return "An escalation was not acknowledged in time";
     case "escalation_resolved":
       return `An escalation was resolved${p.outcome ? `: ${p.outcome}` : ""}`;
     case "meeting_scheduled":

@@ -1,7 +1,7 @@
 // The family's multi-agency chronology: significant events, newest first, as far as the worker may see.
 
 import { call } from "../api.js";
-import { h, table } from "../dom.js";
+import { h, scrolling, table } from "../dom.js";
 import { formatDateTime } from "../labels.js";
 
 export const id = "chronology";
@@ -16,11 +16,11 @@ export async function render(view) {
     "div",
     {},
     h("p", { class: "govuk-body" }, "Significant events across the agencies, newest first. Events about information you may not see are left out."),
-    table({
+    scrolling("Chronology (scrolls sideways)", table({
       id: "chronology-table",
       caption: "Chronology, newest first",
       head: ["When", "Agency", "What happened"],
       rows: family.chronology.map((entry) => [formatDateTime(entry.at), entry.agency ? entry.agency.name : "", entry.summary]),
-    }),
+    })),
   );
 }

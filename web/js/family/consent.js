@@ -2,7 +2,7 @@
 // withdrawing one; recording a new one; and the family's agreements to engage with early help.
 
 import { call } from "../api.js";
-import { button, checkboxes, checkedValues, dateInput, details, h, hidden, radios, readDate, selectField, summaryList, table, textArea, textField, uniqueId } from "../dom.js";
+import { button, checkboxes, checkedValues, dateInput, details, h, hidden, radios, readDate, scrolling, selectField, summaryList, table, textArea, textField, uniqueId } from "../dom.js";
 import { checkedValue, refuse, submit, value } from "../forms.js";
 import { CAPACITY, CATEGORY, categoryList, formatDate } from "../labels.js";
 
@@ -27,12 +27,12 @@ export async function render(view) {
     h("h3", { class: "govuk-heading-s", id: "engagement-title" }, "Agreement to engage with early help"),
     h("p", { class: "govuk-body" }, "Early help is voluntary. Agreeing to work with the team is not the same as agreeing to share information."),
     family.engagementAgreements.length
-      ? table({
+      ? scrolling("Agreements to engage (scrolls sideways)", table({
           id: "engagement-table",
           caption: "Agreements to engage",
           head: ["Family member", "Agreed", "Notes", "Recorded"],
           rows: family.engagementAgreements.map((agreement) => [memberName(agreement.memberId), agreement.agreed ? "Yes" : "No", agreement.notes || "None", formatDate(agreement.recordedAt)]),
-        })
+        }))
       : h("p", { class: "govuk-body" }, "Not recorded yet."),
   );
 }

@@ -58,7 +58,7 @@ export async function render(main, context) {
       ),
       auditEvents.length === 50
         ? h("p", { class: "govuk-body" }, h("a", { class: "govuk-link", href: `#/information-governance?after=${auditEvents[auditEvents.length - 1].id}` }, "Older entries"))
-        : null,
+        : "",
     ),
   );
   return "Information governance";

@@ -18,6 +18,7 @@ export async function render(main, context) {
   const list = h("ol", { class: "govuk-list", id: "notification-list", "aria-labelledby": "notifications-heading" });
   const count = h("p", { class: "govuk-body", id: "notifications-unread" });
   const problem = h("div", { id: "notifications-problem" });
+  const none = h("p", { class: "govuk-body", id: "notifications-none" }, "You have no notifications yet. New ones appear here as they happen.");
   let unread = unreadCount;
   const showCount = () => {
     count.textContent = unread === 1 ? "You have 1 unread notification." : `You have ${unread} unread notifications.`;
@@ -45,6 +46,7 @@ export async function render(main, context) {
   list.append(...inbox.nodes.map((notification) => item(notification, me, context, problem)));
   const stop = onNotification((notification) => {
     if (!context.isCurrent() || !list.isConnected) return stop();
+    none.remove();
     list.prepend(item(notification, me, context, problem));
     if (!notification.readAt) {
       unread += 1;
@@ -56,11 +58,15 @@ export async function render(main, context) {
     count,
     problem,
     markAll,
-    inbox.nodes.length ? null : h("p", { class: "govuk-body", id: "notifications-none" }, "You have no notifications yet. New ones appear here as they happen."),
-    list,
-    inbox.pageInfo.hasNextPage
-      ? h("p", { class: "govuk-body" }, h("a", { class: "govuk-link", href: `#/notifications?after=${encodeURIComponent(inbox.pageInfo.endCursor)}` }, "Older notifications"))
-      : null,
+    h(
+      "div",
+      {},
+      inbox.nodes.length ? null : none,
+      list,
+      inbox.pageInfo.hasNextPage
+        ? h("p", { class: "govuk-body" }, h("a", { class: "govuk-link", href: `#/notifications?after=${encodeURIComponent(inbox.pageInfo.endCursor)}` }, "Older notifications"))
+        : null,
+    ),
   );
   return "Notifications";
 }

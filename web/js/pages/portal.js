@@ -3,7 +3,7 @@
 // family's information. Everything comes from the same API and policy as the workers' pages.
 
 import { call } from "../api.js";
-import { h, summaryList, table, uniqueId } from "../dom.js";
+import { h, scrolling, summaryList, table, uniqueId } from "../dom.js";
 import { categoryList, formatDate, formatDateTime } from "../labels.js";
 
 export const title = "Your family's plan";
@@ -56,12 +56,12 @@ export async function render(main) {
       "Who has looked at your information",
       h("p", { class: "govuk-body" }, "Each time someone from another organisation looks at information about your family, it is recorded here."),
       log.length
-        ? table({
+        ? scrolling("Who has looked at your information (scrolls sideways)", table({
             id: "access-log-table",
             caption: "Who has looked at your information, newest first",
             head: ["Who", "From", "When", "What they looked at"],
             rows: log.map((entry) => [entry.viewerName, entry.agencyName, formatDateTime(entry.at), `${entry.itemCount} ${entry.itemCount === 1 ? "item" : "items"} about ${categoryList(entry.categories).toLowerCase()}`]),
-          })
+          }))
         : h("p", { class: "govuk-body" }, "No one from another organisation has looked at your information yet."),
     ),
   );
