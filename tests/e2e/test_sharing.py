@@ -137,6 +137,13 @@ async def test_consent_is_recorded_withdrawn_and_pictured_for_the_lead(
     housing = page.locator("#consent-list .govuk-summary-card").filter(has_text="agreed to share: Housing")
     await expect(housing).to_contain_text("Mother changed her mind")
     await expect(housing.locator(".govuk-tag")).to_have_text("Withdrawn")
+    await section.get_by_text("Record agreement to engage").click()
+    await page.get_by_label("Family member", exact=True).select_option(index=1)
+    await page.locator("#engagement-agreed").get_by_label("Yes").check()
+    await page.get_by_label("Notes (optional)").fill("Wants help with mornings")
+    await section.get_by_role("button", name="Record the agreement").click()
+    await expect(page.locator(".govuk-notification-banner")).to_contain_text("Agreement to engage recorded.")
+    await expect(page.locator("#engagement-table")).to_contain_text("Wants help with mornings")
     await check_page(page, "family-consent")
 
     # At 320 CSS pixels (WCAG 2.2 reflow) the page does not scroll sideways; the consent picture scrolls in its region.

@@ -34,7 +34,47 @@ export async function render(view) {
           rows: family.engagementAgreements.map((agreement) => [memberName(agreement.memberId), agreement.agreed ? "Yes" : "No", agreement.notes || "None", formatDate(agreement.recordedAt)]),
         }))
       : h("p", { class: "govuk-body" }, "Not recorded yet."),
+    view.canContribute ? engagementForm(view) : null,
   );
+}
+
+function engagementForm(view) {
+  const form = h(
+    "form",
+    { id: "engagement-form", novalidate: true },
+    selectField({
+      id: "engagement-member",
+      label: "Family member",
+      options: [{ value: "", text: "Choose a family member" }, ...view.family.members.map((member) => ({ value: member.id, text: `${member.fullName} (${member.relationship})` }))],
+    }),
+    radios({
+      id: "engagement-agreed",
+      name: "engagement-agreed",
+      legend: "Do they agree to work with the team?",
+      items: [
+        { value: "yes", text: "Yes" },
+        { value: "no", text: "No" },
+      ],
+    }),
+    textArea({ id: "engagement-notes", label: "Notes (optional)", hint: "In their words if you can, for example what they want help with" }),
+    button("Record the agreement", { class: "govuk-button govuk-button--secondary" }),
+  );
+  form.addEventListener("submit", (event) => {
+    event.preventDefault();
+    const problems = [];
+    if (!value(form, "engagement-member")) problems.push({ message: "Choose the family member", fieldId: "engagement-member" });
+    if (!checkedValue(form, "engagement-agreed")) problems.push({ message: "Say whether they agree to work with the team", fieldId: "engagement-agreed-input" });
+    if (refuse(form, problems)) return;
+    submit(form, view, {
+      send: () =>
+        call("EngagementRecord", {
+          input: { familyId: view.family.id, memberId: value(form, "engagement-member"), agreed: checkedValue(form, "engagement-agreed") === "yes", notes: value(form, "engagement-notes") },
+        }),
+      done: () => view.done("Agreement to engage recorded."),
+      labels: { memberId: { id: "engagement-member", label: "Family member" }, notes: { id: "engagement-notes", label: "Notes" } },
+    });
+  });
+  return details("Record agreement to engage", form);
 }
 
 function state(consent) {
