@@ -87,9 +87,9 @@ async def app(settings: Settings) -> Starlette:
 
 
 @asynccontextmanager
-async def serving(app: Starlette) -> AsyncIterator[str]:
-    """Serve an app with a real uvicorn server on a free port, in this event loop."""
-    port = free_port()
+async def serving(app: Starlette, port: int | None = None) -> AsyncIterator[str]:
+    """Serve an app with a real uvicorn server on `port` (a free one if not given), in this event loop."""
+    port = port or free_port()
     config = uvicorn.Config(
         app, host="127.0.0.1", port=port, ws="websockets-sansio", lifespan="on", log_level="warning"
     )

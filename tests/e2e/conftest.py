@@ -8,7 +8,7 @@ import json
 import os
 import secrets
 from collections.abc import AsyncIterator, Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import timedelta
 from pathlib import Path
 
@@ -17,14 +17,16 @@ from axe_playwright_python.async_playwright import Axe
 from playwright.async_api import Browser, Page, async_playwright, expect
 
 from server.agency.models import Agency, AgencyKind
+from server.app import create_app
 from server.auth.models import SessionToken
 from server.auth.service import token_digest
-from server.config import REPO_ROOT
+from server.config import REPO_ROOT, Settings
 from server.db.columns import utcnow
 from server.db.engine import SessionFactory, unit_of_work
 from server.family.models import Family
 from server.user.models import User
 from tests.builders import PASSWORD, create_agency, create_family, create_user, unique
+from tests.conftest import free_port, serving
 
 CHROMIUM = Path(os.environ.get("CHROMIUM", "/usr/bin/chromium"))
 # As root in a container: no sandbox; and no calls home, which the closed network refuses.
@@ -63,6 +65,17 @@ async def browser(chromium: Path) -> AsyncIterator[Browser]:
         launched = await playwright.chromium.launch(executable_path=str(chromium), args=CHROMIUM_ARGS)
         yield launched
         await launched.close()
+
+
+@pytest.fixture(scope="session")
+async def live_server(settings: Settings) -> AsyncIterator[str]:
+    """The service as the browser reaches it. Its public origin is the URL the browser uses, as in
+    production (TAF_PUBLIC_ORIGIN), so the notification socket's handshake passes the origin check."""
+    port = free_port()
+    origin = f"http://127.0.0.1:{port}"
+    async with serving(create_app(replace(settings, public_origin=origin)), port=port) as url:
+        assert url == origin
+        yield url
 
 
 @pytest.fixture

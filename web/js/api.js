@@ -5,7 +5,7 @@
 import { currentSession } from "./session.js";
 
 // The operation files under graphql/operations/ that the front end uses.
-const FILES = ["auth", "directory", "family", "team"];
+const FILES = ["audit", "auth", "consent", "contribution", "directory", "family", "notifications", "safeguarding", "team"];
 const OPERATION = /^\s*(?:query|mutation|subscription)\s+([A-Za-z_][A-Za-z0-9_]*)/gm;
 
 let documents = null;
@@ -35,7 +35,8 @@ async function loadDocuments() {
   return byName;
 }
 
-function operationDocument(name) {
+/** The document for a named operation (for the subscription, which goes over the socket in live.js). */
+export function operationDocument(name) {
   documents ??= loadDocuments().catch((error) => {
     documents = null; // try again next time
     throw error;

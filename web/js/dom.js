@@ -304,3 +304,92 @@ export function setTitle(title) {
 function refreshTitle() {
   document.title = document.querySelector(".govuk-error-summary") ? `Error: ${baseTitle}` : baseTitle;
 }
+
+/** A fieldset of checkboxes; `items` are {value, text, hint}. Read back with checkedValues(form, name). */
+export function checkboxes({ id, name, legend, hint, items, checked = [] }) {
+  const hintId = hint ? `${id}-hint` : null;
+  return h(
+    "div",
+    { class: "govuk-form-group", "data-field": id },
+    h(
+      "fieldset",
+      { class: "govuk-fieldset", "aria-describedby": hintId },
+      h("legend", { class: "govuk-fieldset__legend govuk-fieldset__legend--s" }, legend),
+      hint ? h("div", { class: "govuk-hint", id: hintId }, hint) : null,
+      h(
+        "div",
+        { class: "govuk-checkboxes govuk-checkboxes--small", id },
+        items.map((item, index) => {
+          const itemId = index === 0 ? `${id}-input` : `${id}-${index}`;
+          const itemHintId = item.hint ? `${itemId}-hint` : null;
+          return h(
+            "div",
+            { class: "govuk-checkboxes__item" },
+            h("input", {
+              class: "govuk-checkboxes__input",
+              id: itemId,
+              name: name || id,
+              type: "checkbox",
+              value: item.value,
+              checked: checked.includes(item.value),
+              "aria-describedby": itemHintId,
+            }),
+            h("label", { class: "govuk-label govuk-checkboxes__label", for: itemId }, item.text),
+            item.hint ? h("div", { class: "govuk-hint govuk-checkboxes__hint", id: itemHintId }, item.hint) : null,
+          );
+        }),
+      ),
+    ),
+  );
+}
+
+export const checkedValues = (form, name) => [...form.querySelectorAll(`input[name="${name}"]:checked`)].map((input) => input.value);
+
+/** A GOV.UK summary list from [key, value] rows (rows that are null are left out). */
+export function summaryList(rows, attributes = {}) {
+  return h(
+    "dl",
+    { class: "govuk-summary-list", ...attributes },
+    rows
+      .filter(Boolean)
+      .map(([key, value]) =>
+        h("div", { class: "govuk-summary-list__row" }, h("dt", { class: "govuk-summary-list__key" }, key), h("dd", { class: "govuk-summary-list__value" }, value)),
+      ),
+  );
+}
+
+/** A GOV.UK details element: a summary line that opens to show `content`. */
+export function details(summaryText, content, attributes = {}) {
+  return h(
+    "details",
+    { class: "govuk-details", ...attributes },
+    h("summary", { class: "govuk-details__summary" }, h("span", { class: "govuk-details__summary-text" }, summaryText)),
+    h("div", { class: "govuk-details__text" }, content),
+  );
+}
+
+/** A GOV.UK table: `head` is a list of column titles, `rows` lists of cells (text or nodes). */
+export function table({ caption, head, rows, id, captionHidden = true }) {
+  return h(
+    "table",
+    { class: "govuk-table", id },
+    h("caption", { class: `govuk-table__caption${captionHidden ? " govuk-visually-hidden" : " govuk-table__caption--m"}` }, caption),
+    h("thead", { class: "govuk-table__head" }, h("tr", { class: "govuk-table__row" }, head.map((text) => h("th", { scope: "col", class: "govuk-table__header" }, text)))),
+    h(
+      "tbody",
+      { class: "govuk-table__body" },
+      rows.map((cells) =>
+        h(
+          "tr",
+          { class: "govuk-table__row" },
+          cells.map((cell, index) => (index === 0 ? h("th", { scope: "row", class: "govuk-table__header" }, cell) : h("td", { class: "govuk-table__cell" }, cell))),
+        ),
+      ),
+    ),
+  );
+}
+
+/** A table that scrolls sideways in its own focusable region on narrow screens (WCAG 2.2 reflow). */
+export function scrolling(label, content) {
+  return h("div", { class: "taf-table-scroll", tabindex: "0", role: "region", "aria-label": label }, content);
+}

@@ -54,3 +54,5 @@ function humanise(message, labels) {
   }
   return text.charAt(0).toUpperCase() + text.slice(1);
 }
+
+export const STALE_ITEM = "Someone else changed this item since you opened it. Reload the items to see their change, then make yours again.";

@@ -48,3 +48,68 @@ export const STATUS_TAG = {
   stepped_down: "govuk-tag--turquoise",
   closed: "govuk-tag--grey",
 };
+
+export const CATEGORY = {
+  health: "Health",
+  mental_health: "Mental health",
+  education: "Education",
+  police: "Police",
+  youth_justice: "Youth justice",
+  housing: "Housing",
+  social_care: "Social care",
+  substance_misuse: "Substance misuse",
+  domestic_abuse: "Domestic abuse",
+  family_history: "Family history",
+  finance: "Money and benefits",
+  other: "Other",
+};
+
+export const KIND = {
+  assessment_note: "Assessment note",
+  update: "Update",
+  concern: "Concern",
+  strength: "Strength",
+  risk_factor: "Risk factor",
+  protective_factor: "Protective factor",
+  service_offered: "Service offered",
+};
+
+export const CAPACITY = {
+  self: "For themselves",
+  parental_responsibility: "As a parent or carer, for a child",
+};
+
+// The lawful bases for sharing without consent, in plain words (the legal references as a hint).
+export const LAWFUL_BASIS = {
+  public_task_safeguarding: {
+    text: "Our public task of safeguarding children",
+    hint: "For public bodies such as councils, schools, the NHS and the police. UK GDPR Article 6(1)(e), with the Data Protection Act 2018 Schedule 1 paragraph 18 (safeguarding of children).",
+  },
+  legal_obligation: {
+    text: "A law requires us to share",
+    hint: "For example a statutory duty to share with the police or children's social care. UK GDPR Article 6(1)(c).",
+  },
+  vital_interests: {
+    text: "To protect someone's life",
+    hint: "Only in an emergency, when someone could die or be seriously hurt and there is no time to ask. UK GDPR Article 6(1)(d).",
+  },
+  recognised_legitimate_interest: {
+    text: "A recognised legitimate interest: safeguarding",
+    hint: "Safeguarding is recognised in law as a reason to share, without weighing it against the family's interests. UK GDPR Article 6(1)(ea).",
+  },
+  legitimate_interests: {
+    text: "Our legitimate interests",
+    hint: "For voluntary and private organisations, when the need to protect the child outweighs the family's interests. UK GDPR Article 6(1)(f).",
+  },
+};
+
+/** "2025-11-03T14:05:00+00:00" -> "3 November 2025 at 14:05" (UK time). */
+export function formatDateTime(value) {
+  if (!value) return "";
+  const date = new Date(value);
+  const time = date.toLocaleTimeString("en-GB", { hour: "2-digit", minute: "2-digit", timeZone: "Europe/London" });
+  const day = date.toLocaleDateString("en-CA", { timeZone: "Europe/London" });
+  return `${formatDate(day)} at ${time}`;
+}
+
+export const categoryList = (categories) => categories.map((category) => CATEGORY[category] || category).join(", ");

@@ -4,10 +4,15 @@
 
 import { call } from "./api.js";
 import { setTitle, successBanner } from "./dom.js";
+import * as live from "./live.js";
+import { addUnread, announce, setUnread, showUrgent } from "./notices.js";
 import { clearSession, currentSession, updateMe } from "./session.js";
 import * as caseload from "./pages/caseload.js";
 import * as family from "./pages/family.js";
+import * as informationGovernance from "./pages/information-governance.js";
 import * as notFound from "./pages/not-found.js";
+import * as notifications from "./pages/notifications.js";
+import * as portal from "./pages/portal.js";
 import * as referral from "./pages/referral.js";
 import * as signIn from "./pages/sign-in.js";
 import * as signedOut from "./pages/signed-out.js";
@@ -19,6 +24,9 @@ const ROUTES = [
   [/^\/caseload$/, caseload],
   [/^\/families\/([^/]+)$/, family],
   [/^\/referrals\/new$/, referral],
+  [/^\/notifications$/, notifications],
+  [/^\/information-governance$/, informationGovernance],
+  [/^\/portal$/, portal],
 ];
 
 let flash = null; // a success message to show on the next page
@@ -42,7 +50,10 @@ async function route() {
   let session = currentSession();
   if (session && !session.me) session = await whoAmI();
   updateHeader(session);
-  if (path === "/") return navigate(session ? "/caseload" : "/sign-in");
+  if (session?.me?.kind === "staff") startLive(session);
+  if (path === "/") return navigate(session ? home(session) : "/sign-in");
+  // Family members have their own read-only pages; the workspace is for staff.
+  if (session?.me?.kind === "family" && path !== "/portal" && !path.startsWith("/sign")) return navigate("/portal");
   let page = notFound;
   let params = [];
   for (const [pattern, module] of ROUTES) {
@@ -97,7 +108,46 @@ async function whoAmI() {
   return currentSession();
 }
 
+function home(session) {
+  if (session.me?.kind === "family") return "/portal";
+  if (session.me?.role === "ig_officer") return "/information-governance";
+  return "/caseload";
+}
+
+// The unread count comes from the inbox once per sign-in; after that the live stream keeps it up to date.
+let liveFor = null;
+
+async function startLive(session) {
+  if (liveFor === session.token) return;
+  liveFor = session.token;
+  let after = null;
+  try {
+    const { inbox, unreadCount } = await call("Inbox", { first: 1 });
+    setUnread(unreadCount);
+    after = inbox.nodes.length ? inbox.nodes[0].id : "0";
+  } catch {
+    // The count stays as it is; the stream still starts.
+  }
+  if (liveFor !== session.token) return;
+  live.start(session.token, { after, ended: sessionEnded });
+}
+
+live.onNotification((notification) => {
+  const me = currentSession()?.me;
+  if (!notification.readAt) addUnread(1);
+  announce(notification, me);
+  if (notification.urgent) showUrgent(notification, me);
+});
+
+function stopLive() {
+  liveFor = null;
+  live.stop({ forget: true });
+  setUnread(0);
+  document.getElementById("live-alerts").replaceChildren();
+}
+
 function sessionEnded() {
+  stopLive();
   clearSession();
   signIn.setNotice("Your sign-in has ended. Sign in again to carry on.");
   navigate("/sign-in");
@@ -112,8 +162,11 @@ function updateHeader(session) {
   } else {
     who.textContent = "";
   }
+  const staff = session?.me?.kind === "staff";
+  for (const id of ["nav-caseload", "nav-referral", "nav-notifications"]) document.getElementById(id).parentElement.hidden = !staff;
+  document.getElementById("nav-ig").parentElement.hidden = session?.me?.role !== "ig_officer";
   const { path } = parse();
-  for (const [id, prefix] of [["nav-caseload", "/caseload"], ["nav-referral", "/referrals"]]) {
+  for (const [id, prefix] of [["nav-caseload", "/caseload"], ["nav-referral", "/referrals"], ["nav-notifications", "/notifications"], ["nav-ig", "/information-governance"]]) {
     const link = document.getElementById(id);
     if (path.startsWith(prefix)) link.setAttribute("aria-current", "page");
     else link.removeAttribute("aria-current");
@@ -126,6 +179,7 @@ async function signOut() {
   } catch {
     // The token is forgotten here either way; it also expires on the server.
   }
+  stopLive();
   clearSession();
   navigate("/signed-out");
 }

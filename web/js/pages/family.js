@@ -1,15 +1,20 @@
 // A family's page: a summary, then one section per part of the work. Each section is a module in
-// ../family/ with {id, title, visible(view), render(view)}; the plan, contributions, meetings,
-// escalations, consent and chronology join the list as the API grows (issues 3 and 4).
+// ../family/ with {id, title, visible(view), render(view)}; the plan, meetings and escalations join
+// the list as the API grows (issue 4).
 
 import { call } from "../api.js";
 import { h } from "../dom.js";
+import * as chronology from "../family/chronology.js";
+import * as consent from "../family/consent.js";
+import * as consentPicture from "../family/consent-picture.js";
+import * as contributions from "../family/contributions.js";
 import * as members from "../family/members.js";
+import * as safeguarding from "../family/safeguarding.js";
 import * as status from "../family/status.js";
 import * as team from "../family/team.js";
 import { formatDate, LEVEL_OF_NEED, STATUS, STATUS_TAG } from "../labels.js";
 
-const SECTIONS = [status, members, team];
+const SECTIONS = [status, members, team, contributions, consent, consentPicture, safeguarding, chronology];
 
 export async function render(main, context) {
   const [id] = context.params;
@@ -32,6 +37,8 @@ function viewOf(family, context) {
   const isLead = Boolean(lead && lead.worker.id === me.id);
   // The API decides; these only choose which controls to offer (policies/policy.csv: the lead
   // professional manages the family and its team; a manager of the lead's agency manages the team).
+  // Named workers on the team add items, record consent and share their agency's information.
+  const canContribute = me.kind === "staff" && family.team.some((member) => member.worker.id === me.id);
   const managesTeam = isLead || (me.role === "manager" && Boolean(lead && me.agency && lead.agency.id === me.agency.id));
   const path = `/families/${encodeURIComponent(family.id)}`;
   return {
@@ -40,6 +47,7 @@ function viewOf(family, context) {
     lead,
     isLead,
     managesTeam,
+    canContribute,
     done: (message) => context.navigate(path, { message }),
     reload: () => context.navigate(path),
     sessionEnded: context.sessionEnded,

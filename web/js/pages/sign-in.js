@@ -14,7 +14,7 @@ export function setNotice(text) {
 
 export async function render(main, { session, navigate }) {
   if (session) {
-    navigate("/caseload");
+    navigate("/");
     return "Sign in";
   }
   const form = h(
@@ -60,7 +60,7 @@ async function submit(form, navigate) {
     const { authLogin } = await call("Login", { email, password });
     saveSession(authLogin);
     clearErrors(form);
-    navigate("/caseload");
+    navigate("/");
   } catch (error) {
     form.password.value = "";
     const fieldId = error.code === "UNAUTHENTICATED" ? "email" : null;

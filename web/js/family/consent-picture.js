@@ -1,0 +1,32 @@
+// For the lead professional (and their manager): which agency may see which information, and why.
+// The API answers null for everyone else, and then the section is not shown.
+
+import { call } from "../api.js";
+import { h, table } from "../dom.js";
+import { categoryList } from "../labels.js";
+
+export const id = "consent-picture";
+export const title = "Consent picture";
+
+export const visible = (view) => view.isLead || view.managesTeam;
+
+export async function render(view) {
+  const { family } = await call("ConsentPicture", { familyId: view.family.id });
+  if (!family.consentPicture) return h("p", { class: "govuk-body" }, "Only the lead professional and their manager see the consent picture.");
+  const cell = (categories) => (categories.length ? categoryList(categories) : "None");
+  return h(
+    "div",
+    {},
+    h("p", { class: "govuk-body" }, "For each agency on the team: what the family has agreed to share with it, what they refused, what is shared without consent to keep a child safe, and where consent has not been asked yet."),
+    h(
+      "div",
+      { class: "taf-table-scroll", tabindex: "0", role: "region", "aria-labelledby": "consent-picture-caption" },
+      table({
+        id: "consent-picture-table",
+        caption: h("span", { id: "consent-picture-caption" }, "Consent picture by agency"),
+        head: ["Agency", "Consented", "Refused", "Shared by override", "Not asked yet"],
+        rows: family.consentPicture.map((row) => [row.agency.name, cell(row.consented), cell(row.refused), cell(row.sharedByOverride), cell(row.missing)]),
+      }),
+    ),
+  );
+}

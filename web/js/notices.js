@@ -1,0 +1,99 @@
+// Notifications in words, the unread count in the header, and the banner for urgent escalations.
+
+import { h } from "./dom.js";
+import { categoryList, formatDate, formatDateTime } from "./labels.js";
+
+const LEVEL = { low: "low", medium: "medium", high: "high", critical: "critical" };
+
+/** One sentence saying what happened, for the person signed in (`me`). */
+export function noticeText(notification, me) {
+  const p = notification.payload || {};
+  const you = (userId) => Boolean(me && userId === me.id);
+  const withTitle = (text) => (p.title ? `${text}: ${p.title}` : text);
+  switch (notification.kind) {
+    case "escalation_raised":
+      return `${LEVEL[p.level] ? `A ${LEVEL[p.level]}-level` : "An"} escalation was raised${p.reason ? `: ${p.reason}` : ""}`;
+    case "escalation_acknowledged":
+      return "An escalation was acknowledged";
+    case "escalation_timed_out":
+      return "An escalation was not acknowledged in time";
+    case "escalation_resolved":
+      return `An escalation was resolved${p.outcome ? `: ${p.outcome}` : ""}`;
+    case "meeting_scheduled":
+      return `A team meeting was arranged for ${formatDateTime(p.starts_at)}`;
+    case "meeting_changed":
+      return `A team meeting was moved to ${formatDateTime(p.starts_at)}`;
+    case "meeting_cancelled":
+      return `The team meeting on ${formatDateTime(p.starts_at)} was cancelled`;
+    case "meeting_minutes_published":
+      return `Minutes were published for the meeting on ${formatDate(p.starts_at)}`;
+    case "action_assigned":
+      return withTitle(you(p.owner_user_id) ? "An action was given to you" : "An action was given to a team member");
+    case "action_due_soon":
+      return withTitle(`An action is due on ${formatDate(p.due_on)}`);
+    case "action_overdue":
+      return withTitle("An action is overdue");
+    case "action_done":
+      return withTitle("An action was done");
+    case "review_due":
+      return `The family's plan is due for review on ${formatDate(p.due_on)}`;
+    case "consent_withdrawn":
+      return `Consent to share ${categoryList(p.categories || [])} was withdrawn`;
+    case "override_used":
+      return `Information was shared without consent to keep a child safe: ${categoryList(p.categories || [])}`;
+    case "team_member_added":
+      return you(p.user_id) ? "You were added to a family's team" : "Someone joined a family's team";
+    case "team_member_removed":
+      return you(p.user_id) ? "You were removed from a family's team" : "Someone left a family's team";
+    case "lead_professional_changed":
+      return you(p.user_id) ? "You are now the lead professional for a family" : "A family has a new lead professional";
+    default:
+      return "Something changed on a family's plan";
+  }
+}
+
+/** Where to read more: the family's page, or for information-governance officers their own page. */
+export function noticeLink(notification, me) {
+  if (me && me.role === "ig_officer") return "#/information-governance";
+  return `#/families/${encodeURIComponent(notification.familyId)}`;
+}
+
+export const isEscalation = (notification) => notification.kind.startsWith("escalation_");
+
+let unread = 0;
+
+export function setUnread(count) {
+  unread = Math.max(0, count);
+  const badge = document.getElementById("unread-count");
+  badge.dataset.count = String(unread);
+  document.getElementById("unread-number").textContent = String(unread);
+}
+
+export const addUnread = (delta) => setUnread(unread + delta);
+
+/** A GOV.UK notification banner (role="alert") above the page for an urgent notification. */
+export function showUrgent(notification, me) {
+  const titleId = `urgent-${notification.id}-title`;
+  const banner = h(
+    "div",
+    {
+      class: "govuk-notification-banner govuk-notification-banner--urgent",
+      role: "alert",
+      "aria-labelledby": titleId,
+      "data-notification": notification.id,
+    },
+    h("div", { class: "govuk-notification-banner__header" }, h("h2", { class: "govuk-notification-banner__title", id: titleId }, "Urgent")),
+    h(
+      "div",
+      { class: "govuk-notification-banner__content" },
+      h("p", { class: "govuk-notification-banner__heading" }, noticeText(notification, me)),
+      h("p", { class: "govuk-body" }, h("a", { class: "govuk-link", href: noticeLink(notification, me) }, "Open the family's page"), " or ", h("a", { class: "govuk-link", href: "#/notifications" }, "see all notifications"), "."),
+    ),
+  );
+  document.getElementById("live-alerts").prepend(banner);
+}
+
+/** Say a new notification arrived, politely, to screen reader users. */
+export function announce(notification, me) {
+  document.getElementById("live-status").textContent = `New notification: ${noticeText(notification, me)}`;
+}

@@ -1,0 +1,102 @@
+// Information-governance officers: every safeguarding override, unreviewed first, to review or revoke;
+// and the audit log. They see no case content: overrides carry the reasons for sharing, not what was shared.
+
+import { call } from "../api.js";
+import { details, h, hidden, table, textArea, uniqueId } from "../dom.js";
+import { overrideCard } from "../family/safeguarding.js";
+import { refuse, submit, value } from "../forms.js";
+import { formatDateTime } from "../labels.js";
+
+export const title = "Information governance";
+
+export async function render(main, context) {
+  const after = context.query.get("after");
+  const [{ safeguardingOverrides }, { auditEvents }] = await Promise.all([
+    call("OverrideReviewQueue", { unreviewedOnly: false, first: 100 }),
+    call("AuditEvents", { first: 50, after: after ? Number(after) : null }),
+  ]);
+  const view = {
+    sessionEnded: context.sessionEnded,
+    done: (message) => context.navigate("/information-governance", { message }),
+  };
+  const unreviewed = safeguardingOverrides.filter((item) => !item.reviewedAt).length;
+  main.append(
+    h("h1", { class: "govuk-heading-l", tabindex: "-1" }, "Information governance"),
+    h(
+      "nav",
+      { class: "taf-contents", "aria-labelledby": "ig-contents-title" },
+      h("h2", { class: "govuk-heading-s", id: "ig-contents-title" }, "On this page"),
+      h("ul", { class: "govuk-list" }, h("li", {}, h("a", { class: "govuk-link", href: "#overrides" }, "Sharing without consent to review")), h("li", {}, h("a", { class: "govuk-link", href: "#audit" }, "Audit log"))),
+    ),
+    h(
+      "section",
+      { class: "taf-section", id: "overrides", "aria-labelledby": "overrides-title", tabindex: "-1" },
+      h("h2", { class: "govuk-heading-m", id: "overrides-title" }, "Sharing without consent to review"),
+      h("p", { class: "govuk-body", id: "overrides-count" }, unreviewed === 1 ? "1 use is waiting for review." : `${unreviewed} uses are waiting for review.`),
+      h(
+        "div",
+        { id: "override-queue" },
+        safeguardingOverrides.length
+          ? safeguardingOverrides.map((item) => overrideCard(item, { showFamily: true, heading: "h3", extra: actions(item, view) }))
+          : h("p", { class: "govuk-body" }, "No information has been shared without consent."),
+      ),
+    ),
+    h(
+      "section",
+      { class: "taf-section", id: "audit", "aria-labelledby": "audit-title", tabindex: "-1" },
+      h("h2", { class: "govuk-heading-m", id: "audit-title" }, "Audit log"),
+      h("p", { class: "govuk-body" }, "Every read of another agency's information, every refused request and every change, newest first. Entries hold ids, never case content."),
+      h(
+        "div",
+        { class: "taf-table-scroll", tabindex: "0", role: "region", "aria-label": "Audit log entries (scrolls sideways)" },
+        table({
+          id: "audit-table",
+          caption: "Audit log entries",
+          head: ["When", "What", "Outcome", "Family record", "By"],
+          rows: auditEvents.map((event) => [formatDateTime(event.at), event.action, event.outcome, event.familyId || "None", event.actorUserId || "The service"]),
+        }),
+      ),
+      auditEvents.length === 50
+        ? h("p", { class: "govuk-body" }, h("a", { class: "govuk-link", href: `#/information-governance?after=${auditEvents[auditEvents.length - 1].id}` }, "Older entries"))
+        : "",
+    ),
+  );
+  return "Information governance";
+}
+
+function actions(item, view) {
+  const parts = [];
+  if (!item.reviewedAt) parts.push(noteForm(item, view, "review"));
+  if (item.active) parts.push(noteForm(item, view, "revoke"));
+  return parts;
+}
+
+function noteForm(item, view, action) {
+  const fieldId = uniqueId(`${action}-note`);
+  const review = action === "review";
+  const label = review ? "Your review note" : "Why it must stop now";
+  const form = h(
+    "form",
+    { novalidate: true, class: `taf-${action}` },
+    textArea({
+      id: fieldId,
+      label,
+      hint: review ? "For example: lawful basis appropriate; family to be told after the strategy meeting" : "The lead professional and the agencies involved are told it has stopped",
+    }),
+    h("button", { type: "submit", class: review ? "govuk-button" : "govuk-button govuk-button--warning" }, review ? "Record the review" : "Revoke now", hidden(`: ${item.owningAgency.name}`)),
+  );
+  form.addEventListener("submit", (event) => {
+    event.preventDefault();
+    if (!value(form, fieldId)) return refuse(form, [{ message: review ? "Enter your review note" : "Enter why it must stop", fieldId }]);
+    submit(form, view, {
+      send: () =>
+        review
+          ? call("SafeguardingOverrideReview", { input: { overrideId: item.id, note: value(form, fieldId) } })
+          : call("SafeguardingOverrideRevoke", { input: { overrideId: item.id, reason: value(form, fieldId) } }),
+      done: () => view.done(review ? "Review recorded." : "Sharing without consent has been revoked. It stopped at once."),
+      labels: { note: { id: fieldId, label }, reason: { id: fieldId, label } },
+      wording: () => ({ FORBIDDEN: "Only information-governance officers can review or revoke sharing without consent." }),
+    });
+  });
+  return details([review ? "Review" : "Revoke", hidden(`: ${item.owningAgency.name}, ${item.id}`)], form);
+}
