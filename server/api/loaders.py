@@ -7,10 +7,10 @@ from functools import partial
 
 from strawberry.dataloader import DataLoader
 
+from server.access.pep import AccessControl
 from server.agency.loaders import agency_by_id
 from server.contribution.loaders import versions_by_contribution_id
 from server.db.engine import SessionFactory
-from server.access.pep import AccessControl
 from server.family.loaders import attention_by_family_id, members_by_family_id
 from server.meeting.loaders import (
     actions_by_meeting_id,
