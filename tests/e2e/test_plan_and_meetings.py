@@ -333,7 +333,7 @@ async def test_the_lead_closes_a_case_with_its_outcome_and_sustainability_plan(
     options = await page.locator("#status-value option").all_text_contents()
     assert "Closed" not in options and "Active" in options
     # when the lead closes the record, first without the required parts
-    await page.get_by_text("Close the family's record").click()
+    await page.locator("#close summary").click()
     form = page.locator("#close-form")
     await page.get_by_role("button", name="Close the record").click()
     await expect(form.locator(".govuk-error-summary")).to_contain_text("Enter what support continues")
