@@ -148,6 +148,12 @@ async def test_the_lead_runs_a_meeting_from_one_screen(
     await card.get_by_role("button", name="Save").click()
     await expect(page.locator(BANNER)).to_contain_text("Action updated: In progress.")
     await expect(page.locator(f'#review [data-action="{action["id"]}"]')).to_contain_text("In progress")
+    goal_block = page.locator(f'#review [data-goal="{goal["id"]}"]')
+    await goal_block.get_by_text("Update where this goal stands").click()
+    await goal_block.get_by_label("Where the goal stands").select_option(label="Partly achieved")
+    await goal_block.get_by_role("button", name="Save").click()
+    await expect(page.locator(BANNER)).to_contain_text("Goal updated: Partly achieved.")
+    await expect(page.locator(f'#review [data-goal="{goal["id"]}"]')).to_contain_text("Partly achieved")
 
     # and record a decision and a new action
     await page.get_by_label("Decision", exact=True).fill("Refer to the housing repairs team")
@@ -320,6 +326,13 @@ async def test_a_worker_updates_their_own_action_and_sees_no_lead_controls(
     assert code(await gql.error("MeetingAttendanceRecord", attendance, worker)) == "FORBIDDEN"
     decision = {"input": {"meetingId": meeting["id"], "text": "Not mine to record"}}
     assert code(await gql.error("MeetingDecisionAdd", decision, worker)) == "FORBIDDEN"
+
+    # and someone not on the team cannot reach the meeting at all
+    await sign_in(team.health_visitor)
+    await page.goto(f"/#/families/{team.family.id}/meetings/{meeting['id']}")
+    await expect(page.get_by_role("heading", level=1)).to_have_text("Meeting not found")
+    assert team.family.display_name not in await page.locator("main").inner_text()
+    await check_page(page, "meeting-not-found")
 
 
 async def test_the_lead_closes_a_case_with_its_outcome_and_sustainability_plan(

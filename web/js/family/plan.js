@@ -60,6 +60,7 @@ function goalCard(goal, actions, view) {
         ],
         { "aria-labelledby": titleId },
       ),
+      view.isLead ? goalStatusForm(goal, view) : null,
       h("h4", { class: "govuk-heading-s" }, "Actions", hidden(` for this goal`)),
       actions.length ? actions.map((action) => actionCard(action, view)) : h("p", { class: "govuk-body" }, "No actions for this goal yet."),
     ),
@@ -117,6 +118,30 @@ function updateForm(action, view) {
     });
   });
   return details(["Update this action", hidden(`: ${action.description}`)], form, { class: "govuk-details taf-action__update" });
+}
+
+/** The lead professional records where a goal stands (achieved, partly achieved...), guarded by its version. */
+export function goalStatusForm(goal, view) {
+  const prefix = uniqueId("goal-status");
+  const form = h(
+    "form",
+    { novalidate: true, class: "taf-goal-status" },
+    selectField({ id: `${prefix}-value`, label: "Where the goal stands", options: options(GOAL_STATUS), value: goal.status }),
+    button(["Save", hidden(` where the goal stands: ${goal.inFamilyWords}`)]),
+  );
+  form.addEventListener("submit", (event) => {
+    event.preventDefault();
+    const status = value(form, `${prefix}-value`);
+    if (status === goal.status) return refuse(form, [{ message: "Choose where the goal stands now", fieldId: `${prefix}-value` }]);
+    submit(form, view, {
+      send: () => call("PlanGoalEdit", { input: { goalId: goal.id, expectedVersion: goal.version, status } }),
+      done: () => view.done(`Goal updated: ${GOAL_STATUS[status]}.`),
+      labels: { status: { id: `${prefix}-value`, label: "Where the goal stands" } },
+      wording: (error) => (error.code === "CONFLICT" && /since you opened/.test(error.message) ? { CONFLICT: STALE_ITEM } : {}),
+      extra: (error) => (error.code === "CONFLICT" ? reloadButton(view, "Reload the plan") : null),
+    });
+  });
+  return details(["Update where this goal stands", hidden(`: ${goal.inFamilyWords}`)], form);
 }
 
 function goalForm(view) {

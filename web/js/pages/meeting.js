@@ -7,7 +7,7 @@ import { call } from "../api.js";
 import { button, details, h, hidden, radios, scrolling, selectField, summaryList, table, textArea, uniqueId } from "../dom.js";
 import { submit, refuse, value, checkedValue, warning } from "../forms.js";
 import { formatDate, formatDateTime } from "../labels.js";
-import { actionCard, actionFields, actionLabels, readAction } from "../family/plan.js";
+import { actionCard, actionFields, actionLabels, goalStatusForm, readAction } from "../family/plan.js";
 import { minutesText } from "../family/meetings.js";
 import { reloadButton } from "../family/contributions.js";
 import { ATTENDANCE, GOAL_STATUS, MEETING_KIND, MEETING_STATUS, MEETING_STATUS_TAG, OUTCOME_DOMAIN } from "../plan/labels.js";
@@ -172,6 +172,7 @@ function review(view, plan, earlier) {
         { class: "taf-agency-group", "data-goal": goal.id },
         h("h3", { class: "govuk-heading-s" }, `Goal: “${goal.inFamilyWords}”`, " ", h("strong", { class: "govuk-tag govuk-tag--grey" }, GOAL_STATUS[goal.status])),
         h("p", { class: "govuk-body taf-secondary-text" }, OUTCOME_DOMAIN[goal.outcomeDomain], goal.targetDate ? `; target ${formatDate(goal.targetDate)}` : ""),
+        view.isLead && view.meeting.status !== "cancelled" ? goalStatusForm(goal, view) : null,
         actionsOf(goal.id).length ? actionsOf(goal.id).map((action) => actionCard(action, view)) : h("p", { class: "govuk-body" }, "No actions for this goal."),
       ),
     ),
