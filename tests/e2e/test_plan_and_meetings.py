@@ -426,3 +426,51 @@ async def test_the_caseload_filters_by_overdue_actions_and_open_escalations(
     await expect(page.get_by_label("Has open escalations")).to_be_checked()
     await page.get_by_role("link", name="Clear filters").click()
     await expect(rows).to_have_count(3)
+
+
+async def test_the_lead_records_an_assessment_and_arranges_a_meeting(page: Page, sign_in: SignIn, team: Team):
+    await sign_in(team.lead)
+    await open_family(page, team)
+    # when the lead records an entry assessment
+    await page.get_by_text("Record an assessment").click()
+    form = page.locator("#assessment-form")
+    await form.get_by_label("Which assessment").select_option(label="Entry assessment")
+    today = date.today()
+    await form.get_by_label("Day").fill(str(today.day))
+    await form.get_by_label("Month").fill(str(today.month))
+    await form.get_by_label("Year").fill(str(today.year))
+    await form.get_by_label("Strengths").fill("Mum is determined; Jayden loves football")
+    await form.get_by_label("Family violence").select_option(label="Medium")
+    await page.get_by_role("button", name="Record the assessment").click()
+    # then it is listed with its rating
+    await expect(page.locator(BANNER)).to_contain_text("Assessment recorded.")
+    card = page.locator("#assessments-list .govuk-summary-card").first
+    await expect(card).to_contain_text(f"Entry assessment, {today.day}")
+    await expect(card).to_contain_text("Mum is determined; Jayden loves football")
+    await expect(card.locator("table")).to_contain_text("Family violence")
+    await check_page(page, "family-assessment")
+
+    # when the lead arranges a review meeting, first at a time that is not a time
+    await page.get_by_text("Arrange a meeting").click()
+    form = page.locator("#meeting-schedule-form")
+    when = today + timedelta(days=10)
+    await form.get_by_label("Day").fill(str(when.day))
+    await form.get_by_label("Month").fill(str(when.month))
+    await form.get_by_label("Year").fill(str(when.year))
+    await form.get_by_label("Time").fill("25:00")
+    await form.get_by_label("Where (or give a call link)").fill("Riverside Academy, room 4")
+    await form.get_by_label("Agenda").fill("Attendance\nHousing")
+    await form.get_by_label(team.colleague.display_name).check()
+    await page.get_by_role("button", name="Arrange the meeting").click()
+    await expect(form.locator(".govuk-error-summary")).to_contain_text("Enter the time in 24-hour time")
+    await check_page(page, "meeting-arrange-error")
+    await form.get_by_label("Time").fill("10:30")
+    await page.get_by_role("button", name="Arrange the meeting").click()
+    # then it is listed as scheduled, and its view says it has not started
+    await expect(page.locator(BANNER)).to_contain_text("Meeting arranged.")
+    row = page.locator("#meetings-table tbody tr").first
+    await expect(row).to_contain_text("Scheduled")
+    await row.get_by_role("link").click()
+    await expect(page.get_by_text("This meeting has not started yet.")).to_be_visible()
+    await expect(page.get_by_role("button", name="Save attendance")).to_have_count(0)
+    await expect(page.locator("#attendance-table")).to_contain_text(team.colleague.display_name)
