@@ -32,7 +32,7 @@ export async function render(view) {
     plan.goals.length ? null : h("p", { class: "govuk-body" }, "No goals have been agreed yet."),
     plan.goals.map((goal) => goalCard(goal, byGoal(goal.id), view)),
     loose.length ? h("div", { class: "taf-agency-group" }, h("h3", { class: "govuk-heading-s" }, "Other actions"), loose.map((action) => actionCard(action, view))) : null,
-    view.isLead ? [goalForm(view), actionForm(view, plan.goals)] : null,
+    view.isLead && view.family.status !== "closed" ? [goalForm(view), actionForm(view, plan.goals)] : null,
   );
 }
 
