@@ -5,6 +5,7 @@ the API refuses them anyway."""
 
 from __future__ import annotations
 
+import re
 import uuid
 from datetime import UTC, date, datetime, timedelta
 
@@ -474,3 +475,36 @@ async def test_the_lead_records_an_assessment_and_arranges_a_meeting(page: Page,
     await expect(page.get_by_text("This meeting has not started yet.")).to_be_visible()
     await expect(page.get_by_role("button", name="Save attendance")).to_have_count(0)
     await expect(page.locator("#attendance-table")).to_contain_text(team.colleague.display_name)
+
+
+async def test_the_lead_steps_a_family_up_and_back_down(page: Page, sign_in: SignIn, team: Team):
+    await sign_in(team.lead)
+    await open_family(page, team)
+    # when the lead steps the family up to statutory services
+    await page.locator("#step-up summary").click()
+    form = page.locator("#step-up-form")
+    await form.get_by_label("Why the family needs statutory services").fill("Disclosure of harm at home")
+    await form.get_by_label("The team taking the case").fill("Children's Social Care, Assessment Team 2")
+    await page.get_by_role("button", name="Step up").click()
+    # then the family is stepped up, at the statutory level
+    await expect(page.locator(BANNER)).to_contain_text("The family was stepped up to statutory services.")
+    await expect(page.locator("#family-status")).to_have_text("Stepped up")
+    await expect(page.locator("#family-level")).to_have_text("Statutory")
+    # when they step it down again, first without choosing a level
+    await page.locator("#step-down summary").click()
+    form = page.locator("#step-down-form")
+    await form.get_by_label("Why the family can step down").fill("Assessment found early help is enough")
+    await form.get_by_label("Who will support the family now").fill("Riverside Academy pastoral team")
+    await page.get_by_role("button", name="Step down").click()
+    await expect(form.locator(".govuk-error-summary")).to_contain_text("Choose the new level of need")
+    await check_page(page, "family-step-down-error")
+    await form.get_by_label("New level of need").select_option(label="Targeted")
+    await page.get_by_role("button", name="Step down").click()
+    # then it is stepped down, and the history keeps both changes in order
+    await expect(page.locator(BANNER)).to_contain_text("The family was stepped down.")
+    await expect(page.locator("#family-status")).to_have_text("Stepped down")
+    await expect(page.locator("#family-level")).to_have_text("Targeted")
+    await expect(page.locator("#transitions-table tbody tr")).to_have_text(
+        [re.compile("Stepped up.*Assessment Team 2"), re.compile("Stepped down.*pastoral team")]
+    )
+    await check_page(page, "family-stepped-down")
