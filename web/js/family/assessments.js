@@ -39,7 +39,7 @@ function recordForm(view, factors) {
     { id: "assessment-form", novalidate: true },
     selectField({ id: "assessment-stage", label: "Which assessment", options: [{ value: "", text: "Choose one" }, ...options(ASSESSMENT_STAGE)] }),
     dateInput({ id: "assessment-on", legend: "Date of the assessment", hint: "Today or earlier, for example 3 11 2026" }),
-    selectField({ id: "assessment-level", label: "Level of need", options: [{ value: "", text: "Choose a level of need" }, ...options(LEVEL_OF_NEED)], value: view.family.levelOfNeed }),
+    selectField({ id: "assessment-level", label: "Level of need found", options: [{ value: "", text: "Choose a level of need" }, ...options(LEVEL_OF_NEED)], value: view.family.levelOfNeed }),
     textArea({ id: "assessment-strengths", label: "Strengths", rows: 3 }),
     textArea({ id: "assessment-needs", label: "Needs", rows: 3 }),
     textArea({ id: "assessment-child-views", label: "The child's views, in their own words", rows: 2 }),
@@ -83,7 +83,7 @@ function recordForm(view, factors) {
       labels: {
         stage: { id: "assessment-stage", label: "Which assessment" },
         assessedOn: { id: "assessment-on-day", label: "Date" },
-        levelOfNeed: { id: "assessment-level", label: "Level of need" },
+        levelOfNeed: { id: "assessment-level", label: "Level of need found" },
         ratings: { id: family.length ? `assessment-factor-${family[0].code}` : "assessment-stage", label: "Risk factors" },
       },
     });
