@@ -24,7 +24,7 @@ from server.auth import service as auth_service
 from server.auth.passwords import hash_password
 from server.auth.service import LoginLimits, LoginSuccess, token_digest
 from server.db.columns import utcnow
-from server.errors import BadUserInput, Conflict, NotFound, RateLimited, TafError
+from server.errors import Conflict, NotFound, RateLimited, TafError
 from server.family.models import FamilyMember
 from server.portal.models import PortalInvitation
 from server.team import service as team_service
@@ -86,7 +86,7 @@ async def issue(
         raise Conflict(f"{member.full_name} already has a portal account. They can sign in with {existing.email}.")
     holder = (await session.exec(select(User).where(User.email == address))).first()
     if holder is not None and holder.family_member_id != member.id:
-        raise Conflict("Another account already uses that email address.", field="email")
+        raise Conflict("Another account already uses that email address. Use a different one.")
     now = utcnow()
     await _revoke_pending(session, access, member.id, now)
     token = secrets.token_urlsafe(32)
@@ -226,8 +226,3 @@ def _problem(row: PortalInvitation | None) -> tuple[type[TafError], str, str] | 
         return None
     message = {InvitationStatus.accepted: USED, InvitationStatus.revoked: REVOKED, InvitationStatus.expired: EXPIRED}
     return Conflict, message[status], f"invitation_{status.value}"
-
-
-def check_password_pair(password: str, confirm: str) -> None:
-    if password != confirm:
-        raise BadUserInput("The two passwords are not the same.", field="confirmPassword")

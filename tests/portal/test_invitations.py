@@ -203,6 +203,16 @@ async def test_a_new_invitation_cancels_the_earlier_one(gql, sessions):
     assert code(third["errors"][0]) == "CONFLICT" and "already has a portal account" in third["errors"][0]["message"]
 
 
+async def test_an_email_address_already_in_use_is_refused_in_words(gql, sessions):
+    area = await create_area(sessions)
+    member = await create_family_member(sessions, family=area.family)
+    answer = await invite(gql, await sign_in(gql, area.lead), area.family, member, area.colleague.email)
+    assert code(answer["errors"][0]) == "CONFLICT"
+    assert answer["errors"][0]["message"] == "Another account already uses that email address. Use a different one."
+    malformed = await invite(gql, await sign_in(gql, area.lead), area.family, member, "not an address")
+    assert code(malformed["errors"][0]) == "BAD_USER_INPUT"
+
+
 async def test_password_rules_are_the_same_as_for_staff(gql, sessions):
     area = await create_area(sessions)
     member = await create_family_member(sessions, family=area.family)
