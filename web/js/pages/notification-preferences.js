@@ -15,7 +15,7 @@ const KINDS = {
   meeting_scheduled: "A meeting is arranged",
   meeting_changed: "A meeting is moved",
   meeting_cancelled: "A meeting is cancelled",
-  minutes_published: "Meeting minutes are published",
+  meeting_minutes_published: "Meeting minutes are published",
   action_assigned: "An action is given to you",
   action_due_soon: "One of your actions is due soon",
   action_overdue: "One of your actions is overdue",
