@@ -100,6 +100,7 @@ async def test_a_parent_is_invited_sets_a_password_reads_the_portal_and_cannot_r
     # when the parent opens the link and sets a password (first a mismatch)
     await page.goto(link)
     await expect(page.get_by_role("heading", level=1)).to_have_text("Set up your account")
+    assert link.rsplit("/", 1)[1] not in page.url  # the token leaves the address bar and the history
     await check_page(page, "portal-invite")
     await page.get_by_label("Choose a password").fill(PARENT_PASSWORD)
     await page.get_by_label("Type the password again").fill("something else entirely")

@@ -30,7 +30,7 @@ const ROUTES = [
   [/^\/notifications$/, notifications],
   [/^\/information-governance$/, informationGovernance],
   [/^\/portal$/, portal],
-  [/^\/portal\/invite\/([^/]+)$/, portalInvite],
+  [/^\/portal\/invite(?:\/([^/]+))?$/, portalInvite],
   [/^\/families\/([^/]+)\/portal-access$/, portalInvitations],
   [/^\/notifications\/preferences$/, notificationPreferences],
 ];
@@ -59,7 +59,7 @@ async function route() {
   if (session?.me?.kind === "staff") startLive(session);
   if (path === "/") return navigate(session ? home(session) : "/sign-in");
   // Family members have their own read-only pages; the workspace is for staff.
-  if (session?.me?.kind === "family" && path !== "/portal" && !path.startsWith("/portal/invite/") && !path.startsWith("/sign")) return navigate("/portal");
+  if (session?.me?.kind === "family" && path !== "/portal" && !path.startsWith("/portal/invite") && !path.startsWith("/sign")) return navigate("/portal");
   let page = notFound;
   let params = [];
   for (const [pattern, module] of ROUTES) {

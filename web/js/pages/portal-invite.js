@@ -1,5 +1,7 @@
 // A family member opens the invitation link their lead professional gave them, chooses a password and
 // is signed in to the family portal. The link works once; a used, expired or cancelled one is explained.
+// The token is taken out of the address bar (and so out of the browser's history) as soon as the page
+// opens; it is kept only in this page's memory until the password is set.
 
 import { call } from "../api.js";
 import { button, h, showErrors, textField } from "../dom.js";
@@ -15,8 +17,21 @@ const WORDING = {
   RATE_LIMITED: "There have been too many attempts. Wait 15 minutes, then try again.",
 };
 
+let pending = null; // the token from the link, once it has been taken out of the address bar
+
 export async function render(main, { params, navigate }) {
-  const [token] = params;
+  if (params[0]) {
+    pending = params[0];
+    history.replaceState(null, "", "#/portal/invite");
+  }
+  const token = pending;
+  if (!token) {
+    main.append(
+      h("h1", { class: "govuk-heading-l", tabindex: "-1" }, "Open your invitation link again"),
+      h("p", { class: "govuk-body" }, "We could not find your invitation. Open the link your lead professional gave you again. If it still does not work, ask them for a new one."),
+    );
+    return "Open your invitation link again";
+  }
   const form = h(
     "form",
     { novalidate: true, id: "invite-accept-form" },
@@ -62,6 +77,7 @@ async function accept(form, token, navigate) {
   submitButton.disabled = true;
   try {
     const { portalInvitationAccept } = await call("PortalInvitationAccept", { input: { token, password } });
+    pending = null;
     clearSession();
     saveSession(portalInvitationAccept);
     navigate("/portal", { message: "Your account is set up. This is your family's page." });
