@@ -8,6 +8,7 @@ import strawberry
 from server.agency.api import AgencyType
 from server.api.scalars import Info, parse_id, parse_ids
 from server.contribution.api import InformationCategoryType
+from server.family.labels import family_label
 from server.safeguarding import service as safeguarding_service
 from server.safeguarding.models import LawfulBasis, SafeguardingOverride, SharingDecision
 from server.safeguarding.service import OverrideIn, SharingDecisionIn
@@ -56,6 +57,10 @@ class SafeguardingOverrideType:
     @strawberry.field
     async def decided_by(self, info: Info) -> StaffMemberType:
         return StaffMemberType.from_row(await info.context.loaders.user_by_id.load(self.row.decided_by_user_id))
+
+    @strawberry.field(description="Which family, as name and reference: for IG officers reviewing overrides.")
+    async def family_label(self, info: Info) -> str | None:
+        return await family_label(info, self.row.family_id)
 
     @strawberry.field(description="In force now: started, not expired, not revoked.")
     def active(self) -> bool:
