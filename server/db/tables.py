@@ -13,6 +13,7 @@ from server.family.models import Family, FamilyMember
 from server.idempotency import IdempotencyKey
 from server.meeting.models import Meeting, MeetingAddendum, MeetingChange, MeetingDecision, MeetingInvitee
 from server.plan.models import PlanAction, PlanGoal, PlanHistory
+from server.ratelimit import RateLimitWindow
 from server.safeguarding.models import SafeguardingOverride, SharingDecision
 from server.team.models import TeamMembership
 from server.transition.models import FamilyTransition
@@ -47,6 +48,7 @@ __all__ = [
     "PlanAction",
     "PlanGoal",
     "PlanHistory",
+    "RateLimitWindow",
     "Review",
     "SafeguardingOverride",
     "SessionToken",
