@@ -54,7 +54,7 @@ async def held_meeting(gql, sessions, area, lead: str, *, published: bool = Fals
     return meeting["id"]
 
 
-async def case_for(operation: str, gql, sessions) -> Case:  # noqa: PLR0911
+async def case_for(operation: str, gql, sessions) -> Case:
     area = await create_area(sessions)
     lead = await sign_in(gql, area.lead)
     family = str(area.family.id)
