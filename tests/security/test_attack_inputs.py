@@ -9,6 +9,7 @@ import uuid
 from datetime import UTC, datetime, timedelta
 from functools import cache
 
+import httpx
 import pytest
 import sqlalchemy as sa
 from graphql import GraphQLInputObjectType, GraphQLList, GraphQLNonNull, GraphQLScalarType, build_schema
@@ -17,8 +18,9 @@ from server.config import REPO_ROOT
 from tests.auth_helpers import sign_in
 from tests.builders import create_area, create_contribution, issue_token
 from tests.db_helpers import row_counts
-from tests.graphql_client import code
+from tests.graphql_client import GraphQLClient, code
 from tests.reliability.test_idempotency_everywhere import CREATES, Case, case_for, result_of
+from tests.security.test_attack_subscriptions import refused_at_init
 
 PAYLOAD = "Robert'); DROP TABLE family;-- <script>alert(1)</script><img src=x onerror=alert(2)> %s \\' OR 1=1 --"
 SHORT = "<b>'--"  # for fields of a few dozen characters at most
@@ -280,3 +282,26 @@ async def test_only_the_lead_sets_status_level_and_lead_and_only_the_owner_edits
     assert read["title"] == item.title and read["version"] == 1
     family = (await gql.data("Family", {"id": family_id}, token=lead))["family"]
     assert family["status"] == "active" and family["levelOfNeed"] == "targeted"
+
+
+async def test_a_signed_out_token_is_dead_on_every_instance_for_reads_writes_and_sockets(
+    gql, sessions, live_server, second_server
+):
+    # given a worker who signed out on one instance
+    area = await create_area(sessions)
+    token = await sign_in(gql, area.colleague, fresh=True)
+    await gql.data("Logout", token=token)
+    # when the same token is used again, on the other instance too
+    async with httpx.AsyncClient(base_url=second_server, timeout=30) as http:
+        other = GraphQLClient(http)
+        item = {"familyId": str(area.family.id), "kind": "update", "category": "education", "title": "t", "body": "b"}
+        before = await row_counts(sessions)
+        refusals = [
+            await gql.error("Family", {"id": str(area.family.id)}, token=token),
+            await other.error("Family", {"id": str(area.family.id)}, token=token),
+            await other.error("ContributionAdd", {"input": item}, token=token),
+        ]
+    # then every use is UNAUTHENTICATED, nothing changed, and a socket is refused at connection_init
+    assert [code(error) for error in refusals] == ["UNAUTHENTICATED"] * 3
+    assert await row_counts(sessions) == before
+    assert await refused_at_init(second_server, token) == 4403
