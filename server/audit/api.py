@@ -95,6 +95,7 @@ class AuditQuery:
     async def audit_events(
         self, info: Info, family_id: strawberry.ID | None = None, first: int = 50, after: int | None = None
     ) -> list[AuditEventType]:
+        await info.context.spend("report")
         async with info.context.read() as session:
             rows = await audit_queries.events(
                 session,

@@ -14,6 +14,7 @@ from server.idempotency import IdempotencyKey
 from server.meeting.models import Meeting, MeetingAddendum, MeetingChange, MeetingDecision, MeetingInvitee
 from server.plan.models import PlanAction, PlanGoal, PlanHistory
 from server.portal.models import PortalInvitation
+from server.ratelimit import RateLimitWindow
 from server.safeguarding.models import SafeguardingOverride, SharingDecision
 from server.team.models import TeamMembership
 from server.transition.models import FamilyTransition
@@ -49,6 +50,7 @@ __all__ = [
     "PlanGoal",
     "PlanHistory",
     "PortalInvitation",
+    "RateLimitWindow",
     "Review",
     "SafeguardingOverride",
     "SessionToken",
