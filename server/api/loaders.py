@@ -11,7 +11,7 @@ from server.access.pep import AccessControl
 from server.agency.loaders import agency_by_id
 from server.contribution.loaders import versions_by_contribution_id
 from server.db.engine import SessionFactory
-from server.family.loaders import attention_by_family_id, members_by_family_id
+from server.family.loaders import attention_by_family_id, family_by_id, members_by_family_id
 from server.meeting.loaders import (
     actions_by_meeting_id,
     addenda_by_meeting_id,
@@ -27,6 +27,7 @@ class Loaders:
     def __init__(self, sessions: SessionFactory, access: Callable[[], AccessControl]) -> None:
         """`access` gives the request's enforcement point, for loaders that decide what the caller may see."""
         self.members_by_family_id = DataLoader(partial(members_by_family_id, sessions))
+        self.family_by_id = DataLoader(partial(family_by_id, sessions))
         self.active_team_by_family_id = DataLoader(partial(active_team_by_family_id, sessions))
         self.agency_by_id = DataLoader(partial(agency_by_id, sessions))
         self.user_by_id = DataLoader(partial(user_by_id, sessions))

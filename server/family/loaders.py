@@ -13,7 +13,7 @@ from server.access.pep import AccessControl
 from server.db.engine import SessionFactory
 from server.family import attention
 from server.family.attention import Attention
-from server.family.models import FamilyMember
+from server.family.models import Family, FamilyMember
 
 
 async def members_by_family_id(sessions: SessionFactory, family_ids: list[uuid.UUID]) -> list[list[FamilyMember]]:
@@ -37,3 +37,11 @@ async def attention_by_family_id(
     async with sessions() as session:
         found = await attention.of_families(session, access(), family_ids)
     return [found[family_id] for family_id in family_ids]
+
+
+async def family_by_id(sessions: SessionFactory, family_ids: list[uuid.UUID]) -> list[Family | None]:
+    """For labels only (server/family/labels.py decides who may see them)."""
+    async with sessions() as session:
+        rows = (await session.exec(select(Family).where(col(Family.id).in_(family_ids)))).all()
+    found = {row.id: row for row in rows}
+    return [found.get(family_id) for family_id in family_ids]
