@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import partial
 
 from strawberry.dataloader import DataLoader
 
+from server.access.pep import AccessControl
 from server.agency.loaders import agency_by_id
 from server.contribution.loaders import versions_by_contribution_id
 from server.db.engine import SessionFactory
-from server.family.loaders import family_by_id, members_by_family_id
+from server.family.loaders import attention_by_family_id, family_by_id, members_by_family_id
 from server.meeting.loaders import (
     actions_by_meeting_id,
     addenda_by_meeting_id,
@@ -22,7 +24,8 @@ from server.user.loaders import user_by_id
 
 
 class Loaders:
-    def __init__(self, sessions: SessionFactory) -> None:
+    def __init__(self, sessions: SessionFactory, access: Callable[[], AccessControl]) -> None:
+        """`access` gives the request's enforcement point, for loaders that decide what the caller may see."""
         self.members_by_family_id = DataLoader(partial(members_by_family_id, sessions))
         self.family_by_id = DataLoader(partial(family_by_id, sessions))
         self.active_team_by_family_id = DataLoader(partial(active_team_by_family_id, sessions))
@@ -34,6 +37,7 @@ class Loaders:
         self.addenda_by_meeting_id = DataLoader(partial(addenda_by_meeting_id, sessions))
         self.changes_by_meeting_id = DataLoader(partial(changes_by_meeting_id, sessions))
         self.actions_by_meeting_id = DataLoader(partial(actions_by_meeting_id, sessions))
+        self.attention_by_family_id = DataLoader(partial(attention_by_family_id, sessions, access))
 
     def forget(self) -> None:
         """Clear caches after a change, so a mutation's result reflects what it just wrote."""

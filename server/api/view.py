@@ -125,7 +125,7 @@ class TafGraphQL(GraphQL[Context, None]):
             settings=state.settings,
             sessions=state.sessions,
             enforcer=state.enforcer,
-            loaders=Loaders(state.sessions),
+            loaders=Loaders(state.sessions, lambda: context.access),
             bus=state.notifications.bus,
         )
         if request.scope["type"] == "http":

@@ -132,6 +132,19 @@ class FamilyType:
     async def access_log(self, info: Info, first: int = 50) -> list[AccessLogEntryType]:
         return await access_log_of_family(info, self.row_id, first)
 
+    @strawberry.field(
+        description="Actions on the plan that are open or in progress and due before today. Null when the caller"
+        " may not read the family's plan."
+    )
+    async def overdue_action_count(self, info: Info) -> int | None:
+        return (await info.context.loaders.attention_by_family_id.load(self.row_id)).overdue_actions
+
+    @strawberry.field(
+        description="Escalations not yet resolved. Null when the caller may not see the family's escalations."
+    )
+    async def open_escalation_count(self, info: Info) -> int | None:
+        return (await info.context.loaders.attention_by_family_id.load(self.row_id)).open_escalations
+
     @strawberry.field
     async def lead_professional(self, info: Info) -> TeamMemberType | None:
         rows = await info.context.loaders.active_team_by_family_id.load(self.row_id)
@@ -222,6 +235,14 @@ class FamilyQuery:
         after: str | None = None,
         status: FamilyStatusType | None = None,  # type: ignore[valid-type]
         level_of_need: LevelOfNeedType | None = None,  # type: ignore[valid-type]
+        overdue_actions: Annotated[
+            bool,
+            strawberry.argument(description="Only families with an overdue action on a plan the caller may read."),
+        ] = False,
+        open_escalations: Annotated[
+            bool,
+            strawberry.argument(description="Only families with an unresolved escalation the caller may see."),
+        ] = False,
     ) -> FamilyConnection:
         await info.context.spend("search")
         async with info.context.read() as session:
@@ -232,6 +253,8 @@ class FamilyQuery:
                 after=after,
                 status=status,
                 level_of_need=level_of_need,
+                overdue_actions=overdue_actions,
+                open_escalations=open_escalations,
             )
         nodes = [FamilyType.from_row(row) for row in page.families]
         end = family_service.encode_cursor(page.families[-1]) if page.families else None

@@ -5,10 +5,14 @@ from __future__ import annotations
 
 import uuid
 from collections import defaultdict
+from collections.abc import Callable
 
 from sqlmodel import col, select
 
+from server.access.pep import AccessControl
 from server.db.engine import SessionFactory
+from server.family import attention
+from server.family.attention import Attention
 from server.family.models import Family, FamilyMember
 
 
@@ -24,6 +28,15 @@ async def members_by_family_id(sessions: SessionFactory, family_ids: list[uuid.U
     for row in rows:
         grouped[row.family_id].append(row)
     return [grouped[family_id] for family_id in family_ids]
+
+
+async def attention_by_family_id(
+    sessions: SessionFactory, access: Callable[[], AccessControl], family_ids: list[uuid.UUID]
+) -> list[Attention]:
+    """Overdue actions and open escalations, counted only where the caller may read them (attention.py)."""
+    async with sessions() as session:
+        found = await attention.of_families(session, access(), family_ids)
+    return [found[family_id] for family_id in family_ids]
 
 
 async def family_by_id(sessions: SessionFactory, family_ids: list[uuid.UUID]) -> list[Family | None]:

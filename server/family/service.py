@@ -15,6 +15,7 @@ from server.access.actor import Act
 from server.access.pep import AccessControl
 from server.db.columns import utcnow
 from server.errors import BadUserInput, Conflict, NotFound
+from server.family import attention
 from server.family.models import Family, FamilyMember, FamilyStatus, LevelOfNeed, family_reference_seq
 from server.team import service as team_service
 from server.team.service import Contact
@@ -84,6 +85,8 @@ async def list_families(
     after: str | None,
     status: FamilyStatus | None = None,
     level_of_need: LevelOfNeed | None = None,
+    overdue_actions: bool = False,
+    open_escalations: bool = False,
 ) -> Page:
     """The caller's caseload, filtered in SQL by the same policy as single lookups, ordered by reference."""
     if not 1 <= first <= MAX_PAGE:
@@ -93,6 +96,7 @@ async def list_families(
         conditions.append(col(Family.status) == status.value)
     if level_of_need is not None:
         conditions.append(col(Family.level_of_need) == level_of_need.value)
+    conditions += attention.filters(access, overdue_actions=overdue_actions, open_escalations=open_escalations)
     total = (await session.exec(select(sa.func.count()).select_from(Family).where(*conditions))).one()
     if after is not None:
         conditions.append(col(Family.reference) > decode_cursor(after))

@@ -24,7 +24,7 @@ async def test_caseload_lists_filters_and_pages_the_families(page: Page, sign_in
     await expect(page.locator("#caseload-count")).to_have_text("22 families")
     await expect(rows).to_have_count(20)
     await expect(page.locator("#caseload-table th")).to_have_text(
-        ["Reference", "Family", "Status", "Level of need", "Lead professional"]
+        ["Reference", "Family", "Status", "Level of need", "Needs attention", "Lead professional"]
     )
     await expect(rows.first).to_contain_text(lead.display_name)
     await check_page(page, "caseload")

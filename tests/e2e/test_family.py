@@ -74,7 +74,7 @@ async def test_the_lead_adds_a_family_member_and_ends_a_membership(page: Page, s
 
     await page.get_by_text("Add a family member").click()
     await page.get_by_label("Full name").fill("Ava Test")
-    await page.get_by_label("Relationship").fill("daughter")
+    await page.locator("#member-add-form").get_by_label("Relationship").fill("daughter")
     await page.locator("#member-add-form").get_by_label("Day").fill("31")
     await page.locator("#member-add-form").get_by_label("Month").fill("2")
     await page.locator("#member-add-form").get_by_label("Year").fill("2016")
@@ -146,7 +146,7 @@ async def test_a_stale_change_is_refused_in_plain_words(page: Page, sign_in: Sig
         token,
     )
 
-    await page.get_by_label("Level of need", exact=True).select_option(label="Specialist")
+    await page.locator("#status-form").get_by_label("Level of need", exact=True).select_option(label="Specialist")
     await page.get_by_role("button", name="Save changes").click()
     summary = page.locator("#status-form .govuk-error-summary")
     await expect(summary).to_contain_text(
@@ -158,7 +158,7 @@ async def test_a_stale_change_is_refused_in_plain_words(page: Page, sign_in: Sig
 
     await page.get_by_role("button", name="Reload this family").click()
     await expect(page.locator("#family-status")).to_have_text("Stepped down")
-    await page.get_by_label("Level of need", exact=True).select_option(label="Specialist")
+    await page.locator("#status-form").get_by_label("Level of need", exact=True).select_option(label="Specialist")
     await page.get_by_role("button", name="Save changes").click()
     await expect(page.locator(".govuk-notification-banner")).to_contain_text("Status and level of need saved.")
     await expect(page.locator("#family-level")).to_have_text("Specialist")

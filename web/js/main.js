@@ -9,6 +9,7 @@ import { addUnread, announce, setUnread, showUrgent } from "./notices.js";
 import { clearSession, currentSession, updateMe } from "./session.js";
 import * as caseload from "./pages/caseload.js";
 import * as family from "./pages/family.js";
+import * as meeting from "./pages/meeting.js";
 import * as informationGovernance from "./pages/information-governance.js";
 import * as notFound from "./pages/not-found.js";
 import * as notifications from "./pages/notifications.js";
@@ -26,6 +27,7 @@ const ROUTES = [
   [/^\/signed-out$/, signedOut],
   [/^\/caseload$/, caseload],
   [/^\/families\/([^/]+)$/, family],
+  [/^\/families\/([^/]+)\/meetings\/([^/]+)$/, meeting],
   [/^\/referrals\/new$/, referral],
   [/^\/notifications$/, notifications],
   [/^\/information-governance$/, informationGovernance],

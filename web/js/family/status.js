@@ -9,15 +9,19 @@ import { LEVEL_OF_NEED, STATUS } from "../labels.js";
 export const id = "status";
 export const title = "Change status or level of need";
 
-export const visible = (view) => view.isLead;
+// A closed record is re-opened (with a reason) in the step up, step down or close section, not here.
+export const visible = (view) => view.isLead && view.family.status !== "closed";
+
+// Closing needs an outcome and a sustainability plan (familyClose), so it is not a status to pick here.
+const STATUS_CHOICES = Object.fromEntries(Object.entries(STATUS).filter(([value]) => value !== "closed"));
 
 export function render(view) {
   const { family } = view;
   const form = h(
     "form",
     { id: "status-form", novalidate: true },
-    h("p", { class: "govuk-body" }, "Changes show at once for everyone on the team."),
-    selectField({ id: "status-value", label: "Status", options: options(STATUS), value: family.status }),
+    h("p", { class: "govuk-body" }, "Changes show at once for everyone on the team. To close the record, use ", h("a", { class: "govuk-link", href: "#close" }, "Close the family's record"), "."),
+    selectField({ id: "status-value", label: "Status", options: options(STATUS_CHOICES), value: family.status }),
     selectField({ id: "level-value", label: "Level of need", options: options(LEVEL_OF_NEED), value: family.levelOfNeed }),
     h("button", { type: "submit", class: "govuk-button" }, "Save changes"),
   );

@@ -1,15 +1,17 @@
 import { call } from "../api.js";
-import { h, hidden, selectField } from "../dom.js";
+import { checkboxes, checkedValues, h, hidden, selectField } from "../dom.js";
 import { LEVEL_OF_NEED, STATUS, STATUS_TAG } from "../labels.js";
 
 const PAGE_SIZE = 20;
 
-// The page's state is the hash: #/caseload?status=active&level=targeted&after=<cursor>&back=<c1.c2>.
+// The page's state is the hash: #/caseload?status=active&level=targeted&overdue=1&escalations=1&after=<cursor>&back=<c1.c2>.
 // `after` is the cursor of this page, `back` the cursors of the pages before it (the first page has none).
-function hashFor({ status = "", level = "", after = null, back = [] }) {
+function hashFor({ status = "", level = "", overdue = false, escalations = false, after = null, back = [] }) {
   const query = new URLSearchParams();
   if (status) query.set("status", status);
   if (level) query.set("level", level);
+  if (overdue) query.set("overdue", "1");
+  if (escalations) query.set("escalations", "1");
   if (after) query.set("after", after);
   if (after && back.length) query.set("back", back.join("."));
   const search = query.toString();
@@ -21,7 +23,7 @@ function readState(query) {
   const level = query.get("level") in LEVEL_OF_NEED ? query.get("level") : "";
   const after = query.get("after") || null;
   const back = after && query.get("back") ? query.get("back").split(".").filter(Boolean) : [];
-  return { status, level, after, back };
+  return { status, level, overdue: query.get("overdue") === "1", escalations: query.get("escalations") === "1", after, back };
 }
 
 export async function render(main, { query, navigate }) {
@@ -33,10 +35,12 @@ export async function render(main, { query, navigate }) {
       after: state.after,
       status: state.status || null,
       levelOfNeed: state.level || null,
+      overdueActions: state.overdue,
+      openEscalations: state.escalations,
     }));
   } catch (error) {
     if (error.code === "BAD_USER_INPUT" && state.after) {
-      navigate(hashFor({ status: state.status, level: state.level })); // an old or edited page link
+      navigate(hashFor({ ...state, after: null, back: [] })); // an old or edited page link
       return "My caseload";
     }
     throw error;
@@ -69,24 +73,40 @@ function filterForm(state, navigate) {
         options: [{ value: "", text: "Any level of need" }, ...Object.entries(LEVEL_OF_NEED).map(([value, text]) => ({ value, text }))],
         value: state.level,
       }),
+      checkboxes({
+        id: "filter-attention",
+        name: "filter-attention",
+        legend: "Needs attention",
+        items: [
+          { value: "overdue", text: "Has overdue actions" },
+          { value: "escalations", text: "Has open escalations" },
+        ],
+        checked: [state.overdue && "overdue", state.escalations && "escalations"].filter(Boolean),
+      }),
     ),
     h(
       "div",
       { class: "govuk-button-group" },
       h("button", { type: "submit", class: "govuk-button govuk-button--secondary", id: "apply-filters" }, "Apply filters"),
-      state.status || state.level ? h("a", { class: "govuk-link", href: `#${hashFor({})}` }, "Clear filters") : null,
+      state.status || state.level || state.overdue || state.escalations ? h("a", { class: "govuk-link", href: `#${hashFor({})}` }, "Clear filters") : null,
     ),
   );
   form.addEventListener("submit", (event) => {
     event.preventDefault();
-    navigate(hashFor({ status: form["filter-status"].value, level: form["filter-level"].value }));
+    const attention = checkedValues(form, "filter-attention");
+    navigate(hashFor({ status: form["filter-status"].value, level: form["filter-level"].value, overdue: attention.includes("overdue"), escalations: attention.includes("escalations") }));
   });
   return form;
 }
 
 function results(families, state) {
   const count = `${families.totalCount} ${families.totalCount === 1 ? "family" : "families"}`;
-  const filters = [state.status && `status ${STATUS[state.status]}`, state.level && `level of need ${LEVEL_OF_NEED[state.level]}`].filter(Boolean);
+  const filters = [
+    state.status && `status ${STATUS[state.status]}`,
+    state.level && `level of need ${LEVEL_OF_NEED[state.level]}`,
+    state.overdue && "overdue actions",
+    state.escalations && "open escalations",
+  ].filter(Boolean);
   const heading = h("h2", { class: "govuk-heading-m", id: "caseload-count" }, filters.length ? `${count} with ${filters.join(" and ")}` : count);
   if (!families.nodes.length) {
     return h("div", {}, heading, h("p", { class: "govuk-body" }, filters.length ? "No families on your caseload match these filters." : "You are not on any family's team yet."));
@@ -107,7 +127,7 @@ function results(families, state) {
         h(
           "thead",
           { class: "govuk-table__head" },
-          h("tr", { class: "govuk-table__row" }, ["Reference", "Family", "Status", "Level of need", "Lead professional"].map((text) => h("th", { scope: "col", class: "govuk-table__header" }, text))),
+          h("tr", { class: "govuk-table__row" }, ["Reference", "Family", "Status", "Level of need", "Needs attention", "Lead professional"].map((text) => h("th", { scope: "col", class: "govuk-table__header" }, text))),
         ),
         h("tbody", { class: "govuk-table__body" }, families.nodes.map(row)),
       ),
@@ -125,8 +145,20 @@ function row(family) {
     h("td", { class: "govuk-table__cell" }, family.displayName),
     h("td", { class: "govuk-table__cell" }, h("strong", { class: `govuk-tag ${STATUS_TAG[family.status]}` }, STATUS[family.status])),
     h("td", { class: "govuk-table__cell" }, LEVEL_OF_NEED[family.levelOfNeed]),
+    h("td", { class: "govuk-table__cell" }, attention(family)),
     h("td", { class: "govuk-table__cell" }, lead ? [lead.worker.displayName, h("br"), h("span", { class: "taf-secondary-text" }, lead.agency.name)] : "No lead professional yet"),
   );
+}
+
+// In words, not colour alone; null counts (records the caller may not read) are left out.
+function attention(family) {
+  const plural = (n, noun) => `${n} ${noun}${n === 1 ? "" : "s"}`;
+  const parts = [
+    family.overdueActionCount ? h("strong", { class: "govuk-tag govuk-tag--red" }, `${plural(family.overdueActionCount, "overdue action")}`) : null,
+    family.openEscalationCount ? h("strong", { class: "govuk-tag govuk-tag--yellow" }, `${plural(family.openEscalationCount, "open escalation")}`) : null,
+  ].filter(Boolean);
+  if (!parts.length) return "None";
+  return parts.flatMap((part, index) => (index ? [h("br"), part] : [part]));
 }
 
 function pagination(pageInfo, state) {

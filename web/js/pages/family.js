@@ -1,20 +1,25 @@
 // A family's page: a summary, then one section per part of the work. Each section is a module in
 // ../family/ with {id, title, visible(view), render(view)}; the plan, meetings and escalations join
-// the list as the API grows (issue 4).
+// the list as the API grows.
 
 import { call } from "../api.js";
 import { h } from "../dom.js";
+import * as assessments from "../family/assessments.js";
 import * as chronology from "../family/chronology.js";
 import * as consent from "../family/consent.js";
 import * as consentPicture from "../family/consent-picture.js";
 import * as contributions from "../family/contributions.js";
+import * as escalations from "../family/escalations.js";
+import * as meetings from "../family/meetings.js";
 import * as members from "../family/members.js";
+import * as plan from "../family/plan.js";
 import * as safeguarding from "../family/safeguarding.js";
 import * as status from "../family/status.js";
 import * as team from "../family/team.js";
+import * as transitions from "../family/transitions.js";
 import { formatDate, LEVEL_OF_NEED, STATUS, STATUS_TAG } from "../labels.js";
 
-const SECTIONS = [status, members, team, contributions, consent, consentPicture, safeguarding, chronology];
+const SECTIONS = [escalations, plan, meetings, members, team, contributions, consent, consentPicture, safeguarding, assessments, status, transitions, chronology];
 
 export async function render(main, context) {
   const [id] = context.params;

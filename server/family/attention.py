@@ -1,0 +1,87 @@
+"""What on a caseload needs attention: overdue actions and open escalations, per family.
+
+Both are facts about records the caller may or may not read: an action is on the family plan, an
+escalation is an escalation. So each is counted, and filtered on, only where the policy lets the caller
+read that kind of record in that family (the SQL form of the same decision, from server.access), and is
+null otherwise: a caseload filter never reveals what a family page would hide."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+from sqlalchemy.sql.elements import ColumnElement
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from server.access.actor import Act
+from server.access.pep import AccessControl
+from server.escalation.models import Escalation
+from server.family.models import Family
+from server.plan.models import OPEN_ACTION_STATUSES, PlanAction
+from server.plan.versioning import today
+
+
+@dataclass(frozen=True)
+class Attention:
+    overdue_actions: int | None  # None: the caller may not read the family's plan
+    open_escalations: int | None  # None: the caller may not see the family's escalations
+
+
+def _overdue(family_id: ColumnElement) -> list[ColumnElement]:
+    return [
+        col(PlanAction.family_id) == family_id,
+        col(PlanAction.status).in_(OPEN_ACTION_STATUSES),
+        col(PlanAction.due_date) < today(),
+    ]
+
+
+def _open_escalations(family_id: ColumnElement) -> list[ColumnElement]:
+    return [col(Escalation.family_id) == family_id, col(Escalation.resolved_at).is_(None)]
+
+
+def _exists(model: type, conditions: list[ColumnElement]) -> ColumnElement:
+    return sa.exists().where(*conditions).select_from(model)
+
+
+def _count(model: type, conditions: list[ColumnElement]) -> ColumnElement:
+    return select(sa.func.count()).select_from(model).where(*conditions).scalar_subquery()
+
+
+def filters(access: AccessControl, *, overdue_actions: bool, open_escalations: bool) -> list[ColumnElement]:
+    """Conditions on Family.id for the caseload: families with an overdue action on a plan the caller may
+    read, and with an unresolved escalation the caller may see."""
+    family_id = col(Family.id)
+    conditions: list[ColumnElement] = []
+    if overdue_actions:
+        conditions += [access.family_filter(family_id, Act.read, "plan"), _exists(PlanAction, _overdue(family_id))]
+    if open_escalations:
+        conditions += [
+            access.family_filter(family_id, Act.read, "escalation"),
+            _exists(Escalation, _open_escalations(family_id)),
+        ]
+    return conditions
+
+
+async def of_families(
+    session: AsyncSession, access: AccessControl, family_ids: list[uuid.UUID]
+) -> dict[uuid.UUID, Attention]:
+    """One statement for any number of families."""
+    family_id = col(Family.id)
+    statement = select(
+        family_id,
+        sa.case(
+            (access.family_filter(family_id, Act.read, "plan"), _count(PlanAction, _overdue(family_id))), else_=None
+        ),
+        sa.case(
+            (
+                access.family_filter(family_id, Act.read, "escalation"),
+                _count(Escalation, _open_escalations(family_id)),
+            ),
+            else_=None,
+        ),
+    ).where(family_id.in_(family_ids))
+    rows = (await session.exec(statement)).all()
+    found = {row[0]: Attention(row[1], row[2]) for row in rows}
+    return {key: found.get(key, Attention(None, None)) for key in family_ids}

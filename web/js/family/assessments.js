@@ -1,0 +1,128 @@
+// The family's assessments (entry, review, exit): snapshots that never change, oldest first.
+
+import { call } from "../api.js";
+import { button, checkboxes, checkedValues, dateInput, details, h, readDate, scrolling, selectField, summaryList, table, textArea, uniqueId } from "../dom.js";
+import { refuse, submit, value } from "../forms.js";
+import { formatDate, LEVEL_OF_NEED } from "../labels.js";
+import { ASSESSMENT_STAGE, options, todayIso } from "../plan/labels.js";
+
+export const id = "assessments";
+export const title = "Assessments";
+
+export const visible = () => true;
+
+const RATING = { not_a_concern: "Not a concern", low: "Low", medium: "Medium", high: "High", no_longer_a_risk: "No longer a risk" };
+
+export async function render(view) {
+  const { familyAssessments: assessments } = await call("FamilyAssessments", { familyId: view.family.id });
+  const members = new Map(view.family.members.map((member) => [member.id, member.fullName]));
+  const recordable = view.isLead && view.family.status !== "closed";
+  return h(
+    "div",
+    {},
+    assessments.length
+      ? h("div", { id: "assessments-list" }, assessments.map((assessment) => card(assessment, members)))
+      : h("p", { class: "govuk-body", id: "assessments-list" }, "No assessment has been recorded yet."),
+    recordable ? recordForm(view, (await call("AssessmentFactors")).assessmentFactors) : null,
+  );
+}
+
+const RATING_CHOICES = [{ value: "", text: "Not rated" }, ...options(RATING)];
+
+// The form records the family-wide risk factors and the resilience indicators; ratings for each
+// family member are recorded through the API (assessmentRecord) for now.
+function recordForm(view, factors) {
+  const family = factors.filter((factor) => factor.scope === "family");
+  const resilience = factors.filter((factor) => factor.scope === "resilience");
+  const form = h(
+    "form",
+    { id: "assessment-form", novalidate: true },
+    selectField({ id: "assessment-stage", label: "Which assessment", options: [{ value: "", text: "Choose one" }, ...options(ASSESSMENT_STAGE)] }),
+    dateInput({ id: "assessment-on", legend: "Date of the assessment", hint: "Today or earlier, for example 3 11 2026" }),
+    selectField({ id: "assessment-level", label: "Level of need found", options: [{ value: "", text: "Choose a level of need" }, ...options(LEVEL_OF_NEED)], value: view.family.levelOfNeed }),
+    textArea({ id: "assessment-strengths", label: "Strengths", rows: 3 }),
+    textArea({ id: "assessment-needs", label: "Needs", rows: 3 }),
+    textArea({ id: "assessment-child-views", label: "The child's views, in their own words", rows: 2 }),
+    textArea({ id: "assessment-family-views", label: "The family's views, in their own words", rows: 2 }),
+    textArea({ id: "assessment-protective", label: "Protective factors", rows: 2 }),
+    resilience.length ? checkboxes({ id: "assessment-resilience", name: "assessment-resilience", legend: "Resilience indicators present", items: resilience.map((factor) => ({ value: factor.code, text: factor.label })) }) : null,
+    family.length ? h("h3", { class: "govuk-heading-s" }, "Risk factors for the family as a whole") : null,
+    family.map((factor) => selectField({ id: `assessment-factor-${factor.code}`, label: factor.label, options: RATING_CHOICES.filter((choice) => choice.value !== "no_longer_a_risk") })),
+    button("Record the assessment"),
+  );
+  form.addEventListener("submit", (event) => {
+    event.preventDefault();
+    const on = readDate(form, "assessment-on");
+    const problems = [];
+    if (!value(form, "assessment-stage")) problems.push({ message: "Choose which assessment it is", fieldId: "assessment-stage" });
+    if (!on) problems.push({ message: on === "" ? "Enter the date of the assessment" : "Enter a real date", fieldId: "assessment-on-day" });
+    else if (on > todayIso()) problems.push({ message: "The date cannot be in the future", fieldId: "assessment-on-day" });
+    if (!value(form, "assessment-level")) problems.push({ message: "Choose the level of need", fieldId: "assessment-level" });
+    if (refuse(form, problems)) return;
+    const ratings = family
+      .filter((factor) => value(form, `assessment-factor-${factor.code}`))
+      .map((factor) => ({ factor: factor.code, rating: value(form, `assessment-factor-${factor.code}`) }));
+    submit(form, view, {
+      send: () =>
+        call("AssessmentRecord", {
+          input: {
+            familyId: view.family.id,
+            stage: value(form, "assessment-stage"),
+            assessedOn: on,
+            levelOfNeed: value(form, "assessment-level"),
+            strengths: value(form, "assessment-strengths"),
+            needs: value(form, "assessment-needs"),
+            childViews: value(form, "assessment-child-views"),
+            familyViews: value(form, "assessment-family-views"),
+            protectiveFactors: value(form, "assessment-protective"),
+            resilienceIndicators: checkedValues(form, "assessment-resilience"),
+            ratings,
+          },
+        }),
+      done: () => view.done("Assessment recorded."),
+      labels: {
+        stage: { id: "assessment-stage", label: "Which assessment" },
+        assessedOn: { id: "assessment-on-day", label: "Date" },
+        levelOfNeed: { id: "assessment-level", label: "Level of need found" },
+        ratings: { id: family.length ? `assessment-factor-${family[0].code}` : "assessment-stage", label: "Risk factors" },
+      },
+    });
+  });
+  return h("div", { class: "taf-subsection", id: "record-assessment" }, details("Record an assessment", form));
+}
+
+function card(assessment, members) {
+  const titleId = uniqueId("assessment");
+  const text = (words) => words || "Not recorded";
+  return h(
+    "div",
+    { class: "govuk-summary-card", "data-assessment": assessment.id },
+    h("div", { class: "govuk-summary-card__title-wrapper" }, h("h3", { class: "govuk-summary-card__title", id: titleId }, `${ASSESSMENT_STAGE[assessment.stage]}, ${formatDate(assessment.assessedOn)}`)),
+    h(
+      "div",
+      { class: "govuk-summary-card__content" },
+      summaryList(
+        [
+          ["Level of need", LEVEL_OF_NEED[assessment.levelOfNeed]],
+          ["Strengths", text(assessment.strengths)],
+          ["Needs", text(assessment.needs)],
+          ["The child's views", text(assessment.childViews)],
+          ["The family's views", text(assessment.familyViews)],
+          ["Protective factors", text(assessment.protectiveFactors)],
+          ["Resilience", `${assessment.resilienceCount} of the indicators${assessment.resilienceIndicators.length ? `: ${assessment.resilienceIndicators.map((i) => i.label).join(", ")}` : ""}`],
+        ],
+        { "aria-labelledby": titleId },
+      ),
+      assessment.ratings.length
+        ? scrolling(
+            "Risk factor ratings (scrolls sideways)",
+            table({
+              caption: `Risk factor ratings, ${ASSESSMENT_STAGE[assessment.stage].toLowerCase()}`,
+              head: ["Risk factor", "For", "Rating"],
+              rows: assessment.ratings.map((rating) => [rating.label, rating.memberId ? members.get(rating.memberId) || "A family member" : "The family", RATING[rating.rating]]),
+            }),
+          )
+        : null,
+    ),
+  );
+}
