@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from notifications.digest import Visible
 from notifications.dispatcher import Payloads
 from notifications.events import (
     ActionAssigned,
@@ -21,8 +22,10 @@ from notifications.events import (
     EscalationTimedOut,
     Event,
     OverrideUsed,
+    notice_kind,
     public_payload,
 )
+from notifications.models import Notification
 from server.access.actor import Act
 from server.access.enforcer import PolicyEnforcer
 from server.access.pep import AccessControl
@@ -65,6 +68,20 @@ def payload_filter(enforcer: PolicyEnforcer) -> Payloads:
         return copies
 
     return payloads
+
+
+def digest_filter(enforcer: PolicyEnforcer) -> Visible:
+    async def visible(session: AsyncSession, user_id: uuid.UUID, rows: list[Notification]) -> list[Notification]:
+        """The held notifications the recipient may still see (their payloads were filtered for them when
+        dispatched); none at all for an account that is no longer active."""
+        user = await session.get(User, user_id)
+        if user is None or not user.is_active or user.kind is not UserKind.staff:
+            return []
+        access = AccessControl(enforcer, actor_from(user))
+        await access.load_facts(session, list({row.family_id for row in rows}))
+        return [row for row in rows if await access.can(session, Act.read, notice_kind(row.kind), row.family_id)]
+
+    return visible
 
 
 async def _may_read_content(session: AsyncSession, access: AccessControl, event: Event) -> bool:

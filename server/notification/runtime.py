@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+from zoneinfo import ZoneInfo
 
 from sqlalchemy.engine import make_url
 
-from notifications import timers
+from notifications import digest, timers
 from notifications.bus import Bus
 from notifications.dispatcher import Dispatcher
 from notifications.timers import Clock, system_clock
@@ -36,6 +37,8 @@ class NotificationRuntime:
         self.settings = settings
         self.sessions = sessions
         self.clock = clock
+        self.enforcer = enforcer
+        self.digest_schedule = digest.Schedule(settings.digest_time, ZoneInfo(settings.digest_timezone))
         self.dispatcher = Dispatcher(
             sessions, recipients=audience.recipients, payloads=audience.payload_filter(enforcer)
         )
@@ -57,6 +60,16 @@ class NotificationRuntime:
             asyncio.create_task(
                 timers.run(self.sessions, clock=self.clock, interval=self.settings.timer_interval_seconds),
                 name="notification-timers",
+            ),
+            asyncio.create_task(
+                digest.run(
+                    self.sessions,
+                    schedule=self.digest_schedule,
+                    visible=audience.digest_filter(self.enforcer),
+                    clock=self.clock,
+                    interval=self.settings.digest_check_seconds,
+                ),
+                name="notification-digest",
             ),
         ]
 

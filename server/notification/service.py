@@ -21,6 +21,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from notifications import stream
 from notifications.bus import Bus, Dropped, Record
+from notifications.digest import DIGEST_KIND
 from notifications.events import ESCALATION_KINDS, KINDS, notice_kind
 from notifications.models import Delivery, Notification, NotificationPreference
 from server.access.actor import Act, Actor
@@ -43,7 +44,8 @@ class InboxPage:
 
 
 def _visible(access: AccessControl) -> ColumnElement[bool]:
-    """The SQL form of 'may still see what the notification is about', per notice kind."""
+    """The SQL form of 'may still see what the notification is about', per notice kind. A digest is about
+    no single family: its items were checked for its recipient when it was compiled."""
     kinds_by_notice: dict[str, list[str]] = defaultdict(list)
     for kind in KINDS:
         kinds_by_notice[notice_kind(kind)].append(kind)
@@ -54,7 +56,8 @@ def _visible(access: AccessControl) -> ColumnElement[bool]:
                 access.family_filter(col(Notification.family_id), Act.read, notice),
             )
             for notice, kinds in kinds_by_notice.items()
-        )
+        ),
+        Notification.kind == DIGEST_KIND,
     )
 
 
@@ -117,6 +120,8 @@ async def preferences(session: AsyncSession, actor: Actor) -> dict[str, Delivery
 
 
 async def set_preference(session: AsyncSession, actor: Actor, *, kind: str, delivery: Delivery) -> None:
+    if kind == DIGEST_KIND:
+        raise BadUserInput("The daily digest itself is always delivered live.", field="kind")
     if kind not in KINDS:
         raise BadUserInput("Unknown notification kind.", field="kind")
     values = {"user_id": actor.user_id, "kind": kind, "delivery": delivery.value, "updated_at": utcnow()}
@@ -140,11 +145,12 @@ async def follow(
             if not await auth_service.still_signed_in(session, actor):
                 raise Unauthenticated("Your session has ended. Sign in again to receive notifications.")
             access = AccessControl(enforcer, actor)
-            await access.load_facts(session, list({record.family_id for record in records}))
+            await access.load_facts(session, list({r.family_id for r in records if r.kind != DIGEST_KIND}))
             return [
                 record
                 for record in records
-                if await access.can(session, Act.read, notice_kind(record.kind), record.family_id)
+                if record.kind == DIGEST_KIND  # its items were checked for this recipient when compiled
+                or await access.can(session, Act.read, notice_kind(record.kind), record.family_id)
             ]
 
     try:
