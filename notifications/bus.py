@@ -21,7 +21,7 @@ from datetime import datetime
 
 import asyncpg
 
-from notifications.outbox import NOTIFICATION_CHANNEL, OUTBOX_CHANNEL
+from notifications.outbox import NOTIFICATION_CHANNEL, OUTBOX_CHANNEL, REVOCATION_CHANNEL
 
 log = logging.getLogger("taf.notifications.bus")
 
@@ -106,12 +106,16 @@ class Bus:
         dsn: str,
         *,
         on_outbox: Callable[[], None] = lambda: None,
+        on_revoked: Callable[[str], None] = lambda _payload: None,
+        on_listening: Callable[[], None] = lambda: None,
         queue_size: int = 1000,
         probe_interval: float = 10.0,
         application_name: str = BUS_APPLICATION_NAME,
     ) -> None:
         self.dsn = dsn
         self.on_outbox = on_outbox
+        self.on_revoked = on_revoked  # a revocation NOTIFY's payload, as soon as it arrives
+        self.on_listening = on_listening  # (re)connected: revocations sent meanwhile were announced to nobody
         self.queue_size = queue_size
         self.probe_interval = probe_interval
         self.application_name = application_name
@@ -190,8 +194,10 @@ class Bus:
         connection.add_termination_listener(on_lost)
         await connection.add_listener(OUTBOX_CHANNEL, lambda *_: self.on_outbox())
         await connection.add_listener(NOTIFICATION_CHANNEL, lambda *_: self._wake.set())
+        await connection.add_listener(REVOCATION_CHANNEL, lambda _c, _p, _ch, payload: self.on_revoked(payload))
         self.connected.set()
         self.on_outbox()  # events appended while we were not listening were announced to nobody
+        self.on_listening()
         await self._drain(connection)
         while not lost.is_set():
             try:

@@ -17,6 +17,7 @@ from server.access.enforcer import PolicyEnforcer
 from server.config import Settings
 from server.db.engine import SessionFactory
 from server.notification import audience
+from server.notification.sockets import SignedInSockets
 
 
 def asyncpg_dsn(database_url: str) -> str:
@@ -42,9 +43,12 @@ class NotificationRuntime:
         self.dispatcher = Dispatcher(
             sessions, recipients=audience.recipients, payloads=audience.payload_filter(enforcer)
         )
+        self.sockets = SignedInSockets(sessions)
         self.bus = Bus(
             asyncpg_dsn(database_url),
             on_outbox=self.dispatcher.wake.set,
+            on_revoked=self.sockets.revoked,
+            on_listening=self.sockets.sweep_soon,
             queue_size=settings.notification_queue_size,
             probe_interval=settings.notification_probe_seconds,
         )
@@ -70,6 +74,9 @@ class NotificationRuntime:
                     interval=self.settings.digest_check_seconds,
                 ),
                 name="notification-digest",
+            ),
+            asyncio.create_task(
+                self.sockets.run(interval=self.settings.notification_probe_seconds), name="notification-sign-ins"
             ),
         ]
 
