@@ -15,7 +15,7 @@ import contextlib
 import json
 import logging
 import uuid
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -107,7 +107,7 @@ class Bus:
         *,
         on_outbox: Callable[[], None] = lambda: None,
         on_revoked: Callable[[str], None] = lambda _payload: None,
-        on_listening: Callable[[], None] = lambda: None,
+        on_listening: Callable[[], Awaitable[None]] | None = None,
         queue_size: int = 1000,
         probe_interval: float = 10.0,
         application_name: str = BUS_APPLICATION_NAME,
@@ -115,7 +115,8 @@ class Bus:
         self.dsn = dsn
         self.on_outbox = on_outbox
         self.on_revoked = on_revoked  # a revocation NOTIFY's payload, as soon as it arrives
-        self.on_listening = on_listening  # (re)connected: revocations sent meanwhile were announced to nobody
+        # Awaited on every (re)connect before anything is delivered: notices sent meanwhile reached nobody.
+        self.on_listening = on_listening
         self.queue_size = queue_size
         self.probe_interval = probe_interval
         self.application_name = application_name
@@ -197,7 +198,8 @@ class Bus:
         await connection.add_listener(REVOCATION_CHANNEL, lambda _c, _p, _ch, payload: self.on_revoked(payload))
         self.connected.set()
         self.on_outbox()  # events appended while we were not listening were announced to nobody
-        self.on_listening()
+        if self.on_listening is not None:
+            await self.on_listening()
         await self._drain(connection)
         while not lost.is_set():
             try:

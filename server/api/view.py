@@ -116,6 +116,7 @@ class TafGraphQL(GraphQL[Context, None]):
             enforcer=state.enforcer,
             loaders=Loaders(state.sessions),
             bus=state.notifications.bus,
+            sign_ins=state.notifications.sockets,
         )
         if request.scope["type"] == "http":
             await self._authenticate(context, bearer_token(request.headers.get("authorization")))

@@ -202,6 +202,14 @@ class NotificationSubscription:
             raise Unavailable("Notifications are not running on this server.")
         if cursor is None:
             cursor = context.bus.last_id
-        records = notification_service.follow(context.sessions, context.enforcer, context.bus, actor, after=cursor)
+        records = notification_service.follow(
+            context.sessions,
+            context.enforcer,
+            context.bus,
+            actor,
+            after=cursor,
+            sign_ins=context.sign_ins,
+            recheck_seconds=context.settings.notification_probe_seconds,
+        )
         async for record in records:
             yield NotificationType.from_row(record)

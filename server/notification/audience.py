@@ -55,19 +55,31 @@ def payload_filter(enforcer: PolicyEnforcer) -> Payloads:
     async def payloads(session: AsyncSession, event: Event, users: list[uuid.UUID]) -> dict[uuid.UUID, dict]:
         """Each recipient's copy: none at all unless they may read what the event is about; the case
         content only if they may read that agency's content in that category."""
-        rows = (await session.exec(select(User).where(col(User.id).in_(users)))).all()
         copies: dict[uuid.UUID, dict] = {}
-        for user in rows:
-            if not user.is_active or user.kind is not UserKind.staff:
-                continue
-            actor = actor_from(user)
-            access = AccessControl(enforcer, actor)  # facts per recipient: consents differ by agency
+        for access in await _recipients_access(session, enforcer, users):
             if not await access.can(session, Act.read, event.notice_kind, event.family_id):
                 continue
-            copies[user.id] = public_payload(event, with_content=await _may_read_content(session, access, event))
+            with_content = await _may_read_content(session, access, event)
+            copies[access.actor.user_id] = public_payload(event, with_content=with_content)
         return copies
 
     return payloads
+
+
+async def _recipients_access(
+    session: AsyncSession, enforcer: PolicyEnforcer, users: list[uuid.UUID]
+) -> list[AccessControl]:
+    """One enforcement point per active staff recipient, shared by every event dispatched in this session's
+    transaction (a batch): each recipient's facts of a family are then read once per batch, not per event."""
+    known: dict[uuid.UUID, AccessControl | None] = session.info.setdefault("taf_recipient_access", {})
+    missing = [user for user in users if user not in known]
+    if missing:
+        for user in (await session.exec(select(User).where(col(User.id).in_(missing)))).all():
+            active = user.is_active and user.kind is UserKind.staff
+            known[user.id] = AccessControl(enforcer, actor_from(user)) if active else None  # facts differ by agency
+        for user_id in missing:
+            known.setdefault(user_id, None)
+    return [access for user in users if (access := known[user]) is not None]
 
 
 def digest_filter(enforcer: PolicyEnforcer) -> Visible:

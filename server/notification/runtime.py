@@ -48,7 +48,7 @@ class NotificationRuntime:
             asyncpg_dsn(database_url),
             on_outbox=self.dispatcher.wake.set,
             on_revoked=self.sockets.revoked,
-            on_listening=self.sockets.sweep_soon,
+            on_listening=self.sockets.sweep,
             queue_size=settings.notification_queue_size,
             probe_interval=settings.notification_probe_seconds,
         )

@@ -9,6 +9,8 @@ before every delivery.
 
 from __future__ import annotations
 
+import math
+import time
 from collections import defaultdict
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
@@ -31,10 +33,12 @@ from server.auth import service as auth_service
 from server.db.columns import utcnow
 from server.db.engine import SessionFactory
 from server.errors import BadUserInput, NotFound, Unauthenticated, Unavailable
+from server.notification.sockets import SignedInSockets
 
 MAX_PAGE = 100
 MAX_IDS = 100
 NOT_FOUND = "No notification with that id."
+SESSION_ENDED = "Your session has ended. Sign in again to receive notifications."
 
 
 @dataclass(frozen=True)
@@ -136,14 +140,33 @@ async def set_preference(session: AsyncSession, actor: Actor, *, kind: str, deli
 
 
 async def follow(
-    sessions: SessionFactory, enforcer: PolicyEnforcer, bus: Bus, actor: Actor, *, after: int
+    sessions: SessionFactory,
+    enforcer: PolicyEnforcer,
+    bus: Bus,
+    actor: Actor,
+    *,
+    after: int,
+    sign_ins: SignedInSockets | None = None,
+    recheck_seconds: float = 0.0,
 ) -> AsyncIterator[Record]:
-    """The caller's notifications after a cursor, then live; each delivery checked with a fresh session."""
+    """The caller's notifications after a cursor, then live; each delivery checked with a fresh session.
+
+    The sign-in is checked in the table on the first delivery and then at most every `recheck_seconds`
+    (catching expiry); in between, this process's record of ended sign-ins (`sign_ins`, fed at once by
+    every instance's sign-out notices, and swept against the table whenever those could have been
+    missed) answers in memory. Whether the recipient may still see each family is read fresh every time.
+    """
+    checked_at = -math.inf
 
     async def admit(records: list[Record]) -> list[Record]:
+        nonlocal checked_at
+        if sign_ins is not None and sign_ins.has_ended(actor.token_id):
+            raise Unauthenticated(SESSION_ENDED)
         async with sessions() as session:
-            if not await auth_service.still_signed_in(session, actor):
-                raise Unauthenticated("Your session has ended. Sign in again to receive notifications.")
+            if sign_ins is None or time.monotonic() - checked_at >= recheck_seconds:
+                if not await auth_service.still_signed_in(session, actor):
+                    raise Unauthenticated(SESSION_ENDED)
+                checked_at = time.monotonic()
             access = AccessControl(enforcer, actor)
             await access.load_facts(session, list({r.family_id for r in records if r.kind != DIGEST_KIND}))
             return [

@@ -6,12 +6,17 @@ transaction that revokes it, so only a committed sign-out closes anything); each
 sockets of that sign-in with 4403. NOTIFY is lost while an instance's LISTEN connection is down, so on
 every (re)connect, and every `sweep_seconds` besides, the instance checks its open sign-ins against the
 table and closes those revoked or expired (or whose account was deactivated) meanwhile.
+
+It also remembers, for a minute, the sign-ins it learnt had ended: the live stream checks that in memory
+before each delivery (and the table only every `recheck_seconds`), and a socket registering just after
+its sign-out notice passed is closed at once.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import time
 import uuid
 from collections.abc import Awaitable, Callable
 
@@ -24,15 +29,23 @@ log = logging.getLogger("taf.notifications.sockets")
 
 Closer = Callable[[], Awaitable[None]]
 
+REMEMBER_SECONDS = 60.0
+
 
 class SignedInSockets:
     def __init__(self, sessions: SessionFactory) -> None:
         self.sessions = sessions
         self._by_token: dict[uuid.UUID, set[Closer]] = {}
         self._tasks: set[asyncio.Task] = set()
+        self._ended: dict[uuid.UUID, float] = {}  # sign-in -> when this process learnt it had ended
 
     def add(self, token_id: uuid.UUID, close: Closer) -> None:
         self._by_token.setdefault(token_id, set()).add(close)
+        if self.has_ended(token_id):
+            self._close(token_id)
+
+    def has_ended(self, token_id: uuid.UUID | None) -> bool:
+        return token_id in self._ended
 
     def discard(self, token_id: uuid.UUID, close: Closer) -> None:
         closers = self._by_token.get(token_id)
@@ -54,9 +67,6 @@ class SignedInSockets:
             return
         self._close(token_id)
 
-    def sweep_soon(self) -> None:
-        self._spawn(self.sweep())
-
     async def sweep(self) -> None:
         """Close the sockets whose sign-in ended while no revocation notice could reach this instance."""
         if not self._by_token:
@@ -76,6 +86,10 @@ class SignedInSockets:
             await self.sweep()
 
     def _close(self, token_id: uuid.UUID) -> None:
+        now = time.monotonic()
+        self._ended[token_id] = now
+        for old in [t for t, at in self._ended.items() if now - at > REMEMBER_SECONDS]:
+            del self._ended[old]
         for close in self._by_token.pop(token_id, set()):
             self._spawn(close())
 

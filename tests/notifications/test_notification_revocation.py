@@ -8,6 +8,7 @@ import time
 import sqlalchemy as sa
 from websockets.exceptions import ConnectionClosed
 
+from notifications.bus import BUS_APPLICATION_NAME
 from server.db.engine import unit_of_work
 from tests import ws_client
 from tests.auth_helpers import sign_in
@@ -69,6 +70,29 @@ async def test_an_idle_socket_whose_sign_in_expires_is_closed_by_the_periodic_ch
         # then the instance's check of its open sign-ins (every 10 s) closes it with 4403
         code, _ = await closed_with(ws, 25)
     assert code == 4403
+
+
+async def test_a_sign_out_whose_notice_was_lost_closes_the_socket_when_listen_reconnects(gql, sessions, second_server):
+    # given an idle subscription
+    area = await create_area(sessions)
+    token = await sign_in(gql, area.colleague, fresh=True)
+    async with ws_client.following(second_server, token) as ws:
+        # when its sign-in is revoked with no notice reaching any instance (as while LISTEN is down), and
+        # then every instance's LISTEN connection is lost
+        async with unit_of_work(sessions) as session:
+            await session.exec(
+                sa.text("UPDATE session_token SET revoked_at = now() WHERE user_id = :u AND revoked_at IS NULL"),
+                params={"u": area.colleague.id},
+            )
+        async with sessions() as session:
+            await session.exec(
+                sa.text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = :name"),
+                params={"name": BUS_APPLICATION_NAME},
+            )
+        # then the instance checks its open sign-ins as soon as it listens again, before the periodic check
+        code, after = await closed_with(ws, 15)
+    assert code == 4403
+    assert after < 4, after  # (the periodic check, every 10 s, could explain it only 4 times in 10)
 
 
 async def test_leaving_a_team_stops_that_familys_notifications_at_once_on_an_idle_socket(
