@@ -12,7 +12,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from notifications.digest import Visible
-from notifications.dispatcher import Payloads
+from notifications.dispatcher import Payloads, Prepare
 from notifications.events import (
     ActionAssigned,
     ActionDone,
@@ -49,6 +49,28 @@ async def recipients(session: AsyncSession, event: Event) -> list[uuid.UUID]:
     if isinstance(event, OverrideUsed):
         return lead_ids + await _staff(session, SystemRole.ig_officer)
     return [m.user_id for m in team]
+
+
+def batch_preparer(enforcer: PolicyEnforcer) -> Prepare:
+    async def prepare(session: AsyncSession, events: list[Event]) -> None:
+        """For a batch of events in one transaction: every family's team in one statement, every recipient
+        in one, and every (recipient, family) pair's facts in one. The per-event calls then decide from
+        these, exactly as they would have decided reading them one by one in this transaction."""
+        families = list({event.family_id for event in events})
+        statement = select(TeamMembership).where(col(TeamMembership.family_id).in_(families), active_membership())
+        teams: dict[uuid.UUID, list[TeamMembership]] = {family_id: [] for family_id in families}
+        for membership in (await session.exec(statement)).all():
+            teams[membership.family_id].append(membership)
+        session.info["taf_teams"] = teams
+        wanted = [(event, await recipients(session, event)) for event in events]
+        accesses = {
+            access.actor.user_id: access
+            for access in await _recipients_access(session, enforcer, list({u for _, users in wanted for u in users}))
+        }
+        pairs = [(accesses[u], event.family_id) for event, users in wanted for u in users if u in accesses]
+        await AccessControl.load_facts_of_many(session, pairs)
+
+    return prepare
 
 
 def payload_filter(enforcer: PolicyEnforcer) -> Payloads:
@@ -105,6 +127,9 @@ async def _may_read_content(session: AsyncSession, access: AccessControl, event:
 
 
 async def _team(session: AsyncSession, family_id: uuid.UUID) -> list[TeamMembership]:
+    teams: dict[uuid.UUID, list[TeamMembership]] = session.info.get("taf_teams", {})
+    if family_id in teams:  # read for the whole batch by `prepare`
+        return teams[family_id]
     statement = select(TeamMembership).where(TeamMembership.family_id == family_id, active_membership())
     return list((await session.exec(statement)).all())
 

@@ -41,7 +41,10 @@ class NotificationRuntime:
         self.enforcer = enforcer
         self.digest_schedule = digest.Schedule(settings.digest_time, ZoneInfo(settings.digest_timezone))
         self.dispatcher = Dispatcher(
-            sessions, recipients=audience.recipients, payloads=audience.payload_filter(enforcer)
+            sessions,
+            recipients=audience.recipients,
+            payloads=audience.payload_filter(enforcer),
+            prepare=audience.batch_preparer(enforcer),
         )
         self.sockets = SignedInSockets(sessions)
         self.bus = Bus(
