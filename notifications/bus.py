@@ -65,10 +65,16 @@ class Dropped(Exception):
     """The subscriber fell too far behind (or the bus stopped); resume from the last id received."""
 
 
+# The server's check at fan-out time, for every subscriber of a drain at once: given (each subscriber's
+# `admission` object, the records for it), the records each may receive, in the same order.
+AdmitMany = Callable[[list[tuple[object, list["Record"]]]], Awaitable[list[list["Record"]]]]
+
+
 class Subscriber:
-    def __init__(self, bus: Bus, recipient_id: uuid.UUID, maxsize: int) -> None:
+    def __init__(self, bus: Bus, recipient_id: uuid.UUID, maxsize: int, admission: object = None) -> None:
         self.bus = bus
         self.recipient_id = recipient_id
+        self.admission = admission  # what the server's AdmitMany needs to decide for this subscriber
         self.queue: asyncio.Queue[Record | None] = asyncio.Queue(maxsize)
 
     def offer(self, record: Record) -> bool:
@@ -108,6 +114,7 @@ class Bus:
         on_outbox: Callable[[], None] = lambda: None,
         on_revoked: Callable[[str], None] = lambda _payload: None,
         on_listening: Callable[[], Awaitable[None]] | None = None,
+        admit: AdmitMany | None = None,
         queue_size: int = 1000,
         probe_interval: float = 10.0,
         application_name: str = BUS_APPLICATION_NAME,
@@ -117,6 +124,9 @@ class Bus:
         self.on_revoked = on_revoked  # a revocation NOTIFY's payload, as soon as it arrives
         # Awaited on every (re)connect before anything is delivered: notices sent meanwhile reached nobody.
         self.on_listening = on_listening
+        # With `admit`, what each subscriber may receive is decided once per drain for all of them (a few
+        # statements), not by each stream on its own (a few per subscriber per batch).
+        self.admit = admit
         self.queue_size = queue_size
         self.probe_interval = probe_interval
         self.application_name = application_name
@@ -140,9 +150,9 @@ class Bus:
                 subscriber.end()
         self._subscribers.clear()
 
-    def subscribe(self, recipient_id: uuid.UUID) -> Subscriber:
+    def subscribe(self, recipient_id: uuid.UUID, admission: object = None) -> Subscriber:
         """Register before replaying from the table, so nothing committed in between is missed."""
-        subscriber = Subscriber(self, recipient_id, self.queue_size)
+        subscriber = Subscriber(self, recipient_id, self.queue_size, admission)
         self._subscribers.setdefault(recipient_id, set()).add(subscriber)
         return subscriber
 
@@ -229,13 +239,35 @@ class Bus:
                 top,
                 recipients,
             )
-            self._fan_out([record_from(row) for row in rows])
+            await self._fan_out([record_from(row) for row in rows])
         self.last_id = top
 
-    def _fan_out(self, records: list[Record]) -> None:
+    async def _fan_out(self, records: list[Record]) -> None:
+        mine: dict[Subscriber, list[Record]] = {}
         for record in records:
-            for subscriber in list(self._subscribers.get(record.recipient_user_id, ())):
+            for subscriber in self._subscribers.get(record.recipient_user_id, ()):
+                mine.setdefault(subscriber, []).append(record)
+        if self.admit is not None and mine:
+            subscribers = list(mine)
+            try:
+                allowed = await self.admit([(subscriber.admission, mine[subscriber]) for subscriber in subscribers])
+            except Exception:
+                log.warning("checking deliveries failed; subscribers resume from their cursors", exc_info=True)
+                allowed = None
+            for i, subscriber in enumerate(subscribers):
+                if allowed is None:
+                    self._drop(subscriber)
+                else:
+                    mine[subscriber] = allowed[i]
+        for subscriber, batch in mine.items():
+            for record in batch:
+                if subscriber not in self._subscribers.get(subscriber.recipient_id, ()):
+                    break  # dropped (or gone) meanwhile
                 if not subscriber.offer(record):
                     log.info("dropping a subscriber of %s that fell behind", record.recipient_user_id)
-                    self.unsubscribe(subscriber)
-                    subscriber.end()
+                    self._drop(subscriber)
+                    break
+
+    def _drop(self, subscriber: Subscriber) -> None:
+        self.unsubscribe(subscriber)
+        subscriber.end()

@@ -209,7 +209,6 @@ class NotificationSubscription:
             actor,
             after=cursor,
             sign_ins=context.sign_ins,
-            recheck_seconds=context.settings.notification_probe_seconds,
         )
         async for record in records:
             yield NotificationType.from_row(record)

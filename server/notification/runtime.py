@@ -17,6 +17,7 @@ from server.access.enforcer import PolicyEnforcer
 from server.config import Settings
 from server.db.engine import SessionFactory
 from server.notification import audience
+from server.notification import service as notification_service
 from server.notification.sockets import SignedInSockets
 
 
@@ -52,6 +53,7 @@ class NotificationRuntime:
             on_outbox=self.dispatcher.wake.set,
             on_revoked=self.sockets.revoked,
             on_listening=self.sockets.sweep,
+            admit=notification_service.fan_out_check(enforcer, sessions, self.sockets),
             queue_size=settings.notification_queue_size,
             probe_interval=settings.notification_probe_seconds,
         )
