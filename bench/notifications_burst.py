@@ -31,6 +31,7 @@ import subprocess
 import sys
 import time
 import uuid
+from collections import Counter
 from contextlib import suppress
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -162,6 +163,7 @@ class Subscriber:
     ids: list[int] = field(default_factory=list)  # every id received, duplicates included
     receipts: list[tuple[str, float, float]] = field(default_factory=list)  # (membership id, when, row lag)
     reconnects: int = 0
+    why: Counter = field(default_factory=Counter)  # what ended each connection
     subscribed: asyncio.Event = field(default_factory=asyncio.Event)
 
     def __post_init__(self) -> None:
@@ -198,9 +200,12 @@ async def follow(sub: Subscriber, bases: list[str], dead: set[int], stop: asynci
                         sub.cursor = max(sub.cursor, int(data["id"]))
                         sub.receipts.append((data["payload"]["membership_id"], now, time.time() - created))
                     elif message["type"] in ("next", "error", "complete"):
+                        errors = message["payload"].get("errors") if isinstance(message["payload"], dict) else None
+                        code = errors[0].get("extensions", {}).get("code") if errors else message["type"]
+                        sub.why[f"stream ended: {code}"] += 1
                         break  # the stream ended (e.g. fell behind): subscribe again from the cursor
-        except (OSError, ConnectionClosed, TimeoutError):
-            pass
+        except (OSError, ConnectionClosed, TimeoutError) as error:
+            sub.why[type(error).__name__] += 1
         if not stop.is_set():
             sub.reconnects += 1
             await asyncio.sleep(0.2 + random.random() * 0.5)  # spread the reconnects, as clients back off
@@ -390,6 +395,7 @@ def report(args, subs, truth, responses, durations, started, baseline, connected
             f" ({sum(sub.reconnects for sub in moved)} reconnects);"
             f" {complete} of {len(moved)} ended with the complete set"
         )
+        print(f"what ended their connections: {dict(sum((sub.why for sub in moved), Counter()))}")
     receipts = [(m, t, lag) for sub in subs for m, t, lag in sub.receipts]
     if not receipts:
         return
