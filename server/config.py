@@ -42,6 +42,7 @@ class Settings:
     login_window: timedelta = timedelta(minutes=15)
     login_failures_per_account: int = 5
     login_failures_per_address: int = 50
+    portal_invitation_ttl: timedelta = timedelta(days=7)  # how long a family portal invitation link works
     max_body_bytes: int = 1_000_000
     statement_timeout_ms: int = 15_000
     max_query_depth: int = 10
@@ -50,6 +51,14 @@ class Settings:
     ws_max_message_bytes: int = 65_536
     ws_max_subscriptions: int = 5
     ws_init_timeout_seconds: int = 10
+    ws_max_messages_per_second: int = 20
+    # Budgets for expensive operations, per user (per address when no one is signed in), per window,
+    # counted in PostgreSQL so they hold across instances (server/ratelimit.py).
+    rate_window_seconds: int = 60
+    rate_reports_per_window: int = 30  # caseloadOutcomes, auditEvents (exports)
+    rate_searches_per_window: int = 120  # families, staffDirectory, safeguardingOverrides (list queries)
+    rate_invites_per_window: int = 30  # familyOpen, teamMemberAdd, familyMemberAdd
+    rate_anonymous_per_window: int = 60  # authLogin attempts per address, successful or not
     demo_data: bool = True
     # Notifications: per-subscriber queue bound (a client further behind is dropped and resumes from its
     # cursor), graphql-transport-ws keep-alive ping interval, dispatcher safety poll, LISTEN liveness
@@ -103,6 +112,7 @@ def load_settings(environ: Mapping[str, str] = os.environ) -> Settings:
         token_ttl=timedelta(minutes=_integer(environ, "TAF_TOKEN_TTL_MINUTES", 480, low=1, high=10_080)),
         login_failures_per_account=_integer(environ, "TAF_LOGIN_FAILURES_PER_ACCOUNT", 5, low=1, high=1000),
         login_failures_per_address=_integer(environ, "TAF_LOGIN_FAILURES_PER_ADDRESS", 50, low=1, high=100_000),
+        portal_invitation_ttl=timedelta(hours=_integer(environ, "TAF_PORTAL_INVITATION_HOURS", 168, low=1, high=720)),
         max_body_bytes=_integer(environ, "TAF_MAX_BODY_BYTES", 1_000_000, low=1024, high=100_000_000),
         statement_timeout_ms=_integer(environ, "TAF_STATEMENT_TIMEOUT_MS", 15_000, low=100, high=600_000),
         max_query_depth=_integer(environ, "TAF_MAX_QUERY_DEPTH", 10, low=3, high=50),
@@ -111,6 +121,12 @@ def load_settings(environ: Mapping[str, str] = os.environ) -> Settings:
         ws_max_message_bytes=_integer(environ, "TAF_WS_MAX_MESSAGE_BYTES", 65_536, low=1024, high=16_777_216),
         ws_max_subscriptions=_integer(environ, "TAF_WS_MAX_SUBSCRIPTIONS", 5, low=1, high=100),
         ws_init_timeout_seconds=_integer(environ, "TAF_WS_INIT_TIMEOUT_SECONDS", 10, low=1, high=300),
+        ws_max_messages_per_second=_integer(environ, "TAF_WS_MAX_MESSAGES_PER_SECOND", 20, low=1, high=10_000),
+        rate_window_seconds=_integer(environ, "TAF_RATE_WINDOW_SECONDS", 60, low=1, high=86_400),
+        rate_reports_per_window=_integer(environ, "TAF_RATE_REPORTS_PER_WINDOW", 30, low=1, high=1_000_000),
+        rate_searches_per_window=_integer(environ, "TAF_RATE_SEARCHES_PER_WINDOW", 120, low=1, high=1_000_000),
+        rate_invites_per_window=_integer(environ, "TAF_RATE_INVITES_PER_WINDOW", 30, low=1, high=1_000_000),
+        rate_anonymous_per_window=_integer(environ, "TAF_RATE_ANONYMOUS_PER_WINDOW", 60, low=1, high=1_000_000),
         demo_data=_boolean(environ, "TAF_DEMO_DATA", environment is not Environment.production),
         **_plan_settings(environ),
         **_digest_settings(environ),

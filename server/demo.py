@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from server import demo_plan
+from server import demo_plan, demo_portal
 from server.agency.models import Agency, AgencyKind
 from server.auth.passwords import hash_password
 from server.consent.models import Consent, ConsentCapacity, ConsentDecision, EngagementAgreement
@@ -304,6 +304,7 @@ async def _load(session: AsyncSession) -> None:
     families = [await _family(session, demo, index, staff, contacts) for index, demo in enumerate(FAMILIES)]
     await _sharing(session, families[0], staff)
     await demo_plan.load(session, families, staff)
+    await demo_portal.load(session, families[0], staff, password_hash)
 
 
 async def _family(session: AsyncSession, demo: DemoFamily, index: int, staff: dict, contacts: dict) -> Family:

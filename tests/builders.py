@@ -264,3 +264,13 @@ async def issue_token(sessions: SessionFactory, user: User) -> str:
             SessionToken(user_id=user.id, token_hash=token_digest(token), expires_at=utcnow() + timedelta(hours=2))
         )
     return token
+
+
+async def create_family_member(
+    sessions: SessionFactory, *, family: Family, relationship: str = "father"
+) -> FamilyMember:
+    """A family member without a portal account (someone to invite)."""
+    async with unit_of_work(sessions) as session:
+        member = FamilyMember(family_id=family.id, full_name=unique("Parent"), relationship=relationship)
+        session.add(member)
+    return member

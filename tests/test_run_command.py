@@ -63,6 +63,9 @@ async def test_run_starts_embedded_postgres_migrates_loads_demo_data_and_stops_c
             }
             outcomes = await gql.data("CaseloadOutcomes", year, token=login["authLogin"]["token"])
             plan = await gql.data("FamilyPlan", {"familyId": carter["id"]}, token=login["authLogin"]["token"])
+            # the demo family account from the README reads the Carter family's portal
+            lisa = await gql.data("Login", {"email": "lisa.carter@family.example", "password": DEMO_PASSWORD})
+            portal = (await gql.data("PortalSummary", token=lisa["authLogin"]["token"]))["portalSummary"]
         assert caseload["families"]["totalCount"] >= 8
         titles = {node["title"] for node in items["family"]["contributions"]["nodes"]}
         assert "Attendance 78% this term" in titles  # consented: education
@@ -72,6 +75,10 @@ async def test_run_starts_embedded_postgres_migrates_loads_demo_data_and_stops_c
         report = outcomes["caseloadOutcomes"]
         assert report["families"] >= 3 and report["needDown"] >= 1 and report["riskFactors"]
         assert any(action["overdue"] for action in plan["familyPlan"]["actions"])
+        assert portal["familyName"] == "The Carter family"
+        assert len(portal["goals"]) == 2 and len(portal["reviews"]) == 2 and portal["nextMeeting"]["online"]
+        assert "Riverside Academy" in {entry["agencyName"] for entry in portal["accessLog"]}
+        assert "Domestic incident" not in str(portal) and "Lisa's low mood" not in str(portal)
     finally:
         process.send_signal(signal.SIGINT)
         exit_code = process.wait(timeout=60)

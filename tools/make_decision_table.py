@@ -1,4 +1,6 @@
-"""Writes policies/decisions.csv: the decision table that tests/access/test_decision_table.py executes.
+"""Writes policies/decisions.csv: the decision table that tests/access/test_decision_table.py executes,
+and policies/portal_decisions.csv (the family portal and its invitations), which
+tests/access/test_portal_decision_table.py executes.
 
 The expected answers below are a plain statement of the sharing rules, written independently of the
 enforcement code (server/access). Regenerate after changing the rules and review the diff of the CSV:
@@ -136,14 +138,82 @@ def row(actor: str, category: str, item: str, sharing: str) -> dict[str, str]:
     }
 
 
-def main() -> None:
-    path = Path(__file__).resolve().parent.parent / "policies" / "decisions.csv"
-    table = rows()
+# The family portal: who may invite a family member, and what a family member sees of the plan.
+PORTAL_ACTORS = {
+    "lead_professional": "the family's lead professional",
+    "team_worker": "a worker of another agency on the family's team",
+    "lead_manager": "a manager of the lead professional's agency",
+    "outsider": "a practitioner not on this family's team",
+    "ig_officer": "an information-governance officer",
+    "admin": "an administrator",
+    "family_member": "a member of this family (portal account)",
+    "other_family_member": "a member of another family (portal account)",
+}
+PORTAL_QUESTIONS = {
+    "issue_invitation": "invite a member of the family to the portal",
+    "list_invitations": "see the family's portal invitations",
+    "revoke_invitation": "cancel a pending invitation",
+    "read_portal": "read the family's portal page",
+    "goal_agreed": "see a goal agreed with the family",
+    "goal_not_agreed": "see a goal not (yet) agreed with the family",
+    "action_for_agreed_goal": "see the school's action serving a goal agreed with the family",
+    "police_action_for_agreed_goal": "see the police's action serving a goal agreed with the family",
+    "action_for_unagreed_goal": "see an action serving a goal not agreed with the family",
+    "next_meeting": "see the date and place of the next meeting",
+    "outcome_scores": "see the outcome scores of reviews",
+    "family_label": "see the family's name on the audit log",
+}
+
+
+def expected_portal(actor: str, question: str) -> tuple[bool, str]:
+    if question in ("issue_invitation", "list_invitations", "revoke_invitation"):
+        if actor == "lead_professional":
+            return True, "the lead professional manages who from the family uses the portal"
+        return False, "only the family's lead professional invites family members and manages invitations"
+    if question == "family_label":
+        if actor == "ig_officer":
+            return True, "IG officers need to know which family an entry is about (name and reference only)"
+        return False, "only IG officers read the audit log"
+    if actor != "family_member":
+        if actor == "other_family_member":
+            return False, "nobody sees another family's portal"
+        return False, "the portal page is the family's own; staff use the family's record"
+    if question in ("goal_not_agreed", "action_for_unagreed_goal"):
+        return False, "the family sees only goals agreed with them, and the actions serving them"
+    if question == "police_action_for_agreed_goal":
+        return False, "police information never reaches the family portal"
+    return True, "the family's own portal shows it"
+
+
+def portal_rows() -> list[dict[str, str]]:
+    table = []
+    for actor in PORTAL_ACTORS:
+        for question in PORTAL_QUESTIONS:
+            allowed, why = expected_portal(actor, question)
+            table.append(
+                {
+                    "case": f"{actor}/{question}",
+                    "actor": actor,
+                    "question": question,
+                    "expected": "allow" if allowed else "deny",
+                    "why": why,
+                }
+            )
+    return table
+
+
+def write(path: Path, table: list[dict[str, str]]) -> None:
     with path.open("w", newline="") as handle:
         writer = csv.DictWriter(handle, fieldnames=list(table[0]))
         writer.writeheader()
         writer.writerows(table)
     print(f"wrote {len(table)} rows to {path}")
+
+
+def main() -> None:
+    policies = Path(__file__).resolve().parent.parent / "policies"
+    write(policies / "decisions.csv", rows())
+    write(policies / "portal_decisions.csv", portal_rows())
 
 
 if __name__ == "__main__":

@@ -194,5 +194,8 @@ def _refusal(act: Act, kind: str) -> str:
         ("create", "assessment"): "Only the lead professional can record assessments and reviews.",
         ("create", "escalation"): "Only workers on the family's team can raise an escalation.",
         ("update", "escalation"): "Only the lead professional can acknowledge or resolve an escalation.",
+        ("create", "portal_invitation"): "Only the family's lead professional can invite family members to the portal.",
+        ("update", "portal_invitation"): "Only the family's lead professional can cancel a portal invitation.",
+        ("read", "portal_summary"): "Only the family's own members can read their portal page.",
     }
     return messages.get((act.value, kind), "You are not allowed to do that.")

@@ -6,14 +6,14 @@ import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 from starlette.requests import Request
 from starlette.responses import Response
 
 from notifications.bus import Bus
-from server import idempotency
+from server import idempotency, ratelimit
 from server.access.actor import Actor
 from server.access.enforcer import PolicyEnforcer
 from server.access.pep import AccessControl
@@ -32,6 +32,8 @@ _TOKEN_MESSAGES = {
     TokenProblem.expired: "Your session has expired. Sign in again.",
 }
 
+T = TypeVar("T")
+
 
 @dataclass
 class Change:
@@ -42,6 +44,18 @@ class Change:
     detail: dict[str, Any] = field(default_factory=dict)
     replayed_id: uuid.UUID | None = None  # a retry: the id created under the same idempotency key
     result_id: uuid.UUID | None = None  # what this change created, remembered under its idempotency key
+    access: AccessControl | None = None
+
+    async def replay(self, model: type[T]) -> T:
+        """The item created under this idempotency key before, if the caller may still see its family."""
+        assert self.replayed_id is not None and self.access is not None
+        row = await self.session.get(model, self.replayed_id)
+        if row is None:
+            raise NotFound("That item no longer exists.")
+        family_id = getattr(row, "family_id", None) or row.id  # type: ignore[attr-defined]
+        await self.access.require_visible_family(self.session, family_id)
+        self.family_id = family_id
+        return row
 
 
 @dataclass
@@ -64,6 +78,21 @@ class Context:
     def address(self) -> str:
         client = getattr(self.request, "client", None)
         return client.host if client else "unknown"
+
+    async def spend(self, bucket: str, *, by_address: bool = False) -> None:
+        """Count one expensive call against the caller's budget (per user; per address when no one is
+        signed in); RATE_LIMITED with retryAfterSeconds when it is spent."""
+        settings = self.settings
+        limit, what = {
+            "report": (settings.rate_reports_per_window, "reports"),
+            "search": (settings.rate_searches_per_window, "searches"),
+            "invite": (settings.rate_invites_per_window, "additions"),
+            "anonymous": (settings.rate_anonymous_per_window, "attempts from your address"),
+        }[bucket]
+        known = self.actor is not None and not by_address
+        subject = f"user:{self.actor.user_id}" if known else f"address:{self.address}"  # type: ignore[union-attr]
+        budget = ratelimit.Budget(bucket, limit, settings.rate_window_seconds, what)
+        await ratelimit.spend(self.sessions, budget, subject)
 
     def require_actor(self) -> Actor:
         if self.actor is None:
@@ -95,7 +124,7 @@ class Context:
         change: Change | None = None
         try:
             async with unit_of_work(self.sessions) as session:
-                change = Change(session=session, family_id=family_id)
+                change = Change(session=session, family_id=family_id, access=self.access)
                 if idempotency_key is not None:
                     change.replayed_id = await idempotency.claim(
                         session, user_id=actor.user_id, key=idempotency_key, action=action

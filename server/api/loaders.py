@@ -9,7 +9,7 @@ from strawberry.dataloader import DataLoader
 from server.agency.loaders import agency_by_id
 from server.contribution.loaders import versions_by_contribution_id
 from server.db.engine import SessionFactory
-from server.family.loaders import members_by_family_id
+from server.family.loaders import family_by_id, members_by_family_id
 from server.meeting.loaders import (
     actions_by_meeting_id,
     addenda_by_meeting_id,
@@ -24,6 +24,7 @@ from server.user.loaders import user_by_id
 class Loaders:
     def __init__(self, sessions: SessionFactory) -> None:
         self.members_by_family_id = DataLoader(partial(members_by_family_id, sessions))
+        self.family_by_id = DataLoader(partial(family_by_id, sessions))
         self.active_team_by_family_id = DataLoader(partial(active_team_by_family_id, sessions))
         self.agency_by_id = DataLoader(partial(agency_by_id, sessions))
         self.user_by_id = DataLoader(partial(user_by_id, sessions))

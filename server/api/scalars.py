@@ -26,3 +26,13 @@ def parse_ids(values: list[strawberry.ID] | list[str], field: str) -> list[uuid.
     if len(values) > MAX_IDS:
         raise BadUserInput(f"{field} can hold at most {MAX_IDS} ids.", field=field)
     return [parse_id(value, field) for value in values]
+
+
+def idempotency_key_field() -> str | None:
+    """The optional `idempotencyKey` of every input that creates something (server/idempotency.py)."""
+    return strawberry.field(
+        default=None,
+        description="A value unique to this attempt (8-100 characters, e.g. a UUID). A retry with the same key"
+        " returns what the first attempt created instead of creating it again; the same key for another kind"
+        " of request is CONFLICT.",
+    )

@@ -29,6 +29,7 @@ from server.meeting.api import MeetingQuery
 from server.meeting.mutations import MeetingMutation
 from server.notification.api import NotificationMutation, NotificationQuery, NotificationSubscription
 from server.plan.api import PlanMutation, PlanQuery
+from server.portal.api import PortalMutation, PortalQuery
 from server.safeguarding.api import SafeguardingMutation, SafeguardingQuery
 from server.team.api import TeamMutation
 from server.transition.api import TransitionMutation, TransitionQuery
@@ -49,6 +50,7 @@ Query = merge_types(
         EscalationQuery,
         TransitionQuery,
         NotificationQuery,
+        PortalQuery,
     ),
 )
 Mutation = merge_types(
@@ -67,6 +69,7 @@ Mutation = merge_types(
         AssessmentMutation,
         EscalationMutation,
         TransitionMutation,
+        PortalMutation,
     ),
 )
 Subscription = merge_types("Subscription", (NotificationSubscription,))

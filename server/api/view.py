@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import time
 import uuid
+from collections import deque
 from datetime import timedelta
 from typing import Any
 
@@ -23,6 +25,8 @@ from server.api.errors import formatted_with_code, with_codes
 from server.api.loaders import Loaders
 from server.auth import service as auth_service
 from server.state import AppState
+
+WS_TOO_MANY_MESSAGES = 4429  # graphql-transport-ws leaves 4400-4499 to the server; 429 as in HTTP
 
 
 def bearer_token(header: str | None) -> str | None:
@@ -49,6 +53,26 @@ class KeepAliveHandler(BaseGraphQLTransportWSHandler[Context, None]):
         super().__init__(*args, **kwargs)
         self._pinger: asyncio.Task | None = None
         self._signed_in: uuid.UUID | None = None
+        self._recent: deque[float] = deque()  # arrival times of the messages of the last second
+        self._flooded = False
+
+    async def handle_message(self, message: Any) -> None:
+        """At most TAF_WS_MAX_MESSAGES_PER_SECOND client messages in any one second; a client that sends
+        more is closed with 4429 "Too many messages" (it may reconnect and resume from its cursor)."""
+        if self._flooded:
+            return
+        limit = self.view.state.settings.ws_max_messages_per_second  # type: ignore[attr-defined]
+        now = time.monotonic()
+        while self._recent and now - self._recent[0] >= 1.0:
+            self._recent.popleft()
+        self._recent.append(now)
+        if len(self._recent) > limit:
+            self._flooded = True
+            await self.websocket.close(
+                code=WS_TOO_MANY_MESSAGES, reason=f"Too many messages (at most {limit} a second)"
+            )
+            return
+        await super().handle_message(message)
 
     async def handle_connection_init(self, message: Any) -> None:
         await super().handle_connection_init(message)

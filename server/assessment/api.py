@@ -5,12 +5,12 @@ from datetime import date, datetime
 
 import strawberry
 
-from server.api.scalars import Info, parse_id
+from server.api.scalars import Info, idempotency_key_field, parse_id
 from server.assessment import report as report_service
 from server.assessment import review as review_service
 from server.assessment import service as assessment_service
 from server.assessment.factors import Catalogue, load_catalogue
-from server.assessment.models import Assessment, AssessmentRating, AssessmentStage, RiskRating
+from server.assessment.models import Assessment, AssessmentRating, AssessmentStage, Review, RiskRating
 from server.assessment.review import ReviewIn, ReviewRecord
 from server.assessment.service import AssessmentIn, RatingIn
 from server.errors import BadUserInput
@@ -274,6 +274,8 @@ class AssessmentRecordInput:
             ],
         )
 
+    idempotency_key: str | None = idempotency_key_field()
+
 
 @strawberry.input
 class GoalProgressInput:
@@ -295,6 +297,7 @@ class ReviewRecordInput:
     meeting_id: strawberry.ID | None = None
     progress: list[GoalProgressInput] = strawberry.field(default_factory=list)
     scores: list[OutcomeScoreInput] = strawberry.field(default_factory=list)
+    idempotency_key: str | None = idempotency_key_field()
 
     def to_data(self) -> ReviewIn:
         if len(self.progress) > 100 or len(self.scores) > len(OutcomeDomain):
@@ -352,6 +355,7 @@ class AssessmentQuery:
 
     @strawberry.field(description="Outcomes of the caller's visible families whose exit assessment is in the range.")
     async def caseload_outcomes(self, info: Info, exited_from: date, exited_to: date) -> CaseloadOutcomesReportType:
+        await info.context.spend("report")
         async with info.context.read() as session:
             report = await report_service.caseload_outcomes(
                 session, info.context.access, exited_from=exited_from, exited_to=exited_to, catalogue=catalogue(info)
@@ -364,18 +368,34 @@ class AssessmentMutation:
     @strawberry.mutation(description="Record an assessment (entry, review or exit). Lead professional only.")
     async def assessment_record(self, info: Info, input: AssessmentRecordInput) -> AssessmentType:
         family_id, data, labels = parse_id(input.family_id, "familyId"), input.to_data(), catalogue(info)
-        async with info.context.change("assessmentRecord", family_id=family_id) as change:
-            row = await assessment_service.record(
-                change.session, info.context.access, family_id=family_id, data=data, catalogue=labels
-            )
+        async with info.context.change(
+            "assessmentRecord", family_id=family_id, idempotency_key=input.idempotency_key
+        ) as change:
+            if change.replayed_id is not None:
+                row = await change.replay(Assessment)
+            else:
+                row = await assessment_service.record(
+                    change.session, info.context.access, family_id=family_id, data=data, catalogue=labels
+                )
+                change.detail |= {"assessmentId": str(row.id), "stage": row.stage.value}
+                change.result_id = row.id
             ratings = await assessment_service.ratings_of(change.session, [row.id])
-            change.detail = {"assessmentId": str(row.id), "stage": row.stage.value}
         return AssessmentType.from_row(row, ratings.get(row.id, []), labels)
 
     @strawberry.mutation(description="Record a review with progress per goal and outcome scores. Lead only.")
     async def review_record(self, info: Info, input: ReviewRecordInput) -> ReviewType:
         family_id, data = parse_id(input.family_id, "familyId"), input.to_data()
-        async with info.context.change("reviewRecord", family_id=family_id) as change:
-            record = await review_service.record(change.session, info.context.access, family_id=family_id, data=data)
-            change.detail = {"reviewId": str(record.review.id)}
+        async with info.context.change(
+            "reviewRecord", family_id=family_id, idempotency_key=input.idempotency_key
+        ) as change:
+            if change.replayed_id is not None:
+                first = await change.replay(Review)
+                records = await review_service.list_for_family(change.session, info.context.access, first.family_id)
+                record = next(r for r in records if r.review.id == first.id)
+            else:
+                record = await review_service.record(
+                    change.session, info.context.access, family_id=family_id, data=data
+                )
+                change.detail |= {"reviewId": str(record.review.id)}
+                change.result_id = record.review.id
         return ReviewType.from_record(record)

@@ -12,6 +12,7 @@ from server.audit import queries as audit_queries
 from server.audit.models import AuditEvent
 from server.audit.queries import AccessLogEntry
 from server.contribution.api import InformationCategoryType
+from server.family.labels import family_label
 
 
 @strawberry.type(name="AuditEvent", description="One entry of the append-only audit log.")
@@ -23,6 +24,19 @@ class AuditEventType:
     outcome: str = strawberry.field(description="allowed, denied or failed.")
     family_id: strawberry.ID | None
     detail: JSON = strawberry.field(description="Ids and field names; never case content or secrets.")
+    row_actor_id: strawberry.Private[uuid.UUID | None] = None
+    row_family_id: strawberry.Private[uuid.UUID | None] = None
+
+    @strawberry.field(description="The name of whoever did it; null for the service itself.")
+    async def actor_name(self, info: Info) -> str | None:
+        if self.row_actor_id is None:
+            return None
+        user = await info.context.loaders.user_by_id.load(self.row_actor_id)
+        return user.display_name if user else None
+
+    @strawberry.field(description="Which family it was about, as name and reference (for IG officers).")
+    async def family_label(self, info: Info) -> str | None:
+        return await family_label(info, self.row_family_id)
 
     @classmethod
     def from_row(cls, row: AuditEvent) -> AuditEventType:
@@ -37,6 +51,8 @@ class AuditEventType:
             outcome=row.outcome.value,
             family_id=text_id(row.family_id),
             detail=row.detail,
+            row_actor_id=row.actor_user_id,
+            row_family_id=row.family_id,
         )
 
 
@@ -47,6 +63,7 @@ class AccessLogEntryType:
     agency_name: str
     categories: list[InformationCategoryType]  # type: ignore[valid-type]
     item_count: int
+    viewer_role: str = strawberry.field(description="Their role on the family's team; empty if none.")
 
     @classmethod
     def from_entry(cls, entry: AccessLogEntry) -> AccessLogEntryType:
@@ -56,6 +73,7 @@ class AccessLogEntryType:
             agency_name=entry.agency_name,
             categories=entry.categories,
             item_count=entry.item_count,
+            viewer_role=entry.viewer_role,
         )
 
 
@@ -77,6 +95,7 @@ class AuditQuery:
     async def audit_events(
         self, info: Info, family_id: strawberry.ID | None = None, first: int = 50, after: int | None = None
     ) -> list[AuditEventType]:
+        await info.context.spend("report")
         async with info.context.read() as session:
             rows = await audit_queries.events(
                 session,

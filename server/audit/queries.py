@@ -17,6 +17,7 @@ from server.agency.models import Agency
 from server.audit.disclosure import AuditDisclosureBlock
 from server.audit.models import AuditEvent, AuditOutcome
 from server.errors import Conflict, NotFound
+from server.team.models import TeamMembership
 from server.user.models import User
 from server.validation import required_text
 
@@ -30,6 +31,7 @@ class AccessLogEntry:
     agency_name: str
     categories: list[str]
     item_count: int
+    viewer_role: str = ""  # their role on the family's team, e.g. "Designated safeguarding lead"
 
 
 async def events(
@@ -60,8 +62,15 @@ async def access_log(
     if not await access.can(session, Act.read, "access_log", family_id):
         return []
     blocked = select(AuditDisclosureBlock.audit_event_id).where(AuditDisclosureBlock.audit_event_id == AuditEvent.id)
+    role = (
+        select(TeamMembership.agency_role)
+        .where(TeamMembership.family_id == family_id, TeamMembership.user_id == AuditEvent.actor_user_id)
+        .order_by(col(TeamMembership.valid_from).desc())
+        .limit(1)
+        .scalar_subquery()
+    )
     statement = (
-        select(AuditEvent, User.display_name, Agency.name)
+        select(AuditEvent, User.display_name, Agency.name, role)
         .join(User, col(User.id) == AuditEvent.actor_user_id)
         .join(Agency, col(Agency.id) == User.agency_id)
         .where(
@@ -80,8 +89,9 @@ async def access_log(
             agency,
             sorted(set(event.detail.get("categories", []))),
             len(event.detail.get("items", [])),
+            viewer_role or "",
         )
-        for event, name, agency in (await session.exec(statement)).all()
+        for event, name, agency, viewer_role in (await session.exec(statement)).all()
     ]
 
 

@@ -34,6 +34,7 @@ class AuthMutation:
         " password. Repeated failures for one account or from one address give RATE_LIMITED for a while."
     )
     async def auth_login(self, info: Info, input: LoginInput) -> LoginPayload:
+        await info.context.spend("anonymous", by_address=True)
         settings = info.context.settings
         limits = LoginLimits(
             settings.login_window, settings.login_failures_per_account, settings.login_failures_per_address

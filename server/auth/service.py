@@ -114,6 +114,25 @@ async def _note_attempt(
     )
 
 
+async def over_limit(session: AsyncSession, account: str, address: str, limits: LoginLimits) -> bool:
+    """The sign-in limits, for other doors that take a secret (accepting a portal invitation)."""
+    return await _over_limit(session, account, address, limits)
+
+
+async def note_attempt(
+    session: AsyncSession, account: str, address: str, user: User | None, *, succeeded: bool, why: str | None
+) -> None:
+    await _note_attempt(session, account, address, user, succeeded=succeeded, why=why)
+
+
+def start_session(session: AsyncSession, user: User, token_ttl: timedelta) -> LoginSuccess:
+    """A new bearer token for a user who has just proved who they are."""
+    token = secrets.token_urlsafe(32)
+    row = SessionToken(user_id=user.id, token_hash=token_digest(token), expires_at=utcnow() + token_ttl)
+    session.add(row)
+    return LoginSuccess(token=token, expires_at=row.expires_at, actor=actor_from(user, row.id))
+
+
 class TokenProblem(StrEnum):
     missing = "missing"
     invalid = "invalid"

@@ -6,7 +6,7 @@ from datetime import datetime
 import strawberry
 
 from server.agency.api import AgencyType
-from server.api.scalars import Info, parse_id, parse_ids
+from server.api.scalars import Info, idempotency_key_field, parse_id, parse_ids
 from server.consent import service as consent_service
 from server.consent.models import Consent, ConsentCapacity, ConsentDecision, EngagementAgreement
 from server.consent.service import AgencyConsentState, ConsentIn
@@ -138,6 +138,7 @@ class ConsentRecordInput:
     valid_from: datetime | None = strawberry.field(default=None, description="Defaults to now.")
     valid_to: datetime | None = strawberry.field(default=None, description="Empty: until withdrawn.")
     evidence_reference: str = ""
+    idempotency_key: str | None = idempotency_key_field()
 
 
 @strawberry.input
@@ -152,6 +153,7 @@ class EngagementRecordInput:
     member_id: strawberry.ID
     agreed: bool
     notes: str = ""
+    idempotency_key: str | None = idempotency_key_field()
 
 
 async def consents_of_family(info: Info, family_id: uuid.UUID) -> list[ConsentType]:
@@ -189,13 +191,19 @@ class ConsentMutation:
             valid_to=input.valid_to,
             evidence_reference=input.evidence_reference,
         )
-        async with info.context.change("consentRecord", family_id=family_id) as change:
-            row = await consent_service.record(change.session, info.context.access, family_id=family_id, data=data)
-            change.detail = {
-                "consentId": str(row.id),
-                "decision": row.decision.value,
-                "categories": row.categories,
-            }
+        async with info.context.change(
+            "consentRecord", family_id=family_id, idempotency_key=input.idempotency_key
+        ) as change:
+            if change.replayed_id is not None:
+                row = await change.replay(Consent)
+            else:
+                row = await consent_service.record(change.session, info.context.access, family_id=family_id, data=data)
+                change.detail |= {
+                    "consentId": str(row.id),
+                    "decision": row.decision.value,
+                    "categories": row.categories,
+                }
+                change.result_id = row.id
         return ConsentType.from_row(row)
 
     @strawberry.mutation(description="Withdraw a consent. It stops counting at once, on every server.")
@@ -211,14 +219,20 @@ class ConsentMutation:
     @strawberry.mutation(description="Record whether a family member agrees to engage with early help.")
     async def engagement_record(self, info: Info, input: EngagementRecordInput) -> EngagementAgreementType:
         family_id = parse_id(input.family_id, "familyId")
-        async with info.context.change("engagementRecord", family_id=family_id) as change:
-            row = await consent_service.record_engagement(
-                change.session,
-                info.context.access,
-                family_id=family_id,
-                member_id=parse_id(input.member_id, "memberId"),
-                agreed=input.agreed,
-                notes=input.notes,
-            )
-            change.detail = {"agreed": row.agreed}
+        async with info.context.change(
+            "engagementRecord", family_id=family_id, idempotency_key=input.idempotency_key
+        ) as change:
+            if change.replayed_id is not None:
+                row = await change.replay(EngagementAgreement)
+            else:
+                row = await consent_service.record_engagement(
+                    change.session,
+                    info.context.access,
+                    family_id=family_id,
+                    member_id=parse_id(input.member_id, "memberId"),
+                    agreed=input.agreed,
+                    notes=input.notes,
+                )
+                change.detail |= {"agreed": row.agreed}
+                change.result_id = row.id
         return EngagementAgreementType.from_row(row)

@@ -13,6 +13,8 @@ from server.family.models import Family, FamilyMember
 from server.idempotency import IdempotencyKey
 from server.meeting.models import Meeting, MeetingAddendum, MeetingChange, MeetingDecision, MeetingInvitee
 from server.plan.models import PlanAction, PlanGoal, PlanHistory
+from server.portal.models import PortalInvitation
+from server.ratelimit import RateLimitWindow
 from server.safeguarding.models import SafeguardingOverride, SharingDecision
 from server.team.models import TeamMembership
 from server.transition.models import FamilyTransition
@@ -47,6 +49,8 @@ __all__ = [
     "PlanAction",
     "PlanGoal",
     "PlanHistory",
+    "PortalInvitation",
+    "RateLimitWindow",
     "Review",
     "SafeguardingOverride",
     "SessionToken",

@@ -6,10 +6,10 @@ from datetime import UTC, datetime
 import strawberry
 
 from server.agency.api import AgencyType
-from server.api.scalars import Info, parse_id
+from server.api.scalars import Info, idempotency_key_field, parse_id
 from server.contribution.api import InformationCategoryType
 from server.escalation import service as escalation_service
-from server.escalation.models import EscalationLevel, EscalationOutcome
+from server.escalation.models import Escalation, EscalationLevel, EscalationOutcome
 from server.escalation.service import Seen
 from server.user.api import StaffMemberType
 
@@ -87,6 +87,7 @@ class EscalationRaiseInput:
         description="The category of information the reason relies on: it decides who may read the reason."
     )
     reason: str = strawberry.field(description="5,000 characters at most.")
+    idempotency_key: str | None = idempotency_key_field()
 
 
 @strawberry.input
@@ -128,17 +129,23 @@ class EscalationMutation:
     @strawberry.mutation(description="Raise a risk escalation; the lead professional must acknowledge it by ackDueAt.")
     async def escalation_raise(self, info: Info, input: EscalationRaiseInput) -> EscalationType:
         family_id = parse_id(input.family_id, "familyId")
-        async with info.context.change("escalationRaise", family_id=family_id) as change:
-            row = await escalation_service.raise_escalation(
-                change.session,
-                info.context.access,
-                family_id=family_id,
-                level=input.level,
-                category=input.category,
-                reason=input.reason,
-                settings=info.context.settings,
-            )
-            change.detail = {"escalationId": str(row.id), "level": row.level.value, "category": row.category.value}
+        async with info.context.change(
+            "escalationRaise", family_id=family_id, idempotency_key=input.idempotency_key
+        ) as change:
+            if change.replayed_id is not None:
+                row = await change.replay(Escalation)
+            else:
+                row = await escalation_service.raise_escalation(
+                    change.session,
+                    info.context.access,
+                    family_id=family_id,
+                    level=input.level,
+                    category=input.category,
+                    reason=input.reason,
+                    settings=info.context.settings,
+                )
+                change.detail |= {"escalationId": str(row.id), "level": row.level.value, "category": row.category.value}
+                change.result_id = row.id
         return EscalationType.from_seen(Seen(row, reason_visible=True))
 
     @strawberry.mutation(description="Acknowledge an escalation. Lead professional only; CONFLICT if already done.")

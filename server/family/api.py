@@ -6,7 +6,7 @@ from typing import Annotated
 
 import strawberry
 
-from server.api.scalars import Info, parse_id
+from server.api.scalars import Info, idempotency_key_field, parse_id
 from server.audit.api import AccessLogEntryType, access_log_of_family
 from server.chronology.api import ChronologyEntryType, chronology_of_family
 from server.consent.api import (
@@ -205,6 +205,7 @@ class FamilyUpdateInput:
 class FamilyMemberAddInput:
     family_id: strawberry.ID
     member: FamilyMemberInput
+    idempotency_key: str | None = idempotency_key_field()
 
 
 @strawberry.type
@@ -222,6 +223,7 @@ class FamilyQuery:
         status: FamilyStatusType | None = None,  # type: ignore[valid-type]
         level_of_need: LevelOfNeedType | None = None,  # type: ignore[valid-type]
     ) -> FamilyConnection:
+        await info.context.spend("search")
         async with info.context.read() as session:
             page = await family_service.list_families(
                 session,
@@ -259,6 +261,7 @@ class FamilyMutation:
             else None,
             lead_contact=input.lead_contact.to_contact(),
         )
+        await info.context.spend("invite")
         async with info.context.change("familyOpen", idempotency_key=input.idempotency_key) as change:
             if change.replayed_id is None:
                 row = await family_service.open_family(change.session, info.context.access, data)
@@ -286,9 +289,16 @@ class FamilyMutation:
     @strawberry.mutation(description="Add a person to the family. Lead professional only.")
     async def family_member_add(self, info: Info, input: FamilyMemberAddInput) -> FamilyMemberType:
         family_id = parse_id(input.family_id, "familyId")
-        async with info.context.change("familyMemberAdd", family_id=family_id) as change:
-            row = await family_service.add_member(
-                change.session, info.context.access, family_id=family_id, member=input.member.to_member()
-            )
-            change.detail = {"memberId": str(row.id)}
+        await info.context.spend("invite")
+        async with info.context.change(
+            "familyMemberAdd", family_id=family_id, idempotency_key=input.idempotency_key
+        ) as change:
+            if change.replayed_id is not None:
+                row = await change.replay(FamilyMember)
+            else:
+                row = await family_service.add_member(
+                    change.session, info.context.access, family_id=family_id, member=input.member.to_member()
+                )
+                change.detail |= {"memberId": str(row.id)}
+                change.result_id = row.id
         return FamilyMemberType.from_row(row)

@@ -9,7 +9,7 @@ from collections import defaultdict
 from sqlmodel import col, select
 
 from server.db.engine import SessionFactory
-from server.family.models import FamilyMember
+from server.family.models import Family, FamilyMember
 
 
 async def members_by_family_id(sessions: SessionFactory, family_ids: list[uuid.UUID]) -> list[list[FamilyMember]]:
@@ -24,3 +24,11 @@ async def members_by_family_id(sessions: SessionFactory, family_ids: list[uuid.U
     for row in rows:
         grouped[row.family_id].append(row)
     return [grouped[family_id] for family_id in family_ids]
+
+
+async def family_by_id(sessions: SessionFactory, family_ids: list[uuid.UUID]) -> list[Family | None]:
+    """For labels only (server/family/labels.py decides who may see them)."""
+    async with sessions() as session:
+        rows = (await session.exec(select(Family).where(col(Family.id).in_(family_ids)))).all()
+    found = {row.id: row for row in rows}
+    return [found.get(family_id) for family_id in family_ids]

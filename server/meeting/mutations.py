@@ -7,14 +7,15 @@ from datetime import date, datetime
 
 import strawberry
 
-from server.api.scalars import Info, parse_id, parse_ids
+from server.api.scalars import Info, idempotency_key_field, parse_id, parse_ids
 from server.errors import BadUserInput
 from server.meeting import minutes as minutes_service
 from server.meeting import service as meeting_service
 from server.meeting.api import AttendanceType, MeetingKindType, MeetingType, meeting_view
-from server.meeting.models import Attendance
+from server.meeting.models import Attendance, Meeting
 from server.meeting.service import MeetingIn
 from server.plan.api import PlanActionType
+from server.plan.models import PlanAction
 from server.plan.service import ActionIn
 
 
@@ -28,6 +29,7 @@ class MeetingScheduleInput:
     agenda: str = strawberry.field(default="", description="5,000 characters at most.")
     invitee_user_ids: list[strawberry.ID] = strawberry.field(default_factory=list, description="Workers on the team.")
     invitee_member_ids: list[strawberry.ID] = strawberry.field(default_factory=list, description="Family members.")
+    idempotency_key: str | None = idempotency_key_field()
 
 
 @strawberry.input
@@ -80,6 +82,7 @@ class MinutesPublishInput:
 class MeetingTextInput:
     meeting_id: strawberry.ID
     text: str
+    idempotency_key: str | None = idempotency_key_field()
 
 
 @strawberry.input(description="An action agreed at the meeting; it goes onto the family plan.")
@@ -89,6 +92,7 @@ class MeetingActionAddInput:
     owner_user_id: strawberry.ID
     due_date: date = strawberry.field(description="Not before today.")
     goal_id: strawberry.ID | None = None
+    idempotency_key: str | None = idempotency_key_field()
 
 
 @strawberry.type
@@ -105,9 +109,17 @@ class MeetingMutation:
             invitee_user_ids=parse_ids(input.invitee_user_ids, "inviteeUserIds"),
             invitee_member_ids=parse_ids(input.invitee_member_ids, "inviteeMemberIds"),
         )
-        async with info.context.change("meetingSchedule", family_id=family_id) as change:
-            row = await meeting_service.schedule(change.session, info.context.access, family_id=family_id, data=data)
-            change.detail = {"meetingId": str(row.id)}
+        async with info.context.change(
+            "meetingSchedule", family_id=family_id, idempotency_key=input.idempotency_key
+        ) as change:
+            if change.replayed_id is not None:
+                row = await change.replay(Meeting)
+            else:
+                row = await meeting_service.schedule(
+                    change.session, info.context.access, family_id=family_id, data=data
+                )
+                change.detail |= {"meetingId": str(row.id)}
+                change.result_id = row.id
         return MeetingType.from_row(row)
 
     @strawberry.mutation(description="Move a scheduled meeting, with a reason. CONFLICT when stale.")
@@ -180,24 +192,32 @@ class MeetingMutation:
     @strawberry.mutation(description="Record a decision of the meeting, while the minutes are a draft.")
     async def meeting_decision_add(self, info: Info, input: MeetingTextInput) -> MeetingType:
         meeting_id = parse_id(input.meeting_id, "meetingId")
-        async with info.context.change("meetingDecisionAdd") as change:
-            row = await minutes_service.add_decision(
-                change.session, info.context.access, meeting_id=meeting_id, text=input.text
-            )
-            change.detail = {"meetingId": str(meeting_id), "decisionId": str(row.id)}
-            change.family_id = (await meeting_service.get(change.session, info.context.access, meeting_id)).family_id
-        return await meeting_view(info, input.meeting_id)
+        async with info.context.change("meetingDecisionAdd", idempotency_key=input.idempotency_key) as change:
+            if change.replayed_id is not None:  # the meeting the first attempt added to
+                meeting_id = (await change.replay(Meeting)).id
+            else:
+                row = await minutes_service.add_decision(
+                    change.session, info.context.access, meeting_id=meeting_id, text=input.text
+                )
+                change.detail |= {"meetingId": str(meeting_id), "decisionId": str(row.id)}
+                meeting = await meeting_service.get(change.session, info.context.access, meeting_id)
+                change.family_id, change.result_id = meeting.family_id, meeting.id
+        return await meeting_view(info, str(meeting_id))
 
     @strawberry.mutation(description="Add a correction to published minutes.")
     async def minutes_addendum_add(self, info: Info, input: MeetingTextInput) -> MeetingType:
         meeting_id = parse_id(input.meeting_id, "meetingId")
-        async with info.context.change("minutesAddendumAdd") as change:
-            row = await minutes_service.add_addendum(
-                change.session, info.context.access, meeting_id=meeting_id, text=input.text
-            )
-            change.detail = {"meetingId": str(meeting_id), "addendumId": str(row.id)}
-            change.family_id = (await meeting_service.get(change.session, info.context.access, meeting_id)).family_id
-        return await meeting_view(info, input.meeting_id)
+        async with info.context.change("minutesAddendumAdd", idempotency_key=input.idempotency_key) as change:
+            if change.replayed_id is not None:  # the meeting the first attempt added to
+                meeting_id = (await change.replay(Meeting)).id
+            else:
+                row = await minutes_service.add_addendum(
+                    change.session, info.context.access, meeting_id=meeting_id, text=input.text
+                )
+                change.detail |= {"meetingId": str(meeting_id), "addendumId": str(row.id)}
+                meeting = await meeting_service.get(change.session, info.context.access, meeting_id)
+                change.family_id, change.result_id = meeting.family_id, meeting.id
+        return await meeting_view(info, str(meeting_id))
 
     @strawberry.mutation(description="Add an action agreed at the meeting; it goes onto the plan for its owner.")
     async def meeting_action_add(self, info: Info, input: MeetingActionAddInput) -> PlanActionType:
@@ -208,9 +228,14 @@ class MeetingMutation:
             due_date=input.due_date,
             goal_id=parse_id(input.goal_id, "goalId") if input.goal_id else None,
         )
-        async with info.context.change("meetingActionAdd") as change:
-            row = await minutes_service.add_action(
-                change.session, info.context.access, meeting_id=meeting_id, data=data
-            )
-            change.family_id, change.detail = row.family_id, {"meetingId": str(meeting_id), "actionId": str(row.id)}
+        async with info.context.change("meetingActionAdd", idempotency_key=input.idempotency_key) as change:
+            if change.replayed_id is not None:
+                row = await change.replay(PlanAction)
+            else:
+                row = await minutes_service.add_action(
+                    change.session, info.context.access, meeting_id=meeting_id, data=data
+                )
+                change.family_id = row.family_id
+                change.detail |= {"meetingId": str(meeting_id), "actionId": str(row.id)}
+                change.result_id = row.id
         return PlanActionType.from_row(row)

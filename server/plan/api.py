@@ -8,7 +8,7 @@ import strawberry
 from strawberry.scalars import JSON
 
 from server.agency.api import AgencyType
-from server.api.scalars import Info, parse_id
+from server.api.scalars import Info, idempotency_key_field, parse_id
 from server.errors import BadUserInput
 from server.plan import service as plan_service
 from server.plan.models import ActionStatus, GoalStatus, OutcomeDomain, PlanAction, PlanGoal, PlanHistory
@@ -134,6 +134,7 @@ class PlanGoalAddInput:
     agreed_with_family: bool = False
     agreed_on: date | None = strawberry.field(default=None, description="Defaults to today when agreed.")
     target_date: date | None = strawberry.field(default=None, description="Not before today.")
+    idempotency_key: str | None = idempotency_key_field()
 
 
 @strawberry.input(description="Edit a goal: send only what changes. Lead professional only.")
@@ -168,6 +169,8 @@ class PlanActionAddInput:
             due_date=self.due_date,
             goal_id=parse_id(self.goal_id, "goalId") if self.goal_id else None,
         )
+
+    idempotency_key: str | None = idempotency_key_field()
 
 
 @strawberry.input(
@@ -240,9 +243,15 @@ class PlanMutation:
             agreed_on=input.agreed_on,
             target_date=input.target_date,
         )
-        async with info.context.change("planGoalAdd", family_id=family_id) as change:
-            row = await plan_service.add_goal(change.session, info.context.access, family_id=family_id, data=data)
-            change.detail = {"goalId": str(row.id)}
+        async with info.context.change(
+            "planGoalAdd", family_id=family_id, idempotency_key=input.idempotency_key
+        ) as change:
+            if change.replayed_id is not None:
+                row = await change.replay(PlanGoal)
+            else:
+                row = await plan_service.add_goal(change.session, info.context.access, family_id=family_id, data=data)
+                change.detail |= {"goalId": str(row.id)}
+                change.result_id = row.id
         return PlanGoalType.from_row(row)
 
     @strawberry.mutation(description="Edit a goal. Lead professional only; CONFLICT when someone changed it first.")
@@ -262,11 +271,17 @@ class PlanMutation:
     @strawberry.mutation(description="Add an action for a worker on the team. Lead professional only.")
     async def plan_action_add(self, info: Info, input: PlanActionAddInput) -> PlanActionType:
         family_id = parse_id(input.family_id, "familyId")
-        async with info.context.change("planActionAdd", family_id=family_id) as change:
-            row = await plan_service.add_action(
-                change.session, info.context.access, family_id=family_id, data=input.to_action()
-            )
-            change.detail = {"actionId": str(row.id), "ownerUserId": str(row.owner_user_id)}
+        async with info.context.change(
+            "planActionAdd", family_id=family_id, idempotency_key=input.idempotency_key
+        ) as change:
+            if change.replayed_id is not None:
+                row = await change.replay(PlanAction)
+            else:
+                row = await plan_service.add_action(
+                    change.session, info.context.access, family_id=family_id, data=input.to_action()
+                )
+                change.detail |= {"actionId": str(row.id), "ownerUserId": str(row.owner_user_id)}
+                change.result_id = row.id
         return PlanActionType.from_row(row)
 
     @strawberry.mutation(description="Update an action; CONFLICT when someone changed it since you read it.")

@@ -6,8 +6,9 @@ from datetime import datetime
 import strawberry
 
 from server.agency.api import AgencyType
-from server.api.scalars import Info, parse_id, parse_ids
+from server.api.scalars import Info, idempotency_key_field, parse_id, parse_ids
 from server.contribution.api import InformationCategoryType
+from server.family.labels import family_label
 from server.safeguarding import service as safeguarding_service
 from server.safeguarding.models import LawfulBasis, SafeguardingOverride, SharingDecision
 from server.safeguarding.service import OverrideIn, SharingDecisionIn
@@ -56,6 +57,10 @@ class SafeguardingOverrideType:
     @strawberry.field
     async def decided_by(self, info: Info) -> StaffMemberType:
         return StaffMemberType.from_row(await info.context.loaders.user_by_id.load(self.row.decided_by_user_id))
+
+    @strawberry.field(description="Which family, as name and reference: for IG officers reviewing overrides.")
+    async def family_label(self, info: Info) -> str | None:
+        return await family_label(info, self.row.family_id)
 
     @strawberry.field(description="In force now: started, not expired, not revoked.")
     def active(self) -> bool:
@@ -122,6 +127,7 @@ class SafeguardingOverrideInput:
     family_informed: bool
     not_informed_reason: str = strawberry.field(default="", description="Required when familyInformed is false.")
     advice_sought: str = strawberry.field(default="", description="e.g. 'DSL and Caldicott Guardian, 3 Nov'.")
+    idempotency_key: str | None = idempotency_key_field()
 
 
 @strawberry.input
@@ -142,6 +148,7 @@ class SharingDecisionInput:
     categories: list[InformationCategoryType]  # type: ignore[valid-type]
     recipient_agency_ids: list[strawberry.ID]
     reason: str
+    idempotency_key: str | None = idempotency_key_field()
 
 
 async def overrides_of_family(info: Info, family_id: uuid.UUID) -> list[SafeguardingOverrideType]:
@@ -162,6 +169,7 @@ class SafeguardingQuery:
     async def safeguarding_overrides(
         self, info: Info, unreviewed_only: bool = False, first: int = 50
     ) -> list[SafeguardingOverrideType]:
+        await info.context.spend("search")
         async with info.context.read() as session:
             rows = await safeguarding_service.review_queue(
                 session, info.context.access, unreviewed_only=unreviewed_only, first=first
@@ -189,15 +197,21 @@ class SafeguardingMutation:
             advice_sought=input.advice_sought,
             not_informed_reason=input.not_informed_reason,
         )
-        async with info.context.change("safeguardingOverrideRecord", family_id=family_id) as change:
-            row = await safeguarding_service.record_override(
-                change.session, info.context.access, family_id=family_id, data=data
-            )
-            change.detail = {
-                "overrideId": str(row.id),
-                "categories": row.categories,
-                "recipientAgencyIds": [str(a) for a in row.recipient_agency_ids],
-            }
+        async with info.context.change(
+            "safeguardingOverrideRecord", family_id=family_id, idempotency_key=input.idempotency_key
+        ) as change:
+            if change.replayed_id is not None:
+                row = await change.replay(SafeguardingOverride)
+            else:
+                row = await safeguarding_service.record_override(
+                    change.session, info.context.access, family_id=family_id, data=data
+                )
+                change.detail |= {
+                    "overrideId": str(row.id),
+                    "categories": row.categories,
+                    "recipientAgencyIds": [str(a) for a in row.recipient_agency_ids],
+                }
+                change.result_id = row.id
         return SafeguardingOverrideType.from_row(row)
 
     @strawberry.mutation(description="Information-governance officers: end an override now.")
@@ -232,9 +246,15 @@ class SafeguardingMutation:
             reason=input.reason,
             recipient_agency_ids=parse_ids(input.recipient_agency_ids, "recipientAgencyIds"),
         )
-        async with info.context.change("sharingDecisionRecord", family_id=family_id) as change:
-            row = await safeguarding_service.record_decision_not_to_share(
-                change.session, info.context.access, family_id=family_id, data=data
-            )
-            change.detail = {"sharingDecisionId": str(row.id)}
+        async with info.context.change(
+            "sharingDecisionRecord", family_id=family_id, idempotency_key=input.idempotency_key
+        ) as change:
+            if change.replayed_id is not None:
+                row = await change.replay(SharingDecision)
+            else:
+                row = await safeguarding_service.record_decision_not_to_share(
+                    change.session, info.context.access, family_id=family_id, data=data
+                )
+                change.detail |= {"sharingDecisionId": str(row.id)}
+                change.result_id = row.id
         return SharingDecisionType.from_row(row)

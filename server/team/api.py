@@ -6,7 +6,7 @@ from datetime import datetime
 import strawberry
 
 from server.agency.api import AgencyType
-from server.api.scalars import Info, parse_id
+from server.api.scalars import Info, idempotency_key_field, parse_id
 from server.team import service as team_service
 from server.team.models import TeamMembership, TeamRole
 from server.team.service import Contact
@@ -68,6 +68,7 @@ class TeamMemberAddInput:
     user_id: strawberry.ID = strawberry.field(description="An active practitioner or manager (see staffDirectory).")
     contact: ContactInput
     valid_from: datetime | None = strawberry.field(default=None, description="Defaults to now; never in the future.")
+    idempotency_key: str | None = idempotency_key_field()
 
 
 @strawberry.input
@@ -90,16 +91,23 @@ class TeamMutation:
     @strawberry.mutation(description="Add a worker to a family's team as a contributor. Lead professional only.")
     async def team_member_add(self, info: Info, input: TeamMemberAddInput) -> TeamMemberType:
         family_id = parse_id(input.family_id, "familyId")
-        async with info.context.change("teamMemberAdd", family_id=family_id) as change:
-            row = await team_service.add_member(
-                change.session,
-                info.context.access,
-                family_id=family_id,
-                user_id=parse_id(input.user_id, "userId"),
-                contact=input.contact.to_contact(),
-                valid_from=input.valid_from,
-            )
-            change.detail = {"membershipId": str(row.id), "userId": str(row.user_id)}
+        await info.context.spend("invite")
+        async with info.context.change(
+            "teamMemberAdd", family_id=family_id, idempotency_key=input.idempotency_key
+        ) as change:
+            if change.replayed_id is not None:
+                row = await change.replay(TeamMembership)
+            else:
+                row = await team_service.add_member(
+                    change.session,
+                    info.context.access,
+                    family_id=family_id,
+                    user_id=parse_id(input.user_id, "userId"),
+                    contact=input.contact.to_contact(),
+                    valid_from=input.valid_from,
+                )
+                change.detail |= {"membershipId": str(row.id), "userId": str(row.user_id)}
+                change.result_id = row.id
         return TeamMemberType.from_row(row)
 
     @strawberry.mutation(description="End a worker's membership (kept in the history). Not the lead professional.")

@@ -74,6 +74,7 @@ class UserQuery:
     async def staff_directory(
         self, info: Info, agency_id: strawberry.ID | None = None, search: str | None = None, first: int = 50
     ) -> list[StaffMemberType]:
+        await info.context.spend("search")
         info.context.access.require_outside_family(Act.read, "staff_directory")
         async with info.context.read() as session:
             rows = await user_service.staff_directory(

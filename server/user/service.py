@@ -57,6 +57,11 @@ async def staff_directory(
     return list((await session.exec(statement.order_by(User.display_name).limit(first))).all())
 
 
+def normalise_email(raw: str) -> str:
+    """Lower-case and check an e-mail address (BAD_USER_INPUT if it does not look like one)."""
+    return _email(raw)
+
+
 def _email(raw: str) -> str:
     email = required_text(raw, "email", 254).lower()
     local, _, domain = email.partition("@")

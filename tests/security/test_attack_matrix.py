@@ -17,6 +17,7 @@ from tests.builders import (
     create_consent,
     create_contribution,
     create_family,
+    create_family_member,
     create_family_user,
     create_override,
     create_user,
@@ -71,7 +72,16 @@ async def target(sessions):
         "family_member": await issue_token(sessions, await create_family_user(sessions, family=family)),
         "other_family_member": await issue_token(sessions, await create_family_user(sessions, family=stranger)),
     }
-    return {"family": family, "item": item, "consent": consent, "override": override, "tokens": tokens, "area": area}
+    member = await create_family_member(sessions, family=family)
+    return {
+        "family": family,
+        "item": item,
+        "consent": consent,
+        "override": override,
+        "tokens": tokens,
+        "area": area,
+        "member": member,
+    }
 
 
 def mutations(t) -> list[tuple[str, dict]]:
@@ -143,6 +153,10 @@ def mutations(t) -> list[tuple[str, dict]]:
             },
         ),
         ("SafeguardingOverrideRevoke", {"input": {"overrideId": str(t["override"].id), "reason": "x"}}),
+        (
+            "PortalInvitationIssue",
+            {"input": {"familyId": family_id, "familyMemberId": str(t["member"].id), "email": "intruder@x.example"}},
+        ),
     ]
 
 
@@ -156,6 +170,8 @@ def reads(t) -> list[tuple[str, dict]]:
         ("FamilySafeguarding", {"familyId": family_id}),
         ("FamilyChronology", {"familyId": family_id}),
         ("ConsentPicture", {"familyId": family_id}),
+        ("PortalInvitations", {"familyId": family_id}),
+        ("PortalSummary", {"familyId": family_id}),
     ]
 
 

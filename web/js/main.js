@@ -12,7 +12,10 @@ import * as family from "./pages/family.js";
 import * as informationGovernance from "./pages/information-governance.js";
 import * as notFound from "./pages/not-found.js";
 import * as notifications from "./pages/notifications.js";
+import * as notificationPreferences from "./pages/notification-preferences.js";
 import * as portal from "./pages/portal.js";
+import * as portalInvitations from "./pages/portal-invitations.js";
+import * as portalInvite from "./pages/portal-invite.js";
 import * as referral from "./pages/referral.js";
 import * as signIn from "./pages/sign-in.js";
 import * as signedOut from "./pages/signed-out.js";
@@ -27,6 +30,9 @@ const ROUTES = [
   [/^\/notifications$/, notifications],
   [/^\/information-governance$/, informationGovernance],
   [/^\/portal$/, portal],
+  [/^\/portal\/invite(?:\/([^/]+))?$/, portalInvite],
+  [/^\/families\/([^/]+)\/portal-access$/, portalInvitations],
+  [/^\/notifications\/preferences$/, notificationPreferences],
 ];
 
 let flash = null; // a success message to show on the next page
@@ -53,7 +59,7 @@ async function route() {
   if (session?.me?.kind === "staff") startLive(session);
   if (path === "/") return navigate(session ? home(session) : "/sign-in");
   // Family members have their own read-only pages; the workspace is for staff.
-  if (session?.me?.kind === "family" && path !== "/portal" && !path.startsWith("/sign")) return navigate("/portal");
+  if (session?.me?.kind === "family" && path !== "/portal" && !path.startsWith("/portal/invite") && !path.startsWith("/sign")) return navigate("/portal");
   let page = notFound;
   let params = [];
   for (const [pattern, module] of ROUTES) {

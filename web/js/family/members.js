@@ -44,6 +44,9 @@ export function render(view) {
       ),
     ),
     view.isLead ? addForm(view) : null,
+    view.isLead
+      ? h("p", { class: "govuk-body" }, h("a", { class: "govuk-link", href: `#/families/${encodeURIComponent(view.family.id)}/portal-access`, id: "portal-access-link" }, "Invite family members to the family portal"))
+      : null,
   );
 }
 

@@ -92,7 +92,7 @@ export function overrideCard(item, { extra = null, showFamily = false, heading =
       { class: "govuk-summary-card__content" },
       summaryList(
         [
-          showFamily ? ["Family record", item.familyId] : null,
+          showFamily ? ["Family", item.familyLabel || item.familyId] : null,
           ["Shared with", item.recipientAgencies.map((agency) => agency.name).join(", ")],
           ["Decided by", `${item.decidedBy.displayName}${item.decidedBy.agency ? `, ${item.decidedBy.agency.name}` : ""}`],
           ["Why", item.justification],

@@ -52,8 +52,8 @@ export async function render(main, context) {
         table({
           id: "audit-table",
           caption: "Audit log entries",
-          head: ["When", "What", "Outcome", "Family record", "By"],
-          rows: auditEvents.map((event) => [formatDateTime(event.at), event.action, event.outcome, event.familyId || "None", event.actorUserId || "The service"]),
+          head: ["When", "What", "Outcome", "Family", "By"],
+          rows: auditEvents.map((event) => [formatDateTime(event.at), event.action, event.outcome, event.familyLabel || (event.familyId ? "A family (name not available)" : "None"), event.actorName || (event.actorUserId ? "Unknown account" : "No one signed in")]),
         }),
       ),
       auditEvents.length === 50

@@ -55,6 +55,7 @@ export async function render(main, context) {
   });
   main.append(
     h("h1", { class: "govuk-heading-l", tabindex: "-1", id: "notifications-heading" }, "Notifications"),
+    h("p", { class: "govuk-body" }, h("a", { class: "govuk-link", href: "#/notifications/preferences", id: "preferences-link" }, "Choose how you get notifications")),
     count,
     problem,
     markAll,

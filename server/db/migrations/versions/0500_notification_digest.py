@@ -1,7 +1,7 @@
 """notification digest: held notifications are marked with the digest that carried them
 
 Revision ID: 0500
-Revises: 0400
+Revises: 0700 (was 0400 before main gained 0600 and 0700)
 Create Date: 2026-11-25 17:30:00
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0500"
-down_revision: str | None = "0400"
+down_revision: str | None = "0700"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -1,0 +1,62 @@
+"""Demo data for the family portal: Lisa Carter's portal account, a second review so the "how things are
+going" chart has a line, and one read by another agency so "who has looked" has an entry."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from server.assessment.models import OutcomeScore, Review
+from server.audit import service as audit
+from server.auth.service import actor_from
+from server.contribution.models import Contribution
+from server.family.models import Family, FamilyMember
+from server.plan.models import OutcomeDomain
+from server.user.models import User, UserKind
+
+DEMO_FAMILY_EMAIL = "lisa.carter@family.example"
+
+
+async def load(session: AsyncSession, carter: Family, staff: dict, password_hash: str) -> None:
+    members = (await session.exec(select(FamilyMember).where(FamilyMember.family_id == carter.id))).all()
+    lisa = next(member for member in members if member.full_name == "Lisa Carter")
+    session.add(
+        User(
+            email=DEMO_FAMILY_EMAIL,
+            display_name=lisa.full_name,
+            kind=UserKind.family,
+            family_member_id=lisa.id,
+            password_hash=password_hash,
+        )
+    )
+    lead = staff["lead"]
+    review = Review(
+        family_id=carter.id,
+        reviewed_on=date.today() - timedelta(days=2),
+        summary="Mentoring is helping; the damp repairs are booked",
+        author_user_id=lead.id,
+    )
+    session.add(review)
+    await session.flush()
+    for domain, score in ((OutcomeDomain.school_attendance_attainment, 6), (OutcomeDomain.living_conditions, 5)):
+        session.add(OutcomeScore(review_id=review.id, domain=domain, score=score))
+    # Dan Okafor (the school) read the housing team's item about the damp repairs, which Lisa agreed to share.
+    housing_item = (
+        await session.exec(
+            select(Contribution).where(
+                Contribution.family_id == carter.id, col(Contribution.owning_agency_id) == staff["housing"].agency_id
+            )
+        )
+    ).first()
+    if housing_item is not None:
+        read = {
+            "family_id": carter.id,
+            "item_id": str(housing_item.id),
+            "kind": "contribution",
+            "category": housing_item.category,
+            "owning_agency_id": str(housing_item.owning_agency_id),
+            "basis": "shared_by_consent",
+        }
+        await audit.record_request(session, actor_from(staff["school"]), [read], [], "demo")

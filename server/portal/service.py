@@ -1,0 +1,228 @@
+"""Portal invitations: the lead professional invites a named family member; the link sets a password once.
+
+The token is 256 random bits sent only in the link; the database keeps its SHA-256, so a database leak
+yields no usable link. An invitation works once, until it expires (TAF_PORTAL_INVITATION_HOURS) or the
+lead professional revokes it; issuing a new one for the same person revokes the old one.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import secrets
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from enum import StrEnum
+
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from server.access.actor import Act
+from server.access.pep import AccessControl
+from server.audit import service as audit
+from server.auth import service as auth_service
+from server.auth.passwords import hash_password
+from server.auth.service import LoginLimits, LoginSuccess, token_digest
+from server.db.columns import utcnow
+from server.errors import Conflict, NotFound, RateLimited, TafError
+from server.family.models import FamilyMember
+from server.portal.models import PortalInvitation
+from server.team import service as team_service
+from server.user.models import User, UserKind
+from server.user.service import normalise_email
+
+KIND = "portal_invitation"
+NOT_VALID = (
+    "This invitation link is not valid. Check you copied all of it, or ask your lead professional for a new one."
+)
+USED = (
+    "This invitation has already been used. Sign in with your email address and password, or ask your lead"
+    " professional for a new invitation."
+)
+EXPIRED = "This invitation has expired. Ask your lead professional to send you a new one."
+REVOKED = "This invitation has been cancelled. Ask your lead professional if you need a new one."
+
+
+class InvitationStatus(StrEnum):
+    pending = "pending"
+    accepted = "accepted"
+    expired = "expired"
+    revoked = "revoked"
+
+
+def status_of(row: PortalInvitation, now: datetime | None = None) -> InvitationStatus:
+    if row.accepted_at is not None:
+        return InvitationStatus.accepted
+    if row.revoked_at is not None:
+        return InvitationStatus.revoked
+    if row.expires_at <= (now or utcnow()):
+        return InvitationStatus.expired
+    return InvitationStatus.pending
+
+
+@dataclass(frozen=True)
+class Issued:
+    invitation: PortalInvitation
+    member: FamilyMember
+    token: str
+
+
+async def issue(
+    session: AsyncSession,
+    access: AccessControl,
+    *,
+    family_id: uuid.UUID,
+    family_member_id: uuid.UUID,
+    email: str,
+    ttl: timedelta,
+) -> Issued:
+    await team_service.lock_and_require(session, access, Act.create, KIND, family_id)
+    member = await session.get(FamilyMember, family_member_id)
+    if member is None or member.family_id != family_id:
+        raise NotFound("No such person in this family.")
+    address = normalise_email(email)
+    existing = (await session.exec(select(User).where(User.family_member_id == member.id))).first()
+    if existing is not None and existing.password_hash is not None:
+        raise Conflict(f"{member.full_name} already has a portal account. They can sign in with {existing.email}.")
+    holder = (await session.exec(select(User).where(User.email == address))).first()
+    if holder is not None and holder.family_member_id != member.id:
+        raise Conflict("Another account already uses that email address. Use a different one.")
+    now = utcnow()
+    await _revoke_pending(session, access, member.id, now)
+    token = secrets.token_urlsafe(32)
+    row = PortalInvitation(
+        family_id=family_id,
+        family_member_id=member.id,
+        email=address,
+        token_hash=token_digest(token),
+        issued_by_user_id=access.actor.user_id,
+        created_at=now,
+        expires_at=now + ttl,
+    )
+    session.add(row)
+    await session.flush()
+    return Issued(row, member, token)
+
+
+async def _revoke_pending(session: AsyncSession, access: AccessControl, member_id: uuid.UUID, now: datetime) -> None:
+    statement = select(PortalInvitation).where(
+        PortalInvitation.family_member_id == member_id,
+        col(PortalInvitation.accepted_at).is_(None),
+        col(PortalInvitation.revoked_at).is_(None),
+    )
+    for row in (await session.exec(statement)).all():
+        row.revoked_at = now
+        row.revoked_by_user_id = access.actor.user_id
+        session.add(row)
+
+
+async def list_for_family(
+    session: AsyncSession, access: AccessControl, family_id: uuid.UUID
+) -> list[tuple[PortalInvitation, FamilyMember]]:
+    await access.require(session, Act.read, KIND, family_id)
+    statement = (
+        select(PortalInvitation, FamilyMember)
+        .join(FamilyMember, col(FamilyMember.id) == PortalInvitation.family_member_id)
+        .where(PortalInvitation.family_id == family_id)
+        .order_by(col(PortalInvitation.created_at).desc())
+        .limit(100)
+    )
+    return [(row, member) for row, member in (await session.exec(statement)).all()]
+
+
+async def revoke(
+    session: AsyncSession, access: AccessControl, invitation_id: uuid.UUID
+) -> tuple[PortalInvitation, FamilyMember]:
+    row = await session.get(PortalInvitation, invitation_id, with_for_update=True)
+    if row is None:
+        raise NotFound("No such invitation, or you may not see it.")
+    await access.require(session, Act.update, KIND, row.family_id, seen_as=KIND)
+    status = status_of(row)
+    if status is not InvitationStatus.pending:
+        raise Conflict(f"This invitation is {status.value} already, so it cannot be cancelled.")
+    row.revoked_at = utcnow()
+    row.revoked_by_user_id = access.actor.user_id
+    session.add(row)
+    member = await session.get(FamilyMember, row.family_member_id)
+    assert member is not None
+    return row, member
+
+
+@dataclass(frozen=True)
+class Accepted:
+    login: LoginSuccess
+    family_id: uuid.UUID
+
+
+async def accept(
+    session: AsyncSession,
+    *,
+    token: str,
+    password: str,
+    address: str,
+    limits: LoginLimits,
+    token_ttl: timedelta,
+) -> Accepted | Refusal:
+    """Set the family member's password from a valid invitation and sign them in. Failures count towards
+    the sign-in limits for the address (and for this link), so links cannot be guessed at speed."""
+    digest = token_digest(token.replace("\x00", "").strip())
+    account = f"invitation:{digest[:32]}"
+    if await auth_service.over_limit(session, account, address, limits):
+        await auth_service.note_attempt(session, account, address, None, succeeded=False, why="rate_limited")
+        minutes = int(limits.window.total_seconds() // 60)
+        return Refusal(RateLimited(f"Too many attempts. Wait {minutes} minutes and try again."))
+    row = (
+        await session.exec(select(PortalInvitation).where(PortalInvitation.token_hash == digest).with_for_update())
+    ).first()
+    problem = _problem(row)
+    if problem is not None:
+        await auth_service.note_attempt(session, account, address, None, succeeded=False, why=problem[2])
+        return Refusal(problem[0](problem[1]))
+    assert row is not None
+    password_hash = await asyncio.to_thread(hash_password, password)  # BAD_USER_INPUT if too short
+    member = await session.get(FamilyMember, row.family_member_id)
+    assert member is not None
+    user = (await session.exec(select(User).where(User.family_member_id == member.id))).first()
+    if user is None:
+        if (await session.exec(select(User).where(User.email == row.email))).first() is not None:
+            raise Conflict("Another account already uses this invitation's email address. Ask your lead professional.")
+        user = User(
+            email=row.email,
+            display_name=member.full_name,
+            kind=UserKind.family,
+            family_member_id=member.id,
+        )
+    user.password_hash = password_hash
+    user.is_active = True
+    session.add(user)
+    row.accepted_at = utcnow()
+    session.add(row)
+    await session.flush()
+    await auth_service.note_attempt(session, account, address, user, succeeded=True, why=None)
+    await audit.record(
+        session,
+        None,
+        "portalInvitationAccept",
+        user_id=user.id,
+        family_id=row.family_id,
+        detail={"invitationId": str(row.id), "familyMemberId": str(member.id)},
+        address=address,
+    )
+    return Accepted(auth_service.start_session(session, user, token_ttl), row.family_id)
+
+
+@dataclass(frozen=True)
+class Refusal:
+    """A refused acceptance: returned, not raised, so that the caller commits the failed attempt."""
+
+    error: TafError
+
+
+def _problem(row: PortalInvitation | None) -> tuple[type[TafError], str, str] | None:
+    if row is None:
+        return NotFound, NOT_VALID, "invitation_unknown"
+    status = status_of(row)
+    if status is InvitationStatus.pending:
+        return None
+    message = {InvitationStatus.accepted: USED, InvitationStatus.revoked: REVOKED, InvitationStatus.expired: EXPIRED}
+    return Conflict, message[status], f"invitation_{status.value}"

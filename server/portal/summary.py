@@ -1,0 +1,167 @@
+"""What a family member sees on the portal: their own family's goals, team, what happens next, how
+things are going and who has looked at their information. Every part is decided by the enforcement
+point (server/access), item by item where items differ: only what is marked for the family, never
+police information or anything naming third parties, never another family."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from server.access.actor import Act
+from server.access.facts import ItemFacts
+from server.access.pep import AccessControl
+from server.agency.models import Agency
+from server.assessment.models import OutcomeScore, Review
+from server.audit import queries as audit_queries
+from server.audit.queries import AccessLogEntry
+from server.db.columns import utcnow
+from server.errors import NotFound
+from server.family.models import Family, FamilyMember
+from server.meeting.models import Meeting, MeetingStatus
+from server.plan.models import OPEN_ACTION_STATUSES, GoalStatus, PlanAction, PlanGoal
+from server.team.models import TeamMembership
+
+SUMMARY = "portal_summary"
+_NOBODY = uuid.UUID(int=0)  # goals belong to the family, not to an agency
+
+
+@dataclass(frozen=True)
+class ActionDue:
+    description: str
+    agency_name: str
+    due_date: date
+    status: str
+
+
+@dataclass(frozen=True)
+class NextMeeting:
+    at: datetime
+    kind: str
+    location: str
+    online: bool
+
+
+@dataclass(frozen=True)
+class ReviewScores:
+    reviewed_on: date
+    scores: list[tuple[str, int]]  # (outcome domain, 1..10)
+
+
+@dataclass(frozen=True)
+class Summary:
+    family: Family
+    goals: list[PlanGoal]
+    team: list[TeamMembership]
+    next_meeting: NextMeeting | None
+    actions_due: list[ActionDue]
+    reviews: list[ReviewScores]
+    access_log: list[AccessLogEntry]
+
+
+async def own_family_id(session: AsyncSession, access: AccessControl) -> uuid.UUID:
+    """The family of the signed-in family member; NOT_FOUND for anyone else."""
+    member_id = access.actor.family_member_id
+    member = await session.get(FamilyMember, member_id) if member_id else None
+    if member is None:
+        raise NotFound("There is no family linked to your account.")
+    return member.family_id
+
+
+async def summary(session: AsyncSession, access: AccessControl, family_id: uuid.UUID) -> Summary:
+    await access.require(session, Act.read, SUMMARY, family_id)
+    family = await session.get(Family, family_id)
+    assert family is not None  # a family the actor may see exists
+    return Summary(
+        family=family,
+        goals=await _goals(session, access, family_id),
+        team=await _team(session, family_id),
+        next_meeting=await _next_meeting(session, access, family_id),
+        actions_due=await _actions_due(session, access, family_id),
+        reviews=await _reviews(session, access, family_id),
+        access_log=await audit_queries.access_log(session, access, family_id, first=50),
+    )
+
+
+async def _goals(session: AsyncSession, access: AccessControl, family_id: uuid.UUID) -> list[PlanGoal]:
+    statement = (
+        select(PlanGoal)
+        .where(PlanGoal.family_id == family_id, PlanGoal.status != GoalStatus.withdrawn)
+        .order_by(col(PlanGoal.created_at))
+    )
+    goals = []
+    for goal in (await session.exec(statement)).all():
+        item = ItemFacts(_NOBODY, "plan", family_summary=goal.agreed_with_family)
+        if await access.can_item(session, Act.read, "plan_goal", family_id, item):
+            goals.append(goal)
+    return goals
+
+
+async def _team(session: AsyncSession, family_id: uuid.UUID) -> list[TeamMembership]:
+    # The team is part of the family's record, which the caller may read (checked in summary()).
+    statement = (
+        select(TeamMembership)
+        .where(TeamMembership.family_id == family_id, col(TeamMembership.valid_to).is_(None))
+        .order_by(col(TeamMembership.role).desc(), col(TeamMembership.valid_from))
+    )
+    return list((await session.exec(statement)).all())
+
+
+async def _next_meeting(session: AsyncSession, access: AccessControl, family_id: uuid.UUID) -> NextMeeting | None:
+    if not await access.can(session, Act.read, "meeting_date", family_id):
+        return None
+    statement = (
+        select(Meeting)
+        .where(
+            Meeting.family_id == family_id,
+            Meeting.status == MeetingStatus.scheduled,
+            col(Meeting.scheduled_at) >= utcnow(),
+        )
+        .order_by(col(Meeting.scheduled_at))
+        .limit(1)
+    )
+    meeting = (await session.exec(statement)).first()
+    if meeting is None:
+        return None
+    return NextMeeting(meeting.scheduled_at, meeting.kind.value, meeting.location, bool(meeting.call_link))
+
+
+async def _actions_due(session: AsyncSession, access: AccessControl, family_id: uuid.UUID) -> list[ActionDue]:
+    statement = (
+        select(PlanAction, Agency, PlanGoal)
+        .join(Agency, col(Agency.id) == PlanAction.owning_agency_id)
+        .outerjoin(PlanGoal, col(PlanGoal.id) == PlanAction.goal_id)
+        .where(PlanAction.family_id == family_id, col(PlanAction.status).in_(OPEN_ACTION_STATUSES))
+        .order_by(col(PlanAction.due_date))
+        .limit(100)
+    )
+    due = []
+    for action, agency, goal in (await session.exec(statement)).all():
+        # An action is for the family when it serves a goal agreed with them; police actions never are.
+        item = ItemFacts(
+            action.owning_agency_id,
+            agency.kind.value,
+            family_summary=goal is not None and goal.agreed_with_family,
+        )
+        if await access.can_item(session, Act.read, "plan_action", family_id, item):
+            due.append(ActionDue(action.description, agency.name, action.due_date, action.status.value))
+    return due[:20]
+
+
+async def _reviews(session: AsyncSession, access: AccessControl, family_id: uuid.UUID) -> list[ReviewScores]:
+    if not await access.can(session, Act.read, "outcome_score", family_id):
+        return []
+    statement = (
+        select(Review.id, Review.reviewed_on, OutcomeScore.domain, OutcomeScore.score)
+        .join(OutcomeScore, col(OutcomeScore.review_id) == Review.id)
+        .where(Review.family_id == family_id)
+        .order_by(col(Review.reviewed_on), col(Review.created_at), col(OutcomeScore.domain))
+    )
+    reviews: dict[uuid.UUID, ReviewScores] = {}
+    for review_id, reviewed_on, domain, score in (await session.exec(statement)).all():
+        reviews.setdefault(review_id, ReviewScores(reviewed_on, [])).scores.append((domain.value, score))
+    return list(reviews.values())[-12:]

@@ -1,0 +1,78 @@
+"""Per-user (or, with no user, per-address) budgets for expensive operations, counted in PostgreSQL so
+that a budget holds across every server instance. Fixed windows: `limit` calls per `window` seconds;
+the call over budget answers RATE_LIMITED with `retryAfterSeconds` (when the window ends)."""
+
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import insert
+from sqlmodel import Field, SQLModel
+
+from server.db.engine import SessionFactory, unit_of_work
+from server.errors import RateLimited
+
+
+class RateLimitWindow(SQLModel, table=True):
+    __tablename__ = "rate_limit_window"
+
+    bucket: str = Field(max_length=40, primary_key=True)
+    subject: str = Field(max_length=100, primary_key=True)  # "user:<uuid>" or "address:<ip>"
+    window_start: datetime = Field(sa_type=sa.DateTime(timezone=True), primary_key=True)
+    hits: int = 0
+
+
+@dataclass(frozen=True)
+class Budget:
+    bucket: str  # e.g. "report", "search", "invite", "anonymous"
+    limit: int  # calls per window
+    window_seconds: int
+    what: str  # for the message: "reports", "searches"...
+
+
+async def spend(sessions: SessionFactory, budget: Budget, subject: str, *, now: float | None = None) -> None:
+    """Count one call against the subject's budget (committed at once, so every instance sees it);
+    raise RateLimited when it is over."""
+    now = time.time() if now is None else now
+    start = math.floor(now / budget.window_seconds) * budget.window_seconds
+    window_start = datetime.fromtimestamp(start, UTC)
+    async with unit_of_work(sessions) as session:
+        hits = (
+            await session.exec(
+                insert(RateLimitWindow)
+                .values(bucket=budget.bucket, subject=subject, window_start=window_start, hits=1)
+                .on_conflict_do_update(
+                    index_elements=["bucket", "subject", "window_start"],
+                    set_={"hits": RateLimitWindow.__table__.c.hits + 1},
+                )
+                .returning(RateLimitWindow.__table__.c.hits)
+            )
+        ).one()[0]
+        if hits == 1:  # the first call of a window clears this subject's older windows
+            await session.exec(
+                sa.delete(RateLimitWindow).where(
+                    RateLimitWindow.bucket == budget.bucket,
+                    RateLimitWindow.subject == subject,
+                    RateLimitWindow.window_start < window_start,
+                )
+            )
+    if hits > budget.limit:
+        retry_after = max(1, math.ceil(start + budget.window_seconds - now))
+        error = RateLimited(
+            f"Too many {budget.what} in a short time (at most {budget.limit} a"
+            f" {_period(budget.window_seconds)}). Try again in {retry_after} seconds."
+        )
+        error.extensions["retryAfterSeconds"] = retry_after
+        raise error
+
+
+def _period(seconds: int) -> str:
+    if seconds == 60:
+        return "minute"
+    if seconds == 3600:
+        return "hour"
+    return f"{seconds} seconds"

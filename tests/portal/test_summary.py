@@ -1,0 +1,125 @@
+"""The family's portal page holds only what is for the family: goals agreed with them, the actions that
+serve those goals (never a police agency's), the next meeting's date and place, outcome scores, and who
+from other agencies looked at their information, by agency and role."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from server.agency.models import AgencyKind
+from server.assessment.models import OutcomeScore, Review
+from server.db.columns import utcnow
+from server.db.engine import unit_of_work
+from server.meeting.models import Meeting, MeetingKind, MeetingStatus
+from server.plan.models import ActionStatus, GoalStatus, OutcomeDomain, PlanAction, PlanGoal
+from server.team.models import TeamMembership, TeamRole
+from tests.builders import (
+    create_agency,
+    create_area,
+    create_consent,
+    create_contribution,
+    create_family_user,
+    create_user,
+    issue_token,
+)
+
+
+async def test_the_portal_shows_only_what_is_for_the_family(gql, sessions):
+    # given a family whose plan has an agreed goal and one not (yet) agreed, actions by the school, by the
+    # police and for the unagreed goal, a held and a scheduled meeting, two reviews and a parent's account
+    area = await create_area(sessions)
+    police = await create_user(sessions, agency=await create_agency(sessions, kind=AgencyKind.police))
+    today = date.today()
+    async with unit_of_work(sessions) as session:
+        session.add(
+            TeamMembership(
+                family_id=area.family.id,
+                agency_id=police.agency_id,
+                user_id=police.id,
+                role=TeamRole.contributor,
+                agency_role="Neighbourhood officer",
+            )
+        )
+        agreed = PlanGoal(
+            family_id=area.family.id,
+            in_family_words="Sam goes to school every day",
+            agreed_with_family=True,
+            outcome_domain=OutcomeDomain.school_attendance_attainment,
+            status=GoalStatus.open,
+            created_by_user_id=area.lead.id,
+        )
+        draft = PlanGoal(
+            family_id=area.family.id,
+            in_family_words="A draft goal not yet agreed",
+            outcome_domain=OutcomeDomain.safety,
+            status=GoalStatus.open,
+            created_by_user_id=area.lead.id,
+        )
+        session.add_all([agreed, draft])
+        await session.flush()
+        for goal, who, text in [
+            (agreed, area.colleague, "Morning check-in at school"),
+            (agreed, police, "Police visit to discuss the incident"),
+            (draft, area.lead, "Action on a draft goal"),
+        ]:
+            session.add(
+                PlanAction(
+                    family_id=area.family.id,
+                    goal_id=goal.id,
+                    description=text,
+                    owning_agency_id=who.agency_id,
+                    owner_user_id=who.id,
+                    due_date=today + timedelta(days=7),
+                    status=ActionStatus.open,
+                    created_by_user_id=area.lead.id,
+                )
+            )
+        for at, status in [
+            (utcnow() - timedelta(days=20), MeetingStatus.held),
+            (utcnow() + timedelta(days=9), MeetingStatus.scheduled),
+        ]:
+            session.add(
+                Meeting(
+                    family_id=area.family.id,
+                    kind=MeetingKind.review,
+                    status=status,
+                    scheduled_at=at,
+                    location="Children's centre",
+                    chair_user_id=area.lead.id,
+                    agenda="Private agenda text",
+                )
+            )
+        for days_ago, score in [(40, 3), (10, 6)]:
+            review = Review(
+                family_id=area.family.id,
+                reviewed_on=today - timedelta(days=days_ago),
+                summary="Private review summary",
+                author_user_id=area.lead.id,
+            )
+            session.add(review)
+            await session.flush()
+            session.add(
+                OutcomeScore(review_id=review.id, domain=OutcomeDomain.school_attendance_attainment, score=score)
+            )
+    # and the lead professional read a school item the family agreed to share
+    await create_consent(sessions, family=area.family, recorded_by=area.lead, categories=["education"])
+    item = await create_contribution(sessions, family=area.family, author=area.colleague, category="education")
+    await gql.data("Contribution", {"id": str(item.id)}, token=await issue_token(sessions, area.lead))
+    parent = await issue_token(sessions, await create_family_user(sessions, family=area.family))
+    # when the parent opens their portal page
+    summary = (await gql.data("PortalSummary", token=parent))["portalSummary"]
+    # then they see the agreed goal, the school's action, the next meeting and the scores over time
+    assert [goal["inFamilyWords"] for goal in summary["goals"]] == ["Sam goes to school every day"]
+    assert [action["description"] for action in summary["actionsDue"]] == ["Morning check-in at school"]
+    assert summary["nextMeeting"]["location"] == "Children's centre"
+    assert [review["scores"][0]["score"] for review in summary["reviews"]] == [3, 6]
+    # and who looked, by agency and role on the team, not by name
+    assert [(entry["agencyName"], entry["viewerRole"]) for entry in summary["accessLog"]] == [
+        (area.early_help.name, "test role")
+    ]
+    # and nothing private: no agenda, review summary, draft goal or police action
+    text = str(summary)
+    for secret in ("Private agenda", "Private review", "draft goal", "Police visit", "viewerName"):
+        assert secret not in text
+    # and the team with how to reach them
+    assert {member["worker"]["displayName"] for member in summary["team"]} >= {area.lead.display_name}
