@@ -81,26 +81,20 @@ async def compile_due(
     """Compile the due digests of up to `batch` recipients in one transaction; return how many recipients
     were handled (sent a digest, or found to have nothing they may still see)."""
     day, due_at = schedule.due(now)
+    due = sa.text(
+        "SELECT DISTINCT n.recipient_user_id FROM notification n"
+        " WHERE n.delivery = :held AND n.digested_in IS NULL AND n.created_at < :due"
+        " AND NOT EXISTS (SELECT 1 FROM notification d WHERE d.recipient_user_id = n.recipient_user_id"
+        "  AND d.kind = :kind AND d.payload->>'digest_on' = :day)"
+        " LIMIT :batch"
+    )
+    params = {"held": Delivery.daily_digest.value, "due": due_at, "kind": DIGEST_KIND, "day": day.isoformat()}
+    async with sessions() as session:  # most checks find nothing due: then take no lock at all
+        if not (await session.exec(due, params={**params, "batch": 1})).first():
+            return 0
     async with sessions() as session, session.begin():
         await session.exec(sa.text("SELECT pg_advisory_xact_lock(:key)"), params={"key": DISPATCH_LOCK})
-        users = (
-            await session.exec(
-                sa.text(
-                    "SELECT DISTINCT n.recipient_user_id FROM notification n"
-                    " WHERE n.delivery = :held AND n.digested_in IS NULL AND n.created_at < :due"
-                    " AND NOT EXISTS (SELECT 1 FROM notification d WHERE d.recipient_user_id = n.recipient_user_id"
-                    "  AND d.kind = :kind AND d.payload->>'digest_on' = :day)"
-                    " LIMIT :batch"
-                ),
-                params={
-                    "held": Delivery.daily_digest.value,
-                    "due": due_at,
-                    "kind": DIGEST_KIND,
-                    "day": day.isoformat(),
-                    "batch": batch,
-                },
-            )
-        ).all()
+        users = (await session.exec(due, params={**params, "batch": batch})).all()
         sent = 0
         for (user_id,) in users:
             sent += await _compile_one(session, user_id, day=day, due_at=due_at, visible=visible, now=now)
