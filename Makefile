@@ -3,13 +3,14 @@
 #   make test   the whole test suite (real PostgreSQL: DATABASE_URL, or the embedded one; the browser
 #               tests need Debian's chromium package, which .ci/run installs)
 #   make bench-sharing   the sharing-at-scale benchmark (bench/README.md); BENCH_ARGS="--scale 0.1" to shrink it
+#   make bench-notifications   the notification burst over two instances, then again killing one (bench/README.md)
 PYTHON ?= python3
 CHROMIUM ?= /usr/bin/chromium
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell cksum < requirements.lock | cut -d' ' -f1)
 
-.PHONY: run test fuzz lint format lock schema clean check-chromium bench-sharing
+.PHONY: run test fuzz lint format lock schema clean check-chromium bench-sharing bench-notifications
 
 $(STAMP): requirements.lock
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "TAF needs Python 3.11 or newer; found " + sys.version.split()[0])'
@@ -39,6 +40,11 @@ fuzz: $(STAMP)
 
 bench-sharing: $(STAMP)
 	$(PY) -m bench.sharing_scale $(BENCH_ARGS)
+
+# BENCH_ARGS="--subscribers 200 --mutations 100" to shrink it; "--profile FILE --py-spy PATH" to profile B.
+bench-notifications: $(STAMP)
+	$(PY) bench/notifications_burst.py --subscribers 1000 --mutations 100 --concurrency 5 $(BENCH_ARGS)
+	$(PY) bench/notifications_burst.py --subscribers 1000 --mutations 200 --concurrency 5 --kill $(BENCH_ARGS)
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .

@@ -2,9 +2,16 @@
 them, a burst of committing mutations on the first instance.
 
 Reports the latency from each mutation's response to its receipt by subscribers on the *other*
-instance (p50/p99), messages per second, and server memory per connection (RSS delta / connections).
+instance (p50/p99), messages per second, server memory per connection (RSS delta / connections) and the
+load average. Every subscriber then checks what it received against the rows in the database: expected,
+received, duplicates (dropped by id), missing (must be 0).
+
+With --kill, instance B is killed (SIGKILL) halfway through the burst: its subscribers reconnect to A
+with their cursor (`after` = the last id received), as a client behind a load balancer would, and each
+must still end with the complete set, duplicates dropped by id. (Latency is not meaningful in that run.)
 
     .venv/bin/python bench/notifications_burst.py --subscribers 1000 --mutations 200
+    .venv/bin/python bench/notifications_burst.py --subscribers 1000 --mutations 200 --kill
 
 DATABASE_URL: a PostgreSQL server to create the `taf_bench` database on; unset: the embedded one in
 .data/bench-pg.
@@ -16,19 +23,25 @@ import argparse
 import asyncio
 import json
 import os
+import random
 import secrets
+import signal
 import statistics
 import subprocess
 import sys
 import time
 import uuid
+from collections import Counter
 from contextlib import suppress
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
 
 import httpx
 import psutil
+import sqlalchemy as sa
 from websockets.asyncio.client import connect
+from websockets.exceptions import ConnectionClosed
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
@@ -45,19 +58,21 @@ from server.user.models import SystemRole, User, UserKind
 from tests.conftest import free_port, recreate_database
 from tests.graphql_client import operation_documents
 
-TEAM = 10
+SUBSCRIBED = 10  # per family: everyone on the team but the lead, who acts (and is never told of their own act)
+TEAM = SUBSCRIBED + 1
 
 
 async def seed(url: str, subscribers: int, mutations: int) -> list[dict]:
-    """Families of TEAM subscribers each (the first leads); returns per family: tokens, lead, newcomers."""
+    """Families of TEAM workers (the first leads); returns per family: tokens, user ids, newcomers."""
     engine = create_engine(url)
     sessions = create_session_factory(engine)
     families = []
+    count = max(1, subscribers // SUBSCRIBED)
     async with unit_of_work(sessions) as session:
         agencies = [Agency(name=f"Bench agency {i} {uuid.uuid4().hex[:6]}", kind=AgencyKind.other) for i in range(5)]
         session.add_all(agencies)
         await session.flush()
-        for f in range(subscribers // TEAM):
+        for f in range(count):
             family = Family(
                 reference=f"B{uuid.uuid4().hex[:12]}",
                 display_name=f"Bench family {f}",
@@ -66,7 +81,7 @@ async def seed(url: str, subscribers: int, mutations: int) -> list[dict]:
             )
             session.add(family)
             team = [_user(agencies[(f + i) % 5]) for i in range(TEAM)]
-            newcomers = [_user(agencies[f % 5]) for _ in range(mutations // (subscribers // TEAM) + 1)]
+            newcomers = [_user(agencies[f % 5]) for _ in range(mutations // count + 1)]
             session.add_all(team + newcomers)
             await session.flush()
             tokens = []
@@ -90,7 +105,14 @@ async def seed(url: str, subscribers: int, mutations: int) -> list[dict]:
                     )
                 )
                 tokens.append(token)
-            families.append({"id": str(family.id), "tokens": tokens, "newcomers": [str(u.id) for u in newcomers]})
+            families.append(
+                {
+                    "id": str(family.id),
+                    "tokens": tokens,
+                    "users": [str(u.id) for u in team],
+                    "newcomers": [str(u.id) for u in newcomers],
+                }
+            )
     await engine.dispose()
     return families
 
@@ -131,31 +153,68 @@ async def ready(base: str) -> None:
     raise SystemExit(f"{base} did not start")
 
 
-async def subscriber(base: str, token: str, received: list, subscribed: asyncio.Event, stop: asyncio.Event):
-    url = base.replace("http://", "ws://") + "/graphql"
-    async with connect(url, subprotocols=["graphql-transport-ws"], open_timeout=60, max_queue=None) as ws:  # type: ignore[list-item]
-        await ws.send(json.dumps({"type": "connection_init", "payload": {"token": token}}))
-        await ws.recv()
-        query = operation_documents()["Notifications"]
-        payload = {"query": query, "operationName": "Notifications", "variables": {}}
-        await ws.send(json.dumps({"id": "1", "type": "subscribe", "payload": payload}))
-        subscribed.set()
-        while not stop.is_set():
-            try:
-                message = json.loads(await asyncio.wait_for(ws.recv(), 1))
-            except TimeoutError:
-                continue
-            if message["type"] == "ping":
-                await ws.send('{"type":"pong"}')
-            elif message["type"] == "next":
-                now = time.perf_counter()
-                data = message["payload"]["data"]["notifications"]
-                created = datetime.fromisoformat(data["createdAt"]).timestamp()
-                received.append((data["payload"]["membership_id"], int(data["id"]), now, time.time() - created))
+@dataclass
+class Subscriber:
+    user_id: str
+    token: str
+    side: int  # the instance it is connected to (0: A, 1: B)
+    cursor: int  # the last id received: where a reconnect resumes
+    started_on: int = 0
+    ids: list[int] = field(default_factory=list)  # every id received, duplicates included
+    receipts: list[tuple[str, float, float]] = field(default_factory=list)  # (membership id, when, row lag)
+    reconnects: int = 0
+    why: Counter = field(default_factory=Counter)  # what ended each connection
+    subscribed: asyncio.Event = field(default_factory=asyncio.Event)
+
+    def __post_init__(self) -> None:
+        self.started_on = self.side
 
 
-async def burst(base: str, families: list[dict], mutations: int, concurrency: int) -> dict[str, float]:
-    """Run the mutations; return membership id -> time of the committed response."""
+async def follow(sub: Subscriber, bases: list[str], dead: set[int], stop: asyncio.Event) -> None:
+    """Subscribe from the cursor; when the socket fails, resume from the cursor on a live instance."""
+    query = operation_documents()["Notifications"]
+    while not stop.is_set():
+        if sub.side in dead:
+            sub.side = next(i for i in range(len(bases)) if i not in dead)
+        url = bases[sub.side].replace("http://", "ws://") + "/graphql"
+        try:
+            async with connect(url, subprotocols=["graphql-transport-ws"], open_timeout=60, max_queue=None) as ws:  # type: ignore[list-item]
+                await ws.send(json.dumps({"type": "connection_init", "payload": {"token": sub.token}}))
+                await ws.recv()
+                variables = {"after": str(sub.cursor)}
+                payload = {"query": query, "operationName": "Notifications", "variables": variables}
+                await ws.send(json.dumps({"id": "1", "type": "subscribe", "payload": payload}))
+                sub.subscribed.set()
+                while not stop.is_set():
+                    try:
+                        message = json.loads(await asyncio.wait_for(ws.recv(), 1))
+                    except TimeoutError:
+                        continue
+                    if message["type"] == "ping":
+                        await ws.send('{"type":"pong"}')
+                    elif message["type"] == "next" and "errors" not in message["payload"]:
+                        now = time.perf_counter()
+                        data = message["payload"]["data"]["notifications"]
+                        created = datetime.fromisoformat(data["createdAt"]).timestamp()
+                        sub.ids.append(int(data["id"]))
+                        sub.cursor = max(sub.cursor, int(data["id"]))
+                        sub.receipts.append((data["payload"]["membership_id"], now, time.time() - created))
+                    elif message["type"] in ("next", "error", "complete"):
+                        errors = message["payload"].get("errors") if isinstance(message["payload"], dict) else None
+                        code = errors[0].get("extensions", {}).get("code") if errors else message["type"]
+                        sub.why[f"stream ended: {code}"] += 1
+                        break  # the stream ended (e.g. fell behind): subscribe again from the cursor
+        except (OSError, ConnectionClosed, TimeoutError) as error:
+            sub.why[type(error).__name__] += 1
+        if not stop.is_set():
+            sub.reconnects += 1
+            await asyncio.sleep(0.2 + random.random() * 0.5)  # spread the reconnects, as clients back off
+
+
+async def burst(
+    base: str, families: list[dict], mutations: int, concurrency: int, halfway: asyncio.Event
+) -> tuple[dict[str, float], list[float]]:
+    """Run the mutations; return membership id -> time of the committed response, and the round trips."""
     document = operation_documents()["TeamMemberAdd"]
     responses: dict[str, float] = {}
     durations: list[float] = []
@@ -184,15 +243,45 @@ async def burst(base: str, families: list[dict], mutations: int, concurrency: in
             assert "errors" not in body, body
             responses[body["data"]["teamMemberAdd"]["id"]] = time.perf_counter()
             durations.append(time.perf_counter() - sent)
+            if len(responses) >= mutations // 2:
+                halfway.set()
 
     async with httpx.AsyncClient(base_url=base, timeout=60) as client:
         await asyncio.gather(*(worker(client) for _ in range(concurrency)))
-    print(f"mutation round trip: p50 {statistics.median(durations) * 1000:.0f} ms, max {max(durations) * 1000:.0f} ms")
-    return responses
+    return responses, durations
 
 
 def rss(process: subprocess.Popen) -> int:
     return psutil.Process(process.pid).memory_info().rss
+
+
+async def expected_ids(url: str, after: int) -> dict[str, set[int]]:
+    """Per recipient, the ids of the live notifications made after the burst began (the truth)."""
+    engine = create_engine(url)
+    try:
+        async with engine.connect() as connection:
+            rows = await connection.execute(
+                sa.text(
+                    "SELECT recipient_user_id, id FROM notification WHERE id > :after AND delivery = 'live'"
+                    " AND kind = 'team_member_added'"
+                ),
+                {"after": after},
+            )
+            truth: dict[str, set[int]] = {}
+            for user_id, notification_id in rows:
+                truth.setdefault(str(user_id), set()).add(notification_id)
+            return truth
+    finally:
+        await engine.dispose()
+
+
+async def top_id(url: str) -> int:
+    engine = create_engine(url)
+    try:
+        async with engine.connect() as connection:
+            return (await connection.execute(sa.text("SELECT coalesce(max(id), 0) FROM notification"))).scalar_one()
+    finally:
+        await engine.dispose()
 
 
 async def main(args: argparse.Namespace) -> None:
@@ -208,57 +297,125 @@ async def main(args: argparse.Namespace) -> None:
     ports = [free_port(), free_port()]
     processes = [start_server(url, port) for port in ports]
     bases = [f"http://127.0.0.1:{port}" for port in ports]
+    profiler = None
     try:
         await asyncio.gather(*(ready(base) for base in bases))
         await asyncio.sleep(1)
         baseline = [rss(p) for p in processes]
-        received: dict[int, list] = {0: [], 1: []}
-        stop = asyncio.Event()
-        tasks, flags, per_side = [], [], [0, 0]
+        start_cursor = await top_id(url)
+        stop, dead = asyncio.Event(), set()
+        subs: list[Subscriber] = []
+        tasks = []
         for f, family in enumerate(families):
-            for i, token in enumerate(family["tokens"][1:]):  # the lead is the actor: never told
-                side = (f * TEAM + i) % 2
-                per_side[side] += 1
-                flags.append(asyncio.Event())
-                tasks.append(asyncio.create_task(subscriber(bases[side], token, received[side], flags[-1], stop)))
+            for i in range(1, TEAM):  # the lead is the actor: never told
+                side = (f * SUBSCRIBED + i) % 2
+                subs.append(Subscriber(family["users"][i], family["tokens"][i], side, start_cursor))
+                tasks.append(asyncio.create_task(follow(subs[-1], bases, dead, stop)))
                 if len(tasks) % 100 == 0:
                     await asyncio.sleep(0.05)
-        await asyncio.gather(*(flag.wait() for flag in flags))
+        await asyncio.gather(*(sub.subscribed.wait() for sub in subs))
         await asyncio.sleep(3)  # no "subscribed" ack in the protocol; let every subscription register
         connected = [rss(p) for p in processes]
+        load_before = os.getloadavg()
+        if args.profile:
+            profiler = subprocess.Popen(  # noqa: ASYNC220, S603 (the operator's own py-spy, started once)
+                [
+                    args.py_spy,
+                    "record",
+                    "--pid",
+                    str(processes[1].pid),
+                    "--format",
+                    "raw",
+                    "--output",
+                    args.profile,
+                    "--rate",
+                    "200",
+                    "--nonblocking",
+                ],
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+            )
+            await asyncio.sleep(1)
+        halfway = asyncio.Event()
         started = time.perf_counter()
-        responses = await burst(bases[0], families, args.mutations, args.concurrency)
-        expected = args.mutations * (TEAM - 1)
-        deadline = time.perf_counter() + 60
-        while len(received[0]) + len(received[1]) < expected and time.perf_counter() < deadline:  # noqa: ASYNC110
+        burst_task = asyncio.create_task(burst(bases[0], families, args.mutations, args.concurrency, halfway))
+        if args.kill:
+            await halfway.wait()
+            processes[1].kill()  # SIGKILL: no goodbye to anyone
+            dead.add(1)
+        responses, durations = await burst_task
+        expected = args.mutations * SUBSCRIBED
+        deadline = time.perf_counter() + 90
+        while sum(len(set(sub.ids)) for sub in subs) < expected and time.perf_counter() < deadline:  # noqa: ASYNC110
             await asyncio.sleep(0.1)
+        load_after = os.getloadavg()
+        await asyncio.sleep(1)  # let late duplicates, if any, show
         stop.set()
         await asyncio.gather(*tasks, return_exceptions=True)
-        report(args, responses, received, expected, started, baseline, connected, per_side)
+        truth = await expected_ids(url, start_cursor)
+        report(args, subs, truth, responses, durations, started, baseline, connected, load_before, load_after)
     finally:
+        if profiler is not None:
+            profiler.send_signal(signal.SIGINT)
+            profiler.wait(timeout=60)
         for process in processes:
-            process.terminate()
+            if process.poll() is None:
+                process.terminate()
         for process in processes:
             process.wait(timeout=30)
         del handle
 
 
-def report(args, responses, received, expected, started, baseline, connected, per_side) -> None:
-    other = [(t - responses[m]) * 1000 for m, _, t, _ in received[1] if m in responses]
-    everyone = [(t - responses[m]) * 1000 for side in (0, 1) for m, _, t, _ in received[side] if m in responses]
-    total = len(received[0]) + len(received[1])
-    last = max(t for side in (0, 1) for _, _, t, _ in received[side]) if total else started
-    quantiles = statistics.quantiles(other, n=100) if len(other) > 1 else [float("nan")] * 99
+def pct(values: list[float], q: int) -> float:
+    return statistics.quantiles(values, n=100)[q - 1] if len(values) > 1 else float("nan")
+
+
+def report(args, subs, truth, responses, durations, started, baseline, connected, load_before, load_after) -> None:
+    per_side = [sum(1 for sub in subs if sub.started_on == side) for side in (0, 1)]
+    total = sum(len(sub.ids) for sub in subs)
+    unique = sum(len(set(sub.ids)) for sub in subs)
+    expected = sum(len(truth.get(sub.user_id, ())) for sub in subs)
+    missing = sum(len(truth.get(sub.user_id, set()) - set(sub.ids)) for sub in subs)
+    foreign = sum(len(set(sub.ids) - truth.get(sub.user_id, set())) for sub in subs)
+    moved = [sub for sub in subs if sub.started_on == 1] if args.kill else []
     print(f"subscribers: {sum(per_side)} ({per_side[0]} on A, {per_side[1]} on B); mutations on A: {args.mutations}")
-    print(f"notifications received: {total} of {expected} expected")
+    print(f"load average: {load_before[0]:.2f} before the burst, {load_after[0]:.2f} after (1-minute)")
     print(
-        f"latency A-response -> receipt on B: p50 {quantiles[49]:.1f} ms, p99 {quantiles[98]:.1f} ms,"
+        f"mutation round trip on A: p50 {statistics.median(durations) * 1000:.0f} ms,"
+        f" max {max(durations) * 1000:.0f} ms"
+    )
+    print(
+        f"completeness: expected {expected} ({args.mutations} mutations x {SUBSCRIBED} subscribers),"
+        f" received {total}, duplicates dropped by id {total - unique}, missing {missing}, not expected {foreign}"
+    )
+    if args.kill:
+        complete = sum(1 for sub in moved if truth.get(sub.user_id, set()) <= set(sub.ids))
+        print(
+            f"killed B halfway: {len(moved)} of its subscribers resumed on A with their cursor"
+            f" ({sum(sub.reconnects for sub in moved)} reconnects);"
+            f" {complete} of {len(moved)} ended with the complete set"
+        )
+        print(f"what ended their connections: {dict(sum((sub.why for sub in moved), Counter()))}")
+    receipts = [(m, t, lag) for sub in subs for m, t, lag in sub.receipts]
+    if not receipts:
+        return
+    last = max(t for _, t, _ in receipts)
+    print(f"throughput: {total / (last - started):.0f} notifications/s delivered over {last - started:.2f} s")
+    if args.kill:
+        return
+    other = [
+        (t - responses[m]) * 1000 for sub in subs if sub.started_on == 1 for m, t, _ in sub.receipts if m in responses
+    ]
+    everyone = [(t - responses[m]) * 1000 for m, t, _ in receipts if m in responses]
+    print(
+        f"latency A-response -> receipt on B: p50 {pct(other, 50):.1f} ms, p99 {pct(other, 99):.1f} ms,"
         f" max {max(other):.1f} ms"
     )
-    lag = [d * 1000 for side in (0, 1) for *_, d in received[side]]
-    print(f"row created -> receipt: p50 {statistics.median(lag):.1f} ms, max {max(lag):.1f} ms")
-    print(f"latency, all subscribers: p50 {statistics.median(everyone):.1f} ms")
-    print(f"throughput: {total / (last - started):.0f} notifications/s delivered over {last - started:.2f} s")
+    lag = [lag * 1000 for *_, lag in receipts]
+    print(
+        f"row created -> receipt: p50 {statistics.median(lag):.1f} ms, p99 {pct(lag, 99):.1f} ms, max {max(lag):.1f} ms"
+    )
+    print(f"latency, all subscribers: p50 {pct(everyone, 50):.1f} ms, p99 {pct(everyone, 99):.1f} ms")
     for side, name in ((0, "A"), (1, "B")):
         delta = connected[side] - baseline[side]
         print(
@@ -272,4 +429,7 @@ if __name__ == "__main__":
     parser.add_argument("--subscribers", type=int, default=1000)
     parser.add_argument("--mutations", type=int, default=200)
     parser.add_argument("--concurrency", type=int, default=10)
+    parser.add_argument("--kill", action="store_true", help="SIGKILL instance B halfway through the burst")
+    parser.add_argument("--profile", help="write py-spy's raw (collapsed) stacks of instance B to this file")
+    parser.add_argument("--py-spy", default="py-spy", help="the py-spy executable (not a project dependency)")
     asyncio.run(main(parser.parse_args()))

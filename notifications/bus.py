@@ -15,13 +15,13 @@ import contextlib
 import json
 import logging
 import uuid
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
 
 import asyncpg
 
-from notifications.outbox import NOTIFICATION_CHANNEL, OUTBOX_CHANNEL
+from notifications.outbox import NOTIFICATION_CHANNEL, OUTBOX_CHANNEL, REVOCATION_CHANNEL
 
 log = logging.getLogger("taf.notifications.bus")
 
@@ -65,10 +65,16 @@ class Dropped(Exception):
     """The subscriber fell too far behind (or the bus stopped); resume from the last id received."""
 
 
+# The server's check at fan-out time, for every subscriber of a drain at once: given (each subscriber's
+# `admission` object, the records for it), the records each may receive, in the same order.
+AdmitMany = Callable[[list[tuple[object, list["Record"]]]], Awaitable[list[list["Record"]]]]
+
+
 class Subscriber:
-    def __init__(self, bus: Bus, recipient_id: uuid.UUID, maxsize: int) -> None:
+    def __init__(self, bus: Bus, recipient_id: uuid.UUID, maxsize: int, admission: object = None) -> None:
         self.bus = bus
         self.recipient_id = recipient_id
+        self.admission = admission  # what the server's AdmitMany needs to decide for this subscriber
         self.queue: asyncio.Queue[Record | None] = asyncio.Queue(maxsize)
 
     def offer(self, record: Record) -> bool:
@@ -106,12 +112,21 @@ class Bus:
         dsn: str,
         *,
         on_outbox: Callable[[], None] = lambda: None,
+        on_revoked: Callable[[str], None] = lambda _payload: None,
+        on_listening: Callable[[], Awaitable[None]] | None = None,
+        admit: AdmitMany | None = None,
         queue_size: int = 1000,
         probe_interval: float = 10.0,
         application_name: str = BUS_APPLICATION_NAME,
     ) -> None:
         self.dsn = dsn
         self.on_outbox = on_outbox
+        self.on_revoked = on_revoked  # a revocation NOTIFY's payload, as soon as it arrives
+        # Awaited on every (re)connect before anything is delivered: notices sent meanwhile reached nobody.
+        self.on_listening = on_listening
+        # With `admit`, what each subscriber may receive is decided once per drain for all of them (a few
+        # statements), not by each stream on its own (a few per subscriber per batch).
+        self.admit = admit
         self.queue_size = queue_size
         self.probe_interval = probe_interval
         self.application_name = application_name
@@ -135,9 +150,9 @@ class Bus:
                 subscriber.end()
         self._subscribers.clear()
 
-    def subscribe(self, recipient_id: uuid.UUID) -> Subscriber:
+    def subscribe(self, recipient_id: uuid.UUID, admission: object = None) -> Subscriber:
         """Register before replaying from the table, so nothing committed in between is missed."""
-        subscriber = Subscriber(self, recipient_id, self.queue_size)
+        subscriber = Subscriber(self, recipient_id, self.queue_size, admission)
         self._subscribers.setdefault(recipient_id, set()).add(subscriber)
         return subscriber
 
@@ -190,8 +205,11 @@ class Bus:
         connection.add_termination_listener(on_lost)
         await connection.add_listener(OUTBOX_CHANNEL, lambda *_: self.on_outbox())
         await connection.add_listener(NOTIFICATION_CHANNEL, lambda *_: self._wake.set())
+        await connection.add_listener(REVOCATION_CHANNEL, lambda _c, _p, _ch, payload: self.on_revoked(payload))
         self.connected.set()
         self.on_outbox()  # events appended while we were not listening were announced to nobody
+        if self.on_listening is not None:
+            await self.on_listening()
         await self._drain(connection)
         while not lost.is_set():
             try:
@@ -221,13 +239,35 @@ class Bus:
                 top,
                 recipients,
             )
-            self._fan_out([record_from(row) for row in rows])
+            await self._fan_out([record_from(row) for row in rows])
         self.last_id = top
 
-    def _fan_out(self, records: list[Record]) -> None:
+    async def _fan_out(self, records: list[Record]) -> None:
+        mine: dict[Subscriber, list[Record]] = {}
         for record in records:
-            for subscriber in list(self._subscribers.get(record.recipient_user_id, ())):
+            for subscriber in self._subscribers.get(record.recipient_user_id, ()):
+                mine.setdefault(subscriber, []).append(record)
+        if self.admit is not None and mine:
+            subscribers = list(mine)
+            try:
+                allowed = await self.admit([(subscriber.admission, mine[subscriber]) for subscriber in subscribers])
+            except Exception:
+                log.warning("checking deliveries failed; subscribers resume from their cursors", exc_info=True)
+                allowed = None
+            for i, subscriber in enumerate(subscribers):
+                if allowed is None:
+                    self._drop(subscriber)
+                else:
+                    mine[subscriber] = allowed[i]
+        for subscriber, batch in mine.items():
+            for record in batch:
+                if subscriber not in self._subscribers.get(subscriber.recipient_id, ()):
+                    break  # dropped (or gone) meanwhile
                 if not subscriber.offer(record):
                     log.info("dropping a subscriber of %s that fell behind", record.recipient_user_id)
-                    self.unsubscribe(subscriber)
-                    subscriber.end()
+                    self._drop(subscriber)
+                    break
+
+    def _drop(self, subscriber: Subscriber) -> None:
+        self.unsubscribe(subscriber)
+        subscriber.end()

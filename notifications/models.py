@@ -60,10 +60,23 @@ class Notification(SQLModel, table=True):
             "recipient_user_id",
             postgresql_where=sa.text("read_at IS NULL"),
         ),
+        sa.Index(
+            "ix_notification_held",
+            "recipient_user_id",
+            "created_at",
+            postgresql_where=sa.text("delivery = 'daily_digest' AND digested_in IS NULL"),
+        ),
+        sa.Index(
+            "uq_notification_digest_day",
+            "recipient_user_id",
+            sa.text("(payload->>'digest_on')"),
+            unique=True,
+            postgresql_where=sa.text("kind = 'daily_digest'"),
+        ),
     )
 
     id: int | None = Field(default=None, primary_key=True, sa_type=sa.BigInteger)
-    outbox_id: int = Field(sa_type=sa.BigInteger)
+    outbox_id: int | None = Field(default=None, sa_type=sa.BigInteger)  # None: a digest (made of notifications)
     recipient_user_id: uuid.UUID
     kind: str = Field(max_length=64)
     family_id: uuid.UUID
@@ -73,6 +86,8 @@ class Notification(SQLModel, table=True):
     created_at: datetime = _when(nullable=False)
     read_at: datetime | None = _when()
     acknowledged_at: datetime | None = _when()
+    # For a notification held for the digest: the id of the digest that carried it (None: not yet).
+    digested_in: int | None = Field(default=None, sa_type=sa.BigInteger)
 
 
 class NotificationPreference(SQLModel, table=True):

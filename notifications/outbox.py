@@ -17,6 +17,7 @@ from notifications.events import Event, to_json
 
 OUTBOX_CHANNEL = "taf_outbox"
 NOTIFICATION_CHANNEL = "taf_notification"
+REVOCATION_CHANNEL = "taf_revocation"  # payload: a revoked sign-in's id (the server closes its sockets)
 OUTBOX_LOCK = 727_101  # serialises outbox writers until commit
 
 _INSERT = sa.text(

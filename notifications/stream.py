@@ -56,9 +56,19 @@ async def replay_page(
 
 
 async def follow(
-    bus: Bus, sessions: async_sessionmaker, recipient_id: uuid.UUID, *, after: int, admit: Admit
+    bus: Bus,
+    sessions: async_sessionmaker,
+    recipient_id: uuid.UUID,
+    *,
+    after: int,
+    admit: Admit,
+    admit_live: Admit | None = None,
+    admission: object = None,
 ) -> AsyncIterator[Record]:
-    subscriber = bus.subscribe(recipient_id)
+    """`admit` checks the replay; `admit_live` (default: `admit`) what the bus hands over, which the bus's
+    own AdmitMany, if it has one, already checked for this subscriber's `admission`."""
+    admit_live = admit_live or admit
+    subscriber = bus.subscribe(recipient_id, admission)
     try:
         cursor = after
         while True:
@@ -72,7 +82,7 @@ async def follow(
         while True:
             batch = [record for record in await subscriber.next_batch() if record.id > cursor]
             if batch:
-                for record in await admit(batch):
+                for record in await admit_live(batch):
                     yield record
                 cursor = batch[-1].id
     finally:

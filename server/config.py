@@ -5,10 +5,11 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import time, timedelta
 from enum import StrEnum
 from pathlib import Path
 from typing import TypeVar
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
@@ -67,6 +68,11 @@ class Settings:
     notification_poll_seconds: float = 5.0
     notification_probe_seconds: float = 10.0
     timer_interval_seconds: float = 1.0
+    # The daily digest of held (non-urgent) notifications: the local time it is due, its time zone, and
+    # how often each instance checks whether one is due (the first check at start-up catches up).
+    digest_time: time = time(8, 0)
+    digest_timezone: str = "Europe/London"
+    digest_check_seconds: float = 30.0
     review_min_weeks: int = 6  # TAF review meetings every 6 to 12 weeks by default
     review_max_weeks: int = 12
     ack_concern_minutes: int = 2 * 24 * 60  # how long the lead professional has to acknowledge an escalation
@@ -123,7 +129,28 @@ def load_settings(environ: Mapping[str, str] = os.environ) -> Settings:
         rate_anonymous_per_window=_integer(environ, "TAF_RATE_ANONYMOUS_PER_WINDOW", 60, low=1, high=1_000_000),
         demo_data=_boolean(environ, "TAF_DEMO_DATA", environment is not Environment.production),
         **_plan_settings(environ),
+        **_digest_settings(environ),
     )
+
+
+def _digest_settings(environ: Mapping[str, str]) -> dict[str, object]:
+    raw = environ.get("TAF_DIGEST_TIME", "").strip() or "08:00"
+    try:
+        at = time.fromisoformat(raw)
+    except ValueError:
+        raise ConfigError(f"TAF_DIGEST_TIME must be a local time of day such as 08:00, got {raw!r}") from None
+    zone = environ.get("TAF_DIGEST_TIMEZONE", "").strip() or "Europe/London"
+    try:
+        ZoneInfo(zone)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ConfigError(
+            f"TAF_DIGEST_TIMEZONE must be an IANA time zone such as Europe/London, got {zone!r}"
+        ) from None
+    return {
+        "digest_time": at.replace(tzinfo=None),
+        "digest_timezone": zone,
+        "digest_check_seconds": float(_integer(environ, "TAF_DIGEST_CHECK_SECONDS", 30, low=1, high=3600)),
+    }
 
 
 def _plan_settings(environ: Mapping[str, str]) -> dict[str, int]:

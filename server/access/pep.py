@@ -16,7 +16,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from server.access.actor import Act, Actor
 from server.access.enforcer import PolicyEnforcer, rules_for
-from server.access.facts import FamilyFacts, ItemFacts, facts_from_rows, facts_statement
+from server.access.facts import FamilyFacts, ItemFacts, facts_from_rows, facts_statement, pair_facts_statement
 from server.access.rules import FAMILY_RULES, ITEM_RULES, Resource
 from server.errors import Forbidden, NotFound
 
@@ -72,6 +72,19 @@ class AccessControl:
 
     async def can_item(self, session: AsyncSession, act: Act, kind: str, family_id: uuid.UUID, item: ItemFacts) -> bool:
         return self.decide(act, kind, await self.facts(session, family_id), item).allowed
+
+    @staticmethod
+    async def load_facts_of_many(session: AsyncSession, pairs: list[tuple[AccessControl, uuid.UUID]]) -> None:
+        """Read the facts of many (actor, family) pairs in one statement: a notification dispatcher decides
+        for every recipient of a batch of events, and one statement per recipient would dominate."""
+        missing = [(access, family_id) for access, family_id in dict.fromkeys(pairs) if family_id not in access._facts]
+        if not missing:
+            return
+        rows = (await session.exec(pair_facts_statement([(a.actor, f) for a, f in missing]))).all()
+        found = {(row[0], row[1]): row[1:] for row in rows}
+        for access, family_id in missing:
+            row = found.get((access.actor.user_id, family_id))
+            access._facts.update(facts_from_rows([family_id], [row] if row is not None else []))
 
     async def can_read_category(
         self, session: AsyncSession, family_id: uuid.UUID, *, owning_agency_id: uuid.UUID, category: str

@@ -24,6 +24,7 @@ from server.auth.service import TokenProblem
 from server.config import Settings
 from server.db.engine import SessionFactory, read_session, unit_of_work
 from server.errors import Forbidden, NotFound, Unauthenticated, Unavailable
+from server.notification.sockets import SignedInSockets
 
 _TOKEN_MESSAGES = {
     TokenProblem.missing: "Sign in to do that.",
@@ -66,6 +67,7 @@ class Context:
     enforcer: PolicyEnforcer
     loaders: Loaders
     bus: Bus | None = None  # this process's notification bus (subscriptions)
+    sign_ins: SignedInSockets | None = None  # this process's sockets by sign-in (ended sign-ins, at once)
     actor: Actor | None = None
     token_problem: TokenProblem = TokenProblem.missing
     database_down: bool = False

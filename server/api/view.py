@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import time
+import uuid
 from collections import deque
 from datetime import timedelta
 from typing import Any
@@ -51,6 +52,7 @@ class KeepAliveHandler(BaseGraphQLTransportWSHandler[Context, None]):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._pinger: asyncio.Task | None = None
+        self._signed_in: uuid.UUID | None = None
         self._recent: deque[float] = deque()  # arrival times of the messages of the last second
         self._flooded = False
 
@@ -75,8 +77,17 @@ class KeepAliveHandler(BaseGraphQLTransportWSHandler[Context, None]):
     async def handle_connection_init(self, message: Any) -> None:
         await super().handle_connection_init(message)
         if self.connection_acknowledged and self._pinger is None:
-            interval = self.view.state.settings.ws_keepalive_seconds  # type: ignore[attr-defined]
-            self._pinger = asyncio.create_task(self._ping(interval))
+            state: AppState = self.view.state  # type: ignore[attr-defined]
+            self._pinger = asyncio.create_task(self._ping(state.settings.ws_keepalive_seconds))
+            actor = self.context.actor
+            if actor is not None and actor.token_id is not None:
+                # Signing out (on any instance) closes this socket at once, even when nothing is flowing.
+                self._signed_in = actor.token_id
+                state.notifications.sockets.add(actor.token_id, self._close_signed_out)
+
+    async def _close_signed_out(self) -> None:
+        with contextlib.suppress(Exception):  # already closing or closed: nothing to do
+            await self.websocket.close(code=4403, reason="Signed out")
 
     async def _ping(self, interval: float) -> None:
         while True:
@@ -89,6 +100,8 @@ class KeepAliveHandler(BaseGraphQLTransportWSHandler[Context, None]):
         await super().send_message(message)
 
     async def shutdown(self) -> None:
+        if self._signed_in is not None:
+            self.view.state.notifications.sockets.discard(self._signed_in, self._close_signed_out)  # type: ignore[attr-defined]
         if self._pinger is not None:
             self._pinger.cancel()
             with contextlib.suppress(asyncio.CancelledError, Exception):
@@ -127,6 +140,7 @@ class TafGraphQL(GraphQL[Context, None]):
             enforcer=state.enforcer,
             loaders=Loaders(state.sessions, lambda: context.access),
             bus=state.notifications.bus,
+            sign_ins=state.notifications.sockets,
         )
         if request.scope["type"] == "http":
             await self._authenticate(context, bearer_token(request.headers.get("authorization")))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import secrets
+import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -13,6 +14,7 @@ import sqlalchemy as sa
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from notifications.outbox import REVOCATION_CHANNEL
 from server.access.actor import Actor
 from server.audit import service as audit
 from server.audit.models import AuditOutcome
@@ -171,7 +173,27 @@ async def still_signed_in(session: AsyncSession, actor: Actor) -> bool:
     return (await session.exec(statement)).first() is not None
 
 
+async def ended_sign_ins(session: AsyncSession, token_ids: list[uuid.UUID]) -> set[uuid.UUID]:
+    """Of these sign-ins, those revoked, expired or whose account is no longer active (or gone)."""
+    statement = (
+        select(SessionToken.id)
+        .join(User, User.id == SessionToken.user_id)
+        .where(
+            col(SessionToken.id).in_(token_ids),
+            col(SessionToken.revoked_at).is_(None),
+            SessionToken.expires_at > utcnow(),
+            col(User.is_active).is_(True),
+        )
+    )
+    return set(token_ids) - set((await session.exec(statement)).all())
+
+
 async def logout(session: AsyncSession, actor: Actor) -> None:
+    """Revoke the sign-in; on commit, every instance closes its websockets of that sign-in at once."""
     statement = sa.update(SessionToken).where(SessionToken.id == actor.token_id).values(revoked_at=utcnow())
     await session.exec(statement)
+    await session.exec(
+        sa.text("SELECT pg_notify(:channel, :token)"),
+        params={"channel": REVOCATION_CHANNEL, "token": str(actor.token_id)},
+    )
     await audit.record(session, actor, "logout")

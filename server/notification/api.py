@@ -8,6 +8,7 @@ from typing import Annotated, Any
 import strawberry
 from strawberry.scalars import JSON
 
+from notifications.digest import DIGEST_KIND
 from notifications.events import KINDS
 from notifications.models import Delivery
 from server.api.scalars import Info
@@ -16,10 +17,13 @@ from server.family.api import PageInfo
 from server.notification import service as notification_service
 from server.notification.service import parse_cursor
 
-NotificationKind = StrEnum("NotificationKind", {kind: kind for kind in KINDS})  # type: ignore[misc]
+# Every kind of event, and the daily digest (which gathers the kinds a user chose to receive that way).
+NotificationKind = StrEnum("NotificationKind", {kind: kind for kind in (*KINDS, DIGEST_KIND)})  # type: ignore[misc]
 
 NotificationKindType = strawberry.enum(
-    NotificationKind, name="NotificationKind", description="What happened (one value per kind of event)."
+    NotificationKind,
+    name="NotificationKind",
+    description="What happened (one value per kind of event), or daily_digest: the day's held notifications.",
 )
 DeliveryType = strawberry.enum(
     Delivery,
@@ -40,11 +44,16 @@ class NotificationType:
         " the last id received, and drop any id already seen (delivery is at least once)."
     )
     kind: NotificationKindType = strawberry.field(description="What happened.")  # type: ignore[valid-type]
-    family_id: strawberry.ID = strawberry.field(description="The family it is about.")
+    family_id: strawberry.ID = strawberry.field(
+        description="The family it is about (a daily_digest, about no single family, has the nil UUID)."
+    )
     urgent: bool = strawberry.field(description="An urgent escalation: act on it now.")
     payload: JSON = strawberry.field(
         description="The event's fields for this kind (ids, dates, levels; `reason`, `outcome` or `title`"
-        " only when the caller may read that agency's information in that category)."
+        " only when the caller may read that agency's information in that category). A daily_digest has"
+        " `digest_on` (the local day), `total`, `counts` (per kind), `items` (up to 50 of the held"
+        " notifications: `id`, `kind`, `family_id`, `created_at`, and `title` where the caller's copy had one)"
+        " and `more` (how many were not listed)."
     )
     created_at: datetime = strawberry.field(description="When the notification was made.")
     read_at: datetime | None = strawberry.field(description="When the caller marked it read; null if unread.")
@@ -193,6 +202,13 @@ class NotificationSubscription:
             raise Unavailable("Notifications are not running on this server.")
         if cursor is None:
             cursor = context.bus.last_id
-        records = notification_service.follow(context.sessions, context.enforcer, context.bus, actor, after=cursor)
+        records = notification_service.follow(
+            context.sessions,
+            context.enforcer,
+            context.bus,
+            actor,
+            after=cursor,
+            sign_ins=context.sign_ins,
+        )
         async for record in records:
             yield NotificationType.from_row(record)

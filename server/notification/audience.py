@@ -11,7 +11,8 @@ from collections.abc import Sequence
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from notifications.dispatcher import Payloads
+from notifications.digest import Visible
+from notifications.dispatcher import Payloads, Prepare
 from notifications.events import (
     ActionAssigned,
     ActionDone,
@@ -21,8 +22,10 @@ from notifications.events import (
     EscalationTimedOut,
     Event,
     OverrideUsed,
+    notice_kind,
     public_payload,
 )
+from notifications.models import Notification
 from server.access.actor import Act
 from server.access.enforcer import PolicyEnforcer
 from server.access.pep import AccessControl
@@ -48,23 +51,71 @@ async def recipients(session: AsyncSession, event: Event) -> list[uuid.UUID]:
     return [m.user_id for m in team]
 
 
+def batch_preparer(enforcer: PolicyEnforcer) -> Prepare:
+    async def prepare(session: AsyncSession, events: list[Event]) -> None:
+        """For a batch of events in one transaction: every family's team in one statement, every recipient
+        in one, and every (recipient, family) pair's facts in one. The per-event calls then decide from
+        these, exactly as they would have decided reading them one by one in this transaction."""
+        families = list({event.family_id for event in events})
+        statement = select(TeamMembership).where(col(TeamMembership.family_id).in_(families), active_membership())
+        teams: dict[uuid.UUID, list[TeamMembership]] = {family_id: [] for family_id in families}
+        for membership in (await session.exec(statement)).all():
+            teams[membership.family_id].append(membership)
+        session.info["taf_teams"] = teams
+        wanted = [(event, await recipients(session, event)) for event in events]
+        accesses = {
+            access.actor.user_id: access
+            for access in await _recipients_access(session, enforcer, list({u for _, users in wanted for u in users}))
+        }
+        pairs = [(accesses[u], event.family_id) for event, users in wanted for u in users if u in accesses]
+        await AccessControl.load_facts_of_many(session, pairs)
+
+    return prepare
+
+
 def payload_filter(enforcer: PolicyEnforcer) -> Payloads:
     async def payloads(session: AsyncSession, event: Event, users: list[uuid.UUID]) -> dict[uuid.UUID, dict]:
         """Each recipient's copy: none at all unless they may read what the event is about; the case
         content only if they may read that agency's content in that category."""
-        rows = (await session.exec(select(User).where(col(User.id).in_(users)))).all()
         copies: dict[uuid.UUID, dict] = {}
-        for user in rows:
-            if not user.is_active or user.kind is not UserKind.staff:
-                continue
-            actor = actor_from(user)
-            access = AccessControl(enforcer, actor)  # facts per recipient: consents differ by agency
+        for access in await _recipients_access(session, enforcer, users):
             if not await access.can(session, Act.read, event.notice_kind, event.family_id):
                 continue
-            copies[user.id] = public_payload(event, with_content=await _may_read_content(session, access, event))
+            with_content = await _may_read_content(session, access, event)
+            copies[access.actor.user_id] = public_payload(event, with_content=with_content)
         return copies
 
     return payloads
+
+
+async def _recipients_access(
+    session: AsyncSession, enforcer: PolicyEnforcer, users: list[uuid.UUID]
+) -> list[AccessControl]:
+    """One enforcement point per active staff recipient, shared by every event dispatched in this session's
+    transaction (a batch): each recipient's facts of a family are then read once per batch, not per event."""
+    known: dict[uuid.UUID, AccessControl | None] = session.info.setdefault("taf_recipient_access", {})
+    missing = [user for user in users if user not in known]
+    if missing:
+        for user in (await session.exec(select(User).where(col(User.id).in_(missing)))).all():
+            active = user.is_active and user.kind is UserKind.staff
+            known[user.id] = AccessControl(enforcer, actor_from(user)) if active else None  # facts differ by agency
+        for user_id in missing:
+            known.setdefault(user_id, None)
+    return [access for user in users if (access := known[user]) is not None]
+
+
+def digest_filter(enforcer: PolicyEnforcer) -> Visible:
+    async def visible(session: AsyncSession, user_id: uuid.UUID, rows: list[Notification]) -> list[Notification]:
+        """The held notifications the recipient may still see (their payloads were filtered for them when
+        dispatched); none at all for an account that is no longer active."""
+        user = await session.get(User, user_id)
+        if user is None or not user.is_active or user.kind is not UserKind.staff:
+            return []
+        access = AccessControl(enforcer, actor_from(user))
+        await access.load_facts(session, list({row.family_id for row in rows}))
+        return [row for row in rows if await access.can(session, Act.read, notice_kind(row.kind), row.family_id)]
+
+    return visible
 
 
 async def _may_read_content(session: AsyncSession, access: AccessControl, event: Event) -> bool:
@@ -76,6 +127,9 @@ async def _may_read_content(session: AsyncSession, access: AccessControl, event:
 
 
 async def _team(session: AsyncSession, family_id: uuid.UUID) -> list[TeamMembership]:
+    teams: dict[uuid.UUID, list[TeamMembership]] = session.info.get("taf_teams", {})
+    if family_id in teams:  # read for the whole batch by `prepare`
+        return teams[family_id]
     statement = select(TeamMembership).where(TeamMembership.family_id == family_id, active_membership())
     return list((await session.exec(statement)).all())
 

@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+from zoneinfo import ZoneInfo
 
 from sqlalchemy.engine import make_url
 
-from notifications import timers
+from notifications import digest, timers
 from notifications.bus import Bus
 from notifications.dispatcher import Dispatcher
 from notifications.timers import Clock, system_clock
@@ -16,6 +17,8 @@ from server.access.enforcer import PolicyEnforcer
 from server.config import Settings
 from server.db.engine import SessionFactory
 from server.notification import audience
+from server.notification import service as notification_service
+from server.notification.sockets import SignedInSockets
 
 
 def asyncpg_dsn(database_url: str) -> str:
@@ -36,12 +39,21 @@ class NotificationRuntime:
         self.settings = settings
         self.sessions = sessions
         self.clock = clock
+        self.enforcer = enforcer
+        self.digest_schedule = digest.Schedule(settings.digest_time, ZoneInfo(settings.digest_timezone))
         self.dispatcher = Dispatcher(
-            sessions, recipients=audience.recipients, payloads=audience.payload_filter(enforcer)
+            sessions,
+            recipients=audience.recipients,
+            payloads=audience.payload_filter(enforcer),
+            prepare=audience.batch_preparer(enforcer),
         )
+        self.sockets = SignedInSockets(sessions)
         self.bus = Bus(
             asyncpg_dsn(database_url),
             on_outbox=self.dispatcher.wake.set,
+            on_revoked=self.sockets.revoked,
+            on_listening=self.sockets.sweep,
+            admit=notification_service.fan_out_check(enforcer, sessions, self.sockets),
             queue_size=settings.notification_queue_size,
             probe_interval=settings.notification_probe_seconds,
         )
@@ -57,6 +69,19 @@ class NotificationRuntime:
             asyncio.create_task(
                 timers.run(self.sessions, clock=self.clock, interval=self.settings.timer_interval_seconds),
                 name="notification-timers",
+            ),
+            asyncio.create_task(
+                digest.run(
+                    self.sessions,
+                    schedule=self.digest_schedule,
+                    visible=audience.digest_filter(self.enforcer),
+                    clock=self.clock,
+                    interval=self.settings.digest_check_seconds,
+                ),
+                name="notification-digest",
+            ),
+            asyncio.create_task(
+                self.sockets.run(interval=self.settings.notification_probe_seconds), name="notification-sign-ins"
             ),
         ]
 

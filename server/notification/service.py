@@ -9,6 +9,7 @@ before every delivery.
 
 from __future__ import annotations
 
+import uuid
 from collections import defaultdict
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
@@ -20,7 +21,8 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from notifications import stream
-from notifications.bus import Bus, Dropped, Record
+from notifications.bus import AdmitMany, Bus, Dropped, Record
+from notifications.digest import DIGEST_KIND
 from notifications.events import ESCALATION_KINDS, KINDS, notice_kind
 from notifications.models import Delivery, Notification, NotificationPreference
 from server.access.actor import Act, Actor
@@ -30,10 +32,12 @@ from server.auth import service as auth_service
 from server.db.columns import utcnow
 from server.db.engine import SessionFactory
 from server.errors import BadUserInput, NotFound, Unauthenticated, Unavailable
+from server.notification.sockets import SignedInSockets
 
 MAX_PAGE = 100
 MAX_IDS = 100
 NOT_FOUND = "No notification with that id."
+SESSION_ENDED = "Your session has ended. Sign in again to receive notifications."
 
 
 @dataclass(frozen=True)
@@ -43,7 +47,8 @@ class InboxPage:
 
 
 def _visible(access: AccessControl) -> ColumnElement[bool]:
-    """The SQL form of 'may still see what the notification is about', per notice kind."""
+    """The SQL form of 'may still see what the notification is about', per notice kind. A digest is about
+    no single family: its items were checked for its recipient when it was compiled."""
     kinds_by_notice: dict[str, list[str]] = defaultdict(list)
     for kind in KINDS:
         kinds_by_notice[notice_kind(kind)].append(kind)
@@ -54,7 +59,8 @@ def _visible(access: AccessControl) -> ColumnElement[bool]:
                 access.family_filter(col(Notification.family_id), Act.read, notice),
             )
             for notice, kinds in kinds_by_notice.items()
-        )
+        ),
+        Notification.kind == DIGEST_KIND,
     )
 
 
@@ -117,6 +123,8 @@ async def preferences(session: AsyncSession, actor: Actor) -> dict[str, Delivery
 
 
 async def set_preference(session: AsyncSession, actor: Actor, *, kind: str, delivery: Delivery) -> None:
+    if kind == DIGEST_KIND:
+        raise BadUserInput("The daily digest itself is always delivered live.", field="kind")
     if kind not in KINDS:
         raise BadUserInput("Unknown notification kind.", field="kind")
     values = {"user_id": actor.user_id, "kind": kind, "delivery": delivery.value, "updated_at": utcnow()}
@@ -130,25 +138,86 @@ async def set_preference(session: AsyncSession, actor: Actor, *, kind: str, deli
     )
 
 
+def fan_out_check(enforcer: PolicyEnforcer, sessions: SessionFactory, sign_ins: SignedInSockets) -> AdmitMany:
+    """The bus's check at fan-out, for every subscriber of a drain at once: nothing for a sign-in that
+    ended, and only what each recipient may still see, with every (recipient, family) pair's facts read
+    fresh in one statement."""
+
+    async def admit_many(batches: list[tuple[object, list[Record]]]) -> list[list[Record]]:
+        accesses: dict[uuid.UUID, AccessControl] = {}
+        pairs = []
+        for actor, records in batches:
+            if not isinstance(actor, Actor):  # not a subscription of ours: deny by default
+                continue
+            access = accesses.setdefault(actor.user_id, AccessControl(enforcer, actor))
+            pairs += [(access, record.family_id) for record in records if record.kind != DIGEST_KIND]
+        async with sessions() as session:
+            await AccessControl.load_facts_of_many(session, pairs)
+            allowed = []
+            for actor, records in batches:
+                if not isinstance(actor, Actor):
+                    allowed.append([])
+                    continue
+                ended = sign_ins.has_ended(actor.token_id)
+                access = accesses[actor.user_id]
+                allowed.append([r for r in records if not ended and await _may_see(session, access, r)])
+            return allowed
+
+    return admit_many
+
+
+async def _may_see(session: AsyncSession, access: AccessControl, record: Record) -> bool:
+    if record.kind == DIGEST_KIND:  # its items were checked for this recipient when it was compiled
+        return True
+    return await access.can(session, Act.read, notice_kind(record.kind), record.family_id)
+
+
 async def follow(
-    sessions: SessionFactory, enforcer: PolicyEnforcer, bus: Bus, actor: Actor, *, after: int
+    sessions: SessionFactory,
+    enforcer: PolicyEnforcer,
+    bus: Bus,
+    actor: Actor,
+    *,
+    after: int,
+    sign_ins: SignedInSockets | None = None,
 ) -> AsyncIterator[Record]:
-    """The caller's notifications after a cursor, then live; each delivery checked with a fresh session."""
+    """The caller's notifications after a cursor, then live, each checked at delivery time.
+
+    The sign-in is read from the table when the subscription starts. After that, this process's record
+    of its sockets' sign-ins (`sign_ins`) answers in memory: it learns of a sign-out at once from every
+    instance's notices, and of an expiry or a missed notice from its sweeps of the table (on every LISTEN
+    reconnect and every probe interval). Whether the recipient may still see each family is read fresh:
+    for the replay here, for live records by the bus's fan-out check (`fan_out_check`) for every
+    subscriber at once. Without `sign_ins` or a bus check, every batch is checked here, in the table.
+    """
+    async with sessions() as session:
+        if not await auth_service.still_signed_in(session, actor):
+            raise Unauthenticated(SESSION_ENDED)
+
+    async def signed_in(session: AsyncSession) -> None:
+        if sign_ins is not None:
+            if sign_ins.has_ended(actor.token_id):
+                raise Unauthenticated(SESSION_ENDED)
+        elif not await auth_service.still_signed_in(session, actor):
+            raise Unauthenticated(SESSION_ENDED)
 
     async def admit(records: list[Record]) -> list[Record]:
         async with sessions() as session:
-            if not await auth_service.still_signed_in(session, actor):
-                raise Unauthenticated("Your session has ended. Sign in again to receive notifications.")
+            await signed_in(session)
             access = AccessControl(enforcer, actor)
-            await access.load_facts(session, list({record.family_id for record in records}))
-            return [
-                record
-                for record in records
-                if await access.can(session, Act.read, notice_kind(record.kind), record.family_id)
-            ]
+            await access.load_facts(session, list({r.family_id for r in records if r.kind != DIGEST_KIND}))
+            return [record for record in records if await _may_see(session, access, record)]
 
+    async def admitted_by_the_bus(records: list[Record]) -> list[Record]:
+        if sign_ins is not None and sign_ins.has_ended(actor.token_id):
+            raise Unauthenticated(SESSION_ENDED)
+        return records
+
+    live = admitted_by_the_bus if sign_ins is not None and bus.admit is not None else admit
     try:
-        async for record in stream.follow(bus, sessions, actor.user_id, after=after, admit=admit):
+        async for record in stream.follow(
+            bus, sessions, actor.user_id, after=after, admit=admit, admit_live=live, admission=actor
+        ):
             yield record
     except Dropped:
         raise Unavailable(

@@ -47,6 +47,8 @@ export function noticeText(notification, me) {
       return you(p.user_id) ? "You were removed from a family's team" : "Someone left a family's team";
     case "lead_professional_changed":
       return you(p.user_id) ? "You are now the lead professional for a family" : "A family has a new lead professional";
+    case "daily_digest":
+      return `Your daily digest for ${formatDate(p.digest_on)}: ${p.total} ${p.total === 1 ? "notification" : "notifications"} you chose to receive once a day`;
     default:
       return "Something changed on a family's plan";
   }
@@ -54,6 +56,7 @@ export function noticeText(notification, me) {
 
 /** Where to read more: the family's page, or for information-governance officers their own page. */
 export function noticeLink(notification, me) {
+  if (notification.kind === "daily_digest") return "#/notifications";
   if (me && me.role === "ig_officer") return "#/information-governance";
   return `#/families/${encodeURIComponent(notification.familyId)}`;
 }
