@@ -7,6 +7,7 @@ PostgreSQL, so every microsecond it spends is taken from what it measures.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import statistics
 import time
@@ -31,10 +32,8 @@ class Connection:
     async def close(self) -> None:
         if self.writer is not None:
             self.writer.close()
-            try:
+            with contextlib.suppress(ConnectionError, OSError):
                 await self.writer.wait_closed()
-            except (ConnectionError, OSError):
-                pass
             self.writer = None
 
     async def post(self, path: str, body: bytes, token: str | None = None) -> tuple[int, bytes]:
@@ -122,7 +121,8 @@ async def run_load(
     host: str, port: int, iteration: Iteration, *, concurrency: int, duration: float, warmup: float = 0.5
 ) -> LoadResult:
     """`concurrency` clients, each on its own keep-alive connection, run `iteration` back to back for
-    `warmup` + `duration` seconds; only iterations that start after the warm-up are counted."""
+    `warmup` + `duration` seconds (closed loop); iterations that complete after the warm-up are counted, and
+    each client goes on until it has completed at least one (on a loaded machine a point takes longer)."""
     result = LoadResult(concurrency=concurrency, seconds=duration, load_before=os.getloadavg()[0])
     started = time.perf_counter()
     measure_from = started + warmup
@@ -131,11 +131,12 @@ async def run_load(
     async def client(number: int) -> None:
         connection = Connection(host, port)
         counter = number * 1_000_000
+        counted = 0
         try:
             while True:
                 begin = time.perf_counter()
-                if begin >= stop_at:
-                    return
+                if begin >= stop_at and counted:
+                    return  # every client contributes at least one iteration, however slow the machine
                 counter += 1
                 try:
                     await iteration(connection, counter)
@@ -143,14 +144,20 @@ async def run_load(
                     result.errors += 1
                     result.first_error = result.first_error or f"{type(error).__name__}: {str(error)[:300]}"
                     await connection.close()
+                    if time.perf_counter() >= stop_at:
+                        return
                     continue
-                if begin >= measure_from:
-                    result.latencies.append(time.perf_counter() - begin)
+                end = time.perf_counter()
+                if end >= measure_from:  # completed in the measured window (it may have started in the warm-up)
+                    result.latencies.append(end - begin)
+                    counted += 1
+                    finished[0] = max(finished[0], end)
         finally:
             await connection.close()
 
+    finished = [measure_from]
     await asyncio.gather(*(client(number) for number in range(concurrency)))
-    # Iterations still running at stop_at finished late; the window is from measure_from to now.
-    result.seconds = time.perf_counter() - measure_from
+    # Throughput: iterations completed from the end of the warm-up to the last completion.
+    result.seconds = max(finished[0] - measure_from, 1e-9)
     result.load_after = os.getloadavg()[0]
     return result
