@@ -46,7 +46,8 @@ FAMILY = """SELECT id, reference, display_name, status::text, level_of_need::tex
             FROM family WHERE id = $1"""
 MEMBERS = """SELECT id, full_name, relationship, date_of_birth, is_subject_child FROM family_member
              WHERE family_id = $1 ORDER BY created_at, id"""
-TEAM = """SELECT t.id, t.role::text, t.agency_role, t.contact_in_hours, t.contact_out_of_hours, t.valid_from, t.valid_to,
+TEAM = """SELECT t.id, t.role::text, t.agency_role, t.contact_in_hours, t.contact_out_of_hours,
+                 t.valid_from, t.valid_to,
                  a.id AS agency_id, a.name AS agency_name, a.kind::text AS agency_kind, u.id AS worker_id,
                  u.display_name AS worker_name
           FROM team_membership t JOIN agency a ON a.id = t.agency_id JOIN app_user u ON u.id = t.user_id
@@ -55,7 +56,8 @@ TEAM = """SELECT t.id, t.role::text, t.agency_role, t.contact_in_hours, t.contac
 CONTRIBUTIONS = """SELECT c.id, c.kind::text, c.category::text, c.title, c.body, c.may_appear_in_family_summary,
                           c.contains_third_party_identities, c.version, c.created_at, c.updated_at, c.about_member_ids,
                           a.id AS agency_id, a.name AS agency_name, u.id AS author_id, u.display_name AS author_name
-                   FROM contribution c JOIN agency a ON a.id = c.owning_agency_id JOIN app_user u ON u.id = c.author_user_id
+                   FROM contribution c JOIN agency a ON a.id = c.owning_agency_id
+                        JOIN app_user u ON u.id = c.author_user_id
                    WHERE c.family_id = $1 ORDER BY c.created_at DESC, c.id DESC LIMIT $2"""
 CONTRIBUTION_COUNT = "SELECT count(*) FROM contribution WHERE family_id = $1"
 MEMBER_NAMES = "SELECT id, full_name FROM family_member WHERE family_id = $1"
@@ -102,9 +104,11 @@ OUTCOME_LEVELS = """WITH exited AS (
                    (SELECT x.id FROM assessment x WHERE x.family_id = e.family_id AND x.stage = 'entry'
                     ORDER BY x.assessed_on, x.created_at LIMIT 1) AS entry_id,
                    (SELECT x.id FROM assessment x WHERE x.family_id = e.family_id AND x.stage = 'exit'
-                    AND x.assessed_on BETWEEN $2 AND $3 ORDER BY x.assessed_on DESC, x.created_at DESC LIMIT 1) AS exit_id
+                    AND x.assessed_on BETWEEN $2 AND $3
+                    ORDER BY x.assessed_on DESC, x.created_at DESC LIMIT 1) AS exit_id
                  FROM exited e)
-               SELECT p.entry_id, p.exit_id, en.level_of_need::text AS entry_level, ex.level_of_need::text AS exit_level,
+               SELECT p.entry_id, p.exit_id, en.level_of_need::text AS entry_level,
+                      ex.level_of_need::text AS exit_level,
                       cardinality(en.resilience_indicators) AS entry_resilience,
                       cardinality(ex.resilience_indicators) AS exit_resilience
                FROM pairs p LEFT JOIN assessment en ON en.id = p.entry_id JOIN assessment ex ON ex.id = p.exit_id"""
@@ -114,13 +118,14 @@ OUTCOME_RATINGS = """SELECT en.factor, en.rating::text AS on_entry, ex.rating::t
                      JOIN unnest($1::uuid[], $2::uuid[]) AS p(entry_id, exit_id)
                        ON en.assessment_id = p.entry_id AND ex.assessment_id = p.exit_id
                      GROUP BY 1, 2, 3 ORDER BY 1, 2, 3"""
-INSERT_CONTRIBUTION = """INSERT INTO contribution (id, family_id, owning_agency_id, author_user_id, kind, category, title,
-                             body, about_member_ids, may_appear_in_family_summary, contains_third_party_identities,
-                             version, created_at, updated_at)
+INSERT_CONTRIBUTION = """INSERT INTO contribution (id, family_id, owning_agency_id, author_user_id, kind, category,
+                             title, body, about_member_ids, may_appear_in_family_summary,
+                             contains_third_party_identities, version, created_at, updated_at)
                          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, '{}', false, false, 1, now(), now())
                          RETURNING created_at"""
-INSERT_VERSION = """INSERT INTO contribution_version (id, contribution_id, version, editor_user_id, kind, category, title,
-                        body, about_member_ids, may_appear_in_family_summary, contains_third_party_identities, created_at)
+INSERT_VERSION = """INSERT INTO contribution_version (id, contribution_id, version, editor_user_id, kind, category,
+                        title, body, about_member_ids, may_appear_in_family_summary, contains_third_party_identities,
+                        created_at)
                     VALUES ($1, $2, 1, $3, $4, $5, $6, $7, '{}', false, false, $8)"""
 
 LEVELS = ["universal", "targeted", "specialist", "statutory"]
@@ -223,7 +228,8 @@ async def safeguarding(connection, user, variables) -> dict:
     names = await _names(connection, {a for r in [*overrides, *decisions] for a in r["recipient_agency_ids"]})
     items = []
     for r in overrides:
-        item = {k: r[k] for k in r.keys() if k not in ("recipient_agency_ids", "agency_id", "agency_name")}
+        # an asyncpg Record iterates over its values, hence keys()
+        item = {k: r[k] for k in r.keys() if k not in ("recipient_agency_ids", "agency_id", "agency_name")}  # noqa: SIM118
         item["owningAgency"] = {"id": r["agency_id"], "name": r["agency_name"]}
         item["recipientAgencies"] = [{"id": a, "name": names.get(a)} for a in r["recipient_agency_ids"]]
         items.append(item)

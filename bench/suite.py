@@ -90,7 +90,8 @@ async def prepare(server: str, database: str, plan: SuitePlan, seed: int, reuse:
             )
             meta = json.loads(found) if found else None
             if meta and meta.get("plan") == _plan_dict(plan) and meta.get("seed") == seed:
-                say(f"--reuse: {database} already holds this plan (seed {seed})")
+                say(f"--reuse: {database} already holds this plan (seed {seed}); migrating to head")
+                await migrate(url)  # an index added since the data was generated
                 return url, {**meta, "reused": True}
         await admin.execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
         await admin.execute(f'CREATE DATABASE "{database}"')
