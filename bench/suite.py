@@ -474,7 +474,7 @@ def chart(results: dict[str, Any], path: Path) -> None:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    workers = results["args"]["workers"][-1]
+    workers = results["args"]["workers"][0]  # every scenario runs with the first worker count
     fig, axes = plt.subplots(1, 2, figsize=(11, 4.2))
     for scenario in SCENARIOS:
         rows = [r for r in results["points"] if r["scenario"] == scenario and r["workers"] == workers]
