@@ -2,6 +2,7 @@
 #   make run    creates .venv, installs the locked dependencies, migrates, loads demo data, serves :8000
 #   make test   the whole test suite (real PostgreSQL: DATABASE_URL, or the embedded one; the browser
 #               tests need Debian's chromium package, which .ci/run installs)
+#   make bench           the benchmark suite against the practical limit (bench/README.md); BENCH_ARGS to tune
 #   make bench-sharing   the sharing-at-scale benchmark (bench/README.md); BENCH_ARGS="--scale 0.1" to shrink it
 #   make bench-notifications   the notification burst over two instances, then again killing one (bench/README.md)
 PYTHON ?= python3
@@ -10,7 +11,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell cksum < requirements.lock | cut -d' ' -f1)
 
-.PHONY: run test fuzz lint format lock schema clean check-chromium bench-sharing bench-notifications
+.PHONY: run test fuzz lint format lock schema clean check-chromium bench bench-sharing bench-notifications
 
 $(STAMP): requirements.lock
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "TAF needs Python 3.11 or newer; found " + sys.version.split()[0])'
@@ -38,6 +39,10 @@ check-chromium:
 fuzz: $(STAMP)
 	TAF_FUZZ_EXAMPLES=$${TAF_FUZZ_EXAMPLES:-100} $(PY) -m pytest tests/security/test_fuzz.py -q
 
+# matplotlib (the chart) and pyinstrument (bench/profile_family.py) are the bench extra, in requirements.lock.
+bench: $(STAMP)
+	$(PY) -m bench.suite $(BENCH_ARGS)
+
 bench-sharing: $(STAMP)
 	$(PY) -m bench.sharing_scale $(BENCH_ARGS)
 
@@ -55,7 +60,7 @@ format: $(STAMP)
 	$(VENV)/bin/ruff check --fix .
 
 lock: $(STAMP)
-	$(PY) -m pip install --quiet -e '.[dev]' && $(PY) -m pip uninstall --quiet -y taf
+	$(PY) -m pip install --quiet -e '.[dev,bench]' && $(PY) -m pip uninstall --quiet -y taf
 	( echo "# Exact versions of every package (direct and transitive) for reproducible installs."; \
 	  echo "# Regenerate: make lock (after editing the direct pins in pyproject.toml)."; \
 	  $(PY) -m pip freeze --exclude-editable ) > requirements.lock

@@ -17,7 +17,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from server.access.actor import Act, Actor
 from server.access.enforcer import PolicyEnforcer, rules_for
 from server.access.facts import FamilyFacts, ItemFacts, facts_from_rows, facts_statement, pair_facts_statement
-from server.access.rules import FAMILY_RULES, ITEM_RULES, Resource
+from server.access.rules import FAMILY_RULES, ITEM_RULES, Resource, item_decision_key
 from server.errors import Forbidden, NotFound
 
 FAMILY_NOT_FOUND = "No family with that id, or you are not on its team."
@@ -59,7 +59,9 @@ class AccessControl:
             self._facts.update(facts_from_rows(missing, list(rows)))
 
     def decide(self, act: Act, kind: str, facts: FamilyFacts, item: ItemFacts | None = None) -> Decision:
-        key = (act.value, kind, facts.family_id, item.key if item else None)
+        # Memoised on what the rules read (item_decision_key), not on the item's identity: the audit
+        # basis of each of a page's items costs a dictionary lookup once its kind of item was decided.
+        key = (act.value, kind, facts.family_id, item_decision_key(self.actor, facts, item) if item else None)
         decision = self._decisions.get(key)
         if decision is None:
             allowed, explanation = self._enforcer.enforce_ex(self.actor, Resource(kind, facts, item), act.value)

@@ -19,7 +19,7 @@ from server.meeting.loaders import (
     decisions_by_meeting_id,
     invitees_by_meeting_id,
 )
-from server.team.loaders import active_team_by_family_id
+from server.team.loaders import active_team_by_family_id, lead_by_family_id
 from server.user.loaders import user_by_id
 
 
@@ -29,6 +29,7 @@ class Loaders:
         self.members_by_family_id = DataLoader(partial(members_by_family_id, sessions))
         self.family_by_id = DataLoader(partial(family_by_id, sessions))
         self.active_team_by_family_id = DataLoader(partial(active_team_by_family_id, sessions))
+        self.lead_by_family_id = DataLoader(partial(lead_by_family_id, sessions))
         self.agency_by_id = DataLoader(partial(agency_by_id, sessions))
         self.user_by_id = DataLoader(partial(user_by_id, sessions))
         self.versions_by_contribution_id = DataLoader(partial(versions_by_contribution_id, sessions))

@@ -30,6 +30,8 @@ class Consent(SQLModel, table=True):
 
     __table_args__ = (
         sa.Index("ix_consent_family_active", "family_id", postgresql_where=sa.text("withdrawn_at IS NULL")),
+        # The family's consent list (withdrawn ones included) and its chronology; migration 0800.
+        sa.Index("ix_consent_family_created", "family_id", "created_at"),
     )
 
     id: uuid.UUID = id_field()

@@ -33,7 +33,6 @@ from server.safeguarding.api import (
     overrides_of_family,
 )
 from server.team.api import ContactInput, TeamMemberType
-from server.team.models import TeamRole
 
 FamilyStatusType = strawberry.enum(FamilyStatus, name="FamilyStatus", description="Where the case is.")
 LevelOfNeedType = strawberry.enum(
@@ -147,8 +146,7 @@ class FamilyType:
 
     @strawberry.field
     async def lead_professional(self, info: Info) -> TeamMemberType | None:
-        rows = await info.context.loaders.active_team_by_family_id.load(self.row_id)
-        lead = next((row for row in rows if row.role is TeamRole.lead_professional), None)
+        lead = await info.context.loaders.lead_by_family_id.load(self.row_id)
         return TeamMemberType.from_row(lead) if lead else None
 
     @classmethod

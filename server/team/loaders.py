@@ -24,3 +24,17 @@ async def active_team_by_family_id(sessions: SessionFactory, family_ids: list[uu
     for row in rows:
         grouped[row.family_id].append(row)
     return [grouped[family_id] for family_id in family_ids]
+
+
+async def lead_by_family_id(sessions: SessionFactory, family_ids: list[uuid.UUID]) -> list[TeamMembership | None]:
+    """The active lead professional of each family (already visible to the caller), or None: one row per
+    family through the one-lead index, where the caseload used to load every family's whole team."""
+    async with sessions() as session:
+        statement = select(TeamMembership).where(
+            col(TeamMembership.family_id).in_(family_ids),
+            active_membership(),
+            col(TeamMembership.role) == TeamRole.lead_professional.value,
+        )
+        rows = (await session.exec(statement)).all()
+    by_family = {row.family_id: row for row in rows}
+    return [by_family.get(family_id) for family_id in family_ids]
