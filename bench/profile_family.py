@@ -76,6 +76,8 @@ async def run(args: argparse.Namespace) -> str:
             for _ in range(args.pages):
                 await page()
             profile.disable()
+            if os.environ.get("PROFILE_DUMP"):
+                profile.dump_stats(os.environ["PROFILE_DUMP"])
             modules: dict[str, float] = {}
             stats = pstats.Stats(profile).stats  # type: ignore[attr-defined]
             for (filename, _line, _name), (_cc, _nc, tottime, _ct, _callers) in stats.items():

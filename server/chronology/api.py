@@ -17,25 +17,28 @@ class ChronologyEntryType:
     kind: str = strawberry.field(description="e.g. family_opened, team_joined, contribution_concern, consent_given.")
     summary: str
     subject_id: strawberry.ID = strawberry.field(description="The id of the record the entry comes from.")
-    agency_id: strawberry.Private[uuid.UUID | None]
-
-    @strawberry.field
-    async def agency(self, info: Info) -> AgencyType | None:
-        row = await info.context.loaders.agency_by_id.load(self.agency_id) if self.agency_id else None
-        return AgencyType.from_row(row) if row else None
+    # Attached when the entries are built, one batched load per list (see ContributionType.many).
+    agency: AgencyType | None
 
     @classmethod
-    def from_entry(cls, entry: ChronologyEntry) -> ChronologyEntryType:
-        return cls(
-            at=entry.at,
-            kind=entry.kind,
-            summary=entry.summary,
-            subject_id=strawberry.ID(str(entry.subject_id)),
-            agency_id=entry.agency_id,
-        )
+    async def many(cls, info: Info, entries: list[ChronologyEntry]) -> list[ChronologyEntryType]:
+        agency_ids = sorted({entry.agency_id for entry in entries if entry.agency_id})
+        agencies = dict(zip(agency_ids, await info.context.loaders.agency_by_id.load_many(agency_ids), strict=True))
+        return [
+            cls(
+                at=entry.at,
+                kind=entry.kind,
+                summary=entry.summary,
+                subject_id=strawberry.ID(str(entry.subject_id)),
+                agency=AgencyType.from_row(agencies[entry.agency_id])
+                if entry.agency_id and agencies[entry.agency_id]
+                else None,
+            )
+            for entry in entries
+        ]
 
 
 async def chronology_of_family(info: Info, family_id: uuid.UUID, first: int) -> list[ChronologyEntryType]:
     async with info.context.read() as session:
         entries = await chronology_service.for_family(session, info.context.access, family_id, first=first)
-    return [ChronologyEntryType.from_entry(entry) for entry in entries]
+    return await ChronologyEntryType.many(info, entries)

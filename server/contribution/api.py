@@ -1,11 +1,14 @@
 from __future__ import annotations
 
+import asyncio
 import uuid
+from collections.abc import Sequence
 from datetime import datetime
 
 import strawberry
 
 from server.agency.api import AgencyType
+from server.agency.models import Agency
 from server.api.scalars import Info, parse_id, parse_ids
 from server.contribution import service as contribution_service
 from server.contribution.models import (
@@ -16,7 +19,9 @@ from server.contribution.models import (
 )
 from server.contribution.service import ContributionIn
 from server.errors import BadUserInput
+from server.family.models import FamilyMember
 from server.user.api import StaffMemberType
+from server.user.models import User
 
 ContributionKindType = strawberry.enum(ContributionKind, name="ContributionKind", description="What an item is.")
 InformationCategoryType = strawberry.enum(
@@ -69,24 +74,12 @@ class ContributionType:
     version: int = strawberry.field(description="Send it back as expectedVersion when editing.")
     created_at: datetime
     updated_at: datetime
+    # Related rows are attached when the item is built (`ContributionType.many`), one batched load per list,
+    # so resolving a page of items is synchronous: an awaited resolver per item and field cost ~0.2 ms each.
+    owning_agency: AgencyType = strawberry.field(description="The agency that wrote it and alone may change it.")
+    author: StaffMemberType
+    about: list[FamilyMemberRef] = strawberry.field(description="The family members it is about.")
     row: strawberry.Private[Contribution]
-
-    @strawberry.field(description="The agency that wrote it and alone may change it.")
-    async def owning_agency(self, info: Info) -> AgencyType:
-        return AgencyType.from_row(await info.context.loaders.agency_by_id.load(self.row.owning_agency_id))
-
-    @strawberry.field
-    async def author(self, info: Info) -> StaffMemberType:
-        return StaffMemberType.from_row(await info.context.loaders.user_by_id.load(self.row.author_user_id))
-
-    @strawberry.field(description="The family members it is about.")
-    async def about(self, info: Info) -> list[FamilyMemberRef]:
-        members = await info.context.loaders.members_by_family_id.load(self.row.family_id)
-        return [
-            FamilyMemberRef(id=strawberry.ID(str(m.id)), full_name=m.full_name)
-            for m in members
-            if m.id in self.row.about_member_ids
-        ]
 
     @strawberry.field(description="Every version, oldest first, except versions the caller may not see.")
     async def versions(self, info: Info) -> list[ContributionVersionType]:
@@ -96,7 +89,26 @@ class ContributionType:
         return [ContributionVersionType.from_row(version) for version in visible]
 
     @classmethod
-    def from_row(cls, row: Contribution) -> ContributionType:
+    async def many(cls, info: Info, rows: Sequence[Contribution]) -> list[ContributionType]:
+        """Build items with their agency, author and the members they are about, in one load per kind."""
+        loaders = info.context.loaders
+        agencies, authors, members = await asyncio.gather(
+            loaders.agency_by_id.load_many([row.owning_agency_id for row in rows]),
+            loaders.user_by_id.load_many([row.author_user_id for row in rows]),
+            loaders.members_by_family_id.load_many([row.family_id for row in rows]),
+        )
+        return [
+            cls._build(row, agency, author, family_members)
+            for row, agency, author, family_members in zip(rows, agencies, authors, members, strict=True)
+        ]
+
+    @classmethod
+    async def one(cls, info: Info, row: Contribution) -> ContributionType:
+        return (await cls.many(info, [row]))[0]
+
+    @classmethod
+    def _build(cls, row: Contribution, agency: Agency, author: User, members: list[FamilyMember]) -> ContributionType:
+        about = set(row.about_member_ids)
         return cls(
             id=strawberry.ID(str(row.id)),
             kind=row.kind,
@@ -108,6 +120,11 @@ class ContributionType:
             version=row.version,
             created_at=row.created_at,
             updated_at=row.updated_at,
+            owning_agency=AgencyType.from_row(agency),
+            author=StaffMemberType.from_row(author),
+            about=[
+                FamilyMemberRef(id=strawberry.ID(str(m.id)), full_name=m.full_name) for m in members if m.id in about
+            ],
             row=row,
         )
 
@@ -201,7 +218,7 @@ async def contributions_of_family(
         )
     end = page.items[-1] if page.items else None
     return ContributionConnection(
-        nodes=[ContributionType.from_row(row) for row in page.items],
+        nodes=await ContributionType.many(info, page.items),
         total_count=page.total,
         has_next_page=page.has_next,
         end_cursor=contribution_service.cursor(end) if end else None,
@@ -214,7 +231,7 @@ class ContributionQuery:
     async def contribution(self, info: Info, id: strawberry.ID) -> ContributionType:
         async with info.context.read() as session:
             row = await contribution_service.get(session, info.context.access, parse_id(id, "id"))
-        return ContributionType.from_row(row)
+        return await ContributionType.one(info, row)
 
 
 @strawberry.type
@@ -243,7 +260,7 @@ class ContributionMutation:
         if change.replayed_id is not None:
             async with info.context.read() as session:
                 row = await contribution_service.get(session, info.context.access, change.replayed_id)
-        return ContributionType.from_row(row)
+        return await ContributionType.one(info, row)
 
     @strawberry.mutation(description="Edit your agency's item; CONFLICT when someone changed it since you read it.")
     async def contribution_edit(self, info: Info, input: ContributionEditInput) -> ContributionType:
@@ -261,4 +278,4 @@ class ContributionMutation:
                 row.family_id,
                 {"contributionId": str(row.id), "version": row.version},
             )
-        return ContributionType.from_row(row)
+        return await ContributionType.one(info, row)

@@ -81,7 +81,7 @@ class FamilyType:
     @strawberry.field(description="The current team, lead professional first.")
     async def team(self, info: Info) -> list[TeamMemberType]:
         rows = await info.context.loaders.active_team_by_family_id.load(self.row_id)
-        return [TeamMemberType.from_row(row) for row in rows]
+        return await TeamMemberType.many(info, rows)
 
     @strawberry.field(description="The family's items that the caller may see, newest first (100 per page).")
     async def contributions(
@@ -147,7 +147,7 @@ class FamilyType:
     @strawberry.field
     async def lead_professional(self, info: Info) -> TeamMemberType | None:
         lead = await info.context.loaders.lead_by_family_id.load(self.row_id)
-        return TeamMemberType.from_row(lead) if lead else None
+        return await TeamMemberType.one(info, lead) if lead else None
 
     @classmethod
     def from_row(cls, row: Family) -> FamilyType:

@@ -119,7 +119,7 @@ class PortalSummaryType:
     access_log: list[AccessLogEntryType]
 
     @classmethod
-    def from_summary(cls, data: portal_summary.Summary) -> PortalSummaryType:
+    async def from_summary(cls, info: Info, data: portal_summary.Summary) -> PortalSummaryType:
         meeting = data.next_meeting
         return cls(
             family_id=strawberry.ID(str(data.family.id)),
@@ -133,7 +133,7 @@ class PortalSummaryType:
                 )
                 for goal in data.goals
             ],
-            team=[TeamMemberType.from_row(row) for row in data.team],
+            team=await TeamMemberType.many(info, data.team),
             next_meeting=PortalMeetingType(
                 at=meeting.at, kind=meeting.kind, location=meeting.location, online=meeting.online
             )
@@ -172,7 +172,7 @@ class PortalQuery:
                 parse_id(family_id, "familyId") if family_id else await portal_summary.own_family_id(session, access)
             )
             data = await portal_summary.summary(session, access, target)
-        return PortalSummaryType.from_summary(data)
+        return await PortalSummaryType.from_summary(info, data)
 
     @strawberry.field(description="The lead professional: the family's portal invitations, newest first.")
     async def portal_invitations(self, info: Info, family_id: strawberry.ID) -> list[PortalInvitationType]:

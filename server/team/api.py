@@ -1,16 +1,19 @@
 from __future__ import annotations
 
-import uuid
+import asyncio
+from collections.abc import Sequence
 from datetime import datetime
 
 import strawberry
 
 from server.agency.api import AgencyType
+from server.agency.models import Agency
 from server.api.scalars import Info, idempotency_key_field, parse_id
 from server.team import service as team_service
 from server.team.models import TeamMembership, TeamRole
 from server.team.service import Contact
 from server.user.api import StaffMemberType
+from server.user.models import User
 
 TeamRoleType = strawberry.enum(TeamRole, name="TeamRole", description="A worker's role on the plan.")
 
@@ -24,21 +27,25 @@ class TeamMemberType:
     contact_out_of_hours: str = strawberry.field(description="Who to contact out of hours or when they are away.")
     valid_from: datetime
     valid_to: datetime | None = strawberry.field(description="When they left the team; null while on it.")
-    agency_id: strawberry.Private[uuid.UUID]
-    user_id: strawberry.Private[uuid.UUID]
-
-    @strawberry.field
-    async def agency(self, info: Info) -> AgencyType:
-        row = await info.context.loaders.agency_by_id.load(self.agency_id)
-        return AgencyType.from_row(row)
-
-    @strawberry.field(description="The named worker.")
-    async def worker(self, info: Info) -> StaffMemberType:
-        row = await info.context.loaders.user_by_id.load(self.user_id)
-        return StaffMemberType.from_row(row)
+    # Attached when the members are built, one batched load per list (see ContributionType.many).
+    agency: AgencyType
+    worker: StaffMemberType = strawberry.field(description="The named worker.")
 
     @classmethod
-    def from_row(cls, row: TeamMembership) -> TeamMemberType:
+    async def many(cls, info: Info, rows: Sequence[TeamMembership]) -> list[TeamMemberType]:
+        loaders = info.context.loaders
+        agencies, workers = await asyncio.gather(
+            loaders.agency_by_id.load_many([row.agency_id for row in rows]),
+            loaders.user_by_id.load_many([row.user_id for row in rows]),
+        )
+        return [cls._build(row, agency, worker) for row, agency, worker in zip(rows, agencies, workers, strict=True)]
+
+    @classmethod
+    async def one(cls, info: Info, row: TeamMembership) -> TeamMemberType:
+        return (await cls.many(info, [row]))[0]
+
+    @classmethod
+    def _build(cls, row: TeamMembership, agency: Agency, worker: User) -> TeamMemberType:
         return cls(
             id=strawberry.ID(str(row.id)),
             role=row.role,
@@ -47,8 +54,8 @@ class TeamMemberType:
             contact_out_of_hours=row.contact_out_of_hours,
             valid_from=row.valid_from,
             valid_to=row.valid_to,
-            agency_id=row.agency_id,
-            user_id=row.user_id,
+            agency=AgencyType.from_row(agency),
+            worker=StaffMemberType.from_row(worker),
         )
 
 
@@ -108,7 +115,7 @@ class TeamMutation:
                 )
                 change.detail |= {"membershipId": str(row.id), "userId": str(row.user_id)}
                 change.result_id = row.id
-        return TeamMemberType.from_row(row)
+        return await TeamMemberType.one(info, row)
 
     @strawberry.mutation(description="End a worker's membership (kept in the history). Not the lead professional.")
     async def team_member_end(self, info: Info, input: TeamMemberEndInput) -> TeamMemberType:
@@ -118,7 +125,7 @@ class TeamMutation:
                 change.session, info.context.access, membership_id=membership_id, reason=input.reason
             )
             change.family_id, change.detail = row.family_id, {"membershipId": str(row.id)}
-        return TeamMemberType.from_row(row)
+        return await TeamMemberType.one(info, row)
 
     @strawberry.mutation(
         description="Hand the lead to another worker; the previous lead stays on the team as a contributor."
@@ -134,4 +141,4 @@ class TeamMutation:
                 contact=input.contact.to_contact() if input.contact else None,
             )
             change.detail = {"userId": str(row.user_id)}
-        return TeamMemberType.from_row(row)
+        return await TeamMemberType.one(info, row)
