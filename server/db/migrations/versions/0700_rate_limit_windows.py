@@ -1,7 +1,7 @@
 """per-user and per-address rate limit windows for expensive operations
 
 Revision ID: 0700
-Revises: 0400
+Revises: 0600
 Create Date: 2026-11-25 17:30:00
 """
 

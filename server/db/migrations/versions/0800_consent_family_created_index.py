@@ -5,7 +5,7 @@ created_at DESC` read all 100,000 consent rows (21 ms) twice per family page; th
 family_id was partial (withdrawn_at IS NULL) and this list includes withdrawn consents.
 
 Revision ID: 0800
-Revises: 0400
+Revises: 0500
 Create Date: 2026-11-25 18:25:00
 """
 
