@@ -7,15 +7,9 @@ import os
 
 from starlette.applications import Starlette
 
+from bench.sharing_scale import bench_settings
 from server.app import create_app
-from server.config import REPO_ROOT, Environment, Settings
 
 
 def app() -> Starlette:
-    settings = Settings(
-        database_url=os.environ["BENCH_SERVE_URL"],
-        environment=Environment.production,
-        demo_data=False,
-        data_dir=REPO_ROOT / ".data",
-    )
-    return create_app(settings)
+    return create_app(bench_settings(os.environ["BENCH_SERVE_URL"]))
