@@ -5,6 +5,7 @@ versions, status) cannot be set through any input; and a signed-out token stays 
 from __future__ import annotations
 
 import json
+import re
 import uuid
 from datetime import UTC, datetime, timedelta
 from functools import cache
@@ -87,6 +88,18 @@ def inject(
     return out
 
 
+def string_paths(kind: GraphQLInputObjectType, path: str) -> set[str]:
+    """The free-text fields of an input type, lists of inputs written `name[]` (as `inject` reaches them)."""
+    found: set[str] = set()
+    for name, field in kind.fields.items():
+        inner, listed = unwrap(field.type), "[" in str(field.type)
+        if isinstance(inner, GraphQLScalarType) and inner.name == "String" and not listed and name != "idempotencyKey":
+            found.add(f"{path}.{name}")
+        elif isinstance(inner, GraphQLInputObjectType):
+            found |= string_paths(inner, f"{path}.{name}{'[]' if listed else ''}")
+    return found
+
+
 def strings_in(value) -> set[str]:
     if isinstance(value, str):
         return {value}
@@ -136,6 +149,14 @@ async def created_with_every_text_field_hostile(gql, case: Case, variables: dict
         hostile = inject(original, kind, "input", injected, tamed)
         result = await gql.op(case.operation, {"input": hostile}, token=case.token)
         if "errors" not in result:
+            # every String of the input type was sent hostile, or refused and named by the service
+            exercised = {re.sub(r"\[\d+\]", "[]", path) for path in injected}
+            missing = {
+                path
+                for path in string_paths(kind, "input")
+                if path not in exercised and not any(step.removesuffix("[]") in tamed for step in path.split("."))
+            }
+            assert not missing, (case.operation, missing)
             return result["data"], injected
         error = result["errors"][0]
         assert code(error) == "BAD_USER_INPUT" and error["extensions"].get("field"), (case.operation, error)
