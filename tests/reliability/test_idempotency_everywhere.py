@@ -54,8 +54,8 @@ async def held_meeting(gql, sessions, area, lead: str, *, published: bool = Fals
     return meeting["id"]
 
 
-async def case_for(operation: str, gql, sessions) -> Case:
-    area = await create_area(sessions)
+async def case_for(operation: str, gql, sessions, area=None) -> Case:
+    area = area or await create_area(sessions)
     lead = await sign_in(gql, area.lead)
     family = str(area.family.id)
     fid = area.family.id

@@ -65,7 +65,7 @@ async def test_fuzzing_every_operation_finds_no_fault(database_url, sessions):
             env={**os.environ, "SCHEMATHESIS_HOOKS": "tests.security.fuzz_checks", "PYTHONPATH": str(REPO_ROOT)},
             capture_output=True,
             text=True,
-            timeout=600,
+            timeout=max(600, 12 * EXAMPLES_PER_OPERATION),  # make fuzz (100 a operation) took 6 minutes
         )
     finally:
         server.terminate()

@@ -1,0 +1,210 @@
+"""Valid requests for every mutation that does not create something (edits, withdrawals, transitions,
+acknowledgements ...), each with whatever it needs built first: the hostile-input sweeps start from
+these and change one kind of field at a time."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Awaitable, Callable
+from datetime import UTC, date, datetime, timedelta
+
+from tests.auth_helpers import sign_in
+from tests.builders import PASSWORD, create_area, create_consent, create_contribution, create_family_member, create_user
+from tests.reliability.test_idempotency_everywhere import CREATES, Case, case_for, held_meeting, later
+
+TODAY = date.today().isoformat()
+
+
+def fixed(variables: dict) -> Callable[[], Awaitable[dict]]:
+    async def make() -> dict:
+        return dict(variables)
+
+    return make
+
+
+def contact() -> dict:
+    return {"agencyRole": "Mentor", "contactInHours": "01632 960000", "contactOutOfHours": "Duty desk"}
+
+
+async def edit_case(operation: str, gql, sessions) -> Case:
+    """A valid request for `operation` (variables are the whole variables, not only the input)."""
+    area = await create_area(sessions)
+    lead = await sign_in(gql, area.lead)
+    family = str(area.family.id)
+    fid = area.family.id
+    member = (await gql.data("Family", {"id": family}, token=lead))["family"]["members"][0]["id"]
+
+    def case(token: str, variables: dict) -> Case:
+        return Case(operation, token, fixed(variables), "family", fid)
+
+    async def created(name: str, variables: dict, token: str = lead) -> dict:
+        field = name[0].lower() + name[1:]
+        return (await gql.data(name, {"input": variables}, token=token))[field]
+
+    if operation == "FamilyUpdate":
+        return case(lead, {"input": {"familyId": family, "expectedVersion": 1, "levelOfNeed": "specialist"}})
+    if operation == "TeamMemberEnd":
+        worker = await create_user(sessions, agency=area.school)
+        added = await created("TeamMemberAdd", {"familyId": family, "userId": str(worker.id), "contact": contact()})
+        return case(lead, {"input": {"membershipId": added["id"], "reason": "Moved school"}})
+    if operation == "LeadProfessionalSet":
+        return case(lead, {"input": {"familyId": family, "userId": str(area.colleague.id), "contact": contact()}})
+    if operation == "ContributionEdit":
+        item = await create_contribution(sessions, family=area.family, author=area.colleague, category="education")
+        edit = {"contributionId": str(item.id), "expectedVersion": 1, "title": "t", "body": "b"}
+        return case(await sign_in(gql, area.colleague), {"input": edit | {"aboutMemberIds": [member]}})
+    if operation == "ConsentWithdraw":
+        recorded = await created(
+            "ConsentRecord", (await (await case_for("ConsentRecord", gql, sessions, area)).variables())["input"]
+        )
+        return case(lead, {"input": {"consentId": recorded["id"], "reason": "Mum asked"}})
+    if operation in ("SafeguardingOverrideRevoke", "SafeguardingOverrideReview"):
+        override = (await (await case_for("SafeguardingOverrideRecord", gql, sessions, area)).variables())["input"]
+        recorded = await created("SafeguardingOverrideRecord", override, await sign_in(gql, area.colleague))
+        text = {"reason": "Not needed"} if operation.endswith("Revoke") else {"note": "Proportionate"}
+        return case(await sign_in(gql, area.ig), {"input": {"overrideId": recorded["id"], **text}})
+    if operation == "AuditDisclosureBlock":
+        # a cross-agency read under consent, which the audit log records and the family sees
+        await create_contribution(sessions, family=area.family, author=area.colleague, category="education")
+        await create_consent(sessions, family=area.family, recorded_by=area.lead, categories=["education"])
+        await gql.data("FamilyContributions", {"familyId": family}, token=lead)
+        ig = await sign_in(gql, area.ig)
+        events = (await gql.data("AuditEvents", {"familyId": family}, token=ig))["auditEvents"]
+        read = next(event for event in events if event["action"] == "contribution_read")
+        return case(ig, {"input": {"auditEventId": read["id"], "reason": "Naming this worker is a risk"}})
+    if operation == "NotificationMarkRead":
+        return case(lead, {"ids": ["1"]})
+    if operation == "NotificationAcknowledge":
+        return case(lead, {"id": "1"})
+    if operation == "PlanGoalEdit":
+        goal = await created("PlanGoalAdd", {"familyId": family, "inFamilyWords": "School", "outcomeDomain": "safety"})
+        return case(lead, {"input": {"goalId": goal["id"], "expectedVersion": 1, "inFamilyWords": "More school"}})
+    if operation == "PlanActionEdit":
+        goal = await created("PlanGoalAdd", {"familyId": family, "inFamilyWords": "School", "outcomeDomain": "safety"})
+        owner = str(area.colleague.id)
+        action = {"familyId": family, "description": "Call", "ownerUserId": owner, "dueDate": later(5)}
+        action = await created("PlanActionAdd", action)
+        edit = {"actionId": action["id"], "expectedVersion": 1, "description": "Call twice", "ownerUserId": owner}
+        return case(lead, {"input": edit | {"goalId": goal["id"]}})
+    if operation in ("MeetingReschedule", "MeetingCancel"):
+        meeting = await created(
+            "MeetingSchedule", (await (await case_for("MeetingSchedule", gql, sessions, area)).variables())["input"]
+        )
+        change = {"meetingId": meeting["id"], "expectedVersion": 1, "reason": "Room unavailable"}
+        if operation == "MeetingReschedule":
+            change["scheduledAt"] = (datetime.now(UTC) + timedelta(days=9)).isoformat()
+        return case(lead, {"input": change})
+    if operation in ("MeetingAttendanceRecord", "MinutesSave", "MinutesPublish"):
+        meeting_id = await held_meeting(gql, sessions, area, lead)
+        if operation == "MinutesSave":
+            return case(lead, {"input": {"meetingId": meeting_id, "expectedVersion": 1, "minutes": "Met."}})
+        if operation == "MinutesPublish":
+            await gql.data(
+                "MinutesSave", {"input": {"meetingId": meeting_id, "expectedVersion": 1, "minutes": "M"}}, lead
+            )
+            return case(lead, {"input": {"meetingId": meeting_id, "expectedVersion": 2}})
+        invitee = (await gql.data("Meeting", {"id": meeting_id}, token=lead))["meeting"]["invitees"][0]["id"]
+        attendance = [{"inviteeId": invitee, "attendance": "present"}]
+        return case(lead, {"input": {"meetingId": meeting_id, "expectedVersion": 1, "attendance": attendance}})
+    if operation in ("EscalationAcknowledge", "EscalationResolve"):
+        raising = await case_for("EscalationRaise", gql, sessions, area)
+        raised = await created("EscalationRaise", (await raising.variables())["input"], raising.token)
+        if operation == "EscalationAcknowledge":
+            return case(lead, {"input": {"escalationId": raised["id"]}})
+        return case(lead, {"input": {"escalationId": raised["id"], "outcome": "managed_within_plan", "note": "MASH"}})
+    transition = {"familyId": family, "expectedVersion": 1, "reason": "Disclosure", "effectiveOn": TODAY}
+    if operation == "FamilyStepUp":
+        return case(lead, {"input": transition | {"receivingTeam": "Assessment Team 2"}})
+    if operation == "FamilyStepDown":
+        await created("FamilyStepUp", transition | {"receivingTeam": "Assessment Team 2"})
+        down = transition | {"expectedVersion": 2, "receivingTeam": "Early Help Hub", "levelOfNeed": "targeted"}
+        return case(lead, {"input": down})
+    closing = transition | {"outcome": "goals_achieved", "supportContinuing": "Mentoring"}
+    closing |= {"contactIfDifficulties": "Early Help Hub", "familyFeedback": "Sam listened"}
+    if operation == "FamilyClose":
+        return case(lead, {"input": closing})
+    if operation == "FamilyReopen":
+        await created("FamilyClose", closing)
+        return case(lead, {"input": {"familyId": family, "expectedVersion": 2, "reason": "New concerns"}})
+    invitee = str((await create_family_member(sessions, family=area.family)).id)
+    invitation = {
+        "familyId": family,
+        "familyMemberId": invitee,
+        "email": f"parent-{uuid.uuid4().hex[:8]}@family.example",
+    }
+    if operation == "PortalInvitationIssue":
+        return case(lead, {"input": invitation})
+    issued = await created("PortalInvitationIssue", invitation)
+    if operation == "PortalInvitationRevoke":
+        return case(lead, {"invitationId": issued["invitation"]["id"]})
+    if operation == "PortalInvitationAccept":
+        return case("", {"input": {"token": issued["link"].rsplit("/", 1)[1], "password": "a long family password"}})
+    if operation == "Login":
+        return case("", {"email": area.colleague.email, "password": PASSWORD})
+    raise AssertionError(f"no valid request for {operation}")
+
+
+EDITS = [
+    "FamilyUpdate",
+    "TeamMemberEnd",
+    "LeadProfessionalSet",
+    "ContributionEdit",
+    "ConsentWithdraw",
+    "SafeguardingOverrideRevoke",
+    "SafeguardingOverrideReview",
+    "AuditDisclosureBlock",
+    "NotificationMarkRead",
+    "NotificationAcknowledge",
+    "PlanGoalEdit",
+    "PlanActionEdit",
+    "MeetingReschedule",
+    "MeetingCancel",
+    "MeetingAttendanceRecord",
+    "MinutesSave",
+    "MinutesPublish",
+    "EscalationAcknowledge",
+    "EscalationResolve",
+    "FamilyStepUp",
+    "FamilyStepDown",
+    "FamilyClose",
+    "FamilyReopen",
+    "PortalInvitationIssue",
+    "PortalInvitationRevoke",
+    "PortalInvitationAccept",
+    "Login",
+]
+
+ALL_CREATES = [*CREATES, "FamilyOpen", "ContributionAdd"]
+
+
+async def any_case(operation: str, gql, sessions) -> Case:
+    """A valid request for any mutation; `variables()` gives the whole variables."""
+    if operation in EDITS:
+        return await edit_case(operation, gql, sessions)
+    if operation == "FamilyOpen":
+        area = await create_area(sessions)
+        opening = {
+            "displayName": "The Rivers family",
+            "levelOfNeed": "targeted",
+            "members": [{"fullName": "Leo Rivers", "relationship": "son", "isSubjectChild": True}],
+            "leadContact": contact(),
+            "leadProfessionalUserId": str(area.lead.id),
+        }
+        return Case(operation, await sign_in(gql, area.lead), fixed({"input": opening}), "family", area.family.id)
+    if operation == "ContributionAdd":
+        area = await create_area(sessions)
+        lead = await sign_in(gql, area.lead)
+        member = (await gql.data("Family", {"id": str(area.family.id)}, token=lead))["family"]["members"][0]["id"]
+        item = {"familyId": str(area.family.id), "kind": "update", "category": "education", "title": "t", "body": "b"}
+        item["aboutMemberIds"] = [member]
+        return Case(
+            operation, await sign_in(gql, area.colleague), fixed({"input": item}), "contribution", area.family.id
+        )
+    case = await case_for(operation, gql, sessions)
+    if operation == "ReviewRecord":  # with a goal's progress, so that every field is there
+        variables = await case.variables()
+        goal = {"familyId": str(case.family_id), "inFamilyWords": "School", "outcomeDomain": "safety"}
+        goal = (await gql.data("PlanGoalAdd", {"input": goal}, token=case.token))["planGoalAdd"]
+        variables["input"]["progress"] = [{"goalId": goal["id"], "progress": "Better"}]
+        case.variables = fixed(variables)
+    return case
