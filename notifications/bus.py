@@ -111,7 +111,7 @@ class Bus:
         self,
         dsn: str,
         *,
-        on_outbox: Callable[[], None] = lambda: None,
+        on_outbox: Callable[[str | None], None] = lambda _notice: None,
         on_revoked: Callable[[str], None] = lambda _payload: None,
         on_listening: Callable[[], Awaitable[None]] | None = None,
         admit: AdmitMany | None = None,
@@ -120,7 +120,7 @@ class Bus:
         application_name: str = BUS_APPLICATION_NAME,
     ) -> None:
         self.dsn = dsn
-        self.on_outbox = on_outbox
+        self.on_outbox = on_outbox  # an outbox NOTIFY's payload; None on (re)connect, when any may have been missed
         self.on_revoked = on_revoked  # a revocation NOTIFY's payload, as soon as it arrives
         # Awaited on every (re)connect before anything is delivered: notices sent meanwhile reached nobody.
         self.on_listening = on_listening
@@ -203,11 +203,11 @@ class Bus:
             self._wake.set()
 
         connection.add_termination_listener(on_lost)
-        await connection.add_listener(OUTBOX_CHANNEL, lambda *_: self.on_outbox())
+        await connection.add_listener(OUTBOX_CHANNEL, lambda _c, _p, _ch, payload: self.on_outbox(payload))
         await connection.add_listener(NOTIFICATION_CHANNEL, lambda *_: self._wake.set())
         await connection.add_listener(REVOCATION_CHANNEL, lambda _c, _p, _ch, payload: self.on_revoked(payload))
         self.connected.set()
-        self.on_outbox()  # events appended while we were not listening were announced to nobody
+        self.on_outbox(None)  # events appended while we were not listening were announced to nobody
         if self.on_listening is not None:
             await self.on_listening()
         await self._drain(connection)

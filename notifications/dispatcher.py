@@ -7,6 +7,12 @@ Exactly once: an event is claimed with FOR UPDATE SKIP LOCKED and marked dispatc
 transaction that inserts its notifications (and (outbox_id, recipient) is unique besides). In order:
 dispatching transactions are serialised by an advisory lock, so notification ids are committed in id
 order (a subscriber's cursor never skips a late commit) and follow the order of the events.
+
+Who dispatches: the instance whose commit announced the event (`woken`), at once, waiting for the lock.
+The others (`woken_elsewhere`) only follow up after `follow_up_seconds`, and then, like the periodic
+poll, merely try the lock: if someone holds it, that one is dispatching, and an event it did not claim
+is its own committer's to dispatch. So a burst no longer wakes every instance to queue for the lock in
+turn and find nothing; an event whose committer died first is still dispatched, a follow-up later.
 """
 
 from __future__ import annotations
@@ -49,28 +55,53 @@ class Dispatcher:
         payloads: Payloads,
         prepare: Prepare | None = None,
         batch_size: int = 100,
+        follow_up_seconds: float = 1.0,
     ) -> None:
         self.sessions = sessions
         self.recipients = recipients
         self.payloads = payloads
         self.prepare = prepare
         self.batch_size = batch_size
+        self.follow_up_seconds = follow_up_seconds
         self.wake = asyncio.Event()
+        self._own = False  # a wake-up for events this instance committed (or may have missed): wait for the lock
+        self._follow_up: asyncio.TimerHandle | None = None
 
-    async def dispatch_pending(self) -> int:
-        """Dispatch one batch in one transaction; return how many events it dispatched."""
+    def woken(self) -> None:
+        """Events this instance committed (or NOTIFYs it may have missed): dispatch now."""
+        self._own = True
+        self.wake.set()
+
+    def woken_elsewhere(self) -> None:
+        """Events another instance committed, and will dispatch: look once, a little later, in case it died."""
+        if self._follow_up is None:
+            self._follow_up = asyncio.get_running_loop().call_later(self.follow_up_seconds, self._look_again)
+
+    def _look_again(self) -> None:
+        self._follow_up = None
+        self.wake.set()
+
+    async def dispatch_pending(self, *, wait_for_lock: bool = True) -> int:
+        """Dispatch one batch in one transaction; return how many events it dispatched. Without
+        wait_for_lock, dispatch nothing (0) while another dispatcher holds the lock."""
         async with self.sessions() as session, session.begin():
-            await session.exec(sa.text("SELECT pg_advisory_xact_lock(:key)"), params={"key": DISPATCH_LOCK})
+            if wait_for_lock:
+                await session.exec(sa.text("SELECT pg_advisory_xact_lock(:key)"), params={"key": DISPATCH_LOCK})
+            else:
+                locked = await session.exec(
+                    sa.text("SELECT pg_try_advisory_xact_lock(:key)"), params={"key": DISPATCH_LOCK}
+                )
+                if not locked.scalar_one():
+                    return 0
             claimed = (await session.exec(self._pending())).all()
             if not claimed:
                 return 0
             rows = await self._notification_rows(session, claimed)
             if rows:
-                await session.exec(
-                    insert(Notification)
-                    .values(rows)
-                    .on_conflict_do_nothing(constraint="uq_notification_outbox_recipient")
-                )
+                # One statement for the batch's rows as executemany: its SQL is compiled once and cached (a
+                # multi-row VALUES was compiled afresh for every batch: a tenth of a busy instance's time).
+                connection = await session.connection()
+                await connection.execute(_INSERT_NOTIFICATIONS, rows)
                 await session.exec(sa.text("SELECT pg_notify(:channel, '')"), params={"channel": NOTIFICATION_CHANNEL})
             await session.exec(
                 sa.update(OutboxEvent)
@@ -119,14 +150,20 @@ class Dispatcher:
         while True:
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self.wake.wait(), timeout=poll_interval)
+            own, self._own = self._own, False
             self.wake.clear()
             try:
-                while await self.dispatch_pending() == self.batch_size:
+                while await self.dispatch_pending(wait_for_lock=own) == self.batch_size:
                     pass
             except (OSError, sa.exc.SQLAlchemyError) as error:
                 # The events stay in the outbox, undispatched: the next round retries them.
                 log.error("dispatching notifications failed (%s); will retry", error)
                 await asyncio.sleep(1)
+
+
+_INSERT_NOTIFICATIONS = insert(Notification.__table__).on_conflict_do_nothing(  # type: ignore[arg-type]
+    constraint="uq_notification_outbox_recipient"
+)
 
 
 async def _digest_choices(session: AsyncSession, users: list[uuid.UUID]) -> set[tuple[uuid.UUID, str]]:

@@ -8,6 +8,7 @@ commits later with a lower id (the gap hazard of sequences under concurrent tran
 from __future__ import annotations
 
 import json
+import uuid
 from datetime import datetime
 
 import sqlalchemy as sa
@@ -20,6 +21,16 @@ NOTIFICATION_CHANNEL = "taf_notification"
 REVOCATION_CHANNEL = "taf_revocation"  # payload: a revoked sign-in's id (the server closes its sockets)
 OUTBOX_LOCK = 727_101  # serialises outbox writers until commit
 
+# This process, in every outbox NOTIFY it sends ("<instance>:<outbox id>"): the instance that committed an
+# event dispatches it at once; the others only follow up later, in case it died first (notifications/bus.py).
+INSTANCE = uuid.uuid4().hex
+
+
+def sent_here(notice: str) -> bool:
+    """Whether an outbox NOTIFY's payload was sent by this process."""
+    return notice.partition(":")[0] == INSTANCE
+
+
 _INSERT = sa.text(
     "INSERT INTO notification_outbox (kind, family_id, payload, created_at)"
     " VALUES (:kind, :family_id, CAST(:payload AS jsonb), now()) RETURNING id"
@@ -27,8 +38,8 @@ _INSERT = sa.text(
 
 
 async def append(session: AsyncSession, event: Event) -> int:
-    """Append in the session's open transaction; the NOTIFY (the id only, never the payload, which could
-    pass PostgreSQL's 8000-byte limit) is delivered only if the transaction commits."""
+    """Append in the session's open transaction; the NOTIFY (this instance and the id, never the payload,
+    which could pass PostgreSQL's 8000-byte limit) is delivered only if the transaction commits."""
     await session.exec(sa.text("SELECT pg_advisory_xact_lock(:key)"), params={"key": OUTBOX_LOCK})
     payload = to_json(event)
     result = await session.exec(
@@ -37,7 +48,7 @@ async def append(session: AsyncSession, event: Event) -> int:
     )
     outbox_id = int(result.scalar_one())
     await session.exec(
-        sa.text("SELECT pg_notify(:channel, :id)"), params={"channel": OUTBOX_CHANNEL, "id": str(outbox_id)}
+        sa.text("SELECT pg_notify(:channel, :id)"), params={"channel": OUTBOX_CHANNEL, "id": f"{INSTANCE}:{outbox_id}"}
     )
     return outbox_id
 

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.engine import make_url
 
-from notifications import digest, timers
+from notifications import digest, outbox, timers
 from notifications.bus import Bus
 from notifications.dispatcher import Dispatcher
 from notifications.timers import Clock, system_clock
@@ -50,7 +50,7 @@ class NotificationRuntime:
         self.sockets = SignedInSockets(sessions)
         self.bus = Bus(
             asyncpg_dsn(database_url),
-            on_outbox=self.dispatcher.wake.set,
+            on_outbox=self._outbox_notice,
             on_revoked=self.sockets.revoked,
             on_listening=self.sockets.sweep,
             admit=notification_service.fan_out_check(enforcer, sessions, self.sockets),
@@ -58,6 +58,12 @@ class NotificationRuntime:
             probe_interval=settings.notification_probe_seconds,
         )
         self._tasks: list[asyncio.Task] = []
+
+    def _outbox_notice(self, notice: str | None) -> None:
+        if notice is None or outbox.sent_here(notice):
+            self.dispatcher.woken()
+        else:
+            self.dispatcher.woken_elsewhere()
 
     async def start(self) -> None:
         await self.bus.start()

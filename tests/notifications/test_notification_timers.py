@@ -1,4 +1,5 @@
-"""Timers fire exactly once with several instances, and the dispatcher makes each copy exactly once."""
+"""Timers fire exactly once with several instances, and the dispatcher makes each copy exactly once (the
+instance that committed an event dispatches it; the others only try the lock, later)."""
 
 from __future__ import annotations
 
@@ -6,16 +7,18 @@ import asyncio
 import uuid
 from datetime import timedelta
 
+import asyncpg
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import create_async_engine
 
-from notifications import timers
-from notifications.dispatcher import Dispatcher
+from notifications import outbox, timers
+from notifications.dispatcher import DISPATCH_LOCK, Dispatcher
 from notifications.events import EscalationTimedOut
 from server.access.enforcer import build_enforcer
 from server.db.columns import utcnow
 from server.db.engine import create_session_factory, unit_of_work
 from server.notification import audience
+from server.notification.runtime import asyncpg_dsn
 from tests.builders import create_area
 from tests.notifications.test_notification_delivery import append, meeting
 
@@ -108,3 +111,50 @@ async def test_concurrent_dispatchers_make_each_copy_exactly_once(settings, sess
     distinct = "SELECT count(DISTINCT (outbox_id, recipient_user_id)) FROM notification WHERE family_id = :f"
     assert await count(sessions, rows, f=area.family.id) == 60
     assert await count(sessions, distinct, f=area.family.id) == 60
+
+
+async def test_a_dispatcher_that_only_tries_the_lock_leaves_events_to_the_holder(
+    settings, sessions, live_server, second_server
+):
+    # given another dispatcher holding the dispatch lock, and then an event for a team of two
+    area = await create_area(sessions)
+    enforcer = build_enforcer(settings.policies_dir)
+    dispatcher = Dispatcher(sessions, recipients=audience.recipients, payloads=audience.payload_filter(enforcer))
+    async with sessions() as holder, holder.begin():
+        await holder.exec(sa.text("SELECT pg_advisory_xact_lock(:key)"), params={"key": DISPATCH_LOCK})
+        await append(sessions, meeting(area.family.id))
+        # when a follow-up (try the lock, do not wait) runs meanwhile
+        dispatched = await dispatcher.dispatch_pending(wait_for_lock=False)
+        # then it dispatches nothing and does not wait: the event is still pending (no one else could take it)
+        assert dispatched == 0
+        assert await count(sessions, PENDING, f=area.family.id) == 1
+    # and once the lock is released the event is dispatched exactly once (by this follow-up or an instance's)
+    await dispatcher.dispatch_pending(wait_for_lock=False)
+    for _ in range(100):
+        if await count(sessions, PENDING, f=area.family.id) == 0:
+            break
+        await asyncio.sleep(0.05)
+    assert await count(sessions, "SELECT count(*) FROM notification WHERE family_id = :f", f=area.family.id) == 2
+
+
+async def test_an_outbox_notice_names_the_instance_that_committed_it(database_url, sessions):
+    # given a connection listening on the outbox channel
+    area = await create_area(sessions)
+    notices: asyncio.Queue[str] = asyncio.Queue()
+    connection = await asyncpg.connect(asyncpg_dsn(database_url))
+    try:
+        await connection.add_listener(outbox.OUTBOX_CHANNEL, lambda _c, _p, _ch, payload: notices.put_nowait(payload))
+        # when this process appends an event
+        await append(sessions, meeting(area.family.id))
+        outbox_id = await count(
+            sessions, "SELECT max(id) FROM notification_outbox WHERE family_id = :f", f=area.family.id
+        )
+        notice = await asyncio.wait_for(notices.get(), timeout=10)
+        while not notice.endswith(f":{outbox_id}"):  # (a running instance's timers may append too)
+            notice = await asyncio.wait_for(notices.get(), timeout=10)
+    finally:
+        await connection.close()
+    # then its notice names this process (which dispatches it at once); no other process reads it as its own
+    assert notice == f"{outbox.INSTANCE}:{outbox_id}"
+    assert outbox.sent_here(notice)
+    assert not outbox.sent_here(f"{uuid.uuid4().hex}:{outbox_id}")
