@@ -29,6 +29,7 @@ class SafeguardingOverride(SQLModel, table=True):
     __tablename__ = "safeguarding_override"
     __table_args__ = (
         sa.Index("ix_override_family_active", "family_id", postgresql_where=sa.text("revoked_at IS NULL")),
+        sa.Index("ix_override_family_created", "family_id", "created_at"),
         sa.CheckConstraint("family_informed OR coalesce(not_informed_reason, '') <> ''", name="override_informed"),
     )
 
