@@ -40,8 +40,11 @@ fuzz: $(STAMP)
 	TAF_FUZZ_EXAMPLES=$${TAF_FUZZ_EXAMPLES:-100} $(PY) -m pytest tests/security/test_fuzz.py -q
 
 # matplotlib (the chart) and pyinstrument (bench/profile_family.py) are the bench extra, in requirements.lock.
+# The suite (bench/results/bench.{md,json}, chart), then the notification burst of issue 5 (printed; figures
+# kept in bench/results/notifications.md). NOTIFY_ARGS go to the burst, BENCH_ARGS to the suite.
 bench: $(STAMP)
 	$(PY) -m bench.suite $(BENCH_ARGS)
+	$(MAKE) --no-print-directory bench-notifications BENCH_ARGS="$(NOTIFY_ARGS)"
 
 bench-sharing: $(STAMP)
 	$(PY) -m bench.sharing_scale $(BENCH_ARGS)
