@@ -351,6 +351,39 @@ async def outcomes(connection, user, variables) -> dict:
     }
 
 
+MINUTES_SAVE = """
+UPDATE taf_meeting SET minutes = $3, version = version + 1, updated_at = now()
+WHERE id = $1 AND version = $2 AND minutes_published_at IS NULL
+RETURNING id, version, minutes, updated_at"""
+DECISION_ADD = """
+INSERT INTO taf_meeting_decision (id, meeting_id, text, recorded_by_user_id, created_at)
+VALUES ($1, $2, $3, $4, now()) RETURNING id, text, created_at"""
+MINUTES_PUBLISH = """
+UPDATE taf_meeting SET minutes_published_at = now(), version = version + 1, updated_at = now()
+WHERE id = $1 AND version = $2 AND minutes_published_at IS NULL
+RETURNING id, version, minutes_published_at"""
+
+
+async def minutes_save(connection, user, variables) -> dict:
+    data = variables["input"]
+    row = await connection.fetchrow(
+        MINUTES_SAVE, uuid.UUID(data["meetingId"]), data["expectedVersion"], data["minutes"]
+    )
+    return {"minutesSave": dict(row) if row else None}
+
+
+async def meeting_decision_add(connection, user, variables) -> dict:
+    data = variables["input"]
+    row = await connection.fetchrow(DECISION_ADD, uuid.uuid4(), uuid.UUID(data["meetingId"]), data["text"], user["id"])
+    return {"meetingDecisionAdd": dict(row)}
+
+
+async def minutes_publish(connection, user, variables) -> dict:
+    data = variables["input"]
+    row = await connection.fetchrow(MINUTES_PUBLISH, uuid.UUID(data["meetingId"]), data["expectedVersion"])
+    return {"minutesPublish": dict(row) if row else None}
+
+
 HANDLERS = {
     "Family": family,
     "FamilyContributions": contributions,
@@ -360,6 +393,9 @@ HANDLERS = {
     "Caseload": caseload,
     "ContributionAdd": contribution_add,
     "CaseloadOutcomes": outcomes,
+    "MinutesSave": minutes_save,
+    "MeetingDecisionAdd": meeting_decision_add,
+    "MinutesPublish": minutes_publish,
 }
 
 

@@ -248,8 +248,6 @@ class Scenarios:
                 await send(connection, "ContributionAdd", {"input": item}, self.writer)
 
         elif scenario == "meeting":
-            if baseline:
-                return None
 
             async def run(connection: Connection, n: int) -> None:
                 meeting = self.pool.pop()
