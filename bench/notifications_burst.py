@@ -486,18 +486,29 @@ def memory_per_connection(per_side: list[int], baseline: list[int], connected: l
 
 
 def compare(app: dict, baseline: dict) -> None:
-    """App / baseline: above 1 the app is slower (latency), below 1 it delivers less (throughput)."""
+    """App / baseline, and app - baseline for latency: a ratio to a baseline latency near zero (it can be
+    below zero: B may hear of a commit before A's response is read) says little, the difference does."""
+    nan = float("nan")
     for name, figures in (("app", app), ("baseline", baseline)):
         print(
-            f"{name}: p50 {figures.get('p50', float('nan')):.1f} ms, p99 {figures.get('p99', float('nan')):.1f} ms,"
+            f"{name}: p50 {figures.get('p50', nan):.1f} ms, p99 {figures.get('p99', nan):.1f} ms,"
             f" {figures.get('throughput', 0):.0f} notifications/s, missing {figures['missing']},"
             f" load {figures['load_before']:.2f} before / {figures['load_after']:.2f} after (1-minute)"
         )
 
-    def ratio(key: str) -> float:
-        return app.get(key, float("nan")) / baseline[key] if baseline.get(key) else float("nan")
+    def ratio(key: str) -> str:
+        if baseline.get(key, 0) <= 0.5:  # under half a millisecond (or a notification/s): no meaningful ratio
+            return "n/a"
+        value = app.get(key, nan) / baseline[key]
+        return f"{value:.2f}x" if key == "throughput" else f"{value:.1f}x"
 
-    print(f"app / baseline: p50 {ratio('p50'):.1f}x, p99 {ratio('p99'):.1f}x, throughput {ratio('throughput'):.2f}x")
+    def more(key: str) -> str:
+        return f"{app.get(key, nan) - baseline.get(key, nan):+.1f} ms"
+
+    print(
+        f"app / baseline: p50 {ratio('p50')} ({more('p50')}), p99 {ratio('p99')} ({more('p99')}),"
+        f" throughput {ratio('throughput')}"
+    )
 
 
 if __name__ == "__main__":
