@@ -10,7 +10,13 @@ With --kill, instance B is killed (SIGKILL) halfway through the burst: its subsc
 with their cursor (`after` = the last id received), as a client behind a load balancer would, and each
 must still end with the complete set, duplicates dropped by id. (Latency is not meaningful in that run.)
 
+--target baseline runs the same client, seeding and report against two instances of
+bench/notifications_baseline.py (hand-written asyncpg and websockets, no GraphQL, no policy layer: the
+practical limit); --compare runs the app, then the baseline, each on a freshly seeded database, and prints
+the ratios app / baseline of p50, p99 and throughput.
+
     .venv/bin/python bench/notifications_burst.py --subscribers 1000 --mutations 200
+    .venv/bin/python bench/notifications_burst.py --subscribers 1000 --mutations 100 --concurrency 5 --compare
     .venv/bin/python bench/notifications_burst.py --subscribers 1000 --mutations 200 --kill
 
 DATABASE_URL: a PostgreSQL server to create the `taf_bench` database on; unset: the embedded one in
@@ -40,6 +46,7 @@ from pathlib import Path
 import httpx
 import psutil
 import sqlalchemy as sa
+from sqlalchemy.engine import make_url
 from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed
 
@@ -57,6 +64,11 @@ from server.team.models import TeamMembership, TeamRole
 from server.user.models import SystemRole, User, UserKind
 from tests.conftest import free_port, recreate_database
 from tests.graphql_client import operation_documents
+
+TARGETS = {
+    "app": "the app (python -m server serve)",
+    "baseline": "the baseline (bench/notifications_baseline.py: no GraphQL, no policy layer)",
+}
 
 SUBSCRIBED = 10  # per family: everyone on the team but the lead, who acts (and is never told of their own act)
 TEAM = SUBSCRIBED + 1
@@ -127,7 +139,9 @@ def _user(agency: Agency) -> User:
     )
 
 
-def start_server(url: str, port: int) -> subprocess.Popen:
+def start_server(url: str, port: int, target: str = "app") -> subprocess.Popen:
+    if target == "baseline":
+        return start_baseline(url, port)
     environ = os.environ | {
         "DATABASE_URL": url,
         "TAF_PORT": str(port),
@@ -136,6 +150,22 @@ def start_server(url: str, port: int) -> subprocess.Popen:
     }
     return subprocess.Popen(
         [sys.executable, "-m", "server", "serve"],
+        cwd=REPO_ROOT,
+        env=environ,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+
+
+def start_baseline(url: str, port: int) -> subprocess.Popen:
+    """One uvicorn process, as the app's (same websocket implementation), without its access log."""
+    environ = os.environ | {"BENCH_BASELINE_DSN": make_url(url).set(drivername="postgresql").render_as_string(False)}
+    factory = "bench.notifications_baseline:create_app"
+    return subprocess.Popen(  # noqa: S603 (our own module, a port we chose)
+        [
+            *(sys.executable, "-m", "uvicorn", "--factory", factory, "--host", "127.0.0.1", "--port", str(port)),
+            *("--ws", "websockets-sansio", "--no-access-log", "--log-level", "warning"),
+        ],
         cwd=REPO_ROOT,
         env=environ,
         stdout=subprocess.DEVNULL,
@@ -291,11 +321,24 @@ async def main(args: argparse.Namespace) -> None:
         from server.db.embedded import start_embedded
 
         server, handle = start_embedded(REPO_ROOT / ".data", name="bench-pg")
-    url = await recreate_database(server, "taf_bench")
+    try:
+        figures = {}
+        for target in ("app", "baseline") if args.compare else (args.target,):
+            figures[target] = await measure(args, server, target)
+            print()
+        if args.compare:
+            compare(figures["app"], figures["baseline"])
+    finally:
+        del handle
+
+
+async def measure(args: argparse.Namespace, server: str, target: str = "app", database: str = "taf_bench") -> dict:
+    """One run against `target` on a freshly seeded database; prints the report and returns its figures."""
+    url = await recreate_database(server, database)
     await migrate(url)
     families = await seed(url, args.subscribers, args.mutations)
     ports = [free_port(), free_port()]
-    processes = [start_server(url, port) for port in ports]
+    processes = [start_server(url, port, target) for port in ports]
     bases = [f"http://127.0.0.1:{port}" for port in ports]
     profiler = None
     try:
@@ -353,7 +396,8 @@ async def main(args: argparse.Namespace) -> None:
         stop.set()
         await asyncio.gather(*tasks, return_exceptions=True)
         truth = await expected_ids(url, start_cursor)
-        report(args, subs, truth, responses, durations, started, baseline, connected, load_before, load_after)
+        memory = (baseline, connected)
+        return report(args, target, subs, truth, responses, durations, started, memory, load_before, load_after)
     finally:
         if profiler is not None:
             profiler.send_signal(signal.SIGINT)
@@ -363,30 +407,37 @@ async def main(args: argparse.Namespace) -> None:
                 process.terminate()
         for process in processes:
             process.wait(timeout=30)
-        del handle
 
 
 def pct(values: list[float], q: int) -> float:
     return statistics.quantiles(values, n=100)[q - 1] if len(values) > 1 else float("nan")
 
 
-def report(args, subs, truth, responses, durations, started, baseline, connected, load_before, load_after) -> None:
+def report(args, target, subs, truth, responses, durations, started, memory, load_before, load_after) -> dict:
+    """Print the run's figures (the same lines for both targets) and return them."""
     per_side = [sum(1 for sub in subs if sub.started_on == side) for side in (0, 1)]
     total = sum(len(sub.ids) for sub in subs)
     unique = sum(len(set(sub.ids)) for sub in subs)
-    expected = sum(len(truth.get(sub.user_id, ())) for sub in subs)
-    missing = sum(len(truth.get(sub.user_id, set()) - set(sub.ids)) for sub in subs)
-    foreign = sum(len(set(sub.ids) - truth.get(sub.user_id, set())) for sub in subs)
+    figures: dict = {
+        "target": target,
+        "load_before": load_before[0],
+        "load_after": load_after[0],
+        "expected": sum(len(truth.get(sub.user_id, ())) for sub in subs),
+        "received": total,
+        "duplicates": total - unique,
+        "missing": sum(len(truth.get(sub.user_id, set()) - set(sub.ids)) for sub in subs),
+        "foreign": sum(len(set(sub.ids) - truth.get(sub.user_id, set())) for sub in subs),
+        "round_trip_p50": statistics.median(durations) * 1000,
+    }
     moved = [sub for sub in subs if sub.started_on == 1] if args.kill else []
+    print(f"target: {TARGETS[target]}")
     print(f"subscribers: {sum(per_side)} ({per_side[0]} on A, {per_side[1]} on B); mutations on A: {args.mutations}")
     print(f"load average: {load_before[0]:.2f} before the burst, {load_after[0]:.2f} after (1-minute)")
+    print(f"mutation round trip on A: p50 {figures['round_trip_p50']:.0f} ms, max {max(durations) * 1000:.0f} ms")
     print(
-        f"mutation round trip on A: p50 {statistics.median(durations) * 1000:.0f} ms,"
-        f" max {max(durations) * 1000:.0f} ms"
-    )
-    print(
-        f"completeness: expected {expected} ({args.mutations} mutations x {SUBSCRIBED} subscribers),"
-        f" received {total}, duplicates dropped by id {total - unique}, missing {missing}, not expected {foreign}"
+        f"completeness: expected {figures['expected']} ({args.mutations} mutations x {SUBSCRIBED} subscribers),"
+        f" received {total}, duplicates dropped by id {total - unique}, missing {figures['missing']},"
+        f" not expected {figures['foreign']}"
     )
     if args.kill:
         complete = sum(1 for sub in moved if truth.get(sub.user_id, set()) <= set(sub.ids))
@@ -398,11 +449,17 @@ def report(args, subs, truth, responses, durations, started, baseline, connected
         print(f"what ended their connections: {dict(sum((sub.why for sub in moved), Counter()))}")
     receipts = [(m, t, lag) for sub in subs for m, t, lag in sub.receipts]
     if not receipts:
-        return
+        return figures
     last = max(t for _, t, _ in receipts)
-    print(f"throughput: {total / (last - started):.0f} notifications/s delivered over {last - started:.2f} s")
-    if args.kill:
-        return
+    figures["throughput"] = total / (last - started)
+    print(f"throughput: {figures['throughput']:.0f} notifications/s delivered over {last - started:.2f} s")
+    if not args.kill:
+        figures |= latency(subs, responses, receipts)
+        memory_per_connection(per_side, *memory)
+    return figures
+
+
+def latency(subs: list[Subscriber], responses: dict[str, float], receipts: list) -> dict:
     other = [
         (t - responses[m]) * 1000 for sub in subs if sub.started_on == 1 for m, t, _ in sub.receipts if m in responses
     ]
@@ -416,6 +473,10 @@ def report(args, subs, truth, responses, durations, started, baseline, connected
         f"row created -> receipt: p50 {statistics.median(lag):.1f} ms, p99 {pct(lag, 99):.1f} ms, max {max(lag):.1f} ms"
     )
     print(f"latency, all subscribers: p50 {pct(everyone, 50):.1f} ms, p99 {pct(everyone, 99):.1f} ms")
+    return {"p50": pct(other, 50), "p99": pct(other, 99), "max": max(other)}
+
+
+def memory_per_connection(per_side: list[int], baseline: list[int], connected: list[int]) -> None:
     for side, name in ((0, "A"), (1, "B")):
         delta = connected[side] - baseline[side]
         print(
@@ -424,12 +485,43 @@ def report(args, subs, truth, responses, durations, started, baseline, connected
         )
 
 
+def compare(app: dict, baseline: dict) -> None:
+    """App / baseline, and app - baseline for latency: a ratio to a baseline latency near zero (it can be
+    below zero: B may hear of a commit before A's response is read) says little, the difference does."""
+    nan = float("nan")
+    for name, figures in (("app", app), ("baseline", baseline)):
+        print(
+            f"{name}: p50 {figures.get('p50', nan):.1f} ms, p99 {figures.get('p99', nan):.1f} ms,"
+            f" {figures.get('throughput', 0):.0f} notifications/s, missing {figures['missing']},"
+            f" load {figures['load_before']:.2f} before / {figures['load_after']:.2f} after (1-minute)"
+        )
+
+    def ratio(key: str) -> str:
+        if baseline.get(key, 0) <= 0.5:  # under half a millisecond (or a notification/s): no meaningful ratio
+            return "n/a"
+        value = app.get(key, nan) / baseline[key]
+        return f"{value:.2f}x" if key == "throughput" else f"{value:.1f}x"
+
+    def more(key: str) -> str:
+        return f"{app.get(key, nan) - baseline.get(key, nan):+.1f} ms"
+
+    print(
+        f"app / baseline: p50 {ratio('p50')} ({more('p50')}), p99 {ratio('p99')} ({more('p99')}),"
+        f" throughput {ratio('throughput')}"
+    )
+
+
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--subscribers", type=int, default=1000)
     parser.add_argument("--mutations", type=int, default=200)
     parser.add_argument("--concurrency", type=int, default=10)
+    parser.add_argument("--target", choices=sorted(TARGETS), default="app", help="the servers to run (default: app)")
+    parser.add_argument("--compare", action="store_true", help="run the app, then the baseline, and print the ratios")
     parser.add_argument("--kill", action="store_true", help="SIGKILL instance B halfway through the burst")
     parser.add_argument("--profile", help="write py-spy's raw (collapsed) stacks of instance B to this file")
     parser.add_argument("--py-spy", default="py-spy", help="the py-spy executable (not a project dependency)")
-    asyncio.run(main(parser.parse_args()))
+    arguments = parser.parse_args()
+    if arguments.compare and arguments.kill:
+        parser.error("--compare measures latency, which a --kill run does not report")
+    asyncio.run(main(arguments))
