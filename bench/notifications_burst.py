@@ -242,13 +242,14 @@ async def follow(sub: Subscriber, bases: list[str], dead: set[int], stop: asynci
 
 
 async def burst(
-    base: str, families: list[dict], mutations: int, concurrency: int, halfway: asyncio.Event
+    base: str, families: list[dict], mutations: int, concurrency: int, halfway: asyncio.Event, start: int = 0
 ) -> tuple[dict[str, float], list[float]]:
-    """Run the mutations; return membership id -> time of the committed response, and the round trips."""
+    """Run the mutations (numbered from `start`: each adds a newcomer not added before); return membership
+    id -> time of the committed response, and the round trips."""
     document = operation_documents()["TeamMemberAdd"]
     responses: dict[str, float] = {}
     durations: list[float] = []
-    jobs = [(families[i % len(families)], i // len(families)) for i in range(mutations)]
+    jobs = [(families[i % len(families)], i // len(families)) for i in range(start, start + mutations)]
     queue: asyncio.Queue = asyncio.Queue()
     for job in jobs:
         queue.put_nowait(job)
@@ -336,7 +337,7 @@ async def measure(args: argparse.Namespace, server: str, target: str = "app", da
     """One run against `target` on a freshly seeded database; prints the report and returns its figures."""
     url = await recreate_database(server, database)
     await migrate(url)
-    families = await seed(url, args.subscribers, args.mutations)
+    families = await seed(url, args.subscribers, args.warmup + args.mutations)
     ports = [free_port(), free_port()]
     processes = [start_server(url, port, target) for port in ports]
     bases = [f"http://127.0.0.1:{port}" for port in ports]
@@ -359,6 +360,8 @@ async def measure(args: argparse.Namespace, server: str, target: str = "app", da
         await asyncio.gather(*(sub.subscribed.wait() for sub in subs))
         await asyncio.sleep(3)  # no "subscribed" ack in the protocol; let every subscription register
         connected = [rss(p) for p in processes]
+        if args.warmup:
+            start_cursor = await warm_up(args, bases[0], families, subs, url)
         load_before = os.getloadavg()
         if args.profile:
             profiler = subprocess.Popen(  # noqa: ASYNC220, S603 (the operator's own py-spy, started once)
@@ -381,7 +384,9 @@ async def measure(args: argparse.Namespace, server: str, target: str = "app", da
             await asyncio.sleep(1)
         halfway = asyncio.Event()
         started = time.perf_counter()
-        burst_task = asyncio.create_task(burst(bases[0], families, args.mutations, args.concurrency, halfway))
+        burst_task = asyncio.create_task(
+            burst(bases[0], families, args.mutations, args.concurrency, halfway, start=args.warmup)
+        )
         if args.kill:
             await halfway.wait()
             processes[1].kill()  # SIGKILL: no goodbye to anyone
@@ -407,6 +412,29 @@ async def measure(args: argparse.Namespace, server: str, target: str = "app", da
                 process.terminate()
         for process in processes:
             process.wait(timeout=30)
+
+
+async def warm_up(args: argparse.Namespace, base: str, families: list[dict], subs: list, url: str) -> int:
+    """A first, unmeasured burst, as a server in service has long since run every statement it runs: the
+    first requests after a start compile SQL and prepare statements on each pooled connection. What the
+    cold start cost is printed, not hidden; the measured burst then starts from a clean slate (cursor)."""
+    responses, _ = await burst(base, families, args.warmup, args.concurrency, asyncio.Event())
+    expected = args.warmup * SUBSCRIBED
+    deadline = time.perf_counter() + 60
+    while sum(len(set(sub.ids)) for sub in subs) < expected and time.perf_counter() < deadline:  # noqa: ASYNC110
+        await asyncio.sleep(0.1)
+    cold = [
+        (t - responses[m]) * 1000 for sub in subs if sub.started_on == 1 for m, t, _ in sub.receipts if m in responses
+    ]
+    if cold:
+        print(
+            f"warm-up (not measured): {args.warmup} mutations, latency on B p50 {pct(cold, 50):.1f} ms,"
+            f" max {max(cold):.1f} ms"
+        )
+    for sub in subs:
+        sub.ids.clear()
+        sub.receipts.clear()
+    return await top_id(url)
 
 
 def pct(values: list[float], q: int) -> float:
@@ -519,6 +547,9 @@ if __name__ == "__main__":
     parser.add_argument("--target", choices=sorted(TARGETS), default="app", help="the servers to run (default: app)")
     parser.add_argument("--compare", action="store_true", help="run the app, then the baseline, and print the ratios")
     parser.add_argument("--kill", action="store_true", help="SIGKILL instance B halfway through the burst")
+    parser.add_argument(
+        "--warmup", type=int, default=20, help="mutations sent (and delivered) before the measured burst; 0: none"
+    )
     parser.add_argument("--profile", help="write py-spy's raw (collapsed) stacks of instance B to this file")
     parser.add_argument("--py-spy", default="py-spy", help="the py-spy executable (not a project dependency)")
     arguments = parser.parse_args()

@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
+from sqlalchemy import event
+from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -12,21 +14,29 @@ SessionFactory = async_sessionmaker[AsyncSession]
 
 
 def create_engine(url: str, *, pool_size: int = 10, statement_timeout_ms: int = 15_000) -> AsyncEngine:
-    return create_async_engine(
+    engine = create_async_engine(
         url,
         pool_size=pool_size,
         max_overflow=10,
         pool_timeout=10,  # give up (UNAVAILABLE) rather than queue a request forever
         # No pre-ping: it cost three round trips (BEGIN, ping, ROLLBACK) on every checkout, a sixth of a small
-        # read's CPU. A connection a restarted database cut fails on its first use instead; SQLAlchemy then
-        # sees the disconnect and invalidates the whole pool at once, so one request (UNAVAILABLE, safe to
-        # retry under its idempotency key) or one dispatch round (retried) pays for the restart, not each.
+        # read's CPU. `_replace_if_cut` below catches what it was for, without a round trip.
         pool_pre_ping=False,
         connect_args={
             "timeout": 5,
             "server_settings": {"application_name": "taf", "statement_timeout": str(statement_timeout_ms)},
         },
     )
+    event.listen(engine.sync_engine, "checkout", _replace_if_cut)
+    return engine
+
+
+def _replace_if_cut(dbapi_connection, _record, _proxy) -> None:
+    """A pooled connection that PostgreSQL closed (a restart, a terminated backend) is known to be closed
+    already: asyncpg reads every socket, so it saw the end of the stream. Such a connection is replaced at
+    checkout (the pool retries with a new one) instead of failing the request that drew it."""
+    if dbapi_connection.driver_connection.is_closed():
+        raise DisconnectionError("the database closed this pooled connection")
 
 
 def create_session_factory(engine: AsyncEngine) -> SessionFactory:
