@@ -11,8 +11,8 @@ from bench.notifications_burst import SUBSCRIBED, measure
 
 
 async def test_the_baseline_delivers_every_notification_once(server_url: str):
-    # given 20 subscribers (two families) over two baseline instances, and 4 mutations on A, 2 at a time
-    args = argparse.Namespace(subscribers=20, mutations=4, concurrency=2, kill=False, profile=None)
+    # given 20 subscribers (two families) over two baseline instances, 2 warm-up mutations, then 4 on A, 2 at a time
+    args = argparse.Namespace(subscribers=20, mutations=4, concurrency=2, kill=False, profile=None, warmup=2)
 
     # when the burst runs against the baseline on its own freshly seeded database
     figures = await measure(args, server_url, "baseline", database="taf_bench_notify_smoke")
