@@ -10,7 +10,6 @@ one field's error (a statement timeout) does not fail the rest of the response.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from typing import Any, TypeVar
@@ -20,8 +19,6 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 T = TypeVar("T")
 
-_RELEASING: set[asyncio.Task] = set()  # sessions waiting for a running operation before they close
-
 
 class SharedSession(AsyncSession):
     """An AsyncSession that several tasks may use at once: each awaited operation takes its turn."""
@@ -30,49 +27,22 @@ class SharedSession(AsyncSession):
         super().__init__(*args, **kwargs)
         self._turn = asyncio.Lock()
         self._holder: asyncio.Task | None = None
-        self._released = False
 
     async def _alone(self, operation: Callable[[], Awaitable[T]]) -> T:
         task = asyncio.current_task()
         if self._holder is task:  # an operation that awaits another of ours (none does today)
             return await operation()
         async with self._turn:
-            if self._released:  # a field still running after its response was sent (a sibling failed)
-                raise RuntimeError("this request's reads are over")
             self._holder = task
             try:
                 return await operation()
             except BaseException:
                 # A failed statement leaves the transaction aborted: start afresh for the other fields. Closing
                 # detaches what was loaded without expiring it, so objects already handed out stay readable.
-                await self.reset()
+                await super().close()
                 raise
             finally:
                 self._holder = None
-
-    async def release(self) -> None:
-        """The response is built: reset now, or, while a field still runs an operation (graphql-core does
-        not cancel the siblings of a field that failed), once that operation ends; nothing runs after."""
-        self._released = True
-        if not self._turn.locked():
-            await self.reset()
-            return
-        task = asyncio.create_task(self._release_after_turn())
-        _RELEASING.add(task)
-        task.add_done_callback(_RELEASING.discard)
-
-    async def _release_after_turn(self) -> None:
-        async with self._turn:
-            await self.reset()
-
-    async def reset(self) -> None:
-        """Close, or where the connection is in no state to roll back (cut mid-statement by a restart),
-        discard the connection: a read session has nothing to keep, and nothing here may fail the response."""
-        try:
-            await super().close()
-        except Exception:
-            with contextlib.suppress(Exception):
-                await super().invalidate()
 
     async def exec(self, *args: Any, **kwargs: Any) -> Any:  # type: ignore[override]
         return await self._alone(lambda: super(SharedSession, self).exec(*args, **kwargs))
@@ -115,4 +85,4 @@ class RequestReads:
     async def close(self) -> None:
         if self._session is not None:
             session, self._session = self._session, None
-            await session.release()
+            await session.close()
