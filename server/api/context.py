@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import AsyncIterator
-from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
@@ -22,8 +22,7 @@ from server.audit import service as audit
 from server.audit.models import AuditOutcome
 from server.auth.service import TokenProblem
 from server.config import Settings
-from server.db.engine import Reads, SessionFactory, unit_of_work
-from server.db.request_reads import RequestReads
+from server.db.engine import SessionFactory, read_session, unit_of_work
 from server.errors import Forbidden, NotFound, Unauthenticated, Unavailable
 from server.notification.sockets import SignedInSockets
 
@@ -67,8 +66,6 @@ class Context:
     sessions: SessionFactory
     enforcer: PolicyEnforcer
     loaders: Loaders
-    # Where resolvers read: the request's one shared session (HTTP), or a short session each (websockets).
-    reads: Reads
     bus: Bus | None = None  # this process's notification bus (subscriptions)
     sign_ins: SignedInSockets | None = None  # this process's sockets by sign-in (ended sign-ins, at once)
     actor: Actor | None = None
@@ -111,10 +108,10 @@ class Context:
             self._access = AccessControl(self.enforcer, actor)
         return self._access
 
-    def read(self) -> AbstractAsyncContextManager[AsyncSession]:
-        """A session for one resolver's reads (an HTTP request's resolvers share one)."""
+    def read(self) -> Any:
+        """A short session for one resolver's reads."""
         self.require_actor()
-        return self.reads()
+        return read_session(self.sessions)
 
     @asynccontextmanager
     async def change(
@@ -162,5 +159,3 @@ class Context:
         finally:
             self.access.forget()
             self.loaders.forget()
-            if isinstance(self.reads, RequestReads):
-                self.reads.forget()

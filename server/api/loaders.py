@@ -10,7 +10,7 @@ from strawberry.dataloader import DataLoader
 from server.access.pep import AccessControl
 from server.agency.loaders import agency_by_id
 from server.contribution.loaders import versions_by_contribution_id
-from server.db.engine import Reads
+from server.db.engine import SessionFactory
 from server.family.loaders import attention_by_family_id, family_by_id, members_by_family_id
 from server.meeting.loaders import (
     actions_by_meeting_id,
@@ -24,7 +24,7 @@ from server.user.loaders import user_by_id
 
 
 class Loaders:
-    def __init__(self, sessions: Reads, access: Callable[[], AccessControl]) -> None:
+    def __init__(self, sessions: SessionFactory, access: Callable[[], AccessControl]) -> None:
         """`access` gives the request's enforcement point, for loaders that decide what the caller may see."""
         self.members_by_family_id = DataLoader(partial(members_by_family_id, sessions))
         self.family_by_id = DataLoader(partial(family_by_id, sessions))

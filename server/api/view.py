@@ -19,17 +19,12 @@ from strawberry.http import GraphQLHTTPResponse, process_result
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import BaseGraphQLTransportWSHandler
 from strawberry.types import ExecutionResult
-from strawberry.types.unset import UNSET
 
 from server.api.context import Context
 from server.api.errors import formatted_with_code, with_codes
 from server.api.loaders import Loaders
 from server.auth import service as auth_service
-from server.db.engine import read_session
-from server.db.request_reads import RequestReads
 from server.state import AppState
-
-_REQUEST_READS = "taf.request_reads"  # the request's RequestReads, in the ASGI scope
 
 WS_TOO_MANY_MESSAGES = 4429  # graphql-transport-ws leaves 4400-4499 to the server; 429 as in HTTP
 
@@ -135,29 +130,15 @@ class TafGraphQL(GraphQL[Context, None]):
             with_codes(result.errors)
         return process_result(result)
 
-    async def run(self, request: Any, context: Any = UNSET, root_value: Any = UNSET) -> Any:
-        try:
-            return await super().run(request, context, root_value)
-        finally:
-            reads = request.scope.get(_REQUEST_READS)
-            if reads is not None:  # the response is built: give the request's read connection back
-                await reads.close()
-
     async def get_context(self, request: Request | WebSocket, response: Any) -> Context:
         state = self.state
-        if request.scope["type"] == "http":
-            reads: Any = RequestReads(state.engine)
-            request.scope[_REQUEST_READS] = reads
-        else:  # a socket lives for hours: each read takes a connection only while it runs
-            reads = lambda: read_session(state.sessions)  # noqa: E731
         context = Context(
             request=request,
             response=response,
             settings=state.settings,
             sessions=state.sessions,
             enforcer=state.enforcer,
-            loaders=Loaders(reads, lambda: context.access),
-            reads=reads,
+            loaders=Loaders(state.sessions, lambda: context.access),
             bus=state.notifications.bus,
             sign_ins=state.notifications.sockets,
         )
@@ -175,7 +156,7 @@ class TafGraphQL(GraphQL[Context, None]):
 
     async def _authenticate(self, context: Context, token: str | None) -> None:
         try:
-            async with context.reads() as session:
+            async with self.state.sessions() as session:
                 found = await auth_service.authenticate(session, token)
         except (DBAPIError, OSError):
             # The database is down: every field that needs a signed-in user answers UNAVAILABLE.
