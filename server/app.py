@@ -48,6 +48,10 @@ def create_app(settings: Settings, *, database_url: str | None = None, clock: Cl
         # the collector's reach, so that collections during requests stop traversing it (long pauses).
         gc.collect()
         gc.freeze()
+        # A collection every 50,000 allocations, not 700: a burst of notifications allocates quickly, and
+        # the frequent young collections (and the older ones they trigger) were in the delivery tail:
+        # row created -> receipt p99 230-360 ms with the default, 154-237 ms with this (bench, round 4).
+        gc.set_threshold(50_000, 20, 100)
         try:
             yield
         finally:
