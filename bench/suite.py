@@ -307,17 +307,71 @@ async def statement_counts(url: str, meta: dict[str, Any], tokens: dict[str, str
     async with served_in_process(url) as (base, app):
         engine = app.state.taf.engine
         async with httpx.AsyncClient(base_url=base, timeout=60) as client:
-            for label, (name, variables) in cases.items():
+
+            async def count(label: str, name: str, variables: dict[str, Any], token: str) -> None:
                 body = {"query": DOCUMENTS[name], "operationName": name, "variables": variables}
-                headers = {"Authorization": f"Bearer {tokens['actor']}"}
-                await client.post("/graphql", json=body, headers=headers)  # warm (loaders, plans)
                 with counting(engine) as statements:
-                    response = await client.post("/graphql", json=body, headers=headers)
+                    response = await client.post("/graphql", json=body, headers={"Authorization": f"Bearer {token}"})
                 payload = response.json()
                 assert "errors" not in payload, (label, payload)
                 counts[label] = {"statements": len(statements), "items": _items(payload)}
                 captured[label] = list(statements)
+
+            for label, (name, variables) in cases.items():
+                await count(label, name, variables, tokens["actor"])  # warm (loaders, plans)
+                await count(label, name, variables, tokens["actor"])
+            # The writing scenarios, in order (a meeting's minutes, decision, publication): once to warm up,
+            # then counted on fresh input.
+            writes = await _write_cases(url, meta)
+            for _ in range(2):
+                for label, name, make in writes:
+                    await count(label, name, make(), tokens["writer"])
     return {"counts": counts, "statements": captured}
+
+
+async def _write_cases(url: str, meta: dict[str, Any]) -> list[tuple[str, str, Any]]:
+    """ContributionAdd and TeamMemberAdd (the notification burst's mutation) by the writer, the lead of
+    their family, and the meeting's three mutations on meetings from the front of the pool (the meeting
+    scenario takes them from the back)."""
+    family = meta["writer_family_id"]
+    connection = await asyncpg.connect(asyncpg_dsn(url))
+    try:
+        newcomers = iter(
+            await connection.fetch(
+                "SELECT id::text FROM app_user WHERE kind = 'staff' AND is_active AND id NOT IN"
+                " (SELECT user_id FROM team_membership WHERE family_id = $1) ORDER BY id LIMIT 2",
+                uuid.UUID(family),
+            )
+        )
+    finally:
+        await connection.close()
+    meetings = iter(meta["meeting_pool"][:2])
+    current: dict[str, str] = {}
+
+    def contribution() -> dict[str, Any]:
+        item = {"familyId": family, "kind": "update", "category": "education", "title": "Attendance checked"}
+        return {"input": {**item, "body": "Up this half term.", "idempotencyKey": f"count-{uuid.uuid4()}"}}
+
+    def member() -> dict[str, Any]:
+        return {"input": {"familyId": family, "userId": next(newcomers)[0], "contact": {"agencyRole": "b"}}}
+
+    def minutes() -> dict[str, Any]:
+        current["meeting"] = next(meetings)
+        return {"input": {"meetingId": current["meeting"], "expectedVersion": 1, "minutes": "Plan reviewed."}}
+
+    def decision() -> dict[str, Any]:
+        return {"input": {"meetingId": current["meeting"], "text": "Keep the plan"}}
+
+    def publish() -> dict[str, Any]:
+        return {"input": {"meetingId": current["meeting"], "expectedVersion": 2}}
+
+    return [
+        ("ContributionAdd", "ContributionAdd", contribution),
+        ("TeamMemberAdd (the notification burst's mutation)", "TeamMemberAdd", member),
+        ("MinutesSave", "MinutesSave", minutes),
+        ("MeetingDecisionAdd", "MeetingDecisionAdd", decision),
+        ("MinutesPublish", "MinutesPublish", publish),
+    ]
 
 
 def _items(payload: dict[str, Any]) -> int | None:

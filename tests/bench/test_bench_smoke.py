@@ -12,7 +12,7 @@ import uvicorn
 from bench.baseline import create_baseline
 from bench.loadgen import run_load
 from bench.sharing_scale import asyncpg_dsn, free_port, served_in_process
-from bench.suite import Scenarios, statement_counts, tokens_for
+from bench.suite import Scenarios, add_meeting_pool, statement_counts, tokens_for
 from bench.suite_data import SuiteGenerator, SuitePlan
 from server.db.migrate import migrate
 from tests.conftest import recreate_database
@@ -40,8 +40,10 @@ async def test_the_bench_runs_at_a_toy_scale(server_url: str):
         "writer_user_id": str(world.user_ids[world.teams[2][0]]),
     }
     tokens = await tokens_for(url, meta)
+    await add_meeting_pool(url, meta, 4)
 
-    # when the statements of the family page's requests are counted at 10 and 100 items
+    # when the statements of the family page's requests are counted at 10 and 100 items, and those of the
+    # writing scenarios (a contribution, a team member, a meeting's minutes, decision and publication)
     counted = (await statement_counts(url, meta, tokens))["counts"]
 
     # and the baseline and the real app serve the family page and the caseload to two clients each
@@ -72,6 +74,8 @@ async def test_the_bench_runs_at_a_toy_scale(server_url: str):
         counted["FamilyContributions first 10"]["statements"] == counted["FamilyContributions first 100"]["statements"]
     )
     assert counted["Caseload first 10"]["statements"] == counted["Caseload first 100"]["statements"]
+    writes = ("ContributionAdd", "TeamMemberAdd (the notification burst's mutation)", "MinutesSave", "MinutesPublish")
+    assert all(counted[label]["statements"] > 0 for label in writes), counted
     # and both servers answered every iteration without an error
     for key, summary in results.items():
         assert summary["errors"] == 0 and summary["iterations"] > 0, (key, json.dumps(summary))
