@@ -289,7 +289,11 @@ REQUESTS_PER_ITERATION = {"family_page": 5, "caseload": 1, "contribution_add": 1
 # 2. Statements per request (in-process app, a listener on its engine)
 
 
-async def statement_counts(url: str, meta: dict[str, Any], tokens: dict[str, str]) -> dict[str, Any]:
+async def statement_counts(
+    url: str, meta: dict[str, Any], tokens: dict[str, str], *, writes: bool = True
+) -> dict[str, Any]:
+    """Statements per request of each read (at 10 and 100 items), and with `writes` of each writing
+    scenario's requests (they need the meeting pool)."""
     cases = {
         "FamilyContributions first 10": ("FamilyContributions", {"familyId": meta["family_a_id"], "first": 10}),
         "FamilyContributions first 100": ("FamilyContributions", {"familyId": meta["family_a_id"], "first": 100}),
@@ -322,9 +326,9 @@ async def statement_counts(url: str, meta: dict[str, Any], tokens: dict[str, str
                 await count(label, name, variables, tokens["actor"])
             # The writing scenarios, in order (a meeting's minutes, decision, publication): once to warm up,
             # then counted on fresh input.
-            writes = await _write_cases(url, meta)
+            write_cases = await _write_cases(url, meta) if writes else []
             for _ in range(2):
-                for label, name, make in writes:
+                for label, name, make in write_cases:
                     await count(label, name, make(), tokens["writer"])
     return {"counts": counts, "statements": captured}
 
@@ -469,7 +473,7 @@ async def measure(
 async def growth_point(
     url: str, meta: dict[str, Any], tokens: dict[str, str], args: argparse.Namespace
 ) -> dict[str, Any]:
-    counted = await statement_counts(url, meta, tokens)
+    counted = await statement_counts(url, meta, tokens, writes=False)  # growth is about the reads
     plans = {}
     for label in ("FamilyContributions first 100", "Caseload first 100", "Family", "FamilyChronology first 100"):
         explained = await explain_all(url, counted["statements"][label])
