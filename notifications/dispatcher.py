@@ -8,7 +8,13 @@ transaction that inserts its notifications (and (outbox_id, recipient) is unique
 dispatching transactions are serialised by an advisory lock, so notification ids are committed in id
 order (a subscriber's cursor never skips a late commit) and follow the order of the events.
 
-Who dispatches: the instance whose commit announced the event (`woken`), at once, waiting for the lock.
+Who dispatches: the transaction that made the change, just before it commits (`dispatch_appended`,
+called by the server's unit of work for mutations): the notifications then commit with the change, and
+no dispatcher transaction stands between a mutation's response and delivery. If that dispatch fails,
+it is rolled back to a savepoint, the change still commits, and the event is announced for the
+background dispatcher, which also takes every event appended elsewhere (timers, scripts).
+
+In the background: the instance whose commit announced the event (`woken`), at once, waiting for the lock.
 The others (`woken_elsewhere`) only follow up after `follow_up_seconds`, and then, like the periodic
 poll, merely try the lock: if someone holds it, that one is dispatching, and an event it did not claim
 is its own committer's to dispatch. So a burst no longer wakes every instance to queue for the lock in
@@ -30,9 +36,10 @@ from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from notifications import outbox
 from notifications.events import Event, from_json, is_urgent
 from notifications.models import Delivery, Notification, NotificationPreference, OutboxEvent
-from notifications.outbox import NOTIFICATION_CHANNEL
+from notifications.outbox import NOTIFICATION_CHANNEL, Appended
 
 log = logging.getLogger("taf.notifications.dispatcher")
 
@@ -44,6 +51,73 @@ Payloads = Callable[[AsyncSession, Event, list[uuid.UUID]], Awaitable[dict[uuid.
 # Optional, once per batch before the per-event calls: lets the server read what every event of the batch
 # needs in a few statements instead of a few per recipient per event (the dispatcher's cost in a burst).
 Prepare = Callable[[AsyncSession, list[Event]], Awaitable[None]]
+
+
+class Fanout:
+    """Writes the per-recipient notifications of some outbox events in the caller's transaction, and marks
+    the events dispatched there. The caller holds DISPATCH_LOCK until it commits."""
+
+    def __init__(self, *, recipients: Recipients, payloads: Payloads, prepare: Prepare | None = None) -> None:
+        self.recipients = recipients
+        self.payloads = payloads
+        self.prepare = prepare
+
+    async def write(self, session: AsyncSession, pending: list[Appended]) -> None:
+        rows = await self._notification_rows(session, pending)
+        if rows:
+            # One statement for the batch's rows as executemany: its SQL is compiled once and cached (a
+            # multi-row VALUES was compiled afresh for every batch: a tenth of a busy instance's time).
+            connection = await session.connection()
+            await connection.execute(_INSERT_NOTIFICATIONS, rows)
+            await session.exec(sa.text("SELECT pg_notify(:channel, '')"), params={"channel": NOTIFICATION_CHANNEL})
+        await session.exec(
+            sa.update(OutboxEvent)
+            .where(col(OutboxEvent.id).in_([appended.outbox_id for appended in pending]))
+            .values(dispatched_at=datetime.now(UTC))
+            .execution_options(synchronize_session=False)
+        )
+
+    async def _notification_rows(self, session: AsyncSession, pending: list[Appended]) -> list[dict]:
+        copies: list[tuple[Appended, dict[uuid.UUID, dict]]] = []
+        if self.prepare is not None:
+            await self.prepare(session, [appended.event for appended in pending])
+        for appended in pending:
+            event = appended.event
+            recipients = [r for r in dict.fromkeys(await self.recipients(session, event)) if r != event.actor_user_id]
+            allowed = await self.payloads(session, event, recipients) if recipients else {}
+            copies.append((appended, allowed))
+        everyone = list({user for _, allowed in copies for user in allowed})
+        digest = await _digest_choices(session, everyone)
+        return [
+            {
+                "outbox_id": appended.outbox_id,
+                "recipient_user_id": user,
+                "kind": appended.kind,
+                "family_id": appended.event.family_id,
+                "urgent": is_urgent(appended.event),
+                "delivery": _delivery(appended.event, appended.kind, user, digest).value,
+                "payload": payload,
+                "created_at": datetime.now(UTC),
+            }
+            for appended, allowed in copies
+            for user, payload in allowed.items()
+        ]
+
+
+async def dispatch_appended(session: AsyncSession, fanout: Fanout) -> None:
+    """Dispatch the events this transaction appended (see `outbox.dispatch_at_commit`), as its last work
+    before commit. A failure must not cost the change: it is rolled back to a savepoint, logged, and the
+    events are announced for the background dispatcher instead."""
+    pending = outbox.take_appended(session)
+    if not pending:
+        return
+    try:
+        async with session.begin_nested():
+            await session.exec(sa.text("SELECT pg_advisory_xact_lock(:key)"), params={"key": DISPATCH_LOCK})
+            await fanout.write(session, pending)
+    except Exception as error:  # whatever failed, the events stay in the outbox, undispatched
+        log.error("dispatching at commit failed (%s); left to the background dispatcher", error)
+        await outbox.announce(session, pending[-1].outbox_id)
 
 
 class Dispatcher:
@@ -58,9 +132,7 @@ class Dispatcher:
         follow_up_seconds: float = 1.0,
     ) -> None:
         self.sessions = sessions
-        self.recipients = recipients
-        self.payloads = payloads
-        self.prepare = prepare
+        self.fanout = Fanout(recipients=recipients, payloads=payloads, prepare=prepare)
         self.batch_size = batch_size
         self.follow_up_seconds = follow_up_seconds
         self.wake = asyncio.Event()
@@ -96,17 +168,8 @@ class Dispatcher:
             claimed = (await session.exec(self._pending())).all()
             if not claimed:
                 return 0
-            rows = await self._notification_rows(session, claimed)
-            if rows:
-                # One statement for the batch's rows as executemany: its SQL is compiled once and cached (a
-                # multi-row VALUES was compiled afresh for every batch: a tenth of a busy instance's time).
-                connection = await session.connection()
-                await connection.execute(_INSERT_NOTIFICATIONS, rows)
-                await session.exec(sa.text("SELECT pg_notify(:channel, '')"), params={"channel": NOTIFICATION_CHANNEL})
-            await session.exec(
-                sa.update(OutboxEvent)
-                .where(col(OutboxEvent.id).in_([event.id for event in claimed]))
-                .values(dispatched_at=datetime.now(UTC))
+            await self.fanout.write(
+                session, [Appended(row.id, row.kind, from_json(row.payload)) for row in claimed if row.id is not None]
             )
         return len(claimed)
 
@@ -118,32 +181,6 @@ class Dispatcher:
             .limit(self.batch_size)
             .with_for_update(skip_locked=True)
         )
-
-    async def _notification_rows(self, session: AsyncSession, claimed: list[OutboxEvent]) -> list[dict]:
-        copies: list[tuple[OutboxEvent, Event, dict[uuid.UUID, dict]]] = []
-        events = [from_json(outbox_row.payload) for outbox_row in claimed]
-        if self.prepare is not None:
-            await self.prepare(session, events)
-        for outbox_row, event in zip(claimed, events, strict=True):
-            recipients = [r for r in dict.fromkeys(await self.recipients(session, event)) if r != event.actor_user_id]
-            allowed = await self.payloads(session, event, recipients) if recipients else {}
-            copies.append((outbox_row, event, allowed))
-        everyone = list({user for *_, allowed in copies for user in allowed})
-        digest = await _digest_choices(session, everyone)
-        return [
-            {
-                "outbox_id": outbox_row.id,
-                "recipient_user_id": user,
-                "kind": outbox_row.kind,
-                "family_id": event.family_id,
-                "urgent": is_urgent(event),
-                "delivery": _delivery(event, outbox_row.kind, user, digest).value,
-                "payload": payload,
-                "created_at": datetime.now(UTC),
-            }
-            for outbox_row, event, allowed in copies
-            for user, payload in allowed.items()
-        ]
 
     async def run(self, *, poll_interval: float = 5.0) -> None:
         """Dispatch whenever woken (an outbox NOTIFY, a bus reconnect) and every poll_interval besides."""

@@ -3,12 +3,17 @@
 Ordering rule: publishers take one transaction-scoped advisory lock before inserting, so outbox ids are
 committed in id order. A reader that remembers the last id it saw can then never skip a row that
 commits later with a lower id (the gap hazard of sequences under concurrent transactions).
+
+Who dispatches: a transaction marked with `dispatch_at_commit` promises to dispatch its own events
+before it commits (notifications/dispatcher.py `dispatch_appended`); its events are only remembered in
+the session. Any other transaction announces each event with a NOTIFY for the background dispatcher.
 """
 
 from __future__ import annotations
 
 import json
 import uuid
+from dataclasses import dataclass
 from datetime import datetime
 
 import sqlalchemy as sa
@@ -20,10 +25,31 @@ OUTBOX_CHANNEL = "taf_outbox"
 NOTIFICATION_CHANNEL = "taf_notification"
 REVOCATION_CHANNEL = "taf_revocation"  # payload: a revoked sign-in's id (the server closes its sockets)
 OUTBOX_LOCK = 727_101  # serialises outbox writers until commit
+_AT_COMMIT = "taf_dispatch_at_commit"  # session.info: this transaction dispatches its own events
+_APPENDED = "taf_outbox_appended"  # session.info: the events it appended, for that dispatch
 
 # This process, in every outbox NOTIFY it sends ("<instance>:<outbox id>"): the instance that committed an
 # event dispatches it at once; the others only follow up later, in case it died first (notifications/bus.py).
 INSTANCE = uuid.uuid4().hex
+
+
+@dataclass(frozen=True, slots=True)
+class Appended:
+    """An event in the outbox, not yet dispatched."""
+
+    outbox_id: int
+    kind: str
+    event: Event
+
+
+def dispatch_at_commit(session: AsyncSession) -> None:
+    """Mark the session's transaction as one that dispatches the events it appends before committing."""
+    session.info[_AT_COMMIT] = True
+
+
+def take_appended(session: AsyncSession) -> list[Appended]:
+    """The events appended in this transaction since the last call, for the dispatch at commit."""
+    return session.info.pop(_APPENDED, [])
 
 
 def sent_here(notice: str) -> bool:
@@ -38,8 +64,9 @@ _INSERT = sa.text(
 
 
 async def append(session: AsyncSession, event: Event) -> int:
-    """Append in the session's open transaction; the NOTIFY (this instance and the id, never the payload,
-    which could pass PostgreSQL's 8000-byte limit) is delivered only if the transaction commits."""
+    """Append in the session's open transaction. Announced (unless the transaction dispatches it at commit)
+    with a NOTIFY of this instance and the id, never the payload, which could pass PostgreSQL's 8000-byte
+    limit; PostgreSQL delivers it only if the transaction commits."""
     await session.exec(sa.text("SELECT pg_advisory_xact_lock(:key)"), params={"key": OUTBOX_LOCK})
     payload = to_json(event)
     result = await session.exec(
@@ -47,10 +74,18 @@ async def append(session: AsyncSession, event: Event) -> int:
         params={"kind": payload["type"], "family_id": event.family_id, "payload": json.dumps(payload)},
     )
     outbox_id = int(result.scalar_one())
+    if session.info.get(_AT_COMMIT):
+        session.info.setdefault(_APPENDED, []).append(Appended(outbox_id, payload["type"], event))
+    else:
+        await announce(session, outbox_id)
+    return outbox_id
+
+
+async def announce(session: AsyncSession, outbox_id: int) -> None:
+    """Wake the background dispatchers when the transaction commits (this instance's at once)."""
     await session.exec(
         sa.text("SELECT pg_notify(:channel, :id)"), params={"channel": OUTBOX_CHANNEL, "id": f"{INSTANCE}:{outbox_id}"}
     )
-    return outbox_id
 
 
 async def prune(session: AsyncSession, *, dispatched_before: datetime) -> int:

@@ -12,7 +12,9 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from starlette.requests import Request
 from starlette.responses import Response
 
+from notifications import outbox
 from notifications.bus import Bus
+from notifications.dispatcher import Fanout, dispatch_appended
 from server import idempotency, ratelimit
 from server.access.actor import Actor
 from server.access.enforcer import PolicyEnforcer
@@ -68,6 +70,7 @@ class Context:
     loaders: Loaders
     bus: Bus | None = None  # this process's notification bus (subscriptions)
     sign_ins: SignedInSockets | None = None  # this process's sockets by sign-in (ended sign-ins, at once)
+    fanout: Fanout | None = None  # a mutation's events are dispatched in its own transaction, with this
     actor: Actor | None = None
     token_problem: TokenProblem = TokenProblem.missing
     database_down: bool = False
@@ -119,11 +122,15 @@ class Context:
     ) -> AsyncIterator[Change]:
         """Run one mutation in one transaction, audited: allowed changes in the same transaction,
         refusals in a transaction of their own (the change itself rolled back). With an idempotency key,
-        a retry finds `replayed_id` set and must return that item instead of creating another."""
+        a retry finds `replayed_id` set and must return that item instead of creating another. The events
+        the change caused are dispatched last, so their notifications commit with it: no dispatcher
+        transaction stands between the response and their delivery."""
         actor = self.require_actor()
         change: Change | None = None
         try:
             async with unit_of_work(self.sessions) as session:
+                if self.fanout is not None:
+                    outbox.dispatch_at_commit(session)
                 change = Change(session=session, family_id=family_id, access=self.access)
                 if idempotency_key is not None:
                     change.replayed_id = await idempotency.claim(
@@ -143,6 +150,8 @@ class Context:
                     detail=change.detail,
                     address=self.address,
                 )
+                if self.fanout is not None:
+                    await dispatch_appended(session, self.fanout)
         except (Forbidden, NotFound) as refusal:
             self.access.denials.clear()  # this one event records the refusal
             async with unit_of_work(self.sessions) as session:

@@ -141,6 +141,7 @@ class TafGraphQL(GraphQL[Context, None]):
             loaders=Loaders(state.sessions, lambda: context.access),
             bus=state.notifications.bus,
             sign_ins=state.notifications.sockets,
+            fanout=state.notifications.fanout,
         )
         if request.scope["type"] == "http":
             await self._authenticate(context, bearer_token(request.headers.get("authorization")))

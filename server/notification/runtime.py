@@ -13,7 +13,7 @@ from sqlalchemy.engine import make_url
 
 from notifications import digest, outbox, timers
 from notifications.bus import Bus
-from notifications.dispatcher import Dispatcher
+from notifications.dispatcher import Dispatcher, Fanout
 from notifications.timers import Clock, system_clock
 from server.access.enforcer import PolicyEnforcer
 from server.config import Settings
@@ -43,13 +43,17 @@ class NotificationRuntime:
         self.clock = clock
         self.enforcer = enforcer
         self.digest_schedule = digest.Schedule(settings.digest_time, ZoneInfo(settings.digest_timezone))
+        # Who must know of an event and what each may see: used by mutations, which dispatch their own events
+        # before they commit, and by the background dispatcher, which takes every other event.
+        fanout = self.fanout = Fanout(
+            recipients=audience.recipients,
+            payloads=audience.payload_filter(enforcer),
+            prepare=audience.batch_preparer(enforcer),
+        )
         self.dispatch = DispatchThread(
             database_url,
             lambda dispatch_sessions: Dispatcher(
-                dispatch_sessions,
-                recipients=audience.recipients,
-                payloads=audience.payload_filter(enforcer),
-                prepare=audience.batch_preparer(enforcer),
+                dispatch_sessions, recipients=fanout.recipients, payloads=fanout.payloads, prepare=fanout.prepare
             ),
             poll_interval=settings.notification_poll_seconds,
         )
