@@ -4,7 +4,8 @@
 #               tests need Debian's chromium package, which .ci/run installs)
 #   make bench           the benchmark suite against the practical limit (bench/README.md); BENCH_ARGS to tune
 #   make bench-sharing   the sharing-at-scale benchmark (bench/README.md); BENCH_ARGS="--scale 0.1" to shrink it
-#   make bench-notifications   the notification burst over two instances against its baseline, then again killing one
+#   make bench-notifications   the notification burst over two instances: against its baseline, on escalations
+#                              and action assignments, then again killing one
 PYTHON ?= python3
 CHROMIUM ?= /usr/bin/chromium
 VENV := .venv
@@ -49,12 +50,14 @@ bench: $(STAMP)
 bench-sharing: $(STAMP)
 	$(PY) -m bench.sharing_scale $(BENCH_ARGS)
 
-# The first run is the app against its baseline (bench/notifications_baseline.py) with the ratios; the --kill
-# run is the app alone. BENCH_ARGS="--subscribers 200 --mutations 100" to shrink both; "--profile FILE
-# --py-spy PATH" to profile B.
+# The first run is the app against its baseline (bench/notifications_baseline.py) with the ratios, on team
+# member additions (what the baseline implements); then the app alone on the issue's burst of escalations
+# and action assignments, and that burst again killing B halfway. BENCH_ARGS="--subscribers 200 --mutations
+# 100" to shrink them; "--profile FILE --py-spy PATH" to profile B.
 bench-notifications: $(STAMP)
 	$(PY) bench/notifications_burst.py --subscribers 1000 --mutations 100 --concurrency 5 --compare $(BENCH_ARGS)
-	$(PY) bench/notifications_burst.py --subscribers 1000 --mutations 200 --concurrency 5 --kill $(BENCH_ARGS)
+	$(PY) bench/notifications_burst.py --subscribers 1000 --mutations 100 --concurrency 5 --mix risk $(BENCH_ARGS)
+	$(PY) bench/notifications_burst.py --subscribers 1000 --mutations 200 --concurrency 5 --mix risk --kill $(BENCH_ARGS)
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .

@@ -41,7 +41,7 @@ import uuid
 from collections import Counter
 from contextlib import suppress
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import httpx
@@ -71,6 +71,10 @@ TARGETS = {
     "baseline": "the baseline (bench/notifications_baseline.py: no GraphQL, no policy layer)",
 }
 
+MIXES = {"team": "team member additions", "risk": "escalations and action assignments, in turn"}
+KINDS = {"team": ("team_member_added",), "risk": ("escalation_raised", "action_assigned")}
+# What a notification is about, by kind: the id the mutation that caused it answered with.
+SUBJECTS = ("membership_id", "escalation_id", "action_id")
 SUBSCRIBED = 10  # per family: everyone on the team but the lead, who acts (and is never told of their own act)
 TEAM = SUBSCRIBED + 1
 
@@ -229,7 +233,8 @@ async def follow(sub: Subscriber, bases: list[str], dead: set[int], stop: asynci
                         created = datetime.fromisoformat(data["createdAt"]).timestamp()
                         sub.ids.append(int(data["id"]))
                         sub.cursor = max(sub.cursor, int(data["id"]))
-                        sub.receipts.append((data["payload"]["membership_id"], now, time.time() - created))
+                        about = next(data["payload"][key] for key in SUBJECTS if key in data["payload"])
+                        sub.receipts.append((about, now, time.time() - created))
                     elif message["type"] in ("next", "error", "complete"):
                         errors = message["payload"].get("errors") if isinstance(message["payload"], dict) else None
                         code = errors[0].get("extensions", {}).get("code") if errors else message["type"]
@@ -242,40 +247,73 @@ async def follow(sub: Subscriber, bases: list[str], dead: set[int], stop: asynci
             await asyncio.sleep(0.2 + random.random() * 0.5)  # spread the reconnects, as clients back off
 
 
+def mutation(mix: str, family: dict, n: int, i: int) -> tuple[str, str, dict]:
+    """The i-th mutation of the burst, the n-th on its family: (operation, its result field, variables).
+    "team": the lead adds a newcomer (every subscriber on the team is told). "risk", the issue's burst: the
+    lead raises an escalation (every subscriber is told; the reason only to those who may read it), or
+    assigns a new plan action to a contributor (the owner is told), in turn."""
+    if mix == "team":
+        contact = {"agencyRole": "b"}
+        return (
+            "TeamMemberAdd",
+            "teamMemberAdd",
+            {"familyId": family["id"], "userId": family["newcomers"][n], "contact": contact},
+        )
+    if i % 2 == 0:
+        variables = {"familyId": family["id"], "level": "urgent", "category": "education", "reason": f"Concern {i}"}
+        return "EscalationRaise", "escalationRaise", variables
+    variables = {
+        "familyId": family["id"],
+        "description": f"Action {i}",
+        "ownerUserId": family["users"][1 + n % SUBSCRIBED],
+        "dueDate": (date.today() + timedelta(days=14)).isoformat(),
+    }
+    return "PlanActionAdd", "planActionAdd", variables
+
+
+def told(mix: str, mutations: int, start: int = 0) -> int:
+    """How many subscribers the mutations numbered start.. tell, in all."""
+    if mix == "team":
+        return mutations * SUBSCRIBED
+    return sum(SUBSCRIBED if i % 2 == 0 else 1 for i in range(start, start + mutations))
+
+
 async def burst(
-    base: str, families: list[dict], mutations: int, concurrency: int, halfway: asyncio.Event, start: int = 0
+    base: str,
+    families: list[dict],
+    mutations: int,
+    concurrency: int,
+    halfway: asyncio.Event,
+    start: int = 0,
+    mix: str = "team",
 ) -> tuple[dict[str, float], list[float], dict[str, float]]:
-    """Run the mutations (numbered from `start`: each adds a newcomer not added before); return membership
-    id -> time of the committed response, the round trips, and membership id -> time the request was sent."""
-    document = operation_documents()["TeamMemberAdd"]
+    """Run the mutations (numbered from `start`: each adds a newcomer not added before, or raises or
+    assigns something new); return the id each created -> time of the committed response, the round
+    trips, and that id -> time the request was sent."""
+    documents = operation_documents()
     responses: dict[str, float] = {}
     durations: list[float] = []
     requested: dict[str, float] = {}
-    jobs = [(families[i % len(families)], i // len(families)) for i in range(start, start + mutations)]
+    jobs = [(families[i % len(families)], i // len(families), i) for i in range(start, start + mutations)]
     queue: asyncio.Queue = asyncio.Queue()
     for job in jobs:
         queue.put_nowait(job)
 
     async def worker(client: httpx.AsyncClient) -> None:
         while not queue.empty():
-            family, n = queue.get_nowait()
-            variables = {
-                "input": {
-                    "familyId": family["id"],
-                    "userId": family["newcomers"][n],
-                    "contact": {"agencyRole": "b"},
-                }
-            }
+            family, n, i = queue.get_nowait()
+            operation, field_name, variables = mutation(mix, family, n, i)
             sent = time.perf_counter()
             response = await client.post(
                 "/graphql",
-                json={"query": document, "operationName": "TeamMemberAdd", "variables": variables},
+                json={"query": documents[operation], "operationName": operation, "variables": {"input": variables}},
                 headers={"Authorization": f"Bearer {family['tokens'][0]}"},
             )
             body = response.json()
             assert "errors" not in body, body
-            responses[body["data"]["teamMemberAdd"]["id"]] = time.perf_counter()
-            requested[body["data"]["teamMemberAdd"]["id"]] = sent
+            created = body["data"][field_name]["id"]
+            responses[created] = time.perf_counter()
+            requested[created] = sent
             durations.append(time.perf_counter() - sent)
             if len(responses) >= mutations // 2:
                 halfway.set()
@@ -289,17 +327,17 @@ def rss(process: subprocess.Popen) -> int:
     return psutil.Process(process.pid).memory_info().rss
 
 
-async def expected_ids(url: str, after: int) -> dict[str, set[int]]:
-    """Per recipient, the ids of the live notifications made after the burst began (the truth)."""
+async def expected_ids(url: str, after: int, kinds: tuple[str, ...]) -> dict[str, set[int]]:
+    """Per recipient, the ids of the live notifications of the burst's kinds made after it began (the truth)."""
     engine = create_engine(url)
     try:
         async with engine.connect() as connection:
             rows = await connection.execute(
                 sa.text(
                     "SELECT recipient_user_id, id FROM notification WHERE id > :after AND delivery = 'live'"
-                    " AND kind = 'team_member_added'"
+                    " AND kind = ANY(:kinds)"
                 ),
-                {"after": after},
+                {"after": after, "kinds": list(kinds)},
             )
             truth: dict[str, set[int]] = {}
             for user_id, notification_id in rows:
@@ -388,14 +426,14 @@ async def measure(args: argparse.Namespace, server: str, target: str = "app", da
         halfway = asyncio.Event()
         started = time.perf_counter()
         burst_task = asyncio.create_task(
-            burst(bases[0], families, args.mutations, args.concurrency, halfway, start=args.warmup)
+            burst(bases[0], families, args.mutations, args.concurrency, halfway, start=args.warmup, mix=args.mix)
         )
         if args.kill:
             await halfway.wait()
             processes[1].kill()  # SIGKILL: no goodbye to anyone
             dead.add(1)
         responses, durations, requested = await burst_task
-        expected = args.mutations * SUBSCRIBED
+        expected = told(args.mix, args.mutations, start=args.warmup)
         deadline = time.perf_counter() + 90
         while sum(len(set(sub.ids)) for sub in subs) < expected and time.perf_counter() < deadline:  # noqa: ASYNC110
             await asyncio.sleep(0.1)
@@ -403,7 +441,7 @@ async def measure(args: argparse.Namespace, server: str, target: str = "app", da
         await asyncio.sleep(1)  # let late duplicates, if any, show
         stop.set()
         await asyncio.gather(*tasks, return_exceptions=True)
-        truth = await expected_ids(url, start_cursor)
+        truth = await expected_ids(url, start_cursor, KINDS[args.mix])
         memory = (baseline, connected)
         timing = (responses, requested, durations)
         return report(args, target, subs, truth, timing, started, memory, load_before, load_after)
@@ -422,8 +460,8 @@ async def warm_up(args: argparse.Namespace, base: str, families: list[dict], sub
     """A first, unmeasured burst, as a server in service has long since run every statement it runs: the
     first requests after a start compile SQL and prepare statements on each pooled connection. What the
     cold start cost is printed, not hidden; the measured burst then starts from a clean slate (cursor)."""
-    responses, _, _ = await burst(base, families, args.warmup, args.concurrency, asyncio.Event())
-    expected = args.warmup * SUBSCRIBED
+    responses, _, _ = await burst(base, families, args.warmup, args.concurrency, asyncio.Event(), mix=args.mix)
+    expected = told(args.mix, args.warmup)
     deadline = time.perf_counter() + 60
     while sum(len(set(sub.ids)) for sub in subs) < expected and time.perf_counter() < deadline:  # noqa: ASYNC110
         await asyncio.sleep(0.1)
@@ -464,11 +502,14 @@ def report(args, target, subs, truth, timing, started, memory, load_before, load
     }
     moved = [sub for sub in subs if sub.started_on == 1] if args.kill else []
     print(f"target: {TARGETS[target]}")
-    print(f"subscribers: {sum(per_side)} ({per_side[0]} on A, {per_side[1]} on B); mutations on A: {args.mutations}")
+    print(
+        f"subscribers: {sum(per_side)} ({per_side[0]} on A, {per_side[1]} on B);"
+        f" mutations on A: {args.mutations} ({MIXES[args.mix]})"
+    )
     print(f"load average: {load_before[0]:.2f} before the burst, {load_after[0]:.2f} after (1-minute)")
     print(f"mutation round trip on A: p50 {figures['round_trip_p50']:.0f} ms, max {max(durations) * 1000:.0f} ms")
     print(
-        f"completeness: expected {figures['expected']} ({args.mutations} mutations x {SUBSCRIBED} subscribers),"
+        f"completeness: expected {figures['expected']} (the rows made for the subscribers, {args.mutations} mutations),"
         f" received {total}, duplicates dropped by id {total - unique}, missing {figures['missing']},"
         f" not expected {figures['foreign']}"
     )
@@ -567,6 +608,12 @@ if __name__ == "__main__":
     parser.add_argument("--compare", action="store_true", help="run the app, then the baseline, and print the ratios")
     parser.add_argument("--kill", action="store_true", help="SIGKILL instance B halfway through the burst")
     parser.add_argument(
+        "--mix",
+        choices=("team", "risk"),
+        default="team",
+        help="team: team member additions (what the baseline also does); risk: escalations and action assignments",
+    )
+    parser.add_argument(
         "--warmup", type=int, default=20, help="mutations sent (and delivered) before the measured burst; 0: none"
     )
     parser.add_argument("--profile", help="write py-spy's raw (collapsed) stacks of instance B to this file")
@@ -574,4 +621,6 @@ if __name__ == "__main__":
     arguments = parser.parse_args()
     if arguments.compare and arguments.kill:
         parser.error("--compare measures latency, which a --kill run does not report")
+    if arguments.mix != "team" and (arguments.compare or arguments.target == "baseline"):
+        parser.error("the baseline implements team member additions only: --mix team")
     asyncio.run(main(arguments))
