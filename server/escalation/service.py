@@ -76,7 +76,14 @@ async def raise_escalation(
     )
     session.add(row)
     await session.flush()
-    await emit(session, "escalation_raised", family_id=family_id, escalation_id=row.id, level=level.value)
+    await emit(
+        session,
+        "escalation_raised",
+        by=access.actor.user_id,
+        family_id=family_id,
+        escalation_id=row.id,
+        level=level.value,
+    )
     return row
 
 
@@ -85,7 +92,9 @@ async def acknowledge(session: AsyncSession, access: AccessControl, *, escalatio
     if row.acknowledged_at is not None:
         raise Conflict("This escalation has already been acknowledged.")
     row.acknowledged_at, row.acknowledged_by_user_id = utcnow(), access.actor.user_id
-    await emit(session, "escalation_acknowledged", family_id=row.family_id, escalation_id=row.id)
+    await emit(
+        session, "escalation_acknowledged", by=access.actor.user_id, family_id=row.family_id, escalation_id=row.id
+    )
     return row
 
 
@@ -106,7 +115,14 @@ async def resolve(
         row.acknowledged_at, row.acknowledged_by_user_id = now, access.actor.user_id
     row.resolved_at, row.resolved_by_user_id = now, access.actor.user_id
     row.outcome, row.outcome_note = outcome, optional_text(note, "note", 5000) or None
-    await emit(session, "escalation_resolved", family_id=row.family_id, escalation_id=row.id, outcome=outcome.value)
+    await emit(
+        session,
+        "escalation_resolved",
+        by=access.actor.user_id,
+        family_id=row.family_id,
+        escalation_id=row.id,
+        outcome=outcome.value,
+    )
     return row
 
 

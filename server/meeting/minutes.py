@@ -65,7 +65,7 @@ async def publish_minutes(
         raise BadUserInput("Write the minutes before publishing them.", field="minutes")
     values = {"minutes_published_at": utcnow(), "status": MeetingStatus.held.value}
     row = await update_versioned(session, Meeting, meeting.id, expected_version, values, what="meeting")
-    await emit(session, "minutes_published", family_id=row.family_id, meeting_id=row.id)
+    await emit(session, "minutes_published", by=access.actor.user_id, family_id=row.family_id, meeting_id=row.id)
     return row
 
 

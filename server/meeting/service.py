@@ -68,7 +68,7 @@ async def schedule(session: AsyncSession, access: AccessControl, *, family_id: u
     await session.flush()
     users = list(dict.fromkeys([access.actor.user_id, *data.invitee_user_ids]))
     await _invite(session, row, users, list(dict.fromkeys(data.invitee_member_ids)))
-    await emit(session, "meeting_scheduled", family_id=family_id, meeting_id=row.id)
+    await emit(session, "meeting_scheduled", by=access.actor.user_id, family_id=family_id, meeting_id=row.id)
     return row
 
 
@@ -97,7 +97,7 @@ async def reschedule(
     row = await update_versioned(
         session, Meeting, meeting.id, expected_version, {"scheduled_at": scheduled_at}, what="meeting"
     )
-    await emit(session, "meeting_changed", family_id=row.family_id, meeting_id=row.id)
+    await emit(session, "meeting_changed", by=access.actor.user_id, family_id=row.family_id, meeting_id=row.id)
     return row
 
 
@@ -118,7 +118,7 @@ async def cancel(
     )
     values = {"status": MeetingStatus.cancelled.value, "cancel_reason": text}
     row = await update_versioned(session, Meeting, meeting.id, expected_version, values, what="meeting")
-    await emit(session, "meeting_cancelled", family_id=row.family_id, meeting_id=row.id)
+    await emit(session, "meeting_cancelled", by=access.actor.user_id, family_id=row.family_id, meeting_id=row.id)
     return row
 
 

@@ -60,12 +60,13 @@ _MEETINGS = {
 }
 
 
-async def emit(session: AsyncSession, kind: str, **ids: uuid.UUID | str | None) -> None:
-    """Append the event for `kind` about the records named by `ids` (family_id always among them)."""
+async def emit(session: AsyncSession, kind: str, *, by: uuid.UUID | None, **ids: uuid.UUID | str | None) -> None:
+    """Append the event for `kind` about the records named by `ids` (family_id always among them), caused by
+    the user `by` (who is never told of their own act)."""
     if kind not in EVENT_KINDS:
         raise ValueError(f"unknown event kind {kind!r}")
     session.info.setdefault(PENDING_KEY, []).append({"kind": kind, **{k: str(v) for k, v in ids.items() if v}})
-    event = await _event(session, kind, ids)
+    event = (await _event(session, kind, ids)).model_copy(update={"actor_user_id": by})
     await outbox.append(session, event)
     await _timers(session, kind, event)
 

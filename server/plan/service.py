@@ -115,7 +115,14 @@ async def add_action(
     session.add(row)
     await session.flush()
     _record(session, "action", row, ACTION_FIELDS, access)
-    await emit(session, "action_assigned", family_id=family_id, action_id=row.id, owner_user_id=row.owner_user_id)
+    await emit(
+        session,
+        "action_assigned",
+        by=access.actor.user_id,
+        family_id=family_id,
+        action_id=row.id,
+        owner_user_id=row.owner_user_id,
+    )
     return row
 
 
@@ -135,10 +142,15 @@ async def edit_action(
     _record(session, "action", row, ACTION_FIELDS, access)
     if row.owner_user_id != before_owner:
         await emit(
-            session, "action_assigned", family_id=row.family_id, action_id=row.id, owner_user_id=row.owner_user_id
+            session,
+            "action_assigned",
+            by=access.actor.user_id,
+            family_id=row.family_id,
+            action_id=row.id,
+            owner_user_id=row.owner_user_id,
         )
     if row.status is ActionStatus.done and before_status is not ActionStatus.done:
-        await emit(session, "action_done", family_id=row.family_id, action_id=row.id)
+        await emit(session, "action_done", by=access.actor.user_id, family_id=row.family_id, action_id=row.id)
     return row
 
 

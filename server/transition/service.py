@@ -61,7 +61,7 @@ async def step_up(
     row = _transition(family, access, TransitionKind.step_up, data.reason, data.effective_on, data.receiving_team)
     changes = {"status": FamilyStatus.stepped_up.value, "level_of_need": LevelOfNeed.statutory.value}
     updated = await _apply(session, family_id, expected_version, changes, row)
-    await emit(session, "family_stepped_up", family_id=family_id, transition_id=row.id)
+    await emit(session, "family_stepped_up", by=access.actor.user_id, family_id=family_id, transition_id=row.id)
     return updated, row
 
 
@@ -80,7 +80,7 @@ async def step_down(
     row = _transition(family, access, TransitionKind.step_down, data.reason, data.effective_on, data.receiving_team)
     changes = {"status": FamilyStatus.stepped_down.value, "level_of_need": level_of_need.value}
     updated = await _apply(session, family_id, expected_version, changes, row)
-    await emit(session, "family_stepped_down", family_id=family_id, transition_id=row.id)
+    await emit(session, "family_stepped_down", by=access.actor.user_id, family_id=family_id, transition_id=row.id)
     return updated, row
 
 
@@ -106,7 +106,7 @@ async def close(
         await plan_service.cancel_actions(session, access, open_actions)
     changes = {"status": FamilyStatus.closed.value, "closed_at": utcnow()}
     updated = await _apply(session, family_id, expected_version, changes, row)
-    await emit(session, "family_closed", family_id=family_id, transition_id=row.id)
+    await emit(session, "family_closed", by=access.actor.user_id, family_id=family_id, transition_id=row.id)
     return updated, row
 
 
@@ -119,7 +119,7 @@ async def reopen(
     row = _transition(family, access, TransitionKind.reopening, reason, today())
     changes = {"status": FamilyStatus.active.value, "closed_at": None}
     updated = await _apply(session, family_id, expected_version, changes, row)
-    await emit(session, "family_reopened", family_id=family_id, transition_id=row.id)
+    await emit(session, "family_reopened", by=access.actor.user_id, family_id=family_id, transition_id=row.id)
     return updated, row
 
 

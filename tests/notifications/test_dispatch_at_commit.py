@@ -16,11 +16,13 @@ import sqlalchemy as sa
 from notifications import outbox
 from notifications.dispatcher import Fanout, dispatch_appended
 from notifications.events import MeetingScheduled
+from server.agency.models import AgencyKind
 from server.db.columns import utcnow
 from server.db.engine import unit_of_work
 from server.notification.runtime import asyncpg_dsn
+from tests.api.test_query_counts import counting
 from tests.auth_helpers import sign_in
-from tests.builders import create_area
+from tests.builders import create_agency, create_area, create_family, create_user
 
 CONTACT = {"agencyRole": "Attendance support"}
 
@@ -107,3 +109,27 @@ async def test_a_failed_dispatch_keeps_the_change_and_the_background_dispatcher_
 
 async def _never(_session, _event, _users) -> dict:
     raise AssertionError("not reached: deciding who must know failed first")
+
+
+async def raise_statements(gql, app, sessions, contributors: int) -> int:
+    """Statements of one escalation raised by the lead of a team of `contributors`, each of another agency."""
+    lead = await create_user(sessions, agency=await create_agency(sessions, kind=AgencyKind.early_help))
+    team = [await create_user(sessions, agency=await create_agency(sessions)) for _ in range(contributors)]
+    family = await create_family(sessions, lead=lead, contributors=tuple(team))
+    token = await sign_in(gql, lead)
+    variables = {"familyId": str(family.id), "level": "urgent", "category": "education", "reason": "A disclosure"}
+    with counting(app.state.taf.engine) as statements:
+        await gql.data("EscalationRaise", {"input": variables}, token=token)
+    async with sessions() as session:
+        told = (
+            await session.exec(
+                sa.text("SELECT count(*) FROM notification WHERE family_id = :f AND kind = 'escalation_raised'"),
+                params={"f": family.id},
+            )
+        ).scalar_one()
+    assert told == contributors  # each contributor was told (not the lead who raised it), at commit
+    return len(statements)
+
+
+async def test_dispatching_at_commit_costs_the_same_statements_for_a_team_of_two_or_twenty(gql, app, sessions):
+    assert await raise_statements(gql, app, sessions, 2) == await raise_statements(gql, app, sessions, 20)

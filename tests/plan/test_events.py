@@ -105,4 +105,4 @@ async def test_services_emit_at_each_hand_over(sessions):
 
 async def test_an_unknown_kind_is_refused_at_once(sessions):
     with pytest.raises(ValueError, match="unknown event kind"):
-        await emit(None, "made_up")  # type: ignore[arg-type]
+        await emit(None, "made_up", by=None)  # type: ignore[arg-type]
