@@ -20,6 +20,7 @@ from server.plan.models import ActionStatus, GoalStatus, OutcomeDomain, PlanActi
 from server.plan.service import ACTION_FIELDS, GOAL_FIELDS
 from server.plan.versioning import snapshot
 from server.transition.models import ClosureOutcome, FamilyTransition, TransitionKind
+from server.user.models import User
 
 L, M, H, N, G = (
     RiskRating.low,
@@ -83,6 +84,7 @@ async def _carter_plan(session: AsyncSession, family: Family, staff: dict) -> No
             outcome_domain=OutcomeDomain.school_attendance_attainment,
             status=GoalStatus.open,
             created_by_user_id=lead.id,
+            owning_agency_id=lead.agency_id,
         ),
         PlanGoal(
             family_id=family.id,
@@ -93,6 +95,7 @@ async def _carter_plan(session: AsyncSession, family: Family, staff: dict) -> No
             outcome_domain=OutcomeDomain.living_conditions,
             status=GoalStatus.open,
             created_by_user_id=lead.id,
+            owning_agency_id=lead.agency_id,
         ),
     ]
     session.add_all(goals)
@@ -123,7 +126,14 @@ async def _carter_plan(session: AsyncSession, family: Family, staff: dict) -> No
         attendance = Attendance.apologies if key == "health" else Attendance.present
         session.add(MeetingInvitee(meeting_id=held.id, user_id=staff[key].id, attendance=attendance))
         session.add(MeetingInvitee(meeting_id=upcoming.id, user_id=staff[key].id, attendance=Attendance.invited))
-    session.add(MeetingDecision(meeting_id=held.id, text="Mentoring to start at school", recorded_by_user_id=lead.id))
+    session.add(
+        MeetingDecision(
+            meeting_id=held.id,
+            text="Mentoring to start at school",
+            recorded_by_user_id=lead.id,
+            owning_agency_id=lead.agency_id,
+        )
+    )
     actions = [
         (
             "school",
@@ -158,6 +168,7 @@ async def _carter_plan(session: AsyncSession, family: Family, staff: dict) -> No
         reviewed_on=today - timedelta(days=14),
         summary="Baseline scores agreed with Lisa",
         author_user_id=lead.id,
+        owning_agency_id=lead.agency_id,
     )
     session.add(review)
     await session.flush()
@@ -224,6 +235,7 @@ async def _assessment(session, family, author_id, stage, on, level, resilience, 
         protective_factors="Grandparents nearby",
         resilience_indicators=indicators[:resilience],
         author_user_id=author_id,
+        owning_agency_id=(await session.get(User, author_id)).agency_id,
     )
     session.add(row)
     await session.flush()
@@ -234,10 +246,25 @@ async def _assessment(session, family, author_id, stage, on, level, resilience, 
             )
         )
     ).first()
+    catalogue = load_catalogue(REPO_ROOT / "policies")
+    facts = {"owning_agency_id": row.owning_agency_id}
     for code, rating in family_ratings.items():
-        session.add(AssessmentRating(assessment_id=row.id, factor=code, rating=rating))
+        session.add(
+            AssessmentRating(
+                assessment_id=row.id, factor=code, rating=rating, category=catalogue.category(code), **facts
+            )
+        )
     for code, rating in child_ratings.items():
-        session.add(AssessmentRating(assessment_id=row.id, factor=code, member_id=child, rating=rating))
+        session.add(
+            AssessmentRating(
+                assessment_id=row.id,
+                factor=code,
+                member_id=child,
+                rating=rating,
+                category=catalogue.category(code),
+                **facts,
+            )
+        )
 
 
 async def _closure(session: AsyncSession, family: Family, author_id) -> None:

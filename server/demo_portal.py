@@ -37,6 +37,7 @@ async def load(session: AsyncSession, carter: Family, staff: dict, password_hash
         reviewed_on=date.today() - timedelta(days=2),
         summary="Mentoring is helping; the damp repairs are booked",
         author_user_id=lead.id,
+        owning_agency_id=lead.agency_id,
     )
     session.add(review)
     await session.flush()

@@ -35,20 +35,37 @@ class _ParsedMatcherEnforcer(casbin.Enforcer):
 
 
 class PolicyEnforcer:
-    """The whole policy (for reading it) and one small enforcer per (role, kind, action) (for deciding)."""
+    """The whole policy (for reading it) and one small enforcer per (role, kind, action) (for deciding).
+
+    A line written for a group of kinds (`case_content`) belongs to the enforcer of every kind in the
+    group; each small enforcer also holds the kind groups, so its matcher reads exactly as the model."""
 
     def __init__(self, policies_dir: Path) -> None:
         model = str(policies_dir / "model.conf")
         self.full = casbin.Enforcer(model, str(policies_dir / "policy.csv"))
+        kind_groups = self.full.get_named_grouping_policy("g")
         groups: dict[tuple[str, str, str], list[list[str]]] = defaultdict(list)
         for line in self.full.get_policy():
-            groups[(line[0], line[1], line[2])].append(line)
+            for kind in self.kinds_under(line[1]):
+                groups[(line[0], kind, line[2])].append(line)
+        self._lines = dict(groups)
         self._groups: dict[tuple[str, str, str], casbin.Enforcer] = {}
         for key, lines in groups.items():
             group = _ParsedMatcherEnforcer(model)
             group.add_function("holds", holds)
+            if kind_groups:
+                group.add_named_grouping_policies("g", kind_groups)
             group.add_policies(lines)
             self._groups[key] = group
+
+    def kinds_under(self, kind: str) -> list[str]:
+        """The kind itself and every kind grouped under it (`case_content`: each kind of case content)."""
+        members = [child for child, parent in self.full.get_named_grouping_policy("g") if parent == kind]
+        return [kind, *members]
+
+    def lines_for(self, role: str, kind: str, act: str) -> list[list[str]]:
+        """The policy lines that decide (role, kind, act), those written for the kind's group included."""
+        return self._lines.get((role, kind, act), [])
 
     def enforce_ex(self, actor: Any, resource: Any, act: str) -> tuple[bool, list[str]]:
         group = self._groups.get((actor.role, resource.kind, act))
@@ -82,6 +99,6 @@ def build_reference_enforcer(policies_dir: Path) -> casbin.Enforcer:
 def rules_for(enforcer: PolicyEnforcer, role: str, kind: str, act: str) -> tuple[list[str], list[str]]:
     """The rule names of the allow and deny lines for (role, kind, act), for the SQL form of a decision."""
     allow, deny = [], []
-    for _role, _kind, _act, rule, effect in enforcer.get_filtered_policy(0, role, kind, act):
+    for _role, _kind, _act, rule, effect in enforcer.lines_for(role, kind, act):
         (allow if effect == "allow" else deny).append(rule)
     return allow, deny

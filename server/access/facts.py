@@ -27,21 +27,20 @@ class FamilyFacts:
     own_family: bool = False
     consented: frozenset[str] = frozenset()  # categories the family shares with the actor's agency
     overridden: frozenset[tuple[uuid.UUID, str]] = field(default=frozenset())  # (owning agency, category)
+    refused: frozenset[str] = frozenset()  # categories a refusal in force withholds from the actor's agency
+    police_agencies: frozenset[uuid.UUID] = frozenset()  # the area's police agencies
 
 
 @dataclass(frozen=True, slots=True)
 class ItemFacts:
-    """The attributes of one item that decisions depend on."""
+    """The attributes of one piece of case content (or an override) that decisions depend on."""
 
     owning_agency_id: uuid.UUID
     category: str
-    family_summary: bool = False
-    third_party: bool = False
+    family_summary: bool = False  # marked for the family's own summary (the portal)
+    third_party: bool = False  # names people outside the family
+    team_shared: bool = False  # agreed with the family as part of its plan with the whole team
     recipients: frozenset[uuid.UUID] = frozenset()  # for overrides: the agencies it shares with
-
-    @property
-    def key(self) -> tuple:
-        return (self.owning_agency_id, self.category, self.family_summary, self.third_party, self.recipients)
 
 
 # The facts of one (actor, family) pair; {user}, {agency} and {member} name the actor's ids.
@@ -76,7 +75,15 @@ _FACTS_COLUMNS = """
         WHERE o.family_id = f.id AND o.revoked_at IS NULL
           AND o.starts_at <= statement_timestamp() AND o.expires_at > statement_timestamp()
           AND {agency} = ANY (o.recipient_agency_ids)
-      )
+      ),
+      ARRAY(
+        SELECT unnest(c.categories) FROM consent c
+        WHERE c.family_id = f.id AND c.decision = 'refused' AND c.withdrawn_at IS NULL
+          AND c.valid_from <= statement_timestamp()
+          AND (c.valid_to IS NULL OR c.valid_to > statement_timestamp())
+          AND (c.whole_team OR {agency} = ANY (c.recipient_agency_ids))
+      ),
+      ARRAY(SELECT a.id FROM agency a WHERE a.kind = 'police')
 """
 
 _FACTS_SQL = sa.text(
@@ -125,7 +132,7 @@ def pair_facts_statement(pairs: list[tuple[Actor, uuid.UUID]]) -> sa.TextClause:
 
 def facts_from_rows(family_ids: list[uuid.UUID], rows: list[tuple]) -> dict[uuid.UUID, FamilyFacts]:
     found = {}
-    for family_id, worker, lead, on_team, manages, own, consented, overridden in rows:
+    for family_id, worker, lead, on_team, manages, own, consented, overridden, refused, police in rows:
         found[family_id] = FamilyFacts(
             family_id,
             worker,
@@ -135,5 +142,7 @@ def facts_from_rows(family_ids: list[uuid.UUID], rows: list[tuple]) -> dict[uuid
             own,
             frozenset(consented),
             frozenset((uuid.UUID(pair.split(" ")[0]), pair.split(" ")[1]) for pair in overridden),
+            frozenset(refused),
+            frozenset(police),
         )
     return {family_id: found.get(family_id, FamilyFacts(family_id)) for family_id in family_ids}

@@ -17,7 +17,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from server.access.actor import Act, Actor
 from server.access.enforcer import PolicyEnforcer, rules_for
 from server.access.facts import FamilyFacts, ItemFacts, facts_from_rows, facts_statement, pair_facts_statement
-from server.access.rules import FAMILY_RULES, ITEM_RULES, Resource, item_decision_key
+from server.access.rules import FAMILY_RULES, ITEM_RULES, ContentColumns, Resource, item_decision_key
 from server.errors import Forbidden, NotFound
 
 FAMILY_NOT_FOUND = "No family with that id, or you are not on its team."
@@ -132,7 +132,7 @@ class AccessControl:
         )
 
     async def item_filter(
-        self, session: AsyncSession, family_id: uuid.UUID, columns: Any, *, kind: str, act: Act = Act.read
+        self, session: AsyncSession, family_id: uuid.UUID, columns: ContentColumns, *, kind: str, act: Act = Act.read
     ) -> ColumnElement:
         """The SQL form of `can_item(...)` for the items of one family: a list can only hold rows that a
         single lookup would allow."""
@@ -163,7 +163,7 @@ class AccessControl:
         self.denials.append({"action": action, "family_id": family_id, "detail": detail})
 
 
-def _item_sql(rule: str, actor: Actor, facts: FamilyFacts, columns: Any) -> ColumnElement[bool]:
+def _item_sql(rule: str, actor: Actor, facts: FamilyFacts, columns: ContentColumns) -> ColumnElement[bool]:
     if rule in ITEM_RULES:
         return ITEM_RULES[rule].sql(actor, facts, columns)
     if rule in FAMILY_RULES:

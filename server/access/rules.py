@@ -5,16 +5,16 @@
   can never hold a row that a single lookup would refuse.
 
 Family rules decide about a family as a whole; the SQL form is a condition on a family id column, for
-lists across families (the caseload). Item rules decide about one item (a contribution) given the
-facts of its family; the SQL form is a condition on the item's columns with those facts resolved.
+lists across families (the caseload). Item rules decide about one piece of case content given the
+facts of its family; the SQL form is a condition on the content's columns (ContentColumns, which every
+content table maps) with those facts resolved.
 tests/access/test_rules_agree.py holds each pair in agreement.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
-from typing import Any
+from dataclasses import dataclass, field
 
 import sqlalchemy as sa
 from sqlalchemy.sql.elements import ColumnElement
@@ -57,7 +57,7 @@ class FamilyRule:
 @dataclass(frozen=True)
 class ItemRule:
     check: Callable[[Actor, FamilyFacts, ItemFacts], bool]
-    sql: Callable[[Actor, FamilyFacts, Any], ColumnElement[bool]]  # Any: the item table's columns
+    sql: Callable[[Actor, FamilyFacts, ContentColumns], ColumnElement[bool]]
 
 
 FAMILY_RULES: dict[str, FamilyRule] = {
@@ -93,6 +93,19 @@ FAMILY_RULES: dict[str, FamilyRule] = {
 }
 
 
+@dataclass(frozen=True)
+class ContentColumns:
+    """Where a table keeps the facts the item rules read, as SQL expressions: every kind of case content
+    maps its own columns here, so one SQL form of each rule filters every kind."""
+
+    owning_agency_id: ColumnElement
+    category: ColumnElement
+    family_summary: ColumnElement[bool] = field(default_factory=sa.false)
+    third_party: ColumnElement[bool] = field(default_factory=sa.false)
+    team_shared: ColumnElement[bool] = field(default_factory=sa.false)
+    recipients: ColumnElement | None = None  # overrides and decisions not to share: the agencies named
+
+
 def _own_agency(actor: Actor, item: ItemFacts) -> bool:
     return actor.agency_id is not None and item.owning_agency_id == actor.agency_id
 
@@ -101,7 +114,7 @@ def _when(condition: bool, expression: ColumnElement[bool]) -> ColumnElement[boo
     return expression if condition else sa.false()
 
 
-def _overridden_sql(facts: FamilyFacts, columns: Any) -> ColumnElement[bool]:
+def _overridden_sql(facts: FamilyFacts, columns: ContentColumns) -> ColumnElement[bool]:
     by_agency: dict = {}
     for agency_id, category in facts.overridden:
         by_agency.setdefault(agency_id, []).append(category)
@@ -114,18 +127,33 @@ def _overridden_sql(facts: FamilyFacts, columns: Any) -> ColumnElement[bool]:
     )
 
 
+def _not_refused_sql(facts: FamilyFacts, columns: ContentColumns) -> ColumnElement[bool]:
+    return columns.category.not_in(sorted(facts.refused)) if facts.refused else sa.true()
+
+
+def _police_owned(facts: FamilyFacts, item: ItemFacts) -> bool:
+    return item.owning_agency_id in facts.police_agencies
+
+
+def _override_party_sql(actor: Actor, facts: FamilyFacts, c: ContentColumns) -> ColumnElement[bool]:
+    if facts.lead_professional:
+        return sa.true()
+    named = sa.literal(actor.agency_id) == sa.any_(c.recipients) if c.recipients is not None else sa.false()
+    return sa.or_(c.owning_agency_id == actor.agency_id, named)
+
+
 ITEM_RULES: dict[str, ItemRule] = {
-    # A worker on the team sees their own agency's items.
+    # A worker on the team sees their own agency's content.
     "own_agency_item": ItemRule(
         lambda actor, facts, item: facts.named_worker and _own_agency(actor, item),
         lambda actor, facts, c: _when(facts.named_worker, c.owning_agency_id == actor.agency_id),
     ),
-    # A manager sees their agency's items on the families their agency works with.
+    # A manager sees their agency's content on the families their agency works with.
     "agency_item_on_team": ItemRule(
         lambda actor, facts, item: facts.agency_on_team and _own_agency(actor, item),
         lambda actor, facts, c: _when(facts.agency_on_team, c.owning_agency_id == actor.agency_id),
     ),
-    # A worker on the team sees another agency's item when the family consented to share its category
+    # A worker on the team sees another agency's content when the family consented to share its category
     # with the worker's agency (and nobody refused it).
     "shared_by_consent": ItemRule(
         lambda actor, facts, item: facts.named_worker and item.category in facts.consented,
@@ -133,15 +161,21 @@ ITEM_RULES: dict[str, ItemRule] = {
             facts.named_worker and bool(facts.consented), c.category.in_(sorted(facts.consented))
         ),
     ),
-    # ... or when an active safeguarding override shares that agency's items in that category with them.
+    # ... or when an active safeguarding override shares that agency's content in that category with them.
     "shared_by_override": ItemRule(
         lambda actor, facts, item: facts.named_worker and (item.owning_agency_id, item.category) in facts.overridden,
         lambda actor, facts, c: _when(facts.named_worker, _overridden_sql(facts, c)),
     ),
-    # A family member sees items of their own family that are marked for the family summary.
+    # The family's own plan (goals agreed with the family, the actions serving them, decisions agreed at
+    # its TAF meetings) is the whole team's, unless a refusal in force withholds its category.
+    "agreed_plan_on_team": ItemRule(
+        lambda actor, facts, item: facts.named_worker and item.team_shared and item.category not in facts.refused,
+        lambda actor, facts, c: _when(facts.named_worker, sa.and_(c.team_shared, _not_refused_sql(facts, c))),
+    ),
+    # A family member sees content of their own family that is marked for the family summary.
     "family_summary_item": ItemRule(
         lambda actor, facts, item: facts.own_family and item.family_summary,
-        lambda actor, facts, c: _when(facts.own_family, c.may_appear_in_family_summary.is_(True)),
+        lambda actor, facts, c: _when(facts.own_family, c.family_summary),
     ),
     # An override or a decision not to share: the lead professional, the agency whose information it
     # is, and the agencies it shares with.
@@ -150,19 +184,17 @@ ITEM_RULES: dict[str, ItemRule] = {
             facts.named_worker
             and (facts.lead_professional or _own_agency(actor, item) or actor.agency_id in item.recipients)
         ),
-        lambda actor, facts, c: _when(
-            facts.named_worker,
-            sa.true()
-            if facts.lead_professional
-            else sa.or_(
-                c.owning_agency_id == actor.agency_id, sa.literal(actor.agency_id) == sa.any_(c.recipient_agency_ids)
-            ),
-        ),
+        lambda actor, facts, c: _when(facts.named_worker, _override_party_sql(actor, facts, c)),
     ),
-    # Never to the family: items naming third parties, and police information.
+    # Never to the family: content naming third parties, police information, and anything a police
+    # agency holds, whatever its category.
     "third_party_or_police": ItemRule(
-        lambda actor, facts, item: item.third_party or item.category == POLICE,
-        lambda actor, facts, c: sa.or_(c.contains_third_party_identities.is_(True), c.category == POLICE),
+        lambda actor, facts, item: item.third_party or item.category == POLICE or _police_owned(facts, item),
+        lambda actor, facts, c: sa.or_(
+            c.third_party,
+            c.category == POLICE,
+            c.owning_agency_id.in_(sorted(facts.police_agencies)) if facts.police_agencies else sa.false(),
+        ),
     ),
 }
 
@@ -177,8 +209,10 @@ def item_decision_key(actor: Actor, facts: FamilyFacts, item: ItemFacts) -> tupl
         _own_agency(actor, item),
         item.category,
         (item.owning_agency_id, item.category) in facts.overridden,
+        _police_owned(facts, item),
         item.family_summary,
         item.third_party,
+        item.team_shared,
         actor.agency_id in item.recipients,
     )
 

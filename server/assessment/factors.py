@@ -7,7 +7,10 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
+from server.contribution.models import InformationCategory
+
 SCOPES = ("family", "member", "adult", "child", "resilience")
+CATEGORIES = frozenset(category.value for category in InformationCategory)
 FILE_NAME = "assessment_factors.csv"
 
 
@@ -16,6 +19,7 @@ class Factor:
     scope: str
     code: str
     label: str
+    category: str  # the information category its ratings are shared under
 
     @property
     def per_member(self) -> bool:
@@ -38,6 +42,11 @@ class Catalogue:
     def by_code(self) -> dict[str, Factor]:
         return {factor.code: factor for factor in self.factors}
 
+    def category(self, code: str) -> str:
+        """A retired code's ratings keep the category they were recorded with; new ratings need a known code."""
+        found = self.by_code.get(code)
+        return found.category if found else "other"
+
     def label(self, code: str) -> str:
         found = self.by_code.get(code)
         return found.label if found else code  # a retired code keeps its code as its label
@@ -50,9 +59,9 @@ def load_catalogue(policies_dir: Path) -> Catalogue:
     rows = csv.DictReader(line for line in lines if line.strip() and not line.startswith("#"))
     factors = []
     for row in rows:
-        if row["scope"] not in SCOPES or not row["code"].strip():
+        if row["scope"] not in SCOPES or not row["code"].strip() or row["category"] not in CATEGORIES:
             raise ValueError(f"{FILE_NAME}: bad line {row}")
-        factors.append(Factor(row["scope"], row["code"].strip(), row["label"].strip()))
+        factors.append(Factor(row["scope"], row["code"].strip(), row["label"].strip(), row["category"]))
     codes = [factor.code for factor in factors]
     if len(codes) != len(set(codes)):
         raise ValueError(f"{FILE_NAME}: a code appears twice")

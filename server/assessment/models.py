@@ -13,6 +13,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlmodel import Field, SQLModel
 
+from server.contribution.models import InformationCategory
 from server.db.columns import created_at_field, enum_field, id_field
 from server.family.models import LevelOfNeed
 from server.plan.models import OutcomeDomain
@@ -50,6 +51,12 @@ class Assessment(SQLModel, table=True):
     protective_factors: str = Field(default="", max_length=10_000)
     resilience_indicators: list[str] = Field(default_factory=list, sa_type=ARRAY(sa.String(64)))
     author_user_id: uuid.UUID = Field(foreign_key="app_user.id")
+    # The narrative is the author's agency's case content in one category (kind assessment_narrative).
+    owning_agency_id: uuid.UUID = Field(foreign_key="agency.id")
+    category: InformationCategory = enum_field(
+        InformationCategory, name="assessment_category", default=InformationCategory.other
+    )
+    contains_third_party_identities: bool = False
     created_at: datetime = created_at_field()
 
 
@@ -72,6 +79,9 @@ class AssessmentRating(SQLModel, table=True):
     factor: str = Field(max_length=64)
     member_id: uuid.UUID | None = Field(default=None, foreign_key="family_member.id")
     rating: RiskRating = enum_field(RiskRating, name="risk_rating")
+    # Case content of the assessing agency, in the factor's category (policies/assessment_factors.csv).
+    owning_agency_id: uuid.UUID = Field(foreign_key="agency.id")
+    category: InformationCategory = enum_field(InformationCategory, name="assessment_rating_category")
 
 
 class Review(SQLModel, table=True):
@@ -83,6 +93,12 @@ class Review(SQLModel, table=True):
     reviewed_on: date
     summary: str = Field(default="", max_length=10_000)
     author_user_id: uuid.UUID = Field(foreign_key="app_user.id")
+    # The summary and the progress notes are the author's agency's case content (kind review_note).
+    owning_agency_id: uuid.UUID = Field(foreign_key="agency.id")
+    category: InformationCategory = enum_field(
+        InformationCategory, name="review_category", default=InformationCategory.other
+    )
+    contains_third_party_identities: bool = False
     created_at: datetime = created_at_field()
 
 

@@ -57,6 +57,7 @@ async def record(session: AsyncSession, access: AccessControl, *, family_id: uui
         reviewed_on=data.reviewed_on,
         summary=optional_text(data.summary, "summary", 10_000),
         author_user_id=access.actor.user_id,
+        owning_agency_id=access.actor.agency_id,
     )
     session.add(review)
     await session.flush()

@@ -68,13 +68,19 @@ async def record(
         protective_factors=optional_text(data.protective_factors, "protectiveFactors", 10_000),
         resilience_indicators=sorted(set(data.resilience_indicators)),
         author_user_id=access.actor.user_id,
+        owning_agency_id=access.actor.agency_id,
     )
     session.add(row)
     await session.flush()
     for rating in data.ratings:
         session.add(
             AssessmentRating(
-                assessment_id=row.id, factor=rating.factor, member_id=rating.member_id, rating=rating.rating
+                assessment_id=row.id,
+                factor=rating.factor,
+                member_id=rating.member_id,
+                rating=rating.rating,
+                owning_agency_id=row.owning_agency_id,
+                category=catalogue.category(rating.factor),
             )
         )
     await session.flush()

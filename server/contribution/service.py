@@ -13,6 +13,7 @@ from server import pagination
 from server.access.actor import Act
 from server.access.facts import ItemFacts
 from server.access.pep import AccessControl
+from server.access.rules import ContentColumns
 from server.contribution.models import (
     Contribution,
     ContributionKind,
@@ -53,6 +54,16 @@ def item_facts(row: Contribution | ContributionVersion, owning_agency_id: uuid.U
         category=InformationCategory(row.category).value,
         family_summary=row.may_appear_in_family_summary,
         third_party=row.contains_third_party_identities,
+    )
+
+
+def content_columns() -> ContentColumns:
+    table = Contribution.__table__.c
+    return ContentColumns(
+        owning_agency_id=table.owning_agency_id,
+        category=table.category,
+        family_summary=table.may_appear_in_family_summary,
+        third_party=table.contains_third_party_identities,
     )
 
 
@@ -126,7 +137,7 @@ async def list_for_family(
     table = Contribution.__table__.c
     conditions = [
         table.family_id == family_id,
-        await access.item_filter(session, family_id, table, kind=KIND),
+        await access.item_filter(session, family_id, content_columns(), kind=KIND),
     ]
     if category is not None:
         conditions.append(table.category == category.value)

@@ -11,7 +11,14 @@ from server.contribution.models import Contribution, ContributionVersion
 from server.escalation.models import Escalation
 from server.family.models import Family, FamilyMember
 from server.idempotency import IdempotencyKey
-from server.meeting.models import Meeting, MeetingAddendum, MeetingChange, MeetingDecision, MeetingInvitee
+from server.meeting.models import (
+    Meeting,
+    MeetingAddendum,
+    MeetingChange,
+    MeetingDecision,
+    MeetingInvitee,
+    MinutesItem,
+)
 from server.plan.models import PlanAction, PlanGoal, PlanHistory
 from server.portal.models import PortalInvitation
 from server.ratelimit import RateLimitWindow
@@ -42,6 +49,7 @@ __all__ = [
     "MeetingChange",
     "MeetingDecision",
     "MeetingInvitee",
+    "MinutesItem",
     "Notification",
     "NotificationPreference",
     "OutboxEvent",

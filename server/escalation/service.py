@@ -16,6 +16,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from server.access.actor import Act
 from server.access.facts import ItemFacts
 from server.access.pep import AccessControl
+from server.access.rules import ContentColumns
 from server.config import Settings
 from server.contribution.models import InformationCategory
 from server.db.columns import utcnow
@@ -50,6 +51,11 @@ def ack_deadline(settings: Settings, level: EscalationLevel) -> timedelta:
 def reason_facts(row: Escalation) -> ItemFacts:
     """The reason is the raising agency's information in the category it relies on."""
     return ItemFacts(owning_agency_id=row.owning_agency_id, category=InformationCategory(row.category).value)
+
+
+def reason_columns() -> ContentColumns:
+    table = Escalation.__table__.c
+    return ContentColumns(table.owning_agency_id, table.category)
 
 
 async def raise_escalation(
@@ -141,7 +147,7 @@ async def list_for_family(session: AsyncSession, access: AccessControl, family_i
     """Newest first. Whether each reason may be shown is decided in SQL by the same rules as `get`."""
     await access.require(session, Act.read, KIND, family_id)
     table = Escalation.__table__.c
-    reason_visible = await access.item_filter(session, family_id, table, kind=REASON)
+    reason_visible = await access.item_filter(session, family_id, reason_columns(), kind=REASON)
     statement = (
         select(Escalation, sa.case((reason_visible, True), else_=False).label("reason_visible"))
         .where(table.family_id == family_id)

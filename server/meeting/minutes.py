@@ -75,7 +75,10 @@ async def add_decision(
     meeting = await _started(session, access, meeting_id)
     _require_draft(meeting)
     row = MeetingDecision(
-        meeting_id=meeting.id, text=required_text(text, "text", 2000), recorded_by_user_id=access.actor.user_id
+        meeting_id=meeting.id,
+        text=required_text(text, "text", 2000),
+        recorded_by_user_id=access.actor.user_id,
+        owning_agency_id=access.actor.agency_id,
     )
     session.add(row)
     await session.flush()
@@ -89,7 +92,10 @@ async def add_addendum(
     if meeting.minutes_published_at is None:
         raise Conflict("The minutes are still a draft: change them instead of adding an addendum.")
     row = MeetingAddendum(
-        meeting_id=meeting.id, text=required_text(text, "text", 5000), author_user_id=access.actor.user_id
+        meeting_id=meeting.id,
+        text=required_text(text, "text", 5000),
+        author_user_id=access.actor.user_id,
+        owning_agency_id=access.actor.agency_id,
     )
     session.add(row)
     await session.flush()

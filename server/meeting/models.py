@@ -8,8 +8,10 @@ from datetime import datetime
 from enum import StrEnum
 
 import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlmodel import Field, SQLModel
 
+from server.contribution.models import InformationCategory
 from server.db.columns import created_at_field, enum_field, id_field
 
 
@@ -86,6 +88,14 @@ class MeetingDecision(SQLModel, table=True):
     meeting_id: uuid.UUID = Field(foreign_key="taf_meeting.id", index=True)
     text: str = Field(max_length=2000)
     recorded_by_user_id: uuid.UUID = Field(foreign_key="app_user.id")
+    # Case content of the recording agency (kind meeting_decision); agreed with the family at the meeting
+    # unless recorded otherwise, and then the whole team's (policies/README.md).
+    owning_agency_id: uuid.UUID = Field(foreign_key="agency.id")
+    category: InformationCategory = enum_field(
+        InformationCategory, name="taf_meeting_decision_category", default=InformationCategory.other
+    )
+    contains_third_party_identities: bool = False
+    agreed_with_family: bool = True
     created_at: datetime = created_at_field()
 
 
@@ -98,6 +108,11 @@ class MeetingAddendum(SQLModel, table=True):
     meeting_id: uuid.UUID = Field(foreign_key="taf_meeting.id", index=True)
     text: str = Field(max_length=5000)
     author_user_id: uuid.UUID = Field(foreign_key="app_user.id")
+    owning_agency_id: uuid.UUID = Field(foreign_key="agency.id")  # case content (kind meeting_addendum)
+    category: InformationCategory = enum_field(
+        InformationCategory, name="taf_meeting_addendum_category", default=InformationCategory.other
+    )
+    contains_third_party_identities: bool = False
     created_at: datetime = created_at_field()
 
 
@@ -113,4 +128,26 @@ class MeetingChange(SQLModel, table=True):
     previous_at: datetime = Field(sa_type=sa.DateTime(timezone=True))
     new_at: datetime | None = Field(default=None, sa_type=sa.DateTime(timezone=True))
     changed_by_user_id: uuid.UUID = Field(foreign_key="app_user.id")
+    created_at: datetime = created_at_field()
+
+
+class MinutesItem(SQLModel, table=True):
+    """One part of a meeting's minutes (an agenda point or one agency's update), each the case content
+    of the agency that gave it, in one category (kind minutes_item): a reader gets the parts they may
+    see. Editable while the minutes are a draft; fixed once they are published."""
+
+    __tablename__ = "taf_meeting_minutes_item"
+    __table_args__ = (sa.Index("ix_taf_meeting_minutes_item_meeting", "meeting_id", "position"),)
+
+    id: uuid.UUID = id_field()
+    meeting_id: uuid.UUID = Field(foreign_key="taf_meeting.id")
+    family_id: uuid.UUID = Field(foreign_key="family.id", index=True)
+    position: int
+    heading: str = Field(default="", max_length=200)
+    text: str = Field(max_length=20_000)
+    owning_agency_id: uuid.UUID = Field(foreign_key="agency.id")
+    category: InformationCategory = enum_field(InformationCategory, name="taf_meeting_minutes_item_category")
+    contains_third_party_identities: bool = False
+    about_member_ids: list[uuid.UUID] = Field(default_factory=list, sa_type=ARRAY(sa.Uuid()))
+    author_user_id: uuid.UUID = Field(foreign_key="app_user.id")
     created_at: datetime = created_at_field()

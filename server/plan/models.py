@@ -13,6 +13,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlmodel import Field, SQLModel
 
+from server.contribution.models import InformationCategory
 from server.db.columns import created_at_field, enum_field, id_field
 
 
@@ -58,6 +59,11 @@ class PlanGoal(SQLModel, table=True):
     target_date: date | None = None
     outcome_domain: OutcomeDomain = enum_field(OutcomeDomain, name="plan_goal_domain")
     status: GoalStatus = enum_field(GoalStatus, name="plan_goal_status")
+    # The goal's words are case content of the agency that wrote them, in one category (kind plan_goal).
+    owning_agency_id: uuid.UUID = Field(foreign_key="agency.id")
+    category: InformationCategory = enum_field(
+        InformationCategory, name="plan_goal_category", default=InformationCategory.other
+    )
     version: int = 1
     created_by_user_id: uuid.UUID = Field(foreign_key="app_user.id")
     created_at: datetime = created_at_field()
@@ -77,6 +83,11 @@ class PlanAction(SQLModel, table=True):
     owner_user_id: uuid.UUID = Field(foreign_key="app_user.id")
     due_date: date
     status: ActionStatus = enum_field(ActionStatus, name="plan_action_status")
+    # The description is case content of the owning agency, in one category (kind plan_action); its owner,
+    # due date and status are the team's, for coordination.
+    category: InformationCategory = enum_field(
+        InformationCategory, name="plan_action_category", default=InformationCategory.other
+    )
     version: int = 1
     created_by_user_id: uuid.UUID = Field(foreign_key="app_user.id")
     created_at: datetime = created_at_field()

@@ -66,7 +66,12 @@ def is_overdue(action: PlanAction, on: date | None = None) -> bool:
 
 async def add_goal(session: AsyncSession, access: AccessControl, *, family_id: uuid.UUID, data: GoalIn) -> PlanGoal:
     await lock_and_require(session, access, Act.update, "plan", family_id)
-    row = PlanGoal(family_id=family_id, created_by_user_id=access.actor.user_id, **_goal_values(data, today()))
+    row = PlanGoal(
+        family_id=family_id,
+        created_by_user_id=access.actor.user_id,
+        owning_agency_id=access.actor.agency_id,
+        **_goal_values(data, today()),
+    )
     session.add(row)
     await session.flush()
     _record(session, "goal", row, GOAL_FIELDS, access)

@@ -6,6 +6,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+import sqlalchemy as sa
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -15,6 +16,7 @@ from server import pagination
 from server.access.actor import Act
 from server.access.facts import ItemFacts
 from server.access.pep import AccessControl
+from server.access.rules import ContentColumns
 from server.contribution.models import InformationCategory
 from server.db.columns import utcnow
 from server.errors import BadUserInput, Conflict, Forbidden, NotFound
@@ -122,7 +124,8 @@ async def review(
 
 async def for_family(session: AsyncSession, access: AccessControl, family_id: uuid.UUID) -> list[SafeguardingOverride]:
     table = SafeguardingOverride.__table__.c
-    visible = await access.item_filter(session, family_id, table, kind="safeguarding_override")
+    columns = ContentColumns(table.owning_agency_id, sa.literal(""), recipients=table.recipient_agency_ids)
+    visible = await access.item_filter(session, family_id, columns, kind="safeguarding_override")
     statement = select(SafeguardingOverride).where(table.family_id == family_id, visible)
     return list((await session.exec(statement.order_by(col(SafeguardingOverride.created_at).desc()))).all())
 
@@ -163,7 +166,8 @@ async def decisions_for_family(
     session: AsyncSession, access: AccessControl, family_id: uuid.UUID
 ) -> list[SharingDecision]:
     table = SharingDecision.__table__.c
-    visible = await access.item_filter(session, family_id, table, kind="sharing_decision")
+    columns = ContentColumns(table.owning_agency_id, sa.literal(""), recipients=table.recipient_agency_ids)
+    visible = await access.item_filter(session, family_id, columns, kind="sharing_decision")
     statement = select(SharingDecision).where(table.family_id == family_id, visible)
     return list((await session.exec(statement.order_by(col(SharingDecision.created_at).desc()))).all())
 

@@ -78,6 +78,7 @@ async def world(sessions) -> World:
                 outcome_domain=OutcomeDomain.safety,
                 status=GoalStatus.open,
                 created_by_user_id=area.lead.id,
+                owning_agency_id=area.lead.agency_id,
             )
             session.add(goals[question])
         await session.flush()
@@ -108,7 +109,12 @@ async def world(sessions) -> World:
                 chair_user_id=area.lead.id,
             )
         )
-        review = Review(family_id=area.family.id, reviewed_on=date.today(), author_user_id=area.lead.id)
+        review = Review(
+            family_id=area.family.id,
+            reviewed_on=date.today(),
+            author_user_id=area.lead.id,
+            owning_agency_id=area.lead.agency_id,
+        )
         session.add(review)
         await session.flush()
         session.add(OutcomeScore(review_id=review.id, domain=OutcomeDomain.safety, score=7))

@@ -44,6 +44,7 @@ async def plan_for(sessions: SessionFactory, team: Team) -> None:
                 outcome_domain=OutcomeDomain.school_attendance_attainment,
                 status=GoalStatus.open,
                 created_by_user_id=team.lead.id,
+                owning_agency_id=team.lead.agency_id,
             )
         )
         session.add(
@@ -58,7 +59,10 @@ async def plan_for(sessions: SessionFactory, team: Team) -> None:
         )
         for days_ago, score in [(30, 3), (2, 7)]:
             review = Review(
-                family_id=team.family.id, reviewed_on=today - timedelta(days=days_ago), author_user_id=team.lead.id
+                family_id=team.family.id,
+                reviewed_on=today - timedelta(days=days_ago),
+                author_user_id=team.lead.id,
+                owning_agency_id=team.lead.agency_id,
             )
             session.add(review)
             await session.flush()

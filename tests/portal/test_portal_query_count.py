@@ -23,6 +23,7 @@ async def portal_statements(gql, app, sessions, n: int) -> int:
                 outcome_domain=OutcomeDomain.safety,
                 status=GoalStatus.open,
                 created_by_user_id=area.lead.id,
+                owning_agency_id=area.lead.agency_id,
             )
             session.add(goal)
             await session.flush()
@@ -39,7 +40,10 @@ async def portal_statements(gql, app, sessions, n: int) -> int:
                 )
             )
             review = Review(
-                family_id=area.family.id, reviewed_on=today - timedelta(days=index), author_user_id=area.lead.id
+                family_id=area.family.id,
+                reviewed_on=today - timedelta(days=index),
+                author_user_id=area.lead.id,
+                owning_agency_id=area.lead.agency_id,
             )
             session.add(review)
             await session.flush()

@@ -47,6 +47,7 @@ async def test_the_portal_shows_only_what_is_for_the_family(gql, sessions):
             outcome_domain=OutcomeDomain.school_attendance_attainment,
             status=GoalStatus.open,
             created_by_user_id=area.lead.id,
+            owning_agency_id=area.lead.agency_id,
         )
         draft = PlanGoal(
             family_id=area.family.id,
@@ -54,6 +55,7 @@ async def test_the_portal_shows_only_what_is_for_the_family(gql, sessions):
             outcome_domain=OutcomeDomain.safety,
             status=GoalStatus.open,
             created_by_user_id=area.lead.id,
+            owning_agency_id=area.lead.agency_id,
         )
         session.add_all([agreed, draft])
         await session.flush()
@@ -95,6 +97,7 @@ async def test_the_portal_shows_only_what_is_for_the_family(gql, sessions):
                 reviewed_on=today - timedelta(days=days_ago),
                 summary="Private review summary",
                 author_user_id=area.lead.id,
+                owning_agency_id=area.lead.agency_id,
             )
             session.add(review)
             await session.flush()

@@ -1,0 +1,60 @@
+"""The kinds of record the policy decides about, named once (policies/policy.csv uses these names).
+
+Case content is every kind that holds what an agency knows about a family. Each carries the facts the
+item rules read (family, owning agency, category, third parties, whether the family agreed to it) and
+is decided by the same lines of the policy: policy.csv groups each content kind under `case_content`
+(`g` lines), so one refusal holds for a category wherever its content sits.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class Kind(StrEnum):
+    # The family's record and what the team coordinates around it.
+    family = "family"
+    team = "team"
+    plan = "plan"
+    meeting = "meeting"
+    meeting_date = "meeting_date"
+    assessment = "assessment"
+    outcome_score = "outcome_score"
+    escalation = "escalation"
+    consent = "consent"
+    consent_picture = "consent_picture"
+    safeguarding_override = "safeguarding_override"
+    safeguarding_override_notice = "safeguarding_override_notice"
+    sharing_decision = "sharing_decision"
+    audit = "audit"
+    access_log = "access_log"
+    staff_directory = "staff_directory"
+    portal_invitation = "portal_invitation"
+    portal_summary = "portal_summary"
+    family_label = "family_label"
+    # Case content: every kind below is grouped under case_content in policy.csv.
+    case_content = "case_content"
+    contribution = "contribution"
+    assessment_narrative = "assessment_narrative"
+    assessment_rating = "assessment_rating"
+    minutes_item = "minutes_item"
+    meeting_decision = "meeting_decision"
+    meeting_addendum = "meeting_addendum"
+    review_note = "review_note"
+    plan_goal = "plan_goal"
+    plan_action = "plan_action"
+    escalation_reason = "escalation_reason"
+
+
+CONTENT_KINDS: tuple[Kind, ...] = (
+    Kind.contribution,
+    Kind.assessment_narrative,
+    Kind.assessment_rating,
+    Kind.minutes_item,
+    Kind.meeting_decision,
+    Kind.meeting_addendum,
+    Kind.review_note,
+    Kind.plan_goal,
+    Kind.plan_action,
+    Kind.escalation_reason,
+)
