@@ -1,0 +1,197 @@
+"""Property: for random families, consents, refusals and overrides, each content decision's Python form
+(single lookups, through the enforcer) and its SQL form (lists, through item_filter) agree, for every
+kind of actor and every kind of case content."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+import pytest
+import sqlalchemy as sa
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from server.access.actor import Act
+from server.access.enforcer import build_enforcer
+from server.access.facts import ItemFacts
+from server.access.kinds import CONTENT_KINDS
+from server.access.pep import AccessControl
+from server.access.rules import ContentColumns
+from server.agency.models import AgencyKind
+from server.auth.service import actor_from
+from server.config import REPO_ROOT
+from server.user.models import SystemRole
+from tests.builders import (
+    create_agency,
+    create_consent,
+    create_family,
+    create_family_user,
+    create_override,
+    create_user,
+)
+
+CATEGORIES = ["health", "police", "other"]  # few, so that consents, refusals and items often meet
+AGENCIES = ["health", "police", "school"]
+STATES = ["in_force", "in_force", "expired", "withdrawn_or_revoked", "future"]  # mostly in force
+
+
+@dataclass(frozen=True)
+class ConsentSpec:
+    decision: str
+    categories: list[str]
+    to: list[str]  # empty: the whole team
+    state: str
+
+
+@dataclass(frozen=True)
+class OverrideSpec:
+    by: str
+    categories: list[str]
+    to: list[str]
+    state: str
+
+
+@dataclass(frozen=True)
+class ItemSpec:
+    owner: str
+    category: str
+    family_summary: bool
+    third_party: bool
+    team_shared: bool
+
+
+categories = st.lists(st.sampled_from(CATEGORIES), min_size=1, max_size=2, unique=True)
+agencies = st.lists(st.sampled_from(AGENCIES), max_size=2, unique=True)
+consents = st.builds(ConsentSpec, st.sampled_from(["given", "refused"]), categories, agencies, st.sampled_from(STATES))
+overrides = st.builds(
+    OverrideSpec,
+    st.sampled_from(AGENCIES),
+    categories,
+    st.lists(st.sampled_from(AGENCIES), min_size=1, max_size=2, unique=True),
+    st.sampled_from(["in_force", "in_force", "expired", "withdrawn_or_revoked"]),
+)
+items = st.builds(
+    ItemSpec, st.sampled_from(AGENCIES), st.sampled_from(CATEGORIES), st.booleans(), st.booleans(), st.booleans()
+)
+
+
+@pytest.fixture(scope="module")
+async def people(sessions):
+    agency = {
+        "health": await create_agency(sessions, kind=AgencyKind.health),
+        "police": await create_agency(sessions, kind=AgencyKind.police),
+        "school": await create_agency(sessions, kind=AgencyKind.education),
+    }
+    staff = {
+        "health_worker": await create_user(sessions, agency=agency["health"]),
+        "police_worker": await create_user(sessions, agency=agency["police"]),
+        "school_lead": await create_user(sessions, agency=agency["school"]),
+        "police_manager": await create_user(sessions, agency=agency["police"], role=SystemRole.manager),
+        "outsider": await create_user(sessions, agency=agency["school"]),
+        "ig": await create_user(sessions, agency=agency["school"], role=SystemRole.ig_officer),
+    }
+    return agency, staff
+
+
+async def _family_with(sessions, people, consent_specs, override_specs):
+    agency, staff = people
+    family = await create_family(
+        sessions, lead=staff["school_lead"], contributors=(staff["health_worker"], staff["police_worker"])
+    )
+    by_agency_worker = {
+        "health": staff["health_worker"],
+        "police": staff["police_worker"],
+        "school": staff["school_lead"],
+    }
+    for spec in consent_specs:
+        await create_consent(
+            sessions,
+            family=family,
+            recorded_by=staff["school_lead"],
+            categories=spec.categories,
+            agencies=[agency[name] for name in spec.to] or None,
+            decision=spec.decision,
+            withdrawn=spec.state == "withdrawn_or_revoked",
+            **_consent_period(spec.state),
+        )
+    for spec in override_specs:
+        await create_override(
+            sessions,
+            family=family,
+            decided_by=by_agency_worker[spec.by],
+            categories=spec.categories,
+            recipients=[agency[name] for name in spec.to],
+            expires_in=timedelta(days=-1) if spec.state == "expired" else timedelta(days=30),
+            revoked=spec.state == "withdrawn_or_revoked",
+        )
+    return family
+
+
+def _consent_period(state: str) -> dict:
+    from server.db.columns import utcnow
+
+    now = utcnow()
+    if state == "expired":
+        return {"valid_from": now - timedelta(days=10), "valid_to": now - timedelta(days=1)}
+    if state == "future":
+        return {"valid_from": now + timedelta(days=1)}
+    return {}
+
+
+def _values(item_specs: list[ItemSpec], agency) -> sa.Values:
+    rows = [
+        (index, agency[spec.owner].id, spec.category, spec.family_summary, spec.third_party, spec.team_shared)
+        for index, spec in enumerate(item_specs)
+    ]
+    return sa.values(
+        sa.column("n", sa.Integer),
+        sa.column("owning_agency_id", sa.Uuid),
+        sa.column("category", sa.String),
+        sa.column("family_summary", sa.Boolean),
+        sa.column("third_party", sa.Boolean),
+        sa.column("team_shared", sa.Boolean),
+        name="item",
+    ).data(rows)
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    consent_specs=st.lists(consents, max_size=3),
+    override_specs=st.lists(overrides, max_size=2),
+    item_specs=st.lists(items, min_size=1, max_size=6),
+    kind=st.sampled_from([kind.value for kind in CONTENT_KINDS]),
+)
+async def test_python_and_sql_forms_agree(sessions, people, consent_specs, override_specs, item_specs, kind):
+    # given a family in a random sharing state, and content of a random kind with random facts
+    agency, staff = people
+    family = await _family_with(sessions, people, consent_specs, override_specs)
+    member = await create_family_user(sessions, family=family)
+    enforcer = build_enforcer(REPO_ROOT / "policies")
+    table = _values(item_specs, agency)
+    columns = ContentColumns(
+        table.c.owning_agency_id, table.c.category, table.c.family_summary, table.c.third_party, table.c.team_shared
+    )
+    for user in [*staff.values(), member]:
+        access = AccessControl(enforcer, actor_from(user))
+        async with sessions() as session:
+            # when asked one item at a time, and as a list filtered in SQL
+            single = {
+                index
+                for index, spec in enumerate(item_specs)
+                if await access.can_item(session, Act.read, kind, family.id, _facts(spec, agency))
+            }
+            condition = await access.item_filter(session, family.id, columns, kind=kind)
+            listed = set((await session.exec(sa.select(table.c.n).where(condition))).scalars().all())
+        # then both give the same answer
+        assert listed == single, (user.display_name, kind, item_specs)
+
+
+def _facts(spec: ItemSpec, agency) -> ItemFacts:
+    return ItemFacts(
+        owning_agency_id=agency[spec.owner].id,
+        category=spec.category,
+        family_summary=spec.family_summary,
+        third_party=spec.third_party,
+        team_shared=spec.team_shared,
+    )
