@@ -9,7 +9,6 @@ import signal
 import subprocess
 import sys
 
-import pytest
 import sqlalchemy as sa
 
 from notifications.bus import BUS_APPLICATION_NAME
@@ -105,22 +104,15 @@ async def test_a_lost_listen_connection_reconnects_and_catches_up(gql, sessions,
     assert len(set(ids_of(received))) == 3
 
 
-@pytest.fixture
-def embedded_postgres():
-    handle = getattr(conftest.server_url, "handle", None)
-    if handle is None:
-        pytest.skip("PostgreSQL is external (DATABASE_URL): the suite does not restart it")
-    return handle
-
-
-async def test_after_postgresql_restarts_delivery_resumes(gql, sessions, second_server, embedded_postgres):
+async def test_after_postgresql_restarts_delivery_resumes(gql, sessions, second_server, restartable_postgres):
     area = await create_area(sessions)
     async with ws_client.following(second_server, await sign_in(gql, area.colleague), after="0") as ws:
         await append(sessions, meeting(area.family.id))
         await ws_client.notifications(ws, 1)
         # when PostgreSQL stops and starts again (every connection is cut)
         started = await _postmaster_start_time(sessions)
-        await asyncio.to_thread(_restart, embedded_postgres)
+        await asyncio.to_thread(restartable_postgres.stop)
+        await asyncio.to_thread(restartable_postgres.start)
         await sessions.kw["bind"].dispose()  # the test's own pool holds dead connections
         assert await _postmaster_start_time(sessions) > started
         await append(sessions, *(meeting(area.family.id) for _ in range(2)))
@@ -132,8 +124,3 @@ async def test_after_postgresql_restarts_delivery_resumes(gql, sessions, second_
 async def _postmaster_start_time(sessions):
     async with sessions() as session:
         return (await session.exec(sa.text("SELECT pg_postmaster_start_time()"))).one()[0]
-
-
-def _restart(handle) -> None:
-    handle.stop()
-    handle.ensure_postgres_running()
