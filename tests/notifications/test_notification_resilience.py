@@ -4,20 +4,16 @@ restarting. Every case ends with the complete set, in id order, de-duplicable by
 from __future__ import annotations
 
 import asyncio
-import os
 import signal
-import subprocess
-import sys
 
 import sqlalchemy as sa
 
 from notifications.bus import BUS_APPLICATION_NAME
-from server.config import REPO_ROOT
-from tests import conftest, ws_client
+from tests import ws_client
 from tests.auth_helpers import sign_in
 from tests.builders import create_area
 from tests.notifications.test_notification_delivery import append, meeting
-from tests.test_run_command import wait_until_ready
+from tests.server_process import serve_process
 
 
 def ids_of(received: list[dict]) -> list[int]:
@@ -45,36 +41,16 @@ async def test_after_a_server_process_is_killed_its_clients_resume_on_another(gq
     # given a server process with a subscriber
     area = await create_area(sessions)
     token = await sign_in(gql, area.colleague)
-    port = conftest.free_port()
-    environ = os.environ | {
-        "DATABASE_URL": settings.database_url or "",
-        "TAF_PORT": str(port),
-        "TAF_DEMO_DATA": "0",
-        "TAF_ENV": "test",
-    }
-    process = subprocess.Popen(
-        [sys.executable, "-m", "server", "serve"],
-        cwd=REPO_ROOT,
-        env=environ,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        doomed = f"http://127.0.0.1:{port}"
-        await wait_until_ready(doomed, process, seconds=60)
-        async with ws_client.following(doomed, token, after="0") as ws:
-            await append(sessions, *(meeting(area.family.id) for _ in range(3)))
-            first = await ws_client.notifications(ws, 3)
-            # when the process is killed outright, and more happens meanwhile
-            process.send_signal(signal.SIGKILL)
-            process.wait(timeout=10)
-            await append(sessions, *(meeting(area.family.id) for _ in range(4)))
-    finally:
-        if process.poll() is None:
-            process.kill()
+    async with (
+        serve_process(settings.database_url) as (doomed, process),
+        ws_client.following(doomed, token, after="0") as ws,
+    ):
+        await append(sessions, *(meeting(area.family.id) for _ in range(3)))
+        first = await ws_client.notifications(ws, 3)
+        # when the process is killed outright, and more happens meanwhile
+        process.send_signal(signal.SIGKILL)
         process.wait(timeout=10)
-        process.stderr.close()
+        await append(sessions, *(meeting(area.family.id) for _ in range(4)))
     # then the client, resuming on another instance from an older cursor, has everything once by id
     async with ws_client.following(second_server, token, after=first[0]["id"]) as ws:
         rest = await ws_client.notifications(ws, 6)
