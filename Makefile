@@ -1,7 +1,7 @@
 # Two commands do all the set-up on a fresh machine with Python 3.11+ and make:
 #   make run    creates .venv, installs the locked dependencies, migrates, loads demo data, serves :8000
 #   make test   the whole test suite (real PostgreSQL: DATABASE_URL, or the embedded one; the browser
-#               tests need Debian's chromium package, which .ci/run installs)
+#               tests need Debian's chromium package, which .ci/run installs); PYTEST_ARGS to narrow it
 #   make bench           the benchmark suite against the practical limit (bench/README.md); BENCH_ARGS to tune
 #   make bench-sharing   the sharing-at-scale benchmark (bench/README.md); BENCH_ARGS="--scale 0.1" to shrink it
 #   make bench-notifications   the notification burst over two instances: against its baseline, on escalations
@@ -26,7 +26,7 @@ run: $(STAMP)
 	$(PY) -m server run
 
 test: check-chromium $(STAMP)
-	CHROMIUM=$(CHROMIUM) $(PY) -m pytest
+	CHROMIUM=$(CHROMIUM) $(PY) -m pytest $(PYTEST_ARGS)
 
 # The browser tests never skip: without Chromium, say what is missing and how to get it, and stop.
 check-chromium:

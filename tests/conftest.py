@@ -23,8 +23,10 @@ from server.config import REPO_ROOT, Environment, Settings, database_url_from
 from server.db.engine import SessionFactory, create_session_factory
 from server.db.migrate import migrate
 from tests.graphql_client import GraphQLClient
+from tests.pg_control import CANNOT_RESTART, EmbeddedPostgres, RestartablePostgres, external_from
 
 TEST_DATABASE = "taf_test"
+_embedded: list[EmbeddedPostgres] = []  # the embedded server's handle, kept for the whole session
 
 
 def free_port() -> int:
@@ -44,8 +46,27 @@ def server_url() -> str:
     from server.db.embedded import start_embedded
 
     url, handle = start_embedded(REPO_ROOT / ".data", name="test-pg")
-    server_url.handle = handle  # keep the server up for the whole session
+    _embedded.append(EmbeddedPostgres(handle))
     return url
+
+
+@pytest.fixture(scope="session")
+def restartable_postgres(server_url: str) -> RestartablePostgres:
+    """The suite's PostgreSQL, to stop and start: the embedded one, or the external one named by TEST_PGDATA.
+
+    Otherwise a test that needs it skips, saying why; with TEST_REQUIRE_PG_RESTART=1 (as in .ci/run) it fails.
+    """
+    if _embedded:
+        return _embedded[0]
+    try:
+        external = external_from(os.environ)
+    except ValueError as error:
+        pytest.fail(str(error), pytrace=False)
+    if external is None:
+        if os.environ.get("TEST_REQUIRE_PG_RESTART") == "1":
+            pytest.fail(f"{CANNOT_RESTART} (TEST_REQUIRE_PG_RESTART=1)", pytrace=False)
+        pytest.skip(CANNOT_RESTART)
+    return external
 
 
 async def recreate_database(server: str, name: str) -> str:

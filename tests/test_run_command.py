@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import os
 import shutil
 import signal
@@ -17,19 +16,7 @@ from server.config import REPO_ROOT
 from server.demo import DEMO_PASSWORD
 from tests.conftest import free_port
 from tests.graphql_client import GraphQLClient
-
-
-async def wait_until_ready(base_url: str, process: subprocess.Popen, seconds: float = 90) -> None:
-    async with httpx.AsyncClient(base_url=base_url) as client:
-        for _ in range(int(seconds * 5)):
-            assert process.poll() is None, process.stderr.read() if process.stderr else ""
-            try:
-                if (await client.get("/readyz")).status_code == 200:
-                    return
-            except httpx.TransportError:
-                pass
-            await asyncio.sleep(0.2)
-    raise AssertionError("the server did not become ready")
+from tests.server_process import wait_until_ready
 
 
 async def test_run_starts_embedded_postgres_migrates_loads_demo_data_and_stops_cleanly():

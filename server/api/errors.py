@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 import asyncpg
-from graphql import GraphQLError
+from graphql import GraphQLError, ValidationContext, ValidationRule
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from strawberry.extensions import MaskErrors
+from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
 from server.errors import TafError
 
@@ -95,3 +97,24 @@ def with_codes(errors: list[GraphQLError]) -> None:
     for error in errors:
         if not (error.extensions or {}).get("code"):
             error.extensions = {**(error.extensions or {}), "code": _code_for(error.message, error.original_error)}
+
+
+# Production answers a mistyped name without "Did you mean 'families'?": the suggestions would spell out
+# the schema that introspection refuses. graphql-core leaves them out when validate() and execute() are
+# given hide_suggestions=True; Strawberry passes neither, so these two set it (production only).
+
+
+class HideSuggestions(ValidationRule):
+    """Validation (unknown fields, arguments, types, enum values): set before any rule visits the document."""
+
+    def __init__(self, context: ValidationContext) -> None:
+        super().__init__(context)
+        context._hide_suggestions = True
+
+
+class HideSuggestionsInExecution(StrawberryGraphQLCoreExecutionContext):
+    """Variables coerced at execution ("Field 'titel' is not defined by type ...", enum values)."""
+
+    @classmethod
+    def build(cls, *args: Any, **kwargs: Any) -> Any:
+        return super().build(*args, **{**kwargs, "hide_suggestions": True})

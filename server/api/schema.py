@@ -16,7 +16,7 @@ from strawberry.tools import merge_types
 
 from server.agency.api import AgencyQuery
 from server.api.audit import RequestAudit
-from server.api.errors import ErrorPolicy
+from server.api.errors import ErrorPolicy, HideSuggestions, HideSuggestionsInExecution
 from server.assessment.api import AssessmentMutation, AssessmentQuery
 from server.audit.api import AuditMutation, AuditQuery
 from server.auth.api import AuthMutation
@@ -83,6 +83,8 @@ class TafSchema(strawberry.Schema):
 def create_schema(settings: Settings) -> strawberry.Schema:
     # Validation rules are built once: a rule class made per request would defeat the validation cache.
     limits = [max_depth_rule(settings.max_query_depth, None, None), max_aliases_rule(settings.max_aliases)]
+    if settings.production:
+        limits.append(HideSuggestions)
     extensions: list = [
         ErrorPolicy,
         RequestAudit,
@@ -93,7 +95,13 @@ def create_schema(settings: Settings) -> strawberry.Schema:
     ]
     if settings.production:
         extensions.append(DisableIntrospection)
-    return TafSchema(query=Query, mutation=Mutation, subscription=Subscription, extensions=extensions)
+    return TafSchema(
+        query=Query,
+        mutation=Mutation,
+        subscription=Subscription,
+        extensions=extensions,
+        execution_context_class=HideSuggestionsInExecution if settings.production else None,
+    )
 
 
 # For `strawberry export-schema server.api.schema:schema` and the contract test; the SDL is the same

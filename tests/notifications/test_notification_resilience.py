@@ -4,21 +4,16 @@ restarting. Every case ends with the complete set, in id order, de-duplicable by
 from __future__ import annotations
 
 import asyncio
-import os
 import signal
-import subprocess
-import sys
 
-import pytest
 import sqlalchemy as sa
 
 from notifications.bus import BUS_APPLICATION_NAME
-from server.config import REPO_ROOT
-from tests import conftest, ws_client
+from tests import ws_client
 from tests.auth_helpers import sign_in
 from tests.builders import create_area
 from tests.notifications.test_notification_delivery import append, meeting
-from tests.test_run_command import wait_until_ready
+from tests.server_process import serve_process
 
 
 def ids_of(received: list[dict]) -> list[int]:
@@ -46,36 +41,16 @@ async def test_after_a_server_process_is_killed_its_clients_resume_on_another(gq
     # given a server process with a subscriber
     area = await create_area(sessions)
     token = await sign_in(gql, area.colleague)
-    port = conftest.free_port()
-    environ = os.environ | {
-        "DATABASE_URL": settings.database_url or "",
-        "TAF_PORT": str(port),
-        "TAF_DEMO_DATA": "0",
-        "TAF_ENV": "test",
-    }
-    process = subprocess.Popen(
-        [sys.executable, "-m", "server", "serve"],
-        cwd=REPO_ROOT,
-        env=environ,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        doomed = f"http://127.0.0.1:{port}"
-        await wait_until_ready(doomed, process, seconds=60)
-        async with ws_client.following(doomed, token, after="0") as ws:
-            await append(sessions, *(meeting(area.family.id) for _ in range(3)))
-            first = await ws_client.notifications(ws, 3)
-            # when the process is killed outright, and more happens meanwhile
-            process.send_signal(signal.SIGKILL)
-            process.wait(timeout=10)
-            await append(sessions, *(meeting(area.family.id) for _ in range(4)))
-    finally:
-        if process.poll() is None:
-            process.kill()
+    async with (
+        serve_process(settings.database_url) as (doomed, process),
+        ws_client.following(doomed, token, after="0") as ws,
+    ):
+        await append(sessions, *(meeting(area.family.id) for _ in range(3)))
+        first = await ws_client.notifications(ws, 3)
+        # when the process is killed outright, and more happens meanwhile
+        process.send_signal(signal.SIGKILL)
         process.wait(timeout=10)
-        process.stderr.close()
+        await append(sessions, *(meeting(area.family.id) for _ in range(4)))
     # then the client, resuming on another instance from an older cursor, has everything once by id
     async with ws_client.following(second_server, token, after=first[0]["id"]) as ws:
         rest = await ws_client.notifications(ws, 6)
@@ -105,22 +80,15 @@ async def test_a_lost_listen_connection_reconnects_and_catches_up(gql, sessions,
     assert len(set(ids_of(received))) == 3
 
 
-@pytest.fixture
-def embedded_postgres():
-    handle = getattr(conftest.server_url, "handle", None)
-    if handle is None:
-        pytest.skip("PostgreSQL is external (DATABASE_URL): the suite does not restart it")
-    return handle
-
-
-async def test_after_postgresql_restarts_delivery_resumes(gql, sessions, second_server, embedded_postgres):
+async def test_after_postgresql_restarts_delivery_resumes(gql, sessions, second_server, restartable_postgres):
     area = await create_area(sessions)
     async with ws_client.following(second_server, await sign_in(gql, area.colleague), after="0") as ws:
         await append(sessions, meeting(area.family.id))
         await ws_client.notifications(ws, 1)
         # when PostgreSQL stops and starts again (every connection is cut)
         started = await _postmaster_start_time(sessions)
-        await asyncio.to_thread(_restart, embedded_postgres)
+        await asyncio.to_thread(restartable_postgres.stop)
+        await asyncio.to_thread(restartable_postgres.start)
         await sessions.kw["bind"].dispose()  # the test's own pool holds dead connections
         assert await _postmaster_start_time(sessions) > started
         await append(sessions, *(meeting(area.family.id) for _ in range(2)))
@@ -132,8 +100,3 @@ async def test_after_postgresql_restarts_delivery_resumes(gql, sessions, second_
 async def _postmaster_start_time(sessions):
     async with sessions() as session:
         return (await session.exec(sa.text("SELECT pg_postmaster_start_time()"))).one()[0]
-
-
-def _restart(handle) -> None:
-    handle.stop()
-    handle.ensure_postgres_running()

@@ -6,24 +6,14 @@ from __future__ import annotations
 
 import asyncio
 
-import pytest
 from sqlmodel import col, select
 
 from server.contribution.models import Contribution
-from tests import conftest
 from tests.auth_helpers import sign_in
 from tests.builders import create_area
 
 
-@pytest.fixture
-def embedded_postgres():
-    handle = getattr(conftest.server_url, "handle", None)
-    if handle is None:
-        pytest.fail("this test restarts the embedded PostgreSQL; unset DATABASE_URL to run it")
-    return handle
-
-
-async def test_acknowledged_writes_survive_a_database_restart(gql, sessions, embedded_postgres):
+async def test_acknowledged_writes_survive_a_database_restart(gql, sessions, restartable_postgres):
     # given a worker writing items one after another, each under its own idempotency key, who retries
     # a write answered UNAVAILABLE with the same key (a commit can succeed while its answer is lost,
     # so a retry without a key could store an item twice)
@@ -77,9 +67,9 @@ async def test_acknowledged_writes_survive_a_database_restart(gql, sessions, emb
     # when PostgreSQL restarts in the middle of the stream
     writer = asyncio.create_task(stream())
     await asyncio.sleep(0.5)
-    await asyncio.to_thread(embedded_postgres.stop)
+    await asyncio.to_thread(restartable_postgres.stop)
     await asyncio.sleep(1.0)
-    await asyncio.to_thread(embedded_postgres.ensure_postgres_running)
+    await asyncio.to_thread(restartable_postgres.start)
     await writer
     # then every failure said UNAVAILABLE, every write was acknowledged in the end, and each is stored once
     async with sessions() as session:

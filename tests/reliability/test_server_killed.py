@@ -6,51 +6,16 @@ from the cursor on another instance, is tests/notifications/test_notification_re
 from __future__ import annotations
 
 import asyncio
-import contextlib
-import os
 import signal
-import subprocess
-import sys
 import uuid
-from collections.abc import AsyncIterator
 
 import httpx
 import sqlalchemy as sa
 
-from server.config import REPO_ROOT
-from tests import conftest
 from tests.auth_helpers import sign_in
 from tests.builders import create_area
 from tests.graphql_client import GraphQLClient
-from tests.test_run_command import wait_until_ready
-
-
-@contextlib.asynccontextmanager
-async def doomed_server(settings) -> AsyncIterator[tuple[str, subprocess.Popen]]:
-    port = conftest.free_port()
-    environ = os.environ | {
-        "DATABASE_URL": settings.database_url or "",
-        "TAF_PORT": str(port),
-        "TAF_DEMO_DATA": "0",
-        "TAF_ENV": "test",
-    }
-    process = subprocess.Popen(
-        [sys.executable, "-m", "server", "serve"],
-        cwd=REPO_ROOT,
-        env=environ,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        url = f"http://127.0.0.1:{port}"
-        await wait_until_ready(url, process, seconds=60)
-        yield url, process
-    finally:
-        if process.poll() is None:
-            process.kill()
-        process.wait(timeout=10)
-        process.stderr.close()
+from tests.server_process import serve_process
 
 
 def item(family_id, title: str, key: str) -> dict:
@@ -78,7 +43,10 @@ async def test_a_request_in_flight_when_its_server_is_killed_is_stored_once_afte
     area = await create_area(sessions)
     token = await sign_in(gql, area.colleague)
     title, key = f"in flight {uuid.uuid4()}", str(uuid.uuid4())
-    async with doomed_server(settings) as (url, process), httpx.AsyncClient(base_url=url, timeout=30) as http:
+    async with (
+        serve_process(settings.database_url) as (url, process),
+        httpx.AsyncClient(base_url=url, timeout=30) as http,
+    ):
         # given a write held in flight on one server (its table is locked elsewhere)
         async with sessions() as session, session.begin():
             await session.exec(sa.text("LOCK TABLE contribution IN EXCLUSIVE MODE"))
@@ -110,7 +78,10 @@ async def test_a_stream_of_writes_survives_its_server_being_killed_with_nothing_
     titles = [f"stream {area.family.id} {n}" for n in range(40)]
     acknowledged: list[str] = []
     dropped: list[str] = []
-    async with doomed_server(settings) as (url, process), httpx.AsyncClient(base_url=url, timeout=30) as http:
+    async with (
+        serve_process(settings.database_url) as (url, process),
+        httpx.AsyncClient(base_url=url, timeout=30) as http,
+    ):
         doomed = GraphQLClient(http)
 
         async def write(n: int) -> None:
@@ -127,9 +98,11 @@ async def test_a_stream_of_writes_survives_its_server_being_killed_with_nothing_
             for n in range(len(titles)):
                 await write(n)
 
-        # when the server is killed in the middle of a stream of writes
+        # when the server is killed in the middle of a stream of writes (after a quarter of them: a fixed
+        # delay let a fast machine finish all 40 before the kill)
         writer = asyncio.create_task(stream())
-        await asyncio.sleep(0.6)
+        while len(acknowledged) < len(titles) // 4 and not writer.done():
+            await asyncio.sleep(0.005)
         process.send_signal(signal.SIGKILL)
         await writer
     # then every write was acknowledged once, some after a retry, and each is stored exactly once

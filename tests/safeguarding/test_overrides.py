@@ -4,7 +4,7 @@ from datetime import UTC, datetime, timedelta
 
 from server.agency.models import AgencyKind
 from tests.auth_helpers import sign_in
-from tests.builders import create_agency, create_area, create_contribution, create_user
+from tests.builders import create_agency, create_area, create_contribution, create_family, create_user
 from tests.db_helpers import row_counts
 from tests.graphql_client import code
 
@@ -52,17 +52,33 @@ async def test_an_override_shares_the_deciding_agencys_items_until_revoked(gql, 
     assert code(await gql.error("Contribution", {"id": str(item.id)}, token=lead)) == "NOT_FOUND"
 
 
-async def test_an_override_covers_only_the_deciding_agencys_information(gql, sessions):
+async def visible_items(gql, family, token) -> set[str]:
+    page = await gql.data("FamilyContributions", {"familyId": str(family.id)}, token=token)
+    return {node["id"] for node in page["family"]["contributions"]["nodes"]}
+
+
+async def test_an_override_shares_only_the_deciding_agencys_items_in_its_categories_with_its_recipients(gql, sessions):
+    # given a team of early help (the lead), the school and housing, each with its own items, and no consent
     area = await create_area(sessions)
-    school_item = await create_contribution(sessions, family=area.family, author=area.colleague, category="education")
-    await gql.data(
-        "SafeguardingOverrideRecord", override(area.family.id, [area.school.id]), token=await sign_in(gql, area.lead)
-    )
-    # the school sees its own item anyway; early help's override shares early help's education items, not the school's
-    manager_items = await gql.data(
-        "FamilyContributions", {"familyId": str(area.family.id)}, token=await sign_in(gql, area.manager)
-    )
-    assert str(school_item.id) not in str(manager_items)
+    housing_worker = await create_user(sessions, agency=await create_agency(sessions, kind=AgencyKind.housing))
+    family = await create_family(sessions, lead=area.lead, contributors=(area.colleague, housing_worker))
+    items = {
+        (author, category): str((await create_contribution(sessions, family=family, author=user, category=category)).id)
+        for author, user in (("early help", area.lead), ("school", area.colleague), ("housing", housing_worker))
+        for category in ("education", "health")
+    }
+    own = {
+        agency: {items[agency, "education"], items[agency, "health"]} for agency in ("early help", "school", "housing")
+    }
+    lead, school, housing = [await sign_in(gql, user) for user in (area.lead, area.colleague, housing_worker)]
+    assert await visible_items(gql, family, school) == own["school"]
+    # when early help shares its education information with the school without consent
+    await gql.data("SafeguardingOverrideRecord", override(family.id, [area.school.id]), token=lead)
+    # then the school also sees early help's education item, and nothing else of anyone's
+    assert await visible_items(gql, family, school) == own["school"] | {items["early help", "education"]}
+    # and the override shares nothing of the school's or housing's with early help, and nothing with housing
+    assert await visible_items(gql, family, lead) == own["early help"]
+    assert await visible_items(gql, family, housing) == own["housing"]
 
 
 async def test_an_override_needs_justification_expiry_and_a_reason_the_family_was_not_told(gql, sessions):

@@ -11,7 +11,7 @@ import sys
 from server.config import REPO_ROOT
 from tests.builders import create_area, issue_token
 from tests.conftest import free_port
-from tests.test_run_command import wait_until_ready
+from tests.server_process import wait_until_ready
 
 EXAMPLES_PER_OPERATION = int(os.environ.get("TAF_FUZZ_EXAMPLES", "8"))
 
