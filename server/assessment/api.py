@@ -5,14 +5,18 @@ from datetime import date, datetime
 
 import strawberry
 
+from server.agency.api import AgencyType
 from server.api.scalars import Info, idempotency_key_field, parse_id
 from server.assessment import report as report_service
 from server.assessment import review as review_service
 from server.assessment import service as assessment_service
 from server.assessment.factors import Catalogue, load_catalogue
 from server.assessment.models import Assessment, AssessmentRating, AssessmentStage, Review, RiskRating
+from server.assessment.report_types import CaseloadOutcomesReportType, RiskRatingType
 from server.assessment.review import ReviewIn, ReviewRecord
-from server.assessment.service import AssessmentIn, RatingIn
+from server.assessment.service import AssessmentIn, RatingIn, SeenAssessment
+from server.contribution.api import InformationCategoryType
+from server.contribution.models import InformationCategory
 from server.errors import BadUserInput
 from server.family.api import LevelOfNeedType
 from server.plan.api import OutcomeDomainType
@@ -20,11 +24,6 @@ from server.plan.models import OutcomeDomain
 from server.user.api import StaffMemberType
 
 AssessmentStageType = strawberry.enum(AssessmentStage, name="AssessmentStage", description="Entry, review or exit.")
-RiskRatingType = strawberry.enum(
-    RiskRating,
-    name="RiskRating",
-    description="not_a_concern, low, medium, high; on exit, no_longer_a_risk for a risk found on entry.",
-)
 
 
 def catalogue(info: Info) -> Catalogue:
@@ -41,7 +40,11 @@ class AssessmentFactorType:
     scope: str = strawberry.field(description="family, member, adult, child, or resilience.")
 
 
-@strawberry.type(name="RiskFactorRating", description="One factor's rating: for the family, or for one member.")
+@strawberry.type(
+    name="RiskFactorRating",
+    description="One factor's rating: for the family, or for one member. A rating is the assessing agency's"
+    " information in its factor's category: only the ratings the caller may read are listed.",
+)
 class RiskFactorRatingType:
     factor: str
     label: str
@@ -58,47 +61,67 @@ class RiskFactorRatingType:
         )
 
 
-@strawberry.type(name="Assessment", description="An early help assessment: a snapshot that is never changed.")
+@strawberry.type(
+    name="Assessment",
+    description="An early help assessment: a snapshot that is never changed. Whoever sees the family's assessments"
+    " sees the stage, date and level of need; the narrative (strengths, needs, views, protective factors,"
+    " resilience indicators) is the assessing agency's information in `category`, null unless `contentVisible`.",
+)
 class AssessmentType:
     id: strawberry.ID
     stage: AssessmentStageType  # type: ignore[valid-type]
     assessed_on: date
     level_of_need: LevelOfNeedType  # type: ignore[valid-type]
-    strengths: str
-    needs: str
-    child_views: str = strawberry.field(description="The child's views, in their own words.")
-    family_views: str = strawberry.field(description="The family's views, in their own words.")
-    protective_factors: str
-    resilience_indicators: list[AssessmentFactorType]
-    resilience_count: int
-    ratings: list[RiskFactorRatingType]
+    category: InformationCategoryType = strawberry.field(  # type: ignore[valid-type]
+        description="The category of information the narrative holds: it decides who may read it."
+    )
+    content_visible: bool = strawberry.field(description="Whether the caller may read the narrative.")
+    strengths: str | None
+    needs: str | None
+    child_views: str | None = strawberry.field(description="The child's views, in their own words.")
+    family_views: str | None = strawberry.field(description="The family's views, in their own words.")
+    protective_factors: str | None
+    resilience_indicators: list[AssessmentFactorType] | None
+    resilience_count: int | None
+    ratings: list[RiskFactorRatingType] = strawberry.field(description="Only the ratings the caller may read.")
     created_at: datetime
     author_id: strawberry.Private[uuid.UUID]
+    agency_id: strawberry.Private[uuid.UUID]
 
     @strawberry.field
     async def author(self, info: Info) -> StaffMemberType:
         return StaffMemberType.from_row(await info.context.loaders.user_by_id.load(self.author_id))
 
+    @strawberry.field(description="The assessing agency, whose information the narrative and the ratings are.")
+    async def owning_agency(self, info: Info) -> AgencyType:
+        return AgencyType.from_row(await info.context.loaders.agency_by_id.load(self.agency_id))
+
     @classmethod
-    def from_row(cls, row: Assessment, ratings: list[AssessmentRating], labels: Catalogue) -> AssessmentType:
+    def from_seen(cls, seen: SeenAssessment, labels: Catalogue) -> AssessmentType:
+        row, shown = seen.row, seen.content_visible
         return cls(
             id=strawberry.ID(str(row.id)),
             stage=row.stage,
             assessed_on=row.assessed_on,
             level_of_need=row.level_of_need,
-            strengths=row.strengths,
-            needs=row.needs,
-            child_views=row.child_views,
-            family_views=row.family_views,
-            protective_factors=row.protective_factors,
+            category=row.category,
+            content_visible=shown,
+            strengths=row.strengths if shown else None,
+            needs=row.needs if shown else None,
+            child_views=row.child_views if shown else None,
+            family_views=row.family_views if shown else None,
+            protective_factors=row.protective_factors if shown else None,
             resilience_indicators=[
                 AssessmentFactorType(code=code, label=labels.label(code), scope="resilience")
                 for code in row.resilience_indicators
-            ],
-            resilience_count=len(row.resilience_indicators),
-            ratings=[RiskFactorRatingType.from_row(r, labels) for r in ratings],
+            ]
+            if shown
+            else None,
+            resilience_count=len(row.resilience_indicators) if shown else None,
+            ratings=[RiskFactorRatingType.from_row(r, labels) for r in seen.ratings],
             created_at=row.created_at,
             author_id=row.author_user_id,
+            agency_id=row.owning_agency_id,
         )
 
 
@@ -114,27 +137,45 @@ class OutcomeScoreType:
     score: int
 
 
-@strawberry.type(name="Review", description="A review of the plan: progress per goal and outcome scores.")
+@strawberry.type(
+    name="Review",
+    description="A review of the plan: outcome scores (scored with the family) and, as the author's agency's"
+    " information in `category`, a summary and progress per goal (null unless `contentVisible`).",
+)
 class ReviewType:
     id: strawberry.ID
     reviewed_on: date
-    summary: str
+    category: InformationCategoryType = strawberry.field(  # type: ignore[valid-type]
+        description="The category of information the summary and the progress notes hold."
+    )
+    content_visible: bool = strawberry.field(description="Whether the caller may read the summary and progress.")
+    summary: str | None
     meeting_id: strawberry.ID | None
-    progress: list[GoalProgressType]
+    progress: list[GoalProgressType] | None
     scores: list[OutcomeScoreType]
+    agency_id: strawberry.Private[uuid.UUID]
+
+    @strawberry.field(description="The agency whose information the summary and the progress notes are.")
+    async def owning_agency(self, info: Info) -> AgencyType:
+        return AgencyType.from_row(await info.context.loaders.agency_by_id.load(self.agency_id))
 
     @classmethod
     def from_record(cls, record: ReviewRecord) -> ReviewType:
-        review = record.review
+        review, shown = record.review, record.content_visible
         return cls(
             id=strawberry.ID(str(review.id)),
             reviewed_on=review.reviewed_on,
-            summary=review.summary,
+            category=review.category,
+            content_visible=shown,
+            summary=review.summary if shown else None,
             meeting_id=strawberry.ID(str(review.meeting_id)) if review.meeting_id else None,
             progress=[
                 GoalProgressType(goal_id=strawberry.ID(str(p.goal_id)), progress=p.progress) for p in record.progress
-            ],
+            ]
+            if shown
+            else None,
             scores=[OutcomeScoreType(domain=s.domain, score=s.score) for s in record.scores],
+            agency_id=review.owning_agency_id,
         )
 
 
@@ -148,90 +189,6 @@ class OutcomePointType:
 class OutcomeSeriesType:
     domain: OutcomeDomainType  # type: ignore[valid-type]
     points: list[OutcomePointType]
-
-
-@strawberry.type(name="RatingCount")
-class RatingCountType:
-    rating: RiskRatingType  # type: ignore[valid-type]
-    count: int
-
-
-@strawberry.type(name="LevelOfNeedRow", description="Families with this level of need on entry, by level on exit.")
-class LevelOfNeedRowType:
-    entry_level: LevelOfNeedType  # type: ignore[valid-type]
-    counts: list[int] = strawberry.field(description="By level on exit: universal, targeted, specialist, statutory.")
-    percents: list[float | None] = strawberry.field(description="Each cell as a % of all families in the report.")
-    total: int
-    total_percent: float | None
-
-
-@strawberry.type(name="RiskFactorOutcome", description="One risk factor on entry and on exit.")
-class RiskFactorOutcomeType:
-    factor: str
-    label: str
-    scope: str
-    assessed: int = strawberry.field(description="Families (family factors) or members rated on entry and exit.")
-    with_risk_on_entry: int
-    with_risk_on_exit: int
-    percent_on_entry: float | None
-    percent_on_exit: float | None
-    percent_reduction: float | None = strawberry.field(description="Fall in those with the risk, % of entry.")
-    entry_distribution: list[RatingCountType]
-    exit_distribution: list[RatingCountType]
-
-
-@strawberry.type(
-    name="CaseloadOutcomesReport",
-    description="Families the caller may see whose exit assessment falls in the range: first entry against last"
-    " exit. Families the caller may not see are never counted.",
-)
-class CaseloadOutcomesReportType:
-    exited_from: date
-    exited_to: date
-    families: int
-    families_without_entry: int = strawberry.field(description="Exited in range with no entry assessment; excluded.")
-    level_of_need: list[LevelOfNeedRowType]
-    column_totals: list[int]
-    column_percents: list[float | None]
-    need_down: int
-    need_down_percent: float | None
-    need_same: int
-    need_same_percent: float | None
-    need_up: int
-    need_up_percent: float | None
-    risk_factors: list[RiskFactorOutcomeType]
-    mean_resilience_on_entry: float | None
-    mean_resilience_on_exit: float | None
-
-    @classmethod
-    def from_report(cls, r: report_service.OutcomesReport) -> CaseloadOutcomesReportType:
-        return cls(
-            exited_from=r.exited_from,
-            exited_to=r.exited_to,
-            families=r.families,
-            families_without_entry=r.families_without_entry,
-            level_of_need=[LevelOfNeedRowType(**vars(row)) for row in r.matrix],
-            column_totals=r.column_totals,
-            column_percents=r.column_percents,
-            need_down=r.need_down,
-            need_down_percent=r.percent(r.need_down),
-            need_same=r.need_same,
-            need_same_percent=r.percent(r.need_same),
-            need_up=r.need_up,
-            need_up_percent=r.percent(r.need_up),
-            risk_factors=[_factor(f) for f in r.factors],
-            mean_resilience_on_entry=r.mean_resilience_on_entry,
-            mean_resilience_on_exit=r.mean_resilience_on_exit,
-        )
-
-
-def _factor(f: report_service.FactorResult) -> RiskFactorOutcomeType:
-    fields = {k: v for k, v in vars(f).items() if not k.endswith("_distribution")}
-    return RiskFactorOutcomeType(
-        **fields,
-        entry_distribution=[RatingCountType(rating=k, count=v) for k, v in f.entry_distribution.items()],
-        exit_distribution=[RatingCountType(rating=k, count=v) for k, v in f.exit_distribution.items()],
-    )
 
 
 @strawberry.input
@@ -254,6 +211,13 @@ class AssessmentRecordInput:
     protective_factors: str = ""
     resilience_indicators: list[str] = strawberry.field(default_factory=list, description="Codes present.")
     ratings: list[RiskFactorRatingInput] = strawberry.field(default_factory=list, description="1,000 at most.")
+    category: InformationCategoryType = strawberry.field(  # type: ignore[valid-type]
+        default=InformationCategory.other,
+        description="The category of information the narrative holds (each rating takes its factor's category).",
+    )
+    contains_third_party_identities: bool = strawberry.field(
+        default=False, description="Whether the narrative names people outside the family."
+    )
 
     def to_data(self) -> AssessmentIn:
         if len(self.resilience_indicators) > 100:
@@ -272,6 +236,8 @@ class AssessmentRecordInput:
                 RatingIn(r.factor, RiskRating(r.rating), parse_id(r.member_id, "memberId") if r.member_id else None)
                 for r in self.ratings
             ],
+            category=InformationCategory(self.category),
+            contains_third_party_identities=self.contains_third_party_identities,
         )
 
     idempotency_key: str | None = idempotency_key_field()
@@ -297,6 +263,13 @@ class ReviewRecordInput:
     meeting_id: strawberry.ID | None = None
     progress: list[GoalProgressInput] = strawberry.field(default_factory=list)
     scores: list[OutcomeScoreInput] = strawberry.field(default_factory=list)
+    category: InformationCategoryType = strawberry.field(  # type: ignore[valid-type]
+        default=InformationCategory.other,
+        description="The category of information the summary and the progress notes hold (not the scores).",
+    )
+    contains_third_party_identities: bool = strawberry.field(
+        default=False, description="Whether the summary or the notes name people outside the family."
+    )
     idempotency_key: str | None = idempotency_key_field()
 
     def to_data(self) -> ReviewIn:
@@ -312,6 +285,8 @@ class ReviewRecordInput:
             meeting_id=parse_id(self.meeting_id, "meetingId") if self.meeting_id else None,
             progress=progress,
             scores=scores,
+            category=InformationCategory(self.category),
+            contains_third_party_identities=self.contains_third_party_identities,
         )
 
 
@@ -326,11 +301,16 @@ class AssessmentQuery:
     async def family_assessments(self, info: Info, family_id: strawberry.ID) -> list[AssessmentType]:
         labels = catalogue(info)
         async with info.context.read() as session:
-            rows = await assessment_service.list_for_family(
+            seen = await assessment_service.list_for_family(
                 session, info.context.access, parse_id(family_id, "familyId")
             )
-            ratings = await assessment_service.ratings_of(session, [row.id for row in rows])
-        return [AssessmentType.from_row(row, ratings.get(row.id, []), labels) for row in rows]
+        return [AssessmentType.from_seen(one, labels) for one in seen]
+
+    @strawberry.field(description="One assessment, for the family's team.")
+    async def assessment(self, info: Info, id: strawberry.ID) -> AssessmentType:
+        async with info.context.read() as session:
+            seen = await assessment_service.get(session, info.context.access, parse_id(id, "id"))
+        return AssessmentType.from_seen(seen, catalogue(info))
 
     @strawberry.field(description="A family's reviews, oldest first.")
     async def family_reviews(self, info: Info, family_id: strawberry.ID) -> list[ReviewType]:
@@ -339,6 +319,12 @@ class AssessmentQuery:
                 session, info.context.access, parse_id(family_id, "familyId")
             )
         return [ReviewType.from_record(record) for record in records]
+
+    @strawberry.field(description="One review, for the family's team.")
+    async def review(self, info: Info, id: strawberry.ID) -> ReviewType:
+        async with info.context.read() as session:
+            record = await review_service.get(session, info.context.access, parse_id(id, "id"))
+        return ReviewType.from_record(record)
 
     @strawberry.field(description="A family's outcome scores over time, per domain.")
     async def family_outcomes(self, info: Info, family_id: strawberry.ID) -> list[OutcomeSeriesType]:
@@ -379,8 +365,8 @@ class AssessmentMutation:
                 )
                 change.detail |= {"assessmentId": str(row.id), "stage": row.stage.value}
                 change.result_id = row.id
-            ratings = await assessment_service.ratings_of(change.session, [row.id])
-        return AssessmentType.from_row(row, ratings.get(row.id, []), labels)
+            seen = await assessment_service.seen(change.session, info.context.access, row)
+        return AssessmentType.from_seen(seen, labels)
 
     @strawberry.mutation(description="Record a review with progress per goal and outcome scores. Lead only.")
     async def review_record(self, info: Info, input: ReviewRecordInput) -> ReviewType:
@@ -390,8 +376,7 @@ class AssessmentMutation:
         ) as change:
             if change.replayed_id is not None:
                 first = await change.replay(Review)
-                records = await review_service.list_for_family(change.session, info.context.access, first.family_id)
-                record = next(r for r in records if r.review.id == first.id)
+                record = await review_service.get(change.session, info.context.access, first.id)
             else:
                 record = await review_service.record(
                     change.session, info.context.access, family_id=family_id, data=data

@@ -1,9 +1,12 @@
 """The caseload outcomes report, in the shape evaluators use (the Family Pathfinder evaluation):
 level of need on entry against exit, each risk factor on entry and exit, and resilience indicators.
 
-Security invariant: the families counted are exactly those the caller may read the assessments of
+Security invariants: the families counted are exactly those the caller may read the assessments of
 (the SQL form of the policy, access.family_filter); a family the caller may not see never counts,
-not even in a total."""
+not even in a total. Within them, a risk rating counts only if the caller may read it (kind
+assessment_rating, decided by the enforcement point per distinct facts), and resilience indicators,
+part of an assessment's narrative, count only for families whose entry and exit narratives the caller
+may read (kind assessment_narrative): a withheld rating or narrative never shows in a figure."""
 
 from __future__ import annotations
 
@@ -16,7 +19,9 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from server.access.actor import Act
+from server.access.kinds import Kind
 from server.access.pep import AccessControl
+from server.assessment.content import narrative_facts, rating_facts
 from server.assessment.factors import Catalogue
 from server.assessment.models import RISK_PRESENT, Assessment, AssessmentRating, AssessmentStage, RiskRating
 from server.errors import BadUserInput
@@ -84,8 +89,10 @@ async def caseload_outcomes(
     if (exited_to - exited_from).days > MAX_DAYS:
         raise BadUserInput("Choose a range of ten years at most.", field="exitedTo")
     pairs, without_entry = await _entry_exit_pairs(session, access, exited_from, exited_to)
-    rated = await _ratings(session, [a.id for pair in pairs for a in pair])
-    return _report(exited_from, exited_to, pairs, without_entry, rated, catalogue)
+    await access.load_facts(session, [entry.family_id for entry, _ in pairs])  # one statement for all families
+    rated = await _readable_ratings(session, access, pairs)
+    narrated = [pair for pair in pairs if await _narratives_readable(session, access, pair)]
+    return _report(exited_from, exited_to, pairs, without_entry, rated, narrated, catalogue)
 
 
 async def _entry_exit_pairs(
@@ -116,16 +123,33 @@ async def _entry_exit_pairs(
     return pairs, len(exit_) - len(pairs)
 
 
-async def _ratings(session: AsyncSession, ids: list[uuid.UUID]) -> dict[uuid.UUID, list[AssessmentRating]]:
+async def _readable_ratings(
+    session: AsyncSession, access: AccessControl, pairs: list[tuple[Assessment, Assessment]]
+) -> dict[uuid.UUID, list[AssessmentRating]]:
+    """The pairs' ratings the caller may read. The families' facts are loaded already, and decisions are
+    memoised per distinct facts, so this is one statement whatever the number of families."""
+    family_of = {assessment.id: assessment.family_id for pair in pairs for assessment in pair}
     grouped: dict[uuid.UUID, list[AssessmentRating]] = defaultdict(list)
-    if ids:
-        statement = select(AssessmentRating).where(col(AssessmentRating.assessment_id).in_(ids))
+    if family_of:
+        statement = select(AssessmentRating).where(col(AssessmentRating.assessment_id).in_(list(family_of)))
         for row in (await session.exec(statement)).all():
-            grouped[row.assessment_id].append(row)
+            family_id = family_of[row.assessment_id]
+            if await access.can_item(session, Act.read, Kind.assessment_rating, family_id, rating_facts(row)):
+                grouped[row.assessment_id].append(row)
     return grouped
 
 
-def _report(exited_from, exited_to, pairs, without_entry, rated, catalogue: Catalogue) -> OutcomesReport:
+async def _narratives_readable(
+    session: AsyncSession, access: AccessControl, pair: tuple[Assessment, Assessment]
+) -> bool:
+    for assessment in pair:
+        facts = narrative_facts(assessment)
+        if not await access.can_item(session, Act.read, Kind.assessment_narrative, assessment.family_id, facts):
+            return False
+    return True
+
+
+def _report(exited_from, exited_to, pairs, without_entry, rated, narrated, catalogue: Catalogue) -> OutcomesReport:
     total = len(pairs)
     cells = Counter((LEVELS.index(e.level_of_need), LEVELS.index(x.level_of_need)) for e, x in pairs)
     matrix = []
@@ -136,7 +160,7 @@ def _report(exited_from, exited_to, pairs, without_entry, rated, catalogue: Cata
         )
     columns = [sum(cells[(i, j)] for i in range(len(LEVELS))) for j in range(len(LEVELS))]
     moves = Counter((j > i) - (j < i) for (i, j), n in cells.items() for _ in range(n))
-    resilience = [(len(e.resilience_indicators), len(x.resilience_indicators)) for e, x in pairs]
+    resilience = [(len(e.resilience_indicators), len(x.resilience_indicators)) for e, x in narrated]
     return OutcomesReport(
         exited_from=exited_from,
         exited_to=exited_to,
@@ -149,8 +173,8 @@ def _report(exited_from, exited_to, pairs, without_entry, rated, catalogue: Cata
         need_same=moves[0],
         need_up=moves[1],
         factors=_factors(pairs, rated, catalogue),
-        mean_resilience_on_entry=round(sum(e for e, _ in resilience) / total, 2) if total else None,
-        mean_resilience_on_exit=round(sum(x for _, x in resilience) / total, 2) if total else None,
+        mean_resilience_on_entry=round(sum(e for e, _ in resilience) / len(resilience), 2) if resilience else None,
+        mean_resilience_on_exit=round(sum(x for _, x in resilience) / len(resilience), 2) if resilience else None,
     )
 
 

@@ -1,5 +1,9 @@
 """Reviews: progress per goal and outcome scores per domain, recorded by the lead professional; and a
-family's outcomes over time."""
+family's outcomes over time.
+
+Whoever may see the family's assessments sees each review's date and outcome scores (scored with the
+family, and shown to it in the portal). The summary and the progress notes are the author's agency's
+case content (kind review_note, server/assessment/content.py), decided through the enforcement point."""
 
 from __future__ import annotations
 
@@ -8,20 +12,25 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 
+import sqlalchemy as sa
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from server.access.actor import Act
+from server.access.kinds import Kind
 from server.access.pep import AccessControl
+from server.assessment.content import review_columns, review_facts
 from server.assessment.models import GoalProgress, OutcomeScore, Review
-from server.errors import BadUserInput
+from server.contribution.models import InformationCategory
+from server.errors import BadUserInput, NotFound
 from server.meeting.models import Meeting
 from server.plan.models import OutcomeDomain, PlanGoal
 from server.plan.versioning import today
 from server.team.service import lock_and_require
 from server.validation import optional_text, required_text
 
-KIND = "assessment"
+KIND = Kind.assessment
+NOT_FOUND = "No review with that id, or you may not see it."
 
 
 @dataclass(frozen=True)
@@ -31,11 +40,17 @@ class ReviewIn:
     meeting_id: uuid.UUID | None = None
     progress: dict[uuid.UUID, str] = field(default_factory=dict)  # goal id -> progress in words
     scores: dict[OutcomeDomain, int] = field(default_factory=dict)
+    category: InformationCategory = InformationCategory.other  # of the summary and the progress notes
+    contains_third_party_identities: bool = False
 
 
 @dataclass(frozen=True)
 class ReviewRecord:
+    """A review as one caller may see it: the summary and progress notes only if `content_visible`
+    (`progress` is empty otherwise)."""
+
     review: Review
+    content_visible: bool
     progress: list[GoalProgress]
     scores: list[OutcomeScore]
 
@@ -58,6 +73,8 @@ async def record(session: AsyncSession, access: AccessControl, *, family_id: uui
         summary=optional_text(data.summary, "summary", 10_000),
         author_user_id=access.actor.user_id,
         owning_agency_id=access.actor.agency_id,
+        category=data.category,
+        contains_third_party_identities=data.contains_third_party_identities,
     )
     session.add(review)
     await session.flush()
@@ -68,40 +85,70 @@ async def record(session: AsyncSession, access: AccessControl, *, family_id: uui
     scores = [OutcomeScore(review_id=review.id, domain=domain, score=score) for domain, score in data.scores.items()]
     session.add_all([*progress, *scores])
     await session.flush()
-    return ReviewRecord(review, progress, scores)
+    return ReviewRecord(review, True, progress, scores)
 
 
 async def list_for_family(session: AsyncSession, access: AccessControl, family_id: uuid.UUID) -> list[ReviewRecord]:
+    """Oldest first. Whether each review's notes may be read is decided in SQL by the same rules as a
+    single decision; the notes of the others are never loaded."""
     await access.require(session, Act.read, KIND, family_id)
-    reviews = list(
-        (
-            await session.exec(
-                select(Review)
-                .where(Review.family_id == family_id)
-                .order_by(col(Review.reviewed_on), col(Review.created_at))
-            )
-        ).all()
+    visible = await access.item_filter(session, family_id, review_columns(), kind=Kind.review_note)
+    statement = (
+        select(Review, sa.case((visible, True), else_=False).label("content_visible"))
+        .where(Review.family_id == family_id)
+        .order_by(col(Review.reviewed_on), col(Review.created_at))
     )
-    ids = [review.id for review in reviews]
+    return await _records(session, access, [(row, bool(shown)) for row, shown in (await session.exec(statement)).all()])
+
+
+async def get(session: AsyncSession, access: AccessControl, review_id: uuid.UUID) -> ReviewRecord:
+    """NOT_FOUND, with one message, for an id that does not exist and for one the caller may not see."""
+    row = await session.get(Review, review_id)
+    if row is None or not await access.can(session, Act.read, KIND, row.family_id):
+        access.note_denial("review_read", row.family_id if row else None, {"reviewId": str(review_id)})
+        raise NotFound(NOT_FOUND)
+    shown = await access.can_item(session, Act.read, Kind.review_note, row.family_id, review_facts(row))
+    return (await _records(session, access, [(row, shown)]))[0]
+
+
+async def _records(
+    session: AsyncSession, access: AccessControl, reviews: list[tuple[Review, bool]]
+) -> list[ReviewRecord]:
+    shown = [review.id for review, visible in reviews if visible]
     progress: dict[uuid.UUID, list[GoalProgress]] = defaultdict(list)
-    for row in (await session.exec(select(GoalProgress).where(col(GoalProgress.review_id).in_(ids)))).all():
-        progress[row.review_id].append(row)
+    if shown:
+        for row in (await session.exec(select(GoalProgress).where(col(GoalProgress.review_id).in_(shown)))).all():
+            progress[row.review_id].append(row)
+    scores = await _scores(session, [review.id for review, _ in reviews])
+    for review, visible in reviews:
+        if visible:
+            access.note_read(review.family_id, review.id, Kind.review_note, review_facts(review))
+    return [ReviewRecord(review, visible, progress[review.id], scores[review.id]) for review, visible in reviews]
+
+
+async def _scores(session: AsyncSession, review_ids: list[uuid.UUID]) -> dict[uuid.UUID, list[OutcomeScore]]:
     scores: dict[uuid.UUID, list[OutcomeScore]] = defaultdict(list)
-    for row in (await session.exec(select(OutcomeScore).where(col(OutcomeScore.review_id).in_(ids)))).all():
-        scores[row.review_id].append(row)
-    return [ReviewRecord(review, progress[review.id], scores[review.id]) for review in reviews]
+    if review_ids:
+        for row in (await session.exec(select(OutcomeScore).where(col(OutcomeScore.review_id).in_(review_ids)))).all():
+            scores[row.review_id].append(row)
+    return scores
 
 
 async def outcomes_over_time(
     session: AsyncSession, access: AccessControl, family_id: uuid.UUID
 ) -> dict[OutcomeDomain, list[OutcomePoint]]:
-    """Each domain's scores, oldest review first; domains never scored are absent."""
+    """Each domain's scores, oldest review first; domains never scored are absent. Scores only: no
+    review's notes are read."""
+    await access.require(session, Act.read, KIND, family_id)
+    statement = (
+        select(Review.reviewed_on, OutcomeScore.domain, OutcomeScore.score)
+        .join(OutcomeScore, col(OutcomeScore.review_id) == Review.id)
+        .where(Review.family_id == family_id)
+        .order_by(col(Review.reviewed_on), col(Review.created_at))
+    )
     series: dict[OutcomeDomain, list[OutcomePoint]] = {}
-    for record_ in await list_for_family(session, access, family_id):
-        for score in record_.scores:
-            series.setdefault(OutcomeDomain(score.domain), []).append(
-                OutcomePoint(record_.review.reviewed_on, score.score)
-            )
+    for reviewed_on, domain, score in (await session.exec(statement)).all():
+        series.setdefault(OutcomeDomain(domain), []).append(OutcomePoint(reviewed_on, score))
     return {domain: series[domain] for domain in OutcomeDomain if domain in series}
 
 

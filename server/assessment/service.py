@@ -1,5 +1,9 @@
 """Use cases for early help assessments: snapshots on entry, at reviews and on exit, recorded by the
-lead professional and read by the team. A snapshot is never changed; a new one is added."""
+lead professional. A snapshot is never changed; a new one is added.
+
+Whoever may see the family's assessments sees that each happened (stage, date, level of need); its
+narrative and each of its ratings are case content (server/assessment/content.py), decided through the
+enforcement point: a withheld narrative reads as null, a withheld rating is not there at all."""
 
 from __future__ import annotations
 
@@ -8,20 +12,25 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 
+import sqlalchemy as sa
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from server.access.actor import Act
+from server.access.kinds import Kind
 from server.access.pep import AccessControl
+from server.assessment.content import narrative_columns, narrative_facts, rating_columns, rating_facts
 from server.assessment.factors import Catalogue
 from server.assessment.models import RISK_PRESENT, Assessment, AssessmentRating, AssessmentStage, RiskRating
-from server.errors import BadUserInput
+from server.contribution.models import InformationCategory
+from server.errors import BadUserInput, NotFound
 from server.family.models import FamilyMember, LevelOfNeed
 from server.plan.versioning import today
 from server.team.service import lock_and_require
 from server.validation import optional_text
 
-KIND = "assessment"
+KIND = Kind.assessment
+NOT_FOUND = "No assessment with that id, or you may not see it."
 MAX_RATINGS = 1000
 
 
@@ -44,6 +53,18 @@ class AssessmentIn:
     protective_factors: str = ""
     resilience_indicators: list[str] = field(default_factory=list)
     ratings: list[RatingIn] = field(default_factory=list)
+    category: InformationCategory = InformationCategory.other  # of the narrative; ratings take their factor's
+    contains_third_party_identities: bool = False
+
+
+@dataclass(frozen=True)
+class SeenAssessment:
+    """An assessment as one caller may see it: its narrative only if `content_visible`, and only the
+    ratings they may read."""
+
+    row: Assessment
+    content_visible: bool
+    ratings: list[AssessmentRating]
 
 
 async def record(
@@ -52,7 +73,7 @@ async def record(
     await lock_and_require(session, access, Act.create, KIND, family_id)
     if data.assessed_on > today():
         raise BadUserInput("An assessment cannot be dated in the future.", field="assessedOn")
-    await _check_ratings(session, family_id, data, catalogue)
+    await _check_ratings(session, access, family_id, data, catalogue)
     unknown = [code for code in data.resilience_indicators if not catalogue.is_resilience(code)]
     if unknown:
         raise BadUserInput(f"Unknown resilience indicator: {unknown[0]}.", field="resilienceIndicators")
@@ -69,6 +90,8 @@ async def record(
         resilience_indicators=sorted(set(data.resilience_indicators)),
         author_user_id=access.actor.user_id,
         owning_agency_id=access.actor.agency_id,
+        category=data.category,
+        contains_third_party_identities=data.contains_third_party_identities,
     )
     session.add(row)
     await session.flush()
@@ -87,21 +110,66 @@ async def record(
     return row
 
 
-async def list_for_family(session: AsyncSession, access: AccessControl, family_id: uuid.UUID) -> list[Assessment]:
+async def list_for_family(session: AsyncSession, access: AccessControl, family_id: uuid.UUID) -> list[SeenAssessment]:
+    """Oldest first. Whether each narrative may be read, and which ratings, is decided in SQL by the same
+    rules as a single decision, so the statements do not grow with the number of assessments."""
     await access.require(session, Act.read, KIND, family_id)
-    statement = select(Assessment).where(Assessment.family_id == family_id)
-    return list((await session.exec(statement.order_by(col(Assessment.assessed_on), col(Assessment.created_at)))).all())
+    visible = await access.item_filter(session, family_id, narrative_columns(), kind=Kind.assessment_narrative)
+    statement = (
+        select(Assessment, sa.case((visible, True), else_=False).label("content_visible"))
+        .where(Assessment.family_id == family_id)
+        .order_by(col(Assessment.assessed_on), col(Assessment.created_at))
+    )
+    rows = list((await session.exec(statement)).all())
+    ratings = await readable_ratings(session, access, family_id, [row.id for row, _ in rows])
+    return [_seen(access, row, bool(shown), ratings.get(row.id, [])) for row, shown in rows]
 
 
-async def ratings_of(session: AsyncSession, assessment_ids: list[uuid.UUID]) -> dict[uuid.UUID, list[AssessmentRating]]:
-    statement = select(AssessmentRating).where(col(AssessmentRating.assessment_id).in_(assessment_ids))
+async def get(session: AsyncSession, access: AccessControl, assessment_id: uuid.UUID) -> SeenAssessment:
+    """NOT_FOUND, with one message, for an id that does not exist and for one the caller may not see."""
+    row = await session.get(Assessment, assessment_id)
+    if row is None or not await access.can(session, Act.read, KIND, row.family_id):
+        access.note_denial("assessment_read", row.family_id if row else None, {"assessmentId": str(assessment_id)})
+        raise NotFound(NOT_FOUND)
+    return await seen(session, access, row)
+
+
+async def seen(session: AsyncSession, access: AccessControl, row: Assessment) -> SeenAssessment:
+    """`row` as the caller may see it; they may already see that the family's assessments exist."""
+    shown = await access.can_item(session, Act.read, Kind.assessment_narrative, row.family_id, narrative_facts(row))
+    ratings = await readable_ratings(session, access, row.family_id, [row.id])
+    return _seen(access, row, shown, ratings.get(row.id, []))
+
+
+async def readable_ratings(
+    session: AsyncSession, access: AccessControl, family_id: uuid.UUID, assessment_ids: list[uuid.UUID]
+) -> dict[uuid.UUID, list[AssessmentRating]]:
+    """The ratings of these assessments (all of one family) that the caller may read, filtered in SQL."""
+    if not assessment_ids:
+        return {}
+    readable = await access.item_filter(session, family_id, rating_columns(), kind=Kind.assessment_rating)
+    statement = select(AssessmentRating).where(col(AssessmentRating.assessment_id).in_(assessment_ids), readable)
+    return _grouped((await session.exec(statement.order_by(col(AssessmentRating.factor)))).all())
+
+
+def _grouped(rows) -> dict[uuid.UUID, list[AssessmentRating]]:
     grouped: dict[uuid.UUID, list[AssessmentRating]] = defaultdict(list)
-    for row in (await session.exec(statement)).all():
+    for row in rows:
         grouped[row.assessment_id].append(row)
     return grouped
 
 
-async def _check_ratings(session: AsyncSession, family_id: uuid.UUID, data: AssessmentIn, catalogue: Catalogue) -> None:
+def _seen(access: AccessControl, row: Assessment, shown: bool, ratings: list[AssessmentRating]) -> SeenAssessment:
+    if shown:
+        access.note_read(row.family_id, row.id, Kind.assessment_narrative, narrative_facts(row))
+    for rating in ratings:
+        access.note_read(row.family_id, rating.id, Kind.assessment_rating, rating_facts(rating))
+    return SeenAssessment(row, shown, ratings)
+
+
+async def _check_ratings(
+    session: AsyncSession, access: AccessControl, family_id: uuid.UUID, data: AssessmentIn, catalogue: Catalogue
+) -> None:
     if len(data.ratings) > MAX_RATINGS:
         raise BadUserInput(f"At most {MAX_RATINGS} ratings.", field="ratings")
     members = set((await session.exec(select(FamilyMember.id).where(FamilyMember.family_id == family_id))).all())
@@ -119,17 +187,20 @@ async def _check_ratings(session: AsyncSession, family_id: uuid.UUID, data: Asse
             raise BadUserInput(f"{factor.label} is rated twice.", field="ratings")
         seen.add((rating.factor, rating.member_id))
     if any(r.rating is RiskRating.no_longer_a_risk for r in data.ratings):
-        await _check_no_longer(session, family_id, data)
+        await _check_no_longer(session, access, family_id, data)
 
 
-async def _check_no_longer(session: AsyncSession, family_id: uuid.UUID, data: AssessmentIn) -> None:
-    """ "No longer a risk" is an exit rating, for a risk the entry assessment found."""
+async def _check_no_longer(
+    session: AsyncSession, access: AccessControl, family_id: uuid.UUID, data: AssessmentIn
+) -> None:
+    """ "No longer a risk" is an exit rating, for a risk the entry assessment found. Only the entry ratings
+    the lead may read count: the answer must not reveal a rating withheld from them."""
     if data.stage is not AssessmentStage.exit:
         raise BadUserInput("'No longer a risk' is a rating for the exit assessment only.", field="ratings")
     entry = await first_entry(session, family_id)
     found = set()
     if entry is not None:
-        for row in (await ratings_of(session, [entry.id])).get(entry.id, []):
+        for row in (await readable_ratings(session, access, family_id, [entry.id])).get(entry.id, []):
             if row.rating in RISK_PRESENT:
                 found.add((row.factor, row.member_id))
     for rating in data.ratings:

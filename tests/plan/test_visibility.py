@@ -1,7 +1,13 @@
 """Who sees a family's plan, meetings, review schedule, assessments, reviews, outcomes, escalations and
-transitions: one table, every kind of actor, every read path."""
+transitions: one table, every kind of actor, every read path.
+
+Seeing that the family's assessments and reviews exist is not reading them: their narrative, ratings and
+notes are the assessing agency's case content, shared only by the sharing rules (the second table here;
+tests/assessment/test_content_sharing.py goes through every consent state)."""
 
 from __future__ import annotations
+
+from datetime import date
 
 import pytest
 
@@ -48,3 +54,28 @@ async def test_who_reads_what(gql, world, actor, operation, field):
     else:
         assert result["data"] is None
         assert result["errors"][0]["extensions"]["code"] == ACTORS[actor]
+
+
+# actor -> whether they read the lead's assessment narrative, its rating and the review's summary, with no
+# consent given: only the lead's own agency (the lead and their manager).
+CONTENT = {"lead": True, "colleague": False, "manager": True}
+
+
+@pytest.mark.parametrize(("actor", "reads"), CONTENT.items())
+async def test_assessment_and_review_content_is_not_every_workers(gql, world, actor, reads):
+    # given the lead's assessment (its narrative in social care) and review, with no consent given
+    lead = await sign_in(gql, world.lead)
+    family_id = str(world.family.id)
+    assessment = {"familyId": family_id, "stage": "entry", "assessedOn": date.today().isoformat()}
+    assessment |= {"levelOfNeed": "targeted", "needs": "Needs words", "category": "social_care"}
+    await gql.data("AssessmentRecord", {"input": assessment}, token=lead)
+    review = {"familyId": family_id, "reviewedOn": date.today().isoformat(), "summary": "Summary words"}
+    await gql.data("ReviewRecord", {"input": review}, token=lead)
+    # when the actor lists them
+    token = await sign_in(gql, getattr(world, actor))
+    assessments = (await gql.data("FamilyAssessments", {"familyId": family_id}, token=token))["familyAssessments"]
+    reviews = (await gql.data("FamilyReviews", {"familyId": family_id}, token=token))["familyReviews"]
+    # then they see that they exist, and their words only if the sharing rules allow
+    assert assessments and reviews
+    assert {(a["contentVisible"], a["needs"]) for a in assessments} == {(reads, "Needs words" if reads else None)}
+    assert {(r["contentVisible"], r["summary"]) for r in reviews} == {(reads, "Summary words" if reads else None)}

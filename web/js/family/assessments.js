@@ -1,9 +1,11 @@
-// The family's assessments (entry, review, exit): snapshots that never change, oldest first.
+// The family's assessments (entry, review, exit): snapshots that never change, oldest first. The
+// narrative and each rating are the assessing agency's information: the API leaves out what the reader
+// may not see (a withheld narrative comes as null, with contentVisible false; a withheld rating not at all).
 
 import { call } from "../api.js";
-import { button, checkboxes, checkedValues, dateInput, details, h, readDate, scrolling, selectField, summaryList, table, textArea, uniqueId } from "../dom.js";
+import { button, checkbox, checkboxes, checkedValues, dateInput, details, h, readDate, scrolling, selectField, summaryList, table, textArea, uniqueId } from "../dom.js";
 import { refuse, submit, value } from "../forms.js";
-import { formatDate, LEVEL_OF_NEED } from "../labels.js";
+import { CATEGORY, formatDate, LEVEL_OF_NEED } from "../labels.js";
 import { ASSESSMENT_STAGE, options, todayIso } from "../plan/labels.js";
 
 export const id = "assessments";
@@ -28,6 +30,21 @@ export async function render(view) {
 }
 
 const RATING_CHOICES = [{ value: "", text: "Not rated" }, ...options(RATING)];
+const CATEGORY_CHOICES = Object.entries(CATEGORY).map(([value, text]) => ({ value, text }));
+
+/** In place of content the reader may not see: whose it is and its category, nothing of it. */
+export const withheldText = (agency, category) => `Withheld: you may not read ${agency.name}'s ${CATEGORY[category].toLowerCase()} information.`;
+
+/** The same as GOV.UK inset text. */
+export const withheld = (agency, category) => h("div", { class: "govuk-inset-text", "data-withheld": category }, withheldText(agency, category));
+
+/** The category select and third-party checkbox of a form that records case content. */
+export function contentFields(prefix, what) {
+  return [
+    selectField({ id: `${prefix}-category`, label: `Category of the ${what}`, hint: "It decides which agencies may read it: those the family agreed to share this category with, or a safeguarding override shares it with.", options: CATEGORY_CHOICES, value: "other" }),
+    checkbox({ id: `${prefix}-third-party`, label: "Names people outside the family", hint: "Such as a neighbour or an ex-partner. It is never shown to the family." }),
+  ];
+}
 
 // The form records the family-wide risk factors and the resilience indicators; ratings for each
 // family member are recorded through the API (assessmentRecord) for now.
@@ -45,6 +62,7 @@ function recordForm(view, factors) {
     textArea({ id: "assessment-child-views", label: "The child's views, in their own words", rows: 2 }),
     textArea({ id: "assessment-family-views", label: "The family's views, in their own words", rows: 2 }),
     textArea({ id: "assessment-protective", label: "Protective factors", rows: 2 }),
+    contentFields("assessment", "assessment's words"),
     resilience.length ? checkboxes({ id: "assessment-resilience", name: "assessment-resilience", legend: "Resilience indicators present", items: resilience.map((factor) => ({ value: factor.code, text: factor.label })) }) : null,
     family.length ? h("h3", { class: "govuk-heading-s" }, "Risk factors for the family as a whole") : null,
     family.map((factor) => selectField({ id: `assessment-factor-${factor.code}`, label: factor.label, options: RATING_CHOICES.filter((choice) => choice.value !== "no_longer_a_risk") })),
@@ -77,6 +95,8 @@ function recordForm(view, factors) {
             protectiveFactors: value(form, "assessment-protective"),
             resilienceIndicators: checkedValues(form, "assessment-resilience"),
             ratings,
+            category: value(form, "assessment-category"),
+            containsThirdPartyIdentities: form.elements["assessment-third-party"].checked,
           },
         }),
       done: () => view.done("Assessment recorded."),
@@ -104,15 +124,21 @@ function card(assessment, members) {
       summaryList(
         [
           ["Level of need", LEVEL_OF_NEED[assessment.levelOfNeed]],
-          ["Strengths", text(assessment.strengths)],
-          ["Needs", text(assessment.needs)],
-          ["The child's views", text(assessment.childViews)],
-          ["The family's views", text(assessment.familyViews)],
-          ["Protective factors", text(assessment.protectiveFactors)],
-          ["Resilience", `${assessment.resilienceCount} of the indicators${assessment.resilienceIndicators.length ? `: ${assessment.resilienceIndicators.map((i) => i.label).join(", ")}` : ""}`],
+          ["Information", `${assessment.owningAgency.name}, ${CATEGORY[assessment.category].toLowerCase()}`],
+          ...(assessment.contentVisible
+            ? [
+                ["Strengths", text(assessment.strengths)],
+                ["Needs", text(assessment.needs)],
+                ["The child's views", text(assessment.childViews)],
+                ["The family's views", text(assessment.familyViews)],
+                ["Protective factors", text(assessment.protectiveFactors)],
+                ["Resilience", `${assessment.resilienceCount} of the indicators${assessment.resilienceIndicators.length ? `: ${assessment.resilienceIndicators.map((i) => i.label).join(", ")}` : ""}`],
+              ]
+            : []),
         ],
         { "aria-labelledby": titleId },
       ),
+      assessment.contentVisible ? null : withheld(assessment.owningAgency, assessment.category),
       assessment.ratings.length
         ? scrolling(
             "Risk factor ratings (scrolls sideways)",

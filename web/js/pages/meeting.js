@@ -10,6 +10,7 @@ import { formatDate, formatDateTime } from "../labels.js";
 import { actionCard, actionFields, actionLabels, goalStatusForm, readAction } from "../family/plan.js";
 import { minutesText } from "../family/meetings.js";
 import { reloadButton } from "../family/contributions.js";
+import { contentFields, withheldText } from "../family/assessments.js";
 import { ATTENDANCE, GOAL_STATUS, MEETING_KIND, MEETING_STATUS, MEETING_STATUS_TAG, OUTCOME_DOMAIN } from "../plan/labels.js";
 
 export const MEETING_STALE =
@@ -187,6 +188,7 @@ function recordedReview(recorded) {
     "div",
     { class: "govuk-inset-text", "data-review": recorded.id },
     h("h3", { class: "govuk-heading-s" }, `Review recorded for ${formatDate(recorded.reviewedOn)}`),
+    recorded.contentVisible ? null : h("p", { class: "govuk-body", "data-withheld": recorded.category }, withheldText(recorded.owningAgency, recorded.category)),
     recorded.summary ? h("p", { class: "govuk-body" }, recorded.summary) : null,
     recorded.scores.length ? h("p", { class: "govuk-body" }, `Scores: ${recorded.scores.map((s) => `${OUTCOME_DOMAIN[s.domain]} ${s.score} out of 10`).join("; ")}.`) : null,
   );
@@ -203,6 +205,7 @@ function reviewForm(view, goals) {
     fields.map(({ goal, id }) => textArea({ id, label: `Progress on “${goal.inFamilyWords}”`, hint: "Leave empty if it was not discussed", rows: 2 })),
     domains.map((domain) => selectField({ id: `review-score-${domain}`, label: `Score for ${OUTCOME_DOMAIN[domain].toLowerCase()}`, hint: "From 1 (serious difficulty) to 10 (thriving), as the family sees it", options: scoreOptions })),
     textArea({ id: "review-summary", label: "Summary of the review (optional)", rows: 3 }),
+    contentFields("review", "summary and the progress notes"),
     button("Record the review"),
   );
   form.addEventListener("submit", (event) => {
@@ -212,7 +215,16 @@ function reviewForm(view, goals) {
     if (refuse(form, progress.length || scores.length ? [] : [{ message: "Enter the progress on at least one goal, or a score", fieldId: fields[0].id }])) return;
     send(form, view, {
       operation: "ReviewRecord",
-      input: { familyId: view.family.id, reviewedOn: meeting.scheduledAt.slice(0, 10), meetingId: meeting.id, summary: value(form, "review-summary"), progress, scores },
+      input: {
+        familyId: view.family.id,
+        reviewedOn: meeting.scheduledAt.slice(0, 10),
+        meetingId: meeting.id,
+        summary: value(form, "review-summary"),
+        progress,
+        scores,
+        category: value(form, "review-category"),
+        containsThirdPartyIdentities: form.elements["review-third-party"].checked,
+      },
       message: "Review recorded.",
       labels: { summary: { id: "review-summary", label: "Summary" }, progress: { id: fields[0].id, label: "Progress" } },
     });
