@@ -356,8 +356,8 @@ UPDATE taf_meeting SET minutes = $3, version = version + 1, updated_at = now()
 WHERE id = $1 AND version = $2 AND minutes_published_at IS NULL
 RETURNING id, version, minutes, updated_at"""
 DECISION_ADD = """
-INSERT INTO taf_meeting_decision (id, meeting_id, text, recorded_by_user_id, created_at)
-VALUES ($1, $2, $3, $4, now()) RETURNING id, text, created_at"""
+INSERT INTO taf_meeting_decision (id, meeting_id, text, recorded_by_user_id, owning_agency_id, created_at)
+VALUES ($1, $2, $3, $4, (SELECT agency_id FROM app_user WHERE id = $4), now()) RETURNING id, text, created_at"""
 MINUTES_PUBLISH = """
 UPDATE taf_meeting SET minutes_published_at = now(), version = version + 1, updated_at = now()
 WHERE id = $1 AND version = $2 AND minutes_published_at IS NULL

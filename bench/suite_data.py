@@ -26,15 +26,15 @@ DOMAINS = [domain.value for domain in OutcomeDomain]
 RATINGS = ["not_a_concern", "low", "medium", "high"]
 
 
-def _factors() -> tuple[list[str], list[str]]:
+def _factors() -> tuple[list[str], list[str], dict[str, str]]:
     lines = [line for line in (REPO_ROOT / "policies" / "assessment_factors.csv").read_text().splitlines()]
     rows = list(csv.DictReader(line for line in lines if not line.startswith("#")))
     family = [row["code"] for row in rows if row["scope"] == "family"]
     resilience = [row["code"] for row in rows if row["scope"] == "resilience"]
-    return family, resilience
+    return family, resilience, {row["code"]: row["category"] for row in rows}
 
 
-FAMILY_FACTORS, RESILIENCE = _factors()
+FAMILY_FACTORS, RESILIENCE, FACTOR_CATEGORY = _factors()
 
 
 @dataclass(frozen=True)
@@ -158,6 +158,7 @@ class SuiteGenerator(Generator):
                         rng.choice(["open", "open", "achieved", "partly_achieved"]),
                         1,
                         world.user_ids[team[0]],
+                        world.agency_ids[world.user_agency[team[0]]],
                         created,
                         created,
                     )
@@ -192,6 +193,7 @@ class SuiteGenerator(Generator):
             "status",
             "version",
             "created_by_user_id",
+            "owning_agency_id",
             "created_at",
             "updated_at",
         )
@@ -222,6 +224,8 @@ class SuiteGenerator(Generator):
 
         def add(family: int, stage: str, on, level: str) -> None:
             assessment_id = self.new_id()
+            author = world.teams[family][0]
+            agency_id = world.agency_ids[world.user_agency[author]]
             resilience = rng.sample(RESILIENCE, rng.randint(1, 6))
             assessments.append(
                 (
@@ -236,12 +240,23 @@ class SuiteGenerator(Generator):
                     "We want things to calm down at home",
                     "Grandmother nearby",
                     resilience,
-                    world.user_ids[world.teams[family][0]],
+                    world.user_ids[author],
+                    agency_id,
                     world.now,
                 )
             )
             for factor in rng.sample(FAMILY_FACTORS, 5):
-                ratings.append((self.new_id(), assessment_id, factor, None, rng.choice(RATINGS)))
+                ratings.append(
+                    (
+                        self.new_id(),
+                        assessment_id,
+                        factor,
+                        None,
+                        rng.choice(RATINGS),
+                        agency_id,
+                        FACTOR_CATEGORY[factor],
+                    )
+                )
 
         for family in range(len(world.family_ids)):
             opened = world.family_opened[family]
@@ -263,10 +278,12 @@ class SuiteGenerator(Generator):
             "protective_factors",
             "resilience_indicators",
             "author_user_id",
+            "owning_agency_id",
             "created_at",
         )
         await self.copy("assessment", columns, assessments)
-        await self.copy("assessment_rating", ("id", "assessment_id", "factor", "member_id", "rating"), ratings)
+        rating_columns = ("id", "assessment_id", "factor", "member_id", "rating", "owning_agency_id", "category")
+        await self.copy("assessment_rating", rating_columns, ratings)
 
     async def reviews(self) -> None:
         rng, world, suite = self.rng, self.world, self.suite
@@ -285,6 +302,7 @@ class SuiteGenerator(Generator):
                         on.date(),
                         "Good progress on routines",
                         world.user_ids[world.teams[family][0]],
+                        world.agency_ids[world.user_agency[world.teams[family][0]]],
                         on,
                     )
                 )
@@ -292,7 +310,16 @@ class SuiteGenerator(Generator):
                     scores.append((self.new_id(), review_id, domain, rng.randint(1, 10)))
         await self.copy(
             "review",
-            ("id", "family_id", "meeting_id", "reviewed_on", "summary", "author_user_id", "created_at"),
+            (
+                "id",
+                "family_id",
+                "meeting_id",
+                "reviewed_on",
+                "summary",
+                "author_user_id",
+                "owning_agency_id",
+                "created_at",
+            ),
             reviews,
         )
         await self.copy("outcome_score", ("id", "review_id", "domain", "score"), scores)
