@@ -30,7 +30,7 @@ def create_app(settings: Settings, *, database_url: str | None = None, clock: Cl
     sessions = create_session_factory(engine)
     # Background work (dispatch, timers) has its own small pool, so it never takes a request's connection.
     background = create_engine(url, pool_size=3)
-    enforcer = build_enforcer(settings.policies_dir)
+    enforcer = build_enforcer(settings.policies_dir, settings.closed_read_period)
     state = AppState(
         settings=settings,
         engine=engine,

@@ -78,6 +78,9 @@ class Settings:
     ack_concern_minutes: int = 2 * 24 * 60  # how long the lead professional has to acknowledge an escalation
     ack_urgent_minutes: int = 4 * 60
     ack_immediate_danger_minutes: int = 15
+    # After a family's record is closed the team reads its case content (read-only) for this long, then
+    # no longer (policies/README.md, "Closed families").
+    closed_read_period: timedelta = timedelta(days=90)
 
     @property
     def production(self) -> bool:
@@ -128,6 +131,7 @@ def load_settings(environ: Mapping[str, str] = os.environ) -> Settings:
         rate_invites_per_window=_integer(environ, "TAF_RATE_INVITES_PER_WINDOW", 30, low=1, high=1_000_000),
         rate_anonymous_per_window=_integer(environ, "TAF_RATE_ANONYMOUS_PER_WINDOW", 60, low=1, high=1_000_000),
         demo_data=_boolean(environ, "TAF_DEMO_DATA", environment is not Environment.production),
+        closed_read_period=timedelta(days=_integer(environ, "TAF_CLOSED_READ_DAYS", 90, low=0, high=3650)),
         **_plan_settings(environ),
         **_digest_settings(environ),
     )

@@ -3,6 +3,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from datetime import timedelta
 
 import pytest
 
@@ -14,6 +15,11 @@ def test_defaults_are_safe_for_development():
     assert settings.database_url is None  # the embedded database
     assert settings.environment is Environment.development
     assert (settings.host, settings.port) == ("127.0.0.1", 8000)
+
+
+def test_the_read_period_after_closure_is_90_days_unless_configured():
+    assert load_settings({}).closed_read_period == timedelta(days=90)
+    assert load_settings({"TAF_CLOSED_READ_DAYS": "30"}).closed_read_period == timedelta(days=30)
 
 
 def test_a_plain_postgresql_url_is_given_the_asyncpg_driver():
@@ -31,6 +37,7 @@ def test_a_plain_postgresql_url_is_given_the_asyncpg_driver():
         ({"TAF_PORT": "70000"}, "TAF_PORT"),
         ({"TAF_ENV": "staging"}, "TAF_ENV"),
         ({"TAF_DEMO_DATA": "maybe"}, "TAF_DEMO_DATA"),
+        ({"TAF_CLOSED_READ_DAYS": "-1"}, "TAF_CLOSED_READ_DAYS"),
     ],
 )
 def test_a_bad_value_names_the_variable_and_hides_secrets(environ, names):

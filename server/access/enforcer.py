@@ -14,11 +14,13 @@ from __future__ import annotations
 
 import logging
 from collections import defaultdict
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import casbin
 
+from server.access.facts import DEFAULT_CLOSED_READ_PERIOD
 from server.access.rules import holds
 
 
@@ -40,7 +42,10 @@ class PolicyEnforcer:
     A line written for a group of kinds (`case_content`) belongs to the enforcer of every kind in the
     group; each small enforcer also holds the kind groups, so its matcher reads exactly as the model."""
 
-    def __init__(self, policies_dir: Path) -> None:
+    def __init__(self, policies_dir: Path, closed_read_period: timedelta = DEFAULT_CLOSED_READ_PERIOD) -> None:
+        # How long after closure the team still reads a closed family's case content (rule
+        # closed_read_period_over); a parameter of the facts, set from Settings.
+        self.closed_read_period = closed_read_period
         model = str(policies_dir / "model.conf")
         self.full = casbin.Enforcer(model, str(policies_dir / "policy.csv"))
         kind_groups = self.full.get_named_grouping_policy("g")
@@ -80,13 +85,13 @@ class PolicyEnforcer:
         return self.full.get_filtered_policy(index, *values)
 
 
-def build_enforcer(policies_dir: Path) -> PolicyEnforcer:
+def build_enforcer(policies_dir: Path, closed_read_period: timedelta = DEFAULT_CLOSED_READ_PERIOD) -> PolicyEnforcer:
     # pycasbin logs every request with its subject and object (names, ids, the family's consents): the
     # audit log records decisions that matter; the application log must not. A level, not `disabled`,
     # because logging.config.dictConfig (uvicorn calls it) re-enables disabled loggers.
     for name in ("casbin", "casbin.enforcer", "casbin.policy", "casbin.role_manager"):
         logging.getLogger(name).setLevel(logging.CRITICAL + 1)
-    return PolicyEnforcer(policies_dir)
+    return PolicyEnforcer(policies_dir, closed_read_period)
 
 
 def build_reference_enforcer(policies_dir: Path) -> casbin.Enforcer:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import ARRAY
@@ -29,6 +30,11 @@ class FamilyFacts:
     overridden: frozenset[tuple[uuid.UUID, str]] = field(default=frozenset())  # (owning agency, category)
     refused: frozenset[str] = frozenset()  # categories a refusal in force withholds from the actor's agency
     police_agencies: frozenset[uuid.UUID] = frozenset()  # the area's police agencies
+    # The family's record was closed longer ago than the read period (Settings.closed_read_period).
+    closed_read_over: bool = False
+    # (owning agency, category, override id) of each override in force sharing with the actor's agency:
+    # the audit log records which override a read relied on (was the family told of it?).
+    override_ids: frozenset[tuple[uuid.UUID, str, uuid.UUID]] = frozenset()
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,7 +76,7 @@ _FACTS_COLUMNS = """
           AND (c.whole_team OR {agency} = ANY (c.recipient_agency_ids))
       ),
       ARRAY(
-        SELECT o.owning_agency_id::text || ' ' || category
+        SELECT o.owning_agency_id::text || ' ' || category || ' ' || o.id::text
         FROM safeguarding_override o, unnest(o.categories) AS category
         WHERE o.family_id = f.id AND o.revoked_at IS NULL
           AND o.starts_at <= statement_timestamp() AND o.expires_at > statement_timestamp()
@@ -83,24 +89,31 @@ _FACTS_COLUMNS = """
           AND (c.valid_to IS NULL OR c.valid_to > statement_timestamp())
           AND (c.whole_team OR {agency} = ANY (c.recipient_agency_ids))
       ),
-      ARRAY(SELECT a.id FROM agency a WHERE a.kind = 'police')
+      ARRAY(SELECT a.id FROM agency a WHERE a.kind = 'police'),
+      f.status = 'closed' AND f.closed_at IS NOT NULL
+        AND f.closed_at <= statement_timestamp() - {closed_read_period}
 """
 
 _FACTS_SQL = sa.text(
     "SELECT f.id,"  # noqa: S608 (constant text: every value is bound)
-    + _FACTS_COLUMNS.format(user=":user_id", agency=":agency_id", member=":member_id")
+    + _FACTS_COLUMNS.format(
+        user=":user_id", agency=":agency_id", member=":member_id", closed_read_period=":closed_read_period"
+    )
     + " FROM family f WHERE f.id = ANY (:family_ids)"
 ).bindparams(
     sa.bindparam("family_ids", type_=ARRAY(sa.Uuid())),
     sa.bindparam("user_id", type_=sa.Uuid()),
     sa.bindparam("agency_id", type_=sa.Uuid()),
     sa.bindparam("member_id", type_=sa.Uuid()),
+    sa.bindparam("closed_read_period", type_=sa.Interval()),
 )
 
 # The same facts for many (actor, family) pairs in one statement (a notification dispatcher's batch).
 _PAIR_FACTS_SQL = sa.text(
     "SELECT p.user_id, f.id,"  # noqa: S608 (constant text: every value is bound)
-    + _FACTS_COLUMNS.format(user="p.user_id", agency="p.agency_id", member="p.member_id")
+    + _FACTS_COLUMNS.format(
+        user="p.user_id", agency="p.agency_id", member="p.member_id", closed_read_period=":closed_read_period"
+    )
     + " FROM unnest(:user_ids, :agency_ids, :member_ids, :family_ids) AS p(user_id, agency_id, member_id, family_id)"
     " JOIN family f ON f.id = p.family_id"
 ).bindparams(
@@ -108,31 +121,44 @@ _PAIR_FACTS_SQL = sa.text(
     sa.bindparam("agency_ids", type_=ARRAY(sa.Uuid())),
     sa.bindparam("member_ids", type_=ARRAY(sa.Uuid())),
     sa.bindparam("family_ids", type_=ARRAY(sa.Uuid())),
+    sa.bindparam("closed_read_period", type_=sa.Interval()),
 )
 
+DEFAULT_CLOSED_READ_PERIOD = timedelta(days=90)
 
-def facts_statement(actor: Actor, family_ids: list[uuid.UUID]) -> sa.TextClause:
+
+def facts_statement(
+    actor: Actor, family_ids: list[uuid.UUID], closed_read_period: timedelta = DEFAULT_CLOSED_READ_PERIOD
+) -> sa.TextClause:
     return _FACTS_SQL.params(
         family_ids=family_ids,
         user_id=actor.user_id,
         agency_id=actor.agency_id,
         member_id=actor.family_member_id,
+        closed_read_period=closed_read_period,
     )
 
 
-def pair_facts_statement(pairs: list[tuple[Actor, uuid.UUID]]) -> sa.TextClause:
+def pair_facts_statement(
+    pairs: list[tuple[Actor, uuid.UUID]], closed_read_period: timedelta = DEFAULT_CLOSED_READ_PERIOD
+) -> sa.TextClause:
     """Rows of (user id, family id, the facts columns) for each (actor, family) pair whose family exists."""
     return _PAIR_FACTS_SQL.params(
         user_ids=[actor.user_id for actor, _ in pairs],
         agency_ids=[actor.agency_id for actor, _ in pairs],
         member_ids=[actor.family_member_id for actor, _ in pairs],
         family_ids=[family_id for _, family_id in pairs],
+        closed_read_period=closed_read_period,
     )
 
 
 def facts_from_rows(family_ids: list[uuid.UUID], rows: list[tuple]) -> dict[uuid.UUID, FamilyFacts]:
     found = {}
-    for family_id, worker, lead, on_team, manages, own, consented, overridden, refused, police in rows:
+    for family_id, worker, lead, on_team, manages, own, consented, overridden, refused, police, closed_over in rows:
+        overrides = frozenset(
+            (uuid.UUID(agency), category, uuid.UUID(override))
+            for agency, category, override in (entry.split(" ") for entry in overridden)
+        )
         found[family_id] = FamilyFacts(
             family_id,
             worker,
@@ -141,8 +167,10 @@ def facts_from_rows(family_ids: list[uuid.UUID], rows: list[tuple]) -> dict[uuid
             manages,
             own,
             frozenset(consented),
-            frozenset((uuid.UUID(pair.split(" ")[0]), pair.split(" ")[1]) for pair in overridden),
+            frozenset((agency, category) for agency, category, _ in overrides),
             frozenset(refused),
             frozenset(police),
+            bool(closed_over),
+            overrides,
         )
     return {family_id: found.get(family_id, FamilyFacts(family_id)) for family_id in family_ids}

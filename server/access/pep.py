@@ -55,7 +55,8 @@ class AccessControl:
     async def load_facts(self, session: AsyncSession, family_ids: list[uuid.UUID]) -> None:
         missing = [family_id for family_id in dict.fromkeys(family_ids) if family_id not in self._facts]
         if missing:
-            rows = (await session.exec(facts_statement(self.actor, missing))).all()
+            statement = facts_statement(self.actor, missing, self._enforcer.closed_read_period)
+            rows = (await session.exec(statement)).all()
             self._facts.update(facts_from_rows(missing, list(rows)))
 
     def decide(self, act: Act, kind: str, facts: FamilyFacts, item: ItemFacts | None = None) -> Decision:
@@ -82,7 +83,8 @@ class AccessControl:
         missing = [(access, family_id) for access, family_id in dict.fromkeys(pairs) if family_id not in access._facts]
         if not missing:
             return
-        rows = (await session.exec(pair_facts_statement([(a.actor, f) for a, f in missing]))).all()
+        period = missing[0][0]._enforcer.closed_read_period
+        rows = (await session.exec(pair_facts_statement([(a.actor, f) for a, f in missing], period))).all()
         found = {(row[0], row[1]): row[1:] for row in rows}
         for access, family_id in missing:
             row = found.get((access.actor.user_id, family_id))
@@ -147,17 +149,24 @@ class AccessControl:
         """Remember a read of another agency's item, with the rule that allowed it, for the audit log."""
         if self.actor.agency_id == item.owning_agency_id:
             return
-        basis = self.decide(Act.read, kind, self._facts[family_id], item).basis
-        self.reads.append(
-            {
-                "family_id": family_id,
-                "item_id": str(item_id),
-                "kind": kind,
-                "category": item.category,
-                "owning_agency_id": str(item.owning_agency_id),
-                "basis": basis,
-            }
-        )
+        facts = self._facts[family_id]
+        basis = self.decide(Act.read, kind, facts, item).basis
+        read = {
+            "family_id": family_id,
+            "item_id": str(item_id),
+            "kind": str(kind),
+            "category": item.category,
+            "owning_agency_id": str(item.owning_agency_id),
+            "basis": basis,
+        }
+        if basis == "shared_by_override":
+            # Which overrides shared it: whether the family was told of the share is theirs to say.
+            read["override_ids"] = sorted(
+                str(override)
+                for agency, category, override in facts.override_ids
+                if agency == item.owning_agency_id and category == item.category
+            )
+        self.reads.append(read)
 
     def note_denial(self, action: str, family_id: uuid.UUID | None, detail: dict[str, Any]) -> None:
         self.denials.append({"action": action, "family_id": family_id, "detail": detail})

@@ -186,6 +186,13 @@ ITEM_RULES: dict[str, ItemRule] = {
         ),
         lambda actor, facts, c: _when(facts.named_worker, _override_party_sql(actor, facts, c)),
     ),
+    # A closed family's case content is read-only for the team for a period after closure
+    # (Settings.closed_read_period, TAF_CLOSED_READ_DAYS), then no longer read (deny lines in policy.csv).
+    # A fact of the family (FamilyFacts.closed_read_over), so its SQL form is a constant for the list.
+    "closed_read_period_over": ItemRule(
+        lambda actor, facts, item: facts.closed_read_over,
+        lambda actor, facts, c: sa.true() if facts.closed_read_over else sa.false(),
+    ),
     # Never to the family: content naming third parties, police information, and anything a police
     # agency holds, whatever its category.
     "third_party_or_police": ItemRule(

@@ -7,21 +7,25 @@ from dataclasses import dataclass
 from datetime import datetime
 
 import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from server import pagination
 from server.access.actor import Act
+from server.access.kinds import CONTENT_KINDS, Kind
 from server.access.pep import AccessControl
+from server.access.rules import ContentColumns
 from server.agency.models import Agency
 from server.audit.disclosure import AuditDisclosureBlock
 from server.audit.models import AuditEvent, AuditOutcome
+from server.audit.service import read_action
 from server.errors import Conflict, NotFound
+from server.safeguarding.models import SafeguardingOverride
 from server.team.models import TeamMembership
 from server.user.models import User
 from server.validation import required_text
-
-READ_ACTION = "contribution_read"
 
 
 @dataclass(frozen=True)
@@ -56,43 +60,111 @@ async def events(
 async def access_log(
     session: AsyncSession, access: AccessControl, family_id: uuid.UUID, *, first: int = 50
 ) -> list[AccessLogEntry]:
-    """Reads of the family's items by agencies other than the one that wrote them, except entries an IG
-    officer marked unsafe to disclose. Returns [] to whoever may not see the log."""
+    """Reads of the family's case content by agencies other than the one that wrote it, one entry per
+    reader, organisation and day (however often they opened it), newest first. Returns [] to whoever
+    may not see the log. Each read is decided on its own facts (policies/README.md, "Who has looked"):
+
+    - the family sees a read unless the policy denies it as an access-log entry on the facts of what was
+      read (owning agency, category) or of the reader's agency (police), unless it relied on an override
+      recorded with the family not told, and unless an IG officer withheld the entry;
+    - a staff viewer sees a read, with its category, only where they may read content of that kind,
+      owning agency and category themselves; an IG officer (who reads the audit log itself) sees every
+      read, but the category only where they may read such content (never: they read no case content).
+    """
     pagination.check_first(first)
-    if not await access.can(session, Act.read, "access_log", family_id):
+    if not await access.can(session, Act.read, Kind.access_log, family_id):
         return []
-    blocked = select(AuditDisclosureBlock.audit_event_id).where(AuditDisclosureBlock.audit_event_id == AuditEvent.id)
+    event = AuditEvent.__table__.c
+    viewer = User.__table__.c
+    read = sa.func.jsonb_array_elements(event.detail["reads"]).table_valued(sa.column("value", JSONB)).lateral("read")
+    blocked = sa.select(AuditDisclosureBlock.audit_event_id).where(AuditDisclosureBlock.audit_event_id == event.id)
+    parts = (
+        sa.select(
+            event.at,
+            event.action,
+            event.actor_user_id.label("viewer_id"),
+            viewer.agency_id.label("viewer_agency_id"),
+            read.c.value["item"].astext.label("item"),
+            read.c.value["owningAgencyId"].astext.cast(sa.Uuid).label("owner"),
+            read.c.value["category"].astext.label("category"),
+            read.c.value["overrideIds"].label("override_ids"),
+        )
+        .select_from(AuditEvent.__table__.join(read, sa.true()).join(User.__table__, viewer.id == event.actor_user_id))
+        .where(
+            event.family_id == family_id,
+            event.action.in_(list(_READ_ACTIONS)),
+            event.outcome == AuditOutcome.allowed.value,
+            viewer.agency_id.is_not(None),
+            ~sa.exists(blocked),
+        )
+        .subquery("part")
+    )
+    content = ContentColumns(owning_agency_id=parts.c.owner, category=parts.c.category)
+    reader = ContentColumns(owning_agency_id=parts.c.viewer_agency_id, category=parts.c.category)
+    entry = sa.and_(
+        await access.item_filter(session, family_id, content, kind=Kind.access_log),
+        await access.item_filter(session, family_id, reader, kind=Kind.access_log),
+    )
+    if (await access.facts(session, family_id)).own_family:
+        visible = sa.and_(entry, ~_shared_by_untold_override(family_id, parts.c.override_ids))
+        category_visible = visible
+    else:
+        readable = sa.or_(
+            sa.false(),
+            *[
+                sa.and_(parts.c.action == action, await access.item_filter(session, family_id, content, kind=kind))
+                for action, kind in _READ_ACTIONS.items()
+            ],
+        )
+        reads_audit_log = access.can_outside_family(Act.read, Kind.audit)
+        visible = sa.and_(entry, sa.or_(readable, sa.true() if reads_audit_log else sa.false()))
+        category_visible = readable
+    day = sa.func.date_trunc("day", sa.func.timezone("UTC", parts.c.at))
+    latest = sa.func.max(parts.c.at)
+    grouped = (
+        sa.select(
+            parts.c.viewer_id,
+            parts.c.viewer_agency_id,
+            latest.label("at"),
+            sa.func.array_agg(sa.distinct(parts.c.category)).filter(category_visible).label("categories"),
+            sa.func.count(sa.distinct(parts.c.item)).label("item_count"),
+        )
+        .where(visible)
+        .group_by(parts.c.viewer_id, parts.c.viewer_agency_id, day)
+        .order_by(latest.desc())
+        .limit(first)
+        .subquery("grouped")
+    )
     role = (
         select(TeamMembership.agency_role)
-        .where(TeamMembership.family_id == family_id, TeamMembership.user_id == AuditEvent.actor_user_id)
+        .where(TeamMembership.family_id == family_id, TeamMembership.user_id == grouped.c.viewer_id)
         .order_by(col(TeamMembership.valid_from).desc())
         .limit(1)
         .scalar_subquery()
     )
     statement = (
-        select(AuditEvent, User.display_name, Agency.name, role)
-        .join(User, col(User.id) == AuditEvent.actor_user_id)
-        .join(Agency, col(Agency.id) == User.agency_id)
-        .where(
-            AuditEvent.family_id == family_id,
-            AuditEvent.action == READ_ACTION,
-            AuditEvent.outcome == AuditOutcome.allowed,
-            ~sa.exists(blocked),
-        )
-        .order_by(col(AuditEvent.id).desc())
-        .limit(first)
+        sa.select(grouped.c.at, User.display_name, Agency.name, grouped.c.categories, grouped.c.item_count, role)
+        .join(User, col(User.id) == grouped.c.viewer_id)
+        .join(Agency, col(Agency.id) == grouped.c.viewer_agency_id)
+        .order_by(grouped.c.at.desc())
     )
     return [
-        AccessLogEntry(
-            event.at,
-            name,
-            agency,
-            sorted(set(event.detail.get("categories", []))),
-            len(event.detail.get("items", [])),
-            viewer_role or "",
-        )
-        for event, name, agency, viewer_role in (await session.exec(statement)).all()
+        AccessLogEntry(at, name, agency, sorted(categories or []), item_count, viewer_role or "")
+        for at, name, agency, categories, item_count, viewer_role in (await session.exec(statement)).all()
     ]
+
+
+_READ_ACTIONS = {read_action(kind): kind for kind in CONTENT_KINDS}
+
+
+def _shared_by_untold_override(family_id: uuid.UUID, override_ids: ColumnElement) -> ColumnElement[bool]:
+    """The read relied on a safeguarding override recorded with the family not told of it."""
+    override = SafeguardingOverride.__table__.c
+    return sa.exists().where(
+        override.family_id == family_id,
+        ~override.family_informed,
+        override_ids.op("@>")(sa.func.jsonb_build_array(sa.cast(override.id, sa.Text))),
+    )
 
 
 async def block_disclosure(

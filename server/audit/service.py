@@ -35,19 +35,27 @@ async def record(
     )
 
 
+def read_action(kind: str) -> str:
+    """The audit action of a read of one kind of record: `contribution_read`, `assessment_rating_read`, ..."""
+    return f"{kind}_read"
+
+
 async def record_request(
     session: AsyncSession, actor: Actor, reads: list[dict], denials: list[dict], address: str
 ) -> None:
-    """One event per family whose other-agency items the request read, and one per refused lookup."""
-    by_family: dict[uuid.UUID, list[dict]] = {}
+    """One event per family and kind of content whose other-agency items the request read (named after
+    the kind: `minutes_item_read`), and one per refused lookup. Each read keeps its own facts (owning
+    agency, category, the rule that allowed it and, for an override, which one) so the access log can
+    decide every entry on its own."""
+    by_family: dict[tuple[uuid.UUID, str], list[dict]] = {}
     for read in reads:
-        by_family.setdefault(read["family_id"], []).append(read)
-    for family_id, items in by_family.items():
+        by_family.setdefault((read["family_id"], read.get("kind", "contribution")), []).append(read)
+    for (family_id, kind), items in by_family.items():
         unique = list({item["item_id"]: item for item in items}.values())
         await record(
             session,
             actor,
-            "contribution_read",
+            read_action(kind),
             family_id=family_id,
             address=address,
             detail={
@@ -55,6 +63,7 @@ async def record_request(
                 "categories": sorted({item["category"] for item in unique}),
                 "owningAgencyIds": sorted({item["owning_agency_id"] for item in unique}),
                 "basis": sorted({item["basis"] for item in unique if item["basis"]}),
+                "reads": [_read_detail(item) for item in unique],
             },
         )
     for denial in denials:
@@ -67,3 +76,15 @@ async def record_request(
             detail=denial["detail"],
             address=address,
         )
+
+
+def _read_detail(item: dict) -> dict[str, Any]:
+    detail: dict[str, Any] = {
+        "item": item["item_id"],
+        "owningAgencyId": item["owning_agency_id"],
+        "category": item["category"],
+        "basis": item["basis"],
+    }
+    if item.get("override_ids"):
+        detail["overrideIds"] = item["override_ids"]
+    return detail

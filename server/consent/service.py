@@ -84,7 +84,10 @@ async def withdraw(session: AsyncSession, access: AccessControl, *, consent_id: 
     consent = await session.get(Consent, consent_id)
     if consent is None or not await access.can(session, Act.read, "consent", consent.family_id):
         raise NotFound(NOT_FOUND)
-    await lock_and_require(session, access, Act.update, "consent", consent.family_id, seen_as="consent")
+    # A closed family too: the family's say over its information does not end with the case.
+    await lock_and_require(
+        session, access, Act.update, "consent", consent.family_id, open_only=False, seen_as="consent"
+    )
     await session.refresh(consent)
     if consent.withdrawn_at is not None:
         raise Conflict("This consent has already been withdrawn.")

@@ -179,9 +179,7 @@ async def _visible(session: AsyncSession, access: AccessControl, contribution_id
     if row is None or not await access.can_item(
         session, Act.read, KIND, row.family_id, item_facts(row, row.owning_agency_id)
     ):
-        access.note_denial(
-            "contribution_read", row.family_id if row else None, {"contributionId": str(contribution_id)}
-        )
+        access.note_denial(f"{KIND}_read", row.family_id if row else None, {"contributionId": str(contribution_id)})
         raise NotFound(NOT_FOUND)
     return row
 

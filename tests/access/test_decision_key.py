@@ -31,8 +31,9 @@ def test_memoised_item_decisions_equal_fresh_decisions_for_every_item():
             own_family=own,
             consented=frozenset({"education", "housing"}) if consent else frozenset(),
             overridden=frozenset({(OTHERS[0], "health"), (OTHERS[1], "police")}),
+            closed_read_over=closed,
         )
-        for worker, lead, on_team, own, consent in list(itertools.product([False, True], repeat=5))[::8]
+        for worker, lead, on_team, own, consent, closed in list(itertools.product([False, True], repeat=6))[::16]
     ]
     items = [
         ItemFacts(owner, category, family_summary=summary, third_party=third, recipients=recipients)

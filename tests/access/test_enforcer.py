@@ -31,6 +31,20 @@ def test_grouped_decisions_equal_the_reference_for_every_combination():
         )
         for worker, lead, on_team, own, consent, override in list(itertools.product([False, True], repeat=6))[::9]
     ]
+    # and a closed family beyond the read period, for a worker, the lead and the family itself
+    facts_options += [
+        FamilyFacts(
+            uuid.uuid4(),
+            named_worker=True,
+            lead_professional=lead,
+            agency_on_team=True,
+            own_family=own,
+            consented=frozenset({"education"}),
+            overridden=frozenset({(THEIRS, "health")}),
+            closed_read_over=True,
+        )
+        for lead, own in [(False, False), (True, False), (False, True)]
+    ]
     items = [
         None,
         ItemFacts(MINE, "education"),

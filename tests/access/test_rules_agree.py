@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+import itertools
+import uuid
+
 import pytest
+import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlmodel import col, select
 
-from server.access.actor import Act
+from server.access.actor import Act, Actor
 from server.access.enforcer import build_enforcer
+from server.access.facts import FamilyFacts, ItemFacts
 from server.access.pep import AccessControl
-from server.access.rules import FAMILY_RULES, ITEM_RULES
+from server.access.rules import FAMILY_RULES, ITEM_RULES, ContentColumns
 from server.auth.service import actor_from
 from server.config import REPO_ROOT
 from server.family.models import Family
@@ -69,3 +75,57 @@ async def test_list_filter_and_single_decisions_agree_for_every_actor(sessions, 
                 single = {family_id for family_id in ids if await access.can(session, act, kind, family_id)}
             # then the answers are the same
             assert listed == single, (who, act, kind)
+
+
+async def test_each_item_rule_in_sql_agrees_with_its_python_form(sessions):
+    # given families in every state the item rules read (closed beyond the read period included)
+    mine, police, other = uuid.uuid4(), uuid.uuid4(), uuid.uuid4()
+    actor = Actor(uuid.uuid4(), "x", "staff", "practitioner", mine, None)
+    facts_options = [
+        FamilyFacts(
+            uuid.uuid4(),
+            named_worker=worker,
+            lead_professional=lead,
+            agency_on_team=worker,
+            own_family=own,
+            consented=frozenset({"education"}),
+            overridden=frozenset({(other, "health")}),
+            refused=frozenset({"mental_health"}),
+            police_agencies=frozenset({police}),
+            closed_read_over=closed,
+        )
+        for worker, lead, own, closed in itertools.product([False, True], repeat=4)
+    ]
+    items = [
+        ItemFacts(owner, category, family_summary=summary, third_party=third, team_shared=shared, recipients=named)
+        for owner, category, summary, third, shared, named in itertools.product(
+            [mine, other, police],
+            ["education", "health", "mental_health", "police"],
+            [False, True],
+            [False, True],
+            [False, True],
+            [frozenset(), frozenset({mine})],
+        )
+    ]
+    async with sessions() as session:
+        for facts in facts_options:
+            # when every rule is asked both ways about every item (one statement per family state)
+            expressions, expected = [], []
+            for item in items:
+                columns = ContentColumns(
+                    owning_agency_id=sa.literal(item.owning_agency_id, sa.Uuid()),
+                    category=sa.literal(item.category, sa.Text()),
+                    family_summary=sa.literal(item.family_summary),
+                    third_party=sa.literal(item.third_party),
+                    team_shared=sa.literal(item.team_shared),
+                    recipients=sa.literal(sorted(item.recipients), ARRAY(sa.Uuid())),
+                )
+                for name, rule in ITEM_RULES.items():
+                    expressions.append(rule.sql(actor, facts, columns))
+                    expected.append((name, item, rule.check(actor, facts, item)))
+            answers = []
+            for start in range(0, len(expressions), 1000):  # PostgreSQL selects at most 1,664 columns
+                answers.extend((await session.exec(sa.select(*expressions[start : start + 1000]))).one())
+            # then they agree
+            for answer, (name, item, check) in zip(answers, expected, strict=True):
+                assert bool(answer) == check, (name, facts, item)
