@@ -18,6 +18,7 @@ import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 import asyncpg
 
@@ -41,9 +42,17 @@ class Record:
     created_at: datetime
     read_at: datetime | None = None
     acknowledged_at: datetime | None = None
+    subject_kind: str | None = None  # the case content it is about, by reference (notifications/models.py)
+    subject_id: uuid.UUID | None = None
+    category: str | None = None
+    # What the server rendered of the subject for this recipient when admitting it (opaque to this package).
+    rendered: Any = None
 
 
-RECORD_COLUMNS = "id, recipient_user_id, kind, family_id, urgent, payload, created_at, read_at, acknowledged_at"
+RECORD_COLUMNS = (
+    "id, recipient_user_id, kind, family_id, urgent, payload, created_at, read_at, acknowledged_at,"
+    " subject_kind, subject_id, category"
+)
 
 
 def record_from(row) -> Record:
@@ -58,6 +67,9 @@ def record_from(row) -> Record:
         created_at=row["created_at"],
         read_at=row["read_at"],
         acknowledged_at=row["acknowledged_at"],
+        subject_kind=row["subject_kind"],
+        subject_id=uuid.UUID(str(row["subject_id"])) if row["subject_id"] is not None else None,
+        category=row["category"],
     )
 
 

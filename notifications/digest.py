@@ -2,11 +2,11 @@
 notifications since their last digest become ONE notification of kind `daily_digest`, delivered live
 like any other (the per-recipient row, the bus, the subscription, the inbox).
 
-- What it says: counts per kind and, for up to MAX_ITEMS items, the id, kind, family, time and title,
-  copied from the recipient's own copies. Those payloads were filtered for that recipient by the
-  server's policy when they were dispatched, and the server's `visible` check drops, at compile time,
-  the items about a family the recipient may no longer see. Nothing else is read, so nothing withheld
-  is re-exposed.
+- What it says: counts per kind and, for up to MAX_ITEMS items, references to the held notifications
+  (id, kind, family, time), never their content: the server renders each item when the digest is read,
+  through the same decision as any notification, so a consent withdrawn after the digest was compiled
+  hides what it covered at once. The server's `visible` check drops, at compile time, the items about a
+  family the recipient may no longer see.
 - Exactly once per recipient per local day, with several instances: digests are compiled under the
   dispatcher's advisory lock (which also keeps notification ids committed in id order), each held row
   is marked with the digest that carried it in the same transaction, and a unique index on
@@ -140,19 +140,11 @@ async def _compile_one(
 
 
 def digest_payload(day: date, shown: list[Notification]) -> dict:
-    """A plain summary from the recipient's own (already filtered) copies: nothing else is read."""
-    items = []
-    for row in shown[:MAX_ITEMS]:
-        item = {
-            "id": str(row.id),
-            "kind": row.kind,
-            "family_id": str(row.family_id),
-            "created_at": row.created_at.isoformat(),
-        }
-        title = row.payload.get("title")
-        if isinstance(title, str):
-            item["title"] = title
-        items.append(item)
+    """A plain summary of references to the held notifications (each marked with this digest's id)."""
+    items = [
+        {"id": str(row.id), "kind": row.kind, "family_id": str(row.family_id), "created_at": row.created_at.isoformat()}
+        for row in shown[:MAX_ITEMS]
+    ]
     payload = {
         "type": DIGEST_KIND,
         "digest_on": day.isoformat(),

@@ -1,7 +1,8 @@
 """Turns outbox events into per-recipient notification rows, exactly once, with several instances.
 
-The server injects who must know (`recipients`) and what each of them may see (`payloads`, its policy
-enforcement point); this package makes no access decision of its own.
+The server injects who must know (`recipients`) and which of them may be told (`told`, its policy
+enforcement point); this package makes no access decision of its own. Every recipient's row is the same
+reference: the event's structure and the subject it is about, never its content (notifications/events.py).
 
 Exactly once: an event is claimed with FOR UPDATE SKIP LOCKED and marked dispatched in the same
 transaction that inserts its notifications (and (outbox_id, recipient) is unique besides). In order:
@@ -37,7 +38,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from notifications import outbox
-from notifications.events import Event, from_json, is_urgent
+from notifications.events import Event, from_json, is_urgent, stored_payload
 from notifications.models import Delivery, Notification, NotificationPreference, OutboxEvent
 from notifications.outbox import NOTIFICATION_CHANNEL, Appended
 
@@ -46,8 +47,8 @@ log = logging.getLogger("taf.notifications.dispatcher")
 DISPATCH_LOCK = 727_102
 
 Recipients = Callable[[AsyncSession, Event], Awaitable[list[uuid.UUID]]]
-# recipient -> their copy of the payload; a recipient left out of the answer gets no notification.
-Payloads = Callable[[AsyncSession, Event, list[uuid.UUID]], Awaitable[dict[uuid.UUID, dict]]]
+# Of these recipients, those who may be told of the event (who may read the record it is about).
+Told = Callable[[AsyncSession, Event, list[uuid.UUID]], Awaitable[list[uuid.UUID]]]
 # Optional, once per batch before the per-event calls: lets the server read what every event of the batch
 # needs in a few statements instead of a few per recipient per event (the dispatcher's cost in a burst).
 Prepare = Callable[[AsyncSession, list[Event]], Awaitable[None]]
@@ -57,9 +58,9 @@ class Fanout:
     """Writes the per-recipient notifications of some outbox events in the caller's transaction, and marks
     the events dispatched there. The caller holds DISPATCH_LOCK until it commits."""
 
-    def __init__(self, *, recipients: Recipients, payloads: Payloads, prepare: Prepare | None = None) -> None:
+    def __init__(self, *, recipients: Recipients, told: Told, prepare: Prepare | None = None) -> None:
         self.recipients = recipients
-        self.payloads = payloads
+        self.told = told
         self.prepare = prepare
 
     async def write(self, session: AsyncSession, pending: list[Appended]) -> None:
@@ -78,30 +79,39 @@ class Fanout:
         )
 
     async def _notification_rows(self, session: AsyncSession, pending: list[Appended]) -> list[dict]:
-        copies: list[tuple[Appended, dict[uuid.UUID, dict]]] = []
+        told: list[tuple[Appended, list[uuid.UUID]]] = []
         if self.prepare is not None:
             await self.prepare(session, [appended.event for appended in pending])
         for appended in pending:
             event = appended.event
             recipients = [r for r in dict.fromkeys(await self.recipients(session, event)) if r != event.actor_user_id]
-            allowed = await self.payloads(session, event, recipients) if recipients else {}
-            copies.append((appended, allowed))
-        everyone = list({user for _, allowed in copies for user in allowed})
+            told.append((appended, await self.told(session, event, recipients) if recipients else []))
+        everyone = list({user for _, users in told for user in users})
         digest = await _digest_choices(session, everyone)
-        return [
-            {
+        rows = []
+        for appended, users in told:
+            event, subject = appended.event, appended.event.subject()
+            common = {
                 "outbox_id": appended.outbox_id,
-                "recipient_user_id": user,
                 "kind": appended.kind,
-                "family_id": appended.event.family_id,
-                "urgent": is_urgent(appended.event),
-                "delivery": _delivery(appended.event, appended.kind, user, digest).value,
-                "payload": payload,
+                "family_id": event.family_id,
+                "urgent": is_urgent(event),
+                "payload": stored_payload(event),
+                "subject_kind": subject.kind if subject else None,
+                "subject_id": subject.id if subject else None,
+                "owning_agency_id": subject.owning_agency_id if subject else None,
+                "category": subject.category if subject else None,
                 "created_at": datetime.now(UTC),
             }
-            for appended, allowed in copies
-            for user, payload in allowed.items()
-        ]
+            for user in users:
+                rows.append(
+                    {
+                        **common,
+                        "recipient_user_id": user,
+                        "delivery": _delivery(event, appended.kind, user, digest).value,
+                    }
+                )
+        return rows
 
 
 async def dispatch_appended(session: AsyncSession, fanout: Fanout) -> None:
@@ -126,13 +136,13 @@ class Dispatcher:
         sessions: async_sessionmaker,
         *,
         recipients: Recipients,
-        payloads: Payloads,
+        told: Told,
         prepare: Prepare | None = None,
         batch_size: int = 100,
         follow_up_seconds: float = 1.0,
     ) -> None:
         self.sessions = sessions
-        self.fanout = Fanout(recipients=recipients, payloads=payloads, prepare=prepare)
+        self.fanout = Fanout(recipients=recipients, told=told, prepare=prepare)
         self.batch_size = batch_size
         self.follow_up_seconds = follow_up_seconds
         self.wake = asyncio.Event()

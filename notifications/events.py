@@ -1,48 +1,77 @@
-"""The typed events that cause notifications (DESIGN.md section 5), as one discriminated union.
+"""The typed events that cause notifications (DESIGN.md section 5), as one discriminated union: the one
+way in for every domain event (`outbox.append(session, SomeEvent(..., actor_user_id=...))`).
 
-Every event names its family. An event whose payload carries case content also names the agency that
-owns that content and its information category, and lists the fields that carry it (`content_fields`):
-the server's policy decides, per recipient, whether those fields go into that recipient's copy.
+Every event names its family and carries structure only (ids, levels, dates, the outcome code), never
+case content. An event about a piece of case content (an escalation's reason, an action's description)
+names it by reference (`Subject`: its kind, id, owning agency and category); the server renders its words
+when a notification is read or delivered, through the same decision as every other read.
 """
 
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Annotated, ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 
 
+@dataclass(frozen=True, slots=True)
+class Subject:
+    """The piece of case content an event is about, by reference: the server's kind of content (the
+    policy's name for it), its id, and the facts stored with the notification (whose it is, its category)."""
+
+    kind: str
+    id: uuid.UUID
+    owning_agency_id: uuid.UUID
+    category: str
+
+
 class Event(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    # Fields withheld from a recipient who may not read the category of the owning agency's content.
-    content_fields: ClassVar[tuple[str, ...]] = ()
     # The kind of record a recipient must be allowed to read for the event to reach them at all.
     notice_kind: ClassVar[str] = "family"
 
     family_id: uuid.UUID
     actor_user_id: uuid.UUID | None = None  # who caused it (never notified of their own act)
 
+    def subject(self) -> Subject | None:
+        """The case content the event is about, if any (its words are never in the event)."""
+        return None
 
-class CaseContentEvent(Event):
-    """An event whose content_fields derive from an agency's case content in one information category."""
 
+class SubjectEvent(Event):
+    """An event about one piece of case content of an agency, in one information category."""
+
+    subject_kind: ClassVar[str]  # the policy's kind of content (server/access/kinds.py)
     owning_agency_id: uuid.UUID
     category: str
 
+    def subject_id(self) -> uuid.UUID:
+        raise NotImplementedError
 
-class _Escalation(CaseContentEvent):
+    def subject(self) -> Subject:
+        return Subject(self.subject_kind, self.subject_id(), self.owning_agency_id, self.category)
+
+
+class _Escalation(SubjectEvent):
+    """About an escalation: the team sees its level and outcome code; its reason (and outcome note) is the
+    raising agency's content, kind escalation_reason."""
+
+    notice_kind: ClassVar[str] = "escalation"
+    subject_kind: ClassVar[str] = "escalation_reason"
     escalation_id: uuid.UUID
     level: str
     urgent: bool = True  # urgent escalations are delivered live whatever the recipient's preferences
 
+    def subject_id(self) -> uuid.UUID:
+        return self.escalation_id
+
 
 class EscalationRaised(_Escalation):
     type: Literal["escalation_raised"] = "escalation_raised"
-    content_fields: ClassVar[tuple[str, ...]] = ("reason",)
-    reason: str
 
 
 class EscalationAcknowledged(_Escalation):
@@ -57,11 +86,11 @@ class EscalationTimedOut(_Escalation):
 
 class EscalationResolved(_Escalation):
     type: Literal["escalation_resolved"] = "escalation_resolved"
-    content_fields: ClassVar[tuple[str, ...]] = ("outcome",)
-    outcome: str
+    outcome: str  # the outcome code, seen by everyone who sees the escalation (its note is content)
 
 
 class _Meeting(Event):
+    notice_kind: ClassVar[str] = "meeting"
     meeting_id: uuid.UUID
     starts_at: datetime
 
@@ -82,12 +111,18 @@ class MinutesPublished(_Meeting):
     type: Literal["meeting_minutes_published"] = "meeting_minutes_published"
 
 
-class _Action(CaseContentEvent):
+class _Action(SubjectEvent):
+    """About a plan action: its owner and due date are the team's; its description is the owning agency's
+    content, kind plan_action."""
+
+    notice_kind: ClassVar[str] = "plan"
+    subject_kind: ClassVar[str] = "plan_action"
     action_id: uuid.UUID
     owner_user_id: uuid.UUID
     due_on: date | None = None
-    content_fields: ClassVar[tuple[str, ...]] = ("title",)
-    title: str
+
+    def subject_id(self) -> uuid.UUID:
+        return self.action_id
 
 
 class ActionAssigned(_Action):
@@ -226,10 +261,11 @@ def from_json(data: dict) -> Event:
     return _adapter.validate_python(data)
 
 
-def public_payload(event: Event, *, with_content: bool) -> dict:
-    """The event as JSON for one recipient: without the case content (and whose it is) unless allowed."""
+def stored_payload(event: Event) -> dict:
+    """What a notification keeps of its event: the structure anyone told of it may see. The subject's
+    owner and category are kept as columns of their own, beside it."""
     payload = to_json(event)
-    if not with_content and isinstance(event, CaseContentEvent):
-        for name in (*event.content_fields, "owning_agency_id", "category"):
-            payload.pop(name, None)
+    if isinstance(event, SubjectEvent):
+        payload.pop("owning_agency_id", None)
+        payload.pop("category", None)
     return payload

@@ -49,7 +49,7 @@ class OutboxEvent(SQLModel, table=True):
 
 
 class Notification(SQLModel, table=True):
-    """One recipient's copy of one event; its id is the recipient's cursor."""
+    """One recipient's notice of one event, holding references, never content; its id is the cursor."""
 
     __tablename__ = "notification"
     __table_args__ = (
@@ -73,6 +73,12 @@ class Notification(SQLModel, table=True):
             unique=True,
             postgresql_where=sa.text("kind = 'daily_digest'"),
         ),
+        sa.CheckConstraint(
+            "(subject_kind IS NULL) = (subject_id IS NULL)"
+            " AND (subject_kind IS NULL) = (owning_agency_id IS NULL)"
+            " AND (subject_kind IS NULL) = (category IS NULL)",
+            name="ck_notification_subject_whole",
+        ),
     )
 
     id: int | None = Field(default=None, primary_key=True, sa_type=sa.BigInteger)
@@ -82,7 +88,16 @@ class Notification(SQLModel, table=True):
     family_id: uuid.UUID
     urgent: bool = False
     delivery: str = Field(max_length=16, default=Delivery.live.value)
-    payload: dict = Field(sa_type=JSONB)  # already filtered for this recipient by the server's policy
+    # The event's structure, the same for everyone told of it: ids, levels, dates, the outcome code. Never
+    # case content: the words of the subject below are rendered when the notification is read or delivered.
+    payload: dict = Field(sa_type=JSONB)
+    # The case content the notification is about, by reference (all four, or none for events about none):
+    # the policy's kind of content (an escalation's reason, an action's description), its id, and whose it
+    # is and in which category when the event happened.
+    subject_kind: str | None = Field(default=None, max_length=64)
+    subject_id: uuid.UUID | None = None
+    owning_agency_id: uuid.UUID | None = None
+    category: str | None = Field(default=None, max_length=32)
     created_at: datetime = _when(nullable=False)
     read_at: datetime | None = _when()
     acknowledged_at: datetime | None = _when()

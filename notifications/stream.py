@@ -35,6 +35,9 @@ def record_of(row: Notification) -> Record:
         created_at=row.created_at,
         read_at=row.read_at,
         acknowledged_at=row.acknowledged_at,
+        subject_kind=row.subject_kind,
+        subject_id=row.subject_id,
+        category=row.category,
     )
 
 

@@ -19,6 +19,7 @@ from server.meeting.loaders import (
     decisions_by_meeting_id,
     invitees_by_meeting_id,
 )
+from server.notification.loaders import content_by_ref, items_by_digest
 from server.team.loaders import active_team_by_family_id, lead_by_family_id
 from server.user.loaders import user_by_id
 
@@ -39,6 +40,8 @@ class Loaders:
         self.changes_by_meeting_id = DataLoader(partial(changes_by_meeting_id, sessions))
         self.actions_by_meeting_id = DataLoader(partial(actions_by_meeting_id, sessions))
         self.attention_by_family_id = DataLoader(partial(attention_by_family_id, sessions, access))
+        self.notification_content = DataLoader(partial(content_by_ref, sessions, access))
+        self.notification_digest_items = DataLoader(partial(items_by_digest, sessions, access))
 
     def forget(self) -> None:
         """Clear caches after a change, so a mutation's result reflects what it just wrote."""

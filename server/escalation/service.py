@@ -13,6 +13,8 @@ import sqlalchemy as sa
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from notifications import outbox, timers
+from notifications.events import EscalationAcknowledged, EscalationRaised, EscalationResolved, EscalationTimedOut
 from server.access.actor import Act
 from server.access.facts import ItemFacts
 from server.access.pep import AccessControl
@@ -22,7 +24,7 @@ from server.contribution.models import InformationCategory
 from server.db.columns import utcnow
 from server.errors import Conflict, NotFound
 from server.escalation.models import Escalation, EscalationLevel, EscalationOutcome
-from server.plan.events import emit
+from server.escalation.notices import escalation_fields
 from server.team.service import lock_and_require
 from server.validation import optional_text, required_text
 
@@ -82,14 +84,9 @@ async def raise_escalation(
     )
     session.add(row)
     await session.flush()
-    await emit(
-        session,
-        "escalation_raised",
-        by=access.actor.user_id,
-        family_id=family_id,
-        escalation_id=row.id,
-        level=level.value,
-    )
+    await outbox.append(session, EscalationRaised(**escalation_fields(row), actor_user_id=access.actor.user_id))
+    timed_out = EscalationTimedOut(**escalation_fields(row))  # to the lead's manager too, unless acknowledged
+    await timers.schedule(session, due_at=row.ack_due_at, subject_id=row.id, event=timed_out)
     return row
 
 
@@ -98,9 +95,8 @@ async def acknowledge(session: AsyncSession, access: AccessControl, *, escalatio
     if row.acknowledged_at is not None:
         raise Conflict("This escalation has already been acknowledged.")
     row.acknowledged_at, row.acknowledged_by_user_id = utcnow(), access.actor.user_id
-    await emit(
-        session, "escalation_acknowledged", by=access.actor.user_id, family_id=row.family_id, escalation_id=row.id
-    )
+    await outbox.append(session, EscalationAcknowledged(**escalation_fields(row), actor_user_id=access.actor.user_id))
+    await timers.cancel(session, kind="escalation_timed_out", subject_id=row.id)
     return row
 
 
@@ -121,14 +117,9 @@ async def resolve(
         row.acknowledged_at, row.acknowledged_by_user_id = now, access.actor.user_id
     row.resolved_at, row.resolved_by_user_id = now, access.actor.user_id
     row.outcome, row.outcome_note = outcome, optional_text(note, "note", 5000) or None
-    await emit(
-        session,
-        "escalation_resolved",
-        by=access.actor.user_id,
-        family_id=row.family_id,
-        escalation_id=row.id,
-        outcome=outcome.value,
-    )
+    resolved = EscalationResolved(**escalation_fields(row), actor_user_id=access.actor.user_id, outcome=outcome.value)
+    await outbox.append(session, resolved)
+    await timers.cancel(session, kind="escalation_timed_out", subject_id=row.id)
     return row
 
 

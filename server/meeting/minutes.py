@@ -8,13 +8,14 @@ import uuid
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from notifications import outbox
+from notifications.events import MinutesPublished
 from server.access.pep import AccessControl
 from server.db.columns import utcnow
 from server.errors import BadUserInput, Conflict
 from server.meeting.models import Attendance, Meeting, MeetingAddendum, MeetingDecision, MeetingInvitee, MeetingStatus
 from server.meeting.service import for_change
 from server.plan import service as plan_service
-from server.plan.events import emit
 from server.plan.models import PlanAction
 from server.plan.versioning import update_versioned
 from server.validation import required_text
@@ -65,7 +66,12 @@ async def publish_minutes(
         raise BadUserInput("Write the minutes before publishing them.", field="minutes")
     values = {"minutes_published_at": utcnow(), "status": MeetingStatus.held.value}
     row = await update_versioned(session, Meeting, meeting.id, expected_version, values, what="meeting")
-    await emit(session, "minutes_published", by=access.actor.user_id, family_id=row.family_id, meeting_id=row.id)
+    await outbox.append(
+        session,
+        MinutesPublished(
+            family_id=row.family_id, actor_user_id=access.actor.user_id, meeting_id=row.id, starts_at=row.scheduled_at
+        ),
+    )
     return row
 
 

@@ -10,6 +10,8 @@ from datetime import datetime
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from notifications import outbox
+from notifications.events import MeetingCancelled, MeetingChanged, MeetingScheduled
 from server.access.actor import Act
 from server.access.pep import AccessControl
 from server.db.columns import utcnow
@@ -24,7 +26,6 @@ from server.meeting.models import (
     MeetingKind,
     MeetingStatus,
 )
-from server.plan.events import emit
 from server.plan.versioning import update_versioned
 from server.team.models import TeamMembership
 from server.team.service import lock_and_require
@@ -68,7 +69,12 @@ async def schedule(session: AsyncSession, access: AccessControl, *, family_id: u
     await session.flush()
     users = list(dict.fromkeys([access.actor.user_id, *data.invitee_user_ids]))
     await _invite(session, row, users, list(dict.fromkeys(data.invitee_member_ids)))
-    await emit(session, "meeting_scheduled", by=access.actor.user_id, family_id=family_id, meeting_id=row.id)
+    await outbox.append(
+        session,
+        MeetingScheduled(
+            family_id=family_id, actor_user_id=access.actor.user_id, meeting_id=row.id, starts_at=row.scheduled_at
+        ),
+    )
     return row
 
 
@@ -97,7 +103,12 @@ async def reschedule(
     row = await update_versioned(
         session, Meeting, meeting.id, expected_version, {"scheduled_at": scheduled_at}, what="meeting"
     )
-    await emit(session, "meeting_changed", by=access.actor.user_id, family_id=row.family_id, meeting_id=row.id)
+    await outbox.append(
+        session,
+        MeetingChanged(
+            family_id=row.family_id, actor_user_id=access.actor.user_id, meeting_id=row.id, starts_at=row.scheduled_at
+        ),
+    )
     return row
 
 
@@ -118,7 +129,12 @@ async def cancel(
     )
     values = {"status": MeetingStatus.cancelled.value, "cancel_reason": text}
     row = await update_versioned(session, Meeting, meeting.id, expected_version, values, what="meeting")
-    await emit(session, "meeting_cancelled", by=access.actor.user_id, family_id=row.family_id, meeting_id=row.id)
+    await outbox.append(
+        session,
+        MeetingCancelled(
+            family_id=row.family_id, actor_user_id=access.actor.user_id, meeting_id=row.id, starts_at=row.scheduled_at
+        ),
+    )
     return row
 
 

@@ -11,9 +11,13 @@ from strawberry.scalars import JSON
 from notifications.digest import DIGEST_KIND
 from notifications.events import KINDS
 from notifications.models import Delivery
+from server.access.pep import AccessControl
 from server.api.scalars import Info
+from server.contribution.api import InformationCategoryType
+from server.contribution.models import InformationCategory
 from server.errors import Unavailable
 from server.family.api import PageInfo
+from server.notification import content
 from server.notification import service as notification_service
 from server.notification.service import parse_cursor
 
@@ -35,8 +39,10 @@ DeliveryType = strawberry.enum(
 
 @strawberry.type(
     name="Notification",
-    description="One event as told to the caller. Its payload was filtered for the caller by the same policy"
-    " as every other read: case content the caller may not read is left out, not blanked.",
+    description="One event as told to the caller. It holds a reference to what it is about, never its words:"
+    " `reason`, `outcomeNote` and `title` are read from the escalation or action itself when the notification"
+    " is read or delivered, and are null unless the caller may read that content now (by the same policy as"
+    " every other read), so a consent withdrawn or an override ended hides them at once.",
 )
 class NotificationType:
     id: strawberry.ID = strawberry.field(
@@ -49,20 +55,23 @@ class NotificationType:
     )
     urgent: bool = strawberry.field(description="An urgent escalation: act on it now.")
     payload: JSON = strawberry.field(
-        description="The event's fields for this kind (ids, dates, levels; `reason`, `outcome` or `title`"
-        " only when the caller may read that agency's information in that category). A daily_digest has"
-        " `digest_on` (the local day), `total`, `counts` (per kind), `items` (up to 50 of the held"
-        " notifications: `id`, `kind`, `family_id`, `created_at`, and `title` where the caller's copy had one)"
-        " and `more` (how many were not listed)."
+        description="The event's structure for this kind, the same for everyone told of it: ids, dates, levels,"
+        " the escalation's outcome code (`outcome`); never case content. A daily_digest has `digest_on` (the"
+        " local day), `total`, `counts` (per kind), `items` (references to up to 50 of the held notifications:"
+        " `id`, `kind`, `family_id`, `created_at`; read them, rendered, in `items`) and `more` (how many were"
+        " not listed)."
     )
     created_at: datetime = strawberry.field(description="When the notification was made.")
     read_at: datetime | None = strawberry.field(description="When the caller marked it read; null if unread.")
     acknowledged_at: datetime | None = strawberry.field(
         description="When the caller acknowledged it (escalations only); null otherwise."
     )
+    row: strawberry.Private[Any]
+    rendered: strawberry.Private[content.Content | None] = None  # rendered at delivery (the subscription)
+    streamed: strawberry.Private[bool] = False
 
     @classmethod
-    def from_row(cls, row: Any) -> NotificationType:
+    def from_row(cls, row: Any, *, streamed: bool = False, rendered: content.Content | None = None) -> NotificationType:
         """From a notification row or a streamed record (they share these attributes)."""
         return cls(
             id=strawberry.ID(str(row.id)),
@@ -73,7 +82,72 @@ class NotificationType:
             created_at=row.created_at,
             read_at=row.read_at,
             acknowledged_at=row.acknowledged_at,
+            row=row,
+            rendered=rendered if rendered is not None else getattr(row, "rendered", None),
+            streamed=streamed,
         )
+
+    async def _content(self, info: Info) -> content.Content:
+        if self.rendered is not None:
+            return self.rendered
+        if self.row.subject_kind is None:
+            return content.NOTHING
+        if self.streamed:  # never the connection's long-lived enforcement point: decide afresh
+            access = AccessControl(info.context.enforcer, info.context.require_actor())
+            async with info.context.sessions() as session:
+                ref = content.ref_of(self.row)
+                return (await content.render(session, access, [ref]))[ref]
+        return await info.context.loaders.notification_content.load(content.ref_of(self.row))
+
+    @strawberry.field(
+        description="The category of the case content it is about (an escalation's, an action's); null for a"
+        " notification about none."
+    )
+    async def category(self, info: Info) -> InformationCategoryType | None:  # type: ignore[valid-type]
+        if self.row.subject_kind is None:
+            return None
+        found = (await self._content(info)).category or self.row.category
+        return InformationCategory(found)
+
+    @strawberry.field(
+        description="Whether the caller may read, now, the case content it is about (false when it is about none,"
+        " or it no longer exists)."
+    )
+    async def content_visible(self, info: Info) -> bool:
+        return (await self._content(info)).visible
+
+    @strawberry.field(description="An escalation's reason, when the caller may read it now; null otherwise.")
+    async def reason(self, info: Info) -> str | None:
+        return (await self._content(info)).reason
+
+    @strawberry.field(
+        description="A resolved escalation's outcome note: shown exactly where its reason is; null otherwise."
+    )
+    async def outcome_note(self, info: Info) -> str | None:
+        return (await self._content(info)).outcome_note
+
+    @strawberry.field(
+        description="An action's description (its first 200 characters), when the caller may read it now."
+    )
+    async def title(self, info: Info) -> str | None:
+        return (await self._content(info)).title
+
+    @strawberry.field(
+        description="For a daily_digest: the held notifications it lists, as the caller may see them now"
+        " (those about a family the caller no longer sees are left out); null for every other kind."
+    )
+    async def items(self, info: Info) -> list[NotificationType] | None:
+        if self.row.kind != DIGEST_KIND:
+            return None
+        ids = notification_service.digest_item_ids(self.row.payload)
+        if not self.streamed:
+            rows = await info.context.loaders.notification_digest_items.load((self.row.id, tuple(ids)))
+            return [NotificationType.from_row(row) for row in rows]
+        access = AccessControl(info.context.enforcer, info.context.require_actor())
+        async with info.context.sessions() as session:
+            rows = (await notification_service.digest_items(session, access, [(self.row.id, ids)]))[self.row.id]
+            found = await content.render(session, access, [content.ref_of(row) for row in rows])
+        return [NotificationType.from_row(row, streamed=True, rendered=found[content.ref_of(row)]) for row in rows]
 
 
 @strawberry.type(description="A page of the caller's inbox, newest first.")
@@ -211,4 +285,4 @@ class NotificationSubscription:
             sign_ins=context.sign_ins,
         )
         async for record in records:
-            yield NotificationType.from_row(record)
+            yield NotificationType.from_row(record, streamed=True)

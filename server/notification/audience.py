@@ -1,6 +1,8 @@
-"""Who must know of an event, and what each of them may learn from it: the two callables the server
-injects into the notification dispatcher. Every decision goes through the policy enforcement point,
-for each recipient as if they had asked themselves.
+"""Who must know of an event, and which of them may be told: the callables the server injects into the
+notification dispatcher. Every decision goes through the policy enforcement point, for each recipient as
+if they had asked themselves: a person is told of an event only if they may read the record it is about.
+What they may read of its content is decided when they read it (server/notification/content.py): the
+notification itself holds no content.
 """
 
 from __future__ import annotations
@@ -12,18 +14,16 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from notifications.digest import Visible
-from notifications.dispatcher import Payloads, Prepare
+from notifications.dispatcher import Prepare, Told
 from notifications.events import (
     ActionAssigned,
     ActionDone,
     ActionDueSoon,
     ActionOverdue,
-    CaseContentEvent,
     EscalationTimedOut,
     Event,
     OverrideUsed,
     notice_kind,
-    public_payload,
 )
 from notifications.models import Notification
 from server.access.actor import Act
@@ -73,19 +73,16 @@ def batch_preparer(enforcer: PolicyEnforcer) -> Prepare:
     return prepare
 
 
-def payload_filter(enforcer: PolicyEnforcer) -> Payloads:
-    async def payloads(session: AsyncSession, event: Event, users: list[uuid.UUID]) -> dict[uuid.UUID, dict]:
-        """Each recipient's copy: none at all unless they may read what the event is about; the case
-        content only if they may read that agency's content in that category."""
-        copies: dict[uuid.UUID, dict] = {}
-        for access in await _recipients_access(session, enforcer, users):
-            if not await access.can(session, Act.read, event.notice_kind, event.family_id):
-                continue
-            with_content = await _may_read_content(session, access, event)
-            copies[access.actor.user_id] = public_payload(event, with_content=with_content)
-        return copies
+def told(enforcer: PolicyEnforcer) -> Told:
+    async def may_be_told(session: AsyncSession, event: Event, users: list[uuid.UUID]) -> list[uuid.UUID]:
+        """Those of the recipients who may read the record the event is about (its notice kind)."""
+        return [
+            access.actor.user_id
+            for access in await _recipients_access(session, enforcer, users)
+            if await access.can(session, Act.read, event.notice_kind, event.family_id)
+        ]
 
-    return payloads
+    return may_be_told
 
 
 async def _recipients_access(
@@ -106,8 +103,8 @@ async def _recipients_access(
 
 def digest_filter(enforcer: PolicyEnforcer) -> Visible:
     async def visible(session: AsyncSession, user_id: uuid.UUID, rows: list[Notification]) -> list[Notification]:
-        """The held notifications the recipient may still see (their payloads were filtered for them when
-        dispatched); none at all for an account that is no longer active."""
+        """The held notifications about records the recipient may still see (their content is rendered when
+        the digest is read); none at all for an account that is no longer active."""
         user = await session.get(User, user_id)
         if user is None or not user.is_active or user.kind is not UserKind.staff:
             return []
@@ -116,14 +113,6 @@ def digest_filter(enforcer: PolicyEnforcer) -> Visible:
         return [row for row in rows if await access.can(session, Act.read, notice_kind(row.kind), row.family_id)]
 
     return visible
-
-
-async def _may_read_content(session: AsyncSession, access: AccessControl, event: Event) -> bool:
-    if not isinstance(event, CaseContentEvent):
-        return True
-    return await access.can_read_category(
-        session, event.family_id, owning_agency_id=event.owning_agency_id, category=event.category
-    )
 
 
 async def _team(session: AsyncSession, family_id: uuid.UUID) -> list[TeamMembership]:

@@ -43,17 +43,17 @@ class NotificationRuntime:
         self.clock = clock
         self.enforcer = enforcer
         self.digest_schedule = digest.Schedule(settings.digest_time, ZoneInfo(settings.digest_timezone))
-        # Who must know of an event and what each may see: used by mutations, which dispatch their own events
+        # Who must know of an event and who may be told: used by mutations, which dispatch their own events
         # before they commit, and by the background dispatcher, which takes every other event.
         fanout = self.fanout = Fanout(
             recipients=audience.recipients,
-            payloads=audience.payload_filter(enforcer),
+            told=audience.told(enforcer),
             prepare=audience.batch_preparer(enforcer),
         )
         self.dispatch = DispatchThread(
             database_url,
             lambda dispatch_sessions: Dispatcher(
-                dispatch_sessions, recipients=fanout.recipients, payloads=fanout.payloads, prepare=fanout.prepare
+                dispatch_sessions, recipients=fanout.recipients, told=fanout.told, prepare=fanout.prepare
             ),
             poll_interval=settings.notification_poll_seconds,
         )

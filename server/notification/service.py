@@ -1,10 +1,12 @@
 """Use cases for a user's own notifications: the inbox, marking read, acknowledging escalations,
 delivery preferences, and the live stream with its checks at delivery time.
 
-A notification's payload was filtered for its recipient when it was made. On top of that, every read
-path shows a notification only while the recipient may still see what it is about (someone who left
-the team stops seeing that family's notifications at once), and the stream re-checks the sign-in
-before every delivery.
+A notification holds references, never content: every read path shows a notification only while the
+recipient may still see the record it is about (someone who left the team stops seeing that family's
+notifications at once), and renders the words of its subject at that moment through the enforcement
+point (server/notification/content.py), so a consent withdrawn or an override ended hides them at once
+in the inbox, the replay, live delivery and the digest. The stream re-checks the sign-in before every
+delivery.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ from __future__ import annotations
 import uuid
 from collections import defaultdict
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import insert
@@ -32,6 +34,7 @@ from server.auth import service as auth_service
 from server.db.columns import utcnow
 from server.db.engine import SessionFactory
 from server.errors import BadUserInput, NotFound, Unauthenticated, Unavailable
+from server.notification import content
 from server.notification.sockets import SignedInSockets
 
 MAX_PAGE = 100
@@ -138,10 +141,52 @@ async def set_preference(session: AsyncSession, actor: Actor, *, kind: str, deli
     )
 
 
+async def digest_items(
+    session: AsyncSession, access: AccessControl, digests: list[tuple[int, list[int]]]
+) -> dict[int, list[Notification]]:
+    """The held notifications each digest (id, the ids it lists) carried, in order, as the caller may see
+    them now: one statement for every digest asked about."""
+    wanted = {item for _, items in digests for item in items}
+    if not wanted:
+        return {digest_id: [] for digest_id, _ in digests}
+    statement = select(Notification).where(_mine(access), col(Notification.id).in_(wanted))
+    found = {row.id: row for row in (await session.exec(statement)).all()}
+    return {digest_id: [found[item] for item in items if item in found] for digest_id, items in digests}
+
+
+def digest_item_ids(payload: dict) -> list[int]:
+    """The ids a digest's payload lists (its references to the held notifications)."""
+    ids = []
+    for item in payload.get("items") or []:
+        try:
+            ids.append(int(item["id"]))
+        except (KeyError, TypeError, ValueError):
+            continue
+    return ids
+
+
+async def _rendered(
+    session: AsyncSession, access: AccessControl, records: list[Record], subjects: content.Subjects | None = None
+) -> list[Record]:
+    """The records with their subjects' words as this reader may read them now (records about no content
+    are handed on as they are)."""
+    refs = [content.ref_of(record) for record in records if record.subject_kind is not None]
+    if not refs:
+        return records
+    if subjects is None:
+        subjects = await content.load(session, refs)
+    decided = await content.decide(session, access, subjects, refs)
+    return [
+        replace(record, rendered=decided[content.ref_of(record)]) if record.subject_kind is not None else record
+        for record in records
+    ]
+
+
 def fan_out_check(enforcer: PolicyEnforcer, sessions: SessionFactory, sign_ins: SignedInSockets) -> AdmitMany:
     """The bus's check at fan-out, for every subscriber of a drain at once: nothing for a sign-in that
-    ended, and only what each recipient may still see, with every (recipient, family) pair's facts read
-    fresh in one statement."""
+    ended, only what each recipient may still see, with every (recipient, family) pair's facts read fresh
+    in one statement, and the words of each subject rendered for each recipient from one load of the
+    subjects (one statement per kind of subject)."""
 
     async def admit_many(batches: list[tuple[object, list[Record]]]) -> list[list[Record]]:
         accesses: dict[uuid.UUID, AccessControl] = {}
@@ -153,6 +198,8 @@ def fan_out_check(enforcer: PolicyEnforcer, sessions: SessionFactory, sign_ins: 
             pairs += [(access, record.family_id) for record in records if record.kind != DIGEST_KIND]
         async with sessions() as session:
             await AccessControl.load_facts_of_many(session, pairs)
+            refs = [content.ref_of(r) for _, records in batches for r in records if r.subject_kind is not None]
+            subjects = await content.load(session, refs) if refs else {}
             allowed = []
             for actor, records in batches:
                 if not isinstance(actor, Actor):
@@ -160,14 +207,15 @@ def fan_out_check(enforcer: PolicyEnforcer, sessions: SessionFactory, sign_ins: 
                     continue
                 ended = sign_ins.has_ended(actor.token_id)
                 access = accesses[actor.user_id]
-                allowed.append([r for r in records if not ended and await _may_see(session, access, r)])
+                admitted = [r for r in records if not ended and await _may_see(session, access, r)]
+                allowed.append(await _rendered(session, access, admitted, subjects))
             return allowed
 
     return admit_many
 
 
 async def _may_see(session: AsyncSession, access: AccessControl, record: Record) -> bool:
-    if record.kind == DIGEST_KIND:  # its items were checked for this recipient when it was compiled
+    if record.kind == DIGEST_KIND:  # its items are checked for this recipient when it is read
         return True
     return await access.can(session, Act.read, notice_kind(record.kind), record.family_id)
 
@@ -186,9 +234,10 @@ async def follow(
     The sign-in is read from the table when the subscription starts. After that, this process's record
     of its sockets' sign-ins (`sign_ins`) answers in memory: it learns of a sign-out at once from every
     instance's notices, and of an expiry or a missed notice from its sweeps of the table (on every LISTEN
-    reconnect and every probe interval). Whether the recipient may still see each family is read fresh:
-    for the replay here, for live records by the bus's fan-out check (`fan_out_check`) for every
-    subscriber at once. Without `sign_ins` or a bus check, every batch is checked here, in the table.
+    reconnect and every probe interval). Whether the recipient may still see each family, and what they
+    may read of each subject, is read fresh: for the replay here, for live records by the bus's fan-out
+    check (`fan_out_check`) for every subscriber at once. Without `sign_ins` or a bus check, every batch
+    is checked here, in the table. Each record comes with its subject rendered (`Record.rendered`).
     """
     async with sessions() as session:
         if not await auth_service.still_signed_in(session, actor):
@@ -206,7 +255,8 @@ async def follow(
             await signed_in(session)
             access = AccessControl(enforcer, actor)
             await access.load_facts(session, list({r.family_id for r in records if r.kind != DIGEST_KIND}))
-            return [record for record in records if await _may_see(session, access, record)]
+            admitted = [record for record in records if await _may_see(session, access, record)]
+            return await _rendered(session, access, admitted)
 
     async def admitted_by_the_bus(records: list[Record]) -> list[Record]:
         if sign_ins is not None and sign_ins.has_ended(actor.token_id):

@@ -10,11 +10,12 @@ from datetime import date
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from notifications import outbox
+from notifications.events import ActionAssigned, ActionDone
 from server.access.actor import Act
 from server.access.facts import ItemFacts
 from server.access.pep import AccessControl
 from server.errors import BadUserInput, Forbidden, NotFound
-from server.plan.events import emit
 from server.plan.models import (
     OPEN_ACTION_STATUSES,
     ActionStatus,
@@ -24,6 +25,7 @@ from server.plan.models import (
     PlanGoal,
     PlanHistory,
 )
+from server.plan.notices import action_fields
 from server.plan.versioning import snapshot, today, update_versioned
 from server.team.models import TeamMembership
 from server.team.service import lock_and_require
@@ -120,14 +122,7 @@ async def add_action(
     session.add(row)
     await session.flush()
     _record(session, "action", row, ACTION_FIELDS, access)
-    await emit(
-        session,
-        "action_assigned",
-        by=access.actor.user_id,
-        family_id=family_id,
-        action_id=row.id,
-        owner_user_id=row.owner_user_id,
-    )
+    await outbox.append(session, ActionAssigned(**action_fields(row), actor_user_id=access.actor.user_id))
     return row
 
 
@@ -146,16 +141,9 @@ async def edit_action(
     row = await update_versioned(session, PlanAction, action_id, expected_version, values, what="action")
     _record(session, "action", row, ACTION_FIELDS, access)
     if row.owner_user_id != before_owner:
-        await emit(
-            session,
-            "action_assigned",
-            by=access.actor.user_id,
-            family_id=row.family_id,
-            action_id=row.id,
-            owner_user_id=row.owner_user_id,
-        )
+        await outbox.append(session, ActionAssigned(**action_fields(row), actor_user_id=access.actor.user_id))
     if row.status is ActionStatus.done and before_status is not ActionStatus.done:
-        await emit(session, "action_done", by=access.actor.user_id, family_id=row.family_id, action_id=row.id)
+        await outbox.append(session, ActionDone(**action_fields(row), actor_user_id=access.actor.user_id))
     return row
 
 

@@ -12,6 +12,8 @@ from enum import StrEnum
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from notifications import outbox
+from notifications.events import FamilyStatusChanged
 from server.access.actor import Act
 from server.access.pep import AccessControl
 from server.db.columns import utcnow
@@ -19,7 +21,6 @@ from server.errors import BadUserInput, Conflict
 from server.family.models import Family, FamilyStatus, LevelOfNeed
 from server.family.service import bump_version
 from server.plan import service as plan_service
-from server.plan.events import emit
 from server.plan.versioning import today
 from server.team.service import lock_and_require
 from server.transition.models import ClosureOutcome, FamilyTransition, TransitionKind
@@ -61,7 +62,12 @@ async def step_up(
     row = _transition(family, access, TransitionKind.step_up, data.reason, data.effective_on, data.receiving_team)
     changes = {"status": FamilyStatus.stepped_up.value, "level_of_need": LevelOfNeed.statutory.value}
     updated = await _apply(session, family_id, expected_version, changes, row)
-    await emit(session, "family_stepped_up", by=access.actor.user_id, family_id=family_id, transition_id=row.id)
+    await outbox.append(
+        session,
+        FamilyStatusChanged(
+            family_id=family_id, actor_user_id=access.actor.user_id, transition="stepped_up", transition_id=row.id
+        ),
+    )
     return updated, row
 
 
@@ -80,7 +86,12 @@ async def step_down(
     row = _transition(family, access, TransitionKind.step_down, data.reason, data.effective_on, data.receiving_team)
     changes = {"status": FamilyStatus.stepped_down.value, "level_of_need": level_of_need.value}
     updated = await _apply(session, family_id, expected_version, changes, row)
-    await emit(session, "family_stepped_down", by=access.actor.user_id, family_id=family_id, transition_id=row.id)
+    await outbox.append(
+        session,
+        FamilyStatusChanged(
+            family_id=family_id, actor_user_id=access.actor.user_id, transition="stepped_down", transition_id=row.id
+        ),
+    )
     return updated, row
 
 
@@ -106,7 +117,12 @@ async def close(
         await plan_service.cancel_actions(session, access, open_actions)
     changes = {"status": FamilyStatus.closed.value, "closed_at": utcnow()}
     updated = await _apply(session, family_id, expected_version, changes, row)
-    await emit(session, "family_closed", by=access.actor.user_id, family_id=family_id, transition_id=row.id)
+    await outbox.append(
+        session,
+        FamilyStatusChanged(
+            family_id=family_id, actor_user_id=access.actor.user_id, transition="closed", transition_id=row.id
+        ),
+    )
     return updated, row
 
 
@@ -119,7 +135,12 @@ async def reopen(
     row = _transition(family, access, TransitionKind.reopening, reason, today())
     changes = {"status": FamilyStatus.active.value, "closed_at": None}
     updated = await _apply(session, family_id, expected_version, changes, row)
-    await emit(session, "family_reopened", by=access.actor.user_id, family_id=family_id, transition_id=row.id)
+    await outbox.append(
+        session,
+        FamilyStatusChanged(
+            family_id=family_id, actor_user_id=access.actor.user_id, transition="reopened", transition_id=row.id
+        ),
+    )
     return updated, row
 
 

@@ -5,14 +5,15 @@ from __future__ import annotations
 
 import asyncio
 import re
-import uuid
 
 from playwright.async_api import Page, WebSocketRoute, expect
 
 from notifications import outbox
 from notifications.events import EscalationRaised
 from server.db.engine import SessionFactory, unit_of_work
+from server.escalation.notices import escalation_fields
 from tests.builders import issue_token
+from tests.builders_notify import create_escalation
 from tests.e2e.conftest import SignIn, Team, check_page
 from tests.graphql_client import GraphQLClient
 
@@ -84,18 +85,12 @@ async def test_an_urgent_escalation_is_shown_in_a_banner_on_any_page(
     await sign_in(team.lead)
     await expect(page.locator("#unread-number")).to_have_text("0")
     await page.wait_for_timeout(300)  # the protocol has no "subscribed" acknowledgement
+    # (the notification names the escalation; the page shows the reason the server renders for the lead)
+    row = await create_escalation(
+        sessions, family=team.family, raised_by=team.lead, reason="Disclosure at school this morning"
+    )
     async with unit_of_work(sessions) as session:
-        await outbox.append(
-            session,
-            EscalationRaised(
-                family_id=team.family.id,
-                owning_agency_id=team.early_help.id,
-                category="education",
-                escalation_id=uuid.uuid4(),
-                level="high",
-                reason="Disclosure at school this morning",
-            ),
-        )
+        await outbox.append(session, EscalationRaised(**{**escalation_fields(row), "level": "high"}))
     banner = page.get_by_role("alert").filter(has_text="Urgent")
     await expect(banner).to_contain_text("A high-level escalation was raised: Disclosure at school this morning")
     await expect(page.locator("#unread-number")).to_have_text("1")

@@ -32,4 +32,6 @@ async def test_a_raised_escalation_reaches_the_lead_live(gql, sessions, live_ser
     # then the lead is told at once, with the reason
     [notice] = [n for n in notices if n["familyId"] == str(area.family.id)]
     assert notice["kind"] == "escalation_raised"
-    assert notice["payload"]["reason"] == "Jayden disclosed he was hit at home last night."
+    assert notice["reason"] == "Jayden disclosed he was hit at home last night."
+    assert (notice["contentVisible"], notice["category"]) == (True, "education")
+    assert "reason" not in notice["payload"]

@@ -83,7 +83,7 @@ async def test_a_failed_dispatch_keeps_the_change_and_the_background_dispatcher_
 ):
     # given a family whose team is the lead and a colleague, and a dispatch that fails
     area = await create_area(sessions)
-    failing = Fanout(recipients=recipients, payloads=_never)
+    failing = Fanout(recipients=recipients, told=_never)
     event = MeetingScheduled(family_id=area.family.id, meeting_id=uuid.uuid4(), starts_at=utcnow())
     # when a transaction appends the event, dispatches it at commit and goes on to commit
     async with heard(database_url, outbox.OUTBOX_CHANNEL) as outbox_notices, unit_of_work(sessions) as session:
@@ -107,7 +107,7 @@ async def test_a_failed_dispatch_keeps_the_change_and_the_background_dispatcher_
     assert sorted(delivered_to) == sorted([area.lead.id, area.colleague.id])
 
 
-async def _never(_session, _event, _users) -> dict:
+async def _never(_session, _event, _users) -> list:
     raise AssertionError("not reached: deciding who must know failed first")
 
 

@@ -17,8 +17,10 @@ from server.db.engine import unit_of_work
 from tests import ws_client
 from tests.auth_helpers import sign_in
 from tests.builders import create_agency, create_area, create_consent, create_family, create_user
+from tests.builders_notify import create_escalation, raised
 
 CONTACT = {"agencyRole": "Attendance support"}
+REASON = "Disclosure at school this morning"
 
 
 async def append(sessions, *events) -> None:
@@ -38,7 +40,6 @@ def escalation(family_id: uuid.UUID, agency_id: uuid.UUID, *, urgent: bool = Tru
         category="education",
         escalation_id=uuid.uuid4(),
         level="high",
-        reason="Disclosure at school this morning",
         urgent=urgent,
     )
 
@@ -107,19 +108,20 @@ async def test_case_content_reaches_only_those_who_may_read_its_category(gql, se
     await create_consent(
         sessions, family=family, recorded_by=area.lead, categories=["education"], agencies=[area.early_help]
     )
-    payloads = {}
+    row = await create_escalation(sessions, family=family, raised_by=area.colleague, reason=REASON)
+    received = {}
     for who in (area.lead, area.colleague, health):
         async with ws_client.following(live_server, await sign_in(gql, who), after="0") as ws:
             if who is area.lead:
                 # when the school (the colleague's agency) raises an escalation in its own category
-                await append(sessions, escalation(family.id, area.school.id))
-            [received] = await ws_client.notifications(ws, 1)
-            payloads[who.id] = received["payload"]
+                await append(sessions, raised(row))
+            [received[who.id]] = await ws_client.notifications(ws, 1)
     # then the owning agency and the lead (by consent) read the reason; health learns only that it happened
-    assert payloads[area.lead.id]["reason"] == payloads[area.colleague.id]["reason"]
-    assert payloads[area.colleague.id]["category"] == "education"
-    assert {"reason", "category", "owning_agency_id"}.isdisjoint(payloads[health.id])
-    assert payloads[health.id]["level"] == "high"
+    assert received[area.lead.id]["reason"] == received[area.colleague.id]["reason"] == REASON
+    assert received[health.id]["reason"] is None and not received[health.id]["contentVisible"]
+    assert {n["category"] for n in received.values()} == {"education"}  # the category is the team's
+    assert received[health.id]["payload"]["level"] == "urgent"
+    assert all("reason" not in n["payload"] for n in received.values())
 
 
 async def test_a_bad_token_is_refused_with_4403_and_subscribing_before_init_with_4401(second_server):

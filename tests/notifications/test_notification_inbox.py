@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
 from dataclasses import replace
 
 from notifications.events import ActionAssigned
@@ -10,19 +9,26 @@ from server.app import create_app
 from tests import ws_client
 from tests.auth_helpers import sign_in
 from tests.builders import create_area
+from tests.builders_notify import assigned, create_action
 from tests.conftest import serving
 from tests.notifications.test_notification_delivery import append, escalation, meeting
 
 
-def action(area, n: int = 0) -> ActionAssigned:
-    return ActionAssigned(
-        family_id=area.family.id,
-        owning_agency_id=area.school.id,  # the owner's agency: they read the title
-        category="family_history",
-        action_id=uuid.uuid4(),
-        owner_user_id=area.colleague.id,
-        title=f"Book a home visit {n}",
-    )
+async def actions(sessions, area, count: int) -> list[ActionAssigned]:
+    """Events about `count` real actions given to the colleague (whose agency reads their words)."""
+    return [
+        assigned(
+            await create_action(
+                sessions,
+                family=area.family,
+                owner=area.colleague,
+                set_by=area.lead,
+                description=f"Book a home visit {n}",
+                category="family_history",
+            )
+        )
+        for n in range(count)
+    ]
 
 
 async def inbox_of(gql, token, **variables) -> dict:
@@ -92,11 +98,12 @@ async def test_a_subscriber_that_falls_behind_is_dropped_and_resumes_from_its_cu
     area = await create_area(sessions)
     token = await sign_in(gql, area.colleague)
     async with serving(create_app(replace(settings, notification_queue_size=3))) as small:
+        burst = await actions(sessions, area, 21)
         async with ws_client.following(small, token, after="0") as ws:
-            await append(sessions, action(area, 0))
+            await append(sessions, burst[0])
             [first] = await ws_client.notifications(ws, 1)
             # when a burst larger than the queue arrives at once
-            await append(sessions, *(action(area, n) for n in range(1, 21)))
+            await append(sessions, *burst[1:])
             message = await ws_client.receive(ws)
             while message["type"] == "next" and "errors" not in message["payload"]:
                 first = message["payload"]["data"]["notifications"]
@@ -104,6 +111,6 @@ async def test_a_subscriber_that_falls_behind_is_dropped_and_resumes_from_its_cu
         # then the stream ends with UNAVAILABLE, and resuming from the last id received gives the rest
         assert message["payload"]["errors"][0]["extensions"]["code"] == "UNAVAILABLE"
         async with ws_client.following(small, token, after=first["id"]) as ws:
-            rest = await ws_client.notifications(ws, 20 - int(first["payload"]["title"].rsplit(" ", 1)[1]))
-    titles = [n["payload"]["title"] for n in rest]
+            rest = await ws_client.notifications(ws, 20 - int(first["title"].rsplit(" ", 1)[1]))
+    titles = [n["title"] for n in rest]
     assert titles == [f"Book a home visit {n}" for n in range(21 - len(rest), 21)]

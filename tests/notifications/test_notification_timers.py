@@ -95,10 +95,7 @@ async def test_concurrent_dispatchers_make_each_copy_exactly_once(settings, sess
     # given thirty events for a team of two, and extra dispatchers racing the running instances'
     area = await create_area(sessions)
     enforcer = build_enforcer(settings.policies_dir)
-    extra = [
-        Dispatcher(sessions, recipients=audience.recipients, payloads=audience.payload_filter(enforcer))
-        for _ in range(3)
-    ]
+    extra = [Dispatcher(sessions, recipients=audience.recipients, told=audience.told(enforcer)) for _ in range(3)]
     await append(sessions, *(meeting(area.family.id) for _ in range(30)))
     await asyncio.gather(*(dispatcher.dispatch_pending() for dispatcher in extra))
     for _ in range(100):
@@ -119,7 +116,7 @@ async def test_a_dispatcher_that_only_tries_the_lock_leaves_events_to_the_holder
     # given another dispatcher holding the dispatch lock, and then an event for a team of two
     area = await create_area(sessions)
     enforcer = build_enforcer(settings.policies_dir)
-    dispatcher = Dispatcher(sessions, recipients=audience.recipients, payloads=audience.payload_filter(enforcer))
+    dispatcher = Dispatcher(sessions, recipients=audience.recipients, told=audience.told(enforcer))
     async with sessions() as holder, holder.begin():
         await holder.exec(sa.text("SELECT pg_advisory_xact_lock(:key)"), params={"key": DISPATCH_LOCK})
         await append(sessions, meeting(area.family.id))

@@ -7,18 +7,20 @@ const LEVEL = { low: "low", medium: "medium", high: "high", critical: "critical"
 
 /** One sentence saying what happened, for the person signed in (`me`). */
 export function noticeText(notification, me) {
+  // The payload holds the event's structure; the words (reason, outcome note, title) are rendered by the
+  // server for the reader at the moment it is read, and are null where they may not read them.
   const p = notification.payload || {};
   const you = (userId) => Boolean(me && userId === me.id);
-  const withTitle = (text) => (p.title ? `${text}: ${p.title}` : text);
+  const withTitle = (text) => (notification.title ? `${text}: ${notification.title}` : text);
   switch (notification.kind) {
     case "escalation_raised":
-      return `${LEVEL[p.level] ? `A ${LEVEL[p.level]}-level` : "An"} escalation was raised${p.reason ? `: ${p.reason}` : ""}`;
+      return `${LEVEL[p.level] ? `A ${LEVEL[p.level]}-level` : "An"} escalation was raised${notification.reason ? `: ${notification.reason}` : ""}`;
     case "escalation_acknowledged":
       return "An escalation was acknowledged";
     case "escalation_timed_out":
       return "An escalation was not acknowledged in time";
     case "escalation_resolved":
-      return `An escalation was resolved${p.outcome ? `: ${p.outcome}` : ""}`;
+      return `An escalation was resolved${p.outcome ? `: ${p.outcome}` : ""}${notification.outcomeNote ? ` (${notification.outcomeNote})` : ""}`;
     case "meeting_scheduled":
       return `A team meeting was arranged for ${formatDateTime(p.starts_at)}`;
     case "meeting_changed":
