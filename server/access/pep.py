@@ -90,14 +90,6 @@ class AccessControl:
             row = found.get((access.actor.user_id, family_id))
             access._facts.update(facts_from_rows([family_id], [row] if row is not None else []))
 
-    async def can_read_category(
-        self, session: AsyncSession, family_id: uuid.UUID, *, owning_agency_id: uuid.UUID, category: str
-    ) -> bool:
-        """May the actor read case content of `category` that `owning_agency_id` contributed to this family?
-        Exactly the decision for a contribution of that agency in that category (notification payloads)."""
-        item = ItemFacts(owning_agency_id=owning_agency_id, category=category)
-        return await self.can_item(session, Act.read, "contribution", family_id, item)
-
     def can_outside_family(self, act: Act, kind: str) -> bool:
         """For actions not tied to one family (opening a referral, the staff directory)."""
         return self.decide(act, kind, FamilyFacts(_NOWHERE)).allowed
