@@ -13,13 +13,13 @@ from server.contribution.loaders import versions_by_contribution_id
 from server.db.engine import SessionFactory
 from server.family.loaders import attention_by_family_id, family_by_id, members_by_family_id
 from server.meeting.loaders import (
-    actions_by_meeting_id,
     addenda_by_meeting_id,
     changes_by_meeting_id,
     decisions_by_meeting_id,
     invitees_by_meeting_id,
 )
 from server.notification.loaders import content_by_ref, items_by_digest
+from server.plan.loaders import actions_by_meeting_id
 from server.team.loaders import active_team_by_family_id, lead_by_family_id
 from server.user.loaders import user_by_id
 
@@ -38,7 +38,7 @@ class Loaders:
         self.decisions_by_meeting_id = DataLoader(partial(decisions_by_meeting_id, sessions))
         self.addenda_by_meeting_id = DataLoader(partial(addenda_by_meeting_id, sessions))
         self.changes_by_meeting_id = DataLoader(partial(changes_by_meeting_id, sessions))
-        self.actions_by_meeting_id = DataLoader(partial(actions_by_meeting_id, sessions))
+        self.actions_by_meeting_id = DataLoader(partial(actions_by_meeting_id, sessions, access))
         self.attention_by_family_id = DataLoader(partial(attention_by_family_id, sessions, access))
         self.notification_content = DataLoader(partial(content_by_ref, sessions, access))
         self.notification_digest_items = DataLoader(partial(items_by_digest, sessions, access))

@@ -26,15 +26,15 @@ EscalationOutcomeType = strawberry.enum(
 @strawberry.type(
     name="Escalation",
     description="A risk escalation. The team (and the managers of its agencies) see that it exists, its level,"
-    " category and deadlines; the reason is the raising agency's information and is shown only to those the"
-    " sharing rules allow for its category (null otherwise).",
+    " category, deadlines, status and outcome; the reason and the outcome note are the raising agency's"
+    " information and are shown only to those the sharing rules allow for its category (null otherwise).",
 )
 class EscalationType:
     id: strawberry.ID
     family_id: strawberry.ID
     level: EscalationLevelType  # type: ignore[valid-type]
     category: InformationCategoryType  # type: ignore[valid-type]
-    reason_visible: bool = strawberry.field(description="Whether the caller may read the reason.")
+    reason_visible: bool = strawberry.field(description="Whether the caller may read the reason and the outcome note.")
     reason: str | None = strawberry.field(description="Null when the caller may not read it.")
     status: str = strawberry.field(description="raised, acknowledged or resolved.")
     raised_at: datetime
@@ -45,7 +45,10 @@ class EscalationType:
     acknowledged_at: datetime | None
     resolved_at: datetime | None
     outcome: EscalationOutcomeType | None  # type: ignore[valid-type]
-    outcome_note: str | None
+    outcome_note: str | None = strawberry.field(
+        description="The lead professional's note on the outcome: null when there is none or the caller may not"
+        " read the reason (the note follows the reason)."
+    )
     seen: strawberry.Private[Seen]
 
     @strawberry.field
@@ -74,7 +77,7 @@ class EscalationType:
             acknowledged_at=row.acknowledged_at,
             resolved_at=row.resolved_at,
             outcome=row.outcome,
-            outcome_note=row.outcome_note,
+            outcome_note=row.outcome_note if seen.reason_visible else None,
             seen=seen,
         )
 

@@ -17,6 +17,7 @@ from notifications import outbox, timers
 from notifications.events import EscalationAcknowledged, EscalationRaised, EscalationResolved, EscalationTimedOut
 from server.access.actor import Act
 from server.access.facts import ItemFacts
+from server.access.kinds import Kind
 from server.access.pep import AccessControl
 from server.access.rules import ContentColumns
 from server.config import Settings
@@ -28,14 +29,15 @@ from server.escalation.notices import escalation_fields
 from server.team.service import lock_and_require
 from server.validation import optional_text, required_text
 
-KIND = "escalation"
-REASON = "escalation_reason"
+KIND = Kind.escalation
+REASON = Kind.escalation_reason  # the reason and the outcome note: the raising agency's case content
 NOT_FOUND = "No escalation with that id, or you may not see it."
 
 
 @dataclass(frozen=True)
 class Seen:
-    """An escalation as the caller may see it: the reason only where the policy shares it."""
+    """An escalation as the caller may see it: the reason, and the outcome note with it, only where the policy
+    shares the reason; the outcome itself (the code) with the rest of the escalation."""
 
     row: Escalation
     reason_visible: bool

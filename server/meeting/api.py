@@ -148,7 +148,7 @@ class MeetingType:
 
     @strawberry.field(description="Actions agreed at the meeting; they are on the family plan.")
     async def actions(self, info: Info) -> list[PlanActionType]:
-        return [PlanActionType.from_row(r) for r in await info.context.loaders.actions_by_meeting_id.load(self.row.id)]
+        return [PlanActionType.from_seen(a) for a in await info.context.loaders.actions_by_meeting_id.load(self.row.id)]
 
     @classmethod
     def from_row(cls, row: Meeting) -> MeetingType:

@@ -10,7 +10,6 @@ from sqlmodel import col, select
 
 from server.db.engine import SessionFactory
 from server.meeting.models import MeetingAddendum, MeetingChange, MeetingDecision, MeetingInvitee
-from server.plan.models import PlanAction
 
 
 async def _grouped(sessions: SessionFactory, model: Any, order: Any, ids: list[uuid.UUID]) -> list[list[Any]]:
@@ -36,7 +35,3 @@ async def addenda_by_meeting_id(sessions: SessionFactory, ids: list[uuid.UUID]) 
 
 async def changes_by_meeting_id(sessions: SessionFactory, ids: list[uuid.UUID]) -> list[list[MeetingChange]]:
     return await _grouped(sessions, MeetingChange, col(MeetingChange.created_at), ids)
-
-
-async def actions_by_meeting_id(sessions: SessionFactory, ids: list[uuid.UUID]) -> list[list[PlanAction]]:
-    return await _grouped(sessions, PlanAction, col(PlanAction.created_at), ids)

@@ -8,12 +8,15 @@ from datetime import date, datetime
 import strawberry
 
 from server.api.scalars import Info, idempotency_key_field, parse_id, parse_ids
+from server.contribution.api import InformationCategoryType
+from server.contribution.models import InformationCategory
 from server.errors import BadUserInput
 from server.meeting import minutes as minutes_service
 from server.meeting import service as meeting_service
 from server.meeting.api import AttendanceType, MeetingKindType, MeetingType, meeting_view
 from server.meeting.models import Attendance, Meeting
 from server.meeting.service import MeetingIn
+from server.plan import service as plan_service
 from server.plan.api import PlanActionType
 from server.plan.models import PlanAction
 from server.plan.service import ActionIn
@@ -92,6 +95,10 @@ class MeetingActionAddInput:
     owner_user_id: strawberry.ID
     due_date: date = strawberry.field(description="Not before today.")
     goal_id: strawberry.ID | None = None
+    category: InformationCategoryType = strawberry.field(  # type: ignore[valid-type]
+        default=InformationCategory.other,
+        description="The information category of the description: it decides who may read it.",
+    )
     idempotency_key: str | None = idempotency_key_field()
 
 
@@ -227,6 +234,7 @@ class MeetingMutation:
             owner_user_id=parse_id(input.owner_user_id, "ownerUserId"),
             due_date=input.due_date,
             goal_id=parse_id(input.goal_id, "goalId") if input.goal_id else None,
+            category=input.category,
         )
         async with info.context.change("meetingActionAdd", idempotency_key=input.idempotency_key) as change:
             if change.replayed_id is not None:
@@ -238,4 +246,5 @@ class MeetingMutation:
                 change.family_id = row.family_id
                 change.detail |= {"meetingId": str(meeting_id), "actionId": str(row.id)}
                 change.result_id = row.id
-        return PlanActionType.from_row(row)
+            seen = await plan_service.seen_action(change.session, info.context.access, row)
+        return PlanActionType.from_seen(seen)

@@ -9,10 +9,12 @@ from strawberry.scalars import JSON
 
 from server.agency.api import AgencyType
 from server.api.scalars import Info, idempotency_key_field, parse_id
+from server.contribution.api import InformationCategoryType
+from server.contribution.models import InformationCategory
 from server.errors import BadUserInput
 from server.plan import service as plan_service
-from server.plan.models import ActionStatus, GoalStatus, OutcomeDomain, PlanAction, PlanGoal, PlanHistory
-from server.plan.service import ActionIn, GoalIn
+from server.plan.models import ActionStatus, GoalStatus, OutcomeDomain, PlanAction, PlanGoal
+from server.plan.service import ActionIn, GoalIn, SeenAction, SeenGoal, SeenVersion
 from server.user.api import StaffMemberType
 
 OutcomeDomainType = strawberry.enum(
@@ -26,10 +28,22 @@ GoalStatusType = strawberry.enum(GoalStatus, name="GoalStatus", description="Whe
 ActionStatusType = strawberry.enum(ActionStatus, name="ActionStatus", description="Where an action stands.")
 
 
-@strawberry.type(name="PlanGoal", description="A goal of the family plan, in the family's own words.")
+_CATEGORY_FIELD = "The information category of the words: it decides who may read them."
+_VISIBLE_FIELD = "Whether the caller may read the words (null when not)."
+
+
+@strawberry.type(
+    name="PlanGoal",
+    description="A goal of the family plan, in the family's own words. Whoever may read the plan sees the"
+    " goal's status, dates and outcome area; its words are the writing agency's information in its category,"
+    " shown only where the sharing rules allow (the whole team for a goal agreed with the family, unless a"
+    " refusal withholds its category; always the lead professional).",
+)
 class PlanGoalType:
     id: strawberry.ID
-    in_family_words: str = strawberry.field(description="The goal as the family put it.")
+    category: InformationCategoryType = strawberry.field(description=_CATEGORY_FIELD)  # type: ignore[valid-type]
+    content_visible: bool = strawberry.field(description=_VISIBLE_FIELD)
+    in_family_words: str | None = strawberry.field(description="The goal as the family put it; null when withheld.")
     agreed_with_family: bool
     agreed_on: date | None = strawberry.field(description="When the family agreed it; null if not agreed.")
     target_date: date | None
@@ -38,12 +52,20 @@ class PlanGoalType:
     version: int = strawberry.field(description="Send it back as expectedVersion when editing.")
     created_at: datetime
     updated_at: datetime
+    row: strawberry.Private[PlanGoal]
+
+    @strawberry.field(description="The agency whose words the goal is (it wrote them).")
+    async def owning_agency(self, info: Info) -> AgencyType:
+        return AgencyType.from_row(await info.context.loaders.agency_by_id.load(self.row.owning_agency_id))
 
     @classmethod
-    def from_row(cls, row: PlanGoal) -> PlanGoalType:
+    def from_seen(cls, seen: SeenGoal) -> PlanGoalType:
+        row = seen.row
         return cls(
             id=strawberry.ID(str(row.id)),
-            in_family_words=row.in_family_words,
+            category=InformationCategory(row.category),
+            content_visible=seen.content_visible,
+            in_family_words=row.in_family_words if seen.content_visible else None,
             agreed_with_family=row.agreed_with_family,
             agreed_on=row.agreed_on,
             target_date=row.target_date,
@@ -52,13 +74,21 @@ class PlanGoalType:
             version=row.version,
             created_at=row.created_at,
             updated_at=row.updated_at,
+            row=row,
         )
 
 
-@strawberry.type(name="PlanAction", description="An action on the family plan, owned by one agency's worker.")
+@strawberry.type(
+    name="PlanAction",
+    description="An action on the family plan, owned by one agency's worker. Whoever may read the plan sees its"
+    " owner, due date, status and goal; its description is the owning agency's information in its category,"
+    " shown only where the sharing rules allow (always to the owning agency and the lead professional).",
+)
 class PlanActionType:
     id: strawberry.ID
-    description: str
+    category: InformationCategoryType = strawberry.field(description=_CATEGORY_FIELD)  # type: ignore[valid-type]
+    content_visible: bool = strawberry.field(description=_VISIBLE_FIELD)
+    description: str | None = strawberry.field(description="What is to be done; null when withheld.")
     goal_id: strawberry.ID | None = strawberry.field(description="The goal it serves, if any.")
     meeting_id: strawberry.ID | None = strawberry.field(description="The TAF meeting that agreed it, if any.")
     due_date: date
@@ -78,10 +108,13 @@ class PlanActionType:
         return StaffMemberType.from_row(await info.context.loaders.user_by_id.load(self.row.owner_user_id))
 
     @classmethod
-    def from_row(cls, row: PlanAction) -> PlanActionType:
+    def from_seen(cls, seen: SeenAction) -> PlanActionType:
+        row = seen.row
         return cls(
             id=strawberry.ID(str(row.id)),
-            description=row.description,
+            category=InformationCategory(row.category),
+            content_visible=seen.content_visible,
+            description=row.description if seen.content_visible else None,
             goal_id=strawberry.ID(str(row.goal_id)) if row.goal_id else None,
             meeting_id=strawberry.ID(str(row.meeting_id)) if row.meeting_id else None,
             due_date=row.due_date,
@@ -94,12 +127,20 @@ class PlanActionType:
         )
 
 
-@strawberry.type(name="PlanHistoryEntry", description="One version of a goal or an action; never changed.")
+@strawberry.type(
+    name="PlanHistoryEntry",
+    description="One version of a goal or an action; never changed. Each version is decided on its own: its"
+    " words are null in the snapshot where the caller may not read them in that version's category.",
+)
 class PlanHistoryEntryType:
     entity: str = strawberry.field(description="goal or action.")
     entity_id: strawberry.ID
     version: int
-    snapshot: JSON = strawberry.field(description="The goal or action as it read at this version.")
+    category: InformationCategoryType = strawberry.field(description=_CATEGORY_FIELD)  # type: ignore[valid-type]
+    content_visible: bool = strawberry.field(description=_VISIBLE_FIELD)
+    snapshot: JSON = strawberry.field(
+        description="The goal or action as it read at this version (its words null when withheld)."
+    )
     created_at: datetime
     editor_id: strawberry.Private[uuid.UUID]
 
@@ -108,12 +149,17 @@ class PlanHistoryEntryType:
         return StaffMemberType.from_row(await info.context.loaders.user_by_id.load(self.editor_id))
 
     @classmethod
-    def from_row(cls, row: PlanHistory) -> PlanHistoryEntryType:
+    def from_seen(cls, seen: SeenVersion) -> PlanHistoryEntryType:
+        row = seen.row
+        text = plan_service.TEXT_FIELDS[row.entity]
+        snapshot = {**row.snapshot, text: row.snapshot.get(text) if seen.content_visible else None}
         return cls(
             entity=row.entity,
             entity_id=strawberry.ID(str(row.entity_id)),
             version=row.version,
-            snapshot=row.snapshot,
+            category=InformationCategory(seen.category),
+            content_visible=seen.content_visible,
+            snapshot=snapshot,
             created_at=row.created_at,
             editor_id=row.editor_user_id,
         )
@@ -134,6 +180,9 @@ class PlanGoalAddInput:
     agreed_with_family: bool = False
     agreed_on: date | None = strawberry.field(default=None, description="Defaults to today when agreed.")
     target_date: date | None = strawberry.field(default=None, description="Not before today.")
+    category: InformationCategoryType = strawberry.field(  # type: ignore[valid-type]
+        default=InformationCategory.other, description=_CATEGORY_FIELD
+    )
     idempotency_key: str | None = idempotency_key_field()
 
 
@@ -147,10 +196,13 @@ class PlanGoalEditInput:
     agreed_on: strawberry.Maybe[date | None]
     target_date: strawberry.Maybe[date | None]
     status: strawberry.Maybe[GoalStatusType]  # type: ignore[valid-type]
+    category: strawberry.Maybe[InformationCategoryType]  # type: ignore[valid-type]
 
     def changes(self) -> dict[str, Any]:
         return sent(
-            self, ("in_family_words", "outcome_domain", "agreed_with_family", "status"), ("agreed_on", "target_date")
+            self,
+            ("in_family_words", "outcome_domain", "agreed_with_family", "status", "category"),
+            ("agreed_on", "target_date"),
         )
 
 
@@ -161,6 +213,9 @@ class PlanActionAddInput:
     owner_user_id: strawberry.ID = strawberry.field(description="A worker on the family's team.")
     due_date: date = strawberry.field(description="Not before today.")
     goal_id: strawberry.ID | None = None
+    category: InformationCategoryType = strawberry.field(  # type: ignore[valid-type]
+        default=InformationCategory.other, description=_CATEGORY_FIELD
+    )
 
     def to_action(self) -> ActionIn:
         return ActionIn(
@@ -168,6 +223,7 @@ class PlanActionAddInput:
             owner_user_id=parse_id(self.owner_user_id, "ownerUserId"),
             due_date=self.due_date,
             goal_id=parse_id(self.goal_id, "goalId") if self.goal_id else None,
+            category=self.category,
         )
 
     idempotency_key: str | None = idempotency_key_field()
@@ -185,9 +241,10 @@ class PlanActionEditInput:
     due_date: strawberry.Maybe[date]
     owner_user_id: strawberry.Maybe[strawberry.ID]
     goal_id: strawberry.Maybe[strawberry.ID | None]
+    category: strawberry.Maybe[InformationCategoryType]  # type: ignore[valid-type]
 
     def changes(self) -> dict[str, Any]:
-        changes = sent(self, ("description", "status", "due_date", "owner_user_id"), ("goal_id",))
+        changes = sent(self, ("description", "status", "due_date", "owner_user_id", "category"), ("goal_id",))
         for name in ("owner_user_id", "goal_id"):
             if changes.get(name) is not None:
                 changes[name] = parse_id(changes[name], name)
@@ -216,8 +273,8 @@ class PlanQuery:
             plan = await plan_service.plan_of_family(session, info.context.access, family)
         return FamilyPlanType(
             family_id=strawberry.ID(str(family)),
-            goals=[PlanGoalType.from_row(row) for row in plan.goals],
-            actions=[PlanActionType.from_row(row) for row in plan.actions],
+            goals=[PlanGoalType.from_seen(goal) for goal in plan.goals],
+            actions=[PlanActionType.from_seen(action) for action in plan.actions],
         )
 
     @strawberry.field(description="Every version of the plan's goals and actions, oldest first.")
@@ -227,8 +284,8 @@ class PlanQuery:
         family = parse_id(family_id, "familyId")
         entity = parse_id(entity_id, "entityId") if entity_id else None
         async with info.context.read() as session:
-            rows = await plan_service.history_of_family(session, info.context.access, family, entity_id=entity)
-        return [PlanHistoryEntryType.from_row(row) for row in rows]
+            seen = await plan_service.history_of_family(session, info.context.access, family, entity_id=entity)
+        return [PlanHistoryEntryType.from_seen(version) for version in seen]
 
 
 @strawberry.type
@@ -242,6 +299,7 @@ class PlanMutation:
             agreed_with_family=input.agreed_with_family,
             agreed_on=input.agreed_on,
             target_date=input.target_date,
+            category=input.category,
         )
         async with info.context.change(
             "planGoalAdd", family_id=family_id, idempotency_key=input.idempotency_key
@@ -252,7 +310,8 @@ class PlanMutation:
                 row = await plan_service.add_goal(change.session, info.context.access, family_id=family_id, data=data)
                 change.detail |= {"goalId": str(row.id)}
                 change.result_id = row.id
-        return PlanGoalType.from_row(row)
+            seen = await plan_service.seen_goal(change.session, info.context.access, row)
+        return PlanGoalType.from_seen(seen)
 
     @strawberry.mutation(description="Edit a goal. Lead professional only; CONFLICT when someone changed it first.")
     async def plan_goal_edit(self, info: Info, input: PlanGoalEditInput) -> PlanGoalType:
@@ -266,7 +325,8 @@ class PlanMutation:
                 changes=changes,
             )
             change.family_id, change.detail = row.family_id, {"goalId": str(row.id), "version": row.version}
-        return PlanGoalType.from_row(row)
+            seen = await plan_service.seen_goal(change.session, info.context.access, row)
+        return PlanGoalType.from_seen(seen)
 
     @strawberry.mutation(description="Add an action for a worker on the team. Lead professional only.")
     async def plan_action_add(self, info: Info, input: PlanActionAddInput) -> PlanActionType:
@@ -282,7 +342,8 @@ class PlanMutation:
                 )
                 change.detail |= {"actionId": str(row.id), "ownerUserId": str(row.owner_user_id)}
                 change.result_id = row.id
-        return PlanActionType.from_row(row)
+            seen = await plan_service.seen_action(change.session, info.context.access, row)
+        return PlanActionType.from_seen(seen)
 
     @strawberry.mutation(description="Update an action; CONFLICT when someone changed it since you read it.")
     async def plan_action_edit(self, info: Info, input: PlanActionEditInput) -> PlanActionType:
@@ -296,4 +357,5 @@ class PlanMutation:
                 changes=changes,
             )
             change.family_id, change.detail = row.family_id, {"actionId": str(row.id), "version": row.version}
-        return PlanActionType.from_row(row)
+            seen = await plan_service.seen_action(change.session, info.context.access, row)
+        return PlanActionType.from_seen(seen)

@@ -1,5 +1,9 @@
 """Use cases for the family plan. The lead professional edits goals and sets actions; each agency
-updates its own actions. Every version of a goal or an action is kept in plan_history."""
+updates its own actions. Every version of a goal or an action is kept in plan_history.
+
+The plan's structure (goals' status and dates, actions' owner, due date, status and goal) is seen by
+whoever may read the plan; the words of a goal or an action are case content (server/plan/content.py),
+decided by the sharing policy: in SQL for lists, per facts for one item, per version for the history."""
 
 from __future__ import annotations
 
@@ -7,6 +11,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import date
 
+import sqlalchemy as sa
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -14,8 +19,11 @@ from notifications import outbox
 from notifications.events import ActionAssigned, ActionDone
 from server.access.actor import Act
 from server.access.facts import ItemFacts
+from server.access.kinds import Kind
 from server.access.pep import AccessControl
+from server.contribution.models import InformationCategory
 from server.errors import BadUserInput, Forbidden, NotFound
+from server.plan.content import action_columns, action_facts, goal_columns, goal_facts, serves_agreed_goal
 from server.plan.models import (
     OPEN_ACTION_STATUSES,
     ActionStatus,
@@ -31,8 +39,28 @@ from server.team.models import TeamMembership
 from server.team.service import lock_and_require
 from server.validation import required_text
 
-GOAL_FIELDS = ("in_family_words", "agreed_with_family", "agreed_on", "target_date", "outcome_domain", "status")
-ACTION_FIELDS = ("description", "goal_id", "meeting_id", "owning_agency_id", "owner_user_id", "due_date", "status")
+GOAL_FIELDS = (
+    "in_family_words",
+    "agreed_with_family",
+    "agreed_on",
+    "target_date",
+    "outcome_domain",
+    "status",
+    "category",
+    "owning_agency_id",
+)
+ACTION_FIELDS = (
+    "description",
+    "goal_id",
+    "meeting_id",
+    "owning_agency_id",
+    "owner_user_id",
+    "due_date",
+    "status",
+    "category",
+)
+# The words of each kind of plan entry: case content, withheld (null) where the policy withholds it.
+TEXT_FIELDS = {"goal": "in_family_words", "action": "description"}
 GOAL_NOT_FOUND = "No goal with that id, or you may not see it."
 ACTION_NOT_FOUND = "No action with that id, or you may not see it."
 
@@ -45,6 +73,7 @@ class GoalIn:
     agreed_on: date | None = None
     target_date: date | None = None
     status: GoalStatus = GoalStatus.open
+    category: InformationCategory = InformationCategory.other
 
 
 @dataclass(frozen=True)
@@ -54,12 +83,38 @@ class ActionIn:
     due_date: date
     goal_id: uuid.UUID | None = None
     status: ActionStatus = ActionStatus.open
+    category: InformationCategory = InformationCategory.other
+
+
+@dataclass(frozen=True)
+class SeenGoal:
+    """A goal as the caller may see it: its words only where the policy shares them."""
+
+    row: PlanGoal
+    content_visible: bool
+
+
+@dataclass(frozen=True)
+class SeenAction:
+    """An action as the caller may see it: its description only where the policy shares it."""
+
+    row: PlanAction
+    content_visible: bool
+
+
+@dataclass(frozen=True)
+class SeenVersion:
+    """One version of a goal or an action, decided on its own facts (its category then, its owner)."""
+
+    row: PlanHistory
+    category: str
+    content_visible: bool
 
 
 @dataclass(frozen=True)
 class Plan:
-    goals: list[PlanGoal]
-    actions: list[PlanAction]
+    goals: list[SeenGoal]
+    actions: list[SeenAction]
 
 
 def is_overdue(action: PlanAction, on: date | None = None) -> bool:
@@ -67,7 +122,7 @@ def is_overdue(action: PlanAction, on: date | None = None) -> bool:
 
 
 async def add_goal(session: AsyncSession, access: AccessControl, *, family_id: uuid.UUID, data: GoalIn) -> PlanGoal:
-    await lock_and_require(session, access, Act.update, "plan", family_id)
+    await lock_and_require(session, access, Act.update, Kind.plan, family_id)
     row = PlanGoal(
         family_id=family_id,
         created_by_user_id=access.actor.user_id,
@@ -85,9 +140,9 @@ async def edit_goal(
 ) -> PlanGoal:
     """`changes` holds only the fields the caller sent; a stale expected_version is a CONFLICT."""
     goal = await session.get(PlanGoal, goal_id)
-    if goal is None or not await access.can(session, Act.read, "plan", goal.family_id):
+    if goal is None or not await access.can(session, Act.read, Kind.plan, goal.family_id):
         raise NotFound(GOAL_NOT_FOUND)
-    await lock_and_require(session, access, Act.update, "plan", goal.family_id)
+    await lock_and_require(session, access, Act.update, Kind.plan, goal.family_id)
     merged = GoalIn(**{**{name: getattr(goal, name) for name in GoalIn.__dataclass_fields__}, **changes})
     values = _goal_values(merged, goal.created_at.date())
     row = await update_versioned(session, PlanGoal, goal_id, expected_version, values, what="goal")
@@ -103,7 +158,7 @@ async def add_action(
     data: ActionIn,
     meeting_id: uuid.UUID | None = None,
 ) -> PlanAction:
-    await lock_and_require(session, access, Act.update, "plan", family_id)
+    await lock_and_require(session, access, Act.update, Kind.plan, family_id)
     owner = await _team_member(session, family_id, data.owner_user_id)
     await _check_goal(session, family_id, data.goal_id)
     if data.due_date < today():
@@ -117,6 +172,7 @@ async def add_action(
         owner_user_id=owner.user_id,
         due_date=data.due_date,
         status=data.status,
+        category=InformationCategory(data.category).value,
         created_by_user_id=access.actor.user_id,
     )
     session.add(row)
@@ -131,10 +187,11 @@ async def edit_action(
 ) -> PlanAction:
     """The owning agency updates its action; only the lead professional hands it to another agency."""
     action = await session.get(PlanAction, action_id)
-    if action is None or not await access.can(session, Act.read, "plan", action.family_id):
+    if action is None or not await access.can(session, Act.read, Kind.plan, action.family_id):
         raise NotFound(ACTION_NOT_FOUND)
-    await lock_and_require(session, access, Act.read, "plan", action.family_id, seen_as="plan")
-    if not await access.can_item(session, Act.update, "plan_action", action.family_id, _facts(action)):
+    await lock_and_require(session, access, Act.read, Kind.plan, action.family_id, seen_as=Kind.plan)
+    facts = action_facts(action, serves_agreed_goal=await _serves_agreed_goal(session, action.goal_id))
+    if not await access.can_item(session, Act.update, Kind.plan_action, action.family_id, facts):
         raise Forbidden("Only the agency that owns an action, or the lead professional, can change it.")
     values = await _action_changes(session, access, action, changes)
     before_owner, before_status = action.owner_user_id, action.status  # the row object is refreshed in place
@@ -147,28 +204,123 @@ async def edit_action(
     return row
 
 
+async def seen_goal(session: AsyncSession, access: AccessControl, goal: PlanGoal) -> SeenGoal:
+    """One goal the caller may read the plan of: may they read its words?"""
+    facts = goal_facts(goal)
+    return SeenGoal(goal, await access.can_item(session, Act.read, Kind.plan_goal, goal.family_id, facts))
+
+
+async def seen_action(session: AsyncSession, access: AccessControl, action: PlanAction) -> SeenAction:
+    """One action the caller may read the plan of: may they read its description?"""
+    facts = action_facts(action, serves_agreed_goal=await _serves_agreed_goal(session, action.goal_id))
+    return SeenAction(action, await access.can_item(session, Act.read, Kind.plan_action, action.family_id, facts))
+
+
 async def plan_of_family(session: AsyncSession, access: AccessControl, family_id: uuid.UUID) -> Plan:
-    await access.require(session, Act.read, "plan", family_id)
+    """Every goal and action of the plan; whether the caller may read each one's words is decided in SQL
+    by the same rules as a single decision (item_filter), so the statements do not grow with the plan."""
+    await access.require(session, Act.read, Kind.plan, family_id)
+    goal_visible = await access.item_filter(session, family_id, goal_columns(), kind=Kind.plan_goal)
+    action_visible = await access.item_filter(session, family_id, action_columns(), kind=Kind.plan_action)
     goals = await session.exec(
-        select(PlanGoal).where(PlanGoal.family_id == family_id).order_by(col(PlanGoal.created_at), col(PlanGoal.id))
+        select(PlanGoal, sa.case((goal_visible, True), else_=False))
+        .where(PlanGoal.family_id == family_id)
+        .order_by(col(PlanGoal.created_at), col(PlanGoal.id))
     )
     actions = await session.exec(
-        select(PlanAction)
+        select(PlanAction, sa.case((action_visible, True), else_=False))
         .where(PlanAction.family_id == family_id)
         .order_by(col(PlanAction.due_date), col(PlanAction.created_at))
     )
-    return Plan(goals=list(goals.all()), actions=list(actions.all()))
+    plan = Plan(
+        goals=[SeenGoal(row, bool(visible)) for row, visible in goals.all()],
+        actions=[SeenAction(row, bool(visible)) for row, visible in actions.all()],
+    )
+    agreed = {seen.row.id for seen in plan.goals if seen.row.agreed_with_family}
+    for goal in plan.goals:
+        if goal.content_visible:
+            access.note_read(family_id, goal.row.id, Kind.plan_goal, goal_facts(goal.row))
+    for action in plan.actions:
+        if action.content_visible:
+            facts = action_facts(action.row, serves_agreed_goal=action.row.goal_id in agreed)
+            access.note_read(family_id, action.row.id, Kind.plan_action, facts)
+    return plan
+
+
+async def actions_of_meetings(
+    session: AsyncSession, access: AccessControl, meeting_ids: list[uuid.UUID]
+) -> dict[uuid.UUID, list[SeenAction]]:
+    """The actions agreed at each meeting (oldest first), for meetings the caller has been allowed to see;
+    each description decided per facts (the decisions are memoised, so a statement for the actions and one
+    for the families' facts, whatever the number of meetings)."""
+    statement = (
+        select(PlanAction, serves_agreed_goal().label("serves_agreed_goal"))
+        .where(col(PlanAction.meeting_id).in_(meeting_ids))
+        .order_by(col(PlanAction.created_at), col(PlanAction.id))
+    )
+    rows = list((await session.exec(statement)).all())
+    await access.load_facts(session, [action.family_id for action, _ in rows])
+    found: dict[uuid.UUID, list[SeenAction]] = {}
+    for action, serves in rows:
+        facts = action_facts(action, serves_agreed_goal=bool(serves))
+        visible = await access.can_item(session, Act.read, Kind.plan_action, action.family_id, facts)
+        if visible:
+            access.note_read(action.family_id, action.id, Kind.plan_action, facts)
+        found.setdefault(action.meeting_id, []).append(SeenAction(action, visible))
+    return found
 
 
 async def history_of_family(
     session: AsyncSession, access: AccessControl, family_id: uuid.UUID, *, entity_id: uuid.UUID | None = None
-) -> list[PlanHistory]:
-    await access.require(session, Act.read, "plan", family_id)
+) -> list[SeenVersion]:
+    """Every version, oldest first, each decided on its own facts: a version written under a category the
+    caller may not read shows what changed in the plan's structure, never its words. A version stored
+    before versions recorded their category and owner is decided with the entry's current ones."""
+    await access.require(session, Act.read, Kind.plan, family_id)
     statement = select(PlanHistory).where(PlanHistory.family_id == family_id)
     if entity_id is not None:
         statement = statement.where(PlanHistory.entity_id == entity_id)
     ordered = statement.order_by(col(PlanHistory.created_at), col(PlanHistory.version))
-    return list((await session.exec(ordered)).all())
+    rows = list((await session.exec(ordered)).all())
+    current = await _current_facts(session, family_id)
+    agreed = {goal_id for goal_id, (_, _, is_agreed) in current.items() if is_agreed}
+    seen = []
+    for row in rows:
+        kind, facts = _version_facts(row, current, agreed)
+        visible = await access.can_item(session, Act.read, kind, family_id, facts)
+        if visible:
+            access.note_read(family_id, row.entity_id, kind, facts)
+        seen.append(SeenVersion(row, facts.category, visible))
+    return seen
+
+
+async def _current_facts(session: AsyncSession, family_id: uuid.UUID) -> dict[uuid.UUID, tuple]:
+    """(owning agency, category, agreed with the family) of every goal and action of the family, now."""
+    goal, action = PlanGoal.__table__.c, PlanAction.__table__.c
+    statement = sa.union_all(
+        sa.select(goal.id, goal.owning_agency_id, sa.cast(goal.category, sa.String), goal.agreed_with_family).where(
+            goal.family_id == family_id
+        ),
+        sa.select(action.id, action.owning_agency_id, sa.cast(action.category, sa.String), sa.false()).where(
+            action.family_id == family_id
+        ),
+    )
+    return {row[0]: (row[1], row[2], row[3]) for row in (await session.exec(statement)).all()}
+
+
+def _version_facts(row: PlanHistory, current: dict[uuid.UUID, tuple], agreed: set[uuid.UUID]) -> tuple[Kind, ItemFacts]:
+    owner, category, _ = current.get(row.entity_id, (None, InformationCategory.other.value, False))
+    snap = row.snapshot
+    owning_agency_id = uuid.UUID(snap["owning_agency_id"]) if snap.get("owning_agency_id") else owner
+    category = snap.get("category") or category
+    if row.entity == "goal":
+        shared = bool(snap.get("agreed_with_family"))
+        kind = Kind.plan_goal
+    else:
+        shared = snap.get("goal_id") is not None and uuid.UUID(snap["goal_id"]) in agreed
+        kind = Kind.plan_action
+    facts = ItemFacts(owning_agency_id, category, family_summary=shared, team_shared=shared)
+    return kind, facts
 
 
 async def open_actions(session: AsyncSession, family_id: uuid.UUID) -> list[PlanAction]:
@@ -187,8 +339,9 @@ async def cancel_actions(session: AsyncSession, access: AccessControl, actions: 
         _record(session, "action", row, ACTION_FIELDS, access)
 
 
-def _facts(action: PlanAction) -> ItemFacts:
-    return ItemFacts(owning_agency_id=action.owning_agency_id, category="")
+async def _serves_agreed_goal(session: AsyncSession, goal_id: uuid.UUID | None) -> bool:
+    goal = await session.get(PlanGoal, goal_id) if goal_id is not None else None
+    return goal is not None and goal.agreed_with_family
 
 
 async def _action_changes(session: AsyncSession, access: AccessControl, action: PlanAction, changes: dict) -> dict:
@@ -197,6 +350,8 @@ async def _action_changes(session: AsyncSession, access: AccessControl, action: 
         values["description"] = required_text(changes["description"], "description", 2000)
     if "status" in changes:
         values["status"] = ActionStatus(changes["status"]).value
+    if "category" in changes:
+        values["category"] = InformationCategory(changes["category"]).value
     if "due_date" in changes:
         if changes["due_date"] < action.created_at.date():
             raise BadUserInput("An action cannot be due before the day it was set.", field="dueDate")
@@ -207,7 +362,7 @@ async def _action_changes(session: AsyncSession, access: AccessControl, action: 
     if "owner_user_id" in changes:
         owner = await _team_member(session, action.family_id, changes["owner_user_id"])
         if owner.agency_id != action.owning_agency_id and not await access.can(
-            session, Act.update, "plan", action.family_id
+            session, Act.update, Kind.plan, action.family_id
         ):
             raise Forbidden("Only the lead professional can hand an action to another agency.")
         values["owner_user_id"], values["owning_agency_id"] = owner.user_id, owner.agency_id
@@ -229,6 +384,7 @@ def _goal_values(data: GoalIn, earliest: date) -> dict:
         "target_date": data.target_date,
         "outcome_domain": OutcomeDomain(data.outcome_domain).value,
         "status": GoalStatus(data.status).value,
+        "category": InformationCategory(data.category).value,
     }
 
 

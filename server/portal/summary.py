@@ -1,7 +1,8 @@
 """What a family member sees on the portal: their own family's goals, team, what happens next, how
 things are going and who has looked at their information. Every part is decided by the enforcement
-point (server/access), item by item where items differ: only what is marked for the family, never
-police information or anything naming third parties, never another family."""
+point (server/access), goals and actions by the same case-content rules as everywhere else, in SQL: only
+what is for the family (goals agreed with them and the actions serving those goals), never police
+information, anything a police agency holds or anything naming third parties, never another family."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from server.access.actor import Act
-from server.access.facts import ItemFacts
+from server.access.kinds import Kind
 from server.access.pep import AccessControl
 from server.agency.models import Agency
 from server.assessment.models import OutcomeScore, Review
@@ -23,11 +24,11 @@ from server.db.columns import utcnow
 from server.errors import NotFound
 from server.family.models import Family, FamilyMember
 from server.meeting.models import Meeting, MeetingStatus
+from server.plan.content import action_columns, goal_columns
 from server.plan.models import OPEN_ACTION_STATUSES, GoalStatus, PlanAction, PlanGoal
 from server.team.models import TeamMembership
 
-SUMMARY = "portal_summary"
-_NOBODY = uuid.UUID(int=0)  # goals belong to the family, not to an agency
+SUMMARY = Kind.portal_summary
 
 
 @dataclass(frozen=True)
@@ -88,17 +89,13 @@ async def summary(session: AsyncSession, access: AccessControl, family_id: uuid.
 
 
 async def _goals(session: AsyncSession, access: AccessControl, family_id: uuid.UUID) -> list[PlanGoal]:
+    visible = await access.item_filter(session, family_id, goal_columns(), kind=Kind.plan_goal)
     statement = (
         select(PlanGoal)
-        .where(PlanGoal.family_id == family_id, PlanGoal.status != GoalStatus.withdrawn)
+        .where(PlanGoal.family_id == family_id, PlanGoal.status != GoalStatus.withdrawn, visible)
         .order_by(col(PlanGoal.created_at))
     )
-    goals = []
-    for goal in (await session.exec(statement)).all():
-        item = ItemFacts(_NOBODY, "plan", family_summary=goal.agreed_with_family)
-        if await access.can_item(session, Act.read, "plan_goal", family_id, item):
-            goals.append(goal)
-    return goals
+    return list((await session.exec(statement)).all())
 
 
 async def _team(session: AsyncSession, family_id: uuid.UUID) -> list[TeamMembership]:
@@ -112,7 +109,7 @@ async def _team(session: AsyncSession, family_id: uuid.UUID) -> list[TeamMembers
 
 
 async def _next_meeting(session: AsyncSession, access: AccessControl, family_id: uuid.UUID) -> NextMeeting | None:
-    if not await access.can(session, Act.read, "meeting_date", family_id):
+    if not await access.can(session, Act.read, Kind.meeting_date, family_id):
         return None
     statement = (
         select(Meeting)
@@ -131,29 +128,22 @@ async def _next_meeting(session: AsyncSession, access: AccessControl, family_id:
 
 
 async def _actions_due(session: AsyncSession, access: AccessControl, family_id: uuid.UUID) -> list[ActionDue]:
+    visible = await access.item_filter(session, family_id, action_columns(), kind=Kind.plan_action)
     statement = (
-        select(PlanAction, Agency, PlanGoal)
+        select(PlanAction, Agency.name)
         .join(Agency, col(Agency.id) == PlanAction.owning_agency_id)
-        .outerjoin(PlanGoal, col(PlanGoal.id) == PlanAction.goal_id)
-        .where(PlanAction.family_id == family_id, col(PlanAction.status).in_(OPEN_ACTION_STATUSES))
-        .order_by(col(PlanAction.due_date))
-        .limit(100)
+        .where(PlanAction.family_id == family_id, col(PlanAction.status).in_(OPEN_ACTION_STATUSES), visible)
+        .order_by(col(PlanAction.due_date), col(PlanAction.created_at))
+        .limit(20)
     )
-    due = []
-    for action, agency, goal in (await session.exec(statement)).all():
-        # An action is for the family when it serves a goal agreed with them; police actions never are.
-        item = ItemFacts(
-            action.owning_agency_id,
-            agency.kind.value,
-            family_summary=goal is not None and goal.agreed_with_family,
-        )
-        if await access.can_item(session, Act.read, "plan_action", family_id, item):
-            due.append(ActionDue(action.description, agency.name, action.due_date, action.status.value))
-    return due[:20]
+    return [
+        ActionDue(action.description, agency_name, action.due_date, action.status.value)
+        for action, agency_name in (await session.exec(statement)).all()
+    ]
 
 
 async def _reviews(session: AsyncSession, access: AccessControl, family_id: uuid.UUID) -> list[ReviewScores]:
-    if not await access.can(session, Act.read, "outcome_score", family_id):
+    if not await access.can(session, Act.read, Kind.outcome_score, family_id):
         return []
     statement = (
         select(Review.id, Review.reviewed_on, OutcomeScore.domain, OutcomeScore.score)

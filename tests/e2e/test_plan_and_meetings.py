@@ -270,6 +270,15 @@ async def test_a_worker_updates_their_own_action_and_sees_no_lead_controls(
     # given an overdue action of the school worker's, and a meeting that has started
     _, action = await add_goal_and_action(gql, sessions, team, owner=team.colleague, overdue=True)
     family = (await gql.data("Family", {"id": str(team.family.id)}, await api_sign_in(gql, team.lead)))["family"]
+    # and the lead's own action in mental health, which the family has not shared with the school
+    private = {
+        "familyId": str(team.family.id),
+        "description": "Talk to mum about her low mood",
+        "ownerUserId": str(team.lead.id),
+        "dueDate": (date.today() + timedelta(days=9)).isoformat(),
+        "category": "mental_health",
+    }
+    private = (await gql.data("PlanActionAdd", {"input": private}, await api_sign_in(gql, team.lead)))["planActionAdd"]
     meeting = await started_meeting(gql, sessions, team, family["members"][0]["id"])
     # when the worker opens the family
     await sign_in(team.colleague)
@@ -278,6 +287,13 @@ async def test_a_worker_updates_their_own_action_and_sees_no_lead_controls(
     # then the overdue action says so in words, as theirs
     await expect(card).to_contain_text("Overdue: was due")
     await expect(card).to_contain_text(f"Owner: {team.colleague.display_name}, {team.school.name} (you)")
+    # and the lead's mental-health action shows whose information it is, its owner and due date, not its words
+    withheld = page.locator(f'[data-action="{private["id"]}"]')
+    await expect(withheld.locator(".govuk-inset-text")).to_have_text(
+        f"Withheld: mental health information of {team.early_help.name}"
+    )
+    await expect(withheld).to_contain_text(f"Owner: {team.lead.display_name}, {team.early_help.name}")
+    await expect(withheld).not_to_contain_text("low mood")
     # and the lead's controls are not there
     for text in (
         "Add a goal",

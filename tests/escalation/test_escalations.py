@@ -1,6 +1,7 @@
 """Risk escalations through GraphQL: raise, acknowledge, resolve; deadlines per level; and a decision
-table for who sees an escalation and who may read its reason, through both the list (SQL form of the
-policy) and the lookup by id (the enforcer)."""
+table for who sees an escalation and who may read its reason and its outcome note (the note follows the
+reason; the outcome itself is seen by all who see the escalation), through both the list (SQL form of
+the policy) and the lookup by id (the enforcer)."""
 
 from __future__ import annotations
 
@@ -33,8 +34,9 @@ def raise_input(family_id, **overrides) -> dict:
 
 
 async def test_raise_acknowledge_and_resolve(gql, sessions):
-    # given a school worker on the team raises an urgent escalation
+    # given a family that shares education with the team, and a school worker who raises an urgent escalation
     area = await create_area(sessions)
+    await create_consent(sessions, family=area.family, recorded_by=area.lead, categories=["education"])
     school, lead = await sign_in(gql, area.colleague), await sign_in(gql, area.lead)
     raised = (await gql.data("EscalationRaise", raise_input(area.family.id), token=school))["escalationRaise"]
     # then its acknowledgement deadline is four hours (the default for urgent) after it was raised
@@ -124,6 +126,9 @@ async def test_who_sees_an_escalation_and_its_reason(gql, sessions, sharing, act
     raised = (await gql.data("EscalationRaise", raise_input(area.family.id), token=await sign_in(gql, area.colleague)))[
         "escalationRaise"
     ]
+    # and resolved by the lead professional with an outcome and a note
+    resolve = {"input": {"escalationId": raised["id"], "outcome": "referral_police", "note": "Strategy meeting held"}}
+    assert "errors" not in await gql.op("EscalationResolve", resolve, token=await sign_in(gql, area.lead))
     if actor == "school_manager":
         user = await create_user(sessions, agency=area.school, role=SystemRole.manager)
     elif actor == "family_member":
@@ -144,3 +149,6 @@ async def test_who_sees_an_escalation_and_its_reason(gql, sessions, sharing, act
         assert view["id"] == raised["id"] and view["level"] == "urgent"
         assert view["reasonVisible"] is reads
         assert view["reason"] == (raised["reason"] if reads else None)
+        # the outcome is the team's; its note is hidden exactly when the reason is
+        assert (view["status"], view["outcome"]) == ("resolved", "referral_police")
+        assert view["outcomeNote"] == ("Strategy meeting held" if reads else None)

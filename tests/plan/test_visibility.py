@@ -1,9 +1,12 @@
 """Who sees a family's plan, meetings, review schedule, assessments, reviews, outcomes, escalations and
-transitions: one table, every kind of actor, every read path.
+transitions: one table, every kind of actor, every read path. "allow" is the record's structure (that a
+goal or an action exists, its owner, dates and status; that an assessment took place).
 
 Seeing that the family's assessments and reviews exist is not reading them: their narrative, ratings and
 notes are the assessing agency's case content, shared only by the sharing rules (the second table here;
-tests/assessment/test_content_sharing.py goes through every consent state)."""
+tests/assessment/test_content_sharing.py goes through every consent state). Likewise the words of plan
+goals and actions are case content, decided per category and not by being on the team
+(tests/plan/test_content.py)."""
 
 from __future__ import annotations
 
@@ -27,8 +30,8 @@ READS = [
 # actor -> expected answer for every read above
 ACTORS = {
     "lead": "allow",  # the lead professional
-    "colleague": "allow",  # another agency's worker on the team
-    "manager": "allow",  # a manager of an agency on the team
+    "colleague": "allow",  # another agency's worker on the team (the structure; words only as shared)
+    "manager": "allow",  # a manager of an agency on the team (words: their own agency's only)
     "outsider": "NOT_FOUND",  # a worker of an agency on the team, not on it themselves
     "other_manager": "NOT_FOUND",  # a manager of an agency not on the team
     "ig": "NOT_FOUND",  # information-governance officer: no case content

@@ -126,3 +126,50 @@ async def test_the_portal_shows_only_what_is_for_the_family(gql, sessions):
         assert secret not in text
     # and the team with how to reach them
     assert {member["worker"]["displayName"] for member in summary["team"]} >= {area.lead.display_name}
+
+
+async def test_nothing_a_police_agency_holds_reaches_the_family(gql, sessions):
+    # given a police officer on the team, and an agreed goal the police action serves
+    area = await create_area(sessions)
+    police = await create_user(sessions, agency=await create_agency(sessions, kind=AgencyKind.police))
+    async with unit_of_work(sessions) as session:
+        session.add(
+            TeamMembership(
+                family_id=area.family.id,
+                agency_id=police.agency_id,
+                user_id=police.id,
+                role=TeamRole.contributor,
+                agency_role="Neighbourhood officer",
+            )
+        )
+    lead = await issue_token(sessions, area.lead)
+    family_id = str(area.family.id)
+    due = (date.today() + timedelta(days=7)).isoformat()
+    goals = {}
+    for words, category in (("We feel calmer at home", "mental_health"), ("Police words in a goal", "police")):
+        goal = {"familyId": family_id, "inFamilyWords": words, "outcomeDomain": "safety", "agreedWithFamily": True}
+        added = await gql.data("PlanGoalAdd", {"input": {**goal, "category": category}}, token=lead)
+        goals[category] = added["planGoalAdd"]["id"]
+    for description, owner in (("Police safety visit", police), ("School nurture group", area.colleague)):
+        action = {"familyId": family_id, "description": description, "ownerUserId": str(owner.id), "dueDate": due}
+        await gql.data("PlanActionAdd", {"input": {**action, "goalId": goals["mental_health"]}}, token=lead)
+    # and items marked for the family summary: the police's in domestic abuse, the school's in the same category
+    police_item = await create_contribution(
+        sessions, family=area.family, author=police, category="domestic_abuse", family_summary=True
+    )
+    school_item = await create_contribution(
+        sessions, family=area.family, author=area.colleague, category="domestic_abuse", family_summary=True
+    )
+    parent = await issue_token(sessions, await create_family_user(sessions, family=area.family))
+    # when a parent reads their portal page and what the team has written for them
+    summary = (await gql.data("PortalSummary", token=parent))["portalSummary"]
+    shared = await gql.data("FamilyContributions", {"familyId": family_id, "first": 100}, token=parent)
+    # then the school's words reach them, and nothing the police hold, in any category
+    assert [goal["inFamilyWords"] for goal in summary["goals"]] == ["We feel calmer at home"]
+    assert [action["description"] for action in summary["actionsDue"]] == ["School nurture group"]
+    assert [node["id"] for node in shared["family"]["contributions"]["nodes"]] == [str(school_item.id)]
+    assert shared["family"]["contributions"]["totalCount"] == 1
+    assert police_item.title not in str(shared) and "Police" not in str(summary)
+    # and the police item, asked for by id, answers as a missing one
+    error = await gql.error("Contribution", {"id": str(police_item.id)}, token=parent)
+    assert error["extensions"]["code"] == "NOT_FOUND"

@@ -197,7 +197,7 @@ function addForm(view) {
     checkbox({
       id: "item-summary",
       label: "May appear in the family summary",
-      hint: "The family can read it in their portal, unless it names other people or is police information",
+      hint: "The family can read it in their portal, unless it names other people, is police information or comes from the police",
     }),
     checkbox({
       id: "item-third-party",

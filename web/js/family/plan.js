@@ -1,13 +1,15 @@
 // The family plan: goals in the family's own words and the actions that serve them, each with its
 // owner (agency and person) and due date; overdue actions are said in words. The owning agency updates
-// its actions; the lead professional sets goals and actions.
+// its actions; the lead professional sets goals and actions. The words of a goal or an action are its
+// agency's information in a category: where the server withholds them (null), the page says whose
+// information in which category they are, and still shows the owner, dates and status.
 
 import { call } from "../api.js";
 import { button, checkbox, dateInput, details, h, hidden, readDate, selectField, summaryList, textArea, uniqueId } from "../dom.js";
 import { STALE_ITEM } from "../errors.js";
 import { refuse, submit, value } from "../forms.js";
-import { formatDate } from "../labels.js";
-import { ACTION_STATUS, ACTION_STATUS_TAG, GOAL_STATUS, OUTCOME_DOMAIN, dueText, options, todayIso } from "../plan/labels.js";
+import { CATEGORY, formatDate } from "../labels.js";
+import { ACTION_STATUS, ACTION_STATUS_TAG, GOAL_STATUS, OUTCOME_DOMAIN, actionWords, dueText, goalWords, options, todayIso, withheld } from "../plan/labels.js";
 import { reloadButton } from "./contributions.js";
 
 export const id = "plan";
@@ -46,12 +48,13 @@ function goalCard(goal, actions, view) {
     h(
       "div",
       { class: "govuk-summary-card__title-wrapper" },
-      h("h3", { class: "govuk-summary-card__title", id: titleId }, `“${goal.inFamilyWords}”`),
+      h("h3", { class: "govuk-summary-card__title", id: titleId }, goal.contentVisible ? `“${goal.inFamilyWords}”` : `A goal about ${OUTCOME_DOMAIN[goal.outcomeDomain].toLowerCase()}`),
       h("strong", { class: `govuk-tag ${goal.status === "open" ? "govuk-tag--blue" : "govuk-tag--grey"}` }, GOAL_STATUS[goal.status]),
     ),
     h(
       "div",
       { class: "govuk-summary-card__content" },
+      goal.contentVisible ? null : h("div", { class: "govuk-inset-text taf-withheld" }, withheld(goal)),
       summaryList(
         [
           ["Outcome area", OUTCOME_DOMAIN[goal.outcomeDomain]],
@@ -76,7 +79,7 @@ export function actionCard(action, view) {
   return h(
     "div",
     { class: `taf-action${action.overdue ? " taf-action--overdue" : ""}`, "data-action": action.id },
-    h("p", { class: "govuk-body taf-action__text" }, action.description),
+    action.contentVisible ? h("p", { class: "govuk-body taf-action__text" }, action.description) : h("div", { class: "govuk-inset-text taf-withheld taf-action__text" }, withheld(action)),
     h(
       "p",
       { class: "govuk-body taf-action__facts" },
@@ -103,7 +106,7 @@ function updateForm(action, view) {
       options: options(ACTION_STATUS),
       value: action.status,
     }),
-    button(["Save", hidden(` the update to: ${action.description}`)]),
+    button(["Save", hidden(` the update to: ${actionWords(action)}`)]),
   );
   form.addEventListener("submit", (event) => {
     event.preventDefault();
@@ -117,7 +120,7 @@ function updateForm(action, view) {
       extra: (error) => (error.code === "CONFLICT" ? reloadButton(view, "Reload the plan") : null),
     });
   });
-  return details(["Update this action", hidden(`: ${action.description}`)], form, { class: "govuk-details taf-action__update" });
+  return details(["Update this action", hidden(`: ${actionWords(action)}`)], form, { class: "govuk-details taf-action__update" });
 }
 
 /** The lead professional records where a goal stands (achieved, partly achieved...), guarded by its version. */
@@ -127,7 +130,7 @@ export function goalStatusForm(goal, view) {
     "form",
     { novalidate: true, class: "taf-goal-status" },
     selectField({ id: `${prefix}-value`, label: "Where the goal stands", options: options(GOAL_STATUS), value: goal.status }),
-    button(["Save", hidden(` where the goal stands: ${goal.inFamilyWords}`)]),
+    button(["Save", hidden(` where the goal stands: ${goalWords(goal)}`)]),
   );
   form.addEventListener("submit", (event) => {
     event.preventDefault();
@@ -141,7 +144,7 @@ export function goalStatusForm(goal, view) {
       extra: (error) => (error.code === "CONFLICT" ? reloadButton(view, "Reload the plan") : null),
     });
   });
-  return details(["Update where this goal stands", hidden(`: ${goal.inFamilyWords}`)], form);
+  return details(["Update where this goal stands", hidden(`: ${goalWords(goal)}`)], form);
 }
 
 function goalForm(view) {
@@ -150,7 +153,8 @@ function goalForm(view) {
     { id: "goal-add-form", novalidate: true },
     textArea({ id: "goal-words", label: "The goal, in the family's own words", rows: 2 }),
     selectField({ id: "goal-domain", label: "Outcome area", options: [{ value: "", text: "Choose an outcome area" }, ...options(OUTCOME_DOMAIN)] }),
-    checkbox({ id: "goal-agreed", label: "The family has agreed this goal" }),
+    categoryField("goal-category"),
+    checkbox({ id: "goal-agreed", label: "The family has agreed this goal", hint: "An agreed goal is shared with the whole team, unless the family refused its category" }),
     dateInput({ id: "goal-target", legend: "Target date (optional)", hint: "For example, 27 3 2027" }),
     button("Add the goal"),
   );
@@ -171,6 +175,7 @@ function goalForm(view) {
             outcomeDomain: value(form, "goal-domain"),
             agreedWithFamily: form.elements["goal-agreed"].checked,
             targetDate: target || null,
+            category: value(form, "goal-category"),
           },
         }),
       done: () => view.done("Goal added to the plan."),
@@ -178,6 +183,7 @@ function goalForm(view) {
         inFamilyWords: { id: "goal-words", label: "The goal" },
         outcomeDomain: { id: "goal-domain", label: "Outcome area" },
         targetDate: { id: "goal-target-day", label: "Target date" },
+        category: { id: "goal-category", label: "Category" },
       },
     });
   });
@@ -190,7 +196,18 @@ export function ownerOptions(team) {
 }
 
 export function goalOptions(goals) {
-  return [{ value: "", text: "Not linked to a goal" }, ...goals.map((goal) => ({ value: goal.id, text: goal.inFamilyWords }))];
+  return [{ value: "", text: "Not linked to a goal" }, ...goals.map((goal) => ({ value: goal.id, text: goal.contentVisible ? goal.inFamilyWords : `${withheld(goal)} (${OUTCOME_DOMAIN[goal.outcomeDomain]})` }))];
+}
+
+/** The information category of a goal's or an action's words: consent is given per category, so it decides who reads them. */
+export function categoryField(id) {
+  return selectField({
+    id,
+    label: "Category of information",
+    hint: "Consent is given per category: it decides which other agencies can read the words. Choose Other if nothing fits",
+    options: Object.entries(CATEGORY).map(([value, text]) => ({ value, text })),
+    value: "other",
+  });
 }
 
 /** Read and check the new-action fields that share `prefix`; returns the input or null after showing problems. */
@@ -207,6 +224,7 @@ export function readAction(form, prefix) {
     ownerUserId: value(form, `${prefix}-owner`),
     dueDate: due,
     goalId: value(form, `${prefix}-goal`) || null,
+    category: value(form, `${prefix}-category`) || "other",
   };
 }
 
@@ -216,6 +234,7 @@ export function actionFields(prefix, team, goals) {
     selectField({ id: `${prefix}-owner`, label: "Who will do it", hint: "A worker on the family's team; their agency owns the action", options: ownerOptions(team) }),
     dateInput({ id: `${prefix}-due`, legend: "When it is due", hint: "For example, 27 3 2027" }),
     goals.length ? selectField({ id: `${prefix}-goal`, label: "The goal it serves (optional)", options: goalOptions(goals) }) : null,
+    categoryField(`${prefix}-category`),
   ];
 }
 
@@ -224,6 +243,7 @@ export const actionLabels = (prefix) => ({
   ownerUserId: { id: `${prefix}-owner`, label: "Who will do it" },
   dueDate: { id: `${prefix}-due-day`, label: "When it is due" },
   goalId: { id: `${prefix}-goal`, label: "The goal it serves" },
+  category: { id: `${prefix}-category`, label: "Category of information" },
 });
 
 function actionForm(view, goals) {

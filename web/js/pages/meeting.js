@@ -11,7 +11,7 @@ import { actionCard, actionFields, actionLabels, goalStatusForm, readAction } fr
 import { minutesText } from "../family/meetings.js";
 import { reloadButton } from "../family/contributions.js";
 import { contentFields, withheldText } from "../family/assessments.js";
-import { ATTENDANCE, GOAL_STATUS, MEETING_KIND, MEETING_STATUS, MEETING_STATUS_TAG, OUTCOME_DOMAIN } from "../plan/labels.js";
+import { ATTENDANCE, GOAL_STATUS, MEETING_KIND, MEETING_STATUS, MEETING_STATUS_TAG, OUTCOME_DOMAIN, actionWords, goalWords } from "../plan/labels.js";
 
 export const MEETING_STALE =
   "Someone else changed this meeting since you opened it, so your change was not saved. Copy anything you typed, reload the meeting to see their change, then make yours again.";
@@ -171,7 +171,7 @@ function review(view, plan, earlier) {
       h(
         "div",
         { class: "taf-agency-group", "data-goal": goal.id },
-        h("h3", { class: "govuk-heading-s" }, `Goal: “${goal.inFamilyWords}”`, " ", h("strong", { class: "govuk-tag govuk-tag--grey" }, GOAL_STATUS[goal.status])),
+        h("h3", { class: "govuk-heading-s" }, `Goal: ${goalWords(goal)}`, " ", h("strong", { class: "govuk-tag govuk-tag--grey" }, GOAL_STATUS[goal.status])),
         h("p", { class: "govuk-body taf-secondary-text" }, OUTCOME_DOMAIN[goal.outcomeDomain], goal.targetDate ? `; target ${formatDate(goal.targetDate)}` : ""),
         view.isLead && view.meeting.status !== "cancelled" ? goalStatusForm(goal, view) : null,
         actionsOf(goal.id).length ? actionsOf(goal.id).map((action) => actionCard(action, view)) : h("p", { class: "govuk-body" }, "No actions for this goal."),
@@ -202,7 +202,7 @@ function reviewForm(view, goals) {
   const form = h(
     "form",
     { id: "review-form", novalidate: true },
-    fields.map(({ goal, id }) => textArea({ id, label: `Progress on “${goal.inFamilyWords}”`, hint: "Leave empty if it was not discussed", rows: 2 })),
+    fields.map(({ goal, id }) => textArea({ id, label: `Progress on ${goalWords(goal)}`, hint: "Leave empty if it was not discussed", rows: 2 })),
     domains.map((domain) => selectField({ id: `review-score-${domain}`, label: `Score for ${OUTCOME_DOMAIN[domain].toLowerCase()}`, hint: "From 1 (serious difficulty) to 10 (thriving), as the family sees it", options: scoreOptions })),
     textArea({ id: "review-summary", label: "Summary of the review (optional)", rows: 3 }),
     contentFields("review", "summary and the progress notes"),
@@ -250,7 +250,7 @@ function decisions(view) {
 function newActions(view, plan) {
   const { meeting } = view;
   const list = meeting.actions.length
-    ? scrolling("Actions agreed (scrolls sideways)", table({ id: "meeting-actions-table", caption: "Actions agreed at this meeting", head: ["Action", "Owner", "Due"], rows: meeting.actions.map((action) => [action.description, `${action.owner.displayName}, ${action.owningAgency.name}`, formatDate(action.dueDate)]) }))
+    ? scrolling("Actions agreed (scrolls sideways)", table({ id: "meeting-actions-table", caption: "Actions agreed at this meeting", head: ["Action", "Owner", "Due"], rows: meeting.actions.map((action) => [actionWords(action), `${action.owner.displayName}, ${action.owningAgency.name}`, formatDate(action.dueDate)]) }))
     : h("p", { class: "govuk-body", id: "meeting-actions-none" }, "No actions agreed at this meeting yet.");
   if (!view.running) return list;
   const form = h("form", { id: "meeting-action-form", novalidate: true }, actionFields("meeting-action", view.family.team, plan.goals), button("Add the action"));

@@ -1,6 +1,6 @@
 // Words for the plan, meetings, escalations, assessments and transitions (the API's enumerations).
 
-import { formatDate } from "../labels.js";
+import { CATEGORY, formatDate } from "../labels.js";
 
 export const ACTION_STATUS = { open: "Not started", in_progress: "In progress", done: "Done", cancelled: "Cancelled" };
 export const ACTION_STATUS_TAG = { open: "govuk-tag--grey", in_progress: "govuk-tag--blue", done: "govuk-tag--green", cancelled: "govuk-tag--grey" };
@@ -59,6 +59,15 @@ export const CLOSURE_OUTCOME = {
 };
 
 export const options = (labels) => Object.entries(labels).map(([value, text]) => ({ value, text }));
+
+/** What the words of a goal or an action are when the caller may not read them (the server sends null). */
+export const withheld = (entry) => `Withheld: ${(CATEGORY[entry.category] || entry.category).toLowerCase()} information of ${entry.owningAgency.name}`;
+
+/** A goal's words in quotes, or what they are when withheld. */
+export const goalWords = (goal) => (goal.contentVisible ? `“${goal.inFamilyWords}”` : withheld(goal));
+
+/** An action's description, or what it is when withheld. */
+export const actionWords = (action) => (action.contentVisible ? action.description : withheld(action));
 
 /** "Overdue: was due 3 November 2026" / "Due 3 November 2026", always in words (never colour alone). */
 export function dueText(action) {
