@@ -351,10 +351,19 @@ async def outcomes(connection, user, variables) -> dict:
     }
 
 
-MINUTES_SAVE = """
-UPDATE taf_meeting SET minutes = $3, version = version + 1, updated_at = now()
-WHERE id = $1 AND version = $2 AND minutes_published_at IS NULL
-RETURNING id, version, minutes, updated_at"""
+MINUTES_ITEM_ADD = """
+WITH meeting AS (
+    UPDATE taf_meeting SET status = 'held', version = version + 1, updated_at = now()
+    WHERE id = $1 AND version = $2 AND minutes_published_at IS NULL
+    RETURNING id, family_id, version
+)
+INSERT INTO taf_meeting_minutes_item (id, meeting_id, family_id, position, heading, text, owning_agency_id,
+    category, contains_third_party_identities, about_member_ids, author_user_id, created_at)
+SELECT $3, m.id, m.family_id,
+    COALESCE((SELECT max(position) FROM taf_meeting_minutes_item WHERE meeting_id = m.id), 0) + 1,
+    $4, $5, (SELECT agency_id FROM app_user WHERE id = $6), 'other', false, '{}', $6, now()
+FROM meeting m
+RETURNING id, meeting_id, position, heading, text, created_at"""
 DECISION_ADD = """
 INSERT INTO taf_meeting_decision (id, meeting_id, text, recorded_by_user_id, owning_agency_id, created_at)
 VALUES ($1, $2, $3, $4, (SELECT agency_id FROM app_user WHERE id = $4), now()) RETURNING id, text, created_at"""
@@ -364,12 +373,18 @@ WHERE id = $1 AND version = $2 AND minutes_published_at IS NULL
 RETURNING id, version, minutes_published_at"""
 
 
-async def minutes_save(connection, user, variables) -> dict:
+async def minutes_item_add(connection, user, variables) -> dict:
     data = variables["input"]
     row = await connection.fetchrow(
-        MINUTES_SAVE, uuid.UUID(data["meetingId"]), data["expectedVersion"], data["minutes"]
+        MINUTES_ITEM_ADD,
+        uuid.UUID(data["meetingId"]),
+        data["expectedVersion"],
+        uuid.uuid4(),
+        data["heading"],
+        data["text"],
+        user["id"],
     )
-    return {"minutesSave": dict(row) if row else None}
+    return {"minutesItemAdd": dict(row) if row else None}
 
 
 async def meeting_decision_add(connection, user, variables) -> dict:
@@ -393,7 +408,7 @@ HANDLERS = {
     "Caseload": caseload,
     "ContributionAdd": contribution_add,
     "CaseloadOutcomes": outcomes,
-    "MinutesSave": minutes_save,
+    "MinutesItemAdd": minutes_item_add,
     "MeetingDecisionAdd": meeting_decision_add,
     "MinutesPublish": minutes_publish,
 }

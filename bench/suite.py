@@ -151,7 +151,6 @@ async def add_meeting_pool(url: str, meta: dict[str, Any], count: int) -> None:
             "",
             chair,
             "",
-            "",
             None,
             None,
             1,
@@ -172,7 +171,6 @@ async def add_meeting_pool(url: str, meta: dict[str, Any], count: int) -> None:
             "call_link",
             "chair_user_id",
             "agenda",
-            "minutes",
             "minutes_published_at",
             "cancel_reason",
             "version",
@@ -252,10 +250,11 @@ class Scenarios:
             async def run(connection: Connection, n: int) -> None:
                 meeting = self.pool.pop()
                 v = 1
+                item = {"meetingId": meeting, "expectedVersion": v, "heading": "Review of the plan"}
                 await send(
                     connection,
-                    "MinutesSave",
-                    {"input": {"meetingId": meeting, "expectedVersion": v, "minutes": "All attended; plan reviewed."}},
+                    "MinutesItemAdd",
+                    {"input": {**item, "text": "All attended; plan reviewed."}},
                     self.writer,
                 )
                 await send(
@@ -361,7 +360,8 @@ async def _write_cases(url: str, meta: dict[str, Any]) -> list[tuple[str, str, A
 
     def minutes() -> dict[str, Any]:
         current["meeting"] = next(meetings)
-        return {"input": {"meetingId": current["meeting"], "expectedVersion": 1, "minutes": "Plan reviewed."}}
+        item = {"meetingId": current["meeting"], "expectedVersion": 1, "heading": "Review", "text": "Plan reviewed."}
+        return {"input": item}
 
     def decision() -> dict[str, Any]:
         return {"input": {"meetingId": current["meeting"], "text": "Keep the plan"}}
@@ -372,7 +372,7 @@ async def _write_cases(url: str, meta: dict[str, Any]) -> list[tuple[str, str, A
     return [
         ("ContributionAdd", "ContributionAdd", contribution),
         ("TeamMemberAdd (the notification burst's mutation)", "TeamMemberAdd", member),
-        ("MinutesSave", "MinutesSave", minutes),
+        ("MinutesItemAdd", "MinutesItemAdd", minutes),
         ("MeetingDecisionAdd", "MeetingDecisionAdd", decision),
         ("MinutesPublish", "MinutesPublish", publish),
     ]
@@ -586,7 +586,7 @@ def markdown(r: dict[str, Any]) -> str:
         "An *iteration* is what one user action sends: family page = the 5 queries the web front end sends"
         " for a team member (Family, FamilyContributions first: 100, FamilyConsents, FamilySafeguarding,"
         " FamilyChronology first: 100) one after another on one keep-alive connection, on the 200-item family;"
-        " caseload = Caseload first: 20; contribution_add = ContributionAdd; meeting = MinutesSave,"
+        " caseload = Caseload first: 20; contribution_add = ContributionAdd; meeting = MinutesItemAdd,"
         " MeetingDecisionAdd, MinutesPublish on a meeting that has started; outcomes = CaseloadOutcomes over two"
         " years. Baseline: the same data with hand-written asyncpg queries + json (bench/baseline.py),"
         " served by uvicorn the same way.",

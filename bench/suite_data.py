@@ -2,7 +2,7 @@
 shared plan, written with COPY like the rest.
 
 At scale 1.0, on top of the sharing tables: 50,000 TAF meetings (5 per family, the past ones held with
-published minutes), 30,000 plan goals (3 per family) with 60,000 actions, an entry assessment per family
+published minutes of one item), 30,000 plan goals (3 per family) with 60,000 actions, an entry assessment per family
 and an exit assessment per closed family (with family risk-factor ratings and resilience indicators),
 and 20,000 reviews (2 per family) with outcome scores in four domains. Meeting invitees, plan history,
 goal progress and member-level ratings are not generated (no measured scenario reads them).
@@ -89,19 +89,39 @@ class SuiteGenerator(Generator):
         return timings
 
     async def meetings(self) -> None:
+        """Meetings, and for each past one its published minutes as one item of the chair's agency."""
         rng, world = self.rng, self.world
         per_family = max(1, self.suite.meetings // max(1, len(world.family_ids)))
+        items: list[tuple] = []
 
         def rows() -> Iterable[tuple]:
             for family, family_id in enumerate(world.family_ids):
                 opened = world.family_opened[family]
                 chair = world.teams[family][0]
                 for number in range(per_family):
+                    meeting_id = self.new_id()
                     at = opened + timedelta(days=14 + 42 * number, hours=rng.randint(9, 16))
                     past = at < world.now
                     kind = "initial" if number == 0 else "review"
+                    if past:
+                        items.append(
+                            (
+                                self.new_id(),
+                                meeting_id,
+                                family_id,
+                                1,
+                                "Review of the plan",
+                                "Everyone attended. The plan was reviewed goal by goal.",
+                                world.agency_ids[world.user_agency[chair]],
+                                "other",
+                                False,
+                                [],
+                                world.user_ids[chair],
+                                at + timedelta(hours=2),
+                            )
+                        )
                     yield (
-                        self.new_id(),
+                        meeting_id,
                         family_id,
                         kind,
                         "held" if past else "scheduled",
@@ -110,7 +130,6 @@ class SuiteGenerator(Generator):
                         "",
                         world.user_ids[chair],
                         "Progress on the plan; what the family wants to change next",
-                        "Everyone attended. The plan was reviewed goal by goal." if past else "",
                         at + timedelta(hours=3) if past else None,
                         None,
                         1,
@@ -128,7 +147,6 @@ class SuiteGenerator(Generator):
             "call_link",
             "chair_user_id",
             "agenda",
-            "minutes",
             "minutes_published_at",
             "cancel_reason",
             "version",
@@ -136,6 +154,25 @@ class SuiteGenerator(Generator):
             "updated_at",
         )
         await self.copy("taf_meeting", columns, rows())
+        item_columns = (
+            "id",
+            "meeting_id",
+            "family_id",
+            "position",
+            "heading",
+            "text",
+            "owning_agency_id",
+            "category",
+            "contains_third_party_identities",
+            "about_member_ids",
+            "author_user_id",
+            "created_at",
+        )
+        # Published minutes never change (a trigger); these were written before they were published.
+        trigger = "ALTER TABLE taf_meeting_minutes_item {} TRIGGER taf_meeting_minutes_items_fixed"
+        await self.connection.execute(trigger.format("DISABLE"))
+        await self.copy("taf_meeting_minutes_item", item_columns, items)
+        await self.connection.execute(trigger.format("ENABLE"))
 
     async def plan_items(self) -> None:
         rng, world, suite = self.rng, self.world, self.suite

@@ -12,10 +12,19 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from server.assessment.factors import load_catalogue
 from server.assessment.models import Assessment, AssessmentRating, AssessmentStage, OutcomeScore, Review, RiskRating
 from server.config import REPO_ROOT
+from server.contribution.models import InformationCategory
 from server.db.columns import utcnow
 from server.escalation.models import Escalation, EscalationLevel
 from server.family.models import Family, FamilyMember, LevelOfNeed
-from server.meeting.models import Attendance, Meeting, MeetingDecision, MeetingInvitee, MeetingKind, MeetingStatus
+from server.meeting.models import (
+    Attendance,
+    Meeting,
+    MeetingDecision,
+    MeetingInvitee,
+    MeetingKind,
+    MeetingStatus,
+    MinutesItem,
+)
 from server.plan.models import ActionStatus, GoalStatus, OutcomeDomain, PlanAction, PlanGoal, PlanHistory
 from server.plan.service import ACTION_FIELDS, GOAL_FIELDS
 from server.plan.versioning import snapshot
@@ -108,8 +117,6 @@ async def _carter_plan(session: AsyncSession, family: Family, staff: dict) -> No
         location="Riverside Academy, meeting room 2",
         chair_user_id=lead.id,
         agenda="Introductions; what the family wants; agreeing the plan",
-        minutes="Lisa set out what she wants to change. The team agreed the plan below.",
-        minutes_published_at=utcnow() - timedelta(days=13),
     )
     upcoming = Meeting(
         family_id=family.id,
@@ -132,8 +139,20 @@ async def _carter_plan(session: AsyncSession, family: Family, staff: dict) -> No
             text="Mentoring to start at school",
             recorded_by_user_id=lead.id,
             owning_agency_id=lead.agency_id,
+            category=InformationCategory.education,
         )
     )
+    session.add(
+        MeetingDecision(
+            meeting_id=held.id,
+            text="The police tell the school of any further incident before the next school day",
+            recorded_by_user_id=lead.id,
+            owning_agency_id=lead.agency_id,
+            category=InformationCategory.domestic_abuse,
+            agreed_with_family=False,
+        )
+    )
+    await _minutes(session, held, staff)
     actions = [
         (
             "school",
@@ -185,6 +204,79 @@ async def _carter_plan(session: AsyncSession, family: Family, staff: dict) -> No
         {"overcrowding_living_conditions": H},
         {"school_attendance": M},
     )
+
+
+# The Carter family's first meeting: each agency's update in its own category, so each reader sees the parts
+# the family's consent (or the police override) shares with them. (agency, category, heading, text, 3rd party)
+CARTER_MINUTES = [
+    (
+        "lead",
+        InformationCategory.other,
+        "What Lisa wants to change",
+        "Lisa set out what she wants to change: Jayden at school every day, and a warm, dry flat for the children."
+        " The team agreed the plan below with her.",
+        False,
+    ),
+    (
+        "school",
+        InformationCategory.education,
+        "Update from Riverside Academy",
+        "Attendance is 78% this term, mostly Mondays missed. A mentor will meet Jayden on Monday mornings; he is"
+        " doing well at football club.",
+        False,
+    ),
+    (
+        "health",
+        InformationCategory.health,
+        "Update from Northbridge Community Health",
+        "Mia's 4-year review: speech slightly delayed; she is referred to speech and language therapy. Priya sent"
+        " apologies; the chair read out her update.",
+        False,
+    ),
+    (
+        "health",
+        InformationCategory.mental_health,
+        "Lisa's wellbeing",
+        "Lisa reports poor sleep and low mood; a GP appointment is booked.",
+        False,
+    ),
+    (
+        "housing",
+        InformationCategory.housing,
+        "Update from Northbridge Homes",
+        "Damp survey booked for 28 November; a dehumidifier has been supplied in the meantime.",
+        False,
+    ),
+    (
+        "police",
+        InformationCategory.domestic_abuse,
+        "Update from Northbridge Police",
+        "Officers attended a domestic incident at the flat on 2 November after a neighbour called; the ex-partner"
+        " was removed. The children were present.",
+        True,
+    ),
+]
+
+
+async def _minutes(session: AsyncSession, meeting: Meeting, staff: dict) -> None:
+    """Published minutes never change (a trigger): the items go in first, then the minutes are published."""
+    for position, (key, category, heading, text, third_party) in enumerate(CARTER_MINUTES, start=1):
+        session.add(
+            MinutesItem(
+                meeting_id=meeting.id,
+                family_id=meeting.family_id,
+                position=position,
+                heading=heading,
+                text=text,
+                owning_agency_id=staff[key].agency_id,
+                category=category,
+                contains_third_party_identities=third_party,
+                author_user_id=meeting.chair_user_id,
+            )
+        )
+    await session.flush()
+    meeting.minutes_published_at = utcnow() - timedelta(days=13)
+    await session.flush()
 
 
 async def _entry_and_exit(session, family, author_id, exit_level, resilience, family_ratings, child_ratings) -> None:

@@ -50,6 +50,9 @@ async def test_run_starts_embedded_postgres_migrates_loads_demo_data_and_stops_c
             }
             outcomes = await gql.data("CaseloadOutcomes", year, token=login["authLogin"]["token"])
             plan = await gql.data("FamilyPlan", {"familyId": carter["id"]}, token=login["authLogin"]["token"])
+            meetings = await gql.data("FamilyMeetings", {"familyId": carter["id"]}, token=login["authLogin"]["token"])
+            priya = await gql.data("Login", {"email": "priya.shah@health.example", "password": DEMO_PASSWORD})
+            health = await gql.data("FamilyMeetings", {"familyId": carter["id"]}, token=priya["authLogin"]["token"])
             # the demo family account from the README reads the Carter family's portal
             lisa = await gql.data("Login", {"email": "lisa.carter@family.example", "password": DEMO_PASSWORD})
             portal = (await gql.data("PortalSummary", token=lisa["authLogin"]["token"]))["portalSummary"]
@@ -62,6 +65,15 @@ async def test_run_starts_embedded_postgres_migrates_loads_demo_data_and_stops_c
         report = outcomes["caseloadOutcomes"]
         assert report["families"] >= 3 and report["needDown"] >= 1 and report["riskFactors"]
         assert any(action["overdue"] for action in plan["familyPlan"]["actions"])
+
+        # and the minutes of the held meeting show each reader the parts shared with them
+        def headings(answer: dict) -> set[str]:
+            return {item["heading"] for meeting in answer["familyMeetings"] for item in meeting["minutes"]}
+
+        assert {"Update from Riverside Academy", "Update from Northbridge Police"} <= headings(meetings)
+        assert "Lisa's wellbeing" not in headings(meetings)  # refused: mental health
+        assert {"Update from Riverside Academy", "Lisa's wellbeing"} <= headings(health)
+        assert "Update from Northbridge Police" not in headings(health)  # the override does not name health
         assert portal["familyName"] == "The Carter family"
         assert len(portal["goals"]) == 2 and len(portal["reviews"]) == 2 and portal["nextMeeting"]["online"]
         assert "Riverside Academy" in {entry["agencyName"] for entry in portal["accessLog"]}

@@ -13,10 +13,11 @@ from server.contribution.loaders import versions_by_contribution_id
 from server.db.engine import SessionFactory
 from server.family.loaders import attention_by_family_id, family_by_id, members_by_family_id
 from server.meeting.loaders import (
-    addenda_by_meeting_id,
+    addenda_by_meeting,
     changes_by_meeting_id,
-    decisions_by_meeting_id,
+    decisions_by_meeting,
     invitees_by_meeting_id,
+    minutes_items_by_meeting,
 )
 from server.notification.loaders import content_by_ref, items_by_digest
 from server.plan.loaders import actions_by_meeting_id
@@ -35,8 +36,9 @@ class Loaders:
         self.user_by_id = DataLoader(partial(user_by_id, sessions))
         self.versions_by_contribution_id = DataLoader(partial(versions_by_contribution_id, sessions))
         self.invitees_by_meeting_id = DataLoader(partial(invitees_by_meeting_id, sessions))
-        self.decisions_by_meeting_id = DataLoader(partial(decisions_by_meeting_id, sessions))
-        self.addenda_by_meeting_id = DataLoader(partial(addenda_by_meeting_id, sessions))
+        self.minutes_items_by_meeting = DataLoader(partial(minutes_items_by_meeting, sessions, access))
+        self.decisions_by_meeting = DataLoader(partial(decisions_by_meeting, sessions, access))
+        self.addenda_by_meeting = DataLoader(partial(addenda_by_meeting, sessions, access))
         self.changes_by_meeting_id = DataLoader(partial(changes_by_meeting_id, sessions))
         self.actions_by_meeting_id = DataLoader(partial(actions_by_meeting_id, sessions, access))
         self.attention_by_family_id = DataLoader(partial(attention_by_family_id, sessions, access))

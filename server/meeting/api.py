@@ -5,8 +5,10 @@ from datetime import date, datetime
 
 import strawberry
 
+from server.agency.api import AgencyType
 from server.api.scalars import Info, parse_id
-from server.contribution.api import FamilyMemberRef
+from server.contribution.api import FamilyMemberRef, InformationCategoryType
+from server.meeting import reads
 from server.meeting import schedule as schedule_service
 from server.meeting import service as meeting_service
 from server.meeting.models import (
@@ -19,7 +21,9 @@ from server.meeting.models import (
     MeetingInvitee,
     MeetingKind,
     MeetingStatus,
+    MinutesItem,
 )
+from server.meeting.reads import Recorded
 from server.plan.api import PlanActionType
 from server.user.api import StaffMemberType
 
@@ -53,32 +57,103 @@ class MeetingInviteeType:
         return FamilyMemberRef(id=strawberry.ID(str(member.id)), full_name=member.full_name)
 
 
-@strawberry.type(name="MeetingDecision", description="A decision recorded at the meeting.")
+@strawberry.type(
+    name="MinutesItem",
+    description="One part of a meeting's minutes: an agenda point or one agency's update, that agency's"
+    " information in one category. Only items the caller may read are returned; a lookup by id of any other"
+    " answers NOT_FOUND as for a missing id.",
+)
+class MinutesItemType:
+    id: strawberry.ID
+    meeting_id: strawberry.ID
+    position: int = strawberry.field(description="Items are listed in this order.")
+    heading: str = strawberry.field(description='An agenda point, or "Update from <agency>".')
+    text: str
+    category: InformationCategoryType  # type: ignore[valid-type]
+    contains_third_party_identities: bool
+    about_member_ids: list[strawberry.ID] = strawberry.field(description="The family members it is about.")
+    created_at: datetime
+    owning_agency: AgencyType = strawberry.field(description="The agency whose information it is.")
+    author: StaffMemberType = strawberry.field(description="Who recorded it (the chair).")
+
+    @classmethod
+    def from_recorded(cls, recorded: Recorded[MinutesItem]) -> MinutesItemType:
+        row = recorded.row
+        return cls(
+            id=strawberry.ID(str(row.id)),
+            meeting_id=strawberry.ID(str(row.meeting_id)),
+            position=row.position,
+            heading=row.heading,
+            text=row.text,
+            category=row.category,
+            contains_third_party_identities=row.contains_third_party_identities,
+            about_member_ids=[strawberry.ID(str(member_id)) for member_id in row.about_member_ids],
+            created_at=row.created_at,
+            owning_agency=AgencyType.from_row(recorded.agency),
+            author=StaffMemberType.from_row(recorded.author),
+        )
+
+
+@strawberry.type(
+    name="MeetingDecision",
+    description="A decision recorded at the meeting, the recording agency's information in one category. One"
+    " agreed with the family is the whole team's unless the family refused to share its category. Only decisions"
+    " the caller may read are returned.",
+)
 class MeetingDecisionType:
     id: strawberry.ID
+    meeting_id: strawberry.ID
     text: str
+    category: InformationCategoryType  # type: ignore[valid-type]
+    contains_third_party_identities: bool
+    agreed_with_family: bool
     created_at: datetime
+    owning_agency: AgencyType = strawberry.field(description="The agency whose information it is.")
+    recorded_by: StaffMemberType
 
     @classmethod
-    def from_row(cls, row: MeetingDecision) -> MeetingDecisionType:
-        return cls(id=strawberry.ID(str(row.id)), text=row.text, created_at=row.created_at)
+    def from_recorded(cls, recorded: Recorded[MeetingDecision]) -> MeetingDecisionType:
+        row = recorded.row
+        return cls(
+            id=strawberry.ID(str(row.id)),
+            meeting_id=strawberry.ID(str(row.meeting_id)),
+            text=row.text,
+            category=row.category,
+            contains_third_party_identities=row.contains_third_party_identities,
+            agreed_with_family=row.agreed_with_family,
+            created_at=row.created_at,
+            owning_agency=AgencyType.from_row(recorded.agency),
+            recorded_by=StaffMemberType.from_row(recorded.author),
+        )
 
 
-@strawberry.type(name="MeetingAddendum", description="A correction added after the minutes were published.")
+@strawberry.type(
+    name="MeetingAddendum",
+    description="A correction added after the minutes were published, its author's agency's information in one"
+    " category. Only addenda the caller may read are returned.",
+)
 class MeetingAddendumType:
     id: strawberry.ID
+    meeting_id: strawberry.ID
     text: str
+    category: InformationCategoryType  # type: ignore[valid-type]
+    contains_third_party_identities: bool
     created_at: datetime
-    author_id: strawberry.Private[uuid.UUID]
-
-    @strawberry.field
-    async def author(self, info: Info) -> StaffMemberType:
-        return StaffMemberType.from_row(await info.context.loaders.user_by_id.load(self.author_id))
+    owning_agency: AgencyType = strawberry.field(description="The agency whose information it is.")
+    author: StaffMemberType
 
     @classmethod
-    def from_row(cls, row: MeetingAddendum) -> MeetingAddendumType:
+    def from_recorded(cls, recorded: Recorded[MeetingAddendum]) -> MeetingAddendumType:
+        row = recorded.row
         return cls(
-            id=strawberry.ID(str(row.id)), text=row.text, created_at=row.created_at, author_id=row.author_user_id
+            id=strawberry.ID(str(row.id)),
+            meeting_id=strawberry.ID(str(row.meeting_id)),
+            text=row.text,
+            category=row.category,
+            contains_third_party_identities=row.contains_third_party_identities,
+            created_at=row.created_at,
+            owning_agency=AgencyType.from_row(recorded.agency),
+            author=StaffMemberType.from_row(recorded.author),
         )
 
 
@@ -107,8 +182,9 @@ class MeetingType:
     location: str
     call_link: str
     agenda: str
-    minutes: str = strawberry.field(description="A draft until minutesPublishedAt is set; then never changed.")
-    minutes_published_at: datetime | None
+    minutes_published_at: datetime | None = strawberry.field(
+        description="When the minutes were published; until then they are a draft the chair changes item by item."
+    )
     cancel_reason: str | None
     version: int = strawberry.field(description="Send it back as expectedVersion when changing the meeting.")
     row: strawberry.Private[Meeting]
@@ -127,18 +203,20 @@ class MeetingType:
             for r in rows
         ]
 
-    @strawberry.field
-    async def decisions(self, info: Info) -> list[MeetingDecisionType]:
-        return [
-            MeetingDecisionType.from_row(r)
-            for r in await info.context.loaders.decisions_by_meeting_id.load(self.row.id)
-        ]
+    @strawberry.field(description="The items of the minutes the caller may read, in order.")
+    async def minutes(self, info: Info) -> list[MinutesItemType]:
+        key = (self.row.id, self.row.family_id)
+        return [MinutesItemType.from_recorded(r) for r in await info.context.loaders.minutes_items_by_meeting.load(key)]
 
-    @strawberry.field(description="Corrections to the published minutes, oldest first.")
+    @strawberry.field(description="The decisions the caller may read, oldest first.")
+    async def decisions(self, info: Info) -> list[MeetingDecisionType]:
+        key = (self.row.id, self.row.family_id)
+        return [MeetingDecisionType.from_recorded(r) for r in await info.context.loaders.decisions_by_meeting.load(key)]
+
+    @strawberry.field(description="Corrections to the published minutes the caller may read, oldest first.")
     async def addenda(self, info: Info) -> list[MeetingAddendumType]:
-        return [
-            MeetingAddendumType.from_row(r) for r in await info.context.loaders.addenda_by_meeting_id.load(self.row.id)
-        ]
+        key = (self.row.id, self.row.family_id)
+        return [MeetingAddendumType.from_recorded(r) for r in await info.context.loaders.addenda_by_meeting.load(key)]
 
     @strawberry.field(description="Moves and cancellation, with reasons, oldest first.")
     async def changes(self, info: Info) -> list[MeetingChangeType]:
@@ -161,7 +239,6 @@ class MeetingType:
             location=row.location,
             call_link=row.call_link,
             agenda=row.agenda,
-            minutes=row.minutes,
             minutes_published_at=row.minutes_published_at,
             cancel_reason=row.cancel_reason,
             version=row.version,
@@ -199,6 +276,31 @@ class MeetingQuery:
     @strawberry.field(description="One meeting. NOT_FOUND when it does not exist or the caller may not see it.")
     async def meeting(self, info: Info, id: strawberry.ID) -> MeetingType:
         return await meeting_view(info, id)
+
+    @strawberry.field(
+        description="One item of a meeting's minutes. NOT_FOUND when it does not exist or the caller may not read it."
+    )
+    async def minutes_item(self, info: Info, id: strawberry.ID) -> MinutesItemType:
+        async with info.context.read() as session:
+            recorded = await reads.get(session, info.context.access, MinutesItem, parse_id(id, "id"))
+        return MinutesItemType.from_recorded(recorded)
+
+    @strawberry.field(
+        description="One decision of a meeting. NOT_FOUND when it does not exist or the caller may not read it."
+    )
+    async def meeting_decision(self, info: Info, id: strawberry.ID) -> MeetingDecisionType:
+        async with info.context.read() as session:
+            recorded = await reads.get(session, info.context.access, MeetingDecision, parse_id(id, "id"))
+        return MeetingDecisionType.from_recorded(recorded)
+
+    @strawberry.field(
+        description="One addendum to a meeting's minutes. NOT_FOUND when it does not exist or the"
+        " caller may not read it."
+    )
+    async def meeting_addendum(self, info: Info, id: strawberry.ID) -> MeetingAddendumType:
+        async with info.context.read() as session:
+            recorded = await reads.get(session, info.context.access, MeetingAddendum, parse_id(id, "id"))
+        return MeetingAddendumType.from_recorded(recorded)
 
     @strawberry.field(description="The family's next review and whether it is missing or late.")
     async def review_schedule(self, info: Info, family_id: strawberry.ID) -> ReviewScheduleType:

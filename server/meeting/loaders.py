@@ -1,15 +1,20 @@
-"""Batch loads of a meeting's parts; they run only for meetings the caller has been allowed to see."""
+"""Batch loads of a meeting's parts; they run only for meetings the caller has been allowed to see. The
+parts that are case content (minutes items, decisions, addenda) are keyed by (meeting id, family id) and
+hold only what the caller may read (server/meeting/reads.py)."""
 
 from __future__ import annotations
 
 import uuid
 from collections import defaultdict
+from collections.abc import Callable
 from typing import Any
 
 from sqlmodel import col, select
 
+from server.access.pep import AccessControl
 from server.db.engine import SessionFactory
-from server.meeting.models import MeetingAddendum, MeetingChange, MeetingDecision, MeetingInvitee
+from server.meeting import reads
+from server.meeting.models import MeetingAddendum, MeetingChange, MeetingDecision, MeetingInvitee, MinutesItem
 
 
 async def _grouped(sessions: SessionFactory, model: Any, order: Any, ids: list[uuid.UUID]) -> list[list[Any]]:
@@ -25,12 +30,28 @@ async def invitees_by_meeting_id(sessions: SessionFactory, ids: list[uuid.UUID])
     return await _grouped(sessions, MeetingInvitee, col(MeetingInvitee.id), ids)
 
 
-async def decisions_by_meeting_id(sessions: SessionFactory, ids: list[uuid.UUID]) -> list[list[MeetingDecision]]:
-    return await _grouped(sessions, MeetingDecision, col(MeetingDecision.created_at), ids)
+MeetingKey = tuple[uuid.UUID, uuid.UUID]  # (meeting id, family id)
 
 
-async def addenda_by_meeting_id(sessions: SessionFactory, ids: list[uuid.UUID]) -> list[list[MeetingAddendum]]:
-    return await _grouped(sessions, MeetingAddendum, col(MeetingAddendum.created_at), ids)
+async def minutes_items_by_meeting(
+    sessions: SessionFactory, access: Callable[[], AccessControl], keys: list[MeetingKey]
+) -> list[list[reads.Recorded[MinutesItem]]]:
+    async with sessions() as session:
+        return await reads.of_meetings(session, access(), MinutesItem, keys)
+
+
+async def decisions_by_meeting(
+    sessions: SessionFactory, access: Callable[[], AccessControl], keys: list[MeetingKey]
+) -> list[list[reads.Recorded[MeetingDecision]]]:
+    async with sessions() as session:
+        return await reads.of_meetings(session, access(), MeetingDecision, keys)
+
+
+async def addenda_by_meeting(
+    sessions: SessionFactory, access: Callable[[], AccessControl], keys: list[MeetingKey]
+) -> list[list[reads.Recorded[MeetingAddendum]]]:
+    async with sessions() as session:
+        return await reads.of_meetings(session, access(), MeetingAddendum, keys)
 
 
 async def changes_by_meeting_id(sessions: SessionFactory, ids: list[uuid.UUID]) -> list[list[MeetingChange]]:

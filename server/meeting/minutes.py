@@ -1,23 +1,41 @@
-"""What happens at and after a TAF meeting: attendance, minutes (draft, then published and never
+"""What happens at and after a TAF meeting: attendance, minutes (items, one per agenda point or agency
+update, each its agency's case content; a draft the chair changes item by item, then published and never
 changed; corrections are addenda), decisions, and actions that go onto the family plan."""
 
 from __future__ import annotations
 
 import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
 
-from sqlmodel import select
+import sqlalchemy as sa
+from sqlalchemy.exc import DBAPIError
+from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from notifications import outbox
 from notifications.events import MinutesPublished
 from server.access.pep import AccessControl
+from server.contribution.models import InformationCategory
 from server.db.columns import utcnow
 from server.errors import BadUserInput, Conflict
-from server.meeting.models import Attendance, Meeting, MeetingAddendum, MeetingDecision, MeetingInvitee, MeetingStatus
+from server.family.models import FamilyMember
+from server.meeting import reads
+from server.meeting.models import (
+    Attendance,
+    Meeting,
+    MeetingAddendum,
+    MeetingDecision,
+    MeetingInvitee,
+    MeetingStatus,
+    MinutesItem,
+)
 from server.meeting.service import for_change
 from server.plan import service as plan_service
 from server.plan.models import PlanAction
 from server.plan.versioning import update_versioned
+from server.team.models import TeamMembership
 from server.validation import required_text
 
 PUBLISHED = "These minutes are published and cannot change; add an addendum to correct them."
@@ -48,13 +66,75 @@ async def record_attendance(
     return await update_versioned(session, Meeting, meeting.id, expected_version, values, what="meeting")
 
 
-async def save_minutes(
-    session: AsyncSession, access: AccessControl, *, meeting_id: uuid.UUID, expected_version: int, minutes: str
+@dataclass(frozen=True)
+class MinutesItemIn:
+    heading: str
+    text: str
+    category: InformationCategory = InformationCategory.other
+    contains_third_party_identities: bool = False
+    about_member_ids: list[uuid.UUID] = field(default_factory=list)
+    agency_id: uuid.UUID | None = None  # whose information it is; None: the chair's own agency
+
+
+@dataclass(frozen=True)
+class DecisionIn:
+    text: str
+    category: InformationCategory = InformationCategory.other
+    contains_third_party_identities: bool = False
+    agreed_with_family: bool = True
+
+
+@dataclass(frozen=True)
+class AddendumIn:
+    text: str
+    category: InformationCategory = InformationCategory.other
+    contains_third_party_identities: bool = False
+
+
+async def add_item(
+    session: AsyncSession, access: AccessControl, *, meeting_id: uuid.UUID, expected_version: int, data: MinutesItemIn
+) -> tuple[Meeting, MinutesItem]:
+    """The chair adds an item at the end of the draft minutes. The meeting's version moves on."""
+    meeting = await _draft_changed(session, access, meeting_id, expected_version)
+    content = await _item_content(session, access, meeting, data)
+    last = select(sa.func.max(MinutesItem.position)).where(MinutesItem.meeting_id == meeting.id)
+    position = ((await session.exec(last)).one() or 0) + 1
+    row = MinutesItem(
+        meeting_id=meeting.id,
+        family_id=meeting.family_id,
+        position=position,
+        author_user_id=access.actor.user_id,
+        **content,
+    )
+    session.add(row)
+    async with unless_published():
+        await session.flush()
+    return meeting, row
+
+
+async def edit_item(
+    session: AsyncSession, access: AccessControl, *, item_id: uuid.UUID, expected_version: int, changes: dict
+) -> tuple[Meeting, MinutesItem]:
+    """`changes` holds only the fields the caller sent. An item the caller may not read is NOT_FOUND."""
+    row = (await reads.get(session, access, MinutesItem, item_id)).row
+    meeting = await _draft_changed(session, access, row.meeting_id, expected_version)
+    merged = MinutesItemIn(**{**_item_of(row), **changes})
+    for name, value in (await _item_content(session, access, meeting, merged, kept_heading=row.heading)).items():
+        setattr(row, name, value)
+    async with unless_published():
+        await session.flush()
+    return meeting, row
+
+
+async def remove_item(
+    session: AsyncSession, access: AccessControl, *, item_id: uuid.UUID, expected_version: int
 ) -> Meeting:
-    meeting = await _started(session, access, meeting_id)
-    _require_draft(meeting)
-    values = {"minutes": required_text(minutes, "minutes", 50_000), "status": MeetingStatus.held.value}
-    return await update_versioned(session, Meeting, meeting.id, expected_version, values, what="meeting")
+    row = (await reads.get(session, access, MinutesItem, item_id)).row
+    meeting = await _draft_changed(session, access, row.meeting_id, expected_version)
+    await session.delete(row)
+    async with unless_published():
+        await session.flush()
+    return meeting
 
 
 async def publish_minutes(
@@ -62,10 +142,12 @@ async def publish_minutes(
 ) -> Meeting:
     meeting = await _started(session, access, meeting_id)
     _require_draft(meeting)
-    if not meeting.minutes.strip():
-        raise BadUserInput("Write the minutes before publishing them.", field="minutes")
     values = {"minutes_published_at": utcnow(), "status": MeetingStatus.held.value}
     row = await update_versioned(session, Meeting, meeting.id, expected_version, values, what="meeting")
+    items = select(sa.func.count()).select_from(MinutesItem).where(MinutesItem.meeting_id == meeting.id)
+    if (await session.exec(items)).one() == 0:  # the change's transaction is rolled back
+        raise BadUserInput("Add at least one item to the minutes before publishing them.", field="minutes")
+    # The event names the meeting only: readers open the minutes and see the items they may read.
     await outbox.append(
         session,
         MinutesPublished(
@@ -76,15 +158,18 @@ async def publish_minutes(
 
 
 async def add_decision(
-    session: AsyncSession, access: AccessControl, *, meeting_id: uuid.UUID, text: str
+    session: AsyncSession, access: AccessControl, *, meeting_id: uuid.UUID, data: DecisionIn
 ) -> MeetingDecision:
     meeting = await _started(session, access, meeting_id)
     _require_draft(meeting)
     row = MeetingDecision(
         meeting_id=meeting.id,
-        text=required_text(text, "text", 2000),
+        text=required_text(data.text, "text", 2000),
         recorded_by_user_id=access.actor.user_id,
         owning_agency_id=access.actor.agency_id,
+        category=data.category,
+        contains_third_party_identities=data.contains_third_party_identities,
+        agreed_with_family=data.agreed_with_family,
     )
     session.add(row)
     await session.flush()
@@ -92,16 +177,18 @@ async def add_decision(
 
 
 async def add_addendum(
-    session: AsyncSession, access: AccessControl, *, meeting_id: uuid.UUID, text: str
+    session: AsyncSession, access: AccessControl, *, meeting_id: uuid.UUID, data: AddendumIn
 ) -> MeetingAddendum:
     meeting = await for_change(session, access, meeting_id)
     if meeting.minutes_published_at is None:
         raise Conflict("The minutes are still a draft: change them instead of adding an addendum.")
     row = MeetingAddendum(
         meeting_id=meeting.id,
-        text=required_text(text, "text", 5000),
+        text=required_text(data.text, "text", 5000),
         author_user_id=access.actor.user_id,
         owning_agency_id=access.actor.agency_id,
+        category=data.category,
+        contains_third_party_identities=data.contains_third_party_identities,
     )
     session.add(row)
     await session.flush()
@@ -129,3 +216,81 @@ async def _started(session: AsyncSession, access: AccessControl, meeting_id: uui
 def _require_draft(meeting: Meeting) -> None:
     if meeting.minutes_published_at is not None:
         raise Conflict(PUBLISHED)
+
+
+async def _draft_changed(
+    session: AsyncSession, access: AccessControl, meeting_id: uuid.UUID, expected_version: int
+) -> Meeting:
+    """The meeting, moved on a version for a change to its draft minutes, before anything is written: a
+    stale version is a CONFLICT with nothing saved."""
+    meeting = await _started(session, access, meeting_id)
+    _require_draft(meeting)
+    values = {"status": MeetingStatus.held.value}
+    return await update_versioned(session, Meeting, meeting.id, expected_version, values, what="meeting")
+
+
+async def _item_content(
+    session: AsyncSession,
+    access: AccessControl,
+    meeting: Meeting,
+    data: MinutesItemIn,
+    *,
+    kept_heading: str | None = None,
+) -> dict:
+    """An item's content checked; `kept_heading` is the heading an edit leaves as it was (perhaps empty, for
+    minutes written as one text before they were items)."""
+    unchanged = kept_heading is not None and data.heading == kept_heading
+    await _check_about(session, meeting.family_id, data.about_member_ids)
+    return {
+        "heading": kept_heading if unchanged else required_text(data.heading, "heading", 200),
+        "text": required_text(data.text, "text", 20_000),
+        "category": InformationCategory(data.category),
+        "contains_third_party_identities": data.contains_third_party_identities,
+        "about_member_ids": list(dict.fromkeys(data.about_member_ids)),
+        "owning_agency_id": await _agency_on_team(session, meeting.family_id, data.agency_id or access.actor.agency_id),
+    }
+
+
+async def _agency_on_team(session: AsyncSession, family_id: uuid.UUID, agency_id: uuid.UUID | None) -> uuid.UUID:
+    """The chair may record an update on behalf of another agency on the family's team: it is then that
+    agency's information."""
+    on_team = select(TeamMembership.id).where(
+        TeamMembership.family_id == family_id,
+        TeamMembership.agency_id == agency_id,
+        col(TeamMembership.valid_to).is_(None),
+    )
+    if agency_id is None or (await session.exec(on_team.limit(1))).first() is None:
+        raise BadUserInput("Choose an agency on the family's team.", field="agencyId")
+    return agency_id
+
+
+async def _check_about(session: AsyncSession, family_id: uuid.UUID, member_ids: list[uuid.UUID]) -> None:
+    if not member_ids:
+        return
+    statement = select(sa.func.count()).where(col(FamilyMember.id).in_(member_ids), FamilyMember.family_id == family_id)
+    if (await session.exec(statement)).one() != len(set(member_ids)):
+        raise BadUserInput("Every person an item is about must be a member of this family.", field="aboutMemberIds")
+
+
+def _item_of(row: MinutesItem) -> dict:
+    return {
+        "heading": row.heading,
+        "text": row.text,
+        "category": row.category,
+        "contains_third_party_identities": row.contains_third_party_identities,
+        "about_member_ids": row.about_member_ids,
+        "agency_id": row.owning_agency_id,
+    }
+
+
+@asynccontextmanager
+async def unless_published() -> AsyncIterator[None]:
+    """The database refuses changes to the items of published minutes (a trigger): should a change race
+    publication past the checks above, the caller gets CONFLICT, not an internal error."""
+    try:
+        yield
+    except DBAPIError as error:
+        cause = error.orig.__cause__ if error.orig is not None else None
+        if getattr(cause, "sqlstate", None) == "42501" and "published minutes" in str(cause):
+            raise Conflict(PUBLISHED) from None
+        raise

@@ -56,7 +56,6 @@ class Meeting(SQLModel, table=True):
     call_link: str = Field(default="", max_length=500)
     chair_user_id: uuid.UUID = Field(foreign_key="app_user.id")
     agenda: str = Field(default="", max_length=5000)
-    minutes: str = Field(default="", max_length=50_000)
     minutes_published_at: datetime | None = Field(default=None, sa_type=sa.DateTime(timezone=True))
     cancel_reason: str | None = Field(default=None, max_length=1000)
     version: int = 1

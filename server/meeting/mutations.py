@@ -14,6 +14,7 @@ from server.errors import BadUserInput
 from server.meeting import minutes as minutes_service
 from server.meeting import service as meeting_service
 from server.meeting.api import AttendanceType, MeetingKindType, MeetingType, meeting_view
+from server.meeting.minutes import AddendumIn, DecisionIn, MinutesItemIn
 from server.meeting.models import Attendance, Meeting
 from server.meeting.service import MeetingIn
 from server.plan import service as plan_service
@@ -68,11 +69,56 @@ class MeetingAttendanceInput:
         return {parse_id(a.invitee_id, "inviteeId"): Attendance(a.attendance) for a in self.attendance}
 
 
-@strawberry.input(description="Save the draft minutes. Published minutes never change.")
-class MinutesSaveInput:
+@strawberry.input(
+    description="Add an item at the end of the draft minutes: an agenda point, or one agency's update. Chair only."
+)
+class MinutesItemAddInput:
     meeting_id: strawberry.ID
-    expected_version: int
-    minutes: str = strawberry.field(description="50,000 characters at most.")
+    expected_version: int = strawberry.field(description="The meeting's version you read; stale gives CONFLICT.")
+    heading: str = strawberry.field(description='An agenda point, or "Update from <agency>". 200 characters at most.')
+    text: str = strawberry.field(description="20,000 characters at most.")
+    category: InformationCategoryType = InformationCategory.other  # type: ignore[valid-type]
+    contains_third_party_identities: bool = False
+    about_member_ids: list[strawberry.ID] = strawberry.field(default_factory=list)
+    agency_id: strawberry.ID | None = strawberry.field(
+        default=None,
+        description="The agency whose information it is, on the family's team (an update the chair records for"
+        " it). Default: the chair's own agency.",
+    )
+    idempotency_key: str | None = idempotency_key_field()
+
+
+@strawberry.input(description="Change an item of the draft minutes: send only what changes. Chair only.")
+class MinutesItemEditInput:
+    item_id: strawberry.ID
+    expected_version: int = strawberry.field(description="The meeting's version you read; stale gives CONFLICT.")
+    heading: strawberry.Maybe[str]
+    text: strawberry.Maybe[str]
+    category: strawberry.Maybe[InformationCategoryType]  # type: ignore[valid-type]
+    contains_third_party_identities: strawberry.Maybe[bool]
+    about_member_ids: strawberry.Maybe[list[strawberry.ID]]
+    agency_id: strawberry.Maybe[strawberry.ID]
+
+    def changes(self) -> dict:
+        changes = {}
+        for name in ("heading", "text", "category", "contains_third_party_identities", "about_member_ids", "agency_id"):
+            sent = getattr(self, name)
+            if sent is None:
+                continue
+            if sent.value is None:
+                raise BadUserInput(f"{name} cannot be null; leave it out to keep it.", field=name)
+            changes[name] = sent.value
+        if "about_member_ids" in changes:
+            changes["about_member_ids"] = parse_ids(changes["about_member_ids"], "aboutMemberIds")
+        if "agency_id" in changes:
+            changes["agency_id"] = parse_id(changes["agency_id"], "agencyId")
+        return changes
+
+
+@strawberry.input(description="Remove an item from the draft minutes. Chair only.")
+class MinutesItemRemoveInput:
+    item_id: strawberry.ID
+    expected_version: int = strawberry.field(description="The meeting's version you read; stale gives CONFLICT.")
 
 
 @strawberry.input
@@ -81,10 +127,26 @@ class MinutesPublishInput:
     expected_version: int
 
 
-@strawberry.input
-class MeetingTextInput:
+@strawberry.input(description="A decision of the meeting, recorded while the minutes are a draft.")
+class MeetingDecisionAddInput:
     meeting_id: strawberry.ID
-    text: str
+    text: str = strawberry.field(description="2,000 characters at most.")
+    category: InformationCategoryType = InformationCategory.other  # type: ignore[valid-type]
+    contains_third_party_identities: bool = False
+    agreed_with_family: bool = strawberry.field(
+        default=True,
+        description="Agreed with the family at the meeting: then the whole team reads it, unless the family"
+        " refused to share its category.",
+    )
+    idempotency_key: str | None = idempotency_key_field()
+
+
+@strawberry.input(description="A correction to published minutes.")
+class MinutesAddendumAddInput:
+    meeting_id: strawberry.ID
+    text: str = strawberry.field(description="5,000 characters at most.")
+    category: InformationCategoryType = InformationCategory.other  # type: ignore[valid-type]
+    contains_third_party_identities: bool = False
     idempotency_key: str | None = idempotency_key_field()
 
 
@@ -172,21 +234,64 @@ class MeetingMutation:
             change.family_id, change.detail = row.family_id, {"meetingId": str(row.id)}
         return MeetingType.from_row(row)
 
-    @strawberry.mutation(description="Save the draft minutes. CONFLICT once published or when stale.")
-    async def minutes_save(self, info: Info, input: MinutesSaveInput) -> MeetingType:
+    @strawberry.mutation(
+        description="Add an item to the draft minutes. CONFLICT once published or when stale. Returns the meeting"
+        " as the caller may read it: an item in a category the chair may not read is saved but not shown."
+    )
+    async def minutes_item_add(self, info: Info, input: MinutesItemAddInput) -> MeetingType:
         meeting_id = parse_id(input.meeting_id, "meetingId")
-        async with info.context.change("minutesSave") as change:
-            row = await minutes_service.save_minutes(
+        data = MinutesItemIn(
+            heading=input.heading,
+            text=input.text,
+            category=InformationCategory(input.category),
+            contains_third_party_identities=input.contains_third_party_identities,
+            about_member_ids=parse_ids(input.about_member_ids, "aboutMemberIds"),
+            agency_id=parse_id(input.agency_id, "agencyId") if input.agency_id else None,
+        )
+        async with info.context.change("minutesItemAdd", idempotency_key=input.idempotency_key) as change:
+            if change.replayed_id is not None:  # the meeting the first attempt added to
+                meeting_id = (await change.replay(Meeting)).id
+            else:
+                row, item = await minutes_service.add_item(
+                    change.session,
+                    info.context.access,
+                    meeting_id=meeting_id,
+                    expected_version=input.expected_version,
+                    data=data,
+                )
+                change.family_id, change.result_id = row.family_id, row.id
+                change.detail |= {"meetingId": str(row.id), "minutesItemId": str(item.id)}
+        return await meeting_view(info, str(meeting_id))
+
+    @strawberry.mutation(description="Change an item of the draft minutes. CONFLICT once published or when stale.")
+    async def minutes_item_edit(self, info: Info, input: MinutesItemEditInput) -> MeetingType:
+        item_id, changes = parse_id(input.item_id, "itemId"), input.changes()
+        async with info.context.change("minutesItemEdit") as change:
+            row, item = await minutes_service.edit_item(
                 change.session,
                 info.context.access,
-                meeting_id=meeting_id,
+                item_id=item_id,
                 expected_version=input.expected_version,
-                minutes=input.minutes,
+                changes=changes,
             )
-            change.family_id, change.detail = row.family_id, {"meetingId": str(row.id)}
-        return MeetingType.from_row(row)
+            change.family_id = row.family_id
+            change.detail = {"meetingId": str(row.id), "minutesItemId": str(item.id), "fields": sorted(changes)}
+        return await meeting_view(info, str(row.id))
 
-    @strawberry.mutation(description="Publish the minutes; after this they never change (add addenda instead).")
+    @strawberry.mutation(description="Remove an item from the draft minutes. CONFLICT once published or when stale.")
+    async def minutes_item_remove(self, info: Info, input: MinutesItemRemoveInput) -> MeetingType:
+        item_id = parse_id(input.item_id, "itemId")
+        async with info.context.change("minutesItemRemove") as change:
+            row = await minutes_service.remove_item(
+                change.session, info.context.access, item_id=item_id, expected_version=input.expected_version
+            )
+            change.family_id, change.detail = row.family_id, {"meetingId": str(row.id), "minutesItemId": str(item_id)}
+        return await meeting_view(info, str(row.id))
+
+    @strawberry.mutation(
+        description="Publish the minutes (at least one item); after this they never change (add addenda instead)."
+        " The team is told that they were published, never what they say."
+    )
     async def minutes_publish(self, info: Info, input: MinutesPublishInput) -> MeetingType:
         meeting_id = parse_id(input.meeting_id, "meetingId")
         async with info.context.change("minutesPublish") as change:
@@ -197,14 +302,20 @@ class MeetingMutation:
         return MeetingType.from_row(row)
 
     @strawberry.mutation(description="Record a decision of the meeting, while the minutes are a draft.")
-    async def meeting_decision_add(self, info: Info, input: MeetingTextInput) -> MeetingType:
+    async def meeting_decision_add(self, info: Info, input: MeetingDecisionAddInput) -> MeetingType:
         meeting_id = parse_id(input.meeting_id, "meetingId")
         async with info.context.change("meetingDecisionAdd", idempotency_key=input.idempotency_key) as change:
             if change.replayed_id is not None:  # the meeting the first attempt added to
                 meeting_id = (await change.replay(Meeting)).id
             else:
+                data = DecisionIn(
+                    text=input.text,
+                    category=InformationCategory(input.category),
+                    contains_third_party_identities=input.contains_third_party_identities,
+                    agreed_with_family=input.agreed_with_family,
+                )
                 row = await minutes_service.add_decision(
-                    change.session, info.context.access, meeting_id=meeting_id, text=input.text
+                    change.session, info.context.access, meeting_id=meeting_id, data=data
                 )
                 change.detail |= {"meetingId": str(meeting_id), "decisionId": str(row.id)}
                 meeting = await meeting_service.get(change.session, info.context.access, meeting_id)
@@ -212,14 +323,19 @@ class MeetingMutation:
         return await meeting_view(info, str(meeting_id))
 
     @strawberry.mutation(description="Add a correction to published minutes.")
-    async def minutes_addendum_add(self, info: Info, input: MeetingTextInput) -> MeetingType:
+    async def minutes_addendum_add(self, info: Info, input: MinutesAddendumAddInput) -> MeetingType:
         meeting_id = parse_id(input.meeting_id, "meetingId")
         async with info.context.change("minutesAddendumAdd", idempotency_key=input.idempotency_key) as change:
             if change.replayed_id is not None:  # the meeting the first attempt added to
                 meeting_id = (await change.replay(Meeting)).id
             else:
+                data = AddendumIn(
+                    text=input.text,
+                    category=InformationCategory(input.category),
+                    contains_third_party_identities=input.contains_third_party_identities,
+                )
                 row = await minutes_service.add_addendum(
-                    change.session, info.context.access, meeting_id=meeting_id, text=input.text
+                    change.session, info.context.access, meeting_id=meeting_id, data=data
                 )
                 change.detail |= {"meetingId": str(meeting_id), "addendumId": str(row.id)}
                 meeting = await meeting_service.get(change.session, info.context.access, meeting_id)

@@ -173,42 +173,74 @@ async def test_the_lead_runs_a_meeting_from_one_screen(
     await expect(page.locator(BANNER)).to_contain_text("Action added to the plan.")
     await expect(page.locator("#meeting-actions-table")).to_contain_text("Chase the landlord about the damp")
 
-    # and save the minutes as a draft
-    await page.get_by_label("Draft minutes").fill("Jayden's attendance is improving. Damp in the flat.")
-    await page.get_by_role("button", name="Save as a draft").click()
-    await expect(page.locator(BANNER)).to_contain_text("Draft minutes saved.")
+    # and add an item to the draft minutes, first forgetting what was said
+    items = page.locator("#minutes-item-form")
+    await items.get_by_label("Heading").fill("Attendance at school")
+    await items.get_by_role("button", name="Add the item").click()
+    await expect(items.locator(".govuk-error-summary")).to_contain_text("Enter what was said")
+    await items.get_by_label("What was said").fill("Jayden's attendance is improving.")
+    await items.get_by_label("Category").select_option(label="Education")
+    await items.get_by_role("button", name="Add the item").click()
+    await expect(page.locator(BANNER)).to_contain_text("Item added to the draft minutes.")
+    await expect(page.locator("#minutes-list")).to_contain_text("Jayden's attendance is improving.")
+    await expect(page.locator("#minutes-list")).to_contain_text(f"{team.early_help.name}, education information")
     await expect(page.locator("#minutes-state")).to_have_text("Draft")
+    await check_page(page, "meeting-minutes-draft")
+
+    # and record the school's update for it: the school's education information, not shared with the lead
+    items = page.locator("#minutes-item-form")
+    await items.get_by_label("Heading").fill(f"Update from {team.school.name}")
+    await items.get_by_label("What was said").fill("Mentoring starts on Monday.")
+    await items.get_by_label("Whose information it is").select_option(label=team.school.name)
+    await items.get_by_label("Category").select_option(label="Education")
+    await items.get_by_role("button", name="Add the item").click()
+    # then it is saved, and the page says why the lead does not see it
+    await expect(page.locator(BANNER)).to_contain_text(
+        f"It is {team.school.name}'s education information, which is not shared with your agency"
+    )
+    await expect(page.locator("#minutes-list")).not_to_contain_text("Mentoring starts on Monday.")
 
     # when someone else changes the meeting meanwhile (here the lead in another tab)
     token = await api_sign_in(gql, team.lead)
     current = (await gql.data("Meeting", {"id": meeting["id"]}, token))["meeting"]
-    await gql.data(
-        "MinutesSave",
-        {"input": {"meetingId": meeting["id"], "expectedVersion": current["version"], "minutes": "Other tab"}},
-        token,
-    )
-    await page.get_by_label("Draft minutes").fill("My later edit")
-    await page.get_by_role("button", name="Save as a draft").click()
+    other = {"meetingId": meeting["id"], "expectedVersion": current["version"], "heading": "Other tab", "text": "Other"}
+    await gql.data("MinutesItemAdd", {"input": other}, token)
+    items = page.locator("#minutes-item-form")
+    await items.get_by_label("Heading").fill("Housing")
+    await items.get_by_label("What was said").fill("My later item")
+    await items.get_by_role("button", name="Add the item").click()
     # then the conflict is explained in words, never as a code
-    summary = page.locator("#minutes-form .govuk-error-summary")
+    summary = page.locator("#minutes-item-form .govuk-error-summary")
     await expect(summary).to_contain_text("Someone else changed this meeting since you opened it")
     await expect(summary).to_be_focused()
     assert "CONFLICT" not in await page.locator("main").inner_text()
     await check_page(page, "meeting-conflict")
     await page.get_by_role("button", name="Reload the meeting").click()
-    await expect(page.get_by_label("Draft minutes")).to_have_value("Other tab")
+    await expect(page.locator("#minutes-list")).to_contain_text("Other tab")
+    await expect(page.locator("#minutes-list")).not_to_contain_text("My later item")
 
-    # when the lead saves their minutes again and publishes them
-    await page.get_by_label("Draft minutes").fill("Attendance improving; damp to be chased by Sam.")
-    await page.get_by_role("button", name="Save as a draft").click()
-    await expect(page.locator(BANNER)).to_contain_text("Draft minutes saved.")
+    # when the lead changes the first item, removes the other tab's and publishes the minutes
+    first = page.locator("#minutes-list > li").filter(has_text="Attendance at school")
+    await first.get_by_text("Change or remove").click()
+    await first.get_by_label("What was said").fill("Attendance improving; damp to be chased by Sam.")
+    await first.get_by_role("button", name="Save the item").click()
+    await expect(page.locator(BANNER)).to_contain_text("Item changed.")
+    second = page.locator("#minutes-list > li").filter(has_text="Other tab")
+    await second.get_by_text("Change or remove").click()
+    await second.get_by_role("button", name="Remove this item").click()
+    await expect(page.locator(BANNER)).to_contain_text("Item removed from the draft minutes.")
+    await expect(page.locator("#minutes-list")).not_to_contain_text("Other tab")
     await page.get_by_role("button", name="Publish the minutes").click()
     # then they are published and can no longer be edited
     await expect(page.locator(BANNER)).to_contain_text("Minutes published.")
-    await expect(page.locator("#minutes-text")).to_have_text("Attendance improving; damp to be chased by Sam.")
-    await expect(page.get_by_label("Draft minutes")).to_have_count(0)
+    await expect(page.locator("#minutes-list")).to_contain_text("Attendance improving; damp to be chased by Sam.")
+    await expect(page.locator("#minutes-item-form")).to_have_count(0)
+    await expect(page.get_by_text("Change or remove")).to_have_count(0)
     await expect(page.locator("#minutes-state")).to_contain_text("Published")
     await check_page(page, "meeting-published")
+    # and the school's worker reads the school's update only (the lead's education item is not shared)
+    school = (await gql.data("Meeting", {"id": meeting["id"]}, await api_sign_in(gql, team.colleague)))["meeting"]
+    assert [item["text"] for item in school["minutes"]] == ["Mentoring starts on Monday."]
     published = (await gql.data("Meeting", {"id": meeting["id"]}, token))["meeting"]
     assert published["minutesPublishedAt"] and [d["text"] for d in published["decisions"]] == [
         "Refer to the housing repairs team"
@@ -320,7 +352,7 @@ async def test_a_worker_updates_their_own_action_and_sees_no_lead_controls(
     await page.goto(f"/#/families/{team.family.id}/meetings/{meeting['id']}")
     await expect(page.get_by_role("heading", level=1)).to_contain_text("Review meeting")
     await expect(page.get_by_text("The lead professional records this meeting.")).to_be_visible()
-    for name in ("Save attendance", "Record the decision", "Save as a draft", "Publish the minutes"):
+    for name in ("Save attendance", "Record the decision", "Add the item", "Publish the minutes"):
         await expect(page.get_by_role("button", name=name)).to_have_count(0)
     await check_page(page, "meeting-view-as-worker")
 

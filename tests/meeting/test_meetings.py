@@ -10,7 +10,7 @@ import pytest
 import sqlalchemy as sa
 
 from server.db.engine import unit_of_work
-from server.meeting.models import Meeting
+from server.meeting.models import Meeting, MinutesItem
 from tests.auth_helpers import sign_in
 from tests.builders import create_area
 from tests.graphql_client import code
@@ -121,8 +121,8 @@ async def test_attendance_minutes_decisions_actions_and_addenda(gql, sessions):
     area = await create_area(sessions)
     lead = await sign_in(gql, area.lead)
     meeting = (await gql.data("MeetingSchedule", schedule_input(area), token=lead))["meetingSchedule"]
-    early = {"input": {"meetingId": meeting["id"], "expectedVersion": 1, "minutes": "Too soon"}}
-    assert code(await gql.error("MinutesSave", early, token=lead)) == "CONFLICT"  # not started yet
+    early = {"input": {"meetingId": meeting["id"], "expectedVersion": 1, "heading": "Welcome", "text": "Too soon"}}
+    assert code(await gql.error("MinutesItemAdd", early, token=lead)) == "CONFLICT"  # not started yet
     await as_if_held(sessions, meeting["id"])
     invitees = {i["professional"]["id"]: i["id"] for i in meeting["invitees"]}
     # when the lead records attendance, a decision, an action and the minutes, and publishes them
@@ -152,16 +152,14 @@ async def test_attendance_minutes_decisions_actions_and_addenda(gql, sessions):
             token=lead,
         )
     )["meetingActionAdd"]
-    saved = (
-        await gql.data(
-            "MinutesSave", {"input": {"meetingId": meeting["id"], "expectedVersion": 2, "minutes": "Met."}}, token=lead
-        )
-    )["minutesSave"]
+    item = {"meetingId": meeting["id"], "expectedVersion": 2, "heading": "Attendance", "text": "Met."}
+    saved = (await gql.data("MinutesItemAdd", {"input": item}, token=lead))["minutesItemAdd"]
     published = (
         await gql.data("MinutesPublish", {"input": {"meetingId": meeting["id"], "expectedVersion": 3}}, token=lead)
     )["minutesPublish"]
     # then the meeting is held, the action is on the plan for the school, and the minutes are fixed
-    assert held["status"] == "held" and saved["minutes"] == "Met." and published["minutesPublishedAt"]
+    assert held["status"] == "held" and published["minutesPublishedAt"]
+    assert [(i["heading"], i["text"], i["category"]) for i in saved["minutes"]] == [("Attendance", "Met.", "other")]
     assert {i["attendance"] for i in published["invitees"]} == {"present", "apologies"}
     assert [d["text"] for d in published["decisions"]] == ["Refer to CAMHS"]
     assert [a["id"] for a in published["actions"]] == [action["id"]]
@@ -169,8 +167,8 @@ async def test_attendance_minutes_decisions_actions_and_addenda(gql, sessions):
     assert [(a["id"], a["meetingId"], a["owner"]["id"]) for a in plan["actions"]] == [
         (action["id"], meeting["id"], str(area.colleague.id))
     ]
-    rewrite = {"input": {"meetingId": meeting["id"], "expectedVersion": 4, "minutes": "Rewritten"}}
-    assert code(await gql.error("MinutesSave", rewrite, token=lead)) == "CONFLICT"
+    rewrite = {"input": {"itemId": saved["minutes"][0]["id"], "expectedVersion": 4, "text": "Rewritten"}}
+    assert code(await gql.error("MinutesItemEdit", rewrite, token=lead)) == "CONFLICT"
     more = {"input": {"meetingId": meeting["id"], "text": "Late decision"}}
     assert code(await gql.error("MeetingDecisionAdd", more, token=lead)) == "CONFLICT"
     # and a correction is an addendum
@@ -179,7 +177,8 @@ async def test_attendance_minutes_decisions_actions_and_addenda(gql, sessions):
             "MinutesAddendumAdd", {"input": {"meetingId": meeting["id"], "text": "Dan sent apologies"}}, token=lead
         )
     )["minutesAddendumAdd"]
-    assert corrected["minutes"] == "Met." and [a["text"] for a in corrected["addenda"]] == ["Dan sent apologies"]
+    assert [i["text"] for i in corrected["minutes"]] == ["Met."]
+    assert [a["text"] for a in corrected["addenda"]] == ["Dan sent apologies"]
     schedule = (await gql.data("ReviewSchedule", {"familyId": str(area.family.id)}, token=lead))["reviewSchedule"]
     assert schedule["lastMeetingAt"] is not None and schedule["missing"] is True
     assert schedule["dueBy"] == (date.today() + timedelta(weeks=12)).isoformat()
@@ -190,13 +189,16 @@ async def test_published_minutes_cannot_be_changed_even_in_the_database(sessions
     lead = await sign_in(gql, area.lead)
     meeting = (await gql.data("MeetingSchedule", schedule_input(area), token=lead))["meetingSchedule"]
     await as_if_held(sessions, meeting["id"])
-    await gql.data(
-        "MinutesSave", {"input": {"meetingId": meeting["id"], "expectedVersion": 1, "minutes": "A"}}, token=lead
-    )
+    item = {"meetingId": meeting["id"], "expectedVersion": 1, "heading": "Welcome", "text": "A"}
+    await gql.data("MinutesItemAdd", {"input": item}, token=lead)
     await gql.data("MinutesPublish", {"input": {"meetingId": meeting["id"], "expectedVersion": 2}}, token=lead)
+    meeting_id = uuid.UUID(meeting["id"])
     with pytest.raises(sa.exc.DBAPIError, match="published minutes"):
         async with unit_of_work(sessions) as session:
-            await session.exec(sa.update(Meeting).where(Meeting.id == uuid.UUID(meeting["id"])).values(minutes="B"))
+            await session.exec(sa.update(Meeting).where(Meeting.id == meeting_id).values(minutes_published_at=None))
+    with pytest.raises(sa.exc.DBAPIError, match="published minutes"):
+        async with unit_of_work(sessions) as session:
+            await session.exec(sa.update(MinutesItem).where(MinutesItem.meeting_id == meeting_id).values(text="B"))
 
 
 async def test_a_case_with_no_meeting_for_too_long_is_late(gql, sessions):

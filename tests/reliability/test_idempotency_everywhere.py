@@ -48,8 +48,8 @@ async def held_meeting(gql, sessions, area, lead: str, *, published: bool = Fals
             params={"id": uuid.UUID(meeting["id"])},
         )
     if published:
-        saved = {"meetingId": meeting["id"], "expectedVersion": 1, "minutes": "Met."}
-        await gql.data("MinutesSave", {"input": saved}, token=lead)
+        item = {"meetingId": meeting["id"], "expectedVersion": 1, "heading": "Attendance", "text": "Met."}
+        await gql.data("MinutesItemAdd", {"input": item}, token=lead)
         await gql.data("MinutesPublish", {"input": {"meetingId": meeting["id"], "expectedVersion": 2}}, token=lead)
     return meeting["id"]
 
@@ -123,6 +123,15 @@ async def case_for(operation: str, gql, sessions, area=None) -> Case:
         meeting_id = await held_meeting(gql, sessions, area, lead)
         text = {"meetingId": meeting_id, "text": "Refer to CAMHS"}
         return Case(operation, lead, fixed(text), "taf_meeting_decision", uuid.UUID(meeting_id), "meeting_id")
+    if operation == "MinutesItemAdd":
+        meeting_id = await held_meeting(gql, sessions, area, lead)
+
+        async def next_item() -> dict:  # at the meeting's current version: each item moves it on
+            version = (await gql.data("Meeting", {"id": meeting_id}, token=lead))["meeting"]["version"]
+            item = {"meetingId": meeting_id, "expectedVersion": version, "heading": "Update", "text": "Said"}
+            return {"input": item | {"category": "education", "aboutMemberIds": [member]}}
+
+        return Case(operation, lead, next_item, "taf_meeting_minutes_item", uuid.UUID(meeting_id), "meeting_id")
     if operation == "MinutesAddendumAdd":
         meeting_id = await held_meeting(gql, sessions, area, lead, published=True)
         text = {"meetingId": meeting_id, "text": "Dan sent apologies"}
@@ -156,6 +165,7 @@ CREATES = [
     "PlanActionAdd",
     "MeetingSchedule",
     "MeetingDecisionAdd",
+    "MinutesItemAdd",
     "MinutesAddendumAdd",
     "MeetingActionAdd",
     "AssessmentRecord",
@@ -185,6 +195,8 @@ def fingerprint(case: Case, result: dict) -> object:
         return result["id"], tuple(d["id"] for d in result["decisions"])
     if case.operation == "MinutesAddendumAdd":
         return result["id"], tuple(a["id"] for a in result["addenda"])
+    if case.operation == "MinutesItemAdd":
+        return result["id"], tuple(i["id"] for i in result["minutes"])
     return result["id"]
 
 

@@ -94,14 +94,19 @@ async def edit_case(operation: str, gql, sessions) -> Case:
         if operation == "MeetingReschedule":
             change["scheduledAt"] = (datetime.now(UTC) + timedelta(days=9)).isoformat()
         return case(lead, {"input": change})
-    if operation in ("MeetingAttendanceRecord", "MinutesSave", "MinutesPublish"):
+    if operation in ("MeetingAttendanceRecord", "MinutesItemEdit", "MinutesItemRemove", "MinutesPublish"):
         meeting_id = await held_meeting(gql, sessions, area, lead)
-        if operation == "MinutesSave":
-            return case(lead, {"input": {"meetingId": meeting_id, "expectedVersion": 1, "minutes": "Met."}})
+        if operation != "MeetingAttendanceRecord":
+            item = {"meetingId": meeting_id, "expectedVersion": 1, "heading": "Attendance", "text": "M"}
+            added = await created("MinutesItemAdd", item)
+            item_id = added["minutes"][0]["id"]
+        if operation == "MinutesItemEdit":
+            edit = {"itemId": item_id, "expectedVersion": 2, "heading": "Housing", "text": "Met."}
+            edit |= {"category": "housing", "aboutMemberIds": [member], "agencyId": str(area.early_help.id)}
+            return case(lead, {"input": edit})
+        if operation == "MinutesItemRemove":
+            return case(lead, {"input": {"itemId": item_id, "expectedVersion": 2}})
         if operation == "MinutesPublish":
-            await gql.data(
-                "MinutesSave", {"input": {"meetingId": meeting_id, "expectedVersion": 1, "minutes": "M"}}, lead
-            )
             return case(lead, {"input": {"meetingId": meeting_id, "expectedVersion": 2}})
         invitee = (await gql.data("Meeting", {"id": meeting_id}, token=lead))["meeting"]["invitees"][0]["id"]
         attendance = [{"inviteeId": invitee, "attendance": "present"}]
@@ -160,7 +165,8 @@ EDITS = [
     "MeetingReschedule",
     "MeetingCancel",
     "MeetingAttendanceRecord",
-    "MinutesSave",
+    "MinutesItemEdit",
+    "MinutesItemRemove",
     "MinutesPublish",
     "EscalationAcknowledge",
     "EscalationResolve",

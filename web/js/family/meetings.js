@@ -16,7 +16,7 @@ export const meetingPath = (familyId, meetingId) => `#/families/${encodeURICompo
 
 export function minutesText(meeting) {
   if (meeting.minutesPublishedAt) return `Published ${formatDate(meeting.minutesPublishedAt)}`;
-  return meeting.minutes ? "Draft" : "Not written yet";
+  return meeting.status === "held" ? "Draft" : "Not written yet";
 }
 
 export async function render(view) {

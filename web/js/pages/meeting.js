@@ -1,14 +1,16 @@
 // The lead professional's meeting view: run a TAF meeting from one screen. Attendance, the agenda, a
-// review of each goal and action, decisions, new actions, and the minutes (saved as a draft, then
-// published and never changed). The rest of the team sees the same page without the controls.
+// review of each goal and action, decisions, new actions, and the minutes (items added to a draft, then
+// published and never changed: family/minutes.js). The rest of the team sees the same page without the
+// controls, and of the minutes and decisions only the parts the API lets them read.
 // Changes carry the meeting's version: if someone else changed it meanwhile, the page says so in words.
 
 import { call } from "../api.js";
-import { button, details, h, hidden, radios, scrolling, selectField, summaryList, table, textArea, uniqueId } from "../dom.js";
-import { submit, refuse, value, checkedValue, warning } from "../forms.js";
+import { button, h, radios, scrolling, selectField, summaryList, table, textArea } from "../dom.js";
+import { submit, refuse, value, checkedValue } from "../forms.js";
 import { formatDate, formatDateTime } from "../labels.js";
 import { actionCard, actionFields, actionLabels, goalStatusForm, readAction } from "../family/plan.js";
 import { minutesText } from "../family/meetings.js";
+import { decisionsSection, minutesSection } from "../family/minutes.js";
 import { reloadButton } from "../family/contributions.js";
 import { contentFields, withheldText } from "../family/assessments.js";
 import { ATTENDANCE, GOAL_STATUS, MEETING_KIND, MEETING_STATUS, MEETING_STATUS_TAG, OUTCOME_DOMAIN, actionWords, goalWords } from "../plan/labels.js";
@@ -38,9 +40,9 @@ export async function render(main, context) {
     ["attendance", "Attendance", attendance(view)],
     ["agenda", "Agenda", agenda(meeting)],
     ["review", "Review of the plan", review(view, plan, reviews.filter((r) => r.meetingId === meeting.id))],
-    ["decisions", "Decisions", decisions(view)],
+    ["decisions", "Decisions", decisionsSection(view, send)],
     ["new-actions", "New actions", newActions(view, plan)],
-    ["minutes", "Minutes", minutes(view)],
+    ["minutes", "Minutes", minutesSection(view, send)],
   ];
   const parts = [
     h("span", { class: "govuk-caption-l" }, h("a", { class: "govuk-link", href: `#/families/${encodeURIComponent(family.id)}` }, `${family.displayName} (${family.reference})`)),
@@ -111,7 +113,7 @@ function state(view) {
 function send(form, view, { operation, input, message, labels = {} }) {
   submit(form, view, {
     send: () => call(operation, { input }),
-    done: () => view.done(message),
+    done: (result) => view.done(typeof message === "function" ? message(result) : message),
     labels,
     wording: (error) => (error.code === "CONFLICT" && /since you opened/.test(error.message) ? { CONFLICT: MEETING_STALE } : {}),
     extra: (error) => (error.code === "CONFLICT" ? reloadButton(view, "Reload the meeting") : null),
@@ -232,21 +234,6 @@ function reviewForm(view, goals) {
   return h("div", { class: "taf-subsection", id: "record-review" }, h("h3", { class: "govuk-heading-s" }, "Record the review"), form);
 }
 
-function decisions(view) {
-  const { meeting } = view;
-  const list = meeting.decisions.length
-    ? h("ol", { class: "govuk-list govuk-list--number", id: "decisions-list" }, meeting.decisions.map((decision) => h("li", {}, decision.text)))
-    : h("p", { class: "govuk-body", id: "decisions-list" }, "No decisions recorded yet.");
-  if (!view.running) return list;
-  const form = h("form", { id: "decision-form", novalidate: true }, textArea({ id: "decision-text", label: "Decision", rows: 2 }), button("Record the decision"));
-  form.addEventListener("submit", (event) => {
-    event.preventDefault();
-    if (refuse(form, value(form, "decision-text") ? [] : [{ message: "Enter the decision", fieldId: "decision-text" }])) return;
-    send(form, view, { operation: "MeetingDecisionAdd", input: { meetingId: meeting.id, text: value(form, "decision-text") }, message: "Decision recorded.", labels: { text: { id: "decision-text", label: "Decision" } } });
-  });
-  return h("div", {}, list, form);
-}
-
 function newActions(view, plan) {
   const { meeting } = view;
   const list = meeting.actions.length
@@ -262,49 +249,3 @@ function newActions(view, plan) {
   });
   return h("div", {}, list, h("h3", { class: "govuk-heading-s" }, "Agree a new action"), form);
 }
-
-function minutes(view) {
-  const { meeting } = view;
-  if (meeting.minutesPublishedAt) return published(view);
-  if (!view.running) {
-    return meeting.minutes ? h("div", {}, h("p", { class: "govuk-body" }, h("strong", { class: "govuk-tag govuk-tag--yellow" }, "Draft")), h("p", { class: "govuk-body taf-item-text", id: "minutes-text" }, meeting.minutes)) : h("p", { class: "govuk-body" }, "No minutes yet.");
-  }
-  const draft = h("form", { id: "minutes-form", novalidate: true }, textArea({ id: "minutes-draft", label: "Draft minutes", hint: "Saved as a draft that only changes when you save it. Nobody is told until you publish.", rows: 10 }), button("Save as a draft", { class: "govuk-button govuk-button--secondary" }));
-  draft.querySelector("textarea").value = meeting.minutes;
-  draft.addEventListener("submit", (event) => {
-    event.preventDefault();
-    if (refuse(draft, value(draft, "minutes-draft") ? [] : [{ message: "Enter the minutes", fieldId: "minutes-draft" }])) return;
-    send(draft, view, { operation: "MinutesSave", input: { meetingId: meeting.id, expectedVersion: meeting.version, minutes: value(draft, "minutes-draft") }, message: "Draft minutes saved.", labels: { minutes: { id: "minutes-draft", label: "Draft minutes" } } });
-  });
-  const publish = h(
-    "form",
-    { id: "publish-form", novalidate: true },
-    warning("Once published, the minutes cannot change and the team is told. Save the draft first: publishing sends the last saved draft."),
-    button("Publish the minutes"),
-  );
-  publish.addEventListener("submit", (event) => {
-    event.preventDefault();
-    if (value(draft, "minutes-draft") !== meeting.minutes) return refuse(publish, [{ message: "Save the draft first: the minutes have changed since they were last saved", fieldId: null }]);
-    send(publish, view, { operation: "MinutesPublish", input: { meetingId: meeting.id, expectedVersion: meeting.version }, message: "Minutes published. The team has been told.", labels: { minutes: { id: "minutes-draft", label: "Draft minutes" } } });
-  });
-  return h("div", {}, draft, h("h3", { class: "govuk-heading-s" }, "Publish"), publish);
-}
-
-function published(view) {
-  const { meeting } = view;
-  const form = h("form", { id: "addendum-form", novalidate: true }, textArea({ id: "addendum-text", label: "Correction", rows: 2 }), button("Add the correction"));
-  form.addEventListener("submit", (event) => {
-    event.preventDefault();
-    if (refuse(form, value(form, "addendum-text") ? [] : [{ message: "Enter the correction", fieldId: "addendum-text" }])) return;
-    send(form, view, { operation: "MinutesAddendumAdd", input: { meetingId: meeting.id, text: value(form, "addendum-text") }, message: "Correction added to the minutes.", labels: { text: { id: "addendum-text", label: "Correction" } } });
-  });
-  return h(
-    "div",
-    {},
-    h("p", { class: "govuk-body" }, h("strong", { class: "govuk-tag govuk-tag--green" }, "Published"), ` ${formatDateTime(meeting.minutesPublishedAt)}`),
-    h("p", { class: "govuk-body taf-item-text", id: "minutes-text" }, meeting.minutes),
-    meeting.addenda.length ? [h("h3", { class: "govuk-heading-s" }, "Corrections"), h("ol", { class: "govuk-list" }, meeting.addenda.map((addendum) => h("li", {}, addendum.text)))] : null,
-    view.isLead ? details(["Add a correction", hidden(" to the minutes")], form) : null,
-  );
-}
-

@@ -6,7 +6,7 @@ Existing rows are given their subject from the escalation or action they name, a
 content is removed from them, from the daily digests' items, from the outbox and from pending timers.
 
 Revision ID: 1002
-Revises: 1000
+Revises: 1001
 Create Date: 2026-12-03 10:00:00
 """
 
@@ -17,7 +17,7 @@ import sqlmodel
 from alembic import op
 
 revision: str = "1002"
-down_revision: str | None = "1000"
+down_revision: str | None = "1001"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
