@@ -67,68 +67,122 @@ ACTORS = {
     "other_family_member": "a member of another family (portal account)",
 }
 
-ITEMS = {
-    "plain": "an ordinary item",
-    "family_summary": "an item marked for the family summary",
-    "family_summary_third_party": "an item marked for the family summary that names third parties",
+# Every kind of case content, with the variants of an item the rules tell apart. Each kind is the
+# owning agency's (O's) content in the row's category, whoever keeps the record it sits in.
+KINDS = {
+    "contribution": "an item an agency adds to the plan",
+    "assessment_narrative": "an assessment's written parts (strengths, needs, views)",
+    "assessment_rating": "one risk factor's rating in an assessment",
+    "minutes_item": "one agency's part of a TAF meeting's minutes",
+    "meeting_decision": "a decision recorded at a TAF meeting",
+    "meeting_addendum": "a correction added to published minutes",
+    "review_note": "a review's summary and progress notes",
+    "plan_goal": "a goal's words on the family plan",
+    "plan_action": "an action's description on the family plan",
+    "escalation_reason": "the reason (and outcome note) of a risk escalation",
 }
+PLAN_KINDS = {"plan_goal", "plan_action"}
+AGREED_KINDS = {"plan_goal", "plan_action", "meeting_decision"}  # can be agreed with the family
+SUMMARY_KINDS = {"contribution", "plan_goal", "plan_action"}  # can reach the family's portal
+
+ITEMS = {
+    "plain": "an ordinary piece of content",
+    "family_summary": "a contribution marked for the family summary",
+    "family_summary_third_party": "a contribution marked for the family summary that names third parties",
+    "family_summary_police_owner": "a contribution in this category marked for the family summary, written by"
+    " a police agency",
+    "agreed": "agreed with the family (a goal, an action serving one, a decision agreed at the meeting)",
+}
+REFUSED_FOR = {"refused": {"recipient_worker", "third_worker", "lead_professional"}, "consent_and_refusal": {"recipient_worker"}}
+TEAM_WORKERS = {"recipient_worker", "third_worker", "lead_professional"}
 
 
-def expected(actor: str, category: str, item: str, sharing: str) -> tuple[bool, str]:
+def expected(kind: str, actor: str, category: str, item: str, sharing: str) -> tuple[bool, str]:
     if actor == "owner_worker":
-        return True, "an agency's workers on the team see its own items"
+        return True, "an agency's workers on the team see its own content"
     if actor == "owner_manager":
-        return True, "managers see their agency's items on families their agency works with"
+        return True, "managers see their agency's content on families their agency works with"
     if actor in ("owner_worker_left", "recipient_worker_left", "recipient_not_on_team"):
-        return False, "only workers currently on the family's team see its items"
+        return False, "only workers currently on the family's team see its content"
+    if actor == "lead_professional" and kind in PLAN_KINDS:
+        return True, "the lead professional keeps the plan and reads all of it"
+    if item == "agreed" and actor in TEAM_WORKERS:
+        if actor in REFUSED_FOR.get(sharing, set()):
+            return False, "agreed with the family, but a refusal in force withholds this category from their agency"
+        return True, "agreed with the family as part of its plan: the whole team's"
     if actor == "recipient_worker":
         if sharing in RECIPIENT_SEES:
             return True, "shared with R by " + ("override" if sharing.startswith("override") else "consent")
-        return False, "nothing in force shares this item's category with R"
+        return False, "nothing in force shares this category of O's content with R"
     if actor == "third_worker" and sharing == "consent_other_agency":
         return True, "the family consented to share this category with T"
     if actor in ("third_worker", "lead_professional"):
         if sharing == "consent_whole_team":
             return True, "the family consented to share this category with the whole team"
-        return False, "nothing in force shares this item's category with their agency"
+        return False, "nothing in force shares this category with their agency"
     if actor == "recipient_manager":
-        return False, "managers see only their own agency's items"
+        return False, "managers see only their own agency's content"
     if actor in ("ig_officer", "admin"):
         return False, "information-governance officers and administrators see no case content"
     if actor == "family_member":
-        if item != "family_summary":
-            return False, "the family sees only items marked for them that name no third parties"
-        if category == "police":
-            return False, "police information never reaches the family portal"
-        return True, "marked for the family summary"
+        return _family_sees(kind, category, item)
     return False, "nobody sees another family's information"
+
+
+def _family_sees(kind: str, category: str, item: str) -> tuple[bool, str]:
+    marked = (kind == "contribution" and item.startswith("family_summary")) or (kind in PLAN_KINDS and item == "agreed")
+    if not marked:
+        return False, "the family sees only what is marked for them (items for the summary, goals agreed with them)"
+    if item == "family_summary_third_party":
+        return False, "what names third parties never reaches the family"
+    if item == "family_summary_police_owner":
+        return False, "nothing a police agency holds reaches the family, whatever its category"
+    if category == "police":
+        return False, "police information never reaches the family portal"
+    return True, "marked for the family"
+
+
+def _variants(kind: str) -> list[str]:
+    if kind == "contribution":
+        return ["plain"]
+    return ["plain", "agreed"] if kind in AGREED_KINDS else ["plain"]
 
 
 def rows() -> list[dict[str, str]]:
     table = []
-    # Every category under every sharing state, for the worker the sharing is aimed at.
-    for sharing in SHARING:
-        for category in CATEGORIES:
-            table.append(row("recipient_worker", category, "plain", sharing))
-    # Every other actor under every sharing state, for a health item and a police item.
-    for actor in ACTORS:
-        if actor == "recipient_worker":
-            continue
+    for kind in KINDS:
+        # Every category under every sharing state, for the worker the sharing is aimed at.
         for sharing in SHARING:
-            for category in ("health", "police"):
-                table.append(row(actor, category, "plain", sharing))
-    # What reaches the family, for every category and kind of item.
-    for actor in ("family_member", "other_family_member"):
-        for category in CATEGORIES:
-            for item in ("family_summary", "family_summary_third_party"):
-                table.append(row(actor, category, item, "none"))
+            for category in CATEGORIES:
+                table.append(row(kind, "recipient_worker", category, "plain", sharing))
+        # Every other actor under every sharing state: contributions for a health and a police item,
+        # other kinds for a health item (the rules read the category the same way for every kind).
+        categories = ("health", "police") if kind == "contribution" else ("health",)
+        for actor in ACTORS:
+            for sharing in SHARING:
+                for category in categories:
+                    for item in _variants(kind):
+                        if (actor, item) != ("recipient_worker", "plain"):
+                            table.append(row(kind, actor, category, item, sharing))
+        # What reaches the family, for every category and variant that could reach it.
+        if kind in SUMMARY_KINDS:
+            items = (
+                ["family_summary", "family_summary_third_party", "family_summary_police_owner"]
+                if kind == "contribution"
+                else ["agreed"]
+            )
+            for actor in ("family_member", "other_family_member"):
+                for category in CATEGORIES:
+                    for item in items:
+                        table.append(row(kind, actor, category, item, "none"))
     return table
 
 
-def row(actor: str, category: str, item: str, sharing: str) -> dict[str, str]:
-    allowed, why = expected(actor, category, item, sharing)
+def row(kind: str, actor: str, category: str, item: str, sharing: str) -> dict[str, str]:
+    allowed, why = expected(kind, actor, category, item, sharing)
     return {
-        "case": f"{actor}/{category}/{item}/{sharing}",
+        "case": f"{kind}/{actor}/{category}/{item}/{sharing}",
+        "kind": kind,
         "actor": actor,
         "category": category,
         "item": item,

@@ -1,0 +1,298 @@
+"""The world the decision table runs in, and the read paths of every kind of case content.
+
+A path reads a family's content through one operation document of graphql/operations/ (what the web
+front end sends) and tells which pieces of content the answer shows. Content is recognised by its
+canary text (every piece has its own), or by its id where it has no text of its own (a rating)."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Any
+
+import httpx
+
+from server.agency.models import AgencyKind
+from server.db.columns import utcnow
+from server.db.engine import unit_of_work
+from server.team.models import TeamMembership
+from server.user.models import SystemRole
+from tests.builders import (
+    create_agency,
+    create_consent,
+    create_contribution,
+    create_family,
+    create_family_user,
+    create_override,
+    create_user,
+    issue_token,
+)
+from tests.builders_content import (
+    canary,
+    create_assessment_content,
+    create_escalation_content,
+    create_meeting_content,
+    create_plan_content,
+    create_review_content,
+)
+from tests.graphql_client import GraphQLClient
+
+Answer = dict[str, Any]
+
+
+@dataclass
+class World:
+    client: GraphQLClient
+    tokens: dict[str, str] = field(default_factory=dict)
+    families: dict[tuple[str, str], str] = field(default_factory=dict)  # (sharing, category) -> family id
+    items: dict[tuple[str, str, str, str], str] = field(default_factory=dict)  # (sharing, category, kind, item) -> id
+    canaries: dict[str, str] = field(default_factory=dict)  # content id -> its canary text
+    family_tokens: dict[tuple[str, str], str] = field(default_factory=dict)
+
+    def token_for(self, actor: str, sharing: str, category: str) -> str:
+        return self.family_tokens[(sharing, category)] if actor == "family_member" else self.tokens[actor]
+
+    def shown(self, answer: Answer) -> set[str]:
+        """The content whose canary text the answer holds."""
+        body = json.dumps(answer)
+        return {content_id for content_id, text in self.canaries.items() if text in body}
+
+
+@dataclass(frozen=True)
+class ListPath:
+    """An operation that lists a family's content; `seen` tells which content the answer shows."""
+
+    name: str
+    read: Callable[[World, str, str], Awaitable[Answer]]
+    seen: Callable[[Answer, World], set[str]]
+    counts_agree: Callable[[Answer], bool] = lambda answer: True
+
+
+@dataclass(frozen=True)
+class Lookup:
+    """An operation that asks for one piece of content by its id. `whole_record`: the content is the whole
+    record, so a refusal must answer exactly like an id that does not exist."""
+
+    operation: str
+    look_up: Callable[[Answer, str, World], bool]
+    whole_record: bool
+
+    async def look(self, world: World, content_id: str, token: str) -> tuple[bool, Answer]:
+        answer = await world.client.op(self.operation, {"id": content_id}, token=token)
+        return self.look_up(answer, content_id, world), answer
+
+
+def _family_op(operation: str) -> Callable[[World, str, str], Awaitable[Answer]]:
+    async def read(world: World, family_id: str, token: str) -> Answer:
+        return await world.client.op(operation, {"familyId": family_id}, token=token)
+
+    return read
+
+
+def _by_canary(answer: Answer, world: World) -> set[str]:
+    return world.shown(answer)
+
+
+def _contribution_counts(answer: Answer) -> bool:
+    if answer.get("data") is None:
+        return True
+    page = answer["data"]["family"]["contributions"]
+    return page["totalCount"] == len(page["nodes"])
+
+
+def _chronology_ids(answer: Answer, world: World) -> set[str]:
+    if answer.get("data") is None:
+        return set()
+    return {entry["subjectId"] for entry in answer["data"]["family"]["chronology"]} & set(world.canaries)
+
+
+def _found(field_name: str) -> Callable[[Answer, str, World], bool]:
+    def look_up(answer: Answer, content_id: str, world: World) -> bool:
+        found = (answer.get("data") or {}).get(field_name)
+        return bool(found) and world.canaries[content_id] in json.dumps(found)
+
+    return look_up
+
+
+READERS: dict[str, list[ListPath]] = {
+    "contribution": [
+        ListPath("FamilyContributions", _family_op("FamilyContributions"), _by_canary, _contribution_counts),
+        ListPath("FamilyChronology", _family_op("FamilyChronology"), _chronology_ids),
+    ],
+    "escalation_reason": [
+        ListPath("FamilyEscalations", _family_op("FamilyEscalations"), _by_canary),
+    ],
+}
+
+LOOKUPS: dict[str, Lookup] = {
+    "contribution": Lookup("Contribution", _found("contribution"), whole_record=True),
+    "escalation_reason": Lookup("Escalation", _found("escalation"), whole_record=False),
+}
+
+
+async def nonexistent_answer(world: World, kind: str, token: str) -> Answer:
+    return await world.client.op(LOOKUPS[kind].operation, {"id": str(uuid.uuid4())}, token=token)
+
+
+def _other_category(category: str) -> str:
+    return "finance" if category != "finance" else "housing"
+
+
+async def _apply_sharing(sessions, sharing, family, category, people, agencies) -> None:
+    recipient, third = agencies["recipient"], agencies["third"]
+    lead, owner_worker, third_worker = people["lead_professional"], people["owner_worker"], people["third_worker"]
+    consent = {"family": family, "recorded_by": lead}
+    override = {"family": family, "recipients": [recipient]}
+    now = utcnow()
+    match sharing:
+        case "consent_to_recipient":
+            await create_consent(sessions, **consent, categories=[category], agencies=[recipient])
+        case "consent_whole_team":
+            await create_consent(sessions, **consent, categories=[category])
+        case "refused":
+            await create_consent(sessions, **consent, categories=[category], decision="refused")
+        case "consent_and_refusal":
+            await create_consent(sessions, **consent, categories=[category], agencies=[recipient])
+            await create_consent(sessions, **consent, categories=[category], agencies=[recipient], decision="refused")
+        case "consent_expired":
+            await create_consent(
+                sessions,
+                **consent,
+                categories=[category],
+                agencies=[recipient],
+                valid_from=now - timedelta(days=10),
+                valid_to=now - timedelta(days=1),
+            )
+        case "consent_withdrawn":
+            await create_consent(sessions, **consent, categories=[category], agencies=[recipient], withdrawn=True)
+        case "consent_not_yet_valid":
+            await create_consent(
+                sessions, **consent, categories=[category], agencies=[recipient], valid_from=now + timedelta(days=1)
+            )
+        case "consent_other_category":
+            await create_consent(sessions, **consent, categories=[_other_category(category)], agencies=[recipient])
+        case "consent_other_agency":
+            await create_consent(sessions, **consent, categories=[category], agencies=[third])
+        case "override_active":
+            await create_override(sessions, **override, decided_by=owner_worker, categories=[category])
+        case "override_expired":
+            await create_override(
+                sessions, **override, decided_by=owner_worker, categories=[category], expires_in=timedelta(days=-1)
+            )
+        case "override_revoked":
+            await create_override(sessions, **override, decided_by=owner_worker, categories=[category], revoked=True)
+        case "override_other_category":
+            await create_override(sessions, **override, decided_by=owner_worker, categories=[_other_category(category)])
+        case "override_by_other_agency":
+            await create_override(sessions, **override, decided_by=third_worker, categories=[category])
+        case "none":
+            pass
+        case _:
+            raise AssertionError(f"unknown sharing state {sharing}")
+
+
+async def _people(sessions) -> tuple[dict, dict]:
+    agencies = {
+        "owner": await create_agency(sessions, kind=AgencyKind.health),
+        "recipient": await create_agency(sessions, kind=AgencyKind.police),
+        "third": await create_agency(sessions, kind=AgencyKind.education),
+        "lead": await create_agency(sessions, kind=AgencyKind.early_help),
+    }
+    people = {
+        "owner_worker": await create_user(sessions, agency=agencies["owner"]),
+        "owner_worker_left": await create_user(sessions, agency=agencies["owner"]),
+        "recipient_worker": await create_user(sessions, agency=agencies["recipient"]),
+        "recipient_worker_left": await create_user(sessions, agency=agencies["recipient"]),
+        "recipient_not_on_team": await create_user(sessions, agency=agencies["recipient"]),
+        "third_worker": await create_user(sessions, agency=agencies["third"]),
+        "lead_professional": await create_user(sessions, agency=agencies["lead"]),
+        "owner_manager": await create_user(sessions, agency=agencies["owner"], role=SystemRole.manager),
+        "recipient_manager": await create_user(sessions, agency=agencies["recipient"], role=SystemRole.manager),
+        "ig_officer": await create_user(sessions, agency=agencies["lead"], role=SystemRole.ig_officer),
+        "admin": await create_user(sessions, agency=agencies["lead"], role=SystemRole.admin),
+    }
+    return agencies, people
+
+
+async def _end_memberships(sessions, family, people, leavers: tuple[str, ...]) -> None:
+    async with unit_of_work(sessions) as session:
+        for leaver in leavers:
+            await session.exec(
+                TeamMembership.__table__.update()
+                .where(TeamMembership.family_id == family.id, TeamMembership.user_id == people[leaver].id)
+                .values(valid_to=utcnow())
+            )
+
+
+async def _contributions(sessions, world: World, key: tuple[str, str], family, people) -> None:
+    sharing, category = key
+    variants = {
+        "plain": (people["owner_worker"], False, False),
+        "family_summary": (people["owner_worker"], True, False),
+        "family_summary_third_party": (people["owner_worker"], True, True),
+        "family_summary_police_owner": (people["recipient_worker"], True, False),  # R is a police agency
+    }
+    for item, (author, summary, third_party) in variants.items():
+        text = canary("contribution", category)
+        row = await create_contribution(
+            sessions,
+            family=family,
+            author=author,
+            category=category,
+            family_summary=summary,
+            third_party=third_party,
+            title=text,
+        )
+        _remember(world, (sharing, category, "contribution", item), row.id, text)
+
+
+def _remember(world: World, key: tuple[str, str, str, str], content_id, text: str | None = None) -> None:
+    world.items[key] = str(content_id)
+    world.canaries[str(content_id)] = text or f"no canary {content_id}"
+
+
+async def _other_content(sessions, world: World, key: tuple[str, str], family, people) -> None:
+    sharing, category = key
+    owner, lead = people["owner_worker"], people["lead_professional"]
+    facts = {"family": family, "category": category}
+    built = {
+        **await create_assessment_content(sessions, owner=owner, **facts),
+        **await create_review_content(sessions, owner=owner, **facts),
+        **await create_escalation_content(sessions, owner=owner, **facts),
+    }
+    for kind, (content_id, text) in built.items():
+        _remember(world, (sharing, category, kind, "plain"), content_id, text)
+    for item, agreed in (("plain", False), ("agreed", True)):
+        meeting = await create_meeting_content(sessions, chair=lead, owner=owner, agreed=agreed, **facts)
+        plan = await create_plan_content(sessions, lead=lead, owner=owner, agreed=agreed, **facts)
+        for kind, (content_id, text) in {**meeting, **plan}.items():
+            _remember(world, (sharing, category, kind, item), content_id, text)
+
+
+async def build_world(sessions, live_server: str, table: list[dict[str, str]]) -> World:
+    agencies, people = await _people(sessions)
+    http = httpx.AsyncClient(base_url=live_server, timeout=30)
+    world = World(GraphQLClient(http))
+    for name, user in people.items():
+        world.tokens[name] = await issue_token(sessions, user)
+    team = tuple(
+        people[name]
+        for name in ("owner_worker", "recipient_worker", "third_worker", "owner_worker_left", "recipient_worker_left")
+    )
+    for key in sorted({(row["sharing"], row["category"]) for row in table}):
+        sharing, category = key
+        family = await create_family(sessions, lead=people["lead_professional"], contributors=team)
+        await _end_memberships(sessions, family, people, ("owner_worker_left", "recipient_worker_left"))
+        await _apply_sharing(sessions, sharing, family, category, people, agencies)
+        world.families[key] = str(family.id)
+        await _contributions(sessions, world, key, family, people)
+        await _other_content(sessions, world, key, family, people)
+        world.family_tokens[key] = await issue_token(sessions, await create_family_user(sessions, family=family))
+    stranger = await create_family(sessions, lead=people["lead_professional"])
+    world.tokens["other_family_member"] = await issue_token(
+        sessions, await create_family_user(sessions, family=stranger)
+    )
+    return world

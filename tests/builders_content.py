@@ -1,0 +1,176 @@
+"""Builders for every kind of case content, written straight to the database with the facts the sharing
+rules read (owning agency, category, agreed with the family), for the decision table.
+
+Each returns, by kind, the id the API answers with for that content and the canary text only it holds
+(None for a rating, which has no text of its own), so a test can look for it on every read path. The
+records the content sits in (a meeting, an assessment, a review) are built around it."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, timedelta
+
+from server.assessment.models import Assessment, AssessmentRating, AssessmentStage, Review, RiskRating
+from server.db.columns import utcnow
+from server.db.engine import SessionFactory, unit_of_work
+from server.escalation.models import Escalation, EscalationLevel
+from server.family.models import Family, LevelOfNeed
+from server.meeting.models import (
+    Meeting,
+    MeetingAddendum,
+    MeetingDecision,
+    MeetingKind,
+    MeetingStatus,
+    MinutesItem,
+)
+from server.plan.models import ActionStatus, GoalStatus, OutcomeDomain, PlanAction, PlanGoal
+from server.user.models import User
+
+
+def canary(kind: str, category: str) -> str:
+    """Text that can only come from one piece of content: a test looks for it in every response."""
+    return f"canary {kind} {category} {uuid.uuid4().hex[:12]}"
+
+
+Built = dict[str, tuple[uuid.UUID, str | None]]
+
+
+async def create_assessment_content(sessions: SessionFactory, *, family: Family, owner: User, category: str) -> Built:
+    """An assessment whose narrative is `owner`'s agency's, in `category`, with one rating in `category`."""
+    text = canary("assessment_narrative", category)
+    async with unit_of_work(sessions) as session:
+        assessment = Assessment(
+            family_id=family.id,
+            stage=AssessmentStage.entry,
+            assessed_on=date.today(),
+            level_of_need=LevelOfNeed.targeted,
+            strengths=text,
+            needs=text,
+            author_user_id=owner.id,
+            owning_agency_id=owner.agency_id,
+            category=category,
+        )
+        session.add(assessment)
+        await session.flush()
+        rating = AssessmentRating(
+            assessment_id=assessment.id,
+            factor="family_relationships",
+            rating=RiskRating.high,
+            owning_agency_id=owner.agency_id,
+            category=category,
+        )
+        session.add(rating)
+    return {"assessment_narrative": (assessment.id, text), "assessment_rating": (rating.id, None)}
+
+
+async def create_review_content(sessions: SessionFactory, *, family: Family, owner: User, category: str) -> Built:
+    text = canary("review_note", category)
+    async with unit_of_work(sessions) as session:
+        review = Review(
+            family_id=family.id,
+            reviewed_on=date.today(),
+            summary=text,
+            author_user_id=owner.id,
+            owning_agency_id=owner.agency_id,
+            category=category,
+        )
+        session.add(review)
+    return {"review_note": (review.id, text)}
+
+
+async def create_meeting_content(
+    sessions: SessionFactory, *, family: Family, chair: User, owner: User, category: str, agreed: bool
+) -> Built:
+    """A held meeting chaired by `chair`, with published minutes holding one item of `owner`'s agency, one
+    decision and one addendum, all in `category`."""
+    facts = {"owning_agency_id": owner.agency_id, "category": category}
+    texts = {kind: canary(kind, category) for kind in ("minutes_item", "meeting_decision", "meeting_addendum")}
+    async with unit_of_work(sessions) as session:
+        meeting = Meeting(
+            family_id=family.id,
+            kind=MeetingKind.review,
+            status=MeetingStatus.held,
+            scheduled_at=utcnow() - timedelta(days=1),
+            location="Family hub",
+            chair_user_id=chair.id,
+        )
+        session.add(meeting)
+        await session.flush()
+        item = MinutesItem(
+            meeting_id=meeting.id,
+            family_id=family.id,
+            position=0,
+            heading="Update",
+            text=texts["minutes_item"],
+            author_user_id=chair.id,
+            **facts,
+        )
+        decision = MeetingDecision(
+            meeting_id=meeting.id,
+            text=texts["meeting_decision"],
+            recorded_by_user_id=chair.id,
+            agreed_with_family=agreed,
+            **facts,
+        )
+        session.add_all([item, decision])
+        await session.flush()
+        meeting.minutes_published_at = utcnow()
+        session.add(meeting)
+        await session.flush()
+        addendum = MeetingAddendum(
+            meeting_id=meeting.id, text=texts["meeting_addendum"], author_user_id=chair.id, **facts
+        )
+        session.add(addendum)
+    ids = {"minutes_item": item.id, "meeting_decision": decision.id, "meeting_addendum": addendum.id}
+    return {kind: (ids[kind], texts[kind]) for kind in ids}
+
+
+async def create_plan_content(
+    sessions: SessionFactory, *, family: Family, lead: User, owner: User, category: str, agreed: bool
+) -> Built:
+    """A goal in `owner`'s agency's words and an action `owner` is to do, serving it, both in `category`;
+    agreed with the family or not."""
+    texts = {kind: canary(kind, category) for kind in ("plan_goal", "plan_action")}
+    async with unit_of_work(sessions) as session:
+        goal = PlanGoal(
+            family_id=family.id,
+            in_family_words=texts["plan_goal"],
+            agreed_with_family=agreed,
+            agreed_on=date.today() if agreed else None,
+            outcome_domain=OutcomeDomain.safety,
+            status=GoalStatus.open,
+            created_by_user_id=lead.id,
+            owning_agency_id=owner.agency_id,
+            category=category,
+        )
+        session.add(goal)
+        await session.flush()
+        action = PlanAction(
+            family_id=family.id,
+            goal_id=goal.id,
+            description=texts["plan_action"],
+            owning_agency_id=owner.agency_id,
+            owner_user_id=owner.id,
+            due_date=date.today() + timedelta(days=7),
+            status=ActionStatus.open,
+            created_by_user_id=lead.id,
+            category=category,
+        )
+        session.add(action)
+    return {"plan_goal": (goal.id, texts["plan_goal"]), "plan_action": (action.id, texts["plan_action"])}
+
+
+async def create_escalation_content(sessions: SessionFactory, *, family: Family, owner: User, category: str) -> Built:
+    text = canary("escalation_reason", category)
+    async with unit_of_work(sessions) as session:
+        row = Escalation(
+            family_id=family.id,
+            level=EscalationLevel.concern,
+            category=category,
+            owning_agency_id=owner.agency_id,
+            reason=text,
+            raised_by_user_id=owner.id,
+            ack_due_at=utcnow() + timedelta(days=1),
+        )
+        session.add(row)
+    return {"escalation_reason": (row.id, text)}
