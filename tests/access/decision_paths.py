@@ -50,6 +50,7 @@ class World:
     families: dict[tuple[str, str], str] = field(default_factory=dict)  # (sharing, category) -> family id
     items: dict[tuple[str, str, str, str], str] = field(default_factory=dict)  # (sharing, category, kind, item) -> id
     canaries: dict[str, str] = field(default_factory=dict)  # content id -> its canary text
+    parents: dict[str, str] = field(default_factory=dict)  # a rating's id -> its assessment's id
     family_tokens: dict[tuple[str, str], str] = field(default_factory=dict)
 
     def token_for(self, actor: str, sharing: str, category: str) -> str:
@@ -79,9 +80,11 @@ class Lookup:
     operation: str
     look_up: Callable[[Answer, str, World], bool]
     whole_record: bool
+    by_parent: bool = False  # asked for by the id of the record it sits in (a rating: its assessment)
 
     async def look(self, world: World, content_id: str, token: str) -> tuple[bool, Answer]:
-        answer = await world.client.op(self.operation, {"id": content_id}, token=token)
+        asked = world.parents[content_id] if self.by_parent else content_id
+        answer = await world.client.op(self.operation, {"id": asked}, token=token)
         return self.look_up(answer, content_id, world), answer
 
 
@@ -117,6 +120,22 @@ def _found(field_name: str) -> Callable[[Answer, str, World], bool]:
     return look_up
 
 
+def _ratings_shown(answer: Answer, world: World) -> set[str]:
+    """Ratings have no text of their own: a rating is shown when its assessment lists a rating."""
+    found = (answer.get("data") or {}).get("familyAssessments") or []
+    with_ratings = {assessment["id"] for assessment in found if assessment["ratings"]}
+    return {rating for rating, assessment in world.parents.items() if assessment in with_ratings}
+
+
+def _rating_found(answer: Answer, content_id: str, world: World) -> bool:
+    found = (answer.get("data") or {}).get("assessment")
+    return bool(found) and found["id"] == world.parents[content_id] and bool(found["ratings"])
+
+
+async def _look_up_parent(world: World, content_id: str, token: str) -> Answer:
+    return await world.client.op("Assessment", {"id": world.parents[content_id]}, token=token)
+
+
 READERS: dict[str, list[ListPath]] = {
     "contribution": [
         ListPath("FamilyContributions", _family_op("FamilyContributions"), _by_canary, _contribution_counts),
@@ -125,11 +144,17 @@ READERS: dict[str, list[ListPath]] = {
     "escalation_reason": [
         ListPath("FamilyEscalations", _family_op("FamilyEscalations"), _by_canary),
     ],
+    "assessment_narrative": [ListPath("FamilyAssessments", _family_op("FamilyAssessments"), _by_canary)],
+    "assessment_rating": [ListPath("FamilyAssessments", _family_op("FamilyAssessments"), _ratings_shown)],
+    "review_note": [ListPath("FamilyReviews", _family_op("FamilyReviews"), _by_canary)],
 }
 
 LOOKUPS: dict[str, Lookup] = {
     "contribution": Lookup("Contribution", _found("contribution"), whole_record=True),
     "escalation_reason": Lookup("Escalation", _found("escalation"), whole_record=False),
+    "assessment_narrative": Lookup("Assessment", _found("assessment"), whole_record=False),
+    "assessment_rating": Lookup("Assessment", _rating_found, whole_record=False, by_parent=True),
+    "review_note": Lookup("Review", _found("review"), whole_record=False),
 }
 
 
@@ -265,6 +290,7 @@ async def _other_content(sessions, world: World, key: tuple[str, str], family, p
     }
     for kind, (content_id, text) in built.items():
         _remember(world, (sharing, category, kind, "plain"), content_id, text)
+    world.parents[str(built["assessment_rating"][0])] = str(built["assessment_narrative"][0])
     for item, agreed in (("plain", False), ("agreed", True)):
         meeting = await create_meeting_content(sessions, chair=lead, owner=owner, agreed=agreed, **facts)
         plan = await create_plan_content(sessions, lead=lead, owner=owner, agreed=agreed, **facts)
