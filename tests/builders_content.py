@@ -10,6 +10,8 @@ from __future__ import annotations
 import uuid
 from datetime import date, timedelta
 
+from notifications.events import ActionAssigned, EscalationRaised, Event, is_urgent, stored_payload, to_json
+from notifications.models import Notification, OutboxEvent
 from server.assessment.models import Assessment, AssessmentRating, AssessmentStage, Review, RiskRating
 from server.db.columns import utcnow
 from server.db.engine import SessionFactory, unit_of_work
@@ -23,7 +25,9 @@ from server.meeting.models import (
     MeetingStatus,
     MinutesItem,
 )
-from server.plan.models import ActionStatus, GoalStatus, OutcomeDomain, PlanAction, PlanGoal
+from server.plan.models import ActionStatus, GoalStatus, OutcomeDomain, PlanAction, PlanGoal, PlanHistory
+from server.plan.service import ACTION_FIELDS, GOAL_FIELDS
+from server.plan.versioning import snapshot
 from server.user.models import User
 
 
@@ -157,6 +161,18 @@ async def create_plan_content(
             category=category,
         )
         session.add(action)
+        await session.flush()
+        for entity, row, fields in (("goal", goal, GOAL_FIELDS), ("action", action, ACTION_FIELDS)):
+            session.add(
+                PlanHistory(
+                    family_id=family.id,
+                    entity=entity,
+                    entity_id=row.id,
+                    version=row.version,
+                    editor_user_id=lead.id,
+                    snapshot=snapshot(row, fields),
+                )
+            )
     return {"plan_goal": (goal.id, texts["plan_goal"]), "plan_action": (action.id, texts["plan_action"])}
 
 
@@ -174,3 +190,51 @@ async def create_escalation_content(sessions: SessionFactory, *, family: Family,
         )
         session.add(row)
     return {"escalation_reason": (row.id, text)}
+
+
+async def notify(sessions: SessionFactory, event: Event, recipients: list[User]) -> None:
+    """Notifications of `event` already delivered to each recipient, as the dispatcher stores them: the
+    event's structure and a reference to its subject, never its words."""
+    subject = event.subject()
+    async with unit_of_work(sessions) as session:
+        outbox = OutboxEvent(kind=event.type, family_id=event.family_id, payload=to_json(event), dispatched_at=utcnow())
+        session.add(outbox)
+        await session.flush()
+        session.add_all(
+            Notification(
+                outbox_id=outbox.id,
+                recipient_user_id=user.id,
+                kind=event.type,
+                family_id=event.family_id,
+                urgent=is_urgent(event),
+                payload=stored_payload(event),
+                subject_kind=subject.kind if subject else None,
+                subject_id=subject.id if subject else None,
+                owning_agency_id=subject.owning_agency_id if subject else None,
+                category=subject.category if subject else None,
+            )
+            for user in recipients
+        )
+
+
+def escalation_raised(family: Family, escalation_id: uuid.UUID, owner: User, category: str) -> EscalationRaised:
+    return EscalationRaised(
+        family_id=family.id,
+        actor_user_id=owner.id,
+        owning_agency_id=owner.agency_id,
+        category=category,
+        escalation_id=escalation_id,
+        level=EscalationLevel.concern.value,
+        urgent=False,
+    )
+
+
+def action_assigned(family: Family, action_id: uuid.UUID, owner: User, category: str) -> ActionAssigned:
+    return ActionAssigned(
+        family_id=family.id,
+        owning_agency_id=owner.agency_id,
+        category=category,
+        action_id=action_id,
+        owner_user_id=owner.id,
+        due_on=date.today() + timedelta(days=7),
+    )

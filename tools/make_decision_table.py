@@ -48,8 +48,22 @@ SHARING = {
     "override_revoked": "O's override for R was revoked by an IG officer",
     "override_other_category": "O's override for R covers a different category only",
     "override_by_other_agency": "T shared this category with R; the item is O's, not T's",
+    "closed_with_consent": "the family consented to share this category with R; its record was closed 10 days ago",
+    "closed_beyond_read_period": "the family consented to share this category with R; its record was closed"
+    " 100 days ago, beyond the 90 days the team keeps reading a closed family's content",
 }
-RECIPIENT_SEES = {"consent_to_recipient", "consent_whole_team", "override_active"}
+RECIPIENT_SEES = {"consent_to_recipient", "consent_whole_team", "override_active", "closed_with_consent"}
+STAFF = {
+    "owner_worker",
+    "owner_worker_left",
+    "recipient_worker",
+    "recipient_worker_left",
+    "recipient_not_on_team",
+    "third_worker",
+    "lead_professional",
+    "owner_manager",
+    "recipient_manager",
+}
 
 ACTORS = {
     "owner_worker": "a worker of O on the team",
@@ -98,6 +112,8 @@ TEAM_WORKERS = {"recipient_worker", "third_worker", "lead_professional"}
 
 
 def expected(kind: str, actor: str, category: str, item: str, sharing: str) -> tuple[bool, str]:
+    if sharing == "closed_beyond_read_period" and actor in STAFF:
+        return False, "a closed family's content is read by the team only for 90 days after closure"
     if actor == "owner_worker":
         return True, "an agency's workers on the team see its own content"
     if actor == "owner_manager":

@@ -18,6 +18,7 @@ import httpx
 from server.agency.models import AgencyKind
 from server.db.columns import utcnow
 from server.db.engine import unit_of_work
+from server.family.models import Family, FamilyStatus
 from server.team.models import TeamMembership
 from server.user.models import SystemRole
 from tests.builders import (
@@ -31,16 +32,33 @@ from tests.builders import (
     issue_token,
 )
 from tests.builders_content import (
+    action_assigned,
     canary,
     create_assessment_content,
     create_escalation_content,
     create_meeting_content,
     create_plan_content,
     create_review_content,
+    escalation_raised,
+    notify,
 )
 from tests.graphql_client import GraphQLClient
 
 Answer = dict[str, Any]
+STAFF_ACTORS = (
+    "owner_worker",
+    "owner_worker_left",
+    "recipient_worker",
+    "recipient_worker_left",
+    "recipient_not_on_team",
+    "third_worker",
+    "lead_professional",
+    "owner_manager",
+    "recipient_manager",
+    "ig_officer",
+    "admin",
+)
+NOTIFIED_KINDS = ("escalation_reason", "plan_action")  # notifications refer to these kinds of content
 
 
 @dataclass
@@ -70,6 +88,11 @@ class ListPath:
     read: Callable[[World, str, str], Awaitable[Answer]]
     seen: Callable[[Answer, World], set[str]]
     counts_agree: Callable[[Answer], bool] = lambda answer: True
+    audience: str = "everyone"  # "staff": the staff pages; "family": the portal
+
+    def serves(self, actor: str) -> bool:
+        family = actor in ("family_member", "other_family_member")
+        return self.audience == "everyone" or (self.audience == "family") == family
 
 
 @dataclass(frozen=True)
@@ -136,6 +159,15 @@ async def _look_up_parent(world: World, content_id: str, token: str) -> Answer:
     return await world.client.op("Assessment", {"id": world.parents[content_id]}, token=token)
 
 
+async def _portal(world: World, family_id: str, token: str) -> Answer:
+    return await world.client.op("PortalSummary", {"familyId": family_id}, token=token)
+
+
+MEETINGS = ListPath("FamilyMeetings", _family_op("FamilyMeetings"), _by_canary)
+PLAN = ListPath("FamilyPlan", _family_op("FamilyPlan"), _by_canary, audience="staff")
+PLAN_HISTORY = ListPath("PlanHistory", _family_op("PlanHistory"), _by_canary, audience="staff")
+PORTAL = ListPath("PortalSummary", _portal, _by_canary, audience="family")
+
 READERS: dict[str, list[ListPath]] = {
     "contribution": [
         ListPath("FamilyContributions", _family_op("FamilyContributions"), _by_canary, _contribution_counts),
@@ -145,6 +177,11 @@ READERS: dict[str, list[ListPath]] = {
         ListPath("FamilyEscalations", _family_op("FamilyEscalations"), _by_canary),
     ],
     "assessment_narrative": [ListPath("FamilyAssessments", _family_op("FamilyAssessments"), _by_canary)],
+    "minutes_item": [MEETINGS],
+    "meeting_decision": [MEETINGS],
+    "meeting_addendum": [MEETINGS],
+    "plan_goal": [PLAN, PLAN_HISTORY, PORTAL],
+    "plan_action": [PLAN, PLAN_HISTORY, PORTAL],
     "assessment_rating": [ListPath("FamilyAssessments", _family_op("FamilyAssessments"), _ratings_shown)],
     "review_note": [ListPath("FamilyReviews", _family_op("FamilyReviews"), _by_canary)],
 }
@@ -155,6 +192,9 @@ LOOKUPS: dict[str, Lookup] = {
     "assessment_narrative": Lookup("Assessment", _found("assessment"), whole_record=False),
     "assessment_rating": Lookup("Assessment", _rating_found, whole_record=False, by_parent=True),
     "review_note": Lookup("Review", _found("review"), whole_record=False),
+    "minutes_item": Lookup("MinutesItem", _found("minutesItem"), whole_record=True),
+    "meeting_decision": Lookup("MeetingDecision", _found("meetingDecision"), whole_record=True),
+    "meeting_addendum": Lookup("MeetingAddendum", _found("meetingAddendum"), whole_record=True),
 }
 
 
@@ -213,10 +253,23 @@ async def _apply_sharing(sessions, sharing, family, category, people, agencies) 
             await create_override(sessions, **override, decided_by=owner_worker, categories=[_other_category(category)])
         case "override_by_other_agency":
             await create_override(sessions, **override, decided_by=third_worker, categories=[category])
+        case "closed_with_consent" | "closed_beyond_read_period":
+            await create_consent(sessions, **consent, categories=[category], agencies=[recipient])
+            days = 10 if sharing == "closed_with_consent" else 100
+            await _close(sessions, family, closed_days_ago=days)
         case "none":
             pass
         case _:
             raise AssertionError(f"unknown sharing state {sharing}")
+
+
+async def _close(sessions, family, *, closed_days_ago: int) -> None:
+    async with unit_of_work(sessions) as session:
+        await session.exec(
+            Family.__table__.update()
+            .where(Family.id == family.id)
+            .values(status=FamilyStatus.closed.value, closed_at=utcnow() - timedelta(days=closed_days_ago))
+        )
 
 
 async def _people(sessions) -> tuple[dict, dict]:
@@ -291,9 +344,13 @@ async def _other_content(sessions, world: World, key: tuple[str, str], family, p
     for kind, (content_id, text) in built.items():
         _remember(world, (sharing, category, kind, "plain"), content_id, text)
     world.parents[str(built["assessment_rating"][0])] = str(built["assessment_narrative"][0])
+    staff = [user for name, user in people.items() if name in STAFF_ACTORS]
+    escalation_id = built["escalation_reason"][0]
+    await notify(sessions, escalation_raised(family, escalation_id, owner, category), staff)
     for item, agreed in (("plain", False), ("agreed", True)):
         meeting = await create_meeting_content(sessions, chair=lead, owner=owner, agreed=agreed, **facts)
         plan = await create_plan_content(sessions, lead=lead, owner=owner, agreed=agreed, **facts)
+        await notify(sessions, action_assigned(family, plan["plan_action"][0], owner, category), staff)
         for kind, (content_id, text) in {**meeting, **plan}.items():
             _remember(world, (sharing, category, kind, item), content_id, text)
 
@@ -312,13 +369,26 @@ async def build_world(sessions, live_server: str, table: list[dict[str, str]]) -
         sharing, category = key
         family = await create_family(sessions, lead=people["lead_professional"], contributors=team)
         await _end_memberships(sessions, family, people, ("owner_worker_left", "recipient_worker_left"))
-        await _apply_sharing(sessions, sharing, family, category, people, agencies)
         world.families[key] = str(family.id)
         await _contributions(sessions, world, key, family, people)
         await _other_content(sessions, world, key, family, people)
+        # Sharing changes after the content was written and its notifications were delivered.
+        await _apply_sharing(sessions, sharing, family, category, people, agencies)
         world.family_tokens[key] = await issue_token(sessions, await create_family_user(sessions, family=family))
     stranger = await create_family(sessions, lead=people["lead_professional"])
     world.tokens["other_family_member"] = await issue_token(
         sessions, await create_family_user(sessions, family=stranger)
     )
     return world
+
+
+async def inbox(world: World, token: str) -> list[Answer]:
+    """Every page of the actor's notification inbox, newest first."""
+    pages, after = [], None
+    while True:
+        page = await world.client.op("Inbox", {"first": 100, "after": after}, token=token)
+        pages.append(page)
+        info = page["data"]["inbox"]["pageInfo"]
+        if not info["hasNextPage"]:
+            return pages
+        after = info["endCursor"]
