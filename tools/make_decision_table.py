@@ -107,7 +107,10 @@ ITEMS = {
     " a police agency",
     "agreed": "agreed with the family (a goal, an action serving one, a decision agreed at the meeting)",
 }
-REFUSED_FOR = {"refused": {"recipient_worker", "third_worker", "lead_professional"}, "consent_and_refusal": {"recipient_worker"}}
+REFUSED_FOR = {  # whose agency a refusal in force withholds the category from
+    "refused": {"recipient_worker", "third_worker", "lead_professional"},
+    "consent_and_refusal": {"recipient_worker"},
+}
 TEAM_WORKERS = {"recipient_worker", "third_worker", "lead_professional"}
 
 

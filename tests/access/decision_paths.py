@@ -21,6 +21,7 @@ from server.db.engine import unit_of_work
 from server.family.models import Family, FamilyStatus
 from server.team.models import TeamMembership
 from server.user.models import SystemRole
+from tests import ws_client
 from tests.builders import (
     create_agency,
     create_consent,
@@ -64,6 +65,7 @@ NOTIFIED_KINDS = ("escalation_reason", "plan_action")  # notifications refer to 
 @dataclass
 class World:
     client: GraphQLClient
+    base_url: str
     tokens: dict[str, str] = field(default_factory=dict)
     families: dict[tuple[str, str], str] = field(default_factory=dict)  # (sharing, category) -> family id
     items: dict[tuple[str, str, str, str], str] = field(default_factory=dict)  # (sharing, category, kind, item) -> id
@@ -84,11 +86,16 @@ class World:
 class ListPath:
     """An operation that lists a family's content; `seen` tells which content the answer shows."""
 
-    name: str
+    operation: str
     read: Callable[[World, str, str], Awaitable[Answer]]
     seen: Callable[[Answer, World], set[str]]
     counts_agree: Callable[[Answer], bool] = lambda answer: True
     audience: str = "everyone"  # "staff": the staff pages; "family": the portal
+    variant: str = ""  # the same operation asked in another way (a search)
+
+    @property
+    def name(self) -> str:
+        return f"{self.operation} ({self.variant})" if self.variant else self.operation
 
     def serves(self, actor: str) -> bool:
         family = actor in ("family_member", "other_family_member")
@@ -114,6 +121,13 @@ class Lookup:
 def _family_op(operation: str) -> Callable[[World, str, str], Awaitable[Answer]]:
     async def read(world: World, family_id: str, token: str) -> Answer:
         return await world.client.op(operation, {"familyId": family_id}, token=token)
+
+    return read
+
+
+def _search(words: str) -> Callable[[World, str, str], Awaitable[Answer]]:
+    async def read(world: World, family_id: str, token: str) -> Answer:
+        return await world.client.op("FamilyContributions", {"familyId": family_id, "search": words}, token=token)
 
     return read
 
@@ -163,7 +177,15 @@ async def _portal(world: World, family_id: str, token: str) -> Answer:
     return await world.client.op("PortalSummary", {"familyId": family_id}, token=token)
 
 
+async def _each_meeting(world: World, family_id: str, token: str) -> Answer:
+    """Every meeting of the family asked for by its id, as the meeting page does."""
+    listed = await world.client.op("FamilyMeetings", {"familyId": family_id}, token=token)
+    meetings = (listed.get("data") or {}).get("familyMeetings") or []
+    return {"meetings": [await world.client.op("Meeting", {"id": m["id"]}, token=token) for m in meetings]}
+
+
 MEETINGS = ListPath("FamilyMeetings", _family_op("FamilyMeetings"), _by_canary)
+MEETING = ListPath("Meeting", _each_meeting, _by_canary)
 PLAN = ListPath("FamilyPlan", _family_op("FamilyPlan"), _by_canary, audience="staff")
 PLAN_HISTORY = ListPath("PlanHistory", _family_op("PlanHistory"), _by_canary, audience="staff")
 PORTAL = ListPath("PortalSummary", _portal, _by_canary, audience="family")
@@ -171,15 +193,22 @@ PORTAL = ListPath("PortalSummary", _portal, _by_canary, audience="family")
 READERS: dict[str, list[ListPath]] = {
     "contribution": [
         ListPath("FamilyContributions", _family_op("FamilyContributions"), _by_canary, _contribution_counts),
+        ListPath(
+            "FamilyContributions",
+            _search("canary contribution"),
+            _by_canary,
+            _contribution_counts,
+            variant="search",
+        ),
         ListPath("FamilyChronology", _family_op("FamilyChronology"), _chronology_ids),
     ],
     "escalation_reason": [
         ListPath("FamilyEscalations", _family_op("FamilyEscalations"), _by_canary),
     ],
     "assessment_narrative": [ListPath("FamilyAssessments", _family_op("FamilyAssessments"), _by_canary)],
-    "minutes_item": [MEETINGS],
-    "meeting_decision": [MEETINGS],
-    "meeting_addendum": [MEETINGS],
+    "minutes_item": [MEETINGS, MEETING],
+    "meeting_decision": [MEETINGS, MEETING],
+    "meeting_addendum": [MEETINGS, MEETING],
     "plan_goal": [PLAN, PLAN_HISTORY, PORTAL],
     "plan_action": [PLAN, PLAN_HISTORY, PORTAL],
     "assessment_rating": [ListPath("FamilyAssessments", _family_op("FamilyAssessments"), _ratings_shown)],
@@ -358,7 +387,7 @@ async def _other_content(sessions, world: World, key: tuple[str, str], family, p
 async def build_world(sessions, live_server: str, table: list[dict[str, str]]) -> World:
     agencies, people = await _people(sessions)
     http = httpx.AsyncClient(base_url=live_server, timeout=30)
-    world = World(GraphQLClient(http))
+    world = World(GraphQLClient(http), live_server)
     for name, user in people.items():
         world.tokens[name] = await issue_token(sessions, user)
     team = tuple(
@@ -392,3 +421,22 @@ async def inbox(world: World, token: str) -> list[Answer]:
         if not info["hasNextPage"]:
             return pages
         after = info["endCursor"]
+
+
+async def replay(world: World, token: str, count: int) -> list[Answer]:
+    """What `notifications(after: "0")` replays over a real socket: `count` notifications, then nothing."""
+    async with ws_client.following(world.base_url, token, after="0") as ws:
+        received = await ws_client.notifications(ws, count, wait=30) if count else []
+        try:
+            extra = await ws_client.receive(ws, wait=0.5)
+        except TimeoutError:
+            return received
+    raise AssertionError(f"replay sent more than the inbox holds: {extra}")
+
+
+NOTIFICATION_OPERATIONS = {"Inbox", "Notifications"}  # the inbox and the socket's replay (tests below)
+TABLE_OPERATIONS = (
+    {path.operation for paths in READERS.values() for path in paths}
+    | {lookup.operation for lookup in LOOKUPS.values()}
+    | NOTIFICATION_OPERATIONS
+)

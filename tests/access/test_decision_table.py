@@ -30,6 +30,7 @@ from tests.access.decision_paths import (
     build_world,
     inbox,
     nonexistent_answer,
+    replay,
 )
 
 with (REPO_ROOT / "policies" / "decisions.csv").open() as table_file:
@@ -143,3 +144,22 @@ async def test_notification_inbox(world: World, actor):
     for row in rows:
         content_id = world.items[(row["sharing"], row["category"], row["kind"], row["item"])]
         assert (content_id in seen) == (row["expected"] == "allow"), (row["case"], row["why"])
+
+
+@pytest.mark.parametrize("actor", STAFF_ACTORS)
+async def test_notification_replay(world: World, actor):
+    """A socket that resumes from the start (`notifications(after: "0")`) is shown what the inbox shows."""
+    # given the actor's inbox, decided when read
+    pages = await inbox(world, world.tokens[actor])
+    listed = [node for page in pages for node in page["data"]["inbox"]["nodes"]]
+    # when a socket replays every notification from the start
+    replayed = await replay(world, world.tokens[actor], len(listed))
+    # then it replays the same notifications showing the same content, and nothing the table denies
+    assert [item["id"] for item in replayed] == sorted((node["id"] for node in listed), key=int)
+    assert world.shown({"replayed": replayed}) == set().union(*(world.shown(page) for page in pages))
+    denied = {
+        world.items[(row["sharing"], row["category"], row["kind"], row["item"])]
+        for row in TABLE
+        if row["actor"] == actor and row["kind"] in NOTIFIED_KINDS and row["expected"] == "deny"
+    }
+    assert not world.shown({"replayed": replayed}) & denied
