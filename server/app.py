@@ -18,7 +18,7 @@ from server.api.view import TafGraphQL
 from server.config import Settings
 from server.db.engine import create_engine, create_session_factory
 from server.http import BodyLimit, SecurityHeaders, healthz, readyz
-from server.notification.runtime import NotificationRuntime
+from server.inbox.runtime import NotificationRuntime
 from server.state import AppState
 
 

@@ -1,7 +1,7 @@
 """Who must know of an event, and which of them may be told: the callables the server injects into the
 notification dispatcher. Every decision goes through the policy enforcement point, for each recipient as
 if they had asked themselves: a person is told of an event only if they may read the record it is about.
-What they may read of its content is decided when they read it (server/notification/content.py): the
+What they may read of its content is decided when they read it (server/inbox/content.py): the
 notification itself holds no content.
 """
 
