@@ -18,7 +18,7 @@ background dispatcher, which also takes every event appended elsewhere (timers, 
 In the background: the instance whose commit announced the event (`woken`), at once, waiting for the lock.
 The others (`woken_elsewhere`) only follow up after `follow_up_seconds`, and then, like the periodic
 poll, merely try the lock: if someone holds it, that one is dispatching, and an event it did not claim
-is its own committer's to dispatch. So a burst no longer wakes every instance to queue for the lock in
+is its own committer's to dispatch. So a burst does not wake every instance to queue for the lock in
 turn and find nothing; an event whose committer died first is still dispatched, a follow-up later.
 """
 
@@ -67,8 +67,8 @@ class Fanout:
     async def write(self, session: AsyncSession, pending: list[Appended]) -> None:
         rows = await self._notification_rows(session, pending)
         if rows:
-            # One statement for the batch's rows as executemany: its SQL is compiled once and cached (a
-            # multi-row VALUES was compiled afresh for every batch: a tenth of a busy instance's time).
+            # One statement for the batch's rows as executemany: its SQL is compiled once and cached, where a
+            # multi-row VALUES would be compiled afresh for every batch (a tenth of a busy instance's time).
             connection = await session.connection()
             await connection.execute(_INSERT_NOTIFICATIONS, rows)
             await session.exec(sa.text("SELECT pg_notify(:channel, '')"), params={"channel": NOTIFICATION_CHANNEL})
