@@ -18,7 +18,7 @@ background dispatcher, which also takes every event appended elsewhere (timers, 
 In the background: the instance whose commit announced the event (`woken`), at once, waiting for the lock.
 The others (`woken_elsewhere`) only follow up after `follow_up_seconds`, and then, like the periodic
 poll, merely try the lock: if someone holds it, that one is dispatching, and an event it did not claim
-is its own committer's to dispatch. So a burst no longer wakes every instance to queue for the lock in
+is its own committer's to dispatch. So a burst does not wake every instance to queue for the lock in
 turn and find nothing; an event whose committer died first is still dispatched, a follow-up later.
 """
 
@@ -27,6 +27,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import threading
 import uuid
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
@@ -66,8 +67,8 @@ class Fanout:
     async def write(self, session: AsyncSession, pending: list[Appended]) -> None:
         rows = await self._notification_rows(session, pending)
         if rows:
-            # One statement for the batch's rows as executemany: its SQL is compiled once and cached (a
-            # multi-row VALUES was compiled afresh for every batch: a tenth of a busy instance's time).
+            # One statement for the batch's rows as executemany: its SQL is compiled once and cached, where a
+            # multi-row VALUES would be compiled afresh for every batch (a tenth of a busy instance's time).
             connection = await session.connection()
             await connection.execute(_INSERT_NOTIFICATIONS, rows)
             await session.exec(sa.text("SELECT pg_notify(:channel, '')"), params={"channel": NOTIFICATION_CHANNEL})
@@ -228,3 +229,59 @@ def _delivery(event: Event, kind: str, user: uuid.UUID, digest: set[tuple[uuid.U
     if is_urgent(event) or (user, kind) not in digest:
         return Delivery.live
     return Delivery.daily_digest
+
+
+class DispatchThread:
+    """The dispatcher on an event loop of its own, in a thread of its own, with its own small pool.
+
+    Why: on an instance busy serving requests, each of the dispatcher's awaits (about ten statements per
+    batch) would wait behind every request callback queued on the shared loop, and in a burst of
+    mutations that wait is most of the time from a commit to its notifications (about 80 of 100 ms at the
+    median, bench/results/notifications.md). On its own loop, PostgreSQL's answer resumes the dispatcher
+    as soon as the interpreter lock is free, whatever the request loop has queued. What the injected
+    callables read must therefore be safe to share across threads (the server's policy enforcer is
+    built at start-up and never written to).
+
+    `build` runs on the thread's loop, so what it opens (the engine's pool) belongs to that loop; it
+    returns the dispatcher and what closes what it opened, awaited when the thread stops.
+    """
+
+    def __init__(
+        self, build: Callable[[], tuple[Dispatcher, Callable[[], Awaitable[None]]]], *, poll_interval: float
+    ) -> None:
+        self.build = build
+        self.poll_interval = poll_interval
+        self.dispatcher: Dispatcher | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._task: asyncio.Task | None = None
+        self._thread: threading.Thread | None = None
+        self._ready = threading.Event()
+
+    def start(self) -> None:
+        self._thread = threading.Thread(target=asyncio.run, args=(self._run(),), name="taf-dispatcher", daemon=True)
+        self._thread.start()
+        self._ready.wait(timeout=30)
+
+    def call(self, method: Callable[[Dispatcher], None]) -> None:
+        """Run a (non-blocking) Dispatcher method on the dispatcher's loop; safe from any thread."""
+        if self._loop is not None and self.dispatcher is not None and not self._loop.is_closed():
+            with contextlib.suppress(RuntimeError):  # the loop closed meanwhile: stopping
+                self._loop.call_soon_threadsafe(method, self.dispatcher)
+
+    def stop(self) -> None:
+        if self._loop is not None and self._task is not None:
+            with contextlib.suppress(RuntimeError):
+                self._loop.call_soon_threadsafe(self._task.cancel)
+        if self._thread is not None:
+            self._thread.join(timeout=30)
+
+    async def _run(self) -> None:
+        self.dispatcher, close = self.build()
+        self._loop, self._task = asyncio.get_running_loop(), asyncio.current_task()
+        self._ready.set()
+        try:
+            await self.dispatcher.run(poll_interval=self.poll_interval)
+        except asyncio.CancelledError:
+            pass
+        finally:
+            await close()

@@ -13,20 +13,19 @@ from __future__ import annotations
 
 import json
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 import sqlalchemy as sa
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from notifications import transaction
 from notifications.events import Event, to_json
 
 OUTBOX_CHANNEL = "taf_outbox"
 NOTIFICATION_CHANNEL = "taf_notification"
 REVOCATION_CHANNEL = "taf_revocation"  # payload: a revoked sign-in's id (the server closes its sockets)
 OUTBOX_LOCK = 727_101  # serialises outbox writers until commit
-_AT_COMMIT = "taf_dispatch_at_commit"  # session.info: this transaction dispatches its own events
-_APPENDED = "taf_outbox_appended"  # session.info: the events it appended, for that dispatch
 
 # This process, in every outbox NOTIFY it sends ("<instance>:<outbox id>"): the instance that committed an
 # event dispatches it at once; the others only follow up later, in case it died first (notifications/bus.py).
@@ -42,14 +41,25 @@ class Appended:
     event: Event
 
 
+@dataclass(slots=True)
+class _AtCommit:
+    """Whether this transaction dispatches its own events before it commits, and those it appended since
+    the last dispatch."""
+
+    dispatches: bool = False
+    appended: list[Appended] = field(default_factory=list)
+
+
 def dispatch_at_commit(session: AsyncSession) -> None:
     """Mark the session's transaction as one that dispatches the events it appends before committing."""
-    session.info[_AT_COMMIT] = True
+    transaction.state(session, _AtCommit).dispatches = True
 
 
 def take_appended(session: AsyncSession) -> list[Appended]:
     """The events appended in this transaction since the last call, for the dispatch at commit."""
-    return session.info.pop(_APPENDED, [])
+    at_commit = transaction.state(session, _AtCommit)
+    taken, at_commit.appended = at_commit.appended, []
+    return taken
 
 
 def sent_here(notice: str) -> bool:
@@ -74,8 +84,9 @@ async def append(session: AsyncSession, event: Event) -> int:
         params={"kind": payload["type"], "family_id": event.family_id, "payload": json.dumps(payload)},
     )
     outbox_id = int(result.scalar_one())
-    if session.info.get(_AT_COMMIT):
-        session.info.setdefault(_APPENDED, []).append(Appended(outbox_id, payload["type"], event))
+    at_commit = transaction.state(session, _AtCommit)
+    if at_commit.dispatches:
+        at_commit.appended.append(Appended(outbox_id, payload["type"], event))
     else:
         await announce(session, outbox_id)
     return outbox_id

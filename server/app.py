@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import gc
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -12,13 +11,14 @@ from starlette.routing import Mount, Route, WebSocketRoute
 from starlette.staticfiles import StaticFiles
 
 from notifications.timers import Clock, system_clock
+from server import tuning
 from server.access.enforcer import build_enforcer
 from server.api.schema import create_schema
 from server.api.view import TafGraphQL
 from server.config import Settings
 from server.db.engine import create_engine, create_session_factory
 from server.http import BodyLimit, SecurityHeaders, healthz, readyz
-from server.notification.runtime import NotificationRuntime
+from server.inbox.runtime import NotificationRuntime
 from server.state import AppState
 
 
@@ -44,14 +44,7 @@ def create_app(settings: Settings, *, database_url: str | None = None, clock: Cl
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         await state.notifications.start()
-        # What start-up built (modules, the schema, the policy) lives as long as the process: move it out of
-        # the collector's reach, so that collections during requests stop traversing it (long pauses).
-        gc.collect()
-        gc.freeze()
-        # A collection every 50,000 allocations, not 700: a burst of notifications allocates quickly, and
-        # the frequent young collections (and the older ones they trigger) were in the delivery tail:
-        # row created -> receipt p99 230-360 ms with the default, 154-237 ms with this (bench, round 4).
-        gc.set_threshold(50_000, 20, 100)
+        tuning.settle_after_start_up()
         try:
             yield
         finally:

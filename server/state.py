@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from server.access.enforcer import PolicyEnforcer
 from server.config import Settings
 from server.db.engine import SessionFactory
-from server.notification.runtime import NotificationRuntime
+from server.inbox.runtime import NotificationRuntime
 
 
 @dataclass

@@ -4,10 +4,20 @@ The policy is small and static (role x kind x action x rule); it changes only wi
 there is nothing to watch between instances. What changes all day (teams, consents, overrides) is
 read per request as facts (server/access/facts.py) and checked by the rules the policy names.
 
-Speed (bench/results/sharing.md): stock pycasbin re-parses the matcher on every call and evaluates it
-against every policy line, ~400 µs a decision with 44 lines. The matcher can only match lines of the
-request's own (role, kind, action), so each such group gets its own enforcer holding just its lines,
-with the same model, and the parsed matcher is kept. Same decisions (tests/access/test_enforcer.py).
+Why it is not stock pycasbin: a decision is made for every item a page shows, and stock pycasbin
+parses the matcher afresh on every call and evaluates it against every policy line (about 730 µs a
+decision, bench/results/sharing.md). The matcher can only match lines of the request's own (role,
+kind, action), so each such group gets its own enforcer holding just its lines, with the same model;
+and each keeps its parsed matcher (about 46 µs a decision). Same decisions as stock pycasbin over the
+whole policy (tests/access/test_enforcer.py).
+
+Keeping the parsed matcher overrides pycasbin's private `_get_expression`, because pycasbin has no
+public way to do it. The override is safe because nothing it is given changes after start-up: the
+model, the registered functions and the kind groups are fixed when the enforcers are built. It is
+pinned: pycasbin is pinned in requirements.lock, PYCASBIN_CHECKED names the version whose enforce path
+was read for it, and tests/access/test_enforcer.py fails if the installed pycasbin is another, if
+`_get_expression` changes its signature, or if `enforce_ex` stops calling it. Upgrading pycasbin means
+reading its `CoreEnforcer.enforce_ex` again and then moving PYCASBIN_CHECKED.
 """
 
 from __future__ import annotations
@@ -23,9 +33,12 @@ import casbin
 from server.access.facts import DEFAULT_CLOSED_READ_PERIOD
 from server.access.rules import holds
 
+PYCASBIN_CHECKED = "2.8.0"  # the pycasbin whose enforce path _ParsedMatcherEnforcer was checked against
+
 
 class _ParsedMatcherEnforcer(casbin.Enforcer):
-    """Keeps the parsed matcher: the model and the registered functions never change after start-up."""
+    """Keeps the parsed matcher, by matcher text: the model and the registered functions never change
+    after start-up (see the module's docstring for why this private override is pinned)."""
 
     _parsed: dict[str, Any]
 

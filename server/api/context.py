@@ -26,7 +26,7 @@ from server.auth.service import TokenProblem
 from server.config import Settings
 from server.db.engine import SessionFactory, read_session, unit_of_work
 from server.errors import Forbidden, NotFound, Unauthenticated, Unavailable
-from server.notification.sockets import SignedInSockets
+from server.inbox.sockets import SignedInSockets
 
 _TOKEN_MESSAGES = {
     TokenProblem.missing: "Sign in to do that.",

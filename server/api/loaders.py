@@ -12,6 +12,7 @@ from server.agency.loaders import agency_by_id
 from server.contribution.loaders import versions_by_contribution_id
 from server.db.engine import SessionFactory
 from server.family.loaders import attention_by_family_id, family_by_id, members_by_family_id
+from server.inbox.loaders import content_by_ref, items_by_digest
 from server.meeting.loaders import (
     addenda_by_meeting,
     changes_by_meeting_id,
@@ -19,7 +20,6 @@ from server.meeting.loaders import (
     invitees_by_meeting_id,
     minutes_items_by_meeting,
 )
-from server.notification.loaders import content_by_ref, items_by_digest
 from server.plan.loaders import actions_by_meeting_id
 from server.team.loaders import active_team_by_family_id, lead_by_family_id
 from server.user.loaders import user_by_id

@@ -25,9 +25,9 @@ from server.consent.api import ConsentMutation
 from server.contribution.api import ContributionMutation, ContributionQuery
 from server.escalation.api import EscalationMutation, EscalationQuery
 from server.family.api import FamilyMutation, FamilyQuery
+from server.inbox.api import NotificationMutation, NotificationQuery, NotificationSubscription
 from server.meeting.api import MeetingQuery
 from server.meeting.mutations import MeetingMutation
-from server.notification.api import NotificationMutation, NotificationQuery, NotificationSubscription
 from server.plan.api import PlanMutation, PlanQuery
 from server.portal.api import PortalMutation, PortalQuery
 from server.safeguarding.api import SafeguardingMutation, SafeguardingQuery

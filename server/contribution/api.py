@@ -75,7 +75,7 @@ class ContributionType:
     created_at: datetime
     updated_at: datetime
     # Related rows are attached when the item is built (`ContributionType.many`), one batched load per list,
-    # so resolving a page of items is synchronous: an awaited resolver per item and field cost ~0.2 ms each.
+    # so resolving a page of items is synchronous: an awaited resolver per item and field costs ~0.2 ms each.
     owning_agency: AgencyType = strawberry.field(description="The agency that wrote it and alone may change it.")
     author: StaffMemberType
     about: list[FamilyMemberRef] = strawberry.field(description="The family members it is about.")

@@ -19,8 +19,8 @@ def create_engine(url: str, *, pool_size: int = 10, statement_timeout_ms: int = 
         pool_size=pool_size,
         max_overflow=10,
         pool_timeout=10,  # give up (UNAVAILABLE) rather than queue a request forever
-        # No pre-ping: it cost three round trips (BEGIN, ping, ROLLBACK) on every checkout, a sixth of a small
-        # read's CPU. `_replace_if_cut` below catches what it was for, without a round trip.
+        # No pre-ping: it costs three round trips (BEGIN, ping, ROLLBACK) on every checkout, a sixth of a small
+        # read's CPU. `_replace_if_cut` below catches what it is for, a connection PostgreSQL closed, without one.
         pool_pre_ping=False,
         connect_args={
             "timeout": 5,

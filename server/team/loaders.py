@@ -28,7 +28,7 @@ async def active_team_by_family_id(sessions: SessionFactory, family_ids: list[uu
 
 async def lead_by_family_id(sessions: SessionFactory, family_ids: list[uuid.UUID]) -> list[TeamMembership | None]:
     """The active lead professional of each family (already visible to the caller), or None: one row per
-    family through the one-lead index, where the caseload used to load every family's whole team."""
+    family through the one-lead index, not every family's whole team (a caseload page names only leads)."""
     async with sessions() as session:
         statement = select(TeamMembership).where(
             col(TeamMembership.family_id).in_(family_ids),

@@ -39,7 +39,7 @@ class TeamMembership(SQLModel, table=True):
         ),
         sa.Index("ix_team_membership_user_active", "user_id", postgresql_where=sa.text("valid_to IS NULL")),
         sa.Index("ix_team_membership_agency_active", "agency_id", postgresql_where=sa.text("valid_to IS NULL")),
-        # "Is my agency on this family's team?" (the access facts); found missing by bench/sharing_scale.py.
+        # "Is my agency on this family's team?": asked by the access facts of every request about a family.
         sa.Index(
             "ix_team_membership_family_agency_active",
             "family_id",

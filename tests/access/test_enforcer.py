@@ -1,12 +1,18 @@
-"""The grouped, matcher-caching enforcer decides exactly like stock pycasbin over the whole policy."""
+"""The grouped, matcher-caching enforcer decides exactly like stock pycasbin over the whole policy, and
+the pycasbin internals its matcher cache relies on are the ones it was checked against."""
 
 from __future__ import annotations
 
+import importlib.metadata
+import inspect
 import itertools
+import re
 import uuid
 
+import casbin
+
 from server.access.actor import Actor
-from server.access.enforcer import build_enforcer, build_reference_enforcer
+from server.access.enforcer import PYCASBIN_CHECKED, build_enforcer, build_reference_enforcer
 from server.access.facts import FamilyFacts, ItemFacts
 from server.access.rules import Resource
 from server.config import REPO_ROOT
@@ -67,3 +73,34 @@ def test_grouped_decisions_equal_the_reference_for_every_combination():
         )
         checked += 1
     assert checked > 5_000
+
+
+def test_the_pinned_pycasbin_is_the_one_whose_private_matcher_hook_was_checked():
+    # given the pycasbin pinned in requirements.lock and pyproject.toml
+    pinned = re.search(r"^pycasbin==(\S+)$", (REPO_ROOT / "requirements.lock").read_text(), re.MULTILINE)
+    assert pinned is not None
+    assert f'"pycasbin=={pinned[1]}"' in (REPO_ROOT / "pyproject.toml").read_text()
+    # then it is the one installed, and the one server/access/enforcer.py's override was checked against
+    # (upgrading: read pycasbin's CoreEnforcer.enforce_ex again, then move PYCASBIN_CHECKED)
+    assert importlib.metadata.version("pycasbin") == pinned[1] == PYCASBIN_CHECKED
+    # and the hook it overrides is still a static method taking the matcher text and the functions
+    assert isinstance(inspect.getattr_static(casbin.Enforcer, "_get_expression"), staticmethod)
+    assert list(inspect.signature(casbin.Enforcer._get_expression).parameters) == ["expr", "functions"]
+
+
+def test_deciding_parses_the_matcher_once_through_the_overridden_hook():
+    # given a freshly built enforcer, and the small enforcer of one (role, kind, action)
+    enforcer = build_enforcer(REPO_ROOT / "policies")
+    role, kind, act = enforcer.get_policy()[0][:3]
+    group = enforcer._groups[(role, kind, act)]
+    assert "_parsed" not in group.__dict__
+    actor = Actor(uuid.uuid4(), "x", "staff", role, MINE, None)
+    resource = Resource(kind, FamilyFacts(uuid.uuid4(), agency_on_team=True), None)
+    # when it decides twice
+    first = enforcer.enforce_ex(actor, resource, act)
+    parsed = dict(group._parsed)
+    second = enforcer.enforce_ex(actor, resource, act)
+    # then pycasbin's enforce path asked the override for the model's matcher, which was parsed once and kept
+    assert list(parsed) == [group.model["m"]["m"].value]
+    assert group._parsed[group.model["m"]["m"].value] is parsed[group.model["m"]["m"].value]
+    assert first == second

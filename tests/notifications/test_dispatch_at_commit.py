@@ -19,7 +19,7 @@ from notifications.events import MeetingScheduled
 from server.agency.models import AgencyKind
 from server.db.columns import utcnow
 from server.db.engine import unit_of_work
-from server.notification.runtime import asyncpg_dsn
+from server.inbox.runtime import asyncpg_dsn
 from tests.api.test_query_counts import counting
 from tests.auth_helpers import sign_in
 from tests.builders import create_agency, create_area, create_family, create_user

@@ -18,7 +18,7 @@ from server.access.enforcer import build_enforcer
 from server.agency.models import AgencyKind
 from server.db.columns import utcnow
 from server.db.engine import create_session_factory
-from server.notification import audience
+from server.inbox import audience
 from tests import ws_client
 from tests.auth_helpers import sign_in
 from tests.builders import create_agency, create_area, create_consent, create_family, create_user

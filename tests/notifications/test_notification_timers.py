@@ -17,8 +17,8 @@ from notifications.events import EscalationTimedOut
 from server.access.enforcer import build_enforcer
 from server.db.columns import utcnow
 from server.db.engine import create_session_factory, unit_of_work
-from server.notification import audience
-from server.notification.runtime import asyncpg_dsn
+from server.inbox import audience
+from server.inbox.runtime import asyncpg_dsn
 from tests.builders import create_area
 from tests.notifications.test_notification_delivery import append, meeting
 

@@ -1,20 +1,17 @@
 """Use cases for a user's own notifications: the inbox, marking read, acknowledging escalations,
-delivery preferences, and the live stream with its checks at delivery time.
+delivery preferences and the items of a digest. The live subscription is server/inbox/live.py.
 
 A notification holds references, never content: every read path shows a notification only while the
 recipient may still see the record it is about (someone who left the team stops seeing that family's
 notifications at once), and renders the words of its subject at that moment through the enforcement
-point (server/notification/content.py), so a consent withdrawn or an override ended hides them at once
-in the inbox, the replay, live delivery and the digest. The stream re-checks the sign-in before every
-delivery.
+point (server/inbox/content.py), so a consent withdrawn or an override ended hides them at once
+in the inbox, the replay, live delivery and the digest.
 """
 
 from __future__ import annotations
 
-import uuid
 from collections import defaultdict
-from collections.abc import AsyncIterator
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import insert
@@ -22,25 +19,17 @@ from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from notifications import stream
-from notifications.bus import AdmitMany, Bus, Dropped, Record
 from notifications.digest import DIGEST_KIND
 from notifications.events import ESCALATION_KINDS, KINDS, notice_kind
 from notifications.models import Delivery, Notification, NotificationPreference
 from server.access.actor import Act, Actor
-from server.access.enforcer import PolicyEnforcer
 from server.access.pep import AccessControl
-from server.auth import service as auth_service
 from server.db.columns import utcnow
-from server.db.engine import SessionFactory
-from server.errors import BadUserInput, NotFound, Unauthenticated, Unavailable
-from server.notification import content
-from server.notification.sockets import SignedInSockets
+from server.errors import BadUserInput, NotFound
 
 MAX_PAGE = 100
 MAX_IDS = 100
 NOT_FOUND = "No notification with that id."
-SESSION_ENDED = "Your session has ended. Sign in again to receive notifications."
 
 
 @dataclass(frozen=True)
@@ -163,116 +152,6 @@ def digest_item_ids(payload: dict) -> list[int]:
         except (KeyError, TypeError, ValueError):
             continue
     return ids
-
-
-async def _rendered(
-    session: AsyncSession, access: AccessControl, records: list[Record], subjects: content.Subjects | None = None
-) -> list[Record]:
-    """The records with their subjects' words as this reader may read them now (records about no content
-    are handed on as they are)."""
-    refs = [content.ref_of(record) for record in records if record.subject_kind is not None]
-    if not refs:
-        return records
-    if subjects is None:
-        subjects = await content.load(session, refs)
-    decided = await content.decide(session, access, subjects, refs)
-    return [
-        replace(record, rendered=decided[content.ref_of(record)]) if record.subject_kind is not None else record
-        for record in records
-    ]
-
-
-def fan_out_check(enforcer: PolicyEnforcer, sessions: SessionFactory, sign_ins: SignedInSockets) -> AdmitMany:
-    """The bus's check at fan-out, for every subscriber of a drain at once: nothing for a sign-in that
-    ended, only what each recipient may still see, with every (recipient, family) pair's facts read fresh
-    in one statement, and the words of each subject rendered for each recipient from one load of the
-    subjects (one statement per kind of subject)."""
-
-    async def admit_many(batches: list[tuple[object, list[Record]]]) -> list[list[Record]]:
-        accesses: dict[uuid.UUID, AccessControl] = {}
-        pairs = []
-        for actor, records in batches:
-            if not isinstance(actor, Actor):  # not a subscription of ours: deny by default
-                continue
-            access = accesses.setdefault(actor.user_id, AccessControl(enforcer, actor))
-            pairs += [(access, record.family_id) for record in records if record.kind != DIGEST_KIND]
-        async with sessions() as session:
-            await AccessControl.load_facts_of_many(session, pairs)
-            refs = [content.ref_of(r) for _, records in batches for r in records if r.subject_kind is not None]
-            subjects = await content.load(session, refs) if refs else {}
-            allowed = []
-            for actor, records in batches:
-                if not isinstance(actor, Actor):
-                    allowed.append([])
-                    continue
-                ended = sign_ins.has_ended(actor.token_id)
-                access = accesses[actor.user_id]
-                admitted = [r for r in records if not ended and await _may_see(session, access, r)]
-                allowed.append(await _rendered(session, access, admitted, subjects))
-            return allowed
-
-    return admit_many
-
-
-async def _may_see(session: AsyncSession, access: AccessControl, record: Record) -> bool:
-    if record.kind == DIGEST_KIND:  # its items are checked for this recipient when it is read
-        return True
-    return await access.can(session, Act.read, notice_kind(record.kind), record.family_id)
-
-
-async def follow(
-    sessions: SessionFactory,
-    enforcer: PolicyEnforcer,
-    bus: Bus,
-    actor: Actor,
-    *,
-    after: int,
-    sign_ins: SignedInSockets | None = None,
-) -> AsyncIterator[Record]:
-    """The caller's notifications after a cursor, then live, each checked at delivery time.
-
-    The sign-in is read from the table when the subscription starts. After that, this process's record
-    of its sockets' sign-ins (`sign_ins`) answers in memory: it learns of a sign-out at once from every
-    instance's notices, and of an expiry or a missed notice from its sweeps of the table (on every LISTEN
-    reconnect and every probe interval). Whether the recipient may still see each family, and what they
-    may read of each subject, is read fresh: for the replay here, for live records by the bus's fan-out
-    check (`fan_out_check`) for every subscriber at once. Without `sign_ins` or a bus check, every batch
-    is checked here, in the table. Each record comes with its subject rendered (`Record.rendered`).
-    """
-    async with sessions() as session:
-        if not await auth_service.still_signed_in(session, actor):
-            raise Unauthenticated(SESSION_ENDED)
-
-    async def signed_in(session: AsyncSession) -> None:
-        if sign_ins is not None:
-            if sign_ins.has_ended(actor.token_id):
-                raise Unauthenticated(SESSION_ENDED)
-        elif not await auth_service.still_signed_in(session, actor):
-            raise Unauthenticated(SESSION_ENDED)
-
-    async def admit(records: list[Record]) -> list[Record]:
-        async with sessions() as session:
-            await signed_in(session)
-            access = AccessControl(enforcer, actor)
-            await access.load_facts(session, list({r.family_id for r in records if r.kind != DIGEST_KIND}))
-            admitted = [record for record in records if await _may_see(session, access, record)]
-            return await _rendered(session, access, admitted)
-
-    async def admitted_by_the_bus(records: list[Record]) -> list[Record]:
-        if sign_ins is not None and sign_ins.has_ended(actor.token_id):
-            raise Unauthenticated(SESSION_ENDED)
-        return records
-
-    live = admitted_by_the_bus if sign_ins is not None and bus.admit is not None else admit
-    try:
-        async for record in stream.follow(
-            bus, sessions, actor.user_id, after=after, admit=admit, admit_live=live, admission=actor
-        ):
-            yield record
-    except Dropped:
-        raise Unavailable(
-            "You fell behind the live stream. Subscribe again with `after` set to the last id you received."
-        ) from None
 
 
 def parse_cursor(value: str | None, field: str) -> int | None:

@@ -17,9 +17,9 @@ from server.contribution.api import InformationCategoryType
 from server.contribution.models import InformationCategory
 from server.errors import Unavailable
 from server.family.api import PageInfo
-from server.notification import content
-from server.notification import service as notification_service
-from server.notification.service import parse_cursor
+from server.inbox import content, live
+from server.inbox import service as inbox_service
+from server.inbox.service import parse_cursor
 
 # Every kind of event, and the daily digest (which gathers the kinds a user chose to receive that way).
 NotificationKind = StrEnum("NotificationKind", {kind: kind for kind in (*KINDS, DIGEST_KIND)})  # type: ignore[misc]
@@ -139,13 +139,13 @@ class NotificationType:
     async def items(self, info: Info) -> list[NotificationType] | None:
         if self.row.kind != DIGEST_KIND:
             return None
-        ids = notification_service.digest_item_ids(self.row.payload)
+        ids = inbox_service.digest_item_ids(self.row.payload)
         if not self.streamed:
             rows = await info.context.loaders.notification_digest_items.load((self.row.id, tuple(ids)))
             return [NotificationType.from_row(row) for row in rows]
         access = AccessControl(info.context.enforcer, info.context.require_actor())
         async with info.context.sessions() as session:
-            rows = (await notification_service.digest_items(session, access, [(self.row.id, ids)]))[self.row.id]
+            rows = (await inbox_service.digest_items(session, access, [(self.row.id, ids)]))[self.row.id]
             found = await content.render(session, access, [content.ref_of(row) for row in rows])
         return [NotificationType.from_row(row, streamed=True, rendered=found[content.ref_of(row)]) for row in rows]
 
@@ -185,7 +185,7 @@ class NotificationQuery:
         self, info: Info, first: First = 20, after: After = None, unread_only: UnreadOnly = False
     ) -> NotificationConnection:
         async with info.context.read() as session:
-            page = await notification_service.inbox(
+            page = await inbox_service.inbox(
                 session,
                 info.context.access,
                 first=first,
@@ -199,12 +199,12 @@ class NotificationQuery:
     @strawberry.field(description="How many of the caller's inbox notifications are unread.")
     async def unread_count(self, info: Info) -> int:
         async with info.context.read() as session:
-            return await notification_service.unread_count(session, info.context.access)
+            return await inbox_service.unread_count(session, info.context.access)
 
     @strawberry.field(description="The caller's delivery choice for every kind (live unless changed).")
     async def notification_preferences(self, info: Info) -> list[NotificationPreferenceType]:
         async with info.context.read() as session:
-            chosen = await notification_service.preferences(session, info.context.require_actor())
+            chosen = await inbox_service.preferences(session, info.context.require_actor())
         return [NotificationPreferenceType(kind=NotificationKind(k), delivery=d) for k, d in chosen.items()]
 
 
@@ -221,7 +221,7 @@ class NotificationMutation:
     async def notification_mark_read(self, info: Info, ids: Ids) -> list[NotificationType]:
         cursors = [parse_cursor(value, "ids") for value in ids]
         async with info.context.change("notificationMarkRead") as change:
-            rows = await notification_service.mark_read(
+            rows = await inbox_service.mark_read(
                 change.session, info.context.access, ids=[c for c in cursors if c is not None]
             )
         return [NotificationType.from_row(row) for row in rows]
@@ -234,9 +234,7 @@ class NotificationMutation:
         notification_id = parse_cursor(id, "id")
         assert notification_id is not None
         async with info.context.change("notificationAcknowledge") as change:
-            row = await notification_service.acknowledge(
-                change.session, info.context.access, notification_id=notification_id
-            )
+            row = await inbox_service.acknowledge(change.session, info.context.access, notification_id=notification_id)
             change.family_id, change.detail = row.family_id, {"notificationId": row.id, "kind": row.kind}
         return NotificationType.from_row(row)
 
@@ -245,7 +243,7 @@ class NotificationMutation:
         self, info: Info, input: NotificationPreferenceSetInput
     ) -> NotificationPreferenceType:
         async with info.context.change("notificationPreferenceSet") as change:
-            await notification_service.set_preference(
+            await inbox_service.set_preference(
                 change.session, info.context.require_actor(), kind=input.kind.value, delivery=input.delivery
             )
         return NotificationPreferenceType(kind=input.kind, delivery=input.delivery)
@@ -276,7 +274,7 @@ class NotificationSubscription:
             raise Unavailable("Notifications are not running on this server.")
         if cursor is None:
             cursor = context.bus.last_id
-        records = notification_service.follow(
+        records = live.follow(
             context.sessions,
             context.enforcer,
             context.bus,

@@ -1,5 +1,5 @@
 """Batch loads for the notification type: the words of every notification's subject on a page, and the
-items of its digests, each in a constant number of statements (server/notification/content.py)."""
+items of its digests, each in a constant number of statements (server/inbox/content.py)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from collections.abc import Callable
 from notifications.models import Notification
 from server.access.pep import AccessControl
 from server.db.engine import SessionFactory
-from server.notification import content, service
+from server.inbox import content, service
 
 
 async def content_by_ref(

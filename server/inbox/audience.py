@@ -1,7 +1,7 @@
 """Who must know of an event, and which of them may be told: the callables the server injects into the
 notification dispatcher. Every decision goes through the policy enforcement point, for each recipient as
 if they had asked themselves: a person is told of an event only if they may read the record it is about.
-What they may read of its content is decided when they read it (server/notification/content.py): the
+What they may read of its content is decided when they read it (server/inbox/content.py): the
 notification itself holds no content.
 """
 
@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from notifications import transaction
 from notifications.digest import Visible
 from notifications.dispatcher import Prepare, Told
 from notifications.events import (
@@ -35,6 +37,16 @@ from server.team.models import TeamMembership, TeamRole
 from server.user.models import SystemRole, User, UserKind
 
 ACTION_EVENTS = (ActionAssigned, ActionDueSoon, ActionOverdue, ActionDone)
+
+
+@dataclass(slots=True)
+class _Batch:
+    """What the events dispatched in one transaction share, read once for all of them: each family's team
+    (by `prepare`) and each recipient's enforcement point, whose facts of a family are then read once per
+    batch, not once per event."""
+
+    teams: dict[uuid.UUID, list[TeamMembership]] = field(default_factory=dict)
+    recipients: dict[uuid.UUID, AccessControl | None] = field(default_factory=dict)
 
 
 async def recipients(session: AsyncSession, event: Event) -> list[uuid.UUID]:
@@ -61,7 +73,7 @@ def batch_preparer(enforcer: PolicyEnforcer) -> Prepare:
         teams: dict[uuid.UUID, list[TeamMembership]] = {family_id: [] for family_id in families}
         for membership in (await session.exec(statement)).all():
             teams[membership.family_id].append(membership)
-        session.info["taf_teams"] = teams
+        transaction.state(session, _Batch).teams = teams
         wanted = [(event, await recipients(session, event)) for event in events]
         accesses = {
             access.actor.user_id: access
@@ -88,9 +100,8 @@ def told(enforcer: PolicyEnforcer) -> Told:
 async def _recipients_access(
     session: AsyncSession, enforcer: PolicyEnforcer, users: list[uuid.UUID]
 ) -> list[AccessControl]:
-    """One enforcement point per active staff recipient, shared by every event dispatched in this session's
-    transaction (a batch): each recipient's facts of a family are then read once per batch, not per event."""
-    known: dict[uuid.UUID, AccessControl | None] = session.info.setdefault("taf_recipient_access", {})
+    """One enforcement point per active staff recipient, shared by every event of the batch."""
+    known = transaction.state(session, _Batch).recipients
     missing = [user for user in users if user not in known]
     if missing:
         for user in (await session.exec(select(User).where(col(User.id).in_(missing)))).all():
@@ -116,7 +127,7 @@ def digest_filter(enforcer: PolicyEnforcer) -> Visible:
 
 
 async def _team(session: AsyncSession, family_id: uuid.UUID) -> list[TeamMembership]:
-    teams: dict[uuid.UUID, list[TeamMembership]] = session.info.get("taf_teams", {})
+    teams = transaction.state(session, _Batch).teams
     if family_id in teams:  # read for the whole batch by `prepare`
         return teams[family_id]
     statement = select(TeamMembership).where(TeamMembership.family_id == family_id, active_membership())

@@ -1,0 +1,46 @@
+"""Where the code is shaped for speed, and the process settings that are purely about speed.
+
+None of these changes a decision or a result; each is here because a measurement showed it mattered
+(figures in bench/results/), and each names the test that keeps it honest. A newcomer can read the rest
+of the code without them in mind. The deliberate speed-ups elsewhere, so that all of them are found here:
+
+- Policy decisions (server/access/enforcer.py): one small pycasbin enforcer per (role, kind, action)
+  holding only that group's lines, with the parsed matcher kept: about 46 µs a decision instead of
+  about 730 µs for stock pycasbin over the whole policy (bench/results/sharing.md, section c). Same
+  decisions as stock pycasbin (tests/access/test_enforcer.py, which also pins the pycasbin internals
+  the matcher cache relies on).
+- Facts for many (actor, family) pairs in one statement (server/access/pep.py `load_facts_of_many`),
+  and a dispatch batch's teams and recipients read once for all its events (server/inbox/audience.py,
+  kept for the transaction by notifications/transaction.py): a burst's dispatch costs a few statements,
+  not a few per recipient per event (tests/notifications/test_notification_batch_facts.py: the same facts;
+  tests/notifications/test_dispatch_at_commit.py: the same statements for a team of two or twenty).
+- The dispatcher on an event loop and thread of its own (notifications/dispatcher.py `DispatchThread`),
+  so a busy request loop does not delay notifications (bench/results/notifications.md).
+- The bus decides what every subscriber of a drain may receive at once (server/inbox/live.py
+  `fan_out_check`), not once per subscriber.
+- Notification rows inserted as one executemany whose SQL is compiled once (notifications/dispatcher.py
+  `Fanout.write`).
+- No pool pre-ping; a connection PostgreSQL closed is replaced at checkout without a round trip
+  (server/db/engine.py `_replace_if_cut`).
+"""
+
+from __future__ import annotations
+
+import gc
+
+# Python collects its youngest generation every 700 allocations by default. A burst of notifications
+# allocates fast, and those frequent collections (and the older ones they trigger) sit in the delivery
+# tail: from a notification's row to its receipt, p99 228-358 ms with the default and 154-237 ms with
+# 50,000 (bench/results/notifications.md, "the collector's threshold"). Turning the collector off did
+# little better and would let reference cycles pile up.
+GC_THRESHOLD = (50_000, 20, 100)
+
+
+def settle_after_start_up() -> None:
+    """Call once start-up has built what lives as long as the process (modules, the schema, the policy).
+
+    That is moved out of the collector's reach (`gc.freeze`), so collections during requests stop
+    traversing it (long pauses); then the collector runs at GC_THRESHOLD."""
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(*GC_THRESHOLD)
