@@ -7,7 +7,7 @@ this process at once.
 from __future__ import annotations
 
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterable
 from dataclasses import replace
 
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -19,13 +19,15 @@ from notifications.events import notice_kind
 from server.access.actor import Act, Actor
 from server.access.enforcer import PolicyEnforcer
 from server.access.pep import AccessControl
+from server.audit import service as audit
 from server.auth import service as auth_service
-from server.db.engine import SessionFactory
+from server.db.engine import SessionFactory, unit_of_work
 from server.errors import Unauthenticated, Unavailable
 from server.inbox import content
 from server.inbox.sockets import SignedInSockets
 
 SESSION_ENDED = "Your session has ended. Sign in again to receive notifications."
+DELIVERED_LIVE = "websocket"  # the audit's address for reads delivered over a subscription
 
 
 async def _rendered(
@@ -72,9 +74,23 @@ def fan_out_check(enforcer: PolicyEnforcer, sessions: SessionFactory, sign_ins: 
                 access = accesses[actor.user_id]
                 admitted = [r for r in records if not ended and await _may_see(session, access, r)]
                 allowed.append(await _rendered(session, access, admitted, subjects))
-            return allowed
+        await _audit_reads(sessions, accesses.values())
+        return allowed
 
     return admit_many
+
+
+async def _audit_reads(sessions: SessionFactory, accesses: Iterable[AccessControl]) -> None:
+    """The words of another agency's content delivered over a socket are reads like any other: audited
+    with their facts, so the access log and the IG audit log see them."""
+    reading = [access for access in accesses if access.reads]
+    if not reading:
+        return
+    async with unit_of_work(sessions) as session:
+        for access in reading:
+            reads = list(access.reads)
+            access.reads.clear()
+            await audit.record_request(session, access.actor, reads, [], DELIVERED_LIVE)
 
 
 async def _may_see(session: AsyncSession, access: AccessControl, record: Record) -> bool:
@@ -114,12 +130,14 @@ async def follow(
             raise Unauthenticated(SESSION_ENDED)
 
     async def admit(records: list[Record]) -> list[Record]:
+        access = AccessControl(enforcer, actor)
         async with sessions() as session:
             await signed_in(session)
-            access = AccessControl(enforcer, actor)
             await access.load_facts(session, list({r.family_id for r in records if r.kind != DIGEST_KIND}))
             admitted = [record for record in records if await _may_see(session, access, record)]
-            return await _rendered(session, access, admitted)
+            rendered = await _rendered(session, access, admitted)
+        await _audit_reads(sessions, [access])
+        return rendered
 
     async def admitted_by_the_bus(records: list[Record]) -> list[Record]:
         if sign_ins is not None and sign_ins.has_ended(actor.token_id):

@@ -399,3 +399,42 @@ def test_every_subject_kind_is_a_content_kind_of_the_policy():
 
     kinds = {cls.subject_kind for cls in EVENT_TYPES.values() if issubclass(cls, SubjectEvent)}
     assert kinds == {"escalation_reason", "plan_action"} and kinds <= set(CONTENT_KINDS)
+
+
+async def reads_audited(sessions, user_id: uuid.UUID, escalation_id: str) -> list[str]:
+    """The addresses of the audit events recording that `user_id` read the escalation's reason."""
+    async with sessions() as session:
+        rows = (
+            await session.exec(
+                sa.text(
+                    "SELECT address FROM audit_event WHERE actor_user_id = :u AND action = 'escalation_reason_read'"
+                    " AND detail->'items' ? :e ORDER BY id"
+                ),
+                params={"u": user_id, "e": escalation_id},
+            )
+        ).all()
+    return [address for (address,) in rows]
+
+
+async def test_reads_delivered_live_and_on_replay_are_audited(gql, sessions, live_server):
+    # given a health visitor who may read the school's education information by consent
+    probe = await probe_area(sessions, by="consent")
+    token = await sign_in(gql, probe.health)
+    async with ws_client.following(live_server, token) as live:
+        # when the school raises an escalation and the reason reaches her live
+        raised_escalation = await gql.data(
+            "EscalationRaise",
+            {"input": {"familyId": str(probe.family.id), "level": "urgent", "category": "education", "reason": "x"}},
+            token=await sign_in(gql, probe.area.colleague),
+        )
+        escalation_id = raised_escalation["escalationRaise"]["id"]
+        assert (await ws_client.notifications(live, 1))[0]["contentVisible"] is True
+    # then the read is audited as a read of the school's escalation reason, delivered over the socket
+    for _ in range(50):
+        if await reads_audited(sessions, probe.health.id, escalation_id):
+            break
+        await asyncio.sleep(0.1)
+    assert await reads_audited(sessions, probe.health.id, escalation_id) == ["websocket"]
+    # and reading the inbox (over HTTP), then replaying from the start over a socket, are audited too
+    await replay(live_server, token, len(await inbox(gql, token)))
+    assert await reads_audited(sessions, probe.health.id, escalation_id) == ["websocket", "127.0.0.1", "websocket"]
