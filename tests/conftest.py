@@ -25,7 +25,9 @@ from server.db.migrate import migrate
 from tests.graphql_client import GraphQLClient
 from tests.pg_control import CANNOT_RESTART, EmbeddedPostgres, RestartablePostgres, external_from
 
-TEST_DATABASE = "taf_test"
+# One database per test session, so that two sessions on one server (two terminals, two worktrees) never
+# drop each other's data; TAF_TEST_DATABASE names it instead.
+TEST_DATABASE = os.environ.get("TAF_TEST_DATABASE") or f"taf_test_{os.getpid()}"
 _embedded: list[EmbeddedPostgres] = []  # the embedded server's handle, kept for the whole session
 
 
@@ -82,10 +84,20 @@ async def recreate_database(server: str, name: str) -> str:
 
 
 @pytest.fixture(scope="session")
-async def database_url(server_url: str) -> str:
+async def database_url(server_url: str) -> AsyncIterator[str]:
     url = await recreate_database(server_url, TEST_DATABASE)
     await migrate(url)
-    return url
+    yield url
+    await drop_database(server_url, TEST_DATABASE)
+
+
+async def drop_database(server: str, name: str) -> None:
+    admin = create_async_engine(server, isolation_level="AUTOCOMMIT")
+    try:
+        async with admin.connect() as connection:
+            await connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    finally:
+        await admin.dispose()
 
 
 @pytest.fixture(scope="session")
