@@ -21,6 +21,9 @@ from server.access.rules import ContentColumns
 from server.agency.models import AgencyKind
 from server.auth.service import actor_from
 from server.config import REPO_ROOT
+from server.db.columns import utcnow
+from server.db.engine import unit_of_work
+from server.safeguarding.models import SafeguardingOverride
 from server.user.models import SystemRole
 from tests.builders import (
     create_agency,
@@ -125,7 +128,19 @@ async def _family_with(sessions, people, consent_specs, override_specs):
             expires_in=timedelta(days=-1) if spec.state == "expired" else timedelta(days=30),
             revoked=spec.state == "withdrawn_or_revoked",
         )
+    await _reviewed(sessions, family, staff["ig"])
     return family
+
+
+async def _reviewed(sessions, family, officer) -> None:
+    """Mark the example's overrides reviewed: decisions do not read the review, and hundreds of generated
+    overrides must not crowd the IG officers' review queue that other tests of the suite read."""
+    async with unit_of_work(sessions) as session:
+        await session.exec(
+            SafeguardingOverride.__table__.update()
+            .where(SafeguardingOverride.family_id == family.id)
+            .values(reviewed_at=utcnow(), reviewed_by_user_id=officer.id, review_note="Generated for a property test.")
+        )
 
 
 def _consent_period(state: str) -> dict:
