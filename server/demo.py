@@ -13,9 +13,9 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from server import demo_plan, demo_portal
 from server.agency.models import Agency, AgencyKind
 from server.auth.passwords import hash_password
+from server.clock import utcnow
 from server.consent.models import Consent, ConsentCapacity, ConsentDecision, EngagementAgreement
 from server.contribution.models import Contribution, ContributionKind, ContributionVersion, InformationCategory
-from server.db.columns import utcnow
 from server.db.engine import create_engine, create_session_factory, unit_of_work
 from server.family.models import Family, FamilyMember, FamilyStatus, LevelOfNeed, family_reference_seq
 from server.safeguarding.models import LawfulBasis, SafeguardingOverride

@@ -21,11 +21,11 @@ from server.access.kinds import Kind
 from server.access.pep import AccessControl
 from server.assessment.content import review_columns, review_facts
 from server.assessment.models import GoalProgress, OutcomeScore, Review
+from server.clock import today
 from server.contribution.models import InformationCategory
 from server.errors import BadUserInput, NotFound
 from server.meeting.models import Meeting
 from server.plan.models import OutcomeDomain, PlanGoal
-from server.plan.versioning import today
 from server.team.service import lock_and_require
 from server.validation import optional_text, required_text
 

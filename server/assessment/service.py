@@ -22,10 +22,10 @@ from server.access.pep import AccessControl
 from server.assessment.content import narrative_columns, narrative_facts, rating_columns, rating_facts
 from server.assessment.factors import Catalogue
 from server.assessment.models import RISK_PRESENT, Assessment, AssessmentRating, AssessmentStage, RiskRating
+from server.clock import today
 from server.contribution.models import InformationCategory
 from server.errors import BadUserInput, NotFound
 from server.family.models import FamilyMember, LevelOfNeed
-from server.plan.versioning import today
 from server.team.service import lock_and_require
 from server.validation import optional_text
 

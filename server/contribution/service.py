@@ -14,13 +14,13 @@ from server.access.actor import Act
 from server.access.facts import ItemFacts
 from server.access.pep import AccessControl
 from server.access.rules import ContentColumns
+from server.clock import utcnow
 from server.contribution.models import (
     Contribution,
     ContributionKind,
     ContributionVersion,
     InformationCategory,
 )
-from server.db.columns import utcnow
 from server.errors import BadUserInput, Conflict, Forbidden, NotFound
 from server.family.models import FamilyMember
 from server.team.service import lock_and_require

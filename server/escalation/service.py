@@ -20,9 +20,9 @@ from server.access.facts import ItemFacts
 from server.access.kinds import Kind
 from server.access.pep import AccessControl
 from server.access.rules import ContentColumns
+from server.clock import utcnow
 from server.config import Settings
 from server.contribution.models import InformationCategory
-from server.db.columns import utcnow
 from server.errors import Conflict, NotFound
 from server.escalation.models import Escalation, EscalationLevel, EscalationOutcome
 from server.escalation.notices import escalation_fields

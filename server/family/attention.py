@@ -17,10 +17,10 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from server.access.actor import Act
 from server.access.pep import AccessControl
+from server.clock import today
 from server.escalation.models import Escalation
 from server.family.models import Family
 from server.plan.models import OPEN_ACTION_STATUSES, PlanAction
-from server.plan.versioning import today
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from server.access.actor import Act
 from server.access.pep import AccessControl
-from server.db.columns import utcnow
+from server.clock import utcnow
 from server.errors import BadUserInput, Conflict, NotFound
 from server.family import attention
 from server.family.models import Family, FamilyMember, FamilyStatus, LevelOfNeed, family_reference_seq

@@ -24,7 +24,7 @@ from notifications.events import ESCALATION_KINDS, KINDS, notice_kind
 from notifications.models import Delivery, Notification, NotificationPreference
 from server.access.actor import Act, Actor
 from server.access.pep import AccessControl
-from server.db.columns import utcnow
+from server.clock import utcnow
 from server.errors import BadUserInput, NotFound
 
 MAX_PAGE = 100

@@ -13,8 +13,8 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from server.access.actor import Act
 from server.access.pep import AccessControl
+from server.clock import utcnow
 from server.config import Settings
-from server.db.columns import utcnow
 from server.family.models import Family, FamilyStatus
 from server.meeting.models import Meeting, MeetingKind, MeetingStatus
 

@@ -14,7 +14,8 @@ from notifications import outbox
 from notifications.events import MeetingCancelled, MeetingChanged, MeetingScheduled
 from server.access.actor import Act
 from server.access.pep import AccessControl
-from server.db.columns import utcnow
+from server.clock import utcnow
+from server.db.versioning import update_versioned
 from server.errors import BadUserInput, Conflict, NotFound
 from server.family.models import FamilyMember
 from server.meeting.models import (
@@ -26,7 +27,6 @@ from server.meeting.models import (
     MeetingKind,
     MeetingStatus,
 )
-from server.plan.versioning import update_versioned
 from server.team.models import TeamMembership
 from server.team.service import lock_and_require
 from server.validation import optional_text, required_text

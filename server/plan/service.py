@@ -21,7 +21,9 @@ from server.access.actor import Act
 from server.access.facts import ItemFacts
 from server.access.kinds import Kind
 from server.access.pep import AccessControl
+from server.clock import today
 from server.contribution.models import InformationCategory
+from server.db.versioning import snapshot, update_versioned
 from server.errors import BadUserInput, Forbidden, NotFound
 from server.plan.content import action_columns, action_facts, goal_columns, goal_facts, serves_agreed_goal
 from server.plan.models import (
@@ -34,7 +36,6 @@ from server.plan.models import (
     PlanHistory,
 )
 from server.plan.notices import action_fields
-from server.plan.versioning import snapshot, today, update_versioned
 from server.team.models import TeamMembership
 from server.team.service import lock_and_require
 from server.validation import required_text

@@ -23,7 +23,7 @@ from server.audit import service as audit
 from server.auth import service as auth_service
 from server.auth.passwords import hash_password
 from server.auth.service import LoginLimits, LoginSuccess, token_digest
-from server.db.columns import utcnow
+from server.clock import utcnow
 from server.errors import Conflict, NotFound, RateLimited, TafError
 from server.family.models import FamilyMember
 from server.portal.models import PortalInvitation

@@ -17,8 +17,8 @@ from server.access.actor import Act
 from server.access.facts import ItemFacts
 from server.access.pep import AccessControl
 from server.access.rules import ContentColumns
+from server.clock import utcnow
 from server.contribution.models import InformationCategory
-from server.db.columns import utcnow
 from server.errors import BadUserInput, Conflict, Forbidden, NotFound
 from server.safeguarding.models import LawfulBasis, SafeguardingOverride, SharingDecision
 from server.team.models import TeamMembership

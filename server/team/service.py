@@ -14,7 +14,7 @@ from notifications.events import LeadProfessionalChanged, TeamMemberAdded, TeamM
 from server.access.actor import Act
 from server.access.pep import AccessControl
 from server.access.rules import active_membership
-from server.db.columns import utcnow
+from server.clock import utcnow
 from server.errors import BadUserInput, Conflict, NotFound
 from server.family.models import Family, FamilyStatus
 from server.team.models import TeamMembership, TeamRole

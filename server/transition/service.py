@@ -16,12 +16,11 @@ from notifications import outbox
 from notifications.events import FamilyStatusChanged
 from server.access.actor import Act
 from server.access.pep import AccessControl
-from server.db.columns import utcnow
+from server.clock import today, utcnow
 from server.errors import BadUserInput, Conflict
 from server.family.models import Family, FamilyStatus, LevelOfNeed
 from server.family.service import bump_version
 from server.plan import service as plan_service
-from server.plan.versioning import today
 from server.team.service import lock_and_require
 from server.transition.models import ClosureOutcome, FamilyTransition, TransitionKind
 from server.validation import optional_text, required_text

@@ -129,7 +129,7 @@ async def _family_with(sessions, people, consent_specs, override_specs):
 
 
 def _consent_period(state: str) -> dict:
-    from server.db.columns import utcnow
+    from server.clock import utcnow
 
     now = utcnow()
     if state == "expired":
