@@ -26,8 +26,8 @@ from server.contribution.models import InformationCategory
 from server.errors import BadUserInput, NotFound
 from server.meeting.models import Meeting
 from server.plan.models import OutcomeDomain, PlanGoal
-from server.team.service import lock_and_require
 from server.validation import optional_text, required_text
+from server.writes import lock_and_require
 
 KIND = Kind.assessment
 NOT_FOUND = "No review with that id, or you may not see it."

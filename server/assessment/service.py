@@ -26,8 +26,8 @@ from server.clock import today
 from server.contribution.models import InformationCategory
 from server.errors import BadUserInput, NotFound
 from server.family.models import FamilyMember, LevelOfNeed
-from server.team.service import lock_and_require
 from server.validation import optional_text
+from server.writes import lock_and_require
 
 KIND = Kind.assessment
 NOT_FOUND = "No assessment with that id, or you may not see it."

@@ -21,8 +21,8 @@ from server.errors import BadUserInput, Conflict, NotFound
 from server.family.models import FamilyMember
 from server.safeguarding.models import SafeguardingOverride
 from server.team.models import TeamMembership
-from server.team.service import lock_and_require
 from server.validation import chosen_categories, optional_text, required_text
+from server.writes import lock_and_require
 
 NOT_FOUND = "No consent record with that id, or you may not see it."
 

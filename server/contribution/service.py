@@ -23,8 +23,8 @@ from server.contribution.models import (
 )
 from server.errors import BadUserInput, Conflict, Forbidden, NotFound
 from server.family.models import FamilyMember
-from server.team.service import lock_and_require
 from server.validation import reject_nul, required_text
+from server.writes import lock_and_require
 
 KIND = "contribution"
 NOT_FOUND = "No item with that id, or you may not see it."

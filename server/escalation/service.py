@@ -26,8 +26,8 @@ from server.contribution.models import InformationCategory
 from server.errors import Conflict, NotFound
 from server.escalation.models import Escalation, EscalationLevel, EscalationOutcome
 from server.escalation.notices import escalation_fields
-from server.team.service import lock_and_require
 from server.validation import optional_text, required_text
+from server.writes import lock_and_require
 
 KIND = Kind.escalation
 REASON = Kind.escalation_reason  # the reason and the outcome note: the raising agency's case content

@@ -20,6 +20,7 @@ from server.family.models import Family, FamilyMember, FamilyStatus, LevelOfNeed
 from server.team import service as team_service
 from server.team.service import Contact
 from server.validation import required_text
+from server.writes import lock_and_require
 
 MAX_MEMBERS = 30
 MAX_PAGE = 100
@@ -114,7 +115,7 @@ async def update_family(
     status: FamilyStatus | None,
     level_of_need: LevelOfNeed | None,
 ) -> Family:
-    family = await team_service.lock_and_require(session, access, Act.update, "family", family_id, open_only=False)
+    family = await lock_and_require(session, access, Act.update, "family", family_id, open_only=False)
     if status is FamilyStatus.closed:
         raise BadUserInput(
             "Close a family's record with familyClose (outcome and sustainability plan).", field="status"
@@ -152,7 +153,7 @@ async def bump_version(
 async def add_member(
     session: AsyncSession, access: AccessControl, *, family_id: uuid.UUID, member: MemberIn
 ) -> FamilyMember:
-    await team_service.lock_and_require(session, access, Act.update, "family", family_id)
+    await lock_and_require(session, access, Act.update, "family", family_id)
     _check_members([member], require_subject_child=False)
     count = (await session.exec(select(sa.func.count()).where(FamilyMember.family_id == family_id))).one()
     if count >= MAX_MEMBERS:

@@ -28,8 +28,8 @@ from server.meeting.models import (
     MeetingStatus,
 )
 from server.team.models import TeamMembership
-from server.team.service import lock_and_require
 from server.validation import optional_text, required_text
+from server.writes import lock_and_require
 
 KIND = "meeting"
 NOT_FOUND = "No meeting with that id, or you may not see it."

@@ -37,8 +37,8 @@ from server.plan.models import (
 )
 from server.plan.notices import action_fields
 from server.team.models import TeamMembership
-from server.team.service import lock_and_require
 from server.validation import required_text
+from server.writes import lock_and_require
 
 GOAL_FIELDS = (
     "in_family_words",

@@ -27,9 +27,9 @@ from server.clock import utcnow
 from server.errors import Conflict, NotFound, RateLimited, TafError
 from server.family.models import FamilyMember
 from server.portal.models import PortalInvitation
-from server.team import service as team_service
 from server.user.models import User, UserKind
 from server.user.service import normalise_email
+from server.writes import lock_and_require
 
 KIND = "portal_invitation"
 NOT_VALID = (
@@ -76,7 +76,7 @@ async def issue(
     email: str,
     ttl: timedelta,
 ) -> Issued:
-    await team_service.lock_and_require(session, access, Act.create, KIND, family_id)
+    await lock_and_require(session, access, Act.create, KIND, family_id)
     member = await session.get(FamilyMember, family_member_id)
     if member is None or member.family_id != family_id:
         raise NotFound("No such person in this family.")

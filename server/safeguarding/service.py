@@ -22,8 +22,8 @@ from server.contribution.models import InformationCategory
 from server.errors import BadUserInput, Conflict, Forbidden, NotFound
 from server.safeguarding.models import LawfulBasis, SafeguardingOverride, SharingDecision
 from server.team.models import TeamMembership
-from server.team.service import lock_and_require
 from server.validation import chosen_categories, optional_text, required_text
+from server.writes import lock_and_require
 
 MAX_OVERRIDE = timedelta(days=90)
 MIN_JUSTIFICATION = 20

@@ -16,10 +16,10 @@ from server.access.pep import AccessControl
 from server.access.rules import active_membership
 from server.clock import utcnow
 from server.errors import BadUserInput, Conflict, NotFound
-from server.family.models import Family, FamilyStatus
 from server.team.models import TeamMembership, TeamRole
 from server.user.models import SystemRole, User, UserKind
 from server.validation import optional_text, required_text
+from server.writes import lock_and_require
 
 TEAM_ROLES = (SystemRole.practitioner, SystemRole.manager)
 
@@ -29,34 +29,6 @@ class Contact:
     agency_role: str
     in_hours: str = ""
     out_of_hours: str = ""
-
-
-async def lock_and_require(
-    session: AsyncSession,
-    access: AccessControl,
-    act: Act,
-    kind: str,
-    family_id: uuid.UUID,
-    *,
-    open_only: bool = True,
-    seen_as: str = "family",
-) -> Family:
-    """Lock the family row, then decide: a decision taken before waiting for the lock could rest on a
-    team that a concurrent change (a hand-over of the lead, say) has since altered."""
-    await session.exec(select(Family.id).where(Family.id == family_id).with_for_update())
-    await access.require(session, act, kind, family_id, seen_as=seen_as)
-    family = await require_open(session, family_id) if open_only else await session.get(Family, family_id)
-    assert family is not None  # visible families exist
-    return family
-
-
-async def require_open(session: AsyncSession, family_id: uuid.UUID) -> Family:
-    family = await session.get(Family, family_id)
-    if family is None:
-        raise NotFound("No family with that id, or you are not on its team.")
-    if family.status is FamilyStatus.closed:
-        raise Conflict("This family's record is closed. Reopen it before changing it.")
-    return family
 
 
 async def appoint_lead(

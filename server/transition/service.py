@@ -1,5 +1,5 @@
 """Step up, step down, closure and re-opening: the lead professional moves the case, and each move is
-kept as a record. A closed family is read-only (team.service.require_open) until it is re-opened
+kept as a record. A closed family is read-only (server/writes.py) until it is re-opened
 with a reason."""
 
 from __future__ import annotations
@@ -21,9 +21,9 @@ from server.errors import BadUserInput, Conflict
 from server.family.models import Family, FamilyStatus, LevelOfNeed
 from server.family.service import bump_version
 from server.plan import service as plan_service
-from server.team.service import lock_and_require
 from server.transition.models import ClosureOutcome, FamilyTransition, TransitionKind
 from server.validation import optional_text, required_text
+from server.writes import lock_and_require
 
 STEP_DOWN_LEVELS = (LevelOfNeed.universal, LevelOfNeed.targeted)
 
