@@ -9,11 +9,11 @@ from datetime import date, datetime, timedelta
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from server.access.categories import InformationCategory
 from server.assessment.factors import load_catalogue
 from server.assessment.models import Assessment, AssessmentRating, AssessmentStage, OutcomeScore, Review, RiskRating
 from server.clock import utcnow
 from server.config import REPO_ROOT
-from server.contribution.models import InformationCategory
 from server.db.versioning import snapshot
 from server.escalation.models import Escalation, EscalationLevel
 from server.family.models import Family, FamilyMember, LevelOfNeed

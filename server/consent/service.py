@@ -12,11 +12,11 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from notifications import outbox
 from notifications.events import ConsentWithdrawn
 from server.access.actor import Act
+from server.access.categories import InformationCategory
 from server.access.pep import AccessControl
 from server.agency.models import Agency
 from server.clock import utcnow
 from server.consent.models import Consent, ConsentCapacity, ConsentDecision, EngagementAgreement
-from server.contribution.models import InformationCategory
 from server.errors import BadUserInput, Conflict, NotFound
 from server.family.models import FamilyMember
 from server.safeguarding.models import SafeguardingOverride

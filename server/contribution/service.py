@@ -11,16 +11,12 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from server import pagination
 from server.access.actor import Act
+from server.access.categories import InformationCategory
 from server.access.facts import ItemFacts
 from server.access.pep import AccessControl
 from server.access.rules import ContentColumns
 from server.clock import utcnow
-from server.contribution.models import (
-    Contribution,
-    ContributionKind,
-    ContributionVersion,
-    InformationCategory,
-)
+from server.contribution.models import Contribution, ContributionKind, ContributionVersion
 from server.errors import BadUserInput, Conflict, Forbidden, NotFound
 from server.family.models import FamilyMember
 from server.validation import reject_nul, required_text

@@ -16,13 +16,13 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from notifications import outbox, timers
 from notifications.events import EscalationAcknowledged, EscalationRaised, EscalationResolved, EscalationTimedOut
 from server.access.actor import Act
+from server.access.categories import InformationCategory
 from server.access.facts import ItemFacts
 from server.access.kinds import Kind
 from server.access.pep import AccessControl
 from server.access.rules import ContentColumns
 from server.clock import utcnow
 from server.config import Settings
-from server.contribution.models import InformationCategory
 from server.errors import Conflict, NotFound
 from server.escalation.models import Escalation, EscalationLevel, EscalationOutcome
 from server.escalation.notices import escalation_fields

@@ -18,10 +18,10 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from server.access.actor import Act
+from server.access.categories import InformationCategory
 from server.access.facts import ItemFacts
 from server.access.kinds import Kind
 from server.access.pep import AccessControl
-from server.contribution.models import InformationCategory
 from server.escalation.models import Escalation
 from server.escalation.service import reason_facts
 from server.plan.content import action_facts, serves_agreed_goal

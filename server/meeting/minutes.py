@@ -16,9 +16,9 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from notifications import outbox
 from notifications.events import MinutesPublished
+from server.access.categories import InformationCategory
 from server.access.pep import AccessControl
 from server.clock import utcnow
-from server.contribution.models import InformationCategory
 from server.db.versioning import update_versioned
 from server.errors import BadUserInput, Conflict
 from server.family.models import FamilyMember

@@ -18,11 +18,11 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from notifications import outbox
 from notifications.events import ActionAssigned, ActionDone
 from server.access.actor import Act
+from server.access.categories import InformationCategory
 from server.access.facts import ItemFacts
 from server.access.kinds import Kind
 from server.access.pep import AccessControl
 from server.clock import today
-from server.contribution.models import InformationCategory
 from server.db.versioning import snapshot, update_versioned
 from server.errors import BadUserInput, Forbidden, NotFound
 from server.plan.content import action_columns, action_facts, goal_columns, goal_facts, serves_agreed_goal

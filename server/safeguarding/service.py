@@ -14,11 +14,11 @@ from notifications import outbox
 from notifications.events import OverrideUsed
 from server import pagination
 from server.access.actor import Act
+from server.access.categories import InformationCategory
 from server.access.facts import ItemFacts
 from server.access.pep import AccessControl
 from server.access.rules import ContentColumns
 from server.clock import utcnow
-from server.contribution.models import InformationCategory
 from server.errors import BadUserInput, Conflict, Forbidden, NotFound
 from server.safeguarding.models import LawfulBasis, SafeguardingOverride, SharingDecision
 from server.team.models import TeamMembership
