@@ -9,6 +9,7 @@ from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from server.access.actor import Act
+from server.access.kinds import Kind
 from server.access.pep import FAMILY_NOT_FOUND, AccessControl
 from server.errors import Conflict, NotFound
 from server.family.models import Family, FamilyStatus
@@ -18,11 +19,11 @@ async def lock_and_require(
     session: AsyncSession,
     access: AccessControl,
     act: Act,
-    kind: str,
+    kind: Kind,
     family_id: uuid.UUID,
     *,
     open_only: bool = True,
-    seen_as: str = "family",
+    seen_as: Kind = Kind.family,
 ) -> Family:
     """Lock the family row, then decide: a decision taken before waiting for the lock could rest on a
     team that a concurrent change (a hand-over of the lead, say) has since altered. Then, unless

@@ -97,8 +97,9 @@ async def decide(
             rendered[ref] = NOTHING
             continue
         family_id, facts, words = found
-        if await access.can_item(session, Act.read, ref.kind, family_id, facts):  # type: ignore[arg-type]
-            access.note_read(family_id, ref.id, ref.kind, facts)  # type: ignore[arg-type]
+        kind = Kind(ref.kind)  # a subject was found, so its kind is one of the policy's
+        if await access.can_item(session, Act.read, kind, family_id, facts):
+            access.note_read(family_id, ref.id, kind, facts)  # type: ignore[arg-type]
             rendered[ref] = words
         else:
             rendered[ref] = Content(False, words.category)

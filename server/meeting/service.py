@@ -13,6 +13,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from notifications import outbox
 from notifications.events import MeetingCancelled, MeetingChanged, MeetingScheduled
 from server.access.actor import Act
+from server.access.kinds import Kind
 from server.access.pep import AccessControl
 from server.clock import utcnow
 from server.db.versioning import update_versioned
@@ -31,7 +32,7 @@ from server.team.models import TeamMembership
 from server.validation import optional_text, required_text
 from server.writes import lock_and_require
 
-KIND = "meeting"
+KIND = Kind.meeting
 NOT_FOUND = "No meeting with that id, or you may not see it."
 MAX_INVITEES = 50
 

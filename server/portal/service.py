@@ -18,6 +18,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from server.access.actor import Act
+from server.access.kinds import Kind
 from server.access.pep import AccessControl
 from server.audit import service as audit
 from server.auth import service as auth_service
@@ -31,7 +32,7 @@ from server.user.models import User, UserKind
 from server.user.service import normalise_email
 from server.writes import lock_and_require
 
-KIND = "portal_invitation"
+KIND = Kind.portal_invitation
 NOT_VALID = (
     "This invitation link is not valid. Check you copied all of it, or ask your lead professional for a new one."
 )

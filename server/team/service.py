@@ -12,6 +12,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from notifications import outbox
 from notifications.events import LeadProfessionalChanged, TeamMemberAdded, TeamMemberRemoved
 from server.access.actor import Act
+from server.access.kinds import Kind
 from server.access.pep import AccessControl
 from server.access.rules import active_membership
 from server.clock import utcnow
@@ -47,7 +48,7 @@ async def add_member(
     contact: Contact,
     valid_from: datetime | None = None,
 ) -> TeamMembership:
-    await lock_and_require(session, access, Act.manage, "team", family_id)
+    await lock_and_require(session, access, Act.manage, Kind.team, family_id)
     worker = await _team_worker(session, user_id)
     if await _active_membership(session, family_id, user_id) is not None:
         raise Conflict(f"{worker.display_name} is already on this family's team.")
@@ -72,9 +73,9 @@ async def end_membership(
 ) -> TeamMembership:
     membership = await session.get(TeamMembership, membership_id)
     # A membership of a family the caller cannot see answers exactly like one that does not exist.
-    if membership is None or not await access.can(session, Act.read, "family", membership.family_id):
+    if membership is None or not await access.can(session, Act.read, Kind.family, membership.family_id):
         raise NotFound("No team membership with that id.")
-    await lock_and_require(session, access, Act.manage, "team", membership.family_id)
+    await lock_and_require(session, access, Act.manage, Kind.team, membership.family_id)
     if membership.valid_to is not None:
         raise Conflict("That membership has already ended.")
     if membership.role is TeamRole.lead_professional:
@@ -102,7 +103,7 @@ async def set_lead(
     contact: Contact | None,
 ) -> TeamMembership:
     """Hand the lead to user_id; the previous lead stays on the team as a contributor."""
-    await lock_and_require(session, access, Act.manage, "team", family_id)
+    await lock_and_require(session, access, Act.manage, Kind.team, family_id)
     worker = await _team_worker(session, user_id)
     current = await _current_lead(session, family_id)
     if current is not None and current.user_id == user_id:
