@@ -56,8 +56,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from server.agency.models import Agency, AgencyKind
 from server.auth.models import SessionToken
 from server.auth.service import token_digest
+from server.clock import utcnow
 from server.config import REPO_ROOT, database_url_from
-from server.db.columns import utcnow
 from server.db.engine import create_engine, create_session_factory, unit_of_work
 from server.db.migrate import migrate
 from server.family.models import Family, FamilyStatus, LevelOfNeed

@@ -27,8 +27,9 @@ from typing import Any
 
 import asyncpg
 
+from server.access.categories import InformationCategory
 from server.agency.models import AgencyKind
-from server.contribution.models import ContributionKind, InformationCategory
+from server.contribution.models import ContributionKind
 from server.family.models import FamilyStatus, LevelOfNeed
 from server.safeguarding.models import LawfulBasis
 

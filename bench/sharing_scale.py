@@ -54,6 +54,7 @@ from bench.sharing_data import Generator, Plan
 from server.access.actor import Act, Actor
 from server.access.enforcer import PolicyEnforcer, build_enforcer, build_reference_enforcer
 from server.access.facts import FamilyFacts, ItemFacts
+from server.access.kinds import Kind
 from server.access.pep import AccessControl
 from server.access.rules import Resource, holds
 from server.app import create_app
@@ -609,7 +610,7 @@ async def measure_decisions(url: str, meta: dict[str, Any]) -> dict[str, Any]:
 
 
 def decision_costs(enforcer: PolicyEnforcer, actor: Actor, facts: FamilyFacts, items: list[ItemFacts]) -> dict:
-    kind, act = "contribution", Act.read
+    kind, act = Kind.contribution, Act.read
     probe = AccessControl(enforcer, actor)
     visible = [item for item in items if probe.decide(act, kind, facts, item).allowed]
     page = visible[:100]  # items are newest first, as the page is

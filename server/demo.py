@@ -11,11 +11,12 @@ from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from server import demo_plan, demo_portal
+from server.access.categories import InformationCategory
 from server.agency.models import Agency, AgencyKind
 from server.auth.passwords import hash_password
+from server.clock import utcnow
 from server.consent.models import Consent, ConsentCapacity, ConsentDecision, EngagementAgreement
-from server.contribution.models import Contribution, ContributionKind, ContributionVersion, InformationCategory
-from server.db.columns import utcnow
+from server.contribution.models import Contribution, ContributionKind, ContributionVersion
 from server.db.engine import create_engine, create_session_factory, unit_of_work
 from server.family.models import Family, FamilyMember, FamilyStatus, LevelOfNeed, family_reference_seq
 from server.safeguarding.models import LawfulBasis, SafeguardingOverride

@@ -9,11 +9,12 @@ from datetime import date, datetime, timedelta
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from server.access.categories import InformationCategory
 from server.assessment.factors import load_catalogue
 from server.assessment.models import Assessment, AssessmentRating, AssessmentStage, OutcomeScore, Review, RiskRating
+from server.clock import utcnow
 from server.config import REPO_ROOT
-from server.contribution.models import InformationCategory
-from server.db.columns import utcnow
+from server.db.versioning import snapshot
 from server.escalation.models import Escalation, EscalationLevel
 from server.family.models import Family, FamilyMember, LevelOfNeed
 from server.meeting.models import (
@@ -27,7 +28,6 @@ from server.meeting.models import (
 )
 from server.plan.models import ActionStatus, GoalStatus, OutcomeDomain, PlanAction, PlanGoal, PlanHistory
 from server.plan.service import ACTION_FIELDS, GOAL_FIELDS
-from server.plan.versioning import snapshot
 from server.transition.models import ClosureOutcome, FamilyTransition, TransitionKind
 from server.user.models import User
 

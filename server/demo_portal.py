@@ -8,6 +8,7 @@ from datetime import date, timedelta
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from server.access.kinds import Kind
 from server.assessment.models import OutcomeScore, Review
 from server.audit import service as audit
 from server.auth.service import actor_from
@@ -55,7 +56,7 @@ async def load(session: AsyncSession, carter: Family, staff: dict, password_hash
         read = {
             "family_id": carter.id,
             "item_id": str(housing_item.id),
-            "kind": "contribution",
+            "kind": Kind.contribution.value,
             "category": housing_item.category,
             "owning_agency_id": str(housing_item.owning_agency_id),
             "basis": "shared_by_consent",

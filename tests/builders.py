@@ -16,9 +16,9 @@ from server.agency.models import Agency, AgencyKind
 from server.auth.models import SessionToken
 from server.auth.passwords import hash_password
 from server.auth.service import token_digest
+from server.clock import utcnow
 from server.consent.models import Consent
 from server.contribution.models import Contribution, ContributionVersion
-from server.db.columns import utcnow
 from server.db.engine import SessionFactory, unit_of_work
 from server.family.models import Family, FamilyMember, FamilyStatus, LevelOfNeed
 from server.safeguarding.models import SafeguardingOverride

@@ -13,8 +13,9 @@ from datetime import date, timedelta
 from notifications.events import ActionAssigned, EscalationRaised, Event, is_urgent, stored_payload, to_json
 from notifications.models import Notification, OutboxEvent
 from server.assessment.models import Assessment, AssessmentRating, AssessmentStage, Review, RiskRating
-from server.db.columns import utcnow
+from server.clock import utcnow
 from server.db.engine import SessionFactory, unit_of_work
+from server.db.versioning import snapshot
 from server.escalation.models import Escalation, EscalationLevel
 from server.family.models import Family, LevelOfNeed
 from server.meeting.models import (
@@ -27,7 +28,6 @@ from server.meeting.models import (
 )
 from server.plan.models import ActionStatus, GoalStatus, OutcomeDomain, PlanAction, PlanGoal, PlanHistory
 from server.plan.service import ACTION_FIELDS, GOAL_FIELDS
-from server.plan.versioning import snapshot
 from server.user.models import User
 
 

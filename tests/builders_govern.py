@@ -7,7 +7,7 @@ from datetime import timedelta
 import sqlalchemy as sa
 
 from server.agency.models import Agency, AgencyKind
-from server.db.columns import utcnow
+from server.clock import utcnow
 from server.db.engine import SessionFactory, unit_of_work
 from server.family.models import Family, FamilyStatus
 from server.safeguarding.models import SafeguardingOverride

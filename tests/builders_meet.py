@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from server.agency.models import Agency, AgencyKind
-from server.db.columns import utcnow
+from server.clock import utcnow
 from server.db.engine import SessionFactory, unit_of_work
 from server.family.models import Family
 from server.meeting.models import Meeting, MeetingKind, MeetingStatus, MinutesItem

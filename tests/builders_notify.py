@@ -7,8 +7,8 @@ import uuid
 from datetime import date, timedelta
 
 from notifications.events import ActionAssigned, EscalationRaised
-from server.contribution.models import InformationCategory
-from server.db.columns import utcnow
+from server.access.categories import InformationCategory
+from server.clock import utcnow
 from server.db.engine import SessionFactory, unit_of_work
 from server.escalation.models import Escalation, EscalationLevel
 from server.escalation.notices import escalation_fields

@@ -17,6 +17,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from server.access.actor import Act, Actor
 from server.access.enforcer import PolicyEnforcer, rules_for
 from server.access.facts import FamilyFacts, ItemFacts, facts_from_rows, facts_statement, pair_facts_statement
+from server.access.kinds import Kind
 from server.access.rules import FAMILY_RULES, ITEM_RULES, ContentColumns, Resource, item_decision_key
 from server.errors import Forbidden, NotFound
 
@@ -59,7 +60,8 @@ class AccessControl:
             rows = (await session.exec(statement)).all()
             self._facts.update(facts_from_rows(missing, list(rows)))
 
-    def decide(self, act: Act, kind: str, facts: FamilyFacts, item: ItemFacts | None = None) -> Decision:
+    def decide(self, act: Act, kind: Kind, facts: FamilyFacts, item: ItemFacts | None = None) -> Decision:
+        _require_kind(kind)
         # Memoised on what the rules read (item_decision_key), not on the item's identity: the audit
         # basis of each of a page's items costs a dictionary lookup once its kind of item was decided.
         key = (act.value, kind, facts.family_id, item_decision_key(self.actor, facts, item) if item else None)
@@ -70,10 +72,12 @@ class AccessControl:
             self._decisions[key] = decision
         return decision
 
-    async def can(self, session: AsyncSession, act: Act, kind: str, family_id: uuid.UUID) -> bool:
+    async def can(self, session: AsyncSession, act: Act, kind: Kind, family_id: uuid.UUID) -> bool:
         return self.decide(act, kind, await self.facts(session, family_id)).allowed
 
-    async def can_item(self, session: AsyncSession, act: Act, kind: str, family_id: uuid.UUID, item: ItemFacts) -> bool:
+    async def can_item(
+        self, session: AsyncSession, act: Act, kind: Kind, family_id: uuid.UUID, item: ItemFacts
+    ) -> bool:
         return self.decide(act, kind, await self.facts(session, family_id), item).allowed
 
     @staticmethod
@@ -90,35 +94,36 @@ class AccessControl:
             row = found.get((access.actor.user_id, family_id))
             access._facts.update(facts_from_rows([family_id], [row] if row is not None else []))
 
-    def can_outside_family(self, act: Act, kind: str) -> bool:
+    def can_outside_family(self, act: Act, kind: Kind) -> bool:
         """For actions not tied to one family (opening a referral, the staff directory)."""
         return self.decide(act, kind, FamilyFacts(_NOWHERE)).allowed
 
     async def require_visible_family(self, session: AsyncSession, family_id: uuid.UUID) -> FamilyFacts:
         facts = await self.facts(session, family_id)
-        if not self.decide(Act.read, "family", facts).allowed:
+        if not self.decide(Act.read, Kind.family, facts).allowed:
             self.note_denial("family_read", family_id, {"familyId": str(family_id)})
             raise NotFound(FAMILY_NOT_FOUND)
         return facts
 
     async def require(
-        self, session: AsyncSession, act: Act, kind: str, family_id: uuid.UUID, *, seen_as: str = "family"
+        self, session: AsyncSession, act: Act, kind: Kind, family_id: uuid.UUID, *, seen_as: Kind = Kind.family
     ) -> None:
         """NOT_FOUND unless the actor may read `seen_as` (the family, or the record acted on) in this
         family; then FORBIDDEN unless they may do `act` to `kind`."""
         facts = await self.facts(session, family_id)
         if not self.decide(Act.read, seen_as, facts).allowed:
             self.note_denial(f"{seen_as}_read", family_id, {"familyId": str(family_id)})
-            raise NotFound(FAMILY_NOT_FOUND if seen_as == "family" else "No such record, or you may not see it.")
+            raise NotFound(FAMILY_NOT_FOUND if seen_as is Kind.family else "No such record, or you may not see it.")
         if not self.decide(act, kind, facts).allowed:
             raise Forbidden(_refusal(act, kind))
 
-    def require_outside_family(self, act: Act, kind: str) -> None:
+    def require_outside_family(self, act: Act, kind: Kind) -> None:
         if not self.can_outside_family(act, kind):
             raise Forbidden(_refusal(act, kind))
 
-    def family_filter(self, family_id: ColumnElement, act: Act = Act.read, kind: str = "family") -> ColumnElement:
+    def family_filter(self, family_id: ColumnElement, act: Act = Act.read, kind: Kind = Kind.family) -> ColumnElement:
         """The SQL form of `can(act, kind, family)`, for lists across families."""
+        _require_kind(kind)
         allow, deny = rules_for(self._enforcer, self.actor.role, kind, act.value)
         return _combine(
             [FAMILY_RULES[rule].sql(self.actor, family_id) for rule in allow if rule in FAMILY_RULES],
@@ -126,10 +131,11 @@ class AccessControl:
         )
 
     async def item_filter(
-        self, session: AsyncSession, family_id: uuid.UUID, columns: ContentColumns, *, kind: str, act: Act = Act.read
+        self, session: AsyncSession, family_id: uuid.UUID, columns: ContentColumns, *, kind: Kind, act: Act = Act.read
     ) -> ColumnElement:
         """The SQL form of `can_item(...)` for the items of one family: a list can only hold rows that a
         single lookup would allow."""
+        _require_kind(kind)
         facts = await self.facts(session, family_id)
         allow, deny = rules_for(self._enforcer, self.actor.role, kind, act.value)
         return _combine(
@@ -137,7 +143,7 @@ class AccessControl:
             [_item_sql(rule, self.actor, facts, columns) for rule in deny],
         )
 
-    def note_read(self, family_id: uuid.UUID, item_id: uuid.UUID, kind: str, item: ItemFacts) -> None:
+    def note_read(self, family_id: uuid.UUID, item_id: uuid.UUID, kind: Kind, item: ItemFacts) -> None:
         """Remember a read of another agency's item, with the rule that allowed it, for the audit log."""
         if self.actor.agency_id == item.owning_agency_id:
             return
@@ -146,7 +152,7 @@ class AccessControl:
         read = {
             "family_id": family_id,
             "item_id": str(item_id),
-            "kind": str(kind),
+            "kind": kind.value,
             "category": item.category,
             "owning_agency_id": str(item.owning_agency_id),
             "basis": basis,
@@ -164,6 +170,13 @@ class AccessControl:
         self.denials.append({"action": action, "family_id": family_id, "detail": detail})
 
 
+def _require_kind(kind: Kind) -> None:
+    """Every kind the enforcement point is asked about is a Kind, so that the policy and the code name the same
+    kinds (tests/access/test_kinds.py): a bare string that is not one of them would be silently denied."""
+    if not isinstance(kind, Kind):
+        raise TypeError(f"The enforcement point decides about a Kind (server/access/kinds.py), not {kind!r}.")
+
+
 def _item_sql(rule: str, actor: Actor, facts: FamilyFacts, columns: ContentColumns) -> ColumnElement[bool]:
     if rule in ITEM_RULES:
         return ITEM_RULES[rule].sql(actor, facts, columns)
@@ -178,27 +191,30 @@ def _combine(allow: list[ColumnElement[bool]], deny: list[ColumnElement[bool]]) 
     return sa.and_(granted, sa.not_(sa.or_(sa.false(), *deny))) if deny else granted
 
 
-def _refusal(act: Act, kind: str) -> str:
-    messages = {
-        ("create", "family"): "Only practitioners and managers can open a family's record.",
-        ("update", "family"): "Only the family's lead professional can change its status or level of need.",
-        ("manage", "team"): "Only the lead professional (or their manager) can change the team.",
-        ("read", "staff_directory"): "Only staff accounts can look up colleagues.",
-        ("create", "contribution"): "Only workers on the family's team can add to its plan.",
-        ("update", "contribution"): "Only the agency that wrote an item can change it.",
-        ("create", "consent"): "Only workers on the family's team can record consent.",
-        ("update", "consent"): "Only workers on the family's team can withdraw consent.",
-        ("create", "safeguarding_override"): "Only workers on the family's team can share without consent.",
-        ("update", "safeguarding_override"): "Only information-governance officers can review or revoke"
-        " a safeguarding override.",
-        ("read", "consent_picture"): "Only the lead professional sees the family's consent picture.",
-        ("update", "plan"): "Only the lead professional can change the family plan.",
-        ("update", "meeting"): "Only the lead professional (the chair) can arrange TAF meetings and record them.",
-        ("create", "assessment"): "Only the lead professional can record assessments and reviews.",
-        ("create", "escalation"): "Only workers on the family's team can raise an escalation.",
-        ("update", "escalation"): "Only the lead professional can acknowledge or resolve an escalation.",
-        ("create", "portal_invitation"): "Only the family's lead professional can invite family members to the portal.",
-        ("update", "portal_invitation"): "Only the family's lead professional can cancel a portal invitation.",
-        ("read", "portal_summary"): "Only the family's own members can read their portal page.",
-    }
-    return messages.get((act.value, kind), "You are not allowed to do that.")
+_REFUSALS: dict[tuple[Act, Kind], str] = {
+    (Act.create, Kind.family): "Only practitioners and managers can open a family's record.",
+    (Act.update, Kind.family): "Only the family's lead professional can change its status or level of need.",
+    (Act.manage, Kind.team): "Only the lead professional (or their manager) can change the team.",
+    (Act.read, Kind.staff_directory): "Only staff accounts can look up colleagues.",
+    (Act.create, Kind.contribution): "Only workers on the family's team can add to its plan.",
+    (Act.update, Kind.contribution): "Only the agency that wrote an item can change it.",
+    (Act.create, Kind.consent): "Only workers on the family's team can record consent.",
+    (Act.update, Kind.consent): "Only workers on the family's team can withdraw consent.",
+    (Act.create, Kind.safeguarding_override): "Only workers on the family's team can share without consent.",
+    (Act.update, Kind.safeguarding_override): "Only information-governance officers can review or revoke"
+    " a safeguarding override.",
+    (Act.read, Kind.consent_picture): "Only the lead professional sees the family's consent picture.",
+    (Act.update, Kind.plan): "Only the lead professional can change the family plan.",
+    (Act.update, Kind.meeting): "Only the lead professional (the chair) can arrange TAF meetings and record them.",
+    (Act.create, Kind.assessment): "Only the lead professional can record assessments and reviews.",
+    (Act.create, Kind.escalation): "Only workers on the family's team can raise an escalation.",
+    (Act.update, Kind.escalation): "Only the lead professional can acknowledge or resolve an escalation.",
+    (Act.create, Kind.portal_invitation): "Only the family's lead professional can invite family members"
+    " to the portal.",
+    (Act.update, Kind.portal_invitation): "Only the family's lead professional can cancel a portal invitation.",
+    (Act.read, Kind.portal_summary): "Only the family's own members can read their portal page.",
+}
+
+
+def _refusal(act: Act, kind: Kind) -> str:
+    return _REFUSALS.get((act, kind), "You are not allowed to do that.")

@@ -20,11 +20,12 @@ import sqlalchemy as sa
 from sqlalchemy.sql.elements import ColumnElement
 
 from server.access.actor import Actor
+from server.access.categories import InformationCategory
 from server.access.facts import FamilyFacts, ItemFacts
 from server.family.models import FamilyMember
 from server.team.models import TeamMembership, TeamRole
 
-POLICE = "police"
+POLICE = InformationCategory.police.value
 
 
 @dataclass(frozen=True, slots=True)

@@ -5,18 +5,18 @@ from datetime import date, datetime
 
 import strawberry
 
+from server.access.categories import InformationCategory
 from server.agency.api import AgencyType
 from server.api.scalars import Info, idempotency_key_field, parse_id
+from server.api.types import InformationCategoryType
 from server.assessment import report as report_service
 from server.assessment import review as review_service
 from server.assessment import service as assessment_service
 from server.assessment.factors import Catalogue, load_catalogue
 from server.assessment.models import Assessment, AssessmentRating, AssessmentStage, Review, RiskRating
-from server.assessment.report_types import CaseloadOutcomesReportType, RiskRatingType
+from server.assessment.report_api import CaseloadOutcomesReportType, RiskRatingType
 from server.assessment.review import ReviewIn, ReviewRecord
 from server.assessment.service import AssessmentIn, RatingIn, SeenAssessment
-from server.contribution.api import InformationCategoryType
-from server.contribution.models import InformationCategory
 from server.errors import BadUserInput
 from server.family.api import LevelOfNeedType
 from server.plan.api import OutcomeDomainType

@@ -12,10 +12,10 @@ is not content: whoever sees the family's assessments sees it.
 
 from __future__ import annotations
 
+from server.access.categories import InformationCategory
 from server.access.facts import ItemFacts
 from server.access.rules import ContentColumns
 from server.assessment.models import Assessment, AssessmentRating, Review
-from server.contribution.models import InformationCategory
 
 
 def narrative_facts(row: Assessment) -> ItemFacts:

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-from server.contribution.models import InformationCategory
+from server.access.categories import InformationCategory
 
 SCOPES = ("family", "member", "adult", "child", "resilience")
 CATEGORIES = frozenset(category.value for category in InformationCategory)

@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlmodel import Field, SQLModel
 
-from server.contribution.models import InformationCategory
+from server.access.categories import InformationCategory
 from server.db.columns import created_at_field, enum_field, id_field
 from server.family.models import LevelOfNeed
 from server.plan.models import OutcomeDomain

@@ -103,7 +103,7 @@ async def _entry_exit_pairs(
         .where(
             Assessment.stage == AssessmentStage.exit.value,
             col(Assessment.assessed_on).between(exited_from, exited_to),
-            access.family_filter(col(Assessment.family_id), Act.read, "assessment"),
+            access.family_filter(col(Assessment.family_id), Act.read, Kind.assessment),
         )
         .distinct()
     )

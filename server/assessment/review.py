@@ -17,17 +17,17 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from server.access.actor import Act
+from server.access.categories import InformationCategory
 from server.access.kinds import Kind
 from server.access.pep import AccessControl
 from server.assessment.content import review_columns, review_facts
 from server.assessment.models import GoalProgress, OutcomeScore, Review
-from server.contribution.models import InformationCategory
+from server.clock import today
 from server.errors import BadUserInput, NotFound
 from server.meeting.models import Meeting
 from server.plan.models import OutcomeDomain, PlanGoal
-from server.plan.versioning import today
-from server.team.service import lock_and_require
 from server.validation import optional_text, required_text
+from server.writes import lock_and_require
 
 KIND = Kind.assessment
 NOT_FOUND = "No review with that id, or you may not see it."

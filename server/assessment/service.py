@@ -17,17 +17,17 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from server.access.actor import Act
+from server.access.categories import InformationCategory
 from server.access.kinds import Kind
 from server.access.pep import AccessControl
 from server.assessment.content import narrative_columns, narrative_facts, rating_columns, rating_facts
 from server.assessment.factors import Catalogue
 from server.assessment.models import RISK_PRESENT, Assessment, AssessmentRating, AssessmentStage, RiskRating
-from server.contribution.models import InformationCategory
+from server.clock import today
 from server.errors import BadUserInput, NotFound
 from server.family.models import FamilyMember, LevelOfNeed
-from server.plan.versioning import today
-from server.team.service import lock_and_require
 from server.validation import optional_text
+from server.writes import lock_and_require
 
 KIND = Kind.assessment
 NOT_FOUND = "No assessment with that id, or you may not see it."

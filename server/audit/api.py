@@ -7,12 +7,12 @@ from typing import Any
 import strawberry
 from strawberry.scalars import JSON
 
+from server.api.labels import family_label
 from server.api.scalars import Info, parse_id
+from server.api.types import InformationCategoryType
 from server.audit import queries as audit_queries
 from server.audit.models import AuditEvent
 from server.audit.queries import AccessLogEntry
-from server.contribution.api import InformationCategoryType
-from server.family.labels import family_label
 
 
 @strawberry.type(name="AuditEvent", description="One entry of the append-only audit log.")

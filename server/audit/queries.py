@@ -48,7 +48,7 @@ async def events(
 ) -> list[AuditEvent]:
     """Newest first; `after` is the id of the last event of the previous page."""
     pagination.check_first(first)
-    access.require_outside_family(Act.read, "audit")
+    access.require_outside_family(Act.read, Kind.audit)
     statement = select(AuditEvent)
     if family_id is not None:
         statement = statement.where(AuditEvent.family_id == family_id)
@@ -170,7 +170,7 @@ def _shared_by_untold_override(family_id: uuid.UUID, override_ids: ColumnElement
 async def block_disclosure(
     session: AsyncSession, access: AccessControl, *, audit_event_id: int, reason: str
 ) -> AuditDisclosureBlock:
-    access.require_outside_family(Act.update, "audit")
+    access.require_outside_family(Act.update, Kind.audit)
     if await session.get(AuditEvent, audit_event_id) is None:
         raise NotFound("No audit event with that id.")
     existing = select(AuditDisclosureBlock).where(AuditDisclosureBlock.audit_event_id == audit_event_id)

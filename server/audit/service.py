@@ -49,7 +49,7 @@ async def record_request(
     decide every entry on its own."""
     by_family: dict[tuple[uuid.UUID, str], list[dict]] = {}
     for read in reads:
-        by_family.setdefault((read["family_id"], read.get("kind", "contribution")), []).append(read)
+        by_family.setdefault((read["family_id"], read["kind"]), []).append(read)
     for (family_id, kind), items in by_family.items():
         unique = list({item["item_id"]: item for item in items}.values())
         await record(

@@ -20,7 +20,7 @@ from server.audit import service as audit
 from server.audit.models import AuditOutcome
 from server.auth.models import LoginAttempt, SessionToken
 from server.auth.passwords import verify_password
-from server.db.columns import utcnow
+from server.clock import utcnow
 from server.user.models import User
 
 

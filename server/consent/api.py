@@ -7,10 +7,10 @@ import strawberry
 
 from server.agency.api import AgencyType
 from server.api.scalars import Info, idempotency_key_field, parse_id, parse_ids
+from server.api.types import InformationCategoryType
 from server.consent import service as consent_service
 from server.consent.models import Consent, ConsentCapacity, ConsentDecision, EngagementAgreement
 from server.consent.service import AgencyConsentState, ConsentIn
-from server.contribution.api import InformationCategoryType
 from server.user.api import StaffMemberType
 
 ConsentDecisionType = strawberry.enum(ConsentDecision, name="ConsentDecision", description="Given or refused.")

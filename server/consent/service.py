@@ -12,17 +12,18 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from notifications import outbox
 from notifications.events import ConsentWithdrawn
 from server.access.actor import Act
+from server.access.categories import InformationCategory
+from server.access.kinds import Kind
 from server.access.pep import AccessControl
 from server.agency.models import Agency
+from server.clock import utcnow
 from server.consent.models import Consent, ConsentCapacity, ConsentDecision, EngagementAgreement
-from server.contribution.models import InformationCategory
-from server.db.columns import utcnow
 from server.errors import BadUserInput, Conflict, NotFound
 from server.family.models import FamilyMember
 from server.safeguarding.models import SafeguardingOverride
 from server.team.models import TeamMembership
-from server.team.service import lock_and_require
 from server.validation import chosen_categories, optional_text, required_text
+from server.writes import lock_and_require
 
 NOT_FOUND = "No consent record with that id, or you may not see it."
 
@@ -53,7 +54,7 @@ class AgencyConsentState:
 
 
 async def record(session: AsyncSession, access: AccessControl, *, family_id: uuid.UUID, data: ConsentIn) -> Consent:
-    await lock_and_require(session, access, Act.create, "consent", family_id)
+    await lock_and_require(session, access, Act.create, Kind.consent, family_id)
     await _check_member(session, family_id, data.given_by_member_id)
     categories = chosen_categories(data.categories)
     recipients = await _recipients(session, data.whole_team, data.recipient_agency_ids)
@@ -82,11 +83,11 @@ async def record(session: AsyncSession, access: AccessControl, *, family_id: uui
 async def withdraw(session: AsyncSession, access: AccessControl, *, consent_id: uuid.UUID, reason: str) -> Consent:
     """Withdrawal takes effect at once: the next decision on any server no longer counts this consent."""
     consent = await session.get(Consent, consent_id)
-    if consent is None or not await access.can(session, Act.read, "consent", consent.family_id):
+    if consent is None or not await access.can(session, Act.read, Kind.consent, consent.family_id):
         raise NotFound(NOT_FOUND)
     # A closed family too: the family's say over its information does not end with the case.
     await lock_and_require(
-        session, access, Act.update, "consent", consent.family_id, open_only=False, seen_as="consent"
+        session, access, Act.update, Kind.consent, consent.family_id, open_only=False, seen_as=Kind.consent
     )
     await session.refresh(consent)
     if consent.withdrawn_at is not None:
@@ -108,7 +109,7 @@ async def withdraw(session: AsyncSession, access: AccessControl, *, consent_id: 
 
 
 async def list_for_family(session: AsyncSession, access: AccessControl, family_id: uuid.UUID) -> list[Consent]:
-    if not await access.can(session, Act.read, "consent", family_id):
+    if not await access.can(session, Act.read, Kind.consent, family_id):
         return []
     statement = select(Consent).where(Consent.family_id == family_id).order_by(col(Consent.created_at).desc())
     return list((await session.exec(statement)).all())
@@ -123,7 +124,7 @@ async def record_engagement(
     agreed: bool,
     notes: str,
 ) -> EngagementAgreement:
-    await lock_and_require(session, access, Act.create, "consent", family_id)
+    await lock_and_require(session, access, Act.create, Kind.consent, family_id)
     await _check_member(session, family_id, member_id, "memberId")
     row = EngagementAgreement(
         family_id=family_id,
@@ -140,7 +141,7 @@ async def record_engagement(
 async def engagement_for_family(
     session: AsyncSession, access: AccessControl, family_id: uuid.UUID
 ) -> list[EngagementAgreement]:
-    if not await access.can(session, Act.read, "consent", family_id):
+    if not await access.can(session, Act.read, Kind.consent, family_id):
         return []
     statement = (
         select(EngagementAgreement)
@@ -154,7 +155,7 @@ async def consent_picture(
     session: AsyncSession, access: AccessControl, family_id: uuid.UUID
 ) -> list[AgencyConsentState] | None:
     """Computed from consent and override records only, never from the items they cover."""
-    if not await access.can(session, Act.read, "consent_picture", family_id):
+    if not await access.can(session, Act.read, Kind.consent_picture, family_id):
         return None
     now = utcnow()
     agencies = (

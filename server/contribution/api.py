@@ -7,16 +7,13 @@ from datetime import datetime
 
 import strawberry
 
+from server.access.categories import InformationCategory
 from server.agency.api import AgencyType
 from server.agency.models import Agency
 from server.api.scalars import Info, parse_id, parse_ids
+from server.api.types import InformationCategoryType
 from server.contribution import service as contribution_service
-from server.contribution.models import (
-    Contribution,
-    ContributionKind,
-    ContributionVersion,
-    InformationCategory,
-)
+from server.contribution.models import Contribution, ContributionKind, ContributionVersion
 from server.contribution.service import ContributionIn
 from server.errors import BadUserInput
 from server.family.models import FamilyMember
@@ -24,11 +21,6 @@ from server.user.api import StaffMemberType
 from server.user.models import User
 
 ContributionKindType = strawberry.enum(ContributionKind, name="ContributionKind", description="What an item is.")
-InformationCategoryType = strawberry.enum(
-    InformationCategory,
-    name="InformationCategory",
-    description="What kind of information an item holds. Consent and overrides are given per category.",
-)
 
 
 @strawberry.type(name="ContributionVersion", description="One version of an item; versions are never changed.")

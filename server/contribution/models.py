@@ -8,6 +8,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlmodel import Field, SQLModel
 
+from server.access.categories import InformationCategory
 from server.db.columns import created_at_field, enum_field, id_field
 
 
@@ -19,27 +20,6 @@ class ContributionKind(StrEnum):
     risk_factor = "risk_factor"
     protective_factor = "protective_factor"
     service_offered = "service_offered"
-
-
-class InformationCategory(StrEnum):
-    """What kind of information an item holds; consent and overrides are given per category."""
-
-    health = "health"
-    mental_health = "mental_health"
-    education = "education"
-    police = "police"
-    youth_justice = "youth_justice"
-    housing = "housing"
-    social_care = "social_care"
-    substance_misuse = "substance_misuse"
-    domestic_abuse = "domestic_abuse"
-    family_history = "family_history"
-    finance = "finance"
-    other = "other"
-
-
-def category_array() -> sa.types.TypeEngine:
-    return ARRAY(sa.String(32))
 
 
 class Contribution(SQLModel, table=True):

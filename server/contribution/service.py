@@ -11,22 +11,19 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from server import pagination
 from server.access.actor import Act
+from server.access.categories import InformationCategory
 from server.access.facts import ItemFacts
+from server.access.kinds import Kind
 from server.access.pep import AccessControl
 from server.access.rules import ContentColumns
-from server.contribution.models import (
-    Contribution,
-    ContributionKind,
-    ContributionVersion,
-    InformationCategory,
-)
-from server.db.columns import utcnow
+from server.clock import utcnow
+from server.contribution.models import Contribution, ContributionKind, ContributionVersion
 from server.errors import BadUserInput, Conflict, Forbidden, NotFound
 from server.family.models import FamilyMember
-from server.team.service import lock_and_require
 from server.validation import reject_nul, required_text
+from server.writes import lock_and_require
 
-KIND = "contribution"
+KIND = Kind.contribution
 NOT_FOUND = "No item with that id, or you may not see it."
 
 
@@ -94,7 +91,7 @@ async def edit(
 ) -> Contribution:
     """Add a version. `changes` holds only the fields the caller sent; a stale version is a CONFLICT."""
     row = await _visible(session, access, contribution_id)
-    await lock_and_require(session, access, Act.read, "family", row.family_id)
+    await lock_and_require(session, access, Act.read, Kind.family, row.family_id)
     if not await access.can_item(session, Act.update, KIND, row.family_id, item_facts(row, row.owning_agency_id)):
         raise Forbidden("Only the agency that wrote an item can change it.")
     merged = ContributionIn(**{**_content_of(row), **changes})

@@ -3,16 +3,14 @@
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlmodel import Field
 
-
-def utcnow() -> datetime:
-    return datetime.now(UTC)
+from server.clock import utcnow
 
 
 def id_field() -> Any:
@@ -34,3 +32,8 @@ def enum_field(enum: type[StrEnum], *, name: str, nullable: bool = False, **kwar
         values_callable=lambda members: [member.value for member in members],
     )
     return Field(sa_type=column_type, nullable=nullable, **kwargs)
+
+
+def category_array() -> sa.types.TypeEngine:
+    """A list of information categories (server/access/categories.py), as consents and overrides hold them."""
+    return ARRAY(sa.String(32))

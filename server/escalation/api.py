@@ -7,7 +7,7 @@ import strawberry
 
 from server.agency.api import AgencyType
 from server.api.scalars import Info, idempotency_key_field, parse_id
-from server.contribution.api import InformationCategoryType
+from server.api.types import InformationCategoryType
 from server.escalation import service as escalation_service
 from server.escalation.models import Escalation, EscalationLevel, EscalationOutcome
 from server.escalation.service import Seen

@@ -12,7 +12,7 @@ from enum import StrEnum
 import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
-from server.contribution.models import InformationCategory
+from server.access.categories import InformationCategory
 from server.db.columns import created_at_field, enum_field, id_field
 
 

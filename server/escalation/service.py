@@ -16,18 +16,18 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from notifications import outbox, timers
 from notifications.events import EscalationAcknowledged, EscalationRaised, EscalationResolved, EscalationTimedOut
 from server.access.actor import Act
+from server.access.categories import InformationCategory
 from server.access.facts import ItemFacts
 from server.access.kinds import Kind
 from server.access.pep import AccessControl
 from server.access.rules import ContentColumns
+from server.clock import utcnow
 from server.config import Settings
-from server.contribution.models import InformationCategory
-from server.db.columns import utcnow
 from server.errors import Conflict, NotFound
 from server.escalation.models import Escalation, EscalationLevel, EscalationOutcome
 from server.escalation.notices import escalation_fields
-from server.team.service import lock_and_require
 from server.validation import optional_text, required_text
+from server.writes import lock_and_require
 
 KIND = Kind.escalation
 REASON = Kind.escalation_reason  # the reason and the outcome note: the raising agency's case content

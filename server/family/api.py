@@ -7,6 +7,7 @@ from typing import Annotated
 import strawberry
 
 from server.api.scalars import Info, idempotency_key_field, parse_id
+from server.api.types import InformationCategoryType, PageInfo
 from server.audit.api import AccessLogEntryType, access_log_of_family
 from server.chronology.api import ChronologyEntryType, chronology_of_family
 from server.consent.api import (
@@ -17,12 +18,7 @@ from server.consent.api import (
     consents_of_family,
     engagement_of_family,
 )
-from server.contribution.api import (
-    ContributionConnection,
-    ContributionKindType,
-    InformationCategoryType,
-    contributions_of_family,
-)
+from server.contribution.api import ContributionConnection, ContributionKindType, contributions_of_family
 from server.family import service as family_service
 from server.family.models import Family, FamilyMember, FamilyStatus, LevelOfNeed
 from server.family.service import FamilyOpen, MemberIn
@@ -162,12 +158,6 @@ class FamilyType:
             version=row.version,
             row_id=row.id,
         )
-
-
-@strawberry.type
-class PageInfo:
-    has_next_page: bool
-    end_cursor: str | None = strawberry.field(description="Pass as `after` to get the next page.")
 
 
 @strawberry.type(description="A page of the caller's caseload.")

@@ -16,11 +16,12 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from server.access.actor import Act
+from server.access.kinds import Kind
 from server.access.pep import AccessControl
+from server.clock import today
 from server.escalation.models import Escalation
 from server.family.models import Family
 from server.plan.models import OPEN_ACTION_STATUSES, PlanAction
-from server.plan.versioning import today
 
 
 @dataclass(frozen=True)
@@ -55,10 +56,10 @@ def filters(access: AccessControl, *, overdue_actions: bool, open_escalations: b
     family_id = col(Family.id)
     conditions: list[ColumnElement] = []
     if overdue_actions:
-        conditions += [access.family_filter(family_id, Act.read, "plan"), _exists(PlanAction, _overdue(family_id))]
+        conditions += [access.family_filter(family_id, Act.read, Kind.plan), _exists(PlanAction, _overdue(family_id))]
     if open_escalations:
         conditions += [
-            access.family_filter(family_id, Act.read, "escalation"),
+            access.family_filter(family_id, Act.read, Kind.escalation),
             _exists(Escalation, _open_escalations(family_id)),
         ]
     return conditions
@@ -72,11 +73,11 @@ async def of_families(
     statement = select(
         family_id,
         sa.case(
-            (access.family_filter(family_id, Act.read, "plan"), _count(PlanAction, _overdue(family_id))), else_=None
+            (access.family_filter(family_id, Act.read, Kind.plan), _count(PlanAction, _overdue(family_id))), else_=None
         ),
         sa.case(
             (
-                access.family_filter(family_id, Act.read, "escalation"),
+                access.family_filter(family_id, Act.read, Kind.escalation),
                 _count(Escalation, _open_escalations(family_id)),
             ),
             else_=None,

@@ -40,7 +40,7 @@ async def attention_by_family_id(
 
 
 async def family_by_id(sessions: SessionFactory, family_ids: list[uuid.UUID]) -> list[Family | None]:
-    """For labels only (server/family/labels.py decides who may see them)."""
+    """For labels only (server/api/labels.py decides who may see them)."""
     async with sessions() as session:
         rows = (await session.exec(select(Family).where(col(Family.id).in_(family_ids)))).all()
     found = {row.id: row for row in rows}

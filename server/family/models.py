@@ -7,7 +7,8 @@ from enum import StrEnum
 import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
-from server.db.columns import created_at_field, enum_field, id_field, utcnow
+from server.clock import utcnow
+from server.db.columns import created_at_field, enum_field, id_field
 
 
 class FamilyStatus(StrEnum):

@@ -12,14 +12,16 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from server.access.actor import Act
+from server.access.kinds import Kind
 from server.access.pep import AccessControl
-from server.db.columns import utcnow
+from server.clock import utcnow
 from server.errors import BadUserInput, Conflict, NotFound
 from server.family import attention
 from server.family.models import Family, FamilyMember, FamilyStatus, LevelOfNeed, family_reference_seq
 from server.team import service as team_service
 from server.team.service import Contact
 from server.validation import required_text
+from server.writes import lock_and_require
 
 MAX_MEMBERS = 30
 MAX_PAGE = 100
@@ -50,7 +52,7 @@ class Page:
 
 
 async def open_family(session: AsyncSession, access: AccessControl, data: FamilyOpen) -> Family:
-    access.require_outside_family(Act.create, "family")
+    access.require_outside_family(Act.create, Kind.family)
     _check_members(data.members, require_subject_child=True)
     display_name = required_text(data.display_name, "displayName", 200)
     number = (await session.exec(sa.select(family_reference_seq.next_value()))).one()[0]
@@ -114,7 +116,7 @@ async def update_family(
     status: FamilyStatus | None,
     level_of_need: LevelOfNeed | None,
 ) -> Family:
-    family = await team_service.lock_and_require(session, access, Act.update, "family", family_id, open_only=False)
+    family = await lock_and_require(session, access, Act.update, Kind.family, family_id, open_only=False)
     if status is FamilyStatus.closed:
         raise BadUserInput(
             "Close a family's record with familyClose (outcome and sustainability plan).", field="status"
@@ -152,7 +154,7 @@ async def bump_version(
 async def add_member(
     session: AsyncSession, access: AccessControl, *, family_id: uuid.UUID, member: MemberIn
 ) -> FamilyMember:
-    await team_service.lock_and_require(session, access, Act.update, "family", family_id)
+    await lock_and_require(session, access, Act.update, Kind.family, family_id)
     _check_members([member], require_subject_child=False)
     count = (await session.exec(select(sa.func.count()).where(FamilyMember.family_id == family_id))).one()
     if count >= MAX_MEMBERS:

@@ -11,12 +11,11 @@ from strawberry.scalars import JSON
 from notifications.digest import DIGEST_KIND
 from notifications.events import KINDS
 from notifications.models import Delivery
+from server.access.categories import InformationCategory
 from server.access.pep import AccessControl
 from server.api.scalars import Info
-from server.contribution.api import InformationCategoryType
-from server.contribution.models import InformationCategory
+from server.api.types import InformationCategoryType, PageInfo
 from server.errors import Unavailable
-from server.family.api import PageInfo
 from server.inbox import content, live
 from server.inbox import service as inbox_service
 from server.inbox.service import parse_cursor

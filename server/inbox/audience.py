@@ -30,6 +30,7 @@ from notifications.events import (
 from notifications.models import Notification
 from server.access.actor import Act
 from server.access.enforcer import PolicyEnforcer
+from server.access.kinds import Kind
 from server.access.pep import AccessControl
 from server.access.rules import active_membership
 from server.auth.service import actor_from
@@ -91,7 +92,7 @@ def told(enforcer: PolicyEnforcer) -> Told:
         return [
             access.actor.user_id
             for access in await _recipients_access(session, enforcer, users)
-            if await access.can(session, Act.read, event.notice_kind, event.family_id)
+            if await access.can(session, Act.read, Kind(event.notice_kind), event.family_id)
         ]
 
     return may_be_told
@@ -121,7 +122,7 @@ def digest_filter(enforcer: PolicyEnforcer) -> Visible:
             return []
         access = AccessControl(enforcer, actor_from(user))
         await access.load_facts(session, list({row.family_id for row in rows}))
-        return [row for row in rows if await access.can(session, Act.read, notice_kind(row.kind), row.family_id)]
+        return [row for row in rows if await access.can(session, Act.read, Kind(notice_kind(row.kind)), row.family_id)]
 
     return visible
 

@@ -18,10 +18,10 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from server.access.actor import Act
+from server.access.categories import InformationCategory
 from server.access.facts import ItemFacts
 from server.access.kinds import Kind
 from server.access.pep import AccessControl
-from server.contribution.models import InformationCategory
 from server.escalation.models import Escalation
 from server.escalation.service import reason_facts
 from server.plan.content import action_facts, serves_agreed_goal
@@ -97,8 +97,9 @@ async def decide(
             rendered[ref] = NOTHING
             continue
         family_id, facts, words = found
-        if await access.can_item(session, Act.read, ref.kind, family_id, facts):  # type: ignore[arg-type]
-            access.note_read(family_id, ref.id, ref.kind, facts)  # type: ignore[arg-type]
+        kind = Kind(ref.kind)  # a subject was found, so its kind is one of the policy's
+        if await access.can_item(session, Act.read, kind, family_id, facts):
+            access.note_read(family_id, ref.id, kind, facts)  # type: ignore[arg-type]
             rendered[ref] = words
         else:
             rendered[ref] = Content(False, words.category)

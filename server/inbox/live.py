@@ -18,6 +18,7 @@ from notifications.digest import DIGEST_KIND
 from notifications.events import notice_kind
 from server.access.actor import Act, Actor
 from server.access.enforcer import PolicyEnforcer
+from server.access.kinds import Kind
 from server.access.pep import AccessControl
 from server.audit import service as audit
 from server.auth import service as auth_service
@@ -96,7 +97,7 @@ async def _audit_reads(sessions: SessionFactory, accesses: Iterable[AccessContro
 async def _may_see(session: AsyncSession, access: AccessControl, record: Record) -> bool:
     if record.kind == DIGEST_KIND:  # its items are checked for this recipient when it is read
         return True
-    return await access.can(session, Act.read, notice_kind(record.kind), record.family_id)
+    return await access.can(session, Act.read, Kind(notice_kind(record.kind)), record.family_id)
 
 
 async def follow(

@@ -23,8 +23,9 @@ from notifications.digest import DIGEST_KIND
 from notifications.events import ESCALATION_KINDS, KINDS, notice_kind
 from notifications.models import Delivery, Notification, NotificationPreference
 from server.access.actor import Act, Actor
+from server.access.kinds import Kind
 from server.access.pep import AccessControl
-from server.db.columns import utcnow
+from server.clock import utcnow
 from server.errors import BadUserInput, NotFound
 
 MAX_PAGE = 100
@@ -48,7 +49,7 @@ def _visible(access: AccessControl) -> ColumnElement[bool]:
         *(
             sa.and_(
                 col(Notification.kind).in_(kinds),
-                access.family_filter(col(Notification.family_id), Act.read, notice),
+                access.family_filter(col(Notification.family_id), Act.read, Kind(notice)),
             )
             for notice, kinds in kinds_by_notice.items()
         ),

@@ -7,7 +7,8 @@ import strawberry
 
 from server.agency.api import AgencyType
 from server.api.scalars import Info, parse_id
-from server.contribution.api import FamilyMemberRef, InformationCategoryType
+from server.api.types import InformationCategoryType
+from server.contribution.api import FamilyMemberRef
 from server.meeting import reads
 from server.meeting import schedule as schedule_service
 from server.meeting import service as meeting_service

@@ -11,10 +11,10 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
+from server.access.categories import InformationCategory
 from server.access.facts import ItemFacts
 from server.access.kinds import Kind
 from server.access.rules import ContentColumns
-from server.contribution.models import InformationCategory
 from server.meeting.models import MeetingAddendum, MeetingDecision, MinutesItem
 
 KINDS = {MinutesItem: Kind.minutes_item, MeetingDecision: Kind.meeting_decision, MeetingAddendum: Kind.meeting_addendum}

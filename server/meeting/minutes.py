@@ -16,9 +16,10 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from notifications import outbox
 from notifications.events import MinutesPublished
+from server.access.categories import InformationCategory
 from server.access.pep import AccessControl
-from server.contribution.models import InformationCategory
-from server.db.columns import utcnow
+from server.clock import utcnow
+from server.db.versioning import update_versioned
 from server.errors import BadUserInput, Conflict
 from server.family.models import FamilyMember
 from server.meeting import reads
@@ -34,7 +35,6 @@ from server.meeting.models import (
 from server.meeting.service import for_change
 from server.plan import service as plan_service
 from server.plan.models import PlanAction
-from server.plan.versioning import update_versioned
 from server.team.models import TeamMembership
 from server.validation import required_text
 

@@ -7,9 +7,9 @@ from datetime import date, datetime
 
 import strawberry
 
+from server.access.categories import InformationCategory
 from server.api.scalars import Info, idempotency_key_field, parse_id, parse_ids
-from server.contribution.api import InformationCategoryType
-from server.contribution.models import InformationCategory
+from server.api.types import InformationCategoryType
 from server.errors import BadUserInput
 from server.meeting import minutes as minutes_service
 from server.meeting import service as meeting_service

@@ -12,9 +12,10 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from server.access.actor import Act
+from server.access.kinds import Kind
 from server.access.pep import AccessControl
+from server.clock import utcnow
 from server.config import Settings
-from server.db.columns import utcnow
 from server.family.models import Family, FamilyStatus
 from server.meeting.models import Meeting, MeetingKind, MeetingStatus
 
@@ -34,7 +35,7 @@ class ReviewSchedule:
 async def review_schedule(
     session: AsyncSession, access: AccessControl, family_id: uuid.UUID, settings: Settings
 ) -> ReviewSchedule:
-    await access.require(session, Act.read, "meeting", family_id)
+    await access.require(session, Act.read, Kind.meeting, family_id)
     family = await session.get(Family, family_id)
     assert family is not None
     now = utcnow()

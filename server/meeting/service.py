@@ -13,8 +13,10 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from notifications import outbox
 from notifications.events import MeetingCancelled, MeetingChanged, MeetingScheduled
 from server.access.actor import Act
+from server.access.kinds import Kind
 from server.access.pep import AccessControl
-from server.db.columns import utcnow
+from server.clock import utcnow
+from server.db.versioning import update_versioned
 from server.errors import BadUserInput, Conflict, NotFound
 from server.family.models import FamilyMember
 from server.meeting.models import (
@@ -26,12 +28,11 @@ from server.meeting.models import (
     MeetingKind,
     MeetingStatus,
 )
-from server.plan.versioning import update_versioned
 from server.team.models import TeamMembership
-from server.team.service import lock_and_require
 from server.validation import optional_text, required_text
+from server.writes import lock_and_require
 
-KIND = "meeting"
+KIND = Kind.meeting
 NOT_FOUND = "No meeting with that id, or you may not see it."
 MAX_INVITEES = 50
 

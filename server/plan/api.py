@@ -7,10 +7,10 @@ from typing import Any
 import strawberry
 from strawberry.scalars import JSON
 
+from server.access.categories import InformationCategory
 from server.agency.api import AgencyType
 from server.api.scalars import Info, idempotency_key_field, parse_id
-from server.contribution.api import InformationCategoryType
-from server.contribution.models import InformationCategory
+from server.api.types import InformationCategoryType
 from server.errors import BadUserInput
 from server.plan import service as plan_service
 from server.plan.models import ActionStatus, GoalStatus, OutcomeDomain, PlanAction, PlanGoal

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
+from server.access.categories import InformationCategory
 from server.access.facts import ItemFacts
 from server.access.rules import ContentColumns
-from server.contribution.models import InformationCategory
 from server.plan.models import PlanAction, PlanGoal
 
 

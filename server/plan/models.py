@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlmodel import Field, SQLModel
 
-from server.contribution.models import InformationCategory
+from server.access.categories import InformationCategory
 from server.db.columns import created_at_field, enum_field, id_field
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from server.contribution.models import InformationCategory
+from server.access.categories import InformationCategory
 from server.plan.models import PlanAction
 
 

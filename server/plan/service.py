@@ -18,10 +18,12 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from notifications import outbox
 from notifications.events import ActionAssigned, ActionDone
 from server.access.actor import Act
+from server.access.categories import InformationCategory
 from server.access.facts import ItemFacts
 from server.access.kinds import Kind
 from server.access.pep import AccessControl
-from server.contribution.models import InformationCategory
+from server.clock import today
+from server.db.versioning import snapshot, update_versioned
 from server.errors import BadUserInput, Forbidden, NotFound
 from server.plan.content import action_columns, action_facts, goal_columns, goal_facts, serves_agreed_goal
 from server.plan.models import (
@@ -34,10 +36,9 @@ from server.plan.models import (
     PlanHistory,
 )
 from server.plan.notices import action_fields
-from server.plan.versioning import snapshot, today, update_versioned
 from server.team.models import TeamMembership
-from server.team.service import lock_and_require
 from server.validation import required_text
+from server.writes import lock_and_require
 
 GOAL_FIELDS = (
     "in_family_words",

@@ -18,20 +18,21 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from server.access.actor import Act
+from server.access.kinds import Kind
 from server.access.pep import AccessControl
 from server.audit import service as audit
 from server.auth import service as auth_service
 from server.auth.passwords import hash_password
 from server.auth.service import LoginLimits, LoginSuccess, token_digest
-from server.db.columns import utcnow
+from server.clock import utcnow
 from server.errors import Conflict, NotFound, RateLimited, TafError
 from server.family.models import FamilyMember
 from server.portal.models import PortalInvitation
-from server.team import service as team_service
 from server.user.models import User, UserKind
 from server.user.service import normalise_email
+from server.writes import lock_and_require
 
-KIND = "portal_invitation"
+KIND = Kind.portal_invitation
 NOT_VALID = (
     "This invitation link is not valid. Check you copied all of it, or ask your lead professional for a new one."
 )
@@ -76,7 +77,7 @@ async def issue(
     email: str,
     ttl: timedelta,
 ) -> Issued:
-    await team_service.lock_and_require(session, access, Act.create, KIND, family_id)
+    await lock_and_require(session, access, Act.create, KIND, family_id)
     member = await session.get(FamilyMember, family_member_id)
     if member is None or member.family_id != family_id:
         raise NotFound("No such person in this family.")

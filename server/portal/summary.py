@@ -20,7 +20,7 @@ from server.agency.models import Agency
 from server.assessment.models import OutcomeScore, Review
 from server.audit import queries as audit_queries
 from server.audit.queries import AccessLogEntry
-from server.db.columns import utcnow
+from server.clock import utcnow
 from server.errors import NotFound
 from server.family.models import Family, FamilyMember
 from server.meeting.models import Meeting, MeetingStatus

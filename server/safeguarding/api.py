@@ -6,9 +6,9 @@ from datetime import datetime
 import strawberry
 
 from server.agency.api import AgencyType
+from server.api.labels import family_label
 from server.api.scalars import Info, idempotency_key_field, parse_id, parse_ids
-from server.contribution.api import InformationCategoryType
-from server.family.labels import family_label
+from server.api.types import InformationCategoryType
 from server.safeguarding import service as safeguarding_service
 from server.safeguarding.models import LawfulBasis, SafeguardingOverride, SharingDecision
 from server.safeguarding.service import OverrideIn, SharingDecisionIn

@@ -8,8 +8,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlmodel import Field, SQLModel
 
-from server.contribution.models import category_array
-from server.db.columns import created_at_field, enum_field, id_field
+from server.db.columns import category_array, created_at_field, enum_field, id_field
 
 
 class LawfulBasis(StrEnum):

@@ -14,16 +14,17 @@ from notifications import outbox
 from notifications.events import OverrideUsed
 from server import pagination
 from server.access.actor import Act
+from server.access.categories import InformationCategory
 from server.access.facts import ItemFacts
+from server.access.kinds import Kind
 from server.access.pep import AccessControl
 from server.access.rules import ContentColumns
-from server.contribution.models import InformationCategory
-from server.db.columns import utcnow
+from server.clock import utcnow
 from server.errors import BadUserInput, Conflict, Forbidden, NotFound
 from server.safeguarding.models import LawfulBasis, SafeguardingOverride, SharingDecision
 from server.team.models import TeamMembership
-from server.team.service import lock_and_require
 from server.validation import chosen_categories, optional_text, required_text
+from server.writes import lock_and_require
 
 MAX_OVERRIDE = timedelta(days=90)
 MIN_JUSTIFICATION = 20
@@ -58,7 +59,7 @@ async def record_override(
 ) -> SafeguardingOverride:
     """Share the actor's agency's items in these categories with the recipient agencies, until expiry.
     The IG officers' review queue and the lead professional's family page show it at once."""
-    await lock_and_require(session, access, Act.create, "safeguarding_override", family_id)
+    await lock_and_require(session, access, Act.create, Kind.safeguarding_override, family_id)
     now = utcnow()
     if not now < data.expires_at <= now + MAX_OVERRIDE:
         raise BadUserInput(
@@ -125,7 +126,7 @@ async def review(
 async def for_family(session: AsyncSession, access: AccessControl, family_id: uuid.UUID) -> list[SafeguardingOverride]:
     table = SafeguardingOverride.__table__.c
     columns = ContentColumns(table.owning_agency_id, sa.literal(""), recipients=table.recipient_agency_ids)
-    visible = await access.item_filter(session, family_id, columns, kind="safeguarding_override")
+    visible = await access.item_filter(session, family_id, columns, kind=Kind.safeguarding_override)
     statement = select(SafeguardingOverride).where(table.family_id == family_id, visible)
     return list((await session.exec(statement.order_by(col(SafeguardingOverride.created_at).desc()))).all())
 
@@ -135,7 +136,7 @@ async def review_queue(
 ) -> list[SafeguardingOverride]:
     """Every override, for information-governance officers: unreviewed first, newest first."""
     pagination.check_first(first)
-    access.require_outside_family(Act.read, "safeguarding_override")
+    access.require_outside_family(Act.read, Kind.safeguarding_override)
     statement = select(SafeguardingOverride)
     if unreviewed_only:
         statement = statement.where(col(SafeguardingOverride.reviewed_at).is_(None))
@@ -148,7 +149,7 @@ async def review_queue(
 async def record_decision_not_to_share(
     session: AsyncSession, access: AccessControl, *, family_id: uuid.UUID, data: SharingDecisionIn
 ) -> SharingDecision:
-    await lock_and_require(session, access, Act.create, "sharing_decision", family_id)
+    await lock_and_require(session, access, Act.create, Kind.sharing_decision, family_id)
     row = SharingDecision(
         family_id=family_id,
         owning_agency_id=access.actor.agency_id,
@@ -167,14 +168,14 @@ async def decisions_for_family(
 ) -> list[SharingDecision]:
     table = SharingDecision.__table__.c
     columns = ContentColumns(table.owning_agency_id, sa.literal(""), recipients=table.recipient_agency_ids)
-    visible = await access.item_filter(session, family_id, columns, kind="sharing_decision")
+    visible = await access.item_filter(session, family_id, columns, kind=Kind.sharing_decision)
     statement = select(SharingDecision).where(table.family_id == family_id, visible)
     return list((await session.exec(statement.order_by(col(SharingDecision.created_at).desc()))).all())
 
 
 async def _for_governance(session: AsyncSession, access: AccessControl, override_id: uuid.UUID) -> SafeguardingOverride:
     row = await session.get(SafeguardingOverride, override_id, with_for_update=True)
-    kind = "safeguarding_override"
+    kind = Kind.safeguarding_override
     if row is None or not await access.can_item(session, Act.read, kind, row.family_id, party_facts(row)):
         raise NotFound(NOT_FOUND)
     if not await access.can_item(session, Act.update, kind, row.family_id, party_facts(row)):

@@ -12,14 +12,15 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from notifications import outbox
 from notifications.events import LeadProfessionalChanged, TeamMemberAdded, TeamMemberRemoved
 from server.access.actor import Act
+from server.access.kinds import Kind
 from server.access.pep import AccessControl
 from server.access.rules import active_membership
-from server.db.columns import utcnow
+from server.clock import utcnow
 from server.errors import BadUserInput, Conflict, NotFound
-from server.family.models import Family, FamilyStatus
 from server.team.models import TeamMembership, TeamRole
 from server.user.models import SystemRole, User, UserKind
 from server.validation import optional_text, required_text
+from server.writes import lock_and_require
 
 TEAM_ROLES = (SystemRole.practitioner, SystemRole.manager)
 
@@ -29,34 +30,6 @@ class Contact:
     agency_role: str
     in_hours: str = ""
     out_of_hours: str = ""
-
-
-async def lock_and_require(
-    session: AsyncSession,
-    access: AccessControl,
-    act: Act,
-    kind: str,
-    family_id: uuid.UUID,
-    *,
-    open_only: bool = True,
-    seen_as: str = "family",
-) -> Family:
-    """Lock the family row, then decide: a decision taken before waiting for the lock could rest on a
-    team that a concurrent change (a hand-over of the lead, say) has since altered."""
-    await session.exec(select(Family.id).where(Family.id == family_id).with_for_update())
-    await access.require(session, act, kind, family_id, seen_as=seen_as)
-    family = await require_open(session, family_id) if open_only else await session.get(Family, family_id)
-    assert family is not None  # visible families exist
-    return family
-
-
-async def require_open(session: AsyncSession, family_id: uuid.UUID) -> Family:
-    family = await session.get(Family, family_id)
-    if family is None:
-        raise NotFound("No family with that id, or you are not on its team.")
-    if family.status is FamilyStatus.closed:
-        raise Conflict("This family's record is closed. Reopen it before changing it.")
-    return family
 
 
 async def appoint_lead(
@@ -75,7 +48,7 @@ async def add_member(
     contact: Contact,
     valid_from: datetime | None = None,
 ) -> TeamMembership:
-    await lock_and_require(session, access, Act.manage, "team", family_id)
+    await lock_and_require(session, access, Act.manage, Kind.team, family_id)
     worker = await _team_worker(session, user_id)
     if await _active_membership(session, family_id, user_id) is not None:
         raise Conflict(f"{worker.display_name} is already on this family's team.")
@@ -100,9 +73,9 @@ async def end_membership(
 ) -> TeamMembership:
     membership = await session.get(TeamMembership, membership_id)
     # A membership of a family the caller cannot see answers exactly like one that does not exist.
-    if membership is None or not await access.can(session, Act.read, "family", membership.family_id):
+    if membership is None or not await access.can(session, Act.read, Kind.family, membership.family_id):
         raise NotFound("No team membership with that id.")
-    await lock_and_require(session, access, Act.manage, "team", membership.family_id)
+    await lock_and_require(session, access, Act.manage, Kind.team, membership.family_id)
     if membership.valid_to is not None:
         raise Conflict("That membership has already ended.")
     if membership.role is TeamRole.lead_professional:
@@ -130,7 +103,7 @@ async def set_lead(
     contact: Contact | None,
 ) -> TeamMembership:
     """Hand the lead to user_id; the previous lead stays on the team as a contributor."""
-    await lock_and_require(session, access, Act.manage, "team", family_id)
+    await lock_and_require(session, access, Act.manage, Kind.team, family_id)
     worker = await _team_worker(session, user_id)
     current = await _current_lead(session, family_id)
     if current is not None and current.user_id == user_id:

@@ -1,5 +1,5 @@
 """Step up, step down, closure and re-opening: the lead professional moves the case, and each move is
-kept as a record. A closed family is read-only (team.service.require_open) until it is re-opened
+kept as a record. A closed family is read-only (server/writes.py) until it is re-opened
 with a reason."""
 
 from __future__ import annotations
@@ -15,16 +15,16 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from notifications import outbox
 from notifications.events import FamilyStatusChanged
 from server.access.actor import Act
+from server.access.kinds import Kind
 from server.access.pep import AccessControl
-from server.db.columns import utcnow
+from server.clock import today, utcnow
 from server.errors import BadUserInput, Conflict
 from server.family.models import Family, FamilyStatus, LevelOfNeed
 from server.family.service import bump_version
 from server.plan import service as plan_service
-from server.plan.versioning import today
-from server.team.service import lock_and_require
 from server.transition.models import ClosureOutcome, FamilyTransition, TransitionKind
 from server.validation import optional_text, required_text
+from server.writes import lock_and_require
 
 STEP_DOWN_LEVELS = (LevelOfNeed.universal, LevelOfNeed.targeted)
 
@@ -58,7 +58,7 @@ async def step_up(
     session: AsyncSession, access: AccessControl, *, family_id: uuid.UUID, expected_version: int, data: StepIn
 ) -> tuple[Family, FamilyTransition]:
     """To statutory services: the level of need becomes statutory."""
-    family = await lock_and_require(session, access, Act.update, "family", family_id)
+    family = await lock_and_require(session, access, Act.update, Kind.family, family_id)
     row = _transition(family, access, TransitionKind.step_up, data.reason, data.effective_on, data.receiving_team)
     changes = {"status": FamilyStatus.stepped_up.value, "level_of_need": LevelOfNeed.statutory.value}
     updated = await _apply(session, family_id, expected_version, changes, row)
@@ -82,7 +82,7 @@ async def step_down(
 ) -> tuple[Family, FamilyTransition]:
     if level_of_need not in STEP_DOWN_LEVELS:
         raise BadUserInput("Stepping down is to universal or targeted (early help) support.", field="levelOfNeed")
-    family = await lock_and_require(session, access, Act.update, "family", family_id)
+    family = await lock_and_require(session, access, Act.update, Kind.family, family_id)
     row = _transition(family, access, TransitionKind.step_down, data.reason, data.effective_on, data.receiving_team)
     changes = {"status": FamilyStatus.stepped_down.value, "level_of_need": level_of_need.value}
     updated = await _apply(session, family_id, expected_version, changes, row)
@@ -100,7 +100,7 @@ async def close(
 ) -> tuple[Family, FamilyTransition]:
     """Close with an outcome, a sustainability plan and the family's feedback. Open actions make this
     a BAD_USER_INPUT unless the caller chose to cancel or keep them."""
-    family = await lock_and_require(session, access, Act.update, "family", family_id)
+    family = await lock_and_require(session, access, Act.update, Kind.family, family_id)
     open_actions = await plan_service.open_actions(session, family_id)
     if open_actions and data.open_actions is None:
         raise BadUserInput(
@@ -129,7 +129,7 @@ async def close(
 async def reopen(
     session: AsyncSession, access: AccessControl, *, family_id: uuid.UUID, expected_version: int, reason: str
 ) -> tuple[Family, FamilyTransition]:
-    family = await lock_and_require(session, access, Act.update, "family", family_id, open_only=False)
+    family = await lock_and_require(session, access, Act.update, Kind.family, family_id, open_only=False)
     if family.status is not FamilyStatus.closed:
         raise Conflict("This family's record is not closed.")
     row = _transition(family, access, TransitionKind.reopening, reason, today())
@@ -145,7 +145,7 @@ async def reopen(
 
 
 async def list_for_family(session: AsyncSession, access: AccessControl, family_id: uuid.UUID) -> list[FamilyTransition]:
-    await access.require(session, Act.read, "plan", family_id)
+    await access.require(session, Act.read, Kind.plan, family_id)
     statement = select(FamilyTransition).where(FamilyTransition.family_id == family_id)
     return list((await session.exec(statement.order_by(col(FamilyTransition.created_at)))).all())
 

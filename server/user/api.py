@@ -3,6 +3,7 @@ from __future__ import annotations
 import strawberry
 
 from server.access.actor import Act, Actor
+from server.access.kinds import Kind
 from server.agency.api import AgencyType
 from server.api.scalars import Info, parse_id
 from server.user import service as user_service
@@ -75,7 +76,7 @@ class UserQuery:
         self, info: Info, agency_id: strawberry.ID | None = None, search: str | None = None, first: int = 50
     ) -> list[StaffMemberType]:
         await info.context.spend("search")
-        info.context.access.require_outside_family(Act.read, "staff_directory")
+        info.context.access.require_outside_family(Act.read, Kind.staff_directory)
         async with info.context.read() as session:
             rows = await user_service.staff_directory(
                 session,

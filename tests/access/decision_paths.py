@@ -16,7 +16,7 @@ from typing import Any
 import httpx
 
 from server.agency.models import AgencyKind
-from server.db.columns import utcnow
+from server.clock import utcnow
 from server.db.engine import unit_of_work
 from server.family.models import Family, FamilyStatus
 from server.team.models import TeamMembership

@@ -9,6 +9,7 @@ import uuid
 from server.access.actor import Act, Actor
 from server.access.enforcer import build_enforcer
 from server.access.facts import FamilyFacts, ItemFacts
+from server.access.kinds import Kind
 from server.access.pep import AccessControl
 from server.access.rules import Resource
 from server.config import REPO_ROOT
@@ -21,7 +22,7 @@ CATEGORIES = ["education", "health", "police", "housing"]
 def test_memoised_item_decisions_equal_fresh_decisions_for_every_item():
     # given the real policy, actors of every role in one agency, and families with consents and overrides
     enforcer = build_enforcer(REPO_ROOT / "policies")
-    kinds = sorted({line[1] for line in enforcer.get_policy()})
+    kinds = sorted({Kind(line[1]) for line in enforcer.get_policy()})
     facts_options = [
         FamilyFacts(
             uuid.uuid4(),

@@ -15,8 +15,8 @@ from server.agency.models import AgencyKind
 from server.assessment.models import OutcomeScore, Review
 from server.audit import service as audit
 from server.auth.service import token_digest
+from server.clock import utcnow
 from server.config import REPO_ROOT
-from server.db.columns import utcnow
 from server.db.engine import unit_of_work
 from server.meeting.models import Meeting, MeetingKind, MeetingStatus
 from server.plan.models import ActionStatus, GoalStatus, OutcomeDomain, PlanAction, PlanGoal

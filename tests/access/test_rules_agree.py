@@ -13,6 +13,7 @@ from sqlmodel import col, select
 from server.access.actor import Act, Actor
 from server.access.enforcer import build_enforcer
 from server.access.facts import FamilyFacts, ItemFacts
+from server.access.kinds import Kind
 from server.access.pep import AccessControl
 from server.access.rules import FAMILY_RULES, ITEM_RULES, ContentColumns
 from server.auth.service import actor_from
@@ -22,18 +23,18 @@ from tests.builders import create_area, create_family
 
 ACTORS = ["lead", "colleague", "outsider", "manager", "other_manager", "ig", "admin"]
 DECISIONS = [
-    (Act.read, "family"),
-    (Act.update, "family"),
-    (Act.manage, "team"),
-    (Act.read, "plan"),
-    (Act.update, "plan"),
-    (Act.read, "meeting"),
-    (Act.update, "meeting"),
-    (Act.read, "assessment"),
-    (Act.create, "assessment"),
-    (Act.read, "escalation"),
-    (Act.create, "escalation"),
-    (Act.update, "escalation"),
+    (Act.read, Kind.family),
+    (Act.update, Kind.family),
+    (Act.manage, Kind.team),
+    (Act.read, Kind.plan),
+    (Act.update, Kind.plan),
+    (Act.read, Kind.meeting),
+    (Act.update, Kind.meeting),
+    (Act.read, Kind.assessment),
+    (Act.create, Kind.assessment),
+    (Act.read, Kind.escalation),
+    (Act.create, Kind.escalation),
+    (Act.update, Kind.escalation),
 ]
 
 

@@ -144,7 +144,7 @@ async def _reviewed(sessions, family, officer) -> None:
 
 
 def _consent_period(state: str) -> dict:
-    from server.db.columns import utcnow
+    from server.clock import utcnow
 
     now = utcnow()
     if state == "expired":
@@ -175,7 +175,7 @@ def _values(item_specs: list[ItemSpec], agency) -> sa.Values:
     consent_specs=st.lists(consents, max_size=3),
     override_specs=st.lists(overrides, max_size=2),
     item_specs=st.lists(items, min_size=1, max_size=6),
-    kind=st.sampled_from([kind.value for kind in CONTENT_KINDS]),
+    kind=st.sampled_from(CONTENT_KINDS),
 )
 async def test_python_and_sql_forms_agree(sessions, people, consent_specs, override_specs, item_specs, kind):
     # given a family in a random sharing state, and content of a random kind with random facts

@@ -20,8 +20,8 @@ from server.agency.models import Agency, AgencyKind
 from server.app import create_app
 from server.auth.models import SessionToken
 from server.auth.service import token_digest
+from server.clock import utcnow
 from server.config import REPO_ROOT, Settings
-from server.db.columns import utcnow
 from server.db.engine import SessionFactory, unit_of_work
 from server.family.models import Family
 from server.user.models import User

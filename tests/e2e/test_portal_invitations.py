@@ -9,7 +9,7 @@ from datetime import date, timedelta
 from playwright.async_api import Page, expect
 
 from server.assessment.models import OutcomeScore, Review
-from server.db.columns import utcnow
+from server.clock import utcnow
 from server.db.engine import SessionFactory, unit_of_work
 from server.meeting.models import Meeting, MeetingKind, MeetingStatus
 from server.plan.models import GoalStatus, OutcomeDomain, PlanGoal

@@ -17,7 +17,7 @@ from notifications import outbox
 from notifications.dispatcher import Fanout, dispatch_appended
 from notifications.events import MeetingScheduled
 from server.agency.models import AgencyKind
-from server.db.columns import utcnow
+from server.clock import utcnow
 from server.db.engine import unit_of_work
 from server.inbox.runtime import asyncpg_dsn
 from tests.api.test_query_counts import counting

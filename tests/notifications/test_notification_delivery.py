@@ -12,7 +12,7 @@ from websockets.exceptions import ConnectionClosed
 from notifications import outbox
 from notifications.events import EscalationRaised, MeetingScheduled, OverrideUsed
 from server.agency.models import AgencyKind
-from server.db.columns import utcnow
+from server.clock import utcnow
 from server.db.engine import unit_of_work
 from tests import ws_client
 from tests.auth_helpers import sign_in

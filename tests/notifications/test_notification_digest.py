@@ -16,7 +16,7 @@ from notifications import digest
 from notifications.events import ActionAssigned, EscalationRaised
 from server.access.enforcer import build_enforcer
 from server.agency.models import AgencyKind
-from server.db.columns import utcnow
+from server.clock import utcnow
 from server.db.engine import create_session_factory
 from server.inbox import audience
 from tests import ws_client

@@ -15,7 +15,7 @@ from notifications import outbox, timers
 from notifications.dispatcher import DISPATCH_LOCK, Dispatcher
 from notifications.events import EscalationTimedOut
 from server.access.enforcer import build_enforcer
-from server.db.columns import utcnow
+from server.clock import utcnow
 from server.db.engine import create_session_factory, unit_of_work
 from server.inbox import audience
 from server.inbox.runtime import asyncpg_dsn

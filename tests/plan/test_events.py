@@ -8,11 +8,11 @@ from datetime import UTC, date, datetime, timedelta
 import sqlalchemy as sa
 
 from notifications.models import OutboxEvent, Timer
+from server.access.categories import InformationCategory
 from server.access.enforcer import build_enforcer
 from server.access.pep import AccessControl
 from server.auth.service import actor_from
 from server.config import REPO_ROOT, Settings
-from server.contribution.models import InformationCategory
 from server.escalation import service as escalation_service
 from server.escalation.models import EscalationLevel, EscalationOutcome
 from server.meeting import service as meeting_service

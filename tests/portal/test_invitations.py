@@ -10,7 +10,7 @@ from sqlmodel import select
 
 from server.audit.models import AuditEvent, AuditOutcome
 from server.auth.service import token_digest
-from server.db.columns import utcnow
+from server.clock import utcnow
 from server.portal.models import PortalInvitation
 from server.user.models import User
 from tests.auth_helpers import sign_in

@@ -8,7 +8,7 @@ from datetime import date, timedelta
 
 from server.agency.models import AgencyKind
 from server.assessment.models import OutcomeScore, Review
-from server.db.columns import utcnow
+from server.clock import utcnow
 from server.db.engine import unit_of_work
 from server.meeting.models import Meeting, MeetingKind, MeetingStatus
 from server.plan.models import ActionStatus, GoalStatus, OutcomeDomain, PlanAction, PlanGoal

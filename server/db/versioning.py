@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from sqlmodel import SQLModel
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from server.db.columns import utcnow
+from server.clock import utcnow
 from server.errors import Conflict
 
 T = TypeVar("T", bound=SQLModel)
@@ -54,7 +54,3 @@ def _plain(value: Any) -> Any:
     if isinstance(value, uuid.UUID):
         return str(value)
     return value
-
-
-def today() -> date:
-    return utcnow().date()
