@@ -26,7 +26,7 @@ from server.db.migrate import migrate
 from tests.builders import create_agency
 from tests.graphql_client import GraphQLClient
 from tests.pg_control import CANNOT_RESTART, EmbeddedPostgres, RestartablePostgres, external_from
-from tests.sso_support import configured_providers, running_provider
+from tests.sso_support import STANDING_PROVIDER, configured_providers, running_provider
 
 TEST_DATABASE = "taf_test"
 _embedded: list[EmbeddedPostgres] = []  # the embedded server's handle, kept for the whole session
@@ -103,6 +103,7 @@ def settings(database_url: str) -> Settings:
         max_body_bytes=100_000,
         ws_init_timeout_seconds=2,
         data_dir=Path(REPO_ROOT / ".data"),
+        oidc_providers=(STANDING_PROVIDER,),  # for the administrator's API; tests/sso use sso_server
     )
 
 

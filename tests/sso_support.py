@@ -26,6 +26,17 @@ CLIENT_SECRET = "taf-test-secret"
 MISBEHAVING = ("wrong-issuer", "other-keys", "expired", "wrong-audience")
 INSTANCES = ("good", "trusts-email", *MISBEHAVING, "token-down")
 READY_SECONDS = 30
+# The main test server's one sign-in service, never reached: there so that the administrator's linking API
+# can be exercised by the suite's sweeps; it signs in the staff of the agency of this name.
+STANDING_AGENCY = "Standing Sign-in Constabulary"
+STANDING_PROVIDER = OidcProvider(
+    id="standing",
+    name="Standing Test Service",
+    issuer="http://127.0.0.1:9/standing",
+    client_id=CLIENT_ID,
+    client_secret=None,
+    agencies=(STANDING_AGENCY,),
+)
 
 
 def install_provider() -> None:
