@@ -19,6 +19,8 @@ from server.config import Settings
 from server.db.engine import create_engine, create_session_factory
 from server.http import BodyLimit, SecurityHeaders, healthz, readyz
 from server.inbox.runtime import NotificationRuntime
+from server.sso import routes as sso_routes
+from server.sso.client import ProviderClient
 from server.state import AppState
 
 
@@ -38,6 +40,10 @@ def create_app(settings: Settings, *, database_url: str | None = None, clock: Cl
         enforcer=enforcer,
         schema=create_schema(settings),
         notifications=NotificationRuntime(settings, url, create_session_factory(background), enforcer, clock=clock),
+        sso_clients={
+            provider.id: ProviderClient(provider, f"{settings.public_origin}/auth/oidc/{provider.id}/callback")
+            for provider in settings.oidc_providers
+        },
     )
     graphql = TafGraphQL(state)
 
@@ -58,6 +64,7 @@ def create_app(settings: Settings, *, database_url: str | None = None, clock: Cl
             Route("/readyz", readyz),
             Route("/graphql", graphql, methods=["GET", "POST"]),
             WebSocketRoute("/graphql", graphql),
+            *sso_routes.routes(),
             # The web front end sends these documents (STYLE.md R19); StaticFiles answers GET and HEAD only.
             Mount("/operations", StaticFiles(directory=settings.graphql_dir / "operations"), name="ops"),
             Mount("/", StaticFiles(directory=settings.web_dir, html=True), name="web"),

@@ -14,6 +14,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
+from server.sso.providers import OidcProvider, ProviderConfigError, providers_from
+
 E = TypeVar("E", bound=StrEnum)
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -81,6 +83,8 @@ class Settings:
     # After a family's record is closed the team reads its case content (read-only) for this long, then
     # no longer (policies/README.md, "Closed families").
     closed_read_period: timedelta = timedelta(days=90)
+    # Single sign-on: the OpenID Connect providers staff may sign in with (none: passwords only).
+    oidc_providers: tuple[OidcProvider, ...] = ()
 
     @property
     def production(self) -> bool:
@@ -132,9 +136,17 @@ def load_settings(environ: Mapping[str, str] = os.environ) -> Settings:
         rate_anonymous_per_window=_integer(environ, "TAF_RATE_ANONYMOUS_PER_WINDOW", 60, low=1, high=1_000_000),
         demo_data=_boolean(environ, "TAF_DEMO_DATA", environment is not Environment.production),
         closed_read_period=timedelta(days=_integer(environ, "TAF_CLOSED_READ_DAYS", 90, low=0, high=3650)),
+        oidc_providers=_oidc_providers(environ),
         **_plan_settings(environ),
         **_digest_settings(environ),
     )
+
+
+def _oidc_providers(environ: Mapping[str, str]) -> tuple[OidcProvider, ...]:
+    try:
+        return providers_from(environ)
+    except ProviderConfigError as error:
+        raise ConfigError(str(error)) from None
 
 
 def _digest_settings(environ: Mapping[str, str]) -> dict[str, object]:

@@ -11,6 +11,7 @@ from server.access.enforcer import PolicyEnforcer
 from server.config import Settings
 from server.db.engine import SessionFactory
 from server.inbox.runtime import NotificationRuntime
+from server.sso.client import ProviderClient
 
 
 @dataclass
@@ -21,3 +22,4 @@ class AppState:
     enforcer: PolicyEnforcer
     schema: strawberry.Schema
     notifications: NotificationRuntime
+    sso_clients: dict[str, ProviderClient]  # by provider id: one client (and its caches) per provider

@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 import os
 import socket
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
 from dataclasses import replace
 from pathlib import Path
@@ -18,12 +18,15 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import create_async_engine
 from starlette.applications import Starlette
 
+from server.agency.models import Agency, AgencyKind
 from server.app import create_app
 from server.config import REPO_ROOT, Environment, Settings, database_url_from
 from server.db.engine import SessionFactory, create_session_factory
 from server.db.migrate import migrate
+from tests.builders import create_agency
 from tests.graphql_client import GraphQLClient
 from tests.pg_control import CANNOT_RESTART, EmbeddedPostgres, RestartablePostgres, external_from
+from tests.sso_support import STANDING_PROVIDER, configured_providers, running_provider
 
 # One database per test session, so that two sessions on one server (two terminals, two worktrees) never
 # drop each other's data; TAF_TEST_DATABASE names it instead.
@@ -112,6 +115,7 @@ def settings(database_url: str) -> Settings:
         max_body_bytes=100_000,
         ws_init_timeout_seconds=2,
         data_dir=Path(REPO_ROOT / ".data"),
+        oidc_providers=(STANDING_PROVIDER,),  # for the administrator's API; tests/sso use sso_server
     )
 
 
@@ -169,3 +173,27 @@ async def http(live_server: str) -> AsyncIterator[httpx.AsyncClient]:
 @pytest.fixture
 def gql(http: httpx.AsyncClient) -> GraphQLClient:
     return GraphQLClient(http)
+
+
+@pytest.fixture(scope="session")
+def oidc_provider() -> Iterator[str]:
+    """The real OpenID Connect provider (tests/oidc/provider.mjs), once per session; its base URL."""
+    with running_provider(free_port()) as base:
+        yield base
+
+
+@pytest.fixture(scope="session")
+async def sso_agency(sessions: SessionFactory) -> Agency:
+    """The agency whose staff sign in through the test provider's services."""
+    return await create_agency(sessions, kind=AgencyKind.police)
+
+
+@pytest.fixture(scope="session")
+async def sso_server(settings: Settings, oidc_provider: str, sso_agency: Agency) -> AsyncIterator[str]:
+    """The service with single sign-on configured (every test provider instance, and one that is down),
+    served at its public origin, as the providers' redirect URIs need."""
+    port = free_port()
+    origin = f"http://127.0.0.1:{port}"
+    providers = configured_providers(oidc_provider, agencies=(sso_agency.name,), down_port=free_port())
+    async with serving(create_app(replace(settings, public_origin=origin, oidc_providers=providers)), port=port):
+        yield origin

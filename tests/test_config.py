@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -65,3 +66,61 @@ def test_the_command_line_reports_a_bad_setting_without_a_traceback():
 def test_production_requires_demo_data_to_be_asked_for():
     assert load_settings({"TAF_ENV": "production"}).demo_data is False
     assert load_settings({"TAF_ENV": "production", "TAF_DEMO_DATA": "1"}).demo_data is True
+
+
+POLICE = {
+    "id": "police",
+    "name": "Northbridge Police",
+    "issuer": "https://login.police.example/taf",
+    "client_id": "taf-northbridge",
+    "client_secret_env": "TAF_POLICE_SECRET",
+    "agencies": ["Northbridge Police"],
+}
+
+
+def test_sign_in_services_come_from_a_json_list_or_a_file(tmp_path):
+    environ = {"TAF_OIDC_PROVIDERS": json.dumps([POLICE]), "TAF_POLICE_SECRET": "s3cret-value"}
+    [police] = load_settings(environ).oidc_providers
+    assert (police.id, police.client_secret, police.link_by_email) == ("police", "s3cret-value", False)
+    assert police.scopes == ("openid", "email", "profile")
+    assert police.discovery_url == "https://login.police.example/taf/.well-known/openid-configuration"
+    assert "s3cret" not in repr(police)
+
+    listed = tmp_path / "providers.json"
+    listed.write_text(json.dumps([{**POLICE, "link_by_email": True}]))
+    environ = {"TAF_OIDC_PROVIDERS_FILE": str(listed), "TAF_POLICE_SECRET": "s3cret-value"}
+    assert load_settings(environ).oidc_providers[0].link_by_email is True
+    assert load_settings({}).oidc_providers == ()
+
+
+@pytest.mark.parametrize(
+    ("providers", "words"),
+    [
+        ("[{not json", "not valid JSON"),
+        (json.dumps(POLICE), "must be a JSON list"),
+        (json.dumps([{**POLICE, "client_id": ""}]), "client_id is missing"),
+        (json.dumps([{k: v for k, v in POLICE.items() if k != "issuer"}]), "issuer is missing"),
+        (json.dumps([{**POLICE, "issuer": "login.police.example"}]), "issuer must be an https:// URL"),
+        (json.dumps([{**POLICE, "issuer": "http://login.police.example"}]), "must use https://"),
+        (json.dumps([{**POLICE, "id": "Police Force"}]), "id must be lower-case"),
+        (json.dumps([{**POLICE, "agencies": []}]), "agencies must be a non-empty list"),
+        (json.dumps([{**POLICE, "clientid": "x"}]), "unknown setting 'clientid'"),
+        (json.dumps([{**POLICE, "scopes": ["email"]}]), "scopes must include openid"),
+        (json.dumps([{**POLICE, "link_by_email": "yes"}]), "link_by_email must be true or false"),
+        (json.dumps([{**POLICE, "client_secret_env": "TAF_MISSING"}]), "TAF_MISSING, which is not set"),
+        (json.dumps([POLICE, {**POLICE, "issuer": "https://other.example"}]), "the same id 'police'"),
+        (json.dumps([{**POLICE, "client_secret": "supersecret"} | {"client_secret_env": "X"}]), "not both"),
+    ],
+)
+def test_a_malformed_sign_in_service_stops_start_up_naming_it(providers, words):
+    environ = {"TAF_OIDC_PROVIDERS": providers, "TAF_POLICE_SECRET": "supersecret"}
+    with pytest.raises(ConfigError) as raised:
+        load_settings(environ)
+    assert words in str(raised.value)
+    assert "TAF_OIDC_PROVIDERS" in str(raised.value)
+    assert "supersecret" not in str(raised.value)
+
+
+def test_an_unreadable_providers_file_is_named(tmp_path):
+    with pytest.raises(ConfigError, match="TAF_OIDC_PROVIDERS_FILE: cannot read"):
+        load_settings({"TAF_OIDC_PROVIDERS_FILE": str(tmp_path / "missing.json")})

@@ -32,6 +32,9 @@ class Kind(StrEnum):
     portal_invitation = "portal_invitation"
     portal_summary = "portal_summary"
     family_label = "family_label"
+    # Accounts: how staff sign in (administrators).
+    agency = "agency"
+    identity_link = "identity_link"
     # Case content: every kind below is grouped under case_content in policy.csv.
     case_content = "case_content"
     contribution = "contribution"

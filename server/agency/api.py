@@ -14,10 +14,14 @@ class AgencyType:
     id: strawberry.ID
     name: str
     kind: AgencyKindType  # type: ignore[valid-type]
+    sso_only: bool = strawberry.field(
+        default=False,
+        description="Its staff sign in only through its organisation's sign-in service, never with a password.",
+    )
 
     @classmethod
     def from_row(cls, row: Agency) -> AgencyType:
-        return cls(id=strawberry.ID(str(row.id)), name=row.name, kind=row.kind)
+        return cls(id=strawberry.ID(str(row.id)), name=row.name, kind=row.kind, sso_only=row.sso_only)
 
 
 @strawberry.type

@@ -25,4 +25,6 @@ class Agency(SQLModel, table=True):
     id: uuid.UUID = id_field()
     name: str = Field(max_length=200, unique=True)
     kind: AgencyKind = enum_field(AgencyKind, name="agency_kind")
+    # Its staff sign in only through their organisation's OpenID Connect provider, never with a password.
+    sso_only: bool = False
     created_at: datetime = created_at_field()

@@ -31,6 +31,7 @@ from server.meeting.mutations import MeetingMutation
 from server.plan.api import PlanMutation, PlanQuery
 from server.portal.api import PortalMutation, PortalQuery
 from server.safeguarding.api import SafeguardingMutation, SafeguardingQuery
+from server.sso.api import SsoMutation, SsoQuery
 from server.team.api import TeamMutation
 from server.transition.api import TransitionMutation, TransitionQuery
 from server.user.api import UserQuery
@@ -51,6 +52,7 @@ Query = merge_types(
         TransitionQuery,
         NotificationQuery,
         PortalQuery,
+        SsoQuery,
     ),
 )
 Mutation = merge_types(
@@ -70,6 +72,7 @@ Mutation = merge_types(
         EscalationMutation,
         TransitionMutation,
         PortalMutation,
+        SsoMutation,
     ),
 )
 Subscription = merge_types("Subscription", (NotificationSubscription,))

@@ -16,6 +16,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from notifications.outbox import REVOCATION_CHANNEL
 from server.access.actor import Actor
+from server.agency.models import Agency
 from server.audit import service as audit
 from server.audit.models import AuditOutcome
 from server.auth.models import LoginAttempt, SessionToken
@@ -27,6 +28,7 @@ from server.user.models import User
 class LoginFailure(StrEnum):
     bad_credentials = "bad_credentials"
     rate_limited = "rate_limited"
+    sso_only = "sso_only"  # the right password, but the user's agency signs in only through its provider
 
 
 @dataclass(frozen=True)
@@ -82,11 +84,20 @@ async def login(
     if user is None or not user.is_active or not password_ok or malformed:
         await _note_attempt(session, account, address, user, succeeded=False, why="bad_credentials")
         return LoginFailure.bad_credentials
+    # Said only to someone who knew the password, so it tells a stranger nothing about the account.
+    if await _sso_only(session, user):
+        await _note_attempt(session, account, address, user, succeeded=False, why="sso_only")
+        return LoginFailure.sso_only
     token = secrets.token_urlsafe(32)
     row = SessionToken(user_id=user.id, token_hash=token_digest(token), expires_at=utcnow() + token_ttl)
     session.add(row)
     await _note_attempt(session, account, address, user, succeeded=True, why=None)
     return LoginSuccess(token=token, expires_at=row.expires_at, actor=actor_from(user, row.id))
+
+
+async def _sso_only(session: AsyncSession, user: User) -> bool:
+    agency = await session.get(Agency, user.agency_id) if user.agency_id else None
+    return agency is not None and agency.sso_only
 
 
 async def _over_limit(session: AsyncSession, account: str, address: str, limits: LoginLimits) -> bool:

@@ -23,6 +23,7 @@ from server.plan.models import PlanAction, PlanGoal, PlanHistory
 from server.portal.models import PortalInvitation
 from server.ratelimit import RateLimitWindow
 from server.safeguarding.models import SafeguardingOverride, SharingDecision
+from server.sso.models import IdentityLink, SsoSignIn
 from server.team.models import TeamMembership
 from server.transition.models import FamilyTransition
 from server.user.models import User
@@ -43,6 +44,7 @@ __all__ = [
     "FamilyTransition",
     "GoalProgress",
     "IdempotencyKey",
+    "IdentityLink",
     "LoginAttempt",
     "Meeting",
     "MeetingAddendum",
@@ -63,6 +65,7 @@ __all__ = [
     "SafeguardingOverride",
     "SessionToken",
     "SharingDecision",
+    "SsoSignIn",
     "TeamMembership",
     "Timer",
     "User",

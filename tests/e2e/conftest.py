@@ -73,7 +73,8 @@ async def live_server(settings: Settings) -> AsyncIterator[str]:
     production (TAF_PUBLIC_ORIGIN), so the notification socket's handshake passes the origin check."""
     port = free_port()
     origin = f"http://127.0.0.1:{port}"
-    async with serving(create_app(replace(settings, public_origin=origin)), port=port) as url:
+    served = replace(settings, public_origin=origin, oidc_providers=())  # tests/e2e/test_single_sign_on.py has some
+    async with serving(create_app(served), port=port) as url:
         assert url == origin
         yield url
 

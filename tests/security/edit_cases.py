@@ -8,9 +8,23 @@ import uuid
 from collections.abc import Awaitable, Callable
 from datetime import UTC, date, datetime, timedelta
 
+from sqlmodel import select
+
+from server.agency.models import Agency, AgencyKind
+from server.db.engine import unit_of_work
+from server.sso.models import IdentityLink
 from tests.auth_helpers import sign_in
-from tests.builders import PASSWORD, create_area, create_consent, create_contribution, create_family_member, create_user
+from tests.builders import (
+    PASSWORD,
+    create_area,
+    create_consent,
+    create_contribution,
+    create_family_member,
+    create_user,
+    unique,
+)
 from tests.reliability.test_idempotency_everywhere import CREATES, Case, case_for, held_meeting, later
+from tests.sso_support import STANDING_AGENCY, STANDING_PROVIDER
 
 TODAY = date.today().isoformat()
 
@@ -149,6 +163,31 @@ async def edit_case(operation: str, gql, sessions) -> Case:
     raise AssertionError(f"no valid request for {operation}")
 
 
+SIGN_IN_ADMIN = ["IdentityLinkAdd", "IdentityLinkRemove", "AgencySignInSet"]
+
+
+async def sign_in_admin_case(operation: str, gql, sessions) -> Case:
+    """The administrator's single sign-on requests, on the main test server's standing sign-in service."""
+    area = await create_area(sessions)
+    admin = await sign_in(gql, area.admin)
+    async with unit_of_work(sessions) as session:
+        agency = (await session.exec(select(Agency).where(Agency.name == STANDING_AGENCY))).first()
+        if agency is None:
+            agency = Agency(name=STANDING_AGENCY, kind=AgencyKind.police)
+            session.add(agency)
+    officer = await create_user(sessions, agency=agency)
+    if operation == "IdentityLinkAdd":
+        variables = {"input": {"userId": str(officer.id), "service": STANDING_PROVIDER.id, "subject": unique("sub")}}
+    elif operation == "IdentityLinkRemove":
+        async with unit_of_work(sessions) as session:
+            link = IdentityLink(user_id=officer.id, issuer=STANDING_PROVIDER.issuer, subject=unique("sub"))
+            session.add(link)
+        variables = {"input": {"linkId": str(link.id)}}
+    else:
+        variables = {"input": {"agencyId": str(agency.id), "ssoOnly": False}}
+    return Case(operation, admin, fixed(variables), "identity_link", officer.id, count_by="user_id")
+
+
 EDITS = [
     "FamilyUpdate",
     "TeamMemberEnd",
@@ -178,6 +217,7 @@ EDITS = [
     "PortalInvitationRevoke",
     "PortalInvitationAccept",
     "Login",
+    *SIGN_IN_ADMIN,
 ]
 
 ALL_CREATES = [*CREATES, "FamilyOpen", "ContributionAdd"]
@@ -185,6 +225,8 @@ ALL_CREATES = [*CREATES, "FamilyOpen", "ContributionAdd"]
 
 async def any_case(operation: str, gql, sessions) -> Case:
     """A valid request for any mutation; `variables()` gives the whole variables."""
+    if operation in SIGN_IN_ADMIN:
+        return await sign_in_admin_case(operation, gql, sessions)
     if operation in EDITS:
         return await edit_case(operation, gql, sessions)
     if operation == "FamilyOpen":

@@ -21,6 +21,8 @@ const MESSAGES = {
 
 const SIGN_IN = {
   UNAUTHENTICATED: "The email address or password is not right. Check them and try again.",
+  // The right password of someone whose agency signs in only with its own organisation account.
+  FORBIDDEN: "Your agency signs in with its own organisation account, not a password. Use the button to sign in with your organisation.",
 };
 
 /**

@@ -19,11 +19,13 @@ import * as portalInvitations from "./pages/portal-invitations.js";
 import * as portalInvite from "./pages/portal-invite.js";
 import * as referral from "./pages/referral.js";
 import * as signIn from "./pages/sign-in.js";
+import * as signInComplete from "./pages/sign-in-complete.js";
 import * as signedOut from "./pages/signed-out.js";
 
 // path pattern -> page module; a page exports title, render(main, context) and `anonymous` if it needs no sign-in.
 const ROUTES = [
   [/^\/sign-in$/, signIn],
+  [/^\/sign-in\/complete$/, signInComplete],
   [/^\/signed-out$/, signedOut],
   [/^\/caseload$/, caseload],
   [/^\/families\/([^/]+)$/, family],

@@ -30,6 +30,7 @@ export async function render(main, { session, navigate }) {
   });
   const shown = notice;
   notice = null;
+  const services = await signInServices();
   main.append(
     h(
       "div",
@@ -39,12 +40,46 @@ export async function render(main, { session, navigate }) {
         { class: "govuk-grid-column-two-thirds" },
         shown ? h("div", { class: "govuk-inset-text", id: "sign-in-notice" }, shown) : null,
         h("h1", { class: "govuk-heading-l", tabindex: "-1" }, "Sign in"),
+        services.length ? organisationSignIn(services) : null,
+        services.length ? h("h2", { class: "govuk-heading-m" }, "Or sign in with an email address and password") : null,
         h("p", { class: "govuk-body" }, "Sign in with the email address and password your agency gave you."),
         form,
       ),
     ),
   );
   return "Sign in";
+}
+
+// The organisations' own sign-in services (single sign-on), if any are configured. Without them (or if
+// the list cannot be had) the page offers the password form alone.
+async function signInServices() {
+  try {
+    return (await call("SignInServices")).signInServices;
+  } catch {
+    return [];
+  }
+}
+
+// Each a real button (keyboard and screen readers need nothing extra) that goes to the service: a
+// full-page navigation, because the service's own sign-in page takes over the window.
+function organisationSignIn(services) {
+  return h(
+    "div",
+    { id: "organisation-sign-in" },
+    h("h2", { class: "govuk-heading-m" }, "Sign in with your organisation"),
+    h("p", { class: "govuk-body" }, "If your organisation has its own sign-in, use it. You will come back here once you have signed in."),
+    h(
+      "div",
+      { class: "govuk-button-group" },
+      services.map((service) =>
+        h(
+          "button",
+          { type: "button", class: "govuk-button govuk-button--secondary", "data-module": "govuk-button", onclick: () => location.assign(service.startPath) },
+          `Sign in with ${service.name}`,
+        ),
+      ),
+    ),
+  );
 }
 
 async function submit(form, navigate) {
