@@ -1,6 +1,6 @@
 """Demo data for the shared plan (development only): goals and actions, TAF meetings, assessments on
 entry and exit, reviews with outcome scores, escalations, and closed families, so that the caseload
-outcomes report has something real to show. Called by server/demo.py."""
+outcomes report has something real to show. Called by server/demo/load.py."""
 
 from __future__ import annotations
 
