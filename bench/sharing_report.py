@@ -156,7 +156,7 @@ def markdown(r: dict[str, Any]) -> str:
         "enforce_ex_stock_pycasbin_whole_policy": "stock pycasbin enforce_ex over the whole policy (before)",
         "matcher_parse_only": "parsing the matcher once (what stock pycasbin does on every call)",
         "rules_only_python_floor": "holds() for the allow rules alone (Python floor)",
-        "what_if_cached_matcher": "what-if: matcher parsed once (bench-only subclass)",
+        "what_if_cached_matcher": "matcher parsed once (the server's own enforcer class), whole policy",
         "what_if_policy_filtered_to_role_kind_act": "what-if: only the lines for (role, kind, act)",
         "what_if_cached_and_filtered": "what-if: both",
     }

@@ -11,6 +11,7 @@ from typing import Any
 import asyncpg
 
 from bench.api import graphql_body
+from bench.data.casework import MEETING_COLUMNS
 from bench.database import dsn
 from bench.loadgen import Connection
 
@@ -43,23 +44,7 @@ async def add_meeting_pool(url: str, meta: dict[str, Any], count: int) -> None:
     ]
     connection = await asyncpg.connect(dsn(url))
     try:
-        columns = [
-            "id",
-            "family_id",
-            "kind",
-            "status",
-            "scheduled_at",
-            "location",
-            "call_link",
-            "chair_user_id",
-            "agenda",
-            "minutes_published_at",
-            "cancel_reason",
-            "version",
-            "created_at",
-            "updated_at",
-        ]
-        await connection.copy_records_to_table("taf_meeting", records=rows, columns=columns)
+        await connection.copy_records_to_table("taf_meeting", records=rows, columns=list(MEETING_COLUMNS))
     finally:
         await connection.close()
     meta["meeting_pool"] = [str(row[0]) for row in rows]
@@ -203,15 +188,3 @@ async def write_cases(url: str, meta: dict[str, Any], rounds: int) -> list[tuple
         ("MeetingDecisionAdd", "MeetingDecisionAdd", decision),
         ("MinutesPublish", "MinutesPublish", publish),
     ]
-
-
-def _items(payload: dict[str, Any]) -> int | None:
-    data = payload.get("data") or {}
-    family = data.get("family") or {}
-    if "contributions" in family:
-        return len(family["contributions"]["nodes"])
-    if "chronology" in family:
-        return len(family["chronology"])
-    if "families" in data:
-        return len(data["families"]["nodes"])
-    return None

@@ -17,6 +17,22 @@ if TYPE_CHECKING:
     from bench.data.generator import Generator
 
 RATINGS = ["not_a_concern", "low", "medium", "high"]
+MEETING_COLUMNS = (
+    "id",
+    "family_id",
+    "kind",
+    "status",
+    "scheduled_at",
+    "location",
+    "call_link",
+    "chair_user_id",
+    "agenda",
+    "minutes_published_at",
+    "cancel_reason",
+    "version",
+    "created_at",
+    "updated_at",
+)
 
 
 def _factors() -> tuple[list[str], list[str], dict[str, str]]:
@@ -79,23 +95,7 @@ async def meetings(g: Generator) -> None:
                     at if past else at - timedelta(days=10),
                 )
 
-    columns = (
-        "id",
-        "family_id",
-        "kind",
-        "status",
-        "scheduled_at",
-        "location",
-        "call_link",
-        "chair_user_id",
-        "agenda",
-        "minutes_published_at",
-        "cancel_reason",
-        "version",
-        "created_at",
-        "updated_at",
-    )
-    await g.copy("taf_meeting", columns, rows())
+    await g.copy("taf_meeting", MEETING_COLUMNS, rows())
     item_columns = (
         "id",
         "meeting_id",

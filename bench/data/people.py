@@ -14,6 +14,34 @@ from bench.data.words import AGENCY_ROLES, FIRST_NAMES, SURNAMES
 if TYPE_CHECKING:
     from bench.data.generator import Generator
 
+AGENCY_COLUMNS = ("id", "name", "kind", "created_at")
+FAMILY_COLUMNS = (
+    "id",
+    "reference",
+    "display_name",
+    "status",
+    "level_of_need",
+    "opened_at",
+    "closed_at",
+    "version",
+    "updated_at",
+)
+USER_COLUMNS = ("id", "email", "display_name", "kind", "role", "agency_id", "is_active", "created_at")
+MEMBERSHIP_COLUMNS = (
+    "id",
+    "family_id",
+    "agency_id",
+    "user_id",
+    "role",
+    "agency_role",
+    "contact_in_hours",
+    "contact_out_of_hours",
+    "valid_from",
+    "valid_to",
+    "ended_reason",
+    "created_at",
+)
+
 
 async def agencies(g: Generator) -> None:
     world, created = g.world, g.world.now - timedelta(days=1500)
@@ -24,7 +52,7 @@ async def agencies(g: Generator) -> None:
         world.agency_ids.append(agency_id)
         name = f"Bench {kind.replace('_', ' ').title()} {index // len(AGENCY_KINDS) + 1:02d}"
         rows.append((agency_id, name, kind, created))
-    await g.copy("agency", ("id", "name", "kind", "created_at"), rows)
+    await g.copy("agency", AGENCY_COLUMNS, rows)
 
 
 async def families(g: Generator) -> None:
@@ -53,18 +81,7 @@ async def families(g: Generator) -> None:
                 closed or opened,
             )
 
-    columns = (
-        "id",
-        "reference",
-        "display_name",
-        "status",
-        "level_of_need",
-        "opened_at",
-        "closed_at",
-        "version",
-        "updated_at",
-    )
-    await g.copy("family", columns, rows())
+    await g.copy("family", FAMILY_COLUMNS, rows())
     await g.connection.execute("SELECT setval('family_reference_seq', $1)", 1000 + g.plan.families)
 
 
@@ -137,8 +154,7 @@ async def users(g: Generator) -> None:
             )
         )
     world.actor = world.user_role.index("practitioner")
-    columns = ("id", "email", "display_name", "kind", "role", "agency_id", "is_active", "created_at")
-    await g.copy("app_user", columns, rows)
+    await g.copy("app_user", USER_COLUMNS, rows)
 
 
 def _team(g: Generator, family: int, eligible: list[int], practitioners: list[int]) -> list[int]:
@@ -186,21 +202,7 @@ async def team_memberships(g: Generator) -> None:
                 left = g.between(joined + timedelta(days=7), world.now)
                 yield _membership(g, family_id, user, role, joined, left)
 
-    columns = (
-        "id",
-        "family_id",
-        "agency_id",
-        "user_id",
-        "role",
-        "agency_role",
-        "contact_in_hours",
-        "contact_out_of_hours",
-        "valid_from",
-        "valid_to",
-        "ended_reason",
-        "created_at",
-    )
-    await g.copy("team_membership", columns, rows())
+    await g.copy("team_membership", MEMBERSHIP_COLUMNS, rows())
 
 
 def _membership(

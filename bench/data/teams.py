@@ -7,37 +7,12 @@ from __future__ import annotations
 
 import asyncpg
 
+from bench.data.people import AGENCY_COLUMNS, FAMILY_COLUMNS, MEMBERSHIP_COLUMNS, USER_COLUMNS
 from bench.data.sessions import COLUMNS as TOKEN_COLUMNS
 from bench.data.sessions import token_rows
 from bench.data.writer import Writer
 
 AGENCIES = 5
-USER_COLUMNS = ("id", "email", "display_name", "kind", "role", "agency_id", "is_active", "created_at")
-MEMBERSHIP_COLUMNS = (
-    "id",
-    "family_id",
-    "agency_id",
-    "user_id",
-    "role",
-    "agency_role",
-    "contact_in_hours",
-    "contact_out_of_hours",
-    "valid_from",
-    "valid_to",
-    "ended_reason",
-    "created_at",
-)
-FAMILY_COLUMNS = (
-    "id",
-    "reference",
-    "display_name",
-    "status",
-    "level_of_need",
-    "opened_at",
-    "closed_at",
-    "version",
-    "updated_at",
-)
 
 
 async def write_teams(dsn: str, *, families: int, team: int, newcomers: int, seed: int = 2026) -> list[dict]:
@@ -49,7 +24,7 @@ async def write_teams(dsn: str, *, families: int, team: int, newcomers: int, see
         made = writer.now
         agencies = [writer.new_id() for _ in range(AGENCIES)]
         rows = [(agency, f"Bench agency {i} {agency.hex[:6]}", "other", made) for i, agency in enumerate(agencies)]
-        await writer.copy("agency", ("id", "name", "kind", "created_at"), rows)
+        await writer.copy("agency", AGENCY_COLUMNS, rows)
         shapes = []
         for f in range(families):
             workers = [(writer.new_id(), agencies[(f + i) % AGENCIES]) for i in range(team)]

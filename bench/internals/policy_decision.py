@@ -36,6 +36,7 @@ from bench.report import percentile
 from bench.servers import app_environment
 from server.access.actor import Act, Actor
 from server.access.enforcer import PolicyEnforcer, build_enforcer, build_reference_enforcer
+from server.access.enforcer import _ParsedMatcherEnforcer as ParsedMatcherEnforcer  # the server's own, by design
 from server.access.facts import FamilyFacts, ItemFacts
 from server.access.pep import AccessControl
 from server.access.rules import Resource, holds, item_decision_key
@@ -69,19 +70,6 @@ def counting_enforce(enforcer: PolicyEnforcer) -> Iterator[dict[str, float]]:
         yield tally
     finally:
         del enforcer.enforce_ex
-
-
-class CachedMatcherEnforcer(casbin.Enforcer):
-    """What-if (bench only): pycasbin parses the matcher with ast.parse on every enforce call; this keeps
-    the parsed expression. Shows how much of a decision is parsing."""
-
-    _parsed: dict[str, Any]
-
-    def _get_expression(self, expr: str, functions: dict | None = None) -> Any:  # type: ignore[override]
-        cache = self.__dict__.setdefault("_parsed", {})
-        if expr not in cache:
-            cache[expr] = casbin.Enforcer._get_expression(expr, functions)
-        return cache[expr]
 
 
 def _what_if_enforcer(cls: type[casbin.Enforcer], lines: list[list[str]] | None) -> casbin.Enforcer:
@@ -213,9 +201,9 @@ def decision_costs(enforcer: PolicyEnforcer, actor: Actor, facts: FamilyFacts, i
             for rule in allow_rules:
                 holds(rule, actor, resource)
 
-    cached = _what_if_enforcer(CachedMatcherEnforcer, None)
+    cached = _what_if_enforcer(ParsedMatcherEnforcer, None)
     filtered = _what_if_enforcer(casbin.Enforcer, lines_for_request)
-    both = _what_if_enforcer(CachedMatcherEnforcer, lines_for_request)
+    both = _what_if_enforcer(ParsedMatcherEnforcer, lines_for_request)
     for what_if in (cached, filtered, both):  # the what-ifs must decide exactly as the real enforcer does
         for resource in resources:
             assert what_if.enforce(actor, resource, act.value) == reference.enforce(actor, resource, act.value)
