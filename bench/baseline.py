@@ -23,7 +23,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from server.auth.service import token_digest
+from bench.data.sessions import token_hash
 
 
 def _default(value: Any) -> Any:
@@ -157,7 +157,7 @@ def create_baseline(dsn: str, pool_size: int = 10) -> Starlette:
         token = request.headers.get("authorization", "").removeprefix("Bearer ")
         assert pool is not None
         async with pool.acquire() as connection:
-            user = await connection.fetchrow(AUTH, token_digest(token))
+            user = await connection.fetchrow(AUTH, token_hash(token))
             if user is None:
                 return _json(None, 401)
             return _json(await HANDLERS[name](connection, user, variables))

@@ -52,7 +52,7 @@ from starlette.routing import Route, WebSocketRoute
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
 from bench.baseline import AUTH
-from server.auth.service import token_digest
+from bench.data.sessions import token_hash
 
 log = logging.getLogger(__name__)
 
@@ -203,7 +203,7 @@ async def _member_add(pool: asyncpg.Pool, token: str, data: dict[str, Any]) -> R
     family_id, user_id = uuid.UUID(data["familyId"]), uuid.UUID(data["userId"])
     membership_id = uuid.uuid4()
     async with pool.acquire() as connection:
-        actor = await connection.fetchrow(AUTH, token_digest(token))
+        actor = await connection.fetchrow(AUTH, token_hash(token))
         if actor is None:
             return _errors("Sign in first.", 401)
         try:
@@ -231,7 +231,7 @@ async def _authenticate(pool: asyncpg.Pool, payload: Any) -> uuid.UUID | None:
     token = payload.get("token") if isinstance(payload, dict) else None
     if not isinstance(token, str):
         return None
-    row = await pool.fetchrow(AUTH, token_digest(token))
+    row = await pool.fetchrow(AUTH, token_hash(token))
     return row["id"] if row else None
 
 

@@ -31,40 +31,29 @@ import asyncio
 import json
 import os
 import random
-import secrets
 import signal
 import statistics
 import subprocess
 import sys
 import time
-import uuid
 from collections import Counter
 from contextlib import suppress
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
+import asyncpg
 import httpx
 import psutil
-import sqlalchemy as sa
-from sqlalchemy.engine import make_url
 from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from server.agency.models import Agency, AgencyKind
-from server.auth.models import SessionToken
-from server.auth.service import token_digest
-from server.clock import utcnow
-from server.config import REPO_ROOT, database_url_from
-from server.db.engine import create_engine, create_session_factory, unit_of_work
-from server.db.migrate import migrate
-from server.family.models import Family, FamilyStatus, LevelOfNeed
-from server.team.models import TeamMembership, TeamRole
-from server.user.models import SystemRole, User, UserKind
-from tests.conftest import free_port, recreate_database
-from tests.graphql_client import operation_documents
+from bench.api import DOCUMENTS
+from bench.data.teams import write_teams
+from bench.database import ROOT, dsn, migrate, postgres, recreate
+from bench.servers import free_port
 
 TARGETS = {
     "app": "the app (python -m server serve)",
@@ -81,67 +70,8 @@ TEAM = SUBSCRIBED + 1
 
 async def seed(url: str, subscribers: int, mutations: int) -> list[dict]:
     """Families of TEAM workers (the first leads); returns per family: tokens, user ids, newcomers."""
-    engine = create_engine(url)
-    sessions = create_session_factory(engine)
-    families = []
     count = max(1, subscribers // SUBSCRIBED)
-    async with unit_of_work(sessions) as session:
-        agencies = [Agency(name=f"Bench agency {i} {uuid.uuid4().hex[:6]}", kind=AgencyKind.other) for i in range(5)]
-        session.add_all(agencies)
-        await session.flush()
-        for f in range(count):
-            family = Family(
-                reference=f"B{uuid.uuid4().hex[:12]}",
-                display_name=f"Bench family {f}",
-                status=FamilyStatus.active,
-                level_of_need=LevelOfNeed.targeted,
-            )
-            session.add(family)
-            team = [_user(agencies[(f + i) % 5]) for i in range(TEAM)]
-            newcomers = [_user(agencies[f % 5]) for _ in range(mutations // count + 1)]
-            session.add_all(team + newcomers)
-            await session.flush()
-            tokens = []
-            for i, user in enumerate(team):
-                role = TeamRole.lead_professional if i == 0 else TeamRole.contributor
-                session.add(
-                    TeamMembership(
-                        family_id=family.id,
-                        agency_id=user.agency_id,
-                        user_id=user.id,
-                        role=role,
-                        agency_role="x",
-                    )
-                )
-                token = secrets.token_urlsafe(24)
-                session.add(
-                    SessionToken(
-                        user_id=user.id,
-                        token_hash=token_digest(token),
-                        expires_at=utcnow() + timedelta(hours=2),
-                    )
-                )
-                tokens.append(token)
-            families.append(
-                {
-                    "id": str(family.id),
-                    "tokens": tokens,
-                    "users": [str(u.id) for u in team],
-                    "newcomers": [str(u.id) for u in newcomers],
-                }
-            )
-    await engine.dispose()
-    return families
-
-
-def _user(agency: Agency) -> User:
-    return User(
-        email=f"{uuid.uuid4().hex}@bench.example",
-        display_name="Bench worker",
-        kind=UserKind.staff,
-        role=SystemRole.practitioner,
-        agency_id=agency.id,
-    )
+    return await write_teams(dsn(url), families=count, team=TEAM, newcomers=mutations // count + 1)
 
 
 def start_server(url: str, port: int, target: str = "app") -> subprocess.Popen:
@@ -155,7 +85,7 @@ def start_server(url: str, port: int, target: str = "app") -> subprocess.Popen:
     }
     return subprocess.Popen(
         [sys.executable, "-m", "server", "serve"],
-        cwd=REPO_ROOT,
+        cwd=ROOT,
         env=environ,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
@@ -164,14 +94,14 @@ def start_server(url: str, port: int, target: str = "app") -> subprocess.Popen:
 
 def start_baseline(url: str, port: int) -> subprocess.Popen:
     """One uvicorn process, as the app's (same websocket implementation), without its access log."""
-    environ = os.environ | {"BENCH_BASELINE_DSN": make_url(url).set(drivername="postgresql").render_as_string(False)}
+    environ = os.environ | {"BENCH_BASELINE_DSN": dsn(url)}
     factory = "bench.notifications_baseline:create_app"
     return subprocess.Popen(  # noqa: S603 (our own module, a port we chose)
         [
             *(sys.executable, "-m", "uvicorn", "--factory", factory, "--host", "127.0.0.1", "--port", str(port)),
             *("--ws", "websockets-sansio", "--no-access-log", "--log-level", "warning"),
         ],
-        cwd=REPO_ROOT,
+        cwd=ROOT,
         env=environ,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
@@ -207,7 +137,7 @@ class Subscriber:
 
 async def follow(sub: Subscriber, bases: list[str], dead: set[int], stop: asyncio.Event) -> None:
     """Subscribe from the cursor; when the socket fails, resume from the cursor on a live instance."""
-    query = operation_documents()["Notifications"]
+    query = DOCUMENTS["Notifications"]
     while not stop.is_set():
         if sub.side in dead:
             sub.side = next(i for i in range(len(bases)) if i not in dead)
@@ -290,7 +220,7 @@ async def burst(
     """Run the mutations (numbered from `start`: each adds a newcomer not added before, or raises or
     assigns something new); return the id each created -> time of the committed response, the round
     trips, and that id -> time the request was sent."""
-    documents = operation_documents()
+    documents = DOCUMENTS
     responses: dict[str, float] = {}
     durations: list[float] = []
     requested: dict[str, float] = {}
@@ -329,40 +259,31 @@ def rss(process: subprocess.Popen) -> int:
 
 async def expected_ids(url: str, after: int, kinds: tuple[str, ...]) -> dict[str, set[int]]:
     """Per recipient, the ids of the live notifications of the burst's kinds made after it began (the truth)."""
-    engine = create_engine(url)
+    connection = await asyncpg.connect(dsn(url))
     try:
-        async with engine.connect() as connection:
-            rows = await connection.execute(
-                sa.text(
-                    "SELECT recipient_user_id, id FROM notification WHERE id > :after AND delivery = 'live'"
-                    " AND kind = ANY(:kinds)"
-                ),
-                {"after": after, "kinds": list(kinds)},
-            )
-            truth: dict[str, set[int]] = {}
-            for user_id, notification_id in rows:
-                truth.setdefault(str(user_id), set()).add(notification_id)
-            return truth
+        rows = await connection.fetch(
+            "SELECT recipient_user_id, id FROM notification WHERE id > $1 AND delivery = 'live' AND kind = ANY($2)",
+            after,
+            list(kinds),
+        )
     finally:
-        await engine.dispose()
+        await connection.close()
+    truth: dict[str, set[int]] = {}
+    for user_id, notification_id in rows:
+        truth.setdefault(str(user_id), set()).add(notification_id)
+    return truth
 
 
 async def top_id(url: str) -> int:
-    engine = create_engine(url)
+    connection = await asyncpg.connect(dsn(url))
     try:
-        async with engine.connect() as connection:
-            return (await connection.execute(sa.text("SELECT coalesce(max(id), 0) FROM notification"))).scalar_one()
+        return await connection.fetchval("SELECT coalesce(max(id), 0) FROM notification")
     finally:
-        await engine.dispose()
+        await connection.close()
 
 
 async def main(args: argparse.Namespace) -> None:
-    server = database_url_from({"DATABASE_URL": os.environ.get("DATABASE_URL", "")})
-    handle = None
-    if server is None:
-        from server.db.embedded import start_embedded
-
-        server, handle = start_embedded(REPO_ROOT / ".data", name="bench-pg")
+    server, handle = postgres()
     try:
         figures = {}
         for target in ("app", "baseline") if args.compare else (args.target,):
@@ -376,7 +297,7 @@ async def main(args: argparse.Namespace) -> None:
 
 async def measure(args: argparse.Namespace, server: str, target: str = "app", database: str = "taf_bench") -> dict:
     """One run against `target` on a freshly seeded database; prints the report and returns its figures."""
-    url = await recreate_database(server, database)
+    url = await recreate(server, database)
     await migrate(url)
     families = await seed(url, args.subscribers, args.warmup + args.mutations)
     ports = [free_port(), free_port()]

@@ -1,15 +1,14 @@
-"""The real app for `make bench`, as production builds it, for `uvicorn --factory bench.serve:app --workers N`
-(several worker processes need an import string). BENCH_SERVE_URL is the benchmark database's URL."""
+"""The app as production builds it, for `uvicorn --factory bench.serve:app --workers N` (several worker
+processes need an import string): the application factory with the settings of its environment variables,
+DATABASE_URL and TAF_* (bench/servers.py sets them), and nothing else."""
 
 from __future__ import annotations
 
-import os
-
 from starlette.applications import Starlette
 
-from bench.sharing_scale import bench_settings
 from server.app import create_app
+from server.config import load_settings
 
 
 def app() -> Starlette:
-    return create_app(bench_settings(os.environ["BENCH_SERVE_URL"]))
+    return create_app(load_settings())

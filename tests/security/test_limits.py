@@ -1,4 +1,4 @@
-"""Every API limit answers with a clear error and a stable code (values in README: Configuration)."""
+"""Every API limit answers with a clear error and a stable code (values in docs/CONFIGURATION.md)."""
 
 from __future__ import annotations
 

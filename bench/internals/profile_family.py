@@ -1,50 +1,46 @@
 """Profile the hottest path, the family page, with pyinstrument: the real app in this process (ASGI,
 no network), the 5 requests of the family page on the 200-item family, repeated.
 
-    .venv/bin/python -m bench.profile_family --database taf_suite --pages 30 --out bench/results/profile-family.txt
+    .venv/bin/python -m bench.internals.profile_family --database taf_suite --pages 30 \
+        --out bench/results/profile-family.txt
+
+It profiles the server's own code, so it runs the app in this process and imports its internals
+(bench/internals/__init__.py says why that is kept here). The database is one `make bench` generated.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
-import json
 import os
 import time
 import uuid
 from pathlib import Path
 
-import asyncpg
 import httpx
-from sqlalchemy.engine import make_url
 
-from bench.sharing_scale import asyncpg_dsn, bench_settings, counting_enforce, mint_tokens
-from bench.suite import DOCUMENTS, Scenarios
+from bench.api import DOCUMENTS
+from bench.data.sessions import mint_tokens
+from bench.database import dsn, on, postgres, recorded
+from bench.internals.policy_decision import counting_enforce
+from bench.servers import app_environment
+from bench.suite_scenarios import Scenarios
 from server.app import create_app
-from server.config import REPO_ROOT, database_url_from
+from server.config import load_settings
 
 
 async def run(args: argparse.Namespace) -> str:
     from pyinstrument import Profiler
 
-    server = database_url_from(os.environ)
-    handle = None
-    if server is None:
-        from server.db.embedded import start_embedded
-
-        server, handle = start_embedded(REPO_ROOT / ".data", name="bench-pg")
-    url = make_url(server).set(database=args.database).render_as_string(hide_password=False)
-    admin = await asyncpg.connect(asyncpg_dsn(url))
-    meta = json.loads(
-        await admin.fetchval(
-            "SELECT shobj_description(oid, 'pg_database') FROM pg_database WHERE datname = $1", args.database
-        )
-    )
-    await admin.close()
+    server, handle = postgres()
+    url = on(server, args.database)
+    meta = await recorded(server, args.database)
+    if meta is None:
+        raise SystemExit(f"{args.database} holds no data set of make bench: run `make bench` first")
     actor = uuid.UUID(meta["actor_user_id"])
-    token = (await mint_tokens(url, [actor]))[actor]
+    token = (await mint_tokens(dsn(url), [actor]))[actor]
     steps = Scenarios(meta, {"actor": token, "writer": token}).page(False)
-    app = create_app(bench_settings(url))
+    app = create_app(load_settings(app_environment(url)))
     async with app.router.lifespan_context(app):
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://bench") as client:

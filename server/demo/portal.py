@@ -8,11 +8,10 @@ from datetime import date, timedelta
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from server.access.kinds import Kind
-from server.assessment.models import OutcomeScore, Review
 from server.audit import service as audit
 from server.auth.service import actor_from
 from server.contribution.models import Contribution
+from server.demo.plan import add_review
 from server.family.models import Family, FamilyMember
 from server.plan.models import OutcomeDomain
 from server.user.models import User, UserKind
@@ -33,17 +32,9 @@ async def load(session: AsyncSession, carter: Family, staff: dict, password_hash
         )
     )
     lead = staff["lead"]
-    review = Review(
-        family_id=carter.id,
-        reviewed_on=date.today() - timedelta(days=2),
-        summary="Mentoring is helping; the damp repairs are booked",
-        author_user_id=lead.id,
-        owning_agency_id=lead.agency_id,
-    )
-    session.add(review)
-    await session.flush()
-    for domain, score in ((OutcomeDomain.school_attendance_attainment, 6), (OutcomeDomain.living_conditions, 5)):
-        session.add(OutcomeScore(review_id=review.id, domain=domain, score=score))
+    scores = {OutcomeDomain.school_attendance_attainment: 6, OutcomeDomain.living_conditions: 5}
+    summary = "Mentoring is helping; the damp repairs are booked"
+    await add_review(session, carter, lead, date.today() - timedelta(days=2), summary, scores)
     # Dan Okafor (the school) read the housing team's item about the damp repairs, which Lisa agreed to share.
     housing_item = (
         await session.exec(
@@ -56,7 +47,7 @@ async def load(session: AsyncSession, carter: Family, staff: dict, password_hash
         read = {
             "family_id": carter.id,
             "item_id": str(housing_item.id),
-            "kind": Kind.contribution.value,
+            "kind": "contribution",
             "category": housing_item.category,
             "owning_agency_id": str(housing_item.owning_agency_id),
             "basis": "shared_by_consent",

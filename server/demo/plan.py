@@ -1,6 +1,6 @@
 """Demo data for the shared plan (development only): goals and actions, TAF meetings, assessments on
 entry and exit, reviews with outcome scores, escalations, and closed families, so that the caseload
-outcomes report has something real to show. Called by server/demo.py."""
+outcomes report has something real to show. Called by server/demo/load.py."""
 
 from __future__ import annotations
 
@@ -181,18 +181,10 @@ async def _carter_plan(session: AsyncSession, family: Family, staff: dict) -> No
         _history(session, "action", action, ACTION_FIELDS, lead.id)
     for goal in goals:
         _history(session, "goal", goal, GOAL_FIELDS, lead.id)
-    review = Review(
-        family_id=family.id,
-        meeting_id=held.id,
-        reviewed_on=today - timedelta(days=14),
-        summary="Baseline scores agreed with Lisa",
-        author_user_id=lead.id,
-        owning_agency_id=lead.agency_id,
+    scores = {OutcomeDomain.school_attendance_attainment: 4, OutcomeDomain.living_conditions: 3}
+    await add_review(
+        session, family, lead, today - timedelta(days=14), "Baseline scores agreed with Lisa", scores, held
     )
-    session.add(review)
-    await session.flush()
-    for domain, score in ((OutcomeDomain.school_attendance_attainment, 4), (OutcomeDomain.living_conditions, 3)):
-        session.add(OutcomeScore(review_id=review.id, domain=domain, score=score))
     await _assessment(
         session,
         family,
@@ -204,6 +196,30 @@ async def _carter_plan(session: AsyncSession, family: Family, staff: dict) -> No
         {"overcrowding_living_conditions": H},
         {"school_attendance": M},
     )
+
+
+async def add_review(
+    session: AsyncSession,
+    family: Family,
+    author: User,
+    on: date,
+    summary: str,
+    scores: dict[OutcomeDomain, int],
+    meeting: Meeting | None = None,
+) -> None:
+    """A review by `author`, with an outcome score per domain."""
+    review = Review(
+        family_id=family.id,
+        meeting_id=meeting.id if meeting else None,
+        reviewed_on=on,
+        summary=summary,
+        author_user_id=author.id,
+        owning_agency_id=author.agency_id,
+    )
+    session.add(review)
+    await session.flush()
+    for domain, score in scores.items():
+        session.add(OutcomeScore(review_id=review.id, domain=domain, score=score))
 
 
 # The Carter family's first meeting: each agency's update in its own category, so each reader sees the parts

@@ -1,0 +1,5 @@
+"""Demo data: a believable small local area (Northbridge), for development only; README lists the accounts.
+
+`load.load_demo_data` loads it once: the agencies and staff (`area`), the families and their teams
+(`families`), the Carter family's consent-based sharing (`sharing`), the shared plan, meetings, assessments
+and closed families (`plan`) and the family portal (`portal`)."""
