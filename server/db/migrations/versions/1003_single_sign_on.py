@@ -22,7 +22,6 @@ depends_on: str | Sequence[str] | None = None
 
 def upgrade() -> None:
     op.add_column("agency", sa.Column("sso_only", sa.Boolean(), nullable=False, server_default=sa.false()))
-    op.alter_column("agency", "sso_only", server_default=None)
     op.create_table(
         "identity_link",
         sa.Column("id", sa.Uuid(), nullable=False),
