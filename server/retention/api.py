@@ -174,16 +174,28 @@ class FamilyEraseInput:
 @strawberry.type
 class RetentionQuery:
     @strawberry.field(
-        description="Information-governance officers: closed families whose retention date has passed, or under"
-        " a legal hold, the longest overdue first (100 max)."
+        description="Information-governance officers: closed families whose retention date has passed and that no"
+        " legal hold keeps, the longest overdue first; with onLegalHold, those a legal hold keeps (100 max)."
     )
-    async def retention_review_queue(self, info: Info, first: int = 50) -> RetentionReviewQueueType:
+    async def retention_review_queue(
+        self, info: Info, first: int = 50, on_legal_hold: bool = False
+    ) -> RetentionReviewQueueType:
         await info.context.spend("search")
         async with info.context.read() as session:
-            found = await retention_service.queue(session, info.context.access, schedule_of(info), first=first)
+            found = await retention_service.queue(
+                session, info.context.access, schedule_of(info), on_hold=on_legal_hold, first=first
+            )
         return RetentionReviewQueueType(
             total_count=found.total, families=[RetentionReviewType.of(row) for row in found.families]
         )
+
+    @strawberry.field(description="Information-governance officers: one closed family's retention review.")
+    async def retention_review(self, info: Info, family_id: strawberry.ID) -> RetentionReviewType:
+        async with info.context.read() as session:
+            found = await retention_service.review_of(
+                session, info.context.access, schedule_of(info), parse_id(family_id, "familyId")
+            )
+        return RetentionReviewType.of(found)
 
     @strawberry.field(description="Until when a closed family's records are kept; null while the record is open.")
     async def family_retention(self, info: Info, family_id: strawberry.ID) -> FamilyRetentionType | None:

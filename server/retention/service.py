@@ -35,12 +35,15 @@ class Queue:
     families: list[Retention]
 
 
-async def queue(session: AsyncSession, access: AccessControl, schedule: Schedule, *, first: int) -> Queue:
-    """Closed families whose date has passed or that are under a legal hold, the longest overdue first."""
+async def queue(
+    session: AsyncSession, access: AccessControl, schedule: Schedule, *, on_hold: bool, first: int
+) -> Queue:
+    """Closed families whose date has passed and that no legal hold keeps, the longest overdue first; or
+    (`on_hold`) those a legal hold keeps, whatever their date."""
     pagination.check_first(first)
     access.require_outside_family(Act.read, Kind.retention_review)
     retention = closed_families(schedule)
-    waiting = sa.or_(retention.c.due_on <= today(), retention.c.on_hold)
+    waiting = retention.c.on_hold if on_hold else sa.and_(retention.c.due_on <= today(), sa.not_(retention.c.on_hold))
     total = (await session.exec(sa.select(sa.func.count()).select_from(retention).where(waiting))).one()[0]
     statement = sa.select(retention).where(waiting).order_by(retention.c.due_on, retention.c.reference).limit(first)
     rows = (await session.exec(statement)).all()
@@ -53,6 +56,17 @@ async def of_family(session: AsyncSession, schedule: Schedule, family_id: uuid.U
     retention = closed_families(schedule)
     row = (await session.exec(sa.select(retention).where(retention.c.family_id == family_id))).first()
     return from_row(schedule, row) if row is not None else None
+
+
+async def review_of(
+    session: AsyncSession, access: AccessControl, schedule: Schedule, family_id: uuid.UUID
+) -> Retention:
+    """One closed family's retention, for an IG officer deciding about it."""
+    await access.require(session, Act.read, Kind.retention_review, family_id, seen_as=Kind.retention_review)
+    found = await of_family(session, schedule, family_id)
+    if found is None:
+        raise NotFound(NOT_FOUND)
+    return found
 
 
 async def for_team(

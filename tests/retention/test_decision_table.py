@@ -63,6 +63,7 @@ def ask(question: str, family: Family) -> tuple[str, dict]:
     return {
         "see_retention_date": ("FamilyRetention", {"familyId": family_id}),
         "see_review_queue": ("RetentionReviewQueue", {"first": 100}),
+        "see_review": ("RetentionReview", {"familyId": family_id}),
         "see_erased_families": ("ErasedFamilies", {"first": 100}),
         "extend_retention": ("RetentionExtend", {"input": {**held, "retainUntil": "2040-01-31"}}),
         "place_legal_hold": ("RetentionLegalHoldPlace", {"input": held}),
@@ -111,6 +112,9 @@ async def allowed(sessions, question: str, family: Family, data: dict) -> None:
         case "see_review_queue":
             listed = {entry["reference"]: entry for entry in data["retentionReviewQueue"]["families"]}
             assert listed[family.reference]["familyLabel"] == f"{family.display_name} ({family.reference})"
+        case "see_review":
+            assert data["retentionReview"]["dueOn"] == "1996-05-01"
+            assert data["retentionReview"]["appliesBecause"].startswith("6 years after closure, which is later")
         case "see_erased_families":
             assert family.reference in {entry["reference"] for entry in data["erasedFamilies"]}
         case "extend_retention":
@@ -129,7 +133,7 @@ async def allowed(sessions, question: str, family: Family, data: dict) -> None:
 def test_the_table_covers_every_actor_and_question():
     actors = {row["actor"] for row in TABLE}
     questions = {row["question"] for row in TABLE}
-    assert len(TABLE) == len(actors) * len(questions) == 8 * 7
+    assert len(TABLE) == len(actors) * len(questions) == 8 * 8
     assert {
         row["actor"] for row in TABLE if row["expected"] == "allow" and row["question"] != "see_retention_date"
     } == {"ig_officer"}
