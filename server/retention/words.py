@@ -21,8 +21,11 @@ def applies(retention: Retention) -> str:
     governing = retention.governing
     if governing is None:
         return "Extended by information governance"
-    records = ", ".join(RECORDS[rule.record] for rule in governing.held)
-    return f"{_when(governing)} ({records})"
+    return f"{_when(governing)} (applies to {_listed([RECORDS[rule.record] for rule in governing.held])})"
+
+
+def _listed(words: list[str]) -> str:
+    return words[0] if len(words) == 1 else f"{', '.join(words[:-1])} and {words[-1]}"
 
 
 def _when(period: PeriodDate) -> str:

@@ -113,9 +113,9 @@ async def test_only_the_kinds_of_record_the_family_holds_count(sessions, schedul
     # then: the family's record alone gives closure + 2; a contribution the child's 18th birthday + 3;
     # consent closure + 10
     assert [retention.due_on for retention in dates] == [date(2017, 1, 1), date(2021, 4, 2), date(2025, 1, 1)]
-    assert applies(dates[0]) == "2 years after closure (the family's record)"
-    assert applies(dates[1]) == "The youngest child's 18th birthday plus 3 years (contributions)"
-    assert applies(dates[2]) == "10 years after closure (consent)"
+    assert applies(dates[0]) == "2 years after closure (applies to the family's record)"
+    assert applies(dates[1]) == "The youngest child's 18th birthday plus 3 years (applies to contributions)"
+    assert applies(dates[2]) == "10 years after closure (applies to consent)"
     assert [rule.record.value for period in dates[1].periods for rule in period.held] == [
         "family_record",
         "contribution",
@@ -150,3 +150,17 @@ async def test_a_legal_hold_is_in_force_until_removed(sessions):
     assert await on_hold()
     await decide(sessions, family=family, by=area.ig, kind=RetentionDecisionKind.hold_removed)
     assert not await on_hold()
+
+
+async def test_what_applies_names_every_kind_of_record_held_with_that_period(sessions):
+    area = await create_area(sessions)
+    family = await create_closed_family(
+        sessions, lead=area.lead, closed_on=date(2015, 6, 1), births=(date(2000, 3, 10),)
+    )
+    await create_contribution(sessions, family=family, author=area.lead)
+    await create_consent(sessions, family=family, recorded_by=area.lead, categories=["health"])
+    async with sessions() as session:
+        retention = await retention_service.of_family(session, DEFAULT, family.id)
+    assert retention is not None
+    assert applies(retention) == "The youngest child's 25th birthday (applies to the family's record and contributions)"
+    assert [period.on for period in retention.periods] == [date(2025, 3, 10), date(2021, 6, 1)]  # consent: 6 years
