@@ -20,17 +20,18 @@ from notifications.models import Notification, NotificationPreference, OutboxEve
 async def forget_family(session: AsyncSession, family_id: uuid.UUID, users: list[uuid.UUID]) -> dict[str, int]:
     """Remove everything this package holds about the family, and about `users` (accounts that go with
     it); return how many rows of each table were removed or rewritten."""
-    rewritten = await _take_out_of_digests(session, family_id)
-    about = sa.or_(col(Notification.family_id) == family_id, col(Notification.recipient_user_id).in_(users))
+    # Timers, then the outbox, then notifications: each DELETE waits for a timer firing or a dispatch that
+    # holds the rows, so what they wrote (an outbox event, notifications) has committed by the next one.
     removed = {
-        "notification_digest": rewritten,
-        "notification": await _delete(session, sa.delete(Notification).where(about)),
-        "notification_outbox": await _delete(session, sa.delete(OutboxEvent).where(OutboxEvent.family_id == family_id)),
         "timer": await _delete(session, sa.delete(Timer).where(Timer.event["family_id"].astext == str(family_id))),
-        "notification_preference": await _delete(
-            session, sa.delete(NotificationPreference).where(col(NotificationPreference.user_id).in_(users))
-        ),
+        "notification_outbox": await _delete(session, sa.delete(OutboxEvent).where(OutboxEvent.family_id == family_id)),
     }
+    removed["notification_digest"] = await _take_out_of_digests(session, family_id)
+    about = sa.or_(col(Notification.family_id) == family_id, col(Notification.recipient_user_id).in_(users))
+    removed["notification"] = await _delete(session, sa.delete(Notification).where(about))
+    removed["notification_preference"] = await _delete(
+        session, sa.delete(NotificationPreference).where(col(NotificationPreference.user_id).in_(users))
+    )
     return removed
 
 

@@ -110,6 +110,25 @@ def _latest(kinds: tuple[RetentionDecisionKind, ...], column: ColumnElement) -> 
     )
 
 
+def _periods(
+    schedule: Schedule, closed_on: ColumnElement, youngest: ColumnElement
+) -> tuple[list[ColumnElement], list[ColumnElement]]:
+    """For each period: its two dates and whether the family holds each of its kinds (labelled columns for
+    from_row), and the date it gives the family (NULL when the family holds none of its kinds)."""
+    columns: list[ColumnElement] = []
+    period_dates: list[ColumnElement] = []
+    for index, period in enumerate(periods(schedule)):
+        birthday = period.counted_from.birthday
+        start = closed_on if birthday is None else youngest
+        from_start = _years_after(start, (birthday or 0) + period.years)
+        from_closure = _years_after(closed_on, period.at_least_years_after_closure)
+        held = [_held(rule.record) for rule in period.rules]
+        columns += [from_start.label(f"s{index}"), from_closure.label(f"c{index}")]
+        columns += [h.label(f"h{index}_{rule.record.value}") for h, rule in zip(held, period.rules, strict=True)]
+        period_dates.append(sa.case((sa.or_(*held), sa.func.greatest(from_start, from_closure))))
+    return columns, period_dates
+
+
 def retention_columns(schedule: Schedule) -> list[ColumnElement]:
     """The parts of each closed family's date, labelled; `due_on` is the family's date."""
     closed_on = sa.cast(sa.func.timezone("UTC", _family.closed_at), sa.Date)
@@ -118,16 +137,7 @@ def retention_columns(schedule: Schedule) -> list[ColumnElement]:
         .where(_member.family_id == _family.id, _member.is_subject_child)
         .scalar_subquery()
     )
-    columns: list[ColumnElement] = []
-    period_dates: list[ColumnElement] = []
-    for index, period in enumerate(periods(schedule)):
-        birthday = period.counted_from.birthday
-        start = closed_on if birthday is None else youngest
-        from_start = _years_after(start, (birthday or 0) + period.years)
-        from_closure = _years_after(closed_on, period.at_least_years_after_closure)
-        held = [_held(rule.record).label(f"h{index}_{rule.record.value}") for rule in period.rules]
-        columns += [from_start.label(f"s{index}"), from_closure.label(f"c{index}"), *held]
-        period_dates.append(sa.case((sa.or_(*(h.element for h in held)), sa.func.greatest(from_start, from_closure))))
+    columns, period_dates = _periods(schedule, closed_on, youngest)
     extended = (
         sa.select(sa.func.max(_decision.retain_until))
         .where(_decision.family_id == _family.id, _decision.kind == RetentionDecisionKind.extended.value)
