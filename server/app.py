@@ -19,6 +19,7 @@ from server.config import Settings
 from server.db.engine import create_engine, create_session_factory
 from server.http import BodyLimit, SecurityHeaders, healthz, readyz
 from server.inbox.runtime import NotificationRuntime
+from server.retention.schedule import load_schedule
 from server.sso import routes as sso_routes
 from server.sso.client import ProviderClient
 from server.state import AppState
@@ -28,6 +29,7 @@ def create_app(settings: Settings, *, database_url: str | None = None, clock: Cl
     url = database_url or settings.database_url
     if url is None:
         raise ValueError("create_app needs a database URL (start the embedded database first)")
+    load_schedule(settings.retention_schedule_path)  # a bad retention schedule stops start-up here
     engine = create_engine(url, statement_timeout_ms=settings.statement_timeout_ms)
     sessions = create_session_factory(engine)
     # Background work (dispatch, timers) has its own small pool, so it never takes a request's connection.

@@ -85,6 +85,9 @@ class Settings:
     closed_read_period: timedelta = timedelta(days=90)
     # Single sign-on: the OpenID Connect providers staff may sign in with (none: passwords only).
     oidc_providers: tuple[OidcProvider, ...] = ()
+    # The retention schedule (policies/retention_schedule.csv unless set): how long a closed family's
+    # records are kept before information governance reviews them (server/retention/schedule.py).
+    retention_schedule: Path | None = None
 
     @property
     def production(self) -> bool:
@@ -93,6 +96,10 @@ class Settings:
     @property
     def policies_dir(self) -> Path:
         return self.root / "policies"
+
+    @property
+    def retention_schedule_path(self) -> Path:
+        return self.retention_schedule or self.policies_dir / "retention_schedule.csv"
 
     @property
     def graphql_dir(self) -> Path:
@@ -137,6 +144,9 @@ def load_settings(environ: Mapping[str, str] = os.environ) -> Settings:
         demo_data=_boolean(environ, "TAF_DEMO_DATA", environment is not Environment.production),
         closed_read_period=timedelta(days=_integer(environ, "TAF_CLOSED_READ_DAYS", 90, low=0, high=3650)),
         oidc_providers=_oidc_providers(environ),
+        retention_schedule=Path(environ["TAF_RETENTION_SCHEDULE"]).resolve()
+        if environ.get("TAF_RETENTION_SCHEDULE", "").strip()
+        else None,
         **_plan_settings(environ),
         **_digest_settings(environ),
     )

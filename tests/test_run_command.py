@@ -56,6 +56,9 @@ async def test_run_starts_embedded_postgres_migrates_loads_demo_data_and_stops_c
             # the demo family account from the README reads the Carter family's portal
             lisa = await gql.data("Login", {"email": "lisa.carter@family.example", "password": DEMO_PASSWORD})
             portal = (await gql.data("PortalSummary", token=lisa["authLogin"]["token"]))["portalSummary"]
+            # the IG officer from the README finds the long-closed Whitfield family in the retention review
+            hannah = await gql.data("Login", {"email": "hannah.wood@council.example", "password": DEMO_PASSWORD})
+            review = await gql.data("RetentionReviewQueue", {"first": 10}, token=hannah["authLogin"]["token"])
         assert caseload["families"]["totalCount"] >= 8
         titles = {node["title"] for node in items["family"]["contributions"]["nodes"]}
         assert "Attendance 78% this term" in titles  # consented: education
@@ -78,6 +81,10 @@ async def test_run_starts_embedded_postgres_migrates_loads_demo_data_and_stops_c
         assert len(portal["goals"]) == 2 and len(portal["reviews"]) == 2 and portal["nextMeeting"]["online"]
         assert "Riverside Academy" in {entry["agencyName"] for entry in portal["accessLog"]}
         assert "Domestic incident" not in str(portal) and "Lisa's low mood" not in str(portal)
+        queue = review["retentionReviewQueue"]["families"]
+        whitfield = next(f for f in queue if f["familyLabel"].startswith("The Whitfield family"))
+        assert whitfield["dueOn"] == "2023-09-02"
+        assert whitfield["appliesBecause"].startswith("The youngest child's 25th birthday")
     finally:
         process.send_signal(signal.SIGINT)
         exit_code = process.wait(timeout=60)

@@ -35,6 +35,11 @@ class Kind(StrEnum):
     # Accounts: how staff sign in (administrators).
     agency = "agency"
     identity_link = "identity_link"
+    # Retention at closure: a closed family's retention date (the team), the IG officers' review of the
+    # families whose date has passed (extend, legal hold), and erasure.
+    retention_date = "retention_date"
+    retention_review = "retention_review"
+    family_erasure = "family_erasure"
     # Case content: every kind below is grouped under case_content in policy.csv.
     case_content = "case_content"
     contribution = "contribution"

@@ -213,6 +213,10 @@ _REFUSALS: dict[tuple[Act, Kind], str] = {
     " to the portal.",
     (Act.update, Kind.portal_invitation): "Only the family's lead professional can cancel a portal invitation.",
     (Act.read, Kind.portal_summary): "Only the family's own members can read their portal page.",
+    (Act.read, Kind.retention_date): "Only the family's team sees until when its records are kept.",
+    (Act.read, Kind.retention_review): "Only information-governance officers review how long records are kept.",
+    (Act.update, Kind.retention_review): "Only information-governance officers can keep records longer or hold them.",
+    (Act.create, Kind.family_erasure): "Only information-governance officers can erase a family's records.",
 }
 
 

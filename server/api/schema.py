@@ -30,6 +30,7 @@ from server.meeting.api import MeetingQuery
 from server.meeting.mutations import MeetingMutation
 from server.plan.api import PlanMutation, PlanQuery
 from server.portal.api import PortalMutation, PortalQuery
+from server.retention.api import RetentionMutation, RetentionQuery
 from server.safeguarding.api import SafeguardingMutation, SafeguardingQuery
 from server.sso.api import SsoMutation, SsoQuery
 from server.team.api import TeamMutation
@@ -53,6 +54,7 @@ Query = merge_types(
         NotificationQuery,
         PortalQuery,
         SsoQuery,
+        RetentionQuery,
     ),
 )
 Mutation = merge_types(
@@ -73,6 +75,7 @@ Mutation = merge_types(
         TransitionMutation,
         PortalMutation,
         SsoMutation,
+        RetentionMutation,
     ),
 )
 Subscription = merge_types("Subscription", (NotificationSubscription,))

@@ -22,6 +22,7 @@ from server.meeting.models import (
 from server.plan.models import PlanAction, PlanGoal, PlanHistory
 from server.portal.models import PortalInvitation
 from server.ratelimit import RateLimitWindow
+from server.retention.models import FamilyTombstone, RetentionDecision
 from server.safeguarding.models import SafeguardingOverride, SharingDecision
 from server.sso.models import IdentityLink, SsoSignIn
 from server.team.models import TeamMembership
@@ -41,6 +42,7 @@ __all__ = [
     "Escalation",
     "Family",
     "FamilyMember",
+    "FamilyTombstone",
     "FamilyTransition",
     "GoalProgress",
     "IdempotencyKey",
@@ -61,6 +63,7 @@ __all__ = [
     "PlanHistory",
     "PortalInvitation",
     "RateLimitWindow",
+    "RetentionDecision",
     "Review",
     "SafeguardingOverride",
     "SessionToken",

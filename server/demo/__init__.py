@@ -2,4 +2,5 @@
 
 `load.load_demo_data` loads it once: the agencies and staff (`area`), the families and their teams
 (`families`), the Carter family's consent-based sharing (`sharing`), the shared plan, meetings, assessments
-and closed families (`plan`) and the family portal (`portal`)."""
+and closed families (`plan`), the family portal (`portal`) and a family past its retention date
+(`retention`)."""

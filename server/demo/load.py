@@ -11,7 +11,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from server.agency.models import Agency
 from server.auth.passwords import hash_password
 from server.db.engine import create_engine, create_session_factory, unit_of_work
-from server.demo import plan, portal, sharing
+from server.demo import plan, portal, retention, sharing
 from server.demo.area import AGENCIES, DEMO_PASSWORD, STAFF
 from server.demo.families import FAMILIES, add_family
 from server.user.models import User, UserKind
@@ -31,7 +31,8 @@ async def load_demo_data(url: str) -> bool:
             await _load(session)
     finally:
         await engine.dispose()
-    log.info("loaded demo data: %d agencies, %d staff, %d families", len(AGENCIES), len(STAFF), len(FAMILIES))
+    families = len(FAMILIES) + 1  # and the Whitfield family, past its retention date (retention.py)
+    log.info("loaded demo data: %d agencies, %d staff, %d families", len(AGENCIES), len(STAFF), families)
     return True
 
 
@@ -56,3 +57,4 @@ async def _load(session: AsyncSession) -> None:
     await sharing.load(session, families[0], staff)
     await plan.load(session, families, staff)
     await portal.load(session, families[0], staff, password_hash)
+    await retention.load(session, staff)

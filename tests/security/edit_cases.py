@@ -12,6 +12,7 @@ from sqlmodel import select
 
 from server.agency.models import Agency, AgencyKind
 from server.db.engine import unit_of_work
+from server.retention.models import RetentionDecisionKind
 from server.sso.models import IdentityLink
 from tests.auth_helpers import sign_in
 from tests.builders import (
@@ -23,6 +24,7 @@ from tests.builders import (
     create_user,
     unique,
 )
+from tests.builders_retain import create_closed_family, decide
 from tests.reliability.test_idempotency_everywhere import CREATES, Case, case_for, held_meeting, later
 from tests.sso_support import STANDING_AGENCY, STANDING_PROVIDER
 
@@ -131,6 +133,8 @@ async def edit_case(operation: str, gql, sessions) -> Case:
         if operation == "EscalationAcknowledge":
             return case(lead, {"input": {"escalationId": raised["id"]}})
         return case(lead, {"input": {"escalationId": raised["id"], "outcome": "managed_within_plan", "note": "MASH"}})
+    if operation in RETENTION:
+        return await retention_case(operation, gql, sessions, area)
     transition = {"familyId": family, "expectedVersion": 1, "reason": "Disclosure", "effectiveOn": TODAY}
     if operation == "FamilyStepUp":
         return case(lead, {"input": transition | {"receivingTeam": "Assessment Team 2"}})
@@ -188,6 +192,22 @@ async def sign_in_admin_case(operation: str, gql, sessions) -> Case:
     return Case(operation, admin, fixed(variables), "identity_link", officer.id, count_by="user_id")
 
 
+RETENTION = ("RetentionExtend", "RetentionLegalHoldPlace", "RetentionLegalHoldRemove", "FamilyErase")
+
+
+async def retention_case(operation: str, gql, sessions, area) -> Case:
+    """An IG officer's decision about a family closed long ago (held first, to remove the hold)."""
+    closed = await create_closed_family(sessions, lead=area.lead)
+    if operation == "RetentionLegalHoldRemove":
+        await decide(sessions, family=closed, by=area.ig, kind=RetentionDecisionKind.legal_hold)
+    decision = {"familyId": str(closed.id), "reason": "Reviewed against the schedule"}
+    if operation == "RetentionExtend":
+        decision |= {"retainUntil": later(400)}
+    if operation == "FamilyErase":
+        decision |= {"confirmReference": closed.reference}
+    return Case(operation, await sign_in(gql, area.ig), fixed({"input": decision}), "family", closed.id)
+
+
 EDITS = [
     "FamilyUpdate",
     "TeamMemberEnd",
@@ -218,6 +238,7 @@ EDITS = [
     "PortalInvitationAccept",
     "Login",
     *SIGN_IN_ADMIN,
+    *RETENTION,
 ]
 
 ALL_CREATES = [*CREATES, "FamilyOpen", "ContributionAdd"]

@@ -18,6 +18,7 @@ import * as portal from "./pages/portal.js";
 import * as portalInvitations from "./pages/portal-invitations.js";
 import * as portalInvite from "./pages/portal-invite.js";
 import * as referral from "./pages/referral.js";
+import * as retentionAction from "./pages/retention-action.js";
 import * as signIn from "./pages/sign-in.js";
 import * as signInComplete from "./pages/sign-in-complete.js";
 import * as signedOut from "./pages/signed-out.js";
@@ -33,6 +34,7 @@ const ROUTES = [
   [/^\/referrals\/new$/, referral],
   [/^\/notifications$/, notifications],
   [/^\/information-governance$/, informationGovernance],
+  [/^\/information-governance\/retention\/([^/]+)\/(extend|hold|release|erase)$/, retentionAction],
   [/^\/portal$/, portal],
   [/^\/portal\/invite(?:\/([^/]+))?$/, portalInvite],
   [/^\/families\/([^/]+)\/portal-access$/, portalInvitations],

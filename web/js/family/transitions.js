@@ -2,7 +2,7 @@
 // sustainability plan) and re-opening it: the lead professional's controls, and the history for everyone.
 
 import { call } from "../api.js";
-import { button, dateInput, details, h, radios, readDate, scrolling, selectField, table, textArea, textField } from "../dom.js";
+import { button, dateInput, details, h, radios, readDate, scrolling, selectField, summaryList, table, textArea, textField } from "../dom.js";
 import { STALE } from "../errors.js";
 import { checkedValue, refuse, submit, value, warning } from "../forms.js";
 import { formatDate, LEVEL_OF_NEED } from "../labels.js";
@@ -15,12 +15,16 @@ export const title = "Step up, step down or close";
 export const visible = () => true;
 
 export async function render(view) {
-  const { familyTransitions: transitions } = await call("FamilyTransitions", { familyId: view.family.id });
   const closed = view.family.status === "closed";
+  const [{ familyTransitions: transitions }, retention] = await Promise.all([
+    call("FamilyTransitions", { familyId: view.family.id }),
+    closed ? call("FamilyRetention", { familyId: view.family.id }) : null,
+  ]);
   return h(
     "div",
     {},
     history(transitions),
+    retention?.familyRetention ? keptUntil(retention.familyRetention) : null,
     view.isLead && !closed ? [stepUpForm(view), stepDownForm(view), closeForm(view)] : null,
     view.isLead && closed ? reopenForm(view) : null,
   );
@@ -36,6 +40,20 @@ function history(transitions) {
       head: ["What", "From", "Why", "To or outcome"],
       rows: transitions.map((t) => [TRANSITION_KIND[t.kind], formatDate(t.effectiveOn), t.reason, t.kind === "closure" ? CLOSURE_OUTCOME[t.outcome] : t.receivingTeam]),
     }),
+  );
+}
+
+// Once closed, the family's records are kept until a date the retention schedule gives (policies/retention_schedule.csv).
+function keptUntil(retention) {
+  return h(
+    "div",
+    { class: "taf-subsection", id: "retention-date" },
+    h("h3", { class: "govuk-heading-s" }, "How long the records are kept"),
+    summaryList([
+      ["Kept until", formatDate(retention.dueOn)],
+      ["Why that date", retention.appliesBecause],
+    ]),
+    h("p", { class: "govuk-body" }, "After that date, an information-governance officer reviews them: they may keep them longer, with a reason, or erase them."),
   );
 }
 

@@ -1,19 +1,24 @@
 // Information-governance officers: every safeguarding override, unreviewed first, to review or revoke;
-// and the audit log. They see no case content: overrides carry the reasons for sharing, not what was shared.
+// the retention review of closed families (../retention.js); and the audit log. They see no case content:
+// overrides carry the reasons for sharing, not what was shared.
 
 import { call } from "../api.js";
 import { details, h, hidden, table, textArea, uniqueId } from "../dom.js";
 import { overrideCard } from "../family/safeguarding.js";
 import { refuse, submit, value } from "../forms.js";
 import { formatDateTime } from "../labels.js";
+import { dueSection, erasedSection, heldSection } from "../retention.js";
 
 export const title = "Information governance";
 
 export async function render(main, context) {
   const after = context.query.get("after");
-  const [{ safeguardingOverrides }, { auditEvents }] = await Promise.all([
+  const [{ safeguardingOverrides }, { auditEvents }, due, held, { erasedFamilies }] = await Promise.all([
     call("OverrideReviewQueue", { unreviewedOnly: false, first: 100 }),
     call("AuditEvents", { first: 50, after: after ? Number(after) : null }),
+    call("RetentionReviewQueue", { first: 100 }),
+    call("RetentionReviewQueue", { first: 100, onLegalHold: true }),
+    call("ErasedFamilies", { first: 50 }),
   ]);
   const view = {
     sessionEnded: context.sessionEnded,
@@ -26,7 +31,17 @@ export async function render(main, context) {
       "nav",
       { class: "taf-contents", "aria-labelledby": "ig-contents-title" },
       h("h2", { class: "govuk-heading-s", id: "ig-contents-title" }, "On this page"),
-      h("ul", { class: "govuk-list" }, h("li", {}, h("a", { class: "govuk-link", href: "#overrides" }, "Sharing without consent to review")), h("li", {}, h("a", { class: "govuk-link", href: "#audit" }, "Audit log"))),
+      h(
+        "ul",
+        { class: "govuk-list" },
+        [
+          ["#overrides", "Sharing without consent to review"],
+          ["#retention", "Records due for review"],
+          ["#legal-holds", "Records under a legal hold"],
+          ["#erased", "Erased records"],
+          ["#audit", "Audit log"],
+        ].map(([href, text]) => h("li", {}, h("a", { class: "govuk-link", href }, text))),
+      ),
     ),
     h(
       "section",
@@ -41,6 +56,9 @@ export async function render(main, context) {
           : h("p", { class: "govuk-body" }, "No information has been shared without consent."),
       ),
     ),
+    dueSection(due.retentionReviewQueue),
+    heldSection(held.retentionReviewQueue),
+    erasedSection(erasedFamilies),
     h(
       "section",
       { class: "taf-section", id: "audit", "aria-labelledby": "audit-title", tabindex: "-1" },
