@@ -36,6 +36,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from notifications.dispatcher import DISPATCH_LOCK
+from notifications.events import NO_FAMILY
 from notifications.models import Delivery, Notification
 from notifications.outbox import NOTIFICATION_CHANNEL
 from notifications.timers import Clock, system_clock
@@ -43,7 +44,6 @@ from notifications.timers import Clock, system_clock
 log = logging.getLogger("taf.notifications.digest")
 
 DIGEST_KIND = "daily_digest"
-NO_FAMILY = uuid.UUID(int=0)  # a digest is about no single family
 MAX_ITEMS = 50  # items listed in one digest; the counts cover every held item
 DROPPED = 0  # digested_in of held items the recipient may no longer see when the digest is compiled
 

@@ -1,10 +1,11 @@
 """The typed events that cause notifications (DESIGN.md section 5), as one discriminated union: the one
 way in for every domain event (`outbox.append(session, SomeEvent(..., actor_user_id=...))`).
 
-Every event names its family and carries structure only (ids, levels, dates, the outcome code), never
-case content. An event about a piece of case content (an escalation's reason, an action's description)
-names it by reference (`Subject`: its kind, id, owning agency and category); the server renders its words
-when a notification is read or delivered, through the same decision as every other read.
+Every event names its family (NO_FAMILY, the nil UUID, for one about none) and carries structure only
+(ids, levels, dates, the outcome code), never case content. An event about a piece of case content (an
+escalation's reason, an action's description) names it by reference (`Subject`: its kind, id, owning
+agency and category); the server renders its words when a notification is read or delivered, through the
+same decision as every other read.
 """
 
 from __future__ import annotations
@@ -15,6 +16,8 @@ from datetime import date, datetime
 from typing import Annotated, ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
+
+NO_FAMILY = uuid.UUID(int=0)  # the family of an event about no single family (an agreement between agencies)
 
 
 @dataclass(frozen=True, slots=True)
@@ -163,6 +166,17 @@ class OverrideUsed(Event):
     categories: tuple[str, ...]
 
 
+class AgreementExpiring(Event):
+    """A data-sharing agreement between agencies ends soon: the information-governance officers of its
+    parties review or renew it. About no single family."""
+
+    type: Literal["agreement_expiring"] = "agreement_expiring"
+    notice_kind: ClassVar[str] = "data_sharing_agreement"
+    family_id: uuid.UUID = NO_FAMILY
+    agreement_id: uuid.UUID
+    ends_on: date
+
+
 class TeamMemberAdded(Event):
     type: Literal["team_member_added"] = "team_member_added"
     membership_id: uuid.UUID
@@ -207,6 +221,7 @@ AnyEvent = Annotated[
     | ReviewDue
     | ConsentWithdrawn
     | OverrideUsed
+    | AgreementExpiring
     | TeamMemberAdded
     | TeamMemberRemoved
     | LeadProfessionalChanged
@@ -234,6 +249,7 @@ EVENT_TYPES: dict[str, type[Event]] = {
         ReviewDue,
         ConsentWithdrawn,
         OverrideUsed,
+        AgreementExpiring,
         TeamMemberAdded,
         TeamMemberRemoved,
         LeadProfessionalChanged,

@@ -12,6 +12,7 @@ from functools import cache
 
 from sqlmodel import select
 
+from server.access.categories import InformationCategory
 from server.agency.models import Agency, AgencyKind
 from server.auth.models import SessionToken
 from server.auth.passwords import hash_password
@@ -22,6 +23,7 @@ from server.contribution.models import Contribution, ContributionVersion
 from server.db.engine import SessionFactory, unit_of_work
 from server.family.models import Family, FamilyMember, FamilyStatus, LevelOfNeed
 from server.safeguarding.models import SafeguardingOverride
+from server.sharing_agreement.models import AgreementLawfulBasis, DataSharingAgreement, DataSharingAgreementParty
 from server.team.models import TeamMembership, TeamRole
 from server.user.models import SystemRole, User, UserKind
 
@@ -107,9 +109,57 @@ async def create_family(
     return family
 
 
+ALL_CATEGORIES = [category.value for category in InformationCategory]
+
+
+async def create_agreement(
+    sessions: SessionFactory,
+    *,
+    parties: list[Agency],
+    categories: list[str] | None = None,
+    starts_on: date | None = None,
+    ends_on: date | None = None,
+    ended: bool = False,
+    created_by: User | None = None,
+) -> DataSharingAgreement:
+    """A data-sharing agreement between `parties` (every category unless told), in force from a month ago
+    for a year unless told otherwise. Sharing by consent between two agencies needs one."""
+    today = utcnow().date()
+    starts_on = starts_on or today - timedelta(days=30)
+    ends_on = ends_on or today + timedelta(days=365)
+    async with unit_of_work(sessions) as session:
+        author = created_by or (await session.exec(select(User).limit(1))).first()
+        row = DataSharingAgreement(
+            title=unique("Information-sharing agreement"),
+            categories=categories or ALL_CATEGORIES,
+            purposes="Coordinating early help for families who agree to it",
+            lawful_basis=AgreementLawfulBasis.public_task,
+            starts_on=starts_on,
+            review_on=starts_on + (ends_on - starts_on) / 2,
+            ends_on=ends_on,
+            document_reference=unique("ISA"),
+            created_by_user_id=author.id,
+            ended_at=utcnow() if ended else None,
+        )
+        session.add(row)
+        await session.flush()
+        for agency in parties:
+            session.add(
+                DataSharingAgreementParty(
+                    agreement_id=row.id,
+                    agency_id=agency.id,
+                    ig_contact_name=unique("IG lead"),
+                    ig_contact_email=f"{unique('ig')}@{agency.kind.value}.example",
+                )
+            )
+    return row
+
+
 @dataclass
 class Area:
-    """A small local area: two agencies, their staff, and a family led by `lead` with `colleague` on it."""
+    """A small local area: two agencies, their staff, and a family led by `lead` with `colleague` on it.
+    Like real areas, it has an information-sharing agreement between its agencies covering every category
+    (`area_agreement`), unless it is created without one."""
 
     early_help: Agency
     school: Agency
@@ -121,9 +171,10 @@ class Area:
     ig: User
     admin: User
     family: Family
+    area_agreement: DataSharingAgreement | None = None
 
 
-async def create_area(sessions: SessionFactory) -> Area:
+async def create_area(sessions: SessionFactory, *, agreement: bool = True) -> Area:
     early_help = await create_agency(sessions, kind=AgencyKind.early_help)
     school = await create_agency(sessions, kind=AgencyKind.education)
     lead = await create_user(sessions, agency=early_help)
@@ -134,7 +185,12 @@ async def create_area(sessions: SessionFactory) -> Area:
     ig = await create_user(sessions, agency=early_help, role=SystemRole.ig_officer)
     admin = await create_user(sessions, agency=early_help, role=SystemRole.admin)
     family = await create_family(sessions, lead=lead, contributors=(colleague,))
-    return Area(early_help, school, lead, colleague, outsider, manager, other_manager, ig, admin, family)
+    area_agreement = (
+        await create_agreement(sessions, parties=[early_help, school], created_by=ig) if agreement else None
+    )
+    return Area(
+        early_help, school, lead, colleague, outsider, manager, other_manager, ig, admin, family, area_agreement
+    )
 
 
 async def create_contribution(

@@ -35,6 +35,10 @@ class FamilyFacts:
     # (owning agency, category, override id) of each override in force sharing with the actor's agency:
     # the audit log records which override a read relied on (was the family told of it?).
     override_ids: frozenset[tuple[uuid.UUID, str, uuid.UUID]] = frozenset()
+    # (other agency, category) pairs that an active data-sharing agreement between that agency and the
+    # actor's covers: sharing by consent between two agencies needs one. Not about the family, but read
+    # in the same statement, so a decision never waits for a second one.
+    agreements: frozenset[tuple[uuid.UUID, str]] = frozenset()
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,7 +95,17 @@ _FACTS_COLUMNS = """
       ),
       ARRAY(SELECT a.id FROM agency a WHERE a.kind = 'police'),
       f.status = 'closed' AND f.closed_at IS NOT NULL
-        AND f.closed_at <= statement_timestamp() - {closed_read_period}
+        AND f.closed_at <= statement_timestamp() - {closed_read_period},
+      ARRAY(
+        SELECT other.agency_id::text || ' ' || category
+        FROM data_sharing_agreement_party mine
+        JOIN data_sharing_agreement a ON a.id = mine.agreement_id
+        JOIN data_sharing_agreement_party other ON other.agreement_id = a.id AND other.agency_id <> mine.agency_id
+        CROSS JOIN unnest(a.categories) AS category
+        WHERE mine.agency_id = {agency} AND a.ended_at IS NULL
+          AND a.starts_on <= CAST(statement_timestamp() AT TIME ZONE 'UTC' AS date)
+          AND a.ends_on >= CAST(statement_timestamp() AT TIME ZONE 'UTC' AS date)
+      )
 """
 
 _FACTS_SQL = sa.text(
@@ -154,11 +168,25 @@ def pair_facts_statement(
 
 def facts_from_rows(family_ids: list[uuid.UUID], rows: list[tuple]) -> dict[uuid.UUID, FamilyFacts]:
     found = {}
-    for family_id, worker, lead, on_team, manages, own, consented, overridden, refused, police, closed_over in rows:
+    for (
+        family_id,
+        worker,
+        lead,
+        on_team,
+        manages,
+        own,
+        consented,
+        overridden,
+        refused,
+        police,
+        closed_over,
+        agreed,
+    ) in rows:
         overrides = frozenset(
             (uuid.UUID(agency), category, uuid.UUID(override))
             for agency, category, override in (entry.split(" ") for entry in overridden)
         )
+        agreements = frozenset((uuid.UUID(agency), category) for agency, category in (e.split(" ") for e in agreed))
         found[family_id] = FamilyFacts(
             family_id,
             worker,
@@ -172,5 +200,6 @@ def facts_from_rows(family_ids: list[uuid.UUID], rows: list[tuple]) -> dict[uuid
             frozenset(police),
             bool(closed_over),
             overrides,
+            agreements,
         )
     return {family_id: found.get(family_id, FamilyFacts(family_id)) for family_id in family_ids}

@@ -40,6 +40,8 @@ class Kind(StrEnum):
     retention_date = "retention_date"
     retention_review = "retention_review"
     family_erasure = "family_erasure"
+    # Not about one family: the agreements between agencies that sharing by consent needs.
+    data_sharing_agreement = "data_sharing_agreement"
     # Case content: every kind below is grouped under case_content in policy.csv.
     case_content = "case_content"
     contribution = "contribution"

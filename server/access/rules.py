@@ -128,6 +128,25 @@ def _overridden_sql(facts: FamilyFacts, columns: ContentColumns) -> ColumnElemen
     )
 
 
+def _consent_and_agreement_sql(facts: FamilyFacts, columns: ContentColumns) -> ColumnElement[bool]:
+    """Consented categories of the agencies an active agreement covers them with, agency by agency."""
+    by_agency: dict = {}
+    for agency_id, category in facts.agreements:
+        if category in facts.consented:
+            by_agency.setdefault(agency_id, []).append(category)
+    return sa.or_(
+        sa.false(),
+        *(
+            sa.and_(columns.owning_agency_id == agency_id, columns.category.in_(sorted(categories)))
+            for agency_id, categories in sorted(by_agency.items())
+        ),
+    )
+
+
+def _shared_by_consent(facts: FamilyFacts, item: ItemFacts) -> bool:
+    return item.category in facts.consented and (item.owning_agency_id, item.category) in facts.agreements
+
+
 def _not_refused_sql(facts: FamilyFacts, columns: ContentColumns) -> ColumnElement[bool]:
     return columns.category.not_in(sorted(facts.refused)) if facts.refused else sa.true()
 
@@ -155,12 +174,11 @@ ITEM_RULES: dict[str, ItemRule] = {
         lambda actor, facts, c: _when(facts.agency_on_team, c.owning_agency_id == actor.agency_id),
     ),
     # A worker on the team sees another agency's content when the family consented to share its category
-    # with the worker's agency (and nobody refused it).
+    # with the worker's agency (and nobody refused it), and an active data-sharing agreement between the
+    # owning agency and the worker's covers that category: the family's consent and the agencies' agreement.
     "shared_by_consent": ItemRule(
-        lambda actor, facts, item: facts.named_worker and item.category in facts.consented,
-        lambda actor, facts, c: _when(
-            facts.named_worker and bool(facts.consented), c.category.in_(sorted(facts.consented))
-        ),
+        lambda actor, facts, item: facts.named_worker and _shared_by_consent(facts, item),
+        lambda actor, facts, c: _when(facts.named_worker, _consent_and_agreement_sql(facts, c)),
     ),
     # ... or when an active safeguarding override shares that agency's content in that category with them.
     "shared_by_override": ItemRule(
@@ -217,6 +235,7 @@ def item_decision_key(actor: Actor, facts: FamilyFacts, item: ItemFacts) -> tupl
         _own_agency(actor, item),
         item.category,
         (item.owning_agency_id, item.category) in facts.overridden,
+        (item.owning_agency_id, item.category) in facts.agreements,
         _police_owned(facts, item),
         item.family_summary,
         item.third_party,

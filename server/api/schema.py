@@ -32,6 +32,7 @@ from server.plan.api import PlanMutation, PlanQuery
 from server.portal.api import PortalMutation, PortalQuery
 from server.retention.api import RetentionMutation, RetentionQuery
 from server.safeguarding.api import SafeguardingMutation, SafeguardingQuery
+from server.sharing_agreement.api import SharingAgreementMutation, SharingAgreementQuery
 from server.sso.api import SsoMutation, SsoQuery
 from server.team.api import TeamMutation
 from server.transition.api import TransitionMutation, TransitionQuery
@@ -45,6 +46,7 @@ Query = merge_types(
         FamilyQuery,
         ContributionQuery,
         SafeguardingQuery,
+        SharingAgreementQuery,
         AuditQuery,
         PlanQuery,
         MeetingQuery,
@@ -66,6 +68,7 @@ Mutation = merge_types(
         ContributionMutation,
         ConsentMutation,
         SafeguardingMutation,
+        SharingAgreementMutation,
         AuditMutation,
         NotificationMutation,
         PlanMutation,

@@ -101,6 +101,17 @@ class EngagementAgreementType:
 
 
 @strawberry.type(
+    name="AgreementGap",
+    description="Consented, but no data-sharing agreement covers it: the family consented to share this category"
+    " with the agency, yet it may not read these agencies' information in it, because no active agreement between"
+    " them covers the category. What is missing is the agencies' agreement, not the family's consent.",
+)
+class AgreementGapType:
+    category: InformationCategoryType  # type: ignore[valid-type]
+    agencies: list[AgencyType] = strawberry.field(description="The agencies on the team without such an agreement.")
+
+
+@strawberry.type(
     name="AgencyConsentState",
     description="For one agency on the team: what it may see and on what basis, computed from consent and"
     " override records (never from the items themselves).",
@@ -113,6 +124,10 @@ class AgencyConsentStateType:
     missing: list[InformationCategoryType] = strawberry.field(  # type: ignore[valid-type]
         description="Categories with neither consent, refusal nor override: consent not yet asked."
     )
+    consented_without_agreement: list[AgreementGapType] = strawberry.field(
+        description="Of the consented categories, those some agencies' information in which this agency still may"
+        " not read: no active data-sharing agreement between them covers the category (ask the IG officers)."
+    )
 
     @classmethod
     def from_state(cls, state: AgencyConsentState) -> AgencyConsentStateType:
@@ -122,6 +137,12 @@ class AgencyConsentStateType:
             refused=state.refused,
             shared_by_override=state.shared_by_override,
             missing=state.missing,
+            consented_without_agreement=[
+                AgreementGapType(
+                    category=gap.category, agencies=[AgencyType.from_row(agency) for agency in gap.agencies]
+                )
+                for gap in state.without_agreement
+            ],
         )
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -21,6 +22,7 @@ from server.consent.models import Consent, ConsentCapacity, ConsentDecision, Eng
 from server.errors import BadUserInput, Conflict, NotFound
 from server.family.models import FamilyMember
 from server.safeguarding.models import SafeguardingOverride
+from server.sharing_agreement import service as agreement_service
 from server.team.models import TeamMembership
 from server.validation import chosen_categories, optional_text, required_text
 from server.writes import lock_and_require
@@ -43,6 +45,16 @@ class ConsentIn:
 
 
 @dataclass(frozen=True)
+class AgreementGap:
+    """A category the family consented to share with an agency, and the agencies on the team whose
+    information in it that agency still may not read: no active data-sharing agreement between the two
+    covers the category."""
+
+    category: str
+    agencies: list[Agency]
+
+
+@dataclass(frozen=True)
 class AgencyConsentState:
     """For one agency on the team: which categories it may see and why, and which it lacks."""
 
@@ -51,6 +63,7 @@ class AgencyConsentState:
     refused: list[str]
     shared_by_override: list[str]
     missing: list[str]
+    without_agreement: list[AgreementGap] = field(default_factory=list)
 
 
 async def record(session: AsyncSession, access: AccessControl, *, family_id: uuid.UUID, data: ConsentIn) -> Consent:
@@ -179,10 +192,17 @@ async def consent_picture(
             )
         )
     ).all()
-    return [_state_for(agency, consents, overrides) for agency in agencies]
+    covered = await agreement_service.coverage(session, [agency.id for agency in agencies])
+    return [_state_for(agency, agencies, consents, overrides, covered) for agency in agencies]
 
 
-def _state_for(agency: Agency, consents: list[Consent], overrides: list[SafeguardingOverride]) -> AgencyConsentState:
+def _state_for(
+    agency: Agency,
+    team: Sequence[Agency],
+    consents: list[Consent],
+    overrides: list[SafeguardingOverride],
+    covered: set[tuple[uuid.UUID, uuid.UUID, str]],
+) -> AgencyConsentState:
     def covering(decision: ConsentDecision) -> set[str]:
         return {
             category
@@ -195,12 +215,22 @@ def _state_for(agency: Agency, consents: list[Consent], overrides: list[Safeguar
     consented = covering(ConsentDecision.given) - refused
     overridden = {category for o in overrides if agency.id in o.recipient_agency_ids for category in o.categories}
     every = {category.value for category in InformationCategory}
+    gaps = [
+        AgreementGap(category, lacking)
+        for category in sorted(consented)
+        if (
+            lacking := [
+                other for other in team if other.id != agency.id and (agency.id, other.id, category) not in covered
+            ]
+        )
+    ]
     return AgencyConsentState(
         agency,
         sorted(consented),
         sorted(refused),
         sorted(overridden),
         sorted(every - consented - refused - overridden),
+        gaps,
     )
 
 

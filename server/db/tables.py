@@ -24,6 +24,7 @@ from server.portal.models import PortalInvitation
 from server.ratelimit import RateLimitWindow
 from server.retention.models import FamilyTombstone, RetentionDecision
 from server.safeguarding.models import SafeguardingOverride, SharingDecision
+from server.sharing_agreement.models import DataSharingAgreement, DataSharingAgreementParty
 from server.sso.models import IdentityLink, SsoSignIn
 from server.team.models import TeamMembership
 from server.transition.models import FamilyTransition
@@ -38,6 +39,8 @@ __all__ = [
     "Consent",
     "Contribution",
     "ContributionVersion",
+    "DataSharingAgreement",
+    "DataSharingAgreementParty",
     "EngagementAgreement",
     "Escalation",
     "Family",

@@ -22,6 +22,7 @@ from notifications.events import (
     ActionDone,
     ActionDueSoon,
     ActionOverdue,
+    AgreementExpiring,
     EscalationTimedOut,
     Event,
     OverrideUsed,
@@ -34,6 +35,7 @@ from server.access.kinds import Kind
 from server.access.pep import AccessControl
 from server.access.rules import active_membership
 from server.auth.service import actor_from
+from server.sharing_agreement.audience import expiring_parties
 from server.team.models import TeamMembership, TeamRole
 from server.user.models import SystemRole, User, UserKind
 
@@ -61,6 +63,8 @@ async def recipients(session: AsyncSession, event: Event) -> list[uuid.UUID]:
         return [event.owner_user_id, *lead_ids]
     if isinstance(event, OverrideUsed):
         return lead_ids + await _staff(session, SystemRole.ig_officer)
+    if isinstance(event, AgreementExpiring):
+        return await _staff(session, SystemRole.ig_officer, agency_ids=await expiring_parties(session, event))
     return [m.user_id for m in team]
 
 

@@ -7,7 +7,7 @@ only once that family's tombstone exists (server/retention/erasure.py writes it 
 themselves are append-only. No trigger is disabled.
 
 Revision ID: 1005
-Revises: 1003 (temporarily: 1004 is being written elsewhere; the integrator re-chains to 1004)
+Revises: 1004
 Create Date: 2026-12-04 10:00:00
 """
 
@@ -18,7 +18,7 @@ import sqlmodel
 from alembic import op
 
 revision: str = "1005"
-down_revision: str | None = "1003"
+down_revision: str | None = "1004"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
