@@ -31,7 +31,11 @@ CATEGORIES = [
 
 # The item is always written by the "owning agency" (O). The sharing state is about the item's
 # category and the "recipient agency" (R). A third agency (T) and early help (E, the lead's agency)
-# are also on the team.
+# are also on the team. Sharing by consent between two agencies also needs an active data-sharing
+# agreement between them that covers the category: in the consent states (those starting "consent",
+# "refused" and "closed") O, R, T and E have one covering every category, as an area's multi-agency
+# information-sharing agreement does; in "none" and the override states they have none (an override
+# needs no agreement); the last three states say what agreement they have.
 SHARING = {
     "none": "no consent, refusal or override on record",
     "consent_to_recipient": "the family consented to share this category with R",
@@ -51,8 +55,21 @@ SHARING = {
     "closed_with_consent": "the family consented to share this category with R; its record was closed 10 days ago",
     "closed_beyond_read_period": "the family consented to share this category with R; its record was closed"
     " 100 days ago, beyond the 90 days the team keeps reading a closed family's content",
+    "consent_no_agreement": "the family consented to share this category with the whole team; O has no data-sharing"
+    " agreement with R, T or E",
+    "consent_agreement_expired": "the family consented to share this category with the whole team; the data-sharing"
+    " agreement between O, R, T and E ended yesterday",
+    "consent_agreement_other_category": "the family consented to share this category with the whole team; the"
+    " data-sharing agreement between O, R, T and E covers a different category only",
 }
 RECIPIENT_SEES = {"consent_to_recipient", "consent_whole_team", "override_active", "closed_with_consent"}
+# Consented, but the agencies' agreement is what is missing: the family's consent alone does not share.
+AGREEMENT_MISSING = {
+    "consent_no_agreement": "no data-sharing agreement between O and their agency covers it",
+    "consent_agreement_expired": "the data-sharing agreement between O and their agency has expired",
+    "consent_agreement_other_category": "the data-sharing agreement between O and their agency does not cover"
+    " this category",
+}
 STAFF = {
     "owner_worker",
     "owner_worker_left",
@@ -129,9 +146,13 @@ def expected(kind: str, actor: str, category: str, item: str, sharing: str) -> t
         if actor in REFUSED_FOR.get(sharing, set()):
             return False, "agreed with the family, but a refusal in force withholds this category from their agency"
         return True, "agreed with the family as part of its plan: the whole team's"
+    if sharing in AGREEMENT_MISSING and actor in TEAM_WORKERS:
+        return False, "the family consented, but " + AGREEMENT_MISSING[sharing]
     if actor == "recipient_worker":
+        if sharing == "override_active":
+            return True, "shared with R by override (no data-sharing agreement needed)"
         if sharing in RECIPIENT_SEES:
-            return True, "shared with R by " + ("override" if sharing.startswith("override") else "consent")
+            return True, "shared with R by consent, under a data-sharing agreement between O and R"
         return False, "nothing in force shares this category of O's content with R"
     if actor == "third_worker" and sharing == "consent_other_agency":
         return True, "the family consented to share this category with T"

@@ -24,6 +24,7 @@ from server.user.models import SystemRole
 from tests import ws_client
 from tests.builders import (
     create_agency,
+    create_agreement,
     create_consent,
     create_contribution,
     create_family,
@@ -64,17 +65,25 @@ NOTIFIED_KINDS = ("escalation_reason", "plan_action")  # notifications refer to 
 
 @dataclass
 class World:
+    """Data-sharing agreements bind agencies, not families: the families of each agreement situation (a
+    cast, `cast_of`) have agencies and staff of their own, so one cast's agreement never reaches another's."""
+
     client: GraphQLClient
     base_url: str
-    tokens: dict[str, str] = field(default_factory=dict)
+    tokens: dict[tuple[str, str], str] = field(default_factory=dict)  # (cast, actor) -> token
     families: dict[tuple[str, str], str] = field(default_factory=dict)  # (sharing, category) -> family id
     items: dict[tuple[str, str, str, str], str] = field(default_factory=dict)  # (sharing, category, kind, item) -> id
     canaries: dict[str, str] = field(default_factory=dict)  # content id -> its canary text
     parents: dict[str, str] = field(default_factory=dict)  # a rating's id -> its assessment's id
     family_tokens: dict[tuple[str, str], str] = field(default_factory=dict)
+    stranger_token: str = ""  # a member of a family outside the table
 
     def token_for(self, actor: str, sharing: str, category: str) -> str:
-        return self.family_tokens[(sharing, category)] if actor == "family_member" else self.tokens[actor]
+        if actor == "family_member":
+            return self.family_tokens[(sharing, category)]
+        if actor == "other_family_member":
+            return self.stranger_token
+        return self.tokens[(cast_of(sharing, category), actor)]
 
     def shown(self, answer: Answer) -> set[str]:
         """The content whose canary text the answer holds."""
@@ -235,6 +244,39 @@ def _other_category(category: str) -> str:
     return "finance" if category != "finance" else "housing"
 
 
+def cast_of(sharing: str, category: str) -> str:
+    """The agreement situation a sharing state's families are in (tools/make_decision_table.py SHARING)."""
+    if sharing == "none" or sharing.startswith("override") or sharing == "consent_no_agreement":
+        return "no_agreement"
+    if sharing == "consent_agreement_expired":
+        return "expired_agreement"
+    if sharing == "consent_agreement_other_category":
+        return f"agreement_for_{_other_category(category)}"
+    return "agreement"
+
+
+CASTS = ("agreement", "no_agreement", "expired_agreement", "agreement_for_finance", "agreement_for_housing")
+
+
+async def _agreement(sessions, cast: str, agencies: dict) -> None:
+    """O, R, T and E's agreement in this cast, if any."""
+    parties = [agencies[name] for name in ("owner", "recipient", "third", "lead")]
+    today = utcnow().date()
+    match cast:
+        case "agreement":
+            await create_agreement(sessions, parties=parties)
+        case "expired_agreement":
+            await create_agreement(
+                sessions, parties=parties, starts_on=today - timedelta(days=400), ends_on=today - timedelta(days=1)
+            )
+        case "agreement_for_finance" | "agreement_for_housing":
+            await create_agreement(sessions, parties=parties, categories=[cast.removeprefix("agreement_for_")])
+        case "no_agreement":
+            pass
+        case _:
+            raise AssertionError(f"unknown cast {cast}")
+
+
 async def _apply_sharing(sessions, sharing, family, category, people, agencies) -> None:
     recipient, third = agencies["recipient"], agencies["third"]
     lead, owner_worker, third_worker = people["lead_professional"], people["owner_worker"], people["third_worker"]
@@ -282,6 +324,8 @@ async def _apply_sharing(sessions, sharing, family, category, people, agencies) 
             await create_override(sessions, **override, decided_by=owner_worker, categories=[_other_category(category)])
         case "override_by_other_agency":
             await create_override(sessions, **override, decided_by=third_worker, categories=[category])
+        case "consent_no_agreement" | "consent_agreement_expired" | "consent_agreement_other_category":
+            await create_consent(sessions, **consent, categories=[category])  # the cast's agreement differs
         case "closed_with_consent" | "closed_beyond_read_period":
             await create_consent(sessions, **consent, categories=[category], agencies=[recipient])
             days = 10 if sharing == "closed_with_consent" else 100
@@ -385,17 +429,27 @@ async def _other_content(sessions, world: World, key: tuple[str, str], family, p
 
 
 async def build_world(sessions, live_server: str, table: list[dict[str, str]]) -> World:
-    agencies, people = await _people(sessions)
     http = httpx.AsyncClient(base_url=live_server, timeout=30)
     world = World(GraphQLClient(http), live_server)
-    for name, user in people.items():
-        world.tokens[name] = await issue_token(sessions, user)
-    team = tuple(
-        people[name]
-        for name in ("owner_worker", "recipient_worker", "third_worker", "owner_worker_left", "recipient_worker_left")
-    )
+    casts = {}
+    for cast in CASTS:
+        casts[cast] = await _people(sessions)
+        await _agreement(sessions, cast, casts[cast][0])
+        for name, user in casts[cast][1].items():
+            world.tokens[(cast, name)] = await issue_token(sessions, user)
     for key in sorted({(row["sharing"], row["category"]) for row in table}):
         sharing, category = key
+        agencies, people = casts[cast_of(sharing, category)]
+        team = tuple(
+            people[name]
+            for name in (
+                "owner_worker",
+                "recipient_worker",
+                "third_worker",
+                "owner_worker_left",
+                "recipient_worker_left",
+            )
+        )
         family = await create_family(sessions, lead=people["lead_professional"], contributors=team)
         await _end_memberships(sessions, family, people, ("owner_worker_left", "recipient_worker_left"))
         world.families[key] = str(family.id)
@@ -404,10 +458,8 @@ async def build_world(sessions, live_server: str, table: list[dict[str, str]]) -
         # Sharing changes after the content was written and its notifications were delivered.
         await _apply_sharing(sessions, sharing, family, category, people, agencies)
         world.family_tokens[key] = await issue_token(sessions, await create_family_user(sessions, family=family))
-    stranger = await create_family(sessions, lead=people["lead_professional"])
-    world.tokens["other_family_member"] = await issue_token(
-        sessions, await create_family_user(sessions, family=stranger)
-    )
+    stranger = await create_family(sessions, lead=casts["agreement"][1]["lead_professional"])
+    world.stranger_token = await issue_token(sessions, await create_family_user(sessions, family=stranger))
     return world
 
 

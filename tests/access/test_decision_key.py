@@ -32,9 +32,16 @@ def test_memoised_item_decisions_equal_fresh_decisions_for_every_item():
             own_family=own,
             consented=frozenset({"education", "housing"}) if consent else frozenset(),
             overridden=frozenset({(OTHERS[0], "health"), (OTHERS[1], "police")}),
+            # agreements cover education with both other agencies, housing with one: same category, two answers
+            agreements=frozenset({(OTHERS[0], "education"), (OTHERS[1], "education"), (OTHERS[0], "housing")}),
             closed_read_over=closed,
         )
-        for worker, lead, on_team, own, consent, closed in list(itertools.product([False, True], repeat=6))[::16]
+        for worker, lead, on_team, own, consent, closed in [
+            *list(itertools.product([False, True], repeat=6))[::16],
+            # and a worker on the team of a family that consented (the consent and agreement rules then decide)
+            (True, False, True, False, True, False),
+            (True, True, True, False, True, True),
+        ]
     ]
     items = [
         ItemFacts(owner, category, family_summary=summary, third_party=third, recipients=recipients)

@@ -22,12 +22,14 @@ import pytest
 from server.access.kinds import CONTENT_KINDS
 from server.config import REPO_ROOT
 from tests.access.decision_paths import (
+    CASTS,
     LOOKUPS,
     NOTIFIED_KINDS,
     READERS,
     STAFF_ACTORS,
     World,
     build_world,
+    cast_of,
     inbox,
     nonexistent_answer,
     replay,
@@ -50,7 +52,12 @@ def test_the_table_covers_every_kind_actor_and_state():
         "override_active",
         "override_expired",
         "override_revoked",
+        "consent_no_agreement",
+        "consent_agreement_expired",
+        "consent_agreement_other_category",
     }
+    # and every cast has rows (an agreement situation without rows would be built for nothing)
+    assert {cast_of(row["sharing"], row["category"]) for row in TABLE} == set(CASTS)
     assert len({row["actor"] for row in TABLE}) == 13
     # Left the team: workers of the owning agency and of the recipient who have left.
     assert {"owner_worker_left", "recipient_worker_left"} <= {row["actor"] for row in TABLE}
@@ -132,13 +139,25 @@ async def test_every_list_path(world: World, actor, sharing, category):
 READERS_BY_PATH = {path.name: path for paths in READERS.values() for path in paths}
 
 
-@pytest.mark.parametrize("actor", STAFF_ACTORS)
-async def test_notification_inbox(world: World, actor):
+def cast_rows(actor: str, cast: str) -> list[dict]:
+    """The rows of one actor about the families of one cast (their inbox holds those families' notices)."""
+    return [
+        row
+        for row in TABLE
+        if row["actor"] == actor and row["kind"] in NOTIFIED_KINDS and cast_of(row["sharing"], row["category"]) == cast
+    ]
+
+
+ACTORS_BY_CAST = [(actor, cast) for cast in CASTS for actor in STAFF_ACTORS]
+
+
+@pytest.mark.parametrize(("actor", "cast"), ACTORS_BY_CAST, ids=["/".join(pair) for pair in ACTORS_BY_CAST])
+async def test_notification_inbox(world: World, actor, cast):
     """Notifications were delivered before the sharing changed; what they show is decided when read."""
     # given notifications to this actor of every escalation and action of every family in the table
-    rows = [row for row in TABLE if row["actor"] == actor and row["kind"] in NOTIFIED_KINDS]
+    rows = cast_rows(actor, cast)
     # when they read their whole inbox
-    pages = await inbox(world, world.tokens[actor])
+    pages = await inbox(world, world.tokens[(cast, actor)])
     seen = set().union(*(world.shown(page) for page in pages))
     # then each notification shows its content exactly when the table allows reading it
     for row in rows:
@@ -146,20 +165,21 @@ async def test_notification_inbox(world: World, actor):
         assert (content_id in seen) == (row["expected"] == "allow"), (row["case"], row["why"])
 
 
-@pytest.mark.parametrize("actor", STAFF_ACTORS)
-async def test_notification_replay(world: World, actor):
+@pytest.mark.parametrize(("actor", "cast"), ACTORS_BY_CAST, ids=["/".join(pair) for pair in ACTORS_BY_CAST])
+async def test_notification_replay(world: World, actor, cast):
     """A socket that resumes from the start (`notifications(after: "0")`) is shown what the inbox shows."""
     # given the actor's inbox, decided when read
-    pages = await inbox(world, world.tokens[actor])
+    token = world.tokens[(cast, actor)]
+    pages = await inbox(world, token)
     listed = [node for page in pages for node in page["data"]["inbox"]["nodes"]]
     # when a socket replays every notification from the start
-    replayed = await replay(world, world.tokens[actor], len(listed))
+    replayed = await replay(world, token, len(listed))
     # then it replays the same notifications showing the same content, and nothing the table denies
     assert [item["id"] for item in replayed] == sorted((node["id"] for node in listed), key=int)
     assert world.shown({"replayed": replayed}) == set().union(*(world.shown(page) for page in pages))
     denied = {
         world.items[(row["sharing"], row["category"], row["kind"], row["item"])]
-        for row in TABLE
-        if row["actor"] == actor and row["kind"] in NOTIFIED_KINDS and row["expected"] == "deny"
+        for row in cast_rows(actor, cast)
+        if row["expected"] == "deny"
     }
     assert not world.shown({"replayed": replayed}) & denied

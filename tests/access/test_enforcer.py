@@ -34,6 +34,7 @@ def test_grouped_decisions_equal_the_reference_for_every_combination():
             own_family=own,
             consented=frozenset({"education"}) if consent else frozenset(),
             overridden=frozenset({(THEIRS, "health")}) if override else frozenset(),
+            agreements=frozenset({(THEIRS, "education")}) if consent != override else frozenset(),
         )
         for worker, lead, on_team, own, consent, override in list(itertools.product([False, True], repeat=6))[::9]
     ]
@@ -47,6 +48,7 @@ def test_grouped_decisions_equal_the_reference_for_every_combination():
             own_family=own,
             consented=frozenset({"education"}),
             overridden=frozenset({(THEIRS, "health")}),
+            agreements=frozenset({(THEIRS, "education")}),
             closed_read_over=True,
         )
         for lead, own in [(False, False), (True, False), (False, True)]

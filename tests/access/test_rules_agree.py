@@ -89,13 +89,17 @@ async def test_each_item_rule_in_sql_agrees_with_its_python_form(sessions):
             lead_professional=lead,
             agency_on_team=worker,
             own_family=own,
-            consented=frozenset({"education"}),
+            consented=frozenset({"education", "mental_health"}),
             overridden=frozenset({(other, "health")}),
             refused=frozenset({"mental_health"}),
             police_agencies=frozenset({police}),
             closed_read_over=closed,
+            # consented and agreed (other's education), agreed only (health), consented only (police's health)
+            agreements=frozenset({(other, "education"), (other, "health"), (police, "mental_health")})
+            if agreed
+            else frozenset(),
         )
-        for worker, lead, own, closed in itertools.product([False, True], repeat=4)
+        for worker, lead, own, closed, agreed in itertools.product([False, True], repeat=5)
     ]
     items = [
         ItemFacts(owner, category, family_summary=summary, third_party=third, team_shared=shared, recipients=named)

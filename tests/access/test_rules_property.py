@@ -1,4 +1,5 @@
-"""Property: for random families, consents, refusals and overrides, each content decision's Python form
+"""Property: for random families, consents, refusals, overrides and data-sharing agreements between the
+agencies, each content decision's Python form
 (single lookups, through the enforcer) and its SQL form (lists, through item_filter) agree, for every
 kind of actor and every kind of case content."""
 
@@ -20,13 +21,15 @@ from server.access.pep import AccessControl
 from server.access.rules import ContentColumns
 from server.agency.models import AgencyKind
 from server.auth.service import actor_from
+from server.clock import utcnow
 from server.config import REPO_ROOT
-from server.db.columns import utcnow
 from server.db.engine import unit_of_work
 from server.safeguarding.models import SafeguardingOverride
+from server.sharing_agreement.models import DataSharingAgreement, DataSharingAgreementParty
 from server.user.models import SystemRole
 from tests.builders import (
     create_agency,
+    create_agreement,
     create_consent,
     create_family,
     create_family_user,
@@ -56,6 +59,13 @@ class OverrideSpec:
 
 
 @dataclass(frozen=True)
+class AgreementSpec:
+    parties: list[str]
+    categories: list[str]
+    state: str  # in_force, expired, ended (by an IG officer), future
+
+
+@dataclass(frozen=True)
 class ItemSpec:
     owner: str
     category: str
@@ -73,6 +83,12 @@ overrides = st.builds(
     categories,
     st.lists(st.sampled_from(AGENCIES), min_size=1, max_size=2, unique=True),
     st.sampled_from(["in_force", "in_force", "expired", "withdrawn_or_revoked"]),
+)
+agreements = st.builds(
+    AgreementSpec,
+    st.lists(st.sampled_from(AGENCIES), min_size=2, max_size=3, unique=True),
+    categories,
+    st.sampled_from(["in_force", "in_force", "in_force", "expired", "ended", "future"]),
 )
 items = st.builds(
     ItemSpec, st.sampled_from(AGENCIES), st.sampled_from(CATEGORIES), st.booleans(), st.booleans(), st.booleans()
@@ -95,6 +111,36 @@ async def people(sessions):
         "ig": await create_user(sessions, agency=agency["school"], role=SystemRole.ig_officer),
     }
     return agency, staff
+
+
+async def _agreements_between(sessions, agency, agreement_specs) -> None:
+    """Exactly these agreements between the module's agencies (agreements bind agencies, not families, so
+    those of an earlier example are removed first)."""
+    parties = DataSharingAgreementParty.__table__.c
+    ours = sa.select(parties.agreement_id).where(parties.agency_id.in_([a.id for a in agency.values()]))
+    async with unit_of_work(sessions) as session:
+        agreement_ids = list((await session.exec(ours)).scalars().all())
+        await session.exec(sa.delete(DataSharingAgreementParty).where(parties.agreement_id.in_(agreement_ids)))
+        await session.exec(
+            sa.delete(DataSharingAgreement).where(DataSharingAgreement.__table__.c.id.in_(agreement_ids))
+        )
+    today = utcnow().date()
+    periods = {
+        "in_force": (today - timedelta(days=10), today + timedelta(days=10)),
+        "expired": (today - timedelta(days=10), today - timedelta(days=1)),
+        "ended": (today - timedelta(days=10), today + timedelta(days=10)),
+        "future": (today + timedelta(days=1), today + timedelta(days=10)),
+    }
+    for spec in agreement_specs:
+        starts_on, ends_on = periods[spec.state]
+        await create_agreement(
+            sessions,
+            parties=[agency[name] for name in spec.parties],
+            categories=spec.categories,
+            starts_on=starts_on,
+            ends_on=ends_on,
+            ended=spec.state == "ended",
+        )
 
 
 async def _family_with(sessions, people, consent_specs, override_specs):
@@ -144,8 +190,6 @@ async def _reviewed(sessions, family, officer) -> None:
 
 
 def _consent_period(state: str) -> dict:
-    from server.clock import utcnow
-
     now = utcnow()
     if state == "expired":
         return {"valid_from": now - timedelta(days=10), "valid_to": now - timedelta(days=1)}
@@ -174,12 +218,17 @@ def _values(item_specs: list[ItemSpec], agency) -> sa.Values:
 @given(
     consent_specs=st.lists(consents, max_size=3),
     override_specs=st.lists(overrides, max_size=2),
+    agreement_specs=st.lists(agreements, max_size=2),
     item_specs=st.lists(items, min_size=1, max_size=6),
     kind=st.sampled_from(CONTENT_KINDS),
 )
-async def test_python_and_sql_forms_agree(sessions, people, consent_specs, override_specs, item_specs, kind):
-    # given a family in a random sharing state, and content of a random kind with random facts
+async def test_python_and_sql_forms_agree(
+    sessions, people, consent_specs, override_specs, agreement_specs, item_specs, kind
+):
+    # given a family in a random sharing state between agencies with random agreements, and content of a random
+    # kind with random facts
     agency, staff = people
+    await _agreements_between(sessions, agency, agreement_specs)
     family = await _family_with(sessions, people, consent_specs, override_specs)
     member = await create_family_user(sessions, family=family)
     enforcer = build_enforcer(REPO_ROOT / "policies")
@@ -199,7 +248,7 @@ async def test_python_and_sql_forms_agree(sessions, people, consent_specs, overr
             condition = await access.item_filter(session, family.id, columns, kind=kind)
             listed = set((await session.exec(sa.select(table.c.n).where(condition))).scalars().all())
         # then both give the same answer
-        assert listed == single, (user.display_name, kind, item_specs)
+        assert listed == single, (user.display_name, kind, item_specs, agreement_specs)
 
 
 def _facts(spec: ItemSpec, agency) -> ItemFacts:
