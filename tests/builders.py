@@ -155,6 +155,28 @@ async def create_agreement(
     return row
 
 
+async def end_agreement(sessions: SessionFactory, agreement: DataSharingAgreement) -> None:
+    async with unit_of_work(sessions) as session:
+        row = await session.get(DataSharingAgreement, agreement.id)
+        row.ended_at, row.end_reason, row.version = utcnow(), "Replaced", row.version + 1
+
+
+async def join_agreement(sessions: SessionFactory, *, agreement: DataSharingAgreement | None, agency: Agency) -> None:
+    """Add an agency to an agreement as one more party (a new signatory of the area's agreement). None: the
+    area has no agreement, and this adds nothing."""
+    if agreement is None:
+        return
+    async with unit_of_work(sessions) as session:
+        session.add(
+            DataSharingAgreementParty(
+                agreement_id=agreement.id,
+                agency_id=agency.id,
+                ig_contact_name=unique("IG lead"),
+                ig_contact_email=f"{unique('ig')}@{agency.kind.value}.example",
+            )
+        )
+
+
 @dataclass
 class Area:
     """A small local area: two agencies, their staff, and a family led by `lead` with `colleague` on it.

@@ -20,6 +20,7 @@ from tests.builders import (
     create_family_user,
     create_user,
     issue_token,
+    join_agreement,
 )
 
 NARRATIVE = "Mum described low mood since the baby was born"
@@ -63,6 +64,7 @@ async def join_team(sessions: SessionFactory, *, user: User, family_id) -> None:
 async def create_health_world(sessions: SessionFactory) -> HealthWorld:
     area = await create_area(sessions)
     health = await create_agency(sessions, kind=AgencyKind.health)
+    await join_agreement(sessions, agreement=area.area_agreement, agency=health)
     visitor = await create_user(sessions, agency=health)
     await join_team(sessions, user=visitor, family_id=area.family.id)
     manager = await create_user(sessions, agency=health, role=SystemRole.manager)

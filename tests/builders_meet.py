@@ -12,7 +12,7 @@ from server.family.models import Family
 from server.meeting.models import Meeting, MeetingKind, MeetingStatus, MinutesItem
 from server.team.models import TeamMembership, TeamRole
 from server.user.models import SystemRole, User
-from tests.builders import Area, create_agency, create_area, create_user
+from tests.builders import Area, create_agency, create_area, create_user, join_agreement
 
 
 async def join_team(sessions: SessionFactory, *, family: Family, user: User) -> None:
@@ -84,6 +84,7 @@ class MeetingArea:
 async def create_meeting_area(sessions: SessionFactory) -> MeetingArea:
     area = await create_area(sessions)
     health = await create_agency(sessions, kind=AgencyKind.health)
+    await join_agreement(sessions, agreement=area.area_agreement, agency=health)
     health_visitor = await create_user(sessions, agency=health)
     await join_team(sessions, family=area.family, user=health_visitor)
     school_manager = await create_user(sessions, agency=area.school, role=SystemRole.manager)

@@ -10,7 +10,7 @@ from server.agency.models import Agency, AgencyKind
 from server.db.engine import SessionFactory, unit_of_work
 from server.team.models import TeamMembership, TeamRole
 from server.user.models import SystemRole, User
-from tests.builders import Area, create_agency, create_area, create_user, issue_token
+from tests.builders import Area, create_agency, create_area, create_user, issue_token, join_agreement
 from tests.graphql_client import GraphQLClient
 
 
@@ -45,6 +45,7 @@ async def join_team(sessions: SessionFactory, area: Area, user: User, agency_rol
 async def create_plan_team(sessions: SessionFactory) -> PlanTeam:
     area = await create_area(sessions)
     health = await create_agency(sessions, kind=AgencyKind.health)
+    await join_agreement(sessions, agreement=area.area_agreement, agency=health)
     health_visitor = await create_user(sessions, agency=health)
     await join_team(sessions, area, health_visitor)
     school_manager = await create_user(sessions, agency=area.school, role=SystemRole.manager)

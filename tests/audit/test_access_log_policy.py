@@ -15,7 +15,14 @@ from server.audit import queries as audit_queries
 from server.auth.service import actor_from
 from server.config import REPO_ROOT
 from tests.auth_helpers import sign_in
-from tests.builders import create_area, create_consent, create_contribution, create_family_user, issue_token
+from tests.builders import (
+    create_area,
+    create_consent,
+    create_contribution,
+    create_family_user,
+    issue_token,
+    join_agreement,
+)
 from tests.builders_govern import create_override_of, join_team
 
 
@@ -117,6 +124,7 @@ async def test_a_lead_sees_a_category_in_the_log_only_where_they_may_read_it(gql
     # given the family shared health with the school only, and education with the whole team
     area = await create_area(sessions)
     health, nurse = await join_team(sessions, family=area.family, kind=AgencyKind.health)
+    await join_agreement(sessions, agreement=area.area_agreement, agency=health)
     await create_contribution(sessions, family=area.family, author=nurse, category="health")
     await create_contribution(sessions, family=area.family, author=area.lead, category="education")
     await create_consent(
@@ -142,6 +150,7 @@ async def test_nothing_of_a_police_agency_reaches_the_family(gql, sessions):
     # given a police domestic abuse item, even marked for the family summary, shared with the whole team
     area = await create_area(sessions)
     police, officer = await join_team(sessions, family=area.family, kind=AgencyKind.police)
+    await join_agreement(sessions, agreement=area.area_agreement, agency=police)
     abuse = await create_contribution(
         sessions, family=area.family, author=officer, category="domestic_abuse", family_summary=True
     )

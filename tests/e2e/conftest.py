@@ -24,8 +24,9 @@ from server.clock import utcnow
 from server.config import REPO_ROOT, Settings
 from server.db.engine import SessionFactory, unit_of_work
 from server.family.models import Family
+from server.sharing_agreement.models import DataSharingAgreement
 from server.user.models import User
-from tests.builders import PASSWORD, create_agency, create_family, create_user, unique
+from tests.builders import PASSWORD, create_agency, create_agreement, create_family, create_user, unique
 from tests.conftest import free_port, serving
 
 CHROMIUM = Path(os.environ.get("CHROMIUM", "/usr/bin/chromium"))
@@ -144,7 +145,8 @@ def sign_in(page: Page, sessions: SessionFactory) -> SignIn:
 @dataclass
 class Team:
     """A demo-like local area: an early help lead, a school colleague on the family's team, a health
-    visitor who is not, and one family with a subject child."""
+    visitor who is not, and one family with a subject child. Like the demo's, the area's agencies have an
+    information-sharing agreement covering every category (`agreement`)."""
 
     early_help: Agency
     school: Agency
@@ -153,6 +155,7 @@ class Team:
     colleague: User
     health_visitor: User
     family: Family
+    agreement: DataSharingAgreement
 
 
 @pytest.fixture
@@ -164,4 +167,5 @@ async def team(sessions: SessionFactory) -> Team:
     colleague = await create_user(sessions, agency=school, name=unique("Dan Okafor"))
     health_visitor = await create_user(sessions, agency=health, name=unique("Priya Shah"))
     family = await create_family(sessions, lead=lead, contributors=(colleague,))
-    return Team(early_help, school, health, lead, colleague, health_visitor, family)
+    agreement = await create_agreement(sessions, parties=[early_help, school, health])
+    return Team(early_help, school, health, lead, colleague, health_visitor, family, agreement)

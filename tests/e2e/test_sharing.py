@@ -8,7 +8,14 @@ from datetime import UTC, datetime, timedelta
 from playwright.async_api import Page, expect
 
 from server.db.engine import SessionFactory
-from tests.builders import create_consent, create_contribution, create_override, issue_token
+from tests.builders import (
+    create_agreement,
+    create_consent,
+    create_contribution,
+    create_override,
+    end_agreement,
+    issue_token,
+)
 from tests.e2e.conftest import SignIn, Team, check_page
 from tests.e2e.test_family import open_family
 from tests.graphql_client import GraphQLClient
@@ -96,6 +103,9 @@ async def test_consent_is_recorded_withdrawn_and_pictured_for_the_lead(
     await create_consent(
         sessions, family=team.family, recorded_by=team.lead, categories=["mental_health"], decision="refused"
     )
+    # the area's agreement is replaced by one covering education only: health is consented, not agreed
+    await end_agreement(sessions, team.agreement)
+    await create_agreement(sessions, parties=[team.early_help, team.school, team.health], categories=["education"])
     await sign_in(team.lead)
     await open_family(page, team)
 
@@ -104,10 +114,11 @@ async def test_consent_is_recorded_withdrawn_and_pictured_for_the_lead(
     await expect(consents.filter(has_text="refused to share: Mental health")).to_contain_text("Refused")
     await expect(consents.filter(has_text="agreed to share: Education, Health")).to_contain_text("Everyone on the team")
     picture = page.locator("#consent-picture-table")
-    school_row = picture.locator("tr").filter(has_text=team.school.name)
+    school_row = picture.locator("tr").filter(has=page.get_by_role("rowheader", name=team.school.name, exact=True))
     await expect(school_row.locator("td").nth(0)).to_have_text("Education, Health")
-    await expect(school_row.locator("td").nth(1)).to_have_text("Mental health")
-    await expect(school_row.locator("td").nth(2)).to_have_text("None")
+    await expect(school_row.locator("td").nth(1)).to_have_text(f"Health: no agreement with {team.early_help.name}")
+    await expect(school_row.locator("td").nth(2)).to_have_text("Mental health")
+    await expect(school_row.locator("td").nth(3)).to_have_text("None")
 
     section = page.locator("#consent")
     await section.get_by_text("Record consent").click()
@@ -125,7 +136,9 @@ async def test_consent_is_recorded_withdrawn_and_pictured_for_the_lead(
     await expect(page.locator(".govuk-notification-banner")).to_contain_text("Consent recorded for Housing.")
     housing = page.locator("#consent-list .govuk-summary-card").filter(has_text="agreed to share: Housing")
     await expect(housing).to_contain_text(team.school.name)
-    school_row = page.locator("#consent-picture-table tr").filter(has_text=team.school.name)
+    school_row = page.locator("#consent-picture-table tr").filter(
+        has=page.get_by_role("rowheader", name=team.school.name, exact=True)
+    )
     await expect(school_row.locator("td").nth(0)).to_have_text("Education, Health, Housing")
 
     await housing.locator("summary").click()

@@ -14,7 +14,14 @@ from server.meeting.minutes import unless_published
 from server.meeting.models import MinutesItem
 from tests.api.test_query_counts import counting
 from tests.auth_helpers import sign_in
-from tests.builders import create_agency, create_consent, create_family_user, create_override, create_user
+from tests.builders import (
+    create_agency,
+    create_consent,
+    create_family_user,
+    create_override,
+    create_user,
+    join_agreement,
+)
 from tests.builders_meet import MeetingArea, create_meeting_area, create_minutes_item, join_team
 from tests.graphql_client import code
 
@@ -320,6 +327,7 @@ async def meeting_statements(gql, app, sessions, n: int) -> int:
     for index in range(n):
         agency = m.area.early_help if index % 3 == 0 else await create_agency(sessions)
         if agency is not m.area.early_help:
+            await join_agreement(sessions, agreement=m.area.area_agreement, agency=agency)
             await join_team(sessions, family=m.area.family, user=await create_user(sessions, agency=agency))
         category = categories[index % len(categories)]
         await create_minutes_item(sessions, meeting=m.meeting, agency=agency, category=category, position=index)

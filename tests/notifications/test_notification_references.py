@@ -22,7 +22,15 @@ from server.escalation.notices import escalation_fields
 from tests import ws_client
 from tests.api.test_query_counts import counting
 from tests.auth_helpers import sign_in
-from tests.builders import create_agency, create_area, create_consent, create_family, create_override, create_user
+from tests.builders import (
+    create_agency,
+    create_area,
+    create_consent,
+    create_family,
+    create_override,
+    create_user,
+    join_agreement,
+)
 from tests.builders_notify import assigned, create_action, create_escalation, raised
 from tests.notifications.test_notification_delivery import append, meeting
 from tests.notifications.test_notification_digest import choose, compile_now, next_digest_time, remove_from_team
@@ -42,6 +50,7 @@ class Probe:
 async def probe_area(sessions, *, by: str, categories=("education",)) -> Probe:
     area = await create_area(sessions)
     health_agency = await create_agency(sessions, kind=AgencyKind.health)
+    await join_agreement(sessions, agreement=area.area_agreement, agency=health_agency)
     health = await create_user(sessions, agency=health_agency)
     family = await create_family(sessions, lead=area.lead, contributors=(area.colleague, health))
     consent = override = None
