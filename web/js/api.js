@@ -5,7 +5,7 @@
 import { currentSession } from "./session.js";
 
 // The operation files under graphql/operations/ that the front end uses.
-const FILES = ["audit", "auth", "consent", "contribution", "directory", "family", "notifications", "portal", "safeguarding", "team", "assessment", "escalation", "meeting", "plan", "retention", "transition"];
+const FILES = ["agreement", "audit", "auth", "consent", "contribution", "directory", "family", "notifications", "portal", "safeguarding", "team", "assessment", "escalation", "meeting", "plan", "retention", "transition"];
 const OPERATION = /^\s*(?:query|mutation|subscription)\s+([A-Za-z_][A-Za-z0-9_]*)/gm;
 
 let documents = null;

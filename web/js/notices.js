@@ -43,6 +43,8 @@ export function noticeText(notification, me) {
       return `Consent to share ${categoryList(p.categories || [])} was withdrawn`;
     case "override_used":
       return `Information was shared without consent to keep a child safe: ${categoryList(p.categories || [])}`;
+    case "agreement_expiring":
+      return `A data-sharing agreement your agency is party to ends on ${formatDate(p.ends_on)}: review or renew it`;
     case "team_member_added":
       return you(p.user_id) ? "You were added to a family's team" : "Someone joined a family's team";
     case "team_member_removed":
@@ -59,6 +61,7 @@ export function noticeText(notification, me) {
 /** Where to read more: the family's page, or for information-governance officers their own page. */
 export function noticeLink(notification, me) {
   if (notification.kind === "daily_digest") return "#/notifications";
+  if (notification.kind === "agreement_expiring") return "#/information-governance";
   if (me && me.role === "ig_officer") return "#/information-governance";
   return `#/families/${encodeURIComponent(notification.familyId)}`;
 }

@@ -1,11 +1,13 @@
 // Information-governance officers: every safeguarding override, unreviewed first, to review or revoke;
-// the retention review of closed families (../retention.js); and the audit log. They see no case content:
+// the retention review of closed families (../retention.js); the data-sharing agreements between agencies,
+// those due for review first (../governance/agreements.js); and the audit log. They see no case content:
 // overrides carry the reasons for sharing, not what was shared.
 
 import { call } from "../api.js";
 import { details, h, hidden, table, textArea, uniqueId } from "../dom.js";
 import { overrideCard } from "../family/safeguarding.js";
 import { refuse, submit, value } from "../forms.js";
+import { agreementsSection } from "../governance/agreements.js";
 import { formatDateTime } from "../labels.js";
 import { dueSection, erasedSection, heldSection } from "../retention.js";
 
@@ -13,16 +15,18 @@ export const title = "Information governance";
 
 export async function render(main, context) {
   const after = context.query.get("after");
-  const [{ safeguardingOverrides }, { auditEvents }, due, held, { erasedFamilies }] = await Promise.all([
+  const [{ safeguardingOverrides }, { auditEvents }, due, held, { erasedFamilies }, agreements] = await Promise.all([
     call("OverrideReviewQueue", { unreviewedOnly: false, first: 100 }),
     call("AuditEvents", { first: 50, after: after ? Number(after) : null }),
     call("RetentionReviewQueue", { first: 100 }),
     call("RetentionReviewQueue", { first: 100, onLegalHold: true }),
     call("ErasedFamilies", { first: 50 }),
+    call("DataSharingAgreements"),
   ]);
   const view = {
     sessionEnded: context.sessionEnded,
     done: (message) => context.navigate("/information-governance", { message }),
+    reload: () => context.navigate("/information-governance"),
   };
   const unreviewed = safeguardingOverrides.filter((item) => !item.reviewedAt).length;
   main.append(
@@ -36,6 +40,7 @@ export async function render(main, context) {
         { class: "govuk-list" },
         [
           ["#overrides", "Sharing without consent to review"],
+          ["#agreements", "Data-sharing agreements"],
           ["#retention", "Records due for review"],
           ["#legal-holds", "Records under a legal hold"],
           ["#erased", "Erased records"],
@@ -56,6 +61,7 @@ export async function render(main, context) {
           : h("p", { class: "govuk-body" }, "No information has been shared without consent."),
       ),
     ),
+    agreementsSection(agreements, view),
     dueSection(due.retentionReviewQueue),
     heldSection(held.retentionReviewQueue),
     erasedSection(erasedFamilies),

@@ -23,6 +23,7 @@ const KINDS = {
   review_due: "A family's review is due",
   consent_withdrawn: "A family withdraws consent",
   override_used: "Information is shared without consent",
+  agreement_expiring: "A data-sharing agreement your agency is party to is about to end",
   team_member_added: "Someone joins a family's team",
   team_member_removed: "Someone leaves a family's team",
   lead_professional_changed: "A family's lead professional changes",
