@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import shutil
 import signal
@@ -85,6 +86,34 @@ async def test_run_starts_embedded_postgres_migrates_loads_demo_data_and_stops_c
         whitfield = next(f for f in queue if f["familyLabel"].startswith("The Whitfield family"))
         assert whitfield["dueOn"] == "2023-09-02"
         assert whitfield["appliesBecause"].startswith("The youngest child's 25th birthday")
+        # and the demo's agreements: the lead reads Northbridge Homes' housing item, the school does not (no
+        # agreement covers Northbridge Homes and Riverside Academy), though Lisa consented for the whole team
+        assert "Damp repairs booked" in titles
+        async with httpx.AsyncClient(base_url=base_url) as http:
+            gql = GraphQLClient(http)
+            dan = await gql.data("Login", {"email": "dan.okafor@school.example", "password": DEMO_PASSWORD})
+            school = await gql.data("FamilyContributions", {"familyId": carter["id"]}, token=dan["authLogin"]["token"])
+            hannah = await gql.data("Login", {"email": "hannah.wood@council.example", "password": DEMO_PASSWORD})
+            ig = hannah["authLogin"]["token"]
+            agreements = (await gql.data("DataSharingAgreements", token=ig))["dataSharingAgreements"]
+            inbox = (await gql.data("Inbox", {"first": 20}, token=ig))["inbox"]["nodes"]
+        school_titles = {node["title"] for node in school["family"]["contributions"]["nodes"]}
+        assert "Attendance 78% this term" in school_titles and "Damp repairs booked" not in school_titles
+        assert [a["title"] for a in agreements] == [
+            "Northbridge Homes tenancy sustainment agreement",
+            "Northbridge multi-agency information-sharing agreement",
+        ]
+        assert all(a["dueForReview"] for a in agreements) and agreements[0]["endsSoon"]
+        # and Hannah Wood (Children's Social Care, a party to it) was told that Northbridge Homes' agreement ends soon
+        for _ in range(50):
+            if any(node["kind"] == "agreement_expiring" for node in inbox):
+                break
+            await asyncio.sleep(0.2)
+            async with httpx.AsyncClient(base_url=base_url) as http:
+                inbox = (await GraphQLClient(http).data("Inbox", {"first": 20}, token=ig))["inbox"]["nodes"]
+        assert [node["payload"]["agreement_id"] for node in inbox if node["kind"] == "agreement_expiring"] == [
+            agreements[0]["id"]
+        ]
     finally:
         process.send_signal(signal.SIGINT)
         exit_code = process.wait(timeout=60)

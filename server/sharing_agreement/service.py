@@ -98,7 +98,7 @@ async def create(session: AsyncSession, access: AccessControl, *, data: Agreemen
     session.add(row)
     await session.flush()
     await _replace_parties(session, row.id, parties)
-    await _schedule_expiry_notice(session, row)
+    await schedule_expiry_notice(session, row)
     return Agreement(row, parties)
 
 
@@ -113,7 +113,7 @@ async def update(
         session, DataSharingAgreement, agreement_id, expected_version, values, what="agreement"
     )
     await _replace_parties(session, row.id, parties)
-    await _schedule_expiry_notice(session, row)
+    await schedule_expiry_notice(session, row)
     return Agreement(row, parties)
 
 
@@ -187,7 +187,7 @@ def expiry_notice_due(row: DataSharingAgreement) -> datetime:
     return datetime.combine(row.ends_on - timedelta(days=NOTICE_DAYS), time(0), tzinfo=UTC)
 
 
-async def _schedule_expiry_notice(session: AsyncSession, row: DataSharingAgreement) -> None:
+async def schedule_expiry_notice(session: AsyncSession, row: DataSharingAgreement) -> None:
     """One notice per end date: a pending notice for an earlier end date is replaced; one already sent for
     this end date is not sent again (the timer table holds one row per kind, subject and due time)."""
     event = AgreementExpiring(actor_user_id=None, agreement_id=row.id, ends_on=row.ends_on)
