@@ -1,5 +1,6 @@
-"""Consent-based sharing: contributions (each with its first version), consents and refusals, safeguarding
-overrides, decisions not to share and engagement agreements; families A and B by hand (bench/data/generator.py)."""
+"""Consent-based sharing: the area's data-sharing agreement, contributions (each with its first version),
+consents and refusals, safeguarding overrides, decisions not to share and engagement agreements; families A
+and B by hand (bench/data/generator.py)."""
 
 from __future__ import annotations
 
@@ -30,6 +31,28 @@ A_WHOLE_TEAM = [
     "finance",
     "other",
 ]
+
+
+AGREEMENT_COLUMNS = (
+    "id", "title", "categories", "purposes", "lawful_basis", "lawful_basis_detail", "starts_on", "review_on",
+    "ends_on", "document_reference", "version", "created_by_user_id", "created_at", "updated_at",
+)  # fmt: skip
+PARTY_COLUMNS = ("agreement_id", "agency_id", "ig_contact_name", "ig_contact_email", "ig_contact_phone")
+
+
+async def agreement(g: Generator) -> None:
+    """The area's multi-agency information-sharing agreement: every agency, every category, in force (sharing
+    by consent between two agencies needs one), so that consents share what they are meant to."""
+    world, today = g.world, g.world.now.date()
+    agreement_id = g.new_id()
+    row = (
+        agreement_id, "Bench area information-sharing agreement", CATEGORIES, "Early help", "public_task", "",
+        today - timedelta(days=400), today + timedelta(days=100), today + timedelta(days=700), "BENCH-ISA", 1,
+        world.user_ids[0], world.now, world.now,
+    )  # fmt: skip
+    await g.copy("data_sharing_agreement", AGREEMENT_COLUMNS, [row])
+    parties = [(agreement_id, agency_id, "Bench IG", "ig@bench.example", "") for agency_id in world.agency_ids]
+    await g.copy("data_sharing_agreement_party", PARTY_COLUMNS, parties)
 
 
 async def contributions(g: Generator) -> None:

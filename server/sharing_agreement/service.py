@@ -40,6 +40,7 @@ from server.validation import chosen_categories, optional_text, required_text
 NOT_FOUND = "No data-sharing agreement with that id, or you may not see it."
 NOTICE_DAYS = 30  # told this many days before the end; due for review this many days before the review date
 MAX_PARTIES = 50
+EXPIRY_NOTICE = AgreementExpiring.model_fields["type"].default  # the timer kind of the notice
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
@@ -130,7 +131,7 @@ async def end(
     row = await update_versioned(
         session, DataSharingAgreement, agreement_id, expected_version, values, what="agreement"
     )
-    await timers.cancel(session, kind=AgreementExpiring.model_fields["type"].default, subject_id=row.id)
+    await timers.cancel(session, kind=EXPIRY_NOTICE, subject_id=row.id)
     return Agreement(row, await _parties(session, [row.id]))
 
 
@@ -190,8 +191,8 @@ def expiry_notice_due(row: DataSharingAgreement) -> datetime:
 async def schedule_expiry_notice(session: AsyncSession, row: DataSharingAgreement) -> None:
     """One notice per end date: a pending notice for an earlier end date is replaced; one already sent for
     this end date is not sent again (the timer table holds one row per kind, subject and due time)."""
-    event = AgreementExpiring(actor_user_id=None, agreement_id=row.id, ends_on=row.ends_on)
-    await timers.cancel(session, kind=event.type, subject_id=row.id)
+    event = AgreementExpiring(agreement_id=row.id, ends_on=row.ends_on)
+    await timers.cancel(session, kind=EXPIRY_NOTICE, subject_id=row.id)
     await timers.schedule(session, due_at=expiry_notice_due(row), subject_id=row.id, event=event)
 
 

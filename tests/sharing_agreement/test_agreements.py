@@ -4,6 +4,7 @@ the family's agreed plan do not."""
 
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
 
 import sqlalchemy as sa
@@ -276,3 +277,21 @@ async def test_the_consent_picture_says_when_an_agreement_not_consent_is_missing
     }
     # and no gap is reported where nothing was consented
     assert "police" in rows[str(housing.id)]["missing"]
+
+
+async def test_two_changes_from_the_same_version_at_once_save_one_and_refuse_the_other(gql, sessions):
+    # given an agreement at version 1, and two IG officers who both opened it
+    area = await create_area(sessions, agreement=False)
+    ig = await sign_in(gql, area.ig)
+    recorded = await create(gql, ig, [area.early_help, area.school])
+    # when both save a change at the same moment
+    answers = await asyncio.gather(
+        update(gql, ig, recorded, [area.early_help, area.school], title="First title"),
+        update(gql, ig, recorded, [area.early_help, area.school], title="Second title"),
+    )
+    # then exactly one is saved (version 2) and the other is refused as a conflict, not merged or overwritten
+    saved = [answer["data"]["dataSharingAgreementUpdate"] for answer in answers if "errors" not in answer]
+    refused = [code(answer["errors"][0]) for answer in answers if "errors" in answer]
+    assert len(saved) == 1 and saved[0]["version"] == 2 and refused == ["CONFLICT"]
+    found = (await gql.data("DataSharingAgreement", {"id": recorded["id"]}, token=ig))["dataSharingAgreement"]
+    assert (found["title"], found["version"]) == (saved[0]["title"], 2)
