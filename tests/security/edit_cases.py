@@ -26,6 +26,7 @@ from tests.builders import (
 )
 from tests.builders_retain import create_closed_family, decide
 from tests.reliability.test_idempotency_everywhere import CREATES, Case, case_for, held_meeting, later
+from tests.sharing_agreement.test_agreements import agreement_input
 from tests.sso_support import STANDING_AGENCY, STANDING_PROVIDER
 
 TODAY = date.today().isoformat()
@@ -88,6 +89,16 @@ async def edit_case(operation: str, gql, sessions) -> Case:
         events = (await gql.data("AuditEvents", {"familyId": family}, token=ig))["auditEvents"]
         read = next(event for event in events if event["action"] == "contribution_read")
         return case(ig, {"input": {"auditEventId": read["id"], "reason": "Naming this worker is a risk"}})
+    if operation.startswith("DataSharingAgreement"):
+        ig = await sign_in(gql, area.ig)
+        agreement = agreement_input([area.early_help, area.school])
+        if operation == "DataSharingAgreementCreate":
+            return case(ig, {"input": {"agreement": agreement}})
+        recorded = await created("DataSharingAgreementCreate", {"agreement": agreement}, ig)
+        change = {"agreementId": recorded["id"], "expectedVersion": 1}
+        if operation == "DataSharingAgreementUpdate":
+            return case(ig, {"input": change | {"agreement": agreement}})
+        return case(ig, {"input": change | {"reason": "Replaced by the area's new agreement"}})
     if operation == "NotificationMarkRead":
         return case(lead, {"ids": ["1"]})
     if operation == "NotificationAcknowledge":
@@ -217,6 +228,11 @@ EDITS = [
     "SafeguardingOverrideRevoke",
     "SafeguardingOverrideReview",
     "AuditDisclosureBlock",
+    # Agreements between agencies are about no family: even their create is swept here (the create sweeps
+    # count rows by family); tests/sharing_agreement covers its idempotency key.
+    "DataSharingAgreementCreate",
+    "DataSharingAgreementUpdate",
+    "DataSharingAgreementEnd",
     "NotificationMarkRead",
     "NotificationAcknowledge",
     "PlanGoalEdit",

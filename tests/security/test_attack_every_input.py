@@ -128,7 +128,7 @@ async def test_sql_and_html_in_every_text_field_of_an_edit_are_stored_verbatim_o
         before = await counts(sessions)
         result = await gql.op(operation, inject(variables, fields, "", marker, injected, tamed, seen), token=token)
         # then every String of the input was exercised
-        assert seen == text_paths(fields, kinds=("String",)) - {"idempotencyKey"}, seen
+        assert seen == {p for p in text_paths(fields, kinds=("String",)) if not p.endswith("idempotencyKey")}, seen
         if "errors" not in result:
             break
         # and a refusal is a clear one, naming the field (or the sign-in failing), with nothing changed

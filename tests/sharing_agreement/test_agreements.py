@@ -5,6 +5,7 @@ the family's agreed plan do not."""
 from __future__ import annotations
 
 import asyncio
+import uuid
 from datetime import timedelta
 
 import sqlalchemy as sa
@@ -295,3 +296,21 @@ async def test_two_changes_from_the_same_version_at_once_save_one_and_refuse_the
     assert len(saved) == 1 and saved[0]["version"] == 2 and refused == ["CONFLICT"]
     found = (await gql.data("DataSharingAgreement", {"id": recorded["id"]}, token=ig))["dataSharingAgreement"]
     assert (found["title"], found["version"]) == (saved[0]["title"], 2)
+
+
+async def test_a_retried_create_records_one_agreement(gql, sessions):
+    # given an IG officer's create with an idempotency key
+    area = await create_area(sessions, agreement=False)
+    ig = await sign_in(gql, area.ig)
+    variables = {
+        "input": {"agreement": agreement_input([area.early_help, area.school]), "idempotencyKey": str(uuid.uuid4())}
+    }
+    before = await agreement_count(sessions)
+    # when it is sent, retried, and sent four times more at once
+    first = await gql.data("DataSharingAgreementCreate", variables, token=ig)
+    answers = await asyncio.gather(*(gql.data("DataSharingAgreementCreate", variables, token=ig) for _ in range(5)))
+    # then every answer is the first agreement, and only it was recorded
+    assert {answer["dataSharingAgreementCreate"]["id"] for answer in answers} == {
+        first["dataSharingAgreementCreate"]["id"]
+    }
+    assert await agreement_count(sessions) == before + 1
