@@ -4,8 +4,9 @@ At scale 1.0 it holds the numbers of issues 3 and 8: 10,000 families (2-5 member
 60 agencies of every kind, about 50 active team members per family drawn from those users (about 500,000
 memberships, exactly one active lead professional per family, some ended memberships), 500,000
 contributions with one contribution_version each, 100,000 consent records (and the area's data-sharing
-agreement between every agency, which consent needs), a few thousand safeguarding overrides, and the case work of bench/data/casework.py (50,000 meetings, 30,000 goals with 60,000 actions,
-assessments, 20,000 reviews). Two families are built by hand for the measurements:
+agreement between every agency, which consent needs), a few thousand safeguarding overrides, and the case
+work of bench/data/casework.py (50,000 meetings, 30,000 goals with 60,000 actions, assessments, 20,000
+reviews). Two families are built by hand for the measurements:
 
 - family A has exactly 200 contributions, family B exactly 20;
 - the benchmark actor (a practitioner) is a contributor on both teams and sees most of their items through

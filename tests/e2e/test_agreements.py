@@ -7,7 +7,7 @@ from datetime import timedelta
 
 from playwright.async_api import Page, expect
 
-from server.db.columns import utcnow
+from server.clock import utcnow
 from server.db.engine import SessionFactory
 from server.user.models import SystemRole
 from tests.builders import create_agreement, create_user, issue_token
