@@ -120,6 +120,8 @@ KEPT = {
     "audit_event": "append-only and hash-chained; holds ids and codes, never content",
     "family_tombstone": "what is kept of an erased family",
     "agency": "the area's organisations, not a family's",
+    "data_sharing_agreement": "agreements between the area's organisations, about no family",
+    "data_sharing_agreement_party": "the organisations party to an agreement, and their IG contacts",
     "alembic_version": "the database's migration",
 }
 

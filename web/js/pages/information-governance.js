@@ -1,13 +1,13 @@
 // Information-governance officers: every safeguarding override, unreviewed first, to review or revoke;
 // the retention review of closed families (../retention.js); the data-sharing agreements between agencies,
-// those due for review first (../governance/agreements.js); and the audit log. They see no case content:
+// those due for review first (../agreements.js); and the audit log. They see no case content:
 // overrides carry the reasons for sharing, not what was shared.
 
 import { call } from "../api.js";
 import { details, h, hidden, table, textArea, uniqueId } from "../dom.js";
 import { overrideCard } from "../family/safeguarding.js";
 import { refuse, submit, value } from "../forms.js";
-import { agreementsSection } from "../governance/agreements.js";
+import { agreementsSection } from "../agreements.js";
 import { formatDateTime } from "../labels.js";
 import { dueSection, erasedSection, heldSection } from "../retention.js";
 

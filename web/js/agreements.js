@@ -2,10 +2,10 @@
 // parties and their IG contacts; record one, change one, end one. Sharing by consent between two agencies
 // needs an agreement in force between them that covers the category; sharing without consent does not.
 
-import { call } from "../api.js";
-import { button, checkboxes, checkedValues, dateInput, details, h, hidden, radios, readDate, selectField, summaryList, textArea, textField, uniqueId } from "../dom.js";
-import { checkedValue, refuse, submit, value } from "../forms.js";
-import { CATEGORY, categoryList, formatDate } from "../labels.js";
+import { call } from "./api.js";
+import { button, checkboxes, checkedValues, dateInput, details, h, hidden, radios, readDate, selectField, summaryList, textArea, textField, uniqueId } from "./dom.js";
+import { checkedValue, refuse, submit, value } from "./forms.js";
+import { CATEGORY, categoryList, formatDate } from "./labels.js";
 
 export const AGREEMENT_BASIS = {
   public_task: { text: "Public task", hint: "A statutory function, such as safeguarding and promoting children's welfare (Children Act 1989 and 2004). UK GDPR Article 6(1)(e)." },
