@@ -40,10 +40,10 @@ export async function render(main, context) {
         { class: "govuk-list" },
         [
           ["#overrides", "Sharing without consent to review"],
-          ["#agreements", "Data-sharing agreements"],
           ["#retention", "Records due for review"],
           ["#legal-holds", "Records under a legal hold"],
           ["#erased", "Erased records"],
+          ["#agreements", "Data-sharing agreements"],
           ["#audit", "Audit log"],
         ].map(([href, text]) => h("li", {}, h("a", { class: "govuk-link", href }, text))),
       ),
@@ -61,10 +61,10 @@ export async function render(main, context) {
           : h("p", { class: "govuk-body" }, "No information has been shared without consent."),
       ),
     ),
-    agreementsSection(agreements, view),
     dueSection(due.retentionReviewQueue),
     heldSection(held.retentionReviewQueue),
     erasedSection(erasedFamilies),
+    agreementsSection(agreements, view),
     h(
       "section",
       { class: "taf-section", id: "audit", "aria-labelledby": "audit-title", tabindex: "-1" },
