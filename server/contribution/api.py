@@ -10,6 +10,7 @@ import strawberry
 from server.access.categories import InformationCategory
 from server.agency.api import AgencyType
 from server.agency.models import Agency
+from server.api.pagination import PageInfo
 from server.api.scalars import Info, parse_id, parse_ids
 from server.api.types import InformationCategoryType
 from server.contribution import service as contribution_service
@@ -130,9 +131,8 @@ class FamilyMemberRef:
 @strawberry.type(description="A page of a family's items the caller may see, newest first.")
 class ContributionConnection:
     nodes: list[ContributionType]
+    page_info: PageInfo
     total_count: int = strawberry.field(description="Items matching the filters that the caller may see.")
-    has_next_page: bool
-    end_cursor: str | None
 
 
 @strawberry.input
@@ -208,12 +208,10 @@ async def contributions_of_family(
             kind=kind,
             search=search,
         )
-    end = page.items[-1] if page.items else None
     return ContributionConnection(
         nodes=await ContributionType.many(info, page.items),
-        total_count=page.total,
-        has_next_page=page.has_next,
-        end_cursor=contribution_service.cursor(end) if end else None,
+        page_info=PageInfo.of(page, contribution_service.cursor),
+        total_count=page.total,  # type: ignore[arg-type]
     )
 
 

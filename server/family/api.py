@@ -6,8 +6,9 @@ from typing import Annotated
 
 import strawberry
 
+from server.api.pagination import After, First, PageInfo
 from server.api.scalars import Info, idempotency_key_field, parse_id
-from server.api.types import InformationCategoryType, PageInfo
+from server.api.types import InformationCategoryType
 from server.audit.api import AccessLogEntryType, access_log_of_family
 from server.chronology.api import ChronologyEntryType, chronology_of_family
 from server.consent.api import (
@@ -79,12 +80,12 @@ class FamilyType:
         rows = await info.context.loaders.active_team_by_family_id.load(self.row_id)
         return await TeamMemberType.many(info, rows)
 
-    @strawberry.field(description="The family's items that the caller may see, newest first (100 per page).")
+    @strawberry.field(description="The family's items that the caller may see, newest first.")
     async def contributions(
         self,
         info: Info,
-        first: int = 50,
-        after: str | None = None,
+        first: First = 50,
+        after: After = None,
         category: InformationCategoryType | None = None,  # type: ignore[valid-type]
         kind: ContributionKindType | None = None,  # type: ignore[valid-type]
         search: Annotated[str | None, strawberry.argument(description="Words in the title or text.")] = None,
@@ -219,8 +220,8 @@ class FamilyQuery:
     async def families(
         self,
         info: Info,
-        first: int = 20,
-        after: str | None = None,
+        first: First = 20,
+        after: After = None,
         status: FamilyStatusType | None = None,  # type: ignore[valid-type]
         level_of_need: LevelOfNeedType | None = None,  # type: ignore[valid-type]
         overdue_actions: Annotated[
@@ -244,12 +245,10 @@ class FamilyQuery:
                 overdue_actions=overdue_actions,
                 open_escalations=open_escalations,
             )
-        nodes = [FamilyType.from_row(row) for row in page.families]
-        end = family_service.encode_cursor(page.families[-1]) if page.families else None
         return FamilyConnection(
-            nodes=nodes,
-            page_info=PageInfo(has_next_page=page.has_next, end_cursor=end),
-            total_count=page.total,
+            nodes=[FamilyType.from_row(row) for row in page.items],
+            page_info=PageInfo.of(page, family_service.cursor),
+            total_count=page.total,  # type: ignore[arg-type]
         )
 
     @strawberry.field(description="One family. NOT_FOUND when it does not exist or the caller may not see it.")

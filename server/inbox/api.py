@@ -13,12 +13,13 @@ from notifications.events import KINDS
 from notifications.models import Delivery
 from server.access.categories import InformationCategory
 from server.access.pep import AccessControl
+from server.api.pagination import After, First, PageInfo
 from server.api.scalars import Info
-from server.api.types import InformationCategoryType, PageInfo
+from server.api.types import InformationCategoryType
 from server.errors import Unavailable
 from server.inbox import content, live
 from server.inbox import service as inbox_service
-from server.inbox.service import parse_cursor
+from server.inbox.service import parse_notification_id
 
 # Every kind of event, and the daily digest (which gathers the kinds a user chose to receive that way).
 NotificationKind = StrEnum("NotificationKind", {kind: kind for kind in (*KINDS, DIGEST_KIND)})  # type: ignore[misc]
@@ -151,8 +152,8 @@ class NotificationType:
 
 @strawberry.type(description="A page of the caller's inbox, newest first.")
 class NotificationConnection:
-    nodes: list[NotificationType] = strawberry.field(description="At most `first` notifications.")
-    page_info: PageInfo = strawberry.field(description="Pass `endCursor` as `after` for the next (older) page.")
+    nodes: list[NotificationType]
+    page_info: PageInfo
 
 
 @strawberry.type(name="NotificationPreference", description="How the caller receives one kind of notification.")
@@ -169,8 +170,6 @@ class NotificationPreferenceSetInput:
     )
 
 
-First = Annotated[int, strawberry.argument(description="Page size, 1 to 100.")]
-After = Annotated[strawberry.ID | None, strawberry.argument(description="The endCursor of the previous page.")]
 UnreadOnly = Annotated[bool, strawberry.argument(description="Only notifications not yet marked read.")]
 
 
@@ -188,12 +187,13 @@ class NotificationQuery:
                 session,
                 info.context.access,
                 first=first,
-                after=parse_cursor(after, "after"),
+                after=after,
                 unread_only=unread_only,
             )
-        nodes = [NotificationType.from_row(row) for row in page.notifications]
-        end = nodes[-1].id if nodes else None
-        return NotificationConnection(nodes=nodes, page_info=PageInfo(has_next_page=page.has_next, end_cursor=end))
+        return NotificationConnection(
+            nodes=[NotificationType.from_row(row) for row in page.items],
+            page_info=PageInfo.of(page, inbox_service.cursor),
+        )
 
     @strawberry.field(description="How many of the caller's inbox notifications are unread.")
     async def unread_count(self, info: Info) -> int:
@@ -218,7 +218,7 @@ class NotificationMutation:
         " the notifications marked."
     )
     async def notification_mark_read(self, info: Info, ids: Ids) -> list[NotificationType]:
-        cursors = [parse_cursor(value, "ids") for value in ids]
+        cursors = [parse_notification_id(value, "ids") for value in ids]
         async with info.context.change("notificationMarkRead") as change:
             rows = await inbox_service.mark_read(
                 change.session, info.context.access, ids=[c for c in cursors if c is not None]
@@ -230,7 +230,7 @@ class NotificationMutation:
         " for any other kind; NOT_FOUND if it is not the caller's."
     )
     async def notification_acknowledge(self, info: Info, id: NotificationId) -> NotificationType:
-        notification_id = parse_cursor(id, "id")
+        notification_id = parse_notification_id(id, "id")
         assert notification_id is not None
         async with info.context.change("notificationAcknowledge") as change:
             row = await inbox_service.acknowledge(change.session, info.context.access, notification_id=notification_id)
@@ -268,7 +268,7 @@ class NotificationSubscription:
     ) -> AsyncGenerator[NotificationType, None]:
         context = info.context
         actor = context.require_actor()
-        cursor = parse_cursor(after, "after")
+        cursor = parse_notification_id(after, "after")
         if context.bus is None:
             raise Unavailable("Notifications are not running on this server.")
         if cursor is None:

@@ -7,6 +7,7 @@ import strawberry
 
 from server.access.actor import Act
 from server.access.kinds import Kind
+from server.api.pagination import After, First, PageInfo
 from server.api.scalars import Info, parse_id
 from server.retention import erasure
 from server.retention import service as retention_service
@@ -115,10 +116,11 @@ class RetentionReviewType:
         )
 
 
-@strawberry.type(name="RetentionReviewQueue")
-class RetentionReviewQueueType:
-    total_count: int = strawberry.field(description="Every family waiting, not only those listed.")
-    families: list[RetentionReviewType]
+@strawberry.type(description="A page of the retention review queue.")
+class RetentionReviewConnection:
+    nodes: list[RetentionReviewType]
+    page_info: PageInfo
+    total_count: int = strawberry.field(description="Every family waiting, not only those on this page.")
 
 
 @strawberry.type(name="FamilyTombstone", description="What is kept of an erased family: no case content.")
@@ -175,18 +177,20 @@ class FamilyEraseInput:
 class RetentionQuery:
     @strawberry.field(
         description="Information-governance officers: closed families whose retention date has passed and that no"
-        " legal hold keeps, the longest overdue first; with onLegalHold, those a legal hold keeps (100 max)."
+        " legal hold keeps, the longest overdue first; with onLegalHold, those a legal hold keeps."
     )
     async def retention_review_queue(
-        self, info: Info, first: int = 50, on_legal_hold: bool = False
-    ) -> RetentionReviewQueueType:
+        self, info: Info, first: First = 50, after: After = None, on_legal_hold: bool = False
+    ) -> RetentionReviewConnection:
         await info.context.spend("search")
         async with info.context.read() as session:
-            found = await retention_service.queue(
-                session, info.context.access, schedule_of(info), on_hold=on_legal_hold, first=first
+            page = await retention_service.queue(
+                session, info.context.access, schedule_of(info), on_hold=on_legal_hold, first=first, after=after
             )
-        return RetentionReviewQueueType(
-            total_count=found.total, families=[RetentionReviewType.of(row) for row in found.families]
+        return RetentionReviewConnection(
+            nodes=[RetentionReviewType.of(row) for row in page.items],
+            page_info=PageInfo.of(page, retention_service.cursor),
+            total_count=page.total,  # type: ignore[arg-type]
         )
 
     @strawberry.field(description="Information-governance officers: one closed family's retention review.")

@@ -61,7 +61,7 @@ function countText(connection, filtered) {
   const count = connection.totalCount;
   const noun = count === 1 ? "item" : "items";
   let text = filtered ? `${count} ${noun} match.` : `${count} ${noun} you can see.`;
-  if (connection.hasNextPage) text += ` Showing the newest ${connection.nodes.length}.`;
+  if (connection.pageInfo.hasNextPage) text += ` Showing the newest ${connection.nodes.length}.`;
   return text;
 }
 
