@@ -2,12 +2,14 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
+from functools import partial
 from typing import Any
 
 import strawberry
 from strawberry.scalars import JSON
 
 from server.api.labels import family_label
+from server.api.mutation import mutate
 from server.api.pagination import After, First, PageInfo
 from server.api.scalars import Info, parse_id
 from server.api.types import InformationCategoryType
@@ -121,9 +123,9 @@ class AuditQuery:
 class AuditMutation:
     @strawberry.mutation(description="Information-governance officers: withhold an entry from the family's view.")
     async def audit_disclosure_block(self, info: Info, input: AuditDisclosureBlockInput) -> bool:
-        async with info.context.change("auditDisclosureBlock") as change:
-            await audit_queries.block_disclosure(
-                change.session, info.context.access, audit_event_id=input.audit_event_id, reason=input.reason
-            )
-            change.detail = {"auditEventId": input.audit_event_id}
+        await mutate(
+            info,
+            partial(audit_queries.block_disclosure, audit_event_id=input.audit_event_id, reason=input.reason),
+            audit=lambda _: {"auditEventId": input.audit_event_id},
+        )
         return True

@@ -4,12 +4,14 @@ import asyncio
 import uuid
 from collections.abc import Sequence
 from datetime import datetime
+from functools import partial
 
 import strawberry
 
 from server.access.categories import InformationCategory
 from server.agency.api import AgencyType
 from server.agency.models import Agency
+from server.api.mutation import mutate
 from server.api.pagination import PageInfo
 from server.api.scalars import Info, parse_id, parse_ids
 from server.api.types import InformationCategoryType
@@ -238,34 +240,26 @@ class ContributionMutation:
             may_appear_in_family_summary=input.may_appear_in_family_summary,
             contains_third_party_identities=input.contains_third_party_identities,
         )
-        async with info.context.change(
-            "contributionAdd", family_id=family_id, idempotency_key=input.idempotency_key
-        ) as change:
-            if change.replayed_id is None:
-                row = await contribution_service.add(
-                    change.session, info.context.access, family_id=family_id, data=data
-                )
-                change.result_id = row.id
-                change.detail |= {"contributionId": str(row.id), "category": row.category.value}
-        if change.replayed_id is not None:
-            async with info.context.read() as session:
-                row = await contribution_service.get(session, info.context.access, change.replayed_id)
+        row = await mutate(
+            info,
+            partial(contribution_service.add, family_id=family_id, data=data),
+            family_id=family_id,
+            audit=lambda row: {"contributionId": str(row.id), "category": row.category.value},
+            idempotency_key=input.idempotency_key,
+            replay=contribution_service.get,
+        )
         return await ContributionType.one(info, row)
 
     @strawberry.mutation(description="Edit your agency's item; CONFLICT when someone changed it since you read it.")
     async def contribution_edit(self, info: Info, input: ContributionEditInput) -> ContributionType:
-        contribution_id = parse_id(input.contribution_id, "contributionId")
-        changes = input.changes()
-        async with info.context.change("contributionEdit") as change:
-            row = await contribution_service.edit(
-                change.session,
-                info.context.access,
-                contribution_id=contribution_id,
+        row = await mutate(
+            info,
+            partial(
+                contribution_service.edit,
+                contribution_id=parse_id(input.contribution_id, "contributionId"),
                 expected_version=input.expected_version,
-                changes=changes,
-            )
-            change.family_id, change.detail = (
-                row.family_id,
-                {"contributionId": str(row.id), "version": row.version},
-            )
+                changes=input.changes(),
+            ),
+            audit=lambda row: {"contributionId": str(row.id), "version": row.version},
+        )
         return await ContributionType.one(info, row)

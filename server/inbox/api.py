@@ -3,6 +3,7 @@ from __future__ import annotations
 from collections.abc import AsyncGenerator
 from datetime import datetime
 from enum import StrEnum
+from functools import partial
 from typing import Annotated, Any
 
 import strawberry
@@ -13,6 +14,7 @@ from notifications.events import KINDS
 from notifications.models import Delivery
 from server.access.categories import InformationCategory
 from server.access.pep import AccessControl
+from server.api.mutation import mutate
 from server.api.pagination import After, First, PageInfo
 from server.api.scalars import Info
 from server.api.types import InformationCategoryType
@@ -218,11 +220,11 @@ class NotificationMutation:
         " the notifications marked."
     )
     async def notification_mark_read(self, info: Info, ids: Ids) -> list[NotificationType]:
-        cursors = [parse_notification_id(value, "ids") for value in ids]
-        async with info.context.change("notificationMarkRead") as change:
-            rows = await inbox_service.mark_read(
-                change.session, info.context.access, ids=[c for c in cursors if c is not None]
-            )
+        numbers = [parse_notification_id(value, "ids") for value in ids]
+        rows = await mutate(
+            info,
+            partial(inbox_service.mark_read, ids=[number for number in numbers if number is not None]),
+        )
         return [NotificationType.from_row(row) for row in rows]
 
     @strawberry.mutation(
@@ -231,20 +233,23 @@ class NotificationMutation:
     )
     async def notification_acknowledge(self, info: Info, id: NotificationId) -> NotificationType:
         notification_id = parse_notification_id(id, "id")
-        assert notification_id is not None
-        async with info.context.change("notificationAcknowledge") as change:
-            row = await inbox_service.acknowledge(change.session, info.context.access, notification_id=notification_id)
-            change.family_id, change.detail = row.family_id, {"notificationId": row.id, "kind": row.kind}
+        row = await mutate(
+            info,
+            partial(inbox_service.acknowledge, notification_id=notification_id),
+            audit=lambda row: {"notificationId": row.id, "kind": row.kind},
+        )
         return NotificationType.from_row(row)
 
     @strawberry.mutation(description="Choose live or daily-digest delivery for one kind of notification.")
     async def notification_preference_set(
         self, info: Info, input: NotificationPreferenceSetInput
     ) -> NotificationPreferenceType:
-        async with info.context.change("notificationPreferenceSet") as change:
-            await inbox_service.set_preference(
-                change.session, info.context.require_actor(), kind=input.kind.value, delivery=input.delivery
-            )
+        await mutate(
+            info,
+            lambda session, access: inbox_service.set_preference(
+                session, access.actor, kind=input.kind.value, delivery=input.delivery
+            ),
+        )
         return NotificationPreferenceType(kind=input.kind, delivery=input.delivery)
 
 

@@ -1,12 +1,15 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Awaitable, Callable
 from datetime import date, datetime
+from functools import partial
 
 import strawberry
 
 from server.access.actor import Act
 from server.access.kinds import Kind
+from server.api.mutation import mutate
 from server.api.pagination import After, First, PageInfo
 from server.api.scalars import Info, parse_id
 from server.retention import erasure
@@ -220,36 +223,26 @@ class RetentionQuery:
 class RetentionMutation:
     @strawberry.mutation(description="Keep a closed family's records until a later date, with a reason.")
     async def retention_extend(self, info: Info, input: RetentionExtendInput) -> RetentionReviewType:
-        family_id = parse_id(input.family_id, "familyId")
-        async with info.context.change("retentionExtend", family_id=family_id) as change:
-            found = await retention_service.extend(
-                change.session,
-                info.context.access,
-                schedule_of(info),
-                family_id=family_id,
+        found = await mutate(
+            info,
+            partial(
+                retention_service.extend,
+                schedule=schedule_of(info),
+                family_id=parse_id(input.family_id, "familyId"),
                 retain_until=input.retain_until,
                 reason=input.reason,
-            )
-            change.detail = {"retainUntil": input.retain_until.isoformat()}
+            ),
+            audit=lambda _: {"retainUntil": input.retain_until.isoformat()},
+        )
         return RetentionReviewType.of(found)
 
     @strawberry.mutation(description="Keep a closed family's records whatever their date, until the hold is removed.")
     async def retention_legal_hold_place(self, info: Info, input: RetentionLegalHoldInput) -> RetentionReviewType:
-        family_id = parse_id(input.family_id, "familyId")
-        async with info.context.change("retentionLegalHoldPlace", family_id=family_id) as change:
-            found = await retention_service.place_hold(
-                change.session, info.context.access, schedule_of(info), family_id=family_id, reason=input.reason
-            )
-        return RetentionReviewType.of(found)
+        return await _legal_hold(info, retention_service.place_hold, input)
 
     @strawberry.mutation(description="Remove a legal hold, with a reason; the records' date applies again.")
     async def retention_legal_hold_remove(self, info: Info, input: RetentionLegalHoldInput) -> RetentionReviewType:
-        family_id = parse_id(input.family_id, "familyId")
-        async with info.context.change("retentionLegalHoldRemove", family_id=family_id) as change:
-            found = await retention_service.remove_hold(
-                change.session, info.context.access, schedule_of(info), family_id=family_id, reason=input.reason
-            )
-        return RetentionReviewType.of(found)
+        return await _legal_hold(info, retention_service.remove_hold, input)
 
     @strawberry.mutation(
         description="Erase a closed family's records once their retention date has passed: every row about the"
@@ -257,15 +250,25 @@ class RetentionMutation:
         " record is open, under a legal hold or not yet due."
     )
     async def family_erase(self, info: Info, input: FamilyEraseInput) -> FamilyTombstoneType:
-        family_id = parse_id(input.family_id, "familyId")
-        async with info.context.change("familyErase", family_id=family_id) as change:
-            tombstone, removed = await erasure.erase(
-                change.session,
-                info.context.access,
-                schedule_of(info),
-                family_id=family_id,
+        tombstone, _ = await mutate(
+            info,
+            partial(
+                erasure.erase,
+                schedule=schedule_of(info),
+                family_id=parse_id(input.family_id, "familyId"),
                 confirm_reference=input.confirm_reference,
                 reason=input.reason,
-            )
-            change.detail = {"reference": tombstone.reference, "removed": removed}
+            ),
+            audit=lambda erased: {"reference": erased[0].reference, "removed": erased[1]},
+        )
         return FamilyTombstoneType.of(tombstone)
+
+
+async def _legal_hold(
+    info: Info, change: Callable[..., Awaitable[Retention]], input: RetentionLegalHoldInput
+) -> RetentionReviewType:
+    """Place or remove a legal hold: the same question, the same audit entry (its reason stays in the
+    retention decision, not the log)."""
+    family_id = parse_id(input.family_id, "familyId")
+    found = await mutate(info, partial(change, schedule=schedule_of(info), family_id=family_id, reason=input.reason))
+    return RetentionReviewType.of(found)
