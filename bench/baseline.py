@@ -199,7 +199,7 @@ async def contributions(connection, user, variables) -> dict:
         for r in rows[:first]
     ]
     end = nodes[-1]["id"] if nodes else None
-    page = {"totalCount": total, "hasNextPage": len(rows) > first, "endCursor": end, "nodes": nodes}
+    page = {"nodes": nodes, "pageInfo": {"hasNextPage": len(rows) > first, "endCursor": end}, "totalCount": total}
     return {"family": {"id": family_id, "contributions": page}}
 
 

@@ -1,4 +1,4 @@
-"""GraphQL types that every domain's API shares."""
+"""GraphQL types that every domain's API shares (the connection convention's PageInfo is in pagination.py)."""
 
 from __future__ import annotations
 
@@ -11,9 +11,3 @@ InformationCategoryType = strawberry.enum(
     name="InformationCategory",
     description="What kind of information an item holds. Consent and overrides are given per category.",
 )
-
-
-@strawberry.type
-class PageInfo:
-    has_next_page: bool
-    end_cursor: str | None = strawberry.field(description="Pass as `after` to get the next page.")

@@ -2,18 +2,20 @@ from __future__ import annotations
 
 import uuid
 from datetime import date, datetime
+from functools import partial
 
 import strawberry
 
 from server.access.categories import InformationCategory
 from server.agency.api import AgencyType
+from server.api.mutation import mutate
 from server.api.scalars import Info, idempotency_key_field, parse_id
 from server.api.types import InformationCategoryType
 from server.assessment import report as report_service
 from server.assessment import review as review_service
 from server.assessment import service as assessment_service
 from server.assessment.factors import Catalogue, load_catalogue
-from server.assessment.models import Assessment, AssessmentRating, AssessmentStage, Review, RiskRating
+from server.assessment.models import Assessment, AssessmentRating, AssessmentStage, RiskRating
 from server.assessment.report_api import CaseloadOutcomesReportType, RiskRatingType
 from server.assessment.review import ReviewIn, ReviewRecord
 from server.assessment.service import AssessmentIn, RatingIn, SeenAssessment
@@ -353,34 +355,27 @@ class AssessmentQuery:
 class AssessmentMutation:
     @strawberry.mutation(description="Record an assessment (entry, review or exit). Lead professional only.")
     async def assessment_record(self, info: Info, input: AssessmentRecordInput) -> AssessmentType:
-        family_id, data, labels = parse_id(input.family_id, "familyId"), input.to_data(), catalogue(info)
-        async with info.context.change(
-            "assessmentRecord", family_id=family_id, idempotency_key=input.idempotency_key
-        ) as change:
-            if change.replayed_id is not None:
-                row = await change.replay(Assessment)
-            else:
-                row = await assessment_service.record(
-                    change.session, info.context.access, family_id=family_id, data=data, catalogue=labels
-                )
-                change.detail |= {"assessmentId": str(row.id), "stage": row.stage.value}
-                change.result_id = row.id
-            seen = await assessment_service.seen(change.session, info.context.access, row)
+        family_id, labels = parse_id(input.family_id, "familyId"), catalogue(info)
+        seen = await mutate(
+            info,
+            partial(assessment_service.record, family_id=family_id, data=input.to_data(), catalogue=labels),
+            family_id=family_id,
+            audit=lambda row: {"assessmentId": str(row.id), "stage": row.stage.value},
+            idempotency_key=input.idempotency_key,
+            replay=Assessment,
+            then=assessment_service.seen,
+        )
         return AssessmentType.from_seen(seen, labels)
 
     @strawberry.mutation(description="Record a review with progress per goal and outcome scores. Lead only.")
     async def review_record(self, info: Info, input: ReviewRecordInput) -> ReviewType:
-        family_id, data = parse_id(input.family_id, "familyId"), input.to_data()
-        async with info.context.change(
-            "reviewRecord", family_id=family_id, idempotency_key=input.idempotency_key
-        ) as change:
-            if change.replayed_id is not None:
-                first = await change.replay(Review)
-                record = await review_service.get(change.session, info.context.access, first.id)
-            else:
-                record = await review_service.record(
-                    change.session, info.context.access, family_id=family_id, data=data
-                )
-                change.detail |= {"reviewId": str(record.review.id)}
-                change.result_id = record.review.id
+        family_id = parse_id(input.family_id, "familyId")
+        record = await mutate(
+            info,
+            partial(review_service.record, family_id=family_id, data=input.to_data()),
+            family_id=family_id,
+            audit=lambda record: {"reviewId": str(record.id)},
+            idempotency_key=input.idempotency_key,
+            replay=review_service.get,
+        )
         return ReviewType.from_record(record)

@@ -54,6 +54,10 @@ class ReviewRecord:
     progress: list[GoalProgress]
     scores: list[OutcomeScore]
 
+    @property
+    def id(self) -> uuid.UUID:
+        return self.review.id
+
 
 @dataclass(frozen=True)
 class OutcomePoint:

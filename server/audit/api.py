@@ -2,12 +2,15 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
+from functools import partial
 from typing import Any
 
 import strawberry
 from strawberry.scalars import JSON
 
 from server.api.labels import family_label
+from server.api.mutation import mutate
+from server.api.pagination import After, First, PageInfo
 from server.api.scalars import Info, parse_id
 from server.api.types import InformationCategoryType
 from server.audit import queries as audit_queries
@@ -77,6 +80,12 @@ class AccessLogEntryType:
         )
 
 
+@strawberry.type(description="A page of the audit log, newest first.")
+class AuditEventConnection:
+    nodes: list[AuditEventType]
+    page_info: PageInfo
+
+
 @strawberry.input
 class AuditDisclosureBlockInput:
     audit_event_id: int
@@ -91,29 +100,32 @@ async def access_log_of_family(info: Info, family_id: uuid.UUID, first: int) -> 
 
 @strawberry.type
 class AuditQuery:
-    @strawberry.field(description="Information-governance officers: the audit log, newest first (100 max).")
+    @strawberry.field(description="Information-governance officers: the audit log, newest first.")
     async def audit_events(
-        self, info: Info, family_id: strawberry.ID | None = None, first: int = 50, after: int | None = None
-    ) -> list[AuditEventType]:
+        self, info: Info, family_id: strawberry.ID | None = None, first: First = 50, after: After = None
+    ) -> AuditEventConnection:
         await info.context.spend("report")
         async with info.context.read() as session:
-            rows = await audit_queries.events(
+            page = await audit_queries.events(
                 session,
                 info.context.access,
                 family_id=parse_id(family_id, "familyId") if family_id else None,
                 first=first,
                 after=after,
             )
-        return [AuditEventType.from_row(row) for row in rows]
+        return AuditEventConnection(
+            nodes=[AuditEventType.from_row(row) for row in page.items],
+            page_info=PageInfo.of(page, audit_queries.cursor),
+        )
 
 
 @strawberry.type
 class AuditMutation:
     @strawberry.mutation(description="Information-governance officers: withhold an entry from the family's view.")
     async def audit_disclosure_block(self, info: Info, input: AuditDisclosureBlockInput) -> bool:
-        async with info.context.change("auditDisclosureBlock") as change:
-            await audit_queries.block_disclosure(
-                change.session, info.context.access, audit_event_id=input.audit_event_id, reason=input.reason
-            )
-            change.detail = {"auditEventId": input.audit_event_id}
+        await mutate(
+            info,
+            partial(audit_queries.block_disclosure, audit_event_id=input.audit_event_id, reason=input.reason),
+            audit=lambda _: {"auditEventId": input.audit_event_id},
+        )
         return True

@@ -44,17 +44,23 @@ async def events(
     *,
     family_id: uuid.UUID | None,
     first: int,
-    after: int | None,
-) -> list[AuditEvent]:
-    """Newest first; `after` is the id of the last event of the previous page."""
+    after: str | None,
+) -> pagination.Page[AuditEvent]:
+    """Newest first."""
     pagination.check_first(first)
     access.require_outside_family(Act.read, Kind.audit)
     statement = select(AuditEvent)
     if family_id is not None:
         statement = statement.where(AuditEvent.family_id == family_id)
     if after is not None:
-        statement = statement.where(col(AuditEvent.id) < after)
-    return list((await session.exec(statement.order_by(col(AuditEvent.id).desc()).limit(first))).all())
+        (last_id,) = pagination.decode(after, int)
+        statement = statement.where(col(AuditEvent.id) < last_id)
+    rows = list((await session.exec(statement.order_by(col(AuditEvent.id).desc()).limit(first + 1))).all())
+    return pagination.Page.of(rows, first)
+
+
+def cursor(row: AuditEvent) -> str:
+    return pagination.encode(row.id)
 
 
 async def access_log(

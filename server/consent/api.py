@@ -2,10 +2,12 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
+from functools import partial
 
 import strawberry
 
 from server.agency.api import AgencyType
+from server.api.mutation import mutate
 from server.api.scalars import Info, idempotency_key_field, parse_id, parse_ids
 from server.api.types import InformationCategoryType
 from server.consent import service as consent_service
@@ -212,48 +214,41 @@ class ConsentMutation:
             valid_to=input.valid_to,
             evidence_reference=input.evidence_reference,
         )
-        async with info.context.change(
-            "consentRecord", family_id=family_id, idempotency_key=input.idempotency_key
-        ) as change:
-            if change.replayed_id is not None:
-                row = await change.replay(Consent)
-            else:
-                row = await consent_service.record(change.session, info.context.access, family_id=family_id, data=data)
-                change.detail |= {
-                    "consentId": str(row.id),
-                    "decision": row.decision.value,
-                    "categories": row.categories,
-                }
-                change.result_id = row.id
+        row = await mutate(
+            info,
+            partial(consent_service.record, family_id=family_id, data=data),
+            family_id=family_id,
+            audit=lambda row: {"consentId": str(row.id), "decision": row.decision.value, "categories": row.categories},
+            idempotency_key=input.idempotency_key,
+            replay=Consent,
+        )
         return ConsentType.from_row(row)
 
     @strawberry.mutation(description="Withdraw a consent. It stops counting at once, on every server.")
     async def consent_withdraw(self, info: Info, input: ConsentWithdrawInput) -> ConsentType:
         consent_id = parse_id(input.consent_id, "consentId")
-        async with info.context.change("consentWithdraw") as change:
-            row = await consent_service.withdraw(
-                change.session, info.context.access, consent_id=consent_id, reason=input.reason
-            )
-            change.family_id, change.detail = row.family_id, {"consentId": str(row.id)}
+        row = await mutate(
+            info,
+            partial(consent_service.withdraw, consent_id=consent_id, reason=input.reason),
+            audit=lambda row: {"consentId": str(row.id)},
+        )
         return ConsentType.from_row(row)
 
     @strawberry.mutation(description="Record whether a family member agrees to engage with early help.")
     async def engagement_record(self, info: Info, input: EngagementRecordInput) -> EngagementAgreementType:
         family_id = parse_id(input.family_id, "familyId")
-        async with info.context.change(
-            "engagementRecord", family_id=family_id, idempotency_key=input.idempotency_key
-        ) as change:
-            if change.replayed_id is not None:
-                row = await change.replay(EngagementAgreement)
-            else:
-                row = await consent_service.record_engagement(
-                    change.session,
-                    info.context.access,
-                    family_id=family_id,
-                    member_id=parse_id(input.member_id, "memberId"),
-                    agreed=input.agreed,
-                    notes=input.notes,
-                )
-                change.detail |= {"agreed": row.agreed}
-                change.result_id = row.id
+        row = await mutate(
+            info,
+            partial(
+                consent_service.record_engagement,
+                family_id=family_id,
+                member_id=parse_id(input.member_id, "memberId"),
+                agreed=input.agreed,
+                notes=input.notes,
+            ),
+            family_id=family_id,
+            audit=lambda row: {"agreed": row.agreed},
+            idempotency_key=input.idempotency_key,
+            replay=EngagementAgreement,
+        )
         return EngagementAgreementType.from_row(row)

@@ -4,12 +4,15 @@ import asyncio
 import uuid
 from collections.abc import Sequence
 from datetime import datetime
+from functools import partial
 
 import strawberry
 
 from server.access.categories import InformationCategory
 from server.agency.api import AgencyType
 from server.agency.models import Agency
+from server.api.mutation import mutate
+from server.api.pagination import PageInfo
 from server.api.scalars import Info, parse_id, parse_ids
 from server.api.types import InformationCategoryType
 from server.contribution import service as contribution_service
@@ -130,9 +133,8 @@ class FamilyMemberRef:
 @strawberry.type(description="A page of a family's items the caller may see, newest first.")
 class ContributionConnection:
     nodes: list[ContributionType]
+    page_info: PageInfo
     total_count: int = strawberry.field(description="Items matching the filters that the caller may see.")
-    has_next_page: bool
-    end_cursor: str | None
 
 
 @strawberry.input
@@ -208,12 +210,10 @@ async def contributions_of_family(
             kind=kind,
             search=search,
         )
-    end = page.items[-1] if page.items else None
     return ContributionConnection(
         nodes=await ContributionType.many(info, page.items),
-        total_count=page.total,
-        has_next_page=page.has_next,
-        end_cursor=contribution_service.cursor(end) if end else None,
+        page_info=PageInfo.of(page, contribution_service.cursor),
+        total_count=page.total,  # type: ignore[arg-type]
     )
 
 
@@ -240,34 +240,26 @@ class ContributionMutation:
             may_appear_in_family_summary=input.may_appear_in_family_summary,
             contains_third_party_identities=input.contains_third_party_identities,
         )
-        async with info.context.change(
-            "contributionAdd", family_id=family_id, idempotency_key=input.idempotency_key
-        ) as change:
-            if change.replayed_id is None:
-                row = await contribution_service.add(
-                    change.session, info.context.access, family_id=family_id, data=data
-                )
-                change.result_id = row.id
-                change.detail |= {"contributionId": str(row.id), "category": row.category.value}
-        if change.replayed_id is not None:
-            async with info.context.read() as session:
-                row = await contribution_service.get(session, info.context.access, change.replayed_id)
+        row = await mutate(
+            info,
+            partial(contribution_service.add, family_id=family_id, data=data),
+            family_id=family_id,
+            audit=lambda row: {"contributionId": str(row.id), "category": row.category.value},
+            idempotency_key=input.idempotency_key,
+            replay=contribution_service.get,
+        )
         return await ContributionType.one(info, row)
 
     @strawberry.mutation(description="Edit your agency's item; CONFLICT when someone changed it since you read it.")
     async def contribution_edit(self, info: Info, input: ContributionEditInput) -> ContributionType:
-        contribution_id = parse_id(input.contribution_id, "contributionId")
-        changes = input.changes()
-        async with info.context.change("contributionEdit") as change:
-            row = await contribution_service.edit(
-                change.session,
-                info.context.access,
-                contribution_id=contribution_id,
+        row = await mutate(
+            info,
+            partial(
+                contribution_service.edit,
+                contribution_id=parse_id(input.contribution_id, "contributionId"),
                 expected_version=input.expected_version,
-                changes=changes,
-            )
-            change.family_id, change.detail = (
-                row.family_id,
-                {"contributionId": str(row.id), "version": row.version},
-            )
+                changes=input.changes(),
+            ),
+            audit=lambda row: {"contributionId": str(row.id), "version": row.version},
+        )
         return await ContributionType.one(info, row)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass, field
+from datetime import datetime
 
 import sqlalchemy as sa
 from sqlmodel import col, select
@@ -36,13 +37,6 @@ class ContributionIn:
     about_member_ids: list[uuid.UUID] = field(default_factory=list)
     may_appear_in_family_summary: bool = False
     contains_third_party_identities: bool = False
-
-
-@dataclass(frozen=True)
-class ContributionPage:
-    items: list[Contribution]
-    has_next: bool
-    total: int
 
 
 def item_facts(row: Contribution | ContributionVersion, owning_agency_id: uuid.UUID) -> ItemFacts:
@@ -127,7 +121,7 @@ async def list_for_family(
     category: InformationCategory | None = None,
     kind: ContributionKind | None = None,
     search: str | None = None,
-) -> ContributionPage:
+) -> pagination.Page[Contribution]:
     """The family's items the caller may see, newest first. Withheld items are not counted."""
     pagination.check_first(first)
     await access.require_visible_family(session, family_id)
@@ -145,17 +139,17 @@ async def list_for_family(
         conditions.append(sa.or_(table.title.ilike(pattern, escape="\\"), table.body.ilike(pattern, escape="\\")))
     total = (await session.exec(select(sa.func.count()).select_from(Contribution).where(*conditions))).one()
     if after is not None:
-        at, row_id = pagination.decode_uuid(after)
+        at, row_id = pagination.decode(after, datetime, uuid.UUID)
         conditions.append(sa.tuple_(table.created_at, table.id) < sa.tuple_(at, row_id))
     statement = (
         select(Contribution)
         .where(*conditions)
         .order_by(col(Contribution.created_at).desc(), col(Contribution.id).desc())
     )
-    rows = list((await session.exec(statement.limit(first + 1))).all())
-    for row in rows[:first]:
+    page = pagination.Page.of(list((await session.exec(statement.limit(first + 1))).all()), first, total=total)
+    for row in page.items:
         access.note_read(family_id, row.id, KIND, item_facts(row, row.owning_agency_id))
-    return ContributionPage(items=rows[:first], has_next=len(rows) > first, total=total)
+    return page
 
 
 async def visible_versions(

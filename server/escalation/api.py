@@ -2,10 +2,12 @@ from __future__ import annotations
 
 import uuid
 from datetime import UTC, datetime
+from functools import partial
 
 import strawberry
 
 from server.agency.api import AgencyType
+from server.api.mutation import mutate
 from server.api.scalars import Info, idempotency_key_field, parse_id
 from server.api.types import InformationCategoryType
 from server.escalation import service as escalation_service
@@ -132,46 +134,39 @@ class EscalationMutation:
     @strawberry.mutation(description="Raise a risk escalation; the lead professional must acknowledge it by ackDueAt.")
     async def escalation_raise(self, info: Info, input: EscalationRaiseInput) -> EscalationType:
         family_id = parse_id(input.family_id, "familyId")
-        async with info.context.change(
-            "escalationRaise", family_id=family_id, idempotency_key=input.idempotency_key
-        ) as change:
-            if change.replayed_id is not None:
-                row = await change.replay(Escalation)
-            else:
-                row = await escalation_service.raise_escalation(
-                    change.session,
-                    info.context.access,
-                    family_id=family_id,
-                    level=input.level,
-                    category=input.category,
-                    reason=input.reason,
-                    settings=info.context.settings,
-                )
-                change.detail |= {"escalationId": str(row.id), "level": row.level.value, "category": row.category.value}
-                change.result_id = row.id
+        row = await mutate(
+            info,
+            partial(
+                escalation_service.raise_escalation,
+                family_id=family_id,
+                level=input.level,
+                category=input.category,
+                reason=input.reason,
+                settings=info.context.settings,
+            ),
+            family_id=family_id,
+            audit=lambda row: {"escalationId": str(row.id), "level": row.level.value, "category": row.category.value},
+            idempotency_key=input.idempotency_key,
+            replay=Escalation,
+        )
         return EscalationType.from_seen(Seen(row, reason_visible=True))
 
     @strawberry.mutation(description="Acknowledge an escalation. Lead professional only; CONFLICT if already done.")
     async def escalation_acknowledge(self, info: Info, input: EscalationAcknowledgeInput) -> EscalationType:
         escalation_id = parse_id(input.escalation_id, "escalationId")
-        async with info.context.change("escalationAcknowledge") as change:
-            row = await escalation_service.acknowledge(change.session, info.context.access, escalation_id=escalation_id)
-            change.family_id, change.detail = row.family_id, {"escalationId": str(row.id)}
+        await mutate(
+            info,
+            partial(escalation_service.acknowledge, escalation_id=escalation_id),
+            audit=lambda row: {"escalationId": str(row.id)},
+        )
         return await _view(info, escalation_id)
 
     @strawberry.mutation(description="Resolve an escalation with an outcome. Lead professional only.")
     async def escalation_resolve(self, info: Info, input: EscalationResolveInput) -> EscalationType:
         escalation_id = parse_id(input.escalation_id, "escalationId")
-        async with info.context.change("escalationResolve") as change:
-            row = await escalation_service.resolve(
-                change.session,
-                info.context.access,
-                escalation_id=escalation_id,
-                outcome=input.outcome,
-                note=input.note,
-            )
-            change.family_id, change.detail = (
-                row.family_id,
-                {"escalationId": str(row.id), "outcome": input.outcome.value},
-            )
+        await mutate(
+            info,
+            partial(escalation_service.resolve, escalation_id=escalation_id, outcome=input.outcome, note=input.note),
+            audit=lambda row: {"escalationId": str(row.id), "outcome": input.outcome.value},
+        )
         return await _view(info, escalation_id)

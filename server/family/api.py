@@ -2,12 +2,15 @@ from __future__ import annotations
 
 import uuid
 from datetime import date, datetime
+from functools import partial
 from typing import Annotated
 
 import strawberry
 
+from server.api.mutation import mutate
+from server.api.pagination import After, First, PageInfo
 from server.api.scalars import Info, idempotency_key_field, parse_id
-from server.api.types import InformationCategoryType, PageInfo
+from server.api.types import InformationCategoryType
 from server.audit.api import AccessLogEntryType, access_log_of_family
 from server.chronology.api import ChronologyEntryType, chronology_of_family
 from server.consent.api import (
@@ -79,12 +82,12 @@ class FamilyType:
         rows = await info.context.loaders.active_team_by_family_id.load(self.row_id)
         return await TeamMemberType.many(info, rows)
 
-    @strawberry.field(description="The family's items that the caller may see, newest first (100 per page).")
+    @strawberry.field(description="The family's items that the caller may see, newest first.")
     async def contributions(
         self,
         info: Info,
-        first: int = 50,
-        after: str | None = None,
+        first: First = 50,
+        after: After = None,
         category: InformationCategoryType | None = None,  # type: ignore[valid-type]
         kind: ContributionKindType | None = None,  # type: ignore[valid-type]
         search: Annotated[str | None, strawberry.argument(description="Words in the title or text.")] = None,
@@ -219,8 +222,8 @@ class FamilyQuery:
     async def families(
         self,
         info: Info,
-        first: int = 20,
-        after: str | None = None,
+        first: First = 20,
+        after: After = None,
         status: FamilyStatusType | None = None,  # type: ignore[valid-type]
         level_of_need: LevelOfNeedType | None = None,  # type: ignore[valid-type]
         overdue_actions: Annotated[
@@ -244,12 +247,10 @@ class FamilyQuery:
                 overdue_actions=overdue_actions,
                 open_escalations=open_escalations,
             )
-        nodes = [FamilyType.from_row(row) for row in page.families]
-        end = family_service.encode_cursor(page.families[-1]) if page.families else None
         return FamilyConnection(
-            nodes=nodes,
-            page_info=PageInfo(has_next_page=page.has_next, end_cursor=end),
-            total_count=page.total,
+            nodes=[FamilyType.from_row(row) for row in page.items],
+            page_info=PageInfo.of(page, family_service.cursor),
+            total_count=page.total,  # type: ignore[arg-type]
         )
 
     @strawberry.field(description="One family. NOT_FOUND when it does not exist or the caller may not see it.")
@@ -273,43 +274,41 @@ class FamilyMutation:
             lead_contact=input.lead_contact.to_contact(),
         )
         await info.context.spend("invite")
-        async with info.context.change("familyOpen", idempotency_key=input.idempotency_key) as change:
-            if change.replayed_id is None:
-                row = await family_service.open_family(change.session, info.context.access, data)
-                change.family_id = change.result_id = row.id
-        if change.replayed_id is not None:
-            async with info.context.read() as session:
-                row = await family_service.get_family(session, info.context.access, change.replayed_id)
+        row = await mutate(
+            info,
+            partial(family_service.open_family, data=data),
+            idempotency_key=input.idempotency_key,
+            replay=family_service.get_family,
+        )
         return FamilyType.from_row(row)
 
     @strawberry.mutation(description="Change status or level of need. Lead professional only; CONFLICT if stale.")
     async def family_update(self, info: Info, input: FamilyUpdateInput) -> FamilyType:
         family_id = parse_id(input.family_id, "familyId")
-        async with info.context.change("familyUpdate", family_id=family_id) as change:
-            row = await family_service.update_family(
-                change.session,
-                info.context.access,
+        row = await mutate(
+            info,
+            partial(
+                family_service.update_family,
                 family_id=family_id,
                 expected_version=input.expected_version,
                 status=input.status,
                 level_of_need=input.level_of_need,
-            )
-            change.detail = {"status": row.status.value, "levelOfNeed": row.level_of_need.value}
+            ),
+            family_id=family_id,
+            audit=lambda row: {"status": row.status.value, "levelOfNeed": row.level_of_need.value},
+        )
         return FamilyType.from_row(row)
 
     @strawberry.mutation(description="Add a person to the family. Lead professional only.")
     async def family_member_add(self, info: Info, input: FamilyMemberAddInput) -> FamilyMemberType:
         family_id = parse_id(input.family_id, "familyId")
         await info.context.spend("invite")
-        async with info.context.change(
-            "familyMemberAdd", family_id=family_id, idempotency_key=input.idempotency_key
-        ) as change:
-            if change.replayed_id is not None:
-                row = await change.replay(FamilyMember)
-            else:
-                row = await family_service.add_member(
-                    change.session, info.context.access, family_id=family_id, member=input.member.to_member()
-                )
-                change.detail |= {"memberId": str(row.id)}
-                change.result_id = row.id
+        row = await mutate(
+            info,
+            partial(family_service.add_member, family_id=family_id, member=input.member.to_member()),
+            family_id=family_id,
+            audit=lambda row: {"memberId": str(row.id)},
+            idempotency_key=input.idempotency_key,
+            replay=FamilyMember,
+        )
         return FamilyMemberType.from_row(row)

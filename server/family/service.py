@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import base64
 import uuid
 from dataclasses import dataclass
 from datetime import date
@@ -11,6 +10,7 @@ import sqlalchemy as sa
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from server import pagination
 from server.access.actor import Act
 from server.access.kinds import Kind
 from server.access.pep import AccessControl
@@ -24,7 +24,6 @@ from server.validation import required_text
 from server.writes import lock_and_require
 
 MAX_MEMBERS = 30
-MAX_PAGE = 100
 
 
 @dataclass(frozen=True)
@@ -42,13 +41,6 @@ class FamilyOpen:
     members: list[MemberIn]
     lead_user_id: uuid.UUID | None  # None: the person opening the record leads
     lead_contact: Contact
-
-
-@dataclass(frozen=True)
-class Page:
-    families: list[Family]
-    has_next: bool
-    total: int
 
 
 async def open_family(session: AsyncSession, access: AccessControl, data: FamilyOpen) -> Family:
@@ -89,10 +81,9 @@ async def list_families(
     level_of_need: LevelOfNeed | None = None,
     overdue_actions: bool = False,
     open_escalations: bool = False,
-) -> Page:
+) -> pagination.Page[Family]:
     """The caller's caseload, filtered in SQL by the same policy as single lookups, ordered by reference."""
-    if not 1 <= first <= MAX_PAGE:
-        raise BadUserInput(f"first must be between 1 and {MAX_PAGE}.", field="first")
+    pagination.check_first(first)
     conditions = [access.family_filter(col(Family.id))]
     if status is not None:
         conditions.append(col(Family.status) == status.value)
@@ -101,10 +92,11 @@ async def list_families(
     conditions += attention.filters(access, overdue_actions=overdue_actions, open_escalations=open_escalations)
     total = (await session.exec(select(sa.func.count()).select_from(Family).where(*conditions))).one()
     if after is not None:
-        conditions.append(col(Family.reference) > decode_cursor(after))
+        (reference,) = pagination.decode(after, str)
+        conditions.append(col(Family.reference) > reference)
     statement = select(Family).where(*conditions).order_by(Family.reference).limit(first + 1)
     rows = list((await session.exec(statement)).all())
-    return Page(families=rows[:first], has_next=len(rows) > first, total=total)
+    return pagination.Page.of(rows, first, total=total)
 
 
 async def update_family(
@@ -188,18 +180,5 @@ def _check_members(members: list[MemberIn], *, require_subject_child: bool) -> N
             raise BadUserInput("A date of birth cannot be in the future.", field="dateOfBirth")
 
 
-_CURSOR_PREFIX = "family:"
-
-
-def encode_cursor(family: Family) -> str:
-    return base64.urlsafe_b64encode(f"{_CURSOR_PREFIX}{family.reference}".encode()).decode()
-
-
-def decode_cursor(cursor: str) -> str:
-    try:
-        text = base64.b64decode(cursor.encode(), altchars=b"-_", validate=True).decode()
-    except (ValueError, UnicodeDecodeError):
-        text = ""
-    if not text.startswith(_CURSOR_PREFIX):
-        raise BadUserInput("That page cursor is not valid.", field="after")
-    return text.removeprefix(_CURSOR_PREFIX)
+def cursor(family: Family) -> str:
+    return pagination.encode(family.reference)

@@ -3,6 +3,7 @@ from __future__ import annotations
 from collections.abc import AsyncGenerator
 from datetime import datetime
 from enum import StrEnum
+from functools import partial
 from typing import Annotated, Any
 
 import strawberry
@@ -13,12 +14,14 @@ from notifications.events import KINDS
 from notifications.models import Delivery
 from server.access.categories import InformationCategory
 from server.access.pep import AccessControl
+from server.api.mutation import mutate
+from server.api.pagination import After, First, PageInfo
 from server.api.scalars import Info
-from server.api.types import InformationCategoryType, PageInfo
+from server.api.types import InformationCategoryType
 from server.errors import Unavailable
 from server.inbox import content, live
 from server.inbox import service as inbox_service
-from server.inbox.service import parse_cursor
+from server.inbox.service import parse_notification_id
 
 # Every kind of event, and the daily digest (which gathers the kinds a user chose to receive that way).
 NotificationKind = StrEnum("NotificationKind", {kind: kind for kind in (*KINDS, DIGEST_KIND)})  # type: ignore[misc]
@@ -151,8 +154,8 @@ class NotificationType:
 
 @strawberry.type(description="A page of the caller's inbox, newest first.")
 class NotificationConnection:
-    nodes: list[NotificationType] = strawberry.field(description="At most `first` notifications.")
-    page_info: PageInfo = strawberry.field(description="Pass `endCursor` as `after` for the next (older) page.")
+    nodes: list[NotificationType]
+    page_info: PageInfo
 
 
 @strawberry.type(name="NotificationPreference", description="How the caller receives one kind of notification.")
@@ -169,8 +172,6 @@ class NotificationPreferenceSetInput:
     )
 
 
-First = Annotated[int, strawberry.argument(description="Page size, 1 to 100.")]
-After = Annotated[strawberry.ID | None, strawberry.argument(description="The endCursor of the previous page.")]
 UnreadOnly = Annotated[bool, strawberry.argument(description="Only notifications not yet marked read.")]
 
 
@@ -188,12 +189,13 @@ class NotificationQuery:
                 session,
                 info.context.access,
                 first=first,
-                after=parse_cursor(after, "after"),
+                after=after,
                 unread_only=unread_only,
             )
-        nodes = [NotificationType.from_row(row) for row in page.notifications]
-        end = nodes[-1].id if nodes else None
-        return NotificationConnection(nodes=nodes, page_info=PageInfo(has_next_page=page.has_next, end_cursor=end))
+        return NotificationConnection(
+            nodes=[NotificationType.from_row(row) for row in page.items],
+            page_info=PageInfo.of(page, inbox_service.cursor),
+        )
 
     @strawberry.field(description="How many of the caller's inbox notifications are unread.")
     async def unread_count(self, info: Info) -> int:
@@ -218,11 +220,11 @@ class NotificationMutation:
         " the notifications marked."
     )
     async def notification_mark_read(self, info: Info, ids: Ids) -> list[NotificationType]:
-        cursors = [parse_cursor(value, "ids") for value in ids]
-        async with info.context.change("notificationMarkRead") as change:
-            rows = await inbox_service.mark_read(
-                change.session, info.context.access, ids=[c for c in cursors if c is not None]
-            )
+        numbers = [parse_notification_id(value, "ids") for value in ids]
+        rows = await mutate(
+            info,
+            partial(inbox_service.mark_read, ids=[number for number in numbers if number is not None]),
+        )
         return [NotificationType.from_row(row) for row in rows]
 
     @strawberry.mutation(
@@ -230,21 +232,24 @@ class NotificationMutation:
         " for any other kind; NOT_FOUND if it is not the caller's."
     )
     async def notification_acknowledge(self, info: Info, id: NotificationId) -> NotificationType:
-        notification_id = parse_cursor(id, "id")
-        assert notification_id is not None
-        async with info.context.change("notificationAcknowledge") as change:
-            row = await inbox_service.acknowledge(change.session, info.context.access, notification_id=notification_id)
-            change.family_id, change.detail = row.family_id, {"notificationId": row.id, "kind": row.kind}
+        notification_id = parse_notification_id(id, "id")
+        row = await mutate(
+            info,
+            partial(inbox_service.acknowledge, notification_id=notification_id),
+            audit=lambda row: {"notificationId": row.id, "kind": row.kind},
+        )
         return NotificationType.from_row(row)
 
     @strawberry.mutation(description="Choose live or daily-digest delivery for one kind of notification.")
     async def notification_preference_set(
         self, info: Info, input: NotificationPreferenceSetInput
     ) -> NotificationPreferenceType:
-        async with info.context.change("notificationPreferenceSet") as change:
-            await inbox_service.set_preference(
-                change.session, info.context.require_actor(), kind=input.kind.value, delivery=input.delivery
-            )
+        await mutate(
+            info,
+            lambda session, access: inbox_service.set_preference(
+                session, access.actor, kind=input.kind.value, delivery=input.delivery
+            ),
+        )
         return NotificationPreferenceType(kind=input.kind, delivery=input.delivery)
 
 
@@ -268,7 +273,7 @@ class NotificationSubscription:
     ) -> AsyncGenerator[NotificationType, None]:
         context = info.context
         actor = context.require_actor()
-        cursor = parse_cursor(after, "after")
+        cursor = parse_notification_id(after, "after")
         if context.bus is None:
             raise Unavailable("Notifications are not running on this server.")
         if cursor is None:

@@ -11,7 +11,6 @@ in the inbox, the replay, live delivery and the digest.
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
 
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import insert
@@ -22,21 +21,15 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from notifications.digest import DIGEST_KIND
 from notifications.events import ESCALATION_KINDS, KINDS, notice_kind
 from notifications.models import Delivery, Notification, NotificationPreference
+from server import pagination
 from server.access.actor import Act, Actor
 from server.access.kinds import Kind
 from server.access.pep import AccessControl
 from server.clock import utcnow
 from server.errors import BadUserInput, NotFound
 
-MAX_PAGE = 100
 MAX_IDS = 100
 NOT_FOUND = "No notification with that id."
-
-
-@dataclass(frozen=True)
-class InboxPage:
-    notifications: list[Notification]
-    has_next: bool
 
 
 def _visible(access: AccessControl) -> ColumnElement[bool]:
@@ -62,18 +55,22 @@ def _mine(access: AccessControl) -> ColumnElement[bool]:
 
 
 async def inbox(
-    session: AsyncSession, access: AccessControl, *, first: int, after: int | None, unread_only: bool
-) -> InboxPage:
-    """Newest first; `after` is the id of the last notification of the previous page."""
-    if not 1 <= first <= MAX_PAGE:
-        raise BadUserInput(f"first must be between 1 and {MAX_PAGE}.", field="first")
+    session: AsyncSession, access: AccessControl, *, first: int, after: str | None, unread_only: bool
+) -> pagination.Page[Notification]:
+    """Newest first."""
+    pagination.check_first(first)
     statement = select(Notification).where(_mine(access))
     if after is not None:
-        statement = statement.where(col(Notification.id) < after)
+        (last_id,) = pagination.decode(after, int)
+        statement = statement.where(col(Notification.id) < last_id)
     if unread_only:
         statement = statement.where(col(Notification.read_at).is_(None))
     rows = list((await session.exec(statement.order_by(col(Notification.id).desc()).limit(first + 1))).all())
-    return InboxPage(rows[:first], len(rows) > first)
+    return pagination.Page.of(rows, first)
+
+
+def cursor(row: Notification) -> str:
+    return pagination.encode(row.id)
 
 
 async def unread_count(session: AsyncSession, access: AccessControl) -> int:
@@ -155,13 +152,13 @@ def digest_item_ids(payload: dict) -> list[int]:
     return ids
 
 
-def parse_cursor(value: str | None, field: str) -> int | None:
+def parse_notification_id(value: str | None, field: str) -> int | None:
     if value is None:
         return None
     try:
-        cursor = int(value)
+        notification_id = int(value)
     except ValueError:
         raise BadUserInput(f"{field} is not a notification id.", field=field) from None
-    if cursor < 0:
+    if notification_id < 0:
         raise BadUserInput(f"{field} is not a notification id.", field=field)
-    return cursor
+    return notification_id

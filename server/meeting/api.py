@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import date, datetime
+from typing import Any
 
 import strawberry
 
@@ -114,16 +115,9 @@ class MeetingDecisionType:
 
     @classmethod
     def from_recorded(cls, recorded: Recorded[MeetingDecision]) -> MeetingDecisionType:
-        row = recorded.row
         return cls(
-            id=strawberry.ID(str(row.id)),
-            meeting_id=strawberry.ID(str(row.meeting_id)),
-            text=row.text,
-            category=row.category,
-            contains_third_party_identities=row.contains_third_party_identities,
-            agreed_with_family=row.agreed_with_family,
-            created_at=row.created_at,
-            owning_agency=AgencyType.from_row(recorded.agency),
+            **_written(recorded),
+            agreed_with_family=recorded.row.agreed_with_family,
             recorded_by=StaffMemberType.from_row(recorded.author),
         )
 
@@ -145,17 +139,21 @@ class MeetingAddendumType:
 
     @classmethod
     def from_recorded(cls, recorded: Recorded[MeetingAddendum]) -> MeetingAddendumType:
-        row = recorded.row
-        return cls(
-            id=strawberry.ID(str(row.id)),
-            meeting_id=strawberry.ID(str(row.meeting_id)),
-            text=row.text,
-            category=row.category,
-            contains_third_party_identities=row.contains_third_party_identities,
-            created_at=row.created_at,
-            owning_agency=AgencyType.from_row(recorded.agency),
-            author=StaffMemberType.from_row(recorded.author),
-        )
+        return cls(**_written(recorded), author=StaffMemberType.from_row(recorded.author))
+
+
+def _written(recorded: Recorded[MeetingDecision] | Recorded[MeetingAddendum]) -> dict[str, Any]:
+    """What a meeting's decisions and addenda share: the words, whose information they are, and when."""
+    row = recorded.row
+    return {
+        "id": strawberry.ID(str(row.id)),
+        "meeting_id": strawberry.ID(str(row.meeting_id)),
+        "text": row.text,
+        "category": row.category,
+        "contains_third_party_identities": row.contains_third_party_identities,
+        "created_at": row.created_at,
+        "owning_agency": AgencyType.from_row(recorded.agency),
+    }
 
 
 @strawberry.type(name="MeetingChange", description="A meeting moved or cancelled, and why.")

@@ -159,7 +159,7 @@ async def publish_minutes(
 
 async def add_decision(
     session: AsyncSession, access: AccessControl, *, meeting_id: uuid.UUID, data: DecisionIn
-) -> MeetingDecision:
+) -> tuple[Meeting, MeetingDecision]:
     meeting = await _started(session, access, meeting_id)
     _require_draft(meeting)
     row = MeetingDecision(
@@ -173,12 +173,12 @@ async def add_decision(
     )
     session.add(row)
     await session.flush()
-    return row
+    return meeting, row
 
 
 async def add_addendum(
     session: AsyncSession, access: AccessControl, *, meeting_id: uuid.UUID, data: AddendumIn
-) -> MeetingAddendum:
+) -> tuple[Meeting, MeetingAddendum]:
     meeting = await for_change(session, access, meeting_id)
     if meeting.minutes_published_at is None:
         raise Conflict("The minutes are still a draft: change them instead of adding an addendum.")
@@ -192,7 +192,7 @@ async def add_addendum(
     )
     session.add(row)
     await session.flush()
-    return row
+    return meeting, row
 
 
 async def add_action(

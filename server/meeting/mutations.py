@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import uuid
 from datetime import date, datetime
+from functools import partial
 
 import strawberry
+from sqlmodel.ext.asyncio.session import AsyncSession
 
 from server.access.categories import InformationCategory
+from server.access.pep import AccessControl
+from server.api.mutation import mutate
 from server.api.scalars import Info, idempotency_key_field, parse_id, parse_ids
 from server.api.types import InformationCategoryType
 from server.errors import BadUserInput
@@ -178,60 +182,59 @@ class MeetingMutation:
             invitee_user_ids=parse_ids(input.invitee_user_ids, "inviteeUserIds"),
             invitee_member_ids=parse_ids(input.invitee_member_ids, "inviteeMemberIds"),
         )
-        async with info.context.change(
-            "meetingSchedule", family_id=family_id, idempotency_key=input.idempotency_key
-        ) as change:
-            if change.replayed_id is not None:
-                row = await change.replay(Meeting)
-            else:
-                row = await meeting_service.schedule(
-                    change.session, info.context.access, family_id=family_id, data=data
-                )
-                change.detail |= {"meetingId": str(row.id)}
-                change.result_id = row.id
+        row = await mutate(
+            info,
+            partial(meeting_service.schedule, family_id=family_id, data=data),
+            family_id=family_id,
+            audit=lambda row: {"meetingId": str(row.id)},
+            idempotency_key=input.idempotency_key,
+            replay=Meeting,
+        )
         return MeetingType.from_row(row)
 
     @strawberry.mutation(description="Move a scheduled meeting, with a reason. CONFLICT when stale.")
     async def meeting_reschedule(self, info: Info, input: MeetingRescheduleInput) -> MeetingType:
-        meeting_id = parse_id(input.meeting_id, "meetingId")
-        async with info.context.change("meetingReschedule") as change:
-            row = await meeting_service.reschedule(
-                change.session,
-                info.context.access,
-                meeting_id=meeting_id,
+        row = await mutate(
+            info,
+            partial(
+                meeting_service.reschedule,
+                meeting_id=parse_id(input.meeting_id, "meetingId"),
                 expected_version=input.expected_version,
                 scheduled_at=input.scheduled_at,
                 reason=input.reason,
-            )
-            change.family_id, change.detail = row.family_id, {"meetingId": str(row.id)}
+            ),
+            audit=_meeting_detail,
+        )
         return MeetingType.from_row(row)
 
     @strawberry.mutation(description="Cancel a scheduled meeting, with a reason. CONFLICT when stale.")
     async def meeting_cancel(self, info: Info, input: MeetingCancelInput) -> MeetingType:
         meeting_id = parse_id(input.meeting_id, "meetingId")
-        async with info.context.change("meetingCancel") as change:
-            row = await meeting_service.cancel(
-                change.session,
-                info.context.access,
+        row = await mutate(
+            info,
+            partial(
+                meeting_service.cancel,
                 meeting_id=meeting_id,
                 expected_version=input.expected_version,
                 reason=input.reason,
-            )
-            change.family_id, change.detail = row.family_id, {"meetingId": str(row.id)}
+            ),
+            audit=_meeting_detail,
+        )
         return MeetingType.from_row(row)
 
     @strawberry.mutation(description="Record attendance once the meeting has started. Lead professional only.")
     async def meeting_attendance_record(self, info: Info, input: MeetingAttendanceInput) -> MeetingType:
         meeting_id, attendance = parse_id(input.meeting_id, "meetingId"), input.to_map()
-        async with info.context.change("meetingAttendanceRecord") as change:
-            row = await minutes_service.record_attendance(
-                change.session,
-                info.context.access,
+        row = await mutate(
+            info,
+            partial(
+                minutes_service.record_attendance,
                 meeting_id=meeting_id,
                 expected_version=input.expected_version,
                 attendance=attendance,
-            )
-            change.family_id, change.detail = row.family_id, {"meetingId": str(row.id)}
+            ),
+            audit=_meeting_detail,
+        )
         return MeetingType.from_row(row)
 
     @strawberry.mutation(
@@ -248,45 +251,45 @@ class MeetingMutation:
             about_member_ids=parse_ids(input.about_member_ids, "aboutMemberIds"),
             agency_id=parse_id(input.agency_id, "agencyId") if input.agency_id else None,
         )
-        async with info.context.change("minutesItemAdd", idempotency_key=input.idempotency_key) as change:
-            if change.replayed_id is not None:  # the meeting the first attempt added to
-                meeting_id = (await change.replay(Meeting)).id
-            else:
-                row, item = await minutes_service.add_item(
-                    change.session,
-                    info.context.access,
-                    meeting_id=meeting_id,
-                    expected_version=input.expected_version,
-                    data=data,
-                )
-                change.family_id, change.result_id = row.family_id, row.id
-                change.detail |= {"meetingId": str(row.id), "minutesItemId": str(item.id)}
-        return await meeting_view(info, str(meeting_id))
+        meeting, _ = await mutate(
+            info,
+            partial(
+                minutes_service.add_item, meeting_id=meeting_id, expected_version=input.expected_version, data=data
+            ),
+            audit=lambda pair: {"meetingId": str(pair[0].id), "minutesItemId": str(pair[1].id)},
+            idempotency_key=input.idempotency_key,
+            replay=_meeting_added_to,
+        )
+        return await meeting_view(info, str(meeting.id))
 
     @strawberry.mutation(description="Change an item of the draft minutes. CONFLICT once published or when stale.")
     async def minutes_item_edit(self, info: Info, input: MinutesItemEditInput) -> MeetingType:
-        item_id, changes = parse_id(input.item_id, "itemId"), input.changes()
-        async with info.context.change("minutesItemEdit") as change:
-            row, item = await minutes_service.edit_item(
-                change.session,
-                info.context.access,
-                item_id=item_id,
+        changes = input.changes()
+        meeting, _ = await mutate(
+            info,
+            partial(
+                minutes_service.edit_item,
+                item_id=parse_id(input.item_id, "itemId"),
                 expected_version=input.expected_version,
                 changes=changes,
-            )
-            change.family_id = row.family_id
-            change.detail = {"meetingId": str(row.id), "minutesItemId": str(item.id), "fields": sorted(changes)}
-        return await meeting_view(info, str(row.id))
+            ),
+            audit=lambda pair: {
+                "meetingId": str(pair[0].id),
+                "minutesItemId": str(pair[1].id),
+                "fields": sorted(changes),
+            },
+        )
+        return await meeting_view(info, str(meeting.id))
 
     @strawberry.mutation(description="Remove an item from the draft minutes. CONFLICT once published or when stale.")
     async def minutes_item_remove(self, info: Info, input: MinutesItemRemoveInput) -> MeetingType:
         item_id = parse_id(input.item_id, "itemId")
-        async with info.context.change("minutesItemRemove") as change:
-            row = await minutes_service.remove_item(
-                change.session, info.context.access, item_id=item_id, expected_version=input.expected_version
-            )
-            change.family_id, change.detail = row.family_id, {"meetingId": str(row.id), "minutesItemId": str(item_id)}
-        return await meeting_view(info, str(row.id))
+        meeting = await mutate(
+            info,
+            partial(minutes_service.remove_item, item_id=item_id, expected_version=input.expected_version),
+            audit=lambda row: {"meetingId": str(row.id), "minutesItemId": str(item_id)},
+        )
+        return await meeting_view(info, str(meeting.id))
 
     @strawberry.mutation(
         description="Publish the minutes (at least one item); after this they never change (add addenda instead)."
@@ -294,53 +297,45 @@ class MeetingMutation:
     )
     async def minutes_publish(self, info: Info, input: MinutesPublishInput) -> MeetingType:
         meeting_id = parse_id(input.meeting_id, "meetingId")
-        async with info.context.change("minutesPublish") as change:
-            row = await minutes_service.publish_minutes(
-                change.session, info.context.access, meeting_id=meeting_id, expected_version=input.expected_version
-            )
-            change.family_id, change.detail = row.family_id, {"meetingId": str(row.id)}
+        row = await mutate(
+            info,
+            partial(minutes_service.publish_minutes, meeting_id=meeting_id, expected_version=input.expected_version),
+            audit=_meeting_detail,
+        )
         return MeetingType.from_row(row)
 
     @strawberry.mutation(description="Record a decision of the meeting, while the minutes are a draft.")
     async def meeting_decision_add(self, info: Info, input: MeetingDecisionAddInput) -> MeetingType:
-        meeting_id = parse_id(input.meeting_id, "meetingId")
-        async with info.context.change("meetingDecisionAdd", idempotency_key=input.idempotency_key) as change:
-            if change.replayed_id is not None:  # the meeting the first attempt added to
-                meeting_id = (await change.replay(Meeting)).id
-            else:
-                data = DecisionIn(
-                    text=input.text,
-                    category=InformationCategory(input.category),
-                    contains_third_party_identities=input.contains_third_party_identities,
-                    agreed_with_family=input.agreed_with_family,
-                )
-                row = await minutes_service.add_decision(
-                    change.session, info.context.access, meeting_id=meeting_id, data=data
-                )
-                change.detail |= {"meetingId": str(meeting_id), "decisionId": str(row.id)}
-                meeting = await meeting_service.get(change.session, info.context.access, meeting_id)
-                change.family_id, change.result_id = meeting.family_id, meeting.id
-        return await meeting_view(info, str(meeting_id))
+        data = DecisionIn(
+            text=input.text,
+            category=InformationCategory(input.category),
+            contains_third_party_identities=input.contains_third_party_identities,
+            agreed_with_family=input.agreed_with_family,
+        )
+        meeting, _ = await mutate(
+            info,
+            partial(minutes_service.add_decision, meeting_id=parse_id(input.meeting_id, "meetingId"), data=data),
+            audit=lambda pair: {"meetingId": str(pair[0].id), "decisionId": str(pair[1].id)},
+            idempotency_key=input.idempotency_key,
+            replay=_meeting_added_to,
+        )
+        return await meeting_view(info, str(meeting.id))
 
     @strawberry.mutation(description="Add a correction to published minutes.")
     async def minutes_addendum_add(self, info: Info, input: MinutesAddendumAddInput) -> MeetingType:
-        meeting_id = parse_id(input.meeting_id, "meetingId")
-        async with info.context.change("minutesAddendumAdd", idempotency_key=input.idempotency_key) as change:
-            if change.replayed_id is not None:  # the meeting the first attempt added to
-                meeting_id = (await change.replay(Meeting)).id
-            else:
-                data = AddendumIn(
-                    text=input.text,
-                    category=InformationCategory(input.category),
-                    contains_third_party_identities=input.contains_third_party_identities,
-                )
-                row = await minutes_service.add_addendum(
-                    change.session, info.context.access, meeting_id=meeting_id, data=data
-                )
-                change.detail |= {"meetingId": str(meeting_id), "addendumId": str(row.id)}
-                meeting = await meeting_service.get(change.session, info.context.access, meeting_id)
-                change.family_id, change.result_id = meeting.family_id, meeting.id
-        return await meeting_view(info, str(meeting_id))
+        data = AddendumIn(
+            text=input.text,
+            category=InformationCategory(input.category),
+            contains_third_party_identities=input.contains_third_party_identities,
+        )
+        meeting, _ = await mutate(
+            info,
+            partial(minutes_service.add_addendum, meeting_id=parse_id(input.meeting_id, "meetingId"), data=data),
+            audit=lambda pair: {"meetingId": str(pair[0].id), "addendumId": str(pair[1].id)},
+            idempotency_key=input.idempotency_key,
+            replay=_meeting_added_to,
+        )
+        return await meeting_view(info, str(meeting.id))
 
     @strawberry.mutation(description="Add an action agreed at the meeting; it goes onto the plan for its owner.")
     async def meeting_action_add(self, info: Info, input: MeetingActionAddInput) -> PlanActionType:
@@ -352,15 +347,23 @@ class MeetingMutation:
             goal_id=parse_id(input.goal_id, "goalId") if input.goal_id else None,
             category=input.category,
         )
-        async with info.context.change("meetingActionAdd", idempotency_key=input.idempotency_key) as change:
-            if change.replayed_id is not None:
-                row = await change.replay(PlanAction)
-            else:
-                row = await minutes_service.add_action(
-                    change.session, info.context.access, meeting_id=meeting_id, data=data
-                )
-                change.family_id = row.family_id
-                change.detail |= {"meetingId": str(meeting_id), "actionId": str(row.id)}
-                change.result_id = row.id
-            seen = await plan_service.seen_action(change.session, info.context.access, row)
+        seen = await mutate(
+            info,
+            partial(minutes_service.add_action, meeting_id=meeting_id, data=data),
+            audit=lambda row: {"meetingId": str(meeting_id), "actionId": str(row.id)},
+            idempotency_key=input.idempotency_key,
+            replay=PlanAction,
+            then=plan_service.seen_action,
+        )
         return PlanActionType.from_seen(seen)
+
+
+def _meeting_detail(row: Meeting) -> dict:
+    return {"meetingId": str(row.id)}
+
+
+async def _meeting_added_to(
+    session: AsyncSession, access: AccessControl, meeting_id: uuid.UUID
+) -> tuple[Meeting, None]:
+    """What a retried addition to a meeting returns: the meeting the first attempt added to."""
+    return await meeting_service.get(session, access, meeting_id), None

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import date, datetime
+from functools import partial
 from typing import Any
 
 import strawberry
@@ -9,6 +10,7 @@ from strawberry.scalars import JSON
 
 from server.access.categories import InformationCategory
 from server.agency.api import AgencyType
+from server.api.mutation import mutate
 from server.api.scalars import Info, idempotency_key_field, parse_id
 from server.api.types import InformationCategoryType
 from server.errors import BadUserInput
@@ -301,61 +303,57 @@ class PlanMutation:
             target_date=input.target_date,
             category=input.category,
         )
-        async with info.context.change(
-            "planGoalAdd", family_id=family_id, idempotency_key=input.idempotency_key
-        ) as change:
-            if change.replayed_id is not None:
-                row = await change.replay(PlanGoal)
-            else:
-                row = await plan_service.add_goal(change.session, info.context.access, family_id=family_id, data=data)
-                change.detail |= {"goalId": str(row.id)}
-                change.result_id = row.id
-            seen = await plan_service.seen_goal(change.session, info.context.access, row)
+        seen = await mutate(
+            info,
+            partial(plan_service.add_goal, family_id=family_id, data=data),
+            family_id=family_id,
+            audit=lambda row: {"goalId": str(row.id)},
+            idempotency_key=input.idempotency_key,
+            replay=PlanGoal,
+            then=plan_service.seen_goal,
+        )
         return PlanGoalType.from_seen(seen)
 
     @strawberry.mutation(description="Edit a goal. Lead professional only; CONFLICT when someone changed it first.")
     async def plan_goal_edit(self, info: Info, input: PlanGoalEditInput) -> PlanGoalType:
-        goal_id, changes = parse_id(input.goal_id, "goalId"), input.changes()
-        async with info.context.change("planGoalEdit") as change:
-            row = await plan_service.edit_goal(
-                change.session,
-                info.context.access,
-                goal_id=goal_id,
+        seen = await mutate(
+            info,
+            partial(
+                plan_service.edit_goal,
+                goal_id=parse_id(input.goal_id, "goalId"),
                 expected_version=input.expected_version,
-                changes=changes,
-            )
-            change.family_id, change.detail = row.family_id, {"goalId": str(row.id), "version": row.version}
-            seen = await plan_service.seen_goal(change.session, info.context.access, row)
+                changes=input.changes(),
+            ),
+            audit=lambda row: {"goalId": str(row.id), "version": row.version},
+            then=plan_service.seen_goal,
+        )
         return PlanGoalType.from_seen(seen)
 
     @strawberry.mutation(description="Add an action for a worker on the team. Lead professional only.")
     async def plan_action_add(self, info: Info, input: PlanActionAddInput) -> PlanActionType:
         family_id = parse_id(input.family_id, "familyId")
-        async with info.context.change(
-            "planActionAdd", family_id=family_id, idempotency_key=input.idempotency_key
-        ) as change:
-            if change.replayed_id is not None:
-                row = await change.replay(PlanAction)
-            else:
-                row = await plan_service.add_action(
-                    change.session, info.context.access, family_id=family_id, data=input.to_action()
-                )
-                change.detail |= {"actionId": str(row.id), "ownerUserId": str(row.owner_user_id)}
-                change.result_id = row.id
-            seen = await plan_service.seen_action(change.session, info.context.access, row)
+        seen = await mutate(
+            info,
+            partial(plan_service.add_action, family_id=family_id, data=input.to_action()),
+            family_id=family_id,
+            audit=lambda row: {"actionId": str(row.id), "ownerUserId": str(row.owner_user_id)},
+            idempotency_key=input.idempotency_key,
+            replay=PlanAction,
+            then=plan_service.seen_action,
+        )
         return PlanActionType.from_seen(seen)
 
     @strawberry.mutation(description="Update an action; CONFLICT when someone changed it since you read it.")
     async def plan_action_edit(self, info: Info, input: PlanActionEditInput) -> PlanActionType:
-        action_id, changes = parse_id(input.action_id, "actionId"), input.changes()
-        async with info.context.change("planActionEdit") as change:
-            row = await plan_service.edit_action(
-                change.session,
-                info.context.access,
-                action_id=action_id,
+        seen = await mutate(
+            info,
+            partial(
+                plan_service.edit_action,
+                action_id=parse_id(input.action_id, "actionId"),
                 expected_version=input.expected_version,
-                changes=changes,
-            )
-            change.family_id, change.detail = row.family_id, {"actionId": str(row.id), "version": row.version}
-            seen = await plan_service.seen_action(change.session, info.context.access, row)
+                changes=input.changes(),
+            ),
+            audit=lambda row: {"actionId": str(row.id), "version": row.version},
+            then=plan_service.seen_action,
+        )
         return PlanActionType.from_seen(seen)

@@ -1,9 +1,11 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from functools import partial
 
 import strawberry
 
+from server.api.mutation import mutate
 from server.api.scalars import Info, parse_id
 from server.audit.api import AccessLogEntryType
 from server.auth.api import LoginPayload
@@ -192,16 +194,18 @@ class PortalMutation:
     ) -> PortalInvitationIssuePayload:
         family_id = parse_id(input.family_id, "familyId")
         member_id = parse_id(input.family_member_id, "familyMemberId")
-        async with info.context.change("portalInvitationIssue", family_id=family_id) as change:
-            issued = await portal_service.issue(
-                change.session,
-                info.context.access,
+        issued = await mutate(
+            info,
+            partial(
+                portal_service.issue,
                 family_id=family_id,
                 family_member_id=member_id,
                 email=input.email,
                 ttl=info.context.settings.portal_invitation_ttl,
-            )
-            change.detail = {"invitationId": str(issued.invitation.id), "familyMemberId": str(member_id)}
+            ),
+            family_id=family_id,
+            audit=lambda issued: {"invitationId": str(issued.invitation.id), "familyMemberId": str(member_id)},
+        )
         origin = info.context.settings.public_origin.rstrip("/")
         return PortalInvitationIssuePayload(
             invitation=PortalInvitationType.from_row(issued.invitation, issued.member),
@@ -210,11 +214,11 @@ class PortalMutation:
 
     @strawberry.mutation(description="The lead professional cancels a pending invitation; its link stops working.")
     async def portal_invitation_revoke(self, info: Info, invitation_id: strawberry.ID) -> PortalInvitationType:
-        row_id = parse_id(invitation_id, "invitationId")
-        async with info.context.change("portalInvitationRevoke") as change:
-            row, member = await portal_service.revoke(change.session, info.context.access, row_id)
-            change.family_id = row.family_id
-            change.detail = {"invitationId": str(row.id)}
+        row, member = await mutate(
+            info,
+            partial(portal_service.revoke, invitation_id=parse_id(invitation_id, "invitationId")),
+            audit=lambda pair: {"invitationId": str(pair[0].id)},
+        )
         return PortalInvitationType.from_row(row, member)
 
     @strawberry.mutation(

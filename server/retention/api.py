@@ -1,12 +1,16 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Awaitable, Callable
 from datetime import date, datetime
+from functools import partial
 
 import strawberry
 
 from server.access.actor import Act
 from server.access.kinds import Kind
+from server.api.mutation import mutate
+from server.api.pagination import After, First, PageInfo
 from server.api.scalars import Info, parse_id
 from server.retention import erasure
 from server.retention import service as retention_service
@@ -115,10 +119,11 @@ class RetentionReviewType:
         )
 
 
-@strawberry.type(name="RetentionReviewQueue")
-class RetentionReviewQueueType:
-    total_count: int = strawberry.field(description="Every family waiting, not only those listed.")
-    families: list[RetentionReviewType]
+@strawberry.type(description="A page of the retention review queue.")
+class RetentionReviewConnection:
+    nodes: list[RetentionReviewType]
+    page_info: PageInfo
+    total_count: int = strawberry.field(description="Every family waiting, not only those on this page.")
 
 
 @strawberry.type(name="FamilyTombstone", description="What is kept of an erased family: no case content.")
@@ -175,18 +180,20 @@ class FamilyEraseInput:
 class RetentionQuery:
     @strawberry.field(
         description="Information-governance officers: closed families whose retention date has passed and that no"
-        " legal hold keeps, the longest overdue first; with onLegalHold, those a legal hold keeps (100 max)."
+        " legal hold keeps, the longest overdue first; with onLegalHold, those a legal hold keeps."
     )
     async def retention_review_queue(
-        self, info: Info, first: int = 50, on_legal_hold: bool = False
-    ) -> RetentionReviewQueueType:
+        self, info: Info, first: First = 50, after: After = None, on_legal_hold: bool = False
+    ) -> RetentionReviewConnection:
         await info.context.spend("search")
         async with info.context.read() as session:
-            found = await retention_service.queue(
-                session, info.context.access, schedule_of(info), on_hold=on_legal_hold, first=first
+            page = await retention_service.queue(
+                session, info.context.access, schedule_of(info), on_hold=on_legal_hold, first=first, after=after
             )
-        return RetentionReviewQueueType(
-            total_count=found.total, families=[RetentionReviewType.of(row) for row in found.families]
+        return RetentionReviewConnection(
+            nodes=[RetentionReviewType.of(row) for row in page.items],
+            page_info=PageInfo.of(page, retention_service.cursor),
+            total_count=page.total,  # type: ignore[arg-type]
         )
 
     @strawberry.field(description="Information-governance officers: one closed family's retention review.")
@@ -216,36 +223,26 @@ class RetentionQuery:
 class RetentionMutation:
     @strawberry.mutation(description="Keep a closed family's records until a later date, with a reason.")
     async def retention_extend(self, info: Info, input: RetentionExtendInput) -> RetentionReviewType:
-        family_id = parse_id(input.family_id, "familyId")
-        async with info.context.change("retentionExtend", family_id=family_id) as change:
-            found = await retention_service.extend(
-                change.session,
-                info.context.access,
-                schedule_of(info),
-                family_id=family_id,
+        found = await mutate(
+            info,
+            partial(
+                retention_service.extend,
+                schedule=schedule_of(info),
+                family_id=parse_id(input.family_id, "familyId"),
                 retain_until=input.retain_until,
                 reason=input.reason,
-            )
-            change.detail = {"retainUntil": input.retain_until.isoformat()}
+            ),
+            audit=lambda _: {"retainUntil": input.retain_until.isoformat()},
+        )
         return RetentionReviewType.of(found)
 
     @strawberry.mutation(description="Keep a closed family's records whatever their date, until the hold is removed.")
     async def retention_legal_hold_place(self, info: Info, input: RetentionLegalHoldInput) -> RetentionReviewType:
-        family_id = parse_id(input.family_id, "familyId")
-        async with info.context.change("retentionLegalHoldPlace", family_id=family_id) as change:
-            found = await retention_service.place_hold(
-                change.session, info.context.access, schedule_of(info), family_id=family_id, reason=input.reason
-            )
-        return RetentionReviewType.of(found)
+        return await _legal_hold(info, retention_service.place_hold, input)
 
     @strawberry.mutation(description="Remove a legal hold, with a reason; the records' date applies again.")
     async def retention_legal_hold_remove(self, info: Info, input: RetentionLegalHoldInput) -> RetentionReviewType:
-        family_id = parse_id(input.family_id, "familyId")
-        async with info.context.change("retentionLegalHoldRemove", family_id=family_id) as change:
-            found = await retention_service.remove_hold(
-                change.session, info.context.access, schedule_of(info), family_id=family_id, reason=input.reason
-            )
-        return RetentionReviewType.of(found)
+        return await _legal_hold(info, retention_service.remove_hold, input)
 
     @strawberry.mutation(
         description="Erase a closed family's records once their retention date has passed: every row about the"
@@ -253,15 +250,25 @@ class RetentionMutation:
         " record is open, under a legal hold or not yet due."
     )
     async def family_erase(self, info: Info, input: FamilyEraseInput) -> FamilyTombstoneType:
-        family_id = parse_id(input.family_id, "familyId")
-        async with info.context.change("familyErase", family_id=family_id) as change:
-            tombstone, removed = await erasure.erase(
-                change.session,
-                info.context.access,
-                schedule_of(info),
-                family_id=family_id,
+        tombstone, _ = await mutate(
+            info,
+            partial(
+                erasure.erase,
+                schedule=schedule_of(info),
+                family_id=parse_id(input.family_id, "familyId"),
                 confirm_reference=input.confirm_reference,
                 reason=input.reason,
-            )
-            change.detail = {"reference": tombstone.reference, "removed": removed}
+            ),
+            audit=lambda erased: {"reference": erased[0].reference, "removed": erased[1]},
+        )
         return FamilyTombstoneType.of(tombstone)
+
+
+async def _legal_hold(
+    info: Info, change: Callable[..., Awaitable[Retention]], input: RetentionLegalHoldInput
+) -> RetentionReviewType:
+    """Place or remove a legal hold: the same question, the same audit entry (its reason stays in the
+    retention decision, not the log)."""
+    family_id = parse_id(input.family_id, "familyId")
+    found = await mutate(info, partial(change, schedule=schedule_of(info), family_id=family_id, reason=input.reason))
+    return RetentionReviewType.of(found)

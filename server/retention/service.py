@@ -5,7 +5,6 @@ or erase (erasure.py). The team sees its family's date once the record is closed
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
 from datetime import date, timedelta
 
 import sqlalchemy as sa
@@ -29,15 +28,15 @@ MAX_EXTENSION = timedelta(days=25 * 366)  # an extension sets when to review aga
 NOT_FOUND = "No closed family with that id."
 
 
-@dataclass(frozen=True)
-class Queue:
-    total: int
-    families: list[Retention]
-
-
 async def queue(
-    session: AsyncSession, access: AccessControl, schedule: Schedule, *, on_hold: bool, first: int
-) -> Queue:
+    session: AsyncSession,
+    access: AccessControl,
+    schedule: Schedule,
+    *,
+    on_hold: bool,
+    first: int,
+    after: str | None = None,
+) -> pagination.Page[Retention]:
     """Closed families whose date has passed and that no legal hold keeps, the longest overdue first; or
     (`on_hold`) those a legal hold keeps, whatever their date."""
     pagination.check_first(first)
@@ -45,9 +44,18 @@ async def queue(
     retention = closed_families(schedule)
     waiting = retention.c.on_hold if on_hold else sa.and_(retention.c.due_on <= today(), sa.not_(retention.c.on_hold))
     total = (await session.exec(sa.select(sa.func.count()).select_from(retention).where(waiting))).one()[0]
-    statement = sa.select(retention).where(waiting).order_by(retention.c.due_on, retention.c.reference).limit(first)
-    rows = (await session.exec(statement)).all()
-    return Queue(total=total, families=[from_row(schedule, row) for row in rows])
+    if after is not None:
+        waiting = sa.and_(
+            waiting,
+            sa.tuple_(retention.c.due_on, retention.c.reference) > sa.tuple_(*pagination.decode(after, date, str)),
+        )
+    statement = sa.select(retention).where(waiting).order_by(retention.c.due_on, retention.c.reference)
+    rows = (await session.exec(statement.limit(first + 1))).all()
+    return pagination.Page.of([from_row(schedule, row) for row in rows], first, total=total)
+
+
+def cursor(found: Retention) -> str:
+    return pagination.encode(found.due_on, found.reference)
 
 
 async def of_family(session: AsyncSession, schedule: Schedule, family_id: uuid.UUID) -> Retention | None:

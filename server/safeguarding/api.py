@@ -1,12 +1,16 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Awaitable, Callable
 from datetime import datetime
+from functools import partial
+from typing import Any
 
 import strawberry
 
 from server.agency.api import AgencyType
 from server.api.labels import family_label
+from server.api.mutation import mutate
 from server.api.scalars import Info, idempotency_key_field, parse_id, parse_ids
 from server.api.types import InformationCategoryType
 from server.safeguarding import service as safeguarding_service
@@ -21,6 +25,19 @@ LawfulBasisType = strawberry.enum(
     " 6(1)(c); vital_interests: Art 6(1)(d); recognised_legitimate_interest: Art 6(1)(ea) (safeguarding);"
     " legitimate_interests: Art 6(1)(f), for voluntary and private bodies.",
 )
+
+
+async def _owning_agency(root: Any, info: Info) -> AgencyType:
+    return AgencyType.from_row(await info.context.loaders.agency_by_id.load(root.row.owning_agency_id))
+
+
+async def _recipient_agencies(root: Any, info: Info) -> list[AgencyType]:
+    rows = await info.context.loaders.agency_by_id.load_many(root.row.recipient_agency_ids)
+    return [AgencyType.from_row(row) for row in rows if row]
+
+
+async def _decided_by(root: Any, info: Info) -> StaffMemberType:
+    return StaffMemberType.from_row(await info.context.loaders.user_by_id.load(root.row.decided_by_user_id))
 
 
 @strawberry.type(
@@ -45,18 +62,11 @@ class SafeguardingOverrideType:
     review_note: str | None
     row: strawberry.Private[SafeguardingOverride]
 
-    @strawberry.field(description="The agency whose information is shared.")
-    async def owning_agency(self, info: Info) -> AgencyType:
-        return AgencyType.from_row(await info.context.loaders.agency_by_id.load(self.row.owning_agency_id))
-
-    @strawberry.field
-    async def recipient_agencies(self, info: Info) -> list[AgencyType]:
-        rows = await info.context.loaders.agency_by_id.load_many(self.row.recipient_agency_ids)
-        return [AgencyType.from_row(row) for row in rows if row]
-
-    @strawberry.field
-    async def decided_by(self, info: Info) -> StaffMemberType:
-        return StaffMemberType.from_row(await info.context.loaders.user_by_id.load(self.row.decided_by_user_id))
+    owning_agency: AgencyType = strawberry.field(
+        resolver=_owning_agency, description="The agency whose information is shared."
+    )
+    recipient_agencies: list[AgencyType] = strawberry.field(resolver=_recipient_agencies)
+    decided_by: StaffMemberType = strawberry.field(resolver=_decided_by)
 
     @strawberry.field(description="Which family, as name and reference: for IG officers reviewing overrides.")
     async def family_label(self, info: Info) -> str | None:
@@ -96,14 +106,8 @@ class SharingDecisionType:
     created_at: datetime
     row: strawberry.Private[SharingDecision]
 
-    @strawberry.field
-    async def recipient_agencies(self, info: Info) -> list[AgencyType]:
-        rows = await info.context.loaders.agency_by_id.load_many(self.row.recipient_agency_ids)
-        return [AgencyType.from_row(row) for row in rows if row]
-
-    @strawberry.field
-    async def decided_by(self, info: Info) -> StaffMemberType:
-        return StaffMemberType.from_row(await info.context.loaders.user_by_id.load(self.row.decided_by_user_id))
+    recipient_agencies: list[AgencyType] = strawberry.field(resolver=_recipient_agencies)
+    decided_by: StaffMemberType = strawberry.field(resolver=_decided_by)
 
     @classmethod
     def from_row(cls, row: SharingDecision) -> SharingDecisionType:
@@ -197,46 +201,31 @@ class SafeguardingMutation:
             advice_sought=input.advice_sought,
             not_informed_reason=input.not_informed_reason,
         )
-        async with info.context.change(
-            "safeguardingOverrideRecord", family_id=family_id, idempotency_key=input.idempotency_key
-        ) as change:
-            if change.replayed_id is not None:
-                row = await change.replay(SafeguardingOverride)
-            else:
-                row = await safeguarding_service.record_override(
-                    change.session, info.context.access, family_id=family_id, data=data
-                )
-                change.detail |= {
-                    "overrideId": str(row.id),
-                    "categories": row.categories,
-                    "recipientAgencyIds": [str(a) for a in row.recipient_agency_ids],
-                }
-                change.result_id = row.id
+        row = await mutate(
+            info,
+            partial(safeguarding_service.record_override, family_id=family_id, data=data),
+            family_id=family_id,
+            audit=lambda row: {
+                "overrideId": str(row.id),
+                "categories": row.categories,
+                "recipientAgencyIds": [str(a) for a in row.recipient_agency_ids],
+            },
+            idempotency_key=input.idempotency_key,
+            replay=SafeguardingOverride,
+        )
         return SafeguardingOverrideType.from_row(row)
 
     @strawberry.mutation(description="Information-governance officers: end an override now.")
     async def safeguarding_override_revoke(
         self, info: Info, input: SafeguardingOverrideRevokeInput
     ) -> SafeguardingOverrideType:
-        override_id = parse_id(input.override_id, "overrideId")
-        async with info.context.change("safeguardingOverrideRevoke") as change:
-            row = await safeguarding_service.revoke(
-                change.session, info.context.access, override_id=override_id, reason=input.reason
-            )
-            change.family_id, change.detail = row.family_id, {"overrideId": str(row.id)}
-        return SafeguardingOverrideType.from_row(row)
+        return await _override_changed(info, safeguarding_service.revoke, input.override_id, reason=input.reason)
 
     @strawberry.mutation(description="Information-governance officers: record the review of an override.")
     async def safeguarding_override_review(
         self, info: Info, input: SafeguardingOverrideReviewInput
     ) -> SafeguardingOverrideType:
-        override_id = parse_id(input.override_id, "overrideId")
-        async with info.context.change("safeguardingOverrideReview") as change:
-            row = await safeguarding_service.review(
-                change.session, info.context.access, override_id=override_id, note=input.note
-            )
-            change.family_id, change.detail = row.family_id, {"overrideId": str(row.id)}
-        return SafeguardingOverrideType.from_row(row)
+        return await _override_changed(info, safeguarding_service.review, input.override_id, note=input.note)
 
     @strawberry.mutation(description="Record a decision not to share, and why.")
     async def sharing_decision_record(self, info: Info, input: SharingDecisionInput) -> SharingDecisionType:
@@ -246,15 +235,21 @@ class SafeguardingMutation:
             reason=input.reason,
             recipient_agency_ids=parse_ids(input.recipient_agency_ids, "recipientAgencyIds"),
         )
-        async with info.context.change(
-            "sharingDecisionRecord", family_id=family_id, idempotency_key=input.idempotency_key
-        ) as change:
-            if change.replayed_id is not None:
-                row = await change.replay(SharingDecision)
-            else:
-                row = await safeguarding_service.record_decision_not_to_share(
-                    change.session, info.context.access, family_id=family_id, data=data
-                )
-                change.detail |= {"sharingDecisionId": str(row.id)}
-                change.result_id = row.id
+        row = await mutate(
+            info,
+            partial(safeguarding_service.record_decision_not_to_share, family_id=family_id, data=data),
+            family_id=family_id,
+            audit=lambda row: {"sharingDecisionId": str(row.id)},
+            idempotency_key=input.idempotency_key,
+            replay=SharingDecision,
+        )
         return SharingDecisionType.from_row(row)
+
+
+async def _override_changed(
+    info: Info, change: Callable[..., Awaitable[SafeguardingOverride]], override_id: strawberry.ID, **words: str
+) -> SafeguardingOverrideType:
+    """An information-governance officer ends or reviews an override; audited by the override's id."""
+    call = partial(change, override_id=parse_id(override_id, "overrideId"), **words)
+    row = await mutate(info, call, audit=lambda row: {"overrideId": str(row.id)})
+    return SafeguardingOverrideType.from_row(row)

@@ -1,10 +1,12 @@
 from __future__ import annotations
 
 from datetime import datetime
+from functools import partial
 
 import strawberry
 
 from server.agency.api import AgencyType
+from server.api.mutation import mutate
 from server.api.scalars import Info, parse_id
 from server.sso import service as sso_service
 from server.sso.models import IdentityLink
@@ -97,25 +99,26 @@ class SsoMutation:
     )
     async def identity_link_add(self, info: Info, input: IdentityLinkAddInput) -> IdentityLinkType:
         user_id = parse_id(input.user_id, "userId")
-        async with info.context.change("identityLinkAdd") as change:
-            row = await sso_service.link(
-                change.session,
-                info.context.access,
+        row = await mutate(
+            info,
+            partial(
+                sso_service.link,
                 providers=info.context.settings.oidc_providers,
                 user_id=user_id,
                 provider_id=input.service,
                 subject=input.subject,
-            )
-            change.detail = {"userId": str(user_id), "service": input.service}
+            ),
+            audit=lambda _: {"userId": str(user_id), "service": input.service},
+        )
         return IdentityLinkType.from_row(row)
 
     @strawberry.mutation(description="Remove a link to a sign-in service. Administrators only.")
     async def identity_link_remove(self, info: Info, input: IdentityLinkRemoveInput) -> IdentityLinkType:
-        async with info.context.change("identityLinkRemove") as change:
-            row = await sso_service.unlink(
-                change.session, info.context.access, link_id=parse_id(input.link_id, "linkId")
-            )
-            change.detail = {"userId": str(row.user_id)}
+        row = await mutate(
+            info,
+            partial(sso_service.unlink, link_id=parse_id(input.link_id, "linkId")),
+            audit=lambda row: {"userId": str(row.user_id)},
+        )
         return IdentityLinkType.from_row(row)
 
     @strawberry.mutation(
@@ -123,9 +126,9 @@ class SsoMutation:
     )
     async def agency_sign_in_set(self, info: Info, input: AgencySignInSetInput) -> AgencyType:
         agency_id = parse_id(input.agency_id, "agencyId")
-        async with info.context.change("agencySignInSet") as change:
-            row = await sso_service.set_sso_only(
-                change.session, info.context.access, agency_id=agency_id, sso_only=input.sso_only
-            )
-            change.detail = {"agencyId": str(agency_id), "ssoOnly": input.sso_only}
+        row = await mutate(
+            info,
+            partial(sso_service.set_sso_only, agency_id=agency_id, sso_only=input.sso_only),
+            audit=lambda _: {"agencyId": str(agency_id), "ssoOnly": input.sso_only},
+        )
         return AgencyType.from_row(row)

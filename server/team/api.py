@@ -3,11 +3,13 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Sequence
 from datetime import datetime
+from functools import partial
 
 import strawberry
 
 from server.agency.api import AgencyType
 from server.agency.models import Agency
+from server.api.mutation import mutate
 from server.api.scalars import Info, idempotency_key_field, parse_id
 from server.team import service as team_service
 from server.team.models import TeamMembership, TeamRole
@@ -99,32 +101,33 @@ class TeamMutation:
     async def team_member_add(self, info: Info, input: TeamMemberAddInput) -> TeamMemberType:
         family_id = parse_id(input.family_id, "familyId")
         await info.context.spend("invite")
-        async with info.context.change(
-            "teamMemberAdd", family_id=family_id, idempotency_key=input.idempotency_key
-        ) as change:
-            if change.replayed_id is not None:
-                row = await change.replay(TeamMembership)
-            else:
-                row = await team_service.add_member(
-                    change.session,
-                    info.context.access,
-                    family_id=family_id,
-                    user_id=parse_id(input.user_id, "userId"),
-                    contact=input.contact.to_contact(),
-                    valid_from=input.valid_from,
-                )
-                change.detail |= {"membershipId": str(row.id), "userId": str(row.user_id)}
-                change.result_id = row.id
+        row = await mutate(
+            info,
+            partial(
+                team_service.add_member,
+                family_id=family_id,
+                user_id=parse_id(input.user_id, "userId"),
+                contact=input.contact.to_contact(),
+                valid_from=input.valid_from,
+            ),
+            family_id=family_id,
+            audit=lambda row: {"membershipId": str(row.id), "userId": str(row.user_id)},
+            idempotency_key=input.idempotency_key,
+            replay=TeamMembership,
+        )
         return await TeamMemberType.one(info, row)
 
     @strawberry.mutation(description="End a worker's membership (kept in the history). Not the lead professional.")
     async def team_member_end(self, info: Info, input: TeamMemberEndInput) -> TeamMemberType:
-        membership_id = parse_id(input.membership_id, "membershipId")
-        async with info.context.change("teamMemberEnd") as change:
-            row = await team_service.end_membership(
-                change.session, info.context.access, membership_id=membership_id, reason=input.reason
-            )
-            change.family_id, change.detail = row.family_id, {"membershipId": str(row.id)}
+        row = await mutate(
+            info,
+            partial(
+                team_service.end_membership,
+                membership_id=parse_id(input.membership_id, "membershipId"),
+                reason=input.reason,
+            ),
+            audit=lambda row: {"membershipId": str(row.id)},
+        )
         return await TeamMemberType.one(info, row)
 
     @strawberry.mutation(
@@ -132,13 +135,15 @@ class TeamMutation:
     )
     async def lead_professional_set(self, info: Info, input: LeadProfessionalSetInput) -> TeamMemberType:
         family_id = parse_id(input.family_id, "familyId")
-        async with info.context.change("leadProfessionalSet", family_id=family_id) as change:
-            row = await team_service.set_lead(
-                change.session,
-                info.context.access,
+        row = await mutate(
+            info,
+            partial(
+                team_service.set_lead,
                 family_id=family_id,
                 user_id=parse_id(input.user_id, "userId"),
                 contact=input.contact.to_contact() if input.contact else None,
-            )
-            change.detail = {"userId": str(row.user_id)}
+            ),
+            family_id=family_id,
+            audit=lambda row: {"userId": str(row.user_id)},
+        )
         return await TeamMemberType.one(info, row)

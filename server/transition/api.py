@@ -1,9 +1,11 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from functools import partial
 
 import strawberry
 
+from server.api.mutation import mutate
 from server.api.scalars import Info, parse_id
 from server.family.api import FamilyType, LevelOfNeedType
 from server.family.models import Family
@@ -115,31 +117,31 @@ class TransitionMutation:
     async def family_step_up(self, info: Info, input: FamilyStepUpInput) -> FamilyTransitionResultType:
         family_id = parse_id(input.family_id, "familyId")
         data = StepIn(input.reason, input.receiving_team, input.effective_on)
-        async with info.context.change("familyStepUp", family_id=family_id) as change:
-            pair = await transition_service.step_up(
-                change.session,
-                info.context.access,
-                family_id=family_id,
-                expected_version=input.expected_version,
-                data=data,
-            )
-            change.detail = {"transitionId": str(pair[1].id)}
+        pair = await mutate(
+            info,
+            partial(
+                transition_service.step_up, family_id=family_id, expected_version=input.expected_version, data=data
+            ),
+            family_id=family_id,
+            audit=_transition_detail,
+        )
         return FamilyTransitionResultType.of(pair)
 
     @strawberry.mutation(description="Step down to universal or targeted support.")
     async def family_step_down(self, info: Info, input: FamilyStepDownInput) -> FamilyTransitionResultType:
         family_id = parse_id(input.family_id, "familyId")
-        data = StepIn(input.reason, input.receiving_team, input.effective_on)
-        async with info.context.change("familyStepDown", family_id=family_id) as change:
-            pair = await transition_service.step_down(
-                change.session,
-                info.context.access,
+        pair = await mutate(
+            info,
+            partial(
+                transition_service.step_down,
                 family_id=family_id,
                 expected_version=input.expected_version,
-                data=data,
+                data=StepIn(input.reason, input.receiving_team, input.effective_on),
                 level_of_need=input.level_of_need,
-            )
-            change.detail = {"transitionId": str(pair[1].id)}
+            ),
+            family_id=family_id,
+            audit=_transition_detail,
+        )
         return FamilyTransitionResultType.of(pair)
 
     @strawberry.mutation(
@@ -157,27 +159,30 @@ class TransitionMutation:
             effective_on=input.effective_on,
             open_actions=OpenActions(input.open_actions) if input.open_actions else None,
         )
-        async with info.context.change("familyClose", family_id=family_id) as change:
-            pair = await transition_service.close(
-                change.session,
-                info.context.access,
-                family_id=family_id,
-                expected_version=input.expected_version,
-                data=data,
-            )
-            change.detail = {"transitionId": str(pair[1].id), "openActions": data.open_actions}
+        pair = await mutate(
+            info,
+            partial(transition_service.close, family_id=family_id, expected_version=input.expected_version, data=data),
+            family_id=family_id,
+            audit=lambda pair: _transition_detail(pair) | {"openActions": data.open_actions},
+        )
         return FamilyTransitionResultType.of(pair)
 
     @strawberry.mutation(description="Re-open a closed record, with a reason.")
     async def family_reopen(self, info: Info, input: FamilyReopenInput) -> FamilyTransitionResultType:
         family_id = parse_id(input.family_id, "familyId")
-        async with info.context.change("familyReopen", family_id=family_id) as change:
-            pair = await transition_service.reopen(
-                change.session,
-                info.context.access,
+        pair = await mutate(
+            info,
+            partial(
+                transition_service.reopen,
                 family_id=family_id,
                 expected_version=input.expected_version,
                 reason=input.reason,
-            )
-            change.detail = {"transitionId": str(pair[1].id)}
+            ),
+            family_id=family_id,
+            audit=_transition_detail,
+        )
         return FamilyTransitionResultType.of(pair)
+
+
+def _transition_detail(pair: tuple[Family, FamilyTransition]) -> dict:
+    return {"transitionId": str(pair[1].id)}

@@ -5,13 +5,12 @@ import uuid
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from server import pagination
 from server.agency.models import Agency
 from server.auth.passwords import hash_password
 from server.errors import BadUserInput, Conflict
 from server.user.models import SystemRole, User, UserKind
 from server.validation import reject_nul, required_text
-
-MAX_DIRECTORY_PAGE = 100
 
 
 async def create_staff_user(
@@ -43,8 +42,7 @@ async def staff_directory(
     session: AsyncSession, *, agency_id: uuid.UUID | None, search: str | None, first: int
 ) -> list[User]:
     """Active practitioners and managers, for choosing who joins a team. Names and agencies only."""
-    if not 1 <= first <= MAX_DIRECTORY_PAGE:
-        raise BadUserInput(f"first must be between 1 and {MAX_DIRECTORY_PAGE}.", field="first")
+    pagination.check_first(first)
     statement = select(User).where(
         User.kind == UserKind.staff,
         col(User.is_active).is_(True),

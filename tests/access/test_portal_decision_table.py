@@ -186,7 +186,7 @@ async def test_portal_decision(gql, sessions, world, row):
     elif question == "family_label":
         result = await gql.op("AuditEvents", {"familyId": family_id}, token=token)
         if allowed:
-            labels = {event["familyLabel"] for event in result["data"]["auditEvents"]}
+            labels = {event["familyLabel"] for event in result["data"]["auditEvents"]["nodes"]}
             assert f"{world.area.family.display_name} ({world.area.family.reference})" in labels, row["why"]
         else:
             assert refused(result), (row["why"], result)

@@ -36,7 +36,7 @@ async def test_an_ig_officer_can_withhold_an_entry_from_the_family(gql, sessions
     await create_consent(sessions, family=area.family, recorded_by=area.lead, categories=["education"])
     await gql.data("FamilyContributions", {"familyId": str(area.family.id)}, token=await sign_in(gql, area.lead))
     ig = await sign_in(gql, area.ig)
-    events = (await gql.data("AuditEvents", {"familyId": str(area.family.id)}, token=ig))["auditEvents"]
+    events = (await gql.data("AuditEvents", {"familyId": str(area.family.id)}, token=ig))["auditEvents"]["nodes"]
     read = next(event for event in events if event["action"] == "contribution_read")
     block = {"input": {"auditEventId": read["id"], "reason": "Naming this worker could put them at risk."}}
     assert code(await gql.error("AuditDisclosureBlock", block, token=await sign_in(gql, area.lead))) == "FORBIDDEN"
@@ -61,7 +61,7 @@ async def test_a_refused_lookup_is_audited_as_denied(gql, sessions):
     await gql.error("Contribution", {"id": str(item.id)}, token=await sign_in(gql, area.lead))
     events = (await gql.data("AuditEvents", {"familyId": str(area.family.id)}, token=await sign_in(gql, area.ig)))[
         "auditEvents"
-    ]
+    ]["nodes"]
     denied = [e for e in events if e["outcome"] == "denied"]
     assert [(e["action"], e["actorUserId"], e["detail"]) for e in denied] == [
         ("contribution_read", str(area.lead.id), {"contributionId": str(item.id)})

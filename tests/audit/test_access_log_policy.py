@@ -112,7 +112,7 @@ async def test_an_entry_an_ig_officer_withheld_is_hidden_from_the_family_and_the
     assert sorted(before) == sorted([(area.early_help.name, ["education"], 1), (area.school.name, ["education"], 1)])
     # when the IG officer withholds the lead's read from the family
     ig = await sign_in(gql, area.ig)
-    events = (await gql.data("AuditEvents", {"familyId": str(area.family.id)}, token=ig))["auditEvents"]
+    events = (await gql.data("AuditEvents", {"familyId": str(area.family.id)}, token=ig))["auditEvents"]["nodes"]
     lead_read = next(e for e in events if e["action"] == "contribution_read" and e["actorUserId"] == str(area.lead.id))
     block = {"input": {"auditEventId": lead_read["id"], "reason": "Naming this service could put the child at risk."}}
     assert (await gql.data("AuditDisclosureBlock", block, token=ig))["auditDisclosureBlock"] is True
@@ -206,7 +206,7 @@ async def test_a_read_escalation_reason_is_audited_as_such(gql, sessions):
     # then the audit log records an escalation reason read, with its facts, and no contribution read
     events = (await gql.data("AuditEvents", {"familyId": str(area.family.id)}, token=await sign_in(gql, area.ig)))[
         "auditEvents"
-    ]
+    ]["nodes"]
     reads = [e for e in events if e["actorUserId"] == str(area.lead.id) and e["action"].endswith("_read")]
     assert [e["action"] for e in reads] == ["escalation_reason_read"]
     [read] = reads[0]["detail"]["reads"]

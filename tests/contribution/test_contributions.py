@@ -36,7 +36,11 @@ async def test_a_worker_adds_an_item_that_their_agency_sees_and_others_do_not(gq
     mine = await gql.data("FamilyContributions", {"familyId": str(area.family.id)}, token=colleague)
     theirs = await gql.data("FamilyContributions", {"familyId": str(area.family.id)}, token=lead)
     assert [n["id"] for n in mine["family"]["contributions"]["nodes"]] == [item["id"]]
-    assert theirs["family"]["contributions"] == {"totalCount": 0, "hasNextPage": False, "endCursor": None, "nodes": []}
+    assert theirs["family"]["contributions"] == {
+        "nodes": [],
+        "pageInfo": {"hasNextPage": False, "endCursor": None},
+        "totalCount": 0,
+    }
     assert code(await gql.error("Contribution", {"id": item["id"]}, token=lead)) == "NOT_FOUND"
 
 

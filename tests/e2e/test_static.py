@@ -25,8 +25,28 @@ def operations_in(files: list[str]) -> set[str]:
     return names
 
 
+def operation_files() -> list[str]:
+    """The operation files web/js/api.js loads, as listed there."""
+    listed = re.search(r"const FILES = \[(.*?)\];", SOURCES[WEB / "js/api.js"], re.S).group(1)
+    return re.findall(r'"([\w-]+)"', listed)
+
+
+def sent_by_the_web() -> set[str]:
+    """The operations the front end sends: with call(...), and the subscription live.js opens."""
+    names = {name for text in SOURCES.values() for name in re.findall(r'\b(?:call|operationDocument)\("(\w+)"', text)}
+    assert names, "no call(...) found"
+    return names
+
+
+def test_the_web_loads_exactly_the_documents_of_the_operations_it_sends_in_name_order():
+    # a file of operations the web never sends (the administrators' sign_in_admin) is not loaded
+    sent = sent_by_the_web()
+    needed = [path.stem for path in sorted(OPERATIONS_DIR.glob("*.graphql")) if operations_in([path.stem]) & sent]
+    assert operation_files() == needed
+
+
 def test_every_operation_the_web_calls_is_in_a_document_it_loads():
-    files = re.findall(r'"(\w+)"', re.search(r"const FILES = \[(.*?)\];", SOURCES[WEB / "js/api.js"]).group(1))
+    files = operation_files()
     called = {name for text in SOURCES.values() for name in re.findall(r'\bcall\("(\w+)"', text)}
     assert called, "no call(...) found"
     assert called <= operations_in(files), called - operations_in(files)
@@ -46,11 +66,9 @@ def test_pages_have_no_inline_script_or_style():
         assert not re.search(r"<[^>]*\son\w+\s*=", html), path  # no inline event handlers
 
 
-def test_every_module_is_preloaded():
-    html = (WEB / "index.html").read_text()
-    for path in MODULES:
-        if path.name != "main.js":
-            assert f'<link rel="modulepreload" href="/{path.relative_to(WEB)}">' in html, path
+def test_index_preloads_every_module_but_main_and_nothing_else_in_path_order():
+    preloaded = re.findall(r'<link rel="modulepreload" href="/([^"]+)">', (WEB / "index.html").read_text())
+    assert preloaded == sorted(str(path.relative_to(WEB)) for path in MODULES if path.name != "main.js")
 
 
 async def test_operations_are_served_read_only(http: httpx.AsyncClient):

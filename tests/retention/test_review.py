@@ -29,8 +29,8 @@ def extending(family, until: date, reason: str = REASON) -> dict:
 async def queue(gql, token, *, on_hold: bool = False) -> dict[str, dict]:
     variables = {"first": 100, "onLegalHold": on_hold}
     listed = (await gql.data("RetentionReviewQueue", variables, token))["retentionReviewQueue"]
-    assert listed["totalCount"] >= len(listed["families"])
-    return {entry["reference"]: entry for entry in listed["families"]}
+    assert listed["totalCount"] >= len(listed["nodes"])
+    return {entry["reference"]: entry for entry in listed["nodes"]}
 
 
 async def test_the_queue_holds_families_whose_date_has_passed_and_held_ones_apart(gql, sessions):

@@ -86,7 +86,7 @@ async def edit_case(operation: str, gql, sessions) -> Case:
         await create_consent(sessions, family=area.family, recorded_by=area.lead, categories=["education"])
         await gql.data("FamilyContributions", {"familyId": family}, token=lead)
         ig = await sign_in(gql, area.ig)
-        events = (await gql.data("AuditEvents", {"familyId": family}, token=ig))["auditEvents"]
+        events = (await gql.data("AuditEvents", {"familyId": family}, token=ig))["auditEvents"]["nodes"]
         read = next(event for event in events if event["action"] == "contribution_read")
         return case(ig, {"input": {"auditEventId": read["id"], "reason": "Naming this worker is a risk"}})
     if operation.startswith("DataSharingAgreement"):

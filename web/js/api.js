@@ -4,8 +4,28 @@
 
 import { currentSession } from "./session.js";
 
-// The operation files under graphql/operations/ that the front end uses.
-const FILES = ["agreement", "audit", "auth", "consent", "contribution", "directory", "family", "notifications", "portal", "safeguarding", "team", "assessment", "escalation", "meeting", "plan", "retention", "transition"];
+// The operation files under graphql/operations/ that hold an operation the front end sends, in name order
+// (tests/e2e/test_static.py holds this list to the folder). They are loaded on the first call, and each
+// operation is sent with its whole file.
+const FILES = [
+  "agreement",
+  "assessment",
+  "audit",
+  "auth",
+  "consent",
+  "contribution",
+  "directory",
+  "escalation",
+  "family",
+  "meeting",
+  "notifications",
+  "plan",
+  "portal",
+  "retention",
+  "safeguarding",
+  "team",
+  "transition",
+];
 const OPERATION = /^\s*(?:query|mutation|subscription)\s+([A-Za-z_][A-Za-z0-9_]*)/gm;
 
 let documents = null;

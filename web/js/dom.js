@@ -78,74 +78,74 @@ function optionElement({ value, text }, selected) {
   return h("option", { value, selected: value === selected }, text);
 }
 
-/** A fieldset of radios; `items` are {value, text, hint}. */
-export function radios({ id, name, legend, hint, items, value = null, legendClass = "govuk-fieldset__legend--s" }) {
+/** A GOV.UK form group holding a fieldset: a legend, an optional hint, then `content`. */
+function fieldset({ id, legend, hint, legendClass = "govuk-fieldset__legend--s", dataField = id, role = null }, content) {
   const hintId = hint ? `${id}-hint` : null;
   return h(
     "div",
-    { class: "govuk-form-group", "data-field": id },
+    { class: "govuk-form-group", "data-field": dataField },
     h(
       "fieldset",
-      { class: "govuk-fieldset", "aria-describedby": hintId },
+      { class: "govuk-fieldset", role, "aria-describedby": hintId },
       h("legend", { class: `govuk-fieldset__legend ${legendClass}` }, legend),
       hint ? h("div", { class: "govuk-hint", id: hintId }, hint) : null,
-      h(
-        "div",
-        { class: "govuk-radios", id },
-        items.map((item, index) => {
-          const itemId = index === 0 ? `${id}-input` : `${id}-${index}`;
-          const itemHintId = item.hint ? `${itemId}-hint` : null;
-          return h(
-            "div",
-            { class: "govuk-radios__item" },
-            h("input", {
-              class: "govuk-radios__input",
-              id: itemId,
-              name: name || id,
-              type: "radio",
-              value: item.value,
-              checked: item.value === value,
-              "aria-describedby": itemHintId,
-            }),
-            h("label", { class: "govuk-label govuk-radios__label", for: itemId }, item.text),
-            item.hint ? h("div", { class: "govuk-hint govuk-radios__hint", id: itemHintId }, item.hint) : null,
-          );
-        }),
+      content,
+    ),
+  );
+}
+
+/** One radio or checkbox with its label and hint; `kind` is "radios" or "checkboxes". */
+function choice(kind, { id, name, value, text, hint, checked }) {
+  const hintId = hint ? `${id}-hint` : null;
+  return h(
+    "div",
+    { class: `govuk-${kind}__item` },
+    h("input", {
+      class: `govuk-${kind}__input`,
+      id,
+      name,
+      type: kind === "radios" ? "radio" : "checkbox",
+      value,
+      checked,
+      "aria-describedby": hintId,
+    }),
+    h("label", { class: `govuk-label govuk-${kind}__label`, for: id }, text),
+    hint ? h("div", { class: `govuk-hint govuk-${kind}__hint`, id: hintId }, hint) : null,
+  );
+}
+
+/** A fieldset of radios or checkboxes; the first input's id is `${id}-input` (errors point there). */
+function choices(kind, { id, name, items, isChecked, ...field }) {
+  const box = kind === "radios" ? "govuk-radios" : "govuk-checkboxes govuk-checkboxes--small";
+  return fieldset(
+    { id, ...field },
+    h(
+      "div",
+      { class: box, id },
+      items.map((item, index) =>
+        choice(kind, { ...item, id: index === 0 ? `${id}-input` : `${id}-${index}`, name: name || id, checked: isChecked(item.value) }),
       ),
     ),
   );
 }
 
+/** A fieldset of radios; `items` are {value, text, hint}. Read back with checkedValue(form, name). */
+export const radios = ({ value = null, ...field }) => choices("radios", { ...field, isChecked: (item) => item === value });
+
+/** A fieldset of checkboxes; `items` are {value, text, hint}. Read back with checkedValues(form, name). */
+export const checkboxes = ({ checked = [], ...field }) => choices("checkboxes", { ...field, isChecked: (item) => checked.includes(item) });
+
+/** One checkbox on its own (value "yes"); read back with form.elements[id].checked. */
 export function checkbox({ id, name, label, hint, checked = false }) {
-  const hintId = hint ? `${id}-hint` : null;
   return h(
     "div",
     { class: "govuk-form-group", "data-field": id },
-    h(
-      "div",
-      { class: "govuk-checkboxes govuk-checkboxes--small" },
-      h(
-        "div",
-        { class: "govuk-checkboxes__item" },
-        h("input", {
-          class: "govuk-checkboxes__input",
-          id,
-          name: name || id,
-          type: "checkbox",
-          value: "yes",
-          checked,
-          "aria-describedby": hintId,
-        }),
-        h("label", { class: "govuk-label govuk-checkboxes__label", for: id }, label),
-        hint ? h("div", { class: "govuk-hint govuk-checkboxes__hint", id: hintId }, hint) : null,
-      ),
-    ),
+    h("div", { class: "govuk-checkboxes govuk-checkboxes--small" }, choice("checkboxes", { id, name: name || id, value: "yes", text: label, hint, checked })),
   );
 }
 
 /** The GOV.UK date input: day, month and year boxes. Read it back with readDate(form, id). */
 export function dateInput({ id, legend, hint }) {
-  const hintId = `${id}-hint`;
   const part = (key, label, width) =>
     h(
       "div",
@@ -163,17 +163,8 @@ export function dateInput({ id, legend, hint }) {
         }),
       ),
     );
-  return h(
-    "div",
-    { class: "govuk-form-group", "data-field": `${id}-day` },
-    h(
-      "fieldset",
-      { class: "govuk-fieldset", role: "group", "aria-describedby": hintId },
-      h("legend", { class: "govuk-fieldset__legend govuk-fieldset__legend--s" }, legend),
-      h("div", { class: "govuk-hint", id: hintId }, hint),
-      h("div", { class: "govuk-date-input", id }, part("day", "Day", 2), part("month", "Month", 2), part("year", "Year", 4)),
-    ),
-  );
+  const boxes = h("div", { class: "govuk-date-input", id }, part("day", "Day", 2), part("month", "Month", 2), part("year", "Year", 4));
+  return fieldset({ id, legend, hint, dataField: `${id}-day`, role: "group" }, boxes);
 }
 
 /** "" when all three boxes are empty, "YYYY-MM-DD" for a real date, else null (not a date). */
@@ -303,44 +294,6 @@ export function setTitle(title) {
 /** GOV.UK: prefix the title with "Error: " while an error summary is on the page. */
 function refreshTitle() {
   document.title = document.querySelector(".govuk-error-summary") ? `Error: ${baseTitle}` : baseTitle;
-}
-
-/** A fieldset of checkboxes; `items` are {value, text, hint}. Read back with checkedValues(form, name). */
-export function checkboxes({ id, name, legend, hint, items, checked = [] }) {
-  const hintId = hint ? `${id}-hint` : null;
-  return h(
-    "div",
-    { class: "govuk-form-group", "data-field": id },
-    h(
-      "fieldset",
-      { class: "govuk-fieldset", "aria-describedby": hintId },
-      h("legend", { class: "govuk-fieldset__legend govuk-fieldset__legend--s" }, legend),
-      hint ? h("div", { class: "govuk-hint", id: hintId }, hint) : null,
-      h(
-        "div",
-        { class: "govuk-checkboxes govuk-checkboxes--small", id },
-        items.map((item, index) => {
-          const itemId = index === 0 ? `${id}-input` : `${id}-${index}`;
-          const itemHintId = item.hint ? `${itemId}-hint` : null;
-          return h(
-            "div",
-            { class: "govuk-checkboxes__item" },
-            h("input", {
-              class: "govuk-checkboxes__input",
-              id: itemId,
-              name: name || id,
-              type: "checkbox",
-              value: item.value,
-              checked: checked.includes(item.value),
-              "aria-describedby": itemHintId,
-            }),
-            h("label", { class: "govuk-label govuk-checkboxes__label", for: itemId }, item.text),
-            item.hint ? h("div", { class: "govuk-hint govuk-checkboxes__hint", id: itemHintId }, item.hint) : null,
-          );
-        }),
-      ),
-    ),
-  );
 }
 
 export const checkedValues = (form, name) => [...form.querySelectorAll(`input[name="${name}"]:checked`)].map((input) => input.value);

@@ -81,26 +81,19 @@ export const CAPACITY = {
 
 // The lawful bases for sharing without consent, in plain words (the legal references as a hint).
 export const LAWFUL_BASIS = {
-  public_task_safeguarding: {
-    text: "Our public task of safeguarding children",
-    hint: "For public bodies such as councils, schools, the NHS and the police. UK GDPR Article 6(1)(e), with the Data Protection Act 2018 Schedule 1 paragraph 18 (safeguarding of children).",
-  },
-  legal_obligation: {
-    text: "A law requires us to share",
-    hint: "For example a statutory duty to share with the police or children's social care. UK GDPR Article 6(1)(c).",
-  },
-  vital_interests: {
-    text: "To protect someone's life",
-    hint: "Only in an emergency, when someone could die or be seriously hurt and there is no time to ask. UK GDPR Article 6(1)(d).",
-  },
-  recognised_legitimate_interest: {
-    text: "A recognised legitimate interest: safeguarding",
-    hint: "Safeguarding is recognised in law as a reason to share, without weighing it against the family's interests. UK GDPR Article 6(1)(ea).",
-  },
-  legitimate_interests: {
-    text: "Our legitimate interests",
-    hint: "For voluntary and private organisations, when the need to protect the child outweighs the family's interests. UK GDPR Article 6(1)(f).",
-  },
+  public_task_safeguarding: "Our public task of safeguarding children",
+  legal_obligation: "A law requires us to share",
+  vital_interests: "To protect someone's life",
+  recognised_legitimate_interest: "A recognised legitimate interest: safeguarding",
+  legitimate_interests: "Our legitimate interests",
+};
+
+export const LAWFUL_BASIS_HINT = {
+  public_task_safeguarding: "For public bodies such as councils, schools, the NHS and the police. UK GDPR Article 6(1)(e), with the Data Protection Act 2018 Schedule 1 paragraph 18 (safeguarding of children).",
+  legal_obligation: "For example a statutory duty to share with the police or children's social care. UK GDPR Article 6(1)(c).",
+  vital_interests: "Only in an emergency, when someone could die or be seriously hurt and there is no time to ask. UK GDPR Article 6(1)(d).",
+  recognised_legitimate_interest: "Safeguarding is recognised in law as a reason to share, without weighing it against the family's interests. UK GDPR Article 6(1)(ea).",
+  legitimate_interests: "For voluntary and private organisations, when the need to protect the child outweighs the family's interests. UK GDPR Article 6(1)(f).",
 };
 
 /** "2025-11-03T14:05:00+00:00" -> "3 November 2025 at 14:05" (UK time). */
@@ -110,6 +103,15 @@ export function formatDateTime(value) {
   const time = date.toLocaleTimeString("en-GB", { hour: "2-digit", minute: "2-digit", timeZone: "Europe/London" });
   const day = date.toLocaleDateString("en-CA", { timeZone: "Europe/London" });
   return `${formatDate(day)} at ${time}`;
+}
+
+/**
+ * A label map as the items of a select, radios or checkboxes: [{value, text, hint}], in the map's order.
+ * `first`, if given, is an empty choice put before them ("Choose a category"); `hints` maps values to hints.
+ */
+export function choices(labels, { first = null, hints = {} } = {}) {
+  const items = Object.entries(labels).map(([value, text]) => ({ value, text, hint: hints[value] }));
+  return first === null ? items : [{ value: "", text: first }, ...items];
 }
 
 export const categoryList = (categories) => categories.map((category) => CATEGORY[category] || category).join(", ");

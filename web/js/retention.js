@@ -27,13 +27,13 @@ function actionLinks(review, actions) {
   );
 }
 
-export function dueSection({ totalCount, families }) {
+export function dueSection({ nodes: families, pageInfo, totalCount }) {
   const waiting = totalCount === 1 ? "1 closed family's records are past their retention date." : `${totalCount} closed families' records are past their retention date.`;
   return h(
     "section",
     { class: "taf-section", id: "retention", "aria-labelledby": "retention-title", tabindex: "-1" },
     h("h2", { class: "govuk-heading-m", id: "retention-title" }, "Records due for review"),
-    h("p", { class: "govuk-body", id: "retention-count" }, waiting, families.length < totalCount ? ` The ${families.length} longest overdue are listed.` : ""),
+    h("p", { class: "govuk-body", id: "retention-count" }, waiting, pageInfo.hasNextPage ? ` The ${families.length} longest overdue are listed.` : ""),
     h("p", { class: "govuk-body" }, "For each, keep the records longer (with a reason and a new date), place a legal hold, or erase them."),
     families.length
       ? scrolling(
@@ -49,7 +49,7 @@ export function dueSection({ totalCount, families }) {
   );
 }
 
-export function heldSection({ families }) {
+export function heldSection({ nodes: families }) {
   return h(
     "section",
     { class: "taf-section", id: "legal-holds", "aria-labelledby": "legal-holds-title", tabindex: "-1" },

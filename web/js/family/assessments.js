@@ -5,8 +5,8 @@
 import { call } from "../api.js";
 import { button, checkbox, checkboxes, checkedValues, dateInput, details, h, readDate, scrolling, selectField, summaryList, table, textArea, uniqueId } from "../dom.js";
 import { refuse, submit, value } from "../forms.js";
-import { CATEGORY, formatDate, LEVEL_OF_NEED } from "../labels.js";
-import { ASSESSMENT_STAGE, options, todayIso } from "../plan/labels.js";
+import { CATEGORY, choices, formatDate, LEVEL_OF_NEED } from "../labels.js";
+import { ASSESSMENT_STAGE, todayIso } from "../plan/labels.js";
 
 export const id = "assessments";
 export const title = "Assessments";
@@ -29,8 +29,7 @@ export async function render(view) {
   );
 }
 
-const RATING_CHOICES = [{ value: "", text: "Not rated" }, ...options(RATING)];
-const CATEGORY_CHOICES = Object.entries(CATEGORY).map(([value, text]) => ({ value, text }));
+const RATING_CHOICES = choices(RATING, { first: "Not rated" });
 
 /** In place of content the reader may not see: whose it is and its category, nothing of it. */
 export const withheldText = (agency, category) => `Withheld: you may not read ${agency.name}'s ${CATEGORY[category].toLowerCase()} information.`;
@@ -41,7 +40,7 @@ export const withheld = (agency, category) => h("div", { class: "govuk-inset-tex
 /** The category select and third-party checkbox of a form that records case content. */
 export function contentFields(prefix, what) {
   return [
-    selectField({ id: `${prefix}-category`, label: `Category of the ${what}`, hint: "It decides which agencies may read it: those the family agreed to share this category with, or a safeguarding override shares it with.", options: CATEGORY_CHOICES, value: "other" }),
+    selectField({ id: `${prefix}-category`, label: `Category of the ${what}`, hint: "It decides which agencies may read it: those the family agreed to share this category with, or a safeguarding override shares it with.", options: choices(CATEGORY), value: "other" }),
     checkbox({ id: `${prefix}-third-party`, label: "Names people outside the family", hint: "Such as a neighbour or an ex-partner. It is never shown to the family." }),
   ];
 }
@@ -54,9 +53,9 @@ function recordForm(view, factors) {
   const form = h(
     "form",
     { id: "assessment-form", novalidate: true },
-    selectField({ id: "assessment-stage", label: "Which assessment", options: [{ value: "", text: "Choose one" }, ...options(ASSESSMENT_STAGE)] }),
+    selectField({ id: "assessment-stage", label: "Which assessment", options: choices(ASSESSMENT_STAGE, { first: "Choose one" }) }),
     dateInput({ id: "assessment-on", legend: "Date of the assessment", hint: "Today or earlier, for example 3 11 2026" }),
-    selectField({ id: "assessment-level", label: "Level of need found", options: [{ value: "", text: "Choose a level of need" }, ...options(LEVEL_OF_NEED)], value: view.family.levelOfNeed }),
+    selectField({ id: "assessment-level", label: "Level of need found", options: choices(LEVEL_OF_NEED, { first: "Choose a level of need" }), value: view.family.levelOfNeed }),
     textArea({ id: "assessment-strengths", label: "Strengths", rows: 3 }),
     textArea({ id: "assessment-needs", label: "Needs", rows: 3 }),
     textArea({ id: "assessment-child-views", label: "The child's views, in their own words", rows: 2 }),

@@ -4,7 +4,7 @@
 import { call } from "../api.js";
 import { button, checkboxes, checkedValues, dateInput, details, h, hidden, radios, readDate, scrolling, selectField, summaryList, table, textArea, textField, uniqueId } from "../dom.js";
 import { checkedValue, refuse, submit, value } from "../forms.js";
-import { CAPACITY, CATEGORY, categoryList, formatDate } from "../labels.js";
+import { CAPACITY, CATEGORY, categoryList, choices, formatDate } from "../labels.js";
 
 export const id = "consent";
 export const title = "Consent";
@@ -190,7 +190,7 @@ function recordForm(view) {
       id: "consent-categories",
       name: "consent-categories",
       legend: "Which information",
-      items: Object.entries(CATEGORY).map(([value, text]) => ({ value, text })),
+      items: choices(CATEGORY),
     }),
     radios({
       id: "consent-to",

@@ -6,7 +6,7 @@ import { call } from "../api.js";
 import { button, checkbox, checkboxes, checkedValues, details, h, hidden, selectField, summaryList, textArea, textField, uniqueId } from "../dom.js";
 import { STALE_ITEM } from "../errors.js";
 import { refuse, submit, value } from "../forms.js";
-import { CATEGORY, formatDate, KIND } from "../labels.js";
+import { CATEGORY, choices, formatDate, KIND } from "../labels.js";
 
 export const id = "contributions";
 export const title = "Contributions by agency";
@@ -14,8 +14,6 @@ export const title = "Contributions by agency";
 export const visible = () => true;
 
 const PAGE = 100;
-const categoryOptions = (first) => [first, ...Object.entries(CATEGORY).map(([value, text]) => ({ value, text }))];
-const kindOptions = (first) => [first, ...Object.entries(KIND).map(([value, text]) => ({ value, text }))];
 
 export async function render(view) {
   const list = h("div", { id: "contributions-list" });
@@ -30,7 +28,7 @@ export async function render(view) {
     h(
       "div",
       { class: "taf-filter" },
-      selectField({ id: "contributions-category", label: "Category", options: categoryOptions({ value: "", text: "All categories" }) }),
+      selectField({ id: "contributions-category", label: "Category", options: choices(CATEGORY, { first: "All categories" }) }),
       textField({ id: "contributions-search", label: "Words in the title or text", type: "search", autocomplete: "off" }),
       button("Show items", { class: "govuk-button govuk-button--secondary" }),
     ),
@@ -61,7 +59,7 @@ function countText(connection, filtered) {
   const count = connection.totalCount;
   const noun = count === 1 ? "item" : "items";
   let text = filtered ? `${count} ${noun} match.` : `${count} ${noun} you can see.`;
-  if (connection.hasNextPage) text += ` Showing the newest ${connection.nodes.length}.`;
+  if (connection.pageInfo.hasNextPage) text += ` Showing the newest ${connection.nodes.length}.`;
   return text;
 }
 
@@ -127,7 +125,7 @@ function editForm(item, view) {
   const form = h(
     "form",
     { novalidate: true, class: "taf-edit-item" },
-    selectField({ id: `${prefix}-category`, label: "Category", options: categoryOptions({ value: "", text: "Choose a category" }).slice(1), value: item.category }),
+    selectField({ id: `${prefix}-category`, label: "Category", options: choices(CATEGORY), value: item.category }),
     textField({ id: `${prefix}-title`, label: "Title", value: item.title }),
     textArea({ id: `${prefix}-body`, label: "Text", rows: 4 }),
     h("button", { type: "submit", class: "govuk-button" }, "Save changes", hidden(` to ${item.title}`)),
@@ -177,12 +175,12 @@ function addForm(view) {
   const form = h(
     "form",
     { id: "contribution-add-form", novalidate: true },
-    selectField({ id: "item-kind", label: "What kind of item", options: kindOptions({ value: "", text: "Choose a kind" }) }),
+    selectField({ id: "item-kind", label: "What kind of item", options: choices(KIND, { first: "Choose a kind" }) }),
     selectField({
       id: "item-category",
       label: "Category",
       hint: "Consent is given per category, so choose the one that fits best: it decides who can see the item",
-      options: categoryOptions({ value: "", text: "Choose a category" }),
+      options: choices(CATEGORY, { first: "Choose a category" }),
     }),
     textField({ id: "item-title", label: "Title", hint: "A short summary, 200 characters at most" }),
     textArea({ id: "item-body", label: "Text", rows: 5 }),

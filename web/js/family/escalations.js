@@ -4,14 +4,13 @@
 import { call } from "../api.js";
 import { button, details, h, hidden, radios, selectField, summaryList, textArea, uniqueId } from "../dom.js";
 import { refuse, submit, value, checkedValue, warning } from "../forms.js";
-import { CATEGORY, formatDateTime } from "../labels.js";
+import { CATEGORY, choices, formatDateTime } from "../labels.js";
 import {
   ESCALATION_LEVEL,
   ESCALATION_LEVEL_HINT,
   ESCALATION_LEVEL_TAG,
   ESCALATION_OUTCOME,
   ESCALATION_STATUS,
-  options,
 } from "../plan/labels.js";
 import { reloadButton } from "./contributions.js";
 
@@ -96,7 +95,7 @@ function resolveForm(escalation, view) {
   const form = h(
     "form",
     { novalidate: true },
-    selectField({ id: `${prefix}-outcome`, label: "Outcome", options: [{ value: "", text: "Choose an outcome" }, ...options(ESCALATION_OUTCOME)] }),
+    selectField({ id: `${prefix}-outcome`, label: "Outcome", options: choices(ESCALATION_OUTCOME, { first: "Choose an outcome" }) }),
     textArea({ id: `${prefix}-note`, label: "Note (optional)", rows: 2 }),
     button("Resolve the escalation"),
   );
@@ -122,13 +121,13 @@ function raiseForm(view) {
       id: "escalation-level",
       name: "escalation-level",
       legend: "How serious is it?",
-      items: Object.entries(ESCALATION_LEVEL).map(([value, text]) => ({ value, text, hint: ESCALATION_LEVEL_HINT[value] })),
+      items: choices(ESCALATION_LEVEL, { hints: ESCALATION_LEVEL_HINT }),
     }),
     selectField({
       id: "escalation-category",
       label: "What kind of information is the reason",
       hint: "It decides who can read the reason, as for your agency's items",
-      options: [{ value: "", text: "Choose a category" }, ...options(CATEGORY)],
+      options: choices(CATEGORY, { first: "Choose a category" }),
     }),
     textArea({ id: "escalation-reason", label: "What has happened and why you are worried", rows: 4 }),
     button("Raise the escalation", { class: "govuk-button govuk-button--warning" }),

@@ -4,8 +4,8 @@
 import { call } from "../api.js";
 import { button, checkboxes, checkedValues, dateInput, details, h, readDate, scrolling, selectField, table, textArea, textField } from "../dom.js";
 import { refuse, submit, value } from "../forms.js";
-import { formatDate, formatDateTime } from "../labels.js";
-import { MEETING_KIND, MEETING_STATUS, MEETING_STATUS_TAG, options } from "../plan/labels.js";
+import { choices, formatDate, formatDateTime } from "../labels.js";
+import { MEETING_KIND, MEETING_STATUS, MEETING_STATUS_TAG } from "../plan/labels.js";
 
 export const id = "meetings";
 export const title = "Meetings";
@@ -62,7 +62,7 @@ function scheduleForm(view) {
   const form = h(
     "form",
     { id: "meeting-schedule-form", novalidate: true },
-    selectField({ id: "meeting-kind", label: "What kind of meeting", options: options(MEETING_KIND), value: "review" }),
+    selectField({ id: "meeting-kind", label: "What kind of meeting", options: choices(MEETING_KIND), value: "review" }),
     dateInput({ id: "meeting-date", legend: "Date", hint: "For example, 27 3 2027" }),
     textField({ id: "meeting-time", label: "Time", hint: "In 24-hour time, for example 14:30", width: 5 }),
     textField({ id: "meeting-location", label: "Where (or give a call link)" }),

@@ -6,9 +6,8 @@
 
 import { button, checkbox, checkboxes, checkedValues, details, h, hidden, selectField, textArea, textField } from "../dom.js";
 import { refuse, value, warning } from "../forms.js";
-import { CATEGORY, formatDateTime } from "../labels.js";
+import { CATEGORY, choices, formatDateTime } from "../labels.js";
 
-const CATEGORY_CHOICES = Object.entries(CATEGORY).map(([value, text]) => ({ value, text }));
 const CATEGORY_HINT = "It decides who may read it: the agency whose information it is, and those the family agreed to share this category with, or a safeguarding override shares it with.";
 
 const agenciesOf = (family) => [...new Map(family.team.map((member) => [member.agency.id, member.agency])).values()];
@@ -75,7 +74,7 @@ function itemFields(prefix, view, item = null) {
       options: agenciesOf(family).map((agency) => ({ value: agency.id, text: agency.name })),
       value: item ? item.owningAgency.id : mine ? mine.agency.id : "",
     }),
-    selectField({ id: `${prefix}-category`, label: "Category", hint: CATEGORY_HINT, options: CATEGORY_CHOICES, value: item ? item.category : "other" }),
+    selectField({ id: `${prefix}-category`, label: "Category", hint: CATEGORY_HINT, options: choices(CATEGORY), value: item ? item.category : "other" }),
     checkbox({ id: `${prefix}-third-party`, label: "Names people outside the family", hint: "Such as a neighbour or an ex-partner.", checked: item ? item.containsThirdPartyIdentities : false }),
     family.members.length
       ? checkboxes({ id: `${prefix}-about`, name: `${prefix}-about`, legend: "Who it is about (optional)", items: family.members.map((member) => ({ value: member.id, text: member.fullName })), checked: item ? item.aboutMemberIds : [] })
@@ -178,7 +177,7 @@ function corrections(view, send) {
     "form",
     { id: "addendum-form", novalidate: true },
     textArea({ id: "addendum-text", label: "Correction", rows: 2 }),
-    selectField({ id: "addendum-category", label: "Category of the correction", hint: CATEGORY_HINT, options: CATEGORY_CHOICES, value: "other" }),
+    selectField({ id: "addendum-category", label: "Category of the correction", hint: CATEGORY_HINT, options: choices(CATEGORY), value: "other" }),
     checkbox({ id: "addendum-third-party", label: "Names people outside the family" }),
     button("Add the correction"),
   );
@@ -222,7 +221,7 @@ export function decisionsSection(view, send) {
     "form",
     { id: "decision-form", novalidate: true },
     textArea({ id: "decision-text", label: "Decision", rows: 2 }),
-    selectField({ id: "decision-category", label: "Category of the decision", hint: CATEGORY_HINT, options: CATEGORY_CHOICES, value: "other" }),
+    selectField({ id: "decision-category", label: "Category of the decision", hint: CATEGORY_HINT, options: choices(CATEGORY), value: "other" }),
     checkbox({ id: "decision-agreed", label: "Agreed with the family", hint: "The whole team then reads it, unless the family refused to share its category.", checked: true }),
     checkbox({ id: "decision-third-party", label: "Names people outside the family" }),
     button("Record the decision"),

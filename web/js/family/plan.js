@@ -8,8 +8,8 @@ import { call } from "../api.js";
 import { button, checkbox, dateInput, details, h, hidden, readDate, selectField, summaryList, textArea, uniqueId } from "../dom.js";
 import { STALE_ITEM } from "../errors.js";
 import { refuse, submit, value } from "../forms.js";
-import { CATEGORY, formatDate } from "../labels.js";
-import { ACTION_STATUS, ACTION_STATUS_TAG, GOAL_STATUS, OUTCOME_DOMAIN, actionWords, dueText, goalWords, options, todayIso, withheld } from "../plan/labels.js";
+import { CATEGORY, choices, formatDate } from "../labels.js";
+import { ACTION_STATUS, ACTION_STATUS_TAG, GOAL_STATUS, OUTCOME_DOMAIN, actionWords, dueText, goalWords, todayIso, withheld } from "../plan/labels.js";
 import { reloadButton } from "./contributions.js";
 
 export const id = "plan";
@@ -103,7 +103,7 @@ function updateForm(action, view) {
     selectField({
       id: `${prefix}-status`,
       label: "Where this action stands",
-      options: options(ACTION_STATUS),
+      options: choices(ACTION_STATUS),
       value: action.status,
     }),
     button(["Save", hidden(` the update to: ${actionWords(action)}`)]),
@@ -129,7 +129,7 @@ export function goalStatusForm(goal, view) {
   const form = h(
     "form",
     { novalidate: true, class: "taf-goal-status" },
-    selectField({ id: `${prefix}-value`, label: "Where the goal stands", options: options(GOAL_STATUS), value: goal.status }),
+    selectField({ id: `${prefix}-value`, label: "Where the goal stands", options: choices(GOAL_STATUS), value: goal.status }),
     button(["Save", hidden(` where the goal stands: ${goalWords(goal)}`)]),
   );
   form.addEventListener("submit", (event) => {
@@ -152,7 +152,7 @@ function goalForm(view) {
     "form",
     { id: "goal-add-form", novalidate: true },
     textArea({ id: "goal-words", label: "The goal, in the family's own words", rows: 2 }),
-    selectField({ id: "goal-domain", label: "Outcome area", options: [{ value: "", text: "Choose an outcome area" }, ...options(OUTCOME_DOMAIN)] }),
+    selectField({ id: "goal-domain", label: "Outcome area", options: choices(OUTCOME_DOMAIN, { first: "Choose an outcome area" }) }),
     categoryField("goal-category"),
     checkbox({ id: "goal-agreed", label: "The family has agreed this goal", hint: "An agreed goal is shared with the whole team, unless the family refused its category" }),
     dateInput({ id: "goal-target", legend: "Target date (optional)", hint: "For example, 27 3 2027" }),
@@ -205,7 +205,7 @@ export function categoryField(id) {
     id,
     label: "Category of information",
     hint: "Consent is given per category: it decides which other agencies can read the words. Choose Other if nothing fits",
-    options: Object.entries(CATEGORY).map(([value, text]) => ({ value, text })),
+    options: choices(CATEGORY),
     value: "other",
   });
 }

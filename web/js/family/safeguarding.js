@@ -4,7 +4,7 @@
 import { call } from "../api.js";
 import { button, checkboxes, checkedValues, dateInput, details, h, radios, readDate, summaryList, textArea, textField, uniqueId } from "../dom.js";
 import { checkedValue, refuse, submit, value, warning } from "../forms.js";
-import { CATEGORY, categoryList, formatDate, LAWFUL_BASIS } from "../labels.js";
+import { CATEGORY, categoryList, choices, formatDate, LAWFUL_BASIS, LAWFUL_BASIS_HINT } from "../labels.js";
 
 export const id = "safeguarding";
 export const title = "Safeguarding";
@@ -48,7 +48,7 @@ function decisionForm(view) {
   const form = h(
     "form",
     { id: "decision-form", novalidate: true },
-    checkboxes({ id: "decision-categories", name: "decision-categories", legend: "Which information", items: Object.entries(CATEGORY).map(([value, text]) => ({ value, text })) }),
+    checkboxes({ id: "decision-categories", name: "decision-categories", legend: "Which information", items: choices(CATEGORY) }),
     checkboxes({ id: "decision-agencies", name: "decision-agencies", legend: "Not shared with", items: otherAgencies(view).map((agency) => ({ value: agency.id, text: agency.name })) }),
     textArea({ id: "decision-reason", label: "Why you decided not to share", hint: "For example, the risk does not reach the threshold of significant harm" }),
     button("Record the decision not to share", { class: "govuk-button govuk-button--secondary" }),
@@ -96,7 +96,7 @@ export function overrideCard(item, { extra = null, showFamily = false, heading =
           ["Shared with", item.recipientAgencies.map((agency) => agency.name).join(", ")],
           ["Decided by", `${item.decidedBy.displayName}${item.decidedBy.agency ? `, ${item.decidedBy.agency.name}` : ""}`],
           ["Why", item.justification],
-          ["Lawful basis", LAWFUL_BASIS[item.lawfulBasis]?.text || item.lawfulBasis],
+          ["Lawful basis", LAWFUL_BASIS[item.lawfulBasis] || item.lawfulBasis],
           item.adviceSought ? ["Advice sought", item.adviceSought] : null,
           ["Family told", item.familyInformed ? "Yes" : `No: ${item.notInformedReason || ""}`],
           ["From", formatDate(item.startsAt)],
@@ -151,7 +151,7 @@ function overrideForm(view) {
     { id: "override-form", novalidate: true },
     warning("Only share without consent when a child is at risk of significant harm and asking the family would increase the risk or cause harmful delay. Information-governance officers review every use."),
     h("p", { class: "govuk-body" }, `You are sharing ${view.me.agency ? `${view.me.agency.name}'s` : "your agency's"} information only.`),
-    checkboxes({ id: "override-categories", name: "override-categories", legend: "Which information", items: Object.entries(CATEGORY).map(([value, text]) => ({ value, text })) }),
+    checkboxes({ id: "override-categories", name: "override-categories", legend: "Which information", items: choices(CATEGORY) }),
     checkboxes({
       id: "override-agencies",
       name: "override-agencies",
@@ -170,7 +170,7 @@ function overrideForm(view) {
       name: "override-basis",
       legend: "Lawful basis",
       hint: "The law that allows sharing without consent. If unsure, ask your safeguarding lead or information-governance officer.",
-      items: Object.entries(LAWFUL_BASIS).map(([value, { text, hint }]) => ({ value, text, hint })),
+      items: choices(LAWFUL_BASIS, { hints: LAWFUL_BASIS_HINT }),
     }),
     dateInput({ id: "override-expiry", legend: "Share until", hint: `At most ${MAX_DAYS} days from today. For example, ${exampleDate()}` }),
     radios({

@@ -4,7 +4,7 @@ import { call } from "../api.js";
 import { h, selectField } from "../dom.js";
 import { STALE } from "../errors.js";
 import { refuse, submit, value } from "../forms.js";
-import { LEVEL_OF_NEED, STATUS } from "../labels.js";
+import { choices, LEVEL_OF_NEED, STATUS } from "../labels.js";
 
 export const id = "status";
 export const title = "Change status or level of need";
@@ -13,7 +13,7 @@ export const title = "Change status or level of need";
 export const visible = (view) => view.isLead && view.family.status !== "closed";
 
 // Closing needs an outcome and a sustainability plan (familyClose), so it is not a status to pick here.
-const STATUS_CHOICES = Object.fromEntries(Object.entries(STATUS).filter(([value]) => value !== "closed"));
+const STATUS_CHOICES = choices(STATUS).filter((item) => item.value !== "closed");
 
 export function render(view) {
   const { family } = view;
@@ -21,8 +21,8 @@ export function render(view) {
     "form",
     { id: "status-form", novalidate: true },
     h("p", { class: "govuk-body" }, "Changes show at once for everyone on the team. To close the record, use ", h("a", { class: "govuk-link", href: "#close" }, "Close the family's record"), "."),
-    selectField({ id: "status-value", label: "Status", options: options(STATUS_CHOICES), value: family.status }),
-    selectField({ id: "level-value", label: "Level of need", options: options(LEVEL_OF_NEED), value: family.levelOfNeed }),
+    selectField({ id: "status-value", label: "Status", options: STATUS_CHOICES, value: family.status }),
+    selectField({ id: "level-value", label: "Level of need", options: choices(LEVEL_OF_NEED), value: family.levelOfNeed }),
     h("button", { type: "submit", class: "govuk-button" }, "Save changes"),
   );
   form.addEventListener("submit", (event) => {
@@ -53,8 +53,4 @@ export function render(view) {
     });
   });
   return form;
-}
-
-function options(labels) {
-  return Object.entries(labels).map(([value, text]) => ({ value, text }));
 }

@@ -5,8 +5,8 @@ import { call } from "../api.js";
 import { button, dateInput, details, h, radios, readDate, scrolling, selectField, summaryList, table, textArea, textField } from "../dom.js";
 import { STALE } from "../errors.js";
 import { checkedValue, refuse, submit, value, warning } from "../forms.js";
-import { formatDate, LEVEL_OF_NEED } from "../labels.js";
-import { CLOSURE_OUTCOME, TRANSITION_KIND, options, todayIso } from "../plan/labels.js";
+import { choices, formatDate, LEVEL_OF_NEED } from "../labels.js";
+import { CLOSURE_OUTCOME, TRANSITION_KIND, todayIso } from "../plan/labels.js";
 import { reloadButton } from "./contributions.js";
 
 export const id = "transitions";
@@ -153,7 +153,7 @@ function closeForm(view) {
     "form",
     { id: "close-form", novalidate: true },
     warning("Closing ends the work with this family. The team can still read the record; only a re-opening, with a reason, starts it again."),
-    selectField({ id: "close-outcome", label: "Outcome", options: [{ value: "", text: "Choose an outcome" }, ...options(CLOSURE_OUTCOME)] }),
+    selectField({ id: "close-outcome", label: "Outcome", options: choices(CLOSURE_OUTCOME, { first: "Choose an outcome" }) }),
     textArea({ id: "close-reason", label: "Why the record is closing", rows: 3 }),
     textArea({ id: "close-support", label: "What support continues", hint: "The sustainability plan: who keeps helping, and how", rows: 3 }),
     textArea({ id: "close-contact", label: "Who the family can contact if things get difficult again", rows: 2 }),

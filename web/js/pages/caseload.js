@@ -1,6 +1,6 @@
 import { call } from "../api.js";
 import { checkboxes, checkedValues, h, hidden, selectField } from "../dom.js";
-import { LEVEL_OF_NEED, STATUS, STATUS_TAG } from "../labels.js";
+import { choices, LEVEL_OF_NEED, STATUS, STATUS_TAG } from "../labels.js";
 
 const PAGE_SIZE = 20;
 
@@ -64,13 +64,13 @@ function filterForm(state, navigate) {
       selectField({
         id: "filter-status",
         label: "Status",
-        options: [{ value: "", text: "Any status" }, ...Object.entries(STATUS).map(([value, text]) => ({ value, text }))],
+        options: choices(STATUS, { first: "Any status" }),
         value: state.status,
       }),
       selectField({
         id: "filter-level",
         label: "Level of need",
-        options: [{ value: "", text: "Any level of need" }, ...Object.entries(LEVEL_OF_NEED).map(([value, text]) => ({ value, text }))],
+        options: choices(LEVEL_OF_NEED, { first: "Any level of need" }),
         value: state.level,
       }),
       checkboxes({

@@ -17,7 +17,7 @@ export async function render(main, context) {
   const after = context.query.get("after");
   const [{ safeguardingOverrides }, { auditEvents }, due, held, { erasedFamilies }, agreements] = await Promise.all([
     call("OverrideReviewQueue", { unreviewedOnly: false, first: 100 }),
-    call("AuditEvents", { first: 50, after: after ? Number(after) : null }),
+    call("AuditEvents", { first: 50, after }),
     call("RetentionReviewQueue", { first: 100 }),
     call("RetentionReviewQueue", { first: 100, onLegalHold: true }),
     call("ErasedFamilies", { first: 50 }),
@@ -77,11 +77,11 @@ export async function render(main, context) {
           id: "audit-table",
           caption: "Audit log entries",
           head: ["When", "What", "Outcome", "Family", "By"],
-          rows: auditEvents.map((event) => [formatDateTime(event.at), event.action, event.outcome, event.familyLabel || (event.familyId ? "A family (name not available)" : "None"), event.actorName || (event.actorUserId ? "Unknown account" : "No one signed in")]),
+          rows: auditEvents.nodes.map((event) => [formatDateTime(event.at), event.action, event.outcome, event.familyLabel || (event.familyId ? "A family (name not available)" : "None"), event.actorName || (event.actorUserId ? "Unknown account" : "No one signed in")]),
         }),
       ),
-      auditEvents.length === 50
-        ? h("p", { class: "govuk-body" }, h("a", { class: "govuk-link", href: `#/information-governance?after=${auditEvents[auditEvents.length - 1].id}` }, "Older entries"))
+      auditEvents.pageInfo.hasNextPage
+        ? h("p", { class: "govuk-body" }, h("a", { class: "govuk-link", href: `#/information-governance?after=${encodeURIComponent(auditEvents.pageInfo.endCursor)}` }, "Older entries"))
         : "",
     ),
   );

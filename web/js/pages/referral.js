@@ -3,7 +3,7 @@
 import { call } from "../api.js";
 import { checkbox, dateInput, h, radios, readDate, textField } from "../dom.js";
 import { refuse, submit, value, checkedValue } from "../forms.js";
-import { LEVEL_OF_NEED, LEVEL_OF_NEED_HINT } from "../labels.js";
+import { choices, LEVEL_OF_NEED, LEVEL_OF_NEED_HINT } from "../labels.js";
 
 const MAX_MEMBERS = 30;
 
@@ -17,7 +17,7 @@ export async function render(main, context) {
       id: "referral-level",
       name: "referral-level",
       legend: "Level of need",
-      items: Object.entries(LEVEL_OF_NEED).map(([value, text]) => ({ value, text, hint: LEVEL_OF_NEED_HINT[value] })),
+      items: choices(LEVEL_OF_NEED, { hints: LEVEL_OF_NEED_HINT }),
       legendClass: "govuk-fieldset__legend--m",
     }),
     h("h2", { class: "govuk-heading-m" }, "People in the family"),

@@ -58,8 +58,6 @@ export const CLOSURE_OUTCOME = {
   other: "Another reason",
 };
 
-export const options = (labels) => Object.entries(labels).map(([value, text]) => ({ value, text }));
-
 /** What the words of a goal or an action are when the caller may not read them (the server sends null). */
 export const withheld = (entry) => `Withheld: ${(CATEGORY[entry.category] || entry.category).toLowerCase()} information of ${entry.owningAgency.name}`;
 

@@ -114,7 +114,7 @@ async def allowed(sessions, question: str, family: Family, data: dict) -> None:
         case "see_retention_date":
             assert data["familyRetention"]["dueOn"] == "1996-05-01"  # six years after closure comes later
         case "see_review_queue":
-            listed = {entry["reference"]: entry for entry in data["retentionReviewQueue"]["families"]}
+            listed = {entry["reference"]: entry for entry in data["retentionReviewQueue"]["nodes"]}
             assert listed[family.reference]["familyLabel"] == f"{family.display_name} ({family.reference})"
         case "see_review":
             assert data["retentionReview"]["dueOn"] == "1996-05-01"

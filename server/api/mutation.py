@@ -1,0 +1,117 @@
+"""How every mutation runs: its domain call in one transaction, recorded in the audit log, and, for a
+mutation that creates something, idempotent. A resolver names the domain call and what the audit log
+should say of its result; this module does the rest, the same way for all of them."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar
+
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from notifications import outbox
+from notifications.dispatcher import dispatch_appended
+from server import idempotency
+from server.access.pep import AccessControl
+from server.api.scalars import Info
+from server.audit import service as audit_service
+from server.audit.models import AuditOutcome
+from server.db.engine import unit_of_work
+from server.errors import Forbidden, NotFound
+from server.family.models import Family
+
+T = TypeVar("T")
+
+Call = Callable[[AsyncSession, AccessControl], Awaitable[T]]
+Replay = type[T] | Callable[[AsyncSession, AccessControl, uuid.UUID], Awaitable[T]]
+
+
+async def mutate(
+    info: Info,
+    call: Call[T],
+    *,
+    family_id: uuid.UUID | None = None,
+    audit: Callable[[T], dict[str, Any]] | None = None,
+    idempotency_key: str | None = None,
+    replay: Replay[T] | None = None,
+    then: Callable[[AsyncSession, AccessControl, T], Awaitable[Any]] | None = None,
+) -> Any:
+    """Run `call(session, access)` in one transaction and record it in the audit log under the
+    mutation's name, about `family_id` (or the family of what the call returned), with `audit(result)`
+    as the detail. A refusal (FORBIDDEN, NOT_FOUND) rolls the change back and is recorded as denied, in
+    a transaction of its own.
+
+    With an idempotency key, a retry does not call again: it returns what the first attempt created,
+    loaded by `replay` (the domain's lookup by id, or the model of the created row, shown only while
+    the caller may see its family). `then(session, access, result)`, if given, runs in the same
+    transaction on either, and its value is returned instead. The events the change caused are
+    dispatched last, so their notifications commit with it."""
+    assert idempotency_key is None or replay is not None, f"{info.field_name}: an idempotent mutation needs replay"
+    context, action = info.context, info.field_name
+    actor, access = context.require_actor(), context.access
+    try:
+        async with unit_of_work(context.sessions) as session:
+            if context.fanout is not None:
+                outbox.dispatch_at_commit(session)
+            detail: dict[str, Any] = {}
+            replayed_id = None
+            if idempotency_key is not None:
+                replayed_id = await idempotency.claim(
+                    session, user_id=actor.user_id, key=idempotency_key, action=action
+                )
+                detail["idempotencyKeyReplayed"] = replayed_id is not None
+            if replayed_id is not None:
+                result = await _replayed(session, access, replay, replayed_id)  # type: ignore[arg-type]
+            else:
+                result = await call(session, access)
+                detail |= audit(result) if audit else {}
+                if idempotency_key is not None:
+                    created = _about(result).id
+                    await idempotency.record_result(
+                        session, user_id=actor.user_id, key=idempotency_key, result_id=created
+                    )
+            family_id = family_id or _family_of(_about(result))
+            outcome = await then(session, access, result) if then else result
+            await audit_service.record(
+                session, actor, action, family_id=family_id, detail=detail, address=context.address
+            )
+            if context.fanout is not None:
+                await dispatch_appended(session, context.fanout)
+        return outcome
+    except (Forbidden, NotFound) as refusal:
+        access.denials.clear()  # this one event records the refusal
+        async with unit_of_work(context.sessions) as session:
+            await audit_service.record(
+                session,
+                actor,
+                action,
+                family_id=family_id,
+                outcome=AuditOutcome.denied,
+                detail={"code": refusal.code},
+                address=context.address,
+            )
+        raise
+    finally:
+        access.forget()
+        context.loaders.forget()
+
+
+def _about(result: Any) -> Any:
+    """The row a change's result is about: itself, or the first part of a pair (a meeting and the item
+    added to it, an invitation and its family member)."""
+    return result[0] if isinstance(result, tuple) else result
+
+
+def _family_of(row: Any) -> uuid.UUID | None:
+    return row.id if isinstance(row, Family) else getattr(row, "family_id", None)
+
+
+async def _replayed(session: AsyncSession, access: AccessControl, replay: Replay[T], row_id: uuid.UUID) -> T:
+    if not isinstance(replay, type):
+        return await replay(session, access, row_id)
+    row = await session.get(replay, row_id)
+    if row is None:
+        raise NotFound("That item no longer exists.")
+    await access.require_visible_family(session, _family_of(row))  # type: ignore[arg-type]
+    return row
