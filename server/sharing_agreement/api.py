@@ -1,15 +1,25 @@
 from __future__ import annotations
 
+from collections.abc import Awaitable
 from datetime import date, datetime
+from typing import Any
 
 import strawberry
+from sqlmodel.ext.asyncio.session import AsyncSession
 
+from server.access.pep import AccessControl
 from server.agency.api import AgencyType
+from server.api.mutation import mutate
 from server.api.scalars import Info, idempotency_key_field, parse_id
 from server.api.types import InformationCategoryType
 from server.clock import today
 from server.sharing_agreement import service as agreement_service
-from server.sharing_agreement.models import AgreementLawfulBasis, AgreementStatus, DataSharingAgreementParty
+from server.sharing_agreement.models import (
+    AgreementLawfulBasis,
+    AgreementStatus,
+    DataSharingAgreement,
+    DataSharingAgreementParty,
+)
 from server.sharing_agreement.service import Agreement, AgreementIn, PartyIn
 
 AgreementLawfulBasisType = strawberry.enum(
@@ -195,6 +205,16 @@ class SharingAgreementQuery:
         return DataSharingAgreementType.from_agreement(found)
 
 
+async def _row_of(found: Awaitable[agreement_service.Agreement]) -> DataSharingAgreement:
+    """The agreement's row, which the mutation helper records and replays by its id."""
+    return (await found).row
+
+
+async def _as_seen(session: AsyncSession, access: AccessControl, row: DataSharingAgreement) -> Any:
+    """The agreement as the caller sees it, with its parties, read in the change's transaction."""
+    return await agreement_service.get(session, access, row.id)
+
+
 @strawberry.type
 class SharingAgreementMutation:
     @strawberry.mutation(
@@ -206,13 +226,14 @@ class SharingAgreementMutation:
         self, info: Info, input: DataSharingAgreementCreateInput
     ) -> DataSharingAgreementType:
         data = _agreement_in(input.agreement)
-        async with info.context.change("dataSharingAgreementCreate", idempotency_key=input.idempotency_key) as change:
-            if change.replayed_id is not None:
-                found = await agreement_service.get(change.session, info.context.access, change.replayed_id)
-            else:
-                found = await agreement_service.create(change.session, info.context.access, data=data)
-                change.result_id = found.row.id
-            change.detail |= {"agreementId": str(found.row.id)}
+        found = await mutate(
+            info,
+            lambda session, access: _row_of(agreement_service.create(session, access, data=data)),
+            audit=lambda row: {"agreementId": str(row.id)},
+            idempotency_key=input.idempotency_key,
+            replay=lambda session, access, row_id: _row_of(agreement_service.get(session, access, row_id)),
+            then=_as_seen,
+        )
         return DataSharingAgreementType.from_agreement(found)
 
     @strawberry.mutation(description="Information-governance officers: change an agreement (CONFLICT if stale).")
@@ -221,15 +242,16 @@ class SharingAgreementMutation:
     ) -> DataSharingAgreementType:
         agreement_id = parse_id(input.agreement_id, "agreementId")
         data = _agreement_in(input.agreement)
-        async with info.context.change("dataSharingAgreementUpdate") as change:
-            found = await agreement_service.update(
-                change.session,
-                info.context.access,
-                agreement_id=agreement_id,
-                expected_version=input.expected_version,
-                data=data,
-            )
-            change.detail |= {"agreementId": str(agreement_id), "version": found.row.version}
+        found = await mutate(
+            info,
+            lambda session, access: _row_of(
+                agreement_service.update(
+                    session, access, agreement_id=agreement_id, expected_version=input.expected_version, data=data
+                )
+            ),
+            audit=lambda row: {"agreementId": str(agreement_id), "version": row.version},
+            then=_as_seen,
+        )
         return DataSharingAgreementType.from_agreement(found)
 
     @strawberry.mutation(
@@ -240,13 +262,18 @@ class SharingAgreementMutation:
         self, info: Info, input: DataSharingAgreementEndInput
     ) -> DataSharingAgreementType:
         agreement_id = parse_id(input.agreement_id, "agreementId")
-        async with info.context.change("dataSharingAgreementEnd") as change:
-            found = await agreement_service.end(
-                change.session,
-                info.context.access,
-                agreement_id=agreement_id,
-                expected_version=input.expected_version,
-                reason=input.reason,
-            )
-            change.detail |= {"agreementId": str(agreement_id)}
+        found = await mutate(
+            info,
+            lambda session, access: _row_of(
+                agreement_service.end(
+                    session,
+                    access,
+                    agreement_id=agreement_id,
+                    expected_version=input.expected_version,
+                    reason=input.reason,
+                )
+            ),
+            audit=lambda row: {"agreementId": str(agreement_id)},
+            then=_as_seen,
+        )
         return DataSharingAgreementType.from_agreement(found)
