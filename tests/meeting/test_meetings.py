@@ -181,7 +181,8 @@ async def test_attendance_minutes_decisions_actions_and_addenda(gql, sessions):
     assert [a["text"] for a in corrected["addenda"]] == ["Dan sent apologies"]
     schedule = (await gql.data("ReviewSchedule", {"familyId": str(area.family.id)}, token=lead))["reviewSchedule"]
     assert schedule["lastMeetingAt"] is not None and schedule["missing"] is True
-    assert schedule["dueBy"] == (date.today() + timedelta(weeks=12)).isoformat()
+    held_on = date.fromisoformat(schedule["lastMeetingAt"][:10])  # the meeting's day (UTC), not today's
+    assert schedule["dueBy"] == (held_on + timedelta(weeks=12)).isoformat()
 
 
 async def test_published_minutes_cannot_be_changed_even_in_the_database(sessions, gql):
