@@ -1,6 +1,6 @@
 """Early help assessments (entry, review, exit) and reviews with outcome scores.
 
-Both are snapshots: rows are added, never changed (triggers in migration 0200 refuse UPDATE and
+Both are snapshots: rows are added, never changed (triggers in the baseline migration refuse UPDATE and
 DELETE), so entry-versus-exit comparisons always compare what was recorded at the time."""
 
 from __future__ import annotations

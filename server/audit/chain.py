@@ -1,4 +1,4 @@
-"""Verifying the audit log's hash chain (the chaining itself happens in the database, see migration 0300)."""
+"""Verifying the audit log's hash chain (the chaining itself happens in the database, see the baseline migration)."""
 
 from __future__ import annotations
 

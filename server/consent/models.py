@@ -29,7 +29,7 @@ class Consent(SQLModel, table=True):
 
     __table_args__ = (
         sa.Index("ix_consent_family_active", "family_id", postgresql_where=sa.text("withdrawn_at IS NULL")),
-        # The family's consent list (withdrawn ones included) and its chronology; migration 0800.
+        # The family's consent list (withdrawn ones included) and its chronology.
         sa.Index("ix_consent_family_created", "family_id", "created_at"),
     )
 

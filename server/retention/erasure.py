@@ -5,8 +5,8 @@ The audit log stays as it is, hash chain and all: it holds ids, never content (t
 then points at the tombstone). Append-only tables (contribution versions, plan history, assessments,
 reviews, corrections and changes of meetings, published minutes) refuse UPDATE and DELETE by trigger;
 their trigger functions let a DELETE through only for the family named by the transaction's
-`taf.erasing_family` setting, and only once that family's tombstone is written (migration 1005). No
-trigger is disabled, and nothing else can be deleted that way.
+`taf.erasing_family` setting, and only once that family's tombstone is written (`taf_erasing` in the
+baseline migration). No trigger is disabled, and nothing else can be deleted that way.
 
 ERASED and KEPT name every table of the database; tests/retention/test_erasure.py fails when a table
 is added without saying what erasure does to it.

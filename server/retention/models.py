@@ -38,7 +38,7 @@ class RetentionDecision(SQLModel, table=True):
 
 class FamilyTombstone(SQLModel, table=True):
     """What is kept of an erased family: its reference, its dates, and who erased it, when and why.
-    Append-only (a trigger in migration 1005), and the mark that lets an erasure remove the rows of
+    Append-only (a trigger in the baseline migration), and the mark that lets an erasure remove the rows of
     append-only tables (taf_erasing)."""
 
     __tablename__ = "family_tombstone"
