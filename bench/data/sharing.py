@@ -40,6 +40,19 @@ AGREEMENT_COLUMNS = (
 PARTY_COLUMNS = ("agreement_id", "agency_id", "ig_contact_name", "ig_contact_email", "ig_contact_phone")
 
 
+# What a contribution says, copied into its first version: columns, and where they sit in _item's rows.
+CONTENT_COLUMNS = (
+    "kind",
+    "category",
+    "title",
+    "body",
+    "about_member_ids",
+    "may_appear_in_family_summary",
+    "contains_third_party_identities",
+)
+CONTENT = slice(4, 4 + len(CONTENT_COLUMNS))
+
+
 async def agreement(g: Generator) -> None:
     """The area's multi-agency information-sharing agreement: every agency, every category, in force (sharing
     by consent between two agencies needs one), so that consents share what they are meant to."""
@@ -78,35 +91,16 @@ async def contributions(g: Generator) -> None:
         "family_id",
         "owning_agency_id",
         "author_user_id",
-        "kind",
-        "category",
-        "title",
-        "body",
-        "about_member_ids",
-        "may_appear_in_family_summary",
-        "contains_third_party_identities",
+        *CONTENT_COLUMNS,
         "version",
         "created_at",
         "updated_at",
     )
-    version_columns = (
-        "id",
-        "contribution_id",
-        "version",
-        "editor_user_id",
-        "kind",
-        "category",
-        "title",
-        "body",
-        "about_member_ids",
-        "may_appear_in_family_summary",
-        "contains_third_party_identities",
-        "created_at",
-    )
+    version_columns = ("id", "contribution_id", "version", "editor_user_id", *CONTENT_COLUMNS, "created_at")
     for start in range(0, len(timeline), BATCH):
         items = [_item(g, created, family) for created, family in timeline[start : start + BATCH]]
         await g.copy("contribution", contribution_columns, items)
-        versions = [(g.new_id(), item[0], 1, item[3], *item[4:11], item[12]) for item in items]
+        versions = [(g.new_id(), item[0], 1, item[3], *item[CONTENT], item[12]) for item in items]
         await g.copy("contribution_version", version_columns, versions)
     # Generating the items (and the timeline) counts towards contribution, the versions' copies not.
     total = time.perf_counter() - started

@@ -53,7 +53,17 @@ class ItemFacts:
     recipients: frozenset[uuid.UUID] = frozenset()  # for overrides: the agencies it shares with
 
 
-# The facts of one (actor, family) pair; {user}, {agency} and {member} name the actor's ids.
+# The categories of the family's consents in force for the actor's agency that say `decision`.
+_CONSENTS = """
+        SELECT unnest(c.categories) FROM consent c
+        WHERE c.family_id = f.id AND c.decision = '{decision}' AND c.withdrawn_at IS NULL
+          AND c.valid_from <= statement_timestamp()
+          AND (c.valid_to IS NULL OR c.valid_to > statement_timestamp())
+          AND (c.whole_team OR {agency} = ANY (c.recipient_agency_ids))
+"""
+
+# The facts of one (actor, family) pair; {user}, {agency} and {member} name the actor's ids, {given} and
+# {refused} are _CONSENTS for that agency.
 _FACTS_COLUMNS = """
       EXISTS (SELECT 1 FROM team_membership t
               WHERE t.family_id = f.id AND t.valid_to IS NULL AND t.user_id = {user}),
@@ -66,19 +76,7 @@ _FACTS_COLUMNS = """
               WHERE t.family_id = f.id AND t.valid_to IS NULL AND t.agency_id = {agency}
                 AND t.role = 'lead_professional'),
       EXISTS (SELECT 1 FROM family_member m WHERE m.family_id = f.id AND m.id = {member}),
-      ARRAY(
-        SELECT unnest(c.categories) FROM consent c
-        WHERE c.family_id = f.id AND c.decision = 'given' AND c.withdrawn_at IS NULL
-          AND c.valid_from <= statement_timestamp()
-          AND (c.valid_to IS NULL OR c.valid_to > statement_timestamp())
-          AND (c.whole_team OR {agency} = ANY (c.recipient_agency_ids))
-        EXCEPT
-        SELECT unnest(c.categories) FROM consent c
-        WHERE c.family_id = f.id AND c.decision = 'refused' AND c.withdrawn_at IS NULL
-          AND c.valid_from <= statement_timestamp()
-          AND (c.valid_to IS NULL OR c.valid_to > statement_timestamp())
-          AND (c.whole_team OR {agency} = ANY (c.recipient_agency_ids))
-      ),
+      ARRAY({given} EXCEPT {refused}),
       ARRAY(
         SELECT o.owning_agency_id::text || ' ' || category || ' ' || o.id::text
         FROM safeguarding_override o, unnest(o.categories) AS category
@@ -86,13 +84,7 @@ _FACTS_COLUMNS = """
           AND o.starts_at <= statement_timestamp() AND o.expires_at > statement_timestamp()
           AND {agency} = ANY (o.recipient_agency_ids)
       ),
-      ARRAY(
-        SELECT unnest(c.categories) FROM consent c
-        WHERE c.family_id = f.id AND c.decision = 'refused' AND c.withdrawn_at IS NULL
-          AND c.valid_from <= statement_timestamp()
-          AND (c.valid_to IS NULL OR c.valid_to > statement_timestamp())
-          AND (c.whole_team OR {agency} = ANY (c.recipient_agency_ids))
-      ),
+      ARRAY({refused}),
       ARRAY(SELECT a.id FROM agency a WHERE a.kind = 'police'),
       f.status = 'closed' AND f.closed_at IS NOT NULL
         AND f.closed_at <= statement_timestamp() - {closed_read_period},
@@ -108,11 +100,21 @@ _FACTS_COLUMNS = """
       )
 """
 
+
+def _facts_columns(*, user: str, agency: str, member: str) -> str:
+    return _FACTS_COLUMNS.format(
+        user=user,
+        agency=agency,
+        member=member,
+        closed_read_period=":closed_read_period",
+        given=_CONSENTS.format(decision="given", agency=agency),
+        refused=_CONSENTS.format(decision="refused", agency=agency),
+    )
+
+
 _FACTS_SQL = sa.text(
     "SELECT f.id,"  # noqa: S608 (constant text: every value is bound)
-    + _FACTS_COLUMNS.format(
-        user=":user_id", agency=":agency_id", member=":member_id", closed_read_period=":closed_read_period"
-    )
+    + _facts_columns(user=":user_id", agency=":agency_id", member=":member_id")
     + " FROM family f WHERE f.id = ANY (:family_ids)"
 ).bindparams(
     sa.bindparam("family_ids", type_=ARRAY(sa.Uuid())),
@@ -125,9 +127,7 @@ _FACTS_SQL = sa.text(
 # The same facts for many (actor, family) pairs in one statement (a notification dispatcher's batch).
 _PAIR_FACTS_SQL = sa.text(
     "SELECT p.user_id, f.id,"  # noqa: S608 (constant text: every value is bound)
-    + _FACTS_COLUMNS.format(
-        user="p.user_id", agency="p.agency_id", member="p.member_id", closed_read_period=":closed_read_period"
-    )
+    + _facts_columns(user="p.user_id", agency="p.agency_id", member="p.member_id")
     + " FROM unnest(:user_ids, :agency_ids, :member_ids, :family_ids) AS p(user_id, agency_id, member_id, family_id)"
     " JOIN family f ON f.id = p.family_id"
 ).bindparams(

@@ -17,8 +17,11 @@ from server.access.facts import ItemFacts
 from server.access.rules import ContentColumns
 from server.assessment.models import Assessment, AssessmentRating, Review
 
+# An assessment's narrative and a review's summary: the author's agency's content, with a third-party flag.
+Written = Assessment | Review
 
-def narrative_facts(row: Assessment) -> ItemFacts:
+
+def written_facts(row: Written) -> ItemFacts:
     return ItemFacts(
         owning_agency_id=row.owning_agency_id,
         category=InformationCategory(row.category).value,
@@ -26,8 +29,8 @@ def narrative_facts(row: Assessment) -> ItemFacts:
     )
 
 
-def narrative_columns() -> ContentColumns:
-    table = Assessment.__table__.c
+def written_columns(model: type[Written]) -> ContentColumns:
+    table = model.__table__.c  # type: ignore[attr-defined]
     return ContentColumns(
         owning_agency_id=table.owning_agency_id,
         category=table.category,
@@ -42,20 +45,3 @@ def rating_facts(row: AssessmentRating) -> ItemFacts:
 def rating_columns() -> ContentColumns:
     table = AssessmentRating.__table__.c
     return ContentColumns(owning_agency_id=table.owning_agency_id, category=table.category)
-
-
-def review_facts(row: Review) -> ItemFacts:
-    return ItemFacts(
-        owning_agency_id=row.owning_agency_id,
-        category=InformationCategory(row.category).value,
-        third_party=row.contains_third_party_identities,
-    )
-
-
-def review_columns() -> ContentColumns:
-    table = Review.__table__.c
-    return ContentColumns(
-        owning_agency_id=table.owning_agency_id,
-        category=table.category,
-        third_party=table.contains_third_party_identities,
-    )

@@ -21,7 +21,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from server.access.actor import Act
 from server.access.kinds import Kind
 from server.access.pep import AccessControl
-from server.assessment.content import narrative_facts, rating_facts
+from server.assessment.content import rating_facts, written_facts
 from server.assessment.factors import Catalogue
 from server.assessment.models import RISK_PRESENT, Assessment, AssessmentRating, AssessmentStage, RiskRating
 from server.errors import BadUserInput
@@ -143,7 +143,7 @@ async def _narratives_readable(
     session: AsyncSession, access: AccessControl, pair: tuple[Assessment, Assessment]
 ) -> bool:
     for assessment in pair:
-        facts = narrative_facts(assessment)
+        facts = written_facts(assessment)
         if not await access.can_item(session, Act.read, Kind.assessment_narrative, assessment.family_id, facts):
             return False
     return True

@@ -20,7 +20,7 @@ from server.access.actor import Act
 from server.access.categories import InformationCategory
 from server.access.kinds import Kind
 from server.access.pep import AccessControl
-from server.assessment.content import review_columns, review_facts
+from server.assessment.content import written_columns, written_facts
 from server.assessment.models import GoalProgress, OutcomeScore, Review
 from server.clock import today
 from server.errors import BadUserInput, NotFound
@@ -96,7 +96,7 @@ async def list_for_family(session: AsyncSession, access: AccessControl, family_i
     """Oldest first. Whether each review's notes may be read is decided in SQL by the same rules as a
     single decision; the notes of the others are never loaded."""
     await access.require(session, Act.read, KIND, family_id)
-    visible = await access.item_filter(session, family_id, review_columns(), kind=Kind.review_note)
+    visible = await access.item_filter(session, family_id, written_columns(Review), kind=Kind.review_note)
     statement = (
         select(Review, sa.case((visible, True), else_=False).label("content_visible"))
         .where(Review.family_id == family_id)
@@ -111,7 +111,7 @@ async def get(session: AsyncSession, access: AccessControl, review_id: uuid.UUID
     if row is None or not await access.can(session, Act.read, KIND, row.family_id):
         access.note_denial("review_read", row.family_id if row else None, {"reviewId": str(review_id)})
         raise NotFound(NOT_FOUND)
-    shown = await access.can_item(session, Act.read, Kind.review_note, row.family_id, review_facts(row))
+    shown = await access.can_item(session, Act.read, Kind.review_note, row.family_id, written_facts(row))
     return (await _records(session, access, [(row, shown)]))[0]
 
 
@@ -126,7 +126,7 @@ async def _records(
     scores = await _scores(session, [review.id for review, _ in reviews])
     for review, visible in reviews:
         if visible:
-            access.note_read(review.family_id, review.id, Kind.review_note, review_facts(review))
+            access.note_read(review.family_id, review.id, Kind.review_note, written_facts(review))
     return [ReviewRecord(review, visible, progress[review.id], scores[review.id]) for review, visible in reviews]
 
 

@@ -20,7 +20,7 @@ from server.access.actor import Act
 from server.access.categories import InformationCategory
 from server.access.kinds import Kind
 from server.access.pep import AccessControl
-from server.assessment.content import narrative_columns, narrative_facts, rating_columns, rating_facts
+from server.assessment.content import rating_columns, rating_facts, written_columns, written_facts
 from server.assessment.factors import Catalogue
 from server.assessment.models import RISK_PRESENT, Assessment, AssessmentRating, AssessmentStage, RiskRating
 from server.clock import today
@@ -114,7 +114,7 @@ async def list_for_family(session: AsyncSession, access: AccessControl, family_i
     """Oldest first. Whether each narrative may be read, and which ratings, is decided in SQL by the same
     rules as a single decision, so the statements do not grow with the number of assessments."""
     await access.require(session, Act.read, KIND, family_id)
-    visible = await access.item_filter(session, family_id, narrative_columns(), kind=Kind.assessment_narrative)
+    visible = await access.item_filter(session, family_id, written_columns(Assessment), kind=Kind.assessment_narrative)
     statement = (
         select(Assessment, sa.case((visible, True), else_=False).label("content_visible"))
         .where(Assessment.family_id == family_id)
@@ -136,7 +136,7 @@ async def get(session: AsyncSession, access: AccessControl, assessment_id: uuid.
 
 async def seen(session: AsyncSession, access: AccessControl, row: Assessment) -> SeenAssessment:
     """`row` as the caller may see it; they may already see that the family's assessments exist."""
-    shown = await access.can_item(session, Act.read, Kind.assessment_narrative, row.family_id, narrative_facts(row))
+    shown = await access.can_item(session, Act.read, Kind.assessment_narrative, row.family_id, written_facts(row))
     ratings = await readable_ratings(session, access, row.family_id, [row.id])
     return _seen(access, row, shown, ratings.get(row.id, []))
 
@@ -161,7 +161,7 @@ def _grouped(rows) -> dict[uuid.UUID, list[AssessmentRating]]:
 
 def _seen(access: AccessControl, row: Assessment, shown: bool, ratings: list[AssessmentRating]) -> SeenAssessment:
     if shown:
-        access.note_read(row.family_id, row.id, Kind.assessment_narrative, narrative_facts(row))
+        access.note_read(row.family_id, row.id, Kind.assessment_narrative, written_facts(row))
     for rating in ratings:
         access.note_read(row.family_id, rating.id, Kind.assessment_rating, rating_facts(rating))
     return SeenAssessment(row, shown, ratings)

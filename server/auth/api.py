@@ -42,9 +42,7 @@ class AuthMutation:
     async def auth_login(self, info: Info, input: LoginInput) -> LoginPayload:
         await info.context.spend("anonymous", by_address=True)
         settings = info.context.settings
-        limits = LoginLimits(
-            settings.login_window, settings.login_failures_per_account, settings.login_failures_per_address
-        )
+        limits = LoginLimits.of(settings)
         async with unit_of_work(info.context.sessions) as session:
             result = await auth_service.login(
                 session,

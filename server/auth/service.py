@@ -22,6 +22,7 @@ from server.audit.models import AuditOutcome
 from server.auth.models import LoginAttempt, SessionToken
 from server.auth.passwords import verify_password
 from server.clock import utcnow
+from server.config import Settings
 from server.user.models import User
 
 
@@ -36,6 +37,10 @@ class LoginLimits:
     window: timedelta
     failures_per_account: int
     failures_per_address: int
+
+    @classmethod
+    def of(cls, settings: Settings) -> LoginLimits:
+        return cls(settings.login_window, settings.login_failures_per_account, settings.login_failures_per_address)
 
 
 @dataclass(frozen=True)

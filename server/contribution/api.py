@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import uuid
 from collections.abc import Sequence
 from datetime import datetime
@@ -167,18 +168,7 @@ class ContributionEditInput:
     contains_third_party_identities: strawberry.Maybe[bool]
 
     def changes(self) -> dict:
-        sent = {
-            name: getattr(self, name)
-            for name in (
-                "kind",
-                "category",
-                "title",
-                "body",
-                "about_member_ids",
-                "may_appear_in_family_summary",
-                "contains_third_party_identities",
-            )
-        }
+        sent = {item.name: getattr(self, item.name) for item in dataclasses.fields(ContributionIn)}
         changes = {}
         for name, value in sent.items():
             if value is None:

@@ -19,8 +19,8 @@ from server.access.pep import AccessControl
 from server.access.rules import ContentColumns
 from server.clock import utcnow
 from server.contribution.models import Contribution, ContributionKind, ContributionVersion
-from server.errors import BadUserInput, Conflict, Forbidden, NotFound
-from server.family.models import FamilyMember
+from server.errors import Conflict, Forbidden, NotFound
+from server.family.service import require_members_of
 from server.validation import reject_nul, required_text
 from server.writes import lock_and_require
 
@@ -62,7 +62,7 @@ async def add(
     session: AsyncSession, access: AccessControl, *, family_id: uuid.UUID, data: ContributionIn
 ) -> Contribution:
     await lock_and_require(session, access, Act.create, KIND, family_id)
-    await _check_about(session, family_id, data.about_member_ids)
+    await require_members_of(session, family_id, data.about_member_ids)
     row = Contribution(
         family_id=family_id,
         owning_agency_id=access.actor.agency_id,
@@ -89,7 +89,7 @@ async def edit(
     if not await access.can_item(session, Act.update, KIND, row.family_id, item_facts(row, row.owning_agency_id)):
         raise Forbidden("Only the agency that wrote an item can change it.")
     merged = ContributionIn(**{**_content_of(row), **changes})
-    await _check_about(session, row.family_id, merged.about_member_ids)
+    await require_members_of(session, row.family_id, merged.about_member_ids)
     table = Contribution.__table__
     statement = (
         sa.update(table)
@@ -173,14 +173,6 @@ async def _visible(session: AsyncSession, access: AccessControl, contribution_id
         access.note_denial(f"{KIND}_read", row.family_id if row else None, {"contributionId": str(contribution_id)})
         raise NotFound(NOT_FOUND)
     return row
-
-
-async def _check_about(session: AsyncSession, family_id: uuid.UUID, member_ids: list[uuid.UUID]) -> None:
-    if not member_ids:
-        return
-    statement = select(sa.func.count()).where(col(FamilyMember.id).in_(member_ids), FamilyMember.family_id == family_id)
-    if (await session.exec(statement)).one() != len(set(member_ids)):
-        raise BadUserInput("Every person an item is about must be a member of this family.", field="aboutMemberIds")
 
 
 def _content(data: ContributionIn) -> dict:

@@ -14,7 +14,6 @@ from server.assessment.factors import load_catalogue
 from server.assessment.models import Assessment, AssessmentRating, AssessmentStage, OutcomeScore, Review, RiskRating
 from server.clock import utcnow
 from server.config import REPO_ROOT
-from server.db.versioning import snapshot
 from server.escalation.models import Escalation, EscalationLevel
 from server.family.models import Family, FamilyMember, LevelOfNeed
 from server.meeting.models import (
@@ -26,8 +25,8 @@ from server.meeting.models import (
     MeetingStatus,
     MinutesItem,
 )
-from server.plan.models import ActionStatus, GoalStatus, OutcomeDomain, PlanAction, PlanGoal, PlanHistory
-from server.plan.service import ACTION_FIELDS, GOAL_FIELDS
+from server.plan.models import ActionStatus, GoalStatus, OutcomeDomain, PlanAction, PlanGoal
+from server.plan.service import ACTION_FIELDS, GOAL_FIELDS, record_history
 from server.transition.models import ClosureOutcome, FamilyTransition, TransitionKind
 from server.user.models import User
 
@@ -178,9 +177,9 @@ async def _carter_plan(session: AsyncSession, family: Family, staff: dict) -> No
         )
         session.add(action)
         await session.flush()
-        _history(session, "action", action, ACTION_FIELDS, lead.id)
+        record_history(session, "action", action, ACTION_FIELDS, lead.id)
     for goal in goals:
-        _history(session, "goal", goal, GOAL_FIELDS, lead.id)
+        record_history(session, "goal", goal, GOAL_FIELDS, lead.id)
     scores = {OutcomeDomain.school_attendance_attainment: 4, OutcomeDomain.living_conditions: 3}
     await add_review(
         session, family, lead, today - timedelta(days=14), "Baseline scores agreed with Lisa", scores, held
@@ -388,18 +387,5 @@ async def _closure(session: AsyncSession, family: Family, author_id) -> None:
             contact_if_difficulties="Northbridge Early Help Hub, 01632 960200",
             family_feedback="Abena: 'Sam was honest with us and always called back.'",
             recorded_by_user_id=author_id,
-        )
-    )
-
-
-def _history(session: AsyncSession, entity: str, row, fields, editor_id) -> None:
-    session.add(
-        PlanHistory(
-            family_id=row.family_id,
-            entity=entity,
-            entity_id=row.id,
-            version=row.version,
-            editor_user_id=editor_id,
-            snapshot=snapshot(row, fields),
         )
     )

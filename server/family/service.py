@@ -157,6 +157,15 @@ async def add_member(
     return row
 
 
+async def require_members_of(session: AsyncSession, family_id: uuid.UUID, member_ids: list[uuid.UUID]) -> None:
+    """Everyone an item is about must be a member of the item's family."""
+    if not member_ids:
+        return
+    statement = select(sa.func.count()).where(col(FamilyMember.id).in_(member_ids), FamilyMember.family_id == family_id)
+    if (await session.exec(statement)).one() != len(set(member_ids)):
+        raise BadUserInput("Every person an item is about must be a member of this family.", field="aboutMemberIds")
+
+
 def _member_row(family_id: uuid.UUID, member: MemberIn) -> FamilyMember:
     return FamilyMember(
         family_id=family_id,

@@ -21,7 +21,7 @@ from server.access.pep import AccessControl
 from server.clock import utcnow
 from server.db.versioning import update_versioned
 from server.errors import BadUserInput, Conflict
-from server.family.models import FamilyMember
+from server.family.service import require_members_of
 from server.meeting import reads
 from server.meeting.models import (
     Attendance,
@@ -240,7 +240,7 @@ async def _item_content(
     """An item's content checked; `kept_heading` is the heading an edit leaves as it was (perhaps empty, for
     minutes written as one text before they were items)."""
     unchanged = kept_heading is not None and data.heading == kept_heading
-    await _check_about(session, meeting.family_id, data.about_member_ids)
+    await require_members_of(session, meeting.family_id, data.about_member_ids)
     return {
         "heading": kept_heading if unchanged else required_text(data.heading, "heading", 200),
         "text": required_text(data.text, "text", 20_000),
@@ -262,14 +262,6 @@ async def _agency_on_team(session: AsyncSession, family_id: uuid.UUID, agency_id
     if agency_id is None or (await session.exec(on_team.limit(1))).first() is None:
         raise BadUserInput("Choose an agency on the family's team.", field="agencyId")
     return agency_id
-
-
-async def _check_about(session: AsyncSession, family_id: uuid.UUID, member_ids: list[uuid.UUID]) -> None:
-    if not member_ids:
-        return
-    statement = select(sa.func.count()).where(col(FamilyMember.id).in_(member_ids), FamilyMember.family_id == family_id)
-    if (await session.exec(statement)).one() != len(set(member_ids)):
-        raise BadUserInput("Every person an item is about must be a member of this family.", field="aboutMemberIds")
 
 
 def _item_of(row: MinutesItem) -> dict:

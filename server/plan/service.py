@@ -132,7 +132,7 @@ async def add_goal(session: AsyncSession, access: AccessControl, *, family_id: u
     )
     session.add(row)
     await session.flush()
-    _record(session, "goal", row, GOAL_FIELDS, access)
+    record_history(session, "goal", row, GOAL_FIELDS, access.actor.user_id)
     return row
 
 
@@ -147,7 +147,7 @@ async def edit_goal(
     merged = GoalIn(**{**{name: getattr(goal, name) for name in GoalIn.__dataclass_fields__}, **changes})
     values = _goal_values(merged, goal.created_at.date())
     row = await update_versioned(session, PlanGoal, goal_id, expected_version, values, what="goal")
-    _record(session, "goal", row, GOAL_FIELDS, access)
+    record_history(session, "goal", row, GOAL_FIELDS, access.actor.user_id)
     return row
 
 
@@ -178,7 +178,7 @@ async def add_action(
     )
     session.add(row)
     await session.flush()
-    _record(session, "action", row, ACTION_FIELDS, access)
+    record_history(session, "action", row, ACTION_FIELDS, access.actor.user_id)
     await outbox.append(session, ActionAssigned(**action_fields(row), actor_user_id=access.actor.user_id))
     return row
 
@@ -197,7 +197,7 @@ async def edit_action(
     values = await _action_changes(session, access, action, changes)
     before_owner, before_status = action.owner_user_id, action.status  # the row object is refreshed in place
     row = await update_versioned(session, PlanAction, action_id, expected_version, values, what="action")
-    _record(session, "action", row, ACTION_FIELDS, access)
+    record_history(session, "action", row, ACTION_FIELDS, access.actor.user_id)
     if row.owner_user_id != before_owner:
         await outbox.append(session, ActionAssigned(**action_fields(row), actor_user_id=access.actor.user_id))
     if row.status is ActionStatus.done and before_status is not ActionStatus.done:
@@ -337,7 +337,7 @@ async def cancel_actions(session: AsyncSession, access: AccessControl, actions: 
         row = await update_versioned(
             session, PlanAction, action.id, action.version, {"status": ActionStatus.cancelled.value}, what="action"
         )
-        _record(session, "action", row, ACTION_FIELDS, access)
+        record_history(session, "action", row, ACTION_FIELDS, access.actor.user_id)
 
 
 async def _serves_agreed_goal(session: AsyncSession, goal_id: uuid.UUID | None) -> bool:
@@ -409,16 +409,17 @@ async def _check_goal(session: AsyncSession, family_id: uuid.UUID, goal_id: uuid
         raise BadUserInput("That goal is not on this family's plan.", field="goalId")
 
 
-def _record(
-    session: AsyncSession, entity: str, row: PlanGoal | PlanAction, fields: tuple, access: AccessControl
+def record_history(
+    session: AsyncSession, entity: str, row: PlanGoal | PlanAction, fields: tuple, editor_id: uuid.UUID
 ) -> None:
+    """Keep this version of a goal or action in the plan's history."""
     session.add(
         PlanHistory(
             family_id=row.family_id,
             entity=entity,
             entity_id=row.id,
             version=row.version,
-            editor_user_id=access.actor.user_id,
+            editor_user_id=editor_id,
             snapshot=snapshot(row, fields),
         )
     )

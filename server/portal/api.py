@@ -228,9 +228,7 @@ class PortalMutation:
     )
     async def portal_invitation_accept(self, info: Info, input: PortalInvitationAcceptInput) -> LoginPayload:
         settings = info.context.settings
-        limits = LoginLimits(
-            settings.login_window, settings.login_failures_per_account, settings.login_failures_per_address
-        )
+        limits = LoginLimits.of(settings)
         async with unit_of_work(info.context.sessions) as session:
             result = await portal_service.accept(
                 session,

@@ -61,14 +61,7 @@ async def step_up(
     family = await lock_and_require(session, access, Act.update, Kind.family, family_id)
     row = _transition(family, access, TransitionKind.step_up, data.reason, data.effective_on, data.receiving_team)
     changes = {"status": FamilyStatus.stepped_up.value, "level_of_need": LevelOfNeed.statutory.value}
-    updated = await _apply(session, family_id, expected_version, changes, row)
-    await outbox.append(
-        session,
-        FamilyStatusChanged(
-            family_id=family_id, actor_user_id=access.actor.user_id, transition="stepped_up", transition_id=row.id
-        ),
-    )
-    return updated, row
+    return await _apply(session, access, expected_version, changes, row, transition="stepped_up")
 
 
 async def step_down(
@@ -85,14 +78,7 @@ async def step_down(
     family = await lock_and_require(session, access, Act.update, Kind.family, family_id)
     row = _transition(family, access, TransitionKind.step_down, data.reason, data.effective_on, data.receiving_team)
     changes = {"status": FamilyStatus.stepped_down.value, "level_of_need": level_of_need.value}
-    updated = await _apply(session, family_id, expected_version, changes, row)
-    await outbox.append(
-        session,
-        FamilyStatusChanged(
-            family_id=family_id, actor_user_id=access.actor.user_id, transition="stepped_down", transition_id=row.id
-        ),
-    )
-    return updated, row
+    return await _apply(session, access, expected_version, changes, row, transition="stepped_down")
 
 
 async def close(
@@ -116,14 +102,7 @@ async def close(
     if data.open_actions is OpenActions.cancel:
         await plan_service.cancel_actions(session, access, open_actions)
     changes = {"status": FamilyStatus.closed.value, "closed_at": utcnow()}
-    updated = await _apply(session, family_id, expected_version, changes, row)
-    await outbox.append(
-        session,
-        FamilyStatusChanged(
-            family_id=family_id, actor_user_id=access.actor.user_id, transition="closed", transition_id=row.id
-        ),
-    )
-    return updated, row
+    return await _apply(session, access, expected_version, changes, row, transition="closed")
 
 
 async def reopen(
@@ -134,14 +113,7 @@ async def reopen(
         raise Conflict("This family's record is not closed.")
     row = _transition(family, access, TransitionKind.reopening, reason, today())
     changes = {"status": FamilyStatus.active.value, "closed_at": None}
-    updated = await _apply(session, family_id, expected_version, changes, row)
-    await outbox.append(
-        session,
-        FamilyStatusChanged(
-            family_id=family_id, actor_user_id=access.actor.user_id, transition="reopened", transition_id=row.id
-        ),
-    )
-    return updated, row
+    return await _apply(session, access, expected_version, changes, row, transition="reopened")
 
 
 async def list_for_family(session: AsyncSession, access: AccessControl, family_id: uuid.UUID) -> list[FamilyTransition]:
@@ -175,9 +147,20 @@ def _transition(
 
 
 async def _apply(
-    session: AsyncSession, family_id: uuid.UUID, expected_version: int, changes: dict, row: FamilyTransition
-) -> Family:
-    updated = await bump_version(session, family_id, expected_version, changes)
+    session: AsyncSession,
+    access: AccessControl,
+    expected_version: int,
+    changes: dict,
+    row: FamilyTransition,
+    *,
+    transition: str,
+) -> tuple[Family, FamilyTransition]:
+    """Change the family as the transition says, record the transition, and tell the team."""
+    updated = await bump_version(session, row.family_id, expected_version, changes)
     session.add(row)
     await session.flush()
-    return updated
+    event = FamilyStatusChanged(
+        family_id=row.family_id, actor_user_id=access.actor.user_id, transition=transition, transition_id=row.id
+    )
+    await outbox.append(session, event)
+    return updated, row
