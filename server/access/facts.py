@@ -53,6 +53,12 @@ class ItemFacts:
     recipients: frozenset[uuid.UUID] = frozenset()  # for overrides: the agencies it shares with
 
 
+def account_facts(agency_id: uuid.UUID, role: str) -> ItemFacts:
+    """A staff account as the rules read it: its agency as the owning agency, its system role as the category
+    (rule own_agency_practitioner)."""
+    return ItemFacts(owning_agency_id=agency_id, category=role)
+
+
 # The facts of one (actor, family) pair; {user}, {agency} and {member} name the actor's ids.
 _FACTS_COLUMNS = """
       EXISTS (SELECT 1 FROM team_membership t
