@@ -76,6 +76,7 @@ async def test_an_administrator_creates_an_account_by_keyboard_and_its_holder_ch
     await page.reload()
     await expect(page.locator("#password-link")).to_have_count(0)  # shown once
     await page.locator("#sign-out").click()
+    await expect(page.get_by_role("heading", level=1)).to_have_text("You have signed out")
 
     # when the holder opens the link and chooses a password (first two that differ)
     await page.goto(link)
@@ -112,6 +113,8 @@ async def test_deactivating_an_account_signs_its_holder_out_at_once(
     admin = await create_user(sessions, agency=team.early_help, role=SystemRole.admin)
     await sign_in(admin)
     await page.goto(f"/#/accounts/{worker.id}")
+    await expect(page.get_by_role("heading", level=1)).to_have_text(worker.display_name)
+    await check_page(page, "account")
     await page.get_by_role("button", name=f"Deactivate {worker.display_name}").click()
     await expect(page.get_by_role("heading", level=1)).to_have_text(f"Deactivate {worker.display_name}'s account")
     await check_page(page, "account-deactivate")
@@ -222,7 +225,7 @@ async def test_the_sign_in_page_says_what_to_do_about_a_forgotten_password(page:
     await expect(page.get_by_role("heading", level=1)).to_have_text("If you have forgotten your password")
     await expect(page.locator("main")).to_contain_text("Ask your manager or your service's administrator")
     await check_page(page, "forgotten-password")
-    await page.get_by_role("link", name="Back to sign in").click()
+    await page.get_by_role("link", name="Back to sign in", exact=True).click()
     await expect(page.get_by_role("heading", level=1)).to_have_text("Sign in")
     # and a reset page opened without its link says to open the link again
     await page.goto("/#/reset-password")

@@ -3,6 +3,9 @@
 
 import { h } from "./dom.js";
 
+/** Append children to a page's main element, flattening lists and leaving out what is absent (null). */
+export const put = (main, ...children) => main.append(...children.flat(Infinity).filter((child) => child !== null && child !== undefined && child !== false));
+
 export const SYSTEM_ROLE = {
   practitioner: "Practitioner",
   manager: "Manager",

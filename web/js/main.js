@@ -92,7 +92,7 @@ async function route() {
     const match = path.match(pattern);
     if (match) {
       page = module;
-      params = match.slice(1).map(decodeURIComponent);
+      params = match.slice(1).map((part) => (part === undefined ? undefined : decodeURIComponent(part))); // an absent optional part stays absent
       break;
     }
   }

@@ -6,7 +6,7 @@ import { call } from "../api.js";
 import { h, summaryList } from "../dom.js";
 import { submit } from "../forms.js";
 import { formatDateTime } from "../labels.js";
-import { ACCOUNT_WORDING, guarded, linkPanel, SYSTEM_ROLE } from "../accounts.js";
+import { ACCOUNT_WORDING, guarded, linkPanel, put, SYSTEM_ROLE } from "../accounts.js";
 
 export const title = "Account";
 
@@ -27,7 +27,8 @@ async function show(main, context) {
   fresh = null;
   const admin = context.session.me.role === "admin";
   const view = { sessionEnded: context.sessionEnded, done: (message) => context.navigate(path, { message }) };
-  main.append(
+  put(
+    main,
     h("a", { class: "govuk-back-link", href: "#/accounts" }, "Back to accounts"),
     h("span", { class: "govuk-caption-l" }, account.agency.name),
     h("h1", { class: "govuk-heading-l", tabindex: "-1" }, account.displayName),

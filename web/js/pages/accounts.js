@@ -3,7 +3,7 @@
 
 import { call } from "../api.js";
 import { checkbox, h, scrolling, table, textField } from "../dom.js";
-import { guarded, SYSTEM_ROLE } from "../accounts.js";
+import { guarded, put, SYSTEM_ROLE } from "../accounts.js";
 
 export const title = "Accounts";
 
@@ -17,7 +17,8 @@ async function show(main, { query, session }) {
   const after = query.get("after") || null;
   const { accounts } = await call("Accounts", { first: PAGE, after, search: search || null, includeDeactivated });
   const admin = session.me.role === "admin";
-  main.append(
+  put(
+    main,
     h("h1", { class: "govuk-heading-l", tabindex: "-1" }, "Accounts"),
     h(
       "p",
