@@ -165,3 +165,19 @@ async def test_a_short_password_keeps_the_link_and_unknown_links_are_rate_limite
     guesses = [{"input": {"token": unique("guessed-token"), "newPassword": NEW_PASSWORD}}] * 6
     answers = [await gql.op("PasswordResetRedeem", guess) for guess in guesses]
     assert [code(answer["errors"][0]) for answer in answers] == ["NOT_FOUND"] * 5 + ["RATE_LIMITED"]
+
+
+async def test_issuing_links_is_rate_limited_per_issuer(gql, sessions, settings):
+    # given an administrator issuing links one after another
+    area = await create_area(sessions)
+    admin = await sign_in(gql, area.admin, fresh=True)
+    user = await create_user(sessions, agency=area.school)
+    limit = settings.rate_invites_per_window
+    # when they issue more than a window allows (twice as many, as a window may turn over meanwhile)
+    answers = []
+    while len(answers) <= 2 * limit and "errors" not in (answers[-1] if answers else {}):
+        answers.append(await gql.op("PasswordResetIssue", {"input": {"userId": str(user.id)}}, token=admin))
+    # then one is refused, with when to try again, after at least a window's worth
+    error = answers[-1]["errors"][0]
+    assert code(error) == "RATE_LIMITED" and error["extensions"]["retryAfterSeconds"] > 0
+    assert len(answers) > limit

@@ -159,6 +159,8 @@ async def test_a_manager_gives_their_practitioner_a_reset_link_and_sees_no_other
     # and another agency's account, or an administrator's page, is refused in words
     await page.goto(f"/#/accounts/{team.colleague.id}")
     await expect(page.get_by_role("heading", level=1)).to_have_text("Account not found")
+    await page.goto("/#/accounts/not-an-id")
+    await expect(page.get_by_role("heading", level=1)).to_have_text("Account not found")
     await page.goto("/#/accounts/new")
     await expect(page.get_by_role("heading", level=1)).to_have_text("You cannot open this page")
     await check_page(page, "accounts-refused")
@@ -202,6 +204,24 @@ async def test_a_practitioner_changes_their_password_by_keyboard(
     # then it is changed
     await expect(page.locator(".govuk-notification-banner")).to_contain_text("Your password is changed")
     await check_page(page, "password-change")
+    # and the accounts page is not theirs to open
+    await page.goto("/#/accounts")
+    await expect(page.get_by_role("heading", level=1)).to_have_text("You cannot open this page")
+
+
+async def test_an_ig_officer_has_no_accounts_and_no_caseload_in_the_navigation(
+    page: Page, sign_in: SignIn, team: Team, sessions: SessionFactory
+):
+    officer = await create_user(sessions, agency=team.early_help, role=SystemRole.ig_officer)
+    await sign_in(officer)
+    await expect(page.locator("#nav-ig")).to_be_visible()
+    for hidden in ("#nav-accounts", "#nav-caseload", "#nav-referral"):
+        await expect(page.locator(hidden)).to_be_hidden()
+    await page.goto(f"/#/accounts/{team.lead.id}")
+    await expect(page.get_by_role("heading", level=1)).to_have_text("You cannot open this page")
+    await page.goto("/#/agencies")
+    await expect(page.get_by_role("heading", level=1)).to_have_text("You cannot open this page")
+    await check_page(page, "accounts-refused-ig")
 
 
 async def test_an_account_that_signs_in_through_its_organisation_has_no_password_page(

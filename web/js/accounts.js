@@ -74,12 +74,14 @@ export function unavailable(main, error, { what, back, backText }) {
   return heading;
 }
 
-/** Run a page's render, showing `unavailable` for a refusal (FORBIDDEN, NOT_FOUND, a malformed id). */
-export async function guarded(main, render, where) {
+/** Run a page's render, showing `unavailable` for a refusal (FORBIDDEN, NOT_FOUND, a malformed id). The API
+ * answers NOT_FOUND for an account one may not see; to a role that manages no accounts, say so instead. */
+export async function guarded(main, render, where, role) {
   try {
     return await render();
   } catch (error) {
     if (!["FORBIDDEN", "NOT_FOUND", "BAD_USER_INPUT"].includes(error.code)) throw error;
-    return unavailable(main, error, where);
+    const manages = role === "admin" || role === "manager";
+    return unavailable(main, manages ? error : { code: "FORBIDDEN" }, where);
   }
 }

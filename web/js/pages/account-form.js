@@ -20,7 +20,7 @@ const LABELS = {
   phone: { id: "account-phone", label: "Phone number" },
 };
 
-export const render = (main, context) => guarded(main, () => show(main, context), { what: "Account", back: "#/accounts", backText: "Go to the accounts" });
+export const render = (main, context) => guarded(main, () => show(main, context), { what: "Account", back: "#/accounts", backText: "Go to the accounts" }, context.session.me.role);
 
 async function show(main, context) {
   if (context.session.me.role !== "admin") throw new ApiError("FORBIDDEN"); // administrators only

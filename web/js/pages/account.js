@@ -17,7 +17,7 @@ export function showLinkOnce(accountId, heading, link, expiresAt) {
   fresh = { accountId, heading, link, expiresAt };
 }
 
-export const render = (main, context) => guarded(main, () => show(main, context), { what: "Account", back: "#/accounts", backText: "Go to the accounts" });
+export const render = (main, context) => guarded(main, () => show(main, context), { what: "Account", back: "#/accounts", backText: "Go to the accounts" }, context.session.me.role);
 
 async function show(main, context) {
   const [accountId] = context.params;

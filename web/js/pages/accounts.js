@@ -9,7 +9,7 @@ export const title = "Accounts";
 
 const PAGE = 50;
 
-export const render = (main, context) => guarded(main, () => show(main, context), { what: "Account", back: "#/", backText: "Go to your home page" });
+export const render = (main, context) => guarded(main, () => show(main, context), { what: "Account", back: "#/", backText: "Go to your home page" }, context.session.me.role);
 
 async function show(main, { query, session }) {
   const search = query.get("search") || "";

@@ -8,7 +8,7 @@ import { ACCOUNT_WORDING, AGENCY_KIND, guarded } from "../accounts.js";
 
 export const title = "Agencies";
 
-export const render = (main, context) => guarded(main, () => show(main, context), { what: "Agency", back: "#/", backText: "Go to your home page" });
+export const render = (main, context) => guarded(main, () => show(main, context), { what: "Agency", back: "#/", backText: "Go to your home page" }, context.session.me.role);
 
 async function show(main, context) {
   if (context.session.me.role !== "admin") throw new ApiError("FORBIDDEN"); // administrators only

@@ -7,7 +7,7 @@ import { agencyForm } from "./agencies.js";
 
 export const title = "Change an agency";
 
-export const render = (main, context) => guarded(main, () => show(main, context), { what: "Agency", back: "#/agencies", backText: "Go to the agencies" });
+export const render = (main, context) => guarded(main, () => show(main, context), { what: "Agency", back: "#/agencies", backText: "Go to the agencies" }, context.session.me.role);
 
 async function show(main, context) {
   if (context.session.me.role !== "admin") throw new ApiError("FORBIDDEN"); // administrators only
