@@ -128,8 +128,9 @@ async def update_account(
     values = await _checked(session, details, current=user)
     moved = values["role"] != user.role or values["agency_id"] != user.agency_id
     updated = await update_versioned(session, User, user.id, version, values, what="account")
-    if moved:
-        await auth_service.end_sign_ins(session, user.id)
+    if moved:  # an administrator moving their own account to another agency stays signed in here
+        own = access.actor.token_id if user.id == access.actor.user_id else None
+        await auth_service.end_sign_ins(session, user.id, keep=own)
     return updated
 
 
