@@ -88,9 +88,13 @@ async def test_an_administrator_creates_an_account_by_keyboard_and_its_holder_ch
     await page.get_by_role("button", name="Save the password and sign in").click()
     await expect(page.locator(".govuk-error-summary")).to_contain_text("The two passwords are not the same")
     await check_page(page, "password-reset-errors")
-    await page.get_by_label("New password", exact=True).fill(HOLDER_PASSWORD)
-    await page.get_by_label("Type the new password again").fill(HOLDER_PASSWORD)
-    await page.get_by_role("button", name="Save the password and sign in").click()
+    # (by keyboard, this time)
+    await tab_to(page, page.get_by_label("New password", exact=True))
+    await page.keyboard.type(HOLDER_PASSWORD)
+    await page.keyboard.press("Tab")
+    await page.keyboard.type(HOLDER_PASSWORD)
+    await tab_to(page, page.get_by_role("button", name="Save the password and sign in"))
+    await page.keyboard.press("Enter")
     # then they are signed in, at their caseload
     await expect(page.get_by_role("heading", level=1)).to_have_text("My caseload")
     await expect(page.locator(".govuk-notification-banner")).to_contain_text("Your new password is saved")
@@ -118,7 +122,8 @@ async def test_deactivating_an_account_signs_its_holder_out_at_once(
     await page.get_by_role("button", name=f"Deactivate {worker.display_name}").click()
     await expect(page.get_by_role("heading", level=1)).to_have_text(f"Deactivate {worker.display_name}'s account")
     await check_page(page, "account-deactivate")
-    await page.get_by_role("button", name="Deactivate the account").click()
+    await tab_to(page, page.get_by_role("button", name="Deactivate the account"))
+    await page.keyboard.press("Enter")
     await expect(page.locator(".govuk-notification-banner")).to_contain_text("is deactivated")
     await expect(page.locator("#account-details")).to_contain_text("Deactivated on")
     # then the worker's page goes to sign-in at once, saying the sign-in ended, and they cannot sign in
@@ -259,13 +264,20 @@ async def test_an_administrator_adds_and_renames_an_agency(page: Page, sign_in: 
     await open_accounts(page)
     await page.get_by_role("link", name="Agencies").click()
     await expect(page.get_by_role("heading", level=1)).to_have_text("Agencies")
-    await page.get_by_role("button", name="Add the agency").click()
+    # when, by keyboard, they send the form empty, then fill it in
+    add = page.get_by_role("button", name="Add the agency")
+    await tab_to(page, add)
+    await page.keyboard.press("Enter")
     await expect(page.locator(".govuk-error-summary")).to_contain_text("Enter the agency's name")
     await check_page(page, "agencies-errors")
     name = unique("Riverside Academy")
-    await page.get_by_label("Name").fill(name)
-    await page.get_by_label("Kind of agency").select_option(label="Education")
-    await page.get_by_role("button", name="Add the agency").click()
+    await tab_to(page, page.get_by_label("Name"))
+    await page.keyboard.type(name)
+    await page.keyboard.press("Tab")
+    await expect(page.get_by_label("Kind of agency")).to_be_focused()
+    await page.keyboard.type("Education")
+    await tab_to(page, add)
+    await page.keyboard.press("Enter")
     await expect(page.locator(".govuk-notification-banner")).to_contain_text(f"{name} is added")
     await expect(page.locator("#agencies-table")).to_contain_text(name)
     await check_page(page, "agencies")
@@ -274,3 +286,51 @@ async def test_an_administrator_adds_and_renames_an_agency(page: Page, sign_in: 
     await page.get_by_label("Name").fill(f"{name} Trust")
     await page.get_by_role("button", name="Save the changes").click()
     await expect(page.locator("#agencies-table")).to_contain_text(f"{name} Trust")
+
+
+async def test_an_administrator_changes_an_account_by_keyboard_and_a_stale_change_is_caught(
+    page: Page, sign_in: SignIn, team: Team, sessions: SessionFactory
+):
+    # given an administrator on a practitioner's page
+    admin = await create_user(sessions, agency=team.early_help, role=SystemRole.admin)
+    worker = await create_user(sessions, agency=team.school, name=unique("Tom Reyes"))
+    await sign_in(admin)
+    await page.goto(f"/#/accounts/{worker.id}")
+    await expect(page.get_by_role("heading", level=1)).to_have_text(worker.display_name)
+    # when, by keyboard, they open "Change these details" and empty the name
+    await tab_to(page, page.locator("#change-account"))
+    await page.keyboard.press("Enter")
+    await expect(page.get_by_role("heading", level=1)).to_have_text(f"Change {worker.display_name}'s details")
+    await tab_to(page, page.get_by_label("Full name"))
+    await page.keyboard.press("Control+A")
+    await page.keyboard.press("Delete")
+    submit = page.get_by_role("button", name="Save the changes")
+    await tab_to(page, submit)
+    await page.keyboard.press("Enter")
+    await expect(page.locator(".govuk-error-summary")).to_contain_text("Enter their full name")
+    await check_page(page, "account-edit-errors")
+    # and, after someone else saved a change meanwhile, save theirs
+    async with unit_of_work(sessions) as session:
+        worker.version, worker.phone = 2, "01632 960 555"
+        session.add(worker)
+    await tab_to(page, page.get_by_label("Full name"))
+    await page.keyboard.type(f"{worker.display_name} Jr")
+    await tab_to(page, page.get_by_label("Job title (optional)"))
+    await page.keyboard.type("Attendance officer")
+    await tab_to(page, submit)
+    await page.keyboard.press("Enter")
+    # then the change is refused as stale, with a way to reload
+    summary = page.locator(".govuk-error-summary")
+    await expect(summary).to_contain_text("Someone else changed this account since you opened it")
+    await check_page(page, "account-edit-conflict")
+    await tab_to(page, summary.get_by_role("link", name="Reload the account"))
+    await page.keyboard.press("Enter")
+    await expect(page.get_by_label("Phone number (optional)")).to_have_value("01632 960 555")
+    # when they make it again on the fresh copy
+    await page.get_by_label("Job title (optional)").fill("Attendance officer")
+    await page.get_by_role("button", name="Save the changes").click()
+    # then it is saved, and the other change is kept
+    await expect(page.locator(".govuk-notification-banner")).to_contain_text("details are saved")
+    details = page.locator("#account-details")
+    await expect(details).to_contain_text("Attendance officer")
+    await expect(details).to_contain_text("01632 960 555")
