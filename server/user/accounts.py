@@ -77,14 +77,15 @@ async def list_accounts(
     total = (await session.exec(select(sa.func.count()).select_from(User).where(*conditions))).one()
     statement = select(User).where(*conditions)
     if after is not None:
-        name, user_id = pagination.decode(after, str, uuid.UUID)
+        user_id, name = pagination.decode(after, uuid.UUID, str)
         statement = statement.where(sa.tuple_(User.display_name, User.id) > sa.tuple_(name, user_id))
     rows = (await session.exec(statement.order_by(User.display_name, User.id).limit(first + 1))).all()
     return pagination.Page.of(list(rows), first, total=total)
 
 
 def cursor(user: User) -> str:
-    return pagination.encode(user.display_name, user.id)
+    # The id first: the cursor's parts are split at the first "|", and a name may hold one.
+    return pagination.encode(user.id, user.display_name)
 
 
 async def get_account(session: AsyncSession, access: AccessControl, user_id: uuid.UUID) -> User:

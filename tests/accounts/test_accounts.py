@@ -143,7 +143,7 @@ async def test_a_manager_sees_only_their_own_agencys_practitioners(gql, sessions
 async def test_the_list_pages_and_searches(gql, sessions):
     area = await create_area(sessions)
     admin = await sign_in(gql, area.admin)
-    marker = unique("Pager")
+    marker = unique("Pager | with a bar")
     for index in range(3):
         await create_user(sessions, agency=area.school, name=f"{marker} {index}")
     first = (await gql.data("Accounts", {"first": 2, "search": marker}, token=admin))["accounts"]
