@@ -62,6 +62,13 @@ _CONSENTS = """
           AND (c.whole_team OR {agency} = ANY (c.recipient_agency_ids))
 """
 
+
+def account_facts(agency_id: uuid.UUID, role: str) -> ItemFacts:
+    """A staff account as the rules read it: its agency as the owning agency, its system role as the category
+    (rule own_agency_practitioner)."""
+    return ItemFacts(owning_agency_id=agency_id, category=role)
+
+
 # The facts of one (actor, family) pair; {user}, {agency} and {member} name the actor's ids, {given} and
 # {refused} are _CONSENTS for that agency.
 _FACTS_COLUMNS = """

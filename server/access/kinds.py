@@ -32,8 +32,11 @@ class Kind(StrEnum):
     portal_invitation = "portal_invitation"
     portal_summary = "portal_summary"
     family_label = "family_label"
-    # Accounts: how staff sign in (administrators).
+    # Accounts: agencies, staff accounts and how staff sign in (administrators); password reset links
+    # (administrators, and managers for their own agency's practitioners).
     agency = "agency"
+    account = "account"
+    password_reset = "password_reset"  # noqa: S105 (a kind of record, not a password)
     identity_link = "identity_link"
     # Retention at closure: a closed family's retention date (the team), the IG officers' review of the
     # families whose date has passed (extend, legal hold), and erasure.

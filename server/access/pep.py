@@ -22,6 +22,7 @@ from server.access.rules import FAMILY_RULES, ITEM_RULES, ContentColumns, Resour
 from server.errors import Forbidden, NotFound
 
 FAMILY_NOT_FOUND = "No family with that id, or you are not on its team."
+ACCOUNT_NOT_FOUND = "No staff account with that id, or you may not see it."
 _NOWHERE = uuid.UUID(int=0)
 
 
@@ -121,6 +122,29 @@ class AccessControl:
         if not self.can_outside_family(act, kind):
             raise Forbidden(_refusal(act, kind))
 
+    def can_account(self, act: Act, kind: Kind, account: ItemFacts) -> bool:
+        """For actions on a staff account (its agency and system role are its facts: account_facts)."""
+        return self.decide(act, kind, FamilyFacts(_NOWHERE), account).allowed
+
+    def require_account(self, act: Act, kind: Kind, account: ItemFacts) -> None:
+        """NOT_FOUND unless the actor may see the account, then FORBIDDEN unless they may do `act` to `kind`."""
+        if not self.can_account(Act.read, Kind.account, account):
+            raise NotFound(ACCOUNT_NOT_FOUND)
+        if not self.can_account(act, kind, account):
+            raise Forbidden(_refusal(act, kind))
+
+    def account_filter(self, columns: ContentColumns) -> ColumnElement:
+        """The SQL form of `can_account(read, account, ...)`, for the list of accounts; FORBIDDEN for a role
+        that the policy lets see no account at all."""
+        allow, deny = rules_for(self._enforcer, self.actor.role, Kind.account, Act.read.value)
+        if not allow:
+            raise Forbidden(_refusal(Act.read, Kind.account))
+        nowhere = FamilyFacts(_NOWHERE)
+        return _combine(
+            [_item_sql(rule, self.actor, nowhere, columns) for rule in allow],
+            [_item_sql(rule, self.actor, nowhere, columns) for rule in deny],
+        )
+
     def family_filter(self, family_id: ColumnElement, act: Act = Act.read, kind: Kind = Kind.family) -> ColumnElement:
         """The SQL form of `can(act, kind, family)`, for lists across families."""
         _require_kind(kind)
@@ -217,6 +241,13 @@ _REFUSALS: dict[tuple[Act, Kind], str] = {
     (Act.read, Kind.retention_review): "Only information-governance officers review how long records are kept.",
     (Act.update, Kind.retention_review): "Only information-governance officers can keep records longer or hold them.",
     (Act.create, Kind.family_erasure): "Only information-governance officers can erase a family's records.",
+    (Act.read, Kind.account): "Only administrators (and managers, for their own agency's practitioners) see accounts.",
+    (Act.create, Kind.account): "Only administrators can create accounts.",
+    (Act.update, Kind.account): "Only administrators can change or deactivate accounts.",
+    (Act.create, Kind.agency): "Only administrators can add agencies.",
+    (Act.update, Kind.agency): "Only administrators can change agencies.",
+    (Act.create, Kind.password_reset): "Only administrators, or the manager of a practitioner's own agency, can"
+    " create a password reset link.",
 }
 
 

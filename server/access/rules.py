@@ -26,6 +26,7 @@ from server.family.models import FamilyMember
 from server.team.models import TeamMembership, TeamRole
 
 POLICE = InformationCategory.police.value
+PRACTITIONER = "practitioner"  # a staff account's system role (server/user/models.py SystemRole)
 
 
 @dataclass(frozen=True, slots=True)
@@ -211,6 +212,14 @@ ITEM_RULES: dict[str, ItemRule] = {
     "closed_read_period_over": ItemRule(
         lambda actor, facts, item: facts.closed_read_over,
         lambda actor, facts, c: sa.true() if facts.closed_read_over else sa.false(),
+    ),
+    # A staff account is decided on the facts of its agency (as owning agency) and its system role (as category):
+    # a manager acts on the accounts of their own agency's practitioners (account_facts, account_columns).
+    "own_agency_practitioner": ItemRule(
+        lambda actor, facts, item: _own_agency(actor, item) and item.category == PRACTITIONER,
+        lambda actor, facts, c: _when(
+            actor.agency_id is not None, sa.and_(c.owning_agency_id == actor.agency_id, c.category == PRACTITIONER)
+        ),
     ),
     # Never to the family: content naming third parties, police information, and anything a police
     # agency holds, whatever its category.

@@ -4,8 +4,10 @@ import uuid
 from datetime import datetime
 from enum import StrEnum
 
+import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
+from server.clock import utcnow
 from server.db.columns import created_at_field, enum_field, id_field
 
 
@@ -28,3 +30,5 @@ class Agency(SQLModel, table=True):
     # Its staff sign in only through their organisation's OpenID Connect provider, never with a password.
     sso_only: bool = False
     created_at: datetime = created_at_field()
+    version: int = 1  # optimistic concurrency for administrators' edits (server/db/versioning.py)
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=sa.DateTime(timezone=True))

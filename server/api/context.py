@@ -58,6 +58,7 @@ class Context:
             "report": (settings.rate_reports_per_window, "reports"),
             "search": (settings.rate_searches_per_window, "searches"),
             "invite": (settings.rate_invites_per_window, "additions"),
+            "reset_link": (settings.rate_invites_per_window, "password links"),
             "anonymous": (settings.rate_anonymous_per_window, "attempts from your address"),
         }[bucket]
         known = self.actor is not None and not by_address

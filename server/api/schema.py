@@ -14,7 +14,7 @@ from strawberry.extensions.max_aliases import create_validator as max_aliases_ru
 from strawberry.extensions.query_depth_limiter import create_validator as max_depth_rule
 from strawberry.tools import merge_types
 
-from server.agency.api import AgencyQuery
+from server.agency.api import AgencyMutation, AgencyQuery
 from server.api.audit import RequestAudit
 from server.api.errors import ErrorPolicy, HideSuggestions, HideSuggestionsInExecution
 from server.assessment.api import AssessmentMutation, AssessmentQuery
@@ -28,6 +28,7 @@ from server.family.api import FamilyMutation, FamilyQuery
 from server.inbox.api import NotificationMutation, NotificationQuery, NotificationSubscription
 from server.meeting.api import MeetingQuery
 from server.meeting.mutations import MeetingMutation
+from server.password_reset.api import PasswordMutation
 from server.plan.api import PlanMutation, PlanQuery
 from server.portal.api import PortalMutation, PortalQuery
 from server.retention.api import RetentionMutation, RetentionQuery
@@ -36,12 +37,14 @@ from server.sharing_agreement.api import SharingAgreementMutation, SharingAgreem
 from server.sso.api import SsoMutation, SsoQuery
 from server.team.api import TeamMutation
 from server.transition.api import TransitionMutation, TransitionQuery
+from server.user.account_api import AccountMutation, AccountQuery
 from server.user.api import UserQuery
 
 Query = merge_types(
     "Query",
     (
         UserQuery,
+        AccountQuery,
         AgencyQuery,
         FamilyQuery,
         ContributionQuery,
@@ -63,6 +66,9 @@ Mutation = merge_types(
     "Mutation",
     (
         AuthMutation,
+        PasswordMutation,
+        AccountMutation,
+        AgencyMutation,
         FamilyMutation,
         TeamMutation,
         ContributionMutation,

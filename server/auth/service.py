@@ -20,9 +20,10 @@ from server.agency.models import Agency
 from server.audit import service as audit
 from server.audit.models import AuditOutcome
 from server.auth.models import LoginAttempt, SessionToken
-from server.auth.passwords import verify_password
+from server.auth.passwords import hash_password, verify_password
 from server.clock import utcnow
 from server.config import Settings
+from server.errors import BadUserInput, Forbidden
 from server.user.models import User
 
 
@@ -204,12 +205,80 @@ async def ended_sign_ins(session: AsyncSession, token_ids: list[uuid.UUID]) -> s
     return set(token_ids) - set((await session.exec(statement)).all())
 
 
+NO_PASSWORD = (
+    "Your agency signs in with its own organisation account, so there is no password here to change."  # noqa: S105
+    " Change it with your organisation."
+)
+
+
+class PasswordChangeFailure(StrEnum):
+    wrong_password = "wrong_password"  # noqa: S105 (an outcome, not a password)
+    rate_limited = "rate_limited"
+
+
+async def change_password(
+    session: AsyncSession,
+    actor: Actor,
+    *,
+    current_password: str,
+    new_password: str,
+    address: str,
+    limits: LoginLimits,
+) -> PasswordChangeFailure | None:
+    """Change the signed-in account's password, given its current one; the account's other sign-ins end (the
+    NCSC advises it: whoever knew the old password is signed out). A wrong current password counts as a failed
+    sign-in of the account, so a session left open cannot be used to guess it; the failure is returned, not
+    raised, so that the caller commits the count."""
+    user = await session.get(User, actor.user_id, with_for_update=True)
+    assert user is not None  # the actor was authenticated in this request
+    if user.password_hash is None or await _sso_only(session, user):
+        raise Forbidden(NO_PASSWORD)
+    if await _over_limit(session, user.email, address, limits):
+        await _note_attempt(session, user.email, address, user, succeeded=False, why="rate_limited")
+        return PasswordChangeFailure.rate_limited
+    if not await asyncio.to_thread(verify_password, user.password_hash, current_password):
+        await _note_attempt(session, user.email, address, user, succeeded=False, why="wrong_current_password")
+        return PasswordChangeFailure.wrong_password
+    if new_password == current_password:
+        raise BadUserInput("Your new password must be different from your current one.", field="newPassword")
+    user.password_hash = await asyncio.to_thread(hash_password, new_password, field="newPassword")
+    user.updated_at = utcnow()
+    session.add(user)
+    ended = await end_sign_ins(session, user.id, keep=actor.token_id)
+    await audit.record(session, actor, "passwordChange", detail={"otherSignInsEnded": ended}, address=address)
+    return None
+
+
+async def end_sign_ins(session: AsyncSession, user_id: uuid.UUID, *, keep: uuid.UUID | None = None) -> int:
+    """Revoke every current sign-in of the account (but `keep`, the caller's own); on commit, every instance
+    closes their websockets at once, as for a sign-out. Returns how many were ended."""
+    statement = (
+        sa.update(SessionToken)
+        .where(
+            SessionToken.user_id == user_id,
+            col(SessionToken.revoked_at).is_(None),
+            SessionToken.expires_at > utcnow(),
+            SessionToken.id != (keep or uuid.UUID(int=0)),
+        )
+        .values(revoked_at=utcnow())
+        .returning(SessionToken.id)
+    )
+    ended = list((await session.exec(statement)).all())  # type: ignore[call-overload]
+    for (token_id,) in ended:
+        await _notify_revoked(session, token_id)
+    return len(ended)
+
+
+async def _notify_revoked(session: AsyncSession, token_id: uuid.UUID) -> None:
+    await session.exec(
+        sa.text("SELECT pg_notify(:channel, :token)"),
+        params={"channel": REVOCATION_CHANNEL, "token": str(token_id)},
+    )
+
+
 async def logout(session: AsyncSession, actor: Actor) -> None:
     """Revoke the sign-in; on commit, every instance closes its websockets of that sign-in at once."""
     statement = sa.update(SessionToken).where(SessionToken.id == actor.token_id).values(revoked_at=utcnow())
     await session.exec(statement)
-    await session.exec(
-        sa.text("SELECT pg_notify(:channel, :token)"),
-        params={"channel": REVOCATION_CHANNEL, "token": str(actor.token_id)},
-    )
+    await _notify_revoked(session, actor.token_id)  # type: ignore[arg-type]
     await audit.record(session, actor, "logout")

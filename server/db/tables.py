@@ -19,6 +19,7 @@ from server.meeting.models import (
     MeetingInvitee,
     MinutesItem,
 )
+from server.password_reset.models import PasswordReset
 from server.plan.models import PlanAction, PlanGoal, PlanHistory
 from server.portal.models import PortalInvitation
 from server.ratelimit import RateLimitWindow
@@ -61,6 +62,7 @@ __all__ = [
     "NotificationPreference",
     "OutboxEvent",
     "OutcomeScore",
+    "PasswordReset",
     "PlanAction",
     "PlanGoal",
     "PlanHistory",

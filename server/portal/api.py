@@ -8,6 +8,7 @@ import strawberry
 from server.api.mutation import mutate
 from server.api.scalars import Info, parse_id
 from server.audit.api import AccessLogEntryType
+from server.auth import links
 from server.auth.api import LoginPayload
 from server.auth.service import LoginLimits
 from server.db.engine import unit_of_work
@@ -206,10 +207,9 @@ class PortalMutation:
             family_id=family_id,
             audit=lambda issued: {"invitationId": str(issued.invitation.id), "familyMemberId": str(member_id)},
         )
-        origin = info.context.settings.public_origin.rstrip("/")
         return PortalInvitationIssuePayload(
             invitation=PortalInvitationType.from_row(issued.invitation, issued.member),
-            link=f"{origin}/#/portal/invite/{issued.token}",
+            link=links.url(info.context.settings.public_origin, "/portal/invite", issued.token),
         )
 
     @strawberry.mutation(description="The lead professional cancels a pending invitation; its link stops working.")

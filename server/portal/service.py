@@ -1,14 +1,13 @@
 """Portal invitations: the lead professional invites a named family member; the link sets a password once.
 
-The token is 256 random bits sent only in the link; the database keeps its SHA-256, so a database leak
-yields no usable link. An invitation works once, until it expires (TAF_PORTAL_INVITATION_HOURS) or the
-lead professional revokes it; issuing a new one for the same person revokes the old one.
+The link works like every one-time link (server/auth/links.py): only the token's hash is kept, and it works
+once, until it expires (TAF_PORTAL_INVITATION_HOURS) or the lead professional revokes it; issuing a new one
+for the same person revokes the old one.
 """
 
 from __future__ import annotations
 
 import asyncio
-import secrets
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -21,11 +20,13 @@ from server.access.actor import Act
 from server.access.kinds import Kind
 from server.access.pep import AccessControl
 from server.audit import service as audit
+from server.auth import links
 from server.auth import service as auth_service
+from server.auth.links import Attempt, LinkState, Refusal
 from server.auth.passwords import hash_password
-from server.auth.service import LoginLimits, LoginSuccess, token_digest
+from server.auth.service import LoginLimits, LoginSuccess
 from server.clock import utcnow
-from server.errors import Conflict, NotFound, RateLimited, TafError
+from server.errors import Conflict, NotFound, TafError
 from server.family.models import FamilyMember
 from server.portal.models import PortalInvitation
 from server.user.models import User, UserKind
@@ -51,14 +52,9 @@ class InvitationStatus(StrEnum):
     revoked = "revoked"
 
 
-def status_of(row: PortalInvitation, now: datetime | None = None) -> InvitationStatus:
-    if row.accepted_at is not None:
-        return InvitationStatus.accepted
-    if row.revoked_at is not None:
-        return InvitationStatus.revoked
-    if row.expires_at <= (now or utcnow()):
-        return InvitationStatus.expired
-    return InvitationStatus.pending
+def status_of(row: PortalInvitation) -> InvitationStatus:
+    state = links.state_of(used_at=row.accepted_at, revoked_at=row.revoked_at, expires_at=row.expires_at)
+    return InvitationStatus.accepted if state is LinkState.used else InvitationStatus(state.value)
 
 
 @dataclass(frozen=True)
@@ -90,19 +86,19 @@ async def issue(
         raise Conflict("Another account already uses that email address. Use a different one.")
     now = utcnow()
     await _revoke_pending(session, access, member.id, now)
-    token = secrets.token_urlsafe(32)
+    link = links.new_link()
     row = PortalInvitation(
         family_id=family_id,
         family_member_id=member.id,
         email=address,
-        token_hash=token_digest(token),
+        token_hash=link.digest,
         issued_by_user_id=access.actor.user_id,
         created_at=now,
         expires_at=now + ttl,
     )
     session.add(row)
     await session.flush()
-    return Issued(row, member, token)
+    return Issued(row, member, link.token)
 
 
 async def _revoke_pending(session: AsyncSession, access: AccessControl, member_id: uuid.UUID, now: datetime) -> None:
@@ -166,18 +162,14 @@ async def accept(
 ) -> Accepted | Refusal:
     """Set the family member's password from a valid invitation and sign them in. Failures count towards
     the sign-in limits for the address (and for this link), so links cannot be guessed at speed."""
-    digest = token_digest(token.replace("\x00", "").strip())
-    account = f"invitation:{digest[:32]}"
-    if await auth_service.over_limit(session, account, address, limits):
-        await auth_service.note_attempt(session, account, address, None, succeeded=False, why="rate_limited")
-        minutes = int(limits.window.total_seconds() // 60)
-        return Refusal(RateLimited(f"Too many attempts. Wait {minutes} minutes and try again."))
-    row = (
-        await session.exec(select(PortalInvitation).where(PortalInvitation.token_hash == digest).with_for_update())
-    ).first()
+    attempt = Attempt(session, kind="invitation", token=token, address=address, limits=limits)
+    if refusal := await attempt.over_limit():
+        return refusal
+    statement = select(PortalInvitation).where(PortalInvitation.token_hash == attempt.digest).with_for_update()
+    row = (await session.exec(statement)).first()
     problem = _problem(row)
     if problem is not None:
-        await auth_service.note_attempt(session, account, address, None, succeeded=False, why=problem[2])
+        await attempt.failed(problem[2])
         return Refusal(problem[0](problem[1]))
     assert row is not None
     password_hash = await asyncio.to_thread(hash_password, password)  # BAD_USER_INPUT if too short
@@ -199,7 +191,7 @@ async def accept(
     row.accepted_at = utcnow()
     session.add(row)
     await session.flush()
-    await auth_service.note_attempt(session, account, address, user, succeeded=True, why=None)
+    await attempt.succeeded(user)
     await audit.record(
         session,
         None,
@@ -210,13 +202,6 @@ async def accept(
         address=address,
     )
     return Accepted(auth_service.start_session(session, user, token_ttl), row.family_id)
-
-
-@dataclass(frozen=True)
-class Refusal:
-    """A refused acceptance: returned, not raised, so that the caller commits the failed attempt."""
-
-    error: TafError
 
 
 def _problem(row: PortalInvitation | None) -> tuple[type[TafError], str, str] | None:

@@ -99,6 +99,8 @@ STEPS: tuple[Step, ...] = (
     # Single sign-on is for staff; a link or a sign-in naming one of the accounts would still go with it.
     _of_accounts("identity_link", "user_id IN ({accounts})"),
     _of_accounts("sso_sign_in", "user_id IN ({accounts})"),
+    # Password reset links are for staff accounts; one naming one of the accounts would still go with it.
+    _of_accounts("password_reset", "user_id IN ({accounts})"),
     _of_accounts("app_user", "id IN ({accounts})"),
     _of_family("team_membership"),
     _of_family("family_member"),

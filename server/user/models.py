@@ -7,6 +7,7 @@ from enum import StrEnum
 import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
+from server.clock import utcnow
 from server.db.columns import created_at_field, enum_field, id_field
 
 
@@ -42,3 +43,9 @@ class User(SQLModel, table=True):
     password_hash: str | None = Field(default=None, max_length=200)  # None: cannot sign in yet
     is_active: bool = True
     created_at: datetime = created_at_field()
+    # Contact details colleagues and administrators see; a staff account's job title in its agency's words.
+    job_title: str | None = Field(default=None, max_length=200)
+    phone: str | None = Field(default=None, max_length=50)
+    deactivated_at: datetime | None = Field(default=None, sa_type=sa.DateTime(timezone=True))
+    version: int = 1  # optimistic concurrency for administrators' edits (server/db/versioning.py)
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=sa.DateTime(timezone=True))

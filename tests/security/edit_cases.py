@@ -14,6 +14,7 @@ from server.agency.models import Agency, AgencyKind
 from server.db.engine import unit_of_work
 from server.retention.models import RetentionDecisionKind
 from server.sso.models import IdentityLink
+from tests.accounts.support import editing, new_account
 from tests.auth_helpers import sign_in
 from tests.builders import (
     PASSWORD,
@@ -203,6 +204,53 @@ async def sign_in_admin_case(operation: str, gql, sessions) -> Case:
     return Case(operation, admin, fixed(variables), "identity_link", officer.id, count_by="user_id")
 
 
+ACCOUNTS = [
+    "AccountCreate",
+    "AccountUpdate",
+    "AccountDeactivate",
+    "AccountReactivate",
+    "AgencyCreate",
+    "AgencyUpdate",
+    "PasswordChange",
+    "PasswordResetIssue",
+    "PasswordResetRedeem",
+]
+
+
+async def accounts_case(operation: str, gql, sessions) -> Case:
+    """Administrators' requests on accounts and agencies; a practitioner's own password change; a reset link."""
+    area = await create_area(sessions)
+    admin = await sign_in(gql, area.admin)
+    worker = await create_user(sessions, agency=area.school)
+
+    def case(token: str, variables: dict) -> Case:
+        return Case(operation, token, fixed(variables), "app_user", worker.id, count_by="id")
+
+    if operation == "AccountCreate":
+        return case(admin, {"input": new_account(area.school.id)})
+    if operation in ("AgencyCreate", "AgencyUpdate"):
+        agency = {"name": unique("Riverside Academy"), "kind": "education"}
+        if operation == "AgencyCreate":
+            return case(admin, {"input": agency})
+        return case(admin, {"input": {"id": str(area.school.id), "version": 1, **agency}})
+    if operation == "PasswordChange":
+        mine = await sign_in(gql, worker, fresh=True)
+        return case(mine, {"input": {"currentPassword": PASSWORD, "newPassword": "a long new password"}})
+    if operation == "PasswordResetIssue":
+        return case(admin, {"input": {"userId": str(worker.id)}})
+    if operation == "PasswordResetRedeem":
+        link = await gql.data("PasswordResetIssue", {"input": {"userId": str(worker.id)}}, token=admin)
+        token = link["passwordResetIssue"]["link"].rsplit("/", 1)[1]
+        return case("", {"input": {"token": token, "newPassword": "a long new password"}})
+    account = (await gql.data("Account", {"id": str(worker.id)}, token=admin))["account"]
+    if operation == "AccountReactivate":
+        ended = {"id": account["id"], "version": account["version"]}
+        account = (await gql.data("AccountDeactivate", {"input": ended}, token=admin))["accountDeactivate"]
+    if operation == "AccountUpdate":
+        return case(admin, {"input": editing(account)})
+    return case(admin, {"input": {"id": account["id"], "version": account["version"]}})
+
+
 RETENTION = ("RetentionExtend", "RetentionLegalHoldPlace", "RetentionLegalHoldRemove", "FamilyErase")
 
 
@@ -255,6 +303,7 @@ EDITS = [
     "Login",
     *SIGN_IN_ADMIN,
     *RETENTION,
+    *ACCOUNTS,
 ]
 
 ALL_CREATES = [*CREATES, "FamilyOpen", "ContributionAdd"]
@@ -264,6 +313,8 @@ async def any_case(operation: str, gql, sessions) -> Case:
     """A valid request for any mutation; `variables()` gives the whole variables."""
     if operation in SIGN_IN_ADMIN:
         return await sign_in_admin_case(operation, gql, sessions)
+    if operation in ACCOUNTS:
+        return await accounts_case(operation, gql, sessions)
     if operation in EDITS:
         return await edit_case(operation, gql, sessions)
     if operation == "FamilyOpen":

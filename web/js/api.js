@@ -8,6 +8,7 @@ import { currentSession } from "./session.js";
 // (tests/e2e/test_static.py holds this list to the folder). They are loaded on the first call, and each
 // operation is sent with its whole file.
 const FILES = [
+  "accounts",
   "agreement",
   "assessment",
   "audit",

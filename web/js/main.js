@@ -6,14 +6,23 @@ import { call } from "./api.js";
 import { setTitle, successBanner } from "./dom.js";
 import * as live from "./live.js";
 import { addUnread, announce, setUnread, showUrgent } from "./notices.js";
-import { clearSession, currentSession, updateMe } from "./session.js";
+import { clearSession, currentSession, homePath, updateMe } from "./session.js";
+import * as account from "./pages/account.js";
+import * as accountForm from "./pages/account-form.js";
+import * as accountStatus from "./pages/account-status.js";
+import * as accounts from "./pages/accounts.js";
+import * as agencies from "./pages/agencies.js";
+import * as agencyEdit from "./pages/agency-edit.js";
 import * as caseload from "./pages/caseload.js";
+import * as forgottenPassword from "./pages/forgotten-password.js";
 import * as family from "./pages/family.js";
 import * as meeting from "./pages/meeting.js";
 import * as informationGovernance from "./pages/information-governance.js";
 import * as notFound from "./pages/not-found.js";
 import * as notifications from "./pages/notifications.js";
 import * as notificationPreferences from "./pages/notification-preferences.js";
+import * as passwordChange from "./pages/password-change.js";
+import * as passwordReset from "./pages/password-reset.js";
 import * as portal from "./pages/portal.js";
 import * as portalInvitations from "./pages/portal-invitations.js";
 import * as portalInvite from "./pages/portal-invite.js";
@@ -27,6 +36,16 @@ import * as signedOut from "./pages/signed-out.js";
 const ROUTES = [
   [/^\/sign-in$/, signIn],
   [/^\/sign-in\/complete$/, signInComplete],
+  [/^\/sign-in\/forgotten-password$/, forgottenPassword],
+  [/^\/reset-password(?:\/([^/]+))?$/, passwordReset],
+  [/^\/account\/password$/, passwordChange],
+  [/^\/accounts$/, accounts],
+  [/^\/accounts\/new$/, accountForm],
+  [/^\/accounts\/([^/]+)$/, account],
+  [/^\/accounts\/([^/]+)\/edit$/, accountForm],
+  [/^\/accounts\/([^/]+)\/(deactivate|reactivate)$/, accountStatus],
+  [/^\/agencies$/, agencies],
+  [/^\/agencies\/([^/]+)\/edit$/, agencyEdit],
   [/^\/signed-out$/, signedOut],
   [/^\/caseload$/, caseload],
   [/^\/families\/([^/]+)$/, family],
@@ -65,14 +84,15 @@ async function route() {
   if (session?.me?.kind === "staff") startLive(session);
   if (path === "/") return navigate(session ? home(session) : "/sign-in");
   // Family members have their own read-only pages; the workspace is for staff.
-  if (session?.me?.kind === "family" && path !== "/portal" && !path.startsWith("/portal/invite") && !path.startsWith("/sign")) return navigate("/portal");
+  const forFamilies = ["/portal", "/portal/invite", "/sign", "/reset-password", "/account/password"];
+  if (session?.me?.kind === "family" && !forFamilies.some((start) => path.startsWith(start))) return navigate("/portal");
   let page = notFound;
   let params = [];
   for (const [pattern, module] of ROUTES) {
     const match = path.match(pattern);
     if (match) {
       page = module;
-      params = match.slice(1).map(decodeURIComponent);
+      params = match.slice(1).map((part) => (part === undefined ? undefined : decodeURIComponent(part))); // an absent optional part stays absent
       break;
     }
   }
@@ -121,9 +141,7 @@ async function whoAmI() {
 }
 
 function home(session) {
-  if (session.me?.kind === "family") return "/portal";
-  if (session.me?.role === "ig_officer") return "/information-governance";
-  return "/caseload";
+  return homePath(session.me);
 }
 
 // The unread count comes from the inbox once per sign-in; after that the live stream keeps it up to date.
@@ -174,11 +192,20 @@ function updateHeader(session) {
   } else {
     who.textContent = "";
   }
-  const staff = session?.me?.kind === "staff";
-  for (const id of ["nav-caseload", "nav-referral", "nav-notifications"]) document.getElementById(id).parentElement.hidden = !staff;
-  document.getElementById("nav-ig").parentElement.hidden = session?.me?.role !== "ig_officer";
+  const role = session?.me?.kind === "staff" ? session.me.role : null;
+  // Each role sees what it works with: families for practitioners and managers, the information-governance
+  // page for IG officers, accounts for administrators and managers (their practitioners' password links).
+  const shown = {
+    "nav-caseload": role === "practitioner" || role === "manager",
+    "nav-referral": role === "practitioner" || role === "manager",
+    "nav-notifications": role !== null,
+    "nav-ig": role === "ig_officer",
+    "nav-accounts": role === "admin" || role === "manager",
+    "nav-password": Boolean(session?.me),
+  };
+  for (const [id, visible] of Object.entries(shown)) document.getElementById(id).parentElement.hidden = !visible;
   const { path } = parse();
-  for (const [id, prefix] of [["nav-caseload", "/caseload"], ["nav-referral", "/referrals"], ["nav-notifications", "/notifications"], ["nav-ig", "/information-governance"]]) {
+  for (const [id, prefix] of [["nav-caseload", "/caseload"], ["nav-referral", "/referrals"], ["nav-notifications", "/notifications"], ["nav-ig", "/information-governance"], ["nav-accounts", "/accounts"], ["nav-password", "/account/password"]]) {
     const link = document.getElementById(id);
     if (path.startsWith(prefix)) link.setAttribute("aria-current", "page");
     else link.removeAttribute("aria-current");

@@ -47,3 +47,12 @@ export function updateMe(me) {
 export function clearSession() {
   sessionStorage.removeItem(KEY);
 }
+
+/** Where a signed-in person starts: family members their portal, IG officers their page, administrators the
+ * accounts, everyone else their caseload. */
+export function homePath(me) {
+  if (me?.kind === "family") return "/portal";
+  if (me?.role === "ig_officer") return "/information-governance";
+  if (me?.role === "admin") return "/accounts";
+  return "/caseload";
+}

@@ -23,6 +23,7 @@ export async function render(main, { session, navigate }) {
     textField({ id: "email", label: "Email address", type: "email", autocomplete: "username", spellcheck: false }),
     textField({ id: "password", label: "Password", type: "password", autocomplete: "current-password" }),
     button("Sign in", { id: "sign-in-button" }),
+    h("p", { class: "govuk-body" }, h("a", { class: "govuk-link", href: "#/sign-in/forgotten-password", id: "forgotten-password" }, "Forgotten your password?")),
   );
   form.addEventListener("submit", (event) => {
     event.preventDefault();
