@@ -1,4 +1,5 @@
-// Administrators: the area's agencies, with a form to add one and a link to change each.
+// Administrators: the area's agencies, with a form to add one (above the list, which grows with the area)
+// and a link to change each.
 
 import { ApiError, call } from "../api.js";
 import { button, h, hidden, scrolling, selectField, table, textField } from "../dom.js";
@@ -17,6 +18,9 @@ async function show(main, context) {
   main.append(
     h("a", { class: "govuk-back-link", href: "#/accounts" }, "Back to accounts"),
     h("h1", { class: "govuk-heading-l", tabindex: "-1" }, "Agencies"),
+    h("h2", { class: "govuk-heading-m" }, "Add an agency"),
+    agencyForm(null, view, context),
+    h("h2", { class: "govuk-heading-m" }, "The area's agencies"),
     scrolling(
       "Agencies (scrolls sideways)",
       table({
@@ -31,8 +35,6 @@ async function show(main, context) {
         ]),
       }),
     ),
-    h("h2", { class: "govuk-heading-m" }, "Add an agency"),
-    agencyForm(null, view, context),
   );
   return "Agencies";
 }
