@@ -7,7 +7,9 @@ from server.audit.disclosure import AuditDisclosureBlock
 from server.audit.models import AuditEvent
 from server.auth.models import LoginAttempt, SessionToken
 from server.consent.models import Consent, EngagementAgreement
+from server.contact.models import Contact
 from server.contribution.models import Contribution, ContributionVersion
+from server.cover.models import DeputyLead, LeadAbsence
 from server.escalation.models import Escalation
 from server.family.models import Family, FamilyMember
 from server.idempotency import IdempotencyKey
@@ -19,7 +21,7 @@ from server.meeting.models import (
     MeetingInvitee,
     MinutesItem,
 )
-from server.plan.models import PlanAction, PlanGoal, PlanHistory
+from server.plan.models import PlanAction, PlanContingency, PlanGoal, PlanHistory
 from server.portal.models import PortalInvitation
 from server.ratelimit import RateLimitWindow
 from server.retention.models import FamilyTombstone, RetentionDecision
@@ -37,10 +39,12 @@ __all__ = [
     "AuditDisclosureBlock",
     "AuditEvent",
     "Consent",
+    "Contact",
     "Contribution",
     "ContributionVersion",
     "DataSharingAgreement",
     "DataSharingAgreementParty",
+    "DeputyLead",
     "EngagementAgreement",
     "Escalation",
     "Family",
@@ -50,6 +54,7 @@ __all__ = [
     "GoalProgress",
     "IdempotencyKey",
     "IdentityLink",
+    "LeadAbsence",
     "LoginAttempt",
     "Meeting",
     "MeetingAddendum",
@@ -62,6 +67,7 @@ __all__ = [
     "OutboxEvent",
     "OutcomeScore",
     "PlanAction",
+    "PlanContingency",
     "PlanGoal",
     "PlanHistory",
     "PortalInvitation",
