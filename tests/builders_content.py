@@ -14,6 +14,7 @@ from notifications.events import ActionAssigned, EscalationRaised, Event, is_urg
 from notifications.models import Notification, OutboxEvent
 from server.assessment.models import Assessment, AssessmentRating, AssessmentStage, Review, RiskRating
 from server.clock import utcnow
+from server.contact.models import Contact, ContactKind
 from server.db.engine import SessionFactory, unit_of_work
 from server.db.versioning import snapshot
 from server.escalation.models import Escalation, EscalationLevel
@@ -26,7 +27,16 @@ from server.meeting.models import (
     MeetingStatus,
     MinutesItem,
 )
-from server.plan.models import ActionStatus, GoalStatus, OutcomeDomain, PlanAction, PlanGoal, PlanHistory
+from server.plan.contingency import CONTINGENCY_FIELDS
+from server.plan.models import (
+    ActionStatus,
+    GoalStatus,
+    OutcomeDomain,
+    PlanAction,
+    PlanContingency,
+    PlanGoal,
+    PlanHistory,
+)
 from server.plan.service import ACTION_FIELDS, GOAL_FIELDS
 from server.user.models import User
 
@@ -174,6 +184,57 @@ async def create_plan_content(
                 )
             )
     return {"plan_goal": (goal.id, texts["plan_goal"]), "plan_action": (action.id, texts["plan_action"])}
+
+
+async def create_contingency_content(
+    sessions: SessionFactory, *, family: Family, lead: User, owner: User, category: str, agreed: bool, third_party: bool
+) -> Built:
+    """A contingency in `owner`'s agency's words, in `category`, with its first version in the plan history.
+    Each of its three texts holds the canary, so any one of them shown is seen."""
+    text = canary("plan_contingency", category)
+    async with unit_of_work(sessions) as session:
+        row = PlanContingency(
+            family_id=family.id,
+            trigger=text,
+            response=f"{text} response",
+            who_acts=f"{text} who acts",
+            agreed_with_family=agreed,
+            names_third_party=third_party,
+            owning_agency_id=owner.agency_id,
+            category=category,
+            created_by_user_id=lead.id,
+        )
+        session.add(row)
+        await session.flush()
+        session.add(
+            PlanHistory(
+                family_id=family.id,
+                entity="contingency",
+                entity_id=row.id,
+                version=row.version,
+                editor_user_id=lead.id,
+                snapshot=snapshot(row, CONTINGENCY_FIELDS),
+            )
+        )
+    return {"plan_contingency": (row.id, text)}
+
+
+async def create_contact_content(sessions: SessionFactory, *, family: Family, owner: User, category: str) -> Built:
+    """A home visit by `owner`, whose note (in `category`) holds the canary."""
+    text = canary("contact_note", category)
+    async with unit_of_work(sessions) as session:
+        row = Contact(
+            family_id=family.id,
+            worker_user_id=owner.id,
+            owning_agency_id=owner.agency_id,
+            contacted_at=utcnow() - timedelta(hours=2),
+            kind=ContactKind.home_visit,
+            duration_minutes=45,
+            note=text,
+            category=category,
+        )
+        session.add(row)
+    return {"contact_note": (row.id, text)}
 
 
 async def create_escalation_content(sessions: SessionFactory, *, family: Family, owner: User, category: str) -> Built:

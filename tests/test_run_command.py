@@ -69,6 +69,10 @@ async def test_run_starts_embedded_postgres_migrates_loads_demo_data_and_stops_c
         report = outcomes["caseloadOutcomes"]
         assert report["families"] >= 3 and report["needDown"] >= 1 and report["riskFactors"]
         assert any(action["overdue"] for action in plan["familyPlan"]["actions"])
+        # and the Carter family's plan has its contingencies, which the family sees on its portal
+        triggers = [item["trigger"] for item in plan["familyPlan"]["contingencies"]]
+        assert "If Lisa is admitted to hospital again" in triggers
+        assert "If Lisa is admitted to hospital again" in [item["trigger"] for item in portal["contingencies"]]
 
         # and the minutes of the held meeting show each reader the parts shared with them
         def headings(answer: dict) -> set[str]:

@@ -110,11 +110,14 @@ KINDS = {
     "review_note": "a review's summary and progress notes",
     "plan_goal": "a goal's words on the family plan",
     "plan_action": "an action's description on the family plan",
+    "plan_contingency": "a contingency on the family plan: its trigger, response and who acts",
     "escalation_reason": "the reason (and outcome note) of a risk escalation",
+    "contact_note": "the note of a worker's contact with the family (a visit, a call)",
 }
-PLAN_KINDS = {"plan_goal", "plan_action"}
-AGREED_KINDS = {"plan_goal", "plan_action", "meeting_decision"}  # can be agreed with the family
-SUMMARY_KINDS = {"contribution", "plan_goal", "plan_action"}  # can reach the family's portal
+PLAN_KINDS = {"plan_goal", "plan_action", "plan_contingency"}
+AGREED_KINDS = {"plan_goal", "plan_action", "plan_contingency", "meeting_decision"}  # can be agreed with the family
+SUMMARY_KINDS = {"contribution", "plan_goal", "plan_action", "plan_contingency"}  # can reach the family's portal
+THIRD_PARTY_KINDS = {"plan_contingency"}  # can be agreed with the family and name someone outside it
 
 ITEMS = {
     "plain": "an ordinary piece of content",
@@ -122,7 +125,8 @@ ITEMS = {
     "family_summary_third_party": "a contribution marked for the family summary that names third parties",
     "family_summary_police_owner": "a contribution in this category marked for the family summary, written by"
     " a police agency",
-    "agreed": "agreed with the family (a goal, an action serving one, a decision agreed at the meeting)",
+    "agreed": "agreed with the family (a goal, an action serving one, a contingency, a decision agreed at the meeting)",
+    "agreed_third_party": "a contingency agreed with the family that names someone outside the family",
 }
 REFUSED_FOR = {  # whose agency a refusal in force withholds the category from
     "refused": {"recipient_worker", "third_worker", "lead_professional"},
@@ -142,7 +146,7 @@ def expected(kind: str, actor: str, category: str, item: str, sharing: str) -> t
         return False, "only workers currently on the family's team see its content"
     if actor == "lead_professional" and kind in PLAN_KINDS:
         return True, "the lead professional keeps the plan and reads all of it"
-    if item == "agreed" and actor in TEAM_WORKERS:
+    if item.startswith("agreed") and actor in TEAM_WORKERS:
         if actor in REFUSED_FOR.get(sharing, set()):
             return False, "agreed with the family, but a refusal in force withholds this category from their agency"
         return True, "agreed with the family as part of its plan: the whole team's"
@@ -170,10 +174,12 @@ def expected(kind: str, actor: str, category: str, item: str, sharing: str) -> t
 
 
 def _family_sees(kind: str, category: str, item: str) -> tuple[bool, str]:
-    marked = (kind == "contribution" and item.startswith("family_summary")) or (kind in PLAN_KINDS and item == "agreed")
+    marked = (kind == "contribution" and item.startswith("family_summary")) or (
+        kind in PLAN_KINDS and item.startswith("agreed")
+    )
     if not marked:
         return False, "the family sees only what is marked for them (items for the summary, goals agreed with them)"
-    if item == "family_summary_third_party":
+    if item in ("family_summary_third_party", "agreed_third_party"):
         return False, "what names third parties never reaches the family"
     if item == "family_summary_police_owner":
         return False, "nothing a police agency holds reaches the family, whatever its category"
@@ -183,8 +189,8 @@ def _family_sees(kind: str, category: str, item: str) -> tuple[bool, str]:
 
 
 def _variants(kind: str) -> list[str]:
-    if kind == "contribution":
-        return ["plain"]
+    if kind in THIRD_PARTY_KINDS:
+        return ["plain", "agreed", "agreed_third_party"]
     return ["plain", "agreed"] if kind in AGREED_KINDS else ["plain"]
 
 
@@ -209,7 +215,7 @@ def rows() -> list[dict[str, str]]:
             items = (
                 ["family_summary", "family_summary_third_party", "family_summary_police_owner"]
                 if kind == "contribution"
-                else ["agreed"]
+                else _variants(kind)[1:]
             )
             for actor in ("family_member", "other_family_member"):
                 for category in CATEGORIES:

@@ -39,6 +39,9 @@ class FamilyFacts:
     # actor's covers: sharing by consent between two agencies needs one. Not about the family, but read
     # in the same statement, so a decision never waits for a second one.
     agreements: frozenset[tuple[uuid.UUID, str]] = frozenset()
+    # The actor is the family's deputy lead, on its team, and its lead professional is marked away today
+    # (server/cover): they cover the lead's urgent matters.
+    deputy_covering: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,7 +107,16 @@ _FACTS_COLUMNS = """
         WHERE mine.agency_id = {agency} AND a.ended_at IS NULL
           AND a.starts_on <= CAST(statement_timestamp() AT TIME ZONE 'UTC' AS date)
           AND a.ends_on >= CAST(statement_timestamp() AT TIME ZONE 'UTC' AS date)
-      )
+      ),
+      EXISTS (SELECT 1 FROM deputy_lead d
+              JOIN team_membership dm ON dm.family_id = d.family_id AND dm.user_id = d.user_id
+                AND dm.valid_to IS NULL
+              JOIN team_membership l ON l.family_id = d.family_id AND l.valid_to IS NULL
+                AND l.role = 'lead_professional' AND l.user_id <> d.user_id
+              JOIN lead_absence a ON a.user_id = l.user_id AND a.cancelled_at IS NULL
+              WHERE d.family_id = f.id AND d.user_id = {user} AND d.valid_to IS NULL
+                AND a.starts_on <= CAST(statement_timestamp() AT TIME ZONE 'UTC' AS date)
+                AND a.ends_on >= CAST(statement_timestamp() AT TIME ZONE 'UTC' AS date))
 """
 
 
@@ -188,6 +200,7 @@ def facts_from_rows(family_ids: list[uuid.UUID], rows: list[tuple]) -> dict[uuid
         police,
         closed_over,
         agreed,
+        covering,
     ) in rows:
         overrides = frozenset(
             (uuid.UUID(agency), category, uuid.UUID(override))
@@ -208,5 +221,6 @@ def facts_from_rows(family_ids: list[uuid.UUID], rows: list[tuple]) -> dict[uuid
             bool(closed_over),
             overrides,
             agreements,
+            bool(covering),
         )
     return {family_id: found.get(family_id, FamilyFacts(family_id)) for family_id in family_ids}

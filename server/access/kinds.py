@@ -16,6 +16,7 @@ class Kind(StrEnum):
     family = "family"
     team = "team"
     plan = "plan"
+    contact = "contact"
     meeting = "meeting"
     meeting_date = "meeting_date"
     assessment = "assessment"
@@ -32,6 +33,8 @@ class Kind(StrEnum):
     portal_invitation = "portal_invitation"
     portal_summary = "portal_summary"
     family_label = "family_label"
+    # A worker's own time away (server/cover): they cover nothing themselves, their deputies do.
+    staff_absence = "staff_absence"
     # Accounts: agencies, staff accounts and how staff sign in (administrators); password reset links
     # (administrators, and managers for their own agency's practitioners).
     agency = "agency"
@@ -56,7 +59,9 @@ class Kind(StrEnum):
     review_note = "review_note"
     plan_goal = "plan_goal"
     plan_action = "plan_action"
+    plan_contingency = "plan_contingency"
     escalation_reason = "escalation_reason"
+    contact_note = "contact_note"
 
 
 CONTENT_KINDS: tuple[Kind, ...] = (
@@ -69,5 +74,7 @@ CONTENT_KINDS: tuple[Kind, ...] = (
     Kind.review_note,
     Kind.plan_goal,
     Kind.plan_action,
+    Kind.plan_contingency,
     Kind.escalation_reason,
+    Kind.contact_note,
 )

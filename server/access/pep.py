@@ -232,7 +232,10 @@ _REFUSALS: dict[tuple[Act, Kind], str] = {
     (Act.update, Kind.meeting): "Only the lead professional (the chair) can arrange TAF meetings and record them.",
     (Act.create, Kind.assessment): "Only the lead professional can record assessments and reviews.",
     (Act.create, Kind.escalation): "Only workers on the family's team can raise an escalation.",
-    (Act.update, Kind.escalation): "Only the lead professional can acknowledge or resolve an escalation.",
+    (Act.update, Kind.escalation): "Only the lead professional (or, while they are away, the deputy lead) can"
+    " acknowledge or resolve an escalation.",
+    (Act.create, Kind.contact): "Only workers on the family's team record contacts with it.",
+    (Act.create, Kind.staff_absence): "Only practitioners and managers mark themselves away.",
     (Act.create, Kind.portal_invitation): "Only the family's lead professional can invite family members"
     " to the portal.",
     (Act.update, Kind.portal_invitation): "Only the family's lead professional can cancel a portal invitation.",

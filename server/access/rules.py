@@ -22,6 +22,7 @@ from sqlalchemy.sql.elements import ColumnElement
 from server.access.actor import Actor
 from server.access.categories import InformationCategory
 from server.access.facts import FamilyFacts, ItemFacts
+from server.cover.models import DeputyLead, LeadAbsence
 from server.family.models import FamilyMember
 from server.team.models import TeamMembership, TeamRole
 
@@ -44,6 +45,39 @@ def active_membership() -> ColumnElement[bool]:
 _membership = TeamMembership.__table__.c
 _member = FamilyMember.__table__.c
 _lead = TeamRole.lead_professional.value
+
+
+_deputy = DeputyLead.__table__.c
+_absence = LeadAbsence.__table__.c
+
+
+def _today_utc() -> ColumnElement:
+    return sa.cast(sa.func.timezone("UTC", sa.func.statement_timestamp()), sa.Date)
+
+
+def _deputy_covering_sql(actor: Actor, family_id: ColumnElement) -> ColumnElement[bool]:
+    """The actor is the family's deputy lead and on its team, and its lead professional is away today."""
+    lead = TeamMembership.__table__.alias("covered_lead")
+    away = (
+        sa.select(1)
+        .select_from(lead.join(LeadAbsence.__table__, _absence.user_id == lead.c.user_id))
+        .where(
+            lead.c.family_id == family_id,
+            lead.c.valid_to.is_(None),
+            lead.c.role == _lead,
+            lead.c.user_id != actor.user_id,
+            _absence.cancelled_at.is_(None),
+            _absence.starts_on <= _today_utc(),
+            _absence.ends_on >= _today_utc(),
+        )
+        .exists()
+    )
+    named = (
+        sa.select(1)
+        .where(_deputy.family_id == family_id, _deputy.user_id == actor.user_id, _deputy.valid_to.is_(None))
+        .exists()
+    )
+    return sa.and_(named, _membership_exists(family_id, _membership.user_id == actor.user_id), away)
 
 
 def _membership_exists(family_id: ColumnElement, *conditions: ColumnElement[bool]) -> ColumnElement[bool]:
@@ -85,6 +119,11 @@ FAMILY_RULES: dict[str, FamilyRule] = {
             if actor.family_member_id
             else sa.false()
         ),
+    ),
+    # Cover while the lead professional is away (server/cover): the family's deputy lead, for urgent matters.
+    "deputy_covering": FamilyRule(
+        lambda actor, facts: facts.deputy_covering,
+        _deputy_covering_sql,
     ),
     "agency_manages_lead": FamilyRule(
         lambda actor, facts: facts.agency_manages_lead,

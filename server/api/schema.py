@@ -22,7 +22,9 @@ from server.audit.api import AuditMutation, AuditQuery
 from server.auth.api import AuthMutation
 from server.config import Settings
 from server.consent.api import ConsentMutation
+from server.contact.api import ContactMutation, ContactQuery
 from server.contribution.api import ContributionMutation, ContributionQuery
+from server.cover.api import CoverMutation, CoverQuery
 from server.escalation.api import EscalationMutation, EscalationQuery
 from server.family.api import FamilyMutation, FamilyQuery
 from server.inbox.api import NotificationMutation, NotificationQuery, NotificationSubscription
@@ -30,6 +32,7 @@ from server.meeting.api import MeetingQuery
 from server.meeting.mutations import MeetingMutation
 from server.password_reset.api import PasswordMutation
 from server.plan.api import PlanMutation, PlanQuery
+from server.plan.contingency_api import PlanContingencyMutation
 from server.portal.api import PortalMutation, PortalQuery
 from server.retention.api import RetentionMutation, RetentionQuery
 from server.safeguarding.api import SafeguardingMutation, SafeguardingQuery
@@ -52,6 +55,8 @@ Query = merge_types(
         SharingAgreementQuery,
         AuditQuery,
         PlanQuery,
+        CoverQuery,
+        ContactQuery,
         MeetingQuery,
         AssessmentQuery,
         EscalationQuery,
@@ -78,6 +83,9 @@ Mutation = merge_types(
         AuditMutation,
         NotificationMutation,
         PlanMutation,
+        PlanContingencyMutation,
+        CoverMutation,
+        ContactMutation,
         MeetingMutation,
         AssessmentMutation,
         EscalationMutation,

@@ -7,7 +7,9 @@ from server.audit.disclosure import AuditDisclosureBlock
 from server.audit.models import AuditEvent
 from server.auth.models import LoginAttempt, SessionToken
 from server.consent.models import Consent, EngagementAgreement
+from server.contact.models import Contact
 from server.contribution.models import Contribution, ContributionVersion
+from server.cover.models import DeputyLead, LeadAbsence
 from server.escalation.models import Escalation
 from server.family.models import Family, FamilyMember
 from server.idempotency import IdempotencyKey
@@ -20,7 +22,7 @@ from server.meeting.models import (
     MinutesItem,
 )
 from server.password_reset.models import PasswordReset
-from server.plan.models import PlanAction, PlanGoal, PlanHistory
+from server.plan.models import PlanAction, PlanContingency, PlanGoal, PlanHistory
 from server.portal.models import PortalInvitation
 from server.ratelimit import RateLimitWindow
 from server.retention.models import FamilyTombstone, RetentionDecision
@@ -38,10 +40,12 @@ __all__ = [
     "AuditDisclosureBlock",
     "AuditEvent",
     "Consent",
+    "Contact",
     "Contribution",
     "ContributionVersion",
     "DataSharingAgreement",
     "DataSharingAgreementParty",
+    "DeputyLead",
     "EngagementAgreement",
     "Escalation",
     "Family",
@@ -51,6 +55,7 @@ __all__ = [
     "GoalProgress",
     "IdempotencyKey",
     "IdentityLink",
+    "LeadAbsence",
     "LoginAttempt",
     "Meeting",
     "MeetingAddendum",
@@ -64,6 +69,7 @@ __all__ = [
     "OutcomeScore",
     "PasswordReset",
     "PlanAction",
+    "PlanContingency",
     "PlanGoal",
     "PlanHistory",
     "PortalInvitation",

@@ -26,7 +26,8 @@ from server.meeting.models import (
     MinutesItem,
 )
 from server.plan.models import ActionStatus, GoalStatus, OutcomeDomain, PlanAction, PlanGoal
-from server.plan.service import ACTION_FIELDS, GOAL_FIELDS, record_history
+from server.plan.service import ACTION_FIELDS, GOAL_FIELDS
+from server.plan.versions import record_version
 from server.transition.models import ClosureOutcome, FamilyTransition, TransitionKind
 from server.user.models import User
 
@@ -177,9 +178,9 @@ async def _carter_plan(session: AsyncSession, family: Family, staff: dict) -> No
         )
         session.add(action)
         await session.flush()
-        record_history(session, "action", action, ACTION_FIELDS, lead.id)
+        record_version(session, "action", action, ACTION_FIELDS, lead.id)
     for goal in goals:
-        record_history(session, "goal", goal, GOAL_FIELDS, lead.id)
+        record_version(session, "goal", goal, GOAL_FIELDS, lead.id)
     scores = {OutcomeDomain.school_attendance_attainment: 4, OutcomeDomain.living_conditions: 3}
     await add_review(
         session, family, lead, today - timedelta(days=14), "Baseline scores agreed with Lisa", scores, held

@@ -22,6 +22,7 @@ from server.consent.api import (
     engagement_of_family,
 )
 from server.contribution.api import ContributionConnection, ContributionKindType, contributions_of_family
+from server.cover.api import FamilyCoverType, cover_of_family
 from server.family import service as family_service
 from server.family.models import Family, FamilyMember, FamilyStatus, LevelOfNeed
 from server.family.service import FamilyOpen, MemberIn
@@ -142,6 +143,10 @@ class FamilyType:
     )
     async def open_escalation_count(self, info: Info) -> int | None:
         return (await info.context.loaders.attention_by_family_id.load(self.row_id)).open_escalations
+
+    @strawberry.field(description="Who covers for the lead professional when they are away.")
+    async def cover(self, info: Info) -> FamilyCoverType:
+        return await cover_of_family(info, self.row_id)
 
     @strawberry.field
     async def lead_professional(self, info: Info) -> TeamMemberType | None:

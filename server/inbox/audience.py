@@ -35,6 +35,7 @@ from server.access.kinds import Kind
 from server.access.pep import AccessControl
 from server.access.rules import active_membership
 from server.auth.service import actor_from
+from server.cover.service import covering_deputies
 from server.sharing_agreement.audience import expiring_parties
 from server.team.models import TeamMembership, TeamRole
 from server.user.models import SystemRole, User, UserKind
@@ -53,14 +54,18 @@ class _Batch:
 
 
 async def recipients(session: AsyncSession, event: Event) -> list[uuid.UUID]:
-    """Who must know, from the records as they are when the event is dispatched."""
+    """Who must know, from the records as they are when the event is dispatched. While a family's lead
+    professional is away, its deputy lead is told what the lead is told of escalations and actions."""
     team = await _team(session, event.family_id)
     leads = [m for m in team if m.role is TeamRole.lead_professional]
     lead_ids = [m.user_id for m in leads]
     if isinstance(event, EscalationTimedOut):
-        return lead_ids + await _staff(session, SystemRole.manager, agency_ids=[m.agency_id for m in leads])
+        covering = await covering_deputies(session, event.family_id)
+        managers = await _staff(session, SystemRole.manager, agency_ids=[m.agency_id for m in leads])
+        return list(dict.fromkeys([*lead_ids, *covering, *managers]))
     if isinstance(event, ACTION_EVENTS):
-        return [event.owner_user_id, *lead_ids]
+        covering = await covering_deputies(session, event.family_id)
+        return list(dict.fromkeys([event.owner_user_id, *lead_ids, *covering]))
     if isinstance(event, OverrideUsed):
         return lead_ids + await _staff(session, SystemRole.ig_officer)
     if isinstance(event, AgreementExpiring):

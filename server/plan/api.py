@@ -15,6 +15,7 @@ from server.api.scalars import Info, idempotency_key_field, parse_id
 from server.api.types import InformationCategoryType
 from server.errors import BadUserInput
 from server.plan import service as plan_service
+from server.plan.contingency_api import PlanContingencyType
 from server.plan.models import ActionStatus, GoalStatus, OutcomeDomain, PlanAction, PlanGoal
 from server.plan.service import ActionIn, GoalIn, SeenAction, SeenGoal, SeenVersion
 from server.user.api import StaffMemberType
@@ -131,17 +132,17 @@ class PlanActionType:
 
 @strawberry.type(
     name="PlanHistoryEntry",
-    description="One version of a goal or an action; never changed. Each version is decided on its own: its"
-    " words are null in the snapshot where the caller may not read them in that version's category.",
+    description="One version of a goal, an action or a contingency; never changed. Each version is decided on its"
+    " own: its words are null in the snapshot where the caller may not read them in that version's category.",
 )
 class PlanHistoryEntryType:
-    entity: str = strawberry.field(description="goal or action.")
+    entity: str = strawberry.field(description="goal, action or contingency.")
     entity_id: strawberry.ID
     version: int
     category: InformationCategoryType = strawberry.field(description=_CATEGORY_FIELD)  # type: ignore[valid-type]
     content_visible: bool = strawberry.field(description=_VISIBLE_FIELD)
     snapshot: JSON = strawberry.field(
-        description="The goal or action as it read at this version (its words null when withheld)."
+        description="The goal, action or contingency as it read at this version (its words null when withheld)."
     )
     created_at: datetime
     editor_id: strawberry.Private[uuid.UUID]
@@ -153,8 +154,9 @@ class PlanHistoryEntryType:
     @classmethod
     def from_seen(cls, seen: SeenVersion) -> PlanHistoryEntryType:
         row = seen.row
-        text = plan_service.TEXT_FIELDS[row.entity]
-        snapshot = {**row.snapshot, text: row.snapshot.get(text) if seen.content_visible else None}
+        texts = plan_service.TEXT_FIELDS[row.entity]
+        withheld = {} if seen.content_visible else dict.fromkeys(texts)
+        snapshot = {**row.snapshot, **withheld}
         return cls(
             entity=row.entity,
             entity_id=strawberry.ID(str(row.entity_id)),
@@ -167,11 +169,16 @@ class PlanHistoryEntryType:
         )
 
 
-@strawberry.type(name="FamilyPlan", description="A family's plan: its goals and actions. For the family's team.")
+@strawberry.type(
+    name="FamilyPlan", description="A family's plan: its goals, actions and contingencies. For the family's team."
+)
 class FamilyPlanType:
     family_id: strawberry.ID
     goals: list[PlanGoalType]
     actions: list[PlanActionType] = strawberry.field(description="Soonest due first.")
+    contingencies: list[PlanContingencyType] = strawberry.field(
+        description="What the team and the family will do when and if something happens; oldest first."
+    )
 
 
 @strawberry.input(description="A new goal, in the family's own words. Lead professional only.")
@@ -277,9 +284,10 @@ class PlanQuery:
             family_id=strawberry.ID(str(family)),
             goals=[PlanGoalType.from_seen(goal) for goal in plan.goals],
             actions=[PlanActionType.from_seen(action) for action in plan.actions],
+            contingencies=[PlanContingencyType.from_seen(item) for item in plan.contingencies],
         )
 
-    @strawberry.field(description="Every version of the plan's goals and actions, oldest first.")
+    @strawberry.field(description="Every version of the plan's goals, actions and contingencies, oldest first.")
     async def plan_history(
         self, info: Info, family_id: strawberry.ID, entity_id: strawberry.ID | None = None
     ) -> list[PlanHistoryEntryType]:

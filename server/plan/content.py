@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from server.access.categories import InformationCategory
 from server.access.facts import ItemFacts
 from server.access.rules import ContentColumns
-from server.plan.models import PlanAction, PlanGoal
+from server.plan.models import PlanAction, PlanContingency, PlanGoal
 
 
 def goal_facts(goal: PlanGoal) -> ItemFacts:
@@ -59,4 +59,28 @@ def action_columns() -> ContentColumns:
         category=action.category,
         family_summary=agreed,
         team_shared=agreed,
+    )
+
+
+def contingency_facts(contingency: PlanContingency) -> ItemFacts:
+    """A contingency agreed with the family is the family's own plan (the team's, and the portal's unless it
+    names someone outside the family); otherwise the writing agency's, like a goal."""
+    agreed = bool(contingency.agreed_with_family)
+    return ItemFacts(
+        owning_agency_id=contingency.owning_agency_id,
+        category=InformationCategory(contingency.category).value,
+        family_summary=agreed,
+        third_party=bool(contingency.names_third_party),
+        team_shared=agreed,
+    )
+
+
+def contingency_columns() -> ContentColumns:
+    contingency = PlanContingency.__table__.c
+    return ContentColumns(
+        owning_agency_id=contingency.owning_agency_id,
+        category=contingency.category,
+        family_summary=contingency.agreed_with_family,
+        third_party=contingency.names_third_party,
+        team_shared=contingency.agreed_with_family,
     )

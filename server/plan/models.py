@@ -94,6 +94,39 @@ class PlanAction(SQLModel, table=True):
     updated_at: datetime = created_at_field()
 
 
+class ContingencyStatus(StrEnum):
+    in_place = "in_place"  # ready, should the trigger happen
+    used = "used"  # the trigger happened and the response was carried out
+    withdrawn = "withdrawn"  # no longer needed
+
+
+class PlanContingency(SQLModel, table=True):
+    """ "What we will do when and if X happens": part of the family plan, versioned with it."""
+
+    __tablename__ = "plan_contingency"
+
+    id: uuid.UUID = id_field()
+    family_id: uuid.UUID = Field(foreign_key="family.id", index=True)
+    trigger: str = Field(max_length=1000)  # what would set it off: "If Mum goes into hospital again"
+    response: str = Field(max_length=2000)  # what will then be done
+    who_acts: str = Field(max_length=300)  # who does it (a worker, a family member, the duty team)
+    agreed_with_family: bool = False
+    # A trigger often names someone outside the family ("if X comes back to the house"): never to the portal.
+    names_third_party: bool = False
+    status: ContingencyStatus = enum_field(
+        ContingencyStatus, name="plan_contingency_status", default=ContingencyStatus.in_place
+    )
+    # The trigger, response and who acts are case content of the agency that wrote them (kind plan_contingency).
+    owning_agency_id: uuid.UUID = Field(foreign_key="agency.id")
+    category: InformationCategory = enum_field(
+        InformationCategory, name="plan_contingency_category", default=InformationCategory.other
+    )
+    version: int = 1
+    created_by_user_id: uuid.UUID = Field(foreign_key="app_user.id")
+    created_at: datetime = created_at_field()
+    updated_at: datetime = created_at_field()
+
+
 class PlanHistory(SQLModel, table=True):
     """One row per version of a goal or an action: who changed it, when, and what it then said."""
 
@@ -105,7 +138,7 @@ class PlanHistory(SQLModel, table=True):
 
     id: uuid.UUID = id_field()
     family_id: uuid.UUID = Field(foreign_key="family.id")
-    entity: str = Field(max_length=16)  # "goal" or "action"
+    entity: str = Field(max_length=16)  # "goal", "action" or "contingency"
     entity_id: uuid.UUID
     version: int
     editor_user_id: uuid.UUID = Field(foreign_key="app_user.id")

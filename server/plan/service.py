@@ -23,19 +23,30 @@ from server.access.facts import ItemFacts
 from server.access.kinds import Kind
 from server.access.pep import AccessControl
 from server.clock import today
-from server.db.versioning import snapshot, update_versioned
+from server.db.versioning import update_versioned
 from server.errors import BadUserInput, Forbidden, NotFound
-from server.plan.content import action_columns, action_facts, goal_columns, goal_facts, serves_agreed_goal
+from server.plan import reminders
+from server.plan.content import (
+    action_columns,
+    action_facts,
+    contingency_facts,
+    goal_columns,
+    goal_facts,
+    serves_agreed_goal,
+)
+from server.plan.contingency import CONTINGENCY_TEXT, SeenContingency, contingencies_of_family
 from server.plan.models import (
     OPEN_ACTION_STATUSES,
     ActionStatus,
     GoalStatus,
     OutcomeDomain,
     PlanAction,
+    PlanContingency,
     PlanGoal,
     PlanHistory,
 )
 from server.plan.notices import action_fields
+from server.plan.versions import record_version
 from server.team.models import TeamMembership
 from server.validation import required_text
 from server.writes import lock_and_require
@@ -61,7 +72,7 @@ ACTION_FIELDS = (
     "category",
 )
 # The words of each kind of plan entry: case content, withheld (null) where the policy withholds it.
-TEXT_FIELDS = {"goal": "in_family_words", "action": "description"}
+TEXT_FIELDS = {"goal": ("in_family_words",), "action": ("description",), "contingency": CONTINGENCY_TEXT}
 GOAL_NOT_FOUND = "No goal with that id, or you may not see it."
 ACTION_NOT_FOUND = "No action with that id, or you may not see it."
 
@@ -116,6 +127,7 @@ class SeenVersion:
 class Plan:
     goals: list[SeenGoal]
     actions: list[SeenAction]
+    contingencies: list[SeenContingency]
 
 
 def is_overdue(action: PlanAction, on: date | None = None) -> bool:
@@ -132,7 +144,7 @@ async def add_goal(session: AsyncSession, access: AccessControl, *, family_id: u
     )
     session.add(row)
     await session.flush()
-    record_history(session, "goal", row, GOAL_FIELDS, access.actor.user_id)
+    record_version(session, "goal", row, GOAL_FIELDS, access.actor.user_id)
     return row
 
 
@@ -147,7 +159,7 @@ async def edit_goal(
     merged = GoalIn(**{**{name: getattr(goal, name) for name in GoalIn.__dataclass_fields__}, **changes})
     values = _goal_values(merged, goal.created_at.date())
     row = await update_versioned(session, PlanGoal, goal_id, expected_version, values, what="goal")
-    record_history(session, "goal", row, GOAL_FIELDS, access.actor.user_id)
+    record_version(session, "goal", row, GOAL_FIELDS, access.actor.user_id)
     return row
 
 
@@ -178,8 +190,9 @@ async def add_action(
     )
     session.add(row)
     await session.flush()
-    record_history(session, "action", row, ACTION_FIELDS, access.actor.user_id)
+    record_version(session, "action", row, ACTION_FIELDS, access.actor.user_id)
     await outbox.append(session, ActionAssigned(**action_fields(row), actor_user_id=access.actor.user_id))
+    await reminders.follow(session, row)
     return row
 
 
@@ -197,11 +210,12 @@ async def edit_action(
     values = await _action_changes(session, access, action, changes)
     before_owner, before_status = action.owner_user_id, action.status  # the row object is refreshed in place
     row = await update_versioned(session, PlanAction, action_id, expected_version, values, what="action")
-    record_history(session, "action", row, ACTION_FIELDS, access.actor.user_id)
+    record_version(session, "action", row, ACTION_FIELDS, access.actor.user_id)
     if row.owner_user_id != before_owner:
         await outbox.append(session, ActionAssigned(**action_fields(row), actor_user_id=access.actor.user_id))
     if row.status is ActionStatus.done and before_status is not ActionStatus.done:
         await outbox.append(session, ActionDone(**action_fields(row), actor_user_id=access.actor.user_id))
+    await reminders.follow(session, row)
     return row
 
 
@@ -236,6 +250,7 @@ async def plan_of_family(session: AsyncSession, access: AccessControl, family_id
     plan = Plan(
         goals=[SeenGoal(row, bool(visible)) for row, visible in goals.all()],
         actions=[SeenAction(row, bool(visible)) for row, visible in actions.all()],
+        contingencies=await contingencies_of_family(session, access, family_id),
     )
     agreed = {seen.row.id for seen in plan.goals if seen.row.agreed_with_family}
     for goal in plan.goals:
@@ -296,8 +311,9 @@ async def history_of_family(
 
 
 async def _current_facts(session: AsyncSession, family_id: uuid.UUID) -> dict[uuid.UUID, tuple]:
-    """(owning agency, category, agreed with the family) of every goal and action of the family, now."""
-    goal, action = PlanGoal.__table__.c, PlanAction.__table__.c
+    """(owning agency, category, agreed with the family) of every goal, action and contingency of the family,
+    now."""
+    goal, action, contingency = PlanGoal.__table__.c, PlanAction.__table__.c, PlanContingency.__table__.c
     statement = sa.union_all(
         sa.select(goal.id, goal.owning_agency_id, sa.cast(goal.category, sa.String), goal.agreed_with_family).where(
             goal.family_id == family_id
@@ -305,6 +321,12 @@ async def _current_facts(session: AsyncSession, family_id: uuid.UUID) -> dict[uu
         sa.select(action.id, action.owning_agency_id, sa.cast(action.category, sa.String), sa.false()).where(
             action.family_id == family_id
         ),
+        sa.select(
+            contingency.id,
+            contingency.owning_agency_id,
+            sa.cast(contingency.category, sa.String),
+            contingency.agreed_with_family,
+        ).where(contingency.family_id == family_id),
     )
     return {row[0]: (row[1], row[2], row[3]) for row in (await session.exec(statement)).all()}
 
@@ -314,6 +336,15 @@ def _version_facts(row: PlanHistory, current: dict[uuid.UUID, tuple], agreed: se
     snap = row.snapshot
     owning_agency_id = uuid.UUID(snap["owning_agency_id"]) if snap.get("owning_agency_id") else owner
     category = snap.get("category") or category
+    if row.entity == "contingency":
+        return Kind.plan_contingency, contingency_facts(
+            PlanContingency(
+                owning_agency_id=owning_agency_id,
+                category=category,
+                agreed_with_family=bool(snap.get("agreed_with_family")),
+                names_third_party=bool(snap.get("names_third_party")),
+            )
+        )
     if row.entity == "goal":
         shared = bool(snap.get("agreed_with_family"))
         kind = Kind.plan_goal
@@ -337,7 +368,8 @@ async def cancel_actions(session: AsyncSession, access: AccessControl, actions: 
         row = await update_versioned(
             session, PlanAction, action.id, action.version, {"status": ActionStatus.cancelled.value}, what="action"
         )
-        record_history(session, "action", row, ACTION_FIELDS, access.actor.user_id)
+        record_version(session, "action", row, ACTION_FIELDS, access.actor.user_id)
+        await reminders.cancel(session, row)
 
 
 async def _serves_agreed_goal(session: AsyncSession, goal_id: uuid.UUID | None) -> bool:
@@ -407,19 +439,3 @@ async def _check_goal(session: AsyncSession, family_id: uuid.UUID, goal_id: uuid
     goal = await session.get(PlanGoal, goal_id)
     if goal is None or goal.family_id != family_id:
         raise BadUserInput("That goal is not on this family's plan.", field="goalId")
-
-
-def record_history(
-    session: AsyncSession, entity: str, row: PlanGoal | PlanAction, fields: tuple, editor_id: uuid.UUID
-) -> None:
-    """Keep this version of a goal or action in the plan's history."""
-    session.add(
-        PlanHistory(
-            family_id=row.family_id,
-            entity=entity,
-            entity_id=row.id,
-            version=row.version,
-            editor_user_id=editor_id,
-            snapshot=snapshot(row, fields),
-        )
-    )

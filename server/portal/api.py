@@ -82,6 +82,15 @@ class PortalGoalType:
     target_date: date | None
 
 
+@strawberry.type(
+    name="PortalContingency", description="What will be done if something happens, as agreed with the family."
+)
+class PortalContingencyType:
+    trigger: str = strawberry.field(description="If this happens...")
+    response: str = strawberry.field(description="...this is what will be done...")
+    who_acts: str = strawberry.field(description="...and this is who does it.")
+
+
 @strawberry.type(name="PortalAction", description="Something someone in the team has agreed to do.")
 class PortalActionType:
     description: str
@@ -115,6 +124,9 @@ class PortalSummaryType:
     family_id: strawberry.ID
     family_name: str
     goals: list[PortalGoalType]
+    contingencies: list[PortalContingencyType] = strawberry.field(
+        description="The contingencies in place that the family agreed, oldest first."
+    )
     team: list[TeamMemberType]
     next_meeting: PortalMeetingType | None
     actions_due: list[PortalActionType]
@@ -135,6 +147,10 @@ class PortalSummaryType:
                     target_date=goal.target_date,
                 )
                 for goal in data.goals
+            ],
+            contingencies=[
+                PortalContingencyType(trigger=item.trigger, response=item.response, who_acts=item.who_acts)
+                for item in data.contingencies
             ],
             team=await TeamMemberType.many(info, data.team),
             next_meeting=PortalMeetingType(

@@ -1,7 +1,7 @@
 """What a family member sees on the portal: their own family's goals, team, what happens next, how
 things are going and who has looked at their information. Every part is decided by the enforcement
 point (server/access), goals and actions by the same case-content rules as everywhere else, in SQL: only
-what is for the family (goals agreed with them and the actions serving those goals), never police
+what is for the family (goals and contingencies agreed with them and the actions serving those goals), never police
 information, anything a police agency holds or anything naming third parties, never another family."""
 
 from __future__ import annotations
@@ -24,8 +24,15 @@ from server.clock import utcnow
 from server.errors import NotFound
 from server.family.models import Family, FamilyMember
 from server.meeting.models import Meeting, MeetingStatus
-from server.plan.content import action_columns, goal_columns
-from server.plan.models import OPEN_ACTION_STATUSES, GoalStatus, PlanAction, PlanGoal
+from server.plan.content import action_columns, contingency_columns, goal_columns
+from server.plan.models import (
+    OPEN_ACTION_STATUSES,
+    ContingencyStatus,
+    GoalStatus,
+    PlanAction,
+    PlanContingency,
+    PlanGoal,
+)
 from server.team.models import TeamMembership
 
 SUMMARY = Kind.portal_summary
@@ -57,6 +64,7 @@ class ReviewScores:
 class Summary:
     family: Family
     goals: list[PlanGoal]
+    contingencies: list[PlanContingency]
     team: list[TeamMembership]
     next_meeting: NextMeeting | None
     actions_due: list[ActionDue]
@@ -80,6 +88,7 @@ async def summary(session: AsyncSession, access: AccessControl, family_id: uuid.
     return Summary(
         family=family,
         goals=await _goals(session, access, family_id),
+        contingencies=await _contingencies(session, access, family_id),
         team=await _team(session, family_id),
         next_meeting=await _next_meeting(session, access, family_id),
         actions_due=await _actions_due(session, access, family_id),
@@ -94,6 +103,22 @@ async def _goals(session: AsyncSession, access: AccessControl, family_id: uuid.U
         select(PlanGoal)
         .where(PlanGoal.family_id == family_id, PlanGoal.status != GoalStatus.withdrawn, visible)
         .order_by(col(PlanGoal.created_at))
+    )
+    return list((await session.exec(statement)).all())
+
+
+async def _contingencies(session: AsyncSession, access: AccessControl, family_id: uuid.UUID) -> list[PlanContingency]:
+    """The contingencies in place that the family agreed (and that name nobody outside it): the policy's
+    family_summary_item and third_party_or_police rules, in SQL."""
+    visible = await access.item_filter(session, family_id, contingency_columns(), kind=Kind.plan_contingency)
+    statement = (
+        select(PlanContingency)
+        .where(
+            PlanContingency.family_id == family_id,
+            PlanContingency.status == ContingencyStatus.in_place,
+            visible,
+        )
+        .order_by(col(PlanContingency.created_at), col(PlanContingency.id))
     )
     return list((await session.exec(statement)).all())
 

@@ -26,10 +26,10 @@ from server.retention.schedule import CountedFrom, RecordKind, Rule, Schedule
 # record is always held.
 HELD_IN: dict[RecordKind, tuple[str, ...]] = {
     RecordKind.family_record: (),
-    RecordKind.contribution: ("contribution",),
+    RecordKind.contribution: ("contribution", "contact_log"),
     RecordKind.assessment: ("assessment", "review"),
     RecordKind.meeting: ("taf_meeting",),
-    RecordKind.plan: ("plan_goal", "plan_action"),
+    RecordKind.plan: ("plan_goal", "plan_action", "plan_contingency"),
     RecordKind.escalation: ("escalation",),
     RecordKind.safeguarding: ("safeguarding_override", "sharing_decision"),
     RecordKind.consent: ("consent", "engagement_agreement"),

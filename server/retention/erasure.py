@@ -76,6 +76,7 @@ STEPS: tuple[Step, ...] = (
     _through("taf_meeting_change", "taf_meeting", "meeting_id"),
     _through("taf_meeting_invitee", "taf_meeting", "meeting_id"),
     _of_family("plan_history"),
+    _of_family("plan_contingency"),
     _of_family("plan_action"),
     _of_family("plan_goal"),
     _of_family("taf_meeting"),
@@ -85,6 +86,8 @@ STEPS: tuple[Step, ...] = (
     _of_family("safeguarding_override"),
     _of_family("sharing_decision"),
     _of_family("family_transition"),
+    _of_family("deputy_lead"),
+    _of_family("contact_log"),
     # Sign-in attempts name the account as typed: the family's portal e-mail addresses.
     _of_accounts(
         "login_attempt",
@@ -125,6 +128,7 @@ KEPT = {
     "data_sharing_agreement": "agreements between the area's organisations, about no family",
     "data_sharing_agreement_party": "the organisations party to an agreement, and their IG contacts",
     "alembic_version": "the database's migration",
+    "lead_absence": "a worker's own time away: about staff, naming no family",
 }
 
 

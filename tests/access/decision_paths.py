@@ -37,6 +37,8 @@ from tests.builders_content import (
     action_assigned,
     canary,
     create_assessment_content,
+    create_contact_content,
+    create_contingency_content,
     create_escalation_content,
     create_meeting_content,
     create_plan_content,
@@ -152,6 +154,14 @@ def _contribution_counts(answer: Answer) -> bool:
     return page["totalCount"] == len(page["nodes"])
 
 
+def _contact_counts(answer: Answer) -> bool:
+    """Every contact is counted and listed (its facts are the team's), its note withheld or not."""
+    if answer.get("data") is None:
+        return True
+    page = answer["data"]["familyContacts"]
+    return page["totalCount"] == len(page["nodes"])
+
+
 def _chronology_ids(answer: Answer, world: World) -> set[str]:
     if answer.get("data") is None:
         return set()
@@ -220,8 +230,10 @@ READERS: dict[str, list[ListPath]] = {
     "meeting_addendum": [MEETINGS, MEETING],
     "plan_goal": [PLAN, PLAN_HISTORY, PORTAL],
     "plan_action": [PLAN, PLAN_HISTORY, PORTAL],
+    "plan_contingency": [PLAN, PLAN_HISTORY, PORTAL],
     "assessment_rating": [ListPath("FamilyAssessments", _family_op("FamilyAssessments"), _ratings_shown)],
     "review_note": [ListPath("FamilyReviews", _family_op("FamilyReviews"), _by_canary)],
+    "contact_note": [ListPath("FamilyContacts", _family_op("FamilyContacts"), _by_canary, _contact_counts)],
 }
 
 LOOKUPS: dict[str, Lookup] = {
@@ -413,6 +425,7 @@ async def _other_content(sessions, world: World, key: tuple[str, str], family, p
         **await create_assessment_content(sessions, owner=owner, **facts),
         **await create_review_content(sessions, owner=owner, **facts),
         **await create_escalation_content(sessions, owner=owner, **facts),
+        **await create_contact_content(sessions, owner=owner, **facts),
     }
     for kind, (content_id, text) in built.items():
         _remember(world, (sharing, category, kind, "plain"), content_id, text)
@@ -425,6 +438,13 @@ async def _other_content(sessions, world: World, key: tuple[str, str], family, p
         plan = await create_plan_content(sessions, lead=lead, owner=owner, agreed=agreed, **facts)
         await notify(sessions, action_assigned(family, plan["plan_action"][0], owner, category), staff)
         for kind, (content_id, text) in {**meeting, **plan}.items():
+            _remember(world, (sharing, category, kind, item), content_id, text)
+    contingencies = (("plain", False, False), ("agreed", True, False), ("agreed_third_party", True, True))
+    for item, agreed, third_party in contingencies:
+        built = await create_contingency_content(
+            sessions, lead=lead, owner=owner, agreed=agreed, third_party=third_party, **facts
+        )
+        for kind, (content_id, text) in built.items():
             _remember(world, (sharing, category, kind, item), content_id, text)
 
 

@@ -31,6 +31,7 @@ import * as retentionAction from "./pages/retention-action.js";
 import * as signIn from "./pages/sign-in.js";
 import * as signInComplete from "./pages/sign-in-complete.js";
 import * as signedOut from "./pages/signed-out.js";
+import * as timeAway from "./pages/time-away.js";
 
 // path pattern -> page module; a page exports title, render(main, context) and `anonymous` if it needs no sign-in.
 const ROUTES = [
@@ -58,6 +59,7 @@ const ROUTES = [
   [/^\/portal\/invite(?:\/([^/]+))?$/, portalInvite],
   [/^\/families\/([^/]+)\/portal-access$/, portalInvitations],
   [/^\/notifications\/preferences$/, notificationPreferences],
+  [/^\/time-away$/, timeAway],
 ];
 
 let flash = null; // a success message to show on the next page

@@ -71,8 +71,8 @@ function card(escalation, view) {
         ],
         { "aria-labelledby": titleId },
       ),
-      view.isLead && escalation.status === "raised" ? acknowledgeForm(escalation, view) : null,
-      view.isLead && isOpen(escalation) ? resolveForm(escalation, view) : null,
+      view.mayActOnEscalations && escalation.status === "raised" ? acknowledgeForm(escalation, view) : null,
+      view.mayActOnEscalations && isOpen(escalation) ? resolveForm(escalation, view) : null,
     ),
   );
 }

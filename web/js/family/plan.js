@@ -9,6 +9,8 @@ import { button, checkbox, dateInput, details, h, hidden, readDate, selectField,
 import { STALE_ITEM } from "../errors.js";
 import { refuse, submit, value } from "../forms.js";
 import { CATEGORY, choices, formatDate } from "../labels.js";
+import { contingencySection } from "../plan/contingencies.js";
+import { contactsPerWeek } from "./contacts.js";
 import { ACTION_STATUS, ACTION_STATUS_TAG, GOAL_STATUS, OUTCOME_DOMAIN, actionWords, dueText, goalWords, todayIso, withheld } from "../plan/labels.js";
 import { reloadButton } from "./contributions.js";
 
@@ -18,7 +20,7 @@ export const title = "The plan";
 export const visible = () => true;
 
 export async function render(view) {
-  const { familyPlan: plan } = await call("FamilyPlan", { familyId: view.family.id });
+  const [{ familyPlan: plan }, perWeek] = await Promise.all([call("FamilyPlan", { familyId: view.family.id }), contactsPerWeek(view.family.id, { id: "plan-contacts-per-week", weeks: 4 })]);
   const overdue = plan.actions.filter((action) => action.overdue).length;
   const byGoal = (goalId) => plan.actions.filter((action) => action.goalId === goalId);
   const loose = plan.actions.filter((action) => !action.goalId || !plan.goals.some((goal) => goal.id === action.goalId));
@@ -31,10 +33,12 @@ export async function render(view) {
       `${count(plan.goals.length, "goal")} and ${count(plan.actions.length, "action")}.`,
       overdue ? h("strong", {}, ` ${count(overdue, "action")} ${overdue === 1 ? "is" : "are"} overdue.`) : " Nothing is overdue.",
     ),
+    perWeek,
     plan.goals.length ? null : h("p", { class: "govuk-body" }, "No goals have been agreed yet."),
     plan.goals.map((goal) => goalCard(goal, byGoal(goal.id), view)),
     loose.length ? h("div", { class: "taf-agency-group" }, h("h3", { class: "govuk-heading-s" }, "Other actions"), loose.map((action) => actionCard(action, view))) : null,
     view.isLead && view.family.status !== "closed" ? [goalForm(view), actionForm(view, plan.goals)] : null,
+    contingencySection(plan.contingencies, view, reloadButton),
   );
 }
 

@@ -6,6 +6,7 @@ import { call } from "../api.js";
 import { h, hidden, radios, selectField, textArea, textField, uniqueId } from "../dom.js";
 import { refuse, submit, value, warning, checkedValue } from "../forms.js";
 import { formatDate, TEAM_ROLE } from "../labels.js";
+import { coverPanel } from "./cover.js";
 
 export const id = "team";
 export const title = "Team around the family";
@@ -26,6 +27,7 @@ export async function render(view) {
     {},
     h("p", { class: "govuk-body" }, "Each agency describes its own part. Use the out-of-hours contact when the worker is away or it is outside office hours."),
     h("div", { id: "team-list" }, view.family.team.map((member) => card(member, view))),
+    coverPanel(view),
     view.managesTeam ? addMember(view, agencies) : null,
     view.managesTeam ? handOver(view) : null,
   );

@@ -48,6 +48,7 @@ export async function render(main, { query, navigate }) {
   main.append(
     h("h1", { class: "govuk-heading-l", tabindex: "-1" }, "My caseload"),
     h("p", { class: "govuk-body" }, "Families whose team you are on. Choose a family to see its members, team and plan."),
+    h("p", { class: "govuk-body" }, h("a", { class: "govuk-link", href: "#/time-away", id: "time-away-link" }, "Mark yourself away"), " so that your families' deputy leads cover urgent matters."),
     filterForm(state, navigate),
     results(families, state),
   );

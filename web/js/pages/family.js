@@ -8,6 +8,7 @@ import * as assessments from "../family/assessments.js";
 import * as chronology from "../family/chronology.js";
 import * as consent from "../family/consent.js";
 import * as consentPicture from "../family/consent-picture.js";
+import * as contacts from "../family/contacts.js";
 import * as contributions from "../family/contributions.js";
 import * as escalations from "../family/escalations.js";
 import * as meetings from "../family/meetings.js";
@@ -17,26 +18,28 @@ import * as safeguarding from "../family/safeguarding.js";
 import * as status from "../family/status.js";
 import * as team from "../family/team.js";
 import * as transitions from "../family/transitions.js";
+import { coverNotice } from "../family/cover.js";
 import { formatDate, LEVEL_OF_NEED, STATUS, STATUS_TAG } from "../labels.js";
 
-const SECTIONS = [escalations, plan, meetings, members, team, contributions, consent, consentPicture, safeguarding, assessments, status, transitions, chronology];
+const SECTIONS = [escalations, plan, meetings, members, team, contacts, contributions, consent, consentPicture, safeguarding, assessments, status, transitions, chronology];
 
 export async function render(main, context) {
   const [id] = context.params;
-  const { family } = await call("Family", { id });
-  const view = viewOf(family, context);
+  const [{ family }, { family: covered }] = await Promise.all([call("Family", { id }), call("FamilyCover", { familyId: id })]);
+  const view = viewOf(family, covered.cover, context);
   const shown = SECTIONS.filter((section) => section.visible(view));
   main.append(
     h("span", { class: "govuk-caption-l" }, `Family ${family.reference}`),
     h("h1", { class: "govuk-heading-l", tabindex: "-1" }, family.displayName),
     summary(family),
+    coverNotice(view),
     contents(shown),
     ...(await Promise.all(shown.map((section) => sectionElement(section, view)))),
   );
   return family.displayName;
 }
 
-function viewOf(family, context) {
+function viewOf(family, cover, context) {
   const me = context.session.me;
   const lead = family.team.find((member) => member.role === "lead_professional") || null;
   const isLead = Boolean(lead && lead.worker.id === me.id);
@@ -53,6 +56,9 @@ function viewOf(family, context) {
     isLead,
     managesTeam,
     canContribute,
+    cover,
+    // The lead, and the deputy lead while the lead is away (the API says which: FamilyCover).
+    mayActOnEscalations: cover.viewerMayActOnEscalations,
     done: (message) => context.navigate(path, { message }),
     reload: () => context.navigate(path),
     sessionEnded: context.sessionEnded,

@@ -9,6 +9,7 @@ import { button, h, radios, scrolling, selectField, summaryList, table, textArea
 import { submit, refuse, value, checkedValue } from "../forms.js";
 import { formatDate, formatDateTime } from "../labels.js";
 import { actionCard, actionFields, actionLabels, goalStatusForm, readAction } from "../family/plan.js";
+import { contactsPerWeek } from "../family/contacts.js";
 import { minutesText } from "../family/meetings.js";
 import { decisionsSection, minutesSection } from "../family/minutes.js";
 import { reloadButton } from "../family/contributions.js";
@@ -27,19 +28,20 @@ export async function render(main, context) {
       call("Meeting", { id: meetingId }),
       call("FamilyPlan", { familyId }),
       call("FamilyReviews", { familyId }),
+      contactsPerWeek(familyId, { id: "review-contacts-per-week" }),
     ]);
   } catch (error) {
     if (error.code === "NOT_FOUND") return notFound(main);
     throw error;
   }
-  const [{ family }, { meeting }, { familyPlan: plan }, { familyReviews: reviews }] = loaded;
+  const [{ family }, { meeting }, { familyPlan: plan }, { familyReviews: reviews }, perWeek] = loaded;
   if (meeting.familyId !== family.id) return notFound(main);
   const view = viewOf(family, meeting, context);
   const title = `${MEETING_KIND[meeting.kind]}, ${formatDateTime(meeting.scheduledAt)}`;
   const sections = [
     ["attendance", "Attendance", attendance(view)],
     ["agenda", "Agenda", agenda(meeting)],
-    ["review", "Review of the plan", review(view, plan, reviews.filter((r) => r.meetingId === meeting.id))],
+    ["review", "Review of the plan", [h("h3", { class: "govuk-heading-s" }, "Intensity of support"), perWeek, review(view, plan, reviews.filter((r) => r.meetingId === meeting.id))]],
     ["decisions", "Decisions", decisionsSection(view, send)],
     ["new-actions", "New actions", newActions(view, plan)],
     ["minutes", "Minutes", minutesSection(view, send)],

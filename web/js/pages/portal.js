@@ -25,6 +25,7 @@ export async function render(main) {
   const items = shared.family.contributions.nodes;
   const sections = [
     ["portal-goals", "Our goals", goals(summary.goals)],
+    ["portal-contingencies", "If something happens", contingencies(summary.contingencies)],
     ["portal-team", "Our team and how to reach them", team(summary.team)],
     ["portal-next", "What happens next", next(summary)],
     ["portal-progress", "How things are going", summary.reviews.length ? scoresChart(summary.reviews) : h("p", { class: "govuk-body" }, "There are no scores yet. You and the team will give scores at your first review.")],
@@ -67,6 +68,29 @@ function goals(list) {
           h("strong", { class: `govuk-tag ${tag}` }, text),
           ` About: ${(AREA[goal.outcomeDomain] || goal.outcomeDomain).toLowerCase()}.`,
           goal.targetDate ? ` We hope to get there by ${formatDate(goal.targetDate)}.` : "",
+        ),
+      );
+    }),
+  );
+}
+
+function contingencies(list) {
+  if (!list.length) return h("p", { class: "govuk-body" }, "You have not agreed any plans with the team for what to do if something happens.");
+  return h(
+    "ul",
+    { class: "govuk-list", id: "portal-contingency-list" },
+    list.map((item) => {
+      const titleId = uniqueId("portal-contingency");
+      return h(
+        "li",
+        { class: "taf-portal-contingency" },
+        h("p", { class: "govuk-body govuk-!-font-weight-bold govuk-!-margin-bottom-1", id: titleId }, item.trigger),
+        summaryList(
+          [
+            ["What we will do", item.response],
+            ["Who does it", item.whoActs],
+          ],
+          { "aria-labelledby": titleId },
         ),
       );
     }),
