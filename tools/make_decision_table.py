@@ -111,6 +111,7 @@ KINDS = {
     "plan_goal": "a goal's words on the family plan",
     "plan_action": "an action's description on the family plan",
     "escalation_reason": "the reason (and outcome note) of a risk escalation",
+    "service_received": "a service the family received, from the area's services list",
 }
 PLAN_KINDS = {"plan_goal", "plan_action"}
 AGREED_KINDS = {"plan_goal", "plan_action", "meeting_decision"}  # can be agreed with the family

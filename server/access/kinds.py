@@ -42,6 +42,8 @@ class Kind(StrEnum):
     family_erasure = "family_erasure"
     # Not about one family: the agreements between agencies that sharing by consent needs.
     data_sharing_agreement = "data_sharing_agreement"
+    # Not about one family: the area's services list and its unit prices.
+    service_catalogue = "service_catalogue"
     # Case content: every kind below is grouped under case_content in policy.csv.
     case_content = "case_content"
     contribution = "contribution"
@@ -54,6 +56,7 @@ class Kind(StrEnum):
     plan_goal = "plan_goal"
     plan_action = "plan_action"
     escalation_reason = "escalation_reason"
+    service_received = "service_received"
 
 
 CONTENT_KINDS: tuple[Kind, ...] = (
@@ -67,4 +70,5 @@ CONTENT_KINDS: tuple[Kind, ...] = (
     Kind.plan_goal,
     Kind.plan_action,
     Kind.escalation_reason,
+    Kind.service_received,
 )

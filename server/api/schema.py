@@ -32,6 +32,8 @@ from server.plan.api import PlanMutation, PlanQuery
 from server.portal.api import PortalMutation, PortalQuery
 from server.retention.api import RetentionMutation, RetentionQuery
 from server.safeguarding.api import SafeguardingMutation, SafeguardingQuery
+from server.service_catalogue.api import ServiceCatalogueMutation, ServiceCatalogueQuery
+from server.service_received.api import ServiceReceivedMutation, ServiceReceivedQuery
 from server.sharing_agreement.api import SharingAgreementMutation, SharingAgreementQuery
 from server.sso.api import SsoMutation, SsoQuery
 from server.team.api import TeamMutation
@@ -57,6 +59,8 @@ Query = merge_types(
         PortalQuery,
         SsoQuery,
         RetentionQuery,
+        ServiceCatalogueQuery,
+        ServiceReceivedQuery,
     ),
 )
 Mutation = merge_types(
@@ -79,6 +83,8 @@ Mutation = merge_types(
         PortalMutation,
         SsoMutation,
         RetentionMutation,
+        ServiceCatalogueMutation,
+        ServiceReceivedMutation,
     ),
 )
 Subscription = merge_types("Subscription", (NotificationSubscription,))

@@ -85,6 +85,7 @@ STEPS: tuple[Step, ...] = (
     _of_family("safeguarding_override"),
     _of_family("sharing_decision"),
     _of_family("family_transition"),
+    _of_family("service_received"),
     # Sign-in attempts name the account as typed: the family's portal e-mail addresses.
     _of_accounts(
         "login_attempt",
@@ -123,6 +124,8 @@ KEPT = {
     "data_sharing_agreement": "agreements between the area's organisations, about no family",
     "data_sharing_agreement_party": "the organisations party to an agreement, and their IG contacts",
     "alembic_version": "the database's migration",
+    "catalogue_service": "the area's services list, about no family",
+    "service_price": "the unit prices of the area's services, about no family",
 }
 
 

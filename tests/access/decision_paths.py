@@ -41,6 +41,7 @@ from tests.builders_content import (
     create_meeting_content,
     create_plan_content,
     create_review_content,
+    create_service_received_content,
     escalation_raised,
     notify,
 )
@@ -152,6 +153,13 @@ def _contribution_counts(answer: Answer) -> bool:
     return page["totalCount"] == len(page["nodes"])
 
 
+def _services_received_counts(answer: Answer) -> bool:
+    if answer.get("data") is None:
+        return True
+    page = answer["data"]["familyServicesReceived"]
+    return page["totalCount"] == len(page["nodes"])
+
+
 def _chronology_ids(answer: Answer, world: World) -> set[str]:
     if answer.get("data") is None:
         return set()
@@ -222,6 +230,9 @@ READERS: dict[str, list[ListPath]] = {
     "plan_action": [PLAN, PLAN_HISTORY, PORTAL],
     "assessment_rating": [ListPath("FamilyAssessments", _family_op("FamilyAssessments"), _ratings_shown)],
     "review_note": [ListPath("FamilyReviews", _family_op("FamilyReviews"), _by_canary)],
+    "service_received": [
+        ListPath("FamilyServicesReceived", _family_op("FamilyServicesReceived"), _by_canary, _services_received_counts)
+    ],
 }
 
 LOOKUPS: dict[str, Lookup] = {
@@ -230,6 +241,7 @@ LOOKUPS: dict[str, Lookup] = {
     "assessment_narrative": Lookup("Assessment", _found("assessment"), whole_record=False),
     "assessment_rating": Lookup("Assessment", _rating_found, whole_record=False, by_parent=True),
     "review_note": Lookup("Review", _found("review"), whole_record=False),
+    "service_received": Lookup("ServiceReceived", _found("serviceReceived"), whole_record=True),
     "minutes_item": Lookup("MinutesItem", _found("minutesItem"), whole_record=True),
     "meeting_decision": Lookup("MeetingDecision", _found("meetingDecision"), whole_record=True),
     "meeting_addendum": Lookup("MeetingAddendum", _found("meetingAddendum"), whole_record=True),
@@ -413,6 +425,7 @@ async def _other_content(sessions, world: World, key: tuple[str, str], family, p
         **await create_assessment_content(sessions, owner=owner, **facts),
         **await create_review_content(sessions, owner=owner, **facts),
         **await create_escalation_content(sessions, owner=owner, **facts),
+        **await create_service_received_content(sessions, owner=owner, **facts),
     }
     for kind, (content_id, text) in built.items():
         _remember(world, (sharing, category, kind, "plain"), content_id, text)
