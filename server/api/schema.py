@@ -28,6 +28,7 @@ from server.family.api import FamilyMutation, FamilyQuery
 from server.inbox.api import NotificationMutation, NotificationQuery, NotificationSubscription
 from server.meeting.api import MeetingQuery
 from server.meeting.mutations import MeetingMutation
+from server.outcomes_report.api import OutcomesReportQuery
 from server.plan.api import PlanMutation, PlanQuery
 from server.portal.api import PortalMutation, PortalQuery
 from server.retention.api import RetentionMutation, RetentionQuery
@@ -60,6 +61,7 @@ Query = merge_types(
         SsoQuery,
         RetentionQuery,
         ServiceCatalogueQuery,
+        OutcomesReportQuery,
         ServiceReceivedQuery,
     ),
 )

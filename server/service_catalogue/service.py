@@ -77,6 +77,7 @@ async def set_price(
 ) -> PricedService:
     """Add a price from `effective_from` on: today or later, and after every day already priced."""
     access.require_outside_family(Act.update, Kind.service_catalogue)
+    _check_price(unit_price_pence)
     row = (await session.exec(select(Service).where(Service.id == service_id).with_for_update())).first()
     if row is None:
         raise NotFound(NOT_FOUND)
@@ -120,9 +121,13 @@ def _of(service_id: uuid.UUID) -> sa.ColumnElement[bool]:
     return ServicePrice.__table__.c.service_id == service_id
 
 
-def _price(service_id: uuid.UUID, pence: int, effective_from: date, access: AccessControl) -> ServicePrice:
+def _check_price(pence: int) -> None:
     if not 0 <= pence <= MAX_PRICE_PENCE:
         raise BadUserInput(f"A unit price is from 0 to {MAX_PRICE_PENCE} pence.", field="unitPricePence")
+
+
+def _price(service_id: uuid.UUID, pence: int, effective_from: date, access: AccessControl) -> ServicePrice:
+    _check_price(pence)
     return ServicePrice(
         service_id=service_id,
         unit_price_pence=pence,
