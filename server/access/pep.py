@@ -8,12 +8,10 @@ things the actor can already see. Decisions are made once per distinct question 
 from __future__ import annotations
 
 import uuid
-from collections import defaultdict
 from dataclasses import replace
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -139,45 +137,48 @@ class AccessControl:
         """The SQL form of `can_item(...)` for the items of one family: a list can only hold rows that a
         single lookup would allow."""
         _require_kind(kind)
-        facts = await self.facts(session, family_id)
-        allow, deny = rules_for(self._enforcer, self.actor.role, kind, act.value)
-        return _combine(
-            [_item_sql(rule, self.actor, facts, columns) for rule in allow],
-            [_item_sql(rule, self.actor, facts, columns) for rule in deny],
-        )
+        return self._item_condition(await self.facts(session, family_id), columns, kind, act)
 
-    async def item_filter_across(
+    async def group_by_facts(self, session: AsyncSession, family_ids: list[uuid.UUID]) -> dict[uuid.UUID, int]:
+        """Number the families by the facts the item rules read (one statement for all of them): families with
+        the same number get the same decisions, so a list across many families needs one branch of its
+        condition per number (`item_filter_by_group`), not one per family."""
+        await self.load_facts(session, family_ids)
+        numbers: dict[uuid.UUID, int] = {}
+        seen: dict[FamilyFacts, int] = {}
+        for each in dict.fromkeys(family_ids):
+            # The rules read no family id, and override ids only go to the audit log.
+            alike = replace(self._facts[each], family_id=_NOWHERE, override_ids=frozenset())
+            numbers[each] = seen.setdefault(alike, len(seen))
+        return numbers
+
+    def item_filter_by_group(
         self,
-        session: AsyncSession,
-        family_ids: list[uuid.UUID],
-        family_id: ColumnElement,
+        groups: dict[uuid.UUID, int],
+        group: ColumnElement,
         columns: ContentColumns,
         *,
         kind: Kind,
         act: Act = Act.read,
     ) -> ColumnElement:
-        """The SQL form of `can_item(...)` for the items of many families at once (a report across a caseload),
-        where `family_id` is the column saying whose item a row is. Families whose facts read alike (most of
-        them) share one branch of the condition: its size follows the distinct facts, not the families. A row
-        of a family outside `family_ids` never passes."""
+        """The SQL form of `can_item(...)` for the items of the families numbered by `group_by_facts`, where
+        `group` is the column holding the number of each item's family (a report across a caseload)."""
         _require_kind(kind)
-        await self.load_facts(session, family_ids)
-        allow, deny = rules_for(self._enforcer, self.actor.role, kind, act.value)
-        alike: dict[FamilyFacts, list[uuid.UUID]] = defaultdict(list)
-        for each in dict.fromkeys(family_ids):
-            # The rules read no family id, and override ids only go to the audit log.
-            alike[replace(self._facts[each], family_id=_NOWHERE, override_ids=frozenset())].append(each)
+        first_of: dict[int, uuid.UUID] = {}
+        for family_id, number in groups.items():
+            first_of.setdefault(number, family_id)
         branches = [
-            sa.and_(
-                family_id == sa.any_(sa.literal(ids, ARRAY(sa.Uuid()))),
-                _combine(
-                    [_item_sql(rule, self.actor, facts, columns) for rule in allow],
-                    [_item_sql(rule, self.actor, facts, columns) for rule in deny],
-                ),
-            )
-            for facts, ids in alike.items()
+            sa.and_(group == number, self._item_condition(self._facts[family_id], columns, kind, act))
+            for number, family_id in first_of.items()
         ]
         return sa.or_(sa.false(), *branches)
+
+    def _item_condition(self, facts: FamilyFacts, columns: ContentColumns, kind: Kind, act: Act) -> ColumnElement:
+        allow, deny = rules_for(self._enforcer, self.actor.role, kind, act.value)
+        return _combine(
+            [_item_sql(rule, self.actor, facts, columns) for rule in allow],
+            [_item_sql(rule, self.actor, facts, columns) for rule in deny],
+        )
 
     def note_read(self, family_id: uuid.UUID, item_id: uuid.UUID, kind: Kind, item: ItemFacts) -> None:
         """Remember a read of another agency's item, with the rule that allowed it, for the audit log."""

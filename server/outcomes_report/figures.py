@@ -8,7 +8,8 @@ Security invariants:
 - a risk rating counts only if the caller may read it (kind assessment_rating), resilience indicators only
   for families whose entry and exit narratives they may read (kind assessment_narrative), and a service's
   cost only if they may read that it was received (kind service_received): each through the rules' SQL form
-  (access.item_filter_across), so a withheld item never shows in a figure."""
+  (access.item_filter_by_group: families are numbered by the facts the rules read, and each branch of the
+  condition serves one number), so a withheld item never shows in a figure."""
 
 from __future__ import annotations
 
@@ -99,15 +100,16 @@ class Figures:
 async def compute(session: AsyncSession, access: AccessControl, report: ReportFilter) -> Figures:
     _check_range(report)
     pairs, without_entry = await _pairs(session, access, report)
-    family_ids = [pair.family_id for pair in pairs]
-    await access.load_facts(session, family_ids)  # one statement for all families; decisions reuse it
-    narrated, on_entry, on_exit = await _resilience(session, access, pairs)
-    with_services, cost = await _cost(session, access, pairs)
+    # One statement reads the facts of all the families; each later statement has a branch per distinct facts.
+    groups = await access.group_by_facts(session, [pair.family_id for pair in pairs])
+    scope = Scope(access, pairs, groups)
+    narrated, on_entry, on_exit = await _resilience(session, scope)
+    with_services, cost = await _cost(session, scope)
     return Figures(
         filter=report,
         pairs=pairs,
         families_without_entry=without_entry,
-        factors=await _factors(session, access, pairs),
+        factors=await _factors(session, scope),
         narrated=narrated,
         resilience_on_entry=on_entry,
         resilience_on_exit=on_exit,
@@ -173,18 +175,31 @@ def _in_cohort(cohort: Cohort, pair: Pair) -> bool:
     return not cohort.entry_levels or pair.entry_level in cohort.entry_levels
 
 
-def _pair_rows(pairs: list[Pair]) -> sa.TableValuedAlias:
-    """The pairs as a relation (family, entry assessment, exit assessment), sent as three arrays."""
-    uuids = ARRAY(sa.Uuid())
-    return (
-        sa.func.unnest(
-            sa.literal([p.family_id for p in pairs], uuids),
-            sa.literal([p.entry_id for p in pairs], uuids),
-            sa.literal([p.exit_id for p in pairs], uuids),
+@dataclass(frozen=True)
+class Scope:
+    """The pairs a report counts, each family numbered by the facts the rules read (access.group_by_facts)."""
+
+    access: AccessControl
+    pairs: list[Pair]
+    groups: dict[uuid.UUID, int]
+
+    def rows(self) -> sa.TableValuedAlias:
+        """The pairs as a relation p(family_id, entry_id, exit_id, facts_group), sent as four arrays."""
+        uuids = ARRAY(sa.Uuid())
+        return (
+            sa.func.unnest(
+                sa.literal([p.family_id for p in self.pairs], uuids),
+                sa.literal([p.entry_id for p in self.pairs], uuids),
+                sa.literal([p.exit_id for p in self.pairs], uuids),
+                sa.literal([self.groups[p.family_id] for p in self.pairs], ARRAY(sa.Integer())),
+            )
+            .table_valued("family_id", "entry_id", "exit_id", "facts_group")
+            .render_derived(name="p", with_types=False)
         )
-        .table_valued("family_id", "entry_id", "exit_id")
-        .render_derived(name="p", with_types=False)
-    )
+
+    def readable(self, rows: sa.TableValuedAlias, columns: ContentColumns, kind: Kind) -> ColumnElement[bool]:
+        """Items of the pairs' families (joined to `rows`) that the caller may read."""
+        return self.access.item_filter_by_group(self.groups, rows.c.facts_group, columns, kind=kind)
 
 
 def _rating_columns(table: sa.FromClause) -> ContentColumns:
@@ -199,19 +214,12 @@ def _narrative_columns(table: sa.FromClause) -> ContentColumns:
     )
 
 
-async def _readable(
-    session: AsyncSession, access: AccessControl, pairs: list[Pair], family_id: ColumnElement, columns, kind: Kind
-) -> ColumnElement[bool]:
-    ids = [pair.family_id for pair in pairs]
-    return await access.item_filter_across(session, ids, family_id, columns, kind=kind)
-
-
-async def _factors(session: AsyncSession, access: AccessControl, pairs: list[Pair]) -> list[FactorCounts]:
+async def _factors(session: AsyncSession, scope: Scope) -> list[FactorCounts]:
     """A unit (the family, or one member) counts for a factor when the caller may read its rating on entry
     and on exit."""
-    if not pairs:
+    if not scope.pairs:
         return []
-    p = _pair_rows(pairs)
+    p = scope.rows()
     ratings = AssessmentRating.__table__
     e, x = ratings.alias("re"), ratings.alias("rx")
     kind = Kind.assessment_rating
@@ -223,10 +231,7 @@ async def _factors(session: AsyncSession, access: AccessControl, pairs: list[Pai
             x.c.member_id.is_not_distinct_from(e.c.member_id),
         ),
     )
-    readable = sa.and_(
-        await _readable(session, access, pairs, p.c.family_id, _rating_columns(e), kind),
-        await _readable(session, access, pairs, p.c.family_id, _rating_columns(x), kind),
-    )
+    readable = sa.and_(scope.readable(p, _rating_columns(e), kind), scope.readable(p, _rating_columns(x), kind))
     entry_risk, exit_risk = e.c.rating.in_(_RISK), x.c.rating.in_(_RISK)
     by_ratings = (
         sa.select(e.c.factor, e.c.rating, x.c.rating, sa.func.count())
@@ -268,11 +273,11 @@ def _factor_counts(factor: str, cells: Counter, families: tuple[int, int]) -> Fa
     )
 
 
-async def _resilience(session: AsyncSession, access: AccessControl, pairs: list[Pair]) -> tuple[int, int, int]:
+async def _resilience(session: AsyncSession, scope: Scope) -> tuple[int, int, int]:
     """Families whose entry and exit narratives the caller may read, and their indicators on entry and exit."""
-    if not pairs:
+    if not scope.pairs:
         return 0, 0, 0
-    p = _pair_rows(pairs)
+    p = scope.rows()
     e, x = _assessment.alias("ne"), _assessment.alias("nx")
     kind = Kind.assessment_narrative
     statement = (
@@ -283,20 +288,20 @@ async def _resilience(session: AsyncSession, access: AccessControl, pairs: list[
         )
         .select_from(p.join(e, e.c.id == p.c.entry_id).join(x, x.c.id == p.c.exit_id))
         .where(
-            await _readable(session, access, pairs, p.c.family_id, _narrative_columns(e), kind),
-            await _readable(session, access, pairs, p.c.family_id, _narrative_columns(x), kind),
+            scope.readable(p, _narrative_columns(e), kind),
+            scope.readable(p, _narrative_columns(x), kind),
         )
     )
     narrated, on_entry, on_exit = (await session.exec(statement)).one()
     return narrated, int(on_entry), int(on_exit)
 
 
-async def _cost(session: AsyncSession, access: AccessControl, pairs: list[Pair]) -> tuple[int, int]:
+async def _cost(session: AsyncSession, scope: Scope) -> tuple[int, int]:
     """What the services the families received up to their exit assessment cost, counting only services
     received the caller may read (each at the unit price of its start day, kept on the row)."""
-    if not pairs:
+    if not scope.pairs:
         return 0, 0
-    p = _pair_rows(pairs)
+    p = scope.rows()
     s = ServiceReceived.__table__
     x = _assessment.alias("sx")
     statement = (
@@ -307,7 +312,7 @@ async def _cost(session: AsyncSession, access: AccessControl, pairs: list[Pair])
         .select_from(p.join(x, x.c.id == p.c.exit_id).join(s, s.c.family_id == p.c.family_id))
         .where(
             s.c.started_on <= x.c.assessed_on,
-            await _readable(session, access, pairs, s.c.family_id, content_columns(), Kind.service_received),
+            scope.readable(p, content_columns(), Kind.service_received),
         )
     )
     families, total = (await session.exec(statement)).one()
