@@ -19,10 +19,12 @@ const FILES = [
   "family",
   "meeting",
   "notifications",
+  "outcomes",
   "plan",
   "portal",
   "retention",
   "safeguarding",
+  "service",
   "team",
   "transition",
 ];

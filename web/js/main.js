@@ -14,6 +14,7 @@ import * as informationGovernance from "./pages/information-governance.js";
 import * as notFound from "./pages/not-found.js";
 import * as notifications from "./pages/notifications.js";
 import * as notificationPreferences from "./pages/notification-preferences.js";
+import * as outcomes from "./pages/outcomes.js";
 import * as portal from "./pages/portal.js";
 import * as portalInvitations from "./pages/portal-invitations.js";
 import * as portalInvite from "./pages/portal-invite.js";
@@ -39,6 +40,7 @@ const ROUTES = [
   [/^\/portal\/invite(?:\/([^/]+))?$/, portalInvite],
   [/^\/families\/([^/]+)\/portal-access$/, portalInvitations],
   [/^\/notifications\/preferences$/, notificationPreferences],
+  [/^\/outcomes$/, outcomes],
 ];
 
 let flash = null; // a success message to show on the next page
@@ -175,10 +177,10 @@ function updateHeader(session) {
     who.textContent = "";
   }
   const staff = session?.me?.kind === "staff";
-  for (const id of ["nav-caseload", "nav-referral", "nav-notifications"]) document.getElementById(id).parentElement.hidden = !staff;
+  for (const id of ["nav-caseload", "nav-referral", "nav-notifications", "nav-outcomes"]) document.getElementById(id).parentElement.hidden = !staff;
   document.getElementById("nav-ig").parentElement.hidden = session?.me?.role !== "ig_officer";
   const { path } = parse();
-  for (const [id, prefix] of [["nav-caseload", "/caseload"], ["nav-referral", "/referrals"], ["nav-notifications", "/notifications"], ["nav-ig", "/information-governance"]]) {
+  for (const [id, prefix] of [["nav-caseload", "/caseload"], ["nav-referral", "/referrals"], ["nav-notifications", "/notifications"], ["nav-outcomes", "/outcomes"], ["nav-ig", "/information-governance"]]) {
     const link = document.getElementById(id);
     if (path.startsWith(prefix)) link.setAttribute("aria-current", "page");
     else link.removeAttribute("aria-current");
