@@ -24,7 +24,6 @@ const FILES = [
   "portal",
   "retention",
   "safeguarding",
-  "service",
   "team",
   "transition",
 ];
