@@ -149,7 +149,7 @@ async def measure(url: str, token: str, requests: int) -> dict[str, Any]:
     return {
         "families_counted": report["families"],
         "risk_factors": len(report["riskFactors"]),
-        "cost_per_family_pence": report["costPerFamilyPence"],
+        "cost_per_family": report["costPerFamily"],
         "requests": requests,
         "p50_ms": round(statistics.median(timings), 1),
         "p95_ms": round(timings[max(0, round(0.95 * len(timings)) - 1)], 1),

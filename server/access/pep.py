@@ -8,7 +8,7 @@ things the actor can already see. Decisions are made once per distinct question 
 from __future__ import annotations
 
 import uuid
-from dataclasses import replace
+from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
@@ -17,13 +17,29 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from server.access.actor import Act, Actor
 from server.access.enforcer import PolicyEnforcer, rules_for
-from server.access.facts import FamilyFacts, ItemFacts, facts_from_rows, facts_statement, pair_facts_statement
+from server.access.facts import (
+    FamilyFacts,
+    ItemFacts,
+    facts_from_rows,
+    facts_statement,
+    grouped_facts_from_row,
+    grouped_facts_statement,
+    pair_facts_statement,
+)
 from server.access.kinds import Kind
 from server.access.rules import FAMILY_RULES, ITEM_RULES, ContentColumns, Resource, item_decision_key
 from server.errors import Forbidden, NotFound
 
 FAMILY_NOT_FOUND = "No family with that id, or you are not on its team."
 _NOWHERE = uuid.UUID(int=0)
+
+
+@dataclass(frozen=True)
+class FactsGroups:
+    """Families numbered by the facts the item rules read (AccessControl.group_by_facts)."""
+
+    numbers: dict[uuid.UUID, int]  # family -> its number, an index of `facts`
+    facts: list[FamilyFacts]
 
 
 class Decision:
@@ -139,22 +155,27 @@ class AccessControl:
         _require_kind(kind)
         return self._item_condition(await self.facts(session, family_id), columns, kind, act)
 
-    async def group_by_facts(self, session: AsyncSession, family_ids: list[uuid.UUID]) -> dict[uuid.UUID, int]:
-        """Number the families by the facts the item rules read (one statement for all of them): families with
-        the same number get the same decisions, so a list across many families needs one branch of its
-        condition per number (`item_filter_by_group`), not one per family."""
-        await self.load_facts(session, family_ids)
+    async def group_by_facts(self, session: AsyncSession, family_ids: list[uuid.UUID]) -> FactsGroups:
+        """Number the families by the facts the item rules read, in one statement that returns one row per
+        distinct facts: families with the same number get the same decisions, so a list across many
+        families needs one branch of its condition per number (`item_filter_by_group`), not one per family."""
         numbers: dict[uuid.UUID, int] = {}
-        seen: dict[FamilyFacts, int] = {}
-        for each in dict.fromkeys(family_ids):
-            # The rules read no family id, and override ids only go to the audit log.
-            alike = replace(self._facts[each], family_id=_NOWHERE, override_ids=frozenset())
-            numbers[each] = seen.setdefault(alike, len(seen))
-        return numbers
+        facts: list[FamilyFacts] = []
+        if family_ids:
+            statement = grouped_facts_statement(self.actor, family_ids, self._enforcer.closed_read_period)
+            for row in (await session.exec(statement)).all():
+                numbers.update(dict.fromkeys(row[0], len(facts)))
+                facts.append(grouped_facts_from_row(row, row[0][0]))
+        # A family the statement did not return (erased meanwhile) has the facts of no relationship at all.
+        for each in family_ids:
+            if each not in numbers:
+                numbers[each] = len(facts)
+                facts.append(FamilyFacts(each))
+        return FactsGroups(numbers, facts)
 
     def item_filter_by_group(
         self,
-        groups: dict[uuid.UUID, int],
+        groups: FactsGroups,
         group: ColumnElement,
         columns: ContentColumns,
         *,
@@ -164,12 +185,9 @@ class AccessControl:
         """The SQL form of `can_item(...)` for the items of the families numbered by `group_by_facts`, where
         `group` is the column holding the number of each item's family (a report across a caseload)."""
         _require_kind(kind)
-        first_of: dict[int, uuid.UUID] = {}
-        for family_id, number in groups.items():
-            first_of.setdefault(number, family_id)
         branches = [
-            sa.and_(group == number, self._item_condition(self._facts[family_id], columns, kind, act))
-            for number, family_id in first_of.items()
+            sa.and_(group == number, self._item_condition(facts, columns, kind, act))
+            for number, facts in enumerate(groups.facts)
         ]
         return sa.or_(sa.false(), *branches)
 

@@ -4,10 +4,12 @@ shows it as a chart and a table, and builds its CSV export from the same answer.
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
 
 import strawberry
 
 from server.api.scalars import Info, parse_id
+from server.api.types import pounds
 from server.assessment.factors import load_catalogue
 from server.assessment.report_api import RatingCountType
 from server.family.api import LevelOfNeedType
@@ -113,10 +115,13 @@ class OutcomesReportType:
     mean_resilience_on_entry: float | None
     mean_resilience_on_exit: float | None
     families_with_services: int = strawberry.field(description="Families with a service received the caller may read.")
-    total_cost_pence: int = strawberry.field(
-        description="Services received up to the exit assessment that the caller may read: quantity x unit price."
+    total_cost: Decimal = strawberry.field(
+        description="Services received up to the exit assessment that the caller may read: quantity x unit price,"
+        " in pounds."
     )
-    cost_per_family_pence: int | None = strawberry.field(description="totalCostPence / families, rounded half up.")
+    cost_per_family: Decimal | None = strawberry.field(
+        description="totalCost / families, in pounds, rounded half up to the penny."
+    )
 
     @classmethod
     def from_report(cls, r: report_service.Report) -> OutcomesReportType:
@@ -142,8 +147,8 @@ class OutcomesReportType:
             mean_resilience_on_entry=r.mean_resilience_on_entry,
             mean_resilience_on_exit=r.mean_resilience_on_exit,
             families_with_services=r.families_with_services,
-            total_cost_pence=r.total_cost_pence,
-            cost_per_family_pence=r.cost_per_family_pence,
+            total_cost=pounds(r.total_cost_pence),
+            cost_per_family=pounds(r.cost_per_family_pence) if r.cost_per_family_pence is not None else None,
         )
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Sequence
 from datetime import date, datetime
+from decimal import Decimal
 
 import strawberry
 
@@ -13,7 +14,7 @@ from server.agency.api import AgencyType
 from server.api.mutation import mutate
 from server.api.pagination import After, First, PageInfo
 from server.api.scalars import Info, idempotency_key_field, parse_id
-from server.api.types import InformationCategoryType
+from server.api.types import InformationCategoryType, pounds
 from server.service_catalogue.api import ServiceUnitType
 from server.service_received import service as received_service
 from server.service_received.models import ServiceReceived
@@ -38,7 +39,7 @@ class ServiceReceivedType:
     ended_on: date | None
     quantity: int = strawberry.field(description="Units of the service (sessions, weeks, nights, ...).")
     unit_price_pence: int = strawberry.field(description="The unit price in effect on the start day.")
-    cost_pence: int = strawberry.field(description="quantity x unitPricePence.")
+    cost: Decimal = strawberry.field(description="quantity x unit price, in pounds (two decimal places).")
     recorded_at: datetime
 
     @classmethod
@@ -63,7 +64,7 @@ class ServiceReceivedType:
                 ended_on=row.ended_on,
                 quantity=row.quantity,
                 unit_price_pence=row.unit_price_pence,
-                cost_pence=row.quantity * row.unit_price_pence,
+                cost=pounds(row.quantity * row.unit_price_pence),
                 recorded_at=row.created_at,
             )
             for row, service, provider, owner in zip(rows, services, providers, owners, strict=True)

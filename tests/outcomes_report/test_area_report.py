@@ -192,7 +192,7 @@ async def test_the_caseload_report_matches_the_hand_computed_figures(gql, sessio
         1.88,
     )
     # health's substance misuse programme is not the lead's to read; F3's service came after its exit
-    assert (found["familiesWithServices"], found["totalCostPence"], found["costPerFamilyPence"]) == (2, 422_000, 52_750)
+    assert (found["familiesWithServices"], found["totalCost"], found["costPerFamily"]) == (2, "4220.00", "527.50")
 
 
 async def test_the_area_version_counts_what_each_manager_may_see(gql, sessions):
@@ -200,23 +200,19 @@ async def test_the_area_version_counts_what_each_manager_may_see(gql, sessions):
     # a manager of early help sees the families their agency works with: the lead's eight
     manager = await create_user(sessions, agency=world["early_help"], role=SystemRole.manager)
     area = await report(gql, await sign_in(gql, manager))
-    assert (area["families"], area["needDownPercent"], area["totalCostPence"]) == (8, 63, 422_000)
+    assert (area["families"], area["needDownPercent"], area["totalCost"]) == (8, 63, "4220.00")
     assert shares(by_factor(area)["family_violence"]) == (7, 3, 1, 43, 14, 3, 1, 38, 13, 67)
     # a manager of health: only F1, none of early help's ratings or narratives, and health's own service
     health_manager = await create_user(sessions, agency=world["health"], role=SystemRole.manager)
     health = await report(gql, await sign_in(gql, health_manager))
     assert (health["families"], health["riskFactors"], health["familiesWithResilience"]) == (1, [], 0)
-    assert (health["meanResilienceOnEntry"], health["totalCostPence"], health["costPerFamilyPence"]) == (
-        None,
-        72_000,
-        72_000,
-    )
+    assert (health["meanResilienceOnEntry"], health["totalCost"], health["costPerFamily"]) == (None, "720.00", "720.00")
     # the health worker's caseload version is the same family
     assert (await report(gql, world["nurse"]))["families"] == 1
     # someone who works with none of these families sees an empty report
     stranger = await create_user(sessions, agency=await create_agency(sessions), role=SystemRole.manager)
     empty = await report(gql, await sign_in(gql, stranger))
-    assert (empty["families"], empty["riskFactors"], empty["needDownPercent"], empty["costPerFamilyPence"]) == (
+    assert (empty["families"], empty["riskFactors"], empty["needDownPercent"], empty["costPerFamily"]) == (
         0,
         [],
         None,
@@ -228,9 +224,9 @@ async def test_the_team_and_cohort_filters_narrow_the_families(gql, sessions):
     world = await build(gql, sessions)
     # only families with health on the team: F1, whose health service the lead still may not read
     with_health = await report(gql, world["lead"], teamAgencyId=str(world["health"].id))
-    assert (with_health["families"], with_health["totalCostPence"], with_health["teamAgencyId"]) == (
+    assert (with_health["families"], with_health["totalCost"], with_health["teamAgencyId"]) == (
         1,
-        350_000,
+        "3500.00",
         str(world["health"].id),
     )
     # the cohort of families at specialist level on entry: F1, F4, F7

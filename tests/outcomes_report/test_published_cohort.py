@@ -83,4 +83,5 @@ async def test_the_report_reproduces_the_published_cohort_to_the_whole_percent(g
     assert (relationships["percentOfAssessedOnEntry"], relationships["percentOfAssessedOnExit"]) == (100, 76)
     assert relationships["percentReduction"] == 24
     assert factors["family_violence"]["percentReduction"] == 70
-    assert round(report["costPerFamilyPence"] / 100, -3) == 19_000
+    assert report["costPerFamily"] == "18970.00"  # about £19,000
+    assert round(float(report["costPerFamily"]), -3) == 19_000

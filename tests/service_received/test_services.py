@@ -102,9 +102,9 @@ async def test_a_service_received_keeps_the_price_of_its_start_day(gql, sessions
     # given 3 weeks of it from last week
     first = await record(gql, token, family, service["id"], agency, quantity=3)
     received = first["data"]["serviceReceivedRecord"]
-    assert (received["unitPricePence"], received["costPence"], received["serviceName"]) == (
+    assert (received["unitPricePence"], received["cost"], received["serviceName"]) == (
         8_000,
-        24_000,
+        "240.00",
         "Housing support",
     )
     # when the price rises from today
@@ -118,12 +118,12 @@ async def test_a_service_received_keeps_the_price_of_its_start_day(gql, sessions
         "familyServicesReceived"
     ]
     assert page["totalCount"] == 2
-    assert [(n["startedOn"], n["costPence"]) for n in page["nodes"]] == [
-        (today().isoformat(), 9_000),
-        ((today() - timedelta(days=7)).isoformat(), 24_000),
+    assert [(n["startedOn"], n["cost"]) for n in page["nodes"]] == [
+        (today().isoformat(), "90.00"),
+        ((today() - timedelta(days=7)).isoformat(), "240.00"),
     ]
     one = await gql.data("ServiceReceived", {"id": received["id"]}, token=token)
-    assert one["serviceReceived"]["costPence"] == 24_000
+    assert one["serviceReceived"]["cost"] == "240.00"
 
 
 async def test_bad_input_is_refused_and_nothing_is_saved(gql, sessions):

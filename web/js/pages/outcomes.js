@@ -92,7 +92,12 @@ function filterForm(state, agencies, navigate) {
 }
 
 const percent = (value) => (value === null || value === undefined ? "Not applicable" : `${value}%`);
-const pounds = (pence) => (pence === null || pence === undefined ? "Not applicable" : `£${(pence / 100).toLocaleString("en-GB", { minimumFractionDigits: 2, maximumFractionDigits: 2 })}`);
+// Money comes as pounds in a decimal string ("4220.00"): shown with thousands separators, never through a float.
+const pounds = (amount) => {
+  if (amount === null || amount === undefined) return "Not applicable";
+  const [whole, pence = "00"] = String(amount).split(".");
+  return `£${whole.replace(/\B(?=(\d{3})+(?!\d))/g, ",")}.${pence}`;
+};
 const mean = (value) => (value === null || value === undefined ? "Not applicable" : String(value));
 
 function results(report, agencies) {
@@ -112,8 +117,8 @@ function results(report, agencies) {
       ["Level of need held", `${report.needSame} (${percent(report.needSamePercent)})`],
       ["Level of need rose", `${report.needUp} (${percent(report.needUpPercent)})`],
       ["Resilience indicators on entry and exit (mean)", `${mean(report.meanResilienceOnEntry)} and ${mean(report.meanResilienceOnExit)}, over ${report.familiesWithResilience} families`],
-      ["Cost of services received", `${pounds(report.totalCostPence)} for ${report.familiesWithServices} families`],
-      ["Cost per family", pounds(report.costPerFamilyPence)],
+      ["Cost of services received", `${pounds(report.totalCost)} for ${report.familiesWithServices} families`],
+      ["Cost per family", pounds(report.costPerFamily)],
     ], { id: "outcomes-summary" }),
     h("h2", { class: "govuk-heading-m" }, "Risk factors on entry and exit"),
     riskChart(report.riskFactors),
@@ -215,8 +220,8 @@ export function toCsv(report) {
     ]),
     ["Resilience", "Mean indicators", "On entry", report.meanResilienceOnEntry],
     ["Resilience", "Mean indicators", "On exit", report.meanResilienceOnExit],
-    ["Cost", "Services received", "Total (pence)", report.totalCostPence],
-    ["Cost", "Services received", "Per family (pence)", report.costPerFamilyPence],
+    ["Cost", "Services received", "Total (pounds)", report.totalCost],
+    ["Cost", "Services received", "Per family (pounds)", report.costPerFamily],
   ];
   return `${lines.map((line) => line.map(csvCell).join(",")).join("\r\n")}\r\n`;
 }
