@@ -23,12 +23,15 @@ Not counted: H (another lead's family), O (exit in August), N (no entry assessme
 
 from __future__ import annotations
 
+from datetime import timedelta
 from fractions import Fraction
 
 import pytest
 from sqlmodel import select
 
-from server.family.models import FamilyMember
+from server.clock import utcnow
+from server.db.engine import unit_of_work
+from server.family.models import Family, FamilyMember, FamilyStatus
 from server.outcomes_report.report import half_up, whole_percent
 from server.user.models import SystemRole
 from tests.auth_helpers import sign_in
@@ -132,7 +135,7 @@ async def build(gql, sessions) -> dict:
     await receive(gql, token, families["F3"], services["intensive_family_support"], early_help, "2026-09-01", 1)
     nurse_token = await sign_in(gql, nurse)
     await receive(gql, nurse_token, families["F1"], services["substance_misuse_programme"], health, "2025-11-01", 6)
-    return {"lead": token, "nurse": nurse_token, "early_help": early_help, "health": health}
+    return {"lead": token, "nurse": nurse_token, "early_help": early_help, "health": health, "families": families}
 
 
 async def report(gql, token, **filters) -> dict:
@@ -245,3 +248,21 @@ async def test_a_bad_period_or_team_is_bad_user_input(gql, sessions):
     bad_team = {"filter": {**PERIOD, "teamAgencyId": "not-an-id"}}
     error = await gql.error("OutcomesReport", bad_team, token=token)
     assert (code(error), error["extensions"]["field"]) == ("BAD_USER_INPUT", "teamAgencyId")
+
+
+async def test_a_family_closed_beyond_the_read_period_counts_without_its_content(gql, sessions):
+    """The policy stops the team reading a closed family's case content 90 days after closure; the report
+    follows it: the family still counts (its level of need is not content), its ratings, narratives and
+    services received no longer do. A question for the area's information governance, not for this report."""
+    world = await build(gql, sessions)
+    f1 = await report(gql, world["lead"])
+    assert shares(by_factor(f1)["family_violence"])[0] == 7
+    async with unit_of_work(sessions) as session:
+        await session.exec(
+            Family.__table__.update()
+            .where(Family.id == world["families"]["F1"].id)
+            .values(status=FamilyStatus.closed.value, closed_at=utcnow() - timedelta(days=100))
+        )
+    after = await report(gql, world["lead"])
+    assert (after["families"], after["familiesWithResilience"], after["totalCost"]) == (8, 7, "720.00")
+    assert shares(by_factor(after)["family_violence"])[:3] == (6, 2, 1)
