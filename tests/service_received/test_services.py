@@ -5,10 +5,15 @@ from __future__ import annotations
 import uuid
 from datetime import timedelta
 
+from sqlmodel import select
+
 from server.clock import today
+from server.service_received.models import ServiceReceived
 from server.user.models import SystemRole
 from tests.auth_helpers import sign_in
-from tests.builders import create_agency, create_family, create_family_user, create_user, issue_token
+from tests.builders import create_agency, create_area, create_family, create_family_user, create_user, issue_token
+from tests.builders_content import create_service_received_content
+from tests.builders_retain import create_closed_family
 from tests.graphql_client import code
 
 
@@ -182,3 +187,18 @@ async def test_a_retried_record_with_its_key_is_recorded_once(gql, sessions):
     assert first["data"]["serviceReceivedRecord"]["id"] == second["data"]["serviceReceivedRecord"]["id"]
     listed = await gql.data("FamilyServicesReceived", {"familyId": str(family.id)}, token=token)
     assert listed["familyServicesReceived"]["totalCount"] == 1
+
+
+async def test_erasing_a_family_erases_the_services_it_received(gql, sessions):
+    # given a closed family due for erasure that received a service
+    area = await create_area(sessions)
+    family = await create_closed_family(sessions, lead=area.lead)
+    await create_service_received_content(sessions, family=family, owner=area.lead, category="health")
+    # when an IG officer erases it
+    erase = {"input": {"familyId": str(family.id), "confirmReference": family.reference,
+                       "reason": "Retention period over; no reason to keep the records."}}  # fmt: skip
+    await gql.data("FamilyErase", erase, await issue_token(sessions, area.ig))
+    # then no service received of it is left
+    async with sessions() as session:
+        left = await session.exec(select(ServiceReceived).where(ServiceReceived.family_id == family.id))
+        assert left.all() == []
