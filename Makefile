@@ -4,6 +4,7 @@
 #               tests need Debian's chromium package, which .ci/run installs); PYTEST_ARGS to narrow it
 #   make bench           the benchmark suite against the practical limit (bench/README.md); BENCH_ARGS to tune
 #   make bench-sharing   the sharing-at-scale benchmark (bench/README.md); BENCH_ARGS="--scale 0.1" to shrink it
+#   make bench-report    the area outcomes report over 10,000 families (issue 20's goal: under 200 ms)
 #   make bench-notifications   the notification burst over two instances: against its baseline, on escalations
 #                              and action assignments, then again killing one
 PYTHON ?= python3
@@ -12,7 +13,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell cksum < requirements.lock | cut -d' ' -f1)
 
-.PHONY: run test fuzz lint format lock schema clean check-chromium bench bench-sharing bench-notifications
+.PHONY: run test fuzz lint format lock schema clean check-chromium bench bench-sharing bench-notifications bench-report
 
 $(STAMP): requirements.lock
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "TAF needs Python 3.11 or newer; found " + sys.version.split()[0])'
@@ -46,6 +47,11 @@ fuzz: $(STAMP)
 bench: $(STAMP)
 	$(PY) -m bench.suite $(BENCH_ARGS)
 	$(MAKE) --no-print-directory bench-notifications BENCH_ARGS="$(NOTIFY_ARGS)"
+	$(MAKE) --no-print-directory bench-report
+
+# The manager's OutcomesReport over 10,000 families (bench/results/area-report.json); REPORT_ARGS="--reuse".
+bench-report: $(STAMP)
+	$(PY) -m bench.area_report $(REPORT_ARGS)
 
 bench-sharing: $(STAMP)
 	$(PY) -m bench.sharing_scale $(BENCH_ARGS)

@@ -58,7 +58,7 @@ class Settings:
     # Budgets for expensive operations, per user (per address when no one is signed in), per window,
     # counted in PostgreSQL so they hold across instances (server/ratelimit.py).
     rate_window_seconds: int = 60
-    rate_reports_per_window: int = 30  # caseloadOutcomes, auditEvents (exports)
+    rate_reports_per_window: int = 30  # caseloadOutcomes, outcomesReport, auditEvents (exports)
     rate_searches_per_window: int = 120  # families, staffDirectory, safeguardingOverrides (list queries)
     rate_invites_per_window: int = 30  # familyOpen, teamMemberAdd, familyMemberAdd
     rate_anonymous_per_window: int = 60  # authLogin attempts per address, successful or not

@@ -38,6 +38,8 @@ from server.plan.models import (
     PlanHistory,
 )
 from server.plan.service import ACTION_FIELDS, GOAL_FIELDS
+from server.service_catalogue.models import Service, ServicePrice, ServiceUnit
+from server.service_received.models import ServiceReceived
 from server.user.models import User
 
 
@@ -251,6 +253,32 @@ async def create_escalation_content(sessions: SessionFactory, *, family: Family,
         )
         session.add(row)
     return {"escalation_reason": (row.id, text)}
+
+
+async def create_service_received_content(
+    sessions: SessionFactory, *, family: Family, owner: User, category: str
+) -> Built:
+    """A service received by the family, recorded by `owner`'s agency, of a service of `category` whose name is
+    the canary (a service received has no text of its own; its service's name shows wherever it does)."""
+    text = canary("service_received", category)
+    async with unit_of_work(sessions) as session:
+        service = Service(code=uuid.uuid4().hex, name=text, unit=ServiceUnit.session, category=category)
+        session.add(service)
+        await session.flush()
+        session.add(ServicePrice(service_id=service.id, unit_price_pence=5_000, effective_from=date(2000, 1, 1)))
+        row = ServiceReceived(
+            family_id=family.id,
+            service_id=service.id,
+            provider_agency_id=owner.agency_id,
+            started_on=date.today() - timedelta(days=7),
+            quantity=3,
+            unit_price_pence=5_000,
+            owning_agency_id=owner.agency_id,
+            category=category,
+            recorded_by_user_id=owner.id,
+        )
+        session.add(row)
+    return {"service_received": (row.id, text)}
 
 
 async def notify(sessions: SessionFactory, event: Event, recipients: list[User]) -> None:

@@ -113,6 +113,7 @@ KINDS = {
     "plan_contingency": "a contingency on the family plan: its trigger, response and who acts",
     "escalation_reason": "the reason (and outcome note) of a risk escalation",
     "contact_note": "the note of a worker's contact with the family (a visit, a call)",
+    "service_received": "a service the family received, from the area's services list",
 }
 PLAN_KINDS = {"plan_goal", "plan_action", "plan_contingency"}
 AGREED_KINDS = {"plan_goal", "plan_action", "plan_contingency", "meeting_decision"}  # can be agreed with the family

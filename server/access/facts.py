@@ -157,6 +157,34 @@ _PAIR_FACTS_SQL = sa.text(
     sa.bindparam("closed_read_period", type_=sa.Interval()),
 )
 
+# The same facts for many families of one actor, one row per distinct facts with the families that share them
+# (a report across a caseload): arrays sorted so that equal facts compare equal, and overrides without their
+# ids (they only go to the audit log of single reads).
+_GROUPED_FACTS_SQL = sa.text(
+    "SELECT array_agg(id), worker,"  # noqa: S608 (constant text: every value is bound)
+    "  lead, on_team, manages, own, consented, overridden, refused, police,"
+    " closed_over, agreed, covering FROM ("
+    " SELECT id, worker, lead, on_team, manages, own,"
+    "  ARRAY(SELECT DISTINCT x FROM unnest(g.consented) x ORDER BY 1) AS consented,"
+    "  ARRAY(SELECT DISTINCT split_part(x, ' ', 1) || ' ' || split_part(x, ' ', 2) FROM unnest(g.overridden) x"
+    "        ORDER BY 1) AS overridden,"
+    "  ARRAY(SELECT DISTINCT x FROM unnest(g.refused) x ORDER BY 1) AS refused,"
+    "  ARRAY(SELECT DISTINCT x FROM unnest(g.police) x ORDER BY 1) AS police, closed_over,"
+    "  ARRAY(SELECT DISTINCT x FROM unnest(g.agreed) x ORDER BY 1) AS agreed, covering"
+    " FROM (SELECT f.id,"
+    + _facts_columns(user=":user_id", agency=":agency_id", member=":member_id")
+    + " FROM family f WHERE f.id = ANY (:family_ids)) AS g(id, worker, lead, on_team, manages, own, consented,"
+    " overridden, refused, police, closed_over, agreed, covering)) AS s"
+    " GROUP BY worker, lead, on_team, manages, own, consented, overridden, refused, police, closed_over, agreed,"
+    " covering"
+).bindparams(
+    sa.bindparam("family_ids", type_=ARRAY(sa.Uuid())),
+    sa.bindparam("user_id", type_=sa.Uuid()),
+    sa.bindparam("agency_id", type_=sa.Uuid()),
+    sa.bindparam("member_id", type_=sa.Uuid()),
+    sa.bindparam("closed_read_period", type_=sa.Interval()),
+)
+
 DEFAULT_CLOSED_READ_PERIOD = timedelta(days=90)
 
 
@@ -169,6 +197,42 @@ def facts_statement(
         agency_id=actor.agency_id,
         member_id=actor.family_member_id,
         closed_read_period=closed_read_period,
+    )
+
+
+def grouped_facts_statement(
+    actor: Actor, family_ids: list[uuid.UUID], closed_read_period: timedelta = DEFAULT_CLOSED_READ_PERIOD
+) -> sa.TextClause:
+    """Rows of (the families' ids, the facts columns they share), one per distinct facts."""
+    return _GROUPED_FACTS_SQL.params(
+        family_ids=family_ids,
+        user_id=actor.user_id,
+        agency_id=actor.agency_id,
+        member_id=actor.family_member_id,
+        closed_read_period=closed_read_period,
+    )
+
+
+def grouped_facts_from_row(row: tuple, family_id: uuid.UUID) -> FamilyFacts:
+    """The facts of a row of grouped_facts_statement, for `family_id` (one of its families)."""
+    _ids, worker, lead, on_team, manages, own, consented, overridden, refused, police, closed_over, agreed, covering = (
+        row
+    )
+    return FamilyFacts(
+        family_id,
+        worker,
+        lead,
+        on_team,
+        manages,
+        own,
+        frozenset(consented),
+        frozenset((uuid.UUID(a), c) for a, c in (entry.split(" ") for entry in overridden)),
+        frozenset(refused),
+        frozenset(police),
+        bool(closed_over),
+        frozenset(),
+        frozenset((uuid.UUID(a), c) for a, c in (entry.split(" ") for entry in agreed)),
+        bool(covering),
     )
 
 

@@ -48,6 +48,8 @@ class Kind(StrEnum):
     family_erasure = "family_erasure"
     # Not about one family: the agreements between agencies that sharing by consent needs.
     data_sharing_agreement = "data_sharing_agreement"
+    # Not about one family: the area's services list and its unit prices.
+    service_catalogue = "service_catalogue"
     # Case content: every kind below is grouped under case_content in policy.csv.
     case_content = "case_content"
     contribution = "contribution"
@@ -62,6 +64,7 @@ class Kind(StrEnum):
     plan_contingency = "plan_contingency"
     escalation_reason = "escalation_reason"
     contact_note = "contact_note"
+    service_received = "service_received"
 
 
 CONTENT_KINDS: tuple[Kind, ...] = (
@@ -77,4 +80,5 @@ CONTENT_KINDS: tuple[Kind, ...] = (
     Kind.plan_contingency,
     Kind.escalation_reason,
     Kind.contact_note,
+    Kind.service_received,
 )

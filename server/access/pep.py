@@ -8,6 +8,7 @@ things the actor can already see. Decisions are made once per distinct question 
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
@@ -16,7 +17,15 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from server.access.actor import Act, Actor
 from server.access.enforcer import PolicyEnforcer, rules_for
-from server.access.facts import FamilyFacts, ItemFacts, facts_from_rows, facts_statement, pair_facts_statement
+from server.access.facts import (
+    FamilyFacts,
+    ItemFacts,
+    facts_from_rows,
+    facts_statement,
+    grouped_facts_from_row,
+    grouped_facts_statement,
+    pair_facts_statement,
+)
 from server.access.kinds import Kind
 from server.access.rules import FAMILY_RULES, ITEM_RULES, ContentColumns, Resource, item_decision_key
 from server.errors import Forbidden, NotFound
@@ -24,6 +33,14 @@ from server.errors import Forbidden, NotFound
 FAMILY_NOT_FOUND = "No family with that id, or you are not on its team."
 ACCOUNT_NOT_FOUND = "No staff account with that id, or you may not see it."
 _NOWHERE = uuid.UUID(int=0)
+
+
+@dataclass(frozen=True)
+class FactsGroups:
+    """Families numbered by the facts the item rules read (AccessControl.group_by_facts)."""
+
+    numbers: dict[uuid.UUID, int]  # family -> its number, an index of `facts`
+    facts: list[FamilyFacts]
 
 
 class Decision:
@@ -160,7 +177,45 @@ class AccessControl:
         """The SQL form of `can_item(...)` for the items of one family: a list can only hold rows that a
         single lookup would allow."""
         _require_kind(kind)
-        facts = await self.facts(session, family_id)
+        return self._item_condition(await self.facts(session, family_id), columns, kind, act)
+
+    async def group_by_facts(self, session: AsyncSession, family_ids: list[uuid.UUID]) -> FactsGroups:
+        """Number the families by the facts the item rules read, in one statement that returns one row per
+        distinct facts: families with the same number get the same decisions, so a list across many
+        families needs one branch of its condition per number (`item_filter_by_group`), not one per family."""
+        numbers: dict[uuid.UUID, int] = {}
+        facts: list[FamilyFacts] = []
+        if family_ids:
+            statement = grouped_facts_statement(self.actor, family_ids, self._enforcer.closed_read_period)
+            for row in (await session.exec(statement)).all():
+                numbers.update(dict.fromkeys(row[0], len(facts)))
+                facts.append(grouped_facts_from_row(row, row[0][0]))
+        # A family the statement did not return (erased meanwhile) has the facts of no relationship at all.
+        for each in family_ids:
+            if each not in numbers:
+                numbers[each] = len(facts)
+                facts.append(FamilyFacts(each))
+        return FactsGroups(numbers, facts)
+
+    def item_filter_by_group(
+        self,
+        groups: FactsGroups,
+        group: ColumnElement,
+        columns: ContentColumns,
+        *,
+        kind: Kind,
+        act: Act = Act.read,
+    ) -> ColumnElement:
+        """The SQL form of `can_item(...)` for the items of the families numbered by `group_by_facts`, where
+        `group` is the column holding the number of each item's family (a report across a caseload)."""
+        _require_kind(kind)
+        branches = [
+            sa.and_(group == number, self._item_condition(facts, columns, kind, act))
+            for number, facts in enumerate(groups.facts)
+        ]
+        return sa.or_(sa.false(), *branches)
+
+    def _item_condition(self, facts: FamilyFacts, columns: ContentColumns, kind: Kind, act: Act) -> ColumnElement:
         allow, deny = rules_for(self._enforcer, self.actor.role, kind, act.value)
         return _combine(
             [_item_sql(rule, self.actor, facts, columns) for rule in allow],
@@ -251,6 +306,10 @@ _REFUSALS: dict[tuple[Act, Kind], str] = {
     (Act.update, Kind.agency): "Only administrators can change agencies.",
     (Act.create, Kind.password_reset): "Only administrators, or the manager of a practitioner's own agency, can"
     " create a password reset link.",
+    (Act.read, Kind.service_catalogue): "Only staff accounts read the services list.",
+    (Act.create, Kind.service_catalogue): "Only administrators add services to the services list.",
+    (Act.update, Kind.service_catalogue): "Only administrators set the prices of services.",
+    (Act.create, Kind.service_received): "Only workers on the family's team can record a service it received.",
 }
 
 

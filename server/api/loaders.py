@@ -21,6 +21,7 @@ from server.meeting.loaders import (
     minutes_items_by_meeting,
 )
 from server.plan.loaders import actions_by_meeting_id
+from server.service_catalogue.loaders import service_by_id
 from server.team.loaders import active_team_by_family_id, lead_by_family_id
 from server.user.loaders import user_by_id
 
@@ -34,6 +35,7 @@ class Loaders:
         self.lead_by_family_id = DataLoader(partial(lead_by_family_id, sessions))
         self.agency_by_id = DataLoader(partial(agency_by_id, sessions))
         self.user_by_id = DataLoader(partial(user_by_id, sessions))
+        self.service_by_id = DataLoader(partial(service_by_id, sessions))
         self.versions_by_contribution_id = DataLoader(partial(versions_by_contribution_id, sessions))
         self.invitees_by_meeting_id = DataLoader(partial(invitees_by_meeting_id, sessions))
         self.minutes_items_by_meeting = DataLoader(partial(minutes_items_by_meeting, sessions, access))

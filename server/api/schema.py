@@ -30,12 +30,15 @@ from server.family.api import FamilyMutation, FamilyQuery
 from server.inbox.api import NotificationMutation, NotificationQuery, NotificationSubscription
 from server.meeting.api import MeetingQuery
 from server.meeting.mutations import MeetingMutation
+from server.outcomes_report.api import OutcomesReportQuery
 from server.password_reset.api import PasswordMutation
 from server.plan.api import PlanMutation, PlanQuery
 from server.plan.contingency_api import PlanContingencyMutation
 from server.portal.api import PortalMutation, PortalQuery
 from server.retention.api import RetentionMutation, RetentionQuery
 from server.safeguarding.api import SafeguardingMutation, SafeguardingQuery
+from server.service_catalogue.api import ServiceCatalogueMutation, ServiceCatalogueQuery
+from server.service_received.api import ServiceReceivedMutation, ServiceReceivedQuery
 from server.sharing_agreement.api import SharingAgreementMutation, SharingAgreementQuery
 from server.sso.api import SsoMutation, SsoQuery
 from server.team.api import TeamMutation
@@ -65,6 +68,9 @@ Query = merge_types(
         PortalQuery,
         SsoQuery,
         RetentionQuery,
+        ServiceCatalogueQuery,
+        OutcomesReportQuery,
+        ServiceReceivedQuery,
     ),
 )
 Mutation = merge_types(
@@ -93,6 +99,8 @@ Mutation = merge_types(
         PortalMutation,
         SsoMutation,
         RetentionMutation,
+        ServiceCatalogueMutation,
+        ServiceReceivedMutation,
     ),
 )
 Subscription = merge_types("Subscription", (NotificationSubscription,))

@@ -27,6 +27,8 @@ from server.portal.models import PortalInvitation
 from server.ratelimit import RateLimitWindow
 from server.retention.models import FamilyTombstone, RetentionDecision
 from server.safeguarding.models import SafeguardingOverride, SharingDecision
+from server.service_catalogue.models import Service, ServicePrice
+from server.service_received.models import ServiceReceived
 from server.sharing_agreement.models import DataSharingAgreement, DataSharingAgreementParty
 from server.sso.models import IdentityLink, SsoSignIn
 from server.team.models import TeamMembership
@@ -77,6 +79,9 @@ __all__ = [
     "RetentionDecision",
     "Review",
     "SafeguardingOverride",
+    "Service",
+    "ServicePrice",
+    "ServiceReceived",
     "SessionToken",
     "SharingDecision",
     "SsoSignIn",

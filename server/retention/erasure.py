@@ -88,6 +88,7 @@ STEPS: tuple[Step, ...] = (
     _of_family("family_transition"),
     _of_family("deputy_lead"),
     _of_family("contact_log"),
+    _of_family("service_received"),
     # Sign-in attempts name the account as typed: the family's portal e-mail addresses.
     _of_accounts(
         "login_attempt",
@@ -129,6 +130,8 @@ KEPT = {
     "data_sharing_agreement_party": "the organisations party to an agreement, and their IG contacts",
     "alembic_version": "the database's migration",
     "lead_absence": "a worker's own time away: about staff, naming no family",
+    "catalogue_service": "the area's services list, about no family",
+    "service_price": "the unit prices of the area's services, about no family",
 }
 
 

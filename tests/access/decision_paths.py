@@ -43,6 +43,7 @@ from tests.builders_content import (
     create_meeting_content,
     create_plan_content,
     create_review_content,
+    create_service_received_content,
     escalation_raised,
     notify,
 )
@@ -147,19 +148,18 @@ def _by_canary(answer: Answer, world: World) -> set[str]:
     return world.shown(answer)
 
 
-def _contribution_counts(answer: Answer) -> bool:
-    if answer.get("data") is None:
-        return True
-    page = answer["data"]["family"]["contributions"]
-    return page["totalCount"] == len(page["nodes"])
+def _all_counted(*path: str) -> Callable[[Answer], bool]:
+    """The page at `path` counts what it lists (a refusal answers no page)."""
 
+    def check(answer: Answer) -> bool:
+        if answer.get("data") is None:
+            return True
+        page = answer["data"]
+        for name in path:
+            page = page[name]
+        return page["totalCount"] == len(page["nodes"])
 
-def _contact_counts(answer: Answer) -> bool:
-    """Every contact is counted and listed (its facts are the team's), its note withheld or not."""
-    if answer.get("data") is None:
-        return True
-    page = answer["data"]["familyContacts"]
-    return page["totalCount"] == len(page["nodes"])
+    return check
 
 
 def _chronology_ids(answer: Answer, world: World) -> set[str]:
@@ -211,12 +211,17 @@ PORTAL = ListPath("PortalSummary", _portal, _by_canary, audience="family")
 
 READERS: dict[str, list[ListPath]] = {
     "contribution": [
-        ListPath("FamilyContributions", _family_op("FamilyContributions"), _by_canary, _contribution_counts),
+        ListPath(
+            "FamilyContributions",
+            _family_op("FamilyContributions"),
+            _by_canary,
+            _all_counted("family", "contributions"),
+        ),
         ListPath(
             "FamilyContributions",
             _search("canary contribution"),
             _by_canary,
-            _contribution_counts,
+            _all_counted("family", "contributions"),
             variant="search",
         ),
         ListPath("FamilyChronology", _family_op("FamilyChronology"), _chronology_ids),
@@ -233,7 +238,17 @@ READERS: dict[str, list[ListPath]] = {
     "plan_contingency": [PLAN, PLAN_HISTORY, PORTAL],
     "assessment_rating": [ListPath("FamilyAssessments", _family_op("FamilyAssessments"), _ratings_shown)],
     "review_note": [ListPath("FamilyReviews", _family_op("FamilyReviews"), _by_canary)],
-    "contact_note": [ListPath("FamilyContacts", _family_op("FamilyContacts"), _by_canary, _contact_counts)],
+    "contact_note": [
+        ListPath("FamilyContacts", _family_op("FamilyContacts"), _by_canary, _all_counted("familyContacts"))
+    ],
+    "service_received": [
+        ListPath(
+            "FamilyServicesReceived",
+            _family_op("FamilyServicesReceived"),
+            _by_canary,
+            _all_counted("familyServicesReceived"),
+        )
+    ],
 }
 
 LOOKUPS: dict[str, Lookup] = {
@@ -242,6 +257,7 @@ LOOKUPS: dict[str, Lookup] = {
     "assessment_narrative": Lookup("Assessment", _found("assessment"), whole_record=False),
     "assessment_rating": Lookup("Assessment", _rating_found, whole_record=False, by_parent=True),
     "review_note": Lookup("Review", _found("review"), whole_record=False),
+    "service_received": Lookup("ServiceReceived", _found("serviceReceived"), whole_record=True),
     "minutes_item": Lookup("MinutesItem", _found("minutesItem"), whole_record=True),
     "meeting_decision": Lookup("MeetingDecision", _found("meetingDecision"), whole_record=True),
     "meeting_addendum": Lookup("MeetingAddendum", _found("meetingAddendum"), whole_record=True),
@@ -426,6 +442,7 @@ async def _other_content(sessions, world: World, key: tuple[str, str], family, p
         **await create_review_content(sessions, owner=owner, **facts),
         **await create_escalation_content(sessions, owner=owner, **facts),
         **await create_contact_content(sessions, owner=owner, **facts),
+        **await create_service_received_content(sessions, owner=owner, **facts),
     }
     for kind, (content_id, text) in built.items():
         _remember(world, (sharing, category, kind, "plain"), content_id, text)

@@ -28,7 +28,14 @@ from tests.graphql_client import operation_documents
 
 # Types whose fields carry an agency's case content: those that say whether the caller may read it, and
 # those that are nothing but content (withheld ones are never returned).
-WHOLE_CONTENT_TYPES = {"Contribution", "ContributionVersion", "MinutesItem", "MeetingDecision", "MeetingAddendum"}
+WHOLE_CONTENT_TYPES = {
+    "Contribution",
+    "ContributionVersion",
+    "MinutesItem",
+    "MeetingDecision",
+    "MeetingAddendum",
+    "ServiceReceived",
+}
 
 
 @cache

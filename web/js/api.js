@@ -22,6 +22,7 @@ const FILES = [
   "family",
   "meeting",
   "notifications",
+  "outcomes",
   "plan",
   "portal",
   "retention",

@@ -23,6 +23,7 @@ import * as notifications from "./pages/notifications.js";
 import * as notificationPreferences from "./pages/notification-preferences.js";
 import * as passwordChange from "./pages/password-change.js";
 import * as passwordReset from "./pages/password-reset.js";
+import * as outcomes from "./pages/outcomes.js";
 import * as portal from "./pages/portal.js";
 import * as portalInvitations from "./pages/portal-invitations.js";
 import * as portalInvite from "./pages/portal-invite.js";
@@ -60,6 +61,7 @@ const ROUTES = [
   [/^\/families\/([^/]+)\/portal-access$/, portalInvitations],
   [/^\/notifications\/preferences$/, notificationPreferences],
   [/^\/time-away$/, timeAway],
+  [/^\/outcomes$/, outcomes],
 ];
 
 let flash = null; // a success message to show on the next page
@@ -201,13 +203,14 @@ function updateHeader(session) {
     "nav-caseload": role === "practitioner" || role === "manager",
     "nav-referral": role === "practitioner" || role === "manager",
     "nav-notifications": role !== null,
+    "nav-outcomes": role === "practitioner" || role === "manager",
     "nav-ig": role === "ig_officer",
     "nav-accounts": role === "admin" || role === "manager",
     "nav-password": Boolean(session?.me),
   };
   for (const [id, visible] of Object.entries(shown)) document.getElementById(id).parentElement.hidden = !visible;
   const { path } = parse();
-  for (const [id, prefix] of [["nav-caseload", "/caseload"], ["nav-referral", "/referrals"], ["nav-notifications", "/notifications"], ["nav-ig", "/information-governance"], ["nav-accounts", "/accounts"], ["nav-password", "/account/password"]]) {
+  for (const [id, prefix] of [["nav-caseload", "/caseload"], ["nav-referral", "/referrals"], ["nav-notifications", "/notifications"], ["nav-outcomes", "/outcomes"], ["nav-ig", "/information-governance"], ["nav-accounts", "/accounts"], ["nav-password", "/account/password"]]) {
     const link = document.getElementById(id);
     if (path.startsWith(prefix)) link.setAttribute("aria-current", "page");
     else link.removeAttribute("aria-current");

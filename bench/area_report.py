@@ -1,0 +1,186 @@
+"""Issue 20's goal: the area outcomes report over 10,000 families under 200 ms.
+
+A database of its own (`taf_area_report`): one area's early help service leads 10,000 families, each with a
+health worker on its team, an entry and an exit assessment in the last two years (five family risk factors
+rated each time, resilience indicators), two services received (intensive family support recorded by early
+help, CAMHS appointments recorded by health) and, for one family in ten, a consent to share health
+information with the whole team (so that the families' facts are not all alike). Written with COPY, like
+bench/data/. The early help manager's OutcomesReport over the two years counts all 10,000; it is sent to the
+real app (bench/serve.py under uvicorn, one worker) as the web sends it, one request at a time, after a
+warm-up, and timed on the client. The machine's load average is printed with the figures.
+
+    .venv/bin/python -m bench.area_report [--families 10000] [--requests 30] [--reuse]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import statistics
+import time
+import uuid
+from datetime import date, timedelta
+from typing import Any
+
+import asyncpg
+import httpx
+
+from bench.api import ask
+from bench.data.casework import FACTOR_CATEGORY, FAMILY_FACTORS, RATINGS, RESILIENCE
+from bench.data.people import AGENCY_COLUMNS, FAMILY_COLUMNS, MEMBERSHIP_COLUMNS, USER_COLUMNS
+from bench.data.sessions import mint_tokens
+from bench.data.writer import Writer
+from bench.database import ROOT, dsn, migrate, on, postgres, record, recorded, recreate
+from bench.servers import APP, app_environment, uvicorn_server
+
+DATABASE = "taf_area_report"
+GOAL_MS = 200
+LEADS = 200
+ASSESSMENT_COLUMNS = (
+    "id", "family_id", "stage", "assessed_on", "level_of_need", "strengths", "needs", "child_views", "family_views",
+    "protective_factors", "resilience_indicators", "author_user_id", "owning_agency_id", "created_at",
+)  # fmt: skip
+NARRATIVE = ("Warm relationships", "Routines, school attendance", "I want calm at home", "We asked for help", "Gran")
+RATING_COLUMNS = ("id", "assessment_id", "factor", "member_id", "rating", "owning_agency_id", "category")
+SERVICE_COLUMNS = (
+    "id", "family_id", "service_id", "provider_agency_id", "started_on", "ended_on", "quantity", "unit_price_pence",
+    "owning_agency_id", "category", "recorded_by_user_id", "created_at",
+)  # fmt: skip
+CONSENT_COLUMNS = (
+    "id", "family_id", "given_by_member_id", "capacity", "decision", "categories", "whole_team",
+    "recipient_agency_ids", "purpose", "evidence_reference", "recorded_by_user_id", "valid_from", "created_at",
+)  # fmt: skip
+LEVELS = ["universal", "targeted", "specialist", "statutory"]
+
+
+async def generate(url: str, families: int, seed: int = 2026) -> dict[str, Any]:
+    connection = await asyncpg.connect(dsn(url))
+    try:
+        w = Writer(connection, seed)
+        early_help, health = w.new_id(), w.new_id()
+        await w.copy("agency", AGENCY_COLUMNS, [(early_help, "Area early help", "early_help", w.now),
+                                                 (health, "Area health", "health", w.now)])  # fmt: skip
+        manager = w.new_id()
+        leads = [w.new_id() for _ in range(LEADS)]
+        nurses = [w.new_id() for _ in range(LEADS // 2)]
+        staff = [(manager, "manager", early_help)] + [(u, "practitioner", early_help) for u in leads]
+        staff += [(u, "practitioner", health) for u in nurses]
+        await w.copy("app_user", USER_COLUMNS, [(u, f"{u.hex}@bench.example", "Bench worker", "staff", role, agency,
+                                                 True, w.now) for u, role, agency in staff])  # fmt: skip
+        family_ids = [w.new_id() for _ in range(families)]
+        await w.copy("family", FAMILY_COLUMNS, [(f, f"A{f.hex[:12]}", f"Area family {i}", "active", "targeted",
+                                                 w.now - timedelta(days=800), None, 1, w.now)
+                                                for i, f in enumerate(family_ids)])  # fmt: skip
+        members = [w.new_id() for _ in family_ids]
+        await w.copy("family_member", ("id", "family_id", "full_name", "date_of_birth", "relationship",
+                                       "is_subject_child", "created_at"),
+                     [(m, f, "Parent", date(1985, 1, 1), "mother", False, w.now)
+                      for m, f in zip(members, family_ids, strict=True)])  # fmt: skip
+        teams = [(f, leads[i % LEADS], nurses[i % len(nurses)]) for i, f in enumerate(family_ids)]
+        await w.copy("team_membership", MEMBERSHIP_COLUMNS, [
+            (w.new_id(), f, agency, user, role, "Worker", "", "", w.now, None, None, w.now)
+            for f, lead, nurse in teams
+            for agency, user, role in ((early_help, lead, "lead_professional"), (health, nurse, "contributor"))
+        ])  # fmt: skip
+        await _casework(w, teams, early_help)
+        await _services(w, connection, teams, early_help, health)
+        await w.copy("consent", CONSENT_COLUMNS, [
+            (w.new_id(), f, m, "self", "given", ["health"], True, [], "To coordinate the plan", f"CS-{i}", lead,
+             w.now - timedelta(days=30), w.now)
+            for i, ((f, lead, _), m) in enumerate(zip(teams, members, strict=True)) if i % 10 == 0])  # fmt: skip
+        await connection.execute("ANALYZE")  # as autovacuum would have by the time anyone asks for a report
+        meta = {"families": families, "seed": seed, "manager": str(manager), "lead": str(leads[0])}
+        await record(connection, meta)
+        return meta
+    finally:
+        await connection.close()
+
+
+async def _casework(w: Writer, teams: list[tuple], early_help: uuid.UUID) -> None:
+    assessments, ratings = [], []
+    for f, lead, _ in teams:
+        exit_on = (w.now - timedelta(days=w.rng.uniform(1, 700))).date()
+        for stage, day in (("entry", exit_on - timedelta(days=120)), ("exit", exit_on)):
+            assessment = w.new_id()
+            resilience = w.rng.sample(RESILIENCE, w.rng.randint(1, 6))
+            level = w.rng.choice(LEVELS)
+            assessments.append((assessment, f, stage, day, level, *NARRATIVE, resilience, lead, early_help, w.now))
+            for factor in w.rng.sample(FAMILY_FACTORS, 5):
+                rating = w.rng.choice(RATINGS)
+                ratings.append((w.new_id(), assessment, factor, None, rating, early_help, FACTOR_CATEGORY[factor]))
+    await w.copy("assessment", ASSESSMENT_COLUMNS, assessments)
+    await w.copy("assessment_rating", RATING_COLUMNS, ratings)
+
+
+async def _services(w: Writer, connection, teams: list[tuple], early_help: uuid.UUID, health: uuid.UUID) -> None:
+    found = await connection.fetch(
+        "SELECT s.code, s.id, s.category, p.unit_price_pence FROM catalogue_service s"
+        " JOIN service_price p ON p.service_id = s.id"
+    )
+    prices = {row["code"]: (row["id"], row["category"], row["unit_price_pence"]) for row in found}
+    started = (w.now - timedelta(days=900)).date()
+    rows = []
+    for f, lead, nurse in teams:
+        for code, agency, user, quantity in (("intensive_family_support", early_help, lead, w.rng.randint(4, 20)),
+                                             ("camhs_appointment", health, nurse, w.rng.randint(1, 8))):  # fmt: skip
+            service, category, price = prices[code]
+            rows.append((w.new_id(), f, service, agency, started, None, quantity, price, agency, category, user, w.now))
+    await w.copy("service_received", SERVICE_COLUMNS, rows)
+
+
+async def measure(url: str, token: str, requests: int) -> dict[str, Any]:
+    today = date.today()
+    period = {"filter": {"exitedFrom": (today - timedelta(days=730)).isoformat(), "exitedTo": today.isoformat()}}
+    load_before = os.getloadavg()
+    async with (
+        uvicorn_server(APP, 1, app_environment(url)) as (port, _),
+        httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", timeout=60) as client,
+    ):
+        for _ in range(3):  # warm-up: connections, prepared statements, the policy
+            report = (await ask(client, "OutcomesReport", period, token))["outcomesReport"]
+        timings = []
+        for _ in range(requests):
+            started = time.perf_counter()
+            await ask(client, "OutcomesReport", period, token)
+            timings.append((time.perf_counter() - started) * 1000)
+    timings.sort()
+    return {
+        "families_counted": report["families"],
+        "risk_factors": len(report["riskFactors"]),
+        "cost_per_family": report["costPerFamily"],
+        "requests": requests,
+        "p50_ms": round(statistics.median(timings), 1),
+        "p95_ms": round(timings[max(0, round(0.95 * len(timings)) - 1)], 1),
+        "min_ms": round(timings[0], 1),
+        "max_ms": round(timings[-1], 1),
+        "load_average_before": [round(x, 2) for x in load_before],
+        "load_average_after": [round(x, 2) for x in os.getloadavg()],
+        "goal_ms": GOAL_MS,
+        "goal_met": statistics.median(timings) < GOAL_MS,
+    }
+
+
+async def main(families: int, requests: int, reuse: bool) -> dict[str, Any]:
+    server, _embedded = postgres()
+    meta = await recorded(server, DATABASE) if reuse else None
+    if meta is None or meta.get("families") != families:
+        url = await recreate(server, DATABASE)
+        await migrate(url)
+        meta = await generate(url, families)
+    url = on(server, DATABASE)
+    token = (await mint_tokens(dsn(url), [uuid.UUID(meta["manager"])]))[uuid.UUID(meta["manager"])]
+    return await measure(url, token, requests)
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--families", type=int, default=10_000)
+    parser.add_argument("--requests", type=int, default=30)
+    parser.add_argument("--reuse", action="store_true")
+    args = parser.parse_args()
+    result = asyncio.run(main(args.families, args.requests, args.reuse))
+    print(json.dumps(result, indent=2))
+    out = ROOT / "bench" / "results" / "area-report.json"
+    out.write_text(json.dumps(result, indent=2) + "\n")

@@ -1,0 +1,336 @@
+"""The counts behind the outcomes reports (the caseload version for practitioners, the area version for
+managers), computed in PostgreSQL: a report over 10,000 families moves aggregates, not rows.
+
+Security invariants:
+- the families counted are exactly those the caller may read the assessments of (access.family_filter,
+  the SQL form of the policy), narrowed by the report's filters; a family the caller may not see never
+  counts, not even in a total;
+- a risk rating counts only if the caller may read it (kind assessment_rating), resilience indicators only
+  for families whose entry and exit narratives they may read (kind assessment_narrative), and a service's
+  cost only if they may read that it was received (kind service_received): each through the rules' SQL form
+  (access.item_filter_by_group: families are numbered by the facts the rules read, and each branch of the
+  condition serves one number), so a withheld item never shows in a figure."""
+
+from __future__ import annotations
+
+import uuid
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from datetime import date
+
+import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import ARRAY, distinct_on
+from sqlalchemy.sql.elements import ColumnElement
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from server.access.actor import Act
+from server.access.kinds import Kind
+from server.access.pep import AccessControl, FactsGroups
+from server.access.rules import ContentColumns
+from server.assessment.models import RISK_PRESENT, Assessment, AssessmentRating, AssessmentStage, RiskRating
+from server.errors import BadUserInput
+from server.family.models import LevelOfNeed
+from server.service_received.content import content_columns
+from server.service_received.models import ServiceReceived
+from server.team.models import TeamMembership
+
+LEVELS = list(LevelOfNeed)  # in order of need: universal < targeted < specialist < statutory
+MAX_DAYS = 366 * 10
+_RISK = sorted(rating.value for rating in RISK_PRESENT)
+
+
+@dataclass(frozen=True)
+class Cohort:
+    """Which families a report is about, beyond the period and the team: each field narrows it, and an
+    empty one does not. A new way to name a cohort is a field here and a condition in `_cohort_conditions`."""
+
+    entry_levels: tuple[LevelOfNeed, ...] = ()  # the level of need on entry
+
+
+@dataclass(frozen=True)
+class ReportFilter:
+    exited_from: date
+    exited_to: date
+    team_agency_id: uuid.UUID | None = None  # families whose team has (or had) this agency on it
+    cohort: Cohort = field(default_factory=Cohort)
+
+
+@dataclass(frozen=True)
+class Pairs:
+    """Each family counted: its first entry assessment and its last exit assessment in the period, as
+    parallel lists (a report over 10,000 families moves four arrays, not 10,000 objects)."""
+
+    family_ids: list[uuid.UUID]
+    entry_ids: list[uuid.UUID]
+    exit_ids: list[uuid.UUID]
+    entry_levels: list[str]
+    exit_levels: list[str]
+
+
+@dataclass(frozen=True)
+class FactorCounts:
+    factor: str
+    assessed: int  # units (the family, or one member) rated on entry and on exit
+    with_risk_on_entry: int  # units
+    with_risk_on_exit: int
+    families_with_risk_on_entry: int  # families with the risk (for the family, or for any member)
+    families_with_risk_on_exit: int
+    entry_distribution: dict[RiskRating, int]
+    exit_distribution: dict[RiskRating, int]
+
+
+@dataclass(frozen=True)
+class Figures:
+    filter: ReportFilter
+    pairs: Pairs
+    families_without_entry: int  # exited in the range but never assessed on entry: not in the figures
+    factors: list[FactorCounts]
+    narrated: int  # families whose entry and exit narratives the caller may read
+    resilience_on_entry: int  # indicators, summed over those families
+    resilience_on_exit: int
+    families_with_services: int  # families with a service received the caller may read
+    total_cost_pence: int
+
+    @property
+    def families(self) -> int:
+        return len(self.pairs.family_ids)
+
+    def matrix(self) -> Counter[tuple[int, int]]:
+        """(entry level index, exit level index) -> families."""
+        index = {level.value: i for i, level in enumerate(LEVELS)}
+        return Counter(
+            (index[e], index[x]) for e, x in zip(self.pairs.entry_levels, self.pairs.exit_levels, strict=True)
+        )
+
+
+async def compute(session: AsyncSession, access: AccessControl, report: ReportFilter) -> Figures:
+    _check_range(report)
+    pairs, without_entry = await _pairs(session, access, report)
+    # One statement reads the facts of all the families; each later statement has a branch per distinct facts.
+    groups = await access.group_by_facts(session, pairs.family_ids)
+    scope = Scope(access, pairs, groups)
+    narrated, on_entry, on_exit = await _resilience(session, scope)
+    with_services, cost = await _cost(session, scope)
+    return Figures(
+        filter=report,
+        pairs=pairs,
+        families_without_entry=without_entry,
+        factors=await _factors(session, scope),
+        narrated=narrated,
+        resilience_on_entry=on_entry,
+        resilience_on_exit=on_exit,
+        families_with_services=with_services,
+        total_cost_pence=cost,
+    )
+
+
+def _check_range(report: ReportFilter) -> None:
+    if report.exited_to < report.exited_from:
+        raise BadUserInput("The end of the range is before its start.", field="exitedTo")
+    if (report.exited_to - report.exited_from).days > MAX_DAYS:
+        raise BadUserInput("Choose a range of ten years at most.", field="exitedTo")
+
+
+_assessment = Assessment.__table__
+
+
+async def _pairs(session: AsyncSession, access: AccessControl, report: ReportFilter) -> tuple[Pairs, int]:
+    """Each visible family of the cohort whose exit assessment falls in the range: its first entry assessment
+    against its last exit assessment in the range; and how many exited in the range with no entry."""
+    a = _assessment.alias("a")
+    conditions = [
+        a.c.stage == AssessmentStage.exit.value,
+        a.c.assessed_on.between(report.exited_from, report.exited_to),
+        access.family_filter(a.c.family_id, Act.read, Kind.assessment),
+    ]
+    if report.team_agency_id is not None:
+        team = TeamMembership.__table__.c
+        conditions.append(sa.exists().where(team.family_id == a.c.family_id, team.agency_id == report.team_agency_id))
+    exited = (
+        sa.select(a.c.family_id, a.c.id, a.c.level_of_need)
+        .where(*conditions)
+        .ext(distinct_on(a.c.family_id))
+        .order_by(a.c.family_id, a.c.assessed_on.desc(), a.c.created_at.desc())
+        .cte("exited")
+    )
+    e = _assessment.alias("e")
+    entered = (
+        sa.select(e.c.family_id, e.c.id, e.c.level_of_need)
+        .where(e.c.stage == AssessmentStage.entry.value, e.c.family_id.in_(sa.select(exited.c.family_id)))
+        .ext(distinct_on(e.c.family_id))
+        .order_by(e.c.family_id, e.c.assessed_on, e.c.created_at)
+        .cte("entered")
+    )
+    counted = sa.and_(entered.c.id.is_not(None), *_cohort_conditions(report.cohort, entered))
+    statement = sa.select(
+        *(
+            sa.func.array_agg(column).filter(counted)
+            for column in (
+                exited.c.family_id,
+                entered.c.id,
+                exited.c.id,
+                entered.c.level_of_need,
+                exited.c.level_of_need,
+            )
+        ),
+        sa.func.count().filter(entered.c.id.is_(None)),
+    ).select_from(exited.outerjoin(entered, entered.c.family_id == exited.c.family_id))
+    *columns, without_entry = (await session.exec(statement)).one()
+    return Pairs(*(list(column or []) for column in columns)), without_entry
+
+
+def _cohort_conditions(cohort: Cohort, entered: sa.CTE) -> list[ColumnElement[bool]]:
+    """The SQL conditions that place a family in the cohort, on its entry assessment (`entered`)."""
+    conditions = []
+    if cohort.entry_levels:
+        conditions.append(entered.c.level_of_need.in_([level.value for level in cohort.entry_levels]))
+    return conditions
+
+
+@dataclass(frozen=True)
+class Scope:
+    """The pairs a report counts, each family numbered by the facts the rules read (access.group_by_facts)."""
+
+    access: AccessControl
+    pairs: Pairs
+    groups: FactsGroups
+
+    def rows(self) -> sa.TableValuedAlias:
+        """The pairs as a relation p(family_id, entry_id, exit_id, facts_group), sent as four arrays."""
+        uuids, numbers = ARRAY(sa.Uuid()), self.groups.numbers
+        return (
+            sa.func.unnest(
+                sa.literal(self.pairs.family_ids, uuids),
+                sa.literal(self.pairs.entry_ids, uuids),
+                sa.literal(self.pairs.exit_ids, uuids),
+                sa.literal([numbers[family_id] for family_id in self.pairs.family_ids], ARRAY(sa.Integer())),
+            )
+            .table_valued("family_id", "entry_id", "exit_id", "facts_group")
+            .render_derived(name="p", with_types=False)
+        )
+
+    def readable(self, rows: sa.TableValuedAlias, columns: ContentColumns, kind: Kind) -> ColumnElement[bool]:
+        """Items of the pairs' families (joined to `rows`) that the caller may read."""
+        return self.access.item_filter_by_group(self.groups, rows.c.facts_group, columns, kind=kind)
+
+
+def _rating_columns(table: sa.FromClause) -> ContentColumns:
+    return ContentColumns(owning_agency_id=table.c.owning_agency_id, category=table.c.category)
+
+
+def _narrative_columns(table: sa.FromClause) -> ContentColumns:
+    return ContentColumns(
+        owning_agency_id=table.c.owning_agency_id,
+        category=table.c.category,
+        third_party=table.c.contains_third_party_identities,
+    )
+
+
+async def _factors(session: AsyncSession, scope: Scope) -> list[FactorCounts]:
+    """A unit (the family, or one member) counts for a factor when the caller may read its rating on entry
+    and on exit."""
+    if not scope.pairs.family_ids:
+        return []
+    p = scope.rows()
+    ratings = AssessmentRating.__table__
+    e, x = ratings.alias("re"), ratings.alias("rx")
+    kind = Kind.assessment_rating
+    joined = p.join(e, e.c.assessment_id == p.c.entry_id).join(
+        x,
+        sa.and_(
+            x.c.assessment_id == p.c.exit_id,
+            x.c.factor == e.c.factor,
+            x.c.member_id.is_not_distinct_from(e.c.member_id),
+        ),
+    )
+    readable = sa.and_(scope.readable(p, _rating_columns(e), kind), scope.readable(p, _rating_columns(x), kind))
+    entry_risk, exit_risk = e.c.rating.in_(_RISK), x.c.rating.in_(_RISK)
+    # Two groupings in one pass: units by (factor, entry rating, exit rating), and families by factor.
+    by_family = sa.func.grouping(e.c.rating, x.c.rating) != 0
+    statement = (
+        sa.select(
+            e.c.factor,
+            e.c.rating,
+            x.c.rating,
+            by_family,
+            sa.func.count(),
+            sa.func.count(sa.distinct(p.c.family_id)).filter(entry_risk),
+            sa.func.count(sa.distinct(p.c.family_id)).filter(exit_risk),
+        )
+        .select_from(joined)
+        .where(readable)
+        .group_by(sa.func.grouping_sets(sa.tuple_(e.c.factor, e.c.rating, x.c.rating), sa.tuple_(e.c.factor)))
+    )
+    cells: dict[str, Counter[tuple[RiskRating, RiskRating]]] = defaultdict(Counter)
+    families: dict[str, tuple[int, int]] = {}
+    for factor, on_entry, on_exit, per_family, count, with_risk_on_entry, with_risk_on_exit in (
+        await session.exec(statement)
+    ).all():
+        if per_family:
+            families[factor] = (with_risk_on_entry, with_risk_on_exit)
+        else:
+            cells[factor][(RiskRating(on_entry), RiskRating(on_exit))] += count
+    return [_factor_counts(factor, cells[factor], families[factor]) for factor in cells]
+
+
+def _factor_counts(factor: str, cells: Counter, families: tuple[int, int]) -> FactorCounts:
+    entry, exit_ = Counter(), Counter()
+    for (on_entry, on_exit), count in cells.items():
+        entry[on_entry] += count
+        exit_[on_exit] += count
+    return FactorCounts(
+        factor=factor,
+        assessed=sum(cells.values()),
+        with_risk_on_entry=sum(entry[rating] for rating in RISK_PRESENT),
+        with_risk_on_exit=sum(exit_[rating] for rating in RISK_PRESENT),
+        families_with_risk_on_entry=families[0],
+        families_with_risk_on_exit=families[1],
+        entry_distribution={rating: entry[rating] for rating in RiskRating},
+        exit_distribution={rating: exit_[rating] for rating in RiskRating},
+    )
+
+
+async def _resilience(session: AsyncSession, scope: Scope) -> tuple[int, int, int]:
+    """Families whose entry and exit narratives the caller may read, and their indicators on entry and exit."""
+    if not scope.pairs.family_ids:
+        return 0, 0, 0
+    p = scope.rows()
+    e, x = _assessment.alias("ne"), _assessment.alias("nx")
+    kind = Kind.assessment_narrative
+    statement = (
+        sa.select(
+            sa.func.count(),
+            sa.func.coalesce(sa.func.sum(sa.func.cardinality(e.c.resilience_indicators)), 0),
+            sa.func.coalesce(sa.func.sum(sa.func.cardinality(x.c.resilience_indicators)), 0),
+        )
+        .select_from(p.join(e, e.c.id == p.c.entry_id).join(x, x.c.id == p.c.exit_id))
+        .where(
+            scope.readable(p, _narrative_columns(e), kind),
+            scope.readable(p, _narrative_columns(x), kind),
+        )
+    )
+    narrated, on_entry, on_exit = (await session.exec(statement)).one()
+    return narrated, int(on_entry), int(on_exit)
+
+
+async def _cost(session: AsyncSession, scope: Scope) -> tuple[int, int]:
+    """What the services the families received up to their exit assessment cost, counting only services
+    received the caller may read (each at the unit price of its start day, kept on the row)."""
+    if not scope.pairs.family_ids:
+        return 0, 0
+    p = scope.rows()
+    s = ServiceReceived.__table__
+    x = _assessment.alias("sx")
+    statement = (
+        sa.select(
+            sa.func.count(sa.distinct(s.c.family_id)),
+            sa.func.coalesce(sa.func.sum(sa.cast(s.c.quantity, sa.BigInteger) * s.c.unit_price_pence), 0),
+        )
+        .select_from(p.join(x, x.c.id == p.c.exit_id).join(s, s.c.family_id == p.c.family_id))
+        .where(
+            s.c.started_on <= x.c.assessed_on,
+            scope.readable(p, content_columns(), Kind.service_received),
+        )
+    )
+    families, total = (await session.exec(statement)).one()
+    return families, int(total)
