@@ -111,6 +111,7 @@ KINDS = {
     "plan_goal": "a goal's words on the family plan",
     "plan_action": "an action's description on the family plan",
     "escalation_reason": "the reason (and outcome note) of a risk escalation",
+    "referral_reason": "a referral's reason, presenting needs and the threshold decision's rationale",
 }
 PLAN_KINDS = {"plan_goal", "plan_action"}
 AGREED_KINDS = {"plan_goal", "plan_action", "meeting_decision"}  # can be agreed with the family

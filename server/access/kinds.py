@@ -32,6 +32,13 @@ class Kind(StrEnum):
     portal_invitation = "portal_invitation"
     portal_summary = "portal_summary"
     family_label = "family_label"
+    # A referral: who referred, when, with what consent, and the threshold decision (its reason, presenting
+    # needs and rationale are case content: referral_reason).
+    referral = "referral"
+    # The edge-of-care outcome: the family's legal status and cohort (with its history), and the follow-up
+    # checks after closure (still at home? referred again?).
+    legal_status = "legal_status"
+    follow_up = "follow_up"
     # Accounts: how staff sign in (administrators).
     agency = "agency"
     identity_link = "identity_link"
@@ -54,6 +61,7 @@ class Kind(StrEnum):
     plan_goal = "plan_goal"
     plan_action = "plan_action"
     escalation_reason = "escalation_reason"
+    referral_reason = "referral_reason"
 
 
 CONTENT_KINDS: tuple[Kind, ...] = (
@@ -67,4 +75,5 @@ CONTENT_KINDS: tuple[Kind, ...] = (
     Kind.plan_goal,
     Kind.plan_action,
     Kind.escalation_reason,
+    Kind.referral_reason,
 )

@@ -25,11 +25,14 @@ from server.consent.api import ConsentMutation
 from server.contribution.api import ContributionMutation, ContributionQuery
 from server.escalation.api import EscalationMutation, EscalationQuery
 from server.family.api import FamilyMutation, FamilyQuery
+from server.follow_up.api import FollowUpMutation, FollowUpQuery
 from server.inbox.api import NotificationMutation, NotificationQuery, NotificationSubscription
+from server.legal_status.api import LegalStatusMutation, LegalStatusQuery
 from server.meeting.api import MeetingQuery
 from server.meeting.mutations import MeetingMutation
 from server.plan.api import PlanMutation, PlanQuery
 from server.portal.api import PortalMutation, PortalQuery
+from server.referral.api import ReferralMutation, ReferralQuery
 from server.retention.api import RetentionMutation, RetentionQuery
 from server.safeguarding.api import SafeguardingMutation, SafeguardingQuery
 from server.sharing_agreement.api import SharingAgreementMutation, SharingAgreementQuery
@@ -52,6 +55,9 @@ Query = merge_types(
         MeetingQuery,
         AssessmentQuery,
         EscalationQuery,
+        ReferralQuery,
+        LegalStatusQuery,
+        FollowUpQuery,
         TransitionQuery,
         NotificationQuery,
         PortalQuery,
@@ -75,6 +81,9 @@ Mutation = merge_types(
         MeetingMutation,
         AssessmentMutation,
         EscalationMutation,
+        ReferralMutation,
+        LegalStatusMutation,
+        FollowUpMutation,
         TransitionMutation,
         PortalMutation,
         SsoMutation,

@@ -10,7 +10,9 @@ from server.consent.models import Consent, EngagementAgreement
 from server.contribution.models import Contribution, ContributionVersion
 from server.escalation.models import Escalation
 from server.family.models import Family, FamilyMember
+from server.follow_up.models import FollowUp
 from server.idempotency import IdempotencyKey
+from server.legal_status.models import LegalStatusChange
 from server.meeting.models import (
     Meeting,
     MeetingAddendum,
@@ -22,6 +24,7 @@ from server.meeting.models import (
 from server.plan.models import PlanAction, PlanGoal, PlanHistory
 from server.portal.models import PortalInvitation
 from server.ratelimit import RateLimitWindow
+from server.referral.models import Referral
 from server.retention.models import FamilyTombstone, RetentionDecision
 from server.safeguarding.models import SafeguardingOverride, SharingDecision
 from server.sharing_agreement.models import DataSharingAgreement, DataSharingAgreementParty
@@ -47,9 +50,11 @@ __all__ = [
     "FamilyMember",
     "FamilyTombstone",
     "FamilyTransition",
+    "FollowUp",
     "GoalProgress",
     "IdempotencyKey",
     "IdentityLink",
+    "LegalStatusChange",
     "LoginAttempt",
     "Meeting",
     "MeetingAddendum",
@@ -66,6 +71,7 @@ __all__ = [
     "PlanHistory",
     "PortalInvitation",
     "RateLimitWindow",
+    "Referral",
     "RetentionDecision",
     "Review",
     "SafeguardingOverride",

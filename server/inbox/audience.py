@@ -25,6 +25,7 @@ from notifications.events import (
     AgreementExpiring,
     EscalationTimedOut,
     Event,
+    FollowUpDue,
     OverrideUsed,
     notice_kind,
 )
@@ -59,6 +60,8 @@ async def recipients(session: AsyncSession, event: Event) -> list[uuid.UUID]:
     lead_ids = [m.user_id for m in leads]
     if isinstance(event, EscalationTimedOut):
         return lead_ids + await _staff(session, SystemRole.manager, agency_ids=[m.agency_id for m in leads])
+    if isinstance(event, FollowUpDue):
+        return lead_ids
     if isinstance(event, ACTION_EVENTS):
         return [event.owner_user_id, *lead_ids]
     if isinstance(event, OverrideUsed):

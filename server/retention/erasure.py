@@ -84,6 +84,9 @@ STEPS: tuple[Step, ...] = (
     _of_family("engagement_agreement"),
     _of_family("safeguarding_override"),
     _of_family("sharing_decision"),
+    _of_family("follow_up"),
+    _of_family("family_legal_status"),
+    _of_family("referral"),
     _of_family("family_transition"),
     # Sign-in attempts name the account as typed: the family's portal e-mail addresses.
     _of_accounts(

@@ -363,6 +363,7 @@ async def test_a_worker_updates_their_own_action_and_sees_no_lead_controls(
             "familyId": str(team.family.id),
             "expectedVersion": family["version"],
             "outcome": "goals_achieved",
+            "careOutcome": "remained_at_home",
             "reason": "Done",
             "supportContinuing": "School",
             "contactIfDifficulties": "School office",

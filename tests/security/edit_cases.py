@@ -144,6 +144,14 @@ async def edit_case(operation: str, gql, sessions) -> Case:
         if operation == "EscalationAcknowledge":
             return case(lead, {"input": {"escalationId": raised["id"]}})
         return case(lead, {"input": {"escalationId": raised["id"], "outcome": "managed_within_plan", "note": "MASH"}})
+    if operation in ("ReferralDecide", "ReferralFirstContact"):
+        recording = await case_for("ReferralRecord", gql, sessions, area)
+        recorded = await created("ReferralRecord", (await recording.variables())["input"], recording.token)
+        change = {"referralId": recorded["id"], "expectedVersion": recorded["version"]}
+        if operation == "ReferralFirstContact":
+            return case(lead, {"input": change | {"firstContactOn": TODAY}})
+        decision = {"levelOfNeed": "targeted", "decidedOn": TODAY, "reason": "Early help", "outcome": "redirected"}
+        return case(lead, {"input": change | decision | {"redirectedTo": "CAMHS"}})
     if operation in RETENTION:
         return await retention_case(operation, gql, sessions, area)
     transition = {"familyId": family, "expectedVersion": 1, "reason": "Disclosure", "effectiveOn": TODAY}
@@ -153,7 +161,11 @@ async def edit_case(operation: str, gql, sessions) -> Case:
         await created("FamilyStepUp", transition | {"receivingTeam": "Assessment Team 2"})
         down = transition | {"expectedVersion": 2, "receivingTeam": "Early Help Hub", "levelOfNeed": "targeted"}
         return case(lead, {"input": down})
-    closing = transition | {"outcome": "goals_achieved", "supportContinuing": "Mentoring"}
+    closing = transition | {
+        "outcome": "goals_achieved",
+        "careOutcome": "remained_at_home",
+        "supportContinuing": "Mentoring",
+    }
     closing |= {"contactIfDifficulties": "Early Help Hub", "familyFeedback": "Sam listened"}
     if operation == "FamilyClose":
         return case(lead, {"input": closing})
@@ -245,6 +257,8 @@ EDITS = [
     "MinutesPublish",
     "EscalationAcknowledge",
     "EscalationResolve",
+    "ReferralDecide",
+    "ReferralFirstContact",
     "FamilyStepUp",
     "FamilyStepDown",
     "FamilyClose",

@@ -42,6 +42,7 @@ FAMILY_TABLES = (
     "assessment",
     "review",
     "escalation",
+    "referral",
 )
 MEETING_TABLES = ("taf_meeting_decision", "taf_meeting_addendum")
 CHILD_TABLES = {"assessment_rating": "assessment", "review_goal_progress": "review", "outcome_score": "review"}
@@ -251,6 +252,8 @@ FORBIDDEN_FIELDS = {
     "FamilyClose": ["status", "closedAt", "closedById"],
     "FamilyReopen": ["status", "closedAt", "reopenedById"],
     "PortalInvitationIssue": ["tokenHash", "expiresAt", "status", "issuedById"],
+    "ReferralRecord": ["owningAgencyId", "recordedById", "decidedById", "outcome", "version"],
+    "ReferralDecide": ["decidedById", "decidedByUserId", "familyId", "receivedOn"],
 }
 
 
