@@ -11,7 +11,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from server.agency.models import Agency
 from server.auth.passwords import hash_password
 from server.db.engine import create_engine, create_session_factory, unit_of_work
-from server.demo import agreements, plan, portal, referrals, retention, sharing
+from server.demo import agreements, journey, plan, portal, retention, sharing
 from server.demo.area import AGENCIES, DEMO_PASSWORD, STAFF
 from server.demo.families import FAMILIES, add_family
 from server.user.models import User, UserKind
@@ -57,6 +57,6 @@ async def _load(session: AsyncSession) -> None:
     await agreements.load(session, agencies, staff["ig"])
     await sharing.load(session, families[0], staff)
     await plan.load(session, families, staff)
-    await referrals.load(session, families, staff)
+    await journey.load(session, families, staff)
     await portal.load(session, families[0], staff, password_hash)
     await retention.load(session, staff)
