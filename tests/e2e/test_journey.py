@@ -1,5 +1,6 @@
 """After the referral: the lead records the family's legal status and cohort, and, once the record has
-closed, is shown the follow-up checks that are due and records one by keyboard, problems explained."""
+closed, is shown the follow-up checks that are due and records one by keyboard, problems explained; the
+team sees each person's household and needs (young carer, language, interpreter)."""
 
 from __future__ import annotations
 
@@ -121,10 +122,17 @@ async def test_a_colleague_sees_the_status_and_checks_without_the_forms(
         "effectiveFrom": date.today().isoformat(),
     }
     await gql.data("FamilyLegalStatusSet", {"input": change}, token=token)
+    child = (await gql.data("Family", {"id": str(team.family.id)}, token=token))["family"]["members"][0]["id"]
+    needs = {"memberId": child, "expectedVersion": 2, "livesInHousehold": True, "isYoungCarer": True}
+    needs |= {"firstLanguage": "Polish", "interpreterNeeded": True, "hasDisability": False}
+    await gql.data("FamilyMemberDetailsSet", {"input": needs}, token=token)
     await sign_in(team.colleague)
     await open_family(page, team)
     summary = page.locator("#legal-status-summary")
     await expect(fact(summary, "Legal status")).to_have_text("Child in need")
     await expect(page.locator("#legal-status-form")).to_have_count(0)
+    row = page.locator("#members-table tbody tr").first
+    await expect(row).to_contain_text("Young carer")
+    await expect(row).to_contain_text("First language: Polish, needs an interpreter")
     await expect(page.locator("#follow-ups-summary")).to_contain_text("arranged when the family's record is closed")
     await check_page(page, "legal-status-colleague")

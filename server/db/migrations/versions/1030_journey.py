@@ -34,6 +34,19 @@ CATEGORIES = (
 )
 LEVELS = ("universal", "targeted", "specialist", "statutory")
 LEGAL_STATUSES = ("none", "child_in_need", "child_protection_plan", "looked_after")
+MEMBER_FLAGS = ("lives_in_household", "is_young_carer", "interpreter_needed", "has_disability")
+AGENCY_KINDS = (
+    "police",
+    "health",
+    "education",
+    "housing",
+    "social_care",
+    "early_help",
+    "youth_justice",
+    "voluntary",
+    "other",
+)
+NEW_AGENCY_KINDS = ("adult_services", "probation", "employment_support")
 CARE_OUTCOMES = ("remained_at_home", "entered_care", "returned_home", "moved_away", "other")
 
 
@@ -125,9 +138,23 @@ def upgrade() -> None:
         sa.UniqueConstraint("closure_id", "months", name="uq_follow_up_closure_months"),
     )
     op.create_index("ix_follow_up_family_due", "follow_up", ["family_id", "due_on"], unique=False)
+    for name in MEMBER_FLAGS:
+        default = sa.true() if name == "lives_in_household" else sa.false()
+        op.add_column("family_member", sa.Column(name, sa.Boolean(), nullable=False, server_default=default))
+    op.add_column("family_member", sa.Column("first_language", _text(60), nullable=False, server_default=""))
+    _agency_kinds(AGENCY_KINDS + NEW_AGENCY_KINDS)
+
+
+def _agency_kinds(kinds: tuple[str, ...]) -> None:
+    op.drop_constraint("agency_kind", "agency", type_="check")
+    op.create_check_constraint("agency_kind", "agency", sa.column("kind").in_(kinds))
 
 
 def downgrade() -> None:
+    _agency_kinds(AGENCY_KINDS)
+    op.drop_column("family_member", "first_language")
+    for name in MEMBER_FLAGS:
+        op.drop_column("family_member", name)
     op.drop_index("ix_follow_up_family_due", table_name="follow_up")
     op.drop_table("follow_up")
     op.drop_column("family_transition", "care_outcome")
