@@ -197,6 +197,15 @@ class LeadProfessionalChanged(Event):
     previous_user_id: uuid.UUID | None
 
 
+class FollowUpDue(Event):
+    """A check on a closed family falls due (3, 6 or 12 months after closure): for the lead professional."""
+
+    type: Literal["follow_up_due"] = "follow_up_due"
+    follow_up_id: uuid.UUID
+    months: int
+    due_on: date
+
+
 class FamilyStatusChanged(Event):
     """Stepped up, stepped down, closed or re-opened: the whole team needs to know."""
 
@@ -225,7 +234,8 @@ AnyEvent = Annotated[
     | TeamMemberAdded
     | TeamMemberRemoved
     | LeadProfessionalChanged
-    | FamilyStatusChanged,
+    | FamilyStatusChanged
+    | FollowUpDue,
     Field(discriminator="type"),
 ]
 
@@ -254,6 +264,7 @@ EVENT_TYPES: dict[str, type[Event]] = {
         TeamMemberRemoved,
         LeadProfessionalChanged,
         FamilyStatusChanged,
+        FollowUpDue,
     )
 }
 KINDS: tuple[str, ...] = tuple(EVENT_TYPES)

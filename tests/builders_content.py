@@ -38,6 +38,7 @@ from server.plan.models import (
     PlanHistory,
 )
 from server.plan.service import ACTION_FIELDS, GOAL_FIELDS
+from server.referral.models import Referral, ReferralConsent, ReferralOutcome
 from server.service_catalogue.models import Service, ServicePrice, ServiceUnit
 from server.service_received.models import ServiceReceived
 from server.user.models import User
@@ -279,6 +280,33 @@ async def create_service_received_content(
         )
         session.add(row)
     return {"service_received": (row.id, text)}
+
+
+async def create_referral_content(sessions: SessionFactory, *, family: Family, owner: User, category: str) -> Built:
+    """A decided referral recorded by `owner`'s agency in `category`: its reason, needs and rationale hold
+    the canary text."""
+    text = canary("referral_reason", category)
+    async with unit_of_work(sessions) as session:
+        row = Referral(
+            family_id=family.id,
+            received_on=date.today() - timedelta(days=3),
+            referrer_name="Referrer",
+            referrer_organisation="Riverside Academy",
+            consent=ReferralConsent.given,
+            consent_given_by="Parent",
+            reason=text,
+            presenting_needs=text,
+            owning_agency_id=owner.agency_id,
+            category=category,
+            recorded_by_user_id=owner.id,
+            decided_level=LevelOfNeed.targeted,
+            decided_on=date.today(),
+            decided_by_user_id=owner.id,
+            decision_reason=text,
+            outcome=ReferralOutcome.accepted,
+        )
+        session.add(row)
+    return {"referral_reason": (row.id, text)}
 
 
 async def notify(sessions: SessionFactory, event: Event, recipients: list[User]) -> None:

@@ -100,6 +100,14 @@ async def test_run_starts_embedded_postgres_migrates_loads_demo_data_and_stops_c
             hannah = await gql.data("Login", {"email": "hannah.wood@council.example", "password": DEMO_PASSWORD})
             ig = hannah["authLogin"]["token"]
             agreements = (await gql.data("DataSharingAgreements", token=ig))["dataSharingAgreements"]
+            osei = next(f for f in caseload["families"]["nodes"] if f["displayName"] == "The Osei family")
+            sam = login["authLogin"]["token"]
+            referrals = (await gql.data("FamilyReferrals", {"familyId": osei["id"]}, token=sam))["familyReferrals"]
+            ali = next(f for f in caseload["families"]["nodes"] if f["displayName"] == "The Ali family")
+            ali_referrals = (await gql.data("FamilyReferrals", {"familyId": ali["id"]}, token=sam))["familyReferrals"]
+            status = (await gql.data("FamilyLegalStatus", {"familyId": ali["id"]}, token=sam))["familyLegalStatus"]
+            ali_closure = (await gql.data("FamilyTransitions", {"familyId": ali["id"]}, token=sam))["familyTransitions"]
+            checks = (await gql.data("FamilyFollowUps", {"familyId": ali["id"]}, token=sam))["familyFollowUps"]
             inbox = (await gql.data("Inbox", {"first": 20}, token=ig))["inbox"]["nodes"]
         school_titles = {node["title"] for node in school["family"]["contributions"]["nodes"]}
         assert "Attendance 78% this term" in school_titles and "Damp repairs booked" not in school_titles
@@ -108,6 +116,19 @@ async def test_run_starts_embedded_postgres_migrates_loads_demo_data_and_stops_c
             "Northbridge multi-agency information-sharing agreement",
         ]
         assert all(a["dueForReview"] for a in agreements) and agreements[0]["endsSoon"]
+        # and the Osei family's referral was decided by the team manager, two days after it came in
+        [referral] = referrals
+        assert (referral["outcome"], referral["decidedBy"]["displayName"]) == ("accepted", "Morgan Reid")
+        assert (referral["daysToDecision"], referral["daysToFirstContact"]) == (2, 3)
+        # and the Ali family's journey: referral, decision, edge of care, closure at home, the 3-month check
+        assert [(r["outcome"], r["daysToDecision"]) for r in ali_referrals] == [("accepted", 2)]
+        assert (status[0]["legalStatus"], status[0]["edgeOfCare"]) == ("child_in_need", True)
+        assert [t["careOutcome"] for t in ali_closure] == ["remained_at_home"]
+        assert [(c["months"], c["status"], c["stillAtHome"]) for c in checks] == [
+            (3, "recorded", True),
+            (6, "scheduled", None),
+            (12, "scheduled", None),
+        ]
         # and Hannah Wood (Children's Social Care, a party to it) was told that Northbridge Homes' agreement ends soon
         for _ in range(50):
             if any(node["kind"] == "agreement_expiring" for node in inbox):

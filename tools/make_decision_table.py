@@ -114,6 +114,7 @@ KINDS = {
     "escalation_reason": "the reason (and outcome note) of a risk escalation",
     "contact_note": "the note of a worker's contact with the family (a visit, a call)",
     "service_received": "a service the family received, from the area's services list",
+    "referral_reason": "a referral's reason, presenting needs and the threshold decision's rationale",
 }
 PLAN_KINDS = {"plan_goal", "plan_action", "plan_contingency"}
 AGREED_KINDS = {"plan_goal", "plan_action", "plan_contingency", "meeting_decision"}  # can be agreed with the family

@@ -35,6 +35,13 @@ class Kind(StrEnum):
     family_label = "family_label"
     # A worker's own time away (server/cover): they cover nothing themselves, their deputies do.
     staff_absence = "staff_absence"
+    # A referral: who referred, when, with what consent, and the threshold decision (its reason, presenting
+    # needs and rationale are case content: referral_reason).
+    referral = "referral"
+    # The edge-of-care outcome: the family's legal status and cohort (with its history), and the follow-up
+    # checks after closure (still at home? referred again?).
+    legal_status = "legal_status"
+    follow_up = "follow_up"
     # Accounts: agencies, staff accounts and how staff sign in (administrators); password reset links
     # (administrators, and managers for their own agency's practitioners).
     agency = "agency"
@@ -65,6 +72,7 @@ class Kind(StrEnum):
     escalation_reason = "escalation_reason"
     contact_note = "contact_note"
     service_received = "service_received"
+    referral_reason = "referral_reason"
 
 
 CONTENT_KINDS: tuple[Kind, ...] = (
@@ -81,4 +89,5 @@ CONTENT_KINDS: tuple[Kind, ...] = (
     Kind.escalation_reason,
     Kind.contact_note,
     Kind.service_received,
+    Kind.referral_reason,
 )

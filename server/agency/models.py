@@ -20,6 +20,9 @@ class AgencyKind(StrEnum):
     early_help = "early_help"
     youth_justice = "youth_justice"
     voluntary = "voluntary"
+    adult_services = "adult_services"  # adult social care, adult mental health and substance misuse services
+    probation = "probation"
+    employment_support = "employment_support"  # Jobcentre Plus and employment support programmes
     other = "other"
 
 

@@ -27,7 +27,9 @@ from server.contribution.api import ContributionMutation, ContributionQuery
 from server.cover.api import CoverMutation, CoverQuery
 from server.escalation.api import EscalationMutation, EscalationQuery
 from server.family.api import FamilyMutation, FamilyQuery
+from server.follow_up.api import FollowUpMutation, FollowUpQuery
 from server.inbox.api import NotificationMutation, NotificationQuery, NotificationSubscription
+from server.legal_status.api import LegalStatusMutation, LegalStatusQuery
 from server.meeting.api import MeetingQuery
 from server.meeting.mutations import MeetingMutation
 from server.outcomes_report.api import OutcomesReportQuery
@@ -35,6 +37,7 @@ from server.password_reset.api import PasswordMutation
 from server.plan.api import PlanMutation, PlanQuery
 from server.plan.contingency_api import PlanContingencyMutation
 from server.portal.api import PortalMutation, PortalQuery
+from server.referral.api import ReferralMutation, ReferralQuery
 from server.retention.api import RetentionMutation, RetentionQuery
 from server.safeguarding.api import SafeguardingMutation, SafeguardingQuery
 from server.service_catalogue.api import ServiceCatalogueMutation, ServiceCatalogueQuery
@@ -63,6 +66,9 @@ Query = merge_types(
         MeetingQuery,
         AssessmentQuery,
         EscalationQuery,
+        ReferralQuery,
+        LegalStatusQuery,
+        FollowUpQuery,
         TransitionQuery,
         NotificationQuery,
         PortalQuery,
@@ -95,6 +101,9 @@ Mutation = merge_types(
         MeetingMutation,
         AssessmentMutation,
         EscalationMutation,
+        ReferralMutation,
+        LegalStatusMutation,
+        FollowUpMutation,
         TransitionMutation,
         PortalMutation,
         SsoMutation,

@@ -12,7 +12,9 @@ from server.contribution.models import Contribution, ContributionVersion
 from server.cover.models import DeputyLead, LeadAbsence
 from server.escalation.models import Escalation
 from server.family.models import Family, FamilyMember
+from server.follow_up.models import FollowUp
 from server.idempotency import IdempotencyKey
+from server.legal_status.models import LegalStatusChange
 from server.meeting.models import (
     Meeting,
     MeetingAddendum,
@@ -25,6 +27,7 @@ from server.password_reset.models import PasswordReset
 from server.plan.models import PlanAction, PlanContingency, PlanGoal, PlanHistory
 from server.portal.models import PortalInvitation
 from server.ratelimit import RateLimitWindow
+from server.referral.models import Referral
 from server.retention.models import FamilyTombstone, RetentionDecision
 from server.safeguarding.models import SafeguardingOverride, SharingDecision
 from server.service_catalogue.models import Service, ServicePrice
@@ -54,10 +57,12 @@ __all__ = [
     "FamilyMember",
     "FamilyTombstone",
     "FamilyTransition",
+    "FollowUp",
     "GoalProgress",
     "IdempotencyKey",
     "IdentityLink",
     "LeadAbsence",
+    "LegalStatusChange",
     "LoginAttempt",
     "Meeting",
     "MeetingAddendum",
@@ -76,6 +81,7 @@ __all__ = [
     "PlanHistory",
     "PortalInvitation",
     "RateLimitWindow",
+    "Referral",
     "RetentionDecision",
     "Review",
     "SafeguardingOverride",

@@ -11,7 +11,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from server.agency.models import Agency
 from server.auth.passwords import hash_password
 from server.db.engine import create_engine, create_session_factory, unit_of_work
-from server.demo import agreements, care, plan, portal, retention, sharing
+from server.demo import agreements, care, journey, plan, portal, retention, sharing
 from server.demo.area import AGENCIES, DEMO_PASSWORD, STAFF
 from server.demo.families import FAMILIES, add_family
 from server.user.models import User, UserKind
@@ -58,5 +58,6 @@ async def _load(session: AsyncSession) -> None:
     await sharing.load(session, families[0], staff)
     await plan.load(session, families, staff)
     await care.load(session, families[0], staff)
+    await journey.load(session, families, staff)
     await portal.load(session, families[0], staff, password_hash)
     await retention.load(session, staff)

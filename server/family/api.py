@@ -25,7 +25,7 @@ from server.contribution.api import ContributionConnection, ContributionKindType
 from server.cover.api import FamilyCoverType, cover_of_family
 from server.family import service as family_service
 from server.family.models import Family, FamilyMember, FamilyStatus, LevelOfNeed
-from server.family.service import FamilyOpen, MemberIn
+from server.family.service import FamilyOpen, MemberDetails, MemberIn
 from server.safeguarding.api import (
     SafeguardingOverrideType,
     SharingDecisionType,
@@ -49,6 +49,13 @@ class FamilyMemberType:
     relationship: str = strawberry.field(description="In the family's words: mother, stepfather, grandmother...")
     date_of_birth: date | None
     is_subject_child: bool = strawberry.field(description="True for a child the plan is about.")
+    lives_in_household: bool = strawberry.field(
+        description="False for wider family who do not live with the children (household composition)."
+    )
+    is_young_carer: bool = strawberry.field(description="A child or young person who cares for someone at home.")
+    first_language: str = strawberry.field(description="Empty when not recorded.")
+    interpreter_needed: bool
+    has_disability: bool
 
     @classmethod
     def from_row(cls, row: FamilyMember) -> FamilyMemberType:
@@ -58,6 +65,11 @@ class FamilyMemberType:
             relationship=row.relationship,
             date_of_birth=row.date_of_birth,
             is_subject_child=row.is_subject_child,
+            lives_in_household=row.lives_in_household,
+            is_young_carer=row.is_young_carer,
+            first_language=row.first_language,
+            interpreter_needed=row.interpreter_needed,
+            has_disability=row.has_disability,
         )
 
 
@@ -181,9 +193,44 @@ class FamilyMemberInput:
     relationship: str
     date_of_birth: date | None = None
     is_subject_child: bool = False
+    lives_in_household: bool = strawberry.field(default=True, description="False for wider family.")
+    is_young_carer: bool = False
+    first_language: str = strawberry.field(default="", description="60 characters at most.")
+    interpreter_needed: bool = strawberry.field(default=False, description="Needs firstLanguage.")
+    has_disability: bool = False
 
     def to_member(self) -> MemberIn:
-        return MemberIn(self.full_name, self.relationship, self.date_of_birth, self.is_subject_child)
+        details = MemberDetails(
+            self.lives_in_household,
+            self.is_young_carer,
+            self.first_language,
+            self.interpreter_needed,
+            self.has_disability,
+        )
+        return MemberIn(self.full_name, self.relationship, self.date_of_birth, self.is_subject_child, details)
+
+
+@strawberry.input(
+    description="Record a person's household, young carer, language, interpreter and disability details (all of"
+    " them, replacing what was recorded). Lead professional only."
+)
+class FamilyMemberDetailsSetInput:
+    member_id: strawberry.ID
+    expected_version: int = strawberry.field(description="The family's version; a stale one gives CONFLICT.")
+    lives_in_household: bool
+    is_young_carer: bool
+    first_language: str = strawberry.field(description="60 characters at most; empty when not known.")
+    interpreter_needed: bool = strawberry.field(description="Needs firstLanguage.")
+    has_disability: bool
+
+    def to_details(self) -> MemberDetails:
+        return MemberDetails(
+            self.lives_in_household,
+            self.is_young_carer,
+            self.first_language,
+            self.interpreter_needed,
+            self.has_disability,
+        )
 
 
 @strawberry.input(description="A new referral. At least one member must be marked as the subject child.")
@@ -315,5 +362,23 @@ class FamilyMutation:
             audit=lambda row: {"memberId": str(row.id)},
             idempotency_key=input.idempotency_key,
             replay=FamilyMember,
+        )
+        return FamilyMemberType.from_row(row)
+
+    @strawberry.mutation(
+        description="Record a person's household, young carer, language, interpreter and disability details."
+        " Lead professional only; CONFLICT if the family is stale."
+    )
+    async def family_member_details_set(self, info: Info, input: FamilyMemberDetailsSetInput) -> FamilyMemberType:
+        member_id = parse_id(input.member_id, "memberId")
+        row = await mutate(
+            info,
+            partial(
+                family_service.set_member_details,
+                member_id=member_id,
+                expected_version=input.expected_version,
+                details=input.to_details(),
+            ),
+            audit=lambda row: {"memberId": str(row.id)},
         )
         return FamilyMemberType.from_row(row)

@@ -53,4 +53,10 @@ class FamilyMember(SQLModel, table=True):
     date_of_birth: date | None = None
     relationship: str = Field(max_length=60)  # in the family's words: mother, stepfather, grandmother...
     is_subject_child: bool = False
+    # Household composition, and what the team needs to know to work with each person.
+    lives_in_household: bool = True  # False: wider family who do not live with the children
+    is_young_carer: bool = False
+    first_language: str = Field(default="", max_length=60)
+    interpreter_needed: bool = False
+    has_disability: bool = False
     created_at: datetime = created_at_field()

@@ -13,17 +13,28 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from server import pagination
 from server.access.actor import Act
 from server.access.kinds import Kind
-from server.access.pep import AccessControl
+from server.access.pep import FAMILY_NOT_FOUND, AccessControl
 from server.clock import utcnow
 from server.errors import BadUserInput, Conflict, NotFound
 from server.family import attention
 from server.family.models import Family, FamilyMember, FamilyStatus, LevelOfNeed, family_reference_seq
 from server.team import service as team_service
 from server.team.service import Contact
-from server.validation import required_text
+from server.validation import optional_text, required_text
 from server.writes import lock_and_require
 
 MAX_MEMBERS = 30
+
+
+@dataclass(frozen=True)
+class MemberDetails:
+    """Household composition and what the team needs to know to work with the person."""
+
+    lives_in_household: bool = True
+    is_young_carer: bool = False
+    first_language: str = ""
+    interpreter_needed: bool = False
+    has_disability: bool = False
 
 
 @dataclass(frozen=True)
@@ -32,6 +43,7 @@ class MemberIn:
     relationship: str
     date_of_birth: date | None = None
     is_subject_child: bool = False
+    details: MemberDetails = MemberDetails()
 
 
 @dataclass(frozen=True)
@@ -173,7 +185,43 @@ def _member_row(family_id: uuid.UUID, member: MemberIn) -> FamilyMember:
         relationship=required_text(member.relationship, "relationship", 60),
         date_of_birth=member.date_of_birth,
         is_subject_child=member.is_subject_child,
+        **_details(member.details),
     )
+
+
+def _details(details: MemberDetails) -> dict[str, object]:
+    language = optional_text(details.first_language, "firstLanguage", 60)
+    if details.interpreter_needed and not language:
+        raise BadUserInput("Say which language an interpreter is needed for.", field="firstLanguage")
+    return {
+        "lives_in_household": details.lives_in_household,
+        "is_young_carer": details.is_young_carer,
+        "first_language": language,
+        "interpreter_needed": details.interpreter_needed,
+        "has_disability": details.has_disability,
+    }
+
+
+async def set_member_details(
+    session: AsyncSession,
+    access: AccessControl,
+    *,
+    member_id: uuid.UUID,
+    expected_version: int,
+    details: MemberDetails,
+) -> FamilyMember:
+    """A change to one person's details is a change to the family's record: it bumps the family's version,
+    so two changes from the same reading conflict."""
+    member = await session.get(FamilyMember, member_id)
+    if member is None:  # the same answer as for a family the caller may not see
+        raise NotFound(FAMILY_NOT_FOUND)
+    await lock_and_require(session, access, Act.update, Kind.family, member.family_id)
+    changes = _details(details)
+    await bump_version(session, member.family_id, expected_version, {})
+    for name, value in changes.items():
+        setattr(member, name, value)
+    await session.flush()
+    return member
 
 
 def _check_members(members: list[MemberIn], *, require_subject_child: bool) -> None:

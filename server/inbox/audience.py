@@ -25,6 +25,7 @@ from notifications.events import (
     AgreementExpiring,
     EscalationTimedOut,
     Event,
+    FollowUpDue,
     OverrideUsed,
     notice_kind,
 )
@@ -63,6 +64,8 @@ async def recipients(session: AsyncSession, event: Event) -> list[uuid.UUID]:
         covering = await covering_deputies(session, event.family_id)
         managers = await _staff(session, SystemRole.manager, agency_ids=[m.agency_id for m in leads])
         return list(dict.fromkeys([*lead_ids, *covering, *managers]))
+    if isinstance(event, FollowUpDue):
+        return lead_ids
     if isinstance(event, ACTION_EVENTS):
         covering = await covering_deputies(session, event.family_id)
         return list(dict.fromkeys([event.owner_user_id, *lead_ids, *covering]))

@@ -10,11 +10,17 @@ from server.api.scalars import Info, parse_id
 from server.family.api import FamilyType, LevelOfNeedType
 from server.family.models import Family
 from server.transition import service as transition_service
-from server.transition.models import ClosureOutcome, FamilyTransition, TransitionKind
+from server.transition.models import CareOutcome, ClosureOutcome, FamilyTransition, TransitionKind
 from server.transition.service import ClosureIn, OpenActions, StepIn
 
 TransitionKindType = strawberry.enum(TransitionKind, name="TransitionKind")
 ClosureOutcomeType = strawberry.enum(ClosureOutcome, name="ClosureOutcome", description="How the work ended.")
+CareOutcomeType = strawberry.enum(
+    CareOutcome,
+    name="CareOutcome",
+    description="The edge-of-care outcome at closure: remained_at_home, entered_care, returned_home, moved_away,"
+    " other.",
+)
 OpenActionsType = strawberry.enum(
     OpenActions, name="OpenActions", description="On closing: cancel the open actions, or keep them with their owners."
 )
@@ -28,6 +34,10 @@ class FamilyTransitionType:
     reason: str
     receiving_team: str
     outcome: ClosureOutcomeType | None  # type: ignore[valid-type]
+    care_outcome: CareOutcomeType | None = strawberry.field(  # type: ignore[valid-type]
+        description="At closure: where the young person lives. Null for other changes and for closures recorded"
+        " before it was asked."
+    )
     support_continuing: str = strawberry.field(description="Sustainability plan: what support continues.")
     contact_if_difficulties: str = strawberry.field(description="Who the family can contact if difficulties return.")
     family_feedback: str
@@ -42,6 +52,7 @@ class FamilyTransitionType:
             reason=row.reason,
             receiving_team=row.receiving_team,
             outcome=row.outcome,
+            care_outcome=row.care_outcome,
             support_continuing=row.support_continuing,
             contact_if_difficulties=row.contact_if_difficulties,
             family_feedback=row.family_feedback,
@@ -83,6 +94,9 @@ class FamilyCloseInput:
     family_id: strawberry.ID
     expected_version: int
     outcome: ClosureOutcomeType  # type: ignore[valid-type]
+    care_outcome: CareOutcomeType = strawberry.field(  # type: ignore[valid-type]
+        description="Where the young person lives at closure: did they remain at home or enter care?"
+    )
     reason: str
     support_continuing: str = strawberry.field(description="What support continues (required).")
     contact_if_difficulties: str = strawberry.field(description="Who to contact if difficulties return (required).")
@@ -152,6 +166,7 @@ class TransitionMutation:
         family_id = parse_id(input.family_id, "familyId")
         data = ClosureIn(
             outcome=input.outcome,
+            care_outcome=input.care_outcome,
             reason=input.reason,
             support_continuing=input.support_continuing,
             contact_if_difficulties=input.contact_if_difficulties,

@@ -28,6 +28,16 @@ class ClosureOutcome(StrEnum):
     other = "other"
 
 
+class CareOutcome(StrEnum):
+    """The edge-of-care outcome at closure: where the young person lives."""
+
+    remained_at_home = "remained_at_home"
+    entered_care = "entered_care"
+    returned_home = "returned_home"
+    moved_away = "moved_away"
+    other = "other"
+
+
 class FamilyTransition(SQLModel, table=True):
     __tablename__ = "family_transition"
 
@@ -38,6 +48,7 @@ class FamilyTransition(SQLModel, table=True):
     reason: str = Field(max_length=5000)
     receiving_team: str = Field(default="", max_length=300)  # step up / step down
     outcome: ClosureOutcome | None = enum_field(ClosureOutcome, name="closure_outcome", nullable=True)
+    care_outcome: CareOutcome | None = enum_field(CareOutcome, name="closure_care_outcome", nullable=True)
     support_continuing: str = Field(default="", max_length=5000)  # sustainability plan
     contact_if_difficulties: str = Field(default="", max_length=2000)
     family_feedback: str = Field(default="", max_length=5000)

@@ -21,8 +21,9 @@ from server.clock import today, utcnow
 from server.errors import BadUserInput, Conflict
 from server.family.models import Family, FamilyStatus, LevelOfNeed
 from server.family.service import bump_version
+from server.follow_up import service as follow_up_service
 from server.plan import service as plan_service
-from server.transition.models import ClosureOutcome, FamilyTransition, TransitionKind
+from server.transition.models import CareOutcome, ClosureOutcome, FamilyTransition, TransitionKind
 from server.validation import optional_text, required_text
 from server.writes import lock_and_require
 
@@ -46,6 +47,7 @@ class StepIn:
 @dataclass(frozen=True)
 class ClosureIn:
     outcome: ClosureOutcome
+    care_outcome: CareOutcome
     reason: str
     support_continuing: str
     contact_if_difficulties: str
@@ -84,8 +86,9 @@ async def step_down(
 async def close(
     session: AsyncSession, access: AccessControl, *, family_id: uuid.UUID, expected_version: int, data: ClosureIn
 ) -> tuple[Family, FamilyTransition]:
-    """Close with an outcome, a sustainability plan and the family's feedback. Open actions make this
-    a BAD_USER_INPUT unless the caller chose to cancel or keep them."""
+    """Close with an outcome (and where the young person lives: the edge-of-care outcome), a sustainability
+    plan and the family's feedback, and schedule the follow-up checks 3, 6 and 12 months on. Open actions
+    make this a BAD_USER_INPUT unless the caller chose to cancel or keep them."""
     family = await lock_and_require(session, access, Act.update, Kind.family, family_id)
     open_actions = await plan_service.open_actions(session, family_id)
     if open_actions and data.open_actions is None:
@@ -95,14 +98,16 @@ async def close(
             field="openActions",
         )
     row = _transition(family, access, TransitionKind.closure, data.reason, data.effective_on)
-    row.outcome = data.outcome
+    row.outcome, row.care_outcome = data.outcome, data.care_outcome
     row.support_continuing = required_text(data.support_continuing, "supportContinuing", 5000)
     row.contact_if_difficulties = required_text(data.contact_if_difficulties, "contactIfDifficulties", 2000)
     row.family_feedback = optional_text(data.family_feedback, "familyFeedback", 5000)
     if data.open_actions is OpenActions.cancel:
         await plan_service.cancel_actions(session, access, open_actions)
     changes = {"status": FamilyStatus.closed.value, "closed_at": utcnow()}
-    return await _apply(session, access, expected_version, changes, row, transition="closed")
+    applied = await _apply(session, access, expected_version, changes, row, transition="closed")
+    await follow_up_service.schedule_for(session, row)
+    return applied
 
 
 async def reopen(
@@ -113,7 +118,9 @@ async def reopen(
         raise Conflict("This family's record is not closed.")
     row = _transition(family, access, TransitionKind.reopening, reason, today())
     changes = {"status": FamilyStatus.active.value, "closed_at": None}
-    return await _apply(session, access, expected_version, changes, row, transition="reopened")
+    applied = await _apply(session, access, expected_version, changes, row, transition="reopened")
+    await follow_up_service.cancel_pending(session, family_id)
+    return applied
 
 
 async def list_for_family(session: AsyncSession, access: AccessControl, family_id: uuid.UUID) -> list[FamilyTransition]:

@@ -42,6 +42,7 @@ from tests.builders_content import (
     create_escalation_content,
     create_meeting_content,
     create_plan_content,
+    create_referral_content,
     create_review_content,
     create_service_received_content,
     escalation_raised,
@@ -229,6 +230,7 @@ READERS: dict[str, list[ListPath]] = {
     "escalation_reason": [
         ListPath("FamilyEscalations", _family_op("FamilyEscalations"), _by_canary),
     ],
+    "referral_reason": [ListPath("FamilyReferrals", _family_op("FamilyReferrals"), _by_canary)],
     "assessment_narrative": [ListPath("FamilyAssessments", _family_op("FamilyAssessments"), _by_canary)],
     "minutes_item": [MEETINGS, MEETING],
     "meeting_decision": [MEETINGS, MEETING],
@@ -254,6 +256,7 @@ READERS: dict[str, list[ListPath]] = {
 LOOKUPS: dict[str, Lookup] = {
     "contribution": Lookup("Contribution", _found("contribution"), whole_record=True),
     "escalation_reason": Lookup("Escalation", _found("escalation"), whole_record=False),
+    "referral_reason": Lookup("Referral", _found("referral"), whole_record=False),
     "assessment_narrative": Lookup("Assessment", _found("assessment"), whole_record=False),
     "assessment_rating": Lookup("Assessment", _rating_found, whole_record=False, by_parent=True),
     "review_note": Lookup("Review", _found("review"), whole_record=False),
@@ -443,6 +446,7 @@ async def _other_content(sessions, world: World, key: tuple[str, str], family, p
         **await create_escalation_content(sessions, owner=owner, **facts),
         **await create_contact_content(sessions, owner=owner, **facts),
         **await create_service_received_content(sessions, owner=owner, **facts),
+        **await create_referral_content(sessions, owner=owner, **facts),
     }
     for kind, (content_id, text) in built.items():
         _remember(world, (sharing, category, kind, "plain"), content_id, text)

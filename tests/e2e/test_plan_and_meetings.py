@@ -363,6 +363,7 @@ async def test_a_worker_updates_their_own_action_and_sees_no_lead_controls(
             "familyId": str(team.family.id),
             "expectedVersion": family["version"],
             "outcome": "goals_achieved",
+            "careOutcome": "remained_at_home",
             "reason": "Done",
             "supportContinuing": "School",
             "contactIfDifficulties": "School office",
@@ -399,7 +400,9 @@ async def test_the_lead_closes_a_case_with_its_outcome_and_sustainability_plan(
     form = page.locator("#close-form")
     await page.get_by_role("button", name="Close the record").click()
     await expect(form.locator(".govuk-error-summary")).to_contain_text("Enter what support continues")
+    await expect(form.locator(".govuk-error-summary")).to_contain_text("Choose where the young person lives now")
     await form.get_by_label("Outcome").select_option(label="The family's goals were achieved")
+    await form.get_by_label("Remained at home").check()
     await form.get_by_label("Why the record is closing").fill("Attendance above 95% for a term")
     await form.get_by_label("What support continues").fill("School pastoral team, weekly check-in")
     await form.get_by_label("Who the family can contact if things get difficult again").fill("Early help hub")
@@ -415,6 +418,10 @@ async def test_the_lead_closes_a_case_with_its_outcome_and_sustainability_plan(
     await expect(page.locator(BANNER)).to_contain_text("The family's record is closed.")
     await expect(page.locator("#family-status")).to_have_text("Closed")
     await expect(page.locator("#transitions-table")).to_contain_text("Attendance above 95% for a term")
+    await expect(page.locator("#transitions-table")).to_contain_text("Remained at home")
+    # and the checks at 3, 6 and 12 months are arranged
+    await expect(page.locator("#follow-ups-table tbody tr")).to_have_count(3)
+    await expect(page.locator("#follow-ups-table tbody tr").first).to_contain_text("3 months")
     await expect(page.get_by_text("Re-open the family's record")).to_be_visible()
     await expect(page.get_by_role("heading", name="Change status or level of need")).to_have_count(0)
     await check_page(page, "family-closed")

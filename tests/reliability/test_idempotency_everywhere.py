@@ -151,6 +151,10 @@ async def case_for(operation: str, gql, sessions, area=None) -> Case:
     if operation == "EscalationRaise":
         escalation = {"familyId": family, "level": "concern", "category": "education", "reason": "Missed school"}
         return Case(operation, await sign_in(gql, area.colleague), fixed(escalation), "escalation", fid)
+    if operation == "ReferralRecord":
+        referral = {"familyId": family, "receivedOn": date.today().isoformat(), "consent": "not_sought"}
+        referral |= {"referrer": {"name": "GP", "organisation": "Surgery"}, "reason": "R", "presentingNeeds": "N"}
+        return Case(operation, lead, fixed(referral | {"category": "health"}), "referral", fid)
     raise AssertionError(operation)
 
 
@@ -171,6 +175,7 @@ CREATES = [
     "AssessmentRecord",
     "ReviewRecord",
     "EscalationRaise",
+    "ReferralRecord",
 ]
 
 

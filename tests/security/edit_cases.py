@@ -25,6 +25,7 @@ from tests.builders import (
     create_user,
     unique,
 )
+from tests.builders_journey import close_through_the_api, open_since
 from tests.builders_retain import create_closed_family, decide
 from tests.reliability.test_idempotency_everywhere import CREATES, Case, case_for, held_meeting, later
 from tests.sharing_agreement.test_agreements import agreement_input
@@ -145,6 +146,27 @@ async def edit_case(operation: str, gql, sessions) -> Case:
         if operation == "EscalationAcknowledge":
             return case(lead, {"input": {"escalationId": raised["id"]}})
         return case(lead, {"input": {"escalationId": raised["id"], "outcome": "managed_within_plan", "note": "MASH"}})
+    if operation == "FamilyLegalStatusSet":
+        change = {"familyId": family, "expectedVersion": 1, "legalStatus": "child_in_need", "edgeOfCare": True}
+        return case(lead, {"input": change | {"effectiveFrom": TODAY}})
+    if operation == "FamilyMemberDetailsSet":
+        member_details = {"livesInHousehold": True, "isYoungCarer": True, "firstLanguage": "Polish"}
+        member_details |= {"interpreterNeeded": False, "hasDisability": False}
+        return case(lead, {"input": {"memberId": member, "expectedVersion": 1} | member_details})
+    if operation == "FollowUpRecord":
+        await open_since(sessions, area.family, 200)
+        await close_through_the_api(gql, area.family, lead, on=date.today() - timedelta(days=100))
+        checks = (await gql.data("FamilyFollowUps", {"familyId": family}, token=lead))["familyFollowUps"]
+        check = {"followUpId": checks[0]["id"], "expectedVersion": checks[0]["version"], "checkedOn": TODAY}
+        return case(lead, {"input": check | {"stillAtHome": True, "reReferred": False, "note": "At home"}})
+    if operation in ("ReferralDecide", "ReferralFirstContact"):
+        recording = await case_for("ReferralRecord", gql, sessions, area)
+        recorded = await created("ReferralRecord", (await recording.variables())["input"], recording.token)
+        change = {"referralId": recorded["id"], "expectedVersion": recorded["version"]}
+        if operation == "ReferralFirstContact":
+            return case(lead, {"input": change | {"firstContactOn": TODAY}})
+        decision = {"levelOfNeed": "targeted", "decidedOn": TODAY, "reason": "Early help", "outcome": "redirected"}
+        return case(lead, {"input": change | decision | {"redirectedTo": "CAMHS"}})
     if operation in RETENTION:
         return await retention_case(operation, gql, sessions, area)
     transition = {"familyId": family, "expectedVersion": 1, "reason": "Disclosure", "effectiveOn": TODAY}
@@ -154,7 +176,11 @@ async def edit_case(operation: str, gql, sessions) -> Case:
         await created("FamilyStepUp", transition | {"receivingTeam": "Assessment Team 2"})
         down = transition | {"expectedVersion": 2, "receivingTeam": "Early Help Hub", "levelOfNeed": "targeted"}
         return case(lead, {"input": down})
-    closing = transition | {"outcome": "goals_achieved", "supportContinuing": "Mentoring"}
+    closing = transition | {
+        "outcome": "goals_achieved",
+        "careOutcome": "remained_at_home",
+        "supportContinuing": "Mentoring",
+    }
     closing |= {"contactIfDifficulties": "Early Help Hub", "familyFeedback": "Sam listened"}
     if operation == "FamilyClose":
         return case(lead, {"input": closing})
@@ -293,6 +319,11 @@ EDITS = [
     "MinutesPublish",
     "EscalationAcknowledge",
     "EscalationResolve",
+    "ReferralDecide",
+    "ReferralFirstContact",
+    "FamilyLegalStatusSet",
+    "FamilyMemberDetailsSet",
+    "FollowUpRecord",
     "FamilyStepUp",
     "FamilyStepDown",
     "FamilyClose",

@@ -42,6 +42,7 @@ FAMILY_TABLES = (
     "assessment",
     "review",
     "escalation",
+    "referral",
 )
 MEETING_TABLES = ("taf_meeting_decision", "taf_meeting_addendum")
 CHILD_TABLES = {"assessment_rating": "assessment", "review_goal_progress": "review", "outcome_score": "review"}
@@ -208,7 +209,7 @@ async def test_sql_and_html_in_every_text_field_of_a_new_family_and_item_come_ba
     adding = Case("ContributionAdd", token, None, "contribution", area.family.id)  # type: ignore[arg-type]
     data, injected_item = await created_with_every_text_field_hostile(gql, adding, {"input": item})
     # then every value is stored exactly as sent, and reads give the same text back
-    assert len(injected) == 6 and len(injected_item) == 2
+    assert len(injected) == 7 and len(injected_item) == 2
     stored = await stored_strings(sessions, uuid.UUID(opened["id"]))
     assert set(injected.values()) | set(injected_item.values()) <= stored
     read = (await gql.data("Contribution", {"id": data["contributionAdd"]["id"]}, token=token))["contribution"]
@@ -251,6 +252,8 @@ FORBIDDEN_FIELDS = {
     "FamilyClose": ["status", "closedAt", "closedById"],
     "FamilyReopen": ["status", "closedAt", "reopenedById"],
     "PortalInvitationIssue": ["tokenHash", "expiresAt", "status", "issuedById"],
+    "ReferralRecord": ["owningAgencyId", "recordedById", "decidedById", "outcome", "version"],
+    "ReferralDecide": ["decidedById", "decidedByUserId", "familyId", "receivedOn"],
 }
 
 

@@ -25,6 +25,7 @@ def closing(family_id) -> dict:
             "familyId": str(family_id),
             "expectedVersion": 1,
             "outcome": "goals_achieved",
+            "careOutcome": "remained_at_home",
             "reason": "Attendance above 95% for a term",
             "supportContinuing": "School mentoring continues until July",
             "contactIfDifficulties": "Early Help Hub 01632 960200",

@@ -19,6 +19,7 @@ def closing(family_id, version=1, **overrides) -> dict:
             "familyId": str(family_id),
             "expectedVersion": version,
             "outcome": "goals_achieved",
+            "careOutcome": "remained_at_home",
             "reason": "Attendance above 95% for a term; flat repaired",
             "supportContinuing": "School mentoring continues until July",
             "contactIfDifficulties": "Early Help Hub 01632 960200, or Dan Okafor at school",

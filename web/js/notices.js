@@ -37,6 +37,8 @@ export function noticeText(notification, me) {
       return withTitle("An action is overdue");
     case "action_done":
       return withTitle("An action was done");
+    case "follow_up_due":
+      return `A ${p.months}-month follow-up check on a closed family is due on ${formatDate(p.due_on)}`;
     case "review_due":
       return `The family's plan is due for review on ${formatDate(p.due_on)}`;
     case "consent_withdrawn":

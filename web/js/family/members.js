@@ -22,7 +22,7 @@ export function render(view) {
       h(
         "thead",
         { class: "govuk-table__head" },
-        h("tr", { class: "govuk-table__row" }, ["Name", "Relationship", "Date of birth"].map((text) => h("th", { scope: "col", class: "govuk-table__header" }, text))),
+        h("tr", { class: "govuk-table__row" }, ["Name", "Relationship", "Date of birth", "Household and needs"].map((text) => h("th", { scope: "col", class: "govuk-table__header" }, text))),
       ),
       h(
         "tbody",
@@ -39,6 +39,7 @@ export function render(view) {
             ),
             h("td", { class: "govuk-table__cell" }, member.relationship),
             h("td", { class: "govuk-table__cell" }, member.dateOfBirth ? formatDate(member.dateOfBirth) : "Not known"),
+            h("td", { class: "govuk-table__cell" }, needs(member)),
           ),
         ),
       ),
@@ -48,6 +49,17 @@ export function render(view) {
       ? h("p", { class: "govuk-body" }, h("a", { class: "govuk-link", href: `#/families/${encodeURIComponent(view.family.id)}/portal-access`, id: "portal-access-link" }, "Invite family members to the family portal"))
       : null,
   );
+}
+
+// Household composition, and what the team needs to know to work with the person.
+function needs(member) {
+  const said = [
+    member.livesInHousehold ? "Lives in the household" : "Wider family, not in the household",
+    member.isYoungCarer ? "Young carer" : null,
+    member.firstLanguage ? `First language: ${member.firstLanguage}${member.interpreterNeeded ? ", needs an interpreter" : ""}` : null,
+    member.hasDisability ? "Has a disability" : null,
+  ];
+  return said.filter(Boolean).join(". ");
 }
 
 const LABELS = {

@@ -6,7 +6,7 @@ import { button, dateInput, details, h, radios, readDate, scrolling, selectField
 import { STALE } from "../errors.js";
 import { checkedValue, refuse, submit, value, warning } from "../forms.js";
 import { choices, formatDate, LEVEL_OF_NEED } from "../labels.js";
-import { CLOSURE_OUTCOME, TRANSITION_KIND, todayIso } from "../plan/labels.js";
+import { CARE_OUTCOME, CLOSURE_OUTCOME, TRANSITION_KIND, todayIso } from "../plan/labels.js";
 import { reloadButton } from "./contributions.js";
 
 export const id = "transitions";
@@ -38,9 +38,14 @@ function history(transitions) {
       id: "transitions-table",
       caption: "Step ups, step downs, closures and re-openings, oldest first",
       head: ["What", "From", "Why", "To or outcome"],
-      rows: transitions.map((t) => [TRANSITION_KIND[t.kind], formatDate(t.effectiveOn), t.reason, t.kind === "closure" ? CLOSURE_OUTCOME[t.outcome] : t.receivingTeam]),
+      rows: transitions.map((t) => [TRANSITION_KIND[t.kind], formatDate(t.effectiveOn), t.reason, t.kind === "closure" ? closureText(t) : t.receivingTeam]),
     }),
   );
+}
+
+function closureText(transition) {
+  const outcome = CLOSURE_OUTCOME[transition.outcome];
+  return transition.careOutcome ? `${outcome}. ${CARE_OUTCOME[transition.careOutcome]}` : outcome;
 }
 
 // Once closed, the family's records are kept until a date the retention schedule gives (policies/retention_schedule.csv).
@@ -154,6 +159,7 @@ function closeForm(view) {
     { id: "close-form", novalidate: true },
     warning("Closing ends the work with this family. The team can still read the record; only a re-opening, with a reason, starts it again."),
     selectField({ id: "close-outcome", label: "Outcome", options: choices(CLOSURE_OUTCOME, { first: "Choose an outcome" }) }),
+    radios({ id: "close-care", name: "close-care", legend: "Where does the young person live now?", items: choices(CARE_OUTCOME) }),
     textArea({ id: "close-reason", label: "Why the record is closing", rows: 3 }),
     textArea({ id: "close-support", label: "What support continues", hint: "The sustainability plan: who keeps helping, and how", rows: 3 }),
     textArea({ id: "close-contact", label: "Who the family can contact if things get difficult again", rows: 2 }),
@@ -174,6 +180,8 @@ function closeForm(view) {
     event.preventDefault();
     const problems = [];
     const outcome = required(form, "close-outcome", "Choose an outcome", problems);
+    const careOutcome = checkedValue(form, "close-care");
+    if (!careOutcome) problems.push({ message: "Choose where the young person lives now", fieldId: "close-care-input" });
     const reason = required(form, "close-reason", "Enter why the record is closing", problems);
     const support = required(form, "close-support", "Enter what support continues", problems);
     const contact = required(form, "close-contact", "Enter who the family can contact if things get difficult again", problems);
@@ -183,6 +191,7 @@ function closeForm(view) {
       operation: "FamilyClose",
       input: {
         outcome,
+        careOutcome,
         reason,
         supportContinuing: support,
         contactIfDifficulties: contact,
@@ -193,6 +202,7 @@ function closeForm(view) {
       message: "The family's record is closed.",
       labels: {
         outcome: { id: "close-outcome", label: "Outcome" },
+        careOutcome: { id: "close-care-input", label: "Where the young person lives now" },
         reason: { id: "close-reason", label: "Why" },
         supportContinuing: { id: "close-support", label: "What support continues" },
         contactIfDifficulties: { id: "close-contact", label: "Who to contact" },

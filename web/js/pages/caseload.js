@@ -1,6 +1,6 @@
 import { call } from "../api.js";
 import { checkboxes, checkedValues, h, hidden, selectField } from "../dom.js";
-import { choices, LEVEL_OF_NEED, STATUS, STATUS_TAG } from "../labels.js";
+import { choices, formatDate, LEVEL_OF_NEED, STATUS, STATUS_TAG } from "../labels.js";
 
 const PAGE_SIZE = 20;
 
@@ -45,14 +45,35 @@ export async function render(main, { query, navigate }) {
     }
     throw error;
   }
+  const { followUpsDue: due } = await call("FollowUpsDue", { first: 10 });
   main.append(
     h("h1", { class: "govuk-heading-l", tabindex: "-1" }, "My caseload"),
     h("p", { class: "govuk-body" }, "Families whose team you are on. Choose a family to see its members, team and plan."),
     h("p", { class: "govuk-body" }, h("a", { class: "govuk-link", href: "#/time-away", id: "time-away-link" }, "Mark yourself away"), " so that your families' deputy leads cover urgent matters."),
+    followUpsDue(due),
     filterForm(state, navigate),
     results(families, state),
   );
   return "My caseload";
+}
+
+// The checks after closure that are due on families the signed-in worker led (server: followUpsDue).
+function followUpsDue(page) {
+  if (!page.totalCount) return null;
+  const more = page.totalCount - page.nodes.length;
+  return h(
+    "div",
+    { class: "govuk-inset-text", id: "follow-ups-due" },
+    h("h2", { class: "govuk-heading-s" }, `Follow-up checks due: ${page.totalCount}`),
+    h(
+      "ul",
+      { class: "govuk-list" },
+      page.nodes.map((check) =>
+        h("li", {}, h("a", { class: "govuk-link", href: `#/families/${encodeURIComponent(check.familyId)}` }, `${check.familyName} (${check.familyReference})`), `: the ${check.months}-month check, due ${formatDate(check.dueOn)}`),
+      ),
+    ),
+    more > 0 ? h("p", { class: "govuk-body" }, `And ${more} more.`) : null,
+  );
 }
 
 function filterForm(state, navigate) {

@@ -11,9 +11,12 @@ import * as consentPicture from "../family/consent-picture.js";
 import * as contacts from "../family/contacts.js";
 import * as contributions from "../family/contributions.js";
 import * as escalations from "../family/escalations.js";
+import * as followUps from "../family/follow-ups.js";
+import * as legalStatus from "../family/legal-status.js";
 import * as meetings from "../family/meetings.js";
 import * as members from "../family/members.js";
 import * as plan from "../family/plan.js";
+import * as referrals from "../family/referrals.js";
 import * as safeguarding from "../family/safeguarding.js";
 import * as status from "../family/status.js";
 import * as team from "../family/team.js";
@@ -21,7 +24,7 @@ import * as transitions from "../family/transitions.js";
 import { coverNotice } from "../family/cover.js";
 import { formatDate, LEVEL_OF_NEED, STATUS, STATUS_TAG } from "../labels.js";
 
-const SECTIONS = [escalations, plan, meetings, members, team, contacts, contributions, consent, consentPicture, safeguarding, assessments, status, transitions, chronology];
+const SECTIONS = [escalations, referrals, plan, meetings, members, team, contacts, contributions, consent, consentPicture, safeguarding, assessments, status, legalStatus, transitions, followUps, chronology];
 
 export async function render(main, context) {
   const [id] = context.params;

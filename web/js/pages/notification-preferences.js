@@ -28,6 +28,7 @@ const KINDS = {
   team_member_removed: "Someone leaves a family's team",
   lead_professional_changed: "A family's lead professional changes",
   family_status_changed: "A family's status changes",
+  follow_up_due: "A follow-up check on a family you led is due, after its record closed",
 };
 const ESCALATION = new Set(["escalation_raised", "escalation_acknowledged", "escalation_timed_out", "escalation_resolved"]);
 

@@ -48,6 +48,14 @@ export const ATTENDANCE = { invited: "Not recorded", present: "Present", apologi
 export const ASSESSMENT_STAGE = { entry: "Entry assessment", review: "Review assessment", exit: "Exit assessment" };
 
 export const TRANSITION_KIND = { step_up: "Stepped up", step_down: "Stepped down", closure: "Closed", reopening: "Re-opened" };
+// The edge-of-care outcome at closure: where the young person lives.
+export const CARE_OUTCOME = {
+  remained_at_home: "Remained at home",
+  entered_care: "Entered care",
+  returned_home: "Returned home from care",
+  moved_away: "Moved away",
+  other: "Other",
+};
 export const CLOSURE_OUTCOME = {
   goals_achieved: "The family's goals were achieved",
   partly_achieved: "Some goals were achieved",

@@ -1,0 +1,138 @@
+"""The demo journeys from referral to follow-up. The Ali family's goes the whole way: a referral from the
+school, the threshold decision by the early help team manager, first contact, the edge-of-care cohort
+(child in need), closure with Omar remaining at home, and the 3-month follow-up check recorded (the 6- and
+12-month checks are still to come). The Osei family's referral and closure (plan.py) show the waits and
+checks not yet due; the Williams family's referral still waits for its decision."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlmodel import select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from notifications import timers
+from server.clock import utcnow
+from server.family.models import Family, LevelOfNeed
+from server.follow_up import service as follow_up_service
+from server.legal_status.models import LegalStatus, LegalStatusChange
+from server.referral.models import Referral, ReferralConsent, ReferralOutcome
+from server.transition.models import CareOutcome, ClosureOutcome, FamilyTransition, TransitionKind
+
+
+async def load(session: AsyncSession, families: list[Family], staff: dict) -> None:
+    by_name = {family.display_name: family for family in families}
+    await _ali_journey(session, by_name["The Ali family"], staff)
+    await _osei_and_williams(session, by_name["The Osei family"], by_name["The Williams family"], staff)
+
+
+async def _ali_journey(session: AsyncSession, ali: Family, staff: dict) -> None:
+    opened = ali.opened_at.date()
+    session.add(
+        Referral(
+            family_id=ali.id,
+            received_on=opened - timedelta(days=3),
+            referrer_name="Ms Helen Park",
+            referrer_organisation="Riverside Academy",
+            referrer_role="Head of year 8",
+            referrer_contact="01632 960411",
+            consent=ReferralConsent.given,
+            consent_given_by="Nadia Ali (mother)",
+            reason="Omar is being bullied and has stopped coming to school; the family of five share a one-bed flat.",
+            presenting_needs="Bullying; school attendance (64%); overcrowding; Omar says he wants to leave home.",
+            owning_agency_id=staff["lead"].agency_id,
+            category="education",
+            recorded_by_user_id=staff["lead"].id,
+            decided_level=LevelOfNeed.specialist,
+            decided_on=opened - timedelta(days=1),
+            decided_by_user_id=staff["manager"].id,
+            decision_reason="At risk of family breakdown (edge of care): intensive early help with a Team Around"
+            " the Family, housing and the school together.",
+            outcome=ReferralOutcome.accepted,
+            first_contact_on=opened,
+        )
+    )
+    session.add(
+        LegalStatusChange(
+            family_id=ali.id,
+            legal_status=LegalStatus.child_in_need,
+            edge_of_care=True,
+            effective_from=opened,
+            recorded_by_user_id=staff["lead"].id,
+        )
+    )
+    closed = (ali.closed_at or utcnow()).date()
+    closure = FamilyTransition(
+        family_id=ali.id,
+        kind=TransitionKind.closure,
+        effective_on=closed,
+        reason="Omar is back at school full time and the bullying has stopped; the housing transfer is agreed.",
+        outcome=ClosureOutcome.partly_achieved,
+        care_outcome=CareOutcome.remained_at_home,
+        support_continuing="School mentor weekly; Northbridge Homes tracks the transfer.",
+        contact_if_difficulties="Northbridge Early Help Hub, 01632 960200",
+        family_feedback="Nadia: 'We were listened to, all of us.'",
+        recorded_by_user_id=staff["lead"].id,
+    )
+    session.add(closure)
+    await session.flush()
+    three_months, *_ = await follow_up_service.schedule_for(session, closure)
+    three_months.checked_on = three_months.due_on + timedelta(days=2)
+    three_months.still_at_home, three_months.re_referred = True, False
+    three_months.note = "Omar is at home and at school every day; the family moved to a three-bed flat."
+    three_months.recorded_by_user_id, three_months.recorded_at = staff["lead"].id, utcnow()
+    three_months.version += 1
+    await timers.cancel(session, kind=follow_up_service.TIMER_KIND, subject_id=three_months.id)
+
+
+async def _osei_and_williams(session: AsyncSession, osei: Family, williams: Family, staff: dict) -> None:
+    closure = (
+        await session.exec(
+            select(FamilyTransition).where(
+                FamilyTransition.family_id == osei.id, FamilyTransition.kind == TransitionKind.closure
+            )
+        )
+    ).one()
+    closure.care_outcome = CareOutcome.remained_at_home
+    await follow_up_service.schedule_for(session, closure)
+    received = osei.opened_at.date() - timedelta(days=5)
+    session.add(
+        Referral(
+            family_id=osei.id,
+            received_on=received,
+            referrer_name="Mr Daniel Okafor",
+            referrer_organisation="Riverside Academy",
+            referrer_role="Designated safeguarding lead",
+            referrer_contact="01632 960410",
+            consent=ReferralConsent.given,
+            consent_given_by="Abena Osei (mother)",
+            reason="Kwame's attendance has fallen to 71% and he is often late and hungry.",
+            presenting_needs="School attendance; rent arrears and a notice seeking possession; low mood (mother).",
+            owning_agency_id=staff["lead"].agency_id,
+            category="education",
+            recorded_by_user_id=staff["lead"].id,
+            decided_level=LevelOfNeed.targeted,
+            decided_on=received + timedelta(days=2),
+            decided_by_user_id=staff["manager"].id,
+            decision_reason="Needs across school, housing and the home that no single agency can meet: early help"
+            " with a Team Around the Family.",
+            outcome=ReferralOutcome.accepted,
+            first_contact_on=received + timedelta(days=3),
+        )
+    )
+    session.add(
+        Referral(
+            family_id=williams.id,
+            received_on=williams.opened_at.date(),
+            referrer_name="Grace Williams",
+            referrer_organisation="Self-referral",
+            referrer_role="Grandmother and carer",
+            consent=ReferralConsent.given,
+            consent_given_by="Grace Williams (grandmother)",
+            reason="Kai has been excluded twice this term and Grace is struggling to cope.",
+            presenting_needs="Behaviour at school; a kinship carer's own health.",
+            owning_agency_id=staff["lead"].agency_id,
+            category="education",
+            recorded_by_user_id=staff["lead"].id,
+        )
+    )
