@@ -193,7 +193,8 @@ class FamilyOpenInput:
     idempotency_key: str | None = strawberry.field(
         default=None,
         description="A value unique to this attempt (8-100 characters). A retry with the same key returns the"
-        " family the first attempt opened instead of opening a second one.",
+        " family the first attempt opened instead of opening a second one; the same key with other values is"
+        " CONFLICT.",
     )
 
 
