@@ -23,7 +23,14 @@ from server.access.kinds import Kind
 from server.access.pep import AccessControl
 from server.assessment.content import narrative_facts, rating_facts
 from server.assessment.factors import Catalogue
-from server.assessment.models import RISK_PRESENT, Assessment, AssessmentRating, AssessmentStage, RiskRating
+from server.assessment.models import (
+    RISK_PRESENT,
+    Assessment,
+    AssessmentRating,
+    AssessmentStage,
+    RiskRating,
+    current_assessment,
+)
 from server.errors import BadUserInput
 from server.family.models import LevelOfNeed
 
@@ -104,12 +111,15 @@ async def _entry_exit_pairs(
             Assessment.stage == AssessmentStage.exit.value,
             col(Assessment.assessed_on).between(exited_from, exited_to),
             access.family_filter(col(Assessment.family_id), Act.read, Kind.assessment),
+            current_assessment(),
         )
         .distinct()
     )
     statement = (
         select(Assessment)
-        .where(col(Assessment.family_id).in_(exited), col(Assessment.stage).in_(["entry", "exit"]))
+        .where(
+            col(Assessment.family_id).in_(exited), col(Assessment.stage).in_(["entry", "exit"]), current_assessment()
+        )
         .order_by(col(Assessment.assessed_on), col(Assessment.created_at))
     )
     entry: dict[uuid.UUID, Assessment] = {}

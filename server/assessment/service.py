@@ -1,5 +1,7 @@
 """Use cases for early help assessments: snapshots on entry, at reviews and on exit, recorded by the
-lead professional. A snapshot is never changed; a new one is added.
+lead professional. A snapshot is never changed; a new one is added, and a wrong one is corrected by its
+author with a new version (the old one kept as its history). The family's level of need follows its latest
+exit assessment.
 
 Whoever may see the family's assessments sees that each happened (stage, date, level of need); its
 narrative and each of its ratings are case content (server/assessment/content.py), decided through the
@@ -13,6 +15,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 import sqlalchemy as sa
+from sqlalchemy.orm import aliased
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -20,13 +23,21 @@ from server.access.actor import Act
 from server.access.categories import InformationCategory
 from server.access.kinds import Kind
 from server.access.pep import AccessControl
+from server.assessment import exit_level
 from server.assessment.content import narrative_columns, narrative_facts, rating_columns, rating_facts
 from server.assessment.factors import Catalogue
-from server.assessment.models import RISK_PRESENT, Assessment, AssessmentRating, AssessmentStage, RiskRating
+from server.assessment.models import (
+    RISK_PRESENT,
+    Assessment,
+    AssessmentRating,
+    AssessmentStage,
+    RiskRating,
+    current_assessment,
+)
 from server.clock import today
-from server.errors import BadUserInput, NotFound
+from server.errors import BadUserInput, Conflict, Forbidden, NotFound
 from server.family.models import FamilyMember, LevelOfNeed
-from server.validation import optional_text
+from server.validation import optional_text, required_text
 from server.writes import lock_and_require
 
 KIND = Kind.assessment
@@ -71,13 +82,66 @@ async def record(
     session: AsyncSession, access: AccessControl, *, family_id: uuid.UUID, data: AssessmentIn, catalogue: Catalogue
 ) -> Assessment:
     await lock_and_require(session, access, Act.create, KIND, family_id)
+    row = await _validated(session, access, family_id, data, catalogue)
+    await _add(session, row, data, catalogue)
+    return row
+
+
+async def correct(
+    session: AsyncSession,
+    access: AccessControl,
+    *,
+    assessment_id: uuid.UUID,
+    reason: str,
+    data: AssessmentIn,
+    catalogue: Catalogue,
+) -> Assessment:
+    """A new version of a wrong assessment, by its author, with the reason; the old one is kept as its
+    history. Only the latest version can be corrected: correcting one already corrected is CONFLICT."""
+    old = await session.get(Assessment, assessment_id)
+    if old is None or not await access.can(session, Act.read, KIND, old.family_id):
+        raise NotFound(NOT_FOUND)
+    await lock_and_require(session, access, Act.create, KIND, old.family_id)
+    if old.author_user_id != access.actor.user_id:
+        raise Forbidden("Only the author of an assessment can correct it.")
+    if not await is_current(session, old.id):
+        raise Conflict("This assessment was corrected since you read it. Correct its latest version.")
+    row = await _validated(session, access, old.family_id, data, catalogue)
+    row.version, row.supersedes_id = old.version + 1, old.id
+    row.correction_reason = required_text(reason, "reason", 5000)
+    await _add(session, row, data, catalogue)
+    return row
+
+
+async def is_current(session: AsyncSession, assessment_id: uuid.UUID) -> bool:
+    statement = select(Assessment.id).where(Assessment.id == assessment_id, current_assessment())
+    return (await session.exec(statement)).first() is not None
+
+
+async def history(session: AsyncSession, access: AccessControl, row: Assessment) -> list[SeenAssessment]:
+    """The versions `row` corrected, oldest first, each as the caller may see it (they see `row`)."""
+    chain = (
+        select(Assessment.id, Assessment.supersedes_id)
+        .where(Assessment.id == row.supersedes_id)
+        .cte("chain", recursive=True)
+    )
+    earlier = aliased(Assessment)
+    chain = chain.union_all(select(earlier.id, earlier.supersedes_id).where(earlier.id == chain.c.supersedes_id))
+    statement = select(Assessment).where(col(Assessment.id).in_(select(chain.c.id))).order_by(col(Assessment.version))
+    return [await seen(session, access, one) for one in (await session.exec(statement)).all()]
+
+
+async def _validated(
+    session: AsyncSession, access: AccessControl, family_id: uuid.UUID, data: AssessmentIn, catalogue: Catalogue
+) -> Assessment:
+    """The assessment `data` describes, checked by the rules every assessment follows (not yet added)."""
     if data.assessed_on > today():
         raise BadUserInput("An assessment cannot be dated in the future.", field="assessedOn")
     await _check_ratings(session, access, family_id, data, catalogue)
     unknown = [code for code in data.resilience_indicators if not catalogue.is_resilience(code)]
     if unknown:
         raise BadUserInput(f"Unknown resilience indicator: {unknown[0]}.", field="resilienceIndicators")
-    row = Assessment(
+    return Assessment(
         family_id=family_id,
         stage=data.stage,
         assessed_on=data.assessed_on,
@@ -93,6 +157,9 @@ async def record(
         category=data.category,
         contains_third_party_identities=data.contains_third_party_identities,
     )
+
+
+async def _add(session: AsyncSession, row: Assessment, data: AssessmentIn, catalogue: Catalogue) -> None:
     session.add(row)
     await session.flush()
     for rating in data.ratings:
@@ -107,7 +174,8 @@ async def record(
             )
         )
     await session.flush()
-    return row
+    if row.stage is AssessmentStage.exit:
+        await exit_level.follow_latest_exit(session, row.family_id)
 
 
 async def list_for_family(session: AsyncSession, access: AccessControl, family_id: uuid.UUID) -> list[SeenAssessment]:
@@ -117,7 +185,7 @@ async def list_for_family(session: AsyncSession, access: AccessControl, family_i
     visible = await access.item_filter(session, family_id, narrative_columns(), kind=Kind.assessment_narrative)
     statement = (
         select(Assessment, sa.case((visible, True), else_=False).label("content_visible"))
-        .where(Assessment.family_id == family_id)
+        .where(Assessment.family_id == family_id, current_assessment())
         .order_by(col(Assessment.assessed_on), col(Assessment.created_at))
     )
     rows = list((await session.exec(statement)).all())
@@ -213,7 +281,7 @@ async def _check_no_longer(
 async def first_entry(session: AsyncSession, family_id: uuid.UUID) -> Assessment | None:
     statement = (
         select(Assessment)
-        .where(Assessment.family_id == family_id, Assessment.stage == AssessmentStage.entry.value)
+        .where(Assessment.family_id == family_id, Assessment.stage == AssessmentStage.entry.value, current_assessment())
         .order_by(col(Assessment.assessed_on), col(Assessment.created_at))
     )
     return (await session.exec(statement)).first()

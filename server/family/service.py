@@ -14,7 +14,7 @@ from server import pagination
 from server.access.actor import Act
 from server.access.kinds import Kind
 from server.access.pep import AccessControl
-from server.clock import utcnow
+from server.clock import moment_on, today, utcnow
 from server.errors import BadUserInput, Conflict, NotFound
 from server.family import attention
 from server.family.models import Family, FamilyMember, FamilyStatus, LevelOfNeed, family_reference_seq
@@ -41,18 +41,23 @@ class FamilyOpen:
     members: list[MemberIn]
     lead_user_id: uuid.UUID | None  # None: the person opening the record leads
     lead_contact: Contact
+    opened_on: date | None = None  # None: today; else the day the case was really opened (not in the future)
 
 
 async def open_family(session: AsyncSession, access: AccessControl, data: FamilyOpen) -> Family:
     access.require_outside_family(Act.create, Kind.family)
     _check_members(data.members, require_subject_child=True)
     display_name = required_text(data.display_name, "displayName", 200)
+    opened_on = data.opened_on or today()
+    if opened_on > today():
+        raise BadUserInput("A family's record cannot be opened in the future.", field="openedOn")
     number = (await session.exec(sa.select(family_reference_seq.next_value()))).one()[0]
     family = Family(
         reference=f"TAF-{number}",
         display_name=display_name,
         status=FamilyStatus.referral,
         level_of_need=data.level_of_need,
+        opened_at=moment_on(opened_on),
     )
     session.add(family)
     for member in data.members:
@@ -174,9 +179,8 @@ def _check_members(members: list[MemberIn], *, require_subject_child: bool) -> N
         raise BadUserInput(f"A family can have at most {MAX_MEMBERS} members.", field="members")
     if require_subject_child and not any(member.is_subject_child for member in members):
         raise BadUserInput("Mark at least one member as the child the referral is about.", field="members")
-    today = date.today()
     for member in members:
-        if member.date_of_birth is not None and member.date_of_birth > today:
+        if member.date_of_birth is not None and member.date_of_birth > today():
             raise BadUserInput("A date of birth cannot be in the future.", field="dateOfBirth")
 
 

@@ -17,7 +17,7 @@ from notifications.events import FamilyStatusChanged
 from server.access.actor import Act
 from server.access.kinds import Kind
 from server.access.pep import AccessControl
-from server.clock import today, utcnow
+from server.clock import moment_on, today
 from server.errors import BadUserInput, Conflict
 from server.family.models import Family, FamilyStatus, LevelOfNeed
 from server.family.service import bump_version
@@ -115,7 +115,8 @@ async def close(
     row.family_feedback = optional_text(data.family_feedback, "familyFeedback", 5000)
     if data.open_actions is OpenActions.cancel:
         await plan_service.cancel_actions(session, access, open_actions)
-    changes = {"status": FamilyStatus.closed.value, "closed_at": utcnow()}
+    closed_at = moment_on(data.effective_on, not_before=family.opened_at)
+    changes = {"status": FamilyStatus.closed.value, "closed_at": closed_at}
     updated = await _apply(session, family_id, expected_version, changes, row)
     await outbox.append(
         session,

@@ -1,4 +1,5 @@
-"""history and import: idempotency keys remember the request they were used for
+"""history and import: idempotency keys remember the request they were used for; assessments are
+corrected by new versions (the corrected one kept)
 
 Revision ID: 1010
 Revises: 1005
@@ -21,7 +22,24 @@ def upgrade() -> None:
     op.add_column(
         "idempotency_key", sa.Column("payload_hash", sqlmodel.sql.sqltypes.AutoString(length=64), nullable=True)
     )
+    op.add_column("assessment", sa.Column("version", sa.Integer(), nullable=False, server_default="1"))
+    op.alter_column("assessment", "version", server_default=None)
+    op.add_column("assessment", sa.Column("supersedes_id", sa.Uuid(), nullable=True))
+    op.add_column(
+        "assessment",
+        sa.Column(
+            "correction_reason", sqlmodel.sql.sqltypes.AutoString(length=5000), nullable=False, server_default=""
+        ),
+    )
+    op.alter_column("assessment", "correction_reason", server_default=None)
+    op.create_foreign_key("assessment_supersedes_id_fkey", "assessment", "assessment", ["supersedes_id"], ["id"])
+    op.create_unique_constraint("assessment_supersedes_id_key", "assessment", ["supersedes_id"])
 
 
 def downgrade() -> None:
+    op.drop_constraint("assessment_supersedes_id_key", "assessment", type_="unique")
+    op.drop_constraint("assessment_supersedes_id_fkey", "assessment", type_="foreignkey")
+    op.drop_column("assessment", "correction_reason")
+    op.drop_column("assessment", "supersedes_id")
+    op.drop_column("assessment", "version")
     op.drop_column("idempotency_key", "payload_hash")
