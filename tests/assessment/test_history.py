@@ -41,9 +41,7 @@ async def test_a_record_is_opened_and_closed_on_the_days_the_case_really_was(gql
     assert family["openedAt"].startswith(days_ago(200))
     assert (await audit_detail(sessions, family["id"], "familyOpen"))["openedOn"] == days_ago(200)
     # when it is closed 30 days ago (after it was opened, before today)
-    closed = (
-        await gql.data("FamilyClose", closing(family["id"], effectiveOn=days_ago(30)), token=lead)
-    )["familyClose"]
+    closed = (await gql.data("FamilyClose", closing(family["id"], effectiveOn=days_ago(30)), token=lead))["familyClose"]
     # then it reads as closed that day
     assert closed["family"]["status"] == "closed"
     assert closed["family"]["closedAt"].startswith(days_ago(30))
