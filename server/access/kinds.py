@@ -42,6 +42,8 @@ class Kind(StrEnum):
     family_erasure = "family_erasure"
     # Not about one family: the agreements between agencies that sharing by consent needs.
     data_sharing_agreement = "data_sharing_agreement"
+    # Not about one family: loading historic cases from another system (server/caseimport/).
+    case_import = "case_import"
     # Case content: every kind below is grouped under case_content in policy.csv.
     case_content = "case_content"
     contribution = "contribution"

@@ -13,6 +13,7 @@ import uuid
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Protocol
 
 import sqlalchemy as sa
 from sqlalchemy.orm import aliased
@@ -39,6 +40,14 @@ from server.errors import BadUserInput, Conflict, Forbidden, NotFound
 from server.family.models import FamilyMember, LevelOfNeed
 from server.validation import optional_text, required_text
 from server.writes import lock_and_require
+
+
+class Author(Protocol):
+    """Whose assessment it is: the signed-in actor, or the lead professional an import names."""
+
+    user_id: uuid.UUID
+    agency_id: uuid.UUID | None
+
 
 KIND = Kind.assessment
 NOT_FOUND = "No assessment with that id, or you may not see it."
@@ -135,9 +144,26 @@ async def _validated(
     session: AsyncSession, access: AccessControl, family_id: uuid.UUID, data: AssessmentIn, catalogue: Catalogue
 ) -> Assessment:
     """The assessment `data` describes, checked by the rules every assessment follows (not yet added)."""
+    members = set((await session.exec(select(FamilyMember.id).where(FamilyMember.family_id == family_id))).all())
+    entry_risks = await _entry_risks(session, access, family_id, data)
+    return assessment_row(family_id, data, catalogue, members=members, entry_risks=entry_risks, author=access.actor)
+
+
+def assessment_row(
+    family_id: uuid.UUID,
+    data: AssessmentIn,
+    catalogue: Catalogue,
+    *,
+    members: set[uuid.UUID],
+    entry_risks: set[tuple[str, uuid.UUID | None]],
+    author: Author,
+) -> Assessment:
+    """The row for an assessment of a family with these `members`, whose entry assessment found these
+    risks, checked by every rule an assessment follows; BAD_USER_INPUT naming the field otherwise.
+    Kept free of the database so that the import (server/caseimport/) applies the same rules."""
     if data.assessed_on > today():
         raise BadUserInput("An assessment cannot be dated in the future.", field="assessedOn")
-    await _check_ratings(session, access, family_id, data, catalogue)
+    check_ratings(data, catalogue, members, entry_risks)
     unknown = [code for code in data.resilience_indicators if not catalogue.is_resilience(code)]
     if unknown:
         raise BadUserInput(f"Unknown resilience indicator: {unknown[0]}.", field="resilienceIndicators")
@@ -152,27 +178,31 @@ async def _validated(
         family_views=optional_text(data.family_views, "familyViews", 10_000),
         protective_factors=optional_text(data.protective_factors, "protectiveFactors", 10_000),
         resilience_indicators=sorted(set(data.resilience_indicators)),
-        author_user_id=access.actor.user_id,
-        owning_agency_id=access.actor.agency_id,
+        author_user_id=author.user_id,
+        owning_agency_id=author.agency_id,
         category=data.category,
         contains_third_party_identities=data.contains_third_party_identities,
     )
 
 
+def rating_rows(row: Assessment, data: AssessmentIn, catalogue: Catalogue) -> list[AssessmentRating]:
+    return [
+        AssessmentRating(
+            assessment_id=row.id,
+            factor=rating.factor,
+            member_id=rating.member_id,
+            rating=rating.rating,
+            owning_agency_id=row.owning_agency_id,
+            category=catalogue.category(rating.factor),
+        )
+        for rating in data.ratings
+    ]
+
+
 async def _add(session: AsyncSession, row: Assessment, data: AssessmentIn, catalogue: Catalogue) -> None:
     session.add(row)
     await session.flush()
-    for rating in data.ratings:
-        session.add(
-            AssessmentRating(
-                assessment_id=row.id,
-                factor=rating.factor,
-                member_id=rating.member_id,
-                rating=rating.rating,
-                owning_agency_id=row.owning_agency_id,
-                category=catalogue.category(rating.factor),
-            )
-        )
+    session.add_all(rating_rows(row, data, catalogue))
     await session.flush()
     if row.stage is AssessmentStage.exit:
         await exit_level.follow_latest_exit(session, row.family_id)
@@ -235,12 +265,14 @@ def _seen(access: AccessControl, row: Assessment, shown: bool, ratings: list[Ass
     return SeenAssessment(row, shown, ratings)
 
 
-async def _check_ratings(
-    session: AsyncSession, access: AccessControl, family_id: uuid.UUID, data: AssessmentIn, catalogue: Catalogue
+def check_ratings(
+    data: AssessmentIn,
+    catalogue: Catalogue,
+    members: set[uuid.UUID],
+    entry_risks: set[tuple[str, uuid.UUID | None]],
 ) -> None:
     if len(data.ratings) > MAX_RATINGS:
         raise BadUserInput(f"At most {MAX_RATINGS} ratings.", field="ratings")
-    members = set((await session.exec(select(FamilyMember.id).where(FamilyMember.family_id == family_id))).all())
     seen = set()
     for rating in data.ratings:
         factor = catalogue.risk(rating.factor)
@@ -254,28 +286,30 @@ async def _check_ratings(
         if (rating.factor, rating.member_id) in seen:
             raise BadUserInput(f"{factor.label} is rated twice.", field="ratings")
         seen.add((rating.factor, rating.member_id))
-    if any(r.rating is RiskRating.no_longer_a_risk for r in data.ratings):
-        await _check_no_longer(session, access, family_id, data)
+        if rating.rating is RiskRating.no_longer_a_risk:
+            _check_no_longer(data, rating, entry_risks)
 
 
-async def _check_no_longer(
-    session: AsyncSession, access: AccessControl, family_id: uuid.UUID, data: AssessmentIn
-) -> None:
-    """ "No longer a risk" is an exit rating, for a risk the entry assessment found. Only the entry ratings
-    the lead may read count: the answer must not reveal a rating withheld from them."""
+def _check_no_longer(data: AssessmentIn, rating: RatingIn, entry_risks: set[tuple[str, uuid.UUID | None]]) -> None:
+    """ "No longer a risk" is an exit rating, for a risk the entry assessment found."""
     if data.stage is not AssessmentStage.exit:
         raise BadUserInput("'No longer a risk' is a rating for the exit assessment only.", field="ratings")
+    if (rating.factor, rating.member_id) not in entry_risks:
+        raise BadUserInput(f"'No longer a risk' needs {rating.factor} to have been a risk on entry.", field="ratings")
+
+
+async def _entry_risks(
+    session: AsyncSession, access: AccessControl, family_id: uuid.UUID, data: AssessmentIn
+) -> set[tuple[str, uuid.UUID | None]]:
+    """The risks the family's entry assessment found, when `data` needs them. Only the entry ratings the
+    lead may read count: the answer must not reveal a rating withheld from them."""
+    if not any(r.rating is RiskRating.no_longer_a_risk for r in data.ratings):
+        return set()
     entry = await first_entry(session, family_id)
-    found = set()
-    if entry is not None:
-        for row in (await readable_ratings(session, access, family_id, [entry.id])).get(entry.id, []):
-            if row.rating in RISK_PRESENT:
-                found.add((row.factor, row.member_id))
-    for rating in data.ratings:
-        if rating.rating is RiskRating.no_longer_a_risk and (rating.factor, rating.member_id) not in found:
-            raise BadUserInput(
-                f"'No longer a risk' needs {rating.factor} to have been a risk on entry.", field="ratings"
-            )
+    if entry is None:
+        return set()
+    readable = (await readable_ratings(session, access, family_id, [entry.id])).get(entry.id, [])
+    return {(row.factor, row.member_id) for row in readable if row.rating in RISK_PRESENT}
 
 
 async def first_entry(session: AsyncSession, family_id: uuid.UUID) -> Assessment | None:

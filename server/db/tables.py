@@ -6,6 +6,7 @@ from server.assessment.models import Assessment, AssessmentRating, GoalProgress,
 from server.audit.disclosure import AuditDisclosureBlock
 from server.audit.models import AuditEvent
 from server.auth.models import LoginAttempt, SessionToken
+from server.caseimport.models import CaseImport
 from server.consent.models import Consent, EngagementAgreement
 from server.contribution.models import Contribution, ContributionVersion
 from server.escalation.models import Escalation
@@ -36,6 +37,7 @@ __all__ = [
     "AssessmentRating",
     "AuditDisclosureBlock",
     "AuditEvent",
+    "CaseImport",
     "Consent",
     "Contribution",
     "ContributionVersion",

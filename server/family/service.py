@@ -46,11 +46,9 @@ class FamilyOpen:
 
 async def open_family(session: AsyncSession, access: AccessControl, data: FamilyOpen) -> Family:
     access.require_outside_family(Act.create, Kind.family)
-    _check_members(data.members, require_subject_child=True)
+    check_members(data.members, require_subject_child=True)
     display_name = required_text(data.display_name, "displayName", 200)
-    opened_on = data.opened_on or today()
-    if opened_on > today():
-        raise BadUserInput("A family's record cannot be opened in the future.", field="openedOn")
+    opened_on = check_opened_on(data.opened_on or today())
     number = (await session.exec(sa.select(family_reference_seq.next_value()))).one()[0]
     family = Family(
         reference=f"TAF-{number}",
@@ -61,7 +59,7 @@ async def open_family(session: AsyncSession, access: AccessControl, data: Family
     )
     session.add(family)
     for member in data.members:
-        session.add(_member_row(family.id, member))
+        session.add(member_row(family.id, member))
     await session.flush()
     lead_user_id = data.lead_user_id or access.actor.user_id
     await team_service.appoint_lead(session, family_id=family.id, user_id=lead_user_id, contact=data.lead_contact)
@@ -152,17 +150,24 @@ async def add_member(
     session: AsyncSession, access: AccessControl, *, family_id: uuid.UUID, member: MemberIn
 ) -> FamilyMember:
     await lock_and_require(session, access, Act.update, Kind.family, family_id)
-    _check_members([member], require_subject_child=False)
+    check_members([member], require_subject_child=False)
     count = (await session.exec(select(sa.func.count()).where(FamilyMember.family_id == family_id))).one()
     if count >= MAX_MEMBERS:
         raise BadUserInput(f"A family can have at most {MAX_MEMBERS} members.")
-    row = _member_row(family_id, member)
+    row = member_row(family_id, member)
     session.add(row)
     await session.flush()
     return row
 
 
-def _member_row(family_id: uuid.UUID, member: MemberIn) -> FamilyMember:
+def check_opened_on(opened_on: date) -> date:
+    if opened_on > today():
+        raise BadUserInput("A family's record cannot be opened in the future.", field="openedOn")
+    return opened_on
+
+
+def member_row(family_id: uuid.UUID, member: MemberIn) -> FamilyMember:
+    """The row for a member, its words checked (check_members checks the list)."""
     return FamilyMember(
         family_id=family_id,
         full_name=required_text(member.full_name, "fullName", 200),
@@ -172,7 +177,7 @@ def _member_row(family_id: uuid.UUID, member: MemberIn) -> FamilyMember:
     )
 
 
-def _check_members(members: list[MemberIn], *, require_subject_child: bool) -> None:
+def check_members(members: list[MemberIn], *, require_subject_child: bool) -> None:
     if not members:
         raise BadUserInput("Add at least one family member.", field="members")
     if len(members) > MAX_MEMBERS:

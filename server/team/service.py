@@ -141,7 +141,17 @@ async def _join(
     contact: Contact,
     valid_from: datetime | None = None,
 ) -> TeamMembership:
-    membership = TeamMembership(
+    membership = membership_row(family_id, worker, role, contact, valid_from)
+    session.add(membership)
+    await session.flush()
+    return membership
+
+
+def membership_row(
+    family_id: uuid.UUID, worker: User, role: TeamRole, contact: Contact, valid_from: datetime | None = None
+) -> TeamMembership:
+    """A worker's place on a family's team, the contact's words checked."""
+    return TeamMembership(
         family_id=family_id,
         agency_id=worker.agency_id,
         user_id=worker.id,
@@ -151,9 +161,6 @@ async def _join(
         contact_out_of_hours=optional_text(contact.out_of_hours, "contactOutOfHours", 300),
         valid_from=valid_from or utcnow(),
     )
-    session.add(membership)
-    await session.flush()
-    return membership
 
 
 def _end(membership: TeamMembership, reason: str) -> None:
@@ -162,9 +169,12 @@ def _end(membership: TeamMembership, reason: str) -> None:
 
 
 async def _team_worker(session: AsyncSession, user_id: uuid.UUID) -> User:
-    user = await session.get(User, user_id)
+    return check_team_worker(await session.get(User, user_id))
+
+
+def check_team_worker(user: User | None, field: str = "userId") -> User:
     if user is None or user.kind is not UserKind.staff or not user.is_active or user.role not in TEAM_ROLES:
-        raise BadUserInput("Only an active practitioner or manager can join a family's team.", field="userId")
+        raise BadUserInput("Only an active practitioner or manager can join a family's team.", field=field)
     return user
 
 

@@ -80,8 +80,7 @@ async def step_down(
     data: StepIn,
     level_of_need: LevelOfNeed,
 ) -> tuple[Family, FamilyTransition]:
-    if level_of_need not in STEP_DOWN_LEVELS:
-        raise BadUserInput("Stepping down is to universal or targeted (early help) support.", field="levelOfNeed")
+    check_step_down_level(level_of_need)
     family = await lock_and_require(session, access, Act.update, Kind.family, family_id)
     row = _transition(family, access, TransitionKind.step_down, data.reason, data.effective_on, data.receiving_team)
     changes = {"status": FamilyStatus.stepped_down.value, "level_of_need": level_of_need.value}
@@ -108,11 +107,7 @@ async def close(
             " them, or keep to leave them open with their owners.",
             field="openActions",
         )
-    row = _transition(family, access, TransitionKind.closure, data.reason, data.effective_on)
-    row.outcome = data.outcome
-    row.support_continuing = required_text(data.support_continuing, "supportContinuing", 5000)
-    row.contact_if_difficulties = required_text(data.contact_if_difficulties, "contactIfDifficulties", 2000)
-    row.family_feedback = optional_text(data.family_feedback, "familyFeedback", 5000)
+    row = add_closure_details(_transition(family, access, TransitionKind.closure, data.reason, data.effective_on), data)
     if data.open_actions is OpenActions.cancel:
         await plan_service.cancel_actions(session, access, open_actions)
     closed_at = moment_on(data.effective_on, not_before=family.opened_at)
@@ -159,20 +154,50 @@ def _transition(
     effective_on: date,
     receiving_team: str = "",
 ) -> FamilyTransition:
-    if effective_on < family.opened_at.date():
+    return transition_row(
+        family.id, family.opened_at.date(), access.actor.user_id, kind, reason, effective_on, receiving_team
+    )
+
+
+def transition_row(
+    family_id: uuid.UUID,
+    opened_on: date,
+    recorded_by: uuid.UUID,
+    kind: TransitionKind,
+    reason: str,
+    effective_on: date,
+    receiving_team: str = "",
+) -> FamilyTransition:
+    """A move of a family's case, checked: dated between the opening and today (a step up may be planned
+    ahead), with a reason, and a receiving team for a step. Free of the database, for the import too."""
+    if effective_on < opened_on:
         raise BadUserInput("The date cannot be before the family's record was opened.", field="effectiveOn")
     if effective_on > today() and kind is not TransitionKind.step_up:
         raise BadUserInput("The date cannot be in the future.", field="effectiveOn")
     if kind in (TransitionKind.step_up, TransitionKind.step_down):
         receiving_team = required_text(receiving_team, "receivingTeam", 300)
     return FamilyTransition(
-        family_id=family.id,
+        family_id=family_id,
         kind=kind,
         effective_on=effective_on,
         reason=required_text(reason, "reason", 5000),
         receiving_team=receiving_team,
-        recorded_by_user_id=access.actor.user_id,
+        recorded_by_user_id=recorded_by,
     )
+
+
+def check_step_down_level(level_of_need: LevelOfNeed) -> None:
+    if level_of_need not in STEP_DOWN_LEVELS:
+        raise BadUserInput("Stepping down is to universal or targeted (early help) support.", field="levelOfNeed")
+
+
+def add_closure_details(row: FamilyTransition, data: ClosureIn) -> FamilyTransition:
+    """The closure's outcome and sustainability plan on its transition row, checked."""
+    row.outcome = data.outcome
+    row.support_continuing = required_text(data.support_continuing, "supportContinuing", 5000)
+    row.contact_if_difficulties = required_text(data.contact_if_difficulties, "contactIfDifficulties", 2000)
+    row.family_feedback = optional_text(data.family_feedback, "familyFeedback", 5000)
+    return row
 
 
 async def _apply(

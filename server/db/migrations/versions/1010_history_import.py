@@ -1,5 +1,6 @@
 """history and import: idempotency keys remember the request they were used for; assessments are
-corrected by new versions (the corrected one kept)
+corrected by new versions (the corrected one kept); each import of historic cases is recorded by its
+file's SHA-256
 
 Revision ID: 1010
 Revises: 1005
@@ -34,9 +35,21 @@ def upgrade() -> None:
     op.alter_column("assessment", "correction_reason", server_default=None)
     op.create_foreign_key("assessment_supersedes_id_fkey", "assessment", "assessment", ["supersedes_id"], ["id"])
     op.create_unique_constraint("assessment_supersedes_id_key", "assessment", ["supersedes_id"])
+    op.create_table(
+        "case_import",
+        sa.Column("id", sa.Uuid(), nullable=False),
+        sa.Column("sha256", sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
+        sa.Column("imported_by_user_id", sa.Uuid(), nullable=False),
+        sa.Column("families", sa.Integer(), nullable=False),
+        sa.Column("imported_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(["imported_by_user_id"], ["app_user.id"]),
+        sa.PrimaryKeyConstraint("id"),
+        sa.UniqueConstraint("sha256"),
+    )
 
 
 def downgrade() -> None:
+    op.drop_table("case_import")
     op.drop_constraint("assessment_supersedes_id_key", "assessment", type_="unique")
     op.drop_constraint("assessment_supersedes_id_fkey", "assessment", type_="foreignkey")
     op.drop_column("assessment", "correction_reason")
