@@ -88,7 +88,10 @@ class AssessmentType:
     ratings: list[RiskFactorRatingType] = strawberry.field(description="Only the ratings the caller may read.")
     created_at: datetime
     version: int = strawberry.field(description="1, then one more for each correction.")
-    correction_reason: str | None = strawberry.field(description="Why the version before was corrected; null on 1.")
+    correction_reason: str | None = strawberry.field(
+        description="Why the version before was corrected: part of the narrative (null unless `contentVisible`);"
+        " null on version 1."
+    )
     corrects_id: strawberry.ID | None = strawberry.field(description="The version this one corrected.")
     author_id: strawberry.Private[uuid.UUID]
     agency_id: strawberry.Private[uuid.UUID]
@@ -136,7 +139,7 @@ class AssessmentType:
             ratings=[RiskFactorRatingType.from_row(r, labels) for r in seen.ratings],
             created_at=row.created_at,
             version=row.version,
-            correction_reason=row.correction_reason if row.supersedes_id else None,
+            correction_reason=row.correction_reason if row.supersedes_id and shown else None,
             corrects_id=strawberry.ID(str(row.supersedes_id)) if row.supersedes_id else None,
             author_id=row.author_user_id,
             agency_id=row.owning_agency_id,

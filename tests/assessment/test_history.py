@@ -170,3 +170,25 @@ async def test_correcting_an_exit_assessment_moves_the_familys_level(gql, sessio
     await gql.data("AssessmentCorrect", fixed, token=lead)
     family = (await gql.data("Family", {"id": str(area.family.id)}, token=lead))["family"]
     assert family["levelOfNeed"] == "targeted"
+
+
+async def test_the_history_shows_each_version_only_as_the_reader_may_see_it(gql, sessions):
+    # given the lead's mental health assessment, corrected, which nobody agreed to share with the school
+    area = await create_area(sessions)
+    lead = await sign_in(gql, area.lead)
+    words = "Mum described low mood"
+    first = assessment(area.family.id, category="mental_health", strengths=words, ratings=[])
+    recorded = (await gql.data("AssessmentRecord", first, token=lead))["assessmentRecord"]
+    fixed = correction(recorded["id"], category="mental_health", strengths=words + " since the birth")
+    fixed["input"]["ratings"] = []
+    corrected = (await gql.data("AssessmentCorrect", fixed, token=lead))["assessmentCorrect"]
+    # when the school's worker on the team reads it with its history
+    school = await sign_in(gql, area.colleague)
+    seen = (await gql.data("Assessment", {"id": corrected["id"]}, token=school))["assessment"]
+    # then they see that it was corrected and that an earlier version exists, but no words of either
+    assert (seen["version"], [v["version"] for v in seen["history"]]) == (2, [1])
+    assert not seen["contentVisible"] and not seen["history"][0]["contentVisible"]
+    assert words not in str(seen) and seen["correctionReason"] is None
+    # and the lead sees both versions' words
+    own = (await gql.data("Assessment", {"id": corrected["id"]}, token=lead))["assessment"]
+    assert own["history"][0]["strengths"] == words

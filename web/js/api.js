@@ -12,6 +12,7 @@ const FILES = [
   "assessment",
   "audit",
   "auth",
+  "caseimport",
   "consent",
   "contribution",
   "directory",

@@ -9,6 +9,7 @@ import { addUnread, announce, setUnread, showUrgent } from "./notices.js";
 import { clearSession, currentSession, updateMe } from "./session.js";
 import * as caseload from "./pages/caseload.js";
 import * as family from "./pages/family.js";
+import * as caseImport from "./pages/import.js";
 import * as meeting from "./pages/meeting.js";
 import * as informationGovernance from "./pages/information-governance.js";
 import * as notFound from "./pages/not-found.js";
@@ -34,6 +35,7 @@ const ROUTES = [
   [/^\/referrals\/new$/, referral],
   [/^\/notifications$/, notifications],
   [/^\/information-governance$/, informationGovernance],
+  [/^\/import$/, caseImport],
   [/^\/information-governance\/retention\/([^/]+)\/(extend|hold|release|erase)$/, retentionAction],
   [/^\/portal$/, portal],
   [/^\/portal\/invite(?:\/([^/]+))?$/, portalInvite],
@@ -177,8 +179,9 @@ function updateHeader(session) {
   const staff = session?.me?.kind === "staff";
   for (const id of ["nav-caseload", "nav-referral", "nav-notifications"]) document.getElementById(id).parentElement.hidden = !staff;
   document.getElementById("nav-ig").parentElement.hidden = session?.me?.role !== "ig_officer";
+  document.getElementById("nav-import").parentElement.hidden = !["admin", "ig_officer"].includes(session?.me?.role);
   const { path } = parse();
-  for (const [id, prefix] of [["nav-caseload", "/caseload"], ["nav-referral", "/referrals"], ["nav-notifications", "/notifications"], ["nav-ig", "/information-governance"]]) {
+  for (const [id, prefix] of [["nav-caseload", "/caseload"], ["nav-referral", "/referrals"], ["nav-notifications", "/notifications"], ["nav-ig", "/information-governance"], ["nav-import", "/import"]]) {
     const link = document.getElementById(id);
     if (path.startsWith(prefix)) link.setAttribute("aria-current", "page");
     else link.removeAttribute("aria-current");

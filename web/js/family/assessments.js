@@ -115,7 +115,7 @@ function corrections(assessment) {
   if (assessment.version === 1) return [];
   return [
     ["Version", `${assessment.version}, corrected on ${formatDate(assessment.createdAt.slice(0, 10))}`],
-    ["Why it was corrected", assessment.correctionReason],
+    assessment.contentVisible ? ["Why it was corrected", assessment.correctionReason] : null,
   ];
 }
 
@@ -125,7 +125,7 @@ function history(assessment, members) {
   shown.addEventListener("toggle", async () => {
     if (!shown.open || shown.dataset.loaded) return;
     shown.dataset.loaded = "true";
-    const { assessment: current } = await call("AssessmentWithHistory", { id: assessment.id });
+    const { assessment: current } = await call("Assessment", { id: assessment.id });
     content.replaceChildren(...current.history.slice().reverse().map((version) => card(version, members, { heading: "h4", earlier: true })));
   });
   return shown;
