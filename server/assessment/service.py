@@ -13,7 +13,7 @@ import uuid
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Protocol
+from typing import Any, Protocol
 
 import sqlalchemy as sa
 from sqlalchemy.orm import aliased
@@ -158,43 +158,64 @@ def assessment_row(
     entry_risks: set[tuple[str, uuid.UUID | None]],
     author: Author,
 ) -> Assessment:
-    """The row for an assessment of a family with these `members`, whose entry assessment found these
+    values = assessment_values(family_id, data, catalogue, members=members, entry_risks=entry_risks, author=author)
+    return Assessment(**values)
+
+
+def assessment_values(
+    family_id: uuid.UUID,
+    data: AssessmentIn,
+    catalogue: Catalogue,
+    *,
+    members: set[uuid.UUID],
+    entry_risks: set[tuple[str, uuid.UUID | None]],
+    author: Author,
+) -> dict[str, Any]:
+    """The columns of an assessment of a family with these `members`, whose entry assessment found these
     risks, checked by every rule an assessment follows; BAD_USER_INPUT naming the field otherwise.
-    Kept free of the database so that the import (server/caseimport/) applies the same rules."""
+    Plain values, free of the database, so that the import (server/caseimport/) writes them in bulk by
+    the same rules."""
     if data.assessed_on > today():
         raise BadUserInput("An assessment cannot be dated in the future.", field="assessedOn")
     check_ratings(data, catalogue, members, entry_risks)
     unknown = [code for code in data.resilience_indicators if not catalogue.is_resilience(code)]
     if unknown:
         raise BadUserInput(f"Unknown resilience indicator: {unknown[0]}.", field="resilienceIndicators")
-    return Assessment(
-        family_id=family_id,
-        stage=data.stage,
-        assessed_on=data.assessed_on,
-        level_of_need=data.level_of_need,
-        strengths=optional_text(data.strengths, "strengths", 10_000),
-        needs=optional_text(data.needs, "needs", 10_000),
-        child_views=optional_text(data.child_views, "childViews", 10_000),
-        family_views=optional_text(data.family_views, "familyViews", 10_000),
-        protective_factors=optional_text(data.protective_factors, "protectiveFactors", 10_000),
-        resilience_indicators=sorted(set(data.resilience_indicators)),
-        author_user_id=author.user_id,
-        owning_agency_id=author.agency_id,
-        category=data.category,
-        contains_third_party_identities=data.contains_third_party_identities,
-    )
+    return {
+        "family_id": family_id,
+        "stage": data.stage,
+        "assessed_on": data.assessed_on,
+        "level_of_need": data.level_of_need,
+        "strengths": optional_text(data.strengths, "strengths", 10_000),
+        "needs": optional_text(data.needs, "needs", 10_000),
+        "child_views": optional_text(data.child_views, "childViews", 10_000),
+        "family_views": optional_text(data.family_views, "familyViews", 10_000),
+        "protective_factors": optional_text(data.protective_factors, "protectiveFactors", 10_000),
+        "resilience_indicators": sorted(set(data.resilience_indicators)),
+        "author_user_id": author.user_id,
+        "owning_agency_id": author.agency_id,
+        "category": data.category,
+        "contains_third_party_identities": data.contains_third_party_identities,
+    }
 
 
 def rating_rows(row: Assessment, data: AssessmentIn, catalogue: Catalogue) -> list[AssessmentRating]:
+    return [AssessmentRating(**values) for values in rating_values(row.id, row.owning_agency_id, data, catalogue)]
+
+
+def rating_values(
+    assessment_id: uuid.UUID, agency_id: uuid.UUID | None, data: AssessmentIn, catalogue: Catalogue
+) -> list[dict[str, Any]]:
+    """The columns of each rating of an assessment (check_ratings has checked them)."""
     return [
-        AssessmentRating(
-            assessment_id=row.id,
-            factor=rating.factor,
-            member_id=rating.member_id,
-            rating=rating.rating,
-            owning_agency_id=row.owning_agency_id,
-            category=catalogue.category(rating.factor),
-        )
+        {
+            "assessment_id": assessment_id,
+            "factor": rating.factor,
+            "member_id": rating.member_id,
+            "rating": rating.rating,
+            "owning_agency_id": agency_id,
+            "category": catalogue.category(rating.factor),
+        }
         for rating in data.ratings
     ]
 

@@ -11,19 +11,20 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 
 from server.assessment.factors import Catalogue
-from server.assessment.models import RISK_PRESENT, Assessment, AssessmentRating, AssessmentStage
-from server.assessment.service import assessment_row, rating_rows
+from server.assessment.models import RISK_PRESENT, AssessmentStage
+from server.assessment.service import assessment_values, rating_values
 from server.caseimport.document import ImportedFamily, Problem
 from server.clock import moment_on
 from server.errors import BadUserInput
-from server.family.models import Family, FamilyMember, FamilyStatus, LevelOfNeed
-from server.family.service import check_members, check_opened_on, member_row
-from server.team.models import TeamMembership, TeamRole
-from server.team.service import check_team_worker, membership_row
-from server.transition.models import FamilyTransition, TransitionKind
-from server.transition.service import add_closure_details, check_step_down_level, transition_row
+from server.family.models import FamilyStatus, LevelOfNeed
+from server.family.service import check_members, check_opened_on, member_values
+from server.team.models import TeamRole
+from server.team.service import check_team_worker, membership_values
+from server.transition.models import TransitionKind
+from server.transition.service import check_step_down_level, closure_values, transition_values
 from server.user.models import SystemRole, User
 from server.validation import required_text
 
@@ -38,16 +39,20 @@ class LeadAuthor:
     agency_id: uuid.UUID | None
 
 
+Row = dict[str, Any]  # a row's column values, as the domain's *_values functions give them
+
+
 @dataclass
 class FamilyRows:
-    """What one family writes, in the order the tables depend on each other."""
+    """What one family writes, as column values (no ORM instances: building them cost more than all the
+    checks together), in the order the tables depend on each other."""
 
-    family: Family
-    members: list[FamilyMember] = field(default_factory=list)
-    team: list[TeamMembership] = field(default_factory=list)
-    assessments: list[Assessment] = field(default_factory=list)
-    ratings: list[AssessmentRating] = field(default_factory=list)
-    transitions: list[FamilyTransition] = field(default_factory=list)
+    family: Row
+    members: list[Row] = field(default_factory=list)
+    team: list[Row] = field(default_factory=list)
+    assessments: list[Row] = field(default_factory=list)
+    ratings: list[Row] = field(default_factory=list)
+    transitions: list[Row] = field(default_factory=list)
 
 
 class Checker:
@@ -78,12 +83,12 @@ def family_rows(
 ) -> FamilyRows | None:
     """The rows of `imported`, checked by the domain's rules, or None (with problems noted)."""
     check = Checker(imported, problems)
-    family = Family(reference="", display_name="", status=imported.status, level_of_need=imported.level_of_need)
-    family.opened_at = None  # type: ignore[assignment]  # set once its date is checked
+    family: Row = {"id": uuid.uuid4(), "status": imported.status, "level_of_need": imported.level_of_need}
+    family |= {"opened_at": None, "closed_at": None}
     with check.at(""):
-        family.display_name = required_text(imported.display_name, "displayName", 200)
+        family["display_name"] = required_text(imported.display_name, "displayName", 200)
     with check.at(""):
-        family.opened_at = moment_on(check_opened_on(imported.opened_on))
+        family["opened_at"] = moment_on(check_opened_on(imported.opened_on))
     with check.at(""):
         required_text(imported.source_reference, "sourceReference", 100)
     rows = FamilyRows(family)
@@ -91,8 +96,8 @@ def family_rows(
     # With no lead (or no opening date) found, the rest is still checked, against a stand-in: every
     # problem is reported at once, and rows with a stand-in are never written (the family has problems).
     lead = _team(check, rows, imported, users) or STAND_IN
-    if not check.clean and family.opened_at is None:
-        family.opened_at = moment_on(date.min)
+    if not check.clean and family["opened_at"] is None:
+        family["opened_at"] = moment_on(date.min)
     _assessments(check, rows, imported, lead, catalogue)
     _transitions(check, rows, imported, lead)
     _outcome(rows, imported)
@@ -104,9 +109,7 @@ def _members(check: Checker, rows: FamilyRows, imported: ImportedFamily) -> None
         check_members(imported.members, require_subject_child=True)
     for n, (member, member_id) in enumerate(zip(imported.members, imported.member_ids.values(), strict=False), 1):
         with check.at(f"members[{n}]"):
-            row = member_row(rows.family.id, member)
-            row.id = member_id
-            rows.members.append(row)
+            rows.members.append(member_values(rows.family["id"], member) | {"id": member_id})
 
 
 def _team(check: Checker, rows: FamilyRows, imported: ImportedFamily, users: dict[str, User]) -> User | None:
@@ -123,7 +126,8 @@ def _team(check: Checker, rows: FamilyRows, imported: ImportedFamily, users: dic
         with check.at(f"team[{n}]"):
             worker = check_team_worker(users.get(member.email), field="email")
             role = TeamRole.lead_professional if member.lead else TeamRole.contributor
-            rows.team.append(membership_row(rows.family.id, worker, role, member.contact, rows.family.opened_at))
+            opened_at = rows.family["opened_at"]
+            rows.team.append(membership_values(rows.family["id"], worker, role, member.contact, opened_at))
             lead = worker if member.lead else lead
     return lead if len(leads) == 1 else None
 
@@ -139,12 +143,13 @@ def _assessments(check: Checker, rows: FamilyRows, imported: ImportedFamily, lea
     closed_on = imported.closure.effective_on if imported.closure else None
     for n, assessment in enumerate(imported.assessments, 1):
         with check.at(f"assessments[{n}]"):
-            row = assessment_row(
-                rows.family.id, assessment.data, catalogue, members=members, entry_risks=entry_risks, author=author
+            row = assessment_values(
+                rows.family["id"], assessment.data, catalogue, members=members, entry_risks=entry_risks, author=author
             )
-            _not_after_closure(row.assessed_on, closed_on, "assessedOn")
+            _not_after_closure(row["assessed_on"], closed_on, "assessedOn")
+            row["id"] = uuid.uuid4()
             rows.assessments.append(row)
-            rows.ratings += rating_rows(row, assessment.data, catalogue)
+            rows.ratings += rating_values(row["id"], author.agency_id, assessment.data, catalogue)
 
 
 def _entry_risks(imported: ImportedFamily) -> set[tuple[str, uuid.UUID | None]]:
@@ -157,29 +162,29 @@ def _entry_risks(imported: ImportedFamily) -> set[tuple[str, uuid.UUID | None]]:
 
 
 def _transitions(check: Checker, rows: FamilyRows, imported: ImportedFamily, lead: User) -> None:
-    opened_on = rows.family.opened_at.date()
+    opened_on, family_id = rows.family["opened_at"].date(), rows.family["id"]
     closed_on = imported.closure.effective_on if imported.closure else None
     for n, step in enumerate(imported.steps, 1):
         with check.at(f"transitions[{n}]"):
             if step.kind is TransitionKind.step_down:
                 check_step_down_level(step.level_of_need)  # type: ignore[arg-type]
-            row = transition_row(
-                rows.family.id, opened_on, lead.id, step.kind, step.reason, step.effective_on, step.receiving_team
+            row = transition_values(
+                family_id, opened_on, lead.id, step.kind, step.reason, step.effective_on, step.receiving_team
             )
-            _not_after_closure(row.effective_on, closed_on, "effectiveOn")
+            _not_after_closure(row["effective_on"], closed_on, "effectiveOn")
             rows.transitions.append(row)
     if imported.closure is not None:
         closure = imported.closure
         with check.at("closure"):
             try:
-                row = transition_row(
-                    rows.family.id, opened_on, lead.id, TransitionKind.closure, closure.reason, closure.effective_on
+                row = transition_values(
+                    family_id, opened_on, lead.id, TransitionKind.closure, closure.reason, closure.effective_on
                 )
             except BadUserInput as refusal:
                 if refusal.extensions.get("field") == "effectiveOn":  # the closure's date is the file's closedOn
                     raise BadUserInput(refusal.message, field="closedOn") from None
                 raise
-            rows.transitions.append(add_closure_details(row, closure))
+            rows.transitions.append(row | closure_values(closure))
 
 
 def _not_after_closure(day: date, closed_on: date | None, field_name: str) -> None:
@@ -201,8 +206,8 @@ def _outcome(rows: FamilyRows, imported: ImportedFamily) -> None:
             events.append((assessment.data.assessed_on, 1, None, assessment.data.level_of_need))
     family = rows.family
     for _day, _order, status, level in sorted(events, key=lambda event: (event[0], event[1])):
-        family.status = status or family.status
-        family.level_of_need = level
+        family["status"] = status or family["status"]
+        family["level_of_need"] = level
     if imported.closure is not None:
-        family.status = FamilyStatus.closed
-        family.closed_at = moment_on(imported.closure.effective_on, not_before=family.opened_at)
+        family["status"] = FamilyStatus.closed
+        family["closed_at"] = moment_on(imported.closure.effective_on, not_before=family["opened_at"])

@@ -80,7 +80,8 @@ async def import_cases(
         await section.write(session)
     session.add(CaseImport(sha256=digest, imported_by_user_id=access.actor.user_id, families=len(families)))
     report.imported = True
-    report.references = [(source, f.family.reference) for source, f in zip(_sources(imported), families, strict=True)]
+    sources = _sources(imported)
+    report.references = [(source, f.family["reference"]) for source, f in zip(sources, families, strict=True)]
     return report
 
 

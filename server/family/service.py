@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 import sqlalchemy as sa
 from sqlmodel import col, select
@@ -167,14 +168,19 @@ def check_opened_on(opened_on: date) -> date:
 
 
 def member_row(family_id: uuid.UUID, member: MemberIn) -> FamilyMember:
-    """The row for a member, its words checked (check_members checks the list)."""
-    return FamilyMember(
-        family_id=family_id,
-        full_name=required_text(member.full_name, "fullName", 200),
-        relationship=required_text(member.relationship, "relationship", 60),
-        date_of_birth=member.date_of_birth,
-        is_subject_child=member.is_subject_child,
-    )
+    return FamilyMember(**member_values(family_id, member))
+
+
+def member_values(family_id: uuid.UUID, member: MemberIn) -> dict[str, Any]:
+    """A member's columns, its words checked (check_members checks the list). Plain values, so that the
+    import (server/caseimport/) writes them in bulk by the same rules."""
+    return {
+        "family_id": family_id,
+        "full_name": required_text(member.full_name, "fullName", 200),
+        "relationship": required_text(member.relationship, "relationship", 60),
+        "date_of_birth": member.date_of_birth,
+        "is_subject_child": member.is_subject_child,
+    }
 
 
 def check_members(members: list[MemberIn], *, require_subject_child: bool) -> None:

@@ -8,6 +8,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
+from typing import Any
 
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -168,22 +169,37 @@ def transition_row(
     effective_on: date,
     receiving_team: str = "",
 ) -> FamilyTransition:
+    return FamilyTransition(
+        **transition_values(family_id, opened_on, recorded_by, kind, reason, effective_on, receiving_team)
+    )
+
+
+def transition_values(
+    family_id: uuid.UUID,
+    opened_on: date,
+    recorded_by: uuid.UUID,
+    kind: TransitionKind,
+    reason: str,
+    effective_on: date,
+    receiving_team: str = "",
+) -> dict[str, Any]:
     """A move of a family's case, checked: dated between the opening and today (a step up may be planned
-    ahead), with a reason, and a receiving team for a step. Free of the database, for the import too."""
+    ahead), with a reason, and a receiving team for a step. Plain values, free of the database, so that
+    the import (server/caseimport/) writes them in bulk by the same rules."""
     if effective_on < opened_on:
         raise BadUserInput("The date cannot be before the family's record was opened.", field="effectiveOn")
     if effective_on > today() and kind is not TransitionKind.step_up:
         raise BadUserInput("The date cannot be in the future.", field="effectiveOn")
     if kind in (TransitionKind.step_up, TransitionKind.step_down):
         receiving_team = required_text(receiving_team, "receivingTeam", 300)
-    return FamilyTransition(
-        family_id=family_id,
-        kind=kind,
-        effective_on=effective_on,
-        reason=required_text(reason, "reason", 5000),
-        receiving_team=receiving_team,
-        recorded_by_user_id=recorded_by,
-    )
+    return {
+        "family_id": family_id,
+        "kind": kind,
+        "effective_on": effective_on,
+        "reason": required_text(reason, "reason", 5000),
+        "receiving_team": receiving_team,
+        "recorded_by_user_id": recorded_by,
+    }
 
 
 def check_step_down_level(level_of_need: LevelOfNeed) -> None:
@@ -192,12 +208,19 @@ def check_step_down_level(level_of_need: LevelOfNeed) -> None:
 
 
 def add_closure_details(row: FamilyTransition, data: ClosureIn) -> FamilyTransition:
-    """The closure's outcome and sustainability plan on its transition row, checked."""
-    row.outcome = data.outcome
-    row.support_continuing = required_text(data.support_continuing, "supportContinuing", 5000)
-    row.contact_if_difficulties = required_text(data.contact_if_difficulties, "contactIfDifficulties", 2000)
-    row.family_feedback = optional_text(data.family_feedback, "familyFeedback", 5000)
+    for name, value in closure_values(data).items():
+        setattr(row, name, value)
     return row
+
+
+def closure_values(data: ClosureIn) -> dict[str, Any]:
+    """The closure's outcome and sustainability plan, checked, as the columns of its transition."""
+    return {
+        "outcome": data.outcome,
+        "support_continuing": required_text(data.support_continuing, "supportContinuing", 5000),
+        "contact_if_difficulties": required_text(data.contact_if_difficulties, "contactIfDifficulties", 2000),
+        "family_feedback": optional_text(data.family_feedback, "familyFeedback", 5000),
+    }
 
 
 async def _apply(
