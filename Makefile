@@ -6,13 +6,14 @@
 #   make bench-sharing   the sharing-at-scale benchmark (bench/README.md); BENCH_ARGS="--scale 0.1" to shrink it
 #   make bench-notifications   the notification burst over two instances: against its baseline, on escalations
 #                              and action assignments, then again killing one
+#   make bench-import    importing 10,000 historic families through caseImport (issue 20; bench/results/import.md)
 PYTHON ?= python3
 CHROMIUM ?= /usr/bin/chromium
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell cksum < requirements.lock | cut -d' ' -f1)
 
-.PHONY: run test fuzz lint format lock schema clean check-chromium bench bench-sharing bench-notifications
+.PHONY: run test fuzz lint format lock schema clean check-chromium bench bench-sharing bench-notifications bench-import
 
 $(STAMP): requirements.lock
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "TAF needs Python 3.11 or newer; found " + sys.version.split()[0])'
@@ -46,6 +47,12 @@ fuzz: $(STAMP)
 bench: $(STAMP)
 	$(PY) -m bench.suite $(BENCH_ARGS)
 	$(MAKE) --no-print-directory bench-notifications BENCH_ARGS="$(NOTIFY_ARGS)"
+	$(MAKE) --no-print-directory bench-import BENCH_ARGS="$(IMPORT_ARGS)"
+
+# Issue 20: importing 10,000 historic families through caseImport, goal 500 a second with memory flat
+# (bench/results/import.md). IMPORT_ARGS go to it from `make bench`.
+bench-import: $(STAMP)
+	$(PY) -m bench.import_cases $(BENCH_ARGS)
 
 bench-sharing: $(STAMP)
 	$(PY) -m bench.sharing_scale $(BENCH_ARGS)
