@@ -1,3 +1,6 @@
+"""The import mutation: an administrator's or IG officer's file in, the report of what it holds (and, after
+a real run, the references given) out. Checks and writing are in service.py."""
+
 from __future__ import annotations
 
 from functools import partial
