@@ -123,6 +123,7 @@ KEPT = {
     "data_sharing_agreement": "agreements between the area's organisations, about no family",
     "data_sharing_agreement_party": "the organisations party to an agreement, and their IG contacts",
     "alembic_version": "the database's migration",
+    "case_import": "which import files were loaded, by whom and when (a fingerprint and a count), about no family",
 }
 
 
