@@ -7,13 +7,14 @@
 #   make bench-report    the area outcomes report over 10,000 families (issue 20's goal: under 200 ms)
 #   make bench-notifications   the notification burst over two instances: against its baseline, on escalations
 #                              and action assignments, then again killing one
+#   make bench-import    importing 10,000 historic families through caseImport (issue 20; bench/results/import.md)
 PYTHON ?= python3
 CHROMIUM ?= /usr/bin/chromium
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell cksum < requirements.lock | cut -d' ' -f1)
 
-.PHONY: run test fuzz lint format lock schema clean check-chromium bench bench-sharing bench-notifications bench-report
+.PHONY: run test fuzz lint format lock schema clean check-chromium bench bench-sharing bench-notifications bench-report bench-import
 
 $(STAMP): requirements.lock
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "TAF needs Python 3.11 or newer; found " + sys.version.split()[0])'
@@ -48,10 +49,16 @@ bench: $(STAMP)
 	$(PY) -m bench.suite $(BENCH_ARGS)
 	$(MAKE) --no-print-directory bench-notifications BENCH_ARGS="$(NOTIFY_ARGS)"
 	$(MAKE) --no-print-directory bench-report
+	$(MAKE) --no-print-directory bench-import BENCH_ARGS="$(IMPORT_ARGS)"
 
 # The manager's OutcomesReport over 10,000 families (bench/results/area-report.json); REPORT_ARGS="--reuse".
 bench-report: $(STAMP)
 	$(PY) -m bench.area_report $(REPORT_ARGS)
+
+# Issue 20: importing 10,000 historic families through caseImport, goal 500 a second with memory flat
+# (bench/results/import.md). IMPORT_ARGS go to it from `make bench`.
+bench-import: $(STAMP)
+	$(PY) -m bench.import_cases $(BENCH_ARGS)
 
 bench-sharing: $(STAMP)
 	$(PY) -m bench.sharing_scale $(BENCH_ARGS)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, time
 
 
 def utcnow() -> datetime:
@@ -11,3 +11,11 @@ def utcnow() -> datetime:
 
 def today() -> date:
     return utcnow().date()
+
+
+def moment_on(day: date, *, not_before: datetime | None = None) -> datetime:
+    """When something that happened on `day` is recorded to have happened: now if `day` is today, else
+    the start of that day (UTC), and never before `not_before` (an opening earlier the same day)."""
+    now = utcnow()
+    moment = now if day >= now.date() else datetime.combine(day, time.min, UTC)
+    return max(moment, not_before) if not_before is not None else moment

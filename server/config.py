@@ -47,6 +47,7 @@ class Settings:
     portal_invitation_ttl: timedelta = timedelta(days=7)  # how long a family portal invitation link works
     password_reset_ttl: timedelta = timedelta(hours=24)  # how long a password reset (or first password) link works
     max_body_bytes: int = 1_000_000
+    import_max_bytes: int = 900_000  # caseImport's file; within max_body_bytes, which carries it
     statement_timeout_ms: int = 15_000
     max_query_depth: int = 10
     max_aliases: int = 15
@@ -130,6 +131,7 @@ def load_settings(environ: Mapping[str, str] = os.environ) -> Settings:
         portal_invitation_ttl=timedelta(hours=_integer(environ, "TAF_PORTAL_INVITATION_HOURS", 168, low=1, high=720)),
         password_reset_ttl=timedelta(hours=_integer(environ, "TAF_PASSWORD_RESET_HOURS", 24, low=1, high=168)),
         max_body_bytes=_integer(environ, "TAF_MAX_BODY_BYTES", 1_000_000, low=1024, high=100_000_000),
+        import_max_bytes=_integer(environ, "TAF_IMPORT_MAX_BYTES", 900_000, low=1024, high=100_000_000),
         statement_timeout_ms=_integer(environ, "TAF_STATEMENT_TIMEOUT_MS", 15_000, low=100, high=600_000),
         max_query_depth=_integer(environ, "TAF_MAX_QUERY_DEPTH", 10, low=3, high=50),
         max_aliases=_integer(environ, "TAF_MAX_ALIASES", 15, low=1, high=500),

@@ -3,8 +3,11 @@ knowing whether its first attempt committed) gets the item it created, not a sec
 
 from __future__ import annotations
 
+import hashlib
+import json
 import uuid
 from datetime import datetime
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import insert
@@ -24,6 +27,8 @@ class IdempotencyKey(SQLModel, table=True):
     key: str = Field(max_length=100)
     action: str = Field(max_length=80)
     result_id: uuid.UUID | None = None
+    # sha256 of the request's canonical arguments (payload_hash below); null for keys claimed before it was kept
+    payload_hash: str | None = Field(default=None, max_length=64)
     created_at: datetime = created_at_field()
 
 
@@ -33,13 +38,38 @@ def check_key(key: str) -> str:
     return key
 
 
-async def claim(session: AsyncSession, *, user_id: uuid.UUID, key: str, action: str) -> uuid.UUID | None:
+DIFFERENT_REQUEST = (
+    "That idempotencyKey was already used for a different request (another mutation, or other values)."
+    " A retry must repeat the first request exactly; a new request needs a new key."
+)
+
+
+def payload_hash(arguments: dict[str, Any]) -> str:
+    """A fingerprint of a request's arguments as the client sent them (variables resolved), leaving out
+    the key itself and absent or null values, so a retry matches whatever JSON key order or explicit
+    nulls the client's serializer produces."""
+    canonical = json.dumps(_without_key(arguments), sort_keys=True, separators=(",", ":"), default=str)
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def _without_key(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _without_key(v) for k, v in value.items() if k != "idempotencyKey" and v is not None}
+    if isinstance(value, list):
+        return [_without_key(item) for item in value]
+    return value
+
+
+async def claim(
+    session: AsyncSession, *, user_id: uuid.UUID, key: str, action: str, payload: str | None = None
+) -> uuid.UUID | None:
     """Claim the key in this transaction. Returns None when it is new (go ahead and create), or the id
-    created under it before. A concurrent attempt with the same key waits here until the first commits
+    created under it before by the same request (same mutation, same `payload` hash); a different request
+    under the key is CONFLICT. A concurrent attempt with the same key waits here until the first commits
     (then replays it) or rolls back (then proceeds itself)."""
     statement = (
         insert(IdempotencyKey)
-        .values(user_id=user_id, key=check_key(key), action=action)
+        .values(user_id=user_id, key=check_key(key), action=action, payload_hash=payload)
         .on_conflict_do_nothing(constraint="uq_idempotency_key_user_key")
         .returning(IdempotencyKey.id)
     )
@@ -47,13 +77,14 @@ async def claim(session: AsyncSession, *, user_id: uuid.UUID, key: str, action: 
         return None
     row = (
         await session.exec(
-            sa.select(IdempotencyKey.action, IdempotencyKey.result_id).where(
+            sa.select(IdempotencyKey.action, IdempotencyKey.result_id, IdempotencyKey.payload_hash).where(
                 IdempotencyKey.user_id == user_id, IdempotencyKey.key == key
             )
         )
     ).one()
-    if row.action != action or row.result_id is None:
-        raise Conflict("That idempotencyKey was already used for a different request.")
+    same_payload = row.payload_hash is None or payload is None or row.payload_hash == payload
+    if row.action != action or row.result_id is None or not same_payload:
+        raise Conflict(DIFFERENT_REQUEST)
     return row.result_id
 
 

@@ -57,6 +57,8 @@ class Kind(StrEnum):
     data_sharing_agreement = "data_sharing_agreement"
     # Not about one family: the area's services list and its unit prices.
     service_catalogue = "service_catalogue"
+    # Not about one family: loading historic cases from another system (server/caseimport/).
+    case_import = "case_import"
     # Case content: every kind below is grouped under case_content in policy.csv.
     case_content = "case_content"
     contribution = "contribution"

@@ -8,6 +8,8 @@ import uuid
 from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 
+from graphql import Undefined
+from graphql.utilities import coerce_input_value
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from notifications import outbox
@@ -58,7 +60,7 @@ async def mutate(
             replayed_id = None
             if idempotency_key is not None:
                 replayed_id = await idempotency.claim(
-                    session, user_id=actor.user_id, key=idempotency_key, action=action
+                    session, user_id=actor.user_id, key=idempotency_key, action=action, payload=_payload_hash(info)
                 )
                 detail["idempotencyKeyReplayed"] = replayed_id is not None
             if replayed_id is not None:
@@ -95,6 +97,19 @@ async def mutate(
     finally:
         access.forget()
         context.loaders.forget()
+
+
+def _payload_hash(info: Info) -> str:
+    """The mutation's arguments with their defaults filled in, hashed: a retry must repeat them. Values
+    sent as variables arrive coerced already (defaults included); values written inline in the document
+    arrive as written, so they are coerced by their type here (which cannot re-coerce a coerced value)."""
+    (field,) = info.selected_fields
+    definition = info.schema._schema.mutation_type.fields[info.field_name]  # type: ignore[union-attr]
+    arguments = {}
+    for name, value in field.arguments.items():
+        coerced = coerce_input_value(value, definition.args[name].type)
+        arguments[name] = value if coerced is Undefined else coerced
+    return idempotency.payload_hash(arguments)
 
 
 def _about(result: Any) -> Any:

@@ -33,6 +33,6 @@ def idempotency_key_field() -> str | None:
     return strawberry.field(
         default=None,
         description="A value unique to this attempt (8-100 characters, e.g. a UUID). A retry with the same key"
-        " returns what the first attempt created instead of creating it again; the same key for another kind"
-        " of request is CONFLICT.",
+        " returns what the first attempt created instead of creating it again; the same key with other values or"
+        " for another mutation is CONFLICT.",
     )

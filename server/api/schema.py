@@ -20,6 +20,7 @@ from server.api.errors import ErrorPolicy, HideSuggestions, HideSuggestionsInExe
 from server.assessment.api import AssessmentMutation, AssessmentQuery
 from server.audit.api import AuditMutation, AuditQuery
 from server.auth.api import AuthMutation
+from server.caseimport.api import CaseImportMutation
 from server.config import Settings
 from server.consent.api import ConsentMutation
 from server.contact.api import ContactMutation, ContactQuery
@@ -110,6 +111,7 @@ Mutation = merge_types(
         RetentionMutation,
         ServiceCatalogueMutation,
         ServiceReceivedMutation,
+        CaseImportMutation,
     ),
 )
 Subscription = merge_types("Subscription", (NotificationSubscription,))

@@ -87,8 +87,24 @@ class AssessmentType:
     resilience_count: int | None
     ratings: list[RiskFactorRatingType] = strawberry.field(description="Only the ratings the caller may read.")
     created_at: datetime
+    version: int = strawberry.field(description="1, then one more for each correction.")
+    correction_reason: str | None = strawberry.field(
+        description="Why the version before was corrected: part of the narrative (null unless `contentVisible`);"
+        " null on version 1."
+    )
+    corrects_id: strawberry.ID | None = strawberry.field(description="The version this one corrected.")
     author_id: strawberry.Private[uuid.UUID]
     agency_id: strawberry.Private[uuid.UUID]
+    row: strawberry.Private[Assessment]
+
+    @strawberry.field(description="The versions this one corrected, oldest first, as the caller may see them.")
+    async def history(self, info: Info) -> list[AssessmentType]:
+        if self.row.supersedes_id is None:
+            return []
+        labels = catalogue(info)
+        async with info.context.read() as session:
+            versions = await assessment_service.history(session, info.context.access, self.row)
+        return [AssessmentType.from_seen(one, labels) for one in versions]
 
     @strawberry.field
     async def author(self, info: Info) -> StaffMemberType:
@@ -122,8 +138,12 @@ class AssessmentType:
             resilience_count=len(row.resilience_indicators) if shown else None,
             ratings=[RiskFactorRatingType.from_row(r, labels) for r in seen.ratings],
             created_at=row.created_at,
+            version=row.version,
+            correction_reason=row.correction_reason if row.supersedes_id and shown else None,
+            corrects_id=strawberry.ID(str(row.supersedes_id)) if row.supersedes_id else None,
             author_id=row.author_user_id,
             agency_id=row.owning_agency_id,
+            row=row,
         )
 
 
@@ -200,9 +220,8 @@ class RiskFactorRatingInput:
     member_id: strawberry.ID | None = strawberry.field(default=None, description="Null for family factors.")
 
 
-@strawberry.input(description="Record an assessment snapshot. Lead professional only.")
-class AssessmentRecordInput:
-    family_id: strawberry.ID
+@strawberry.input(description="What an assessment says: recorded first, or as a corrected version.")
+class AssessmentContentInput:
     stage: AssessmentStageType  # type: ignore[valid-type]
     assessed_on: date = strawberry.field(description="Not in the future.")
     level_of_need: LevelOfNeedType  # type: ignore[valid-type]
@@ -242,7 +261,20 @@ class AssessmentRecordInput:
             contains_third_party_identities=self.contains_third_party_identities,
         )
 
+
+@strawberry.input(description="Record an assessment snapshot. Lead professional only.")
+class AssessmentRecordInput(AssessmentContentInput):
+    family_id: strawberry.ID
     idempotency_key: str | None = idempotency_key_field()
+
+
+@strawberry.input(
+    description="Correct a wrong assessment: the whole of it again as it should read, with the reason. The author"
+    " only, while they may record the family's assessments; the latest version only (else CONFLICT)."
+)
+class AssessmentCorrectInput(AssessmentContentInput):
+    assessment_id: strawberry.ID
+    reason: str = strawberry.field(description="Why the assessment was wrong (required, 5,000 max).")
 
 
 @strawberry.input
@@ -363,6 +395,25 @@ class AssessmentMutation:
             audit=lambda row: {"assessmentId": str(row.id), "stage": row.stage.value},
             idempotency_key=input.idempotency_key,
             replay=Assessment,
+            then=assessment_service.seen,
+        )
+        return AssessmentType.from_seen(seen, labels)
+
+    @strawberry.mutation(
+        description="Correct a wrong assessment with a new version: the old one is kept, read in `history`."
+    )
+    async def assessment_correct(self, info: Info, input: AssessmentCorrectInput) -> AssessmentType:
+        assessment_id, labels = parse_id(input.assessment_id, "assessmentId"), catalogue(info)
+        seen = await mutate(
+            info,
+            partial(
+                assessment_service.correct,
+                assessment_id=assessment_id,
+                reason=input.reason,
+                data=input.to_data(),
+                catalogue=labels,
+            ),
+            audit=lambda row: {"assessmentId": str(row.id), "correctsId": str(row.supersedes_id)},
             then=assessment_service.seen,
         )
         return AssessmentType.from_seen(seen, labels)

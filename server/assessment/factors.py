@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import csv
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, cached_property
 from pathlib import Path
 
 from server.access.categories import InformationCategory
@@ -38,8 +38,9 @@ class Catalogue:
         found = self.by_code.get(code)
         return found is not None and found.scope == "resilience"
 
-    @property
+    @cached_property
     def by_code(self) -> dict[str, Factor]:
+        """Built once per catalogue (it is loaded once, and asked per rating: the import asks it 100,000 times)."""
         return {factor.code: factor for factor in self.factors}
 
     def category(self, code: str) -> str:

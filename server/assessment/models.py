@@ -1,7 +1,9 @@
 """Early help assessments (entry, review, exit) and reviews with outcome scores.
 
 Both are snapshots: rows are added, never changed (triggers in the baseline migration refuse UPDATE and
-DELETE), so entry-versus-exit comparisons always compare what was recorded at the time."""
+DELETE), so entry-versus-exit comparisons always compare what was recorded at the time. A wrong
+assessment is corrected by a new version that supersedes it, with the reason; the old one is kept and
+read as the new one's history. Only versions nobody superseded count (`current_assessment`)."""
 
 from __future__ import annotations
 
@@ -11,6 +13,7 @@ from enum import StrEnum
 
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.orm import aliased
 from sqlmodel import Field, SQLModel
 
 from server.access.categories import InformationCategory
@@ -58,6 +61,18 @@ class Assessment(SQLModel, table=True):
     )
     contains_third_party_identities: bool = False
     created_at: datetime = created_at_field()
+    version: int = 1
+    # The version this one corrects (unique: a version is corrected once, so two corrections of the same
+    # version at once conflict instead of forking the history), and why.
+    supersedes_id: uuid.UUID | None = Field(default=None, foreign_key="assessment.id", unique=True)
+    correction_reason: str = Field(default="", max_length=5000)
+
+
+def current_assessment(assessment_id: sa.ColumnElement | None = None) -> sa.ColumnElement[bool]:
+    """True for an assessment no later version corrects: the one that counts (`assessment_id` names the
+    assessment's id where the query reads it through an alias)."""
+    later = aliased(Assessment)
+    return ~sa.exists().where(later.supersedes_id == (Assessment.id if assessment_id is None else assessment_id))
 
 
 class AssessmentRating(SQLModel, table=True):

@@ -151,7 +151,8 @@ class ContributionAddInput:
     idempotency_key: str | None = strawberry.field(
         default=None,
         description="A value unique to this attempt (8-100 characters, e.g. a UUID). A retry with the same key"
-        " returns the item the first attempt created instead of adding a second one.",
+        " returns the item the first attempt created instead of adding a second one; the same key with other"
+        " values is CONFLICT.",
     )
 
 

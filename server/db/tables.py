@@ -6,6 +6,7 @@ from server.assessment.models import Assessment, AssessmentRating, GoalProgress,
 from server.audit.disclosure import AuditDisclosureBlock
 from server.audit.models import AuditEvent
 from server.auth.models import LoginAttempt, SessionToken
+from server.caseimport.models import CaseImport
 from server.consent.models import Consent, EngagementAgreement
 from server.contact.models import Contact
 from server.contribution.models import Contribution, ContributionVersion
@@ -44,6 +45,7 @@ __all__ = [
     "AssessmentRating",
     "AuditDisclosureBlock",
     "AuditEvent",
+    "CaseImport",
     "Consent",
     "Contact",
     "Contribution",

@@ -242,10 +242,16 @@ class FamilyOpenInput:
     lead_professional_user_id: strawberry.ID | None = strawberry.field(
         default=None, description="Defaults to the person opening the record."
     )
+    opened_on: date | None = strawberry.field(
+        default=None,
+        description="The day the case was really opened, when it is recorded later (not in the future);"
+        " defaults to today. A past date is kept in the audit log's record of the opening.",
+    )
     idempotency_key: str | None = strawberry.field(
         default=None,
         description="A value unique to this attempt (8-100 characters). A retry with the same key returns the"
-        " family the first attempt opened instead of opening a second one.",
+        " family the first attempt opened instead of opening a second one; the same key with other values is"
+        " CONFLICT.",
     )
 
 
@@ -324,11 +330,13 @@ class FamilyMutation:
             if input.lead_professional_user_id
             else None,
             lead_contact=input.lead_contact.to_contact(),
+            opened_on=input.opened_on,
         )
         await info.context.spend("invite")
         row = await mutate(
             info,
             partial(family_service.open_family, data=data),
+            audit=lambda row: {"openedOn": input.opened_on.isoformat()} if input.opened_on else {},
             idempotency_key=input.idempotency_key,
             replay=family_service.get_family,
         )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 import sqlalchemy as sa
 from sqlmodel import col, select
@@ -14,7 +15,7 @@ from server import pagination
 from server.access.actor import Act
 from server.access.kinds import Kind
 from server.access.pep import FAMILY_NOT_FOUND, AccessControl
-from server.clock import utcnow
+from server.clock import moment_on, today, utcnow
 from server.errors import BadUserInput, Conflict, NotFound
 from server.family import attention
 from server.family.models import Family, FamilyMember, FamilyStatus, LevelOfNeed, family_reference_seq
@@ -53,22 +54,25 @@ class FamilyOpen:
     members: list[MemberIn]
     lead_user_id: uuid.UUID | None  # None: the person opening the record leads
     lead_contact: Contact
+    opened_on: date | None = None  # None: today; else the day the case was really opened (not in the future)
 
 
 async def open_family(session: AsyncSession, access: AccessControl, data: FamilyOpen) -> Family:
     access.require_outside_family(Act.create, Kind.family)
-    _check_members(data.members, require_subject_child=True)
+    check_members(data.members, require_subject_child=True)
     display_name = required_text(data.display_name, "displayName", 200)
+    opened_on = check_opened_on(data.opened_on or today())
     number = (await session.exec(sa.select(family_reference_seq.next_value()))).one()[0]
     family = Family(
         reference=f"TAF-{number}",
         display_name=display_name,
         status=FamilyStatus.referral,
         level_of_need=data.level_of_need,
+        opened_at=moment_on(opened_on),
     )
     session.add(family)
     for member in data.members:
-        session.add(_member_row(family.id, member))
+        session.add(member_row(family.id, member))
     await session.flush()
     lead_user_id = data.lead_user_id or access.actor.user_id
     await team_service.appoint_lead(session, family_id=family.id, user_id=lead_user_id, contact=data.lead_contact)
@@ -159,11 +163,11 @@ async def add_member(
     session: AsyncSession, access: AccessControl, *, family_id: uuid.UUID, member: MemberIn
 ) -> FamilyMember:
     await lock_and_require(session, access, Act.update, Kind.family, family_id)
-    _check_members([member], require_subject_child=False)
+    check_members([member], require_subject_child=False)
     count = (await session.exec(select(sa.func.count()).where(FamilyMember.family_id == family_id))).one()
     if count >= MAX_MEMBERS:
         raise BadUserInput(f"A family can have at most {MAX_MEMBERS} members.")
-    row = _member_row(family_id, member)
+    row = member_row(family_id, member)
     session.add(row)
     await session.flush()
     return row
@@ -178,15 +182,27 @@ async def require_members_of(session: AsyncSession, family_id: uuid.UUID, member
         raise BadUserInput("Every person an item is about must be a member of this family.", field="aboutMemberIds")
 
 
-def _member_row(family_id: uuid.UUID, member: MemberIn) -> FamilyMember:
-    return FamilyMember(
-        family_id=family_id,
-        full_name=required_text(member.full_name, "fullName", 200),
-        relationship=required_text(member.relationship, "relationship", 60),
-        date_of_birth=member.date_of_birth,
-        is_subject_child=member.is_subject_child,
+def check_opened_on(opened_on: date) -> date:
+    if opened_on > today():
+        raise BadUserInput("A family's record cannot be opened in the future.", field="openedOn")
+    return opened_on
+
+
+def member_row(family_id: uuid.UUID, member: MemberIn) -> FamilyMember:
+    return FamilyMember(**member_values(family_id, member))
+
+
+def member_values(family_id: uuid.UUID, member: MemberIn) -> dict[str, Any]:
+    """A member's columns, its words checked (check_members checks the list). Plain values, so that the
+    import (server/caseimport/) writes them in bulk by the same rules."""
+    return {
+        "family_id": family_id,
+        "full_name": required_text(member.full_name, "fullName", 200),
+        "relationship": required_text(member.relationship, "relationship", 60),
+        "date_of_birth": member.date_of_birth,
+        "is_subject_child": member.is_subject_child,
         **_details(member.details),
-    )
+    }
 
 
 def _details(details: MemberDetails) -> dict[str, object]:
@@ -224,16 +240,15 @@ async def set_member_details(
     return member
 
 
-def _check_members(members: list[MemberIn], *, require_subject_child: bool) -> None:
+def check_members(members: list[MemberIn], *, require_subject_child: bool) -> None:
     if not members:
         raise BadUserInput("Add at least one family member.", field="members")
     if len(members) > MAX_MEMBERS:
         raise BadUserInput(f"A family can have at most {MAX_MEMBERS} members.", field="members")
     if require_subject_child and not any(member.is_subject_child for member in members):
         raise BadUserInput("Mark at least one member as the child the referral is about.", field="members")
-    today = date.today()
     for member in members:
-        if member.date_of_birth is not None and member.date_of_birth > today:
+        if member.date_of_birth is not None and member.date_of_birth > today():
             raise BadUserInput("A date of birth cannot be in the future.", field="dateOfBirth")
 
 

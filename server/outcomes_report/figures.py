@@ -27,7 +27,14 @@ from server.access.actor import Act
 from server.access.kinds import Kind
 from server.access.pep import AccessControl, FactsGroups
 from server.access.rules import ContentColumns
-from server.assessment.models import RISK_PRESENT, Assessment, AssessmentRating, AssessmentStage, RiskRating
+from server.assessment.models import (
+    RISK_PRESENT,
+    Assessment,
+    AssessmentRating,
+    AssessmentStage,
+    RiskRating,
+    current_assessment,
+)
 from server.errors import BadUserInput
 from server.family.models import LevelOfNeed
 from server.service_received.content import content_columns
@@ -142,6 +149,7 @@ async def _pairs(session: AsyncSession, access: AccessControl, report: ReportFil
         a.c.stage == AssessmentStage.exit.value,
         a.c.assessed_on.between(report.exited_from, report.exited_to),
         access.family_filter(a.c.family_id, Act.read, Kind.assessment),
+        current_assessment(a.c.id),
     ]
     if report.team_agency_id is not None:
         team = TeamMembership.__table__.c
@@ -156,7 +164,11 @@ async def _pairs(session: AsyncSession, access: AccessControl, report: ReportFil
     e = _assessment.alias("e")
     entered = (
         sa.select(e.c.family_id, e.c.id, e.c.level_of_need)
-        .where(e.c.stage == AssessmentStage.entry.value, e.c.family_id.in_(sa.select(exited.c.family_id)))
+        .where(
+            e.c.stage == AssessmentStage.entry.value,
+            e.c.family_id.in_(sa.select(exited.c.family_id)),
+            current_assessment(e.c.id),
+        )
         .ext(distinct_on(e.c.family_id))
         .order_by(e.c.family_id, e.c.assessed_on, e.c.created_at)
         .cte("entered")

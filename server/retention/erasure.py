@@ -135,6 +135,7 @@ KEPT = {
     "lead_absence": "a worker's own time away: about staff, naming no family",
     "catalogue_service": "the area's services list, about no family",
     "service_price": "the unit prices of the area's services, about no family",
+    "case_import": "which import files were loaded, by whom and when (a fingerprint and a count), about no family",
 }
 
 

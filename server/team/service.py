@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -141,19 +142,32 @@ async def _join(
     contact: Contact,
     valid_from: datetime | None = None,
 ) -> TeamMembership:
-    membership = TeamMembership(
-        family_id=family_id,
-        agency_id=worker.agency_id,
-        user_id=worker.id,
-        role=role,
-        agency_role=required_text(contact.agency_role, "agencyRole", 300),
-        contact_in_hours=optional_text(contact.in_hours, "contactInHours", 300),
-        contact_out_of_hours=optional_text(contact.out_of_hours, "contactOutOfHours", 300),
-        valid_from=valid_from or utcnow(),
-    )
+    membership = membership_row(family_id, worker, role, contact, valid_from)
     session.add(membership)
     await session.flush()
     return membership
+
+
+def membership_row(
+    family_id: uuid.UUID, worker: User, role: TeamRole, contact: Contact, valid_from: datetime | None = None
+) -> TeamMembership:
+    return TeamMembership(**membership_values(family_id, worker, role, contact, valid_from))
+
+
+def membership_values(
+    family_id: uuid.UUID, worker: User, role: TeamRole, contact: Contact, valid_from: datetime | None = None
+) -> dict[str, Any]:
+    """A worker's place on a family's team, the contact's words checked, as plain column values."""
+    return {
+        "family_id": family_id,
+        "agency_id": worker.agency_id,
+        "user_id": worker.id,
+        "role": role,
+        "agency_role": required_text(contact.agency_role, "agencyRole", 300),
+        "contact_in_hours": optional_text(contact.in_hours, "contactInHours", 300),
+        "contact_out_of_hours": optional_text(contact.out_of_hours, "contactOutOfHours", 300),
+        "valid_from": valid_from or utcnow(),
+    }
 
 
 def _end(membership: TeamMembership, reason: str) -> None:
@@ -162,9 +176,12 @@ def _end(membership: TeamMembership, reason: str) -> None:
 
 
 async def _team_worker(session: AsyncSession, user_id: uuid.UUID) -> User:
-    user = await session.get(User, user_id)
+    return check_team_worker(await session.get(User, user_id))
+
+
+def check_team_worker(user: User | None, field: str = "userId") -> User:
     if user is None or user.kind is not UserKind.staff or not user.is_active or user.role not in TEAM_ROLES:
-        raise BadUserInput("Only an active practitioner or manager can join a family's team.", field="userId")
+        raise BadUserInput("Only an active practitioner or manager can join a family's team.", field=field)
     return user
 
 

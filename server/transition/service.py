@@ -8,6 +8,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
+from typing import Any
 
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -17,7 +18,7 @@ from notifications.events import FamilyStatusChanged
 from server.access.actor import Act
 from server.access.kinds import Kind
 from server.access.pep import AccessControl
-from server.clock import today, utcnow
+from server.clock import moment_on, today
 from server.errors import BadUserInput, Conflict
 from server.family.models import Family, FamilyStatus, LevelOfNeed
 from server.family.service import bump_version
@@ -75,8 +76,7 @@ async def step_down(
     data: StepIn,
     level_of_need: LevelOfNeed,
 ) -> tuple[Family, FamilyTransition]:
-    if level_of_need not in STEP_DOWN_LEVELS:
-        raise BadUserInput("Stepping down is to universal or targeted (early help) support.", field="levelOfNeed")
+    check_step_down_level(level_of_need)
     family = await lock_and_require(session, access, Act.update, Kind.family, family_id)
     row = _transition(family, access, TransitionKind.step_down, data.reason, data.effective_on, data.receiving_team)
     changes = {"status": FamilyStatus.stepped_down.value, "level_of_need": level_of_need.value}
@@ -97,14 +97,11 @@ async def close(
             " them, or keep to leave them open with their owners.",
             field="openActions",
         )
-    row = _transition(family, access, TransitionKind.closure, data.reason, data.effective_on)
-    row.outcome, row.care_outcome = data.outcome, data.care_outcome
-    row.support_continuing = required_text(data.support_continuing, "supportContinuing", 5000)
-    row.contact_if_difficulties = required_text(data.contact_if_difficulties, "contactIfDifficulties", 2000)
-    row.family_feedback = optional_text(data.family_feedback, "familyFeedback", 5000)
+    row = add_closure_details(_transition(family, access, TransitionKind.closure, data.reason, data.effective_on), data)
     if data.open_actions is OpenActions.cancel:
         await plan_service.cancel_actions(session, access, open_actions)
-    changes = {"status": FamilyStatus.closed.value, "closed_at": utcnow()}
+    closed_at = moment_on(data.effective_on, not_before=family.opened_at)
+    changes = {"status": FamilyStatus.closed.value, "closed_at": closed_at}
     applied = await _apply(session, access, expected_version, changes, row, transition="closed")
     await follow_up_service.schedule_for(session, row)
     return applied
@@ -137,20 +134,73 @@ def _transition(
     effective_on: date,
     receiving_team: str = "",
 ) -> FamilyTransition:
-    if effective_on < family.opened_at.date():
+    return transition_row(
+        family.id, family.opened_at.date(), access.actor.user_id, kind, reason, effective_on, receiving_team
+    )
+
+
+def transition_row(
+    family_id: uuid.UUID,
+    opened_on: date,
+    recorded_by: uuid.UUID,
+    kind: TransitionKind,
+    reason: str,
+    effective_on: date,
+    receiving_team: str = "",
+) -> FamilyTransition:
+    return FamilyTransition(
+        **transition_values(family_id, opened_on, recorded_by, kind, reason, effective_on, receiving_team)
+    )
+
+
+def transition_values(
+    family_id: uuid.UUID,
+    opened_on: date,
+    recorded_by: uuid.UUID,
+    kind: TransitionKind,
+    reason: str,
+    effective_on: date,
+    receiving_team: str = "",
+) -> dict[str, Any]:
+    """A move of a family's case, checked: dated between the opening and today (a step up may be planned
+    ahead), with a reason, and a receiving team for a step. Plain values, free of the database, so that
+    the import (server/caseimport/) writes them in bulk by the same rules."""
+    if effective_on < opened_on:
         raise BadUserInput("The date cannot be before the family's record was opened.", field="effectiveOn")
     if effective_on > today() and kind is not TransitionKind.step_up:
         raise BadUserInput("The date cannot be in the future.", field="effectiveOn")
     if kind in (TransitionKind.step_up, TransitionKind.step_down):
         receiving_team = required_text(receiving_team, "receivingTeam", 300)
-    return FamilyTransition(
-        family_id=family.id,
-        kind=kind,
-        effective_on=effective_on,
-        reason=required_text(reason, "reason", 5000),
-        receiving_team=receiving_team,
-        recorded_by_user_id=access.actor.user_id,
-    )
+    return {
+        "family_id": family_id,
+        "kind": kind,
+        "effective_on": effective_on,
+        "reason": required_text(reason, "reason", 5000),
+        "receiving_team": receiving_team,
+        "recorded_by_user_id": recorded_by,
+    }
+
+
+def check_step_down_level(level_of_need: LevelOfNeed) -> None:
+    if level_of_need not in STEP_DOWN_LEVELS:
+        raise BadUserInput("Stepping down is to universal or targeted (early help) support.", field="levelOfNeed")
+
+
+def add_closure_details(row: FamilyTransition, data: ClosureIn) -> FamilyTransition:
+    for name, value in closure_values(data).items():
+        setattr(row, name, value)
+    return row
+
+
+def closure_values(data: ClosureIn) -> dict[str, Any]:
+    """The closure's outcome and sustainability plan, checked, as the columns of its transition."""
+    return {
+        "outcome": data.outcome,
+        "care_outcome": data.care_outcome,
+        "support_continuing": required_text(data.support_continuing, "supportContinuing", 5000),
+        "contact_if_difficulties": required_text(data.contact_if_difficulties, "contactIfDifficulties", 2000),
+        "family_feedback": optional_text(data.family_feedback, "familyFeedback", 5000),
+    }
 
 
 async def _apply(

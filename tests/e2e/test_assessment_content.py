@@ -60,3 +60,34 @@ async def test_a_worker_sees_that_the_leads_mental_health_content_is_withheld(
     card = page.locator("#assessments-list .govuk-summary-card").first
     await expect(card).to_contain_text(WORDS)
     await expect(card.locator("table")).to_contain_text("Emotional mental health")
+
+
+async def test_a_corrected_assessment_shows_why_and_its_earlier_version_by_keyboard(
+    page: Page, sign_in: SignIn, team: Team, gql: GraphQLClient
+):
+    # given the lead's entry assessment, corrected from high to low debt with a reason
+    lead = await api_sign_in(gql, team.lead)
+    first = {"familyId": str(team.family.id), "stage": "entry", "assessedOn": date.today().isoformat()}
+    first |= {"levelOfNeed": "targeted", "ratings": [{"factor": "family_debt", "rating": "high"}]}
+    recorded = (await gql.data("AssessmentRecord", {"input": first}, lead))["assessmentRecord"]
+    fixed = {key: value for key, value in first.items() if key != "familyId"}
+    fixed |= {"ratings": [{"factor": "family_debt", "rating": "low"}], "assessmentId": recorded["id"]}
+    fixed["reason"] = "Debt was rated from another family's figures"
+    await gql.data("AssessmentCorrect", {"input": fixed}, lead)
+
+    # when the lead opens the family
+    await sign_in(team.lead)
+    await open_family(page, team)
+    # then one card shows the corrected version, saying why
+    card = page.locator("#assessments-list > .govuk-summary-card")
+    await expect(card).to_have_count(1)
+    await expect(card).to_contain_text("Debt was rated from another family's figures")
+    await expect(card.locator("table").first).to_contain_text("Low")
+    # and its earlier version opens from the keyboard, showing what it said
+    summary = card.locator("[data-history] summary")
+    await summary.focus()
+    await page.keyboard.press("Enter")
+    earlier = card.locator(f"[data-history] [data-assessment='{recorded['id']}']")
+    await expect(earlier).to_contain_text("version 1, since corrected")
+    await expect(earlier.locator("table")).to_contain_text("High")
+    await check_page(page, "family-assessment-history")

@@ -15,6 +15,10 @@ async def test_open_a_referral_with_two_people(page: Page, sign_in: SignIn, team
 
     await page.get_by_label("Family name").fill("The Rivers family")
     await page.get_by_label("Targeted").check()
+    # a case recorded late: opened on the day it really began
+    await page.locator("#referral-opened-day").fill("2")
+    await page.locator("#referral-opened-month").fill("3")
+    await page.locator("#referral-opened-year").fill("2026")
     await page.locator("#person-1-name").fill("Jade Rivers")
     await page.locator("#person-1-relationship").fill("mother")
     await page.get_by_role("button", name="Add another person").click()
@@ -38,5 +42,6 @@ async def test_open_a_referral_with_two_people(page: Page, sign_in: SignIn, team
     await expect(page.get_by_role("heading", level=1)).to_have_text("The Rivers family")
     await expect(page.locator(".govuk-notification-banner")).to_contain_text("Referral opened as TAF-")
     await expect(page.locator("#family-status")).to_have_text("Referral")
+    await expect(page.locator("main")).to_contain_text("2 March 2026")
     await expect(page.locator("#members-table tbody tr").filter(has_text="Leo Rivers")).to_contain_text("Subject child")
     await expect(page.locator("#team-list")).to_contain_text(team.lead.display_name)

@@ -4,6 +4,7 @@ these and change one kind of field at a time."""
 
 from __future__ import annotations
 
+import json
 import uuid
 from collections.abc import Awaitable, Callable
 from datetime import UTC, date, datetime, timedelta
@@ -27,6 +28,7 @@ from tests.builders import (
 )
 from tests.builders_journey import close_through_the_api, open_since
 from tests.builders_retain import create_closed_family, decide
+from tests.caseimport.test_import import example_for
 from tests.reliability.test_idempotency_everywhere import CREATES, Case, case_for, held_meeting, later
 from tests.sharing_agreement.test_agreements import agreement_input
 from tests.sso_support import STANDING_AGENCY, STANDING_PROVIDER
@@ -169,6 +171,15 @@ async def edit_case(operation: str, gql, sessions) -> Case:
         return case(lead, {"input": change | decision | {"redirectedTo": "CAMHS"}})
     if operation in RETENTION:
         return await retention_case(operation, gql, sessions, area)
+    if operation == "AssessmentCorrect":
+        recording = (await (await case_for("AssessmentRecord", gql, sessions, area)).variables())["input"]
+        recorded = await created("AssessmentRecord", recording)
+        fields = {key: value for key, value in recording.items() if key != "familyId"}
+        fields |= {"strengths": "Warm", "resilienceIndicators": ["hobbies_interests"]}
+        return case(lead, {"input": fields | {"assessmentId": recorded["id"], "reason": "Wrong figures"}})
+    if operation == "CaseImport":
+        content = json.dumps(example_for(area))
+        return case(await sign_in(gql, area.admin), {"input": {"content": content, "dryRun": True}})
     transition = {"familyId": family, "expectedVersion": 1, "reason": "Disclosure", "effectiveOn": TODAY}
     if operation == "FamilyStepUp":
         return case(lead, {"input": transition | {"receivingTeam": "Assessment Team 2"}})
@@ -335,6 +346,8 @@ EDITS = [
     *SIGN_IN_ADMIN,
     *RETENTION,
     *ACCOUNTS,
+    "AssessmentCorrect",
+    "CaseImport",  # a dry run: the sweep's refusals and acceptance, with nothing written
 ]
 
 ALL_CREATES = [*CREATES, "FamilyOpen", "ContributionAdd"]

@@ -74,6 +74,9 @@ def inject(value: dict, fields: dict, path: str, marker: str, injected: dict, ta
             out[name] = injected[here] = SHORT if tamed.get(name) == "short" else f"{PAYLOAD} [{marker} {here}]"
         elif isinstance(inner, GraphQLInputObjectType) and isinstance(out.get(name), dict):
             out[name] = inject(out[name], inner.fields, f"{here}.", marker, injected, tamed, seen)
+        elif isinstance(inner, GraphQLInputObjectType) and isinstance(out.get(name), list) and name in tamed:
+            # a list of inputs the service checks as codes (an assessment's ratings): left as it was
+            seen |= {f"{here}[].{leaf}" for leaf in text_paths(inner.fields, kinds=("String",))}
         elif isinstance(inner, GraphQLInputObjectType) and isinstance(out.get(name), list):
             out[name] = [inject(item, inner.fields, f"{here}[].", marker, injected, tamed, seen) for item in out[name]]
     return out

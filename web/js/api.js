@@ -13,6 +13,7 @@ const FILES = [
   "assessment",
   "audit",
   "auth",
+  "caseimport",
   "consent",
   "contact",
   "contribution",

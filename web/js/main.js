@@ -16,6 +16,7 @@ import * as agencyEdit from "./pages/agency-edit.js";
 import * as caseload from "./pages/caseload.js";
 import * as forgottenPassword from "./pages/forgotten-password.js";
 import * as family from "./pages/family.js";
+import * as caseImport from "./pages/import.js";
 import * as meeting from "./pages/meeting.js";
 import * as informationGovernance from "./pages/information-governance.js";
 import * as notFound from "./pages/not-found.js";
@@ -55,6 +56,7 @@ const ROUTES = [
   [/^\/referrals\/new$/, referral],
   [/^\/notifications$/, notifications],
   [/^\/information-governance$/, informationGovernance],
+  [/^\/import$/, caseImport],
   [/^\/information-governance\/retention\/([^/]+)\/(extend|hold|release|erase)$/, retentionAction],
   [/^\/portal$/, portal],
   [/^\/portal\/invite(?:\/([^/]+))?$/, portalInvite],
@@ -205,12 +207,13 @@ function updateHeader(session) {
     "nav-notifications": role !== null,
     "nav-outcomes": role === "practitioner" || role === "manager",
     "nav-ig": role === "ig_officer",
+    "nav-import": role === "admin" || role === "ig_officer",
     "nav-accounts": role === "admin" || role === "manager",
     "nav-password": Boolean(session?.me),
   };
   for (const [id, visible] of Object.entries(shown)) document.getElementById(id).parentElement.hidden = !visible;
   const { path } = parse();
-  for (const [id, prefix] of [["nav-caseload", "/caseload"], ["nav-referral", "/referrals"], ["nav-notifications", "/notifications"], ["nav-outcomes", "/outcomes"], ["nav-ig", "/information-governance"], ["nav-accounts", "/accounts"], ["nav-password", "/account/password"]]) {
+  for (const [id, prefix] of [["nav-caseload", "/caseload"], ["nav-referral", "/referrals"], ["nav-notifications", "/notifications"], ["nav-outcomes", "/outcomes"], ["nav-ig", "/information-governance"], ["nav-import", "/import"], ["nav-accounts", "/accounts"], ["nav-password", "/account/password"]]) {
     const link = document.getElementById(id);
     if (path.startsWith(prefix)) link.setAttribute("aria-current", "page");
     else link.removeAttribute("aria-current");

@@ -110,18 +110,41 @@ function recordForm(view, factors) {
   return h("div", { class: "taf-subsection", id: "record-assessment" }, details("Record an assessment", form));
 }
 
-function card(assessment, members) {
+// A corrected assessment says so and why; its earlier versions are loaded when the reader opens them.
+function corrections(assessment) {
+  if (assessment.version === 1) return [];
+  return [
+    ["Version", `${assessment.version}, corrected on ${formatDate(assessment.createdAt.slice(0, 10))}`],
+    assessment.contentVisible ? ["Why it was corrected", assessment.correctionReason] : null,
+  ];
+}
+
+function history(assessment, members) {
+  const content = h("p", { class: "govuk-body" }, "Loading the earlier versions…");
+  const shown = details(`Earlier versions of this assessment (${assessment.version - 1})`, content, { "data-history": assessment.id });
+  shown.addEventListener("toggle", async () => {
+    if (!shown.open || shown.dataset.loaded) return;
+    shown.dataset.loaded = "true";
+    const { assessment: current } = await call("Assessment", { id: assessment.id });
+    content.replaceChildren(...current.history.slice().reverse().map((version) => card(version, members, { heading: "h4", earlier: true })));
+  });
+  return shown;
+}
+
+function card(assessment, members, { heading = "h3", earlier = false } = {}) {
   const titleId = uniqueId("assessment");
   const text = (words) => words || "Not recorded";
+  const title = `${ASSESSMENT_STAGE[assessment.stage]}, ${formatDate(assessment.assessedOn)}${earlier ? ` (version ${assessment.version}, since corrected)` : ""}`;
   return h(
     "div",
     { class: "govuk-summary-card", "data-assessment": assessment.id },
-    h("div", { class: "govuk-summary-card__title-wrapper" }, h("h3", { class: "govuk-summary-card__title", id: titleId }, `${ASSESSMENT_STAGE[assessment.stage]}, ${formatDate(assessment.assessedOn)}`)),
+    h("div", { class: "govuk-summary-card__title-wrapper" }, h(heading, { class: "govuk-summary-card__title", id: titleId }, title)),
     h(
       "div",
       { class: "govuk-summary-card__content" },
       summaryList(
         [
+          ...corrections(assessment),
           ["Level of need", LEVEL_OF_NEED[assessment.levelOfNeed]],
           ["Information", `${assessment.owningAgency.name}, ${CATEGORY[assessment.category].toLowerCase()}`],
           ...(assessment.contentVisible
@@ -148,6 +171,7 @@ function card(assessment, members) {
             }),
           )
         : null,
+      assessment.version > 1 && !earlier ? history(assessment, members) : null,
     ),
   );
 }

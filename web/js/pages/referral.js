@@ -4,6 +4,7 @@ import { call } from "../api.js";
 import { checkbox, dateInput, h, radios, readDate, textField } from "../dom.js";
 import { refuse, submit, value, checkedValue } from "../forms.js";
 import { choices, LEVEL_OF_NEED, LEVEL_OF_NEED_HINT } from "../labels.js";
+import { todayIso } from "../plan/labels.js";
 
 const MAX_MEMBERS = 30;
 
@@ -20,6 +21,7 @@ export async function render(main, context) {
       items: choices(LEVEL_OF_NEED, { hints: LEVEL_OF_NEED_HINT }),
       legendClass: "govuk-fieldset__legend--m",
     }),
+    dateInput({ id: "referral-opened", legend: "Date the case was opened (optional)", hint: "Leave it empty for today. For a case recorded late, the day it really began, for example 3 11 2026" }),
     h("h2", { class: "govuk-heading-m" }, "People in the family"),
     h("p", { class: "govuk-body" }, "Include at least one child the referral is about."),
     people,
@@ -94,6 +96,9 @@ function send(form, people, context) {
   if (!value(form, "referral-name")) problems.push({ message: "Enter the family name", fieldId: "referral-name" });
   const levelOfNeed = checkedValue(form, "referral-level");
   if (!levelOfNeed) problems.push({ message: "Choose the level of need", fieldId: "referral-level-input" });
+  const openedOn = readDate(form, "referral-opened");
+  if (openedOn === null) problems.push({ message: "The date the case was opened must be a real date, like 3 11 2026", fieldId: "referral-opened-day" });
+  else if (openedOn > todayIso()) problems.push({ message: "The date the case was opened cannot be in the future", fieldId: "referral-opened-day" });
   const members = readPeople(form, people, problems);
   if (!members.some((member) => member.isSubjectChild)) {
     const first = people.querySelector("[data-person]").dataset.person;
@@ -107,6 +112,7 @@ function send(form, people, context) {
         input: {
           displayName: value(form, "referral-name"),
           levelOfNeed,
+          openedOn: openedOn || null,
           members,
           leadContact: {
             agencyRole: value(form, "lead-role"),
@@ -118,6 +124,7 @@ function send(form, people, context) {
     done: ({ familyOpen }) => context.navigate(`/families/${encodeURIComponent(familyOpen.id)}`, { message: `Referral opened as ${familyOpen.reference}.` }),
     labels: {
       displayName: { id: "referral-name", label: "Family name" },
+      openedOn: { id: "referral-opened-day", label: "Date the case was opened" },
       agencyRole: { id: "lead-role", label: "Your role on the plan" },
       contactInHours: { id: "lead-in-hours", label: "How to reach you in office hours" },
       contactOutOfHours: { id: "lead-out-of-hours", label: "Who to contact out of hours" },
