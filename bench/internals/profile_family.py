@@ -19,7 +19,7 @@ from pathlib import Path
 
 import httpx
 
-from bench.api import DOCUMENTS
+from bench.api import DOCUMENTS, persisted_body
 from bench.data.sessions import mint_tokens
 from bench.database import dsn, on, postgres, recorded
 from bench.internals.policy_decision import counting_enforce
@@ -47,7 +47,11 @@ async def run(args: argparse.Namespace) -> str:
 
             async def page() -> None:
                 for name, variables in steps:
-                    body = {"query": DOCUMENTS[name], "operationName": name, "variables": variables}
+                    body = (
+                        persisted_body(name, variables)
+                        if args.persisted
+                        else {"query": DOCUMENTS[name], "operationName": name, "variables": variables}
+                    )
                     response = await client.post("/graphql", json=body, headers={"Authorization": f"Bearer {token}"})
                     assert "errors" not in response.json(), response.text[:300]
 
@@ -115,6 +119,9 @@ def main() -> int:
     parser.add_argument("--database", default="taf_suite")
     parser.add_argument("--pages", type=int, default=30)
     parser.add_argument("--out", type=Path)
+    parser.add_argument(
+        "--text", dest="persisted", action="store_false", help="send each document's text, not its hash"
+    )
     args = parser.parse_args()
     text = asyncio.run(run(args))
     if args.out:
