@@ -127,7 +127,8 @@ class TafGraphQL(GraphQL[Context, None]):
             connection_init_wait_timeout=timedelta(seconds=settings.ws_init_timeout_seconds),
         )
         self.state = state
-        self.compiled = compiled_reads(state.schema.trusted.by_hash)  # type: ignore[attr-defined]
+        trusted = state.schema.trusted.by_hash  # type: ignore[attr-defined]
+        self.compiled = compiled_reads(trusted) if settings.compiled_reads else {}
 
     def encode_json(self, data: object) -> str | bytes:
         """A compiled read's answer is JSON from PostgreSQL already: written out, not decoded and encoded."""
