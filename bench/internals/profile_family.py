@@ -40,6 +40,8 @@ async def run(args: argparse.Namespace) -> str:
     actor = uuid.UUID(meta["actor_user_id"])
     token = (await mint_tokens(dsn(url), [actor]))[actor]
     steps = Scenarios(meta, {"actor": token, "writer": token}).page(False)
+    if args.only:
+        steps = [(name, variables) for name, variables in steps if name in args.only.split(",")]
     environment = {**app_environment(url), "TAF_COMPILED_READS": "1" if args.compiled else "0"}
     app = create_app(load_settings(environment))
     async with app.router.lifespan_context(app):
@@ -87,7 +89,8 @@ async def run(args: argparse.Namespace) -> str:
     del handle
     header = (
         f"# family page x {args.pages} ({args.database}), in-process ASGI, no profiler,"
-        f" {'by hash' if args.persisted else 'document text'}, compiled reads {'on' if args.compiled else 'off'}:"
+        f" {'by hash' if args.persisted else 'document text'}, compiled reads {'on' if args.compiled else 'off'}"
+        f"{', only ' + args.only if args.only else ''}:"
         f" {wall / args.pages * 1000:.1f} ms"
         f" wall, {cpu / args.pages * 1000:.1f} ms CPU per page; enforce_ex {tally['calls'] / args.pages:.0f} calls,"
         f" {tally['seconds'] / args.pages * 1000:.2f} ms per page; load {os.getloadavg()[0]:.2f}\n"
@@ -121,6 +124,7 @@ def main() -> int:
     parser.add_argument("--database", default="taf_suite")
     parser.add_argument("--pages", type=int, default=30)
     parser.add_argument("--out", type=Path)
+    parser.add_argument("--only", help="only these of the page's operations, comma-separated")
     parser.add_argument(
         "--no-compiled", dest="compiled", action="store_false", help="no compiled reads (TAF_COMPILED_READS=0)"
     )

@@ -23,6 +23,7 @@ from typing import Any
 from server.api.context import Context
 from server.api.persisted import TrustedDocument
 from server.contribution import compiled_api as contribution_compiled
+from server.family import compiled_api as family_compiled
 
 log = logging.getLogger("taf.api.compiled")
 
@@ -41,6 +42,7 @@ class RawData:
 # (file, operation name) -> compiled read. The file's hash is checked at start-up (compiled_reads).
 COMPILED: dict[tuple[str, str], CompiledRead] = {
     ("contribution.graphql", "FamilyContributions"): contribution_compiled.family_contributions,
+    ("family.graphql", "Caseload"): family_compiled.caseload,
 }
 
 

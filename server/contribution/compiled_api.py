@@ -23,6 +23,7 @@ from server.access.facts import ItemFacts
 from server.access.kinds import Kind
 from server.agency.models import Agency
 from server.api.context import Context
+from server.api.json_sql import EMPTY_LIST, cursor, iso
 from server.contribution.models import Contribution
 from server.contribution.service import KIND, content_columns
 from server.family.models import Family, FamilyMember
@@ -54,25 +55,6 @@ def _family_id(variables: dict[str, Any]) -> uuid.UUID | None:
         return uuid.UUID(value)
     except ValueError:
         return None
-
-
-def iso(timestamp: ColumnElement) -> ColumnElement:
-    """A timestamptz as Python's datetime.isoformat() writes an aware UTC datetime (no fraction when it is
-    zero, six digits otherwise), which is how Strawberry serialises DateTime."""
-    utc = timestamp.op("AT TIME ZONE")(sa.literal("UTC"))
-    fraction = sa.case(
-        (sa.cast(sa.extract("microseconds", timestamp), sa.BigInteger) % 1_000_000 == 0, sa.literal("")),
-        else_=sa.func.to_char(utc, ".US"),
-    )
-    return sa.func.concat(sa.func.to_char(utc, 'YYYY-MM-DD"T"HH24:MI:SS'), fraction, sa.literal("+00:00"))
-
-
-def cursor(created_at: ColumnElement, row_id: ColumnElement) -> ColumnElement:
-    """server/pagination.py's encode(created_at, id): urlsafe base64 of "<isoformat>|<id>". PostgreSQL's
-    base64 breaks lines every 76 characters; translate drops the breaks and makes it urlsafe."""
-    text = sa.func.concat(iso(created_at), sa.literal("|"), sa.cast(row_id, sa.Text))
-    encoded = sa.func.encode(sa.func.convert_to(text, sa.literal("UTF8")), sa.literal("base64"))
-    return sa.func.translate(encoded, sa.literal("+/\n"), sa.literal("-_"))
 
 
 def statement(family_id: uuid.UUID, first: int, visible: ColumnElement[bool]) -> sa.Select:
@@ -130,7 +112,7 @@ def statement(family_id: uuid.UUID, first: int, visible: ColumnElement[bool]) ->
         "updatedAt", iso(p.updated_at),
         "owningAgency", sa.func.json_build_object("id", sa.cast(_agency.id, sa.Text), "name", _agency.name),
         "author", sa.func.json_build_object("id", sa.cast(_user.id, sa.Text), "displayName", _user.display_name),
-        "about", sa.func.coalesce(about, _EMPTY),
+        "about", sa.func.coalesce(about, EMPTY_LIST),
     )  # fmt: skip
     nodes = (
         sa.select(sa.func.json_agg(aggregate_order_by(node, p.position)))
@@ -144,11 +126,15 @@ def statement(family_id: uuid.UUID, first: int, visible: ColumnElement[bool]) ->
     )
     fetched = sa.select(sa.func.count()).select_from(page).scalar_subquery()
     end_cursor = (
-        sa.select(cursor(p.created_at, p.id)).where(shown).order_by(p.position.desc()).limit(1).scalar_subquery()
+        sa.select(cursor(iso(p.created_at), sa.cast(p.id, sa.Text)))
+        .where(shown)
+        .order_by(p.position.desc())
+        .limit(1)
+        .scalar_subquery()
     )
     total = sa.select(sa.func.count()).select_from(Contribution.__table__).where(*conditions).scalar_subquery()
     contributions = sa.func.json_build_object(
-        "nodes", sa.func.coalesce(nodes, _EMPTY),
+        "nodes", sa.func.coalesce(nodes, EMPTY_LIST),
         "pageInfo", sa.func.json_build_object("hasNextPage", fetched > first, "endCursor", end_cursor),
         "totalCount", total,
     )  # fmt: skip
@@ -174,9 +160,6 @@ def statement(family_id: uuid.UUID, first: int, visible: ColumnElement[bool]) ->
         .scalar_subquery()
     )
     return sa.select(sa.cast(data, sa.Text), sa.cast(facts, sa.Text)).where(_family.id == family_id)
-
-
-_EMPTY = sa.text("'[]'::json")
 
 
 async def family_contributions(context: Context, variables: dict[str, Any]) -> str | None:

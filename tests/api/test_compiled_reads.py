@@ -52,8 +52,6 @@ from tests.builders import (
 from tests.graphql_client import operation_documents
 
 NAME = "FamilyContributions"
-TEXT = operation_documents()[NAME]
-HASH = hashlib.sha256(TEXT.encode()).hexdigest()
 
 with (REPO_ROOT / "policies" / "decisions.csv").open() as table_file:
     TABLE = list(csv.DictReader(table_file))
@@ -88,14 +86,15 @@ async def _ask(http, app, sessions, body: dict, token: str | None) -> tuple[int,
     return response.status_code, canonical(response.json()), await _audit_since(sessions, mark), list(statements)
 
 
-async def differential(http, app, sessions, variables: dict, token: str | None) -> tuple[dict, bool]:
+async def differential(http, app, sessions, variables: dict, token: str | None, name: str = NAME) -> tuple[dict, bool]:
     """Ask both ways; assert the answers and audit rows are equal. The answer, and whether the compiled
     path answered."""
-    generic = {"query": TEXT + "\n", "operationName": NAME, "variables": variables}
+    text = operation_documents()[name]
+    generic = {"query": text + "\n", "operationName": name, "variables": variables}
     compiled = {
-        "operationName": NAME,
+        "operationName": name,
         "variables": variables,
-        "extensions": {"persistedQuery": {"version": 1, "sha256Hash": HASH}},
+        "extensions": {"persistedQuery": {"version": 1, "sha256Hash": hashlib.sha256(text.encode()).hexdigest()}},
     }
     g_status, g_body, g_audit, g_statements = await _ask(http, app, sessions, generic, token)
     c_status, c_body, c_audit, c_statements = await _ask(http, app, sessions, compiled, token)
@@ -129,6 +128,32 @@ async def test_every_actor_and_state_of_the_decision_table(world, http, app, ses
         compiled_answers += ran
         refused += not ran
     assert compiled_answers and refused  # both outcomes were compared
+
+
+CASELOAD_VARIABLES = [
+    {"first": 100},
+    {},
+    {"first": 3},
+    {"overdueActions": True},
+    {"openEscalations": True, "first": 50},
+    {"status": "active", "levelOfNeed": "targeted"},
+]
+
+
+async def test_every_actor_of_the_decision_table_reads_their_caseload(world, http, app, sessions):
+    tokens = {**world.tokens, **{("family", key): token for key, token in world.family_tokens.items()}}
+    counted = False
+    for key, token in sorted(tokens.items(), key=lambda pair: str(pair[0])):
+        for variables in CASELOAD_VARIABLES:
+            answer, ran = await differential(http, app, sessions, variables, token, "Caseload")
+            assert ran, (key, variables)
+            page = answer["data"]["families"]
+            counted |= any(node["overdueActionCount"] or node["openEscalationCount"] for node in page["nodes"])
+            if page["pageInfo"]["hasNextPage"]:  # and the next page, from the compiled cursor
+                after = {**variables, "after": page["pageInfo"]["endCursor"]}
+                _next, ran = await differential(http, app, sessions, after, token, "Caseload")
+                assert ran
+    assert counted  # overdue actions and open escalations were counted, not only nulls and zeros
 
 
 # -- generated states ---------------------------------------------------------------------------------
@@ -207,6 +232,7 @@ async def test_generated_states(
     for user in [*staff.values(), member]:
         token = await issue_token(sessions, user)
         await differential(http, app, sessions, {"familyId": str(family.id), "first": first}, token)
+        await differential(http, app, sessions, {"first": first}, token, "Caseload")
 
 
 # -- errors and variables the compiled path leaves to the generic executor -----------------------------
@@ -279,11 +305,37 @@ async def test_errors_and_unusual_variables(http, app, sessions, small_family, c
         await differential(http, app, sessions, ERROR_CASES[case](family), token)
 
 
+CASELOAD_CASES = {
+    "first 0": {"first": 0},
+    "first 101": {"first": 101},
+    "first as text": {"first": "ten"},
+    "first null": {"first": None},
+    "a bad cursor": {"after": "???"},
+    "a cursor that is not base64 text": {"after": "//8="},
+    "an unknown status": {"status": "asleep"},
+    "a status as a number": {"status": 3},
+    "an unknown level of need": {"levelOfNeed": "urgent"},
+    "overdueActions null": {"overdueActions": None},
+    "openEscalations as text": {"openEscalations": "yes"},
+    "an unknown variable": {"colour": "blue"},
+    "closed families": {"status": "closed"},
+}
+
+
+@pytest.mark.parametrize("case", sorted(CASELOAD_CASES))
+async def test_caseload_errors_and_unusual_variables(http, app, sessions, small_family, case):
+    _family, tokens = small_family
+    for token in tokens.values():
+        await differential(http, app, sessions, CASELOAD_CASES[case], token, "Caseload")
+
+
 async def test_without_signing_in_or_with_a_bad_token(http, app, sessions, small_family):
     family, _tokens = small_family
     variables = {"familyId": str(family.id), "first": 10}
     for token in (None, "not-a-token", random.choice("abc") * 40):
         answer, ran = await differential(http, app, sessions, variables, token)
+        assert not ran and answer["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
+        answer, ran = await differential(http, app, sessions, {}, token, "Caseload")
         assert not ran and answer["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
 
 
