@@ -20,9 +20,13 @@ from typing import Any
 
 import pytest
 import sqlalchemy as sa
+from graphql import parse
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from server.api.compiled import COMPILED, compiled_reads
+from server.api.persisted import TrustedDocument
+from server.api.schema import create_schema
 from server.audit.models import AuditEvent
 from server.clock import utcnow
 from server.config import REPO_ROOT
@@ -102,6 +106,20 @@ async def differential(http, app, sessions, variables: dict, token: str | None, 
     assert (c_status, c_body) == (g_status, g_body), variables
     assert c_audit == g_audit, variables
     return json.loads(c_body), compiled_ran(c_statements)
+
+
+def test_every_compiled_read_matches_the_operation_it_was_written_for(settings):
+    """A compiled read writes the JSON of one selection: when its operation's selection changes, the read
+    is left out (the generic executor answers) and this fails until the SQL and its shape are updated."""
+    trusted = create_schema(settings).trusted.by_hash  # type: ignore[attr-defined]
+    assert len(compiled_reads(trusted)) == len(COMPILED) == 2
+    other = next(t for t in trusted.values() if t.source == "contribution.graphql")
+    # the same file with one more field in the fragment FamilyContributions selects
+    fragment = "fragment ContributionFields on Contribution {\n"
+    assert fragment in other.text
+    edited = parse(other.text.replace(fragment, fragment + "  __typename\n"))
+    changed = TrustedDocument(other.sha256, other.text, edited, other.source)
+    assert len(compiled_reads({**trusted, other.sha256: changed})) == len(COMPILED) - 1
 
 
 # -- every actor and state of the decision table -------------------------------------------------------
