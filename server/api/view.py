@@ -150,7 +150,12 @@ class TafGraphQL(GraphQL[Context, None]):
             trusted = self.state.schema.trusted.resolve(request_data.query, request_data.extensions)  # type: ignore[attr-defined]
         except GraphQLError as error:
             return ExecutionResult(data=None, errors=[error])
-        compiled = await answer(self.compiled, trusted, request_data.operation_name, request_data.variables, context)
+        # Queries only over POST (allow_queries_via_get=False): a GET goes to Strawberry, which refuses it.
+        compiled = None
+        if request_adapter.method == "POST":
+            compiled = await answer(
+                self.compiled, trusted, request_data.operation_name, request_data.variables, context
+            )
         if compiled is not None:
             await flush_audit(context)
             return ExecutionResult(data=compiled, errors=None)  # type: ignore[arg-type]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 from dataclasses import replace
 
 import pytest
@@ -109,3 +110,20 @@ def test_resolve_refuses_a_hash_it_does_not_hold():
         trusted.resolve(None, {"persistedQuery": {"sha256Hash": "f" * 64}})
     assert refused.value.extensions == {"code": "PERSISTED_QUERY_NOT_FOUND"}
     assert trusted.resolve("{ me { id } }", None) is None
+
+
+async def test_a_persisted_query_over_get_is_refused_like_any_query(http, family_and_token):
+    """Queries over GET could be sent cross-site: a hash is no way around that, compiled reads included."""
+    family, token = family_and_token
+    for name, variables in (("FamilyContributions", {"familyId": str(family.id)}), ("Family", {"id": str(family.id)})):
+        body = persisted(name, variables)
+        params = {
+            "operationName": name,
+            "variables": json.dumps(variables),
+            "extensions": json.dumps(body["extensions"]),
+        }
+        response = await http.get(
+            "/graphql", params=params, headers={"Authorization": f"Bearer {token}", "Accept": "application/json"}
+        )
+        assert response.status_code in (400, 405), response.text
+        assert family.reference not in response.text and "contributions" not in response.text
