@@ -25,7 +25,7 @@ from server.agency.models import Agency
 from server.api.context import Context
 from server.api.json_sql import EMPTY_LIST, cursor, iso
 from server.contribution.models import Contribution
-from server.contribution.service import KIND, content_columns
+from server.contribution.service import content_columns
 from server.family.models import Family, FamilyMember
 from server.user.models import User
 
@@ -174,12 +174,12 @@ async def family_contributions(context: Context, variables: dict[str, Any]) -> s
         facts = await access.facts(session, family_id)
         if not access.decide(Act.read, Kind.family, facts).allowed:
             return None  # the generic executor refuses it, and logs the refusal
-        visible = await access.item_filter(session, family_id, content_columns(), kind=KIND)
+        visible = await access.item_filter(session, family_id, content_columns(), kind=Kind.contribution)
         row = (await session.exec(statement(family_id, first, visible))).first()  # type: ignore[call-overload]
     if row is None:
         return None
     data, items = row
     for item_id, owning_agency_id, category, summary, third_party in json.loads(items) if items else ():
         item = ItemFacts(uuid.UUID(owning_agency_id), category, family_summary=summary, third_party=third_party)
-        access.note_read(family_id, uuid.UUID(item_id), KIND, item)
+        access.note_read(family_id, uuid.UUID(item_id), Kind.contribution, item)
     return data
