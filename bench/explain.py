@@ -29,6 +29,8 @@ def label(sql: str) -> str:
         return "audit_event insert (reads of other agencies' items)"
     if "FROM session_token" in text:
         return "authenticate (session_token + app_user)"
+    if text.startswith("WITH page AS") and "json_build_object" in text:
+        return "contributions: compiled (page, count and JSON in one statement)"
     if "FROM family f" in text and "team_membership" in text:
         return "facts (the family's team, consents and overrides)"
     if "FROM contribution" in text and "count(" in text:
@@ -76,13 +78,18 @@ async def _row(statement: Statement, binary: list[int]) -> AsyncIterator[bytes]:
     yield COPY_HEADER + struct.pack("!h", len(binary)) + fields + struct.pack("!h", -1)
 
 
+def is_read(sql: str) -> bool:
+    return sql.lstrip().upper().startswith(("SELECT", "WITH PAGE AS"))
+
+
 async def explain_all(url: str, statements: list[Statement], watched: tuple[str, ...] = ()) -> list[dict[str, Any]]:
-    """Each SELECT's plan, with the scans it made; sequential scans on `watched` tables are listed apart."""
+    """Each SELECT's plan (a read that starts with a WITH too: a compiled read), with the scans it made;
+    sequential scans on `watched` tables are listed apart."""
     plans = []
     connection = await asyncpg.connect(dsn(url))
     try:
         for statement in statements:
-            if not statement.sql.lstrip().upper().startswith("SELECT"):
+            if not is_read(statement.sql):
                 continue
             values = await arguments(connection, statement)
             transaction = connection.transaction()

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import httpx
 
-from bench.api import DOCUMENTS
+from bench.api import DOCUMENTS, persisted_body
 from bench.data.sessions import mint_tokens
 from bench.database import dsn, on, postgres, recorded
 from bench.internals.policy_decision import counting_enforce
@@ -40,14 +40,21 @@ async def run(args: argparse.Namespace) -> str:
     actor = uuid.UUID(meta["actor_user_id"])
     token = (await mint_tokens(dsn(url), [actor]))[actor]
     steps = Scenarios(meta, {"actor": token, "writer": token}).page(False)
-    app = create_app(load_settings(app_environment(url)))
+    if args.only:
+        steps = [(name, variables) for name, variables in steps if name in args.only.split(",")]
+    environment = {**app_environment(url), "TAF_COMPILED_READS": "1" if args.compiled else "0"}
+    app = create_app(load_settings(environment))
     async with app.router.lifespan_context(app):
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://bench") as client:
 
             async def page() -> None:
                 for name, variables in steps:
-                    body = {"query": DOCUMENTS[name], "operationName": name, "variables": variables}
+                    body = (
+                        persisted_body(name, variables)
+                        if args.persisted
+                        else {"query": DOCUMENTS[name], "operationName": name, "variables": variables}
+                    )
                     response = await client.post("/graphql", json=body, headers={"Authorization": f"Bearer {token}"})
                     assert "errors" not in response.json(), response.text[:300]
 
@@ -81,7 +88,9 @@ async def run(args: argparse.Namespace) -> str:
             total = sum(modules.values())
     del handle
     header = (
-        f"# family page x {args.pages} ({args.database}), in-process ASGI, no profiler:"
+        f"# family page x {args.pages} ({args.database}), in-process ASGI, no profiler,"
+        f" {'by hash' if args.persisted else 'document text'}, compiled reads {'on' if args.compiled else 'off'}"
+        f"{', only ' + args.only if args.only else ''}:"
         f" {wall / args.pages * 1000:.1f} ms"
         f" wall, {cpu / args.pages * 1000:.1f} ms CPU per page; enforce_ex {tally['calls'] / args.pages:.0f} calls,"
         f" {tally['seconds'] / args.pages * 1000:.2f} ms per page; load {os.getloadavg()[0]:.2f}\n"
@@ -115,6 +124,13 @@ def main() -> int:
     parser.add_argument("--database", default="taf_suite")
     parser.add_argument("--pages", type=int, default=30)
     parser.add_argument("--out", type=Path)
+    parser.add_argument("--only", help="only these of the page's operations, comma-separated")
+    parser.add_argument(
+        "--no-compiled", dest="compiled", action="store_false", help="no compiled reads (TAF_COMPILED_READS=0)"
+    )
+    parser.add_argument(
+        "--text", dest="persisted", action="store_false", help="send each document's text, not its hash"
+    )
     args = parser.parse_args()
     text = asyncio.run(run(args))
     if args.out:

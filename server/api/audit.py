@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from typing import Any
 
 from strawberry.extensions import SchemaExtension
 
@@ -13,12 +14,16 @@ from server.db.engine import unit_of_work
 class RequestAudit(SchemaExtension):
     async def on_operation(self) -> AsyncIterator[None]:
         yield
-        context = self.execution_context.context
-        access = getattr(context, "_access", None)
-        if access is None or not (access.reads or access.denials):
-            return
-        reads, denials = list(access.reads), list(access.denials)
-        access.reads.clear()
-        access.denials.clear()
-        async with unit_of_work(context.sessions) as session:
-            await audit.record_request(session, access.actor, reads, denials, context.address)
+        await flush(self.execution_context.context)
+
+
+async def flush(context: Any) -> None:
+    """Also called by compiled reads (server/api/compiled.py), which do not run the schema's extensions."""
+    access = getattr(context, "_access", None)
+    if access is None or not (access.reads or access.denials):
+        return
+    reads, denials = list(access.reads), list(access.denials)
+    access.reads.clear()
+    access.denials.clear()
+    async with unit_of_work(context.sessions) as session:
+        await audit.record_request(session, access.actor, reads, denials, context.address)

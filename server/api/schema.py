@@ -3,13 +3,9 @@
 from __future__ import annotations
 
 import strawberry
-from strawberry.extensions import (
-    AddValidationRules,
-    DisableIntrospection,
-    MaxTokensLimiter,
-    ParserCache,
-    ValidationCache,
-)
+from graphql import specified_rules
+from graphql.validation import NoSchemaIntrospectionCustomRule
+from strawberry.extensions import AddValidationRules, DisableIntrospection, MaxTokensLimiter
 from strawberry.extensions.max_aliases import create_validator as max_aliases_rule
 from strawberry.extensions.query_depth_limiter import create_validator as max_depth_rule
 from strawberry.tools import merge_types
@@ -17,6 +13,7 @@ from strawberry.tools import merge_types
 from server.agency.api import AgencyMutation, AgencyQuery
 from server.api.audit import RequestAudit
 from server.api.errors import ErrorPolicy, HideSuggestions, HideSuggestionsInExecution
+from server.api.persisted import TrustedDocuments, document_cache
 from server.assessment.api import AssessmentMutation, AssessmentQuery
 from server.audit.api import AuditMutation, AuditQuery
 from server.auth.api import AuthMutation
@@ -118,6 +115,8 @@ Subscription = merge_types("Subscription", (NotificationSubscription,))
 
 
 class TafSchema(strawberry.Schema):
+    trusted: TrustedDocuments  # graphql/operations/, parsed and validated at start-up (server/api/persisted.py)
+
     def process_errors(self, errors, execution_context=None) -> None:
         """Expected errors (refusals, bad input) are answers, not faults: ErrorPolicy logs the rest."""
 
@@ -132,18 +131,24 @@ def create_schema(settings: Settings) -> strawberry.Schema:
         RequestAudit,
         lambda: MaxTokensLimiter(max_token_count=settings.max_tokens),
         lambda: AddValidationRules(limits),
-        lambda: ParserCache(maxsize=512),
-        lambda: ValidationCache(maxsize=512),
     ]
+    trusted = TrustedDocuments()
+    extensions.append(document_cache(trusted))
     if settings.production:
         extensions.append(DisableIntrospection)
-    return TafSchema(
+    schema = TafSchema(
         query=Query,
         mutation=Mutation,
         subscription=Subscription,
         extensions=extensions,
         execution_context_class=HideSuggestionsInExecution if settings.production else None,
     )
+    # The rules every request is validated with (graphql-core's, the limits, and in production no
+    # introspection), so that a trusted document is held to exactly what it would be held to when sent.
+    rules = (*specified_rules, *limits, *([NoSchemaIntrospectionCustomRule] if settings.production else []))
+    trusted.load(settings.graphql_dir / "operations", schema._schema, rules)
+    schema.trusted = trusted
+    return schema
 
 
 # For `strawberry export-schema server.api.schema:schema` and the contract test; the SDL is the same

@@ -10,16 +10,19 @@ from collections import deque
 from datetime import timedelta
 from typing import Any
 
+from graphql import GraphQLError
 from sqlalchemy.exc import DBAPIError
 from starlette.requests import Request
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 from strawberry.exceptions import ConnectionRejectionError
-from strawberry.http import GraphQLHTTPResponse, process_result
+from strawberry.http import GraphQLHTTPResponse, GraphQLRequestData, process_result
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import BaseGraphQLTransportWSHandler
 from strawberry.types import ExecutionResult
 
+from server.api.audit import flush as flush_audit
+from server.api.compiled import RawData, answer, compiled_reads
 from server.api.context import Context
 from server.api.errors import formatted_with_code, with_codes
 from server.api.loaders import Loaders
@@ -124,6 +127,47 @@ class TafGraphQL(GraphQL[Context, None]):
             connection_init_wait_timeout=timedelta(seconds=settings.ws_init_timeout_seconds),
         )
         self.state = state
+        trusted = state.schema.trusted.by_hash  # type: ignore[attr-defined]
+        self.compiled = compiled_reads(trusted) if settings.compiled_reads else {}
+
+    def encode_json(self, data: object) -> str | bytes:
+        """A compiled read's answer is JSON from PostgreSQL already: written out, not decoded and encoded."""
+        if isinstance(data, dict) and isinstance(data.get("data"), RawData) and len(data) == 1:
+            return '{"data":' + data["data"].json + "}"
+        return super().encode_json(data)
+
+    async def execute_single(
+        self,
+        request: Request,
+        request_adapter: Any,
+        sub_response: Any,
+        context: Context,
+        root_value: Any,
+        request_data: GraphQLRequestData,
+    ) -> ExecutionResult:
+        """A persisted operation is named by its hash (server/api/persisted.py); its text is put in its place."""
+        try:
+            trusted = self.state.schema.trusted.resolve(request_data.query, request_data.extensions)  # type: ignore[attr-defined]
+        except GraphQLError as error:
+            return ExecutionResult(data=None, errors=[error])
+        # Queries only over POST (allow_queries_via_get=False): a GET goes to Strawberry, which refuses it.
+        compiled = None
+        if request_adapter.method == "POST":
+            compiled = await answer(
+                self.compiled, trusted, request_data.operation_name, request_data.variables, context
+            )
+        if compiled is not None:
+            await flush_audit(context)
+            return ExecutionResult(data=compiled, errors=None)  # type: ignore[arg-type]
+        if trusted is not None and request_data.query is None:
+            request_data = GraphQLRequestData(
+                query=trusted.text,
+                variables=request_data.variables,
+                operation_name=request_data.operation_name,
+                extensions=request_data.extensions,
+                protocol=request_data.protocol,
+            )
+        return await super().execute_single(request, request_adapter, sub_response, context, root_value, request_data)
 
     async def process_result(self, request: Request, result: ExecutionResult) -> GraphQLHTTPResponse:
         if result.errors:

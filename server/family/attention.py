@@ -65,24 +65,28 @@ def filters(access: AccessControl, *, overdue_actions: bool, open_escalations: b
     return conditions
 
 
+def counts(access: AccessControl, family_id: ColumnElement) -> tuple[ColumnElement, ColumnElement]:
+    """The overdue actions and open escalations of the family in `family_id`, each null where the caller may
+    not read that kind of record there: for this module's loader and for the compiled caseload alike."""
+    overdue = sa.case(
+        (access.family_filter(family_id, Act.read, Kind.plan), _count(PlanAction, _overdue(family_id))), else_=None
+    )
+    escalations = sa.case(
+        (
+            access.family_filter(family_id, Act.read, Kind.escalation),
+            _count(Escalation, _open_escalations(family_id)),
+        ),
+        else_=None,
+    )
+    return overdue, escalations
+
+
 async def of_families(
     session: AsyncSession, access: AccessControl, family_ids: list[uuid.UUID]
 ) -> dict[uuid.UUID, Attention]:
     """One statement for any number of families."""
     family_id = col(Family.id)
-    statement = select(
-        family_id,
-        sa.case(
-            (access.family_filter(family_id, Act.read, Kind.plan), _count(PlanAction, _overdue(family_id))), else_=None
-        ),
-        sa.case(
-            (
-                access.family_filter(family_id, Act.read, Kind.escalation),
-                _count(Escalation, _open_escalations(family_id)),
-            ),
-            else_=None,
-        ),
-    ).where(family_id.in_(family_ids))
+    statement = select(family_id, *counts(access, family_id)).where(family_id.in_(family_ids))
     rows = (await session.exec(statement)).all()
     found = {row[0]: Attention(row[1], row[2]) for row in rows}
     return {key: found.get(key, Attention(None, None)) for key in family_ids}

@@ -100,12 +100,13 @@ async def list_families(
 ) -> pagination.Page[Family]:
     """The caller's caseload, filtered in SQL by the same policy as single lookups, ordered by reference."""
     pagination.check_first(first)
-    conditions = [access.family_filter(col(Family.id))]
-    if status is not None:
-        conditions.append(col(Family.status) == status.value)
-    if level_of_need is not None:
-        conditions.append(col(Family.level_of_need) == level_of_need.value)
-    conditions += attention.filters(access, overdue_actions=overdue_actions, open_escalations=open_escalations)
+    conditions = caseload_conditions(
+        access,
+        status=status,
+        level_of_need=level_of_need,
+        overdue_actions=overdue_actions,
+        open_escalations=open_escalations,
+    )
     total = (await session.exec(select(sa.func.count()).select_from(Family).where(*conditions))).one()
     if after is not None:
         (reference,) = pagination.decode(after, str)
@@ -113,6 +114,25 @@ async def list_families(
     statement = select(Family).where(*conditions).order_by(Family.reference).limit(first + 1)
     rows = list((await session.exec(statement)).all())
     return pagination.Page.of(rows, first, total=total)
+
+
+def caseload_conditions(
+    access: AccessControl,
+    *,
+    status: FamilyStatus | None,
+    level_of_need: LevelOfNeed | None,
+    overdue_actions: bool,
+    open_escalations: bool,
+) -> list:
+    """Which families the caseload lists and counts: those the caller may see (the SQL form of the policy),
+    with the filters asked for. The compiled caseload (server/family/compiled_api.py) uses the same."""
+    conditions = [access.family_filter(col(Family.id))]
+    if status is not None:
+        conditions.append(col(Family.status) == status.value)
+    if level_of_need is not None:
+        conditions.append(col(Family.level_of_need) == level_of_need.value)
+    conditions += attention.filters(access, overdue_actions=overdue_actions, open_escalations=open_escalations)
+    return conditions
 
 
 async def update_family(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import uuid
 
 from playwright.async_api import Locator, Page, expect
@@ -173,3 +174,34 @@ async def test_a_manager_of_the_leads_agency_manages_the_team_but_not_the_family
     await expect(page.get_by_role("heading", name="Add someone to the team")).to_be_visible()
     await expect(page.get_by_role("heading", name="Change status or level of need")).to_have_count(0)
     await expect(page.get_by_text("Add a family member")).to_have_count(0)
+
+
+async def test_the_page_sends_persisted_operations_by_hash(page: Page, sign_in: SignIn, team: Team):
+    """web/js/api.js sends each document by its SHA-256 (server/api/persisted.py), never its text, and falls
+    back to the text when the server does not know the hash."""
+    bodies: list[dict] = []
+    page.on(
+        "request", lambda request: bodies.append(request.post_data_json) if request.url.endswith("/graphql") else None
+    )
+    await sign_in(team.lead)
+    await open_family(page, team)
+    await expect(page.locator("#members-table tbody tr")).to_have_count(1)
+    sent = [body for body in bodies if body and body.get("operationName") == "Family"]
+    assert sent and all("query" not in body for body in sent), sent
+    assert all(len(body["extensions"]["persistedQuery"]["sha256Hash"]) == 64 for body in sent)
+
+    # when the server does not know a hash, the same operation is sent again with its text
+    async def unknown_hash(route):
+        body = route.request.post_data_json
+        if "query" in body:
+            await route.continue_()
+        else:
+            body["extensions"]["persistedQuery"]["sha256Hash"] = "0" * 64
+            await route.continue_(post_data=json.dumps(body))
+
+    await page.route("**/graphql", unknown_hash)
+    bodies.clear()
+    await page.reload()
+    await expect(page.get_by_role("heading", level=1)).to_have_text(team.family.display_name)
+    family = [body for body in bodies if body and body.get("operationName") == "Family"]
+    assert any("query" in body for body in family), family

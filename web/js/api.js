@@ -75,6 +75,44 @@ export function operationDocument(name) {
   });
 }
 
+// Persisted operations (server/api/persisted.py): a document is sent by the SHA-256 of its text, as in
+// the Apollo convention; the server knows the same files. Where the browser has no Web Crypto (a page not
+// served over https or from localhost), or the server does not know the hash, the text goes instead.
+const hashes = new Map();
+
+function hashOf(text) {
+  if (!globalThis.crypto || !globalThis.crypto.subtle) return Promise.resolve(null);
+  if (!hashes.has(text)) {
+    const digest = globalThis.crypto.subtle.digest("SHA-256", new TextEncoder().encode(text));
+    hashes.set(
+      text,
+      digest.then((bytes) => Array.from(new Uint8Array(bytes), (byte) => byte.toString(16).padStart(2, "0")).join("")),
+    );
+  }
+  return hashes.get(text);
+}
+
+async function post(body) {
+  const headers = { "Content-Type": "application/json", Accept: "application/json" };
+  const session = currentSession();
+  if (session) headers.Authorization = `Bearer ${session.token}`;
+  let response;
+  try {
+    response = await fetch("/graphql", { method: "POST", headers, body: JSON.stringify(body), credentials: "omit" });
+  } catch {
+    throw new ApiError("NETWORK");
+  }
+  try {
+    return { response, body: await response.json() };
+  } catch {
+    throw new ApiError(response.status === 413 ? "PAYLOAD_TOO_LARGE" : "INTERNAL");
+  }
+}
+
+function notPersisted(body) {
+  return Boolean(body.errors && body.errors.some((error) => (error.extensions || {}).code === "PERSISTED_QUERY_NOT_FOUND"));
+}
+
 /** Run a named operation; resolve to its data or reject with an ApiError. */
 export async function call(operationName, variables = {}) {
   let query;
@@ -83,26 +121,12 @@ export async function call(operationName, variables = {}) {
   } catch (error) {
     throw error instanceof ApiError ? error : new ApiError("NETWORK");
   }
-  const headers = { "Content-Type": "application/json", Accept: "application/json" };
-  const session = currentSession();
-  if (session) headers.Authorization = `Bearer ${session.token}`;
-  let response;
-  try {
-    response = await fetch("/graphql", {
-      method: "POST",
-      headers,
-      body: JSON.stringify({ query, operationName, variables }),
-      credentials: "omit",
-    });
-  } catch {
-    throw new ApiError("NETWORK");
-  }
-  let body;
-  try {
-    body = await response.json();
-  } catch {
-    throw new ApiError(response.status === 413 ? "PAYLOAD_TOO_LARGE" : "INTERNAL");
-  }
+  const sha256Hash = await hashOf(query);
+  let answer = sha256Hash
+    ? await post({ operationName, variables, extensions: { persistedQuery: { version: 1, sha256Hash } } })
+    : await post({ query, operationName, variables });
+  if (sha256Hash && notPersisted(answer.body)) answer = await post({ query, operationName, variables });
+  const { response, body } = answer;
   if (body.errors && body.errors.length) {
     const [first] = body.errors;
     const extensions = first.extensions || {};

@@ -1,0 +1,150 @@
+"""Caseload (graphql/operations/family.graphql) compiled to one SQL statement.
+
+The web front end's home page lists the caller's families with it. The families listed and counted are
+service.caseload_conditions (the SQL form of the policy, with the filters), the attention counts are
+attention.counts: the same expressions as the generic path, so no second copy of a rule. The search
+budget is spent as the generic resolver spends it. Anything the variables do not say plainly (a bad
+cursor, an unknown status, a null where the document wants a value) goes to the generic executor.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import aggregate_order_by
+from sqlmodel import col
+
+from server import pagination
+from server.agency.models import Agency
+from server.api.context import Context
+from server.api.json_sql import EMPTY_LIST, cursor, iso
+from server.errors import BadUserInput
+from server.family import attention
+from server.family.models import Family, FamilyStatus, LevelOfNeed
+from server.family.service import caseload_conditions
+from server.team.models import TeamMembership, TeamRole
+from server.user.models import User
+
+DEFAULT_FIRST = 20  # the document's default for $first
+_ALLOWED = {"first", "after", "status", "levelOfNeed", "overdueActions", "openEscalations"}
+
+_family = Family.__table__.c
+_lead = TeamMembership.__table__.alias("lead")
+_worker = User.__table__.alias("worker")
+_agency = Agency.__table__.alias("lead_agency")
+
+
+def _gate(variables: dict[str, Any]) -> dict[str, Any] | None:
+    """The arguments, when the variables say them plainly; None for the generic executor."""
+    if set(variables) - _ALLOWED:
+        return None
+    first = variables.get("first", DEFAULT_FIRST)
+    flags = {name: variables.get(name, False) for name in ("overdueActions", "openEscalations")}
+    if type(first) is not int or not 1 <= first <= pagination.MAX_PAGE:
+        return None
+    if any(type(flag) is not bool for flag in flags.values()):
+        return None
+    try:
+        status = _enum(FamilyStatus, variables.get("status"))
+        level = _enum(LevelOfNeed, variables.get("levelOfNeed"))
+        after = variables.get("after")
+        reference = pagination.decode(after, str)[0] if isinstance(after, str) else None
+    except (ValueError, BadUserInput):
+        return None
+    if after is not None and reference is None:
+        return None
+    return {"first": first, "status": status, "level": level, "after": reference, **flags}
+
+
+def _enum(kind: type, value: Any) -> Any:
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise ValueError(value)
+    return kind(value)
+
+
+def statement(context: Context, arguments: dict[str, Any]) -> sa.Select:
+    access = context.access
+    first = arguments["first"]
+    conditions = caseload_conditions(
+        access,
+        status=arguments["status"],
+        level_of_need=arguments["level"],
+        overdue_actions=arguments["overdueActions"],
+        open_escalations=arguments["openEscalations"],
+    )
+    total = sa.select(sa.func.count()).select_from(Family.__table__).where(*conditions).scalar_subquery()
+    if arguments["after"] is not None:
+        conditions = [*conditions, col(Family.reference) > arguments["after"]]
+    page = (
+        sa.select(
+            _family.id,
+            _family.reference,
+            _family.display_name,
+            _family.status,
+            _family.level_of_need,
+            _family.opened_at,
+            sa.func.row_number().over(order_by=_family.reference).label("position"),
+        )
+        .where(*conditions)
+        .order_by(_family.reference)
+        .limit(first + 1)  # the extra row only says there is a next page
+        .cte("page")
+    )
+    p = page.c
+    shown = p.position <= first
+    overdue, escalations = attention.counts(access, p.id)
+    lead = sa.case(
+        (_lead.c.id.is_(None), sa.null()),
+        else_=sa.func.json_build_object(
+            "worker", sa.func.json_build_object("displayName", _worker.c.display_name),
+            "agency", sa.func.json_build_object("name", _agency.c.name),
+        ),
+    )  # fmt: skip
+    node = sa.func.json_build_object(
+        "id", sa.cast(p.id, sa.Text),
+        "reference", p.reference,
+        "displayName", p.display_name,
+        "status", p.status,
+        "levelOfNeed", p.level_of_need,
+        "openedAt", iso(p.opened_at),
+        "overdueActionCount", overdue,
+        "openEscalationCount", escalations,
+        "leadProfessional", lead,
+    )  # fmt: skip
+    # team.loaders.lead_by_family_id: the active lead (rules.active_membership: not ended), on an alias so that
+    # the policy's subqueries on team_membership stay their own
+    lead_of_page = sa.and_(
+        _lead.c.family_id == p.id, _lead.c.valid_to.is_(None), _lead.c.role == TeamRole.lead_professional.value
+    )
+    joined = (
+        page.outerjoin(_lead, lead_of_page)
+        .outerjoin(_worker, _worker.c.id == _lead.c.user_id)
+        .outerjoin(_agency, _agency.c.id == _lead.c.agency_id)
+    )
+    nodes = (
+        sa.select(sa.func.json_agg(aggregate_order_by(node, p.position)))
+        .select_from(joined)
+        .where(shown)
+        .scalar_subquery()
+    )
+    fetched = sa.select(sa.func.count()).select_from(page).scalar_subquery()
+    end_cursor = sa.select(cursor(p.reference)).where(shown).order_by(p.position.desc()).limit(1).scalar_subquery()
+    families = sa.func.json_build_object(
+        "totalCount", total,
+        "pageInfo", sa.func.json_build_object("hasNextPage", fetched > first, "endCursor", end_cursor),
+        "nodes", sa.func.coalesce(nodes, EMPTY_LIST),
+    )  # fmt: skip
+    return sa.select(sa.cast(sa.func.json_build_object("families", families), sa.Text))
+
+
+async def caseload(context: Context, variables: dict[str, Any]) -> str | None:
+    """The answer's `data`, or None for the generic executor (see server/api/compiled.py)."""
+    arguments = _gate(variables)
+    if arguments is None:
+        return None
+    await context.spend("search")
+    async with context.read() as session:
+        return (await session.exec(statement(context, arguments))).one()[0]  # type: ignore[call-overload]

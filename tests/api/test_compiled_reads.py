@@ -1,0 +1,366 @@
+"""The differential test of compiled reads (server/api/compiled.py): a compiled answer must equal the generic
+executor's, as canonical JSON byte for byte, errors included, with the same audit rows.
+
+The generic executor is asked with the same document plus a newline: the same operation, but not the
+trusted text, so it cannot take the compiled path. The compiled path is asked by the document's hash, as
+the web front end asks. Every actor of the decision table (policies/decisions.csv, on the world of
+tests/access/decision_paths.py), hypothesis-generated sharing states and items, and the error cases
+(refusals, ids that do not exist or are not ids, bad variables, no sign-in) are compared.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import json
+import random
+import uuid
+from datetime import timedelta
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+from graphql import parse
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from server.api.compiled import COMPILED, compiled_reads
+from server.api.persisted import TrustedDocument
+from server.api.schema import create_schema
+from server.audit.models import AuditEvent
+from server.clock import utcnow
+from server.config import REPO_ROOT
+from server.contribution.models import Contribution
+from server.db.engine import unit_of_work
+from server.family.models import FamilyMember
+from tests.access.decision_paths import build_world
+from tests.access.test_rules_property import (  # noqa: F401 (people is a fixture)
+    CATEGORIES,
+    _agreements_between,
+    _family_with,
+    agreements,
+    consents,
+    overrides,
+    people,
+)
+from tests.api.test_query_counts import counting
+from tests.builders import (
+    create_agency,
+    create_contribution,
+    create_family,
+    create_family_user,
+    create_override,
+    create_user,
+    issue_token,
+)
+from tests.graphql_client import operation_documents
+
+NAME = "FamilyContributions"
+
+with (REPO_ROOT / "policies" / "decisions.csv").open() as table_file:
+    TABLE = list(csv.DictReader(table_file))
+
+
+def canonical(body: Any) -> bytes:
+    return json.dumps(body, sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode()
+
+
+def compiled_ran(statements: list[str]) -> bool:
+    return any("json_build_object" in statement for statement in statements)
+
+
+async def _audit_mark(sessions) -> int:
+    async with sessions() as session:
+        return (await session.exec(sa.select(sa.func.coalesce(sa.func.max(AuditEvent.id), 0)))).one()[0]
+
+
+async def _audit_since(sessions, mark: int) -> list[tuple]:
+    table = AuditEvent.__table__.c
+    columns = (table.actor_user_id, table.action, table.outcome, table.family_id, table.address, table.detail)
+    async with sessions() as session:
+        rows = (await session.exec(sa.select(*columns).where(table.id > mark).order_by(table.id))).all()
+    return [tuple(row) for row in rows]
+
+
+async def _ask(http, app, sessions, body: dict, token: str | None) -> tuple[int, bytes, list[tuple], list[str]]:
+    headers = {"Authorization": f"Bearer {token}"} if token else {}
+    mark = await _audit_mark(sessions)
+    with counting(app.state.taf.engine) as statements:
+        response = await http.post("/graphql", json=body, headers=headers)
+    return response.status_code, canonical(response.json()), await _audit_since(sessions, mark), list(statements)
+
+
+async def differential(http, app, sessions, variables: dict, token: str | None, name: str = NAME) -> tuple[dict, bool]:
+    """Ask both ways; assert the answers and audit rows are equal. The answer, and whether the compiled
+    path answered."""
+    text = operation_documents()[name]
+    generic = {"query": text + "\n", "operationName": name, "variables": variables}
+    compiled = {
+        "operationName": name,
+        "variables": variables,
+        "extensions": {"persistedQuery": {"version": 1, "sha256Hash": hashlib.sha256(text.encode()).hexdigest()}},
+    }
+    g_status, g_body, g_audit, g_statements = await _ask(http, app, sessions, generic, token)
+    c_status, c_body, c_audit, c_statements = await _ask(http, app, sessions, compiled, token)
+    assert not compiled_ran(g_statements)
+    assert (c_status, c_body) == (g_status, g_body), variables
+    assert c_audit == g_audit, variables
+    return json.loads(c_body), compiled_ran(c_statements)
+
+
+def test_every_compiled_read_matches_the_operation_it_was_written_for(settings):
+    """A compiled read writes the JSON of one selection: when its operation's selection changes, the read
+    is left out (the generic executor answers) and this fails until the SQL and its shape are updated."""
+    trusted = create_schema(settings).trusted.by_hash  # type: ignore[attr-defined]
+    assert len(compiled_reads(trusted)) == len(COMPILED) == 2
+    other = next(t for t in trusted.values() if t.source == "contribution.graphql")
+    # the same file with one more field in the fragment FamilyContributions selects
+    fragment = "fragment ContributionFields on Contribution {\n"
+    assert fragment in other.text
+    edited = parse(other.text.replace(fragment, fragment + "  __typename\n"))
+    changed = TrustedDocument(other.sha256, other.text, edited, other.source)
+    assert len(compiled_reads({**trusted, other.sha256: changed})) == len(COMPILED) - 1
+
+
+# -- every actor and state of the decision table -------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+async def world(sessions, live_server):
+    built = await build_world(sessions, live_server, TABLE)
+    yield built
+    await built.client.http.aclose()
+
+
+GROUPS = sorted({(row["actor"], row["sharing"], row["category"]) for row in TABLE if row["kind"] == "contribution"})
+
+
+async def test_every_actor_and_state_of_the_decision_table(world, http, app, sessions):
+    compiled_answers = refused = 0
+    for actor, sharing, category in GROUPS:
+        token = world.token_for(actor, sharing, category)
+        family = world.families[(sharing, category)]
+        answer, ran = await differential(http, app, sessions, {"familyId": family, "first": 100}, token)
+        # the compiled path answers every family the actor may see; refusals are the generic executor's
+        assert ran == (answer.get("data") is not None), (actor, sharing, category)
+        compiled_answers += ran
+        refused += not ran
+    assert compiled_answers and refused  # both outcomes were compared
+
+
+CASELOAD_VARIABLES = [
+    {"first": 100},
+    {},
+    {"first": 3},
+    {"overdueActions": True},
+    {"openEscalations": True, "first": 50},
+    {"status": "active", "levelOfNeed": "targeted"},
+]
+
+
+async def test_every_actor_of_the_decision_table_reads_their_caseload(world, http, app, sessions):
+    tokens = {**world.tokens, **{("family", key): token for key, token in world.family_tokens.items()}}
+    counted = False
+    for key, token in sorted(tokens.items(), key=lambda pair: str(pair[0])):
+        for variables in CASELOAD_VARIABLES:
+            answer, ran = await differential(http, app, sessions, variables, token, "Caseload")
+            assert ran, (key, variables)
+            page = answer["data"]["families"]
+            counted |= any(node["overdueActionCount"] or node["openEscalationCount"] for node in page["nodes"])
+            if page["pageInfo"]["hasNextPage"]:  # and the next page, from the compiled cursor
+                after = {**variables, "after": page["pageInfo"]["endCursor"]}
+                _next, ran = await differential(http, app, sessions, after, token, "Caseload")
+                assert ran
+    assert counted  # overdue actions and open escalations were counted, not only nulls and zeros
+
+
+# -- generated states ---------------------------------------------------------------------------------
+
+ITEM = st.fixed_dictionaries(
+    {
+        "owner": st.sampled_from(["health", "police", "school"]),
+        "category": st.sampled_from(CATEGORIES),
+        "family_summary": st.booleans(),
+        "third_party": st.booleans(),
+        "about": st.lists(st.integers(0, 2), max_size=3, unique=True),
+        "same_time_as_previous": st.booleans(),  # ties on created_at: the order falls back to the id
+        "microseconds": st.sampled_from([0, 1, 120000, 999999]),  # how times are written
+    }
+)
+
+
+async def _items(sessions, family, staff, item_specs) -> None:
+    by_agency = {"health": staff["health_worker"], "police": staff["police_worker"], "school": staff["school_lead"]}
+    async with unit_of_work(sessions) as session:
+        members = [
+            FamilyMember(family_id=family.id, full_name=f'Member {n} ünïcode "q"', relationship="child")
+            for n in range(3)
+        ]
+        session.add_all(members)
+        await session.flush()
+        at = utcnow().replace(microsecond=0) - timedelta(days=30)
+        for spec in item_specs:
+            if not spec["same_time_as_previous"]:
+                at = at + timedelta(seconds=1)
+            author = by_agency[spec["owner"]]
+            session.add(
+                Contribution(
+                    family_id=family.id,
+                    owning_agency_id=author.agency_id,
+                    author_user_id=author.id,
+                    kind="update",
+                    category=spec["category"],
+                    title="Title <b>&</b> \\ \u2028 é",
+                    body='Body\nline two\t"quoted"',
+                    about_member_ids=[members[n].id for n in spec["about"]],
+                    may_appear_in_family_summary=spec["family_summary"],
+                    contains_third_party_identities=spec["third_party"],
+                    created_at=at.replace(microsecond=spec["microseconds"]),
+                    updated_at=at.replace(microsecond=spec["microseconds"]),
+                )
+            )
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    consent_specs=st.lists(consents, max_size=3),
+    override_specs=st.lists(overrides, max_size=2),
+    agreement_specs=st.lists(agreements, max_size=2),
+    item_specs=st.lists(ITEM, max_size=8),
+    first=st.integers(1, 9),
+)
+async def test_generated_states(
+    http,
+    app,
+    sessions,
+    people,  # noqa: F811 (the fixture imported above)
+    consent_specs,
+    override_specs,
+    agreement_specs,
+    item_specs,
+    first,
+):
+    # given a family in a random sharing state with random items
+    agency, staff = people
+    await _agreements_between(sessions, agency, agreement_specs)
+    family = await _family_with(sessions, people, consent_specs, override_specs)
+    await _items(sessions, family, staff, item_specs)
+    member = await create_family_user(sessions, family=family)
+    # when each kind of actor reads the family's items both ways, then the answers are the same
+    for user in [*staff.values(), member]:
+        token = await issue_token(sessions, user)
+        await differential(http, app, sessions, {"familyId": str(family.id), "first": first}, token)
+        await differential(http, app, sessions, {"first": first}, token, "Caseload")
+
+
+# -- errors and variables the compiled path leaves to the generic executor -----------------------------
+
+
+@pytest.fixture
+async def small_family(sessions):
+    lead_agency = await create_agency(sessions)
+    lead = await create_user(sessions, agency=lead_agency)
+    colleague = await create_user(sessions, agency=await create_agency(sessions))
+    family = await create_family(sessions, lead=lead, contributors=(colleague,))
+    for _ in range(3):
+        await create_contribution(sessions, family=family, author=colleague)
+        await create_contribution(sessions, family=family, author=lead)
+    # the colleague's agency shares its health items with the lead's: reads the audit log records
+    await create_override(
+        sessions, family=family, decided_by=colleague, categories=["health"], recipients=[lead_agency]
+    )
+    outsider = await create_user(sessions, agency=await create_agency(sessions))
+    return family, {
+        "lead": await issue_token(sessions, lead),
+        "colleague": await issue_token(sessions, colleague),
+        "outsider": await issue_token(sessions, outsider),
+    }
+
+
+async def test_the_compiled_path_answers_a_readable_family_and_audits_other_agencies_reads(
+    http, app, sessions, small_family
+):
+    family, tokens = small_family
+    mark = await _audit_mark(sessions)
+    answer, ran = await differential(http, app, sessions, {"familyId": str(family.id), "first": 4}, tokens["lead"])
+    assert ran
+    reads = [row for row in await _audit_since(sessions, mark) if row[1] == "contribution_read"]
+    assert len(reads) == 2 and reads[0] == reads[1]  # one per way of asking, the same
+    assert reads[0][5]["basis"] == ["shared_by_override"] and len(reads[0][5]["items"]) >= 1
+    page = answer["data"]["family"]["contributions"]
+    assert page["totalCount"] == 6 and len(page["nodes"]) == 4 and page["pageInfo"]["hasNextPage"]
+    # and the next page, asked with the cursor, goes to the generic executor, which continues where it stopped
+    after = {"familyId": str(family.id), "first": 4, "after": page["pageInfo"]["endCursor"]}
+    rest, ran = await differential(http, app, sessions, after, tokens["lead"])
+    assert not ran and len(rest["data"]["family"]["contributions"]["nodes"]) == 2
+
+
+ERROR_CASES = {
+    "a family that does not exist": lambda family: {"familyId": str(uuid.uuid4()), "first": 10},
+    "an id that is not one": lambda family: {"familyId": "nope", "first": 10},
+    "an id as a number": lambda family: {"familyId": 12, "first": 10},
+    "no id": lambda family: {"first": 10},
+    "first 0": lambda family: {"familyId": str(family.id), "first": 0},
+    "first 101": lambda family: {"familyId": str(family.id), "first": 101},
+    "first as text": lambda family: {"familyId": str(family.id), "first": "ten"},
+    "first null": lambda family: {"familyId": str(family.id), "first": None},
+    "first as a float": lambda family: {"familyId": str(family.id), "first": 2.0},
+    "first true": lambda family: {"familyId": str(family.id), "first": True},
+    "a bad cursor": lambda family: {"familyId": str(family.id), "after": "???"},
+    "an unknown category": lambda family: {"familyId": str(family.id), "category": "gossip"},
+    "a category": lambda family: {"familyId": str(family.id), "category": "health"},
+    "a search": lambda family: {"familyId": str(family.id), "search": "item"},
+    "an unknown variable": lambda family: {"familyId": str(family.id), "colour": "blue"},
+    "the default page size": lambda family: {"familyId": str(family.id)},
+    "an upper-case id": lambda family: {"familyId": str(family.id).upper()},
+}
+
+
+@pytest.mark.parametrize("case", sorted(ERROR_CASES))
+async def test_errors_and_unusual_variables(http, app, sessions, small_family, case):
+    family, tokens = small_family
+    for token in tokens.values():
+        await differential(http, app, sessions, ERROR_CASES[case](family), token)
+
+
+CASELOAD_CASES = {
+    "first 0": {"first": 0},
+    "first 101": {"first": 101},
+    "first as text": {"first": "ten"},
+    "first null": {"first": None},
+    "a bad cursor": {"after": "???"},
+    "a cursor that is not base64 text": {"after": "//8="},
+    "an unknown status": {"status": "asleep"},
+    "a status as a number": {"status": 3},
+    "an unknown level of need": {"levelOfNeed": "urgent"},
+    "overdueActions null": {"overdueActions": None},
+    "openEscalations as text": {"openEscalations": "yes"},
+    "an unknown variable": {"colour": "blue"},
+    "closed families": {"status": "closed"},
+}
+
+
+@pytest.mark.parametrize("case", sorted(CASELOAD_CASES))
+async def test_caseload_errors_and_unusual_variables(http, app, sessions, small_family, case):
+    _family, tokens = small_family
+    for token in tokens.values():
+        await differential(http, app, sessions, CASELOAD_CASES[case], token, "Caseload")
+
+
+async def test_without_signing_in_or_with_a_bad_token(http, app, sessions, small_family):
+    family, _tokens = small_family
+    variables = {"familyId": str(family.id), "first": 10}
+    for token in (None, "not-a-token", random.choice("abc") * 40):
+        answer, ran = await differential(http, app, sessions, variables, token)
+        assert not ran and answer["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
+        answer, ran = await differential(http, app, sessions, {}, token, "Caseload")
+        assert not ran and answer["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
+
+
+async def test_a_refusal_is_logged_once(http, app, sessions, small_family):
+    family, tokens = small_family
+    mark = await _audit_mark(sessions)
+    answer, ran = await differential(http, app, sessions, {"familyId": str(family.id)}, tokens["outsider"])
+    assert not ran and answer["errors"][0]["extensions"]["code"] == "NOT_FOUND"
+    refusals = [row for row in await _audit_since(sessions, mark) if row[1] == "family_read"]
+    assert len(refusals) == 2  # one for each way of asking, none twice
