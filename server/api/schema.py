@@ -28,6 +28,7 @@ from server.family.api import FamilyMutation, FamilyQuery
 from server.inbox.api import NotificationMutation, NotificationQuery, NotificationSubscription
 from server.meeting.api import MeetingQuery
 from server.meeting.mutations import MeetingMutation
+from server.my_work.api import MyWorkQuery
 from server.plan.api import PlanMutation, PlanQuery
 from server.portal.api import PortalMutation, PortalQuery
 from server.retention.api import RetentionMutation, RetentionQuery
@@ -42,6 +43,7 @@ Query = merge_types(
     "Query",
     (
         UserQuery,
+        MyWorkQuery,
         AgencyQuery,
         FamilyQuery,
         ContributionQuery,

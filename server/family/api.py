@@ -25,6 +25,7 @@ from server.contribution.api import ContributionConnection, ContributionKindType
 from server.family import service as family_service
 from server.family.models import Family, FamilyMember, FamilyStatus, LevelOfNeed
 from server.family.service import FamilyOpen, MemberIn
+from server.meeting.api import ReviewScheduleType
 from server.safeguarding.api import (
     SafeguardingOverrideType,
     SharingDecisionType,
@@ -142,6 +143,14 @@ class FamilyType:
     )
     async def open_escalation_count(self, info: Info) -> int | None:
         return (await info.context.loaders.attention_by_family_id.load(self.row_id)).open_escalations
+
+    @strawberry.field(
+        description="When the family's next review is, and whether it is missing or late. Null when the caller"
+        " may not see the family's meetings."
+    )
+    async def review_schedule(self, info: Info) -> ReviewScheduleType | None:
+        found = await info.context.loaders.review_by_family_id.load(self.row_id)
+        return ReviewScheduleType(**vars(found)) if found else None
 
     @strawberry.field
     async def lead_professional(self, info: Info) -> TeamMemberType | None:

@@ -19,6 +19,8 @@ from server.api.pagination import After, First, PageInfo
 from server.api.scalars import Info
 from server.api.types import InformationCategoryType
 from server.errors import Unavailable
+from server.family import service as family_service
+from server.family.api import FamilyType
 from server.inbox import content, live
 from server.inbox import service as inbox_service
 from server.inbox.service import parse_notification_id
@@ -133,6 +135,20 @@ class NotificationType:
     )
     async def title(self, info: Info) -> str | None:
         return (await self._content(info)).title
+
+    @strawberry.field(
+        description="The family it is about, while the caller may see that family; null otherwise, and for a"
+        " daily_digest or an event about no single family."
+    )
+    async def family(self, info: Info) -> FamilyType | None:
+        family_id = self.row.family_id
+        if not self.streamed:
+            found = await info.context.loaders.visible_family_by_id.load(family_id)
+            return FamilyType.from_row(found) if found else None
+        access = AccessControl(info.context.enforcer, info.context.require_actor())
+        async with info.context.sessions() as session:
+            found = (await family_service.visible_families(session, access, [family_id])).get(family_id)
+        return FamilyType.from_row(found) if found else None
 
     @strawberry.field(
         description="For a daily_digest: the held notifications it lists, as the caller may see them now"

@@ -18,6 +18,7 @@ const FILES = [
   "escalation",
   "family",
   "meeting",
+  "my_work",
   "notifications",
   "plan",
   "portal",
