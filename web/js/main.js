@@ -10,6 +10,7 @@ import { clearSession, currentSession, updateMe } from "./session.js";
 import * as caseload from "./pages/caseload.js";
 import * as family from "./pages/family.js";
 import * as meeting from "./pages/meeting.js";
+import * as myWork from "./pages/my-work.js";
 import * as informationGovernance from "./pages/information-governance.js";
 import * as notFound from "./pages/not-found.js";
 import * as notifications from "./pages/notifications.js";
@@ -28,6 +29,7 @@ const ROUTES = [
   [/^\/sign-in$/, signIn],
   [/^\/sign-in\/complete$/, signInComplete],
   [/^\/signed-out$/, signedOut],
+  [/^\/my-work$/, myWork],
   [/^\/caseload$/, caseload],
   [/^\/families\/([^/]+)$/, family],
   [/^\/families\/([^/]+)\/meetings\/([^/]+)$/, meeting],
@@ -123,7 +125,7 @@ async function whoAmI() {
 function home(session) {
   if (session.me?.kind === "family") return "/portal";
   if (session.me?.role === "ig_officer") return "/information-governance";
-  return "/caseload";
+  return "/my-work";
 }
 
 // The unread count comes from the inbox once per sign-in; after that the live stream keeps it up to date.
@@ -165,6 +167,18 @@ function sessionEnded() {
   navigate("/sign-in");
 }
 
+// The header's links, and the start of the paths each one is current for.
+const NAVIGATION = [["nav-my-work", "/my-work"], ["nav-caseload", "/caseload"], ["nav-referral", "/referrals"], ["nav-notifications", "/notifications"], ["nav-ig", "/information-governance"]];
+
+/** The links a role can use: caseloads and referrals are for those who work with families (the API refuses
+ * the rest); information governance is the IG officers' own page. */
+function navigationFor(me) {
+  if (me?.kind !== "staff") return [];
+  if (me.role === "ig_officer") return ["nav-ig", "nav-notifications"];
+  if (me.role === "admin") return ["nav-my-work", "nav-notifications"];
+  return ["nav-my-work", "nav-caseload", "nav-referral", "nav-notifications"];
+}
+
 function updateHeader(session) {
   document.getElementById("navigation").hidden = !session;
   const who = document.getElementById("signed-in-as");
@@ -174,11 +188,10 @@ function updateHeader(session) {
   } else {
     who.textContent = "";
   }
-  const staff = session?.me?.kind === "staff";
-  for (const id of ["nav-caseload", "nav-referral", "nav-notifications"]) document.getElementById(id).parentElement.hidden = !staff;
-  document.getElementById("nav-ig").parentElement.hidden = session?.me?.role !== "ig_officer";
+  const shown = navigationFor(session?.me);
+  for (const id of NAVIGATION.map(([navId]) => navId)) document.getElementById(id).parentElement.hidden = !shown.includes(id);
   const { path } = parse();
-  for (const [id, prefix] of [["nav-caseload", "/caseload"], ["nav-referral", "/referrals"], ["nav-notifications", "/notifications"], ["nav-ig", "/information-governance"]]) {
+  for (const [id, prefix] of NAVIGATION) {
     const link = document.getElementById(id);
     if (path.startsWith(prefix)) link.setAttribute("aria-current", "page");
     else link.removeAttribute("aria-current");

@@ -1,6 +1,6 @@
 import { call } from "../api.js";
 import { checkboxes, checkedValues, h, hidden, selectField } from "../dom.js";
-import { choices, LEVEL_OF_NEED, STATUS, STATUS_TAG } from "../labels.js";
+import { choices, formatDate, LEVEL_OF_NEED, STATUS, STATUS_TAG } from "../labels.js";
 
 const PAGE_SIZE = 20;
 
@@ -127,7 +127,7 @@ function results(families, state) {
         h(
           "thead",
           { class: "govuk-table__head" },
-          h("tr", { class: "govuk-table__row" }, ["Reference", "Family", "Status", "Level of need", "Needs attention", "Lead professional"].map((text) => h("th", { scope: "col", class: "govuk-table__header" }, text))),
+          h("tr", { class: "govuk-table__row" }, ["Reference", "Family", "Status", "Level of need", "Needs attention", "Next review", "Lead professional"].map((text) => h("th", { scope: "col", class: "govuk-table__header" }, text))),
         ),
         h("tbody", { class: "govuk-table__body" }, families.nodes.map(row)),
       ),
@@ -146,6 +146,7 @@ function row(family) {
     h("td", { class: "govuk-table__cell" }, h("strong", { class: `govuk-tag ${STATUS_TAG[family.status]}` }, STATUS[family.status])),
     h("td", { class: "govuk-table__cell" }, LEVEL_OF_NEED[family.levelOfNeed]),
     h("td", { class: "govuk-table__cell" }, attention(family)),
+    h("td", { class: "govuk-table__cell" }, nextReview(family.reviewSchedule)),
     h("td", { class: "govuk-table__cell" }, lead ? [lead.worker.displayName, h("br"), h("span", { class: "taf-secondary-text" }, lead.agency.name)] : "No lead professional yet"),
   );
 }
@@ -159,6 +160,15 @@ function attention(family) {
   ].filter(Boolean);
   if (!parts.length) return "None";
   return parts.flatMap((part, index) => (index ? [h("br"), part] : [part]));
+}
+
+// When the family's next review is; whether it is late or missing, in words. Null: the caller may not see
+// the family's meetings.
+function nextReview(schedule) {
+  if (!schedule) return "Not shown";
+  if (schedule.missing) return [h("strong", { class: `govuk-tag ${schedule.late ? "govuk-tag--red" : "govuk-tag--yellow"}` }, schedule.late ? "Late" : "Not booked"), h("br"), h("span", { class: "taf-secondary-text" }, `Due by ${formatDate(schedule.dueBy)}`)];
+  const when = formatDate(schedule.nextReviewAt);
+  return schedule.late ? [when, h("br"), h("strong", { class: "govuk-tag govuk-tag--red" }, "Late"), h("span", { class: "taf-secondary-text" }, ` due by ${formatDate(schedule.dueBy)}`)] : when;
 }
 
 function pagination(pageInfo, state) {
