@@ -145,6 +145,13 @@ class FamilyType:
         return (await info.context.loaders.attention_by_family_id.load(self.row_id)).open_escalations
 
     @strawberry.field(
+        description="Of the escalations not yet resolved, those urgent or of immediate danger. Null when the caller"
+        " may not see the family's escalations."
+    )
+    async def urgent_escalation_count(self, info: Info) -> int | None:
+        return (await info.context.loaders.attention_by_family_id.load(self.row_id)).urgent_escalations
+
+    @strawberry.field(
         description="When the family's next review is, and whether it is missing or late. Null when the caller"
         " may not see the family's meetings."
     )

@@ -5,7 +5,7 @@
 import { call } from "./api.js";
 import { setTitle, successBanner } from "./dom.js";
 import * as live from "./live.js";
-import { addUnread, announce, setUnread, showUrgent } from "./notices.js";
+import { addUnread, announce, clearEscalationBanner, setUnread, showAwaiting, showUrgent } from "./notices.js";
 import { clearSession, currentSession, updateMe } from "./session.js";
 import * as caseload from "./pages/caseload.js";
 import * as family from "./pages/family.js";
@@ -128,7 +128,8 @@ function home(session) {
   return "/my-work";
 }
 
-// The unread count comes from the inbox once per sign-in; after that the live stream keeps it up to date.
+// The unread count and the urgent escalations waiting for my acknowledgement come once per sign-in (one
+// request: LiveStart); after that the live stream keeps them up to date.
 let liveFor = null;
 
 async function startLive(session) {
@@ -136,9 +137,10 @@ async function startLive(session) {
   liveFor = session.token;
   let after = null;
   try {
-    const { inbox, unreadCount } = await call("Inbox", { first: 1 });
+    const { inbox, unreadCount, myWork } = await call("LiveStart");
     setUnread(unreadCount);
     after = inbox.nodes.length ? inbox.nodes[0].id : "0";
+    if (liveFor === session.token) myWork.escalations.nodes.filter(({ escalation }) => escalation.level !== "concern").reverse().forEach(showAwaiting);
   } catch {
     // The count stays as it is; the stream still starts.
   }
@@ -150,7 +152,9 @@ live.onNotification((notification) => {
   const me = currentSession()?.me;
   if (!notification.readAt) addUnread(1);
   announce(notification, me);
-  if (notification.urgent) showUrgent(notification, me);
+  const escalationId = notification.payload?.escalation_id;
+  if (escalationId && ["escalation_acknowledged", "escalation_resolved"].includes(notification.kind)) clearEscalationBanner(escalationId);
+  else if (notification.urgent) showUrgent(notification, me);
 });
 
 function stopLive() {

@@ -156,7 +156,9 @@ function attention(family) {
   const plural = (n, noun) => `${n} ${noun}${n === 1 ? "" : "s"}`;
   const parts = [
     family.overdueActionCount ? h("strong", { class: "govuk-tag govuk-tag--red" }, `${plural(family.overdueActionCount, "overdue action")}`) : null,
-    family.openEscalationCount ? h("strong", { class: "govuk-tag govuk-tag--yellow" }, `${plural(family.openEscalationCount, "open escalation")}`) : null,
+    // Urgent ones (urgent or immediate danger) in red like overdue actions: they are due in hours.
+    family.urgentEscalationCount ? h("strong", { class: "govuk-tag govuk-tag--red" }, `${plural(family.urgentEscalationCount, "urgent escalation")}`) : null,
+    family.openEscalationCount - (family.urgentEscalationCount || 0) > 0 ? h("strong", { class: "govuk-tag govuk-tag--yellow" }, `${plural(family.openEscalationCount - (family.urgentEscalationCount || 0), "open concern")}`) : null,
   ].filter(Boolean);
   if (!parts.length) return "None";
   return parts.flatMap((part, index) => (index ? [h("br"), part] : [part]));
