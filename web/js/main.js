@@ -79,6 +79,9 @@ async function route() {
     }
   }
   if (!page.anonymous && !session) return navigate("/sign-in");
+  // Pages for one role or kind of account say so to anyone else (the API refuses them the data anyway).
+  const refusal = notFound.refusalFor(page.openTo, session?.me);
+  if (refusal) page = { render: (main) => notFound.cannotOpen(main, session.me, refusal) };
   const current = ++renderCount;
   const main = document.getElementById("main-content");
   main.setAttribute("aria-busy", "true");
@@ -99,7 +102,7 @@ async function route() {
     title = await page.render(content, context);
   } catch (error) {
     if (error.code === "UNAUTHENTICATED") return sessionEnded();
-    title = notFound.renderError(content, error);
+    title = notFound.renderError(content, error, session?.me);
   }
   if (current !== renderCount) return; // a later navigation has taken over
   if (message) content.querySelector("h1")?.before(successBanner(message));

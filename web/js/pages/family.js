@@ -18,11 +18,13 @@ import * as status from "../family/status.js";
 import * as team from "../family/team.js";
 import * as transitions from "../family/transitions.js";
 import { formatDate, LEVEL_OF_NEED, STATUS, STATUS_TAG } from "../labels.js";
+import { isId, noSuchFamily } from "./not-found.js";
 
 const SECTIONS = [escalations, plan, meetings, members, team, contributions, consent, consentPicture, safeguarding, assessments, status, transitions, chronology];
 
 export async function render(main, context) {
   const [id] = context.params;
+  if (!isId(id)) return noSuchFamily(main, context.session.me);
   const { family } = await call("Family", { id });
   const view = viewOf(family, context);
   const shown = SECTIONS.filter((section) => section.visible(view));
