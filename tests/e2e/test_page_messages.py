@@ -25,7 +25,7 @@ async def test_a_practitioner_opening_the_information_governance_page_is_told_wh
     await page.goto("/#/information-governance")
     await expect(page.get_by_role("heading", level=1)).to_have_text("You cannot open this page")
     await expect(page.locator("main")).to_contain_text("Information governance is for information-governance officers")
-    await expect(page).to_have_title("You cannot open this page – Team Around the Family")
+    await expect(page).to_have_title("You cannot open this page \u2013 Team Around the Family")
     await assert_plain(page)
     await check_page(page, "cannot-open-information-governance")
     # the way back, by keyboard
