@@ -117,17 +117,17 @@ export function showAwaiting({ escalation, family }) {
 
 /** The escalation was acknowledged (here or on another device) or resolved: its banner goes. */
 export function clearEscalationBanner(escalationId) {
-  for (const element of document.querySelectorAll("#live-alerts [data-escalation]")) {
-    if (element.dataset.escalation === escalationId) element.remove();
+  for (const element of document.querySelectorAll("#live-alerts [data-escalation-banner]")) {
+    if (element.dataset.escalationBanner === escalationId) element.remove();
   }
 }
 
 function banner({ key, heading, detail = null, familyLink }) {
-  if ([...document.querySelectorAll("#live-alerts [data-escalation]")].some((element) => element.dataset.escalation === key)) return;
+  if ([...document.querySelectorAll("#live-alerts [data-escalation-banner]")].some((element) => element.dataset.escalationBanner === key)) return;
   const titleId = `urgent-${key}-title`;
   const element = h(
     "div",
-    { class: "govuk-notification-banner govuk-notification-banner--urgent", role: "alert", "aria-labelledby": titleId, "data-escalation": key },
+    { class: "govuk-notification-banner govuk-notification-banner--urgent", role: "alert", "aria-labelledby": titleId, "data-escalation-banner": key },
     h("div", { class: "govuk-notification-banner__header" }, h("h2", { class: "govuk-notification-banner__title", id: titleId }, "Urgent")),
     h(
       "div",

@@ -158,7 +158,7 @@ function attention(family) {
     family.overdueActionCount ? h("strong", { class: "govuk-tag govuk-tag--red" }, `${plural(family.overdueActionCount, "overdue action")}`) : null,
     // Urgent ones (urgent or immediate danger) in red like overdue actions: they are due in hours.
     family.urgentEscalationCount ? h("strong", { class: "govuk-tag govuk-tag--red" }, `${plural(family.urgentEscalationCount, "urgent escalation")}`) : null,
-    family.openEscalationCount - (family.urgentEscalationCount || 0) > 0 ? h("strong", { class: "govuk-tag govuk-tag--yellow" }, `${plural(family.openEscalationCount - (family.urgentEscalationCount || 0), "open concern")}`) : null,
+    family.openEscalationCount - (family.urgentEscalationCount || 0) > 0 ? h("strong", { class: "govuk-tag govuk-tag--yellow" }, `${plural(family.openEscalationCount - (family.urgentEscalationCount || 0), "open escalation")}`) : null,
   ].filter(Boolean);
   if (!parts.length) return "None";
   return parts.flatMap((part, index) => (index ? [h("br"), part] : [part]));
