@@ -157,3 +157,26 @@ async def test_navigation_follows_the_role(page: Page, sign_in: SignIn, sessions
     for hidden in ("My caseload", "Open a referral", "My work"):
         await expect(navigation.get_by_role("link", name=hidden)).to_be_hidden()
     await check_page(page, "navigation-ig-officer")
+
+
+async def test_a_manager_and_an_administrator_have_my_work_with_the_links_their_role_uses(
+    page: Page, sign_in: SignIn, sessions: SessionFactory, team: Team
+):
+    await a_busy_week(sessions, team)
+    manager = await create_user(sessions, agency=team.early_help, role=SystemRole.manager)
+    await sign_in(manager)
+    await open_my_work(page)
+    # the lead acknowledges escalations, not their manager (until the deadline passes, when they are told)
+    await expect(page.locator("#my-escalations-none")).to_have_text("No escalations are waiting for you.")
+    await expect(page.locator("#my-actions-none")).to_have_text("You have no open actions.")
+    navigation = page.get_by_role("navigation", name="Menu")
+    await expect(navigation.get_by_role("link", name="Open a referral")).to_be_visible()
+    await check_page(page, "my-work-manager")
+
+    admin = await create_user(sessions, agency=team.early_help, role=SystemRole.admin)
+    await sign_in(admin)
+    await open_my_work(page)
+    for hidden in ("My caseload", "Open a referral", "Information governance"):
+        await expect(navigation.get_by_role("link", name=hidden)).to_be_hidden()
+    await expect(navigation.get_by_role("link", name="My work")).to_be_visible()
+    await check_page(page, "my-work-administrator")
