@@ -231,11 +231,14 @@ async def test_my_work_takes_the_same_number_of_statements_for_few_or_many_items
             await create_action(sessions, family=family, owner=lead, set_by=lead, description="Act")
             await create_escalation(sessions, family=family, raised_by=colleague, reason="Worry")
         token = await sign_in(gql, lead)
-        with counting(app.state.taf.engine) as executed:
-            work = await my_work(gql, token, first=50)
+        counts = []
+        for _ in range(2):  # the fewest of two: the app's background work (dispatcher, timers) only adds
+            with counting(app.state.taf.engine) as executed:
+                work = await my_work(gql, token, first=50)
+            counts.append(len(executed))
         assert work["actions"]["totalCount"] == items and work["escalations"]["totalCount"] == items
         assert len(work["reviews"]["nodes"]) == items
-        return len(executed)
+        return min(counts)
 
     assert await statements(2) == await statements(6)
 
