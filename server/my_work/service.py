@@ -23,7 +23,7 @@ from server.access.pep import AccessControl
 from server.clock import today, utcnow
 from server.config import Settings
 from server.escalation.models import Escalation
-from server.escalation.service import REASON, Seen, reason_facts
+from server.escalation.service import Seen, reason_facts
 from server.family.models import Family
 from server.meeting import schedule
 from server.meeting.models import Meeting, MeetingInvitee, MeetingStatus
@@ -153,9 +153,9 @@ async def escalations_to_acknowledge(
     await access.load_facts(session, [family.id for _, family in page.items])
     items = []
     for row, family in page.items:
-        visible = await access.can_item(session, Act.read, REASON, family.id, reason_facts(row))
+        visible = await access.can_item(session, Act.read, Kind.escalation_reason, family.id, reason_facts(row))
         if visible:
-            access.note_read(family.id, row.id, REASON, reason_facts(row))
+            access.note_read(family.id, row.id, Kind.escalation_reason, reason_facts(row))
         items.append(MyEscalation(Seen(row, visible), family))
     return Page(items, page.has_next, page.total)
 
