@@ -222,6 +222,13 @@ async def wait_for_unread(gql, token: str) -> dict:
     raise AssertionError("no notification arrived")
 
 
+def is_request_read(statement: str) -> bool:
+    """A read, and not one of the background dispatcher's or timers' (they share the engine, and a backlog left
+    by earlier tests keeps them busy)."""
+    text = statement.lower()
+    return text.lstrip().startswith("select") and "outbox" not in text and "timer" not in text
+
+
 async def test_my_work_takes_the_same_number_of_statements_for_few_or_many_items(gql, app, sessions):
     async def statements(items: int) -> int:
         lead = await create_user(sessions, agency=await create_agency(sessions))
@@ -235,7 +242,7 @@ async def test_my_work_takes_the_same_number_of_statements_for_few_or_many_items
         for _ in range(2):  # the fewest of two: the app's background work (dispatcher, timers) only adds
             with counting(app.state.taf.engine) as executed:
                 work = await my_work(gql, token, first=50)
-            counts.append(len(executed))
+            counts.append(len([statement for statement in executed if is_request_read(statement)]))
         assert work["actions"]["totalCount"] == items and work["escalations"]["totalCount"] == items
         assert len(work["reviews"]["nodes"]) == items
         return min(counts)
