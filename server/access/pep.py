@@ -62,6 +62,11 @@ class AccessControl:
         self.reads: list[dict[str, Any]] = []  # other agencies' items read, flushed to the audit log
         self.denials: list[dict[str, Any]] = []  # lookups refused as not found, flushed to the audit log
 
+    def for_actor(self, actor: Actor) -> AccessControl:
+        """The same enforcer's decisions for someone else: to tell a worker who will be able to read what they
+        are about to write (an escalation's reason), before they send it."""
+        return AccessControl(self._enforcer, actor)
+
     def forget(self) -> None:
         """Drop cached facts; called after each committed change, which may have altered them."""
         self._facts.clear()

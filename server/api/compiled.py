@@ -68,7 +68,7 @@ COMPILED = (
     Compiled(
         "family.graphql",
         "Caseload",
-        "7bc15a670d27c07482f331c70d1f6a56b553446fa29903b55d9776c837c0508a",
+        "a992e721ef203ca193599d12f73f61a8d4f13da96b74f42065a1baf97e149929",
         family_compiled.caseload,
     ),
 )

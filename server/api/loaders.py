@@ -9,9 +9,15 @@ from strawberry.dataloader import DataLoader
 
 from server.access.pep import AccessControl
 from server.agency.loaders import agency_by_id
+from server.config import Settings
 from server.contribution.loaders import versions_by_contribution_id
 from server.db.engine import SessionFactory
-from server.family.loaders import attention_by_family_id, family_by_id, members_by_family_id
+from server.family.loaders import (
+    attention_by_family_id,
+    family_by_id,
+    members_by_family_id,
+    visible_family_by_id,
+)
 from server.inbox.loaders import content_by_ref, items_by_digest
 from server.meeting.loaders import (
     addenda_by_meeting,
@@ -19,6 +25,7 @@ from server.meeting.loaders import (
     decisions_by_meeting,
     invitees_by_meeting_id,
     minutes_items_by_meeting,
+    review_by_family_id,
 )
 from server.plan.loaders import actions_by_meeting_id
 from server.service_catalogue.loaders import service_by_id
@@ -27,10 +34,12 @@ from server.user.loaders import user_by_id
 
 
 class Loaders:
-    def __init__(self, sessions: SessionFactory, access: Callable[[], AccessControl]) -> None:
+    def __init__(self, sessions: SessionFactory, access: Callable[[], AccessControl], settings: Settings) -> None:
         """`access` gives the request's enforcement point, for loaders that decide what the caller may see."""
         self.members_by_family_id = DataLoader(partial(members_by_family_id, sessions))
         self.family_by_id = DataLoader(partial(family_by_id, sessions))
+        self.visible_family_by_id = DataLoader(partial(visible_family_by_id, sessions, access))
+        self.review_by_family_id = DataLoader(partial(review_by_family_id, sessions, access, settings))
         self.active_team_by_family_id = DataLoader(partial(active_team_by_family_id, sessions))
         self.lead_by_family_id = DataLoader(partial(lead_by_family_id, sessions))
         self.agency_by_id = DataLoader(partial(agency_by_id, sessions))

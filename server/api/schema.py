@@ -30,6 +30,7 @@ from server.inbox.api import NotificationMutation, NotificationQuery, Notificati
 from server.legal_status.api import LegalStatusMutation, LegalStatusQuery
 from server.meeting.api import MeetingQuery
 from server.meeting.mutations import MeetingMutation
+from server.my_work.api import MyWorkQuery
 from server.outcomes_report.api import OutcomesReportQuery
 from server.password_reset.api import PasswordMutation
 from server.plan.api import PlanMutation, PlanQuery
@@ -52,6 +53,7 @@ Query = merge_types(
     (
         UserQuery,
         AccountQuery,
+        MyWorkQuery,
         AgencyQuery,
         FamilyQuery,
         ContributionQuery,

@@ -182,7 +182,7 @@ class TafGraphQL(GraphQL[Context, None]):
             settings=state.settings,
             sessions=state.sessions,
             enforcer=state.enforcer,
-            loaders=Loaders(state.sessions, lambda: context.access),
+            loaders=Loaders(state.sessions, lambda: context.access, state.settings),
             bus=state.notifications.bus,
             sign_ins=state.notifications.sockets,
             fanout=state.notifications.fanout,

@@ -25,6 +25,12 @@ EscalationOutcomeType = strawberry.enum(
 )
 
 
+@strawberry.type(name="RaiserContact", description="How to reach a team member about an escalation they raised.")
+class RaiserContactType:
+    in_hours: str = strawberry.field(description="Working hours contact (may be empty).")
+    out_of_hours: str = strawberry.field(description="Out-of-hours contact (may be empty).")
+
+
 @strawberry.type(
     name="Escalation",
     description="A risk escalation. The team (and the managers of its agencies) see that it exists, its level,"
@@ -56,6 +62,18 @@ class EscalationType:
     @strawberry.field
     async def raised_by(self, info: Info) -> StaffMemberType:
         return StaffMemberType.from_row(await info.context.loaders.user_by_id.load(self.seen.row.raised_by_user_id))
+
+    @strawberry.field(
+        description="How to reach whoever raised it, from their place on the family's team (its in-hours and"
+        " out-of-hours contacts, as the team sees them): for a lead who may not read the reason. Null once they"
+        " have left the team."
+    )
+    async def raiser_contact(self, info: Info) -> RaiserContactType | None:
+        team = await info.context.loaders.active_team_by_family_id.load(self.seen.row.family_id)
+        member = next((row for row in team if row.user_id == self.seen.row.raised_by_user_id), None)
+        if member is None:
+            return None
+        return RaiserContactType(in_hours=member.contact_in_hours, out_of_hours=member.contact_out_of_hours)
 
     @strawberry.field(description="The agency that raised it and whose information the reason is.")
     async def raising_agency(self, info: Info) -> AgencyType:
@@ -121,6 +139,20 @@ class EscalationQuery:
                 session, info.context.access, parse_id(family_id, "familyId")
             )
         return [EscalationType.from_seen(item) for item in seen]
+
+    @strawberry.field(
+        description="Before raising an escalation: the information categories in which the caller's reason would be"
+        " withheld from the family's lead professional under the sharing rules as they stand (the lead would see"
+        " that it was raised, its level and the caller's contact details, not the reason). Empty when the caller"
+        " may not raise one, is the lead, or the family has no lead."
+    )
+    async def escalation_reason_hidden_from_lead(
+        self, info: Info, family_id: strawberry.ID
+    ) -> list[InformationCategoryType]:  # type: ignore[valid-type]
+        async with info.context.read() as session:
+            return await escalation_service.categories_hidden_from_lead(
+                session, info.context.access, parse_id(family_id, "familyId")
+            )
 
     @strawberry.field(description="One escalation. NOT_FOUND when it does not exist or the caller may not see it.")
     async def escalation(self, info: Info, id: strawberry.ID) -> EscalationType:

@@ -20,12 +20,16 @@ from server.access.categories import InformationCategory
 from server.access.facts import ItemFacts
 from server.access.kinds import Kind
 from server.access.pep import AccessControl
-from server.access.rules import ContentColumns
+from server.access.rules import ContentColumns, active_membership
+from server.auth.service import actor_from
 from server.clock import utcnow
 from server.config import Settings
 from server.errors import Conflict, NotFound
 from server.escalation.models import Escalation, EscalationLevel, EscalationOutcome
 from server.escalation.notices import escalation_fields
+from server.inbox import service as inbox_service
+from server.team.models import TeamMembership, TeamRole
+from server.user.models import User
 from server.validation import optional_text, required_text
 from server.writes import lock_and_require
 
@@ -98,6 +102,7 @@ async def acknowledge(session: AsyncSession, access: AccessControl, *, escalatio
         raise Conflict("This escalation has already been acknowledged.")
     row.acknowledged_at, row.acknowledged_by_user_id = utcnow(), access.actor.user_id
     await outbox.append(session, EscalationAcknowledged(**escalation_fields(row), actor_user_id=access.actor.user_id))
+    await inbox_service.mark_read_about(session, access.actor.user_id, subject_kind=REASON, subject_id=row.id)
     await timers.cancel(session, kind="escalation_timed_out", subject_id=row.id)
     return row
 
@@ -117,6 +122,7 @@ async def resolve(
     now = utcnow()
     if row.acknowledged_at is None:
         row.acknowledged_at, row.acknowledged_by_user_id = now, access.actor.user_id
+        await inbox_service.mark_read_about(session, access.actor.user_id, subject_kind=REASON, subject_id=row.id)
     row.resolved_at, row.resolved_by_user_id = now, access.actor.user_id
     row.outcome, row.outcome_note = outcome, optional_text(note, "note", 5000) or None
     resolved = EscalationResolved(**escalation_fields(row), actor_user_id=access.actor.user_id, outcome=outcome.value)
@@ -151,6 +157,41 @@ async def list_for_family(session: AsyncSession, access: AccessControl, family_i
         if item.reason_visible:
             access.note_read(family_id, item.row.id, REASON, reason_facts(item.row))
     return seen
+
+
+async def categories_hidden_from_lead(
+    session: AsyncSession, access: AccessControl, family_id: uuid.UUID
+) -> list[InformationCategory]:
+    """The categories in which a reason the caller raises now would be withheld from the family's lead
+    professional, decided for the lead by the enforcement point with the facts the reason would carry (the
+    caller's agency, the category). Only for those who may raise an escalation in the family (an empty list
+    for anyone else, and when there is no lead or the caller is the lead): the answer is about who may read
+    the caller's own agency's information."""
+    if not await access.can(session, Act.create, KIND, family_id):
+        return []
+    lead = await _lead(session, family_id)
+    if lead is None or lead.id == access.actor.user_id or access.actor.agency_id is None:
+        return []
+    as_lead = access.for_actor(actor_from(lead))
+    hidden = []
+    for category in InformationCategory:
+        facts = ItemFacts(owning_agency_id=access.actor.agency_id, category=category.value)
+        if not await as_lead.can_item(session, Act.read, REASON, family_id, facts):
+            hidden.append(category)
+    return hidden
+
+
+async def _lead(session: AsyncSession, family_id: uuid.UUID) -> User | None:
+    statement = (
+        select(User)
+        .join(TeamMembership, col(TeamMembership.user_id) == col(User.id))
+        .where(
+            col(TeamMembership.family_id) == family_id,
+            col(TeamMembership.role) == TeamRole.lead_professional.value,
+            active_membership(),
+        )
+    )
+    return (await session.exec(statement)).first()
 
 
 async def _for_lead(session: AsyncSession, access: AccessControl, escalation_id: uuid.UUID) -> Escalation:

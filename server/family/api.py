@@ -26,6 +26,7 @@ from server.cover.api import FamilyCoverType, cover_of_family
 from server.family import service as family_service
 from server.family.models import Family, FamilyMember, FamilyStatus, LevelOfNeed
 from server.family.service import FamilyOpen, MemberDetails, MemberIn
+from server.meeting.api import ReviewScheduleType
 from server.safeguarding.api import (
     SafeguardingOverrideType,
     SharingDecisionType,
@@ -159,6 +160,21 @@ class FamilyType:
     @strawberry.field(description="Who covers for the lead professional when they are away.")
     async def cover(self, info: Info) -> FamilyCoverType:
         return await cover_of_family(info, self.row_id)
+
+    @strawberry.field(
+        description="Of the escalations not yet resolved, those urgent or of immediate danger. Null when the caller"
+        " may not see the family's escalations."
+    )
+    async def urgent_escalation_count(self, info: Info) -> int | None:
+        return (await info.context.loaders.attention_by_family_id.load(self.row_id)).urgent_escalations
+
+    @strawberry.field(
+        description="When the family's next review is, and whether it is missing or late. Null when the caller"
+        " may not see the family's meetings."
+    )
+    async def review_schedule(self, info: Info) -> ReviewScheduleType | None:
+        found = await info.context.loaders.review_by_family_id.load(self.row_id)
+        return ReviewScheduleType(**vars(found)) if found else None
 
     @strawberry.field
     async def lead_professional(self, info: Info) -> TeamMemberType | None:

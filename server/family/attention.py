@@ -19,7 +19,7 @@ from server.access.actor import Act
 from server.access.kinds import Kind
 from server.access.pep import AccessControl
 from server.clock import today
-from server.escalation.models import Escalation
+from server.escalation.models import Escalation, EscalationLevel
 from server.family.models import Family
 from server.plan.models import OPEN_ACTION_STATUSES, PlanAction
 
@@ -28,6 +28,7 @@ from server.plan.models import OPEN_ACTION_STATUSES, PlanAction
 class Attention:
     overdue_actions: int | None  # None: the caller may not read the family's plan
     open_escalations: int | None  # None: the caller may not see the family's escalations
+    urgent_escalations: int | None = None  # of the open ones, those urgent or of immediate danger
 
 
 def _overdue(family_id: ColumnElement) -> list[ColumnElement]:
@@ -40,6 +41,10 @@ def _overdue(family_id: ColumnElement) -> list[ColumnElement]:
 
 def _open_escalations(family_id: ColumnElement) -> list[ColumnElement]:
     return [col(Escalation.family_id) == family_id, col(Escalation.resolved_at).is_(None)]
+
+
+def _urgent_escalations(family_id: ColumnElement) -> list[ColumnElement]:
+    return [*_open_escalations(family_id), col(Escalation.level) != EscalationLevel.concern.value]
 
 
 def _exists(model: type, conditions: list[ColumnElement]) -> ColumnElement:
@@ -65,20 +70,17 @@ def filters(access: AccessControl, *, overdue_actions: bool, open_escalations: b
     return conditions
 
 
-def counts(access: AccessControl, family_id: ColumnElement) -> tuple[ColumnElement, ColumnElement]:
-    """The overdue actions and open escalations of the family in `family_id`, each null where the caller may
-    not read that kind of record there: for this module's loader and for the compiled caseload alike."""
-    overdue = sa.case(
-        (access.family_filter(family_id, Act.read, Kind.plan), _count(PlanAction, _overdue(family_id))), else_=None
+def counts(access: AccessControl, family_id: ColumnElement) -> tuple[ColumnElement, ColumnElement, ColumnElement]:
+    """The overdue actions, open escalations and urgent open escalations of the family in `family_id`, each
+    null where the caller may not read that kind of record there: for this module's loader and for the
+    compiled caseload alike."""
+    plan = access.family_filter(family_id, Act.read, Kind.plan)
+    escalations = access.family_filter(family_id, Act.read, Kind.escalation)
+    return (
+        sa.case((plan, _count(PlanAction, _overdue(family_id))), else_=None),
+        sa.case((escalations, _count(Escalation, _open_escalations(family_id))), else_=None),
+        sa.case((escalations, _count(Escalation, _urgent_escalations(family_id))), else_=None),
     )
-    escalations = sa.case(
-        (
-            access.family_filter(family_id, Act.read, Kind.escalation),
-            _count(Escalation, _open_escalations(family_id)),
-        ),
-        else_=None,
-    )
-    return overdue, escalations
 
 
 async def of_families(
@@ -88,5 +90,5 @@ async def of_families(
     family_id = col(Family.id)
     statement = select(family_id, *counts(access, family_id)).where(family_id.in_(family_ids))
     rows = (await session.exec(statement)).all()
-    found = {row[0]: Attention(row[1], row[2]) for row in rows}
+    found = {row[0]: Attention(row[1], row[2], row[3]) for row in rows}
     return {key: found.get(key, Attention(None, None)) for key in family_ids}

@@ -16,13 +16,17 @@ from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlmodel import col
 
 from server import pagination
+from server.access.actor import Act
+from server.access.kinds import Kind
 from server.agency.models import Agency
 from server.api.context import Context
 from server.api.json_sql import EMPTY_LIST, cursor, iso
+from server.clock import utcnow
 from server.errors import BadUserInput
 from server.family import attention
 from server.family.models import Family, FamilyStatus, LevelOfNeed
 from server.family.service import caseload_conditions
+from server.meeting import schedule
 from server.team.models import TeamMembership, TeamRole
 from server.user.models import User
 
@@ -30,6 +34,7 @@ DEFAULT_FIRST = 20  # the document's default for $first
 _ALLOWED = {"first", "after", "status", "levelOfNeed", "overdueActions", "openEscalations"}
 
 _family = Family.__table__.c
+_family_table = Family.__table__.alias("scheduled")
 _lead = TeamMembership.__table__.alias("lead")
 _worker = User.__table__.alias("worker")
 _agency = Agency.__table__.alias("lead_agency")
@@ -95,7 +100,22 @@ def statement(context: Context, arguments: dict[str, Any]) -> sa.Select:
     )
     p = page.c
     shown = p.position <= first
-    overdue, escalations = attention.counts(access, p.id)
+    overdue, escalations, urgent = attention.counts(access, p.id)
+    next_at, due_by, missing, late = schedule.schedule_columns(_family_table, context.settings, utcnow())
+    review = sa.case(
+        (
+            access.family_filter(p.id, Act.read, Kind.meeting),
+            sa.select(
+                sa.func.json_build_object(
+                    "nextReviewAt", sa.case((next_at.is_(None), sa.null()), else_=iso(next_at)),
+                    "dueBy", sa.func.to_char(due_by, "YYYY-MM-DD"),
+                    "missing", missing,
+                    "late", late,
+                )
+            ).where(_family_table.c.id == p.id).scalar_subquery(),
+        ),
+        else_=sa.null(),
+    )  # fmt: skip
     lead = sa.case(
         (_lead.c.id.is_(None), sa.null()),
         else_=sa.func.json_build_object(
@@ -112,6 +132,8 @@ def statement(context: Context, arguments: dict[str, Any]) -> sa.Select:
         "openedAt", iso(p.opened_at),
         "overdueActionCount", overdue,
         "openEscalationCount", escalations,
+        "urgentEscalationCount", urgent,
+        "reviewSchedule", review,
         "leadProfessional", lead,
     )  # fmt: skip
     # team.loaders.lead_by_family_id: the active lead (rules.active_membership: not ended), on an alias so that

@@ -12,6 +12,7 @@ from sqlmodel import col, select
 from server.access.pep import AccessControl
 from server.db.engine import SessionFactory
 from server.family import attention
+from server.family import service as family_service
 from server.family.attention import Attention
 from server.family.models import Family, FamilyMember
 
@@ -44,4 +45,13 @@ async def family_by_id(sessions: SessionFactory, family_ids: list[uuid.UUID]) ->
     async with sessions() as session:
         rows = (await session.exec(select(Family).where(col(Family.id).in_(family_ids)))).all()
     found = {row.id: row for row in rows}
+    return [found.get(family_id) for family_id in family_ids]
+
+
+async def visible_family_by_id(
+    sessions: SessionFactory, access: Callable[[], AccessControl], family_ids: list[uuid.UUID]
+) -> list[Family | None]:
+    """The families the caller may see (the SQL form of the family decision); None for any other."""
+    async with sessions() as session:
+        found = await family_service.visible_families(session, access(), family_ids)
     return [found.get(family_id) for family_id in family_ids]

@@ -87,6 +87,14 @@ async def get_family(session: AsyncSession, access: AccessControl, family_id: uu
     return family
 
 
+async def visible_families(
+    session: AsyncSession, access: AccessControl, family_ids: list[uuid.UUID]
+) -> dict[uuid.UUID, Family]:
+    """Those of the families the caller may see (the SQL form of the family decision), to name them."""
+    statement = select(Family).where(col(Family.id).in_(family_ids), access.family_filter(col(Family.id)))
+    return {row.id: row for row in (await session.exec(statement)).all()}
+
+
 async def list_families(
     session: AsyncSession,
     access: AccessControl,

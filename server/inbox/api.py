@@ -19,9 +19,12 @@ from server.api.pagination import After, First, PageInfo
 from server.api.scalars import Info
 from server.api.types import InformationCategoryType
 from server.errors import Unavailable
+from server.family import service as family_service
+from server.family.api import FamilyType
 from server.inbox import content, live
 from server.inbox import service as inbox_service
 from server.inbox.service import parse_notification_id
+from server.user.api import StaffMemberType
 
 # Every kind of event, and the daily digest (which gathers the kinds a user chose to receive that way).
 NotificationKind = StrEnum("NotificationKind", {kind: kind for kind in (*KINDS, DIGEST_KIND)})  # type: ignore[misc]
@@ -133,6 +136,30 @@ class NotificationType:
     )
     async def title(self, info: Info) -> str | None:
         return (await self._content(info)).title
+
+    @strawberry.field(
+        description="For an escalation's notification: who raised the escalation (as its family's team sees it on"
+        " the escalation); null for every other kind."
+    )
+    async def raised_by(self, info: Info) -> StaffMemberType | None:
+        if self.row.subject_kind is None:
+            return None
+        user_id = (await self._content(info)).raised_by_user_id
+        return StaffMemberType.from_row(await info.context.loaders.user_by_id.load(user_id)) if user_id else None
+
+    @strawberry.field(
+        description="The family it is about, while the caller may see that family; null otherwise, and for a"
+        " daily_digest or an event about no single family."
+    )
+    async def family(self, info: Info) -> FamilyType | None:
+        family_id = self.row.family_id
+        if not self.streamed:
+            found = await info.context.loaders.visible_family_by_id.load(family_id)
+            return FamilyType.from_row(found) if found else None
+        access = AccessControl(info.context.enforcer, info.context.require_actor())
+        async with info.context.sessions() as session:
+            found = (await family_service.visible_families(session, access, [family_id])).get(family_id)
+        return FamilyType.from_row(found) if found else None
 
     @strawberry.field(
         description="For a daily_digest: the held notifications it lists, as the caller may see them now"

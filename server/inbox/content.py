@@ -48,6 +48,8 @@ class Content:
     reason: str | None = None
     outcome_note: str | None = None
     title: str | None = None
+    # Who raised an escalation: the escalation's structure, shown to whoever is told of it, like its level.
+    raised_by_user_id: uuid.UUID | None = None
 
 
 NOTHING = Content()
@@ -71,7 +73,13 @@ async def load(session: AsyncSession, refs: Iterable[Ref]) -> Subjects:
     if ids := wanted.get(Kind.escalation_reason):
         for row in (await session.exec(select(Escalation).where(col(Escalation.id).in_(ids)))).all():
             category = InformationCategory(row.category).value
-            words = Content(True, category, reason=row.reason, outcome_note=row.outcome_note)
+            words = Content(
+                True,
+                category,
+                reason=row.reason,
+                outcome_note=row.outcome_note,
+                raised_by_user_id=row.raised_by_user_id,
+            )
             subjects[(Kind.escalation_reason, row.id)] = (row.family_id, reason_facts(row), words)
     if ids := wanted.get(Kind.plan_action):
         statement = select(PlanAction, serves_agreed_goal().label("agreed")).where(col(PlanAction.id).in_(ids))
@@ -102,7 +110,7 @@ async def decide(
             access.note_read(family_id, ref.id, kind, facts)  # type: ignore[arg-type]
             rendered[ref] = words
         else:
-            rendered[ref] = Content(False, words.category)
+            rendered[ref] = Content(False, words.category, raised_by_user_id=words.raised_by_user_id)
     return rendered
 
 

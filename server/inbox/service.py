@@ -10,6 +10,7 @@ in the inbox, the replay, live delivery and the digest.
 
 from __future__ import annotations
 
+import uuid
 from collections import defaultdict
 
 import sqlalchemy as sa
@@ -89,6 +90,23 @@ async def mark_read(session: AsyncSession, access: AccessControl, *, ids: list[i
         row.read_at = row.read_at or now
     await session.flush()
     return rows
+
+
+async def mark_read_about(
+    session: AsyncSession, user_id: uuid.UUID, *, subject_kind: Kind, subject_id: uuid.UUID
+) -> None:
+    """Mark read every notification of `user_id` about one piece of content (their notifications of an
+    escalation, once they have acknowledged it): what they have dealt with no longer waits in their inbox."""
+    await session.exec(
+        sa.update(Notification)
+        .where(
+            col(Notification.recipient_user_id) == user_id,
+            col(Notification.subject_kind) == subject_kind.value,
+            col(Notification.subject_id) == subject_id,
+            col(Notification.read_at).is_(None),
+        )
+        .values(read_at=utcnow())
+    )
 
 
 async def acknowledge(session: AsyncSession, access: AccessControl, *, notification_id: int) -> Notification:

@@ -12,9 +12,11 @@ from typing import Any
 from sqlmodel import col, select
 
 from server.access.pep import AccessControl
+from server.config import Settings
 from server.db.engine import SessionFactory
-from server.meeting import reads
+from server.meeting import reads, schedule
 from server.meeting.models import MeetingAddendum, MeetingChange, MeetingDecision, MeetingInvitee, MinutesItem
+from server.meeting.schedule import ReviewSchedule
 
 
 async def _grouped(sessions: SessionFactory, model: Any, order: Any, ids: list[uuid.UUID]) -> list[list[Any]]:
@@ -56,3 +58,12 @@ async def addenda_by_meeting(
 
 async def changes_by_meeting_id(sessions: SessionFactory, ids: list[uuid.UUID]) -> list[list[MeetingChange]]:
     return await _grouped(sessions, MeetingChange, col(MeetingChange.created_at), ids)
+
+
+async def review_by_family_id(
+    sessions: SessionFactory, access: Callable[[], AccessControl], settings: Settings, family_ids: list[uuid.UUID]
+) -> list[ReviewSchedule | None]:
+    """Each family's review schedule, None where the caller may not read its meetings (one statement)."""
+    async with sessions() as session:
+        found = await schedule.schedules_of_families(session, access(), family_ids, settings)
+    return [found[family_id] for family_id in family_ids]

@@ -527,9 +527,29 @@ async def replay(world: World, token: str, count: int) -> list[Answer]:
     raise AssertionError(f"replay sent more than the inbox holds: {extra}")
 
 
+async def my_work(world: World, token: str) -> tuple[Answer, list[Answer]]:
+    """What My work shows the actor: the home page (whose unread notifications are the inbox's), and its lists
+    on their own: the sign-in's banner query and every page of the actions and escalations (one actor leads
+    or owns work in many of the table's families)."""
+    home = await world.client.op("MyWork", {"first": 100}, token=token)
+    answers = [await world.client.op("LiveStart", {}, token=token)]
+    for operation, field_name in (("MyActions", "actions"), ("MyEscalations", "escalations")):
+        after = None
+        while True:
+            page = await world.client.op(operation, {"first": 100, "after": after}, token=token)
+            answers.append(page)
+            info = page["data"]["myWork"][field_name]["pageInfo"]
+            if not info["hasNextPage"]:
+                break
+            after = info["endCursor"]
+    return home, answers
+
+
 NOTIFICATION_OPERATIONS = {"Inbox", "Notifications"}  # the inbox and the socket's replay (tests below)
+MY_WORK_OPERATIONS = {"MyWork", "LiveStart", "MyActions", "MyEscalations"}  # my_work() (test below)
 TABLE_OPERATIONS = (
     {path.operation for paths in READERS.values() for path in paths}
     | {lookup.operation for lookup in LOOKUPS.values()}
     | NOTIFICATION_OPERATIONS
+    | MY_WORK_OPERATIONS
 )

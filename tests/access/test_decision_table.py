@@ -31,6 +31,7 @@ from tests.access.decision_paths import (
     build_world,
     cast_of,
     inbox,
+    my_work,
     nonexistent_answer,
     replay,
 )
@@ -183,3 +184,27 @@ async def test_notification_replay(world: World, actor, cast):
         if row["expected"] == "deny"
     }
     assert not world.shown({"replayed": replayed}) & denied
+
+
+# Whose work each kind of content is: the actions the owning agency's worker owns, the escalations the lead
+# professional acknowledges. For them My work lists every such item, showing its words exactly when the table
+# allows; for everyone else it lists none of them.
+MY_WORK_OF = {"plan_action": "owner_worker", "escalation_reason": "lead_professional"}
+
+
+@pytest.mark.parametrize(("actor", "cast"), ACTORS_BY_CAST, ids=["/".join(pair) for pair in ACTORS_BY_CAST])
+async def test_my_work(world: World, actor, cast):
+    # given the actions and escalations of every family of the cast, and what the table lets this actor read
+    rows = cast_rows(actor, cast)
+    # when they read everything My work lists, page by page, and the banner's query at sign-in
+    home, answers = await my_work(world, world.tokens[(cast, actor)])
+    assert all("errors" not in answer for answer in [home, *answers]), answers
+    seen = set().union(*(world.shown(answer) for answer in answers))
+    # then the words of what is theirs show exactly when the table allows, and nothing else shows
+    for row in rows:
+        content_id = world.items[(row["sharing"], row["category"], row["kind"], row["item"])]
+        theirs = MY_WORK_OF[row["kind"]] == actor
+        assert (content_id in seen) == (theirs and row["expected"] == "allow"), (row["case"], row["why"])
+        # and the home page (its unread notifications are the inbox's, above) never shows what is denied
+        if row["expected"] == "deny":
+            assert content_id not in world.shown(home), (row["case"], row["why"])

@@ -115,7 +115,7 @@ async def sign_in_with_the_form(page: Page, user: User) -> None:
     await page.get_by_label("Email address").fill(user.email)
     await page.get_by_label("Password").fill(PASSWORD)
     await page.get_by_role("button", name="Sign in").click()
-    await expect(page.get_by_role("heading", level=1)).to_have_text("My caseload")
+    await expect(page.get_by_role("heading", level=1)).to_have_text("My work")
 
 
 SignIn = Callable[[User], Awaitable[None]]

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from playwright.async_api import Page, expect
 
-from server.db.engine import SessionFactory
+from server.clock import utcnow
+from server.db.engine import SessionFactory, unit_of_work
 from server.family.models import FamilyStatus, LevelOfNeed
+from server.meeting.models import Meeting, MeetingKind, MeetingStatus
 from tests.builders import create_agency, create_family, create_user, unique
 from tests.e2e.conftest import SignIn, check_page
 
@@ -24,7 +28,7 @@ async def test_caseload_lists_filters_and_pages_the_families(page: Page, sign_in
     await expect(page.locator("#caseload-count")).to_have_text("22 families")
     await expect(rows).to_have_count(20)
     await expect(page.locator("#caseload-table th")).to_have_text(
-        ["Reference", "Family", "Status", "Level of need", "Needs attention", "Lead professional"]
+        ["Reference", "Family", "Status", "Level of need", "Needs attention", "Next review", "Lead professional"]
     )
     await expect(rows.first).to_contain_text(lead.display_name)
     await check_page(page, "caseload")
@@ -58,3 +62,40 @@ async def test_caseload_lists_filters_and_pages_the_families(page: Page, sign_in
     await page.set_viewport_size({"width": 320, "height": 800})
     assert await page.evaluate("document.body.scrollWidth") <= 320
     await check_page(page, "caseload-narrow")
+
+
+async def test_the_caseload_shows_the_next_review_and_reads_at_phone_width(
+    page: Page, sign_in: SignIn, sessions: SessionFactory
+):
+    agency = await create_agency(sessions)
+    lead = await create_user(sessions, agency=agency, name=unique("Chris Bell"))
+    unbooked = await create_family(sessions, lead=lead)
+    booked = await create_family(sessions, lead=lead)
+    async with unit_of_work(sessions) as session:
+        session.add(
+            Meeting(
+                family_id=booked.id,
+                kind=MeetingKind.review,
+                status=MeetingStatus.scheduled,
+                scheduled_at=utcnow() + timedelta(weeks=4),
+                location="Hub",
+                chair_user_id=lead.id,
+            )
+        )
+
+    await sign_in(lead)
+    await page.set_viewport_size({"width": 375, "height": 800})
+    await page.reload()
+    rows = page.locator("#caseload-table tbody tr")
+    await expect(rows.filter(has_text=unbooked.reference)).to_contain_text("Not booked")
+    await expect(rows.filter(has_text=booked.reference)).to_contain_text(
+        format_date(utcnow().date() + timedelta(weeks=4))
+    )
+    # At 375 CSS pixels (a phone) the page itself never scrolls sideways: the table scrolls in its region.
+    width = await page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 375, f"the caseload scrolls sideways at 375px: {width}px wide"
+    await check_page(page, "caseload-375")
+
+
+def format_date(day) -> str:
+    return f"{day.day} {day.strftime('%B')} {day.year}"

@@ -92,7 +92,10 @@ async def test_an_urgent_escalation_is_shown_in_a_banner_on_any_page(
     async with unit_of_work(sessions) as session:
         await outbox.append(session, EscalationRaised(**{**escalation_fields(row), "level": "high"}))
     banner = page.get_by_role("alert").filter(has_text="Urgent")
-    await expect(banner).to_contain_text("A high-level escalation was raised: Disclosure at school this morning")
+    await expect(banner).to_contain_text(
+        f"An escalation was raised by {team.lead.display_name} ({team.early_help.name}) about"
+        f" {team.family.display_name} ({team.family.reference}): Disclosure at school this morning"
+    )
     await expect(page.locator("#unread-number")).to_have_text("1")
     await check_page(page, "notification-urgent")
 

@@ -80,7 +80,7 @@ async def test_sign_in_with_the_keyboard_alone(page: Page, team: Team):
     await page.keyboard.press("Enter")
 
     heading = page.get_by_role("heading", level=1)
-    await expect(heading).to_have_text("My caseload")
+    await expect(heading).to_have_text("My work")
     await expect(heading).to_be_focused()  # focus moves to the new page's heading
     await page.keyboard.press("Tab")
     await page.keyboard.press("Shift+Tab")

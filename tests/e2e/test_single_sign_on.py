@@ -47,7 +47,7 @@ async def sign_in_at_the_provider(page: Page, subject: str) -> None:
     await page.get_by_role("button", name="Sign in").click()
 
 
-async def test_signing_in_with_the_organisation_lands_on_the_caseload(
+async def test_signing_in_with_the_organisation_lands_on_my_work(
     sso_page: Page, officer: User, oidc_provider: str, sessions: SessionFactory
 ):
     subject = await link(sessions, officer, f"{oidc_provider}/good")
@@ -58,7 +58,7 @@ async def test_signing_in_with_the_organisation_lands_on_the_caseload(
     await sso_page.get_by_role("button", name="Sign in with Test Good").click()
     await sign_in_at_the_provider(sso_page, subject)
 
-    await expect(sso_page.get_by_role("heading", level=1)).to_have_text("My caseload")
+    await expect(sso_page.get_by_role("heading", level=1)).to_have_text("My work")
     await expect(sso_page.get_by_text(f"Signed in as {officer.display_name}")).to_be_visible()
     assert "token" not in sso_page.url and "code=" not in sso_page.url
     assert await sso_page.evaluate("JSON.parse(sessionStorage.getItem('taf.session')).token")

@@ -24,6 +24,7 @@ const FILES = [
   "follow_up",
   "legal_status",
   "meeting",
+  "my_work",
   "notifications",
   "outcomes",
   "plan",

@@ -5,7 +5,7 @@
 import { call } from "./api.js";
 import { setTitle, successBanner } from "./dom.js";
 import * as live from "./live.js";
-import { addUnread, announce, setUnread, showUrgent } from "./notices.js";
+import { addUnread, announce, clearEscalationBanner, setUnread, showAwaiting, showUrgent } from "./notices.js";
 import { clearSession, currentSession, homePath, updateMe } from "./session.js";
 import * as account from "./pages/account.js";
 import * as accountForm from "./pages/account-form.js";
@@ -18,6 +18,7 @@ import * as forgottenPassword from "./pages/forgotten-password.js";
 import * as family from "./pages/family.js";
 import * as caseImport from "./pages/import.js";
 import * as meeting from "./pages/meeting.js";
+import * as myWork from "./pages/my-work.js";
 import * as informationGovernance from "./pages/information-governance.js";
 import * as notFound from "./pages/not-found.js";
 import * as notifications from "./pages/notifications.js";
@@ -50,6 +51,7 @@ const ROUTES = [
   [/^\/agencies$/, agencies],
   [/^\/agencies\/([^/]+)\/edit$/, agencyEdit],
   [/^\/signed-out$/, signedOut],
+  [/^\/my-work$/, myWork],
   [/^\/caseload$/, caseload],
   [/^\/families\/([^/]+)$/, family],
   [/^\/families\/([^/]+)\/meetings\/([^/]+)$/, meeting],
@@ -103,6 +105,9 @@ async function route() {
     }
   }
   if (!page.anonymous && !session) return navigate("/sign-in");
+  // Pages for one role or kind of account say so to anyone else (the API refuses them the data anyway).
+  const refusal = notFound.refusalFor(page.openTo, session?.me);
+  if (refusal) page = { render: (main) => notFound.cannotOpen(main, session.me, refusal) };
   const current = ++renderCount;
   const main = document.getElementById("main-content");
   main.setAttribute("aria-busy", "true");
@@ -123,7 +128,7 @@ async function route() {
     title = await page.render(content, context);
   } catch (error) {
     if (error.code === "UNAUTHENTICATED") return sessionEnded();
-    title = notFound.renderError(content, error);
+    title = notFound.renderError(content, error, session?.me);
   }
   if (current !== renderCount) return; // a later navigation has taken over
   if (message) content.querySelector("h1")?.before(successBanner(message));
@@ -150,7 +155,8 @@ function home(session) {
   return homePath(session.me);
 }
 
-// The unread count comes from the inbox once per sign-in; after that the live stream keeps it up to date.
+// The unread count and the urgent escalations waiting for my acknowledgement come once per sign-in (one
+// request: LiveStart); after that the live stream keeps them up to date.
 let liveFor = null;
 
 async function startLive(session) {
@@ -158,9 +164,10 @@ async function startLive(session) {
   liveFor = session.token;
   let after = null;
   try {
-    const { inbox, unreadCount } = await call("Inbox", { first: 1 });
+    const { inbox, unreadCount, myWork } = await call("LiveStart");
     setUnread(unreadCount);
     after = inbox.nodes.length ? inbox.nodes[0].id : "0";
+    if (liveFor === session.token) myWork.escalations.nodes.filter(({ escalation }) => escalation.level !== "concern").reverse().forEach(showAwaiting);
   } catch {
     // The count stays as it is; the stream still starts.
   }
@@ -172,7 +179,9 @@ live.onNotification((notification) => {
   const me = currentSession()?.me;
   if (!notification.readAt) addUnread(1);
   announce(notification, me);
-  if (notification.urgent) showUrgent(notification, me);
+  const escalationId = notification.payload?.escalation_id;
+  if (escalationId && ["escalation_acknowledged", "escalation_resolved"].includes(notification.kind)) clearEscalationBanner(escalationId);
+  else if (notification.urgent) showUrgent(notification, me);
 });
 
 function stopLive() {
@@ -189,6 +198,32 @@ function sessionEnded() {
   navigate("/sign-in");
 }
 
+// The header's links, and the start of the paths each one is current for.
+const NAVIGATION = [
+  ["nav-my-work", "/my-work"],
+  ["nav-caseload", "/caseload"],
+  ["nav-referral", "/referrals"],
+  ["nav-outcomes", "/outcomes"],
+  ["nav-notifications", "/notifications"],
+  ["nav-ig", "/information-governance"],
+  ["nav-import", "/import"],
+  ["nav-accounts", "/accounts"],
+  ["nav-password", "/account/password"],
+];
+
+/** The links a role can use: work, caseloads, referrals and outcomes are for those who work with families
+ * (the API refuses the rest); information governance is the IG officers' own page; importing past cases is
+ * for administrators and IG officers; accounts for administrators, and managers for their practitioners'
+ * password links. Everyone signed in may change their password. */
+function navigationFor(me) {
+  if (!me) return [];
+  if (me.kind !== "staff") return ["nav-password"];
+  if (me.role === "ig_officer") return ["nav-ig", "nav-import", "nav-notifications", "nav-password"];
+  if (me.role === "admin") return ["nav-accounts", "nav-import", "nav-notifications", "nav-password"];
+  const manager = me.role === "manager" ? ["nav-accounts"] : [];
+  return ["nav-my-work", "nav-caseload", "nav-referral", "nav-outcomes", "nav-notifications", ...manager, "nav-password"];
+}
+
 function updateHeader(session) {
   document.getElementById("navigation").hidden = !session;
   const who = document.getElementById("signed-in-as");
@@ -198,22 +233,10 @@ function updateHeader(session) {
   } else {
     who.textContent = "";
   }
-  const role = session?.me?.kind === "staff" ? session.me.role : null;
-  // Each role sees what it works with: families for practitioners and managers, the information-governance
-  // page for IG officers, accounts for administrators and managers (their practitioners' password links).
-  const shown = {
-    "nav-caseload": role === "practitioner" || role === "manager",
-    "nav-referral": role === "practitioner" || role === "manager",
-    "nav-notifications": role !== null,
-    "nav-outcomes": role === "practitioner" || role === "manager",
-    "nav-ig": role === "ig_officer",
-    "nav-import": role === "admin" || role === "ig_officer",
-    "nav-accounts": role === "admin" || role === "manager",
-    "nav-password": Boolean(session?.me),
-  };
-  for (const [id, visible] of Object.entries(shown)) document.getElementById(id).parentElement.hidden = !visible;
+  const shown = navigationFor(session?.me);
+  for (const id of NAVIGATION.map(([navId]) => navId)) document.getElementById(id).parentElement.hidden = !shown.includes(id);
   const { path } = parse();
-  for (const [id, prefix] of [["nav-caseload", "/caseload"], ["nav-referral", "/referrals"], ["nav-notifications", "/notifications"], ["nav-outcomes", "/outcomes"], ["nav-ig", "/information-governance"], ["nav-import", "/import"], ["nav-accounts", "/accounts"], ["nav-password", "/account/password"]]) {
+  for (const [id, prefix] of NAVIGATION) {
     const link = document.getElementById(id);
     if (path.startsWith(prefix)) link.setAttribute("aria-current", "page");
     else link.removeAttribute("aria-current");

@@ -2,8 +2,24 @@
 
 import { h } from "./dom.js";
 import { categoryList, formatDate, formatDateTime } from "./labels.js";
+import { ESCALATION_OUTCOME } from "./plan/labels.js";
 
-const LEVEL = { low: "low", medium: "medium", high: "high", critical: "critical" };
+// The words for an escalation by its level: "An urgent escalation", "A concern".
+const ESCALATION_NOUN = { concern: "a concern", urgent: "an urgent escalation", immediate_danger: "an escalation of immediate danger" };
+
+function escalationNamed(notification, { capital = false } = {}) {
+  const text = ESCALATION_NOUN[(notification.payload || {}).level] || "an escalation";
+  return capital ? text.charAt(0).toUpperCase() + text.slice(1) : text;
+}
+
+// Rendered by the server at read time: the family only where the reader may see it, and who raised it.
+const about = (notification) => (notification.family ? ` about ${notification.family.displayName} (${notification.family.reference})` : "");
+
+function by(notification) {
+  const raiser = notification.raisedBy;
+  if (!raiser) return "";
+  return ` by ${raiser.displayName}${raiser.agency ? ` (${raiser.agency.name})` : ""}`;
+}
 
 /** One sentence saying what happened, for the person signed in (`me`). */
 export function noticeText(notification, me) {
@@ -14,13 +30,13 @@ export function noticeText(notification, me) {
   const withTitle = (text) => (notification.title ? `${text}: ${notification.title}` : text);
   switch (notification.kind) {
     case "escalation_raised":
-      return `${LEVEL[p.level] ? `A ${LEVEL[p.level]}-level` : "An"} escalation was raised${notification.reason ? `: ${notification.reason}` : ""}`;
+      return `${escalationNamed(notification, { capital: true })} was raised${by(notification)}${about(notification)}${notification.reason ? `: ${notification.reason}` : ""}`;
     case "escalation_acknowledged":
-      return "An escalation was acknowledged";
+      return `${escalationNamed(notification, { capital: true })}${about(notification)} was acknowledged`;
     case "escalation_timed_out":
-      return "An escalation was not acknowledged in time";
+      return `${escalationNamed(notification, { capital: true })}${notification.raisedBy ? ` raised${by(notification)}` : ""}${about(notification)} was not acknowledged in time`;
     case "escalation_resolved":
-      return `An escalation was resolved${p.outcome ? `: ${p.outcome}` : ""}${notification.outcomeNote ? ` (${notification.outcomeNote})` : ""}`;
+      return `${escalationNamed(notification, { capital: true })}${about(notification)} was resolved${p.outcome ? `: ${ESCALATION_OUTCOME[p.outcome] || p.outcome}` : ""}${notification.outcomeNote ? ` (${notification.outcomeNote})` : ""}`;
     case "meeting_scheduled":
       return `A team meeting was arranged for ${formatDateTime(p.starts_at)}`;
     case "meeting_changed":
@@ -81,26 +97,49 @@ export function setUnread(count) {
 
 export const addUnread = (delta) => setUnread(unread + delta);
 
-/** A GOV.UK notification banner (role="alert") above the page for an urgent notification. */
+/** A GOV.UK notification banner (role="alert") above every page for an urgent notification, one per escalation. */
 export function showUrgent(notification, me) {
-  const titleId = `urgent-${notification.id}-title`;
-  const banner = h(
+  const escalationId = (notification.payload || {}).escalation_id || null;
+  const familyLink = noticeLink(notification, me);
+  banner({ key: escalationId || `notification-${notification.id}`, heading: noticeText(notification, me), familyLink });
+}
+
+/** The banner for an urgent escalation waiting for the signed-in lead's acknowledgement (from myWork). */
+export function showAwaiting({ escalation, family }) {
+  const raiser = escalation.raisedBy;
+  const agency = raiser.agency ? ` (${raiser.agency.name})` : "";
+  const noun = ESCALATION_NOUN[escalation.level] || "an escalation";
+  banner({
+    key: escalation.id,
+    heading: `${noun.charAt(0).toUpperCase()}${noun.slice(1)} about ${family.displayName} (${family.reference}) was raised by ${raiser.displayName}${agency}`,
+    detail: `${escalation.ackOverdue ? "It should have been acknowledged by" : "Acknowledge it by"} ${formatDateTime(escalation.ackDueAt)}.`,
+    familyLink: `#/families/${encodeURIComponent(family.id)}`,
+  });
+}
+
+/** The escalation was acknowledged (here or on another device) or resolved: its banner goes. */
+export function clearEscalationBanner(escalationId) {
+  for (const element of document.querySelectorAll("#live-alerts [data-escalation-banner]")) {
+    if (element.dataset.escalationBanner === escalationId) element.remove();
+  }
+}
+
+function banner({ key, heading, detail = null, familyLink }) {
+  if ([...document.querySelectorAll("#live-alerts [data-escalation-banner]")].some((element) => element.dataset.escalationBanner === key)) return;
+  const titleId = `urgent-${key}-title`;
+  const element = h(
     "div",
-    {
-      class: "govuk-notification-banner govuk-notification-banner--urgent",
-      role: "alert",
-      "aria-labelledby": titleId,
-      "data-notification": notification.id,
-    },
+    { class: "govuk-notification-banner govuk-notification-banner--urgent", role: "alert", "aria-labelledby": titleId, "data-escalation-banner": key },
     h("div", { class: "govuk-notification-banner__header" }, h("h2", { class: "govuk-notification-banner__title", id: titleId }, "Urgent")),
     h(
       "div",
       { class: "govuk-notification-banner__content" },
-      h("p", { class: "govuk-notification-banner__heading" }, noticeText(notification, me)),
-      h("p", { class: "govuk-body" }, h("a", { class: "govuk-link", href: noticeLink(notification, me) }, "Open the family's page"), " or ", h("a", { class: "govuk-link", href: "#/notifications" }, "see all notifications"), "."),
+      h("p", { class: "govuk-notification-banner__heading" }, heading),
+      detail ? h("p", { class: "govuk-body" }, detail) : null,
+      h("p", { class: "govuk-body" }, h("a", { class: "govuk-link", href: familyLink }, "Open the family's page"), " or ", h("a", { class: "govuk-link", href: "#/notifications" }, "see all notifications"), "."),
     ),
   );
-  document.getElementById("live-alerts").prepend(banner);
+  document.getElementById("live-alerts").prepend(element);
 }
 
 /** Say a new notification arrived, politely, to screen reader users. */

@@ -54,5 +54,5 @@ export function homePath(me) {
   if (me?.kind === "family") return "/portal";
   if (me?.role === "ig_officer") return "/information-governance";
   if (me?.role === "admin") return "/accounts";
-  return "/caseload";
+  return "/my-work";
 }

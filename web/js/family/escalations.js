@@ -12,6 +12,7 @@ import {
   ESCALATION_OUTCOME,
   ESCALATION_STATUS,
 } from "../plan/labels.js";
+import { clearEscalationBanner, setUnread } from "../notices.js";
 import { reloadButton } from "./contributions.js";
 
 export const id = "escalations";
@@ -23,7 +24,7 @@ const isUrgent = (escalation) => escalation.level !== "concern";
 const isOpen = (escalation) => escalation.status !== "resolved";
 
 export async function render(view) {
-  const { familyEscalations: escalations } = await call("FamilyEscalations", { familyId: view.family.id });
+  const { familyEscalations: escalations, escalationReasonHiddenFromLead: hiddenFromLead } = await call("FamilyEscalations", { familyId: view.family.id });
   const open = escalations.filter(isOpen);
   const urgent = open.filter(isUrgent);
   // Open urgent first, then other open, then resolved; newest first within each (the API's order).
@@ -39,7 +40,7 @@ export async function render(view) {
       escalations.length ? `${open.length} open, ${escalations.length - open.length} resolved.` : "No escalations have been raised.",
     ),
     h("div", { id: "escalations-list" }, ordered.map((escalation) => card(escalation, view))),
-    view.canContribute && view.family.status !== "closed" ? raiseForm(view) : null,
+    view.canContribute && view.family.status !== "closed" ? raiseForm(view, hiddenFromLead) : null,
   );
 }
 
@@ -64,6 +65,8 @@ function card(escalation, view) {
           ["Level", ESCALATION_LEVEL[escalation.level]],
           ["Raised", `${formatDateTime(escalation.raisedAt)} by ${escalation.raisedBy.displayName}, ${agency}`],
           ["Reason", escalation.reasonVisible ? escalation.reason : `This is ${agency}'s information about ${CATEGORY[escalation.category].toLowerCase()}, which you may not see.`],
+          // A lead who may not read the reason can still find out: by asking the person who raised it.
+          view.isLead && !escalation.reasonVisible ? ["Contact the person who raised it", contactOf(escalation)] : null,
           escalation.acknowledgedAt
             ? ["Acknowledged", formatDateTime(escalation.acknowledgedAt)]
             : [escalation.ackOverdue ? "Response overdue" : "Response due", escalation.ackOverdue ? `The lead professional should have responded by ${formatDateTime(escalation.ackDueAt)}` : `The lead professional must respond by ${formatDateTime(escalation.ackDueAt)}`],
@@ -77,13 +80,34 @@ function card(escalation, view) {
   );
 }
 
+// Acknowledging (or resolving) marks the lead's notifications of the escalation read: the header's count follows.
+function refreshUnread() {
+  call("Inbox", { first: 1 })
+    .then(({ unreadCount }) => setUnread(unreadCount))
+    .catch(() => {});
+}
+
+function contactOf(escalation) {
+  const contact = escalation.raiserContact;
+  if (!contact || !(contact.inHours || contact.outOfHours)) return `${escalation.raisedBy.displayName} has left the family's team. Contact ${escalation.raisingAgency.name}.`;
+  return [
+    escalation.raisedBy.displayName,
+    contact.inHours ? [h("br"), `In working hours: ${contact.inHours}`] : null,
+    contact.outOfHours ? [h("br"), `Out of hours: ${contact.outOfHours}`] : null,
+  ];
+}
+
 function acknowledgeForm(escalation, view) {
   const form = h("form", { novalidate: true, class: "taf-acknowledge" }, button(["Acknowledge", hidden(` the ${ESCALATION_LEVEL[escalation.level].toLowerCase()} escalation raised ${formatDateTime(escalation.raisedAt)}`)]));
   form.addEventListener("submit", (event) => {
     event.preventDefault();
     submit(form, view, {
       send: () => call("EscalationAcknowledge", { input: { escalationId: escalation.id } }),
-      done: () => view.done("Escalation acknowledged. The worker who raised it can see that you have."),
+      done: () => {
+        clearEscalationBanner(escalation.id);
+        refreshUnread();
+        view.done("Escalation acknowledged. The worker who raised it can see that you have.");
+      },
       extra: (error) => (error.code === "CONFLICT" ? reloadButton(view, "Reload the escalations") : null),
     });
   });
@@ -104,7 +128,11 @@ function resolveForm(escalation, view) {
     if (refuse(form, value(form, `${prefix}-outcome`) ? [] : [{ message: "Choose an outcome", fieldId: `${prefix}-outcome` }])) return;
     submit(form, view, {
       send: () => call("EscalationResolve", { input: { escalationId: escalation.id, outcome: value(form, `${prefix}-outcome`), note: value(form, `${prefix}-note`) } }),
-      done: () => view.done("Escalation resolved."),
+      done: () => {
+        clearEscalationBanner(escalation.id);
+        refreshUnread();
+        view.done("Escalation resolved.");
+      },
       labels: { outcome: { id: `${prefix}-outcome`, label: "Outcome" }, note: { id: `${prefix}-note`, label: "Note" } },
       extra: (error) => (error.code === "CONFLICT" ? reloadButton(view, "Reload the escalations") : null),
     });
@@ -112,7 +140,21 @@ function resolveForm(escalation, view) {
   return details(["Resolve", hidden(" this escalation")], form);
 }
 
-function raiseForm(view) {
+// Shown once the worker has chosen a category in which the lead may not read their reason: before they send it.
+function leadWarning(view) {
+  const lead = view.lead;
+  const contact = lead ? [lead.contactInHours, lead.contactOutOfHours].filter(Boolean).join(" or ") : "";
+  return h(
+    "div",
+    { id: "escalation-lead-warning", hidden: true },
+    warning(
+      `${lead ? lead.worker.displayName : "The lead professional"} cannot read this kind of information from your agency. They will see that you raised an escalation, how serious it is and how to contact you, but not the reason. Contact them as well${contact ? `: ${contact}` : ""}.`,
+    ),
+  );
+}
+
+function raiseForm(view, hiddenFromLead = []) {
+  const notice = leadWarning(view);
   const form = h(
     "form",
     { id: "escalation-raise-form", novalidate: true },
@@ -129,9 +171,13 @@ function raiseForm(view) {
       hint: "It decides who can read the reason, as for your agency's items",
       options: choices(CATEGORY, { first: "Choose a category" }),
     }),
+    h("div", { "aria-live": "polite" }, notice),
     textArea({ id: "escalation-reason", label: "What has happened and why you are worried", rows: 4 }),
     button("Raise the escalation", { class: "govuk-button govuk-button--warning" }),
   );
+  form["escalation-category"].addEventListener("change", () => {
+    notice.hidden = !hiddenFromLead.includes(value(form, "escalation-category"));
+  });
   form.addEventListener("submit", (event) => {
     event.preventDefault();
     const problems = [];

@@ -149,7 +149,7 @@ function results(families, state) {
         h(
           "thead",
           { class: "govuk-table__head" },
-          h("tr", { class: "govuk-table__row" }, ["Reference", "Family", "Status", "Level of need", "Needs attention", "Lead professional"].map((text) => h("th", { scope: "col", class: "govuk-table__header" }, text))),
+          h("tr", { class: "govuk-table__row" }, ["Reference", "Family", "Status", "Level of need", "Needs attention", "Next review", "Lead professional"].map((text) => h("th", { scope: "col", class: "govuk-table__header" }, text))),
         ),
         h("tbody", { class: "govuk-table__body" }, families.nodes.map(row)),
       ),
@@ -168,6 +168,7 @@ function row(family) {
     h("td", { class: "govuk-table__cell" }, h("strong", { class: `govuk-tag ${STATUS_TAG[family.status]}` }, STATUS[family.status])),
     h("td", { class: "govuk-table__cell" }, LEVEL_OF_NEED[family.levelOfNeed]),
     h("td", { class: "govuk-table__cell" }, attention(family)),
+    h("td", { class: "govuk-table__cell" }, nextReview(family.reviewSchedule)),
     h("td", { class: "govuk-table__cell" }, lead ? [lead.worker.displayName, h("br"), h("span", { class: "taf-secondary-text" }, lead.agency.name)] : "No lead professional yet"),
   );
 }
@@ -177,10 +178,21 @@ function attention(family) {
   const plural = (n, noun) => `${n} ${noun}${n === 1 ? "" : "s"}`;
   const parts = [
     family.overdueActionCount ? h("strong", { class: "govuk-tag govuk-tag--red" }, `${plural(family.overdueActionCount, "overdue action")}`) : null,
-    family.openEscalationCount ? h("strong", { class: "govuk-tag govuk-tag--yellow" }, `${plural(family.openEscalationCount, "open escalation")}`) : null,
+    // Urgent ones (urgent or immediate danger) in red like overdue actions: they are due in hours.
+    family.urgentEscalationCount ? h("strong", { class: "govuk-tag govuk-tag--red" }, `${plural(family.urgentEscalationCount, "urgent escalation")}`) : null,
+    family.openEscalationCount - (family.urgentEscalationCount || 0) > 0 ? h("strong", { class: "govuk-tag govuk-tag--yellow" }, `${plural(family.openEscalationCount - (family.urgentEscalationCount || 0), "open escalation")}`) : null,
   ].filter(Boolean);
   if (!parts.length) return "None";
   return parts.flatMap((part, index) => (index ? [h("br"), part] : [part]));
+}
+
+// When the family's next review is; whether it is late or missing, in words. Null: the caller may not see
+// the family's meetings.
+function nextReview(schedule) {
+  if (!schedule) return "Not shown";
+  if (schedule.missing) return [h("strong", { class: `govuk-tag ${schedule.late ? "govuk-tag--red" : "govuk-tag--yellow"}` }, schedule.late ? "Late" : "Not booked"), h("br"), h("span", { class: "taf-secondary-text" }, `Due by ${formatDate(schedule.dueBy)}`)];
+  const when = formatDate(schedule.nextReviewAt);
+  return schedule.late ? [when, h("br"), h("strong", { class: "govuk-tag govuk-tag--red" }, "Late"), h("span", { class: "taf-secondary-text" }, ` due by ${formatDate(schedule.dueBy)}`)] : when;
 }
 
 function pagination(pageInfo, state) {

@@ -23,11 +23,13 @@ import * as team from "../family/team.js";
 import * as transitions from "../family/transitions.js";
 import { coverNotice } from "../family/cover.js";
 import { formatDate, LEVEL_OF_NEED, STATUS, STATUS_TAG } from "../labels.js";
+import { isId, noSuchFamily } from "./not-found.js";
 
 const SECTIONS = [escalations, referrals, plan, meetings, members, team, contacts, contributions, consent, consentPicture, safeguarding, assessments, status, legalStatus, transitions, followUps, chronology];
 
 export async function render(main, context) {
   const [id] = context.params;
+  if (!isId(id)) return noSuchFamily(main, context.session.me);
   const [{ family }, { family: covered }] = await Promise.all([call("Family", { id }), call("FamilyCover", { familyId: id })]);
   const view = viewOf(family, covered.cover, context);
   const shown = SECTIONS.filter((section) => section.visible(view));

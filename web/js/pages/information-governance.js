@@ -12,6 +12,10 @@ import { formatDateTime } from "../labels.js";
 import { dueSection, erasedSection, heldSection } from "../retention.js";
 
 export const title = "Information governance";
+export const openTo = {
+  roles: ["ig_officer"],
+  refusal: "Information governance is for information-governance officers: reviewing sharing without consent, data-sharing agreements, how long records are kept and the audit log.",
+};
 
 export async function render(main, context) {
   const after = context.query.get("after");

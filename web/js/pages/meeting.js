@@ -14,6 +14,7 @@ import { minutesText } from "../family/meetings.js";
 import { decisionsSection, minutesSection } from "../family/minutes.js";
 import { reloadButton } from "../family/contributions.js";
 import { contentFields, withheldText } from "../family/assessments.js";
+import { home, isId, noSuchFamily } from "./not-found.js";
 import { ATTENDANCE, GOAL_STATUS, MEETING_KIND, MEETING_STATUS, MEETING_STATUS_TAG, OUTCOME_DOMAIN, actionWords, goalWords } from "../plan/labels.js";
 
 export const MEETING_STALE =
@@ -21,6 +22,8 @@ export const MEETING_STALE =
 
 export async function render(main, context) {
   const [familyId, meetingId] = context.params;
+  if (!isId(familyId)) return noSuchFamily(main, context.session.me);
+  if (!isId(meetingId)) return notFound(main, context.session.me);
   let loaded;
   try {
     loaded = await Promise.all([
@@ -31,11 +34,11 @@ export async function render(main, context) {
       contactsPerWeek(familyId, { id: "review-contacts-per-week" }),
     ]);
   } catch (error) {
-    if (error.code === "NOT_FOUND") return notFound(main);
+    if (error.code === "NOT_FOUND") return notFound(main, context.session.me);
     throw error;
   }
   const [{ family }, { meeting }, { familyPlan: plan }, { familyReviews: reviews }, perWeek] = loaded;
-  if (meeting.familyId !== family.id) return notFound(main);
+  if (meeting.familyId !== family.id) return notFound(main, context.session.me);
   const view = viewOf(family, meeting, context);
   const title = `${MEETING_KIND[meeting.kind]}, ${formatDateTime(meeting.scheduledAt)}`;
   const sections = [
@@ -58,11 +61,12 @@ export async function render(main, context) {
   return title;
 }
 
-function notFound(main) {
+function notFound(main, me) {
+  const [href, text] = home(me);
   main.append(
     h("h1", { class: "govuk-heading-l", tabindex: "-1" }, "Meeting not found"),
     h("p", { class: "govuk-body" }, "We could not find that meeting. It may not exist, or you may not be on the family's team."),
-    h("p", { class: "govuk-body" }, h("a", { class: "govuk-link", href: "#/caseload" }, "Go to your caseload")),
+    h("p", { class: "govuk-body" }, h("a", { class: "govuk-link", href }, text)),
   );
   return "Meeting not found";
 }

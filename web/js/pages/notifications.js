@@ -5,7 +5,7 @@ import { h, hidden } from "../dom.js";
 import { describe } from "../errors.js";
 import { formatDateTime } from "../labels.js";
 import { onNotification } from "../live.js";
-import { isEscalation, noticeLink, noticeText, setUnread } from "../notices.js";
+import { clearEscalationBanner, isEscalation, noticeLink, noticeText, setUnread } from "../notices.js";
 
 export const title = "Notifications";
 const PAGE = 50;
@@ -109,6 +109,7 @@ function item(notification, me, context, problem) {
       acknowledge.disabled = true;
       try {
         await call("NotificationAcknowledge", { id: notification.id });
+        if (notification.payload?.escalation_id) clearEscalationBanner(notification.payload.escalation_id);
         acknowledge.replaceWith(h("p", { class: "govuk-body" }, "Acknowledged. The person who raised it can see that you have."));
       } catch (error) {
         if (error.code === "UNAUTHENTICATED") return context.sessionEnded();

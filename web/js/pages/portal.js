@@ -9,6 +9,10 @@ import { categoryList, formatDate } from "../labels.js";
 import { AREA, scoresChart } from "../portal-chart.js";
 
 export const title = "Your family's plan";
+export const openTo = {
+  kinds: ["family"],
+  refusal: "The family portal is for family members, signed in with their own account. You are signed in as a member of staff: a family's own page is where you work with its plan, and the lead professional can invite family members to the portal from there.",
+};
 
 const GOAL_STATUS = {
   open: ["We are working on this", "govuk-tag--blue"],

@@ -8,6 +8,8 @@ import { todayIso } from "../plan/labels.js";
 
 const MAX_MEMBERS = 30;
 
+export const openTo = { roles: ["practitioner", "manager"], refusal: "Opening a referral is for practitioners and managers who work with families." };
+
 export async function render(main, context) {
   const people = h("div", { id: "referral-people" });
   const form = h(

@@ -9,6 +9,9 @@ import { formatDate, formatDateTime } from "../labels.js";
 import { todayIso } from "../plan/labels.js";
 import { ACTIONS } from "../retention.js";
 
+// The same people as the information-governance page.
+export { openTo } from "./information-governance.js";
+
 export const title = "Retention review";
 
 const MIN_REASON = 10;
