@@ -155,6 +155,21 @@ async def case_for(operation: str, gql, sessions, area=None) -> Case:
         referral = {"familyId": family, "receivedOn": date.today().isoformat(), "consent": "not_sought"}
         referral |= {"referrer": {"name": "GP", "organisation": "Surgery"}, "reason": "R", "presentingNeeds": "N"}
         return Case(operation, lead, fixed(referral | {"category": "health"}), "referral", fid)
+    if operation == "ContactRecord":
+        contacted = (datetime.now(UTC) - timedelta(hours=3)).isoformat()
+        contact = {"familyId": family, "contactedAt": contacted, "kind": "home_visit", "durationMinutes": 60}
+        contact |= {"note": "Mum was low", "category": "education"}
+        return Case(operation, await sign_in(gql, area.colleague), fixed(contact), "contact_log", fid)
+    if operation == "PlanContingencyAdd":
+        contingency = {"familyId": family, "trigger": "If Mum is unwell", "response": "Nan", "whoActs": "Nan"}
+        contingency |= {"agreedWithFamily": True, "namesThirdParty": False, "category": "health"}
+        return Case(operation, lead, fixed(contingency), "plan_contingency", fid)
+    if operation == "ServiceReceivedRecord":
+        services = (await gql.data("Services", token=lead))["services"]
+        service = next(s["id"] for s in services if s["code"] == "mentoring")
+        received = {"familyId": family, "serviceId": service, "providerAgencyId": str(area.early_help.id)}
+        received |= {"startedOn": date.today().isoformat(), "quantity": 2}
+        return Case(operation, lead, fixed(received), "service_received", fid)
     raise AssertionError(operation)
 
 
@@ -176,6 +191,9 @@ CREATES = [
     "ReviewRecord",
     "EscalationRaise",
     "ReferralRecord",
+    "ContactRecord",
+    "PlanContingencyAdd",
+    "ServiceReceivedRecord",
 ]
 
 

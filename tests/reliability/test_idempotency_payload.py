@@ -20,7 +20,7 @@ from tests.sharing_agreement.test_agreements import agreement_input
 
 # Free-text fields a client could change between two attempts, tried in this order; else a flag is flipped.
 TEXT_FIELDS = ("text", "reason", "summary", "description", "fullName", "displayName", "title", "justification")
-TEXT_FIELDS += ("location", "purpose", "inFamilyWords", "agencyRole", "purposes", "body")
+TEXT_FIELDS += ("location", "purpose", "inFamilyWords", "agencyRole", "purposes", "body", "note")
 
 
 def keyed_mutations() -> list[str]:

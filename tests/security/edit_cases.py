@@ -171,6 +171,28 @@ async def edit_case(operation: str, gql, sessions) -> Case:
         return case(lead, {"input": change | decision | {"redirectedTo": "CAMHS"}})
     if operation in RETENTION:
         return await retention_case(operation, gql, sessions, area)
+    if operation == "DeputyLeadSet":
+        return case(
+            lead, {"input": {"familyId": family, "userId": str(area.colleague.id), "expectedDeputyUserId": None}}
+        )
+    if operation == "PlanContingencyEdit":
+        contingency = {"familyId": family, "trigger": "If Mum is unwell", "response": "Nan", "whoActs": "Nan"}
+        added = await created("PlanContingencyAdd", contingency)
+        edit = {"contingencyId": added["id"], "expectedVersion": 1, "trigger": "If Mum is in hospital"}
+        return case(lead, {"input": edit | {"response": "Nan has Jayden", "whoActs": "Nan, with the lead"}})
+    if operation == "TimeAwayCancel":
+        period = {"startsOn": later(3), "endsOn": later(10)}
+        recorded = (await gql.data("TimeAwayRecord", {"input": period}, token=lead))["timeAwayRecord"]
+        return case(lead, {"input": {"timeAwayId": recorded["id"], "expectedVersion": recorded["version"]}})
+    if operation in SERVICES:
+        admin = await sign_in(gql, area.admin)
+        code_ = f"sweep_{uuid.uuid4().hex[:12]}"
+        service = {"code": code_, "name": f"Sweep service {code_}", "unit": "session", "category": "social_care"}
+        service |= {"unitPricePence": 10_000}
+        if operation == "ServiceAdd":
+            return case(admin, {"input": service})
+        added = await created("ServiceAdd", service, admin)
+        return case(admin, {"input": {"serviceId": added["id"], "unitPricePence": 12_500, "effectiveFrom": later(1)}})
     if operation == "AssessmentCorrect":
         recording = (await (await case_for("AssessmentRecord", gql, sessions, area)).variables())["input"]
         recorded = await created("AssessmentRecord", recording)
@@ -288,6 +310,9 @@ async def accounts_case(operation: str, gql, sessions) -> Case:
     return case(admin, {"input": {"id": account["id"], "version": account["version"]}})
 
 
+# The services list is the area's, about no family: even its create is swept here.
+SERVICES = ("ServiceAdd", "ServicePriceSet")
+
 RETENTION = ("RetentionExtend", "RetentionLegalHoldPlace", "RetentionLegalHoldRemove", "FamilyErase")
 
 
@@ -347,6 +372,10 @@ EDITS = [
     *RETENTION,
     *ACCOUNTS,
     "AssessmentCorrect",
+    "DeputyLeadSet",
+    "PlanContingencyEdit",
+    "TimeAwayCancel",
+    *SERVICES,
     "CaseImport",  # a dry run: the sweep's refusals and acceptance, with nothing written
 ]
 
