@@ -134,15 +134,16 @@ async def for_family(session: AsyncSession, access: AccessControl, family_id: uu
 async def review_queue(
     session: AsyncSession, access: AccessControl, *, unreviewed_only: bool, first: int
 ) -> list[SafeguardingOverride]:
-    """Every override, for information-governance officers: unreviewed first, newest first."""
+    """Every override, for information-governance officers, most recent activity first (recorded or reviewed):
+    an override just reviewed stays at hand for its revocation. `unreviewed_only` is the queue still to
+    review, newest first."""
     pagination.check_first(first)
     access.require_outside_family(Act.read, Kind.safeguarding_override)
     statement = select(SafeguardingOverride)
     if unreviewed_only:
         statement = statement.where(col(SafeguardingOverride.reviewed_at).is_(None))
-    ordered = statement.order_by(
-        col(SafeguardingOverride.reviewed_at).is_not(None), col(SafeguardingOverride.created_at).desc()
-    )
+    activity = sa.func.greatest(col(SafeguardingOverride.created_at), col(SafeguardingOverride.reviewed_at))
+    ordered = statement.order_by(activity.desc(), col(SafeguardingOverride.id))
     return list((await session.exec(ordered.limit(first))).all())
 
 

@@ -95,8 +95,8 @@ async def test_an_administrator_creates_an_account_by_keyboard_and_its_holder_ch
     await page.keyboard.type(HOLDER_PASSWORD)
     await tab_to(page, page.get_by_role("button", name="Save the password and sign in"))
     await page.keyboard.press("Enter")
-    # then they are signed in, at their caseload
-    await expect(page.get_by_role("heading", level=1)).to_have_text("My caseload")
+    # then they are signed in, at their work
+    await expect(page.get_by_role("heading", level=1)).to_have_text("My work")
     await expect(page.locator(".govuk-notification-banner")).to_contain_text("Your new password is saved")
     await expect(page.locator("#signed-in-as")).to_contain_text(name)
 
@@ -112,7 +112,7 @@ async def test_deactivating_an_account_signs_its_holder_out_at_once(
     await their_page.get_by_label("Email address").fill(worker.email)
     await their_page.get_by_label("Password").fill(PASSWORD)
     await their_page.get_by_role("button", name="Sign in").click()
-    await expect(their_page.get_by_role("heading", level=1)).to_have_text("My caseload")
+    await expect(their_page.get_by_role("heading", level=1)).to_have_text("My work")
     # when an administrator deactivates the account
     admin = await create_user(sessions, agency=team.early_help, role=SystemRole.admin)
     await sign_in(admin)

@@ -205,7 +205,7 @@ async def test_notification_preferences_are_saved_and_shown_again(page: Page, si
     await page.get_by_role("link", name="Choose how you get notifications").click()
     await expect(page.get_by_role("heading", level=1)).to_have_text("How you get notifications")
     await expect(page.locator("#urgent-always-live")).to_contain_text("Urgent escalations: always straight away")
-    await expect(page.locator("legend")).to_have_count(20)
+    await expect(page.locator("legend")).to_have_count(21)
     await expect(page.locator("legend", has_text="_")).to_have_count(0)  # every kind in words
     meetings = page.get_by_role("group", name="A meeting is arranged")
     await expect(meetings.get_by_label("Straight away")).to_be_checked()

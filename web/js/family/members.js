@@ -1,7 +1,7 @@
 // The people in the family; the lead professional can add one.
 
 import { call } from "../api.js";
-import { checkbox, dateInput, h, readDate, textField } from "../dom.js";
+import { checkbox, dateInput, h, readDate, scrolling, textField } from "../dom.js";
 import { refuse, submit, value } from "../forms.js";
 import { formatDate } from "../labels.js";
 
@@ -15,7 +15,9 @@ export function render(view) {
   return h(
     "div",
     {},
-    h(
+    scrolling(
+      "People in the family (scrolls sideways)",
+      h(
       "table",
       { class: "govuk-table", id: "members-table" },
       h("caption", { class: "govuk-table__caption govuk-visually-hidden" }, "People in the family"),
@@ -43,6 +45,7 @@ export function render(view) {
           ),
         ),
       ),
+    ),
     ),
     view.isLead ? addForm(view) : null,
     view.isLead

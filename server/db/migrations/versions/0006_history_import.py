@@ -24,7 +24,6 @@ def upgrade() -> None:
         "idempotency_key", sa.Column("payload_hash", sqlmodel.sql.sqltypes.AutoString(length=64), nullable=True)
     )
     op.add_column("assessment", sa.Column("version", sa.Integer(), nullable=False, server_default="1"))
-    op.alter_column("assessment", "version", server_default=None)
     op.add_column("assessment", sa.Column("supersedes_id", sa.Uuid(), nullable=True))
     op.add_column(
         "assessment",
@@ -32,7 +31,6 @@ def upgrade() -> None:
             "correction_reason", sqlmodel.sql.sqltypes.AutoString(length=5000), nullable=False, server_default=""
         ),
     )
-    op.alter_column("assessment", "correction_reason", server_default=None)
     op.create_foreign_key("assessment_supersedes_id_fkey", "assessment", "assessment", ["supersedes_id"], ["id"])
     op.create_unique_constraint("assessment_supersedes_id_key", "assessment", ["supersedes_id"])
     op.create_table(
