@@ -229,6 +229,9 @@ def is_request_read(statement: str) -> bool:
     return text.lstrip().startswith("select") and "outbox" not in text and "timer" not in text
 
 
+MY_WORK_STATEMENTS = 13
+
+
 async def test_my_work_takes_the_same_number_of_statements_for_few_or_many_items(gql, app, sessions):
     async def statements(items: int) -> int:
         lead = await create_user(sessions, agency=await create_agency(sessions))
@@ -239,15 +242,22 @@ async def test_my_work_takes_the_same_number_of_statements_for_few_or_many_items
             await create_escalation(sessions, family=family, raised_by=colleague, reason="Worry")
         token = await sign_in(gql, lead)
         counts = []
-        for _ in range(2):  # the fewest of two: the app's background work (dispatcher, timers) only adds
+        # the fewest of five, a moment apart: the app's background work (the dispatcher turning these items'
+        # outbox rows into notifications, timers) shares the engine and only ever adds statements
+        for _ in range(5):
             with counting(app.state.taf.engine) as executed:
                 work = await my_work(gql, token, first=50)
             counts.append(len([statement for statement in executed if is_request_read(statement)]))
+            await asyncio.sleep(0.2)
         assert work["actions"]["totalCount"] == items and work["escalations"]["totalCount"] == items
         assert len(work["reviews"]["nodes"]) == items
         return min(counts)
 
-    assert await statements(2) == await statements(6)
+    # A fixed ceiling, not equality: the sharing facts load in one batch or two depending on the order the
+    # lists' resolvers reach the loader (12 or 13 statements for any number of items); what must not happen
+    # is a statement per item, which twelve items would show.
+    few, many = await statements(2), await statements(12)
+    assert few <= MY_WORK_STATEMENTS and many <= MY_WORK_STATEMENTS, (few, many)
 
 
 async def test_each_list_pages_by_a_cursor_and_checks_its_size(gql, sessions):
