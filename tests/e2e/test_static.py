@@ -32,8 +32,10 @@ def operation_files() -> list[str]:
 
 
 def sent_by_the_web() -> set[str]:
-    """The operations the front end sends: with call(...), and the subscription live.js opens."""
-    names = {name for text in SOURCES.values() for name in re.findall(r'\b(?:call|operationDocument)\("(\w+)"', text)}
+    """The operations the front end sends: with call(...), a family section's view.query(...) and a family
+    sub-page's load (web/js/pages/family.js), and the subscription live.js opens."""
+    pattern = r'\b(?:call|operationDocument|query)\("(\w+)"|\boperation: "(\w+)"'
+    names = {name for text in SOURCES.values() for match in re.findall(pattern, text) for name in match if name}
     assert names, "no call(...) found"
     return names
 
@@ -47,8 +49,7 @@ def test_the_web_loads_exactly_the_documents_of_the_operations_it_sends_in_name_
 
 def test_every_operation_the_web_calls_is_in_a_document_it_loads():
     files = operation_files()
-    called = {name for text in SOURCES.values() for name in re.findall(r'\bcall\("(\w+)"', text)}
-    assert called, "no call(...) found"
+    called = sent_by_the_web()
     assert called <= operations_in(files), called - operations_in(files)
 
 

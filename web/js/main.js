@@ -53,7 +53,6 @@ const ROUTES = [
   [/^\/signed-out$/, signedOut],
   [/^\/my-work$/, myWork],
   [/^\/caseload$/, caseload],
-  [/^\/families\/([^/]+)$/, family],
   [/^\/families\/([^/]+)\/meetings\/([^/]+)$/, meeting],
   [/^\/referrals\/new$/, referral],
   [/^\/notifications$/, notifications],
@@ -63,6 +62,7 @@ const ROUTES = [
   [/^\/portal$/, portal],
   [/^\/portal\/invite(?:\/([^/]+))?$/, portalInvite],
   [/^\/families\/([^/]+)\/portal-access$/, portalInvitations],
+  [/^\/families\/([^/]+)(?:\/(.+))?$/, family], // the record's sub-pages and question pages (after the routes above)
   [/^\/notifications\/preferences$/, notificationPreferences],
   [/^\/time-away$/, timeAway],
   [/^\/outcomes$/, outcomes],

@@ -13,19 +13,25 @@ export const title = "Assessments";
 
 export const visible = () => true;
 
+const recording = (view) => view.isLead && view.family.status !== "closed";
+
+export const questions = [
+  { path: "new", title: "Record an assessment", offered: recording, render: async (view) => recordForm(view, (await view.query("AssessmentFactors")).assessmentFactors) },
+];
+
 const RATING = { not_a_concern: "Not a concern", low: "Low", medium: "Medium", high: "High", no_longer_a_risk: "No longer a risk" };
 
 export async function render(view) {
-  const { familyAssessments: assessments } = await call("FamilyAssessments", { familyId: view.family.id });
+  const { familyAssessments: assessments } = await view.query("FamilyAssessments", { familyId: view.family.id });
   const members = new Map(view.family.members.map((member) => [member.id, member.fullName]));
-  const recordable = view.isLead && view.family.status !== "closed";
+  const recordable = recording(view);
   return h(
     "div",
     {},
     assessments.length
       ? h("div", { id: "assessments-list" }, assessments.map((assessment) => card(assessment, members)))
       : h("p", { class: "govuk-body", id: "assessments-list" }, "No assessment has been recorded yet."),
-    recordable ? recordForm(view, (await call("AssessmentFactors")).assessmentFactors) : null,
+    recordable ? view.questionLink("new", "Record an assessment", { id: "record-assessment" }) : null,
   );
 }
 
@@ -107,7 +113,7 @@ function recordForm(view, factors) {
       },
     });
   });
-  return h("div", { class: "taf-subsection", id: "record-assessment" }, details("Record an assessment", form));
+  return form;
 }
 
 // A corrected assessment says so and why; its earlier versions are loaded when the reader opens them.

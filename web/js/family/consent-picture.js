@@ -11,7 +11,7 @@ export const title = "Consent picture";
 export const visible = (view) => view.isLead || view.managesTeam;
 
 export async function render(view) {
-  const { family } = await call("ConsentPicture", { familyId: view.family.id });
+  const { family } = await view.query("ConsentPicture", { familyId: view.family.id });
   if (!family.consentPicture) return h("p", { class: "govuk-body" }, "Only the lead professional and their manager see the consent picture.");
   const cell = (categories) => (categories.length ? categoryList(categories) : "None");
   // Consented, but no data-sharing agreement between the agencies covers it: the agreement is missing, not consent.

@@ -11,8 +11,10 @@ export const title = "Consent";
 
 export const visible = () => true;
 
+export const questions = [{ path: "consent/new", title: "Record consent", offered: (view) => view.canContribute, render: (view) => recordForm(view) }];
+
 export async function render(view) {
-  const { family } = await call("FamilyConsents", { familyId: view.family.id });
+  const { family } = await view.query("FamilyConsents", { familyId: view.family.id });
   const memberName = (memberId) => view.family.members.find((member) => member.id === memberId)?.fullName || "A family member";
   return h(
     "div",
@@ -23,7 +25,7 @@ export async function render(view) {
       { id: "consent-list" },
       family.consents.length ? family.consents.map((consent) => card(consent, view)) : h("p", { class: "govuk-body" }, "No consent has been recorded yet."),
     ),
-    view.canContribute ? recordForm(view) : null,
+    view.canContribute ? view.questionLink("consent/new", "Record consent", { id: "record-consent" }) : null,
     h("h3", { class: "govuk-heading-s", id: "engagement-title" }, "Agreement to engage with early help"),
     h("p", { class: "govuk-body" }, "Early help is voluntary. Agreeing to work with the team is not the same as agreeing to share information."),
     family.engagementAgreements.length
@@ -249,5 +251,5 @@ function recordForm(view) {
       labels: LABELS,
     });
   });
-  return h("div", { class: "taf-subsection", id: "record-consent" }, details("Record consent", form));
+  return form;
 }

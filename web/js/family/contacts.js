@@ -12,10 +12,14 @@ export const title = "Contacts with the family";
 
 export const visible = () => true;
 
+const recording = (view) => view.canContribute && view.family.status !== "closed";
+
+export const questions = [{ path: "contacts/new", title: "Record a contact", offered: recording, render: (view) => recordForm(view) }];
+
 export const CONTACT_KIND = { home_visit: "Home visit", phone: "Phone call", school: "At school", office: "At an office", video: "Video call", other: "Other" };
 
 export async function render(view) {
-  const [{ familyContacts: page }, summary] = await Promise.all([call("FamilyContacts", { familyId: view.family.id, first: 20 }), contactsPerWeek(view.family.id, { id: "contacts-per-week" })]);
+  const [{ familyContacts: page }, summary] = await Promise.all([view.query("FamilyContacts", { familyId: view.family.id, first: 20 }), contactsPerWeek(view.family.id, { id: "contacts-per-week", query: view.query })]);
   return h(
     "div",
     {},
@@ -35,13 +39,13 @@ export async function render(view) {
           ]),
         })
       : h("p", { class: "govuk-body" }, "No contacts have been recorded yet."),
-    view.canContribute && view.family.status !== "closed" ? recordForm(view) : null,
+    recording(view) ? view.questionLink("contacts/new", "Record a contact", { id: "record-contact" }) : null,
   );
 }
 
 /** Contacts per week over the last eight weeks, as a table with a one-line summary: for the plan and reviews. */
-export async function contactsPerWeek(familyId, { id: elementId, weeks = 8 } = {}) {
-  const { familyContactWeeks: found } = await call("FamilyContactWeeks", { familyId, weeks });
+export async function contactsPerWeek(familyId, { id: elementId, weeks = 8, query = call } = {}) {
+  const { familyContactWeeks: found } = await query("FamilyContactWeeks", { familyId, weeks });
   const total = found.reduce((sum, week) => sum + week.contacts, 0);
   const average = (total / found.length).toFixed(1).replace(/\.0$/, "");
   return h(
@@ -86,7 +90,7 @@ function recordForm(view) {
       },
     });
   });
-  return h("div", { class: "taf-subsection", id: "record-contact" }, details("Record a contact", form));
+  return form;
 }
 
 function readContact(form) {

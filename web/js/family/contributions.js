@@ -13,6 +13,8 @@ export const title = "Contributions by agency";
 
 export const visible = () => true;
 
+export const questions = [{ path: "new", title: "Add a contribution", offered: (view) => view.canContribute, render: (view) => addForm(view) }];
+
 const PAGE = 100;
 
 export async function render(view) {
@@ -51,7 +53,7 @@ export async function render(view) {
     filter,
     status,
     list,
-    view.canContribute ? addForm(view) : null,
+    view.canContribute ? view.questionLink("new", "Add a contribution", { id: "add-contribution" }) : null,
   );
 }
 
@@ -230,5 +232,5 @@ function addForm(view) {
       labels: ADD_LABELS,
     });
   });
-  return h("div", { class: "taf-subsection", id: "add-contribution" }, details("Add a contribution", form));
+  return form;
 }

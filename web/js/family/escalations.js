@@ -20,11 +20,20 @@ export const title = "Escalations";
 
 export const visible = () => true;
 
+export const questions = [
+  {
+    path: "escalations/new",
+    title: "Raise an escalation",
+    offered: (view) => view.canContribute && view.family.status !== "closed",
+    render: async (view) => raiseForm(view, (await view.query("FamilyEscalations", { familyId: view.family.id })).escalationReasonHiddenFromLead),
+  },
+];
+
 const isUrgent = (escalation) => escalation.level !== "concern";
 const isOpen = (escalation) => escalation.status !== "resolved";
 
 export async function render(view) {
-  const { familyEscalations: escalations, escalationReasonHiddenFromLead: hiddenFromLead } = await call("FamilyEscalations", { familyId: view.family.id });
+  const { familyEscalations: escalations } = await view.query("FamilyEscalations", { familyId: view.family.id });
   const open = escalations.filter(isOpen);
   const urgent = open.filter(isUrgent);
   // Open urgent first, then other open, then resolved; newest first within each (the API's order).
@@ -40,7 +49,7 @@ export async function render(view) {
       escalations.length ? `${open.length} open, ${escalations.length - open.length} resolved.` : "No escalations have been raised.",
     ),
     h("div", { id: "escalations-list" }, ordered.map((escalation) => card(escalation, view))),
-    view.canContribute && view.family.status !== "closed" ? raiseForm(view, hiddenFromLead) : null,
+    view.canContribute && view.family.status !== "closed" ? view.questionLink("escalations/new", "Raise an escalation", { id: "raise-escalation" }) : null,
   );
 }
 
@@ -203,5 +212,5 @@ function raiseForm(view, hiddenFromLead = []) {
       },
     });
   });
-  return h("div", { class: "taf-subsection", id: "raise-escalation" }, details("Raise an escalation", form));
+  return form;
 }

@@ -22,7 +22,7 @@ const YES_NO = [
 const yesNo = (answer) => (answer === null ? "" : answer ? "Yes" : "No");
 
 export async function render(view) {
-  const { familyFollowUps: checks } = await call("FamilyFollowUps", { familyId: view.family.id });
+  const { familyFollowUps: checks } = await view.query("FamilyFollowUps", { familyId: view.family.id });
   if (!checks.length) return h("p", { class: "govuk-body", id: "follow-ups-summary" }, "Checks at 3, 6 and 12 months are arranged when the family's record is closed.");
   const open = checks.filter((check) => check.status === "due" || check.status === "scheduled");
   return h(

@@ -24,7 +24,7 @@ export const LEGAL_STATUS = {
 const cohort = (change) => (change.edgeOfCare ? "Edge of care" : "Not in the edge-of-care cohort");
 
 export async function render(view) {
-  const { familyLegalStatus: changes } = await call("FamilyLegalStatus", { familyId: view.family.id });
+  const { familyLegalStatus: changes } = await view.query("FamilyLegalStatus", { familyId: view.family.id });
   const [current] = changes;
   return h(
     "div",

@@ -21,8 +21,8 @@ export function minutesText(meeting) {
 
 export async function render(view) {
   const [{ familyMeetings: meetings }, { reviewSchedule: schedule }] = await Promise.all([
-    call("FamilyMeetings", { familyId: view.family.id }),
-    call("ReviewSchedule", { familyId: view.family.id }),
+    view.query("FamilyMeetings", { familyId: view.family.id }),
+    view.query("ReviewSchedule", { familyId: view.family.id }),
   ]);
   return h(
     "div",

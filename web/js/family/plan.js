@@ -19,8 +19,20 @@ export const title = "The plan";
 
 export const visible = () => true;
 
+const planning = (view) => view.isLead && view.family.status !== "closed";
+
+export const questions = [
+  { path: "goals/new", title: "Add a goal", offered: planning, render: (view) => goalForm(view) },
+  {
+    path: "actions/new",
+    title: "Add an action",
+    offered: planning,
+    render: async (view) => actionForm(view, (await view.query("FamilyPlan", { familyId: view.family.id })).familyPlan.goals),
+  },
+];
+
 export async function render(view) {
-  const [{ familyPlan: plan }, perWeek] = await Promise.all([call("FamilyPlan", { familyId: view.family.id }), contactsPerWeek(view.family.id, { id: "plan-contacts-per-week", weeks: 4 })]);
+  const [{ familyPlan: plan }, perWeek] = await Promise.all([view.query("FamilyPlan", { familyId: view.family.id }), contactsPerWeek(view.family.id, { id: "plan-contacts-per-week", weeks: 4, query: view.query })]);
   const overdue = plan.actions.filter((action) => action.overdue).length;
   const byGoal = (goalId) => plan.actions.filter((action) => action.goalId === goalId);
   const loose = plan.actions.filter((action) => !action.goalId || !plan.goals.some((goal) => goal.id === action.goalId));
@@ -37,7 +49,14 @@ export async function render(view) {
     plan.goals.length ? null : h("p", { class: "govuk-body" }, "No goals have been agreed yet."),
     plan.goals.map((goal) => goalCard(goal, byGoal(goal.id), view)),
     loose.length ? h("div", { class: "taf-agency-group" }, h("h3", { class: "govuk-heading-s" }, "Other actions"), loose.map((action) => actionCard(action, view))) : null,
-    view.isLead && view.family.status !== "closed" ? [goalForm(view), actionForm(view, plan.goals)] : null,
+    planning(view)
+      ? h(
+          "div",
+          { class: "govuk-button-group" },
+          view.questionLink("goals/new", "Add a goal", { id: "add-goal" }),
+          view.questionLink("actions/new", "Add an action", { id: "add-action" }),
+        )
+      : null,
     contingencySection(plan.contingencies, view, reloadButton),
   );
 }
@@ -191,7 +210,7 @@ function goalForm(view) {
       },
     });
   });
-  return h("div", { class: "taf-subsection", id: "add-goal" }, details("Add a goal", form));
+  return form;
 }
 
 /** The owner choices: the workers on the family's team. */
@@ -262,5 +281,5 @@ function actionForm(view, goals) {
       labels: actionLabels("new-action"),
     });
   });
-  return h("div", { class: "taf-subsection", id: "add-action" }, details("Add an action", form));
+  return form;
 }

@@ -19,7 +19,7 @@ const CONSENT_HINT = { not_sought: "For example, where asking would put a child 
 const OUTCOME = { accepted: "Accepted", redirected: "Redirected to another service", no_further_action: "No further action" };
 
 export async function render(view) {
-  const { familyReferrals: referrals } = await call("FamilyReferrals", { familyId: view.family.id });
+  const { familyReferrals: referrals } = await view.query("FamilyReferrals", { familyId: view.family.id });
   return h(
     "div",
     {},

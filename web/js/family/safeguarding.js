@@ -15,7 +15,7 @@ const MAX_DAYS = 90;
 const MIN_JUSTIFICATION = 20;
 
 export async function render(view) {
-  const { family } = await call("FamilySafeguarding", { familyId: view.family.id });
+  const { family } = await view.query("FamilySafeguarding", { familyId: view.family.id });
   return h(
     "div",
     {},

@@ -13,6 +13,15 @@ export const title = "Team around the family";
 
 export const visible = () => true;
 
+export const questions = [
+  {
+    path: "people/new",
+    title: "Add someone to the team",
+    offered: (view) => view.managesTeam,
+    render: async (view) => addMember(view, (await view.query("Agencies")).agencies),
+  },
+];
+
 const CONTACT_LABELS = {
   agencyRole: { id: "new-member-role", label: "Their role on the plan" },
   contactInHours: { id: "new-member-in-hours", label: "How to reach them in office hours" },
@@ -21,14 +30,13 @@ const CONTACT_LABELS = {
 };
 
 export async function render(view) {
-  const agencies = view.managesTeam ? (await call("Agencies")).agencies : [];
   return h(
     "div",
     {},
     h("p", { class: "govuk-body" }, "Each agency describes its own part. Use the out-of-hours contact when the worker is away or it is outside office hours."),
     h("div", { id: "team-list" }, view.family.team.map((member) => card(member, view))),
     coverPanel(view),
-    view.managesTeam ? addMember(view, agencies) : null,
+    view.managesTeam ? view.questionLink("people/new", "Add someone to the team", { id: "add-team-member" }) : null,
     view.managesTeam ? handOver(view) : null,
   );
 }
@@ -118,7 +126,7 @@ function addMember(view, agencies) {
       done: ({ staffDirectory }) => results.replaceChildren(choosePerson(view, staffDirectory)),
     });
   });
-  return h("div", { class: "taf-subsection", id: "add-team-member" }, h("h3", { class: "govuk-heading-s" }, "Add someone to the team"), find, results);
+  return h("div", { id: "add-team-member-form" }, find, results);
 }
 
 function choosePerson(view, people) {

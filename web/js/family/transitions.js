@@ -17,8 +17,8 @@ export const visible = () => true;
 export async function render(view) {
   const closed = view.family.status === "closed";
   const [{ familyTransitions: transitions }, retention] = await Promise.all([
-    call("FamilyTransitions", { familyId: view.family.id }),
-    closed ? call("FamilyRetention", { familyId: view.family.id }) : null,
+    view.query("FamilyTransitions", { familyId: view.family.id }),
+    closed ? view.query("FamilyRetention", { familyId: view.family.id }) : null,
   ]);
   return h(
     "div",

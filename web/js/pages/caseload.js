@@ -69,7 +69,7 @@ function followUpsDue(page) {
       "ul",
       { class: "govuk-list" },
       page.nodes.map((check) =>
-        h("li", {}, h("a", { class: "govuk-link", href: `#/families/${encodeURIComponent(check.familyId)}` }, `${check.familyName} (${check.familyReference})`), `: the ${check.months}-month check, due ${formatDate(check.dueOn)}`),
+        h("li", {}, h("a", { class: "govuk-link", href: `#/families/${encodeURIComponent(check.familyId)}/referrals` }, `${check.familyName} (${check.familyReference})`), `: the ${check.months}-month check, due ${formatDate(check.dueOn)}`),
       ),
     ),
     more > 0 ? h("p", { class: "govuk-body" }, `And ${more} more.`) : null,

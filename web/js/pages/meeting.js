@@ -50,7 +50,7 @@ export async function render(main, context) {
     ["minutes", "Minutes", minutesSection(view, send)],
   ];
   const parts = [
-    h("span", { class: "govuk-caption-l" }, h("a", { class: "govuk-link", href: `#/families/${encodeURIComponent(family.id)}` }, `${family.displayName} (${family.reference})`)),
+    h("span", { class: "govuk-caption-l" }, h("a", { class: "govuk-link", href: `#/families/${encodeURIComponent(family.id)}/meetings` }, `${family.displayName} (${family.reference})`)),
     h("h1", { class: "govuk-heading-l", tabindex: "-1" }, title),
     facts(meeting),
     state(view),

@@ -25,7 +25,7 @@ export async function render(main, context) {
   const fresh = lastLink && lastLink.familyId === family.id ? lastLink : null;
   lastLink = null;
   main.append(
-    h("a", { class: "govuk-back-link", href: `#/families/${encodeURIComponent(family.id)}` }, `Back to ${family.displayName}`),
+    h("a", { class: "govuk-back-link", href: `#/families/${encodeURIComponent(family.id)}/team` }, `Back to ${family.displayName}`),
     h("span", { class: "govuk-caption-l" }, `${family.displayName}, ${family.reference}`),
     h("h1", { class: "govuk-heading-l", tabindex: "-1" }, "Invite family members to the portal"),
     h("p", { class: "govuk-body" }, "The portal shows a family member, in plain words, their goals, their team and how to reach them, what happens next, how things are going and who has looked at their information. It shows only what is marked for the family."),
