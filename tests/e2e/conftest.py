@@ -169,3 +169,17 @@ async def team(sessions: SessionFactory) -> Team:
     family = await create_family(sessions, lead=lead, contributors=(colleague,))
     agreement = await create_agreement(sessions, parties=[early_help, school, health])
     return Team(early_help, school, health, lead, colleague, health_visitor, family, agreement)
+
+
+async def open_part(page: Page, title: str) -> None:
+    """Go to one of a family record's sub-pages ("Plan", "Team and contacts"...) by its sub navigation."""
+    nav = page.get_by_role("navigation", name="Family record")
+    await nav.get_by_role("link", name=title, exact=True).click()
+    await expect(nav.locator('[aria-current="page"]')).to_have_text(title)
+    await expect(page.locator("#main-content[aria-busy]")).to_have_count(0)
+
+
+async def open_question(page: Page, link: str, heading: str | None = None) -> None:
+    """Open a question page from the button-styled link on a family's sub-page."""
+    await page.get_by_role("link", name=link, exact=True).click()
+    await expect(page.get_by_role("heading", level=1)).to_have_text(heading or link)

@@ -11,7 +11,7 @@ from server.db.engine import SessionFactory
 from server.user.models import SystemRole
 from tests.auth_helpers import sign_in as api_sign_in
 from tests.builders import create_user
-from tests.e2e.conftest import SignIn, Team, check_page
+from tests.e2e.conftest import SignIn, Team, check_page, open_part, open_question
 from tests.graphql_client import GraphQLClient
 
 
@@ -28,6 +28,7 @@ async def open_family(page: Page, team: Team) -> None:
 async def test_the_family_page_shows_members_and_how_to_reach_the_team(page: Page, sign_in: SignIn, team: Team):
     await sign_in(team.lead)
     await open_family(page, team)
+    await open_part(page, "Team and contacts")
 
     members = page.locator("#members-table tbody tr")
     await expect(members).to_have_count(1)
@@ -46,6 +47,8 @@ async def test_the_family_page_shows_members_and_how_to_reach_the_team(page: Pag
 async def test_the_lead_adds_a_team_member_chosen_from_the_directory(page: Page, sign_in: SignIn, team: Team):
     await sign_in(team.lead)
     await open_family(page, team)
+    await open_part(page, "Team and contacts")
+    await open_question(page, "Add someone to the team")
 
     await page.get_by_label("Name", exact=True).fill(team.health_visitor.display_name)
     await page.get_by_label("Agency", exact=True).select_option(label=team.health.name)
@@ -72,6 +75,7 @@ async def test_the_lead_adds_a_team_member_chosen_from_the_directory(page: Page,
 async def test_the_lead_adds_a_family_member_and_ends_a_membership(page: Page, sign_in: SignIn, team: Team):
     await sign_in(team.lead)
     await open_family(page, team)
+    await open_part(page, "Team and contacts")
 
     await page.get_by_text("Add a family member").click()
     await page.get_by_label("Full name").fill("Ava Test")
@@ -100,6 +104,7 @@ async def test_the_lead_adds_a_family_member_and_ends_a_membership(page: Page, s
 async def test_the_lead_hands_over_and_then_sees_no_lead_controls(page: Page, sign_in: SignIn, team: Team):
     await sign_in(team.lead)
     await open_family(page, team)
+    await open_part(page, "Team and contacts")
     await page.get_by_label("New lead professional").select_option(
         label=f"{team.colleague.display_name}, {team.school.name}"
     )
@@ -108,10 +113,13 @@ async def test_the_lead_hands_over_and_then_sees_no_lead_controls(page: Page, si
     await expect(page.locator(".govuk-notification-banner")).to_contain_text(
         f"{team.colleague.display_name} is now the lead professional."
     )
-    await expect(page.locator("#family-summary")).to_contain_text(team.colleague.display_name)
-    for heading in ("Change status or level of need", "Add someone to the team", "Hand over the lead"):
-        await expect(page.get_by_role("heading", name=heading)).to_have_count(0)
+    await expect(page.get_by_role("link", name="Add someone to the team")).to_have_count(0)
+    await expect(page.get_by_role("heading", name="Hand over the lead")).to_have_count(0)
     await expect(page.get_by_text("Add a family member")).to_have_count(0)
+    await open_part(page, "Overview")
+    await expect(page.locator("#family-summary")).to_contain_text(team.colleague.display_name)
+    await expect(page.get_by_role("heading", name="Change status or level of need")).to_have_count(0)
+    await open_part(page, "Contributions")
     # The only button left is the filter of the items, which every team member has.
     await expect(page.get_by_role("main").get_by_role("button")).to_have_text(["Show items"])
     await check_page(page, "family-as-contributor")  # what every team member who is not the lead sees
@@ -171,8 +179,9 @@ async def test_a_manager_of_the_leads_agency_manages_the_team_but_not_the_family
     manager = await create_user(sessions, agency=team.early_help, role=SystemRole.manager)
     await sign_in(manager)
     await open_family(page, team)
-    await expect(page.get_by_role("heading", name="Add someone to the team")).to_be_visible()
     await expect(page.get_by_role("heading", name="Change status or level of need")).to_have_count(0)
+    await open_part(page, "Team and contacts")
+    await expect(page.get_by_role("link", name="Add someone to the team")).to_be_visible()
     await expect(page.get_by_text("Add a family member")).to_have_count(0)
 
 
@@ -185,8 +194,9 @@ async def test_the_page_sends_persisted_operations_by_hash(page: Page, sign_in: 
     )
     await sign_in(team.lead)
     await open_family(page, team)
+    await open_part(page, "Team and contacts")
     await expect(page.locator("#members-table tbody tr")).to_have_count(1)
-    sent = [body for body in bodies if body and body.get("operationName") == "Family"]
+    sent = [body for body in bodies if body and body.get("operationName") == "FamilyPage"]
     assert sent and all("query" not in body for body in sent), sent
     assert all(len(body["extensions"]["persistedQuery"]["sha256Hash"]) == 64 for body in sent)
 
@@ -203,5 +213,5 @@ async def test_the_page_sends_persisted_operations_by_hash(page: Page, sign_in: 
     bodies.clear()
     await page.reload()
     await expect(page.get_by_role("heading", level=1)).to_have_text(team.family.display_name)
-    family = [body for body in bodies if body and body.get("operationName") == "Family"]
+    family = [body for body in bodies if body and body.get("operationName") == "FamilyPage"]
     assert any("query" in body for body in family), family

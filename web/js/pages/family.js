@@ -126,7 +126,7 @@ async function subpagePage(main, view, subpage) {
     h("span", { class: "govuk-caption-l" }, `Family ${view.family.reference}`),
     h("h1", { class: "govuk-heading-l", tabindex: "-1" }, view.family.displayName),
     subNavigation(view),
-    subpage.path ? null : [summary(view.family), coverNotice(view)],
+    ...(subpage.path ? [] : [summary(view.family), coverNotice(view) || ""]),
   );
   await needed;
   main.append(...(await Promise.all(shown.map((section) => sectionElement(section, view)))));
