@@ -10,7 +10,7 @@ from playwright.async_api import Page, expect
 
 from server.db.engine import SessionFactory
 from tests.auth_helpers import sign_in as api_sign_in
-from tests.e2e.conftest import SignIn, Team, check_page
+from tests.e2e.conftest import SignIn, Team, check_page, open_part
 from tests.e2e.test_plan_and_meetings import open_family, started_meeting
 from tests.graphql_client import GraphQLClient
 
@@ -36,6 +36,7 @@ async def test_a_worker_sees_that_the_leads_mental_health_content_is_withheld(
     # when the school's worker opens the family
     await sign_in(team.colleague)
     await open_family(page, team)
+    await open_part(page, "Assessments")
     # then the assessment is listed, its words and rating are not, and the page says why
     card = page.locator("#assessments-list .govuk-summary-card").first
     await expect(card).to_contain_text("Entry assessment")
@@ -57,6 +58,7 @@ async def test_a_worker_sees_that_the_leads_mental_health_content_is_withheld(
     # when the lead opens the family, then their own agency's words are there
     await sign_in(team.lead)
     await open_family(page, team)
+    await open_part(page, "Assessments")
     card = page.locator("#assessments-list .govuk-summary-card").first
     await expect(card).to_contain_text(WORDS)
     await expect(card.locator("table")).to_contain_text("Emotional mental health")
@@ -78,6 +80,7 @@ async def test_a_corrected_assessment_shows_why_and_its_earlier_version_by_keybo
     # when the lead opens the family
     await sign_in(team.lead)
     await open_family(page, team)
+    await open_part(page, "Assessments")
     # then one card shows the corrected version, saying why
     card = page.locator("#assessments-list > .govuk-summary-card")
     await expect(card).to_have_count(1)

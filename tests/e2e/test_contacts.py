@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from playwright.async_api import Page, expect
 
-from tests.e2e.conftest import SignIn, Team, check_page
+from tests.e2e.conftest import SignIn, Team, check_page, open_part
 
 BANNER = ".govuk-notification-banner--success"
 
@@ -20,12 +20,16 @@ async def test_a_worker_records_a_contact_and_the_team_sees_how_often(page: Page
     # given the school worker on the family's page
     await sign_in(team.colleague)
     await open_family(page, team)
+    await open_part(page, "Plan")
+    await expect(page.locator("#plan-contacts-per-week")).to_contain_text("0 contacts in the last 4 weeks")
+    await open_part(page, "Team and contacts")
     section = page.locator("#contacts")
     await expect(section).to_contain_text("No contacts have been recorded yet.")
-    await expect(page.locator("#plan-contacts-per-week")).to_contain_text("0 contacts in the last 4 weeks")
     # when they open the form from the keyboard and send it empty
-    await section.locator("summary", has_text="Record a contact").focus()
+    await section.get_by_role("link", name="Record a contact").focus()
     await page.keyboard.press("Enter")
+    await expect(page.get_by_role("heading", level=1)).to_have_text("Record a contact")
+    section = page.locator("#main-content")
     await section.get_by_role("button", name="Record the contact").focus()
     await page.keyboard.press("Enter")
     # then each missing answer is named
@@ -57,12 +61,14 @@ async def test_a_worker_records_a_contact_and_the_team_sees_how_often(page: Page
     await expect(table).to_contain_text("60 minutes")
     await expect(table).to_contain_text("Jayden showed me his school reading book")
     await expect(page.locator("#contacts-per-week")).to_contain_text("1 contact in the last 8 weeks")
-    await expect(page.locator("#plan-contacts-per-week")).to_contain_text("1 contact in the last 4 weeks")
     await check_page(page, "contacts")
+    await open_part(page, "Plan")
+    await expect(page.locator("#plan-contacts-per-week")).to_contain_text("1 contact in the last 4 weeks")
 
     # when the lead opens the family
     await sign_in(team.lead)
     await open_family(page, team)
+    await open_part(page, "Team and contacts")
     # then they see that the visit happened, not the school's note
     table = page.locator("#contacts-table")
     await expect(table).to_contain_text(f"{team.colleague.display_name}, {team.school.name}")

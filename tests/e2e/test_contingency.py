@@ -13,7 +13,7 @@ from server.clock import utcnow
 from server.db.engine import SessionFactory
 from tests.auth_helpers import sign_in as api_sign_in
 from tests.builders import create_family_user, issue_token
-from tests.e2e.conftest import SignIn, Team, check_page
+from tests.e2e.conftest import SignIn, Team, check_page, open_part
 from tests.graphql_client import GraphQLClient
 
 BANNER = ".govuk-notification-banner--success"
@@ -22,6 +22,7 @@ BANNER = ".govuk-notification-banner--success"
 async def open_plan(page: Page, team: Team) -> None:
     await page.get_by_role("link", name=team.family.reference).click()
     await expect(page.get_by_role("heading", level=1)).to_have_text(team.family.display_name)
+    await open_part(page, "Plan")
     await expect(page.locator("#contingencies")).to_be_visible()
 
 

@@ -9,7 +9,7 @@ from datetime import date, timedelta
 from playwright.async_api import Page, expect
 
 from tests.auth_helpers import sign_in as api_sign_in
-from tests.e2e.conftest import SignIn, Team, check_page
+from tests.e2e.conftest import SignIn, Team, check_page, open_part
 from tests.graphql_client import GraphQLClient
 
 BANNER = ".govuk-notification-banner--success"
@@ -36,6 +36,7 @@ async def test_the_deputy_covers_escalations_while_the_lead_is_away(
     # when the lead names the school worker deputy lead
     await sign_in(team.lead)
     await open_family(page, team)
+    await open_part(page, "Team and contacts")
     form = page.locator("#deputy-lead-form")
     await form.get_by_label("Who is the deputy lead").select_option(
         label=f"{team.colleague.display_name}, {team.school.name}"
@@ -79,7 +80,9 @@ async def test_the_deputy_covers_escalations_while_the_lead_is_away(
     await page.locator("#escalations").get_by_role("button", name="Acknowledge").click()
     await expect(page.locator(BANNER)).to_contain_text("cknowledged")
     # but the lead's other controls stay the lead's
+    await open_part(page, "Plan")
     await expect(page.get_by_text("Add a goal")).to_have_count(0)
+    await open_part(page, "Team and contacts")
     await expect(page.locator("#deputy-lead-form")).to_have_count(0)
 
     # when the lead comes back early and cancels their time away

@@ -56,6 +56,10 @@ async def go(page: Page, path: str) -> None:
     await page.wait_for_timeout(300)  # anything sent late would be counted too
 
 
+def current_part(page: Page):
+    return page.get_by_role("navigation", name="Family record").locator('[aria-current="page"]')
+
+
 async def no_sideways_scrolling(page: Page) -> None:
     widths = await page.evaluate("() => [document.documentElement.scrollWidth, document.documentElement.clientWidth]")
     assert widths[0] <= widths[1], f"the page scrolls sideways at 375 px: {widths}"
@@ -101,7 +105,9 @@ async def test_each_question_page_loads_in_two_requests_and_says_what_is_wrong(p
         await page.set_viewport_size({"width": 1100, "height": 900})
 
 
-async def test_a_question_is_reached_from_its_sub_page_and_returns_there_with_the_banner(page: Page, sign_in: SignIn, team: Team):
+async def test_a_question_is_reached_from_its_sub_page_and_returns_there_with_the_banner(
+    page: Page, sign_in: SignIn, team: Team
+):
     await sign_in(team.lead)
     await page.get_by_role("link", name=team.family.reference).click()
     await page.get_by_role("navigation", name="Family record").get_by_role("link", name="Contributions").click()
@@ -113,13 +119,16 @@ async def test_a_question_is_reached_from_its_sub_page_and_returns_there_with_th
     await expect(summary).to_contain_text("Choose what kind of item it is")
     await check_page(page, "family-question-contribution-errors")
     await page.get_by_role("link", name="Back to contributions").click()
-    await expect(page.get_by_role("navigation", name="Family record").locator('[aria-current="page"]')).to_have_text("Contributions")
+    await expect(current_part(page)).to_have_text("Contributions")
 
 
 async def test_a_question_the_viewer_may_not_answer_is_not_offered(page: Page, sign_in: SignIn, team: Team):
     await sign_in(team.colleague)  # on the team, not the lead: no plan goals
     await go(page, f"/families/{team.family.id}/plan/goals/new")
-    await expect(page.get_by_role("heading", level=1)).not_to_have_text("Add a goal")
+    await expect(page.get_by_role("heading", level=1)).to_have_text("You cannot open this page")
+    await check_page(page, "family-question-refused")
+    await go(page, f"/families/{team.family.id}/no-such-part")
+    await expect(page.get_by_role("heading", level=1)).to_have_text("Page not found")
     await go(page, f"/families/{team.family.id}/plan")
     await expect(page.get_by_role("link", name="Add a goal")).to_have_count(0)
 
@@ -151,7 +160,7 @@ async def test_the_contribution_question_works_from_the_keyboard_alone(page: Pag
     await tab_to(page, 'button[type="submit"]')
     await page.keyboard.press("Enter")
     await expect(page.locator(BANNER)).to_contain_text("“Attendance” added to the plan.")
-    await expect(page.get_by_role("navigation", name="Family record").locator('[aria-current="page"]')).to_have_text("Contributions")
+    await expect(current_part(page)).to_have_text("Contributions")
     await expect(page.locator("#contributions-list")).to_contain_text("Attendance is up to 92 per cent this term.")
 
 
@@ -180,5 +189,5 @@ async def test_the_action_question_works_from_the_keyboard_alone(page: Page, sig
     await tab_to(page, 'button[type="submit"]')
     await page.keyboard.press("Enter")
     await expect(page.locator(BANNER)).to_contain_text("Action added to the plan.")
-    await expect(page.get_by_role("navigation", name="Family record").locator('[aria-current="page"]')).to_have_text("Plan")
+    await expect(current_part(page)).to_have_text("Plan")
     await expect(page.locator("#plan-content")).to_contain_text("Book the school nurse")

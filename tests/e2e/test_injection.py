@@ -7,7 +7,7 @@ from __future__ import annotations
 from playwright.async_api import Page, expect
 
 from tests.builders import issue_token
-from tests.e2e.conftest import SignIn, Team, check_page
+from tests.e2e.conftest import SignIn, Team, check_page, open_part
 from tests.graphql_client import GraphQLClient
 
 IMG = '<img src=x onerror="window.__tafInjected=1">'
@@ -46,7 +46,9 @@ async def test_markup_and_sql_in_stored_text_are_shown_literally_and_never_run(
     await page.get_by_role("link", name=opened["reference"]).click()
     # then every value is shown as the literal text that was stored
     await expect(page.get_by_role("heading", level=1)).to_have_text(name)
+    await open_part(page, "Team and contacts")
     await expect(page.locator("#members-table")).to_contain_text(member)
+    await open_part(page, "Contributions")
     contributions = page.locator("#contributions")
     await expect(contributions).to_contain_text(title)
     await expect(contributions).to_contain_text(body)

@@ -11,7 +11,7 @@ from playwright.async_api import Page, expect
 from server.db.engine import SessionFactory
 from tests.auth_helpers import sign_in as api_sign_in
 from tests.builders_journey import close_through_the_api, open_since
-from tests.e2e.conftest import SignIn, Team, check_page
+from tests.e2e.conftest import SignIn, Team, check_page, open_part
 from tests.e2e.test_family import fact, open_family
 from tests.e2e.test_referrals import fill_date
 from tests.graphql_client import GraphQLClient
@@ -23,7 +23,8 @@ async def test_the_lead_records_legal_status_and_the_edge_of_care_cohort(page: P
     today = date.today()
     await sign_in(team.lead)
     await open_family(page, team)
-    section = page.locator("#legal-status")
+    await open_part(page, "Assessments")
+    section = page.locator("section#legal-status")
     await expect(section.locator("#legal-status-summary")).to_have_text("No legal status has been recorded.")
     # when the lead sends the form empty, from the keyboard
     await section.locator("#change-legal-status summary").focus()
@@ -128,11 +129,14 @@ async def test_a_colleague_sees_the_status_and_checks_without_the_forms(
     await gql.data("FamilyMemberDetailsSet", {"input": needs}, token=token)
     await sign_in(team.colleague)
     await open_family(page, team)
+    await open_part(page, "Assessments")
     summary = page.locator("#legal-status-summary")
     await expect(fact(summary, "Legal status")).to_have_text("Child in need")
     await expect(page.locator("#legal-status-form")).to_have_count(0)
+    await check_page(page, "legal-status-colleague")
+    await open_part(page, "Team and contacts")
     row = page.locator("#members-table tbody tr").first
     await expect(row).to_contain_text("Young carer")
     await expect(row).to_contain_text("First language: Polish, needs an interpreter")
+    await open_part(page, "Referrals and closure")
     await expect(page.locator("#follow-ups-summary")).to_contain_text("arranged when the family's record is closed")
-    await check_page(page, "legal-status-colleague")

@@ -17,7 +17,7 @@ from server.meeting.models import Meeting
 from server.plan.models import PlanAction
 from tests.auth_helpers import sign_in as api_sign_in
 from tests.builders import create_agency, create_family, create_user, unique
-from tests.e2e.conftest import SignIn, Team, check_page
+from tests.e2e.conftest import SignIn, Team, check_page, open_part, open_question
 from tests.graphql_client import GraphQLClient, code
 
 BANNER = ".govuk-notification-banner--success"
@@ -109,6 +109,7 @@ async def test_the_lead_runs_a_meeting_from_one_screen(
     # when the lead opens the family page
     await sign_in(team.lead)
     await open_family(page, team)
+    await open_part(page, "Plan")
     # then the plan shows the goal and the action with its owner and due date
     plan = page.locator("#plan")
     await expect(plan).to_contain_text("“Jayden gets to school every day”")
@@ -119,6 +120,7 @@ async def test_the_lead_runs_a_meeting_from_one_screen(
     await check_page(page, "family-plan-as-lead")
 
     # when they open the meeting from the meetings list
+    await open_part(page, "Meetings")
     await page.locator("#meetings-table").get_by_role("link", name="Review meeting").click()
     await expect(page.get_by_role("heading", level=1)).to_contain_text("Review meeting")
     await expect(page.locator("#agenda-text")).to_contain_text("Housing repairs")
@@ -258,7 +260,7 @@ async def test_a_worker_raises_an_escalation_and_the_lead_acknowledges_it(
     await sign_in(team.colleague)
     await open_family(page, team)
     # when they raise an urgent escalation, first forgetting the reason
-    await page.get_by_text("Raise an escalation").click()
+    await open_question(page, "Raise an escalation")
     form = page.locator("#escalation-raise-form")
     await form.get_by_label("Urgent").check()
     await form.get_by_label("What kind of information is the reason").select_option(label="Education")
@@ -312,9 +314,12 @@ async def test_a_worker_updates_their_own_action_and_sees_no_lead_controls(
     }
     private = (await gql.data("PlanActionAdd", {"input": private}, await api_sign_in(gql, team.lead)))["planActionAdd"]
     meeting = await started_meeting(gql, sessions, team, family["members"][0]["id"])
-    # when the worker opens the family
+    # when the worker opens the family's plan
     await sign_in(team.colleague)
     await open_family(page, team)
+    await expect(page.get_by_role("heading", name="Change status or level of need")).to_have_count(0)
+    await expect(page.get_by_role("link", name="Raise an escalation")).to_be_visible()
+    await open_part(page, "Plan")
     card = page.locator(f'[data-action="{action["id"]}"]')
     # then the overdue action says so in words, as theirs
     await expect(card).to_contain_text("Overdue: was due")
@@ -327,16 +332,15 @@ async def test_a_worker_updates_their_own_action_and_sees_no_lead_controls(
     await expect(withheld).to_contain_text(f"Owner: {team.lead.display_name}, {team.early_help.name}")
     await expect(withheld).not_to_contain_text("low mood")
     # and the lead's controls are not there
-    for text in (
-        "Add a goal",
-        "Add an action",
-        "Arrange a meeting",
-        "Close the family's record",
-        "Step up to statutory",
-    ):
+    for text in ("Add a goal", "Add an action"):
         await expect(page.get_by_text(text)).to_have_count(0)
-    await expect(page.get_by_role("heading", name="Change status or level of need")).to_have_count(0)
     await check_page(page, "family-plan-as-worker")
+    await open_part(page, "Meetings")
+    await expect(page.get_by_text("Arrange a meeting")).to_have_count(0)
+    await open_part(page, "Referrals and closure")
+    for text in ("Close the family's record", "Step up to statutory"):
+        await expect(page.get_by_text(text)).to_have_count(0)
+    await open_part(page, "Plan")
 
     # when they update their action
     await card.get_by_text("Update this action").click()
@@ -396,6 +400,7 @@ async def test_the_lead_closes_a_case_with_its_outcome_and_sustainability_plan(
     options = await page.locator("#status-value option").all_text_contents()
     assert "Closed" not in options and "Active" in options
     # when the lead closes the record, first without the required parts
+    await open_part(page, "Referrals and closure")
     await page.locator("#close summary").click()
     form = page.locator("#close-form")
     await page.get_by_role("button", name="Close the record").click()
@@ -416,15 +421,16 @@ async def test_the_lead_closes_a_case_with_its_outcome_and_sustainability_plan(
     await page.get_by_role("button", name="Close the record").click()
     # then the record is closed, the history says so, and re-opening is offered instead
     await expect(page.locator(BANNER)).to_contain_text("The family's record is closed.")
-    await expect(page.locator("#family-status")).to_have_text("Closed")
     await expect(page.locator("#transitions-table")).to_contain_text("Attendance above 95% for a term")
     await expect(page.locator("#transitions-table")).to_contain_text("Remained at home")
     # and the checks at 3, 6 and 12 months are arranged
     await expect(page.locator("#follow-ups-table tbody tr")).to_have_count(3)
     await expect(page.locator("#follow-ups-table tbody tr").first).to_contain_text("3 months")
     await expect(page.get_by_text("Re-open the family's record")).to_be_visible()
-    await expect(page.get_by_role("heading", name="Change status or level of need")).to_have_count(0)
     await check_page(page, "family-closed")
+    await open_part(page, "Overview")
+    await expect(page.locator("#family-status")).to_have_text("Closed")
+    await expect(page.get_by_role("heading", name="Change status or level of need")).to_have_count(0)
     token = await api_sign_in(gql, team.lead)
     assert (await gql.data("Family", {"id": str(team.family.id)}, token))["family"]["status"] == "closed"
 
@@ -488,7 +494,8 @@ async def test_the_lead_records_an_assessment_and_arranges_a_meeting(page: Page,
     await sign_in(team.lead)
     await open_family(page, team)
     # when the lead records an entry assessment
-    await page.get_by_text("Record an assessment").click()
+    await open_part(page, "Assessments")
+    await open_question(page, "Record an assessment")
     form = page.locator("#assessment-form")
     await form.get_by_label("Which assessment").select_option(label="Entry assessment")
     today = date.today()
@@ -507,6 +514,7 @@ async def test_the_lead_records_an_assessment_and_arranges_a_meeting(page: Page,
     await check_page(page, "family-assessment")
 
     # when the lead arranges a review meeting, first at a time that is not a time
+    await open_part(page, "Meetings")
     await page.get_by_text("Arrange a meeting").click()
     form = page.locator("#meeting-schedule-form")
     when = today + timedelta(days=10)
@@ -536,6 +544,7 @@ async def test_the_lead_steps_a_family_up_and_back_down(page: Page, sign_in: Sig
     await sign_in(team.lead)
     await open_family(page, team)
     # when the lead steps the family up to statutory services
+    await open_part(page, "Referrals and closure")
     await page.locator("#step-up summary").click()
     form = page.locator("#step-up-form")
     await form.get_by_label("Why the family needs statutory services").fill("Disclosure of harm at home")
@@ -543,8 +552,10 @@ async def test_the_lead_steps_a_family_up_and_back_down(page: Page, sign_in: Sig
     await page.get_by_role("button", name="Step up").click()
     # then the family is stepped up, at the statutory level
     await expect(page.locator(BANNER)).to_contain_text("The family was stepped up to statutory services.")
+    await open_part(page, "Overview")
     await expect(page.locator("#family-status")).to_have_text("Stepped up")
     await expect(page.locator("#family-level")).to_have_text("Statutory")
+    await open_part(page, "Referrals and closure")
     # when they step it down again, first without choosing a level
     await page.locator("#step-down summary").click()
     form = page.locator("#step-down-form")
@@ -557,9 +568,10 @@ async def test_the_lead_steps_a_family_up_and_back_down(page: Page, sign_in: Sig
     await page.get_by_role("button", name="Step down").click()
     # then it is stepped down, and the history keeps both changes in order
     await expect(page.locator(BANNER)).to_contain_text("The family was stepped down.")
-    await expect(page.locator("#family-status")).to_have_text("Stepped down")
-    await expect(page.locator("#family-level")).to_have_text("Targeted")
     await expect(page.locator("#transitions-table tbody tr")).to_have_text(
         [re.compile("Stepped up.*Assessment Team 2"), re.compile("Stepped down.*pastoral team")]
     )
     await check_page(page, "family-stepped-down")
+    await open_part(page, "Overview")
+    await expect(page.locator("#family-status")).to_have_text("Stepped down")
+    await expect(page.locator("#family-level")).to_have_text("Targeted")

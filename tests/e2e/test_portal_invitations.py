@@ -81,7 +81,7 @@ async def test_a_parent_is_invited_sets_a_password_reads_the_portal_and_cannot_r
     email = f"{unique('lisa')}@family.example"
     # when the lead professional invites the parent from the family page
     await sign_in(team.lead)
-    await page.goto(f"/#/families/{team.family.id}")
+    await page.goto(f"/#/families/{team.family.id}/team")
     await page.get_by_role("link", name="Invite family members to the family portal").click()
     await expect(page.get_by_role("heading", level=1)).to_have_text("Invite family members to the portal")
     await page.get_by_role("button", name="Create the invitation link").click()

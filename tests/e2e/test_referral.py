@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from playwright.async_api import Page, expect
 
-from tests.e2e.conftest import SignIn, Team, check_page
+from tests.e2e.conftest import SignIn, Team, check_page, open_part
 
 
 async def test_open_a_referral_with_two_people(page: Page, sign_in: SignIn, team: Team):
@@ -43,5 +43,6 @@ async def test_open_a_referral_with_two_people(page: Page, sign_in: SignIn, team
     await expect(page.locator(".govuk-notification-banner")).to_contain_text("Referral opened as TAF-")
     await expect(page.locator("#family-status")).to_have_text("Referral")
     await expect(page.locator("main")).to_contain_text("2 March 2026")
+    await open_part(page, "Team and contacts")
     await expect(page.locator("#members-table tbody tr").filter(has_text="Leo Rivers")).to_contain_text("Subject child")
     await expect(page.locator("#team-list")).to_contain_text(team.lead.display_name)

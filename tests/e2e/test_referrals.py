@@ -9,7 +9,7 @@ from datetime import date, timedelta
 from playwright.async_api import Locator, Page, expect
 
 from tests.auth_helpers import sign_in as api_sign_in
-from tests.e2e.conftest import SignIn, Team, check_page
+from tests.e2e.conftest import SignIn, Team, check_page, open_part
 from tests.e2e.test_family import fact, open_family
 
 
@@ -24,6 +24,7 @@ async def test_the_lead_records_and_decides_a_referral_by_keyboard(page: Page, s
     today = date.today()
     await sign_in(team.lead)
     await open_family(page, team)
+    await open_part(page, "Referrals and closure")
     section = page.locator("#referrals")
     await expect(section.locator("#referrals-summary")).to_have_text("No referral has been recorded.")
 
@@ -114,6 +115,7 @@ async def test_a_colleague_sees_the_referral_but_not_its_reason(page: Page, sign
     )
     await sign_in(team.colleague)
     await open_family(page, team)
+    await open_part(page, "Referrals and closure")
     card = page.locator("#referrals-list .govuk-summary-card")
     await expect(fact(card, "Consent to refer")).to_have_text("Consent not sought")
     await expect(fact(card, "Reason")).to_contain_text("which you may not see")

@@ -150,7 +150,7 @@ async def test_the_team_sees_until_when_a_closed_familys_records_are_kept(
         sessions, lead=team.lead, closed_on=date(2020, 1, 15), births=(date(2010, 9, 4),)
     )
     await sign_in(team.lead)
-    await page.goto(f"/#/families/{family.id}")
+    await page.goto(f"/#/families/{family.id}/referrals")
     kept = page.locator("#retention-date")
     await expect(kept).to_contain_text("4 September 2035")
     await expect(kept).to_contain_text("The youngest child's 25th birthday")

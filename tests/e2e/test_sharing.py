@@ -16,7 +16,7 @@ from tests.builders import (
     end_agreement,
     issue_token,
 )
-from tests.e2e.conftest import SignIn, Team, check_page
+from tests.e2e.conftest import SignIn, Team, check_page, open_part, open_question
 from tests.e2e.test_family import open_family
 from tests.graphql_client import GraphQLClient
 
@@ -33,6 +33,7 @@ async def test_items_are_grouped_by_agency_filtered_added_and_edited(
     await create_consent(sessions, family=team.family, recorded_by=team.lead, categories=["education"])
     await sign_in(team.lead)
     await open_family(page, team)
+    await open_part(page, "Contributions")
 
     section = page.locator("#contributions")
     school = section.locator(f'[data-agency="{team.school.name}"]')
@@ -44,8 +45,8 @@ async def test_items_are_grouped_by_agency_filtered_added_and_edited(
     await expect(page.locator("#contributions-count")).to_have_text("1 item you can see.")
 
     # The lead adds an item for their own agency.
-    await section.get_by_text("Add a contribution").click()
-    await section.get_by_role("button", name="Add the item").click()
+    await open_question(page, "Add a contribution")
+    await page.get_by_role("button", name="Add the item").click()
     await expect(page.locator("#contribution-add-form .govuk-error-summary")).to_contain_text("Choose a category")
     await page.get_by_label("What kind of item").select_option(label="Strength")
     await page.locator("#item-category").select_option(label="Family history")
@@ -54,7 +55,7 @@ async def test_items_are_grouped_by_agency_filtered_added_and_edited(
     await page.locator("#item-about").get_by_role("checkbox").first.check()
     await page.get_by_label("May appear in the family summary").check()
     await check_page(page, "family-contribution-add")
-    await section.get_by_role("button", name="Add the item").click()
+    await page.get_by_role("button", name="Add the item").click()
     await expect(page.locator(".govuk-notification-banner")).to_contain_text("added to the plan.")
     own = page.locator(f'#contributions [data-agency="{team.early_help.name}"]')
     await expect(own).to_contain_text("Grandmother helps every weekend")
@@ -108,6 +109,7 @@ async def test_consent_is_recorded_withdrawn_and_pictured_for_the_lead(
     await create_agreement(sessions, parties=[team.early_help, team.school, team.health], categories=["education"])
     await sign_in(team.lead)
     await open_family(page, team)
+    await open_part(page, "Sharing and consent")
 
     consents = page.locator("#consent-list .govuk-summary-card")
     await expect(consents).to_have_count(2)
@@ -121,8 +123,8 @@ async def test_consent_is_recorded_withdrawn_and_pictured_for_the_lead(
     await expect(school_row.locator("td").nth(3)).to_have_text("None")
 
     section = page.locator("#consent")
-    await section.get_by_text("Record consent").click()
-    await section.get_by_role("button", name="Record the decision").click()
+    await open_question(page, "Record consent")
+    await page.get_by_role("button", name="Record the decision").click()
     await expect(page.locator("#consent-record-form .govuk-error-summary")).to_contain_text("Choose who decided")
     await page.get_by_label("Who decided").select_option(index=1)
     await page.get_by_label("A parent or carer, for a child").check()
@@ -132,7 +134,7 @@ async def test_consent_is_recorded_withdrawn_and_pictured_for_the_lead(
     await page.locator("#consent-agencies").get_by_label(team.school.name).check()
     await page.get_by_label("What the information will be used for").fill("To plan support with the flat")
     await check_page(page, "family-consent-record")
-    await section.get_by_role("button", name="Record the decision").click()
+    await page.get_by_role("button", name="Record the decision").click()
     await expect(page.locator(".govuk-notification-banner")).to_contain_text("Consent recorded for Housing.")
     housing = page.locator("#consent-list .govuk-summary-card").filter(has_text="agreed to share: Housing")
     await expect(housing).to_contain_text(team.school.name)
@@ -177,6 +179,7 @@ async def test_a_worker_shares_without_consent_and_the_chronology_shows_it(
     )
     await sign_in(team.colleague)
     await open_family(page, team)
+    await open_part(page, "Sharing and consent")
     await expect(page.locator("#consent-picture")).to_have_count(0)  # the lead's view only
     overrides = page.locator("#override-list .govuk-summary-card")
     await expect(overrides).to_have_count(1)

@@ -34,7 +34,7 @@ import * as team from "../family/team.js";
 import * as transitions from "../family/transitions.js";
 import { coverNotice } from "../family/cover.js";
 import { formatDate, LEVEL_OF_NEED, STATUS, STATUS_TAG } from "../labels.js";
-import { isId, noSuchFamily } from "./not-found.js";
+import { cannotOpen, isId, noSuchFamily, render as notFound } from "./not-found.js";
 
 /**
  * The family's sub-pages, in the order of the sub navigation. `path` is the part after the family's id
@@ -111,11 +111,15 @@ function place(rest) {
 
 export async function render(main, context) {
   const [id, rest] = context.params;
+  const { me } = context.session;
+  if (!isId(id)) return noSuchFamily(main, me);
   const found = place(rest);
-  if (!isId(id) || !found) return noSuchFamily(main, context.session.me);
+  if (!found) return notFound(main, context);
   const { family } = await call("FamilyPage", { id });
   const view = viewOf(family, found.subpage, context);
-  if (found.question && !(found.section.visible(view) && (!found.question.offered || found.question.offered(view)))) return noSuchFamily(main, context.session.me);
+  if (found.question && !(found.section.visible(view) && (!found.question.offered || found.question.offered(view)))) {
+    return cannotOpen(main, me, "Your part in this family's work, or the state of its record, does not allow this.");
+  }
   return found.question ? questionPage(main, view, found) : subpagePage(main, view, found.subpage);
 }
 
