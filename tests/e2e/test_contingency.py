@@ -33,8 +33,10 @@ async def test_the_lead_adds_a_contingency_from_the_keyboard_and_marks_it_used(p
     section = page.locator("#contingencies")
     await expect(section).to_contain_text("No contingencies are on the plan yet.")
     # when they open the form from the keyboard and send it empty
-    await section.locator("summary", has_text="Add a contingency").focus()
+    await section.get_by_role("link", name="Add a contingency").focus()
     await page.keyboard.press("Enter")
+    await expect(page.get_by_role("heading", level=1)).to_have_text("Add a contingency")
+    section = page.locator("#main-content")
     await expect(section.get_by_label("If this happens")).to_be_visible()
     await section.get_by_role("button", name="Add the contingency").focus()
     await page.keyboard.press("Enter")

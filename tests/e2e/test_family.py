@@ -77,7 +77,7 @@ async def test_the_lead_adds_a_family_member_and_ends_a_membership(page: Page, s
     await open_family(page, team)
     await open_part(page, "Team and contacts")
 
-    await page.get_by_text("Add a family member").click()
+    await open_question(page, "Add a family member")
     await page.get_by_label("Full name").fill("Ava Test")
     await page.locator("#member-add-form").get_by_label("Relationship").fill("daughter")
     await page.locator("#member-add-form").get_by_label("Day").fill("31")

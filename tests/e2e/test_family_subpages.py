@@ -32,6 +32,16 @@ QUESTIONS = [
     ("team/people/new", "Add someone to the team"),
     ("team/contacts/new", "Record a contact"),
     ("assessments/new", "Record an assessment"),
+    ("plan/contingencies/new", "Add a contingency"),
+    ("team/family-members/new", "Add a family member"),
+    ("sharing/engagement/new", "Record agreement to engage"),
+    ("sharing/overrides/new", "Share without consent"),
+    ("sharing/decisions/new", "Record a decision not to share"),
+    ("assessments/legal-status/new", "Record a change of legal status or cohort"),
+    ("referrals/new", "Record a referral"),
+    ("referrals/step-up", "Step up to statutory services"),
+    ("referrals/step-down", "Step down"),
+    ("referrals/close", "Close the family's record"),
 ]
 BANNER = ".govuk-notification-banner--success"
 

@@ -27,9 +27,10 @@ async def test_the_lead_records_legal_status_and_the_edge_of_care_cohort(page: P
     section = page.locator("section#legal-status")
     await expect(section.locator("#legal-status-summary")).to_have_text("No legal status has been recorded.")
     # when the lead sends the form empty, from the keyboard
-    await section.locator("#change-legal-status summary").focus()
+    await section.locator("#change-legal-status").focus()
     await page.keyboard.press("Enter")
-    form = section.locator("#legal-status-form")
+    await expect(page.get_by_role("heading", level=1)).to_have_text("Record a change of legal status or cohort")
+    form = page.locator("#legal-status-form")
     await form.get_by_role("button", name="Record the change").focus()
     await page.keyboard.press("Enter")
     summary = form.locator(".govuk-error-summary")
@@ -48,7 +49,7 @@ async def test_the_lead_records_legal_status_and_the_edge_of_care_cohort(page: P
     await expect(page.locator("#cohort-now")).to_have_text("Edge of care")
     # and a second change keeps the first in the history
     form = page.locator("#legal-status-form")
-    await page.locator("#change-legal-status summary").click()
+    await page.locator("#change-legal-status").click()
     await form.get_by_label("Child protection plan").check()
     await fill_date(form, "Date it applies from", today)
     await form.get_by_role("button", name="Record the change").click()
@@ -57,7 +58,7 @@ async def test_the_lead_records_legal_status_and_the_edge_of_care_cohort(page: P
     await check_page(page, "legal-status")
     # and recording the same status again is explained
     form = page.locator("#legal-status-form")
-    await page.locator("#change-legal-status summary").click()
+    await page.locator("#change-legal-status").click()
     await fill_date(form, "Date it applies from", today - timedelta(days=0))
     await form.get_by_role("button", name="Record the change").click()
     await expect(form.locator(".govuk-error-summary")).to_contain_text("status already")

@@ -401,7 +401,7 @@ async def test_the_lead_closes_a_case_with_its_outcome_and_sustainability_plan(
     assert "Closed" not in options and "Active" in options
     # when the lead closes the record, first without the required parts
     await open_part(page, "Referrals and closure")
-    await page.locator("#close summary").click()
+    await open_question(page, "Close the family's record")
     form = page.locator("#close-form")
     await page.get_by_role("button", name="Close the record").click()
     await expect(form.locator(".govuk-error-summary")).to_contain_text("Enter what support continues")
@@ -545,7 +545,7 @@ async def test_the_lead_steps_a_family_up_and_back_down(page: Page, sign_in: Sig
     await open_family(page, team)
     # when the lead steps the family up to statutory services
     await open_part(page, "Referrals and closure")
-    await page.locator("#step-up summary").click()
+    await open_question(page, "Step up to statutory services")
     form = page.locator("#step-up-form")
     await form.get_by_label("Why the family needs statutory services").fill("Disclosure of harm at home")
     await form.get_by_label("The team taking the case").fill("Children's Social Care, Assessment Team 2")
@@ -557,7 +557,7 @@ async def test_the_lead_steps_a_family_up_and_back_down(page: Page, sign_in: Sig
     await expect(page.locator("#family-level")).to_have_text("Statutory")
     await open_part(page, "Referrals and closure")
     # when they step it down again, first without choosing a level
-    await page.locator("#step-down summary").click()
+    await open_question(page, "Step down")
     form = page.locator("#step-down-form")
     await form.get_by_label("Why the family can step down").fill("Assessment found early help is enough")
     await form.get_by_label("Who will support the family now").fill("Riverside Academy pastoral team")

@@ -29,9 +29,10 @@ async def test_the_lead_records_and_decides_a_referral_by_keyboard(page: Page, s
     await expect(section.locator("#referrals-summary")).to_have_text("No referral has been recorded.")
 
     # when the lead opens "Record a referral" from the keyboard and sends it empty
-    await section.locator("#record-referral summary").focus()
+    await section.locator("#record-referral").focus()
     await page.keyboard.press("Enter")
-    form = section.locator("#referral-record-form")
+    await expect(page.get_by_role("heading", level=1)).to_have_text("Record a referral")
+    form = page.locator("#referral-record-form")
     await form.get_by_label("Referrer's name").focus()
     await page.keyboard.press("Enter")
     # then the problems are listed, the summary has the focus, and each links to its field

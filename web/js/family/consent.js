@@ -11,7 +11,10 @@ export const title = "Consent";
 
 export const visible = () => true;
 
-export const questions = [{ path: "consent/new", title: "Record consent", offered: (view) => view.canContribute, render: (view) => recordForm(view) }];
+export const questions = [
+  { path: "consent/new", title: "Record consent", offered: (view) => view.canContribute, render: (view) => recordForm(view) },
+  { path: "engagement/new", title: "Record agreement to engage", offered: (view) => view.canContribute, render: (view) => engagementForm(view) },
+];
 
 export async function render(view) {
   const { family } = await view.query("FamilyConsents", { familyId: view.family.id });
@@ -36,7 +39,7 @@ export async function render(view) {
           rows: family.engagementAgreements.map((agreement) => [memberName(agreement.memberId), agreement.agreed ? "Yes" : "No", agreement.notes || "None", formatDate(agreement.recordedAt)]),
         }))
       : h("p", { class: "govuk-body" }, "Not recorded yet."),
-    view.canContribute ? engagementForm(view) : null,
+    view.canContribute ? view.questionLink("engagement/new", "Record agreement to engage", { id: "record-engagement" }) : null,
   );
 }
 
@@ -76,7 +79,7 @@ function engagementForm(view) {
       labels: { memberId: { id: "engagement-member", label: "Family member" }, notes: { id: "engagement-notes", label: "Notes" } },
     });
   });
-  return details("Record agreement to engage", form);
+  return form;
 }
 
 function state(consent) {

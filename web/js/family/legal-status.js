@@ -2,7 +2,7 @@
 // The team reads it; the lead professional records a change from a date.
 
 import { call } from "../api.js";
-import { button, checkbox, dateInput, details, h, radios, readDate, scrolling, summaryList, table } from "../dom.js";
+import { button, checkbox, dateInput, h, radios, readDate, scrolling, summaryList, table } from "../dom.js";
 import { STALE } from "../errors.js";
 import { checkedValue, refuse, submit } from "../forms.js";
 import { choices, formatDate } from "../labels.js";
@@ -13,6 +13,17 @@ export const id = "legal-status";
 export const title = "Legal status and cohort";
 
 export const visible = () => true;
+
+const recording = (view) => view.isLead && view.family.status !== "closed";
+
+export const questions = [
+  {
+    path: "legal-status/new",
+    title: "Record a change of legal status or cohort",
+    offered: recording,
+    render: async (view) => changeForm(view, (await view.query("FamilyLegalStatus", { familyId: view.family.id })).familyLegalStatus[0]),
+  },
+];
 
 export const LEGAL_STATUS = {
   none: "No statutory status (early help)",
@@ -40,7 +51,7 @@ export async function render(view) {
         )
       : h("p", { class: "govuk-body", id: "legal-status-summary" }, "No legal status has been recorded."),
     changes.length > 1 ? history(changes) : null,
-    view.isLead && view.family.status !== "closed" ? changeForm(view, current) : null,
+    recording(view) ? view.questionLink("legal-status/new", "Record a change of legal status or cohort", { id: "change-legal-status" }) : null,
   );
 }
 
@@ -85,5 +96,5 @@ function changeForm(view, current) {
       extra: (error) => (error.code === "CONFLICT" ? reloadButton(view, "Reload this family") : null),
     });
   });
-  return h("div", { class: "taf-subsection", id: "change-legal-status" }, details("Record a change of legal status or cohort", form));
+  return form;
 }

@@ -10,6 +10,8 @@ export const title = "Family members";
 
 export const visible = () => true;
 
+export const questions = [{ path: "family-members/new", title: "Add a family member", offered: (view) => view.isLead, render: (view) => addForm(view) }];
+
 export function render(view) {
   const { members } = view.family;
   return h(
@@ -47,7 +49,7 @@ export function render(view) {
       ),
     ),
     ),
-    view.isLead ? addForm(view) : null,
+    view.isLead ? view.questionLink("family-members/new", "Add a family member", { id: "add-family-member" }) : null,
     view.isLead
       ? h("p", { class: "govuk-body" }, h("a", { class: "govuk-link", href: `#/families/${encodeURIComponent(view.family.id)}/portal-access`, id: "portal-access-link" }, "Invite family members to the family portal"))
       : null,
@@ -106,5 +108,5 @@ function addForm(view) {
       labels: LABELS,
     });
   });
-  return h("details", { class: "govuk-details" }, h("summary", { class: "govuk-details__summary" }, h("span", { class: "govuk-details__summary-text" }, "Add a family member")), h("div", { class: "govuk-details__text" }, form));
+  return form;
 }

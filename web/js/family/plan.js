@@ -9,7 +9,7 @@ import { button, checkbox, dateInput, details, h, hidden, readDate, selectField,
 import { STALE_ITEM } from "../errors.js";
 import { refuse, submit, value } from "../forms.js";
 import { CATEGORY, choices, formatDate } from "../labels.js";
-import { contingencySection } from "../plan/contingencies.js";
+import { contingencyForm, contingencySection } from "../plan/contingencies.js";
 import { contactsPerWeek } from "./contacts.js";
 import { ACTION_STATUS, ACTION_STATUS_TAG, GOAL_STATUS, OUTCOME_DOMAIN, actionWords, dueText, goalWords, todayIso, withheld } from "../plan/labels.js";
 import { reloadButton } from "./contributions.js";
@@ -23,6 +23,7 @@ const planning = (view) => view.isLead && view.family.status !== "closed";
 
 export const questions = [
   { path: "goals/new", title: "Add a goal", offered: planning, render: (view) => goalForm(view) },
+  { path: "contingencies/new", title: "Add a contingency", offered: planning, render: (view) => contingencyForm(view) },
   {
     path: "actions/new",
     title: "Add an action",

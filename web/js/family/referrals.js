@@ -14,6 +14,8 @@ export const title = "Referrals";
 
 export const visible = () => true;
 
+export const questions = [{ path: "new", title: "Record a referral", offered: (view) => view.isLead, render: (view) => recordForm(view) }];
+
 const CONSENT = { given: "Consent given", refused: "Consent refused", not_sought: "Consent not sought" };
 const CONSENT_HINT = { not_sought: "For example, where asking would put a child at risk" };
 const OUTCOME = { accepted: "Accepted", redirected: "Redirected to another service", no_further_action: "No further action" };
@@ -25,7 +27,7 @@ export async function render(view) {
     {},
     h("p", { class: "govuk-body", id: "referrals-summary" }, referrals.length ? `${referrals.length} ${referrals.length === 1 ? "referral" : "referrals"}, newest first.` : "No referral has been recorded."),
     h("div", { id: "referrals-list" }, referrals.map((referral) => card(referral, view))),
-    view.isLead ? recordForm(view) : null,
+    view.isLead ? view.questionLink("new", "Record a referral", { id: "record-referral" }) : null,
   );
 }
 
@@ -211,5 +213,5 @@ function recordForm(view) {
       },
     });
   });
-  return h("div", { class: "taf-subsection", id: "record-referral" }, details("Record a referral", form));
+  return form;
 }

@@ -2,7 +2,7 @@
 // far as the signed-in worker is a party to them; and the form to share without consent.
 
 import { call } from "../api.js";
-import { button, checkboxes, checkedValues, dateInput, details, h, radios, readDate, summaryList, textArea, textField, uniqueId } from "../dom.js";
+import { button, checkboxes, checkedValues, dateInput, h, radios, readDate, summaryList, textArea, textField, uniqueId } from "../dom.js";
 import { checkedValue, refuse, submit, value, warning } from "../forms.js";
 import { CATEGORY, categoryList, choices, formatDate, LAWFUL_BASIS, LAWFUL_BASIS_HINT } from "../labels.js";
 
@@ -10,6 +10,11 @@ export const id = "safeguarding";
 export const title = "Safeguarding";
 
 export const visible = () => true;
+
+export const questions = [
+  { path: "overrides/new", title: "Share without consent", offered: (view) => view.canContribute, render: (view) => overrideForm(view) },
+  { path: "decisions/new", title: "Record a decision not to share", offered: (view) => view.canContribute, render: (view) => decisionForm(view) },
+];
 
 const MAX_DAYS = 90;
 const MIN_JUSTIFICATION = 20;
@@ -32,8 +37,14 @@ export async function render(view) {
       { id: "decision-list" },
       family.decisionsNotToShare.length ? family.decisionsNotToShare.map((decision) => decisionCard(decision)) : h("p", { class: "govuk-body" }, "None that you can see."),
     ),
-    view.canContribute ? overrideForm(view) : null,
-    view.canContribute ? decisionForm(view) : null,
+    view.canContribute
+      ? h(
+          "div",
+          { class: "govuk-button-group" },
+          view.questionLink("overrides/new", "Share without consent", { id: "share-without-consent" }),
+          view.questionLink("decisions/new", "Record a decision not to share", { id: "decide-not-to-share" }),
+        )
+      : null,
   );
 }
 
@@ -72,7 +83,7 @@ function decisionForm(view) {
       },
     });
   });
-  return h("div", { class: "taf-subsection", id: "decide-not-to-share" }, details("Record a decision not to share", form));
+  return form;
 }
 
 export function overrideCard(item, { extra = null, showFamily = false, heading = "h4" } = {}) {
@@ -224,7 +235,7 @@ function overrideForm(view) {
       labels: LABELS,
     });
   });
-  return h("div", { class: "taf-subsection", id: "share-without-consent" }, details("Share without consent", form));
+  return form;
 }
 
 function exampleDate() {

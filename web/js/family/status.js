@@ -20,7 +20,7 @@ export function render(view) {
   const form = h(
     "form",
     { id: "status-form", novalidate: true },
-    h("p", { class: "govuk-body" }, "Changes show at once for everyone on the team. To close the record, use ", h("a", { class: "govuk-link", href: `#/families/${encodeURIComponent(family.id)}/referrals` }, "Close the family's record"), " under referrals and closure."),
+    h("p", { class: "govuk-body" }, "Changes show at once for everyone on the team. To close the record, use ", h("a", { class: "govuk-link", href: `#/families/${encodeURIComponent(family.id)}/referrals/close` }, "Close the family's record"), "."),
     selectField({ id: "status-value", label: "Status", options: STATUS_CHOICES, value: family.status }),
     selectField({ id: "level-value", label: "Level of need", options: choices(LEVEL_OF_NEED), value: family.levelOfNeed }),
     h("button", { type: "submit", class: "govuk-button" }, "Save changes"),

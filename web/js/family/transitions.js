@@ -2,7 +2,7 @@
 // sustainability plan) and re-opening it: the lead professional's controls, and the history for everyone.
 
 import { call } from "../api.js";
-import { button, dateInput, details, h, radios, readDate, scrolling, selectField, summaryList, table, textArea, textField } from "../dom.js";
+import { button, dateInput, h, radios, readDate, scrolling, selectField, summaryList, table, textArea, textField } from "../dom.js";
 import { STALE } from "../errors.js";
 import { checkedValue, refuse, submit, value, warning } from "../forms.js";
 import { choices, formatDate, LEVEL_OF_NEED } from "../labels.js";
@@ -13,6 +13,16 @@ export const id = "transitions";
 export const title = "Step up, step down or close";
 
 export const visible = () => true;
+
+const whileOpen = (view) => view.isLead && view.family.status !== "closed";
+const onceClosed = (view) => view.isLead && view.family.status === "closed";
+
+export const questions = [
+  { path: "step-up", title: "Step up to statutory services", offered: whileOpen, render: (view) => stepUpForm(view) },
+  { path: "step-down", title: "Step down", offered: whileOpen, render: (view) => stepDownForm(view) },
+  { path: "close", title: "Close the family's record", offered: whileOpen, render: (view) => closeForm(view) },
+  { path: "reopen", title: "Re-open the family's record", offered: onceClosed, render: (view) => reopenForm(view) },
+];
 
 export async function render(view) {
   const closed = view.family.status === "closed";
@@ -25,9 +35,13 @@ export async function render(view) {
     {},
     history(transitions),
     retention?.familyRetention ? keptUntil(retention.familyRetention) : null,
-    view.isLead && !closed ? [stepUpForm(view), stepDownForm(view), closeForm(view)] : null,
-    view.isLead && closed ? reopenForm(view) : null,
+    questionLinks(view),
   );
+}
+
+function questionLinks(view) {
+  const offered = questions.filter((question) => question.offered(view));
+  return offered.length ? h("div", { class: "govuk-button-group" }, offered.map((question) => view.questionLink(question.path, question.title, { id: question.path }))) : null;
 }
 
 function history(transitions) {
@@ -122,7 +136,7 @@ function stepUpForm(view) {
       labels: { reason: { id: "step-up-reason", label: "Why" }, receivingTeam: { id: "step-up-team", label: "The team taking the case" }, effectiveOn: { id: "step-up-on-day", label: "Date" } },
     });
   });
-  return h("div", { class: "taf-subsection", id: "step-up" }, details("Step up to statutory services", form));
+  return form;
 }
 
 function stepDownForm(view) {
@@ -150,7 +164,7 @@ function stepDownForm(view) {
       labels: { reason: { id: "step-down-reason", label: "Why" }, receivingTeam: { id: "step-down-team", label: "Who will support the family" }, levelOfNeed: { id: "step-down-level", label: "New level of need" }, effectiveOn: { id: "step-down-on-day", label: "Date" } },
     });
   });
-  return h("div", { class: "taf-subsection", id: "step-down" }, details("Step down", form));
+  return form;
 }
 
 function closeForm(view) {
@@ -212,7 +226,7 @@ function closeForm(view) {
       },
     });
   });
-  return h("div", { class: "taf-subsection", id: "close" }, details("Close the family's record", form));
+  return form;
 }
 
 function reopenForm(view) {
@@ -229,5 +243,5 @@ function reopenForm(view) {
     if (refuse(form, problems)) return;
     send(form, view, { operation: "FamilyReopen", input: { reason }, message: "The family's record is open again.", labels: { reason: { id: "reopen-reason", label: "Why" } } });
   });
-  return h("div", { class: "taf-subsection", id: "reopen" }, details("Re-open the family's record", form));
+  return form;
 }

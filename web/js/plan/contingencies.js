@@ -21,7 +21,7 @@ export function contingencySection(contingencies, view, reloadButton) {
     { class: "taf-subsection", id: "contingencies" },
     h("h3", { class: "govuk-heading-m" }, "What we will do if something happens"),
     contingencies.length ? contingencies.map((item) => card(item, view, reloadButton)) : h("p", { class: "govuk-body" }, "No contingencies are on the plan yet."),
-    view.isLead && view.family.status !== "closed" ? addForm(view) : null,
+    view.isLead && view.family.status !== "closed" ? view.questionLink("contingencies/new", "Add a contingency", { id: "add-contingency" }) : null,
   );
 }
 
@@ -83,7 +83,8 @@ const FIELDS = {
   whoActs: { id: "contingency-who", label: "Who does it", missing: "Enter who does it", limit: 300 },
 };
 
-function addForm(view) {
+/** Adding a contingency: a question page of the plan (plan.js lists it). */
+export function contingencyForm(view) {
   const form = h(
     "form",
     { id: "contingency-add-form", novalidate: true },
@@ -121,7 +122,7 @@ function addForm(view) {
       labels: { ...FIELDS, category: { id: "contingency-category", label: "Category of information" } },
     });
   });
-  return details("Add a contingency", form);
+  return form;
 }
 
 // The same field as a goal's (plan.js's categoryField), built here: importing plan.js would make a cycle.
