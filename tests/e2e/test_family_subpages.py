@@ -39,6 +39,7 @@ QUESTIONS = [
     ("sharing/decisions/new", "Record a decision not to share"),
     ("assessments/legal-status/new", "Record a change of legal status or cohort"),
     ("referrals/new", "Record a referral"),
+    ("meetings/new", "Arrange a meeting"),
     ("referrals/step-up", "Step up to statutory services"),
     ("referrals/step-down", "Step down"),
     ("referrals/close", "Close the family's record"),

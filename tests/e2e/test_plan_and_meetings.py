@@ -515,7 +515,7 @@ async def test_the_lead_records_an_assessment_and_arranges_a_meeting(page: Page,
 
     # when the lead arranges a review meeting, first at a time that is not a time
     await open_part(page, "Meetings")
-    await page.get_by_text("Arrange a meeting").click()
+    await open_question(page, "Arrange a meeting")
     form = page.locator("#meeting-schedule-form")
     when = today + timedelta(days=10)
     await form.get_by_label("Day").fill(str(when.day))

@@ -53,6 +53,7 @@ const ROUTES = [
   [/^\/signed-out$/, signedOut],
   [/^\/my-work$/, myWork],
   [/^\/caseload$/, caseload],
+  [/^\/families\/([^/]+)\/(meetings\/new)$/, family], // arranging a meeting: a question page of the record
   [/^\/families\/([^/]+)\/meetings\/([^/]+)$/, meeting],
   [/^\/referrals\/new$/, referral],
   [/^\/notifications$/, notifications],

@@ -2,7 +2,7 @@
 // due; and, for the lead professional, a form to arrange a meeting.
 
 import { call } from "../api.js";
-import { button, checkboxes, checkedValues, dateInput, details, h, readDate, scrolling, selectField, table, textArea, textField } from "../dom.js";
+import { button, checkboxes, checkedValues, dateInput, h, readDate, scrolling, selectField, table, textArea, textField } from "../dom.js";
 import { refuse, submit, value } from "../forms.js";
 import { choices, formatDate, formatDateTime } from "../labels.js";
 import { MEETING_KIND, MEETING_STATUS, MEETING_STATUS_TAG } from "../plan/labels.js";
@@ -11,6 +11,11 @@ export const id = "meetings";
 export const title = "Meetings";
 
 export const visible = () => true;
+
+const arranging = (view) => view.isLead && view.family.status !== "closed";
+
+// "new" is no meeting's id: main.js routes #/families/<id>/meetings/new here, before the meeting view.
+export const questions = [{ path: "new", title: "Arrange a meeting", offered: arranging, render: (view) => scheduleForm(view) }];
 
 export const meetingPath = (familyId, meetingId) => `#/families/${encodeURIComponent(familyId)}/meetings/${encodeURIComponent(meetingId)}`;
 
@@ -44,7 +49,7 @@ export async function render(view) {
           }),
         )
       : h("p", { class: "govuk-body" }, "No meetings have been arranged yet."),
-    view.isLead && view.family.status !== "closed" ? scheduleForm(view) : null,
+    arranging(view) ? view.questionLink("new", "Arrange a meeting", { id: "arrange-meeting" }) : null,
   );
 }
 
@@ -107,5 +112,5 @@ function scheduleForm(view) {
       },
     });
   });
-  return h("div", { class: "taf-subsection", id: "arrange-meeting" }, details("Arrange a meeting", form));
+  return form;
 }
