@@ -4,11 +4,12 @@
 // overrides carry the reasons for sharing, not what was shared.
 
 import { call } from "../api.js";
-import { details, h, hidden, table, textArea, uniqueId } from "../dom.js";
+import { auditSection, loadAuditLog } from "../audit-log.js";
+import { details, h, hidden, textArea, uniqueId } from "../dom.js";
 import { overrideCard } from "../family/safeguarding.js";
 import { refuse, submit, value } from "../forms.js";
 import { agreementsSection } from "../agreements.js";
-import { formatDateTime } from "../labels.js";
+import { formatDate } from "../labels.js";
 import { dueSection, erasedSection, heldSection } from "../retention.js";
 
 export const title = "Information governance";
@@ -18,10 +19,9 @@ export const openTo = {
 };
 
 export async function render(main, context) {
-  const after = context.query.get("after");
-  const [{ safeguardingOverrides }, { auditEvents }, due, held, { erasedFamilies }, agreements] = await Promise.all([
+  const [{ safeguardingOverrides }, auditLog, due, held, { erasedFamilies }, agreements] = await Promise.all([
     call("OverrideReviewQueue", { unreviewedOnly: false, first: 100 }),
-    call("AuditEvents", { first: 50, after }),
+    loadAuditLog(context.query),
     call("RetentionReviewQueue", { first: 100 }),
     call("RetentionReviewQueue", { first: 100, onLegalHold: true }),
     call("ErasedFamilies", { first: 50 }),
@@ -31,6 +31,7 @@ export async function render(main, context) {
     sessionEnded: context.sessionEnded,
     done: (message) => context.navigate("/information-governance", { message }),
     reload: () => context.navigate("/information-governance"),
+    show: (path) => context.navigate(path),
   };
   const unreviewed = safeguardingOverrides.filter((item) => !item.reviewedAt).length;
   main.append(
@@ -69,25 +70,7 @@ export async function render(main, context) {
     heldSection(held.retentionReviewQueue),
     erasedSection(erasedFamilies),
     agreementsSection(agreements, view),
-    h(
-      "section",
-      { class: "taf-section", id: "audit", "aria-labelledby": "audit-title", tabindex: "-1" },
-      h("h2", { class: "govuk-heading-m", id: "audit-title" }, "Audit log"),
-      h("p", { class: "govuk-body" }, "Every read of another agency's information, every refused request and every change, newest first. Entries hold ids, never case content."),
-      h(
-        "div",
-        { class: "taf-table-scroll", tabindex: "0", role: "region", "aria-label": "Audit log entries (scrolls sideways)" },
-        table({
-          id: "audit-table",
-          caption: "Audit log entries",
-          head: ["When", "What", "Outcome", "Family", "By"],
-          rows: auditEvents.nodes.map((event) => [formatDateTime(event.at), event.action, event.outcome, event.familyLabel || (event.familyId ? "A family (name not available)" : "None"), event.actorName || (event.actorUserId ? "Unknown account" : "No one signed in")]),
-        }),
-      ),
-      auditEvents.pageInfo.hasNextPage
-        ? h("p", { class: "govuk-body" }, h("a", { class: "govuk-link", href: `#/information-governance?after=${encodeURIComponent(auditEvents.pageInfo.endCursor)}` }, "Older entries"))
-        : "",
-    ),
+    auditSection(auditLog, view),
   );
   return "Information governance";
 }
@@ -111,7 +94,7 @@ function noteForm(item, view, action) {
       label,
       hint: review ? "For example: lawful basis appropriate; family to be told after the strategy meeting" : "The lead professional and the agencies involved are told it has stopped",
     }),
-    h("button", { type: "submit", class: review ? "govuk-button" : "govuk-button govuk-button--warning" }, review ? "Record the review" : "Revoke now", hidden(`: ${item.owningAgency.name}`)),
+    h("button", { type: "submit", class: review ? "govuk-button" : "govuk-button govuk-button--warning" }, review ? "Record the review" : "Revoke now", hidden(` of ${overrideName(item)}`)),
   );
   form.addEventListener("submit", (event) => {
     event.preventDefault();
@@ -126,5 +109,11 @@ function noteForm(item, view, action) {
       wording: () => ({ FORBIDDEN: "Only information-governance officers can review or revoke sharing without consent." }),
     });
   });
-  return details([review ? "Review" : "Revoke", hidden(`: ${item.owningAgency.name}, ${item.id}`)], form);
+  return details([review ? "Review" : "Revoke", hidden(` ${overrideName(item)}`)], form);
+}
+
+// How a screen reader tells one override's buttons from another's: whose sharing, about which family, from when.
+function overrideName(item) {
+  const family = item.familyLabel ? ` about ${item.familyLabel}` : "";
+  return `${item.owningAgency.name} sharing${family} from ${formatDate(item.startsAt)}`;
 }
