@@ -203,6 +203,7 @@ class AuditMutation:
         description=f"Information-governance officers: the filtered audit log as CSV, up to {EXPORT_LIMIT} entries."
     )
     async def audit_log_export(self, info: Info, input: AuditLogFilterInput) -> AuditLogExportType:
+        await info.context.spend("report")
         log_filter = input.to_filter()
         result = await mutate(
             info,

@@ -112,3 +112,27 @@ async def test_withholding_an_entry_by_keyboard_names_whose_entry_not_its_id(
     await page.goto(f"/#/information-governance?familyReference={team.family.reference}&kind=contribution_read")
     await expect(page.locator("#audit-table tbody tr").first).to_contain_text("Withheld from the family")
     await check_page(page, "audit-log-withheld")
+
+
+async def test_sharing_without_consent_comes_a_page_at_a_time(
+    page: Page, sign_in: SignIn, team: Team, sessions: SessionFactory
+):
+    # given more overrides than a page holds, the newest about this team's family
+    officer = await create_user(sessions, agency=team.early_help, role=SystemRole.ig_officer)
+    for _ in range(21):
+        await create_override(
+            sessions, family=team.family, decided_by=team.colleague, categories=["health"], recipients=[team.early_help]
+        )
+    await sign_in(officer)
+    await page.goto("/#/information-governance")
+    cards = page.locator("#override-queue [data-override]")
+    await expect(cards).to_have_count(20)
+    first_page = await cards.evaluate_all("cards => cards.map(card => card.dataset.override)")
+    # when the officer goes to earlier uses, by keyboard
+    await page.get_by_role("link", name="Earlier uses of sharing without consent").focus()
+    await page.keyboard.press("Enter")
+    # then none of the first page comes again
+    await expect(page.get_by_role("link", name="Most recent uses")).to_be_visible()
+    later = await cards.evaluate_all("cards => cards.map(card => card.dataset.override)")
+    assert later and not set(later) & set(first_page)
+    await check_page(page, "override-queue-page-two")

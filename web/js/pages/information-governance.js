@@ -19,8 +19,9 @@ export const openTo = {
 };
 
 export async function render(main, context) {
-  const [{ safeguardingOverrides }, auditLog, due, held, { erasedFamilies }, agreements] = await Promise.all([
-    call("OverrideReviewQueue", { unreviewedOnly: false, first: 100 }),
+  const overridesAfter = context.query.get("overridesAfter");
+  const [{ safeguardingOverrideQueue: overrides }, auditLog, due, held, { erasedFamilies }, agreements] = await Promise.all([
+    call("OverrideQueue", { unreviewedOnly: false, first: 20, after: overridesAfter }),
     loadAuditLog(context.query),
     call("RetentionReviewQueue", { first: 100 }),
     call("RetentionReviewQueue", { first: 100, onLegalHold: true }),
@@ -33,7 +34,8 @@ export async function render(main, context) {
     reload: () => context.navigate("/information-governance"),
     show: (path) => context.navigate(path),
   };
-  const unreviewed = safeguardingOverrides.filter((item) => !item.reviewedAt).length;
+  const unreviewed = overrides.unreviewedCount;
+  const moreOverrides = new URLSearchParams({ overridesAfter: overrides.pageInfo.endCursor || "" });
   main.append(
     h("h1", { class: "govuk-heading-l", tabindex: "-1" }, "Information governance"),
     h(
@@ -61,9 +63,15 @@ export async function render(main, context) {
       h(
         "div",
         { id: "override-queue" },
-        safeguardingOverrides.length
-          ? safeguardingOverrides.map((item) => overrideCard(item, { showFamily: true, heading: "h3", extra: actions(item, view) }))
-          : h("p", { class: "govuk-body" }, "No information has been shared without consent."),
+        overrides.nodes.length
+          ? overrides.nodes.map((item) => overrideCard(item, { showFamily: true, heading: "h3", extra: actions(item, view) }))
+          : h("p", { class: "govuk-body" }, overridesAfter ? "No more uses of sharing without consent." : "No information has been shared without consent."),
+      ),
+      h(
+        "nav",
+        { class: "govuk-body", "aria-label": "Sharing without consent pages" },
+        overridesAfter ? h("a", { class: "govuk-link govuk-!-margin-right-4", id: "overrides-newest", href: "#/information-governance" }, "Most recent uses") : "",
+        overrides.pageInfo.hasNextPage ? h("a", { class: "govuk-link", id: "overrides-older", href: `#/information-governance?${moreOverrides}` }, "Earlier uses of sharing without consent") : "",
       ),
     ),
     dueSection(due.retentionReviewQueue),
