@@ -172,7 +172,7 @@ async def decisions_of_family(info: Info, family_id: uuid.UUID) -> list[SharingD
 class SafeguardingOverrideConnection:
     nodes: list[SafeguardingOverrideType]
     page_info: PageInfo
-    unreviewed_count: int = strawberry.field(description="How many overrides, on any page, wait for review.")
+    total_count: int = strawberry.field(description="How many overrides match, on any page.")
 
 
 @strawberry.type
@@ -200,7 +200,7 @@ class SafeguardingQuery:
         return SafeguardingOverrideConnection(
             nodes=[SafeguardingOverrideType.from_row(row) for row in page.items],
             page_info=PageInfo.of(page, safeguarding_service.review_cursor),
-            unreviewed_count=page.total or 0,
+            total_count=page.total or 0,
         )
 
 

@@ -147,22 +147,21 @@ async def review_page(
 ) -> pagination.Page[SafeguardingOverride]:
     """Every override, for information-governance officers, most recent activity first (recorded or reviewed):
     an override just reviewed stays at hand for its revocation. `unreviewed_only` is the queue still to
-    review, newest first. Pages by (activity, id); the total is how many wait for review."""
+    review, newest first. Pages by (activity, id); the total is how many match, on any page."""
     pagination.check_first(first)
     access.require_outside_family(Act.read, Kind.safeguarding_override)
     activity = _activity()
     statement = select(SafeguardingOverride, activity.label("activity"))
-    unreviewed = col(SafeguardingOverride.reviewed_at).is_(None)
-    if unreviewed_only:
-        statement = statement.where(unreviewed)
+    matching = [col(SafeguardingOverride.reviewed_at).is_(None)] if unreviewed_only else []
+    statement = statement.where(*matching)
     if after is not None:
         last_activity, last_id = pagination.decode(after, datetime, uuid.UUID)
         later = sa.and_(activity == sa.literal(last_activity), col(SafeguardingOverride.id) > last_id)
         statement = statement.where(sa.or_(activity < sa.literal(last_activity), later))
     ordered = statement.order_by(activity.desc(), col(SafeguardingOverride.id)).limit(first + 1)
     rows = (await session.exec(ordered)).all()
-    waiting = (await session.exec(select(sa.func.count()).select_from(SafeguardingOverride).where(unreviewed))).one()
-    return pagination.Page.of([row for row, _ in rows], first, total=waiting)
+    total = (await session.exec(select(sa.func.count()).select_from(SafeguardingOverride).where(*matching))).one()
+    return pagination.Page.of([row for row, _ in rows], first, total=total)
 
 
 def review_cursor(row: SafeguardingOverride) -> str:

@@ -20,7 +20,7 @@ export const openTo = {
 
 export async function render(main, context) {
   const overridesAfter = context.query.get("overridesAfter");
-  const [{ safeguardingOverrideQueue: overrides }, auditLog, due, held, { erasedFamilies }, agreements] = await Promise.all([
+  const [{ safeguardingOverrideQueue: overrides, waiting }, auditLog, due, held, { erasedFamilies }, agreements] = await Promise.all([
     call("OverrideQueue", { unreviewedOnly: false, first: 20, after: overridesAfter }),
     loadAuditLog(context.query),
     call("RetentionReviewQueue", { first: 100 }),
@@ -34,7 +34,7 @@ export async function render(main, context) {
     reload: () => context.navigate("/information-governance"),
     show: (path) => context.navigate(path),
   };
-  const unreviewed = overrides.unreviewedCount;
+  const unreviewed = waiting.totalCount;
   const moreOverrides = new URLSearchParams({ overridesAfter: overrides.pageInfo.endCursor || "" });
   main.append(
     h("h1", { class: "govuk-heading-l", tabindex: "-1" }, "Information governance"),
