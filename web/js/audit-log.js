@@ -120,12 +120,7 @@ function entries(events, filter, after, filtered, view) {
           }),
         )
       : h("p", { class: "govuk-body", id: "audit-empty" }, filtered ? "No entries match these filters." : "The audit log is empty."),
-    h(
-      "nav",
-      { class: "govuk-body", "aria-label": "Audit log pages" },
-      after ? h("a", { class: "govuk-link govuk-!-margin-right-4", id: "audit-newest", href: `#/information-governance${suffix(base)}` }, "Newest entries") : "",
-      events.pageInfo.hasNextPage ? h("a", { class: "govuk-link", id: "audit-older", href: `#/information-governance?${older}` }, "Older entries") : "",
-    ),
+    pages("Pages of the audit log", after ? ["audit-newest", `#/information-governance${suffix(base)}`, "Newest entries"] : null, events.pageInfo.hasNextPage ? ["audit-older", `#/information-governance?${older}`, "Older entries"] : null),
   );
 }
 
@@ -188,4 +183,16 @@ function exportControl(filter) {
     }
   });
   return h("div", {}, control, status);
+}
+
+/** GOV.UK pagination with a link back to the first page and one to the next: [id, href, text] or null. */
+export function pages(label, first, next) {
+  if (!first && !next) return "";
+  const link = ([id, href, text], rel) => h("a", { class: "govuk-link govuk-pagination__link", id, href, rel }, text);
+  return h(
+    "nav",
+    { class: "govuk-pagination", "aria-label": label },
+    first ? h("div", { class: "govuk-pagination__prev" }, link(first, null)) : null,
+    next ? h("div", { class: "govuk-pagination__next" }, link(next, "next")) : null,
+  );
 }

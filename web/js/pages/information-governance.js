@@ -4,7 +4,7 @@
 // overrides carry the reasons for sharing, not what was shared.
 
 import { call } from "../api.js";
-import { auditSection, loadAuditLog } from "../audit-log.js";
+import { auditSection, loadAuditLog, pages } from "../audit-log.js";
 import { details, h, hidden, textArea, uniqueId } from "../dom.js";
 import { overrideCard } from "../family/safeguarding.js";
 import { refuse, submit, value } from "../forms.js";
@@ -67,11 +67,10 @@ export async function render(main, context) {
           ? overrides.nodes.map((item) => overrideCard(item, { showFamily: true, heading: "h3", extra: actions(item, view) }))
           : h("p", { class: "govuk-body" }, overridesAfter ? "No more uses of sharing without consent." : "No information has been shared without consent."),
       ),
-      h(
-        "nav",
-        { class: "govuk-body", "aria-label": "Sharing without consent pages" },
-        overridesAfter ? h("a", { class: "govuk-link govuk-!-margin-right-4", id: "overrides-newest", href: "#/information-governance" }, "Most recent uses") : "",
-        overrides.pageInfo.hasNextPage ? h("a", { class: "govuk-link", id: "overrides-older", href: `#/information-governance?${moreOverrides}` }, "Earlier uses of sharing without consent") : "",
+      pages(
+        "Pages of sharing without consent",
+        overridesAfter ? ["overrides-newest", "#/information-governance", "Most recent uses"] : null,
+        overrides.pageInfo.hasNextPage ? ["overrides-older", `#/information-governance?${moreOverrides}`, "Earlier uses of sharing without consent"] : null,
       ),
     ),
     dueSection(due.retentionReviewQueue),
