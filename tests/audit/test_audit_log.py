@@ -198,11 +198,13 @@ async def statements_for_a_page(gql, app, sessions, events: int) -> int:
                 detail={"owningAgencyIds": [str(area.school.id)], "categories": ["education"]},
             )
     token = await sign_in(gql, area.ig)
+    audit_filter = {"familyReference": area.family.reference, "kind": "contribution_read"}
     with counting(app.state.taf.engine) as statements:
-        nodes = await entries(gql, token, familyReference=area.family.reference, kind="contribution_read")
-    assert len(nodes) == events
+        nodes = await entries(gql, token, **audit_filter)
+        export = (await gql.data("AuditLogExport", {"input": audit_filter}, token=token))["auditLogExport"]
+    assert len(nodes) == events == export["rowCount"]
     return len(statements)
 
 
-async def test_a_page_takes_the_same_statements_for_few_or_many_entries(gql, app, sessions):
+async def test_a_page_and_an_export_take_the_same_statements_for_few_or_many_entries(gql, app, sessions):
     assert await statements_for_a_page(gql, app, sessions, 2) == await statements_for_a_page(gql, app, sessions, 30)
