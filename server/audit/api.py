@@ -1,21 +1,25 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from datetime import date, datetime
 from functools import partial
 from typing import Any
 
 import strawberry
 from strawberry.scalars import JSON
 
-from server.api.labels import family_label
+from server.access.categories import InformationCategory
 from server.api.mutation import mutate
 from server.api.pagination import After, First, PageInfo
 from server.api.scalars import Info, parse_id
 from server.api.types import InformationCategoryType
+from server.audit import log as audit_log
 from server.audit import queries as audit_queries
-from server.audit.models import AuditEvent
+from server.audit.log import EXPORT_LIMIT, AuditLogEntry, AuditLogExport, AuditLogFilter
+from server.audit.models import AuditOutcome
 from server.audit.queries import AccessLogEntry
+
+AuditOutcomeType = strawberry.enum(AuditOutcome, name="AuditOutcome", description="How a request ended.")
 
 
 @strawberry.type(name="AuditEvent", description="One entry of the append-only audit log.")
@@ -23,40 +27,101 @@ class AuditEventType:
     id: int
     at: datetime
     actor_user_id: strawberry.ID | None
-    action: str
+    action: str = strawberry.field(description="The kind of event as a code; `what` names it in plain English.")
+    what: str = strawberry.field(description="The kind of event in plain English, for example 'Recorded consent'.")
     outcome: str = strawberry.field(description="allowed, denied or failed.")
     family_id: strawberry.ID | None
     detail: JSON = strawberry.field(description="Ids and field names; never case content or secrets.")
-    row_actor_id: strawberry.Private[uuid.UUID | None] = None
-    row_family_id: strawberry.Private[uuid.UUID | None] = None
-
-    @strawberry.field(description="The name of whoever did it; null for the service itself.")
-    async def actor_name(self, info: Info) -> str | None:
-        if self.row_actor_id is None:
-            return None
-        user = await info.context.loaders.user_by_id.load(self.row_actor_id)
-        return user.display_name if user else None
-
-    @strawberry.field(description="Which family it was about, as name and reference (for IG officers).")
-    async def family_label(self, info: Info) -> str | None:
-        return await family_label(info, self.row_family_id)
+    actor_name: str | None = strawberry.field(description="The name of whoever did it; null for the service itself.")
+    actor_agency_name: str | None = strawberry.field(
+        description="Their agency; null for family members and the service."
+    )
+    family_label: str | None = strawberry.field(
+        description="Which family it was about, as name and reference (for IG officers); null when not about a family."
+    )
+    owning_agency_names: list[str] = strawberry.field(
+        description="For a read of case content: the agencies whose information it was. Empty otherwise."
+    )
+    categories: list[InformationCategoryType] = strawberry.field(  # type: ignore[valid-type]
+        description="For a read of case content: the categories of what was read, never the content. Empty otherwise."
+    )
+    withheld_from_family: bool = strawberry.field(
+        description="An IG officer has withheld this entry from the family's view of who has looked."
+    )
+    withholdable: bool = strawberry.field(
+        description="A read the family's view of who has looked could show, not yet withheld (auditDisclosureBlock)."
+    )
 
     @classmethod
-    def from_row(cls, row: AuditEvent) -> AuditEventType:
+    def from_entry(cls, entry: AuditLogEntry) -> AuditEventType:
         def text_id(value: Any) -> strawberry.ID | None:
             return strawberry.ID(str(value)) if value else None
 
         return cls(
-            id=row.id or 0,
-            at=row.at,
-            actor_user_id=text_id(row.actor_user_id),
-            action=row.action,
-            outcome=row.outcome.value,
-            family_id=text_id(row.family_id),
-            detail=row.detail,
-            row_actor_id=row.actor_user_id,
-            row_family_id=row.family_id,
+            id=entry.id,
+            at=entry.at,
+            actor_user_id=text_id(entry.actor_user_id),
+            action=entry.action,
+            what=entry.what,
+            outcome=entry.outcome,
+            family_id=text_id(entry.family_id),
+            detail=entry.detail,
+            actor_name=entry.actor_name,
+            actor_agency_name=entry.actor_agency,
+            family_label=entry.family_label,
+            owning_agency_names=entry.owning_agencies,
+            categories=[c for c in entry.categories if c in InformationCategory.__members__],
+            withheld_from_family=entry.withheld_from_family,
+            withholdable=entry.withholdable,
         )
+
+
+@strawberry.type(description="A kind of audit event: its code and its name in plain English.")
+class AuditEventKind:
+    code: str
+    name: str
+
+
+@strawberry.input(description="Narrows the audit log. Every part is optional; they combine with AND.")
+class AuditLogFilterInput:
+    family_reference: str | None = strawberry.field(
+        default=None, description="A family's reference, exactly (any case), such as TAF-2024-0001."
+    )
+    actor: str | None = strawberry.field(
+        default=None, description="Part of the name or email address of whoever did it (any case)."
+    )
+    kind: str | None = strawberry.field(
+        default=None, description="One code from auditEventKinds; anything else is BAD_USER_INPUT."
+    )
+    outcome: AuditOutcomeType | None = None  # type: ignore[valid-type]
+    from_: date | None = strawberry.field(default=None, name="from", description="The first day, in UK time, included.")
+    to: date | None = strawberry.field(
+        default=None, description="The last day, in UK time, included; before `from` is BAD_USER_INPUT."
+    )
+
+    def to_filter(self, family_id: uuid.UUID | None = None) -> AuditLogFilter:
+        return AuditLogFilter(
+            family_id=family_id,
+            family_reference=self.family_reference,
+            actor=self.actor,
+            kind=self.kind,
+            outcome=self.outcome,
+            from_date=self.from_,
+            to_date=self.to,
+        )
+
+
+@strawberry.type(description="The filtered audit log as a CSV file (UTF-8). The export is itself audited.")
+class AuditLogExportType:
+    csv: str
+    row_count: int
+    complete: bool = strawberry.field(
+        description=f"False when more than {EXPORT_LIMIT} entries matched: the file holds the newest {EXPORT_LIMIT}."
+    )
+
+    @classmethod
+    def from_export(cls, result: AuditLogExport) -> AuditLogExportType:
+        return cls(csv=result.csv, row_count=result.rows, complete=result.complete)
 
 
 @strawberry.type(name="AccessLogEntry", description="Someone from another agency looked at the family's information.")
@@ -100,23 +165,27 @@ async def access_log_of_family(info: Info, family_id: uuid.UUID, first: int) -> 
 
 @strawberry.type
 class AuditQuery:
-    @strawberry.field(description="Information-governance officers: the audit log, newest first.")
+    @strawberry.field(description="Information-governance officers: the audit log, newest first, filtered.")
     async def audit_events(
-        self, info: Info, family_id: strawberry.ID | None = None, first: First = 50, after: After = None
+        self,
+        info: Info,
+        family_id: strawberry.ID | None = None,
+        filter: AuditLogFilterInput | None = None,
+        first: First = 50,
+        after: After = None,
     ) -> AuditEventConnection:
         await info.context.spend("report")
+        log_filter = (filter or AuditLogFilterInput()).to_filter(parse_id(family_id, "familyId") if family_id else None)
         async with info.context.read() as session:
-            page = await audit_queries.events(
-                session,
-                info.context.access,
-                family_id=parse_id(family_id, "familyId") if family_id else None,
-                first=first,
-                after=after,
-            )
+            page = await audit_log.entries(session, info.context.access, log_filter, first=first, after=after)
         return AuditEventConnection(
-            nodes=[AuditEventType.from_row(row) for row in page.items],
-            page_info=PageInfo.of(page, audit_queries.cursor),
+            nodes=[AuditEventType.from_entry(entry) for entry in page.items],
+            page_info=PageInfo.of(page, audit_log.cursor),
         )
+
+    @strawberry.field(description="Information-governance officers: every kind of audit event, by name.")
+    def audit_event_kinds(self, info: Info) -> list[AuditEventKind]:
+        return [AuditEventKind(code=code, name=name) for code, name in audit_log.kinds(info.context.access)]
 
 
 @strawberry.type
@@ -129,3 +198,16 @@ class AuditMutation:
             audit=lambda _: {"auditEventId": input.audit_event_id},
         )
         return True
+
+    @strawberry.mutation(
+        description=f"Information-governance officers: the filtered audit log as CSV, up to {EXPORT_LIMIT} entries."
+    )
+    async def audit_log_export(self, info: Info, input: AuditLogFilterInput) -> AuditLogExportType:
+        await info.context.spend("report")
+        log_filter = input.to_filter()
+        result = await mutate(
+            info,
+            partial(audit_log.export, log_filter=log_filter),
+            audit=lambda export: {"filter": log_filter.as_detail(), "rows": export.rows, "complete": export.complete},
+        )
+        return AuditLogExportType.from_export(result)

@@ -11,6 +11,7 @@ import strawberry
 from server.agency.api import AgencyType
 from server.api.labels import family_label
 from server.api.mutation import mutate
+from server.api.pagination import After, First, PageInfo
 from server.api.scalars import Info, idempotency_key_field, parse_id, parse_ids
 from server.api.types import InformationCategoryType
 from server.safeguarding import service as safeguarding_service
@@ -167,6 +168,13 @@ async def decisions_of_family(info: Info, family_id: uuid.UUID) -> list[SharingD
     return [SharingDecisionType.from_row(row) for row in rows]
 
 
+@strawberry.type(description="A page of overrides, most recent activity (recorded or reviewed) first.")
+class SafeguardingOverrideConnection:
+    nodes: list[SafeguardingOverrideType]
+    page_info: PageInfo
+    total_count: int = strawberry.field(description="How many overrides match, on any page.")
+
+
 @strawberry.type
 class SafeguardingQuery:
     @strawberry.field(description="Information-governance officers: every override, unreviewed first (100 max).")
@@ -179,6 +187,21 @@ class SafeguardingQuery:
                 session, info.context.access, unreviewed_only=unreviewed_only, first=first
             )
         return [SafeguardingOverrideType.from_row(row) for row in rows]
+
+    @strawberry.field(description="Information-governance officers: every override, a page at a time.")
+    async def safeguarding_override_queue(
+        self, info: Info, unreviewed_only: bool = False, first: First = 50, after: After = None
+    ) -> SafeguardingOverrideConnection:
+        await info.context.spend("search")
+        async with info.context.read() as session:
+            page = await safeguarding_service.review_page(
+                session, info.context.access, unreviewed_only=unreviewed_only, first=first, after=after
+            )
+        return SafeguardingOverrideConnection(
+            nodes=[SafeguardingOverrideType.from_row(row) for row in page.items],
+            page_info=PageInfo.of(page, safeguarding_service.review_cursor),
+            total_count=page.total or 0,
+        )
 
 
 @strawberry.type

@@ -134,17 +134,38 @@ async def for_family(session: AsyncSession, access: AccessControl, family_id: uu
 async def review_queue(
     session: AsyncSession, access: AccessControl, *, unreviewed_only: bool, first: int
 ) -> list[SafeguardingOverride]:
+    """The first page of `review_page`, as a list (the older `safeguardingOverrides` field)."""
+    return (await review_page(session, access, unreviewed_only=unreviewed_only, first=first)).items
+
+
+def _activity() -> sa.ColumnElement[datetime]:
+    return sa.func.greatest(col(SafeguardingOverride.created_at), col(SafeguardingOverride.reviewed_at))
+
+
+async def review_page(
+    session: AsyncSession, access: AccessControl, *, unreviewed_only: bool, first: int, after: str | None = None
+) -> pagination.Page[SafeguardingOverride]:
     """Every override, for information-governance officers, most recent activity first (recorded or reviewed):
     an override just reviewed stays at hand for its revocation. `unreviewed_only` is the queue still to
-    review, newest first."""
+    review, newest first. Pages by (activity, id); the total is how many match, on any page."""
     pagination.check_first(first)
     access.require_outside_family(Act.read, Kind.safeguarding_override)
-    statement = select(SafeguardingOverride)
-    if unreviewed_only:
-        statement = statement.where(col(SafeguardingOverride.reviewed_at).is_(None))
-    activity = sa.func.greatest(col(SafeguardingOverride.created_at), col(SafeguardingOverride.reviewed_at))
-    ordered = statement.order_by(activity.desc(), col(SafeguardingOverride.id))
-    return list((await session.exec(ordered.limit(first))).all())
+    activity = _activity()
+    statement = select(SafeguardingOverride, activity.label("activity"))
+    matching = [col(SafeguardingOverride.reviewed_at).is_(None)] if unreviewed_only else []
+    statement = statement.where(*matching)
+    if after is not None:
+        last_activity, last_id = pagination.decode(after, datetime, uuid.UUID)
+        later = sa.and_(activity == sa.literal(last_activity), col(SafeguardingOverride.id) > last_id)
+        statement = statement.where(sa.or_(activity < sa.literal(last_activity), later))
+    ordered = statement.order_by(activity.desc(), col(SafeguardingOverride.id)).limit(first + 1)
+    rows = (await session.exec(ordered)).all()
+    total = (await session.exec(select(sa.func.count()).select_from(SafeguardingOverride).where(*matching))).one()
+    return pagination.Page.of([row for row, _ in rows], first, total=total)
+
+
+def review_cursor(row: SafeguardingOverride) -> str:
+    return pagination.encode(max(row.created_at, row.reviewed_at or row.created_at), row.id)
 
 
 async def record_decision_not_to_share(

@@ -4,7 +4,7 @@ from datetime import UTC, datetime, timedelta
 
 from server.agency.models import AgencyKind
 from tests.auth_helpers import sign_in
-from tests.builders import create_agency, create_area, create_contribution, create_family, create_user
+from tests.builders import create_agency, create_area, create_contribution, create_family, create_override, create_user
 from tests.db_helpers import row_counts
 from tests.graphql_client import code
 
@@ -199,3 +199,35 @@ async def test_an_override_notifies_the_ig_officer_and_the_lead_without_its_cont
         [notice] = received[who.id]
         assert notice["kind"] == "override_used"
         assert "injuries" not in str(notice)
+
+
+async def test_the_override_queue_pages_through_every_override_once(gql, sessions):
+    # given five overrides, one of them reviewed since
+    area = await create_area(sessions)
+    made = [
+        await create_override(
+            sessions,
+            family=area.family,
+            decided_by=area.colleague,
+            categories=["education"],
+            recipients=[area.early_help],
+        )
+        for _ in range(5)
+    ]
+    ig = await sign_in(gql, area.ig)
+    review = {"overrideId": str(made[1].id), "note": "Proportionate"}
+    await gql.data("SafeguardingOverrideReview", {"input": review}, token=ig)
+    # when paging through the whole queue three at a time
+    pages, after = [], None
+    while not pages or pages[-1]["pageInfo"]["hasNextPage"]:
+        variables = {"first": 3, "after": after}
+        data = await gql.data("OverrideQueue", variables, token=ig)
+        pages.append(data["safeguardingOverrideQueue"] | {"waiting": data["waiting"]})
+        after = pages[-1]["pageInfo"]["endCursor"]
+    # then each override comes once, the one just reviewed first, the rest newest first
+    seen = [node["id"] for page in pages for node in page["nodes"]]
+    assert len(seen) == len(set(seen))
+    mine = [node_id for node_id in seen if node_id in {str(row.id) for row in made}]
+    assert mine == [str(made[1].id), *(str(row.id) for row in reversed(made) if row is not made[1])]
+    assert pages[0]["waiting"]["totalCount"] >= 4
+    assert pages[0]["totalCount"] == len(seen)

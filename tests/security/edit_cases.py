@@ -93,6 +93,9 @@ async def edit_case(operation: str, gql, sessions) -> Case:
         events = (await gql.data("AuditEvents", {"familyId": family}, token=ig))["auditEvents"]["nodes"]
         read = next(event for event in events if event["action"] == "contribution_read")
         return case(ig, {"input": {"auditEventId": read["id"], "reason": "Naming this worker is a risk"}})
+    if operation == "AuditLogExport":
+        audit_filter = {"familyReference": area.family.reference, "actor": area.lead.display_name, "from": TODAY}
+        return case(await sign_in(gql, area.ig), {"input": audit_filter})
     if operation.startswith("DataSharingAgreement"):
         ig = await sign_in(gql, area.ig)
         agreement = agreement_input([area.early_help, area.school])
@@ -338,6 +341,7 @@ EDITS = [
     "SafeguardingOverrideRevoke",
     "SafeguardingOverrideReview",
     "AuditDisclosureBlock",
+    "AuditLogExport",
     # Agreements between agencies are about no family: even their create is swept here (the create sweeps
     # count rows by family); tests/sharing_agreement covers its idempotency key.
     "DataSharingAgreementCreate",

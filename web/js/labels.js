@@ -74,6 +74,13 @@ export const KIND = {
   service_offered: "Service offered",
 };
 
+// How an audited request ended (the audit log's outcome).
+export const AUDIT_OUTCOME = {
+  allowed: "Allowed",
+  denied: "Refused",
+  failed: "Failed",
+};
+
 export const CAPACITY = {
   self: "For themselves",
   parental_responsibility: "As a parent or carer, for a child",

@@ -4,11 +4,12 @@
 // overrides carry the reasons for sharing, not what was shared.
 
 import { call } from "../api.js";
-import { details, h, hidden, table, textArea, uniqueId } from "../dom.js";
+import { auditSection, loadAuditLog, pages } from "../audit-log.js";
+import { details, h, hidden, textArea, uniqueId } from "../dom.js";
 import { overrideCard } from "../family/safeguarding.js";
 import { refuse, submit, value } from "../forms.js";
 import { agreementsSection } from "../agreements.js";
-import { formatDateTime } from "../labels.js";
+import { formatDate } from "../labels.js";
 import { dueSection, erasedSection, heldSection } from "../retention.js";
 
 export const title = "Information governance";
@@ -18,10 +19,10 @@ export const openTo = {
 };
 
 export async function render(main, context) {
-  const after = context.query.get("after");
-  const [{ safeguardingOverrides }, { auditEvents }, due, held, { erasedFamilies }, agreements] = await Promise.all([
-    call("OverrideReviewQueue", { unreviewedOnly: false, first: 100 }),
-    call("AuditEvents", { first: 50, after }),
+  const overridesAfter = context.query.get("overridesAfter");
+  const [{ safeguardingOverrideQueue: overrides, waiting }, auditLog, due, held, { erasedFamilies }, agreements] = await Promise.all([
+    call("OverrideQueue", { unreviewedOnly: false, first: 20, after: overridesAfter }),
+    loadAuditLog(context.query),
     call("RetentionReviewQueue", { first: 100 }),
     call("RetentionReviewQueue", { first: 100, onLegalHold: true }),
     call("ErasedFamilies", { first: 50 }),
@@ -31,8 +32,10 @@ export async function render(main, context) {
     sessionEnded: context.sessionEnded,
     done: (message) => context.navigate("/information-governance", { message }),
     reload: () => context.navigate("/information-governance"),
+    show: (path) => context.navigate(path),
   };
-  const unreviewed = safeguardingOverrides.filter((item) => !item.reviewedAt).length;
+  const unreviewed = waiting.totalCount;
+  const moreOverrides = new URLSearchParams({ overridesAfter: overrides.pageInfo.endCursor || "" });
   main.append(
     h("h1", { class: "govuk-heading-l", tabindex: "-1" }, "Information governance"),
     h(
@@ -60,34 +63,21 @@ export async function render(main, context) {
       h(
         "div",
         { id: "override-queue" },
-        safeguardingOverrides.length
-          ? safeguardingOverrides.map((item) => overrideCard(item, { showFamily: true, heading: "h3", extra: actions(item, view) }))
-          : h("p", { class: "govuk-body" }, "No information has been shared without consent."),
+        overrides.nodes.length
+          ? overrides.nodes.map((item) => overrideCard(item, { showFamily: true, heading: "h3", extra: actions(item, view) }))
+          : h("p", { class: "govuk-body" }, overridesAfter ? "No more uses of sharing without consent." : "No information has been shared without consent."),
+      ),
+      pages(
+        "Pages of sharing without consent",
+        overridesAfter ? ["overrides-newest", "#/information-governance", "Most recent uses"] : null,
+        overrides.pageInfo.hasNextPage ? ["overrides-older", `#/information-governance?${moreOverrides}`, "Earlier uses of sharing without consent"] : null,
       ),
     ),
     dueSection(due.retentionReviewQueue),
     heldSection(held.retentionReviewQueue),
     erasedSection(erasedFamilies),
     agreementsSection(agreements, view),
-    h(
-      "section",
-      { class: "taf-section", id: "audit", "aria-labelledby": "audit-title", tabindex: "-1" },
-      h("h2", { class: "govuk-heading-m", id: "audit-title" }, "Audit log"),
-      h("p", { class: "govuk-body" }, "Every read of another agency's information, every refused request and every change, newest first. Entries hold ids, never case content."),
-      h(
-        "div",
-        { class: "taf-table-scroll", tabindex: "0", role: "region", "aria-label": "Audit log entries (scrolls sideways)" },
-        table({
-          id: "audit-table",
-          caption: "Audit log entries",
-          head: ["When", "What", "Outcome", "Family", "By"],
-          rows: auditEvents.nodes.map((event) => [formatDateTime(event.at), event.action, event.outcome, event.familyLabel || (event.familyId ? "A family (name not available)" : "None"), event.actorName || (event.actorUserId ? "Unknown account" : "No one signed in")]),
-        }),
-      ),
-      auditEvents.pageInfo.hasNextPage
-        ? h("p", { class: "govuk-body" }, h("a", { class: "govuk-link", href: `#/information-governance?after=${encodeURIComponent(auditEvents.pageInfo.endCursor)}` }, "Older entries"))
-        : "",
-    ),
+    auditSection(auditLog, view),
   );
   return "Information governance";
 }
@@ -111,7 +101,7 @@ function noteForm(item, view, action) {
       label,
       hint: review ? "For example: lawful basis appropriate; family to be told after the strategy meeting" : "The lead professional and the agencies involved are told it has stopped",
     }),
-    h("button", { type: "submit", class: review ? "govuk-button" : "govuk-button govuk-button--warning" }, review ? "Record the review" : "Revoke now", hidden(`: ${item.owningAgency.name}`)),
+    h("button", { type: "submit", class: review ? "govuk-button" : "govuk-button govuk-button--warning" }, review ? "Record the review" : "Revoke now", hidden(` of ${overrideName(item)}`)),
   );
   form.addEventListener("submit", (event) => {
     event.preventDefault();
@@ -126,5 +116,11 @@ function noteForm(item, view, action) {
       wording: () => ({ FORBIDDEN: "Only information-governance officers can review or revoke sharing without consent." }),
     });
   });
-  return details([review ? "Review" : "Revoke", hidden(`: ${item.owningAgency.name}, ${item.id}`)], form);
+  return details([review ? "Review" : "Revoke", hidden(` ${overrideName(item)}`)], form);
+}
+
+// How a screen reader tells one override's buttons from another's: whose sharing, about which family, from when.
+function overrideName(item) {
+  const family = item.familyLabel ? ` about ${item.familyLabel}` : "";
+  return `${item.owningAgency.name} sharing${family} from ${formatDate(item.startsAt)}`;
 }
