@@ -9,12 +9,18 @@ Security invariants:
   for families whose entry and exit narratives they may read (kind assessment_narrative), and a service's
   cost only if they may read that it was received (kind service_received): each through the rules' SQL form
   (access.item_filter_by_group: families are numbered by the facts the rules read, and each branch of the
-  condition serves one number), so a withheld item never shows in a figure."""
+  condition serves one number), so a withheld item never shows in a figure;
+- what became of the families and how often they were seen count only where the caller may see them: a
+  closure and its care outcome through kind plan (as the family's transitions are read), a re-referral
+  through kind referral on the family referred, contacts through kind contact (the fact of a contact is
+  the team's; its note, never read here, is content), and a legal status cohort through kind legal_status,
+  each by the rules' SQL form across families (access.family_filter)."""
 
 from __future__ import annotations
 
 import uuid
 from collections import Counter, defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -35,11 +41,15 @@ from server.assessment.models import (
     RiskRating,
     current_assessment,
 )
+from server.contact.models import Contact
 from server.errors import BadUserInput
-from server.family.models import LevelOfNeed
+from server.family.models import Family, LevelOfNeed
+from server.legal_status.models import LegalStatus, LegalStatusChange
+from server.referral.models import Referral
 from server.service_received.content import content_columns
 from server.service_received.models import ServiceReceived
 from server.team.models import TeamMembership
+from server.transition.models import CareOutcome, FamilyTransition, TransitionKind
 
 LEVELS = list(LevelOfNeed)  # in order of need: universal < targeted < specialist < statutory
 MAX_DAYS = 366 * 10
@@ -52,6 +62,11 @@ class Cohort:
     empty one does not. A new way to name a cohort is a field here and a condition in `_cohort_conditions`."""
 
     entry_levels: tuple[LevelOfNeed, ...] = ()  # the level of need on entry
+    # A legal status the family held at some time from its entry assessment to its exit assessment (its
+    # status in force on the entry day, or any it took on after, up to the exit day), read only where the
+    # caller may see the family's legal status: a status they may not see places no family in the cohort.
+    legal_statuses: tuple[LegalStatus, ...] = ()
+    edge_of_care: bool = False  # in the edge-of-care cohort at some time over the same days
 
 
 @dataclass(frozen=True)
@@ -87,6 +102,23 @@ class FactorCounts:
 
 
 @dataclass(frozen=True)
+class Journey:
+    """What became of the families, and how often they were seen. A family counts as closed when the caller
+    may see its transitions (kind plan) and it has a closure on or after its entry assessment (the last such,
+    whose care outcome says where the young person lives now); re-referred when a referral the caller may see
+    (kind referral) follows that closure within 12 months. Contacts count for the families whose contact log
+    the caller may see (kind contact: that a contact happened is the team's, only its note is content), from
+    the day the family was opened (or its entry assessment, if earlier) to its exit assessment."""
+
+    closed: int = 0
+    remained_at_home: int = 0
+    re_referred: int = 0
+    families_with_contact_log: int = 0
+    contacts: int = 0
+    involvement_days: int = 0  # over the families with a contact log, both ends counted
+
+
+@dataclass(frozen=True)
 class Figures:
     filter: ReportFilter
     pairs: Pairs
@@ -97,6 +129,7 @@ class Figures:
     resilience_on_exit: int
     families_with_services: int  # families with a service received the caller may read
     total_cost_pence: int
+    journey: Journey
 
     @property
     def families(self) -> int:
@@ -118,6 +151,7 @@ async def compute(session: AsyncSession, access: AccessControl, report: ReportFi
     scope = Scope(access, pairs, groups)
     narrated, on_entry, on_exit = await _resilience(session, scope)
     with_services, cost = await _cost(session, scope)
+    journey = await _journey(session, scope)
     return Figures(
         filter=report,
         pairs=pairs,
@@ -128,6 +162,7 @@ async def compute(session: AsyncSession, access: AccessControl, report: ReportFi
         resilience_on_exit=on_exit,
         families_with_services=with_services,
         total_cost_pence=cost,
+        journey=journey,
     )
 
 
@@ -155,7 +190,7 @@ async def _pairs(session: AsyncSession, access: AccessControl, report: ReportFil
         team = TeamMembership.__table__.c
         conditions.append(sa.exists().where(team.family_id == a.c.family_id, team.agency_id == report.team_agency_id))
     exited = (
-        sa.select(a.c.family_id, a.c.id, a.c.level_of_need)
+        sa.select(a.c.family_id, a.c.id, a.c.level_of_need, a.c.assessed_on)
         .where(*conditions)
         .ext(distinct_on(a.c.family_id))
         .order_by(a.c.family_id, a.c.assessed_on.desc(), a.c.created_at.desc())
@@ -163,7 +198,7 @@ async def _pairs(session: AsyncSession, access: AccessControl, report: ReportFil
     )
     e = _assessment.alias("e")
     entered = (
-        sa.select(e.c.family_id, e.c.id, e.c.level_of_need)
+        sa.select(e.c.family_id, e.c.id, e.c.level_of_need, e.c.assessed_on)
         .where(
             e.c.stage == AssessmentStage.entry.value,
             e.c.family_id.in_(sa.select(exited.c.family_id)),
@@ -173,7 +208,7 @@ async def _pairs(session: AsyncSession, access: AccessControl, report: ReportFil
         .order_by(e.c.family_id, e.c.assessed_on, e.c.created_at)
         .cte("entered")
     )
-    counted = sa.and_(entered.c.id.is_not(None), *_cohort_conditions(report.cohort, entered))
+    counted = sa.and_(entered.c.id.is_not(None), *_cohort_conditions(access, report.cohort, entered, exited))
     statement = sa.select(
         *(
             sa.func.array_agg(column).filter(counted)
@@ -191,12 +226,45 @@ async def _pairs(session: AsyncSession, access: AccessControl, report: ReportFil
     return Pairs(*(list(column or []) for column in columns)), without_entry
 
 
-def _cohort_conditions(cohort: Cohort, entered: sa.CTE) -> list[ColumnElement[bool]]:
-    """The SQL conditions that place a family in the cohort, on its entry assessment (`entered`)."""
+def _cohort_conditions(
+    access: AccessControl, cohort: Cohort, entered: sa.CTE, exited: sa.CTE
+) -> list[ColumnElement[bool]]:
+    """The SQL conditions that place a family in the cohort, on its entry (`entered`) and exit (`exited`)
+    assessments."""
     conditions = []
     if cohort.entry_levels:
         conditions.append(entered.c.level_of_need.in_([level.value for level in cohort.entry_levels]))
+    if cohort.legal_statuses:
+        statuses = [status.value for status in cohort.legal_statuses]
+        conditions.append(_held(access, entered, exited, lambda row: row.c.legal_status.in_(statuses)))
+    if cohort.edge_of_care:
+        conditions.append(_held(access, entered, exited, lambda row: row.c.edge_of_care.is_(True)))
     return conditions
+
+
+def _held(
+    access: AccessControl, entered: sa.CTE, exited: sa.CTE, matches: Callable[[sa.Alias], ColumnElement[bool]]
+) -> ColumnElement[bool]:
+    """Whether the family's legal status history, as the caller may see it, has a row that `matches` in
+    force at some time from the entry day to the exit day: the row in force on the entry day, or one
+    that took effect after it and no later than the exit day."""
+    status, later = LegalStatusChange.__table__.alias("ls"), LegalStatusChange.__table__.alias("ls_later")
+    superseded_by_entry = (
+        sa.exists()
+        .where(
+            later.c.family_id == status.c.family_id,
+            later.c.effective_from > status.c.effective_from,
+            later.c.effective_from <= entered.c.assessed_on,
+        )
+        .correlate(status, entered)
+    )
+    return sa.exists().where(
+        status.c.family_id == exited.c.family_id,
+        access.family_filter(status.c.family_id, Act.read, Kind.legal_status),
+        status.c.effective_from <= exited.c.assessed_on,
+        sa.or_(status.c.effective_from > entered.c.assessed_on, ~superseded_by_entry),
+        matches(status),
+    )
 
 
 @dataclass(frozen=True)
@@ -346,3 +414,58 @@ async def _cost(session: AsyncSession, scope: Scope) -> tuple[int, int]:
     )
     families, total = (await session.exec(statement)).one()
     return families, int(total)
+
+
+async def _journey(session: AsyncSession, scope: Scope) -> Journey:
+    """Closures, care outcomes, re-referrals and contacts of the pairs' families (see `Journey`), in one
+    statement whose conditions are the rules' SQL form across families (kinds plan, referral, contact)."""
+    if not scope.pairs.family_ids:
+        return Journey()
+    access, p = scope.access, scope.rows()
+    entry, exit_ = _assessment.alias("je"), _assessment.alias("jx")
+    family = Family.__table__
+    t = FamilyTransition.__table__.alias("t")
+    closure = (
+        sa.select(t.c.id, t.c.effective_on, t.c.care_outcome)
+        .where(
+            t.c.family_id == p.c.family_id,
+            t.c.kind == TransitionKind.closure.value,
+            t.c.effective_on >= entry.c.assessed_on,
+            access.family_filter(t.c.family_id, Act.read, Kind.plan),
+        )
+        .order_by(t.c.effective_on.desc(), t.c.created_at.desc())
+        .limit(1)
+        .lateral("c")
+    )
+    r = Referral.__table__
+    re_referred = sa.exists().where(
+        r.c.earlier_closure_id == closure.c.id,
+        r.c.received_on <= closure.c.effective_on + sa.text("interval '12 months'"),
+        access.family_filter(r.c.family_id, Act.read, Kind.referral),
+    )
+    opened_on = sa.cast(sa.func.timezone("UTC", family.c.opened_at), sa.Date)
+    started = sa.func.least(opened_on, entry.c.assessed_on, type_=sa.Date)
+    log_visible = access.family_filter(p.c.family_id, Act.read, Kind.contact)
+    k = Contact.__table__
+    contacted_on = sa.cast(sa.func.timezone("UTC", k.c.contacted_at), sa.Date)
+    contacts = (
+        sa.select(sa.func.count())
+        .where(k.c.family_id == p.c.family_id, contacted_on.between(started, exit_.c.assessed_on))
+        .scalar_subquery()
+    )
+    remained = closure.c.care_outcome == CareOutcome.remained_at_home.value
+    statement = sa.select(
+        sa.func.count(closure.c.id),
+        sa.func.count(sa.case((remained, 1))),
+        sa.func.count(sa.case((re_referred, 1))),
+        sa.func.count(sa.case((log_visible, 1))),
+        sa.func.coalesce(sa.func.sum(sa.case((log_visible, contacts))), 0),
+        sa.func.coalesce(sa.func.sum(sa.case((log_visible, exit_.c.assessed_on - started + 1))), 0),
+    ).select_from(
+        p.join(entry, entry.c.id == p.c.entry_id)
+        .join(exit_, exit_.c.id == p.c.exit_id)
+        .join(family, family.c.id == p.c.family_id)
+        .outerjoin(closure, sa.true())
+    )
+    closed, remained_at_home, re_referred_count, with_log, contact_count, days = (await session.exec(statement)).one()
+    return Journey(closed, remained_at_home, re_referred_count, with_log, int(contact_count), int(days))
