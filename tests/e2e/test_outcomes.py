@@ -38,8 +38,9 @@ async def assessed(sessions, family, lead, entry: tuple, exit_: tuple) -> None:
 async def closed_and_on_a_plan(sessions, lead, families) -> None:
     async with unit_of_work(sessions) as session:
         for family, care in ((families[0], CareOutcome.remained_at_home), (families[1], CareOutcome.entered_care)):
-            session.add(FamilyTransition(family_id=family.id, kind=TransitionKind.closure, effective_on=date(2026, 3, 2),
-                                         reason="Goals met", outcome=ClosureOutcome.goals_achieved, care_outcome=care,
+            session.add(FamilyTransition(family_id=family.id, kind=TransitionKind.closure,
+                                         effective_on=date(2026, 3, 2), reason="Goals met",
+                                         outcome=ClosureOutcome.goals_achieved, care_outcome=care,
                                          recorded_by_user_id=lead.id))  # fmt: skip
         session.add(LegalStatusChange(family_id=families[0].id, legal_status=LegalStatus.child_protection_plan,
                                       effective_from=date(2025, 8, 1), recorded_by_user_id=lead.id))  # fmt: skip
