@@ -13,7 +13,7 @@ export const title = "Assessments";
 
 export const visible = () => true;
 
-const RATING = { not_a_concern: "Not a concern", low: "Low", medium: "Medium", high: "High", no_longer_a_risk: "No longer a risk" };
+export const RATING = { not_a_concern: "Not a concern", low: "Low", medium: "Medium", high: "High", no_longer_a_risk: "No longer a risk" };
 
 export async function render(view) {
   const { familyAssessments: assessments } = await call("FamilyAssessments", { familyId: view.family.id });
@@ -23,11 +23,14 @@ export async function render(view) {
     "div",
     {},
     assessments.length
-      ? h("div", { id: "assessments-list" }, assessments.map((assessment) => card(assessment, members)))
+      ? h("div", { id: "assessments-list" }, assessments.map((assessment) => card(assessment, members, { correctPath: correctable(view, assessment) ? `/families/${encodeURIComponent(view.family.id)}/assessments/${encodeURIComponent(assessment.id)}/correct` : null })))
       : h("p", { class: "govuk-body", id: "assessments-list" }, "No assessment has been recorded yet."),
     recordable ? recordForm(view, (await call("AssessmentFactors")).assessmentFactors) : null,
   );
 }
+
+// The API lets the author correct their own assessment while they may record the family's assessments.
+const correctable = (view, assessment) => view.family.status !== "closed" && assessment.author.id === view.me.id && assessment.contentVisible;
 
 const RATING_CHOICES = choices(RATING, { first: "Not rated" });
 
@@ -131,7 +134,7 @@ function history(assessment, members) {
   return shown;
 }
 
-function card(assessment, members, { heading = "h3", earlier = false } = {}) {
+function card(assessment, members, { heading = "h3", earlier = false, correctPath = null } = {}) {
   const titleId = uniqueId("assessment");
   const text = (words) => words || "Not recorded";
   const title = `${ASSESSMENT_STAGE[assessment.stage]}, ${formatDate(assessment.assessedOn)}${earlier ? ` (version ${assessment.version}, since corrected)` : ""}`;
@@ -172,6 +175,9 @@ function card(assessment, members, { heading = "h3", earlier = false } = {}) {
           )
         : null,
       assessment.version > 1 && !earlier ? history(assessment, members) : null,
+      correctPath
+        ? h("p", { class: "govuk-body" }, h("a", { class: "govuk-link", href: `#${correctPath}`, "data-correct": assessment.id }, "Correct this assessment", h("span", { class: "govuk-visually-hidden" }, ` (${title})`)))
+        : null,
     ),
   );
 }
