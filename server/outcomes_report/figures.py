@@ -146,23 +146,21 @@ class Figures:
 async def compute(session: AsyncSession, access: AccessControl, report: ReportFilter) -> Figures:
     _check_range(report)
     pairs, without_entry = await _pairs(session, access, report)
-    # One statement reads the facts of all the families; each later statement has a branch per distinct facts.
+    # Three statements for any number of families: the pairs, the facts of all their families (one row per
+    # distinct facts), and the counting, whose item conditions have a branch per distinct facts.
     groups = await access.group_by_facts(session, pairs.family_ids)
-    scope = Scope(access, pairs, groups)
-    narrated, on_entry, on_exit = await _resilience(session, scope)
-    with_services, cost = await _cost(session, scope)
-    journey = await _journey(session, scope)
+    counted = await _count(session, Scope(access, pairs, groups))
     return Figures(
         filter=report,
         pairs=pairs,
         families_without_entry=without_entry,
-        factors=await _factors(session, scope),
-        narrated=narrated,
-        resilience_on_entry=on_entry,
-        resilience_on_exit=on_exit,
-        families_with_services=with_services,
-        total_cost_pence=cost,
-        journey=journey,
+        factors=counted.factors,
+        narrated=counted.narrated,
+        resilience_on_entry=counted.resilience_on_entry,
+        resilience_on_exit=counted.resilience_on_exit,
+        families_with_services=counted.families_with_services,
+        total_cost_pence=counted.total_cost_pence,
+        journey=counted.journey,
     )
 
 
@@ -275,21 +273,20 @@ class Scope:
     pairs: Pairs
     groups: FactsGroups
 
-    def rows(self) -> sa.TableValuedAlias:
-        """The pairs as a relation p(family_id, entry_id, exit_id, facts_group), sent as four arrays."""
+    def rows(self) -> sa.CTE:
+        """The pairs as a relation p(family_id, entry_id, exit_id, facts_group), sent once as four arrays and
+        read by every part of the counting statement."""
         uuids, numbers = ARRAY(sa.Uuid()), self.groups.numbers
-        return (
-            sa.func.unnest(
-                sa.literal(self.pairs.family_ids, uuids),
-                sa.literal(self.pairs.entry_ids, uuids),
-                sa.literal(self.pairs.exit_ids, uuids),
-                sa.literal([numbers[family_id] for family_id in self.pairs.family_ids], ARRAY(sa.Integer())),
-            )
-            .table_valued("family_id", "entry_id", "exit_id", "facts_group")
-            .render_derived(name="p", with_types=False)
-        )
+        unnested = sa.func.unnest(
+            sa.literal(self.pairs.family_ids, uuids),
+            sa.literal(self.pairs.entry_ids, uuids),
+            sa.literal(self.pairs.exit_ids, uuids),
+            sa.literal([numbers[family_id] for family_id in self.pairs.family_ids], ARRAY(sa.Integer())),
+        ).table_valued("family_id", "entry_id", "exit_id", "facts_group")
+        pairs = unnested.render_derived(name="pairs", with_types=False)
+        return sa.select(*pairs.c).cte("p").prefix_with("MATERIALIZED")
 
-    def readable(self, rows: sa.TableValuedAlias, columns: ContentColumns, kind: Kind) -> ColumnElement[bool]:
+    def readable(self, rows: sa.CTE, columns: ContentColumns, kind: Kind) -> ColumnElement[bool]:
         """Items of the pairs' families (joined to `rows`) that the caller may read."""
         return self.access.item_filter_by_group(self.groups, rows.c.facts_group, columns, kind=kind)
 
@@ -306,12 +303,60 @@ def _narrative_columns(table: sa.FromClause) -> ContentColumns:
     )
 
 
-async def _factors(session: AsyncSession, scope: Scope) -> list[FactorCounts]:
-    """A unit (the family, or one member) counts for a factor when the caller may read its rating on entry
-    and on exit."""
+@dataclass(frozen=True)
+class Counted:
+    factors: list[FactorCounts]
+    narrated: int
+    resilience_on_entry: int
+    resilience_on_exit: int
+    families_with_services: int
+    total_cost_pence: int
+    journey: Journey
+
+
+async def _count(session: AsyncSession, scope: Scope) -> Counted:
+    """Everything counted over the pairs, in one statement: the whole-report totals (resilience, cost,
+    journey: one row) joined to each factor's counts (a row per factor and ratings, none when nothing is
+    rated), so the pairs travel once and PostgreSQL reads them once."""
     if not scope.pairs.family_ids:
-        return []
+        return Counted([], 0, 0, 0, 0, 0, Journey())
     p = scope.rows()
+    resilience, cost, journey = (
+        _resilience(scope, p).subquery("resilience"),
+        _cost(scope, p).subquery("cost"),
+        _journey(scope, p).subquery("journey"),
+    )
+    totals = (
+        sa.select(*resilience.c, *cost.c, *journey.c)
+        .select_from(resilience.join(cost, sa.true()).join(journey, sa.true()))
+        .subquery("totals")
+    )
+    factors = _factors(scope, p).subquery("factors")
+    statement = sa.select(*totals.c, *factors.c).select_from(totals.outerjoin(factors, sa.true()))
+    rows = (await session.exec(statement)).all()
+    first = rows[0]
+    return Counted(
+        factors=_factor_rows([row for row in rows if row.factor is not None]),
+        narrated=first.narrated,
+        resilience_on_entry=int(first.resilience_on_entry),
+        resilience_on_exit=int(first.resilience_on_exit),
+        families_with_services=first.families_with_services,
+        total_cost_pence=int(first.total_cost_pence),
+        journey=Journey(
+            first.closed,
+            first.remained_at_home,
+            first.re_referred,
+            first.families_with_contact_log,
+            int(first.contacts),
+            int(first.involvement_days),
+        ),
+    )
+
+
+def _factors(scope: Scope, p: sa.CTE) -> sa.Select:
+    """A unit (the family, or one member) counts for a factor when the caller may read its rating on entry
+    and on exit. Two groupings in one pass: units by (factor, entry rating, exit rating), and families by
+    factor."""
     ratings = AssessmentRating.__table__
     e, x = ratings.alias("re"), ratings.alias("rx")
     kind = Kind.assessment_rating
@@ -325,31 +370,30 @@ async def _factors(session: AsyncSession, scope: Scope) -> list[FactorCounts]:
     )
     readable = sa.and_(scope.readable(p, _rating_columns(e), kind), scope.readable(p, _rating_columns(x), kind))
     entry_risk, exit_risk = e.c.rating.in_(_RISK), x.c.rating.in_(_RISK)
-    # Two groupings in one pass: units by (factor, entry rating, exit rating), and families by factor.
-    by_family = sa.func.grouping(e.c.rating, x.c.rating) != 0
-    statement = (
+    return (
         sa.select(
-            e.c.factor,
-            e.c.rating,
-            x.c.rating,
-            by_family,
-            sa.func.count(),
-            sa.func.count(sa.distinct(p.c.family_id)).filter(entry_risk),
-            sa.func.count(sa.distinct(p.c.family_id)).filter(exit_risk),
+            e.c.factor.label("factor"),
+            e.c.rating.label("on_entry"),
+            x.c.rating.label("on_exit"),
+            (sa.func.grouping(e.c.rating, x.c.rating) != 0).label("per_family"),
+            sa.func.count().label("units"),
+            sa.func.count(sa.distinct(p.c.family_id)).filter(entry_risk).label("families_on_entry"),
+            sa.func.count(sa.distinct(p.c.family_id)).filter(exit_risk).label("families_on_exit"),
         )
         .select_from(joined)
         .where(readable)
         .group_by(sa.func.grouping_sets(sa.tuple_(e.c.factor, e.c.rating, x.c.rating), sa.tuple_(e.c.factor)))
     )
+
+
+def _factor_rows(rows: list) -> list[FactorCounts]:
     cells: dict[str, Counter[tuple[RiskRating, RiskRating]]] = defaultdict(Counter)
     families: dict[str, tuple[int, int]] = {}
-    for factor, on_entry, on_exit, per_family, count, with_risk_on_entry, with_risk_on_exit in (
-        await session.exec(statement)
-    ).all():
-        if per_family:
-            families[factor] = (with_risk_on_entry, with_risk_on_exit)
+    for row in rows:
+        if row.per_family:
+            families[row.factor] = (row.families_on_entry, row.families_on_exit)
         else:
-            cells[factor][(RiskRating(on_entry), RiskRating(on_exit))] += count
+            cells[row.factor][(RiskRating(row.on_entry), RiskRating(row.on_exit))] += row.units
     return [_factor_counts(factor, cells[factor], families[factor]) for factor in cells]
 
 
@@ -370,18 +414,19 @@ def _factor_counts(factor: str, cells: Counter, families: tuple[int, int]) -> Fa
     )
 
 
-async def _resilience(session: AsyncSession, scope: Scope) -> tuple[int, int, int]:
+def _resilience(scope: Scope, p: sa.CTE) -> sa.Select:
     """Families whose entry and exit narratives the caller may read, and their indicators on entry and exit."""
-    if not scope.pairs.family_ids:
-        return 0, 0, 0
-    p = scope.rows()
     e, x = _assessment.alias("ne"), _assessment.alias("nx")
     kind = Kind.assessment_narrative
-    statement = (
+    return (
         sa.select(
-            sa.func.count(),
-            sa.func.coalesce(sa.func.sum(sa.func.cardinality(e.c.resilience_indicators)), 0),
-            sa.func.coalesce(sa.func.sum(sa.func.cardinality(x.c.resilience_indicators)), 0),
+            sa.func.count().label("narrated"),
+            sa.func.coalesce(sa.func.sum(sa.func.cardinality(e.c.resilience_indicators)), 0).label(
+                "resilience_on_entry"
+            ),
+            sa.func.coalesce(sa.func.sum(sa.func.cardinality(x.c.resilience_indicators)), 0).label(
+                "resilience_on_exit"
+            ),
         )
         .select_from(p.join(e, e.c.id == p.c.entry_id).join(x, x.c.id == p.c.exit_id))
         .where(
@@ -389,22 +434,19 @@ async def _resilience(session: AsyncSession, scope: Scope) -> tuple[int, int, in
             scope.readable(p, _narrative_columns(x), kind),
         )
     )
-    narrated, on_entry, on_exit = (await session.exec(statement)).one()
-    return narrated, int(on_entry), int(on_exit)
 
 
-async def _cost(session: AsyncSession, scope: Scope) -> tuple[int, int]:
+def _cost(scope: Scope, p: sa.CTE) -> sa.Select:
     """What the services the families received up to their exit assessment cost, counting only services
     received the caller may read (each at the unit price of its start day, kept on the row)."""
-    if not scope.pairs.family_ids:
-        return 0, 0
-    p = scope.rows()
     s = ServiceReceived.__table__
     x = _assessment.alias("sx")
-    statement = (
+    return (
         sa.select(
-            sa.func.count(sa.distinct(s.c.family_id)),
-            sa.func.coalesce(sa.func.sum(sa.cast(s.c.quantity, sa.BigInteger) * s.c.unit_price_pence), 0),
+            sa.func.count(sa.distinct(s.c.family_id)).label("families_with_services"),
+            sa.func.coalesce(sa.func.sum(sa.cast(s.c.quantity, sa.BigInteger) * s.c.unit_price_pence), 0).label(
+                "total_cost_pence"
+            ),
         )
         .select_from(p.join(x, x.c.id == p.c.exit_id).join(s, s.c.family_id == p.c.family_id))
         .where(
@@ -412,16 +454,12 @@ async def _cost(session: AsyncSession, scope: Scope) -> tuple[int, int]:
             scope.readable(p, content_columns(), Kind.service_received),
         )
     )
-    families, total = (await session.exec(statement)).one()
-    return families, int(total)
 
 
-async def _journey(session: AsyncSession, scope: Scope) -> Journey:
-    """Closures, care outcomes, re-referrals and contacts of the pairs' families (see `Journey`), in one
-    statement whose conditions are the rules' SQL form across families (kinds plan, referral, contact)."""
-    if not scope.pairs.family_ids:
-        return Journey()
-    access, p = scope.access, scope.rows()
+def _journey(scope: Scope, p: sa.CTE) -> sa.Select:
+    """Closures, care outcomes, re-referrals and contacts of the pairs' families (see `Journey`), through the
+    rules' SQL form across families (kinds plan, referral, contact)."""
+    access = scope.access
     entry, exit_ = _assessment.alias("je"), _assessment.alias("jx")
     family = Family.__table__
     t = FamilyTransition.__table__.alias("t")
@@ -454,18 +492,18 @@ async def _journey(session: AsyncSession, scope: Scope) -> Journey:
         .scalar_subquery()
     )
     remained = closure.c.care_outcome == CareOutcome.remained_at_home.value
-    statement = sa.select(
-        sa.func.count(closure.c.id),
-        sa.func.count(sa.case((remained, 1))),
-        sa.func.count(sa.case((re_referred, 1))),
-        sa.func.count(sa.case((log_visible, 1))),
-        sa.func.coalesce(sa.func.sum(sa.case((log_visible, contacts))), 0),
-        sa.func.coalesce(sa.func.sum(sa.case((log_visible, exit_.c.assessed_on - started + 1))), 0),
+    return sa.select(
+        sa.func.count(closure.c.id).label("closed"),
+        sa.func.count(sa.case((remained, 1))).label("remained_at_home"),
+        sa.func.count(sa.case((re_referred, 1))).label("re_referred"),
+        sa.func.count(sa.case((log_visible, 1))).label("families_with_contact_log"),
+        sa.func.coalesce(sa.func.sum(sa.case((log_visible, contacts))), 0).label("contacts"),
+        sa.func.coalesce(sa.func.sum(sa.case((log_visible, exit_.c.assessed_on - started + 1))), 0).label(
+            "involvement_days"
+        ),
     ).select_from(
         p.join(entry, entry.c.id == p.c.entry_id)
         .join(exit_, exit_.c.id == p.c.exit_id)
         .join(family, family.c.id == p.c.family_id)
         .outerjoin(closure, sa.true())
     )
-    closed, remained_at_home, re_referred_count, with_log, contact_count, days = (await session.exec(statement)).one()
-    return Journey(closed, remained_at_home, re_referred_count, with_log, int(contact_count), int(days))
