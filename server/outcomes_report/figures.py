@@ -475,12 +475,16 @@ def _journey(scope: Scope, p: sa.CTE) -> sa.Select:
         .limit(1)
         .lateral("c")
     )
+    # Each closure's first referral the caller may see that follows it, read once for all closures (a referral
+    # is linked to the last closure before it was received, so its first is the one that counts).
     r = Referral.__table__
-    re_referred = sa.exists().where(
-        r.c.earlier_closure_id == closure.c.id,
-        r.c.received_on <= closure.c.effective_on + sa.text("interval '12 months'"),
-        access.family_filter(r.c.family_id, Act.read, Kind.referral),
+    followed = (
+        sa.select(r.c.earlier_closure_id, sa.func.min(r.c.received_on).label("first_received"))
+        .where(r.c.earlier_closure_id.is_not(None), access.family_filter(r.c.family_id, Act.read, Kind.referral))
+        .group_by(r.c.earlier_closure_id)
+        .subquery("followed")
     )
+    re_referred = followed.c.first_received <= closure.c.effective_on + sa.text("interval '12 months'")
     opened_on = sa.cast(sa.func.timezone("UTC", family.c.opened_at), sa.Date)
     started = sa.func.least(opened_on, entry.c.assessed_on, type_=sa.Date)
     log_visible = access.family_filter(p.c.family_id, Act.read, Kind.contact)
@@ -506,4 +510,5 @@ def _journey(scope: Scope, p: sa.CTE) -> sa.Select:
         .join(exit_, exit_.c.id == p.c.exit_id)
         .join(family, family.c.id == p.c.family_id)
         .outerjoin(closure, sa.true())
+        .outerjoin(followed, followed.c.earlier_closure_id == closure.c.id)
     )
