@@ -3,7 +3,9 @@
 A database of its own (`taf_area_report`): one area's early help service leads 10,000 families, each with a
 health worker on its team, an entry and an exit assessment in the last two years (five family risk factors
 rated each time, resilience indicators), two services received (intensive family support recorded by early
-help, CAMHS appointments recorded by health) and, for one family in ten, a consent to share health
+help, CAMHS appointments recorded by health), eight contacts between entry and exit, a closure a week after
+the exit for half of them (four in five remaining at home), a re-referral within the year for one closure in
+ten, and, for one family in ten, a consent to share health
 information with the whole team (so that the families' facts are not all alike). Written with COPY, like
 bench/data/. The early help manager's OutcomesReport over the two years counts all 10,000; it is sent to the
 real app (bench/serve.py under uvicorn, one worker) as the web sends it, one request at a time, after a
@@ -21,7 +23,7 @@ import os
 import statistics
 import time
 import uuid
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import asyncpg
@@ -53,6 +55,20 @@ CONSENT_COLUMNS = (
     "recipient_agency_ids", "purpose", "evidence_reference", "recorded_by_user_id", "valid_from", "created_at",
 )  # fmt: skip
 LEVELS = ["universal", "targeted", "specialist", "statutory"]
+DATA_VERSION = 2  # 2: closures, contacts and re-referrals (the report's journey figures)
+TRANSITION_COLUMNS = (
+    "id", "family_id", "kind", "effective_on", "reason", "receiving_team", "outcome", "care_outcome",
+    "support_continuing", "contact_if_difficulties", "family_feedback", "recorded_by_user_id", "created_at",
+)  # fmt: skip
+CONTACT_COLUMNS = (
+    "id", "family_id", "worker_user_id", "owning_agency_id", "contacted_at", "kind", "duration_minutes", "note",
+    "category", "created_at",
+)  # fmt: skip
+REFERRAL_COLUMNS = (
+    "id", "family_id", "version", "received_on", "referrer_name", "referrer_organisation", "referrer_role",
+    "referrer_contact", "consent", "consent_given_by", "reason", "presenting_needs", "owning_agency_id", "category",
+    "recorded_by_user_id", "created_at", "redirected_to", "earlier_family_id", "earlier_closure_id", "updated_at",
+)  # fmt: skip
 
 
 async def generate(url: str, families: int, seed: int = 2026) -> dict[str, Any]:
@@ -84,24 +100,28 @@ async def generate(url: str, families: int, seed: int = 2026) -> dict[str, Any]:
             for f, lead, nurse in teams
             for agency, user, role in ((early_help, lead, "lead_professional"), (health, nurse, "contributor"))
         ])  # fmt: skip
-        await _casework(w, teams, early_help)
+        exits = await _casework(w, teams, early_help)
         await _services(w, connection, teams, early_help, health)
+        await _journey(w, teams, exits, early_help, health)
         await w.copy("consent", CONSENT_COLUMNS, [
             (w.new_id(), f, m, "self", "given", ["health"], True, [], "To coordinate the plan", f"CS-{i}", lead,
              w.now - timedelta(days=30), w.now)
             for i, ((f, lead, _), m) in enumerate(zip(teams, members, strict=True)) if i % 10 == 0])  # fmt: skip
         await connection.execute("ANALYZE")  # as autovacuum would have by the time anyone asks for a report
         meta = {"families": families, "seed": seed, "manager": str(manager), "lead": str(leads[0])}
+        meta["version"] = DATA_VERSION
         await record(connection, meta)
         return meta
     finally:
         await connection.close()
 
 
-async def _casework(w: Writer, teams: list[tuple], early_help: uuid.UUID) -> None:
-    assessments, ratings = [], []
+async def _casework(w: Writer, teams: list[tuple], early_help: uuid.UUID) -> list[date]:
+    """Each family's entry and exit assessments with their ratings; the exit days, by family."""
+    assessments, ratings, exits = [], [], []
     for f, lead, _ in teams:
         exit_on = (w.now - timedelta(days=w.rng.uniform(1, 700))).date()
+        exits.append(exit_on)
         for stage, day in (("entry", exit_on - timedelta(days=120)), ("exit", exit_on)):
             assessment = w.new_id()
             resilience = w.rng.sample(RESILIENCE, w.rng.randint(1, 6))
@@ -112,6 +132,7 @@ async def _casework(w: Writer, teams: list[tuple], early_help: uuid.UUID) -> Non
                 ratings.append((w.new_id(), assessment, factor, None, rating, early_help, FACTOR_CATEGORY[factor]))
     await w.copy("assessment", ASSESSMENT_COLUMNS, assessments)
     await w.copy("assessment_rating", RATING_COLUMNS, ratings)
+    return exits
 
 
 async def _services(w: Writer, connection, teams: list[tuple], early_help: uuid.UUID, health: uuid.UUID) -> None:
@@ -128,6 +149,28 @@ async def _services(w: Writer, connection, teams: list[tuple], early_help: uuid.
             service, category, price = prices[code]
             rows.append((w.new_id(), f, service, agency, started, None, quantity, price, agency, category, user, w.now))
     await w.copy("service_received", SERVICE_COLUMNS, rows)
+
+
+async def _journey(w: Writer, teams: list[tuple], exits: list[date], early_help: uuid.UUID, health: uuid.UUID) -> None:
+    contacts, closures, referrals = [], [], []
+    for i, ((f, lead, nurse), exit_on) in enumerate(zip(teams, exits, strict=True)):
+        for n in range(8):
+            worker, agency = (lead, early_help) if n % 2 == 0 else (nurse, health)
+            at = datetime.combine(exit_on - timedelta(days=15 * n), datetime.min.time(), UTC).replace(hour=10)
+            contacts.append((w.new_id(), f, worker, agency, at, "home_visit", 60, "", "other", w.now))
+        closure, closed_on = w.new_id(), exit_on + timedelta(days=7)
+        if i % 2 or closed_on > w.now.date():
+            continue
+        care = "remained_at_home" if w.rng.random() < 0.8 else "entered_care"
+        closures.append((closure, f, "closure", closed_on, "Goals met", "", "goals_achieved", care, "Mentoring",
+                         "Early Help Hub", "", lead, w.now))  # fmt: skip
+        if i % 20 == 0 and closed_on + timedelta(days=90) <= w.now.date():
+            referrals.append((w.new_id(), f, 1, closed_on + timedelta(days=90), "School nurse", "School", "", "",
+                              "given", "Mother", "Worries again", "Attendance", early_help, "other", lead, w.now, "",
+                              f, closure, w.now))  # fmt: skip
+    await w.copy("contact_log", CONTACT_COLUMNS, contacts)
+    await w.copy("family_transition", TRANSITION_COLUMNS, closures)
+    await w.copy("referral", REFERRAL_COLUMNS, referrals)
 
 
 async def measure(url: str, token: str, requests: int) -> dict[str, Any]:
@@ -150,6 +193,10 @@ async def measure(url: str, token: str, requests: int) -> dict[str, Any]:
         "families_counted": report["families"],
         "risk_factors": len(report["riskFactors"]),
         "cost_per_family": report["costPerFamily"],
+        "families_closed": report["familiesClosed"],
+        "remained_at_home_percent": report["remainedAtHomePercent"],
+        "re_referred_percent": report["reReferredPercent"],
+        "mean_contacts_per_family": report["meanContactsPerFamily"],
         "requests": requests,
         "p50_ms": round(statistics.median(timings), 1),
         "p95_ms": round(timings[max(0, round(0.95 * len(timings)) - 1)], 1),
@@ -165,7 +212,7 @@ async def measure(url: str, token: str, requests: int) -> dict[str, Any]:
 async def main(families: int, requests: int, reuse: bool) -> dict[str, Any]:
     server, _embedded = postgres()
     meta = await recorded(server, DATABASE) if reuse else None
-    if meta is None or meta.get("families") != families:
+    if meta is None or meta.get("families") != families or meta.get("version") != DATA_VERSION:
         url = await recreate(server, DATABASE)
         await migrate(url)
         meta = await generate(url, families)

@@ -83,6 +83,9 @@ class AssessmentType:
     child_views: str | None = strawberry.field(description="The child's views, in their own words.")
     family_views: str | None = strawberry.field(description="The family's views, in their own words.")
     protective_factors: str | None
+    contains_third_party_identities: bool | None = strawberry.field(
+        description="Whether the narrative names people outside the family (null unless `contentVisible`)."
+    )
     resilience_indicators: list[AssessmentFactorType] | None
     resilience_count: int | None
     ratings: list[RiskFactorRatingType] = strawberry.field(description="Only the ratings the caller may read.")
@@ -129,6 +132,7 @@ class AssessmentType:
             child_views=row.child_views if shown else None,
             family_views=row.family_views if shown else None,
             protective_factors=row.protective_factors if shown else None,
+            contains_third_party_identities=row.contains_third_party_identities if shown else None,
             resilience_indicators=[
                 AssessmentFactorType(code=code, label=labels.label(code), scope="resilience")
                 for code in row.resilience_indicators

@@ -42,6 +42,7 @@ class CaseImportReportType:
     assessments: int
     ratings: int
     transitions: int
+    services_received: int = strawberry.field(description="Services received (the families' section services).")
     problem_count: int
     problems: list[CaseImportProblemType] = strawberry.field(description="The first 1,000, in file order.")
     references: list[CaseImportReferenceType]
@@ -58,6 +59,7 @@ class CaseImportReportType:
             assessments=report.assessments,
             ratings=report.ratings,
             transitions=report.transitions,
+            services_received=report.sections.get("services", 0),
             problem_count=report.problem_count,
             problems=[CaseImportProblemType(row=p.row, field=p.field, message=p.message) for p in report.problems],
             references=[CaseImportReferenceType(source_reference=s, reference=r) for s, r in report.references],
@@ -97,6 +99,7 @@ class CaseImportMutation:
 def _audit(report: ImportReport) -> dict:
     """The import as one event: the file's fingerprint and what it brought, not its content."""
     counts = {"families": report.families, "assessments": report.assessments, "transitions": report.transitions}
+    counts["servicesReceived"] = report.sections.get("services", 0)
     detail = {"dryRun": report.dry_run, "imported": report.imported, "sha256": report.sha256, **counts}
     if report.references:
         detail["references"] = [report.references[0][1], report.references[-1][1]]  # first and last given

@@ -3,10 +3,10 @@ file (docs/IMPORT.md) that the core format does not read: its handler checks tha
 against the domain's rules (noting problems by row and field, like rules.py) and writes it in bulk once
 the core rows are written, in the same transaction.
 
-The services a family received (issue 20, "services received") are to join as the section "services":
-a handler that reads each entry's service code, dates and quantity, checks them with the services
-domain's own checks, and inserts the rows. Until a section is registered, a family carrying its key is
-refused as a field the format does not have, so nothing in a file is silently dropped."""
+The services a family received are the section "services" (server/service_received/imports.py): each
+entry's service by code or name, dates and quantity, checked with the services domain's own checks. A
+family carrying a key no section is registered for is refused as a field the format does not have, so
+nothing in a file is silently dropped."""
 
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from server.caseimport.document import Problem
 from server.caseimport.rules import FamilyRows
+from server.service_received.imports import ServicesSection
 
 
 class Section(Protocol):
@@ -28,6 +29,10 @@ class Section(Protocol):
         """Check one family's section (`value`, as in the file), noting problems under `key`; keep what
         writing needs."""
 
+    @property
+    def count(self) -> int:
+        """How many rows check kept (the report's count, dry run or not)."""
+
     async def write(self, session: AsyncSession) -> int:
         """Write what check kept for every family; return how many rows."""
 
@@ -38,4 +43,4 @@ def registered() -> list[Section]:
     return [factory() for factory in SECTIONS]
 
 
-SECTIONS: list[type[Section]] = []  # add a Section class here to import a new part of the record
+SECTIONS: list[type[Section]] = [ServicesSection]  # add a Section class here to import a new part of the record

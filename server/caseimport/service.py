@@ -43,6 +43,7 @@ class ImportReport:
     assessments: int = 0
     ratings: int = 0
     transitions: int = 0
+    sections: dict[str, int] = field(default_factory=dict)  # rows of each section (e.g. services), by its key
     problem_count: int = 0
     problems: list[Problem] = field(default_factory=list)
     references: list[tuple[str, str]] = field(default_factory=list)  # (source reference, TAF reference)
@@ -70,6 +71,7 @@ async def import_cases(
     imported = [read_family(row, raw, problems, keys) for row, raw in enumerate(raw_families, 1)]
     families = await _checked(session, [one for one in imported if one is not None], catalogue, sections, problems)
     report = _report(dry_run, digest, families, problems)
+    report.sections = {section.key: section.count for section in sections}
     if dry_run:
         return report
     if problems:

@@ -13,6 +13,7 @@ from server.api.types import pounds
 from server.assessment.factors import load_catalogue
 from server.assessment.report_api import RatingCountType
 from server.family.api import LevelOfNeedType
+from server.legal_status.api import LegalStatusType
 from server.outcomes_report import report as report_service
 from server.outcomes_report.figures import Cohort, ReportFilter
 
@@ -24,6 +25,15 @@ from server.outcomes_report.figures import Cohort, ReportFilter
 class OutcomesCohortInput:
     entry_levels: list[LevelOfNeedType] | None = strawberry.field(  # type: ignore[valid-type]
         default=None, description="Families whose level of need on entry is one of these (all when omitted)."
+    )
+    legal_statuses: list[LegalStatusType] | None = strawberry.field(  # type: ignore[valid-type]
+        default=None,
+        description="Families that held one of these legal statuses at some time from their entry assessment to"
+        " their exit assessment (the status in force on the entry day, or one taken on after it). Only a legal"
+        " status the caller may see places a family in the cohort.",
+    )
+    edge_of_care: bool = strawberry.field(
+        default=False, description="Only families in the edge-of-care cohort at some time over the same days."
     )
 
 
@@ -42,7 +52,11 @@ class OutcomesReportFilterInput:
             exited_from=self.exited_from,
             exited_to=self.exited_to,
             team_agency_id=parse_id(self.team_agency_id, "teamAgencyId") if self.team_agency_id else None,
-            cohort=Cohort(entry_levels=tuple(cohort.entry_levels or ())),
+            cohort=Cohort(
+                entry_levels=tuple(cohort.entry_levels or ()),
+                legal_statuses=tuple(cohort.legal_statuses or ()),
+                edge_of_care=cohort.edge_of_care,
+            ),
         )
 
 
@@ -90,13 +104,16 @@ class OutcomesRiskFactorType:
     description="Outcomes of the families the caller may see whose exit assessment falls in the period: first entry"
     " against last exit. A practitioner's report covers their caseload; a manager's, the families their agency"
     " works with. Families, ratings, narratives and services received the caller may not see are never counted."
-    " Percentages are whole numbers rounded half up, as published evaluation tables round.",
+    " Percentages are whole numbers rounded half up, as published evaluation tables round. Closures, care outcomes,"
+    " re-referrals, contacts and legal statuses count only where the caller may see them.",
 )
 class OutcomesReportType:
     exited_from: date
     exited_to: date
     team_agency_id: strawberry.ID | None
     cohort_entry_levels: list[LevelOfNeedType]  # type: ignore[valid-type]
+    cohort_legal_statuses: list[LegalStatusType]  # type: ignore[valid-type]
+    cohort_edge_of_care: bool
     families: int
     families_without_entry: int = strawberry.field(description="Exited in the period with no entry assessment.")
     level_of_need: list[OutcomesLevelRowType]
@@ -122,6 +139,35 @@ class OutcomesReportType:
     cost_per_family: Decimal | None = strawberry.field(
         description="totalCost / families, in pounds, rounded half up to the penny."
     )
+    families_closed: int = strawberry.field(
+        description="Families with a closure (the caller may see) on or after their entry assessment."
+    )
+    remained_at_home: int = strawberry.field(
+        description="Closed families whose last closure says the young person remained at home."
+    )
+    remained_at_home_percent: int | None = strawberry.field(description="As a whole % of the families closed.")
+    re_referred_within_12_months: int = strawberry.field(
+        description="Closed families referred again (a referral the caller may see) within 12 months of closure."
+    )
+    re_referred_percent: int | None = strawberry.field(description="As a whole % of the families closed.")
+    cost_per_family_remaining_at_home: Decimal | None = strawberry.field(
+        description="totalCost / remainedAtHome: what each family that remained at home cost, in pounds, rounded"
+        " half up to the penny."
+    )
+    families_with_contact_log: int = strawberry.field(
+        description="Families whose contact log the caller may see: the contacts below are theirs."
+    )
+    contacts: int = strawberry.field(
+        description="Contacts with those families from the day each was opened (or its entry assessment, if"
+        " earlier) to its exit assessment."
+    )
+    mean_contacts_per_family: float | None = strawberry.field(
+        description="contacts / familiesWithContactLog, to two decimal places, halves away from zero."
+    )
+    contacts_per_week: float | None = strawberry.field(
+        description="contacts per week of involvement (the days over the same spans, both ends counted, / 7), to"
+        " two decimal places, halves away from zero."
+    )
 
     @classmethod
     def from_report(cls, r: report_service.Report) -> OutcomesReportType:
@@ -131,6 +177,8 @@ class OutcomesReportType:
             exited_to=r.filter.exited_to,
             team_agency_id=strawberry.ID(str(team)) if team else None,
             cohort_entry_levels=list(r.filter.cohort.entry_levels),
+            cohort_legal_statuses=list(r.filter.cohort.legal_statuses),
+            cohort_edge_of_care=r.filter.cohort.edge_of_care,
             families=r.families,
             families_without_entry=r.families_without_entry,
             level_of_need=[OutcomesLevelRowType(**vars(row)) for row in r.levels],
@@ -148,8 +196,22 @@ class OutcomesReportType:
             mean_resilience_on_exit=r.mean_resilience_on_exit,
             families_with_services=r.families_with_services,
             total_cost=pounds(r.total_cost_pence),
-            cost_per_family=pounds(r.cost_per_family_pence) if r.cost_per_family_pence is not None else None,
+            cost_per_family=_pounds(r.cost_per_family_pence),
+            families_closed=r.families_closed,
+            remained_at_home=r.remained_at_home,
+            remained_at_home_percent=r.remained_at_home_percent,
+            re_referred_within_12_months=r.re_referred,
+            re_referred_percent=r.re_referred_percent,
+            cost_per_family_remaining_at_home=_pounds(r.cost_per_family_remaining_at_home_pence),
+            families_with_contact_log=r.families_with_contact_log,
+            contacts=r.contacts,
+            mean_contacts_per_family=r.mean_contacts_per_family,
+            contacts_per_week=r.contacts_per_week,
         )
+
+
+def _pounds(pence: int | None) -> Decimal | None:
+    return pounds(pence) if pence is not None else None
 
 
 @strawberry.type

@@ -9,12 +9,18 @@ Security invariants:
   for families whose entry and exit narratives they may read (kind assessment_narrative), and a service's
   cost only if they may read that it was received (kind service_received): each through the rules' SQL form
   (access.item_filter_by_group: families are numbered by the facts the rules read, and each branch of the
-  condition serves one number), so a withheld item never shows in a figure."""
+  condition serves one number), so a withheld item never shows in a figure;
+- what became of the families and how often they were seen count only where the caller may see them: a
+  closure and its care outcome through kind plan (as the family's transitions are read), a re-referral
+  through kind referral on the family referred, contacts through kind contact (the fact of a contact is
+  the team's; its note, never read here, is content), and a legal status cohort through kind legal_status,
+  each by the rules' SQL form across families (access.family_filter)."""
 
 from __future__ import annotations
 
 import uuid
 from collections import Counter, defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -35,11 +41,15 @@ from server.assessment.models import (
     RiskRating,
     current_assessment,
 )
+from server.contact.models import Contact
 from server.errors import BadUserInput
-from server.family.models import LevelOfNeed
+from server.family.models import Family, LevelOfNeed
+from server.legal_status.models import LegalStatus, LegalStatusChange
+from server.referral.models import Referral
 from server.service_received.content import content_columns
 from server.service_received.models import ServiceReceived
 from server.team.models import TeamMembership
+from server.transition.models import CareOutcome, FamilyTransition, TransitionKind
 
 LEVELS = list(LevelOfNeed)  # in order of need: universal < targeted < specialist < statutory
 MAX_DAYS = 366 * 10
@@ -52,6 +62,11 @@ class Cohort:
     empty one does not. A new way to name a cohort is a field here and a condition in `_cohort_conditions`."""
 
     entry_levels: tuple[LevelOfNeed, ...] = ()  # the level of need on entry
+    # A legal status the family held at some time from its entry assessment to its exit assessment (its
+    # status in force on the entry day, or any it took on after, up to the exit day), read only where the
+    # caller may see the family's legal status: a status they may not see places no family in the cohort.
+    legal_statuses: tuple[LegalStatus, ...] = ()
+    edge_of_care: bool = False  # in the edge-of-care cohort at some time over the same days
 
 
 @dataclass(frozen=True)
@@ -87,6 +102,23 @@ class FactorCounts:
 
 
 @dataclass(frozen=True)
+class Journey:
+    """What became of the families, and how often they were seen. A family counts as closed when the caller
+    may see its transitions (kind plan) and it has a closure on or after its entry assessment (the last such,
+    whose care outcome says where the young person lives now); re-referred when a referral the caller may see
+    (kind referral) follows that closure within 12 months. Contacts count for the families whose contact log
+    the caller may see (kind contact: that a contact happened is the team's, only its note is content), from
+    the day the family was opened (or its entry assessment, if earlier) to its exit assessment."""
+
+    closed: int = 0
+    remained_at_home: int = 0
+    re_referred: int = 0
+    families_with_contact_log: int = 0
+    contacts: int = 0
+    involvement_days: int = 0  # over the families with a contact log, both ends counted
+
+
+@dataclass(frozen=True)
 class Figures:
     filter: ReportFilter
     pairs: Pairs
@@ -97,6 +129,7 @@ class Figures:
     resilience_on_exit: int
     families_with_services: int  # families with a service received the caller may read
     total_cost_pence: int
+    journey: Journey
 
     @property
     def families(self) -> int:
@@ -113,21 +146,21 @@ class Figures:
 async def compute(session: AsyncSession, access: AccessControl, report: ReportFilter) -> Figures:
     _check_range(report)
     pairs, without_entry = await _pairs(session, access, report)
-    # One statement reads the facts of all the families; each later statement has a branch per distinct facts.
+    # Three statements for any number of families: the pairs, the facts of all their families (one row per
+    # distinct facts), and the counting, whose item conditions have a branch per distinct facts.
     groups = await access.group_by_facts(session, pairs.family_ids)
-    scope = Scope(access, pairs, groups)
-    narrated, on_entry, on_exit = await _resilience(session, scope)
-    with_services, cost = await _cost(session, scope)
+    counted = await _count(session, Scope(access, pairs, groups))
     return Figures(
         filter=report,
         pairs=pairs,
         families_without_entry=without_entry,
-        factors=await _factors(session, scope),
-        narrated=narrated,
-        resilience_on_entry=on_entry,
-        resilience_on_exit=on_exit,
-        families_with_services=with_services,
-        total_cost_pence=cost,
+        factors=counted.factors,
+        narrated=counted.narrated,
+        resilience_on_entry=counted.resilience_on_entry,
+        resilience_on_exit=counted.resilience_on_exit,
+        families_with_services=counted.families_with_services,
+        total_cost_pence=counted.total_cost_pence,
+        journey=counted.journey,
     )
 
 
@@ -155,7 +188,7 @@ async def _pairs(session: AsyncSession, access: AccessControl, report: ReportFil
         team = TeamMembership.__table__.c
         conditions.append(sa.exists().where(team.family_id == a.c.family_id, team.agency_id == report.team_agency_id))
     exited = (
-        sa.select(a.c.family_id, a.c.id, a.c.level_of_need)
+        sa.select(a.c.family_id, a.c.id, a.c.level_of_need, a.c.assessed_on)
         .where(*conditions)
         .ext(distinct_on(a.c.family_id))
         .order_by(a.c.family_id, a.c.assessed_on.desc(), a.c.created_at.desc())
@@ -163,7 +196,7 @@ async def _pairs(session: AsyncSession, access: AccessControl, report: ReportFil
     )
     e = _assessment.alias("e")
     entered = (
-        sa.select(e.c.family_id, e.c.id, e.c.level_of_need)
+        sa.select(e.c.family_id, e.c.id, e.c.level_of_need, e.c.assessed_on)
         .where(
             e.c.stage == AssessmentStage.entry.value,
             e.c.family_id.in_(sa.select(exited.c.family_id)),
@@ -173,7 +206,7 @@ async def _pairs(session: AsyncSession, access: AccessControl, report: ReportFil
         .order_by(e.c.family_id, e.c.assessed_on, e.c.created_at)
         .cte("entered")
     )
-    counted = sa.and_(entered.c.id.is_not(None), *_cohort_conditions(report.cohort, entered))
+    counted = sa.and_(entered.c.id.is_not(None), *_cohort_conditions(access, report.cohort, entered, exited))
     statement = sa.select(
         *(
             sa.func.array_agg(column).filter(counted)
@@ -191,12 +224,45 @@ async def _pairs(session: AsyncSession, access: AccessControl, report: ReportFil
     return Pairs(*(list(column or []) for column in columns)), without_entry
 
 
-def _cohort_conditions(cohort: Cohort, entered: sa.CTE) -> list[ColumnElement[bool]]:
-    """The SQL conditions that place a family in the cohort, on its entry assessment (`entered`)."""
+def _cohort_conditions(
+    access: AccessControl, cohort: Cohort, entered: sa.CTE, exited: sa.CTE
+) -> list[ColumnElement[bool]]:
+    """The SQL conditions that place a family in the cohort, on its entry (`entered`) and exit (`exited`)
+    assessments."""
     conditions = []
     if cohort.entry_levels:
         conditions.append(entered.c.level_of_need.in_([level.value for level in cohort.entry_levels]))
+    if cohort.legal_statuses:
+        statuses = [status.value for status in cohort.legal_statuses]
+        conditions.append(_held(access, entered, exited, lambda row: row.c.legal_status.in_(statuses)))
+    if cohort.edge_of_care:
+        conditions.append(_held(access, entered, exited, lambda row: row.c.edge_of_care.is_(True)))
     return conditions
+
+
+def _held(
+    access: AccessControl, entered: sa.CTE, exited: sa.CTE, matches: Callable[[sa.Alias], ColumnElement[bool]]
+) -> ColumnElement[bool]:
+    """Whether the family's legal status history, as the caller may see it, has a row that `matches` in
+    force at some time from the entry day to the exit day: the row in force on the entry day, or one
+    that took effect after it and no later than the exit day."""
+    status, later = LegalStatusChange.__table__.alias("ls"), LegalStatusChange.__table__.alias("ls_later")
+    superseded_by_entry = (
+        sa.exists()
+        .where(
+            later.c.family_id == status.c.family_id,
+            later.c.effective_from > status.c.effective_from,
+            later.c.effective_from <= entered.c.assessed_on,
+        )
+        .correlate(status, entered)
+    )
+    return sa.exists().where(
+        status.c.family_id == exited.c.family_id,
+        access.family_filter(status.c.family_id, Act.read, Kind.legal_status),
+        status.c.effective_from <= exited.c.assessed_on,
+        sa.or_(status.c.effective_from > entered.c.assessed_on, ~superseded_by_entry),
+        matches(status),
+    )
 
 
 @dataclass(frozen=True)
@@ -207,21 +273,20 @@ class Scope:
     pairs: Pairs
     groups: FactsGroups
 
-    def rows(self) -> sa.TableValuedAlias:
-        """The pairs as a relation p(family_id, entry_id, exit_id, facts_group), sent as four arrays."""
+    def rows(self) -> sa.CTE:
+        """The pairs as a relation p(family_id, entry_id, exit_id, facts_group), sent once as four arrays and
+        read by every part of the counting statement."""
         uuids, numbers = ARRAY(sa.Uuid()), self.groups.numbers
-        return (
-            sa.func.unnest(
-                sa.literal(self.pairs.family_ids, uuids),
-                sa.literal(self.pairs.entry_ids, uuids),
-                sa.literal(self.pairs.exit_ids, uuids),
-                sa.literal([numbers[family_id] for family_id in self.pairs.family_ids], ARRAY(sa.Integer())),
-            )
-            .table_valued("family_id", "entry_id", "exit_id", "facts_group")
-            .render_derived(name="p", with_types=False)
-        )
+        unnested = sa.func.unnest(
+            sa.literal(self.pairs.family_ids, uuids),
+            sa.literal(self.pairs.entry_ids, uuids),
+            sa.literal(self.pairs.exit_ids, uuids),
+            sa.literal([numbers[family_id] for family_id in self.pairs.family_ids], ARRAY(sa.Integer())),
+        ).table_valued("family_id", "entry_id", "exit_id", "facts_group")
+        pairs = unnested.render_derived(name="pairs", with_types=False)
+        return sa.select(*pairs.c).cte("p").prefix_with("MATERIALIZED")
 
-    def readable(self, rows: sa.TableValuedAlias, columns: ContentColumns, kind: Kind) -> ColumnElement[bool]:
+    def readable(self, rows: sa.CTE, columns: ContentColumns, kind: Kind) -> ColumnElement[bool]:
         """Items of the pairs' families (joined to `rows`) that the caller may read."""
         return self.access.item_filter_by_group(self.groups, rows.c.facts_group, columns, kind=kind)
 
@@ -238,12 +303,60 @@ def _narrative_columns(table: sa.FromClause) -> ContentColumns:
     )
 
 
-async def _factors(session: AsyncSession, scope: Scope) -> list[FactorCounts]:
-    """A unit (the family, or one member) counts for a factor when the caller may read its rating on entry
-    and on exit."""
+@dataclass(frozen=True)
+class Counted:
+    factors: list[FactorCounts]
+    narrated: int
+    resilience_on_entry: int
+    resilience_on_exit: int
+    families_with_services: int
+    total_cost_pence: int
+    journey: Journey
+
+
+async def _count(session: AsyncSession, scope: Scope) -> Counted:
+    """Everything counted over the pairs, in one statement: the whole-report totals (resilience, cost,
+    journey: one row) joined to each factor's counts (a row per factor and ratings, none when nothing is
+    rated), so the pairs travel once and PostgreSQL reads them once."""
     if not scope.pairs.family_ids:
-        return []
+        return Counted([], 0, 0, 0, 0, 0, Journey())
     p = scope.rows()
+    resilience, cost, journey = (
+        _resilience(scope, p).subquery("resilience"),
+        _cost(scope, p).subquery("cost"),
+        _journey(scope, p).subquery("journey"),
+    )
+    totals = (
+        sa.select(*resilience.c, *cost.c, *journey.c)
+        .select_from(resilience.join(cost, sa.true()).join(journey, sa.true()))
+        .subquery("totals")
+    )
+    factors = _factors(scope, p).subquery("factors")
+    statement = sa.select(*totals.c, *factors.c).select_from(totals.outerjoin(factors, sa.true()))
+    rows = (await session.exec(statement)).all()
+    first = rows[0]
+    return Counted(
+        factors=_factor_rows([row for row in rows if row.factor is not None]),
+        narrated=first.narrated,
+        resilience_on_entry=int(first.resilience_on_entry),
+        resilience_on_exit=int(first.resilience_on_exit),
+        families_with_services=first.families_with_services,
+        total_cost_pence=int(first.total_cost_pence),
+        journey=Journey(
+            first.closed,
+            first.remained_at_home,
+            first.re_referred,
+            first.families_with_contact_log,
+            int(first.contacts),
+            int(first.involvement_days),
+        ),
+    )
+
+
+def _factors(scope: Scope, p: sa.CTE) -> sa.Select:
+    """A unit (the family, or one member) counts for a factor when the caller may read its rating on entry
+    and on exit. Two groupings in one pass: units by (factor, entry rating, exit rating), and families by
+    factor."""
     ratings = AssessmentRating.__table__
     e, x = ratings.alias("re"), ratings.alias("rx")
     kind = Kind.assessment_rating
@@ -257,31 +370,30 @@ async def _factors(session: AsyncSession, scope: Scope) -> list[FactorCounts]:
     )
     readable = sa.and_(scope.readable(p, _rating_columns(e), kind), scope.readable(p, _rating_columns(x), kind))
     entry_risk, exit_risk = e.c.rating.in_(_RISK), x.c.rating.in_(_RISK)
-    # Two groupings in one pass: units by (factor, entry rating, exit rating), and families by factor.
-    by_family = sa.func.grouping(e.c.rating, x.c.rating) != 0
-    statement = (
+    return (
         sa.select(
-            e.c.factor,
-            e.c.rating,
-            x.c.rating,
-            by_family,
-            sa.func.count(),
-            sa.func.count(sa.distinct(p.c.family_id)).filter(entry_risk),
-            sa.func.count(sa.distinct(p.c.family_id)).filter(exit_risk),
+            e.c.factor.label("factor"),
+            e.c.rating.label("on_entry"),
+            x.c.rating.label("on_exit"),
+            (sa.func.grouping(e.c.rating, x.c.rating) != 0).label("per_family"),
+            sa.func.count().label("units"),
+            sa.func.count(sa.distinct(p.c.family_id)).filter(entry_risk).label("families_on_entry"),
+            sa.func.count(sa.distinct(p.c.family_id)).filter(exit_risk).label("families_on_exit"),
         )
         .select_from(joined)
         .where(readable)
         .group_by(sa.func.grouping_sets(sa.tuple_(e.c.factor, e.c.rating, x.c.rating), sa.tuple_(e.c.factor)))
     )
+
+
+def _factor_rows(rows: list) -> list[FactorCounts]:
     cells: dict[str, Counter[tuple[RiskRating, RiskRating]]] = defaultdict(Counter)
     families: dict[str, tuple[int, int]] = {}
-    for factor, on_entry, on_exit, per_family, count, with_risk_on_entry, with_risk_on_exit in (
-        await session.exec(statement)
-    ).all():
-        if per_family:
-            families[factor] = (with_risk_on_entry, with_risk_on_exit)
+    for row in rows:
+        if row.per_family:
+            families[row.factor] = (row.families_on_entry, row.families_on_exit)
         else:
-            cells[factor][(RiskRating(on_entry), RiskRating(on_exit))] += count
+            cells[row.factor][(RiskRating(row.on_entry), RiskRating(row.on_exit))] += row.units
     return [_factor_counts(factor, cells[factor], families[factor]) for factor in cells]
 
 
@@ -302,18 +414,19 @@ def _factor_counts(factor: str, cells: Counter, families: tuple[int, int]) -> Fa
     )
 
 
-async def _resilience(session: AsyncSession, scope: Scope) -> tuple[int, int, int]:
+def _resilience(scope: Scope, p: sa.CTE) -> sa.Select:
     """Families whose entry and exit narratives the caller may read, and their indicators on entry and exit."""
-    if not scope.pairs.family_ids:
-        return 0, 0, 0
-    p = scope.rows()
     e, x = _assessment.alias("ne"), _assessment.alias("nx")
     kind = Kind.assessment_narrative
-    statement = (
+    return (
         sa.select(
-            sa.func.count(),
-            sa.func.coalesce(sa.func.sum(sa.func.cardinality(e.c.resilience_indicators)), 0),
-            sa.func.coalesce(sa.func.sum(sa.func.cardinality(x.c.resilience_indicators)), 0),
+            sa.func.count().label("narrated"),
+            sa.func.coalesce(sa.func.sum(sa.func.cardinality(e.c.resilience_indicators)), 0).label(
+                "resilience_on_entry"
+            ),
+            sa.func.coalesce(sa.func.sum(sa.func.cardinality(x.c.resilience_indicators)), 0).label(
+                "resilience_on_exit"
+            ),
         )
         .select_from(p.join(e, e.c.id == p.c.entry_id).join(x, x.c.id == p.c.exit_id))
         .where(
@@ -321,22 +434,19 @@ async def _resilience(session: AsyncSession, scope: Scope) -> tuple[int, int, in
             scope.readable(p, _narrative_columns(x), kind),
         )
     )
-    narrated, on_entry, on_exit = (await session.exec(statement)).one()
-    return narrated, int(on_entry), int(on_exit)
 
 
-async def _cost(session: AsyncSession, scope: Scope) -> tuple[int, int]:
+def _cost(scope: Scope, p: sa.CTE) -> sa.Select:
     """What the services the families received up to their exit assessment cost, counting only services
     received the caller may read (each at the unit price of its start day, kept on the row)."""
-    if not scope.pairs.family_ids:
-        return 0, 0
-    p = scope.rows()
     s = ServiceReceived.__table__
     x = _assessment.alias("sx")
-    statement = (
+    return (
         sa.select(
-            sa.func.count(sa.distinct(s.c.family_id)),
-            sa.func.coalesce(sa.func.sum(sa.cast(s.c.quantity, sa.BigInteger) * s.c.unit_price_pence), 0),
+            sa.func.count(sa.distinct(s.c.family_id)).label("families_with_services"),
+            sa.func.coalesce(sa.func.sum(sa.cast(s.c.quantity, sa.BigInteger) * s.c.unit_price_pence), 0).label(
+                "total_cost_pence"
+            ),
         )
         .select_from(p.join(x, x.c.id == p.c.exit_id).join(s, s.c.family_id == p.c.family_id))
         .where(
@@ -344,5 +454,61 @@ async def _cost(session: AsyncSession, scope: Scope) -> tuple[int, int]:
             scope.readable(p, content_columns(), Kind.service_received),
         )
     )
-    families, total = (await session.exec(statement)).one()
-    return families, int(total)
+
+
+def _journey(scope: Scope, p: sa.CTE) -> sa.Select:
+    """Closures, care outcomes, re-referrals and contacts of the pairs' families (see `Journey`), through the
+    rules' SQL form across families (kinds plan, referral, contact)."""
+    access = scope.access
+    entry, exit_ = _assessment.alias("je"), _assessment.alias("jx")
+    family = Family.__table__
+    t = FamilyTransition.__table__.alias("t")
+    closure = (
+        sa.select(t.c.id, t.c.effective_on, t.c.care_outcome)
+        .where(
+            t.c.family_id == p.c.family_id,
+            t.c.kind == TransitionKind.closure.value,
+            t.c.effective_on >= entry.c.assessed_on,
+            access.family_filter(t.c.family_id, Act.read, Kind.plan),
+        )
+        .order_by(t.c.effective_on.desc(), t.c.created_at.desc())
+        .limit(1)
+        .lateral("c")
+    )
+    # Each closure's first referral the caller may see that follows it, read once for all closures (a referral
+    # is linked to the last closure before it was received, so its first is the one that counts).
+    r = Referral.__table__
+    followed = (
+        sa.select(r.c.earlier_closure_id, sa.func.min(r.c.received_on).label("first_received"))
+        .where(r.c.earlier_closure_id.is_not(None), access.family_filter(r.c.family_id, Act.read, Kind.referral))
+        .group_by(r.c.earlier_closure_id)
+        .subquery("followed")
+    )
+    re_referred = followed.c.first_received <= closure.c.effective_on + sa.text("interval '12 months'")
+    opened_on = sa.cast(sa.func.timezone("UTC", family.c.opened_at), sa.Date)
+    started = sa.func.least(opened_on, entry.c.assessed_on, type_=sa.Date)
+    log_visible = access.family_filter(p.c.family_id, Act.read, Kind.contact)
+    k = Contact.__table__
+    contacted_on = sa.cast(sa.func.timezone("UTC", k.c.contacted_at), sa.Date)
+    contacts = (
+        sa.select(sa.func.count())
+        .where(k.c.family_id == p.c.family_id, contacted_on.between(started, exit_.c.assessed_on))
+        .scalar_subquery()
+    )
+    remained = closure.c.care_outcome == CareOutcome.remained_at_home.value
+    return sa.select(
+        sa.func.count(closure.c.id).label("closed"),
+        sa.func.count(sa.case((remained, 1))).label("remained_at_home"),
+        sa.func.count(sa.case((re_referred, 1))).label("re_referred"),
+        sa.func.count(sa.case((log_visible, 1))).label("families_with_contact_log"),
+        sa.func.coalesce(sa.func.sum(sa.case((log_visible, contacts))), 0).label("contacts"),
+        sa.func.coalesce(sa.func.sum(sa.case((log_visible, exit_.c.assessed_on - started + 1))), 0).label(
+            "involvement_days"
+        ),
+    ).select_from(
+        p.join(entry, entry.c.id == p.c.entry_id)
+        .join(exit_, exit_.c.id == p.c.exit_id)
+        .join(family, family.c.id == p.c.family_id)
+        .outerjoin(closure, sa.true())
+        .outerjoin(followed, followed.c.earlier_closure_id == closure.c.id)
+    )

@@ -6,7 +6,12 @@ figures.py counts the families whose assessments the caller may read, and only w
 Percentages are whole numbers rounded half up, as the published tables round (57.5% is 58%, 43.5% is 44%;
 a rise, a negative reduction, rounds away from zero). Each risk factor is given as a share of the units
 assessed for it and as a share of every family in the cohort; its reduction is the fall in families with
-the risk, as a share of those with it on entry."""
+the risk, as a share of those with it on entry.
+
+Of the families closed, those who remained at home and those re-referred within 12 months are given as
+whole percents too; the mean contacts a family and a week, and money to the penny, are rounded half away
+from zero as well (exactly, on fractions). Cost per family that remained at home is the whole cost of the
+services counted over the families that remained at home: what each outcome cost."""
 
 from __future__ import annotations
 
@@ -35,8 +40,18 @@ def whole_percent(count: int, of: int) -> int | None:
     return half_up(Fraction(100 * count, of)) if of else None
 
 
-def mean(total: int, of: int) -> float | None:
-    return round(total / of, 2) if of else None
+def hundredths(value: Fraction) -> float:
+    """To two decimal places, halves away from zero (1.875 is 1.88, 0.125 is 0.13)."""
+    return half_up(value * 100) / 100
+
+
+def ratio(total: int, of: int) -> float | None:
+    """total / of to two decimal places, halves away from zero; None when there is nothing to divide by."""
+    return hundredths(Fraction(total, of)) if of else None
+
+
+def per_unit(total_pence: int, of: int) -> int | None:
+    return half_up(Fraction(total_pence, of)) if of else None
 
 
 @dataclass(frozen=True)
@@ -85,6 +100,16 @@ class Report:
     families_with_services: int
     total_cost_pence: int
     cost_per_family_pence: int | None
+    families_closed: int
+    remained_at_home: int
+    remained_at_home_percent: int | None  # of the families closed
+    re_referred: int  # within 12 months of closure
+    re_referred_percent: int | None  # of the families closed
+    cost_per_family_remaining_at_home_pence: int | None  # the total cost over the families that remained at home
+    families_with_contact_log: int
+    contacts: int
+    mean_contacts_per_family: float | None
+    contacts_per_week: float | None  # over the weeks of involvement of the families with a contact log
 
     def percent(self, count: int) -> int | None:
         return whole_percent(count, self.families)
@@ -108,7 +133,7 @@ def shape(found: figures.Figures, catalogue: Catalogue) -> Report:
         )
     columns = [sum(cells[(i, j)] for i in range(len(LEVELS))) for j in range(len(LEVELS))]
     moves = [sum(n for (i, j), n in cells.items() if (j > i) - (j < i) == way) for way in (-1, 0, 1)]
-    cost_per_family = half_up(Fraction(found.total_cost_pence, total)) if total else None
+    journey = found.journey
     return Report(
         filter=found.filter,
         families=total,
@@ -121,11 +146,21 @@ def shape(found: figures.Figures, catalogue: Catalogue) -> Report:
         need_up=moves[2],
         factors=[_factor(counts, total, catalogue) for counts in order_factors(found.factors, catalogue)],
         families_with_resilience=found.narrated,
-        mean_resilience_on_entry=mean(found.resilience_on_entry, found.narrated),
-        mean_resilience_on_exit=mean(found.resilience_on_exit, found.narrated),
+        mean_resilience_on_entry=ratio(found.resilience_on_entry, found.narrated),
+        mean_resilience_on_exit=ratio(found.resilience_on_exit, found.narrated),
         families_with_services=found.families_with_services,
         total_cost_pence=found.total_cost_pence,
-        cost_per_family_pence=cost_per_family,
+        cost_per_family_pence=per_unit(found.total_cost_pence, total),
+        families_closed=journey.closed,
+        remained_at_home=journey.remained_at_home,
+        remained_at_home_percent=whole_percent(journey.remained_at_home, journey.closed),
+        re_referred=journey.re_referred,
+        re_referred_percent=whole_percent(journey.re_referred, journey.closed),
+        cost_per_family_remaining_at_home_pence=per_unit(found.total_cost_pence, journey.remained_at_home),
+        families_with_contact_log=journey.families_with_contact_log,
+        contacts=journey.contacts,
+        mean_contacts_per_family=ratio(journey.contacts, journey.families_with_contact_log),
+        contacts_per_week=ratio(7 * journey.contacts, journey.involvement_days),
     )
 
 

@@ -98,7 +98,7 @@ async def price_on(session: AsyncSession, service_id: uuid.UUID, on: date) -> in
     ).all()
     if not prices:
         raise NotFound(NOT_FOUND)
-    return _in_effect(list(prices), on)
+    return in_effect(list(prices), on)
 
 
 async def _priced(session: AsyncSession, services: list[Service]) -> list[PricedService]:
@@ -109,10 +109,11 @@ async def _priced(session: AsyncSession, services: list[Service]) -> list[Priced
         for price in (await session.exec(statement.order_by(col(ServicePrice.effective_from)))).all():
             history[price.service_id].append(price)
     on = today()
-    return [PricedService(row, _in_effect(history[row.id], on), history[row.id]) for row in services]
+    return [PricedService(row, in_effect(history[row.id], on), history[row.id]) for row in services]
 
 
-def _in_effect(prices: list[ServicePrice], on: date) -> int:
+def in_effect(prices: list[ServicePrice], on: date) -> int:
+    """The unit price on a day, from a service's prices in date order; before the first, the first."""
     started = [price for price in prices if price.effective_from <= on]
     return (started[-1] if started else prices[0]).unit_price_pence
 

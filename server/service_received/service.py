@@ -42,7 +42,7 @@ async def record(
     session: AsyncSession, access: AccessControl, *, family_id: uuid.UUID, data: ServiceReceivedIn
 ) -> ServiceReceived:
     await lock_and_require(session, access, Act.create, KIND, family_id)
-    _check_dates_and_quantity(data)
+    check_dates_and_quantity(data)
     service = await session.get(Service, data.service_id)
     if service is None:
         raise BadUserInput("Choose a service from the services list.", field="serviceId")
@@ -107,7 +107,8 @@ def cursor(row: ServiceReceived) -> str:
     return pagination.encode(row.started_on, row.id)
 
 
-def _check_dates_and_quantity(data: ServiceReceivedIn) -> None:
+def check_dates_and_quantity(data: ServiceReceivedIn) -> None:
+    """The checks of a service received's own fields (also the import's: server/service_received/imports.py)."""
     if data.started_on > today():
         raise BadUserInput("Record a service once it has started.", field="startedOn")
     if data.ended_on is not None and data.ended_on < data.started_on:

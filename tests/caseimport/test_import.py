@@ -40,6 +40,7 @@ async def count(sessions, table: str) -> int:
 
 
 TABLES = ("family", "family_member", "team_membership", "assessment", "assessment_rating", "family_transition")
+TABLES += ("service_received",)
 
 
 async def counts(sessions) -> dict[str, int]:
@@ -54,6 +55,7 @@ async def test_a_dry_run_reports_what_the_file_holds_and_writes_nothing(gql, ses
     assert (report["dryRun"], report["imported"], report["problemCount"], report["problems"]) == (True, False, 0, [])
     assert (report["families"], report["members"], report["teamMembers"]) == (2, 3, 3)
     assert (report["assessments"], report["ratings"], report["transitions"]) == (3, 5, 2)
+    assert report["servicesReceived"] == 3
     assert await counts(sessions) == before
 
 
@@ -75,6 +77,7 @@ async def test_the_example_imports_with_its_real_dates_and_the_team_reads_it_thr
         "assessment": 3,
         "assessment_rating": 5,
         "family_transition": 2,
+        "service_received": 3,
         "case_import": 1,
     }
     sources = [family["sourceReference"] for family in document["families"]]
@@ -189,12 +192,22 @@ async def test_a_family_of_the_wrong_shape_is_reported_for_its_shape(gql, sessio
     carter, rivers = document["families"]
     carter["assessments"][1]["ratings"][1]["member"] = "nobody"
     carter["openedOn"] = "3 April 2023"
-    rivers["services"] = [{"code": "respite"}]  # until the services section joins (server/caseimport/sections.py)
+    rivers["services"] = [{"code": "respite"}]  # the service is named by "service"
+    rivers["hobbies"] = []  # no section handles it
     report = (await gql.data("CaseImport", variables(document, True), token=admin))["caseImport"]
     assert {(p["row"], p["field"]) for p in report["problems"]} == {
         (1, "assessments[2].ratings[2].member"),
         (1, "openedOn"),
-        (2, "services"),
+        (2, "hobbies"),
+    }, report["problems"]
+    # with its shape right, the services section reports its own shape by row and field
+    del rivers["hobbies"]
+    report = (await gql.data("CaseImport", variables(document, True), token=admin))["caseImport"]
+    assert {(p["row"], p["field"]) for p in report["problems"] if p["row"] == 2} == {
+        (2, "services[1].code"),
+        (2, "services[1].service"),
+        (2, "services[1].startedOn"),
+        (2, "services[1].quantity"),
     }, report["problems"]
 
 
@@ -238,3 +251,66 @@ def test_the_example_is_documented():
     for field in ("sourceReference", "openedOn", "closedOn", "members", "team", "assessments", "transitions"):
         assert f"`{field}`" in guide
     assert copy.deepcopy(EXAMPLE)["format"] == "taf-import/1"
+
+
+async def test_services_received_are_checked_by_row_and_field_and_imported_at_their_start_days_price(gql, sessions):
+    # given the example with its services broken in each way the services domain refuses
+    area = await create_area(sessions)
+    admin = await sign_in(gql, area.admin)
+    document = example_for(area)
+    carter, rivers = document["families"]
+    carter["services"][0]["service"] = "Swimming lessons"  # not on the services list
+    carter["services"][1]["startedOn"] = "2024-02-01"  # after the closure (2024-01-12)
+    rivers["services"].append({"service": "respite_short_breaks", "startedOn": "2024-05-01", "quantity": 0})
+    rivers["services"].append({"service": "parenting_programme", "startedOn": "2024-05-01", "endedOn": "2024-04-01",
+                               "quantity": 2})  # fmt: skip
+    rivers["services"].append({"service": "parenting_programme", "startedOn": "2999-01-01", "quantity": 2})
+    rivers["services"].append({"service": "parenting_programme", "startedOn": "2024-05-01", "quantity": "two"})
+    before = await counts(sessions)
+    # when it is dry-run, then every problem is named by row and field, and nothing is written
+    report = (await gql.data("CaseImport", variables(document, True), token=admin))["caseImport"]
+    problems = {(p["row"], p["field"]): p["message"] for p in report["problems"]}
+    assert set(problems) == {
+        (1, "services[1].service"),
+        (1, "services[2].startedOn"),
+        (2, "services[2].quantity"),
+        (2, "services[3].endedOn"),
+        (2, "services[4].startedOn"),
+        (2, "services[5].quantity"),
+    }, report["problems"]
+    assert "Swimming lessons" in problems[(1, "services[1].service")]
+    assert "closed" in problems[(1, "services[2].startedOn")]
+    assert "1 to 10000" in problems[(2, "services[2].quantity")]
+    assert await counts(sessions) == before
+    # and a real run of the file writes nothing, naming the first problem
+    error = await gql.error("CaseImport", variables(document, False), token=admin)
+    assert (error["extensions"]["row"], error["extensions"]["field"]) == (1, "services[1].service")
+    assert await counts(sessions) == before
+
+
+async def test_imported_services_received_are_the_lead_agencys_at_the_start_days_price(gql, sessions):
+    area = await create_area(sessions)
+    admin = await sign_in(gql, area.admin)
+    report = (await gql.data("CaseImport", variables(example_for(area), False), token=admin))["caseImport"]
+    assert (report["imported"], report["servicesReceived"]) == (True, 3)
+    lead = await sign_in(gql, area.lead)
+    rivers = await family_by_reference(sessions, report["references"][1]["reference"])
+    found = (await gql.data("FamilyServicesReceived", {"familyId": rivers}, token=lead))["familyServicesReceived"]
+    [received] = found["nodes"]
+    # eight parenting sessions at the list's £90 a session
+    assert (received["serviceName"], received["startedOn"], received["endedOn"]) == (
+        "Parenting programme",
+        "2024-03-10",
+        "2024-04-28",
+    )
+    assert (received["quantity"], received["unitPricePence"], received["cost"]) == (8, 9000, "720.00")
+    assert (received["owningAgency"]["id"], received["providerAgency"]["id"]) == (str(area.lead.agency_id),) * 2
+    # the Carters' services (named by code and by name) are stored, priced at their start days
+    carter = await family_by_reference(sessions, report["references"][0]["reference"])
+    async with sessions() as session:
+        statement = sa.text(
+            "SELECT s.code, r.quantity, r.unit_price_pence FROM service_received r"
+            " JOIN catalogue_service s ON s.id = r.service_id WHERE r.family_id = :id ORDER BY r.started_on"
+        )
+        rows = [tuple(row) for row in (await session.exec(statement, params={"id": carter})).all()]
+    assert rows == [("intensive_family_support", 12, 35_000), ("family_group_conference", 1, 120_000)]

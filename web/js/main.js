@@ -13,6 +13,7 @@ import * as accountStatus from "./pages/account-status.js";
 import * as accounts from "./pages/accounts.js";
 import * as agencies from "./pages/agencies.js";
 import * as agencyEdit from "./pages/agency-edit.js";
+import * as assessmentCorrect from "./pages/assessment-correct.js";
 import * as caseload from "./pages/caseload.js";
 import * as forgottenPassword from "./pages/forgotten-password.js";
 import * as family from "./pages/family.js";
@@ -55,6 +56,7 @@ const ROUTES = [
   [/^\/caseload$/, caseload],
   [/^\/families\/([^/]+)\/(meetings\/new)$/, family], // arranging a meeting: a question page of the record
   [/^\/families\/([^/]+)\/meetings\/([^/]+)$/, meeting],
+  [/^\/families\/([^/]+)\/assessments\/([^/]+)\/correct$/, assessmentCorrect],
   [/^\/referrals\/new$/, referral],
   [/^\/notifications$/, notifications],
   [/^\/information-governance$/, informationGovernance],

@@ -19,7 +19,7 @@ export const questions = [
   { path: "new", title: "Record an assessment", offered: recording, render: async (view) => recordForm(view, (await view.query("AssessmentFactors")).assessmentFactors) },
 ];
 
-const RATING = { not_a_concern: "Not a concern", low: "Low", medium: "Medium", high: "High", no_longer_a_risk: "No longer a risk" };
+export const RATING = { not_a_concern: "Not a concern", low: "Low", medium: "Medium", high: "High", no_longer_a_risk: "No longer a risk" };
 
 export async function render(view) {
   const { familyAssessments: assessments } = await view.query("FamilyAssessments", { familyId: view.family.id });
@@ -29,11 +29,14 @@ export async function render(view) {
     "div",
     {},
     assessments.length
-      ? h("div", { id: "assessments-list" }, assessments.map((assessment) => card(assessment, members)))
+      ? h("div", { id: "assessments-list" }, assessments.map((assessment) => card(assessment, members, { correctPath: correctable(view, assessment) ? `/families/${encodeURIComponent(view.family.id)}/assessments/${encodeURIComponent(assessment.id)}/correct` : null })))
       : h("p", { class: "govuk-body", id: "assessments-list" }, "No assessment has been recorded yet."),
     recordable ? view.questionLink("new", "Record an assessment", { id: "record-assessment" }) : null,
   );
 }
+
+// The API lets the author correct their own assessment while they may record the family's assessments.
+const correctable = (view, assessment) => view.family.status !== "closed" && assessment.author.id === view.me.id && assessment.contentVisible;
 
 const RATING_CHOICES = choices(RATING, { first: "Not rated" });
 
@@ -137,7 +140,7 @@ function history(assessment, members) {
   return shown;
 }
 
-function card(assessment, members, { heading = "h3", earlier = false } = {}) {
+function card(assessment, members, { heading = "h3", earlier = false, correctPath = null } = {}) {
   const titleId = uniqueId("assessment");
   const text = (words) => words || "Not recorded";
   const title = `${ASSESSMENT_STAGE[assessment.stage]}, ${formatDate(assessment.assessedOn)}${earlier ? ` (version ${assessment.version}, since corrected)` : ""}`;
@@ -178,6 +181,9 @@ function card(assessment, members, { heading = "h3", earlier = false } = {}) {
           )
         : null,
       assessment.version > 1 && !earlier ? history(assessment, members) : null,
+      correctPath
+        ? h("p", { class: "govuk-body" }, h("a", { class: "govuk-link", href: `#${correctPath}`, "data-correct": assessment.id }, "Correct this assessment", h("span", { class: "govuk-visually-hidden" }, ` (${title})`)))
+        : null,
     ),
   );
 }

@@ -75,6 +75,7 @@ function counts(report) {
       ["Team members", String(report.teamMembers)],
       ["Assessments", `${report.assessments}, with ${report.ratings} risk ratings`],
       ["Steps and closures", String(report.transitions)],
+      ["Services received", String(report.servicesReceived)],
     ],
     { id: "import-counts" },
   );
