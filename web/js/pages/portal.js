@@ -214,12 +214,12 @@ function updates(items) {
 // One line per organisation per day, however many times someone from it looked that day.
 function looked(days) {
   if (!days.length) {
-    return h("p", { class: "govuk-body" }, "No one from another organisation has looked at your information yet. Each time someone does, we write it down here.");
+    return h("p", { class: "govuk-body" }, "No one from another service has looked at details about your family yet. Each time someone does, we write it down here.");
   }
   const byDay = new Map();
   for (const entry of days) byDay.set(entry.on, [...(byDay.get(entry.on) || []), entry]);
   return [
-    h("p", { class: "govuk-body" }, "Each time someone from another organisation looks at information about your family, we write it down. Here you can see who looked, and when."),
+    h("p", { class: "govuk-body" }, "Each time a worker from another service looks at details about your family, we write it down. You can see who looked and when."),
     h(
       "div",
       { id: "portal-access-days" },
@@ -242,7 +242,7 @@ function looked(days) {
 
 function lookedLine(entry) {
   const about = entry.categories.map((category) => ABOUT[category] || "other things");
-  const what = about.length ? `information about ${joinWords(about)}` : "your information";
+  const what = about.length ? `details about ${joinWords(about)}` : "details about your family";
   const times = entry.times === 1 ? "once" : entry.times === 2 ? "twice" : `${entry.times} times`;
   return `Someone from ${entry.agencyName} looked at ${what}, ${times}.`;
 }
