@@ -115,7 +115,8 @@ TOO_WIDE = """() => {
   for (const el of document.body.querySelectorAll("*")) {
     const box = el.getBoundingClientRect();
     if (box.width === 0 || box.right <= 0 || clipped(el)) continue;
-    if (box.width > width || box.right > width + 0.5) found.push(`${name(el)}: ${Math.round(box.left)}..${Math.round(box.right)}px`);
+    const where = `${Math.round(box.left)}..${Math.round(box.right)}px`;
+    if (box.width > width || box.right > width + 0.5) found.push(`${name(el)}: ${where}`);
   }
   return { width, found };
 }"""
