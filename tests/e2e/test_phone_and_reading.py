@@ -28,7 +28,7 @@ from server.config import Settings
 from server.db.engine import create_engine, create_session_factory, unit_of_work
 from server.db.migrate import migrate
 from server.demo.load import load_demo_data
-from server.demo.portal import DEMO_FAMILY_EMAIL
+from server.demo.portal import DEMO_FAMILY_EMAIL, FAMILY_WORDS
 from server.user.models import User
 from tests.conftest import drop_database, recreate_database, serving
 from tests.e2e.conftest import ARTIFACTS, check_page
@@ -199,5 +199,6 @@ async def test_everything_the_portal_shows_a_family_reads_at_age_11(phone: Page,
     # then it is for a reading age of 11 or below, and nothing is for staff
     assert everything <= MAX_GRADE and sentences <= MAX_GRADE, f"{report}: see test-artifacts/portal-reading.txt"
     assert "only use it for families you work with" not in text.lower()
+    assert FAMILY_WORDS["school"] in text and "chairs TAF meetings" not in text
     assert "lead professional" in text.lower() and "main contact" in text
     await check_page(phone, "portal-phone")
