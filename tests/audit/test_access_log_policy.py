@@ -226,3 +226,21 @@ async def test_a_read_escalation_reason_is_audited_as_such(gql, sessions):
     )
     # and the family sees the lead looked at education information
     assert await family_log(gql, sessions, area.family) == [(area.early_help.name, ["education"], 1)]
+
+
+async def test_a_family_member_is_never_given_a_readers_team_role(gql, sessions):
+    # given the lead read a school item shared by consent
+    area = await create_area(sessions)
+    await create_contribution(sessions, family=area.family, author=area.colleague, category="education")
+    await create_consent(sessions, family=area.family, recorded_by=area.lead, categories=["education"])
+    await titles_seen(gql, area.lead, area.family)
+    enforcer = build_enforcer(REPO_ROOT / "policies")
+
+    async def roles(user) -> list[str]:
+        async with sessions() as session:
+            entries = await audit_queries.access_log(session, AccessControl(enforcer, actor_from(user)), area.family.id)
+        return [entry.viewer_role for entry in entries]
+
+    # then the lead sees their own team role on the entry, and a parent the entry without it (staff words)
+    assert await roles(area.lead) == ["test role"]
+    assert await roles(await create_family_user(sessions, family=area.family)) == [""]
