@@ -58,8 +58,8 @@ class NextMeeting:
 # What each role on the plan means, in words for families: shown for a team member whose part nobody has
 # described for the family. The agency's own role text is written for staff and never reaches the portal.
 ROLE_FOR_FAMILIES = {
-    TeamRole.lead_professional: "This is your lead professional. They are your main contact. They make sure"
-    " everyone in your team works together on your family's plan.",
+    TeamRole.lead_professional: "Your main contact. They bring your team together and make sure your family's"
+    " plan happens.",
     TeamRole.contributor: "They are part of your family's team and help with your plan. Your lead professional"
     " can tell you more about what they do.",
 }
