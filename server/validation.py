@@ -22,6 +22,15 @@ def optional_text(value: str, field: str, limit: int) -> str:
     return text
 
 
+def plain_line(value: str, field: str, limit: int) -> str:
+    """Optional words on one line, shown as they are (for example to a family): no line breaks or other
+    control characters, and no markup."""
+    text = optional_text(value, field, limit)
+    if any(ord(char) < 32 or ord(char) == 127 for char in text) or "<" in text or ">" in text:
+        raise BadUserInput(f"{field} must be plain words on one line, without < or >.", field=field)
+    return text
+
+
 def chosen_categories(categories: list[StrEnum]) -> list[str]:
     if not categories:
         raise BadUserInput("Choose at least one category of information.", field="categories")

@@ -84,7 +84,7 @@ async def test_run_starts_embedded_postgres_migrates_loads_demo_data_and_stops_c
         assert "Update from Northbridge Police" not in headings(health)  # the override does not name health
         assert portal["familyName"] == "The Carter family"
         assert len(portal["goals"]) == 2 and len(portal["reviews"]) == 2 and portal["nextMeeting"]["online"]
-        assert "Riverside Academy" in {entry["agencyName"] for entry in portal["accessLog"]}
+        assert "Riverside Academy" in {entry["agencyName"] for entry in portal["accessDays"]}
         assert "Domestic incident" not in str(portal) and "Lisa's low mood" not in str(portal)
         queue = review["retentionReviewQueue"]["nodes"]
         whitfield = next(f for f in queue if f["familyLabel"].startswith("The Whitfield family"))

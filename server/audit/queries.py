@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import JSONB
@@ -78,14 +78,110 @@ async def access_log(
       read, but the category only where they may read such content (never: they read no case content).
     """
     pagination.check_first(first)
-    if not await access.can(session, Act.read, Kind.access_log, family_id):
+    reads = await _visible_reads(session, access, family_id)
+    if reads is None:
         return []
+    parts, visible, category_visible = reads
+    day = sa.func.date_trunc("day", sa.func.timezone("UTC", parts.c.at))
+    latest = sa.func.max(parts.c.at)
+    grouped = (
+        sa.select(
+            parts.c.viewer_id,
+            parts.c.viewer_agency_id,
+            latest.label("at"),
+            sa.func.array_agg(sa.distinct(parts.c.category)).filter(category_visible).label("categories"),
+            sa.func.count(sa.distinct(parts.c.item)).label("item_count"),
+        )
+        .where(visible)
+        .group_by(parts.c.viewer_id, parts.c.viewer_agency_id, day)
+        .order_by(latest.desc())
+        .limit(first)
+        .subquery("grouped")
+    )
+    role = (
+        select(TeamMembership.agency_role)
+        .where(TeamMembership.family_id == family_id, TeamMembership.user_id == grouped.c.viewer_id)
+        .order_by(col(TeamMembership.valid_from).desc())
+        .limit(1)
+        .scalar_subquery()
+    )
+    statement = (
+        sa.select(grouped.c.at, User.display_name, Agency.name, grouped.c.categories, grouped.c.item_count, role)
+        .join(User, col(User.id) == grouped.c.viewer_id)
+        .join(Agency, col(Agency.id) == grouped.c.viewer_agency_id)
+        .order_by(grouped.c.at.desc())
+    )
+    # A team role is the agency's own words, written for staff: a family member reading their own log is
+    # not given it (the portal names organisations only, see access_days).
+    for_family = (await access.facts(session, family_id)).own_family
+    return [
+        AccessLogEntry(at, name, agency, sorted(categories or []), item_count, "" if for_family else viewer_role or "")
+        for at, name, agency, categories, item_count, viewer_role in (await session.exec(statement)).all()
+    ]
+
+
+@dataclass(frozen=True)
+class AccessDay:
+    """The family's view: one organisation's looks at the family's information on one day."""
+
+    on: date
+    agency_name: str
+    times: int  # how many times someone from it opened the family's information (pages read)
+    categories: list[str]  # the kinds of information, where the family may know them
+
+
+async def access_days(
+    session: AsyncSession, access: AccessControl, family_id: uuid.UUID, *, first: int = 50
+) -> list[AccessDay]:
+    """Who has looked at the family's information, as the family reads it: one entry per organisation and
+    day (UTC), newest first, without the names or team roles of the people. Each read is decided exactly as
+    in access_log (the same policy, read by read); only the grouping differs."""
+    pagination.check_first(first)
+    reads = await _visible_reads(session, access, family_id)
+    if reads is None:
+        return []
+    parts, visible, category_visible = reads
+    day = sa.cast(sa.func.timezone("UTC", parts.c.at), sa.Date)
+    grouped = (
+        sa.select(
+            day.label("on"),
+            parts.c.viewer_agency_id,
+            sa.func.max(parts.c.at).label("latest"),
+            sa.func.count(sa.distinct(parts.c.event_id)).label("times"),
+            sa.func.array_agg(sa.distinct(parts.c.category)).filter(category_visible).label("categories"),
+        )
+        .where(visible)
+        .group_by(day, parts.c.viewer_agency_id)
+        .order_by(day.desc(), sa.func.max(parts.c.at).desc())
+        .limit(first)
+        .subquery("grouped")
+    )
+    statement = (
+        sa.select(grouped.c.on, Agency.name, grouped.c.times, grouped.c.categories)
+        .join(Agency, col(Agency.id) == grouped.c.viewer_agency_id)
+        .order_by(grouped.c.on.desc(), grouped.c.latest.desc())
+    )
+    return [
+        AccessDay(on, agency, times, sorted(categories or []))
+        for on, agency, times, categories in (await session.exec(statement)).all()
+    ]
+
+
+async def _visible_reads(
+    session: AsyncSession, access: AccessControl, family_id: uuid.UUID
+) -> tuple[sa.Subquery, ColumnElement[bool], ColumnElement[bool]] | None:
+    """The reads of the family's case content recorded in the audit log, one row per item read, with
+    whether the caller may see each read and its category (see access_log); None to whoever may not see
+    the log at all."""
+    if not await access.can(session, Act.read, Kind.access_log, family_id):
+        return None
     event = AuditEvent.__table__.c
     viewer = User.__table__.c
     read = sa.func.jsonb_array_elements(event.detail["reads"]).table_valued(sa.column("value", JSONB)).lateral("read")
     blocked = sa.select(AuditDisclosureBlock.audit_event_id).where(AuditDisclosureBlock.audit_event_id == event.id)
     parts = (
         sa.select(
+            event.id.label("event_id"),
             event.at,
             event.action,
             event.actor_user_id.label("viewer_id"),
@@ -125,39 +221,7 @@ async def access_log(
         reads_audit_log = access.can_outside_family(Act.read, Kind.audit)
         visible = sa.and_(entry, sa.or_(readable, sa.true() if reads_audit_log else sa.false()))
         category_visible = readable
-    day = sa.func.date_trunc("day", sa.func.timezone("UTC", parts.c.at))
-    latest = sa.func.max(parts.c.at)
-    grouped = (
-        sa.select(
-            parts.c.viewer_id,
-            parts.c.viewer_agency_id,
-            latest.label("at"),
-            sa.func.array_agg(sa.distinct(parts.c.category)).filter(category_visible).label("categories"),
-            sa.func.count(sa.distinct(parts.c.item)).label("item_count"),
-        )
-        .where(visible)
-        .group_by(parts.c.viewer_id, parts.c.viewer_agency_id, day)
-        .order_by(latest.desc())
-        .limit(first)
-        .subquery("grouped")
-    )
-    role = (
-        select(TeamMembership.agency_role)
-        .where(TeamMembership.family_id == family_id, TeamMembership.user_id == grouped.c.viewer_id)
-        .order_by(col(TeamMembership.valid_from).desc())
-        .limit(1)
-        .scalar_subquery()
-    )
-    statement = (
-        sa.select(grouped.c.at, User.display_name, Agency.name, grouped.c.categories, grouped.c.item_count, role)
-        .join(User, col(User.id) == grouped.c.viewer_id)
-        .join(Agency, col(Agency.id) == grouped.c.viewer_agency_id)
-        .order_by(grouped.c.at.desc())
-    )
-    return [
-        AccessLogEntry(at, name, agency, sorted(categories or []), item_count, viewer_role or "")
-        for at, name, agency, categories, item_count, viewer_role in (await session.exec(statement)).all()
-    ]
+    return parts, visible, category_visible
 
 
 _READ_ACTIONS = {read_action(kind): kind for kind in CONTENT_KINDS}

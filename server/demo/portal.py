@@ -1,5 +1,6 @@
 """Demo data for the family portal: Lisa Carter's portal account, a second review so the "how things are
-going" chart has a line, and one read by another agency so "who has looked" has an entry."""
+going" chart has a line, one read by another agency so "who has looked" has an entry, and words for the
+family about two of the team (the others show what their role means)."""
 
 from __future__ import annotations
 
@@ -14,9 +15,15 @@ from server.contribution.models import Contribution
 from server.demo.plan import add_review
 from server.family.models import Family, FamilyMember
 from server.plan.models import OutcomeDomain
+from server.team.models import TeamMembership
 from server.user.models import User, UserKind
 
 DEMO_FAMILY_EMAIL = "lisa.carter@family.example"
+# What the lead professional wrote for the Carter family about two of the team, by staff key.
+FAMILY_WORDS = {
+    "school": "Helps Jayden get to school. He sees Jayden every Monday morning.",
+    "health": "Checks that Mia is well and growing as she should.",
+}
 
 
 async def load(session: AsyncSession, carter: Family, staff: dict, password_hash: str) -> None:
@@ -31,6 +38,12 @@ async def load(session: AsyncSession, carter: Family, staff: dict, password_hash
             password_hash=password_hash,
         )
     )
+    for key, words in FAMILY_WORDS.items():
+        memberships = select(TeamMembership).where(
+            TeamMembership.family_id == carter.id, TeamMembership.user_id == staff[key].id
+        )
+        for membership in (await session.exec(memberships)).all():
+            membership.family_description = words
     lead = staff["lead"]
     scores = {OutcomeDomain.school_attendance_attainment: 6, OutcomeDomain.living_conditions: 5}
     summary = "Mentoring is helping; the damp repairs are booked"

@@ -7,7 +7,7 @@ import strawberry
 
 from server.api.mutation import mutate
 from server.api.scalars import Info, parse_id
-from server.audit.api import AccessLogEntryType
+from server.api.types import InformationCategoryType
 from server.auth import links
 from server.auth.api import LoginPayload
 from server.auth.service import LoginLimits
@@ -18,7 +18,6 @@ from server.portal import service as portal_service
 from server.portal import summary as portal_summary
 from server.portal.models import PortalInvitation
 from server.portal.service import Refusal
-from server.team.api import TeamMemberType
 from server.user.api import MeType
 
 InvitationStatusType = strawberry.enum(
@@ -119,6 +118,34 @@ class PortalReviewType:
     scores: list[PortalScoreType]
 
 
+@strawberry.type(
+    name="PortalTeamMember",
+    description="Someone on the family's team, in words for the family (never the agency's own role text).",
+)
+class PortalTeamMemberType:
+    name: str
+    agency_name: str
+    lead: bool = strawberry.field(description="They are the family's lead professional.")
+    what_they_do: str = strawberry.field(
+        description="Their part as described for the family by the lead professional, or else what their role"
+        " on the plan means."
+    )
+    contact_in_hours: str
+    contact_out_of_hours: str
+
+
+@strawberry.type(
+    name="PortalAccessDay",
+    description="One organisation's looks at the family's information on one day (UTC), decided read by read"
+    " as in the access log.",
+)
+class PortalAccessDayType:
+    on: date
+    agency_name: str
+    times: int = strawberry.field(description="How many times someone from the organisation opened it that day.")
+    categories: list[InformationCategoryType]  # type: ignore[valid-type]
+
+
 @strawberry.type(name="PortalSummary", description="A family's own read-only portal page.")
 class PortalSummaryType:
     family_id: strawberry.ID
@@ -127,14 +154,16 @@ class PortalSummaryType:
     contingencies: list[PortalContingencyType] = strawberry.field(
         description="The contingencies in place that the family agreed, oldest first."
     )
-    team: list[TeamMemberType]
+    team: list[PortalTeamMemberType] = strawberry.field(description="The lead professional first.")
     next_meeting: PortalMeetingType | None
     actions_due: list[PortalActionType]
     reviews: list[PortalReviewType] = strawberry.field(description="Oldest first, at most 12.")
-    access_log: list[AccessLogEntryType]
+    access_days: list[PortalAccessDayType] = strawberry.field(
+        description="Who has looked at the family's information: one entry per organisation and day, newest first."
+    )
 
     @classmethod
-    async def from_summary(cls, info: Info, data: portal_summary.Summary) -> PortalSummaryType:
+    def from_summary(cls, data: portal_summary.Summary) -> PortalSummaryType:
         meeting = data.next_meeting
         return cls(
             family_id=strawberry.ID(str(data.family.id)),
@@ -152,7 +181,17 @@ class PortalSummaryType:
                 PortalContingencyType(trigger=item.trigger, response=item.response, who_acts=item.who_acts)
                 for item in data.contingencies
             ],
-            team=await TeamMemberType.many(info, data.team),
+            team=[
+                PortalTeamMemberType(
+                    name=member.name,
+                    agency_name=member.agency_name,
+                    lead=member.lead,
+                    what_they_do=member.what_they_do,
+                    contact_in_hours=member.contact_in_hours,
+                    contact_out_of_hours=member.contact_out_of_hours,
+                )
+                for member in data.team
+            ],
             next_meeting=PortalMeetingType(
                 at=meeting.at, kind=meeting.kind, location=meeting.location, online=meeting.online
             )
@@ -174,7 +213,10 @@ class PortalSummaryType:
                 )
                 for review in data.reviews
             ],
-            access_log=[AccessLogEntryType.from_entry(entry) for entry in data.access_log],
+            access_days=[
+                PortalAccessDayType(on=day.on, agency_name=day.agency_name, times=day.times, categories=day.categories)
+                for day in data.access_days
+            ],
         )
 
 
@@ -191,7 +233,7 @@ class PortalQuery:
                 parse_id(family_id, "familyId") if family_id else await portal_summary.own_family_id(session, access)
             )
             data = await portal_summary.summary(session, access, target)
-        return await PortalSummaryType.from_summary(info, data)
+        return PortalSummaryType.from_summary(data)
 
     @strawberry.field(description="The lead professional: the family's portal invitations, newest first.")
     async def portal_invitations(self, info: Info, family_id: strawberry.ID) -> list[PortalInvitationType]:

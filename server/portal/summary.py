@@ -19,7 +19,7 @@ from server.access.pep import AccessControl
 from server.agency.models import Agency
 from server.assessment.models import OutcomeScore, Review
 from server.audit import queries as audit_queries
-from server.audit.queries import AccessLogEntry
+from server.audit.queries import AccessDay
 from server.clock import utcnow
 from server.errors import NotFound
 from server.family.models import Family, FamilyMember
@@ -33,7 +33,8 @@ from server.plan.models import (
     PlanContingency,
     PlanGoal,
 )
-from server.team.models import TeamMembership
+from server.team.models import TeamMembership, TeamRole
+from server.user.models import User
 
 SUMMARY = Kind.portal_summary
 
@@ -54,6 +55,26 @@ class NextMeeting:
     online: bool
 
 
+# What each role on the plan means, in words for families: shown for a team member whose part nobody has
+# described for the family. The agency's own role text is written for staff and never reaches the portal.
+ROLE_FOR_FAMILIES = {
+    TeamRole.lead_professional: "Your main contact. They bring your team together and make sure your family's"
+    " plan happens.",
+    TeamRole.contributor: "They are part of your family's team and help with your plan. Your lead professional"
+    " can tell you more about what they do.",
+}
+
+
+@dataclass(frozen=True)
+class TeamMemberForFamily:
+    name: str
+    agency_name: str
+    lead: bool
+    what_they_do: str  # the family description written for them, or what their role means
+    contact_in_hours: str
+    contact_out_of_hours: str
+
+
 @dataclass(frozen=True)
 class ReviewScores:
     reviewed_on: date
@@ -65,11 +86,11 @@ class Summary:
     family: Family
     goals: list[PlanGoal]
     contingencies: list[PlanContingency]
-    team: list[TeamMembership]
+    team: list[TeamMemberForFamily]
     next_meeting: NextMeeting | None
     actions_due: list[ActionDue]
     reviews: list[ReviewScores]
-    access_log: list[AccessLogEntry]
+    access_days: list[AccessDay]
 
 
 async def own_family_id(session: AsyncSession, access: AccessControl) -> uuid.UUID:
@@ -93,7 +114,7 @@ async def summary(session: AsyncSession, access: AccessControl, family_id: uuid.
         next_meeting=await _next_meeting(session, access, family_id),
         actions_due=await _actions_due(session, access, family_id),
         reviews=await _reviews(session, access, family_id),
-        access_log=await audit_queries.access_log(session, access, family_id, first=50),
+        access_days=await audit_queries.access_days(session, access, family_id, first=50),
     )
 
 
@@ -123,14 +144,26 @@ async def _contingencies(session: AsyncSession, access: AccessControl, family_id
     return list((await session.exec(statement)).all())
 
 
-async def _team(session: AsyncSession, family_id: uuid.UUID) -> list[TeamMembership]:
+async def _team(session: AsyncSession, family_id: uuid.UUID) -> list[TeamMemberForFamily]:
     # The team is part of the family's record, which the caller may read (checked in summary()).
     statement = (
-        select(TeamMembership)
+        select(TeamMembership, User.display_name, Agency.name)
+        .join(User, col(User.id) == TeamMembership.user_id)
+        .join(Agency, col(Agency.id) == TeamMembership.agency_id)
         .where(TeamMembership.family_id == family_id, col(TeamMembership.valid_to).is_(None))
         .order_by(col(TeamMembership.role).desc(), col(TeamMembership.valid_from))
     )
-    return list((await session.exec(statement)).all())
+    return [
+        TeamMemberForFamily(
+            name=name,
+            agency_name=agency_name,
+            lead=member.role is TeamRole.lead_professional,
+            what_they_do=member.family_description or ROLE_FOR_FAMILIES[member.role],
+            contact_in_hours=member.contact_in_hours,
+            contact_out_of_hours=member.contact_out_of_hours,
+        )
+        for member, name, agency_name in (await session.exec(statement)).all()
+    ]
 
 
 async def _next_meeting(session: AsyncSession, access: AccessControl, family_id: uuid.UUID) -> NextMeeting | None:

@@ -25,6 +25,9 @@ class TeamMemberType:
     id: strawberry.ID
     role: TeamRoleType  # type: ignore[valid-type]
     agency_role: str = strawberry.field(description="The agency's own role, in words.")
+    family_description: str = strawberry.field(
+        description="Their part in words for the family, shown on the portal; empty if not written."
+    )
     contact_in_hours: str = strawberry.field(description="How to reach them in office hours.")
     contact_out_of_hours: str = strawberry.field(description="Who to contact out of hours or when they are away.")
     valid_from: datetime
@@ -52,6 +55,7 @@ class TeamMemberType:
             id=strawberry.ID(str(row.id)),
             role=row.role,
             agency_role=row.agency_role,
+            family_description=row.family_description,
             contact_in_hours=row.contact_in_hours,
             contact_out_of_hours=row.contact_out_of_hours,
             valid_from=row.valid_from,
@@ -66,9 +70,14 @@ class ContactInput:
     agency_role: str = strawberry.field(description="e.g. 'attendance support and mentoring' (required, 300 max).")
     contact_in_hours: str = ""
     contact_out_of_hours: str = ""
+    family_description: str = strawberry.field(
+        default="",
+        description="Their part in plain words for the family, shown on the family portal instead of agencyRole"
+        " (optional, one line, 300 max, no < or >). Empty: the portal explains their role on the plan.",
+    )
 
     def to_contact(self) -> Contact:
-        return Contact(self.agency_role, self.contact_in_hours, self.contact_out_of_hours)
+        return Contact(self.agency_role, self.contact_in_hours, self.contact_out_of_hours, self.family_description)
 
 
 @strawberry.input
@@ -84,6 +93,14 @@ class TeamMemberAddInput:
 class TeamMemberEndInput:
     membership_id: strawberry.ID
     reason: str = strawberry.field(description="Why they are leaving the team (required).")
+
+
+@strawberry.input
+class TeamMemberDescribeInput:
+    membership_id: strawberry.ID
+    family_description: str = strawberry.field(
+        description="Their part in plain words for the family (one line, 300 max, no < or >); empty to clear."
+    )
 
 
 @strawberry.input
@@ -125,6 +142,22 @@ class TeamMutation:
                 team_service.end_membership,
                 membership_id=parse_id(input.membership_id, "membershipId"),
                 reason=input.reason,
+            ),
+            audit=lambda row: {"membershipId": str(row.id)},
+        )
+        return await TeamMemberType.one(info, row)
+
+    @strawberry.mutation(
+        description="Describe a team member's part in words for the family, shown on the family portal. Lead"
+        " professional only."
+    )
+    async def team_member_describe(self, info: Info, input: TeamMemberDescribeInput) -> TeamMemberType:
+        row = await mutate(
+            info,
+            partial(
+                team_service.describe_for_family,
+                membership_id=parse_id(input.membership_id, "membershipId"),
+                family_description=input.family_description,
             ),
             audit=lambda row: {"membershipId": str(row.id)},
         )

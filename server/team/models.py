@@ -54,6 +54,8 @@ class TeamMembership(SQLModel, table=True):
     user_id: uuid.UUID = Field(foreign_key="app_user.id")
     role: TeamRole = enum_field(TeamRole, name="team_role")
     agency_role: str = Field(max_length=300)  # the agency's own role, e.g. "attendance support"
+    # Their part in words for the family, shown on the portal; empty: the portal explains the role instead.
+    family_description: str = Field(default="", max_length=300)
     contact_in_hours: str = Field(default="", max_length=300)
     contact_out_of_hours: str = Field(default="", max_length=300)
     valid_from: datetime = created_at_field()

@@ -20,7 +20,7 @@ from server.clock import utcnow
 from server.errors import BadUserInput, Conflict, NotFound
 from server.team.models import TeamMembership, TeamRole
 from server.user.models import SystemRole, User, UserKind
-from server.validation import optional_text, required_text
+from server.validation import optional_text, plain_line, required_text
 from server.writes import lock_and_require
 
 TEAM_ROLES = (SystemRole.practitioner, SystemRole.manager)
@@ -31,6 +31,16 @@ class Contact:
     agency_role: str
     in_hours: str = ""
     out_of_hours: str = ""
+    family_description: str = ""  # their part in words for the family (the portal); empty: the role's own
+
+
+def contact_of(membership: TeamMembership) -> Contact:
+    return Contact(
+        membership.agency_role,
+        membership.contact_in_hours,
+        membership.contact_out_of_hours,
+        membership.family_description,
+    )
 
 
 async def appoint_lead(
@@ -95,6 +105,22 @@ async def end_membership(
     return membership
 
 
+async def describe_for_family(
+    session: AsyncSession, access: AccessControl, *, membership_id: uuid.UUID, family_description: str
+) -> TeamMembership:
+    """Say in plain words for the family what a team member does (the portal shows it); empty: the portal
+    explains their role on the plan instead."""
+    membership = await session.get(TeamMembership, membership_id)
+    if membership is None or not await access.can(session, Act.read, Kind.family, membership.family_id):
+        raise NotFound("No team membership with that id.")
+    await lock_and_require(session, access, Act.manage, Kind.team, membership.family_id)
+    if membership.valid_to is not None:
+        raise Conflict("That membership has ended.")
+    membership.family_description = plain_line(family_description, "familyDescription", 300)
+    await session.flush()
+    return membership
+
+
 async def set_lead(
     session: AsyncSession,
     access: AccessControl,
@@ -112,7 +138,7 @@ async def set_lead(
     existing = await _active_membership(session, family_id, user_id)
     if existing is not None:
         _end(existing, "became lead professional")
-        contact = contact or Contact(existing.agency_role, existing.contact_in_hours, existing.contact_out_of_hours)
+        contact = contact or contact_of(existing)
     if current is not None:
         _end(current, "lead professional changed")
     await session.flush()
@@ -120,7 +146,7 @@ async def set_lead(
     if current is not None:
         previous = await session.get(User, current.user_id)
         assert previous is not None
-        carried = Contact(current.agency_role, current.contact_in_hours, current.contact_out_of_hours)
+        carried = contact_of(current)
         await _join(session, family_id, previous, TeamRole.contributor, carried)
     await outbox.append(
         session,
@@ -166,6 +192,7 @@ def membership_values(
         "agency_role": required_text(contact.agency_role, "agencyRole", 300),
         "contact_in_hours": optional_text(contact.in_hours, "contactInHours", 300),
         "contact_out_of_hours": optional_text(contact.out_of_hours, "contactOutOfHours", 300),
+        "family_description": plain_line(contact.family_description, "familyDescription", 300),
         "valid_from": valid_from or utcnow(),
     }
 

@@ -20,6 +20,7 @@ from tests.builders import (
     create_consent,
     create_contribution,
     create_family_user,
+    create_user,
     issue_token,
     join_agreement,
 )
@@ -27,10 +28,10 @@ from tests.builders_govern import create_override_of, join_team
 
 
 async def family_log(gql, sessions, family) -> list[tuple]:
-    """What a parent sees on their portal page: (organisation, categories, how many items)."""
+    """What a parent sees on their portal page: (organisation, categories, how many times it looked that day)."""
     parent = await issue_token(sessions, await create_family_user(sessions, family=family))
-    entries = (await gql.data("PortalSummary", token=parent))["portalSummary"]["accessLog"]
-    return [(entry["agencyName"], entry["categories"], entry["itemCount"]) for entry in entries]
+    entries = (await gql.data("PortalSummary", token=parent))["portalSummary"]["accessDays"]
+    return [(entry["agencyName"], entry["categories"], entry["times"]) for entry in entries]
 
 
 async def staff_log(gql, user, family) -> list[tuple]:
@@ -135,8 +136,8 @@ async def test_a_lead_sees_a_category_in_the_log_only_where_they_may_read_it(gql
     assert len(await titles_seen(gql, area.colleague, area.family)) == 2
     # then the lead (who may not read the health agency's health items) sees the school read education only
     assert await staff_log(gql, area.lead, area.family) == [(area.school.name, ["education"], 1)]
-    # while the family sees both, and the IG officer both without categories
-    assert await family_log(gql, sessions, area.family) == [(area.school.name, ["education", "health"], 2)]
+    # while the family sees both (the school looked once, at both), and the IG officer both without categories
+    assert await family_log(gql, sessions, area.family) == [(area.school.name, ["education", "health"], 1)]
     assert await ig_log(sessions, area.ig, area.family) == [(area.school.name, [], 2)]
     # and once the family shares health with the lead's agency too, the lead sees it
     await create_consent(
@@ -179,17 +180,25 @@ async def test_nothing_of_a_police_agency_reaches_the_family(gql, sessions):
     )
 
 
-async def test_repeat_reads_are_one_entry_per_reader_organisation_and_day(gql, sessions):
-    # given a school item shared by consent
+async def test_repeat_reads_are_one_entry_per_organisation_and_day_for_the_family(gql, sessions):
+    # given a school item shared by consent, and a second worker at the lead's agency on the team
     area = await create_area(sessions)
     await create_contribution(sessions, family=area.family, author=area.colleague, category="education")
     await create_consent(sessions, family=area.family, recorded_by=area.lead, categories=["education"])
-    # when the lead loads the family's items 16 times
+    deputy = await create_user(sessions, agency=area.early_help)
+    add = {"familyId": str(area.family.id), "userId": str(deputy.id), "contact": {"agencyRole": "Family worker"}}
+    await gql.data("TeamMemberAdd", {"input": add}, token=await sign_in(gql, area.lead))
+    # when the lead loads the family's items 16 times in an afternoon, and the deputy once
     for _ in range(16):
         await titles_seen(gql, area.lead, area.family)
-    # then the family sees one entry for the lead today
-    assert await family_log(gql, sessions, area.family) == [(area.early_help.name, ["education"], 1)]
-    assert await staff_log(gql, area.lead, area.family) == [(area.early_help.name, ["education"], 1)]
+    await titles_seen(gql, deputy, area.family)
+    # then the family sees one line for the lead's organisation today: it looked 17 times
+    assert await family_log(gql, sessions, area.family) == [(area.early_help.name, ["education"], 17)]
+    # and staff see one entry per reader and day, with how many items each read
+    assert sorted(await staff_log(gql, area.lead, area.family)) == [
+        (area.early_help.name, ["education"], 1),
+        (area.early_help.name, ["education"], 1),
+    ]
 
 
 async def test_a_read_escalation_reason_is_audited_as_such(gql, sessions):
@@ -217,3 +226,21 @@ async def test_a_read_escalation_reason_is_audited_as_such(gql, sessions):
     )
     # and the family sees the lead looked at education information
     assert await family_log(gql, sessions, area.family) == [(area.early_help.name, ["education"], 1)]
+
+
+async def test_a_family_member_is_never_given_a_readers_team_role(gql, sessions):
+    # given the lead read a school item shared by consent
+    area = await create_area(sessions)
+    await create_contribution(sessions, family=area.family, author=area.colleague, category="education")
+    await create_consent(sessions, family=area.family, recorded_by=area.lead, categories=["education"])
+    await titles_seen(gql, area.lead, area.family)
+    enforcer = build_enforcer(REPO_ROOT / "policies")
+
+    async def roles(user) -> list[str]:
+        async with sessions() as session:
+            entries = await audit_queries.access_log(session, AccessControl(enforcer, actor_from(user)), area.family.id)
+        return [entry.viewer_role for entry in entries]
+
+    # then the lead sees their own team role on the entry, and a parent the entry without it (staff words)
+    assert await roles(area.lead) == ["test role"]
+    assert await roles(await create_family_user(sessions, family=area.family)) == [""]

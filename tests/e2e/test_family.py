@@ -62,6 +62,7 @@ async def test_the_lead_adds_a_team_member_chosen_from_the_directory(page: Page,
     await page.get_by_label("Their role on the plan").fill("Health visitor: development checks")
     await page.get_by_label("How to reach them in office hours").fill("01632 960311")
     await page.get_by_label("Who to contact out of hours").fill("NHS 111")
+    await page.get_by_label("What they do, in words for the family").fill("Checks that Mia is growing well")
     await page.get_by_role("button", name="Add to the team").click()
 
     banner = page.locator(".govuk-notification-banner")
@@ -70,6 +71,26 @@ async def test_the_lead_adds_a_team_member_chosen_from_the_directory(page: Page,
     card = page.locator("#team-list .govuk-summary-card").filter(has_text=team.health_visitor.display_name)
     await expect(fact(card, "What they do")).to_have_text("Health visitor: development checks")
     await expect(fact(card, "Out of hours")).to_have_text("NHS 111")
+    await expect(fact(card, "For the family")).to_have_text("Checks that Mia is growing well")
+
+
+async def test_the_lead_describes_a_member_in_words_for_the_family(page: Page, sign_in: SignIn, team: Team):
+    await sign_in(team.lead)
+    await open_family(page, team)
+    card = page.locator("#team-list .govuk-summary-card").filter(has_text=team.colleague.display_name)
+    await expect(fact(card, "For the family")).to_contain_text("Not written")
+    await card.get_by_text("Describe for the family").click()
+    words = card.get_by_label(f"What {team.colleague.display_name} does, in words for the family")
+    await words.fill("Meets <Jayden> at the gate")
+    await card.get_by_role("button", name="Save words for the family").click()
+    await expect(card.locator(".govuk-error-summary")).to_contain_text("plain words on one line, without < or >")
+    await words.fill("Meets Jayden at the gate each morning")
+    await card.get_by_role("button", name="Save words for the family").click()
+    await expect(page.locator(".govuk-notification-banner")).to_contain_text("Words for the family saved")
+    card = page.locator("#team-list .govuk-summary-card").filter(has_text=team.colleague.display_name)
+    await expect(fact(card, "For the family")).to_have_text("Meets Jayden at the gate each morning")
+    await expect(fact(card, "What they do")).to_have_text("test role")
+    await check_page(page, "family-describe-member")
 
 
 async def test_the_lead_adds_a_family_member_and_ends_a_membership(page: Page, sign_in: SignIn, team: Team):

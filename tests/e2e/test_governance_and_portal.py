@@ -91,9 +91,16 @@ async def test_the_family_portal_shows_the_team_shared_items_and_who_looked(
     updates = page.locator("#portal-updates")
     await expect(updates).to_contain_text("Jayden's attendance is improving")
     await expect(updates).not_to_contain_text("Staff only")
-    # who looked is told by organisation and role, not by name
-    log = page.locator("#access-log-table tbody tr").filter(has_text=team.school.name)
-    await expect(log.first).to_contain_text("test role")
-    await expect(page.locator("#access-log-table")).not_to_contain_text(team.colleague.display_name)
+    # and what the lead professional is, in words for a family, with a banner for families
+    await page.get_by_text("What is a lead professional?").click()
+    await expect(page.locator("#portal-lead-explained")).to_contain_text("your main contact")
+    await expect(page.locator(".govuk-phase-banner")).not_to_contain_text("families you work with")
+    # and no staff role text: the lead's role is explained instead
+    await expect(team_section).not_to_contain_text("test role")
+    # who looked is told by organisation and day, with how many times, not by name or role
+    log = page.locator("#portal-access-days li").filter(has_text=team.school.name)
+    await expect(log).to_have_count(1)
+    await expect(log).to_have_text(f"Someone from {team.school.name} looked at details about school, once.")
+    await expect(page.locator("#portal-access")).not_to_contain_text(team.colleague.display_name)
     await expect(page.get_by_role("main").get_by_role("button")).to_have_count(0)  # read-only
     await check_page(page, "portal")

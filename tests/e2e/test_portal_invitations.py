@@ -120,7 +120,8 @@ async def test_a_parent_is_invited_sets_a_password_reads_the_portal_and_cannot_r
     await expect(page.locator("#portal-team")).to_contain_text(team.lead.display_name)
     await expect(page.locator("#portal-next-meeting")).to_contain_text("Riverside Children's Centre")
     await expect(page.locator("#portal-progress figure")).to_contain_text("Going up: from 3 to 7 out of 10.")
-    await expect(page.locator("#scores-table")).to_contain_text("7 out of 10")
+    await page.get_by_text("Show the scores as a list").click()
+    await expect(page.locator("#scores-list")).to_contain_text("7 out of 10")
     await expect(page.locator("#portal-progress svg rect")).to_have_count(2)
     await expect(page.get_by_role("main").get_by_role("button")).to_have_count(0)  # read-only
     await check_page(page, "portal-summary")

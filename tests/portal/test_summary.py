@@ -1,6 +1,7 @@
 """The family's portal page holds only what is for the family: goals agreed with them, the actions that
 serve those goals (never a police agency's), the next meeting's date and place, outcome scores, and who
-from other agencies looked at their information, by agency and role."""
+from other agencies looked at their information, by organisation and day; the team in words written for
+the family, never the agencies' own role text."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from server.clock import utcnow
 from server.db.engine import unit_of_work
 from server.meeting.models import Meeting, MeetingKind, MeetingStatus
 from server.plan.models import ActionStatus, GoalStatus, OutcomeDomain, PlanAction, PlanGoal
+from server.portal.summary import ROLE_FOR_FAMILIES
 from server.team.models import TeamMembership, TeamRole
 from tests.builders import (
     create_agency,
@@ -116,16 +118,18 @@ async def test_the_portal_shows_only_what_is_for_the_family(gql, sessions):
     assert [action["description"] for action in summary["actionsDue"]] == ["Morning check-in at school"]
     assert summary["nextMeeting"]["location"] == "Children's centre"
     assert [review["scores"][0]["score"] for review in summary["reviews"]] == [3, 6]
-    # and who looked, by agency and role on the team, not by name
-    assert [(entry["agencyName"], entry["viewerRole"]) for entry in summary["accessLog"]] == [
-        (area.early_help.name, "test role")
-    ]
-    # and nothing private: no agenda, review summary, draft goal or police action
+    # and who looked, by organisation and day, not by name or role
+    assert [
+        (entry["on"], entry["agencyName"], entry["times"], entry["categories"]) for entry in summary["accessDays"]
+    ] == [(utcnow().date().isoformat(), area.early_help.name, 1, ["education"])]
+    # and nothing private: no agenda, review summary, draft goal or police action, no staff role text
     text = str(summary)
-    for secret in ("Private agenda", "Private review", "draft goal", "Police visit", "viewerName"):
+    for secret in ("Private agenda", "Private review", "draft goal", "Police visit", "test role", "Neighbourhood"):
         assert secret not in text
-    # and the team with how to reach them
-    assert {member["worker"]["displayName"] for member in summary["team"]} >= {area.lead.display_name}
+    # and the team with how to reach them, the lead first, their role explained in words for the family
+    lead = summary["team"][0]
+    assert (lead["name"], lead["lead"]) == (area.lead.display_name, True)
+    assert lead["whatTheyDo"] == ROLE_FOR_FAMILIES[TeamRole.lead_professional]
 
 
 async def test_nothing_a_police_agency_holds_reaches_the_family(gql, sessions):

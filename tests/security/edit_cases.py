@@ -68,6 +68,10 @@ async def edit_case(operation: str, gql, sessions) -> Case:
         worker = await create_user(sessions, agency=area.school)
         added = await created("TeamMemberAdd", {"familyId": family, "userId": str(worker.id), "contact": contact()})
         return case(lead, {"input": {"membershipId": added["id"], "reason": "Moved school"}})
+    if operation == "TeamMemberDescribe":
+        worker = await create_user(sessions, agency=area.school)
+        added = await created("TeamMemberAdd", {"familyId": family, "userId": str(worker.id), "contact": contact()})
+        return case(lead, {"input": {"membershipId": added["id"], "familyDescription": "Helps your son at school"}})
     if operation == "LeadProfessionalSet":
         return case(lead, {"input": {"familyId": family, "userId": str(area.colleague.id), "contact": contact()}})
     if operation == "ContributionEdit":
@@ -335,6 +339,7 @@ async def retention_case(operation: str, gql, sessions, area) -> Case:
 EDITS = [
     "FamilyUpdate",
     "TeamMemberEnd",
+    "TeamMemberDescribe",
     "LeadProfessionalSet",
     "ContributionEdit",
     "ConsentWithdraw",

@@ -227,8 +227,17 @@ function navigationFor(me) {
   return ["nav-my-work", "nav-caseload", "nav-referral", "nav-outcomes", "nav-notifications", ...manager, "nav-password"];
 }
 
+// The phase banner, for staff or in words for a family member (who has no families to "work with").
+const PHASE = {
+  staff: ["Beta", "This is a new service. Only use it for families you work with."],
+  family: ["New", "This is a new service. If something looks wrong, tell your lead professional."],
+};
+
 function updateHeader(session) {
   document.getElementById("navigation").hidden = !session;
+  const [tag, text] = session?.me?.kind === "family" ? PHASE.family : PHASE.staff;
+  document.getElementById("phase-tag").textContent = tag;
+  document.getElementById("phase-text").textContent = text;
   const who = document.getElementById("signed-in-as");
   if (session?.me) {
     const agency = session.me.agency ? `, ${session.me.agency.name}` : "";

@@ -1,11 +1,16 @@
 // "How things are going" on the family portal: outcome scores over reviews as simple SVG bar charts
-// (one per area of life, a bar per review, its score written on it), with the same numbers in a table.
+// (one per area of life, a bar per review, its score written at its end), with the same numbers as a list.
 // No chart library; SVG attributes only (the Content-Security-Policy allows no inline styles).
+//
+// Drawn for a phone first: each review's date sits above its bar (not beside it), so the chart is only
+// WIDTH units wide and shown no wider than about 1.3 times that (taf.css): its 16-unit text is never
+// smaller than 14 px on a 375 px screen, nor huge on a wide one.
 
-import { h, scrolling, table } from "./dom.js";
+import { details, h, summaryList } from "./dom.js";
 import { formatDate } from "./labels.js";
 
 const SVG = "http://www.w3.org/2000/svg";
+const WIDTH = 320; // the chart's own units; see taf.css for how wide it is shown
 
 // Areas of life in plain words.
 export const AREA = {
@@ -34,21 +39,24 @@ export function scoresChart(reviews) {
     { id: "scores-chart" },
     h("p", { class: "govuk-body" }, "At each review, you and the team give a score from 1 to 10 for each part of the plan. 1 means things are very hard. 10 means things are going really well. Longer bars are better."),
     domains.map((domain) => domainChart(domain, reviews)),
-    scrolling(
-      "Scores at each review (scrolls sideways)",
-      table({
-        id: "scores-table",
-        caption: "Scores at each review, as a table",
-        captionHidden: false,
-        head: ["Review", ...domains.map((domain) => AREA[domain] || domain)],
-        rows: reviews.map((review) => [
-          formatDate(review.reviewedOn),
-          ...domains.map((domain) => {
-            const found = review.scores.find((score) => score.domain === domain);
-            return found ? `${found.score} out of 10` : "No score";
-          }),
-        ]),
+    details(
+      "Show the scores as a list",
+      reviews.map((review) => {
+        const titleId = `scores-${review.reviewedOn}`;
+        return h(
+          "div",
+          { class: "taf-portal-review" },
+          h("h4", { class: "govuk-heading-s", id: titleId }, `Review on ${formatDate(review.reviewedOn)}`),
+          summaryList(
+            domains.map((domain) => {
+              const found = review.scores.find((score) => score.domain === domain);
+              return [AREA[domain] || domain, found ? `${found.score} out of 10` : "No score"];
+            }),
+            { "aria-labelledby": titleId },
+          ),
+        );
       }),
+      { id: "scores-list" },
     ),
   );
 }
@@ -62,25 +70,26 @@ function domainChart(domain, reviews) {
   const last = points[points.length - 1];
   const trend =
     points.length < 2 ? `One score so far: ${first.score} out of 10.` : last.score > first.score ? `Going up: from ${first.score} to ${last.score} out of 10.` : last.score < first.score ? `Going down: from ${first.score} to ${last.score} out of 10.` : `The same: ${last.score} out of 10.`;
-  const rowHeight = 36;
-  const labelWidth = 170;
-  const barSpace = 300;
+  const labelHeight = 20;
+  const barHeight = 22;
+  const rowHeight = labelHeight + barHeight + 10;
+  const barSpace = WIDTH - 40; // room for the score after a full bar
   const height = points.length * rowHeight + 24;
   const id = `chart-${domain}`;
   const chart = svg(
     "svg",
-    { viewBox: `0 0 ${labelWidth + barSpace + 20} ${height}`, width: "100%", role: "img", "aria-labelledby": `${id}-title ${id}-trend`, class: "taf-chart", focusable: "false" },
+    { viewBox: `0 0 ${WIDTH} ${height}`, width: "100%", role: "img", "aria-labelledby": `${id}-title ${id}-trend`, class: "taf-chart taf-chart--portal", focusable: "false" },
     svg("title", {}, `${name}: scores at each review`),
     // the scale: 0, 5 and 10
-    ...[0, 5, 10].map((tick) => svg("line", { x1: labelWidth + (tick / 10) * barSpace, x2: labelWidth + (tick / 10) * barSpace, y1: 0, y2: height - 20, class: "taf-chart__grid" })),
-    ...[0, 5, 10].map((tick) => svg("text", { x: labelWidth + (tick / 10) * barSpace, y: height - 4, "text-anchor": "middle", class: "taf-chart__tick" }, String(tick))),
+    ...[0, 5, 10].map((tick) => svg("line", { x1: 1 + (tick / 10) * barSpace, x2: 1 + (tick / 10) * barSpace, y1: labelHeight, y2: height - 20, class: "taf-chart__grid" })),
+    ...[0, 5, 10].map((tick) => svg("text", { x: 1 + (tick / 10) * barSpace, y: height - 4, "text-anchor": tick === 0 ? "start" : "middle", class: "taf-chart__tick" }, String(tick))),
     ...points.flatMap((point, index) => {
-      const y = index * rowHeight + 4;
+      const top = index * rowHeight;
       const width = (point.score / 10) * barSpace;
       return [
-        svg("text", { x: labelWidth - 8, y: y + 19, "text-anchor": "end", class: "taf-chart__label" }, formatDate(point.on)),
-        svg("rect", { x: labelWidth, y, width, height: rowHeight - 10, class: "taf-chart__bar" }),
-        svg("text", { x: labelWidth + width + 6, y: y + 19, class: "taf-chart__value" }, String(point.score)),
+        svg("text", { x: 0, y: top + 15, class: "taf-chart__label" }, formatDate(point.on)),
+        svg("rect", { x: 1, y: top + labelHeight, width, height: barHeight, class: "taf-chart__bar" }),
+        svg("text", { x: width + 8, y: top + labelHeight + 17, class: "taf-chart__value" }, String(point.score)),
       ];
     }),
   );

@@ -22,10 +22,22 @@ export const questions = [
   },
 ];
 
+const FAMILY_WORDS_HINT =
+  "Optional. The family sees this on their portal instead of the role above, which is for staff. Use short, plain words, for example: Helps Sam get to school every day. Without it, the portal explains their role on the plan.";
+const FAMILY_WORDS_LIMIT = 300;
+
+/** The problem with words for the family, as the API would say it, or null. */
+function familyWordsProblem(text, fieldId) {
+  if (text.length > FAMILY_WORDS_LIMIT) return { message: `Words for the family must be ${FAMILY_WORDS_LIMIT} characters or fewer`, fieldId };
+  if (/[<>\n\r\t]/.test(text)) return { message: "Words for the family must be plain words on one line, without < or >", fieldId };
+  return null;
+}
+
 const CONTACT_LABELS = {
   agencyRole: { id: "new-member-role", label: "Their role on the plan" },
   contactInHours: { id: "new-member-in-hours", label: "How to reach them in office hours" },
   contactOutOfHours: { id: "new-member-out-of-hours", label: "Who to contact out of hours" },
+  familyDescription: { id: "new-member-family-words", label: "What they do, in words for the family" },
   userId: { id: "new-member-person-input", label: "Who should join the team" },
 };
 
@@ -49,6 +61,7 @@ function card(member, view) {
     ["What they do", member.agencyRole],
     ["In office hours", member.contactInHours || "Not given"],
     ["Out of hours", member.contactOutOfHours || "Not given"],
+    ["For the family", member.familyDescription || "Not written: the family portal explains their role on the plan"],
     ["On the team since", formatDate(member.validFrom)],
   ];
   return h(
@@ -70,8 +83,36 @@ function card(member, view) {
           h("div", { class: "govuk-summary-list__row" }, h("dt", { class: "govuk-summary-list__key" }, key), h("dd", { class: "govuk-summary-list__value" }, text)),
         ),
       ),
+      view.managesTeam ? describeForFamily(member, view) : null,
       view.managesTeam && member.role !== "lead_professional" ? endMembership(member, view) : null,
     ),
+  );
+}
+
+// What the member does, in words for the family: the portal shows it instead of the agency's own role.
+function describeForFamily(member, view) {
+  const fieldId = uniqueId("family-words");
+  const form = h(
+    "form",
+    { novalidate: true, class: "taf-family-words" },
+    textField({ id: fieldId, label: `What ${member.worker.displayName} does, in words for the family`, hint: FAMILY_WORDS_HINT, value: member.familyDescription }),
+    h("button", { type: "submit", class: "govuk-button govuk-button--secondary" }, "Save words for the family", hidden(`: ${member.worker.displayName}`)),
+  );
+  form.addEventListener("submit", (event) => {
+    event.preventDefault();
+    const problem = familyWordsProblem(value(form, fieldId), fieldId);
+    if (problem) return refuse(form, [problem]);
+    submit(form, view, {
+      send: () => call("TeamMemberDescribe", { input: { membershipId: member.id, familyDescription: value(form, fieldId) } }),
+      done: () => view.done(`Words for the family saved for ${member.worker.displayName}.`),
+      labels: { familyDescription: { id: fieldId, label: "What they do, in words for the family" } },
+    });
+  });
+  return h(
+    "details",
+    { class: "govuk-details" },
+    h("summary", { class: "govuk-details__summary" }, h("span", { class: "govuk-details__summary-text" }, "Describe for the family", hidden(`: ${member.worker.displayName}`))),
+    h("div", { class: "govuk-details__text" }, form),
   );
 }
 
@@ -147,6 +188,7 @@ function choosePerson(view, people) {
     textField({ id: "new-member-role", label: "Their role on the plan", hint: "In their agency's words, for example attendance support and mentoring" }),
     textField({ id: "new-member-in-hours", label: "How to reach them in office hours", hint: "For example, a phone number and the days and hours they work" }),
     textField({ id: "new-member-out-of-hours", label: "Who to contact out of hours", hint: "For example, the emergency duty team, or a colleague when they are away" }),
+    textField({ id: "new-member-family-words", label: "What they do, in words for the family", hint: FAMILY_WORDS_HINT }),
     h("button", { type: "submit", class: "govuk-button" }, "Add to the team"),
   );
   form.addEventListener("submit", (event) => {
@@ -155,6 +197,8 @@ function choosePerson(view, people) {
     const problems = [];
     if (!userId) problems.push({ message: "Choose who should join the team", fieldId: "new-member-person-input" });
     if (!value(form, "new-member-role")) problems.push({ message: "Enter their role on the plan", fieldId: "new-member-role" });
+    const wordsProblem = familyWordsProblem(value(form, "new-member-family-words"), "new-member-family-words");
+    if (wordsProblem) problems.push(wordsProblem);
     if (refuse(form, problems)) return;
     const person = candidates.find((candidate) => candidate.id === userId);
     submit(form, view, {
@@ -167,6 +211,7 @@ function choosePerson(view, people) {
               agencyRole: value(form, "new-member-role"),
               contactInHours: value(form, "new-member-in-hours"),
               contactOutOfHours: value(form, "new-member-out-of-hours"),
+              familyDescription: value(form, "new-member-family-words"),
             },
           },
         }),

@@ -46,14 +46,16 @@ export async function render(main, { query, navigate }) {
     throw error;
   }
   const { followUpsDue: due } = await call("FollowUpsDue", { first: 10 });
-  main.append(
+  // (Element.append would write an absent part, null, as the text "null")
+  const parts = [
     h("h1", { class: "govuk-heading-l", tabindex: "-1" }, "My caseload"),
     h("p", { class: "govuk-body" }, "Families whose team you are on. Choose a family to see its members, team and plan."),
     h("p", { class: "govuk-body" }, h("a", { class: "govuk-link", href: "#/time-away", id: "time-away-link" }, "Mark yourself away"), " so that your families' deputy leads cover urgent matters."),
     followUpsDue(due),
     filterForm(state, navigate),
     results(families, state),
-  );
+  ];
+  main.append(...parts.filter(Boolean));
   return "My caseload";
 }
 
@@ -137,19 +139,20 @@ function results(families, state) {
     "div",
     {},
     heading,
-    // On a narrow screen the table scrolls sideways inside this region (focusable, so by keyboard too)
-    // instead of the whole page.
+    // On a phone each family's row stacks into a card, each value under its column's name (taf.css,
+    // .taf-stack-table); in between, the table scrolls sideways inside this region (focusable, so by
+    // keyboard too) instead of the whole page.
     h(
       "div",
       { class: "taf-table-scroll", role: "region", "aria-labelledby": "caseload-caption", tabindex: "0" },
       h(
         "table",
-        { class: "govuk-table", id: "caseload-table" },
+        { class: "govuk-table taf-stack-table", id: "caseload-table" },
         h("caption", { class: "govuk-table__caption govuk-visually-hidden", id: "caseload-caption" }, "Families on your caseload"),
         h(
           "thead",
           { class: "govuk-table__head" },
-          h("tr", { class: "govuk-table__row" }, ["Reference", "Family", "Status", "Level of need", "Needs attention", "Next review", "Lead professional"].map((text) => h("th", { scope: "col", class: "govuk-table__header" }, text))),
+          h("tr", { class: "govuk-table__row" }, COLUMNS.map((text) => h("th", { scope: "col", class: "govuk-table__header" }, text))),
         ),
         h("tbody", { class: "govuk-table__body" }, families.nodes.map(row)),
       ),
@@ -158,18 +161,24 @@ function results(families, state) {
   );
 }
 
+const COLUMNS = ["Reference", "Family", "Status", "Level of need", "Needs attention", "Next review", "Lead professional"];
+
 function row(family) {
   const lead = family.leadProfessional;
+  const cells = [
+    h("a", { class: "govuk-link", href: `#/families/${encodeURIComponent(family.id)}` }, family.reference, hidden(`, ${family.displayName}`)),
+    family.displayName,
+    h("strong", { class: `govuk-tag ${STATUS_TAG[family.status]}` }, STATUS[family.status]),
+    LEVEL_OF_NEED[family.levelOfNeed],
+    attention(family),
+    nextReview(family.reviewSchedule),
+    lead ? [lead.worker.displayName, h("br"), h("span", { class: "taf-secondary-text" }, lead.agency.name)] : "No lead professional yet",
+  ];
+  // data-label: the column's name, shown above the value when the row stacks on a phone
   return h(
     "tr",
     { class: "govuk-table__row" },
-    h("td", { class: "govuk-table__cell" }, h("a", { class: "govuk-link", href: `#/families/${encodeURIComponent(family.id)}` }, family.reference, hidden(`, ${family.displayName}`))),
-    h("td", { class: "govuk-table__cell" }, family.displayName),
-    h("td", { class: "govuk-table__cell" }, h("strong", { class: `govuk-tag ${STATUS_TAG[family.status]}` }, STATUS[family.status])),
-    h("td", { class: "govuk-table__cell" }, LEVEL_OF_NEED[family.levelOfNeed]),
-    h("td", { class: "govuk-table__cell" }, attention(family)),
-    h("td", { class: "govuk-table__cell" }, nextReview(family.reviewSchedule)),
-    h("td", { class: "govuk-table__cell" }, lead ? [lead.worker.displayName, h("br"), h("span", { class: "taf-secondary-text" }, lead.agency.name)] : "No lead professional yet"),
+    cells.map((cell, index) => h("td", { class: "govuk-table__cell", "data-label": COLUMNS[index] }, cell)),
   );
 }
 

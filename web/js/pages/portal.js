@@ -4,8 +4,8 @@
 // from the API, which decides through the same policy as the workers' pages (PortalSummary).
 
 import { call } from "../api.js";
-import { h, scrolling, summaryList, table, uniqueId } from "../dom.js";
-import { categoryList, formatDate } from "../labels.js";
+import { details, h, summaryList, uniqueId } from "../dom.js";
+import { formatDate } from "../labels.js";
 import { AREA, scoresChart } from "../portal-chart.js";
 
 export const title = "Your family's plan";
@@ -21,6 +21,21 @@ const GOAL_STATUS = {
   not_achieved: ["Not done", "govuk-tag--grey"],
 };
 const ACTION_STATUS = { open: "Not started yet", in_progress: "Started" };
+// Kinds of information in words for families ("they looked at information about ...").
+const ABOUT = {
+  health: "health",
+  mental_health: "feelings and mental health",
+  education: "school",
+  police: "the police",
+  youth_justice: "youth justice",
+  housing: "your home",
+  social_care: "social care",
+  substance_misuse: "drugs or alcohol",
+  domestic_abuse: "domestic abuse",
+  family_history: "your family's past",
+  finance: "money and benefits",
+  other: "other things",
+};
 const MEETING_KIND = { initial: "first meeting", review: "review meeting", closure: "last meeting", other: "meeting" };
 
 export async function render(main) {
@@ -34,7 +49,7 @@ export async function render(main) {
     ["portal-next", "What happens next", next(summary)],
     ["portal-progress", "How things are going", summary.reviews.length ? scoresChart(summary.reviews) : h("p", { class: "govuk-body" }, "There are no scores yet. You and the team will give scores at your first review.")],
     ["portal-updates", "What the team has written for you", updates(items)],
-    ["portal-access", "Who has looked at our information", looked(summary.accessLog)],
+    ["portal-access", "Who has looked at our information", looked(summary.accessDays)],
   ];
   main.append(
     h("span", { class: "govuk-caption-l" }, summary.familyName),
@@ -103,26 +118,35 @@ function contingencies(list) {
 
 function team(members) {
   return [
-    h("p", { class: "govuk-body" }, "These are the people working with your family. If you need help outside office hours, use the out-of-hours number. In an emergency, call 999."),
+    h("p", { class: "govuk-body" }, "These are the people who work with your family. If you need help when the office is shut, use the out-of-hours contact. In an emergency, call 999."),
+    details(
+      "What is a lead professional?",
+      h(
+        "p",
+        { class: "govuk-body", id: "portal-lead-explained" },
+        "Your lead professional is your main contact. They make sure everyone in your team works together on your family's plan. Ask them if you have a question or if something is wrong.",
+      ),
+      { id: "portal-lead-details" },
+    ),
     members.map((member) => {
       const titleId = uniqueId("portal-member");
       return h(
         "div",
-        { class: "govuk-summary-card" },
+        { class: "govuk-summary-card", "data-lead": member.lead ? "true" : "false" },
         h(
           "div",
           { class: "govuk-summary-card__title-wrapper" },
-          h("h3", { class: "govuk-summary-card__title", id: titleId }, `${member.worker.displayName}, ${member.agency.name}`),
-          member.role === "lead_professional" ? h("strong", { class: "govuk-tag govuk-tag--blue" }, "Your lead professional") : null,
+          h("h3", { class: "govuk-summary-card__title", id: titleId }, `${member.name}, ${member.agencyName}`),
+          member.lead ? h("strong", { class: "govuk-tag govuk-tag--blue" }, "Your lead professional") : null,
         ),
         h(
           "div",
           { class: "govuk-summary-card__content" },
           summaryList(
             [
-              ["What they do", member.agencyRole],
+              ["What they do", member.whatTheyDo],
               ["In office hours", member.contactInHours || "Ask your lead professional"],
-              ["Out of hours", member.contactOutOfHours || "Ask your lead professional"],
+              ["When the office is shut", member.contactOutOfHours || "Ask your lead professional"],
             ],
             { "aria-labelledby": titleId },
           ),
@@ -142,13 +166,24 @@ function next(summary) {
       : h("p", { class: "govuk-body", id: "portal-next-meeting" }, "No meeting is booked yet. Your lead professional will tell you when it is."),
     h("h3", { class: "govuk-heading-s" }, "What people have agreed to do"),
     summary.actionsDue.length
-      ? scrolling(
-          "What people have agreed to do (scrolls sideways)",
-          table({
-            id: "portal-actions-table",
-            caption: "What people have agreed to do, soonest first",
-            head: ["What", "Who", "By when", "How it is going"],
-            rows: summary.actionsDue.map((action) => [action.description, action.agencyName, formatDate(action.dueDate), ACTION_STATUS[action.status] || action.status]),
+      ? h(
+          "ul",
+          { class: "govuk-list", id: "portal-action-list" },
+          summary.actionsDue.map((action) => {
+            const titleId = uniqueId("portal-action");
+            return h(
+              "li",
+              { class: "taf-portal-action" },
+              h("p", { class: "govuk-body govuk-!-font-weight-bold govuk-!-margin-bottom-1", id: titleId }, action.description),
+              summaryList(
+                [
+                  ["Who", action.agencyName],
+                  ["By when", formatDate(action.dueDate)],
+                  ["How it is going", ACTION_STATUS[action.status] || action.status],
+                ],
+                { "aria-labelledby": titleId },
+              ),
+            );
           }),
         )
       : h("p", { class: "govuk-body" }, "Nothing is waiting to be done right now."),
@@ -176,23 +211,42 @@ function updates(items) {
   );
 }
 
-function looked(log) {
+// One line per organisation per day, however many times someone from it looked that day.
+function looked(days) {
+  if (!days.length) {
+    return h("p", { class: "govuk-body" }, "No one from another service has looked at details about your family yet. Each time someone does, we write it down here.");
+  }
+  const byDay = new Map();
+  for (const entry of days) byDay.set(entry.on, [...(byDay.get(entry.on) || []), entry]);
   return [
-    h("p", { class: "govuk-body" }, "Each time someone from another organisation looks at information about your family, it is written down here."),
-    log.length
-      ? scrolling(
-          "Who has looked at our information (scrolls sideways)",
-          table({
-            id: "access-log-table",
-            caption: "Who has looked at our information, newest first",
-            head: ["When", "Who", "What they looked at"],
-            rows: log.map((entry) => [
-              formatDate(entry.at),
-              entry.viewerRole ? `Someone from ${entry.agencyName} (${entry.viewerRole})` : `Someone from ${entry.agencyName}`,
-              `${entry.itemCount} ${entry.itemCount === 1 ? "thing" : "things"} about ${categoryList(entry.categories).toLowerCase()}`,
-            ]),
-          }),
-        )
-      : h("p", { class: "govuk-body" }, "No one from another organisation has looked at your information yet."),
+    h("p", { class: "govuk-body" }, "Each time a worker from another service looks at details about your family, we write it down. You can see who looked and when."),
+    h(
+      "div",
+      { id: "portal-access-days" },
+      [...byDay].map(([on, entries]) => {
+        const dayId = uniqueId("portal-access-day");
+        return h(
+          "div",
+          { class: "taf-portal-access-day" },
+          h("h3", { class: "govuk-heading-s", id: dayId }, formatDate(on)),
+          h(
+            "ul",
+            { class: "govuk-list govuk-list--bullet", "aria-labelledby": dayId },
+            entries.map((entry) => h("li", { "data-agency": entry.agencyName }, lookedLine(entry))),
+          ),
+        );
+      }),
+    ),
   ];
+}
+
+function lookedLine(entry) {
+  const about = entry.categories.map((category) => ABOUT[category] || "other things");
+  const what = about.length ? `details about ${joinWords(about)}` : "details about your family";
+  const times = entry.times === 1 ? "once" : entry.times === 2 ? "twice" : `${entry.times} times`;
+  return `Someone from ${entry.agencyName} looked at ${what}, ${times}.`;
+}
+
+function joinWords(words) {
+  return words.length < 2 ? words.join("") : `${words.slice(0, -1).join(", ")} and ${words[words.length - 1]}`;
 }
