@@ -4,7 +4,7 @@ the day it was recorded, so a test can tell "happened on" from "recorded at"."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 
 from server.clock import utcnow
 from server.cover.models import DeputyLead
@@ -38,7 +38,7 @@ def day(days_ago: int) -> date:
 
 
 def moment(days_ago: int) -> datetime:
-    return datetime.combine(day(days_ago), time(10, 30), tzinfo=timezone.utc)
+    return datetime.combine(day(days_ago), time(10, 30), tzinfo=UTC)
 
 
 @dataclass
