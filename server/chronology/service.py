@@ -131,7 +131,8 @@ async def _union(
     chosen = [source for source in SOURCES if not filters.kinds or source.kind in filters.kinds]
     branches = []
     for source in chosen:
-        if await access.can(session, Act.read, source.seen_as, family_id):
+        seen_as = source.seen_as  # a Kind (sources.py), which the enforcement point checks again
+        if await access.can(session, Act.read, seen_as, family_id):
             branches.append(await _branch(session, access, family_id, source, filters))
     if not branches:
         return None
@@ -187,7 +188,8 @@ async def _content(
             *[sa.false().label(name) for name in ("family_summary", "third_party", "team_shared")],
         ]
         return nothing + facts
-    visible = await access.item_filter(session, family_id, content.columns, kind=content.kind)
+    kind = content.kind
+    visible = await access.item_filter(session, family_id, content.columns, kind=kind)
     if content.whole_record:
         conditions.append(visible)
     words = content.words if content.words is not None else sa.null()
