@@ -151,6 +151,11 @@ def _referral_decided() -> Shape:
     return Shape(_ref.family_id, _ref.id, _ref.decided_on, _ref.updated_at, agency, codes, where, joined, content)
 
 
+def _first_contact() -> Shape:
+    where = (_ref.first_contact_on.is_not(None),)
+    return Shape(_ref.family_id, _ref.id, _ref.first_contact_on, _ref.updated_at, _ref.owning_agency_id, (), where)
+
+
 def _team_joined() -> Shape:
     codes = (_text(_team.role), _team.agency_role)
     return Shape(_team.family_id, _team.id, on_day(_team.valid_from), _team.created_at, _team.agency_id, codes)
@@ -367,6 +372,7 @@ SOURCES: tuple[Source, ...] = (
     Source(
         "referral_decided", "Threshold decision", Kind.referral, _referral_decided, _sentence("Level {}; outcome: {}")
     ),
+    Source("first_contact", "First contact with the family", Kind.referral, _first_contact),
     Source("team_joined", "Joined the team", Kind.family, _team_joined, _team_joined_words),
     Source("team_left", "Left the team", Kind.family, _team_left, _sentence("Was {}")),
     Source("deputy_named", "Deputy lead named", Kind.family, _deputy_named),

@@ -66,6 +66,7 @@ async def test_every_kind_of_event_is_on_the_day_it_happened(gql, sessions):
         "goal_closed": day(5),
         "referral_received": day(3),
         "follow_up": day(3),
+        "first_contact": day(2),
     }
     for kind, happened in expected.items():
         (entry,) = of_kind(page, kind)

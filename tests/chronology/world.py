@@ -14,6 +14,7 @@ from server.follow_up.models import FollowUp
 from server.legal_status.models import LegalStatusChange
 from server.meeting.models import Meeting, MeetingDecision
 from server.plan.models import ActionStatus, ContingencyStatus, GoalStatus, PlanAction, PlanContingency, PlanGoal
+from server.referral.models import Referral
 from server.team.models import TeamMembership, TeamRole
 from server.transition.models import FamilyTransition
 from tests.builders import Area, create_consent, create_contribution, create_user
@@ -95,6 +96,8 @@ async def _dates(sessions: SessionFactory, area: Area, journey: Journey) -> None
         journey.ids["meeting"] = str(meeting.id)
         journey.days["meeting_held"] = meeting.scheduled_at.date()
         journey.days["minutes_published"] = meeting.minutes_published_at.date()
+        referral = await session.get(Referral, journey.ids["referral_reason"])
+        referral.first_contact_on = day(2)
         goal = await session.get(PlanGoal, journey.ids["plan_goal"])
         goal.status, goal.updated_at = GoalStatus.achieved, moment(5)
         action = await session.get(PlanAction, journey.ids["plan_action"])
