@@ -35,7 +35,15 @@ from server.follow_up.models import FollowUp
 from server.legal_status.models import LegalStatusChange
 from server.meeting.models import Meeting, MeetingStatus
 from server.plan.content import action_columns, contingency_columns, goal_columns
-from server.plan.models import ActionStatus, ContingencyStatus, GoalStatus, PlanAction, PlanContingency, PlanGoal
+from server.plan.models import (
+    ActionStatus,
+    ContingencyStatus,
+    GoalStatus,
+    PlanAction,
+    PlanContingency,
+    PlanGoal,
+    PlanHistory,
+)
 from server.referral.models import Referral
 from server.referral.service import reason_columns as referral_reason_columns
 from server.safeguarding.models import SafeguardingOverride, SharingDecision
@@ -235,13 +243,26 @@ def _review() -> Shape:
     return Shape(_rev.family_id, _rev.id, _rev.reviewed_on, _rev.created_at, _rev.owning_agency_id)
 
 
+def _first_version(entity_id: ColumnElement, status: ColumnElement, fallback: ColumnElement) -> ColumnElement:
+    """When the plan's history first holds a version of the entity whose status meets `status` (a condition on
+    the snapshot's status): the day a goal was closed or an action done, which later edits of its words do not
+    move. `fallback` for an entity without that history (rows written by other means)."""
+    history = PlanHistory.__table__.c
+    first = sa.select(sa.func.min(history.created_at)).where(history.entity_id == entity_id, status).scalar_subquery()
+    return sa.func.coalesce(first, fallback)
+
+
+def _snapshot_status() -> ColumnElement:
+    return PlanHistory.__table__.c.snapshot["status"].astext
+
+
 def _goal_event(status: str | None) -> Callable[[], Shape]:
-    """Added (status None), or closed with an outcome: a goal's status changes with its latest version, so a
-    closed goal's day is the day of that version."""
+    """Added (status None), or closed with an outcome (any status but open)."""
 
     def shape() -> Shape:
         content = Content(Kind.plan_goal, goal_columns(), _goal.in_family_words)
-        when = _goal.updated_at if status else _goal.created_at
+        closed = _snapshot_status() != GoalStatus.open.value
+        when = _first_version(_goal.id, closed, _goal.updated_at) if status else _goal.created_at
         where = (_goal.status != GoalStatus.open.value,) if status else ()
         codes = (_text(_goal.status if status else _goal.outcome_domain),)
         return Shape(_goal.family_id, _goal.id, on_day(when), when, _goal.owning_agency_id, codes, where, None, content)
@@ -252,7 +273,8 @@ def _goal_event(status: str | None) -> Callable[[], Shape]:
 def _action_event(done: bool) -> Callable[[], Shape]:
     def shape() -> Shape:
         content = Content(Kind.plan_action, action_columns(), _act.description)
-        when = _act.updated_at if done else _act.created_at
+        finished = _snapshot_status() == ActionStatus.done.value
+        when = _first_version(_act.id, finished, _act.updated_at) if done else _act.created_at
         where = (_act.status == ActionStatus.done.value,) if done else ()
         codes = (_text(_act.due_date),)
         return Shape(_act.family_id, _act.id, on_day(when), when, _act.owning_agency_id, codes, where, None, content)
@@ -263,7 +285,8 @@ def _action_event(done: bool) -> Callable[[], Shape]:
 def _contingency_event(used: bool) -> Callable[[], Shape]:
     def shape() -> Shape:
         content = Content(Kind.plan_contingency, contingency_columns(), _cont.trigger)
-        when = _cont.updated_at if used else _cont.created_at
+        put_to_use = _snapshot_status() == ContingencyStatus.used.value
+        when = _first_version(_cont.id, put_to_use, _cont.updated_at) if used else _cont.created_at
         where = (_cont.status == ContingencyStatus.used.value,) if used else ()
         return Shape(_cont.family_id, _cont.id, on_day(when), when, _cont.owning_agency_id, (), where, None, content)
 

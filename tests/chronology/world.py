@@ -13,7 +13,15 @@ from server.escalation.models import Escalation
 from server.follow_up.models import FollowUp
 from server.legal_status.models import LegalStatusChange
 from server.meeting.models import Meeting, MeetingDecision
-from server.plan.models import ActionStatus, ContingencyStatus, GoalStatus, PlanAction, PlanContingency, PlanGoal
+from server.plan.models import (
+    ActionStatus,
+    ContingencyStatus,
+    GoalStatus,
+    PlanAction,
+    PlanContingency,
+    PlanGoal,
+    PlanHistory,
+)
 from server.referral.models import Referral
 from server.team.models import TeamMembership, TeamRole
 from server.transition.models import FamilyTransition
@@ -102,6 +110,18 @@ async def _dates(sessions: SessionFactory, area: Area, journey: Journey) -> None
         goal.status, goal.updated_at = GoalStatus.achieved, moment(5)
         action = await session.get(PlanAction, journey.ids["plan_action"])
         action.status, action.updated_at = ActionStatus.done, moment(6)
+        # done 12 days ago (its history says so); its words were edited 6 days ago, which does not move that day
+        done = {"status": "done", "description": action.description}
+        history = PlanHistory(
+            family_id=area.family.id,
+            entity="action",
+            entity_id=action.id,
+            version=99,
+            editor_user_id=area.lead.id,
+            snapshot=done,
+            created_at=moment(12),
+        )
+        session.add(history)
         contingency = await session.get(PlanContingency, journey.ids["plan_contingency"])
         contingency.status, contingency.updated_at = ContingencyStatus.used, moment(7)
         session.add(
