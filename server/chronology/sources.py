@@ -23,6 +23,7 @@ from sqlalchemy.sql.selectable import FromClause
 from server.access.kinds import Kind
 from server.access.rules import ContentColumns
 from server.assessment.models import Assessment, Review
+from server.chronology.words import closure, follow_up, sentence, team_joined
 from server.consent.models import Consent
 from server.contact.models import Contact
 from server.contribution.models import Contribution
@@ -50,7 +51,7 @@ from server.safeguarding.models import SafeguardingOverride, SharingDecision
 from server.service_catalogue.models import Service
 from server.service_received.content import content_columns as service_columns
 from server.service_received.models import ServiceReceived
-from server.team.models import TeamMembership, TeamRole
+from server.team.models import TeamMembership
 from server.transition.models import FamilyTransition, TransitionKind
 from server.user.models import User
 
@@ -92,23 +93,6 @@ class Source:
     describe: Callable[[list[str | None]], str] = field(default=lambda codes: "")
 
 
-def plain(code: str | None) -> str:
-    """A code in plain English: `child_protection_plan` -> "child protection plan"."""
-    return WORDS.get(code or "", (code or "").replace("_", " "))
-
-
-WORDS = {
-    "lead_professional": "lead professional",
-    "contributor": "team member",
-    "referral_childrens_social_care": "referral to children's social care",
-    "referral_police": "referral to the police",
-    "managed_within_plan": "managed within the plan",
-    "none": "no statutory status (early help)",
-    "true": "yes",
-    "false": "no",
-}
-
-
 def on_day(moment: ColumnElement) -> ColumnElement:
     """The day (UTC) a moment fell on."""
     return sa.cast(sa.func.timezone("UTC", moment), sa.Date)
@@ -116,13 +100,6 @@ def on_day(moment: ColumnElement) -> ColumnElement:
 
 def _text(column: ColumnElement) -> ColumnElement:
     return sa.cast(column, sa.Text)
-
-
-def _sentence(template: str) -> Callable[[list[str | None]], str]:
-    def describe(codes: list[str | None]) -> str:
-        return template.format(*(plain(code) for code in codes))
-
-    return describe
 
 
 _f, _ref, _team, _dep = Family.__table__.c, Referral.__table__.c, TeamMembership.__table__.c, DeputyLead.__table__.c
@@ -370,84 +347,65 @@ def _decision_not_to_share() -> Shape:
     return Shape(_dns.family_id, _dns.id, on_day(when), when, _dns.owning_agency_id, codes, (), None, content)
 
 
-def _closure(codes: list[str | None]) -> str:
-    outcome, care = codes
-    parts = [f"Outcome: {plain(outcome)}" if outcome else "", f"young person {plain(care)}" if care else ""]
-    return "; ".join(part for part in parts if part)
-
-
-def _team_joined_words(codes: list[str | None]) -> str:
-    role, agency_role = codes
-    lead = role == TeamRole.lead_professional.value
-    said = "Became the lead professional" if lead else "Joined the team"
-    return f"{said} ({agency_role})" if agency_role else said
-
-
-def _follow_up_words(codes: list[str | None]) -> str:
-    months, at_home = codes
-    home = {"true": "still at home", "false": "no longer at home"}.get(at_home or "", "")
-    return f"{months}-month check" + (f": {home}" if home else "")
-
-
 SOURCES: tuple[Source, ...] = (
     Source("family_opened", "Record opened", Kind.family, _family_opened),
-    Source("referral_received", "Referral received", Kind.referral, _referral_received, _sentence("From {}")),
+    Source("referral_received", "Referral received", Kind.referral, _referral_received, sentence("From {}")),
     Source(
-        "referral_decided", "Threshold decision", Kind.referral, _referral_decided, _sentence("Level {}; outcome: {}")
+        "referral_decided", "Threshold decision", Kind.referral, _referral_decided, sentence("Level {}; outcome: {}")
     ),
     Source("first_contact", "First contact with the family", Kind.referral, _first_contact),
-    Source("team_joined", "Joined the team", Kind.family, _team_joined, _team_joined_words),
-    Source("team_left", "Left the team", Kind.family, _team_left, _sentence("Was {}")),
+    Source("team_joined", "Joined the team", Kind.family, _team_joined, team_joined),
+    Source("team_left", "Left the team", Kind.family, _team_left, sentence("Was {}")),
     Source("deputy_named", "Deputy lead named", Kind.family, _deputy_named),
-    Source("contribution", "Agency information added", Kind.family, _contribution, _sentence("{}")),
+    Source("contribution", "Agency information added", Kind.family, _contribution, sentence("{}")),
     Source(
-        "escalation_raised", "Escalation raised", Kind.escalation, _escalation_raised, _sentence("Level: {}; about {}")
+        "escalation_raised", "Escalation raised", Kind.escalation, _escalation_raised, sentence("Level: {}; about {}")
     ),
     Source("escalation_acknowledged", "Escalation acknowledged", Kind.escalation, _escalation_acknowledged),
-    Source("escalation_resolved", "Escalation resolved", Kind.escalation, _escalation_resolved, _sentence("{}")),
-    Source("meeting_held", "TAF meeting held", Kind.meeting, _meeting_held, _sentence("{} meeting")),
+    Source("escalation_resolved", "Escalation resolved", Kind.escalation, _escalation_resolved, sentence("{}")),
+    Source("meeting_held", "TAF meeting held", Kind.meeting, _meeting_held, sentence("{} meeting")),
     Source("minutes_published", "Minutes published", Kind.meeting, _minutes_published),
     Source(
-        "assessment", "Assessment", Kind.assessment, _assessment(False), _sentence("{} assessment; level of need {}")
+        "assessment", "Assessment", Kind.assessment, _assessment(False), sentence("{} assessment; level of need {}")
     ),
     Source(
         "assessment_corrected",
         "Assessment corrected",
         Kind.assessment,
         _assessment(True),
-        _sentence("{} assessment; level of need {}"),
+        sentence("{} assessment; level of need {}"),
     ),
     Source("review", "Review", Kind.assessment, _review),
-    Source("goal_added", "Goal added to the plan", Kind.plan, _goal_event(None), _sentence("Outcome area: {}")),
-    Source("goal_closed", "Goal closed", Kind.plan, _goal_event("closed"), _sentence("{}")),
-    Source("action_added", "Action added to the plan", Kind.plan, _action_event(False), _sentence("Due {}")),
+    Source("goal_added", "Goal added to the plan", Kind.plan, _goal_event(None), sentence("Outcome area: {}")),
+    Source("goal_closed", "Goal closed", Kind.plan, _goal_event("closed"), sentence("{}")),
+    Source("action_added", "Action added to the plan", Kind.plan, _action_event(False), sentence("Due {}")),
     Source("action_completed", "Action completed", Kind.plan, _action_event(True)),
     Source("contingency_added", "Contingency added to the plan", Kind.plan, _contingency_event(False)),
     Source("contingency_used", "Contingency used", Kind.plan, _contingency_event(True)),
     Source("step_up", "Stepped up", Kind.plan, _transition(TransitionKind.step_up)),
     Source("step_down", "Stepped down", Kind.plan, _transition(TransitionKind.step_down)),
-    Source("closure", "Case closed", Kind.plan, _transition(TransitionKind.closure), _closure),
+    Source("closure", "Case closed", Kind.plan, _transition(TransitionKind.closure), closure),
     Source("reopening", "Case re-opened", Kind.plan, _transition(TransitionKind.reopening)),
-    Source("legal_status", "Legal status changed", Kind.legal_status, _legal_status, _sentence("{} {}")),
-    Source("follow_up", "Follow-up check recorded", Kind.follow_up, _follow_up, _follow_up_words),
-    Source("consent_given", "Consent given", Kind.consent, _consent("given"), _sentence("To share: {}")),
-    Source("consent_refused", "Consent refused", Kind.consent, _consent("refused"), _sentence("Not to share: {}")),
-    Source("consent_withdrawn", "Consent withdrawn", Kind.consent, _consent_withdrawn, _sentence("Was for: {}")),
-    Source("contact", "Contact with the family", Kind.contact, _contact, _sentence("{}, {} minutes")),
+    Source("legal_status", "Legal status changed", Kind.legal_status, _legal_status, sentence("{} {}")),
+    Source("follow_up", "Follow-up check recorded", Kind.follow_up, _follow_up, follow_up),
+    Source("consent_given", "Consent given", Kind.consent, _consent("given"), sentence("To share: {}")),
+    Source("consent_refused", "Consent refused", Kind.consent, _consent("refused"), sentence("Not to share: {}")),
+    Source("consent_withdrawn", "Consent withdrawn", Kind.consent, _consent_withdrawn, sentence("Was for: {}")),
+    Source("contact", "Contact with the family", Kind.contact, _contact, sentence("{}, {} minutes")),
     Source("service_received", "Service started", Kind.family, _service_received),
     Source(
         "safeguarding_override",
         "Information shared without consent to safeguard a child",
         Kind.family,
         _override,
-        _sentence("Categories: {}"),
+        sentence("Categories: {}"),
     ),
     Source(
         "decision_not_to_share",
         "Decision not to share",
         Kind.family,
         _decision_not_to_share,
-        _sentence("Categories: {}"),
+        sentence("Categories: {}"),
     ),
 )
 
