@@ -270,7 +270,7 @@ async def chronology(connection, user, variables) -> dict:
         }
         for at, kind, summary, agency, subject in entries[:first]
     ]
-    return {"family": {"id": family_id, "chronology": items}}
+    return {"family": {"id": family_id, "chronology": {"nodes": items}}}
 
 
 async def caseload(connection, user, variables) -> dict:

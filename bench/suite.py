@@ -167,7 +167,7 @@ def _items(data: dict[str, Any]) -> int | None:
     if "contributions" in family:
         return len(family["contributions"]["nodes"])
     if "chronology" in family:
-        return len(family["chronology"])
+        return len(family["chronology"]["nodes"])
     if "families" in data:
         return len(data["families"]["nodes"])
     return None

@@ -18,6 +18,7 @@ from server.assessment.api import AssessmentMutation, AssessmentQuery
 from server.audit.api import AuditMutation, AuditQuery
 from server.auth.api import AuthMutation
 from server.caseimport.api import CaseImportMutation
+from server.chronology.api import ChronologyMutation, ChronologyQuery
 from server.config import Settings
 from server.consent.api import ConsentMutation
 from server.contact.api import ContactMutation, ContactQuery
@@ -57,6 +58,7 @@ Query = merge_types(
         AgencyQuery,
         FamilyQuery,
         ContributionQuery,
+        ChronologyQuery,
         SafeguardingQuery,
         SharingAgreementQuery,
         AuditQuery,
@@ -89,6 +91,7 @@ Mutation = merge_types(
         FamilyMutation,
         TeamMutation,
         ContributionMutation,
+        ChronologyMutation,
         ConsentMutation,
         SafeguardingMutation,
         SharingAgreementMutation,

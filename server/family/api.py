@@ -12,7 +12,7 @@ from server.api.pagination import After, First, PageInfo
 from server.api.scalars import Info, idempotency_key_field, parse_id
 from server.api.types import InformationCategoryType
 from server.audit.api import AccessLogEntryType, access_log_of_family
-from server.chronology.api import ChronologyEntryType, chronology_of_family
+from server.chronology.api import ChronologyConnection, ChronologyFilter, chronology_of_family
 from server.consent.api import (
     AgencyConsentStateType,
     ConsentType,
@@ -133,9 +133,15 @@ class FamilyType:
     async def decisions_not_to_share(self, info: Info) -> list[SharingDecisionType]:
         return await decisions_of_family(info, self.row_id)
 
-    @strawberry.field(description="Significant events across agencies, newest first, as far as the caller may see.")
-    async def chronology(self, info: Info, first: int = 100) -> list[ChronologyEntryType]:
-        return await chronology_of_family(info, self.row_id, first)
+    @strawberry.field(
+        description="Significant events across agencies, newest first by the day they happened, as far as the caller"
+        " may see: events the caller may not see are neither listed nor counted; events whose words the caller may"
+        " not read are listed with their words withheld."
+    )
+    async def chronology(
+        self, info: Info, first: First = 50, after: After = None, filter: ChronologyFilter | None = None
+    ) -> ChronologyConnection:
+        return await chronology_of_family(info, self.row_id, first=first, after=after, filter=filter)
 
     @strawberry.field(
         description="Who from other agencies has looked at the family's information. For the family, the lead"

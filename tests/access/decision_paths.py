@@ -163,10 +163,8 @@ def _all_counted(*path: str) -> Callable[[Answer], bool]:
     return check
 
 
-def _chronology_ids(answer: Answer, world: World) -> set[str]:
-    if answer.get("data") is None:
-        return set()
-    return {entry["subjectId"] for entry in answer["data"]["family"]["chronology"]} & set(world.canaries)
+async def _chronology(world: World, family_id: str, token: str) -> Answer:
+    return await world.client.op("FamilyChronology", {"familyId": family_id, "first": 100}, token=token)
 
 
 def _found(field_name: str) -> Callable[[Answer, str, World], bool]:
@@ -204,6 +202,12 @@ async def _each_meeting(world: World, family_id: str, token: str) -> Answer:
     return {"meetings": [await world.client.op("Meeting", {"id": m["id"]}, token=token) for m in meetings]}
 
 
+# The chronology shows the words of these kinds where the reader may read them (server/chronology/sources.py);
+# the family is not shown the plan's events there (its portal shows the plan: PORTAL).
+CHRONOLOGY = ListPath("FamilyChronology", _chronology, _by_canary, _all_counted("family", "chronology"))
+PLAN_CHRONOLOGY = ListPath(
+    "FamilyChronology", _chronology, _by_canary, _all_counted("family", "chronology"), audience="staff", variant="plan"
+)
 MEETINGS = ListPath("FamilyMeetings", _family_op("FamilyMeetings"), _by_canary)
 MEETING = ListPath("Meeting", _each_meeting, _by_canary)
 PLAN = ListPath("FamilyPlan", _family_op("FamilyPlan"), _by_canary, audience="staff")
@@ -225,19 +229,20 @@ READERS: dict[str, list[ListPath]] = {
             _all_counted("family", "contributions"),
             variant="search",
         ),
-        ListPath("FamilyChronology", _family_op("FamilyChronology"), _chronology_ids),
+        CHRONOLOGY,
     ],
     "escalation_reason": [
         ListPath("FamilyEscalations", _family_op("FamilyEscalations"), _by_canary),
+        CHRONOLOGY,
     ],
-    "referral_reason": [ListPath("FamilyReferrals", _family_op("FamilyReferrals"), _by_canary)],
+    "referral_reason": [ListPath("FamilyReferrals", _family_op("FamilyReferrals"), _by_canary), CHRONOLOGY],
     "assessment_narrative": [ListPath("FamilyAssessments", _family_op("FamilyAssessments"), _by_canary)],
     "minutes_item": [MEETINGS, MEETING],
     "meeting_decision": [MEETINGS, MEETING],
     "meeting_addendum": [MEETINGS, MEETING],
-    "plan_goal": [PLAN, PLAN_HISTORY, PORTAL],
-    "plan_action": [PLAN, PLAN_HISTORY, PORTAL],
-    "plan_contingency": [PLAN, PLAN_HISTORY, PORTAL],
+    "plan_goal": [PLAN, PLAN_HISTORY, PORTAL, PLAN_CHRONOLOGY],
+    "plan_action": [PLAN, PLAN_HISTORY, PORTAL, PLAN_CHRONOLOGY],
+    "plan_contingency": [PLAN, PLAN_HISTORY, PORTAL, PLAN_CHRONOLOGY],
     "assessment_rating": [ListPath("FamilyAssessments", _family_op("FamilyAssessments"), _ratings_shown)],
     "review_note": [ListPath("FamilyReviews", _family_op("FamilyReviews"), _by_canary)],
     "contact_note": [
@@ -249,7 +254,8 @@ READERS: dict[str, list[ListPath]] = {
             _family_op("FamilyServicesReceived"),
             _by_canary,
             _all_counted("familyServicesReceived"),
-        )
+        ),
+        CHRONOLOGY,
     ],
 }
 

@@ -110,6 +110,9 @@ async def edit_case(operation: str, gql, sessions) -> Case:
         if operation == "DataSharingAgreementUpdate":
             return case(ig, {"input": change | {"agreement": agreement}})
         return case(ig, {"input": change | {"reason": "Replaced by the area's new agreement"}})
+    if operation == "ChronologyExport":
+        chosen = {"kinds": ["contribution", "escalation_raised"], "happenedFrom": TODAY, "happenedTo": TODAY}
+        return case(lead, {"input": {"familyId": family, "filter": chosen | {"agencyId": str(area.school.id)}}})
     if operation == "NotificationMarkRead":
         return case(lead, {"ids": ["1"]})
     if operation == "NotificationAcknowledge":
@@ -385,6 +388,7 @@ EDITS = [
     "PlanContingencyEdit",
     "TimeAwayCancel",
     *SERVICES,
+    "ChronologyExport",  # a read recorded in the audit log as an export: nothing else is written
     "CaseImport",  # a dry run: the sweep's refusals and acceptance, with nothing written
 ]
 

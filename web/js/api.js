@@ -14,6 +14,7 @@ const FILES = [
   "audit",
   "auth",
   "caseimport",
+  "chronology",
   "consent",
   "contact",
   "contribution",
