@@ -12,7 +12,7 @@ export const title = "Chronology";
 
 export const visible = () => true;
 
-const PAGE = 50;
+export const PAGE = 50;
 const COLUMNS = ["Happened on", "Event", "Agency", "What happened", "Recorded"];
 
 export async function render(view) {
@@ -38,7 +38,8 @@ export async function render(view) {
       more.disabled = false;
     }
   });
-  const [{ chronologyKinds }, { family }] = await Promise.all([call("ChronologyKinds", {}), load(null)]);
+  // The first page and the kinds come with the sub-page's one request (FamilyChronologyPage).
+  const { chronologyKinds, family } = await view.query("FamilyChronologyPage", { familyId: view.family.id, first: PAGE });
   const filter = filterForm(view, chronologyKinds, (chosen, form) => {
     state.filter = chosen;
     return submit(form, view, { send: () => load(null), done: (answer) => show(answer.family.chronology, false) });

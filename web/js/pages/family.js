@@ -91,7 +91,12 @@ export const SUBPAGES = [
       variables: (view) => ({ withRetention: view.family.status === "closed" }),
     },
   },
-  { path: "chronology", title: "Chronology", sections: [chronology] },
+  {
+    path: "chronology",
+    title: "Chronology",
+    sections: [chronology],
+    load: { operation: "FamilyChronologyPage", serves: ["FamilyChronologyPage"], variables: () => ({ first: chronology.PAGE }) },
+  },
 ];
 
 export const familyPath = (familyId, sub = "") => `/families/${encodeURIComponent(familyId)}${sub ? `/${sub}` : ""}`;
