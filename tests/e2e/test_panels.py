@@ -10,7 +10,7 @@ from datetime import date, timedelta
 from playwright.async_api import Page, expect
 
 from server.db.engine import unit_of_work
-from server.panel.models import PanelKind, PanelSitting
+from server.panel.models import PanelDecision, PanelKind, PanelOutcome, PanelSitting
 from server.user.models import SystemRole
 from tests.builders import create_user, unique
 from tests.e2e.conftest import SignIn, Team, check_page
@@ -126,3 +126,49 @@ async def test_the_lead_brings_the_family_and_records_the_decision(page: Page, s
     await expect(fact(section, "Decision")).to_have_text("Accepted for a service")
     await expect(fact(section, "Why")).to_contain_text("which you may not see")
     await expect(section).not_to_contain_text("the family asked for help")
+
+
+async def test_a_step_up_agreed_at_panel_names_the_panel(page: Page, sign_in: SignIn, team: Team, sessions):
+    # given the gateway panel decided yesterday that the family steps up
+    manager = await create_user(sessions, agency=team.early_help, role=SystemRole.manager)
+    name = unique("Gateway panel")
+    async with unit_of_work(sessions) as session:
+        sitting = PanelSitting(
+            name=name,
+            kind=PanelKind.gateway,
+            sits_on=date.today() - timedelta(days=1),
+            chair_user_id=manager.id,
+            created_by_user_id=manager.id,
+        )
+        session.add(sitting)
+        await session.flush()
+        session.add(
+            PanelDecision(
+                sitting_id=sitting.id,
+                family_id=team.family.id,
+                added_by_user_id=team.lead.id,
+                outcome=PanelOutcome.step_up,
+                review_on=date.today() + timedelta(days=28),
+                decided_by_user_id=manager.id,
+                rationale="Harm disclosed at school: a statutory assessment is needed.",
+                owning_agency_id=team.early_help.id,
+                category="social_care",
+            )
+        )
+    await sign_in(team.lead)
+    await open_family(page, team)
+    # when the lead steps the family up, choosing the panel that agreed it
+    await page.locator("#step-up summary").click()
+    form = page.locator("#step-up-form")
+    await form.get_by_label("Why the family needs statutory services").fill("Disclosure of harm at home")
+    await form.get_by_label("The team taking the case").fill("Children's Social Care, Assessment Team 2")
+    await form.get_by_label("Agreed at a panel (optional)").select_option(label=f"{name}, {long_date(sitting.sits_on)}")
+    await check_page(page, "family-step-up-at-panel")
+    await page.get_by_role("button", name="Step up").click()
+    # then the change of service says it was agreed at panel
+    await expect(page.locator(".govuk-notification-banner")).to_contain_text("stepped up to statutory services")
+    await expect(page.locator("#transitions-table")).to_contain_text("Disclosure of harm at home (agreed at panel)")
+
+
+def long_date(on: date) -> str:
+    return f"{on.day} {on.strftime('%B')} {on.year}"

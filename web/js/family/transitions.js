@@ -16,16 +16,18 @@ export const visible = () => true;
 
 export async function render(view) {
   const closed = view.family.status === "closed";
-  const [{ familyTransitions: transitions }, retention] = await Promise.all([
+  const [{ familyTransitions: transitions }, retention, panels] = await Promise.all([
     call("FamilyTransitions", { familyId: view.family.id }),
     closed ? call("FamilyRetention", { familyId: view.family.id }) : null,
+    view.isLead && !closed ? call("FamilyPanelDecisions", { familyId: view.family.id }) : null,
   ]);
+  const agreedAtPanel = (outcome) => (panels?.familyPanelDecisions || []).filter((decision) => decision.outcome === outcome);
   return h(
     "div",
     {},
     history(transitions),
     retention?.familyRetention ? keptUntil(retention.familyRetention) : null,
-    view.isLead && !closed ? [stepUpForm(view), stepDownForm(view), closeForm(view)] : null,
+    view.isLead && !closed ? [stepUpForm(view, agreedAtPanel("step_up")), stepDownForm(view, agreedAtPanel("step_down")), closeForm(view)] : null,
     view.isLead && closed ? reopenForm(view) : null,
   );
 }
@@ -38,7 +40,7 @@ function history(transitions) {
       id: "transitions-table",
       caption: "Step ups, step downs, closures and re-openings, oldest first",
       head: ["What", "From", "Why", "To or outcome"],
-      rows: transitions.map((t) => [TRANSITION_KIND[t.kind], formatDate(t.effectiveOn), t.reason, t.kind === "closure" ? closureText(t) : t.receivingTeam]),
+      rows: transitions.map((t) => [TRANSITION_KIND[t.kind], formatDate(t.effectiveOn), t.panelDecisionId ? `${t.reason} (agreed at panel)` : t.reason, t.kind === "closure" ? closureText(t) : t.receivingTeam]),
     }),
   );
 }
@@ -93,12 +95,19 @@ function dateField(prefix) {
   return field;
 }
 
+// A step agreed at a multi-agency panel names that panel's decision (one of the family's with the same outcome).
+function panelField(prefix, decisions) {
+  if (!decisions.length) return null;
+  const options = decisions.map((d) => ({ value: d.id, text: `${d.sittingName}, ${formatDate(d.sitsOn)}` }));
+  return selectField({ id: `${prefix}-panel`, label: "Agreed at a panel (optional)", options: [{ value: "", text: "Not agreed at a panel" }, ...options] });
+}
+
 const required = (form, id, message, problems) => {
   if (!value(form, id)) problems.push({ message, fieldId: id });
   return value(form, id);
 };
 
-function stepUpForm(view) {
+function stepUpForm(view, decisions) {
   const form = h(
     "form",
     { id: "step-up-form", novalidate: true },
@@ -106,6 +115,7 @@ function stepUpForm(view) {
     textArea({ id: "step-up-reason", label: "Why the family needs statutory services", rows: 3 }),
     textField({ id: "step-up-team", label: "The team taking the case", hint: "For example, Children's Social Care, Assessment Team 2" }),
     dateField("step-up"),
+    panelField("step-up", decisions),
     button("Step up"),
   );
   form.addEventListener("submit", (event) => {
@@ -117,15 +127,15 @@ function stepUpForm(view) {
     if (refuse(form, problems)) return;
     send(form, view, {
       operation: "FamilyStepUp",
-      input: { reason, receivingTeam: team, effectiveOn: on },
+      input: { reason, receivingTeam: team, effectiveOn: on, panelDecisionId: value(form, "step-up-panel") || null },
       message: "The family was stepped up to statutory services.",
-      labels: { reason: { id: "step-up-reason", label: "Why" }, receivingTeam: { id: "step-up-team", label: "The team taking the case" }, effectiveOn: { id: "step-up-on-day", label: "Date" } },
+      labels: { reason: { id: "step-up-reason", label: "Why" }, receivingTeam: { id: "step-up-team", label: "The team taking the case" }, effectiveOn: { id: "step-up-on-day", label: "Date" }, panelDecisionId: { id: "step-up-panel", label: "Agreed at a panel" } },
     });
   });
   return h("div", { class: "taf-subsection", id: "step-up" }, details("Step up to statutory services", form));
 }
 
-function stepDownForm(view) {
+function stepDownForm(view, decisions) {
   const form = h(
     "form",
     { id: "step-down-form", novalidate: true },
@@ -133,6 +143,7 @@ function stepDownForm(view) {
     textField({ id: "step-down-team", label: "Who will support the family now", hint: "For example, Riverside Academy pastoral team" }),
     selectField({ id: "step-down-level", label: "New level of need", options: [{ value: "", text: "Choose a level of need" }, { value: "universal", text: LEVEL_OF_NEED.universal }, { value: "targeted", text: LEVEL_OF_NEED.targeted }] }),
     dateField("step-down"),
+    panelField("step-down", decisions),
     button("Step down"),
   );
   form.addEventListener("submit", (event) => {
@@ -145,9 +156,9 @@ function stepDownForm(view) {
     if (refuse(form, problems)) return;
     send(form, view, {
       operation: "FamilyStepDown",
-      input: { reason, receivingTeam: team, levelOfNeed: level, effectiveOn: on },
+      input: { reason, receivingTeam: team, levelOfNeed: level, effectiveOn: on, panelDecisionId: value(form, "step-down-panel") || null },
       message: "The family was stepped down.",
-      labels: { reason: { id: "step-down-reason", label: "Why" }, receivingTeam: { id: "step-down-team", label: "Who will support the family" }, levelOfNeed: { id: "step-down-level", label: "New level of need" }, effectiveOn: { id: "step-down-on-day", label: "Date" } },
+      labels: { reason: { id: "step-down-reason", label: "Why" }, receivingTeam: { id: "step-down-team", label: "Who will support the family" }, levelOfNeed: { id: "step-down-level", label: "New level of need" }, effectiveOn: { id: "step-down-on-day", label: "Date" }, panelDecisionId: { id: "step-down-panel", label: "Agreed at a panel" } },
     });
   });
   return h("div", { class: "taf-subsection", id: "step-down" }, details("Step down", form));
