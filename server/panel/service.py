@@ -99,7 +99,10 @@ async def edit_sitting(
     )
     first = earliest_review.one()
     if first is not None and first <= data.sits_on:
-        raise BadUserInput("A decision of this sitting is reviewed before that date: the sitting must be earlier.")
+        raise BadUserInput(
+            "A decision of this sitting is reviewed on or before that date: the sitting must be earlier.",
+            field="sitsOn",
+        )
     return await update_versioned(session, PanelSitting, sitting_id, expected_version, values, what="panel sitting")
 
 

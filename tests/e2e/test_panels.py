@@ -114,6 +114,10 @@ async def test_the_lead_brings_the_family_and_records_the_decision(page: Page, s
     await expect(fact(card, "Why")).to_have_text("Needs at home and at school; the family asked for help.")
     await expect(fact(card, "Services allocated")).to_contain_text("Intensive family support: 12")
     await check_page(page, "panel-sitting-decided")
+    # and at phone width the sitting's page still fits, without sideways scrolling
+    await page.set_viewport_size({"width": 375, "height": 800})
+    assert await page.evaluate("document.documentElement.scrollWidth") <= 375
+    await page.set_viewport_size({"width": 1100, "height": 900})
     # and the family's page lists it in its panels section
     await page.get_by_role("link", name=f"{team.family.display_name} ({team.family.reference})").click()
     section = page.locator("#panels")

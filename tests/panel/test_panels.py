@@ -183,7 +183,8 @@ async def test_stale_edits_and_a_family_brought_twice_conflict(gql, sessions):
     assert code(await gql.error("PanelSittingEdit", {"input": edit}, token=manager)) == "CONFLICT"
     # moving the sitting after a decision's review date is refused
     late = {**edit, "expectedVersion": edited["version"], "sitting": sitting_input(area, sitsOn=day(60))}
-    assert code(await gql.error("PanelSittingEdit", {"input": late}, token=manager)) == "BAD_USER_INPUT"
+    error = await gql.error("PanelSittingEdit", {"input": late}, token=manager)
+    assert (code(error), error["extensions"]["field"]) == ("BAD_USER_INPUT", "sitsOn")
     # the same family twice on one sitting: CONFLICT
     twice = {"input": {"sittingId": sitting["id"], "familyId": str(area.family.id)}}
     assert code(await gql.error("PanelFamilyAdd", twice, token=await sign_in(gql, area.lead))) == "CONFLICT"
