@@ -27,6 +27,7 @@ from server.meeting.models import (
     MeetingStatus,
     MinutesItem,
 )
+from server.panel.models import PanelDecision, PanelKind, PanelOutcome, PanelSitting
 from server.plan.contingency import CONTINGENCY_FIELDS
 from server.plan.models import (
     ActionStatus,
@@ -355,3 +356,33 @@ def action_assigned(family: Family, action_id: uuid.UUID, owner: User, category:
         owner_user_id=owner.id,
         due_on=date.today() + timedelta(days=7),
     )
+
+
+async def create_panel_content(sessions: SessionFactory, *, family: Family, owner: User, category: str) -> Built:
+    """A panel decision about the family recorded by `owner`'s agency in `category` at a sitting that `owner`
+    chaired: its rationale holds the canary text."""
+    text = canary("panel_rationale", category)
+    async with unit_of_work(sessions) as session:
+        sitting = PanelSitting(
+            name="Gateway panel",
+            kind=PanelKind.gateway,
+            sits_on=date.today() - timedelta(days=2),
+            chair_user_id=owner.id,
+            created_by_user_id=owner.id,
+        )
+        session.add(sitting)
+        await session.flush()
+        row = PanelDecision(
+            sitting_id=sitting.id,
+            family_id=family.id,
+            added_by_user_id=owner.id,
+            outcome=PanelOutcome.accept_for_service,
+            review_on=date.today() + timedelta(days=40),
+            decided_by_user_id=owner.id,
+            decided_at=utcnow(),
+            rationale=text,
+            owning_agency_id=owner.agency_id,
+            category=category,
+        )
+        session.add(row)
+    return {"panel_rationale": (row.id, text)}

@@ -108,6 +108,9 @@ async def test_run_starts_embedded_postgres_migrates_loads_demo_data_and_stops_c
             status = (await gql.data("FamilyLegalStatus", {"familyId": ali["id"]}, token=sam))["familyLegalStatus"]
             ali_closure = (await gql.data("FamilyTransitions", {"familyId": ali["id"]}, token=sam))["familyTransitions"]
             checks = (await gql.data("FamilyFollowUps", {"familyId": ali["id"]}, token=sam))["familyFollowUps"]
+            panels = (await gql.data("FamilyPanelDecisions", {"familyId": ali["id"]}, token=sam))[
+                "familyPanelDecisions"
+            ]
             inbox = (await gql.data("Inbox", {"first": 20}, token=ig))["inbox"]["nodes"]
         school_titles = {node["title"] for node in school["family"]["contributions"]["nodes"]}
         assert "Attendance 78% this term" in school_titles and "Damp repairs booked" not in school_titles
@@ -124,6 +127,18 @@ async def test_run_starts_embedded_postgres_migrates_loads_demo_data_and_stops_c
         assert [(r["outcome"], r["daysToDecision"]) for r in ali_referrals] == [("accepted", 2)]
         assert (status[0]["legalStatus"], status[0]["edgeOfCare"]) == ("child_in_need", True)
         assert [t["careOutcome"] for t in ali_closure] == ["remained_at_home"]
+        [panel] = panels
+        assert (panel["sittingName"], panel["outcome"], panel["decidedBy"]["displayName"]) == (
+            "Northbridge gateway panel",
+            "accept_for_service",
+            "Morgan Reid",
+        )
+        assert {(a["serviceName"], a["quantity"]) for a in panel["allocations"]} == {
+            ("Intensive family support", 12),
+            ("Family group conference", 1),
+        }
+        # its rationale is case content, and the case closed more than 90 days ago: the team no longer reads it
+        assert (panel["category"], panel["rationaleVisible"], panel["rationale"]) == ("social_care", False, None)
         assert [(c["months"], c["status"], c["stillAtHome"]) for c in checks] == [
             (3, "recorded", True),
             (6, "scheduled", None),

@@ -115,6 +115,7 @@ KINDS = {
     "contact_note": "the note of a worker's contact with the family (a visit, a call)",
     "service_received": "a service the family received, from the area's services list",
     "referral_reason": "a referral's reason, presenting needs and the threshold decision's rationale",
+    "panel_rationale": "the rationale of a multi-agency panel's decision about the family",
 }
 PLAN_KINDS = {"plan_goal", "plan_action", "plan_contingency"}
 AGREED_KINDS = {"plan_goal", "plan_action", "plan_contingency", "meeting_decision"}  # can be agreed with the family

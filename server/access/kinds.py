@@ -42,6 +42,10 @@ class Kind(StrEnum):
     # checks after closure (still at home? referred again?).
     legal_status = "legal_status"
     follow_up = "follow_up"
+    # Multi-agency panels (server/panel): a sitting (about no family) and each family considered at it, with
+    # the decision's outcome, services allocated and review date (its rationale is case content: panel_rationale).
+    panel = "panel"
+    panel_decision = "panel_decision"
     # Accounts: agencies, staff accounts and how staff sign in (administrators); password reset links
     # (administrators, and managers for their own agency's practitioners).
     agency = "agency"
@@ -75,6 +79,7 @@ class Kind(StrEnum):
     contact_note = "contact_note"
     service_received = "service_received"
     referral_reason = "referral_reason"
+    panel_rationale = "panel_rationale"
 
 
 CONTENT_KINDS: tuple[Kind, ...] = (
@@ -92,4 +97,5 @@ CONTENT_KINDS: tuple[Kind, ...] = (
     Kind.contact_note,
     Kind.service_received,
     Kind.referral_reason,
+    Kind.panel_rationale,
 )

@@ -315,6 +315,14 @@ _REFUSALS: dict[tuple[Act, Kind], str] = {
     (Act.create, Kind.service_catalogue): "Only administrators add services to the services list.",
     (Act.update, Kind.service_catalogue): "Only administrators set the prices of services.",
     (Act.create, Kind.service_received): "Only workers on the family's team can record a service it received.",
+    (Act.read, Kind.panel): "Only practitioners and managers see panel sittings.",
+    (Act.create, Kind.panel): "Only managers arrange panel sittings.",
+    (Act.update, Kind.panel): "Only managers change panel sittings.",
+    (Act.read, Kind.panel_decision): "Only the family's team sees its panel decisions.",
+    (Act.create, Kind.panel_decision): "Only the family's lead professional, or a manager of an agency on its team,"
+    " can bring the family to a panel.",
+    (Act.update, Kind.panel_decision): "Only the family's lead professional, or a manager of an agency on its team,"
+    " can record the panel's decision.",
 }
 
 

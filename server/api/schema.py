@@ -33,6 +33,7 @@ from server.meeting.api import MeetingQuery
 from server.meeting.mutations import MeetingMutation
 from server.my_work.api import MyWorkQuery
 from server.outcomes_report.api import OutcomesReportQuery
+from server.panel.api import PanelMutation, PanelQuery
 from server.password_reset.api import PasswordMutation
 from server.plan.api import PlanMutation, PlanQuery
 from server.plan.contingency_api import PlanContingencyMutation
@@ -69,6 +70,7 @@ Query = merge_types(
         AssessmentQuery,
         EscalationQuery,
         ReferralQuery,
+        PanelQuery,
         LegalStatusQuery,
         FollowUpQuery,
         TransitionQuery,
@@ -105,6 +107,7 @@ Mutation = merge_types(
         AssessmentMutation,
         EscalationMutation,
         ReferralMutation,
+        PanelMutation,
         LegalStatusMutation,
         FollowUpMutation,
         TransitionMutation,

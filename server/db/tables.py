@@ -24,6 +24,7 @@ from server.meeting.models import (
     MeetingInvitee,
     MinutesItem,
 )
+from server.panel.models import PanelAllocation, PanelDecision, PanelSitting
 from server.password_reset.models import PasswordReset
 from server.plan.models import PlanAction, PlanContingency, PlanGoal, PlanHistory
 from server.portal.models import PortalInvitation
@@ -76,6 +77,9 @@ __all__ = [
     "NotificationPreference",
     "OutboxEvent",
     "OutcomeScore",
+    "PanelAllocation",
+    "PanelDecision",
+    "PanelSitting",
     "PasswordReset",
     "PlanAction",
     "PlanContingency",

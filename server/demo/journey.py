@@ -1,5 +1,7 @@
 """The demo journeys from referral to follow-up. The Ali family's goes the whole way: a referral from the
-school, the threshold decision by the early help team manager, first contact, the edge-of-care cohort
+school, the threshold decision by the early help team manager, first contact, the gateway panel that accepted
+the family for intensive family support and a family group conference (with its rationale and a review
+date), the edge-of-care cohort
 (child in need), closure with Omar remaining at home, and the 3-month follow-up check recorded (the 6- and
 12-month checks are still to come). The Osei family's referral and closure (plan.py) show the waits and
 checks not yet due; the Williams family's referral still waits for its decision."""
@@ -8,7 +10,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from sqlmodel import select
+from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from notifications import timers
@@ -16,7 +18,9 @@ from server.clock import utcnow
 from server.family.models import Family, LevelOfNeed
 from server.follow_up import service as follow_up_service
 from server.legal_status.models import LegalStatus, LegalStatusChange
+from server.panel.models import PanelAllocation, PanelDecision, PanelKind, PanelOutcome, PanelSitting
 from server.referral.models import Referral, ReferralConsent, ReferralOutcome
+from server.service_catalogue.models import Service
 from server.transition.models import CareOutcome, ClosureOutcome, FamilyTransition, TransitionKind
 
 
@@ -52,6 +56,7 @@ async def _ali_journey(session: AsyncSession, ali: Family, staff: dict) -> None:
             first_contact_on=opened,
         )
     )
+    await _ali_panel(session, ali, staff)
     session.add(
         LegalStatusChange(
             family_id=ali.id,
@@ -83,6 +88,44 @@ async def _ali_journey(session: AsyncSession, ali: Family, staff: dict) -> None:
     three_months.recorded_by_user_id, three_months.recorded_at = staff["lead"].id, utcnow()
     three_months.version += 1
     await timers.cancel(session, kind=follow_up_service.TIMER_KIND, subject_id=three_months.id)
+
+
+async def _ali_panel(session: AsyncSession, ali: Family, staff: dict) -> None:
+    """The gateway panel on the day the case opened: accepted for intensive family support and a family group
+    conference, to be reviewed six weeks on."""
+    opened, manager = ali.opened_at.date(), staff["manager"]
+    sitting = PanelSitting(
+        name="Northbridge gateway panel",
+        kind=PanelKind.gateway,
+        sits_on=opened,
+        chair_user_id=manager.id,
+        members="Morgan Reid (early help, chair); Ruth Evans (children's social care); Dan Okafor (Riverside"
+        " Academy); Jo Lee (Northbridge Homes)",
+        agency_ids=[staff[key].agency_id for key in ("manager", "social_care", "school", "housing")],
+        created_by_user_id=manager.id,
+    )
+    session.add(sitting)
+    await session.flush()
+    decision = PanelDecision(
+        sitting_id=sitting.id,
+        family_id=ali.id,
+        added_by_user_id=staff["lead"].id,
+        outcome=PanelOutcome.accept_for_service,
+        review_on=opened + timedelta(days=42),
+        decided_by_user_id=manager.id,
+        decided_at=ali.opened_at,
+        rationale="Omar is at risk of leaving home: the bullying, his absence from school and the overcrowding"
+        " feed each other. No single agency can meet these needs; the family wants help and Nadia's sister can"
+        " support them, so intensive family support with a family group conference, rather than a statutory"
+        " assessment. Review in six weeks; step up if Omar goes missing.",
+        owning_agency_id=manager.agency_id,
+        category="social_care",
+    )
+    session.add(decision)
+    await session.flush()
+    codes = {"intensive_family_support": 12, "family_group_conference": 1}
+    services = (await session.exec(select(Service).where(col(Service.code).in_(codes)))).all()
+    session.add_all(PanelAllocation(decision_id=decision.id, service_id=s.id, quantity=codes[s.code]) for s in services)
 
 
 async def _osei_and_williams(session: AsyncSession, osei: Family, williams: Family, staff: dict) -> None:

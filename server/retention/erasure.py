@@ -89,6 +89,8 @@ STEPS: tuple[Step, ...] = (
     _of_family("family_legal_status"),
     _of_family("referral"),
     _of_family("family_transition"),
+    _through("panel_allocation", "panel_decision", "decision_id"),
+    _of_family("panel_decision"),
     _of_family("deputy_lead"),
     _of_family("contact_log"),
     _of_family("service_received"),
@@ -135,6 +137,7 @@ KEPT = {
     "lead_absence": "a worker's own time away: about staff, naming no family",
     "catalogue_service": "the area's services list, about no family",
     "service_price": "the unit prices of the area's services, about no family",
+    "panel_sitting": "a panel's sitting: its name, date, chair and who attended, naming no family",
     "case_import": "which import files were loaded, by whom and when (a fingerprint and a count), about no family",
 }
 

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import uuid
 from datetime import date, datetime
 from functools import partial
 
@@ -41,6 +42,9 @@ class FamilyTransitionType:
     support_continuing: str = strawberry.field(description="Sustainability plan: what support continues.")
     contact_if_difficulties: str = strawberry.field(description="Who the family can contact if difficulties return.")
     family_feedback: str
+    panel_decision_id: strawberry.ID | None = strawberry.field(
+        description="A step up or down agreed at a multi-agency panel: that panel's decision (panelDecision)."
+    )
     created_at: datetime
 
     @classmethod
@@ -56,6 +60,7 @@ class FamilyTransitionType:
             support_continuing=row.support_continuing,
             contact_if_difficulties=row.contact_if_difficulties,
             family_feedback=row.family_feedback,
+            panel_decision_id=strawberry.ID(str(row.panel_decision_id)) if row.panel_decision_id else None,
             created_at=row.created_at,
         )
 
@@ -77,6 +82,11 @@ class FamilyStepUpInput:
     reason: str
     receiving_team: str = strawberry.field(description="e.g. 'Children's Social Care, Assessment Team 2'.")
     effective_on: date = strawberry.field(description="Not before the record was opened.")
+    panel_decision_id: strawberry.ID | None = strawberry.field(
+        default=None,
+        description="Agreed at a panel: the panel's decision for this family, whose outcome is to step up."
+        " BAD_USER_INPUT if it is not.",
+    )
 
 
 @strawberry.input(description="Step down to universal or targeted support. Lead professional only.")
@@ -87,6 +97,11 @@ class FamilyStepDownInput:
     receiving_team: str
     effective_on: date = strawberry.field(description="Not in the future.")
     level_of_need: LevelOfNeedType  # type: ignore[valid-type]
+    panel_decision_id: strawberry.ID | None = strawberry.field(
+        default=None,
+        description="Agreed at a panel: the panel's decision for this family, whose outcome is to step down."
+        " BAD_USER_INPUT if it is not.",
+    )
 
 
 @strawberry.input(description="Close the family's record with an outcome and a sustainability plan.")
@@ -130,7 +145,7 @@ class TransitionMutation:
     @strawberry.mutation(description="Step up to statutory services; the level of need becomes statutory.")
     async def family_step_up(self, info: Info, input: FamilyStepUpInput) -> FamilyTransitionResultType:
         family_id = parse_id(input.family_id, "familyId")
-        data = StepIn(input.reason, input.receiving_team, input.effective_on)
+        data = StepIn(input.reason, input.receiving_team, input.effective_on, _panel_decision(input.panel_decision_id))
         pair = await mutate(
             info,
             partial(
@@ -150,7 +165,9 @@ class TransitionMutation:
                 transition_service.step_down,
                 family_id=family_id,
                 expected_version=input.expected_version,
-                data=StepIn(input.reason, input.receiving_team, input.effective_on),
+                data=StepIn(
+                    input.reason, input.receiving_team, input.effective_on, _panel_decision(input.panel_decision_id)
+                ),
                 level_of_need=input.level_of_need,
             ),
             family_id=family_id,
@@ -199,5 +216,12 @@ class TransitionMutation:
         return FamilyTransitionResultType.of(pair)
 
 
+def _panel_decision(value: strawberry.ID | None) -> uuid.UUID | None:
+    return parse_id(value, "panelDecisionId") if value is not None else None
+
+
 def _transition_detail(pair: tuple[Family, FamilyTransition]) -> dict:
-    return {"transitionId": str(pair[1].id)}
+    detail = {"transitionId": str(pair[1].id)}
+    if pair[1].panel_decision_id is not None:
+        detail["panelDecisionId"] = str(pair[1].panel_decision_id)
+    return detail

@@ -53,4 +53,6 @@ class FamilyTransition(SQLModel, table=True):
     contact_if_difficulties: str = Field(default="", max_length=2000)
     family_feedback: str = Field(default="", max_length=5000)
     recorded_by_user_id: uuid.UUID = Field(foreign_key="app_user.id")
+    # A step up or down agreed at a multi-agency panel: that panel's decision for the family (server/panel).
+    panel_decision_id: uuid.UUID | None = Field(default=None, foreign_key="panel_decision.id")
     created_at: datetime = created_at_field()

@@ -23,6 +23,8 @@ from server.errors import BadUserInput, Conflict
 from server.family.models import Family, FamilyStatus, LevelOfNeed
 from server.family.service import bump_version
 from server.follow_up import service as follow_up_service
+from server.panel import service as panel_service
+from server.panel.models import PanelOutcome
 from server.plan import service as plan_service
 from server.transition.models import CareOutcome, ClosureOutcome, FamilyTransition, TransitionKind
 from server.validation import optional_text, required_text
@@ -43,6 +45,7 @@ class StepIn:
     reason: str
     receiving_team: str
     effective_on: date
+    panel_decision_id: uuid.UUID | None = None  # agreed at this panel decision (of the family, to step so)
 
 
 @dataclass(frozen=True)
@@ -63,6 +66,7 @@ async def step_up(
     """To statutory services: the level of need becomes statutory."""
     family = await lock_and_require(session, access, Act.update, Kind.family, family_id)
     row = _transition(family, access, TransitionKind.step_up, data.reason, data.effective_on, data.receiving_team)
+    row.panel_decision_id = await _agreed_at_panel(session, access, family_id, data, PanelOutcome.step_up)
     changes = {"status": FamilyStatus.stepped_up.value, "level_of_need": LevelOfNeed.statutory.value}
     return await _apply(session, access, expected_version, changes, row, transition="stepped_up")
 
@@ -79,8 +83,20 @@ async def step_down(
     check_step_down_level(level_of_need)
     family = await lock_and_require(session, access, Act.update, Kind.family, family_id)
     row = _transition(family, access, TransitionKind.step_down, data.reason, data.effective_on, data.receiving_team)
+    row.panel_decision_id = await _agreed_at_panel(session, access, family_id, data, PanelOutcome.step_down)
     changes = {"status": FamilyStatus.stepped_down.value, "level_of_need": level_of_need.value}
     return await _apply(session, access, expected_version, changes, row, transition="stepped_down")
+
+
+async def _agreed_at_panel(
+    session: AsyncSession, access: AccessControl, family_id: uuid.UUID, data: StepIn, outcome: PanelOutcome
+) -> uuid.UUID | None:
+    if data.panel_decision_id is None:
+        return None
+    decision = await panel_service.require_step_decision(
+        session, access, decision_id=data.panel_decision_id, family_id=family_id, outcome=outcome
+    )
+    return decision.id
 
 
 async def close(

@@ -41,6 +41,7 @@ from tests.builders_content import (
     create_contingency_content,
     create_escalation_content,
     create_meeting_content,
+    create_panel_content,
     create_plan_content,
     create_referral_content,
     create_review_content,
@@ -208,6 +209,16 @@ CHRONOLOGY = ListPath("FamilyChronology", _chronology, _by_canary, _all_counted(
 PLAN_CHRONOLOGY = ListPath(
     "FamilyChronology", _chronology, _by_canary, _all_counted("family", "chronology"), audience="staff", variant="plan"
 )
+
+
+async def _each_sitting(world: World, family_id: str, token: str) -> Answer:
+    """Every panel sitting that considered the family, asked for by its id, as the panels page does."""
+    listed = await world.client.op("FamilyPanelDecisions", {"familyId": family_id}, token=token)
+    decisions = (listed.get("data") or {}).get("familyPanelDecisions") or []
+    sittings = sorted({decision["sittingId"] for decision in decisions})
+    return {"sittings": [await world.client.op("PanelSitting", {"id": sitting}, token=token) for sitting in sittings]}
+
+
 MEETINGS = ListPath("FamilyMeetings", _family_op("FamilyMeetings"), _by_canary)
 MEETING = ListPath("Meeting", _each_meeting, _by_canary)
 PLAN = ListPath("FamilyPlan", _family_op("FamilyPlan"), _by_canary, audience="staff")
@@ -236,6 +247,10 @@ READERS: dict[str, list[ListPath]] = {
         CHRONOLOGY,
     ],
     "referral_reason": [ListPath("FamilyReferrals", _family_op("FamilyReferrals"), _by_canary), CHRONOLOGY],
+    "panel_rationale": [
+        ListPath("FamilyPanelDecisions", _family_op("FamilyPanelDecisions"), _by_canary),
+        ListPath("PanelSitting", _each_sitting, _by_canary, audience="staff"),
+    ],
     "assessment_narrative": [ListPath("FamilyAssessments", _family_op("FamilyAssessments"), _by_canary)],
     "minutes_item": [MEETINGS, MEETING],
     "meeting_decision": [MEETINGS, MEETING],
@@ -263,6 +278,7 @@ LOOKUPS: dict[str, Lookup] = {
     "contribution": Lookup("Contribution", _found("contribution"), whole_record=True),
     "escalation_reason": Lookup("Escalation", _found("escalation"), whole_record=False),
     "referral_reason": Lookup("Referral", _found("referral"), whole_record=False),
+    "panel_rationale": Lookup("PanelDecision", _found("panelDecision"), whole_record=False),
     "assessment_narrative": Lookup("Assessment", _found("assessment"), whole_record=False),
     "assessment_rating": Lookup("Assessment", _rating_found, whole_record=False, by_parent=True),
     "review_note": Lookup("Review", _found("review"), whole_record=False),
@@ -453,6 +469,7 @@ async def _other_content(sessions, world: World, key: tuple[str, str], family, p
         **await create_contact_content(sessions, owner=owner, **facts),
         **await create_service_received_content(sessions, owner=owner, **facts),
         **await create_referral_content(sessions, owner=owner, **facts),
+        **await create_panel_content(sessions, owner=owner, **facts),
     }
     for kind, (content_id, text) in built.items():
         _remember(world, (sharing, category, kind, "plain"), content_id, text)

@@ -76,5 +76,13 @@ async def test_the_header_offers_what_each_role_can_use(page: Page, sign_in: Sig
     await sign_in(team.lead)
     navigation = page.get_by_role("navigation", name="Menu")
     await expect(navigation.get_by_role("link")).to_have_text(
-        ["My work", "My caseload", "Open a referral", "Outcomes", "Notifications, 0 unread", "Change password"]
+        [
+            "My work",
+            "My caseload",
+            "Open a referral",
+            "Outcomes",
+            "Panels",
+            "Notifications, 0 unread",
+            "Change password",
+        ]
     )

@@ -170,7 +170,20 @@ async def case_for(operation: str, gql, sessions, area=None) -> Case:
         received = {"familyId": family, "serviceId": service, "providerAgencyId": str(area.early_help.id)}
         received |= {"startedOn": date.today().isoformat(), "quantity": 2}
         return Case(operation, lead, fixed(received), "service_received", fid)
+    if operation == "PanelFamilyAdd":
+        manager = await sign_in(gql, area.manager)
+
+        async def on_a_new_sitting() -> dict:  # a family is on a sitting's list once
+            arranged = await gql.data("PanelSittingCreate", {"input": {"sitting": panel_sitting(area)}}, token=manager)
+            return {"input": {"sittingId": arranged["panelSittingCreate"]["id"], "familyId": family}}
+
+        return Case(operation, lead, on_a_new_sitting, "panel_decision", fid)
     raise AssertionError(operation)
+
+
+def panel_sitting(area) -> dict:
+    sitting = {"name": "Gateway panel", "kind": "gateway", "sitsOn": date.today().isoformat()}
+    return sitting | {"chairUserId": str(area.manager.id), "agencyIds": [str(area.early_help.id)]}
 
 
 CREATES = [
@@ -194,6 +207,7 @@ CREATES = [
     "ContactRecord",
     "PlanContingencyAdd",
     "ServiceReceivedRecord",
+    "PanelFamilyAdd",
 ]
 
 

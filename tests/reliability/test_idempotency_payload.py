@@ -15,10 +15,11 @@ from server.api.schema import schema
 from tests.auth_helpers import sign_in
 from tests.builders import create_area
 from tests.graphql_client import code
-from tests.reliability.test_idempotency_everywhere import Case, case_for, keyed
+from tests.reliability.test_idempotency_everywhere import Case, case_for, keyed, panel_sitting
 from tests.sharing_agreement.test_agreements import agreement_input
 
-# Free-text fields a client could change between two attempts, tried in this order; else a flag is flipped.
+# Free-text fields a client could change between two attempts, tried in this order; else a flag is flipped, a
+# date moved, or (a create of ids only: a family brought to a panel) an id replaced.
 TEXT_FIELDS = ("text", "reason", "summary", "description", "fullName", "displayName", "title", "justification")
 TEXT_FIELDS += ("location", "purpose", "inFamilyWords", "agencyRole", "purposes", "body", "note")
 
@@ -39,6 +40,9 @@ def changed(value: dict) -> dict:
     found = _change(value, lambda key, v: key in TEXT_FIELDS and isinstance(v, str), lambda v: v + " (changed)")
     found = found or _change(value, lambda key, v: isinstance(v, bool), lambda v: not v)
     found = found or _change(value, lambda key, v: key.endswith("On") and isinstance(v, str), _day_before)
+    found = found or _change(
+        value, lambda key, v: key.endswith("Id") and isinstance(v, str), lambda v: str(uuid.uuid4())
+    )
     assert found, f"nothing to change in {value}"
     return found
 
@@ -69,6 +73,9 @@ async def case_of(operation: str, gql, sessions) -> Case:
     if operation == "DataSharingAgreementCreate":
         agreement = {"agreement": agreement_input([area.early_help, area.school])}
         return Case(operation, await sign_in(gql, area.ig), _fixed(agreement), "data_sharing_agreement", area.family.id)
+    if operation == "PanelSittingCreate":
+        sitting = {"sitting": panel_sitting(area)}
+        return Case(operation, await sign_in(gql, area.manager), _fixed(sitting), "panel_sitting", area.family.id)
     return await case_for(operation, gql, sessions, area)
 
 

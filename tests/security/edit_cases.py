@@ -29,7 +29,7 @@ from tests.builders import (
 from tests.builders_journey import close_through_the_api, open_since
 from tests.builders_retain import create_closed_family, decide
 from tests.caseimport.test_import import example_for
-from tests.reliability.test_idempotency_everywhere import CREATES, Case, case_for, held_meeting, later
+from tests.reliability.test_idempotency_everywhere import CREATES, Case, case_for, held_meeting, later, panel_sitting
 from tests.sharing_agreement.test_agreements import agreement_input
 from tests.sso_support import STANDING_AGENCY, STANDING_PROVIDER
 
@@ -190,6 +190,21 @@ async def edit_case(operation: str, gql, sessions) -> Case:
         added = await created("PlanContingencyAdd", contingency)
         edit = {"contingencyId": added["id"], "expectedVersion": 1, "trigger": "If Mum is in hospital"}
         return case(lead, {"input": edit | {"response": "Nan has Jayden", "whoActs": "Nan, with the lead"}})
+    if operation in ("PanelSittingCreate", "PanelSittingEdit", "PanelDecide"):
+        manager = await sign_in(gql, area.manager)
+        if operation == "PanelSittingCreate":
+            return case(manager, {"input": {"sitting": panel_sitting(area) | {"members": "Chair; school"}}})
+        sitting = await created("PanelSittingCreate", {"sitting": panel_sitting(area)}, manager)
+        if operation == "PanelSittingEdit":
+            edit = {"sittingId": sitting["id"], "expectedVersion": 1, "sitting": panel_sitting(area)}
+            return case(manager, {"input": edit | {"sitting": panel_sitting(area) | {"members": "Chair; school"}}})
+        brought = await created("PanelFamilyAdd", {"sittingId": sitting["id"], "familyId": family})
+        services = (await gql.data("Services", token=lead))["services"]
+        mentoring = next(s["id"] for s in services if s["code"] == "mentoring")
+        decision = {"decisionId": brought["id"], "expectedVersion": 1, "outcome": "accept_for_service"}
+        decision |= {"rationale": "Needs at school", "category": "education", "reviewOn": later(30)}
+        decision |= {"allocations": [{"serviceId": mentoring, "quantity": 6}], "aboutMemberIds": [member]}
+        return case(manager, {"input": decision | {"namesThirdParty": False}})
     if operation == "TimeAwayCancel":
         period = {"startsOn": later(3), "endsOn": later(10)}
         recorded = (await gql.data("TimeAwayRecord", {"input": period}, token=lead))["timeAwayRecord"]
@@ -387,8 +402,12 @@ EDITS = [
     "DeputyLeadSet",
     "PlanContingencyEdit",
     "TimeAwayCancel",
+    "PanelSittingEdit",
+    "PanelDecide",
     *SERVICES,
     "ChronologyExport",  # a read recorded in the audit log as an export: nothing else is written
+    # Panel sittings name no family: their create is swept here; tests/panel covers its idempotency key.
+    "PanelSittingCreate",
     "CaseImport",  # a dry run: the sweep's refusals and acceptance, with nothing written
 ]
 

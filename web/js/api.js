@@ -28,11 +28,13 @@ const FILES = [
   "my_work",
   "notifications",
   "outcomes",
+  "panel",
   "plan",
   "portal",
   "referral",
   "retention",
   "safeguarding",
+  "service",
   "team",
   "transition",
 ];

@@ -27,6 +27,9 @@ import * as notificationPreferences from "./pages/notification-preferences.js";
 import * as passwordChange from "./pages/password-change.js";
 import * as passwordReset from "./pages/password-reset.js";
 import * as outcomes from "./pages/outcomes.js";
+import * as panel from "./pages/panel.js";
+import * as panelDecision from "./pages/panel-decision.js";
+import * as panels from "./pages/panels.js";
 import * as portal from "./pages/portal.js";
 import * as portalInvitations from "./pages/portal-invitations.js";
 import * as portalInvite from "./pages/portal-invite.js";
@@ -69,6 +72,9 @@ const ROUTES = [
   [/^\/notifications\/preferences$/, notificationPreferences],
   [/^\/time-away$/, timeAway],
   [/^\/outcomes$/, outcomes],
+  [/^\/panels$/, panels],
+  [/^\/panels\/([^/]+)$/, panel],
+  [/^\/panels\/([^/]+)\/decisions\/([^/]+)$/, panelDecision],
 ];
 
 let flash = null; // a success message to show on the next page
@@ -207,6 +213,7 @@ const NAVIGATION = [
   ["nav-caseload", "/caseload"],
   ["nav-referral", "/referrals"],
   ["nav-outcomes", "/outcomes"],
+  ["nav-panels", "/panels"],
   ["nav-notifications", "/notifications"],
   ["nav-ig", "/information-governance"],
   ["nav-import", "/import"],
@@ -214,7 +221,7 @@ const NAVIGATION = [
   ["nav-password", "/account/password"],
 ];
 
-/** The links a role can use: work, caseloads, referrals and outcomes are for those who work with families
+/** The links a role can use: work, caseloads, referrals, outcomes and panels are for those who work with families
  * (the API refuses the rest); information governance is the IG officers' own page; importing past cases is
  * for administrators and IG officers; accounts for administrators, and managers for their practitioners'
  * password links. Everyone signed in may change their password. */
@@ -224,7 +231,7 @@ function navigationFor(me) {
   if (me.role === "ig_officer") return ["nav-ig", "nav-import", "nav-notifications", "nav-password"];
   if (me.role === "admin") return ["nav-accounts", "nav-import", "nav-notifications", "nav-password"];
   const manager = me.role === "manager" ? ["nav-accounts"] : [];
-  return ["nav-my-work", "nav-caseload", "nav-referral", "nav-outcomes", "nav-notifications", ...manager, "nav-password"];
+  return ["nav-my-work", "nav-caseload", "nav-referral", "nav-outcomes", "nav-panels", "nav-notifications", ...manager, "nav-password"];
 }
 
 // The phase banner, for staff or in words for a family member (who has no families to "work with").

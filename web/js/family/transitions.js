@@ -18,11 +18,17 @@ const whileOpen = (view) => view.isLead && view.family.status !== "closed";
 const onceClosed = (view) => view.isLead && view.family.status === "closed";
 
 export const questions = [
-  { path: "step-up", title: "Step up to statutory services", offered: whileOpen, render: (view) => stepUpForm(view) },
-  { path: "step-down", title: "Step down", offered: whileOpen, render: (view) => stepDownForm(view) },
+  { path: "step-up", title: "Step up to statutory services", offered: whileOpen, render: async (view) => stepUpForm(view, await agreedAtPanel(view, "step_up")) },
+  { path: "step-down", title: "Step down", offered: whileOpen, render: async (view) => stepDownForm(view, await agreedAtPanel(view, "step_down")) },
   { path: "close", title: "Close the family's record", offered: whileOpen, render: (view) => closeForm(view) },
   { path: "reopen", title: "Re-open the family's record", offered: onceClosed, render: (view) => reopenForm(view) },
 ];
+
+/** The family's panel decisions with this outcome, which a step may say it was agreed at. */
+async function agreedAtPanel(view, outcome) {
+  const { familyPanelDecisions } = await call("FamilyPanelDecisions", { familyId: view.family.id });
+  return familyPanelDecisions.filter((decision) => decision.outcome === outcome);
+}
 
 export async function render(view) {
   const closed = view.family.status === "closed";
@@ -52,7 +58,7 @@ function history(transitions) {
       id: "transitions-table",
       caption: "Step ups, step downs, closures and re-openings, oldest first",
       head: ["What", "From", "Why", "To or outcome"],
-      rows: transitions.map((t) => [TRANSITION_KIND[t.kind], formatDate(t.effectiveOn), t.reason, t.kind === "closure" ? closureText(t) : t.receivingTeam]),
+      rows: transitions.map((t) => [TRANSITION_KIND[t.kind], formatDate(t.effectiveOn), t.panelDecisionId ? `${t.reason} (agreed at panel)` : t.reason, t.kind === "closure" ? closureText(t) : t.receivingTeam]),
     }),
   );
 }
@@ -107,12 +113,19 @@ function dateField(prefix) {
   return field;
 }
 
+// A step agreed at a multi-agency panel names that panel's decision (one of the family's with the same outcome).
+function panelField(prefix, decisions) {
+  if (!decisions.length) return null;
+  const options = decisions.map((d) => ({ value: d.id, text: `${d.sittingName}, ${formatDate(d.sitsOn)}` }));
+  return selectField({ id: `${prefix}-panel`, label: "Agreed at a panel (optional)", options: [{ value: "", text: "Not agreed at a panel" }, ...options] });
+}
+
 const required = (form, id, message, problems) => {
   if (!value(form, id)) problems.push({ message, fieldId: id });
   return value(form, id);
 };
 
-function stepUpForm(view) {
+function stepUpForm(view, decisions) {
   const form = h(
     "form",
     { id: "step-up-form", novalidate: true },
@@ -120,6 +133,7 @@ function stepUpForm(view) {
     textArea({ id: "step-up-reason", label: "Why the family needs statutory services", rows: 3 }),
     textField({ id: "step-up-team", label: "The team taking the case", hint: "For example, Children's Social Care, Assessment Team 2" }),
     dateField("step-up"),
+    panelField("step-up", decisions),
     button("Step up"),
   );
   form.addEventListener("submit", (event) => {
@@ -131,15 +145,15 @@ function stepUpForm(view) {
     if (refuse(form, problems)) return;
     send(form, view, {
       operation: "FamilyStepUp",
-      input: { reason, receivingTeam: team, effectiveOn: on },
+      input: { reason, receivingTeam: team, effectiveOn: on, panelDecisionId: value(form, "step-up-panel") || null },
       message: "The family was stepped up to statutory services.",
-      labels: { reason: { id: "step-up-reason", label: "Why" }, receivingTeam: { id: "step-up-team", label: "The team taking the case" }, effectiveOn: { id: "step-up-on-day", label: "Date" } },
+      labels: { reason: { id: "step-up-reason", label: "Why" }, receivingTeam: { id: "step-up-team", label: "The team taking the case" }, effectiveOn: { id: "step-up-on-day", label: "Date" }, panelDecisionId: { id: "step-up-panel", label: "Agreed at a panel" } },
     });
   });
   return form;
 }
 
-function stepDownForm(view) {
+function stepDownForm(view, decisions) {
   const form = h(
     "form",
     { id: "step-down-form", novalidate: true },
@@ -147,6 +161,7 @@ function stepDownForm(view) {
     textField({ id: "step-down-team", label: "Who will support the family now", hint: "For example, Riverside Academy pastoral team" }),
     selectField({ id: "step-down-level", label: "New level of need", options: [{ value: "", text: "Choose a level of need" }, { value: "universal", text: LEVEL_OF_NEED.universal }, { value: "targeted", text: LEVEL_OF_NEED.targeted }] }),
     dateField("step-down"),
+    panelField("step-down", decisions),
     button("Step down"),
   );
   form.addEventListener("submit", (event) => {
@@ -159,9 +174,9 @@ function stepDownForm(view) {
     if (refuse(form, problems)) return;
     send(form, view, {
       operation: "FamilyStepDown",
-      input: { reason, receivingTeam: team, levelOfNeed: level, effectiveOn: on },
+      input: { reason, receivingTeam: team, levelOfNeed: level, effectiveOn: on, panelDecisionId: value(form, "step-down-panel") || null },
       message: "The family was stepped down.",
-      labels: { reason: { id: "step-down-reason", label: "Why" }, receivingTeam: { id: "step-down-team", label: "Who will support the family" }, levelOfNeed: { id: "step-down-level", label: "New level of need" }, effectiveOn: { id: "step-down-on-day", label: "Date" } },
+      labels: { reason: { id: "step-down-reason", label: "Why" }, receivingTeam: { id: "step-down-team", label: "Who will support the family" }, levelOfNeed: { id: "step-down-level", label: "New level of need" }, effectiveOn: { id: "step-down-on-day", label: "Date" }, panelDecisionId: { id: "step-down-panel", label: "Agreed at a panel" } },
     });
   });
   return form;

@@ -25,6 +25,7 @@ import * as escalations from "../family/escalations.js";
 import * as followUps from "../family/follow-ups.js";
 import * as legalStatus from "../family/legal-status.js";
 import * as meetings from "../family/meetings.js";
+import * as panels from "../family/panels.js";
 import * as members from "../family/members.js";
 import * as plan from "../family/plan.js";
 import * as referrals from "../family/referrals.js";
@@ -84,11 +85,11 @@ export const SUBPAGES = [
   {
     path: "referrals",
     title: "Referrals and closure",
-    sections: [referrals, transitions, followUps],
+    sections: [referrals, panels, transitions, followUps],
     load: {
       operation: "FamilyReferralsPage",
-      serves: ["FamilyReferrals", "FamilyTransitions", "FamilyRetention", "FamilyFollowUps"],
-      variables: (view) => ({ withRetention: view.family.status === "closed" }),
+      serves: ["FamilyReferrals", "FamilyPanelDecisions", "FamilyTransitions", "FamilyRetention", "FamilyFollowUps"],
+      variables: (view) => ({ withRetention: view.family.status === "closed", withPanels: panels.visible(view) }),
     },
   },
   {
