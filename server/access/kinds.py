@@ -42,6 +42,10 @@ class Kind(StrEnum):
     # checks after closure (still at home? referred again?).
     legal_status = "legal_status"
     follow_up = "follow_up"
+    # The family network (people outside the household the family names, for its family group conference):
+    # who they are and who named them (the team's), and their contact details (third parties' personal data).
+    family_network = "family_network"
+    family_network_contact = "family_network_contact"
     # Accounts: agencies, staff accounts and how staff sign in (administrators); password reset links
     # (administrators, and managers for their own agency's practitioners).
     agency = "agency"
