@@ -170,6 +170,11 @@ async def case_for(operation: str, gql, sessions, area=None) -> Case:
         received = {"familyId": family, "serviceId": service, "providerAgencyId": str(area.early_help.id)}
         received |= {"startedOn": date.today().isoformat(), "quantity": 2}
         return Case(operation, lead, fixed(received), "service_received", fid)
+    if operation == "NetworkMemberAdd":
+        member = (await gql.data("Family", {"id": family}, token=lead))["family"]["members"][0]["id"]
+        person = {"familyId": family, "fullName": "Rose", "relationship": "grandmother", "namedByMemberId": member}
+        person |= {"phone": "07700 900123", "email": "rose@example.com", "address": "4 Mill Lane"}
+        return Case(operation, await sign_in(gql, area.colleague), fixed(person), "family_network_member", fid)
     raise AssertionError(operation)
 
 
@@ -194,6 +199,7 @@ CREATES = [
     "ContactRecord",
     "PlanContingencyAdd",
     "ServiceReceivedRecord",
+    "NetworkMemberAdd",
 ]
 
 
