@@ -20,6 +20,7 @@ from server.db.versioning import update_versioned
 from server.errors import BadUserInput, Conflict, NotFound
 from server.family.models import FamilyMember
 from server.family_network.models import NetworkMember
+from server.meeting import reminders
 from server.meeting.models import (
     Attendance,
     Meeting,
@@ -73,6 +74,7 @@ async def schedule(session: AsyncSession, access: AccessControl, *, family_id: u
     users = list(dict.fromkeys([access.actor.user_id, *data.invitee_user_ids]))
     await _invite(session, row, users, list(dict.fromkeys(data.invitee_member_ids)))
     await _invite_network(session, row, list(dict.fromkeys(data.invitee_network_member_ids)))
+    await reminders.follow(session, row)
     await outbox.append(
         session,
         MeetingScheduled(
@@ -107,6 +109,7 @@ async def reschedule(
     row = await update_versioned(
         session, Meeting, meeting.id, expected_version, {"scheduled_at": scheduled_at}, what="meeting"
     )
+    await reminders.follow(session, row)
     await outbox.append(
         session,
         MeetingChanged(
@@ -133,6 +136,7 @@ async def cancel(
     )
     values = {"status": MeetingStatus.cancelled.value, "cancel_reason": text}
     row = await update_versioned(session, Meeting, meeting.id, expected_version, values, what="meeting")
+    await reminders.follow(session, row)
     await outbox.append(
         session,
         MeetingCancelled(
