@@ -15,6 +15,7 @@ import * as followUps from "../family/follow-ups.js";
 import * as legalStatus from "../family/legal-status.js";
 import * as meetings from "../family/meetings.js";
 import * as members from "../family/members.js";
+import * as network from "../family/network.js";
 import * as plan from "../family/plan.js";
 import * as referrals from "../family/referrals.js";
 import * as safeguarding from "../family/safeguarding.js";
@@ -25,7 +26,7 @@ import { coverNotice } from "../family/cover.js";
 import { formatDate, LEVEL_OF_NEED, STATUS, STATUS_TAG } from "../labels.js";
 import { isId, noSuchFamily } from "./not-found.js";
 
-const SECTIONS = [escalations, referrals, plan, meetings, members, team, contacts, contributions, consent, consentPicture, safeguarding, assessments, status, legalStatus, transitions, followUps, chronology];
+const SECTIONS = [escalations, referrals, plan, meetings, members, network, team, contacts, contributions, consent, consentPicture, safeguarding, assessments, status, legalStatus, transitions, followUps, chronology];
 
 export async function render(main, context) {
   const [id] = context.params;
