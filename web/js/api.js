@@ -21,6 +21,7 @@ const FILES = [
   "directory",
   "escalation",
   "family",
+  "family_network",
   "follow_up",
   "legal_status",
   "meeting",

@@ -53,8 +53,8 @@ function personForm(view, person) {
   const form = h(
     "form",
     { id: `${prefix}-form`, novalidate: true },
-    textField({ id: field("name"), label: "Full name", value: person?.fullName ?? "" }),
-    textField({ id: field("relationship"), label: "Relationship to the family", hint: "In the family's words, for example grandmother, uncle, neighbour", value: person?.relationship ?? "", width: 20 }),
+    textField({ id: field("name"), label: "Name of the person", value: person?.fullName ?? "" }),
+    textField({ id: field("relationship"), label: "How they are related to the family", hint: "In the family's words, for example grandmother, uncle, neighbour", value: person?.relationship ?? "", width: 20 }),
     selectField({ id: field("named-by"), label: "Who in the family named them", options: [{ value: "", text: "Choose who" }, ...members], value: person?.namedByMemberId ?? "" }),
     h("p", { class: "govuk-body" }, "Contact details are seen by the lead professional only, to arrange the conference."),
     textField({ id: field("phone"), label: "Phone (optional)", type: "tel", autocomplete: "off", value: person?.phone ?? "", width: 20 }),
@@ -66,8 +66,8 @@ function personForm(view, person) {
   form.addEventListener("submit", (event) => {
     event.preventDefault();
     const problems = [];
-    if (!value(form, field("name"))) problems.push({ message: "Enter their full name", fieldId: field("name") });
-    if (!value(form, field("relationship"))) problems.push({ message: "Enter their relationship to the family", fieldId: field("relationship") });
+    if (!value(form, field("name"))) problems.push({ message: "Enter the name of the person", fieldId: field("name") });
+    if (!value(form, field("relationship"))) problems.push({ message: "Enter how they are related to the family", fieldId: field("relationship") });
     if (!value(form, field("named-by"))) problems.push({ message: "Choose who in the family named them", fieldId: field("named-by") });
     if (refuse(form, problems)) return;
     const fields = {
@@ -85,8 +85,8 @@ function personForm(view, person) {
           : call("NetworkMemberAdd", { input: { familyId: view.family.id, ...fields } }),
       done: () => view.done(person ? `${fields.fullName}'s details saved.` : `${fields.fullName} added to the family network.`),
       labels: {
-        fullName: { id: field("name"), label: "Full name" },
-        relationship: { id: field("relationship"), label: "Relationship" },
+        fullName: { id: field("name"), label: "Name of the person" },
+        relationship: { id: field("relationship"), label: "How they are related" },
         namedByMemberId: { id: field("named-by"), label: "Who named them" },
         phone: { id: field("phone"), label: "Phone" },
         email: { id: field("email"), label: "Email" },
