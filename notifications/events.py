@@ -145,7 +145,23 @@ class ActionDone(_Action):
 
 
 class ReviewDue(Event):
+    """A review meeting on the family's calendar is two days away: for the lead professional (and the deputy
+    lead while covering), who chairs it."""
+
+    notice_kind: ClassVar[str] = "meeting"
+
     type: Literal["review_due"] = "review_due"
+    due_on: date
+    meeting_id: uuid.UUID | None = None
+
+
+class AssessmentOverdue(Event):
+    """An open family has no assessment in time (server/assessment/reminders.py): for the lead professional (and
+    the deputy lead while covering)."""
+
+    notice_kind: ClassVar[str] = "assessment"
+
+    type: Literal["assessment_overdue"] = "assessment_overdue"
     due_on: date
 
 
@@ -228,6 +244,7 @@ AnyEvent = Annotated[
     | ActionOverdue
     | ActionDone
     | ReviewDue
+    | AssessmentOverdue
     | ConsentWithdrawn
     | OverrideUsed
     | AgreementExpiring
@@ -257,6 +274,7 @@ EVENT_TYPES: dict[str, type[Event]] = {
         ActionOverdue,
         ActionDone,
         ReviewDue,
+        AssessmentOverdue,
         ConsentWithdrawn,
         OverrideUsed,
         AgreementExpiring,

@@ -46,6 +46,10 @@ class Kind(StrEnum):
     # the decision's outcome, services allocated and review date (its rationale is case content: panel_rationale).
     panel = "panel"
     panel_decision = "panel_decision"
+    # The family network (people outside the household the family names, for its family group conference):
+    # who they are and who named them (the team's), and their contact details (third parties' personal data).
+    family_network = "family_network"
+    family_network_contact = "family_network_contact"
     # Accounts: agencies, staff accounts and how staff sign in (administrators); password reset links
     # (administrators, and managers for their own agency's practitioners).
     agency = "agency"

@@ -26,6 +26,7 @@ from server.contribution.api import ContributionMutation, ContributionQuery
 from server.cover.api import CoverMutation, CoverQuery
 from server.escalation.api import EscalationMutation, EscalationQuery
 from server.family.api import FamilyMutation, FamilyQuery
+from server.family_network.api import NetworkMutation, NetworkQuery
 from server.follow_up.api import FollowUpMutation, FollowUpQuery
 from server.inbox.api import NotificationMutation, NotificationQuery, NotificationSubscription
 from server.legal_status.api import LegalStatusMutation, LegalStatusQuery
@@ -66,6 +67,7 @@ Query = merge_types(
         PlanQuery,
         CoverQuery,
         ContactQuery,
+        NetworkQuery,
         MeetingQuery,
         AssessmentQuery,
         EscalationQuery,
@@ -103,6 +105,7 @@ Mutation = merge_types(
         PlanContingencyMutation,
         CoverMutation,
         ContactMutation,
+        NetworkMutation,
         MeetingMutation,
         AssessmentMutation,
         EscalationMutation,

@@ -24,7 +24,7 @@ from server.access.actor import Act
 from server.access.categories import InformationCategory
 from server.access.kinds import Kind
 from server.access.pep import AccessControl
-from server.assessment import exit_level
+from server.assessment import exit_level, reminders
 from server.assessment.content import rating_columns, rating_facts, written_columns, written_facts
 from server.assessment.factors import Catalogue
 from server.assessment.models import (
@@ -93,6 +93,7 @@ async def record(
     await lock_and_require(session, access, Act.create, KIND, family_id)
     row = await _validated(session, access, family_id, data, catalogue)
     await _add(session, row, data, catalogue)
+    await reminders.follow(session, family_id)
     return row
 
 
@@ -119,6 +120,7 @@ async def correct(
     row.version, row.supersedes_id = old.version + 1, old.id
     row.correction_reason = required_text(reason, "reason", 5000)
     await _add(session, row, data, catalogue)
+    await reminders.follow(session, old.family_id)
     return row
 
 

@@ -84,13 +84,23 @@ class DeputyLeadSetInput:
     )
 
 
-@strawberry.input(description="Mark yourself away, from one day to another (both included).")
+@strawberry.input(
+    description="Mark yourself away, from one day to another (both included); a manager may mark one of their own"
+    " agency's practitioners away (userId)."
+)
 class TimeAwayRecordInput:
     starts_on: date = strawberry.field(description="The first day away; within a year from today.")
     ends_on: date = strawberry.field(description="The last day away: not before the first, not in the past.")
+    user_id: strawberry.ID | None = strawberry.field(
+        default=None,
+        description="Whose time away: null for your own; a manager names one of their agency's practitioners"
+        " (anyone else: NOT_FOUND).",
+    )
 
 
-@strawberry.input(description="Cancel one of your own periods away.")
+@strawberry.input(
+    description="Cancel one of your own periods away (a manager: or one of their agency's practitioners')."
+)
 class TimeAwayCancelInput:
     time_away_id: strawberry.ID
     expected_version: int = strawberry.field(description="The version you read; a stale one gives CONFLICT.")
@@ -102,6 +112,16 @@ class CoverQuery:
     async def my_time_away(self, info: Info) -> list[TimeAwayType]:
         async with info.context.read() as session:
             rows = await cover_service.my_absences(session, info.context.access)
+        return [TimeAwayType.from_row(row) for row in rows]
+
+    @strawberry.field(
+        description="A worker's time away that has not ended or been cancelled, soonest first: for a manager, one of"
+        " their own agency's practitioners (anyone else: NOT_FOUND)."
+    )
+    async def time_away_of(self, info: Info, user_id: strawberry.ID) -> list[TimeAwayType]:
+        worker = parse_id(user_id, "userId")
+        async with info.context.read() as session:
+            rows = await cover_service.absences_of(session, info.context.access, worker)
         return [TimeAwayType.from_row(row) for row in rows]
 
 
@@ -124,12 +144,16 @@ class CoverMutation:
         )
         return await cover_of_family(info, family_id)
 
-    @strawberry.mutation(description="Mark yourself away. Your families' deputy leads cover urgent matters meanwhile.")
+    @strawberry.mutation(
+        description="Mark yourself (or, for a manager, one of their agency's practitioners) away. The families'"
+        " deputy leads cover urgent matters meanwhile."
+    )
     async def time_away_record(self, info: Info, input: TimeAwayRecordInput) -> TimeAwayType:
+        worker = parse_id(input.user_id, "userId") if input.user_id else None
         row = await mutate(
             info,
-            partial(cover_service.record_absence, starts_on=input.starts_on, ends_on=input.ends_on),
-            audit=lambda row: {"timeAwayId": str(row.id)},
+            partial(cover_service.record_absence, starts_on=input.starts_on, ends_on=input.ends_on, user_id=worker),
+            audit=lambda row: {"timeAwayId": str(row.id), "userId": str(row.user_id)},
         )
         return TimeAwayType.from_row(row)
 

@@ -2,9 +2,11 @@
 
 The lead professional (or their manager: whoever may change the team) names a deputy lead from the
 team's other workers. Any worker marks their own time away, from one day to another (UTC days, both
-included). While a family's lead is away, its deputy is told what the lead is told of escalations and
-actions (server/inbox/audience.py) and may act on urgent matters: the policy's rule deputy_covering
-(server/access/rules.py) grants it, as it grants everything else."""
+included); a manager marks, or cancels, the time away of their own agency's practitioners (a lead off sick
+cannot do it themselves): the policy's rule own_agency_practitioner decides it, and any other worker's time
+away answers as a missing one. While a family's lead is away, its deputy is told what the lead is told of
+escalations and actions (server/inbox/audience.py) and may act on urgent matters: the policy's rule
+deputy_covering (server/access/rules.py) grants it, as it grants everything else."""
 
 from __future__ import annotations
 
@@ -17,6 +19,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from server.access.actor import Act
+from server.access.facts import account_facts
 from server.access.kinds import Kind
 from server.access.pep import AccessControl
 from server.access.rules import active_membership
@@ -31,6 +34,7 @@ from server.writes import lock_and_require
 LONGEST_ABSENCE = timedelta(days=366)
 FURTHEST_START = timedelta(days=366)
 ABSENCE_NOT_FOUND = "No time away with that id on your account."
+WORKER_NOT_FOUND = "No worker with that id, or you may not mark their time away."
 
 
 @dataclass(frozen=True)
@@ -75,17 +79,17 @@ async def name_deputy(
 
 
 async def record_absence(
-    session: AsyncSession, access: AccessControl, *, starts_on: date, ends_on: date
+    session: AsyncSession, access: AccessControl, *, starts_on: date, ends_on: date, user_id: uuid.UUID | None = None
 ) -> LeadAbsence:
-    access.require_outside_family(Act.create, Kind.staff_absence)
+    """Mark the caller (or, for a manager, `user_id`, one of their agency's practitioners) away."""
+    worker = await _worker(session, access, user_id)
     _check_dates(starts_on, ends_on)
-    me = access.actor.user_id
     # One writer at a time per worker, so two overlapping periods recorded at once cannot both pass the check.
-    await session.exec(select(User.id).where(User.id == me).with_for_update())
+    await session.exec(select(User.id).where(User.id == worker).with_for_update())
     overlapping = (
         await session.exec(
             select(LeadAbsence).where(
-                LeadAbsence.user_id == me,
+                LeadAbsence.user_id == worker,
                 col(LeadAbsence.cancelled_at).is_(None),
                 LeadAbsence.starts_on <= ends_on,
                 LeadAbsence.ends_on >= starts_on,
@@ -94,11 +98,12 @@ async def record_absence(
     ).first()
     if overlapping is not None:
         first, last = overlapping.starts_on.isoformat(), overlapping.ends_on.isoformat()
+        who = "You are" if worker == access.actor.user_id else "They are"
         raise BadUserInput(
-            f"You are already marked away from {first} to {last}. Cancel that first, or choose other dates.",
+            f"{who} already marked away from {first} to {last}. Cancel that first, or choose other dates.",
             field="startsOn",
         )
-    row = LeadAbsence(user_id=me, starts_on=starts_on, ends_on=ends_on)
+    row = LeadAbsence(user_id=worker, starts_on=starts_on, ends_on=ends_on)
     session.add(row)
     await session.flush()
     return row
@@ -109,7 +114,7 @@ async def cancel_absence(
 ) -> LeadAbsence:
     access.require_outside_family(Act.create, Kind.staff_absence)
     row = await session.get(LeadAbsence, absence_id)
-    if row is None or row.user_id != access.actor.user_id:  # only one's own: another's is not found
+    if row is None or not await _may_mark(session, access, row.user_id):  # another's is not found
         raise NotFound(ABSENCE_NOT_FOUND)
     if row.cancelled_at is not None:
         raise Conflict("That time away was already cancelled.")
@@ -119,17 +124,38 @@ async def cancel_absence(
 
 async def my_absences(session: AsyncSession, access: AccessControl) -> list[LeadAbsence]:
     """The caller's own time away that has not ended or been cancelled, soonest first."""
-    access.require_outside_family(Act.create, Kind.staff_absence)
+    return await absences_of(session, access, None)
+
+
+async def absences_of(session: AsyncSession, access: AccessControl, user_id: uuid.UUID | None) -> list[LeadAbsence]:
+    """A worker's time away that has not ended or been cancelled, soonest first: the caller's own, or (for a
+    manager) one of their agency's practitioners'."""
+    worker = await _worker(session, access, user_id)
     statement = (
         select(LeadAbsence)
-        .where(
-            LeadAbsence.user_id == access.actor.user_id,
-            col(LeadAbsence.cancelled_at).is_(None),
-            LeadAbsence.ends_on >= today(),
-        )
+        .where(LeadAbsence.user_id == worker, col(LeadAbsence.cancelled_at).is_(None), LeadAbsence.ends_on >= today())
         .order_by(col(LeadAbsence.starts_on))
     )
     return list((await session.exec(statement)).all())
+
+
+async def _worker(session: AsyncSession, access: AccessControl, user_id: uuid.UUID | None) -> uuid.UUID:
+    """Whose time away the caller acts on: their own, or one they may mark (NOT_FOUND otherwise)."""
+    access.require_outside_family(Act.create, Kind.staff_absence)
+    if user_id is None or user_id == access.actor.user_id:
+        return access.actor.user_id
+    if not await _may_mark(session, access, user_id):
+        raise NotFound(WORKER_NOT_FOUND)
+    return user_id
+
+
+async def _may_mark(session: AsyncSession, access: AccessControl, user_id: uuid.UUID) -> bool:
+    if user_id == access.actor.user_id:
+        return True
+    user = await session.get(User, user_id)
+    if user is None or user.agency_id is None or user.role is None or not user.is_active:
+        return False
+    return access.can_account(Act.update, Kind.staff_absence, account_facts(user.agency_id, user.role.value))
 
 
 async def cover_of_family(session: AsyncSession, access: AccessControl, family_id: uuid.UUID) -> Cover:

@@ -13,6 +13,7 @@ from server.contribution.models import Contribution, ContributionVersion
 from server.cover.models import DeputyLead, LeadAbsence
 from server.escalation.models import Escalation
 from server.family.models import Family, FamilyMember
+from server.family_network.models import NetworkMember
 from server.follow_up.models import FollowUp
 from server.idempotency import IdempotencyKey
 from server.legal_status.models import LegalStatusChange
@@ -73,6 +74,7 @@ __all__ = [
     "MeetingDecision",
     "MeetingInvitee",
     "MinutesItem",
+    "NetworkMember",
     "Notification",
     "NotificationPreference",
     "OutboxEvent",

@@ -1,10 +1,11 @@
 """The demo journeys from referral to follow-up. The Ali family's goes the whole way: a referral from the
 school, the threshold decision by the early help team manager, first contact, the gateway panel that accepted
 the family for intensive family support and a family group conference (with its rationale and a review
-date), the edge-of-care cohort
-(child in need), closure with Omar remaining at home, and the 3-month follow-up check recorded (the 6- and
-12-month checks are still to come). The Osei family's referral and closure (plan.py) show the waits and
-checks not yet due; the Williams family's referral still waits for its decision."""
+date), the edge-of-care cohort (child in need), the family group conference attended by Omar's grandmother
+(whom he named for the family network) where the family made its own plan, closure with Omar remaining at
+home, and the 3-month follow-up check recorded (the 6- and 12-month checks are still to come). The Osei
+family's referral and closure (plan.py) show the waits and checks not yet due; the Williams family's referral
+still waits for its decision."""
 
 from __future__ import annotations
 
@@ -15,10 +16,13 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from notifications import timers
 from server.clock import utcnow
-from server.family.models import Family, LevelOfNeed
+from server.family.models import Family, FamilyMember, LevelOfNeed
+from server.family_network.models import NetworkMember
 from server.follow_up import service as follow_up_service
 from server.legal_status.models import LegalStatus, LegalStatusChange
+from server.meeting.models import Attendance, Meeting, MeetingDecision, MeetingInvitee, MeetingKind, MeetingStatus
 from server.panel.models import PanelAllocation, PanelDecision, PanelKind, PanelOutcome, PanelSitting
+from server.plan.models import GoalStatus, OutcomeDomain, PlanGoal
 from server.referral.models import Referral, ReferralConsent, ReferralOutcome
 from server.service_catalogue.models import Service
 from server.transition.models import CareOutcome, ClosureOutcome, FamilyTransition, TransitionKind
@@ -27,6 +31,7 @@ from server.transition.models import CareOutcome, ClosureOutcome, FamilyTransiti
 async def load(session: AsyncSession, families: list[Family], staff: dict) -> None:
     by_name = {family.display_name: family for family in families}
     await _ali_journey(session, by_name["The Ali family"], staff)
+    await _ali_conference(session, by_name["The Ali family"], staff)
     await _osei_and_williams(session, by_name["The Osei family"], by_name["The Williams family"], staff)
 
 
@@ -126,6 +131,67 @@ async def _ali_panel(session: AsyncSession, ali: Family, staff: dict) -> None:
     codes = {"intensive_family_support": 12, "family_group_conference": 1}
     services = (await session.exec(select(Service).where(col(Service.code).in_(codes)))).all()
     session.add_all(PanelAllocation(decision_id=decision.id, service_id=s.id, quantity=codes[s.code]) for s in services)
+
+
+async def _ali_conference(session: AsyncSession, ali: Family, staff: dict) -> None:
+    """Omar names his grandmother for the family network; she comes to the family group conference, where the
+    family makes its own plan (a goal agreed with the family, the whole team's)."""
+    lead = staff["lead"]
+    members = {
+        m.full_name: m for m in (await session.exec(select(FamilyMember).where(FamilyMember.family_id == ali.id)))
+    }
+    omar, nadia = members["Omar Ali"], members["Nadia Ali"]
+    grandmother = NetworkMember(
+        family_id=ali.id,
+        full_name="Samira Ali",
+        relationship="grandmother (father's side)",
+        named_by_member_id=omar.id,
+        phone="07700 900481",
+        address="12 Canal Street, Northbridge",
+        recorded_by_user_id=lead.id,
+    )
+    session.add(grandmother)
+    await session.flush()
+    closed = ali.closed_at or utcnow()
+    held_at = min(ali.opened_at + timedelta(days=21), ali.opened_at + (closed - ali.opened_at) / 2)
+    conference = Meeting(
+        family_id=ali.id,
+        kind=MeetingKind.family_group_conference,
+        status=MeetingStatus.held,
+        scheduled_at=held_at,
+        location="Northbridge Community Centre, room 1",
+        chair_user_id=lead.id,
+        agenda="Information from the professionals; the family's private time; the family's plan",
+    )
+    session.add(conference)
+    await session.flush()
+    session.add_all(
+        [
+            MeetingInvitee(meeting_id=conference.id, user_id=lead.id, attendance=Attendance.present),
+            MeetingInvitee(meeting_id=conference.id, family_member_id=nadia.id, attendance=Attendance.present),
+            MeetingInvitee(meeting_id=conference.id, family_member_id=omar.id, attendance=Attendance.present),
+            MeetingInvitee(meeting_id=conference.id, network_member_id=grandmother.id, attendance=Attendance.present),
+            MeetingDecision(
+                meeting_id=conference.id,
+                text="The family's plan: Omar stays with his grandmother on Friday and Saturday nights for now.",
+                recorded_by_user_id=lead.id,
+                owning_agency_id=lead.agency_id,
+                agreed_with_family=True,
+            ),
+            PlanGoal(
+                family_id=ali.id,
+                in_family_words="Omar has somewhere calm to go at weekends: Nan's, on Fridays and Saturdays",
+                agreed_with_family=True,
+                agreed_on=held_at.date(),
+                outcome_domain=OutcomeDomain.family_peer_relationships,
+                status=GoalStatus.achieved,
+                conference_id=conference.id,
+                created_by_user_id=lead.id,
+                owning_agency_id=lead.agency_id,
+            ),
+        ]
+    )
+    await session.flush()
 
 
 async def _osei_and_williams(session: AsyncSession, osei: Family, williams: Family, staff: dict) -> None:

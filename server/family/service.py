@@ -15,6 +15,7 @@ from server import pagination
 from server.access.actor import Act
 from server.access.kinds import Kind
 from server.access.pep import FAMILY_NOT_FOUND, AccessControl
+from server.assessment import reminders as assessment_reminders
 from server.clock import moment_on, today, utcnow
 from server.errors import BadUserInput, Conflict, NotFound
 from server.family import attention
@@ -76,6 +77,7 @@ async def open_family(session: AsyncSession, access: AccessControl, data: Family
     await session.flush()
     lead_user_id = data.lead_user_id or access.actor.user_id
     await team_service.appoint_lead(session, family_id=family.id, user_id=lead_user_id, contact=data.lead_contact)
+    await assessment_reminders.follow(session, family.id)
     return family
 
 

@@ -23,10 +23,12 @@ from notifications.events import (
     ActionDueSoon,
     ActionOverdue,
     AgreementExpiring,
+    AssessmentOverdue,
     EscalationTimedOut,
     Event,
     FollowUpDue,
     OverrideUsed,
+    ReviewDue,
     notice_kind,
 )
 from notifications.models import Notification
@@ -42,6 +44,7 @@ from server.team.models import TeamMembership, TeamRole
 from server.user.models import SystemRole, User, UserKind
 
 ACTION_EVENTS = (ActionAssigned, ActionDueSoon, ActionOverdue, ActionDone)
+LEAD_REMINDERS = (ReviewDue, AssessmentOverdue)  # the lead's to arrange, and the covering deputy's
 
 
 @dataclass(slots=True)
@@ -66,6 +69,8 @@ async def recipients(session: AsyncSession, event: Event) -> list[uuid.UUID]:
         return list(dict.fromkeys([*lead_ids, *covering, *managers]))
     if isinstance(event, FollowUpDue):
         return lead_ids
+    if isinstance(event, LEAD_REMINDERS):
+        return list(dict.fromkeys([*lead_ids, *await covering_deputies(session, event.family_id)]))
     if isinstance(event, ACTION_EVENTS):
         covering = await covering_deputies(session, event.family_id)
         return list(dict.fromkeys([event.owner_user_id, *lead_ids, *covering]))

@@ -10,6 +10,7 @@ from server.agency.api import AgencyType
 from server.api.scalars import Info, parse_id
 from server.api.types import InformationCategoryType
 from server.contribution.api import FamilyMemberRef
+from server.family_network import service as network_service
 from server.meeting import reads
 from server.meeting import schedule as schedule_service
 from server.meeting import service as meeting_service
@@ -37,7 +38,18 @@ AttendanceType = strawberry.enum(
 MeetingChangeKindType = strawberry.enum(MeetingChangeKind, name="MeetingChangeKind")
 
 
-@strawberry.type(name="MeetingInvitee", description="A professional or a family member invited to a meeting.")
+@strawberry.type(name="NetworkMemberRef", description="A person of the family's network: who, and how related.")
+class NetworkMemberRef:
+    id: strawberry.ID
+    full_name: str
+    relationship: str
+
+
+@strawberry.type(
+    name="MeetingInvitee",
+    description="A professional, a family member or (to a family group conference) a person of the family's"
+    " network invited to a meeting.",
+)
 class MeetingInviteeType:
     id: strawberry.ID
     attendance: AttendanceType  # type: ignore[valid-type]
@@ -57,6 +69,14 @@ class MeetingInviteeType:
         members = await info.context.loaders.members_by_family_id.load(self.family_id)
         member = next(m for m in members if m.id == self.row.family_member_id)
         return FamilyMemberRef(id=strawberry.ID(str(member.id)), full_name=member.full_name)
+
+    @strawberry.field(description="The person of the family's network; null for anyone else.")
+    async def network_member(self, info: Info) -> NetworkMemberRef | None:
+        if self.row.network_member_id is None:
+            return None
+        async with info.context.read() as session:
+            row = await network_service.get(session, info.context.access, self.row.network_member_id)
+        return NetworkMemberRef(id=strawberry.ID(str(row.id)), full_name=row.full_name, relationship=row.relationship)
 
 
 @strawberry.type(

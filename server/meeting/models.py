@@ -19,6 +19,8 @@ class MeetingKind(StrEnum):
     initial = "initial"
     review = "review"
     closure = "closure"
+    # The family's own meeting with its wider network (server/family_network), where it makes its own plan.
+    family_group_conference = "family_group_conference"
     other = "other"
 
 
@@ -64,19 +66,24 @@ class Meeting(SQLModel, table=True):
 
 
 class MeetingInvitee(SQLModel, table=True):
-    """A professional (user_id) or a family member (family_member_id) invited to a meeting."""
+    """A professional (user_id), a family member (family_member_id) or, to a family group conference, a member
+    of the family's network (network_member_id) invited to a meeting."""
 
     __tablename__ = "taf_meeting_invitee"
     __table_args__ = (
-        sa.CheckConstraint("(user_id IS NULL) <> (family_member_id IS NULL)", name="taf_meeting_invitee_who"),
+        sa.CheckConstraint(
+            "num_nonnulls(user_id, family_member_id, network_member_id) = 1", name="taf_meeting_invitee_who"
+        ),
         sa.UniqueConstraint("meeting_id", "user_id", name="uq_taf_meeting_invitee_user"),
         sa.UniqueConstraint("meeting_id", "family_member_id", name="uq_taf_meeting_invitee_member"),
+        sa.UniqueConstraint("meeting_id", "network_member_id", name="uq_taf_meeting_invitee_network_member"),
     )
 
     id: uuid.UUID = id_field()
     meeting_id: uuid.UUID = Field(foreign_key="taf_meeting.id", index=True)
     user_id: uuid.UUID | None = Field(default=None, foreign_key="app_user.id")
     family_member_id: uuid.UUID | None = Field(default=None, foreign_key="family_member.id")
+    network_member_id: uuid.UUID | None = Field(default=None, foreign_key="family_network_member.id")
     attendance: Attendance = enum_field(Attendance, name="taf_meeting_attendance")
 
 

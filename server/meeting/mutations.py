@@ -37,6 +37,9 @@ class MeetingScheduleInput:
     agenda: str = strawberry.field(default="", description="5,000 characters at most.")
     invitee_user_ids: list[strawberry.ID] = strawberry.field(default_factory=list, description="Workers on the team.")
     invitee_member_ids: list[strawberry.ID] = strawberry.field(default_factory=list, description="Family members.")
+    invitee_network_member_ids: list[strawberry.ID] = strawberry.field(
+        default_factory=list, description="People of the family's network: a family group conference only."
+    )
     idempotency_key: str | None = idempotency_key_field()
 
 
@@ -181,6 +184,7 @@ class MeetingMutation:
             agenda=input.agenda,
             invitee_user_ids=parse_ids(input.invitee_user_ids, "inviteeUserIds"),
             invitee_member_ids=parse_ids(input.invitee_member_ids, "inviteeMemberIds"),
+            invitee_network_member_ids=parse_ids(input.invitee_network_member_ids, "inviteeNetworkMemberIds"),
         )
         row = await mutate(
             info,

@@ -19,6 +19,8 @@ from server.clock import utcnow
 from server.db.versioning import update_versioned
 from server.errors import BadUserInput, Conflict, NotFound
 from server.family.models import FamilyMember
+from server.family_network.models import NetworkMember
+from server.meeting import reminders
 from server.meeting.models import (
     Attendance,
     Meeting,
@@ -46,6 +48,7 @@ class MeetingIn:
     agenda: str = ""
     invitee_user_ids: list[uuid.UUID] = field(default_factory=list)
     invitee_member_ids: list[uuid.UUID] = field(default_factory=list)
+    invitee_network_member_ids: list[uuid.UUID] = field(default_factory=list)  # a family group conference only
 
 
 async def schedule(session: AsyncSession, access: AccessControl, *, family_id: uuid.UUID, data: MeetingIn) -> Meeting:
@@ -70,6 +73,8 @@ async def schedule(session: AsyncSession, access: AccessControl, *, family_id: u
     await session.flush()
     users = list(dict.fromkeys([access.actor.user_id, *data.invitee_user_ids]))
     await _invite(session, row, users, list(dict.fromkeys(data.invitee_member_ids)))
+    await _invite_network(session, row, list(dict.fromkeys(data.invitee_network_member_ids)))
+    await reminders.follow(session, row)
     await outbox.append(
         session,
         MeetingScheduled(
@@ -104,6 +109,7 @@ async def reschedule(
     row = await update_versioned(
         session, Meeting, meeting.id, expected_version, {"scheduled_at": scheduled_at}, what="meeting"
     )
+    await reminders.follow(session, row)
     await outbox.append(
         session,
         MeetingChanged(
@@ -130,6 +136,7 @@ async def cancel(
     )
     values = {"status": MeetingStatus.cancelled.value, "cancel_reason": text}
     row = await update_versioned(session, Meeting, meeting.id, expected_version, values, what="meeting")
+    await reminders.follow(session, row)
     await outbox.append(
         session,
         MeetingCancelled(
@@ -205,4 +212,30 @@ async def _invite(
         session.add(MeetingInvitee(meeting_id=meeting.id, user_id=user_id, attendance=Attendance.invited))
     for member_id in member_ids:
         session.add(MeetingInvitee(meeting_id=meeting.id, family_member_id=member_id, attendance=Attendance.invited))
+    await session.flush()
+
+
+async def _invite_network(session: AsyncSession, meeting: Meeting, network_ids: list[uuid.UUID]) -> None:
+    """People of the family's network come to its family group conference, and to no other meeting."""
+    if not network_ids:
+        return
+    if meeting.kind is not MeetingKind.family_group_conference:
+        raise BadUserInput(
+            "Only a family group conference can invite the family's network.", field="inviteeNetworkMemberIds"
+        )
+    if len(network_ids) > MAX_INVITEES:
+        raise BadUserInput(f"A meeting can have at most {MAX_INVITEES} invitees.", field="inviteeNetworkMemberIds")
+    found = set(
+        (
+            await session.exec(
+                select(NetworkMember.id).where(
+                    NetworkMember.family_id == meeting.family_id, col(NetworkMember.id).in_(network_ids)
+                )
+            )
+        ).all()
+    )
+    if found != set(network_ids):
+        raise BadUserInput("Invite people of this family's network only.", field="inviteeNetworkMemberIds")
+    for network_id in network_ids:
+        session.add(MeetingInvitee(meeting_id=meeting.id, network_member_id=network_id, attendance=Attendance.invited))
     await session.flush()

@@ -52,6 +52,9 @@ class PlanGoalType:
     target_date: date | None
     outcome_domain: OutcomeDomainType  # type: ignore[valid-type]
     status: GoalStatusType  # type: ignore[valid-type]
+    conference_id: strawberry.ID | None = strawberry.field(
+        description="The family group conference at which the family made this goal, its own plan; null otherwise."
+    )
     version: int = strawberry.field(description="Send it back as expectedVersion when editing.")
     created_at: datetime
     updated_at: datetime
@@ -74,6 +77,7 @@ class PlanGoalType:
             target_date=row.target_date,
             outcome_domain=row.outcome_domain,
             status=row.status,
+            conference_id=strawberry.ID(str(row.conference_id)) if row.conference_id else None,
             version=row.version,
             created_at=row.created_at,
             updated_at=row.updated_at,
@@ -191,6 +195,11 @@ class PlanGoalAddInput:
     target_date: date | None = strawberry.field(default=None, description="Not before today.")
     category: InformationCategoryType = strawberry.field(  # type: ignore[valid-type]
         default=InformationCategory.other, description=_CATEGORY_FIELD
+    )
+    conference_id: strawberry.ID | None = strawberry.field(
+        default=None,
+        description="A goal of the plan the family made at this family group conference (held): the family's own,"
+        " so agreed with the family (on the conference's day unless agreedOn says otherwise) and the whole team's.",
     )
     idempotency_key: str | None = idempotency_key_field()
 
@@ -310,6 +319,7 @@ class PlanMutation:
             agreed_on=input.agreed_on,
             target_date=input.target_date,
             category=input.category,
+            conference_id=parse_id(input.conference_id, "conferenceId") if input.conference_id else None,
         )
         seen = await mutate(
             info,

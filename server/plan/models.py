@@ -59,6 +59,8 @@ class PlanGoal(SQLModel, table=True):
     target_date: date | None = None
     outcome_domain: OutcomeDomain = enum_field(OutcomeDomain, name="plan_goal_domain")
     status: GoalStatus = enum_field(GoalStatus, name="plan_goal_status")
+    # A goal of the plan the family made at its family group conference: the family's own, agreed with it.
+    conference_id: uuid.UUID | None = Field(default=None, foreign_key="taf_meeting.id")
     # The goal's words are case content of the agency that wrote them, in one category (kind plan_goal).
     owning_agency_id: uuid.UUID = Field(foreign_key="agency.id")
     category: InformationCategory = enum_field(

@@ -8,7 +8,7 @@ decided by the sharing policy: in SQL for lists, per facts for one item, per ver
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
 import sqlalchemy as sa
@@ -25,6 +25,7 @@ from server.access.pep import AccessControl
 from server.clock import today
 from server.db.versioning import update_versioned
 from server.errors import BadUserInput, Forbidden, NotFound
+from server.meeting.models import Meeting, MeetingKind, MeetingStatus
 from server.plan import reminders
 from server.plan.content import (
     action_columns,
@@ -86,6 +87,7 @@ class GoalIn:
     target_date: date | None = None
     status: GoalStatus = GoalStatus.open
     category: InformationCategory = InformationCategory.other
+    conference_id: uuid.UUID | None = None  # a goal of the plan the family made at this family group conference
 
 
 @dataclass(frozen=True)
@@ -136,6 +138,8 @@ def is_overdue(action: PlanAction, on: date | None = None) -> bool:
 
 async def add_goal(session: AsyncSession, access: AccessControl, *, family_id: uuid.UUID, data: GoalIn) -> PlanGoal:
     await lock_and_require(session, access, Act.update, Kind.plan, family_id)
+    if data.conference_id is not None:
+        data = await _from_conference(session, family_id, data)
     row = PlanGoal(
         family_id=family_id,
         created_by_user_id=access.actor.user_id,
@@ -404,7 +408,27 @@ async def _action_changes(session: AsyncSession, access: AccessControl, action: 
     return values
 
 
+async def _from_conference(session: AsyncSession, family_id: uuid.UUID, data: GoalIn) -> GoalIn:
+    """A goal of the family's own plan, made at its family group conference (held): agreed with the family,
+    on the day of the conference unless another day is given, and so the whole team's (agreed_plan_on_team)."""
+    meeting = await session.get(Meeting, data.conference_id)
+    if (
+        meeting is None
+        or meeting.family_id != family_id
+        or meeting.kind is not MeetingKind.family_group_conference
+        or meeting.status is not MeetingStatus.held
+    ):
+        raise BadUserInput("Choose a family group conference of this family that was held.", field="conferenceId")
+    return replace(data, agreed_with_family=True, agreed_on=data.agreed_on or meeting.scheduled_at.date())
+
+
 def _goal_values(data: GoalIn, earliest: date) -> dict:
+    if data.conference_id is not None and not data.agreed_with_family:
+        raise BadUserInput(
+            "This goal is from the family's own plan, made at its family group conference: it stays agreed with"
+            " the family.",
+            field="agreedWithFamily",
+        )
     if data.target_date is not None and data.target_date < earliest:
         raise BadUserInput("A goal's target date cannot be before the goal was set.", field="targetDate")
     agreed_on = data.agreed_on or (today() if data.agreed_with_family else None)
@@ -418,6 +442,7 @@ def _goal_values(data: GoalIn, earliest: date) -> dict:
         "outcome_domain": OutcomeDomain(data.outcome_domain).value,
         "status": GoalStatus(data.status).value,
         "category": InformationCategory(data.category).value,
+        "conference_id": data.conference_id,
     }
 
 

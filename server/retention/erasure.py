@@ -112,6 +112,7 @@ STEPS: tuple[Step, ...] = (
     _of_accounts("password_reset", "user_id IN ({accounts})"),
     _of_accounts("app_user", "id IN ({accounts})"),
     _of_family("team_membership"),
+    _of_family("family_network_member"),
     _of_family("family_member"),
     # An IG officer's reason for withholding an audit entry from the family may name it.
     Step(

@@ -18,6 +18,7 @@ from notifications.events import FamilyStatusChanged
 from server.access.actor import Act
 from server.access.kinds import Kind
 from server.access.pep import AccessControl
+from server.assessment import reminders as assessment_reminders
 from server.clock import moment_on, today
 from server.errors import BadUserInput, Conflict
 from server.family.models import Family, FamilyStatus, LevelOfNeed
@@ -120,6 +121,7 @@ async def close(
     changes = {"status": FamilyStatus.closed.value, "closed_at": closed_at}
     applied = await _apply(session, access, expected_version, changes, row, transition="closed")
     await follow_up_service.schedule_for(session, row)
+    await assessment_reminders.follow(session, family.id)
     return applied
 
 
@@ -133,6 +135,7 @@ async def reopen(
     changes = {"status": FamilyStatus.active.value, "closed_at": None}
     applied = await _apply(session, access, expected_version, changes, row, transition="reopened")
     await follow_up_service.cancel_pending(session, family_id)
+    await assessment_reminders.follow(session, family_id)
     return applied
 
 

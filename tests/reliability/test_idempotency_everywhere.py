@@ -178,6 +178,12 @@ async def case_for(operation: str, gql, sessions, area=None) -> Case:
             return {"input": {"sittingId": arranged["panelSittingCreate"]["id"], "familyId": family}}
 
         return Case(operation, lead, on_a_new_sitting, "panel_decision", fid)
+
+    if operation == "NetworkMemberAdd":
+        member = (await gql.data("Family", {"id": family}, token=lead))["family"]["members"][0]["id"]
+        person = {"familyId": family, "fullName": "Rose", "relationship": "grandmother", "namedByMemberId": member}
+        person |= {"phone": "07700 900123", "email": "rose@example.com", "address": "4 Mill Lane"}
+        return Case(operation, await sign_in(gql, area.colleague), fixed(person), "family_network_member", fid)
     raise AssertionError(operation)
 
 
@@ -208,6 +214,7 @@ CREATES = [
     "PlanContingencyAdd",
     "ServiceReceivedRecord",
     "PanelFamilyAdd",
+    "NetworkMemberAdd",
 ]
 
 

@@ -209,6 +209,15 @@ async def edit_case(operation: str, gql, sessions) -> Case:
         period = {"startsOn": later(3), "endsOn": later(10)}
         recorded = (await gql.data("TimeAwayRecord", {"input": period}, token=lead))["timeAwayRecord"]
         return case(lead, {"input": {"timeAwayId": recorded["id"], "expectedVersion": recorded["version"]}})
+    if operation == "NetworkMemberEdit":
+        person = {"familyId": family, "fullName": "Rose", "relationship": "grandmother", "namedByMemberId": member}
+        added = await created("NetworkMemberAdd", person)
+        edit = {"networkMemberId": added["id"], "expectedVersion": 1, "fullName": "Rose Okafor", "relationship": "nan"}
+        edit |= {"namedByMemberId": member, "phone": "07700 900123", "email": "rose@example.com", "address": "Mill"}
+        return case(lead, {"input": edit})
+    if operation == "TimeAwayRecord":  # a manager marks their agency's lead away
+        period = {"startsOn": later(3), "endsOn": later(10), "userId": str(area.lead.id)}
+        return case(await sign_in(gql, area.manager), {"input": period})
     if operation in SERVICES:
         admin = await sign_in(gql, area.admin)
         code_ = f"sweep_{uuid.uuid4().hex[:12]}"
@@ -404,6 +413,8 @@ EDITS = [
     "TimeAwayCancel",
     "PanelSittingEdit",
     "PanelDecide",
+    "NetworkMemberEdit",
+    "TimeAwayRecord",
     *SERVICES,
     "ChronologyExport",  # a read recorded in the audit log as an export: nothing else is written
     # Panel sittings name no family: their create is swept here; tests/panel covers its idempotency key.

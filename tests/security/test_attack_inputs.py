@@ -29,6 +29,7 @@ SHORT = "<b>'--"  # for fields of a few dozen characters at most
 
 FAMILY_TABLES = (
     "family_member",
+    "family_network_member",
     "team_membership",
     "contribution",
     "consent",

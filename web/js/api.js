@@ -22,6 +22,7 @@ const FILES = [
   "directory",
   "escalation",
   "family",
+  "family_network",
   "follow_up",
   "legal_status",
   "meeting",

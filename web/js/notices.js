@@ -57,6 +57,8 @@ export function noticeText(notification, me) {
       return `A ${p.months}-month follow-up check on a closed family is due on ${formatDate(p.due_on)}`;
     case "review_due":
       return `The family's plan is due for review on ${formatDate(p.due_on)}`;
+    case "assessment_overdue":
+      return `The family's assessment was due by ${formatDate(p.due_on)} and none is recorded`;
     case "consent_withdrawn":
       return `Consent to share ${categoryList(p.categories || [])} was withdrawn`;
     case "override_used":

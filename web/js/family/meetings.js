@@ -15,7 +15,7 @@ export const visible = () => true;
 const arranging = (view) => view.isLead && view.family.status !== "closed";
 
 // "new" is no meeting's id: main.js routes #/families/<id>/meetings/new here, before the meeting view.
-export const questions = [{ path: "new", title: "Arrange a meeting", offered: arranging, render: (view) => scheduleForm(view) }];
+export const questions = [{ path: "new", title: "Arrange a meeting", offered: arranging, render: async (view) => scheduleForm(view, (await call("FamilyNetwork", { familyId: view.family.id })).familyNetwork) }];
 
 export const meetingPath = (familyId, meetingId) => `#/families/${encodeURIComponent(familyId)}/meetings/${encodeURIComponent(meetingId)}`;
 
@@ -61,7 +61,9 @@ function scheduleText(schedule, family) {
   return h("p", { class: "govuk-body", id: "review-schedule" }, late, late ? " " : null, `${next} ${due}`);
 }
 
-function scheduleForm(view) {
+const CONFERENCE = "family_group_conference";
+
+function scheduleForm(view, network) {
   const { family, me } = view;
   const workers = family.team.filter((member) => member.worker.id !== me.id);
   const form = h(
@@ -75,8 +77,17 @@ function scheduleForm(view) {
     textArea({ id: "meeting-agenda", label: "Agenda", hint: "One item a line", rows: 4 }),
     workers.length ? checkboxes({ id: "meeting-workers", name: "meeting-workers", legend: "Invite from the team", hint: "You chair the meeting and are invited", items: workers.map((member) => ({ value: member.worker.id, text: `${member.worker.displayName}, ${member.agency.name}` })) }) : null,
     family.members.length ? checkboxes({ id: "meeting-members", name: "meeting-members", legend: "Invite from the family", items: family.members.map((member) => ({ value: member.id, text: member.fullName })) }) : null,
+    networkChoice(network),
     button("Arrange the meeting"),
   );
+  // The family network is invited to a family group conference only: its choices show for that kind.
+  const kind = form.elements["meeting-kind"];
+  const networkGroup = form.querySelector("#meeting-network-group");
+  const showNetwork = () => {
+    if (networkGroup) networkGroup.hidden = kind.value !== CONFERENCE;
+  };
+  kind.addEventListener("change", showNetwork);
+  showNetwork();
   form.addEventListener("submit", (event) => {
     event.preventDefault();
     const day = readDate(form, "meeting-date");
@@ -101,6 +112,7 @@ function scheduleForm(view) {
             agenda: value(form, "meeting-agenda"),
             inviteeUserIds: checkedValues(form, "meeting-workers"),
             inviteeMemberIds: checkedValues(form, "meeting-members"),
+            inviteeNetworkMemberIds: value(form, "meeting-kind") === CONFERENCE ? checkedValues(form, "meeting-network") : [],
           },
         }),
       done: () => view.done("Meeting arranged. Everyone invited has been told."),
@@ -109,8 +121,17 @@ function scheduleForm(view) {
         location: { id: "meeting-location", label: "Where" },
         callLink: { id: "meeting-call-link", label: "Call link" },
         agenda: { id: "meeting-agenda", label: "Agenda" },
+        inviteeNetworkMemberIds: { id: "meeting-network-input", label: "Invite from the family network" },
       },
     });
   });
   return form;
+}
+
+function networkChoice(network) {
+  const hint = "People the family named. Add more in the family network section.";
+  const content = network.length
+    ? checkboxes({ id: "meeting-network", name: "meeting-network", legend: "Invite from the family network", hint, items: network.map((person) => ({ value: person.id, text: `${person.fullName} (${person.relationship})` })) })
+    : h("p", { class: "govuk-body" }, "No one has been named in the family network yet. Add them in the family network section.");
+  return h("div", { id: "meeting-network-group" }, content);
 }

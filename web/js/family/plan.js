@@ -83,6 +83,7 @@ function goalCard(goal, actions, view) {
         [
           ["Outcome area", OUTCOME_DOMAIN[goal.outcomeDomain]],
           ["Agreed with the family", goal.agreedWithFamily ? `Yes${goal.agreedOn ? `, on ${formatDate(goal.agreedOn)}` : ""}` : "Not yet"],
+          goal.conferenceId ? ["Whose plan", "The family's own, made at its family group conference"] : null,
           goal.targetDate ? ["Target date", formatDate(goal.targetDate)] : null,
         ],
         { "aria-labelledby": titleId },
@@ -179,9 +180,19 @@ function goalForm(view) {
     selectField({ id: "goal-domain", label: "Outcome area", options: choices(OUTCOME_DOMAIN, { first: "Choose an outcome area" }) }),
     categoryField("goal-category"),
     checkbox({ id: "goal-agreed", label: "The family has agreed this goal", hint: "An agreed goal is shared with the whole team, unless the family refused its category" }),
+    selectField({
+      id: "goal-conference",
+      label: "From the family's own plan (optional)",
+      hint: "A goal the family made at its family group conference is agreed with the family",
+      options: [{ value: "", text: "Not from a family group conference" }],
+    }),
     dateInput({ id: "goal-target", legend: "Target date (optional)", hint: "For example, 27 3 2027" }),
     button("Add the goal"),
   );
+  heldConferences(view.family.id).then((held) => {
+    const select = form.elements["goal-conference"];
+    for (const meeting of held) select.append(h("option", { value: meeting.id }, `Family group conference, ${formatDate(meeting.scheduledAt)}`));
+  });
   form.addEventListener("submit", (event) => {
     event.preventDefault();
     const target = readDate(form, "goal-target");
@@ -197,9 +208,10 @@ function goalForm(view) {
             familyId: view.family.id,
             inFamilyWords: value(form, "goal-words"),
             outcomeDomain: value(form, "goal-domain"),
-            agreedWithFamily: form.elements["goal-agreed"].checked,
+            agreedWithFamily: form.elements["goal-agreed"].checked || Boolean(value(form, "goal-conference")),
             targetDate: target || null,
             category: value(form, "goal-category"),
+            conferenceId: value(form, "goal-conference") || null,
           },
         }),
       done: () => view.done("Goal added to the plan."),
@@ -208,10 +220,16 @@ function goalForm(view) {
         outcomeDomain: { id: "goal-domain", label: "Outcome area" },
         targetDate: { id: "goal-target-day", label: "Target date" },
         category: { id: "goal-category", label: "Category" },
+        conferenceId: { id: "goal-conference", label: "From the family's own plan" },
       },
     });
   });
   return form;
+}
+
+async function heldConferences(familyId) {
+  const { familyMeetings: meetings } = await call("FamilyMeetings", { familyId });
+  return meetings.filter((meeting) => meeting.kind === "family_group_conference" && meeting.status === "held");
 }
 
 /** The owner choices: the workers on the family's team. */

@@ -7,6 +7,7 @@ import { h, summaryList } from "../dom.js";
 import { submit } from "../forms.js";
 import { formatDateTime } from "../labels.js";
 import { ACCOUNT_WORDING, guarded, linkPanel, put, SYSTEM_ROLE } from "../accounts.js";
+import { timeAwaySection } from "./time-away.js";
 
 export const title = "Account";
 
@@ -27,6 +28,9 @@ async function show(main, context) {
   fresh = null;
   const admin = context.session.me.role === "admin";
   const view = { sessionEnded: context.sessionEnded, done: (message) => context.navigate(path, { message }) };
+  // A manager marks their own agency's practitioners away (the API decides: own_agency_practitioner).
+  const marksAway = context.session.me.role === "manager" && account.role === "practitioner" && account.isActive;
+  const away = marksAway ? await timeAwaySection({ id: account.id, name: account.displayName }, view) : null;
   put(
     main,
     h("a", { class: "govuk-back-link", href: "#/accounts" }, "Back to accounts"),
@@ -36,6 +40,7 @@ async function show(main, context) {
     details(account),
     admin ? h("p", { class: "govuk-body" }, h("a", { class: "govuk-link", href: `#${path}/edit`, id: "change-account" }, "Change these details", h("span", { class: "govuk-visually-hidden" }, ` of ${account.displayName}`))) : null,
     passwordSection(account, view),
+    away,
     admin ? statusSection(account, path) : null,
   );
   return `Account: ${account.displayName}`;

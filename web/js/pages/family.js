@@ -27,6 +27,7 @@ import * as legalStatus from "../family/legal-status.js";
 import * as meetings from "../family/meetings.js";
 import * as panels from "../family/panels.js";
 import * as members from "../family/members.js";
+import * as network from "../family/network.js";
 import * as plan from "../family/plan.js";
 import * as referrals from "../family/referrals.js";
 import * as safeguarding from "../family/safeguarding.js";
@@ -55,11 +56,11 @@ export const SUBPAGES = [
   {
     path: "team",
     title: "Team and contacts",
-    sections: [members, team, contacts],
+    sections: [members, network, team, contacts],
     load: {
       operation: "FamilyTeamPage",
-      serves: ["Agencies", "FamilyContacts", "FamilyContactWeeks"],
-      variables: (view) => ({ withAgencies: view.managesTeam }),
+      serves: ["Agencies", "FamilyNetwork", "FamilyContacts", "FamilyContactWeeks"],
+      variables: (view) => ({ withAgencies: view.managesTeam, withNetwork: network.visible(view) }),
     },
   },
   {

@@ -126,7 +126,11 @@ function send(form, view, { operation, input, message, labels = {} }) {
   });
 }
 
-const inviteeName = (invitee) => (invitee.professional ? invitee.professional.displayName : `${invitee.familyMember.fullName} (family)`);
+const inviteeName = (invitee) => {
+  if (invitee.professional) return invitee.professional.displayName;
+  if (invitee.networkMember) return `${invitee.networkMember.fullName} (${invitee.networkMember.relationship}, family network)`;
+  return `${invitee.familyMember.fullName} (family)`;
+};
 
 function attendance(view) {
   const { meeting } = view;

@@ -21,6 +21,7 @@ const KINDS = {
   action_overdue: "One of your actions is overdue",
   action_done: "An action is done",
   review_due: "A family's review is due",
+  assessment_overdue: "A family's assessment is overdue",
   consent_withdrawn: "A family withdraws consent",
   override_used: "Information is shared without consent",
   agreement_expiring: "A data-sharing agreement your agency is party to is about to end",

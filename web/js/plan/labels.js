@@ -40,7 +40,7 @@ export const ESCALATION_OUTCOME = {
   no_further_action: "No further action",
 };
 
-export const MEETING_KIND = { initial: "Initial meeting", review: "Review meeting", closure: "Closure meeting", other: "Meeting" };
+export const MEETING_KIND = { initial: "Initial meeting", review: "Review meeting", closure: "Closure meeting", family_group_conference: "Family group conference", other: "Meeting" };
 export const MEETING_STATUS = { scheduled: "Scheduled", held: "Held", cancelled: "Cancelled" };
 export const MEETING_STATUS_TAG = { scheduled: "govuk-tag--blue", held: "govuk-tag--green", cancelled: "govuk-tag--grey" };
 export const ATTENDANCE = { invited: "Not recorded", present: "Present", apologies: "Sent apologies", absent: "Absent" };
