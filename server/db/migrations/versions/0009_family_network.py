@@ -1,8 +1,8 @@
 """family network: people outside the household the family names, who can be invited to a family group
 conference (a new meeting kind); goals of the plan the family made at its conference
 
-Revision ID: 0007_family_network
-Revises: 0006_history_import
+Revision ID: 0009_family_network
+Revises: 0008_panels
 Create Date: 2026-12-03 06:00:00
 """
 
@@ -12,8 +12,8 @@ import sqlalchemy as sa
 import sqlmodel
 from alembic import op
 
-revision: str = "0007_family_network"
-down_revision: str | None = "0006_history_import"
+revision: str = "0009_family_network"
+down_revision: str | None = "0008_panels"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

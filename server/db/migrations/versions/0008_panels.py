@@ -1,8 +1,8 @@
 """multi-agency panels: sittings, the families considered at each with the panel's decision (its rationale is
 case content), the services allocated, and the panel decision a step up or down was agreed at
 
-Revision ID: 0007_panels
-Revises: 0006_history_import
+Revision ID: 0008_panels
+Revises: 0007_family_words
 Create Date: 2026-12-03 06:00:00
 """
 
@@ -13,8 +13,8 @@ import sqlmodel
 from alembic import op
 from sqlalchemy.dialects import postgresql
 
-revision: str = "0007_panels"
-down_revision: str | None = "0006_history_import"
+revision: str = "0008_panels"
+down_revision: str | None = "0007_family_words"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
