@@ -44,7 +44,6 @@ _RECORDS: dict[Kind, str] = {
     Kind.data_sharing_agreement: "a data-sharing agreement",
     Kind.service_catalogue: "the service catalogue",
     Kind.case_import: "a case import",
-    Kind.case_content: "case content",
     Kind.contribution: "another agency's contribution",
     Kind.assessment_narrative: "an assessment's narrative",
     Kind.assessment_rating: "an assessment's ratings",
@@ -59,6 +58,11 @@ _RECORDS: dict[Kind, str] = {
     Kind.contact_note: "a contact note",
     Kind.service_received: "a service received",
     Kind.referral_reason: "a referral's reason",
+    Kind.panel: "a panel sitting",
+    Kind.panel_decision: "a panel's decision",
+    Kind.panel_rationale: "a panel decision's rationale",
+    Kind.family_network: "the family network",
+    Kind.family_network_contact: "the family network's contact details",
 }
 
 _CHANGES: dict[str, str] = {
@@ -145,6 +149,14 @@ _CHANGES: dict[str, str] = {
     "teamMemberEnd": "Took someone off a team",
     "timeAwayCancel": "Cancelled time away",
     "timeAwayRecord": "Recorded time away",
+    "chronologyExport": "Exported a family's chronology",
+    "networkMemberAdd": "Added someone to the family network",
+    "networkMemberEdit": "Changed someone in the family network",
+    "panelDecide": "Recorded a panel decision",
+    "panelFamilyAdd": "Brought a family to a panel",
+    "panelSittingCreate": "Arranged a panel sitting",
+    "panelSittingEdit": "Changed a panel sitting",
+    "teamMemberDescribe": "Described a team member for the family",
     # Written by sign-in, outside the GraphQL mutations.
     "login": "Signed in",
     "login_failed": "Sign-in refused",

@@ -219,7 +219,22 @@ async def _each_sitting(world: World, family_id: str, token: str) -> Answer:
     return {"sittings": [await world.client.op("PanelSitting", {"id": sitting}, token=token) for sitting in sittings]}
 
 
+def _page_op(operation: str, **parts: bool) -> Callable[[World, str, str], Awaitable[Answer]]:
+    """A sub-page's one request of the web front end (web/js/pages/family.js), its optional parts included."""
+
+    async def read(world: World, family_id: str, token: str) -> Answer:
+        return await world.client.op(operation, {"familyId": family_id, **parts}, token=token)
+
+    return read
+
+
 MEETINGS = ListPath("FamilyMeetings", _family_op("FamilyMeetings"), _by_canary)
+MEETINGS_PAGE = ListPath("FamilyMeetingsPage", _family_op("FamilyMeetingsPage"), _by_canary)
+ASSESSMENTS_PAGE = _page_op("FamilyAssessmentsPage", withFactors=True)
+PLAN_PAGE = ListPath("FamilyPlanPage", _family_op("FamilyPlanPage"), _by_canary, audience="staff")
+REFERRALS_PAGE = ListPath(
+    "FamilyReferralsPage", _page_op("FamilyReferralsPage", withRetention=False, withPanels=True), _by_canary
+)
 MEETING = ListPath("Meeting", _each_meeting, _by_canary)
 PLAN = ListPath("FamilyPlan", _family_op("FamilyPlan"), _by_canary, audience="staff")
 PLAN_HISTORY = ListPath("PlanHistory", _family_op("PlanHistory"), _by_canary, audience="staff")
@@ -246,22 +261,39 @@ READERS: dict[str, list[ListPath]] = {
         ListPath("FamilyEscalations", _family_op("FamilyEscalations"), _by_canary),
         CHRONOLOGY,
     ],
-    "referral_reason": [ListPath("FamilyReferrals", _family_op("FamilyReferrals"), _by_canary), CHRONOLOGY],
+    "referral_reason": [
+        ListPath("FamilyReferrals", _family_op("FamilyReferrals"), _by_canary),
+        REFERRALS_PAGE,
+        CHRONOLOGY,
+    ],
     "panel_rationale": [
         ListPath("FamilyPanelDecisions", _family_op("FamilyPanelDecisions"), _by_canary),
+        REFERRALS_PAGE,
         ListPath("PanelSitting", _each_sitting, _by_canary, audience="staff"),
     ],
-    "assessment_narrative": [ListPath("FamilyAssessments", _family_op("FamilyAssessments"), _by_canary)],
-    "minutes_item": [MEETINGS, MEETING],
-    "meeting_decision": [MEETINGS, MEETING],
-    "meeting_addendum": [MEETINGS, MEETING],
-    "plan_goal": [PLAN, PLAN_HISTORY, PORTAL, PLAN_CHRONOLOGY],
-    "plan_action": [PLAN, PLAN_HISTORY, PORTAL, PLAN_CHRONOLOGY],
-    "plan_contingency": [PLAN, PLAN_HISTORY, PORTAL, PLAN_CHRONOLOGY],
-    "assessment_rating": [ListPath("FamilyAssessments", _family_op("FamilyAssessments"), _ratings_shown)],
+    "assessment_narrative": [
+        ListPath("FamilyAssessments", _family_op("FamilyAssessments"), _by_canary),
+        ListPath("FamilyAssessmentsPage", ASSESSMENTS_PAGE, _by_canary),
+    ],
+    "minutes_item": [MEETINGS, MEETINGS_PAGE, MEETING],
+    "meeting_decision": [MEETINGS, MEETINGS_PAGE, MEETING],
+    "meeting_addendum": [MEETINGS, MEETINGS_PAGE, MEETING],
+    "plan_goal": [PLAN, PLAN_PAGE, PLAN_HISTORY, PORTAL, PLAN_CHRONOLOGY],
+    "plan_action": [PLAN, PLAN_PAGE, PLAN_HISTORY, PORTAL, PLAN_CHRONOLOGY],
+    "plan_contingency": [PLAN, PLAN_PAGE, PLAN_HISTORY, PORTAL, PLAN_CHRONOLOGY],
+    "assessment_rating": [
+        ListPath("FamilyAssessments", _family_op("FamilyAssessments"), _ratings_shown),
+        ListPath("FamilyAssessmentsPage", ASSESSMENTS_PAGE, _ratings_shown),
+    ],
     "review_note": [ListPath("FamilyReviews", _family_op("FamilyReviews"), _by_canary)],
     "contact_note": [
-        ListPath("FamilyContacts", _family_op("FamilyContacts"), _by_canary, _all_counted("familyContacts"))
+        ListPath("FamilyContacts", _family_op("FamilyContacts"), _by_canary, _all_counted("familyContacts")),
+        ListPath(
+            "FamilyTeamPage",
+            _page_op("FamilyTeamPage", withAgencies=False, withNetwork=True),
+            _by_canary,
+            _all_counted("familyContacts"),
+        ),
     ],
     "service_received": [
         ListPath(

@@ -58,7 +58,8 @@ def test_the_source_scan_finds_the_direct_writers():
 def test_every_action_the_server_can_write_has_a_name():
     literals, _ = written_actions()
     mutations = set(schema._schema.mutation_type.fields) - RECORDED_OTHERWISE  # type: ignore[union-attr]
-    reads = {read_action(kind) for kind in Kind}
+    # case_content is the group of content kinds: the code asks about its members, never the group itself
+    reads = {read_action(kind) for kind in Kind if kind is not Kind.case_content}
     missing = sorted((mutations | reads | literals) - set(NAMES))
     assert missing == []
 

@@ -38,8 +38,8 @@ export async function render(view) {
       more.disabled = false;
     }
   });
-  // The first page and the kinds come with the sub-page's one request (FamilyChronologyPage).
-  const { chronologyKinds, family } = await view.query("FamilyChronologyPage", { familyId: view.family.id, first: PAGE });
+  // The first page and the filter's kinds come with the sub-page's one request.
+  const { chronologyKinds, family } = await view.query("FamilyChronology", { familyId: view.family.id, first: PAGE });
   const filter = filterForm(view, chronologyKinds, (chosen, form) => {
     state.filter = chosen;
     return submit(form, view, { send: () => load(null), done: (answer) => show(answer.family.chronology, false) });

@@ -97,7 +97,7 @@ export const SUBPAGES = [
     path: "chronology",
     title: "Chronology",
     sections: [chronology],
-    load: { operation: "FamilyChronologyPage", serves: ["FamilyChronologyPage"], variables: () => ({ first: chronology.PAGE }) },
+    load: { operation: "FamilyChronology", serves: ["FamilyChronology"], variables: () => ({ first: chronology.PAGE }) },
   },
 ];
 
