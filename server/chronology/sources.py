@@ -35,6 +35,8 @@ from server.family.models import Family
 from server.follow_up.models import FollowUp
 from server.legal_status.models import LegalStatusChange
 from server.meeting.models import Meeting, MeetingStatus
+from server.panel.content import rationale_columns as panel_rationale_columns
+from server.panel.models import PanelDecision, PanelSitting
 from server.plan.content import action_columns, contingency_columns, goal_columns
 from server.plan.models import (
     ActionStatus,
@@ -108,6 +110,7 @@ _ass, _rev, _goal, _act = Assessment.__table__.c, Review.__table__.c, PlanGoal._
 _cont, _tr, _legal = PlanContingency.__table__.c, FamilyTransition.__table__.c, LegalStatusChange.__table__.c
 _fu, _cons, _srv = FollowUp.__table__.c, Consent.__table__.c, ServiceReceived.__table__.c
 _catalogue, _ovr, _dns = Service.__table__.c, SafeguardingOverride.__table__.c, SharingDecision.__table__.c
+_panel, _sitting = PanelDecision.__table__.c, PanelSitting.__table__.c
 
 
 def _by(user_column: ColumnElement, table: sa.Table) -> tuple[ColumnElement, FromClause]:
@@ -329,6 +332,24 @@ def _service_received() -> Shape:
     )
 
 
+def _panel_decision() -> Shape:
+    """A panel's decision about the family, on the day the panel sat; its rationale is the recording agency's."""
+    joined = PanelDecision.__table__.join(PanelSitting.__table__, _sitting.id == _panel.sitting_id)
+    content = Content(Kind.panel_rationale, panel_rationale_columns(), _panel.rationale)
+    codes, decided = (_text(_panel.outcome), _text(_sitting.kind)), (_panel.decided_at.is_not(None),)
+    return Shape(
+        _panel.family_id,
+        _panel.id,
+        _sitting.sits_on,
+        _panel.decided_at,
+        _panel.owning_agency_id,
+        codes,
+        decided,
+        joined,
+        content,
+    )
+
+
 def _override() -> Shape:
     columns = ContentColumns(_ovr.owning_agency_id, sa.literal(""), recipients=_ovr.recipient_agency_ids)
     content = Content(Kind.safeguarding_override, columns, whole_record=True)
@@ -393,6 +414,7 @@ SOURCES: tuple[Source, ...] = (
     Source("consent_withdrawn", "Consent withdrawn", Kind.consent, _consent_withdrawn, sentence("Was for: {}")),
     Source("contact", "Contact with the family", Kind.contact, _contact, sentence("{}, {} minutes")),
     Source("service_received", "Service started", Kind.family, _service_received),
+    Source("panel_decision", "Panel decision", Kind.panel_decision, _panel_decision, sentence("{} ({} panel)")),
     Source(
         "safeguarding_override",
         "Information shared without consent to safeguard a child",

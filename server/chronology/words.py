@@ -19,6 +19,11 @@ WORDS = {
     "referral_police": "referral to the police",
     "managed_within_plan": "managed within the plan",
     "none": "no statutory status (early help)",
+    "accept_for_service": "accepted for a service",
+    "no_change": "no change",
+    "step_up": "step up",
+    "step_down": "step down",
+    "defer": "deferred",
     "true": "yes",
     "false": "no",
 }

@@ -4,7 +4,7 @@ Called by server/demo/load.py."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -16,6 +16,7 @@ from server.db.versioning import snapshot
 from server.family.models import Family
 from server.plan.contingency import CONTINGENCY_FIELDS
 from server.plan.models import PlanContingency, PlanHistory
+from server.user.models import User
 
 # (days ago, staff key, kind, minutes, note, category)
 CONTACTS = (
@@ -30,18 +31,32 @@ CONTACTS = (
 
 async def load(session: AsyncSession, family: Family, staff: dict) -> None:
     lead = staff["lead"]
-    for trigger, response, who_acts in (
+    await add_contingencies(
+        session,
+        family,
+        lead,
         (
-            "If Lisa is admitted to hospital again",
-            "Jayden and Mia stay with their nan in Hillside Road; the school and nursery are told that day",
-            "Nan, with Lisa's agreement; the lead professional tells the school",
+            (
+                "If Lisa is admitted to hospital again",
+                "Jayden and Mia stay with their nan in Hillside Road; the school and nursery are told that day",
+                "Nan, with Lisa's agreement; the lead professional tells the school",
+            ),
+            (
+                "If Jayden misses two school days in a row",
+                "The school's attendance officer visits the same week and the lead professional calls Lisa",
+                "The school, then the lead professional",
+            ),
         ),
-        (
-            "If Jayden misses two school days in a row",
-            "The school's attendance officer visits the same week and the lead professional calls Lisa",
-            "The school, then the lead professional",
-        ),
-    ):
+    )
+    session.add(DeputyLead(family_id=family.id, user_id=staff["school"].id, appointed_by_user_id=lead.id))
+    add_contacts(session, family, staff, CONTACTS, utcnow())
+
+
+async def add_contingencies(
+    session: AsyncSession, family: Family, lead: User, plans: tuple[tuple[str, str, str], ...]
+) -> None:
+    """Contingencies agreed with the family, each with its first version in the plan's history."""
+    for trigger, response, who_acts in plans:
         row = PlanContingency(
             family_id=family.id,
             trigger=trigger,
@@ -63,16 +78,18 @@ async def load(session: AsyncSession, family: Family, staff: dict) -> None:
                 snapshot=snapshot(row, CONTINGENCY_FIELDS),
             )
         )
-    session.add(DeputyLead(family_id=family.id, user_id=staff["school"].id, appointed_by_user_id=lead.id))
-    now = utcnow()
-    for days_ago, key, kind, minutes, note, category in CONTACTS:
+
+
+def add_contacts(session: AsyncSession, family: Family, staff: dict, contacts: tuple, before: datetime) -> None:
+    """Contacts with the family, `days_ago` counted back from `before` (rows as in CONTACTS)."""
+    for days_ago, key, kind, minutes, note, category in contacts:
         worker = staff[key]
         session.add(
             Contact(
                 family_id=family.id,
                 worker_user_id=worker.id,
                 owning_agency_id=worker.agency_id,
-                contacted_at=now - timedelta(days=days_ago, hours=3),
+                contacted_at=before - timedelta(days=days_ago, hours=3),
                 kind=kind,
                 duration_minutes=minutes,
                 note=note,

@@ -15,7 +15,10 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from notifications import timers
+from server.access.categories import InformationCategory
 from server.clock import utcnow
+from server.contact.models import ContactKind
+from server.demo import care
 from server.family.models import Family, FamilyMember, LevelOfNeed
 from server.family_network.models import NetworkMember
 from server.follow_up import service as follow_up_service
@@ -32,6 +35,7 @@ async def load(session: AsyncSession, families: list[Family], staff: dict) -> No
     by_name = {family.display_name: family for family in families}
     await _ali_journey(session, by_name["The Ali family"], staff)
     await _ali_conference(session, by_name["The Ali family"], staff)
+    await _ali_care(session, by_name["The Ali family"], staff)
     await _osei_and_williams(session, by_name["The Osei family"], by_name["The Williams family"], staff)
 
 
@@ -192,6 +196,38 @@ async def _ali_conference(session: AsyncSession, ali: Family, staff: dict) -> No
         ]
     )
     await session.flush()
+
+
+# (days before closure, staff key, kind, minutes, note, category): the intensive weeks, then tapering off
+EDU, HOUSING, OTHER = InformationCategory.education, InformationCategory.housing, InformationCategory.other
+ALI_CONTACTS = (
+    (70, "lead", ContactKind.home_visit, 90, "Omar and Nadia; agreed what school would change", EDU),
+    (66, "school", ContactKind.school, 30, "Omar in for the morning; met his mentor", EDU),
+    (63, "lead", ContactKind.home_visit, 60, "Omar calmer after a weekend at Nan's", OTHER),
+    (56, "housing", ContactKind.phone, 20, "Transfer application: the medical form is in", HOUSING),
+    (49, "lead", ContactKind.home_visit, 60, "The bullying has stopped", EDU),
+    (35, "school", ContactKind.office, 30, "Attendance up to 92% this half term", EDU),
+    (14, "lead", ContactKind.phone, 20, "Planning the closing meeting with Nadia", OTHER),
+)  # fmt: skip
+
+
+async def _ali_care(session: AsyncSession, ali: Family, staff: dict) -> None:
+    """The Ali family's plan has a contingency, and its contact log shows intensive support tapering off."""
+    await care.add_contingencies(
+        session,
+        ali,
+        staff["lead"],
+        (
+            (
+                "If Omar goes missing or says he will leave home",
+                "Nadia calls the lead professional (or the police out of hours); Omar can stay at his Nan's",
+                "Nadia, then the lead professional; Samira Ali (Nan) as the safe place",
+            ),
+        ),
+    )
+    closed = ali.closed_at or utcnow()
+    open_days = (closed - ali.opened_at).days
+    care.add_contacts(session, ali, staff, tuple(row for row in ALI_CONTACTS if row[0] < open_days), closed)
 
 
 async def _osei_and_williams(session: AsyncSession, osei: Family, williams: Family, staff: dict) -> None:

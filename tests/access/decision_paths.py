@@ -270,6 +270,7 @@ READERS: dict[str, list[ListPath]] = {
         ListPath("FamilyPanelDecisions", _family_op("FamilyPanelDecisions"), _by_canary),
         REFERRALS_PAGE,
         ListPath("PanelSitting", _each_sitting, _by_canary, audience="staff"),
+        CHRONOLOGY,
     ],
     "assessment_narrative": [
         ListPath("FamilyAssessments", _family_op("FamilyAssessments"), _by_canary),

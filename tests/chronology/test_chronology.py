@@ -61,6 +61,7 @@ async def test_every_kind_of_event_is_on_the_day_it_happened(gql, sessions):
         "closure": day(10),
         "reopening": day(9),
         "service_received": day(7),
+        "panel_decision": day(2),
         "contingency_used": day(7),
         "action_completed": day(12),
         "goal_closed": day(5),
