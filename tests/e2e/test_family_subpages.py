@@ -202,3 +202,61 @@ async def test_the_action_question_works_from_the_keyboard_alone(page: Page, sig
     await expect(page.locator(BANNER)).to_contain_text("Action added to the plan.")
     await expect(current_part(page)).to_have_text("Plan")
     await expect(page.locator("#plan-content")).to_contain_text("Book the school nurse")
+
+
+# What the keyboard reaches on a question page: every control of its forms that a person could use (one stop per
+# radio group, as browsers give), in the order Tab visits them.
+CONTROLS = """() => {
+  const shown = (el) => el.offsetParent !== null && !el.disabled && el.getAttribute("tabindex") !== "-1";
+  const key = (el) => el.type === "radio" ? `radio:${el.name}` : (el.id || el.name || el.textContent.trim());
+  const all = [...document.querySelectorAll("#main-content form input, #main-content form select,"
+    + " #main-content form textarea, #main-content form button")].filter((el) => el.type !== "hidden" && shown(el));
+  return [...new Set(all.map(key))];
+}"""
+FOCUSED = """() => {
+  const el = document.activeElement;
+  if (!el || !el.closest("#main-content form")) return null;
+  return el.type === "radio" ? `radio:${el.name}` : (el.id || el.name || el.textContent.trim());
+}"""
+
+
+async def tab_to_the_last(page: Page, controls: list[str]) -> list[str]:
+    """Press Tab from where the focus is until the last of `controls` has it; what the form's focus visited."""
+    reached: list[str] = []
+    for _ in range(4 * len(controls) + 20):
+        await page.keyboard.press("Tab")
+        focused = await page.evaluate(FOCUSED)
+        if focused and focused not in reached:
+            reached.append(focused)
+        if focused == controls[-1]:
+            break
+    return reached
+
+
+async def test_every_question_page_is_used_from_the_keyboard_alone(page: Page, sign_in: SignIn, team: Team):
+    """Tab reaches every control of each question page's form, and Enter on its button, with nothing filled in,
+    answers with the error summary, focused, whose first link takes the focus to the field at fault. A question
+    in two steps (find a person, then add them) shows its second form first, reached the same way."""
+    await sign_in(team.lead)
+    base = f"/families/{team.family.id}"
+    summary = page.locator(".govuk-error-summary")
+    for path, heading in QUESTIONS:
+        await go(page, f"{base}/{path}")
+        await expect(page.get_by_role("heading", level=1)).to_have_text(heading)
+        await page.locator("#main-content h1").focus()
+        seen: list[str] = []
+        for _step in range(2):
+            controls = await page.evaluate(CONTROLS)
+            assert controls, heading
+            reached = await tab_to_the_last(page, controls)
+            assert reached == [control for control in controls if control not in seen], (heading, reached, controls)
+            seen = controls
+            # the last control is the form's button: Enter sends it as it is
+            await page.keyboard.press("Enter")
+            await page.wait_for_timeout(300)
+            if await summary.count():
+                break
+        await expect(summary).to_be_focused()
+        await page.keyboard.press("Tab")
+        await page.keyboard.press("Enter")
+        assert await page.evaluate(FOCUSED), f"{heading}: the error's link leaves the focus outside the form"
