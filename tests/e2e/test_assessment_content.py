@@ -114,12 +114,14 @@ async def test_the_author_corrects_an_assessment_with_a_reason_on_a_question_pag
     # when a colleague on the team opens the family, they are offered no correction
     await sign_in(team.colleague)
     await open_family(page, team)
+    await open_part(page, "Assessments")
     await expect(page.locator("#assessments-list .govuk-summary-card").first).to_contain_text("Entry assessment")
     await expect(page.locator("[data-correct]")).to_have_count(0)
 
     # when the lead opens the family and follows "Correct this assessment" from the keyboard
     await sign_in(team.lead)
     await open_family(page, team)
+    await open_part(page, "Assessments")
     link = page.locator(f"[data-correct='{recorded['id']}']")
     await link.focus()
     await page.keyboard.press("Enter")

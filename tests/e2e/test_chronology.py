@@ -13,7 +13,7 @@ from server.db.engine import SessionFactory, unit_of_work
 from server.transition.models import FamilyTransition
 from tests.builders import create_consent, create_contribution
 from tests.builders_content import create_escalation_content
-from tests.e2e.conftest import SignIn, Team, check_page
+from tests.e2e.conftest import SignIn, Team, check_page, open_part
 from tests.e2e.test_family import open_family
 
 
@@ -50,6 +50,7 @@ async def test_the_chronology_filters_pages_exports_and_stacks_on_a_phone(
         )
     await sign_in(team.lead)
     await open_family(page, team)
+    await open_part(page, "Chronology")
 
     # then the newest 50 events show, and the next page follows them
     section = page.locator("#chronology")

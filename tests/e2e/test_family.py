@@ -77,6 +77,7 @@ async def test_the_lead_adds_a_team_member_chosen_from_the_directory(page: Page,
 async def test_the_lead_describes_a_member_in_words_for_the_family(page: Page, sign_in: SignIn, team: Team):
     await sign_in(team.lead)
     await open_family(page, team)
+    await open_part(page, "Team and contacts")
     card = page.locator("#team-list .govuk-summary-card").filter(has_text=team.colleague.display_name)
     await expect(fact(card, "For the family")).to_contain_text("Not written")
     await card.get_by_text("Describe for the family").click()

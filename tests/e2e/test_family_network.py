@@ -9,14 +9,16 @@ from datetime import date, timedelta
 
 from playwright.async_api import Page, expect
 
-from tests.e2e.conftest import SignIn, Team, check_page
+from tests.e2e.conftest import SignIn, Team, check_page, open_part, open_question
 
 BANNER = ".govuk-notification-banner--success"
 
 
-async def open_family(page: Page, team: Team) -> None:
+async def open_family(page: Page, team: Team, part: str = "Team and contacts") -> None:
+    """The family's record, at the sub-page `part` (the network is on "Team and contacts")."""
     await page.get_by_role("link", name=team.family.reference).click()
     await expect(page.get_by_role("heading", level=1)).to_have_text(team.family.display_name)
+    await open_part(page, part)
 
 
 async def press(page: Page, locator) -> None:
@@ -61,7 +63,8 @@ async def test_a_worker_adds_the_grandmother_and_the_lead_invites_her_to_the_con
     await open_family(page, team)
     await expect(page.locator("#network-table")).to_contain_text("07700 900123")
     # and arranges a meeting: the network is offered for a family group conference only
-    await press(page, page.locator("summary", has_text="Arrange a meeting"))
+    await open_part(page, "Meetings")
+    await open_question(page, "Arrange a meeting")
     form = page.locator("#meeting-schedule-form")
     network = form.locator("#meeting-network-group")
     await expect(network).to_be_hidden()

@@ -13,7 +13,7 @@ from server.db.engine import unit_of_work
 from server.panel.models import PanelDecision, PanelKind, PanelOutcome, PanelSitting
 from server.user.models import SystemRole
 from tests.builders import create_user, unique
-from tests.e2e.conftest import SignIn, Team, check_page
+from tests.e2e.conftest import SignIn, Team, check_page, open_part, open_question
 from tests.e2e.test_family import fact, open_family
 from tests.e2e.test_referrals import fill_date
 
@@ -118,7 +118,7 @@ async def test_the_lead_brings_the_family_and_records_the_decision(page: Page, s
     await page.set_viewport_size({"width": 375, "height": 800})
     assert await page.evaluate("document.documentElement.scrollWidth") <= 375
     await page.set_viewport_size({"width": 1100, "height": 900})
-    # and the family's page lists it in its panels section
+    # and the family's record lists it in its panels section (on "Referrals and closure", where the link goes)
     await page.get_by_role("link", name=f"{team.family.display_name} ({team.family.reference})").click()
     section = page.locator("#panels")
     await expect(fact(section, "Decision")).to_have_text("Accepted for a service")
@@ -126,6 +126,7 @@ async def test_the_lead_brings_the_family_and_records_the_decision(page: Page, s
     # and a school colleague on the team sees the decision without the early help rationale
     await sign_in(team.colleague)
     await open_family(page, team)
+    await open_part(page, "Referrals and closure")
     section = page.locator("#panels")
     await expect(fact(section, "Decision")).to_have_text("Accepted for a service")
     await expect(fact(section, "Why")).to_contain_text("which you may not see")
@@ -161,8 +162,9 @@ async def test_a_step_up_agreed_at_panel_names_the_panel(page: Page, sign_in: Si
         )
     await sign_in(team.lead)
     await open_family(page, team)
+    await open_part(page, "Referrals and closure")
     # when the lead steps the family up, choosing the panel that agreed it
-    await page.locator("#step-up summary").click()
+    await open_question(page, "Step up to statutory services")
     form = page.locator("#step-up-form")
     await form.get_by_label("Why the family needs statutory services").fill("Disclosure of harm at home")
     await form.get_by_label("The team taking the case").fill("Children's Social Care, Assessment Team 2")

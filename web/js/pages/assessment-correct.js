@@ -28,9 +28,9 @@ export async function render(main, context) {
     call("Assessment", { id: assessmentId }),
     call("AssessmentFactors"),
   ]);
-  const familyPath = `/families/${encodeURIComponent(family.id)}`;
+  const familyPath = `/families/${encodeURIComponent(family.id)}/assessments`; // back to the Assessments sub-page
   const title = `Correct the ${ASSESSMENT_STAGE[assessment.stage].toLowerCase()} of ${formatDate(assessment.assessedOn)}`;
-  const back = h("a", { class: "govuk-back-link", href: `#${familyPath}` }, `Back to ${family.displayName}`);
+  const back = h("a", { class: "govuk-back-link", href: `#${familyPath}` }, `Back to ${family.displayName}'s assessments`);
   const heading = [h("span", { class: "govuk-caption-l" }, family.displayName), h("h1", { class: "govuk-heading-l", tabindex: "-1" }, title)];
   if (assessment.author.id !== context.session.me.id || !assessment.contentVisible) {
     main.append(back, ...heading, h("p", { class: "govuk-body", id: "assessment-correct-refused" }, "Only the practitioner who recorded this assessment can correct it. Ask them to, giving the reason."));

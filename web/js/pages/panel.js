@@ -53,7 +53,7 @@ function card(sitting, decision) {
     h(
       "div",
       { class: "govuk-summary-card__title-wrapper" },
-      h("h3", { class: "govuk-summary-card__title", id: titleId }, h("a", { class: "govuk-link", href: `#/families/${encodeURIComponent(decision.familyId)}` }, `${decision.familyName} (${decision.familyReference})`)),
+      h("h3", { class: "govuk-summary-card__title", id: titleId }, h("a", { class: "govuk-link", href: `#/families/${encodeURIComponent(decision.familyId)}/referrals` }, `${decision.familyName} (${decision.familyReference})`)),
       h("a", { class: "govuk-link", href: question }, decision.decided ? "Change the decision" : "Record the decision", hidden(` for ${decision.familyName}`)),
     ),
     h("div", { class: "govuk-summary-card__content" }, summaryList([["Brought by", decision.addedBy.displayName], ...decisionRows(decision, withheld)], { "aria-labelledby": titleId })),
