@@ -276,8 +276,9 @@ def _require_kind(kind: Kind) -> None:
 
 
 def _sql_text(condition: ColumnElement[bool]) -> str:
-    """A condition as PostgreSQL would read it, values included: two conditions with the same text are the same."""
-    return str(condition.compile(dialect=_DIALECT, compile_kwargs={"literal_binds": True}))
+    """A condition as PostgreSQL would read it, with its values: two conditions with the same text are the same."""
+    compiled = condition.compile(dialect=_DIALECT)
+    return f"{compiled.string} {sorted(compiled.params.items())!r}"
 
 
 _DIALECT = postgresql.dialect()

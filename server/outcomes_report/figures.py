@@ -217,8 +217,9 @@ async def _pairs(session: AsyncSession, access: AccessControl, report: ReportFil
                 exited.c.family_id,
                 entered.c.id,
                 exited.c.id,
-                entered.c.level_of_need,
-                exited.c.level_of_need,
+                # As text: 20,000 levels read as plain strings, not each made an enum member on the way in.
+                sa.cast(entered.c.level_of_need, sa.Text),
+                sa.cast(exited.c.level_of_need, sa.Text),
             )
         ),
         sa.func.count().filter(entered.c.id.is_(None)),
@@ -493,13 +494,15 @@ def _cost(scope: Scope, spans: sa.CTE) -> sa.Select:
 def _contacts(spans: sa.CTE) -> sa.Select:
     """Contacts with the families whose contact log the caller may see, over their involvement."""
     k = Contact.__table__
+    family = Family.__table__.alias("kf")
     contacted_on = sa.cast(sa.func.timezone("UTC", k.c.contacted_at), sa.Date)
+    # Through the family's key, which PostgreSQL knows is distinct: it hashes the spans, not every contact.
     return (
         sa.select(sa.func.count().label("contacts"))
         .select_from(
-            spans.join(
+            spans.join(family, family.c.id == spans.c.family_id).join(
                 k,
-                sa.and_(k.c.family_id == spans.c.family_id, contacted_on.between(spans.c.started, spans.c.exit_on)),
+                sa.and_(k.c.family_id == family.c.id, contacted_on.between(spans.c.started, spans.c.exit_on)),
             )
         )
         .where(spans.c.log_visible)
