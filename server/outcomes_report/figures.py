@@ -150,7 +150,7 @@ async def compute(session: AsyncSession, access: AccessControl, report: ReportFi
     await session.exec(sa.text("SET LOCAL plan_cache_mode = force_custom_plan"))
     pairs, without_entry = await _pairs(session, access, report)
     # Three statements for any number of families: the pairs, the facts of all their families (one row per
-    # distinct facts), and the counting, whose item conditions have a branch per distinct facts.
+    # distinct facts), and the counting, whose item conditions have a branch per distinct condition.
     groups = await access.group_by_facts(session, pairs.family_ids)
     counted = await _count(session, Scope(access, pairs, groups))
     return Figures(
