@@ -9,7 +9,7 @@ Security invariants:
   for families whose entry and exit narratives they may read (kind assessment_narrative), and a service's
   cost only if they may read that it was received (kind service_received): each through the rules' SQL form
   (access.item_filter_by_group: families are numbered by the facts the rules read, and each branch of the
-  condition serves one number), so a withheld item never shows in a figure;
+  condition serves the numbers whose facts give that condition), so a withheld item never shows in a figure;
 - what became of the families and how often they were seen count only where the caller may see them: a
   closure and its care outcome through kind plan (as the family's transitions are read), a re-referral
   through kind referral on the family referred, contacts through kind contact (the fact of a contact is
