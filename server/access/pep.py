@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -214,11 +215,24 @@ class AccessControl:
         """The SQL form of `can_item(...)` for the items of the families numbered by `group_by_facts`, where
         `group` is the column holding the number of each item's family (a report across a caseload)."""
         _require_kind(kind)
-        branches = [
-            sa.and_(group == number, self._item_condition(facts, columns, kind, act))
-            for number, facts in enumerate(groups.facts)
-        ]
-        return sa.or_(sa.false(), *branches)
+        # Groups whose facts give the same condition share one branch (`group IN (...)`), and a condition that
+        # holds for every group needs no test of the group at all: the condition is the same, and PostgreSQL
+        # estimates it (and can use it on the item's table) as it could not a branch per group.
+        numbers_by_condition: dict[str, tuple[ColumnElement[bool], list[int]]] = {}
+        for number, facts in enumerate(groups.facts):
+            condition = self._item_condition(facts, columns, kind, act)
+            _, numbers = numbers_by_condition.setdefault(_sql_text(condition), (condition, []))
+            numbers.append(number)
+        if len(numbers_by_condition) == 1:
+            ((condition, _),) = numbers_by_condition.values()
+            return condition
+        return sa.or_(
+            sa.false(),
+            *(
+                sa.and_(group == numbers[0] if len(numbers) == 1 else group.in_(numbers), condition)
+                for condition, numbers in numbers_by_condition.values()
+            ),
+        )
 
     def _item_condition(self, facts: FamilyFacts, columns: ContentColumns, kind: Kind, act: Act) -> ColumnElement:
         allow, deny = rules_for(self._enforcer, self.actor.role, kind, act.value)
@@ -259,6 +273,15 @@ def _require_kind(kind: Kind) -> None:
     kinds (tests/access/test_kinds.py): a bare string that is not one of them would be silently denied."""
     if not isinstance(kind, Kind):
         raise TypeError(f"The enforcement point decides about a Kind (server/access/kinds.py), not {kind!r}.")
+
+
+def _sql_text(condition: ColumnElement[bool]) -> str:
+    """A condition as PostgreSQL would read it, with its values: two conditions with the same text are the same."""
+    compiled = condition.compile(dialect=_DIALECT)
+    return f"{compiled.string} {sorted(compiled.params.items())!r}"
+
+
+_DIALECT = postgresql.dialect()
 
 
 def _item_sql(rule: str, actor: Actor, facts: FamilyFacts, columns: ContentColumns) -> ColumnElement[bool]:

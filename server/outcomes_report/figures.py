@@ -9,7 +9,7 @@ Security invariants:
   for families whose entry and exit narratives they may read (kind assessment_narrative), and a service's
   cost only if they may read that it was received (kind service_received): each through the rules' SQL form
   (access.item_filter_by_group: families are numbered by the facts the rules read, and each branch of the
-  condition serves one number), so a withheld item never shows in a figure;
+  condition serves the numbers whose facts give that condition), so a withheld item never shows in a figure;
 - what became of the families and how often they were seen count only where the caller may see them: a
   closure and its care outcome through kind plan (as the family's transitions are read), a re-referral
   through kind referral on the family referred, contacts through kind contact (the fact of a contact is
@@ -145,9 +145,12 @@ class Figures:
 
 async def compute(session: AsyncSession, access: AccessControl, report: ReportFilter) -> Figures:
     _check_range(report)
+    # Plan each statement for the values it is sent (thousands of pairs), never by a cached generic plan, which
+    # guesses a hundred rows for each array and would read the families one at a time.
+    await session.exec(sa.text("SET LOCAL plan_cache_mode = force_custom_plan"))
     pairs, without_entry = await _pairs(session, access, report)
     # Three statements for any number of families: the pairs, the facts of all their families (one row per
-    # distinct facts), and the counting, whose item conditions have a branch per distinct facts.
+    # distinct facts), and the counting, whose item conditions have a branch per distinct condition.
     groups = await access.group_by_facts(session, pairs.family_ids)
     counted = await _count(session, Scope(access, pairs, groups))
     return Figures(
@@ -214,8 +217,9 @@ async def _pairs(session: AsyncSession, access: AccessControl, report: ReportFil
                 exited.c.family_id,
                 entered.c.id,
                 exited.c.id,
-                entered.c.level_of_need,
-                exited.c.level_of_need,
+                # As text: 20,000 levels read as plain strings, not each made an enum member on the way in.
+                sa.cast(entered.c.level_of_need, sa.Text),
+                sa.cast(exited.c.level_of_need, sa.Text),
             )
         ),
         sa.func.count().filter(entered.c.id.is_(None)),
@@ -317,18 +321,21 @@ class Counted:
 async def _count(session: AsyncSession, scope: Scope) -> Counted:
     """Everything counted over the pairs, in one statement: the whole-report totals (resilience, cost,
     journey: one row) joined to each factor's counts (a row per factor and ratings, none when nothing is
-    rated), so the pairs travel once and PostgreSQL reads them once."""
+    rated), so the pairs travel once and PostgreSQL reads them once. Each part joins whole sets (hash joins
+    over the pairs), never a subquery per family: the pairs' assessments are read once (`_spans`)."""
     if not scope.pairs.family_ids:
         return Counted([], 0, 0, 0, 0, 0, Journey())
     p = scope.rows()
-    resilience, cost, journey = (
-        _resilience(scope, p).subquery("resilience"),
-        _cost(scope, p).subquery("cost"),
-        _journey(scope, p).subquery("journey"),
+    spans = _spans(scope, p)
+    parts = (
+        _resilience(spans).subquery("resilience"),
+        _cost(scope, spans).subquery("cost"),
+        _closures(scope, spans).subquery("closures"),
+        _contacts(spans).subquery("contacts"),
     )
     totals = (
-        sa.select(*resilience.c, *cost.c, *journey.c)
-        .select_from(resilience.join(cost, sa.true()).join(journey, sa.true()))
+        sa.select(*(column for part in parts for column in part.c))
+        .select_from(parts[0].join(parts[1], sa.true()).join(parts[2], sa.true()).join(parts[3], sa.true()))
         .subquery("totals")
     )
     factors = _factors(scope, p).subquery("factors")
@@ -359,14 +366,22 @@ def _factors(scope: Scope, p: sa.CTE) -> sa.Select:
     factor."""
     ratings = AssessmentRating.__table__
     e, x = ratings.alias("re"), ratings.alias("rx")
+    entry, exit_ = _assessment.alias("fe"), _assessment.alias("fx")
     kind = Kind.assessment_rating
-    joined = p.join(e, e.c.assessment_id == p.c.entry_id).join(
-        x,
-        sa.and_(
-            x.c.assessment_id == p.c.exit_id,
-            x.c.factor == e.c.factor,
-            x.c.member_id.is_not_distinct_from(e.c.member_id),
-        ),
+    # The ratings are joined through the assessments' keys, not straight from the pairs: PostgreSQL knows those
+    # keys are distinct, so it hashes the pairs and reads the ratings once each, instead of hashing every rating.
+    joined = (
+        p.join(entry, entry.c.id == p.c.entry_id)
+        .join(exit_, exit_.c.id == p.c.exit_id)
+        .join(e, e.c.assessment_id == entry.c.id)
+        .join(
+            x,
+            sa.and_(
+                x.c.assessment_id == exit_.c.id,
+                x.c.factor == e.c.factor,
+                x.c.member_id.is_not_distinct_from(e.c.member_id),
+            ),
+        )
     )
     readable = sa.and_(scope.readable(p, _rating_columns(e), kind), scope.readable(p, _rating_columns(x), kind))
     entry_risk, exit_risk = e.c.rating.in_(_RISK), x.c.rating.in_(_RISK)
@@ -414,33 +429,56 @@ def _factor_counts(factor: str, cells: Counter, families: tuple[int, int]) -> Fa
     )
 
 
-def _resilience(scope: Scope, p: sa.CTE) -> sa.Select:
-    """Families whose entry and exit narratives the caller may read, and their indicators on entry and exit."""
+def _spans(scope: Scope, p: sa.CTE) -> sa.CTE:
+    """Each pair with what the totals read of its family: its entry and exit days, the day its involvement
+    started (the day the family was opened, or its entry assessment if earlier), whether the caller may read
+    both narratives (kind assessment_narrative) and their resilience indicators, and whether they may see its
+    contact log (kind contact). Read once, by hash joins, for every total."""
     e, x = _assessment.alias("ne"), _assessment.alias("nx")
+    family = Family.__table__
     kind = Kind.assessment_narrative
+    opened_on = sa.cast(sa.func.timezone("UTC", family.c.opened_at), sa.Date)
     return (
         sa.select(
-            sa.func.count().label("narrated"),
-            sa.func.coalesce(sa.func.sum(sa.func.cardinality(e.c.resilience_indicators)), 0).label(
-                "resilience_on_entry"
-            ),
-            sa.func.coalesce(sa.func.sum(sa.func.cardinality(x.c.resilience_indicators)), 0).label(
-                "resilience_on_exit"
-            ),
+            p.c.family_id,
+            p.c.facts_group,
+            e.c.assessed_on.label("entry_on"),
+            x.c.assessed_on.label("exit_on"),
+            sa.func.least(opened_on, e.c.assessed_on, type_=sa.Date).label("started"),
+            sa.and_(
+                scope.readable(p, _narrative_columns(e), kind), scope.readable(p, _narrative_columns(x), kind)
+            ).label("narrated"),
+            sa.func.cardinality(e.c.resilience_indicators).label("indicators_on_entry"),
+            sa.func.cardinality(x.c.resilience_indicators).label("indicators_on_exit"),
+            scope.access.family_filter(p.c.family_id, Act.read, Kind.contact).label("log_visible"),
         )
-        .select_from(p.join(e, e.c.id == p.c.entry_id).join(x, x.c.id == p.c.exit_id))
-        .where(
-            scope.readable(p, _narrative_columns(e), kind),
-            scope.readable(p, _narrative_columns(x), kind),
+        .select_from(
+            p.join(e, e.c.id == p.c.entry_id).join(x, x.c.id == p.c.exit_id).join(family, family.c.id == p.c.family_id)
         )
+        .cte("spans")
+        .prefix_with("MATERIALIZED")
     )
 
 
-def _cost(scope: Scope, p: sa.CTE) -> sa.Select:
+def _resilience(spans: sa.CTE) -> sa.Select:
+    """Families whose entry and exit narratives the caller may read, their indicators on entry and exit; and
+    the families whose contact log the caller may see, with the days of their involvement."""
+    narrated, visible = spans.c.narrated, spans.c.log_visible
+    return sa.select(
+        sa.func.count().filter(narrated).label("narrated"),
+        sa.func.coalesce(sa.func.sum(spans.c.indicators_on_entry).filter(narrated), 0).label("resilience_on_entry"),
+        sa.func.coalesce(sa.func.sum(spans.c.indicators_on_exit).filter(narrated), 0).label("resilience_on_exit"),
+        sa.func.count().filter(visible).label("families_with_contact_log"),
+        sa.func.coalesce(sa.func.sum(spans.c.exit_on - spans.c.started + 1).filter(visible), 0).label(
+            "involvement_days"
+        ),
+    )
+
+
+def _cost(scope: Scope, spans: sa.CTE) -> sa.Select:
     """What the services the families received up to their exit assessment cost, counting only services
     received the caller may read (each at the unit price of its start day, kept on the row)."""
     s = ServiceReceived.__table__
-    x = _assessment.alias("sx")
     return (
         sa.select(
             sa.func.count(sa.distinct(s.c.family_id)).label("families_with_services"),
@@ -448,32 +486,42 @@ def _cost(scope: Scope, p: sa.CTE) -> sa.Select:
                 "total_cost_pence"
             ),
         )
-        .select_from(p.join(x, x.c.id == p.c.exit_id).join(s, s.c.family_id == p.c.family_id))
-        .where(
-            s.c.started_on <= x.c.assessed_on,
-            scope.readable(p, content_columns(), Kind.service_received),
-        )
+        .select_from(spans.join(s, sa.and_(s.c.family_id == spans.c.family_id, s.c.started_on <= spans.c.exit_on)))
+        .where(scope.readable(spans, content_columns(), Kind.service_received))
     )
 
 
-def _journey(scope: Scope, p: sa.CTE) -> sa.Select:
-    """Closures, care outcomes, re-referrals and contacts of the pairs' families (see `Journey`), through the
-    rules' SQL form across families (kinds plan, referral, contact)."""
-    access = scope.access
-    entry, exit_ = _assessment.alias("je"), _assessment.alias("jx")
-    family = Family.__table__
-    t = FamilyTransition.__table__.alias("t")
-    closure = (
-        sa.select(t.c.id, t.c.effective_on, t.c.care_outcome)
-        .where(
-            t.c.family_id == p.c.family_id,
-            t.c.kind == TransitionKind.closure.value,
-            t.c.effective_on >= entry.c.assessed_on,
-            access.family_filter(t.c.family_id, Act.read, Kind.plan),
+def _contacts(spans: sa.CTE) -> sa.Select:
+    """Contacts with the families whose contact log the caller may see, over their involvement."""
+    k = Contact.__table__
+    family = Family.__table__.alias("kf")
+    contacted_on = sa.cast(sa.func.timezone("UTC", k.c.contacted_at), sa.Date)
+    # Through the family's key, which PostgreSQL knows is distinct: it hashes the spans, not every contact.
+    return (
+        sa.select(sa.func.count().label("contacts"))
+        .select_from(
+            spans.join(family, family.c.id == spans.c.family_id).join(
+                k,
+                sa.and_(k.c.family_id == family.c.id, contacted_on.between(spans.c.started, spans.c.exit_on)),
+            )
         )
-        .order_by(t.c.effective_on.desc(), t.c.created_at.desc())
-        .limit(1)
-        .lateral("c")
+        .where(spans.c.log_visible)
+    )
+
+
+def _closures(scope: Scope, spans: sa.CTE) -> sa.Select:
+    """Closures, care outcomes and re-referrals of the pairs' families (see `Journey`), through the rules' SQL
+    form across families (kinds plan and referral): each family's last closure on or after its entry
+    assessment, then each closure's first referral that follows it."""
+    access = scope.access
+    t = FamilyTransition.__table__.alias("t")
+    last = (
+        sa.select(t.c.id, t.c.effective_on, t.c.care_outcome)
+        .select_from(spans.join(t, sa.and_(t.c.family_id == spans.c.family_id, t.c.effective_on >= spans.c.entry_on)))
+        .where(t.c.kind == TransitionKind.closure.value, access.family_filter(t.c.family_id, Act.read, Kind.plan))
+        .ext(distinct_on(t.c.family_id))
+        .order_by(t.c.family_id, t.c.effective_on.desc(), t.c.created_at.desc())
+        .subquery("c")
     )
     # Each closure's first referral the caller may see that follows it, read once for all closures (a referral
     # is linked to the last closure before it was received, so its first is the one that counts).
@@ -484,31 +532,10 @@ def _journey(scope: Scope, p: sa.CTE) -> sa.Select:
         .group_by(r.c.earlier_closure_id)
         .subquery("followed")
     )
-    re_referred = followed.c.first_received <= closure.c.effective_on + sa.text("interval '12 months'")
-    opened_on = sa.cast(sa.func.timezone("UTC", family.c.opened_at), sa.Date)
-    started = sa.func.least(opened_on, entry.c.assessed_on, type_=sa.Date)
-    log_visible = access.family_filter(p.c.family_id, Act.read, Kind.contact)
-    k = Contact.__table__
-    contacted_on = sa.cast(sa.func.timezone("UTC", k.c.contacted_at), sa.Date)
-    contacts = (
-        sa.select(sa.func.count())
-        .where(k.c.family_id == p.c.family_id, contacted_on.between(started, exit_.c.assessed_on))
-        .scalar_subquery()
-    )
-    remained = closure.c.care_outcome == CareOutcome.remained_at_home.value
+    re_referred = followed.c.first_received <= last.c.effective_on + sa.text("interval '12 months'")
+    remained = last.c.care_outcome == CareOutcome.remained_at_home.value
     return sa.select(
-        sa.func.count(closure.c.id).label("closed"),
-        sa.func.count(sa.case((remained, 1))).label("remained_at_home"),
-        sa.func.count(sa.case((re_referred, 1))).label("re_referred"),
-        sa.func.count(sa.case((log_visible, 1))).label("families_with_contact_log"),
-        sa.func.coalesce(sa.func.sum(sa.case((log_visible, contacts))), 0).label("contacts"),
-        sa.func.coalesce(sa.func.sum(sa.case((log_visible, exit_.c.assessed_on - started + 1))), 0).label(
-            "involvement_days"
-        ),
-    ).select_from(
-        p.join(entry, entry.c.id == p.c.entry_id)
-        .join(exit_, exit_.c.id == p.c.exit_id)
-        .join(family, family.c.id == p.c.family_id)
-        .outerjoin(closure, sa.true())
-        .outerjoin(followed, followed.c.earlier_closure_id == closure.c.id)
-    )
+        sa.func.count().label("closed"),
+        sa.func.count().filter(remained).label("remained_at_home"),
+        sa.func.count().filter(re_referred).label("re_referred"),
+    ).select_from(last.outerjoin(followed, followed.c.earlier_closure_id == last.c.id))
