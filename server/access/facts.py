@@ -57,13 +57,17 @@ class ItemFacts:
 
 
 # The categories of the family's consents in force for the actor's agency that say `decision`.
-_CONSENTS = """
-        SELECT unnest(c.categories) FROM consent c
-        WHERE c.family_id = f.id AND c.decision = '{decision}' AND c.withdrawn_at IS NULL
+# A consent in force for the actor's agency ({agency}); `c` is the consent.
+_CONSENT_IN_FORCE = """c.withdrawn_at IS NULL
           AND c.valid_from <= statement_timestamp()
           AND (c.valid_to IS NULL OR c.valid_to > statement_timestamp())
-          AND (c.whole_team OR {agency} = ANY (c.recipient_agency_ids))
-"""
+          AND (c.whole_team OR {agency} = ANY (c.recipient_agency_ids))"""
+
+# The categories of the family's consents in force for the actor's agency that say `decision`.
+_CONSENTS = f"""
+        SELECT unnest(c.categories) FROM consent c
+        WHERE c.family_id = f.id AND c.decision = '{{decision}}' AND {_CONSENT_IN_FORCE}
+"""  # noqa: S608 (constant text: every value is bound)
 
 
 def account_facts(agency_id: uuid.UUID, role: str) -> ItemFacts:
@@ -87,27 +91,12 @@ _FACTS_COLUMNS = """
                 AND t.role = 'lead_professional'),
       EXISTS (SELECT 1 FROM family_member m WHERE m.family_id = f.id AND m.id = {member}),
       {consented},
-      ARRAY(
-        SELECT o.owning_agency_id::text || ' ' || category || ' ' || o.id::text
-        FROM safeguarding_override o, unnest(o.categories) AS category
-        WHERE o.family_id = f.id AND o.revoked_at IS NULL
-          AND o.starts_at <= statement_timestamp() AND o.expires_at > statement_timestamp()
-          AND {agency} = ANY (o.recipient_agency_ids)
-      ),
+      {overridden},
       {refused_array},
-      ARRAY(SELECT a.id FROM agency a WHERE a.kind = 'police'),
+      {police},
       f.status = 'closed' AND f.closed_at IS NOT NULL
         AND f.closed_at <= statement_timestamp() - {closed_read_period},
-      ARRAY(
-        SELECT other.agency_id::text || ' ' || category
-        FROM data_sharing_agreement_party mine
-        JOIN data_sharing_agreement a ON a.id = mine.agreement_id
-        JOIN data_sharing_agreement_party other ON other.agreement_id = a.id AND other.agency_id <> mine.agency_id
-        CROSS JOIN unnest(a.categories) AS category
-        WHERE mine.agency_id = {agency} AND a.ended_at IS NULL
-          AND a.starts_on <= CAST(statement_timestamp() AT TIME ZONE 'UTC' AS date)
-          AND a.ends_on >= CAST(statement_timestamp() AT TIME ZONE 'UTC' AS date)
-      ),
+      {agreed},
       EXISTS (SELECT 1 FROM deputy_lead d
               JOIN team_membership dm ON dm.family_id = d.family_id AND dm.user_id = d.user_id
                 AND dm.valid_to IS NULL
@@ -120,25 +109,92 @@ _FACTS_COLUMNS = """
 """
 
 
-def _facts_columns(*, user: str, agency: str, member: str, skip_without_consent: bool = False) -> str:
-    """The facts columns. With `skip_without_consent` (many families at once), a family with no consent at all
-    gets its empty consent arrays from one hashed look-up instead of two searches of its consents each: the
-    same arrays, as neither search can find anything for it."""
+# The facts that are not about the family (read once per statement, the same for every family).
+_POLICE = "SELECT a.id FROM agency a WHERE a.kind = 'police'"
+_AGREEMENTS = """
+        SELECT other.agency_id::text || ' ' || category
+        FROM data_sharing_agreement_party mine
+        JOIN data_sharing_agreement a ON a.id = mine.agreement_id
+        JOIN data_sharing_agreement_party other ON other.agreement_id = a.id AND other.agency_id <> mine.agency_id
+        CROSS JOIN unnest(a.categories) AS category
+        WHERE mine.agency_id = {agency} AND a.ended_at IS NULL
+          AND a.starts_on <= CAST(statement_timestamp() AT TIME ZONE 'UTC' AS date)
+          AND a.ends_on >= CAST(statement_timestamp() AT TIME ZONE 'UTC' AS date)
+"""
+# The overrides in force sharing with the actor's agency, `o` the override (in force for one family, or many).
+_OVERRIDE_IN_FORCE = """o.revoked_at IS NULL
+          AND o.starts_at <= statement_timestamp() AND o.expires_at > statement_timestamp()
+          AND {agency} = ANY (o.recipient_agency_ids)"""
+
+
+def _facts_columns(*, user: str, agency: str, member: str) -> str:
+    """The facts columns of one family `f`, each read by its own subquery."""
     given = _CONSENTS.format(decision="given", agency=agency)
     refused = _CONSENTS.format(decision="refused", agency=agency)
-    consented, refused_array = f"ARRAY({given} EXCEPT {refused})", f"ARRAY({refused})"
-    if skip_without_consent:
-        has_consent = "f.id IN (SELECT c.family_id FROM consent c)"
-        consented = f"CASE WHEN {has_consent} THEN {consented} ELSE '{{}}' END"
-        refused_array = f"CASE WHEN {has_consent} THEN {refused_array} ELSE '{{}}' END"
+    overridden = f"""ARRAY(
+        SELECT o.owning_agency_id::text || ' ' || category || ' ' || o.id::text
+        FROM safeguarding_override o, unnest(o.categories) AS category
+        WHERE o.family_id = f.id AND {_OVERRIDE_IN_FORCE.format(agency=agency)}
+      )"""  # noqa: S608 (constant text: every value is bound)
     return _FACTS_COLUMNS.format(
         user=user,
         agency=agency,
         member=member,
         closed_read_period=":closed_read_period",
-        consented=consented,
-        refused_array=refused_array,
+        consented=f"ARRAY({given} EXCEPT {refused})",
+        overridden=overridden,
+        refused_array=f"ARRAY({refused})",
+        police=f"ARRAY({_POLICE})",
+        agreed=f"ARRAY({_AGREEMENTS.format(agency=agency)}      )",
     )
+
+
+def _grouped_facts_columns(*, user: str, agency: str, member: str) -> str:
+    """The same facts for many families at once, as the grouped statement compares them (arrays sorted and
+    without duplicates, overrides without their ids): what the family's consents and overrides say is read once
+    for all the families, by a join (`consents`, `overrides`), not by a search per family; what is not about
+    the family (the police agencies, the agreements) is read once per statement, with the groups (`shared`),
+    and left NULL here."""
+    return _FACTS_COLUMNS.format(
+        user=user,
+        agency=agency,
+        member=member,
+        closed_read_period=":closed_read_period",
+        consented="COALESCE(consents.consented, '{}')",
+        overridden="COALESCE(overrides.overridden, '{}')",
+        refused_array="COALESCE(consents.refused, '{}')",
+        police="NULL",
+        agreed="NULL",
+    )
+
+
+# The categories each family's consents in force give (and none refuses) and refuse, for the families of
+# `ids`; and the (owning agency, category) of their overrides in force, each list sorted, no duplicates.
+_GROUPED_CONSENTS = f"""
+  SELECT family_id,
+    array_agg(category ORDER BY category) FILTER (WHERE given AND NOT refused) AS consented,
+    array_agg(category ORDER BY category) FILTER (WHERE refused) AS refused
+  FROM (
+    SELECT c.family_id, category, bool_or(c.decision = 'given') AS given, bool_or(c.decision = 'refused') AS refused
+    FROM consent c CROSS JOIN unnest(c.categories) AS category
+    JOIN ids ON ids.id = c.family_id
+    WHERE c.decision IN ('given', 'refused')
+      AND {_CONSENT_IN_FORCE.format(agency=":agency_id")}
+    GROUP BY c.family_id, category) AS by_category
+  GROUP BY family_id
+"""  # noqa: S608 (constant text: every value is bound)
+_GROUPED_OVERRIDES = f"""
+  SELECT o.family_id, array_agg(DISTINCT o.owning_agency_id::text || ' ' || category
+                                ORDER BY o.owning_agency_id::text || ' ' || category) AS overridden
+  FROM safeguarding_override o CROSS JOIN unnest(o.categories) AS category
+  JOIN ids ON ids.id = o.family_id
+  WHERE {_OVERRIDE_IN_FORCE.format(agency=":agency_id")}
+  GROUP BY o.family_id
+"""  # noqa: S608 (constant text: every value is bound)
+_SHARED = (
+    f"SELECT ARRAY(SELECT DISTINCT x FROM ({_POLICE}) AS s(x) ORDER BY 1) AS police,"  # noqa: S608
+    f" ARRAY(SELECT DISTINCT x FROM ({_AGREEMENTS.format(agency=':agency_id')}) AS s(x) ORDER BY 1) AS agreed"
+)
 
 
 _FACTS_SQL = sa.text(
@@ -167,26 +223,25 @@ _PAIR_FACTS_SQL = sa.text(
     sa.bindparam("closed_read_period", type_=sa.Interval()),
 )
 
-# The same facts for many families of one actor, one row per distinct facts with the families that share them
-# (a report across a caseload): arrays sorted so that equal facts compare equal, and overrides without their
-# ids (they only go to the audit log of single reads).
+_FACTS_NAMES = (
+    "worker, lead, on_team, manages, own, consented, overridden, refused, police, closed_over, agreed, covering"
+)
+_FAMILY_FACTS = "worker, lead, on_team, manages, own, consented, overridden, refused, closed_over, covering"
+
+# The same facts for many families of one actor (:family_ids), one row per distinct facts: the positions in
+# :family_ids (from 1) of the families that have them, then the facts. Grouped by hashing, on the facts about the
+# family only (the others, read once, are the same for every family).
 _GROUPED_FACTS_SQL = sa.text(
-    "SELECT array_agg(id), worker,"  # noqa: S608 (constant text: every value is bound)
-    "  lead, on_team, manages, own, consented, overridden, refused, police,"
-    " closed_over, agreed, covering FROM ("
-    " SELECT id, worker, lead, on_team, manages, own,"
-    "  ARRAY(SELECT DISTINCT x FROM unnest(g.consented) x ORDER BY 1) AS consented,"
-    "  ARRAY(SELECT DISTINCT split_part(x, ' ', 1) || ' ' || split_part(x, ' ', 2) FROM unnest(g.overridden) x"
-    "        ORDER BY 1) AS overridden,"
-    "  ARRAY(SELECT DISTINCT x FROM unnest(g.refused) x ORDER BY 1) AS refused,"
-    "  ARRAY(SELECT DISTINCT x FROM unnest(g.police) x ORDER BY 1) AS police, closed_over,"
-    "  ARRAY(SELECT DISTINCT x FROM unnest(g.agreed) x ORDER BY 1) AS agreed, covering"
-    " FROM (SELECT f.id,"
-    + _facts_columns(user=":user_id", agency=":agency_id", member=":member_id", skip_without_consent=True)
-    + " FROM family f WHERE f.id = ANY (:family_ids)) AS g(id, worker, lead, on_team, manages, own, consented,"
-    " overridden, refused, police, closed_over, agreed, covering)) AS s"
-    " GROUP BY worker, lead, on_team, manages, own, consented, overridden, refused, police, closed_over, agreed,"
-    " covering"
+    "WITH ids AS MATERIALIZED"  # noqa: S608 (constant text: every value is bound)
+    " (SELECT id, ord FROM unnest(:family_ids) WITH ORDINALITY AS u(id, ord)),"
+    f" g(ord, {_FACTS_NAMES}) AS MATERIALIZED (SELECT ids.ord,"
+    + _grouped_facts_columns(user=":user_id", agency=":agency_id", member=":member_id")
+    + " FROM ids JOIN family f ON f.id = ids.id"  # noqa: S608
+    f" LEFT JOIN ({_GROUPED_CONSENTS}) AS consents ON consents.family_id = f.id"
+    f" LEFT JOIN ({_GROUPED_OVERRIDES}) AS overrides ON overrides.family_id = f.id)"
+    " SELECT array_agg(ord), worker, lead, on_team, manages, own, consented, overridden, refused, shared.police,"
+    "  closed_over, shared.agreed, covering"
+    f" FROM g CROSS JOIN ({_SHARED}) AS shared GROUP BY {_FAMILY_FACTS}, shared.police, shared.agreed"
 ).bindparams(
     sa.bindparam("family_ids", type_=ARRAY(sa.Uuid())),
     sa.bindparam("user_id", type_=sa.Uuid()),
@@ -213,7 +268,8 @@ def facts_statement(
 def grouped_facts_statement(
     actor: Actor, family_ids: list[uuid.UUID], closed_read_period: timedelta = DEFAULT_CLOSED_READ_PERIOD
 ) -> sa.TextClause:
-    """Rows of (the families' ids, the facts columns they share), one per distinct facts."""
+    """Rows of (the positions in `family_ids` of the families that share them, from 1; the facts columns), one
+    per distinct facts of the families of `family_ids`."""
     return _GROUPED_FACTS_SQL.params(
         family_ids=family_ids,
         user_id=actor.user_id,
@@ -224,10 +280,10 @@ def grouped_facts_statement(
 
 
 def grouped_facts_from_row(row: tuple, family_id: uuid.UUID) -> FamilyFacts:
-    """The facts of a row of grouped_facts_statement, for `family_id` (one of its families)."""
-    _ids, worker, lead, on_team, manages, own, consented, overridden, refused, police, closed_over, agreed, covering = (
-        row
-    )
+    """The facts of a row of grouped_facts_statement, as those of `family_id`."""
+    worker, lead, on_team, manages, own, consented, overridden, refused, police, closed_over, agreed, covering = row[
+        1:13
+    ]
     return FamilyFacts(
         family_id,
         worker,

@@ -38,10 +38,12 @@ _NOWHERE = uuid.UUID(int=0)
 
 @dataclass(frozen=True)
 class FactsGroups:
-    """Families numbered by the facts the item rules read (AccessControl.group_by_facts)."""
+    """Families numbered by the facts the item rules read (AccessControl.group_by_facts): the facts of each
+    number, and each family's number in the order the families were given."""
 
-    numbers: dict[uuid.UUID, int]  # family -> its number, an index of `facts`
-    facts: list[FamilyFacts]
+    facts: list[FamilyFacts]  # by number
+    numbers: list[int | None]  # None: a family not found (erased meanwhile), whose number is `unlisted`
+    unlisted: int | None = None
 
 
 class Decision:
@@ -187,21 +189,25 @@ class AccessControl:
 
     async def group_by_facts(self, session: AsyncSession, family_ids: list[uuid.UUID]) -> FactsGroups:
         """Number the families by the facts the item rules read, in one statement that returns one row per
-        distinct facts: families with the same number get the same decisions, so a list across many
-        families needs one branch of its condition per number (`item_filter_by_group`), not one per family."""
-        numbers: dict[uuid.UUID, int] = {}
+        distinct facts (with the positions of its families): families with the same number get the same
+        decisions, so a list across many families needs one branch of its condition per number
+        (`item_filter_by_group`), not one per family."""
         facts: list[FamilyFacts] = []
+        numbers: list[int | None] = [None] * len(family_ids)
+        listed = 0
         if family_ids:
             statement = grouped_facts_statement(self.actor, family_ids, self._enforcer.closed_read_period)
             for row in (await session.exec(statement)).all():
-                numbers.update(dict.fromkeys(row[0], len(facts)))
-                facts.append(grouped_facts_from_row(row, row[0][0]))
-        # A family the statement did not return (erased meanwhile) has the facts of no relationship at all.
-        for each in family_ids:
-            if each not in numbers:
-                numbers[each] = len(facts)
-                facts.append(FamilyFacts(each))
-        return FactsGroups(numbers, facts)
+                for position in row[0]:
+                    numbers[position - 1] = len(facts)
+                listed += len(row[0])
+                facts.append(grouped_facts_from_row(row, _NOWHERE))  # the facts of a number, not of one family
+        unlisted = None
+        if listed < len(family_ids):
+            # A family the statement did not find (erased meanwhile) has the facts of no relationship at all.
+            unlisted = len(facts)
+            facts.append(FamilyFacts(_NOWHERE))
+        return FactsGroups(facts, numbers, unlisted)
 
     def item_filter_by_group(
         self,

@@ -79,14 +79,14 @@ class ReportFilter:
 
 @dataclass(frozen=True)
 class Pairs:
-    """Each family counted: its first entry assessment and its last exit assessment in the period, as
-    parallel lists (a report over 10,000 families moves four arrays, not 10,000 objects)."""
+    """Each family counted: its first entry assessment and its last exit assessment in the period, as parallel
+    lists (a report over 10,000 families moves three arrays, not 10,000 objects); and how many families there
+    are by their levels of need on entry and on exit, counted by PostgreSQL."""
 
     family_ids: list[uuid.UUID]
     entry_ids: list[uuid.UUID]
     exit_ids: list[uuid.UUID]
-    entry_levels: list[str]
-    exit_levels: list[str]
+    levels: Counter[tuple[int, int]]  # (entry level index, exit level index) -> families
 
 
 @dataclass(frozen=True)
@@ -137,10 +137,7 @@ class Figures:
 
     def matrix(self) -> Counter[tuple[int, int]]:
         """(entry level index, exit level index) -> families."""
-        index = {level.value: i for i, level in enumerate(LEVELS)}
-        return Counter(
-            (index[e], index[x]) for e, x in zip(self.pairs.entry_levels, self.pairs.exit_levels, strict=True)
-        )
+        return self.pairs.levels
 
 
 async def compute(session: AsyncSession, access: AccessControl, report: ReportFilter) -> Figures:
@@ -210,22 +207,20 @@ async def _pairs(session: AsyncSession, access: AccessControl, report: ReportFil
         .cte("entered")
     )
     counted = sa.and_(entered.c.id.is_not(None), *_cohort_conditions(access, report.cohort, entered, exited))
+    cells = [(i, j) for i in range(len(LEVELS)) for j in range(len(LEVELS))]
     statement = sa.select(
+        *(sa.func.array_agg(column).filter(counted) for column in (exited.c.family_id, entered.c.id, exited.c.id)),
         *(
-            sa.func.array_agg(column).filter(counted)
-            for column in (
-                exited.c.family_id,
-                entered.c.id,
-                exited.c.id,
-                # As text: 20,000 levels read as plain strings, not each made an enum member on the way in.
-                sa.cast(entered.c.level_of_need, sa.Text),
-                sa.cast(exited.c.level_of_need, sa.Text),
+            sa.func.count().filter(
+                counted, entered.c.level_of_need == LEVELS[i].value, exited.c.level_of_need == LEVELS[j].value
             )
+            for i, j in cells
         ),
         sa.func.count().filter(entered.c.id.is_(None)),
     ).select_from(exited.outerjoin(entered, entered.c.family_id == exited.c.family_id))
-    *columns, without_entry = (await session.exec(statement)).one()
-    return Pairs(*(list(column or []) for column in columns)), without_entry
+    family_ids, entry_ids, exit_ids, *by_level, without_entry = (await session.exec(statement)).one()
+    levels = Counter({cell: count for cell, count in zip(cells, by_level, strict=True) if count})
+    return Pairs(family_ids or [], entry_ids or [], exit_ids or [], levels), without_entry
 
 
 def _cohort_conditions(
@@ -280,15 +275,19 @@ class Scope:
     def rows(self) -> sa.CTE:
         """The pairs as a relation p(family_id, entry_id, exit_id, facts_group), sent once as four arrays and
         read by every part of the counting statement."""
-        uuids, numbers = ARRAY(sa.Uuid()), self.groups.numbers
-        unnested = sa.func.unnest(
+        uuids = ARRAY(sa.Uuid())
+        pairs = sa.func.unnest(
             sa.literal(self.pairs.family_ids, uuids),
             sa.literal(self.pairs.entry_ids, uuids),
             sa.literal(self.pairs.exit_ids, uuids),
-            sa.literal([numbers[family_id] for family_id in self.pairs.family_ids], ARRAY(sa.Integer())),
+            sa.literal(self.groups.numbers, ARRAY(sa.Integer())),
         ).table_valued("family_id", "entry_id", "exit_id", "facts_group")
-        pairs = unnested.render_derived(name="pairs", with_types=False)
-        return sa.select(*pairs.c).cte("p").prefix_with("MATERIALIZED")
+        pairs = pairs.render_derived(name="pairs", with_types=False)
+        number = pairs.c.facts_group
+        if self.groups.unlisted is not None:
+            number = sa.func.coalesce(number, self.groups.unlisted)
+        columns = (pairs.c.family_id, pairs.c.entry_id, pairs.c.exit_id, number.label("facts_group"))
+        return sa.select(*columns).cte("p").prefix_with("MATERIALIZED")
 
     def readable(self, rows: sa.CTE, columns: ContentColumns, kind: Kind) -> ColumnElement[bool]:
         """Items of the pairs' families (joined to `rows`) that the caller may read."""
@@ -438,13 +437,18 @@ def _spans(scope: Scope, p: sa.CTE) -> sa.CTE:
     family = Family.__table__
     kind = Kind.assessment_narrative
     opened_on = sa.cast(sa.func.timezone("UTC", family.c.opened_at), sa.Date)
+    started = sa.func.least(opened_on, e.c.assessed_on, type_=sa.Date)
     return (
         sa.select(
             p.c.family_id,
             p.c.facts_group,
             e.c.assessed_on.label("entry_on"),
             x.c.assessed_on.label("exit_on"),
-            sa.func.least(opened_on, e.c.assessed_on, type_=sa.Date).label("started"),
+            started.label("started"),
+            # The same days as instants (UTC midnights: from the first day's, to the day after the last's), so
+            # that each contact's time is compared as it is, not each converted to a day.
+            _utc_midnight(started).label("started_at"),
+            _utc_midnight(x.c.assessed_on + 1).label("ended_at"),
             sa.and_(
                 scope.readable(p, _narrative_columns(e), kind), scope.readable(p, _narrative_columns(x), kind)
             ).label("narrated"),
@@ -458,6 +462,11 @@ def _spans(scope: Scope, p: sa.CTE) -> sa.CTE:
         .cte("spans")
         .prefix_with("MATERIALIZED")
     )
+
+
+def _utc_midnight(day: ColumnElement) -> ColumnElement:
+    """The instant a day (in UTC) begins."""
+    return sa.func.timezone("UTC", sa.cast(day, sa.DateTime), type_=sa.DateTime(timezone=True))
 
 
 def _resilience(spans: sa.CTE) -> sa.Select:
@@ -495,14 +504,17 @@ def _contacts(spans: sa.CTE) -> sa.Select:
     """Contacts with the families whose contact log the caller may see, over their involvement."""
     k = Contact.__table__
     family = Family.__table__.alias("kf")
-    contacted_on = sa.cast(sa.func.timezone("UTC", k.c.contacted_at), sa.Date)
     # Through the family's key, which PostgreSQL knows is distinct: it hashes the spans, not every contact.
     return (
         sa.select(sa.func.count().label("contacts"))
         .select_from(
             spans.join(family, family.c.id == spans.c.family_id).join(
                 k,
-                sa.and_(k.c.family_id == family.c.id, contacted_on.between(spans.c.started, spans.c.exit_on)),
+                sa.and_(
+                    k.c.family_id == family.c.id,
+                    k.c.contacted_at >= spans.c.started_at,
+                    k.c.contacted_at < spans.c.ended_at,
+                ),
             )
         )
         .where(spans.c.log_visible)

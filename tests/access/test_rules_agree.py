@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import uuid
 
@@ -19,7 +20,7 @@ from server.access.rules import FAMILY_RULES, ITEM_RULES, ContentColumns
 from server.auth.service import actor_from
 from server.config import REPO_ROOT
 from server.family.models import Family
-from tests.builders import create_area, create_family
+from tests.builders import create_area, create_consent, create_family, create_override
 
 ACTORS = ["lead", "colleague", "outsider", "manager", "other_manager", "ig", "admin"]
 DECISIONS = [
@@ -76,6 +77,50 @@ async def test_list_filter_and_single_decisions_agree_for_every_actor(sessions, 
                 single = {family_id for family_id in ids if await access.can(session, act, kind, family_id)}
             # then the answers are the same
             assert listed == single, (who, act, kind)
+
+
+async def test_grouped_facts_agree_with_each_familys_own_facts(sessions, enforcer):
+    # given families whose consents and overrides say different things to different agencies
+    area = await create_area(sessions)
+    consenting = await create_family(sessions, lead=area.lead, contributors=(area.colleague,))
+    await create_consent(sessions, family=consenting, recorded_by=area.lead, categories=["health", "education"])
+    await create_consent(
+        sessions, family=consenting, recorded_by=area.lead, categories=["education"], decision="refused"
+    )
+    to_school = await create_family(sessions, lead=area.lead, contributors=(area.outsider,))
+    await create_consent(
+        sessions, family=to_school, recorded_by=area.lead, categories=["housing", "health"], agencies=[area.school]
+    )
+    await create_consent(sessions, family=to_school, recorded_by=area.lead, categories=["police"], withdrawn=True)
+    overridden = await create_family(sessions, lead=area.colleague, contributors=(area.lead,))
+    await create_override(
+        sessions, family=overridden, decided_by=area.lead, categories=["health", "health"], recipients=[area.school]
+    )
+    await create_override(
+        sessions, family=overridden, decided_by=area.lead, categories=["education"], recipients=[area.school]
+    )
+    await create_override(
+        sessions,
+        family=overridden,
+        decided_by=area.lead,
+        categories=["housing"],
+        recipients=[area.school],
+        revoked=True,
+    )
+    families = [area.family, consenting, to_school, overridden, await create_family(sessions, lead=area.manager)]
+    ids = [family.id for family in families] + [uuid.uuid4()]  # and one that does not exist
+    for who in ACTORS:
+        access = AccessControl(enforcer, actor_from(getattr(area, who)))
+        async with sessions() as session:
+            # when their facts are read for all of them at once, and for each on its own
+            groups = await access.group_by_facts(session, ids)
+            single = [await access.facts(session, family_id) for family_id in ids[:-1]]
+        # then each family's number stands for its own facts (the overrides without their ids)
+        for facts, number in zip(single, groups.numbers, strict=False):
+            expected = dataclasses.replace(facts, family_id=groups.facts[number].family_id, override_ids=frozenset())
+            assert groups.facts[number] == expected, who
+        # and the family that does not exist has the facts of no relationship
+        assert groups.numbers[-1] is None and groups.facts[groups.unlisted] == FamilyFacts(groups.facts[-1].family_id)
 
 
 async def test_each_item_rule_in_sql_agrees_with_its_python_form(sessions):
