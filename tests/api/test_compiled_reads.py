@@ -556,3 +556,21 @@ async def test_a_refused_record_is_logged_once(http, app, sessions, small_family
         assert not ran and answer["errors"][0]["extensions"]["code"] == "NOT_FOUND"
         refusals = [row for row in await _audit_since(sessions, mark) if row[1] == "family_read"]
         assert len(refusals) == 2, name  # one for each way of asking, none twice
+
+
+async def test_a_compiled_record_read_costs_at_most_three_statements(http, app, sessions, small_family):
+    # given a family the lead may read, and each compiled read of its record asked by the trusted document's hash
+    family, tokens = small_family
+    for name, variable in RECORD_READS:
+        text = operation_documents()[name]
+        persisted = {"version": 1, "sha256Hash": hashlib.sha256(text.encode()).hexdigest()}
+        body = {
+            "operationName": name,
+            "variables": {variable: str(family.id)},
+            "extensions": {"persistedQuery": persisted},
+        }
+        # when it is answered
+        status, _answer, _audit, statements = await _ask(http, app, sessions, body, tokens["lead"])
+        # then by the compiled path, in at most three statements (issue 15: reads <= 3)
+        assert status == 200 and compiled_ran(statements), name
+        assert len(statements) <= 3, (name, statements)
