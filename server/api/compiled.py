@@ -33,8 +33,11 @@ from graphql import (
 
 from server.api.context import Context
 from server.api.persisted import TrustedDocument
+from server.consent import compiled_api as consent_compiled
 from server.contribution import compiled_api as contribution_compiled
 from server.family import compiled_api as family_compiled
+from server.family import compiled_record as family_record_compiled
+from server.safeguarding import compiled_api as safeguarding_compiled
 
 log = logging.getLogger("taf.api.compiled")
 
@@ -70,6 +73,30 @@ COMPILED = (
         "Caseload",
         "a992e721ef203ca193599d12f73f61a8d4f13da96b74f42065a1baf97e149929",
         family_compiled.caseload,
+    ),
+    Compiled(
+        "family.graphql",
+        "Family",
+        "e7af3d859db2ba6e3452bedba47cef2c5de7c30781903a3ad58900c768f1a658",
+        family_record_compiled.family,
+    ),
+    Compiled(
+        "safeguarding.graphql",
+        "FamilySafeguarding",
+        "1bf46c86809c4f3f8b9cca3c7375480dfb8ee1b4580a739c6083d6e06651abb8",
+        safeguarding_compiled.family_safeguarding,
+    ),
+    Compiled(
+        "consent.graphql",
+        "FamilyConsents",
+        "9572318374514c53f7db9eeb18d1cf2afa53823e87cd9a642d7b8b4c7b6243e2",
+        consent_compiled.family_consents,
+    ),
+    Compiled(
+        "family.graphql",
+        "FamilyPage",
+        "4d66d096ff102296dfd4954db11cac847614189e2c398ffbfcba9e3291fafc6c",
+        family_record_compiled.family_page,
     ),
 )
 

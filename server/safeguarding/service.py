@@ -123,10 +123,21 @@ async def review(
     return row
 
 
+def override_columns() -> ContentColumns:
+    """What the rules read of an override (its parties), for `AccessControl.item_filter`."""
+    table = SafeguardingOverride.__table__.c
+    return ContentColumns(table.owning_agency_id, sa.literal(""), recipients=table.recipient_agency_ids)
+
+
+def decision_columns() -> ContentColumns:
+    """What the rules read of a decision not to share (its parties), for `AccessControl.item_filter`."""
+    table = SharingDecision.__table__.c
+    return ContentColumns(table.owning_agency_id, sa.literal(""), recipients=table.recipient_agency_ids)
+
+
 async def for_family(session: AsyncSession, access: AccessControl, family_id: uuid.UUID) -> list[SafeguardingOverride]:
     table = SafeguardingOverride.__table__.c
-    columns = ContentColumns(table.owning_agency_id, sa.literal(""), recipients=table.recipient_agency_ids)
-    visible = await access.item_filter(session, family_id, columns, kind=Kind.safeguarding_override)
+    visible = await access.item_filter(session, family_id, override_columns(), kind=Kind.safeguarding_override)
     statement = select(SafeguardingOverride).where(table.family_id == family_id, visible)
     return list((await session.exec(statement.order_by(col(SafeguardingOverride.created_at).desc()))).all())
 
@@ -189,8 +200,7 @@ async def decisions_for_family(
     session: AsyncSession, access: AccessControl, family_id: uuid.UUID
 ) -> list[SharingDecision]:
     table = SharingDecision.__table__.c
-    columns = ContentColumns(table.owning_agency_id, sa.literal(""), recipients=table.recipient_agency_ids)
-    visible = await access.item_filter(session, family_id, columns, kind=Kind.sharing_decision)
+    visible = await access.item_filter(session, family_id, decision_columns(), kind=Kind.sharing_decision)
     statement = select(SharingDecision).where(table.family_id == family_id, visible)
     return list((await session.exec(statement.order_by(col(SharingDecision.created_at).desc()))).all())
 
