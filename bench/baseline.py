@@ -1,6 +1,7 @@
 """The baseline of `make bench`: the same data as each scenario's GraphQL operations, fetched with
-hand-written asyncpg queries and serialised to JSON (stdlib json, as the app), in a tiny Starlette app
-served by uvicorn exactly like the real one. No GraphQL, no ORM, no policy layer: the practical limit.
+hand-written asyncpg queries and serialised to JSON (stdlib json, as the app; for FamilyContributionsPage,
+PostgreSQL writes the JSON in one statement), in a tiny Starlette app served by uvicorn exactly like the real
+one. No GraphQL, no ORM, no policy layer: the practical limit.
 
 It does check the bearer token (one indexed query per request, as any authenticated service must) but
 decides nothing: a contributor sees every item of the family, where the real service shows the visible
@@ -128,6 +129,23 @@ INSERT_VERSION = """INSERT INTO contribution_version (id, contribution_id, versi
                         created_at)
                     VALUES ($1, $2, 1, $3, $4, $5, $6, $7, '{}', false, false, $8)"""
 
+# contributions_page: the family's header and its latest contributions with agency and author names, the
+# JSON made by PostgreSQL in one statement (the same page as the app's FamilyContributionsPage and PostGraphile's).
+CONTRIBUTIONS_PAGE = """SELECT json_build_object('data', json_build_object('family', json_build_object(
+    'id', f.id, 'reference', f.reference, 'displayName', f.display_name, 'status', f.status,
+    'levelOfNeed', f.level_of_need, 'openedAt', f.opened_at,
+    'contributions', json_build_object(
+        'totalCount', (SELECT count(*) FROM contribution WHERE family_id = f.id),
+        'nodes', (SELECT coalesce(json_agg(json_build_object(
+                      'id', c.id, 'kind', c.kind, 'category', c.category, 'title', c.title, 'body', c.body,
+                      'createdAt', c.created_at, 'owningAgency', json_build_object('name', a.name),
+                      'author', json_build_object('displayName', u.display_name))
+                    ORDER BY c.created_at DESC, c.id DESC), '[]')
+                  FROM (SELECT * FROM contribution WHERE family_id = f.id
+                        ORDER BY created_at DESC, id DESC LIMIT $2) c
+                  JOIN agency a ON a.id = c.owning_agency_id JOIN app_user u ON u.id = c.author_user_id)))))::text
+FROM family f WHERE f.id = $1"""
+
 LEVELS = ["universal", "targeted", "specialist", "statutory"]
 
 
@@ -160,7 +178,8 @@ def create_baseline(dsn: str, pool_size: int = 10) -> Starlette:
             user = await connection.fetchrow(AUTH, token_hash(token))
             if user is None:
                 return _json(None, 401)
-            return _json(await HANDLERS[name](connection, user, variables))
+            answer = await HANDLERS[name](connection, user, variables)
+            return answer if isinstance(answer, Response) else _json(answer)
 
     return Starlette(routes=[Route("/b/{name}", handle, methods=["POST"])], lifespan=lifespan)
 
@@ -271,6 +290,13 @@ async def chronology(connection, user, variables) -> dict:
         for at, kind, summary, agency, subject in entries[:first]
     ]
     return {"family": {"id": family_id, "chronology": {"nodes": items}}}
+
+
+async def contributions_page(connection, user, variables) -> Response:
+    """The answer as PostgreSQL wrote it: nothing is decoded or encoded here."""
+    family_id, first = uuid.UUID(variables["familyId"]), int(variables.get("first", 100))
+    body = await connection.fetchval(CONTRIBUTIONS_PAGE, family_id, first)
+    return Response(body or '{"data":{"family":null}}', media_type="application/json")
 
 
 async def caseload(connection, user, variables) -> dict:
@@ -405,6 +431,7 @@ HANDLERS = {
     "FamilyConsents": consents,
     "FamilySafeguarding": safeguarding,
     "FamilyChronology": chronology,
+    "FamilyContributionsPage": contributions_page,
     "Caseload": caseload,
     "ContributionAdd": contribution_add,
     "CaseloadOutcomes": outcomes,

@@ -28,6 +28,7 @@ from typing import Any
 import asyncpg
 import httpx
 
+from bench import contributions_page
 from bench.api import ask
 from bench.data.generator import Generator
 from bench.data.plan import Plan
@@ -126,6 +127,7 @@ async def statement_counts(
         "Family": ("Family", {"id": family}),
         "FamilyConsents": ("FamilyConsents", {"familyId": family}),
         "FamilySafeguarding": ("FamilySafeguarding", {"familyId": family}),
+        "FamilyContributionsPage": ("FamilyContributionsPage", {"familyId": family, "first": 100}),
         "CaseloadOutcomes": ("CaseloadOutcomes", Scenarios(meta, tokens).outcome_range),
     }
     counts: dict[str, Any] = {}
@@ -183,15 +185,22 @@ async def measure(
     points: list[dict[str, Any]] = []
     plan = Scenarios(meta, tokens)
     for workers in args.workers:
+        contended = workers == args.workers[0] and contributions_page.SCENARIO in scenarios
         async with (
-            uvicorn_server(APP, workers, app_environment(url)) as (app_port, _),
-            uvicorn_server(BASELINE, workers, {"BENCH_BASELINE_DSN": dsn(url)}) as (base_port, _),
+            uvicorn_server(APP, workers, app_environment(url)) as (app_port, app_process),
+            uvicorn_server(BASELINE, workers, {"BENCH_BASELINE_DSN": dsn(url)}) as (base_port, base_process),
+            contributions_page.contender(dsn(url), contended) as contender,
         ):
             for scenario in scenarios:
                 if workers != args.workers[0] and scenario not in ("family_page", "caseload"):
                     continue  # the worker comparison is on the read paths
                 for concurrency in args.concurrency:
-                    points.append(await _point(plan, scenario, workers, concurrency, app_port, base_port, args))
+                    if scenario == contributions_page.SCENARIO:  # the app, the baseline and PostGraphile
+                        servers = {"app": (app_port, app_process), "baseline": (base_port, base_process), **contender}
+                        run = contributions_page.point(plan, servers, workers, concurrency, args.duration)
+                    else:
+                        run = _point(plan, scenario, workers, concurrency, app_port, base_port, args)
+                    points.append(await run)
     return points
 
 

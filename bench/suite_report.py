@@ -80,7 +80,9 @@ def markdown(r: dict[str, Any]) -> str:
         " FamilyChronology first: 100) one after another on one keep-alive connection, on the 200-item family;"
         " caseload = Caseload first: 20; contribution_add = ContributionAdd; meeting = MinutesItemAdd,"
         " MeetingDecisionAdd, MinutesPublish on a meeting that has started; outcomes = CaseloadOutcomes over two"
-        " years. Baseline: the same data with hand-written asyncpg queries + json (bench/baseline.py),"
+        " years; contributions_page = FamilyContributionsPage (a family's header and its latest 100 contributions"
+        " with agency and author names) on the 200-item family, also served by PostGraphile (below)."
+        " Baseline: the same data with hand-written asyncpg queries + json (bench/baseline.py),"
         " served by uvicorn the same way.",
         "",
         "## Goal: family page >= 50% of baseline throughput, p99 < 50 ms at 32 clients",
@@ -112,6 +114,7 @@ def markdown(r: dict[str, Any]) -> str:
             f" | {a['p95_ms']}"
             f" | {a['p99_ms']} | {base} | {ratio} | {a['errors']} | {a['loadavg_1min'][0]}-{a['loadavg_1min'][1]} |"
         )
+    lines += contenders(r["points"])
     lines += [
         "",
         "![latency vs concurrency](bench-latency.png)",
@@ -159,3 +162,42 @@ def markdown(r: dict[str, Any]) -> str:
     for section in r.get("notes", []):
         lines += ["", section]
     return "\n".join(lines) + "\n"
+
+
+SERVED_BY = {
+    "baseline": "one SQL statement returning the JSON (the limit)",
+    "postgraphile": "PostGraphile 5.1.5 (**no policy**)",
+    "app": "this service (consent enforced)",
+}
+
+
+def contenders(points: list[dict[str, Any]]) -> list[str]:
+    """contributions_page: the app, the baseline and PostGraphile on the same page (bench/contributions_page.py)."""
+    rows = [p for p in points if p["scenario"] == "contributions_page"]
+    if not rows:
+        return []
+    lines = [
+        "",
+        "## One page, three servers: the app, the baseline and PostGraphile (contributions_page)",
+        "",
+        "A family's header and its latest 100 contributions with agency and author names, for the bench's actor and"
+        " 200-item family, one worker each, the same run. **PostGraphile 5.1.5 serves it without the policy and"
+        " without sign-in** (amber preset over the public schema, bench/postgraphile/): every item, where the app"
+        " lists the latest 100 the actor may see; the baseline checks the bearer token, then PostgreSQL writes the"
+        " JSON in one statement. Server CPU per request: the server process's user + system CPU time over the load"
+        " (warm-up included) divided by the requests it answered; PostgreSQL's own CPU is not in it.",
+        "",
+        "| clients | served by | items | req/s | x baseline | p50 ms | p99 ms | server CPU per request | errors"
+        " | load 1m |",
+        "|---:|---|---:|---:|---:|---:|---:|---:|---:|---|",
+    ]
+    for p in rows:
+        base = max(p["baseline"]["throughput_per_s"], 1e-9)
+        for side in ("baseline", "postgraphile", "app"):
+            s = p[side]
+            lines.append(
+                f"| {p['concurrency']} | {SERVED_BY[side]} | {p['items'][side]} | {s['throughput_per_s']}"
+                f" | {s['throughput_per_s'] / base:.2f} | {s['p50_ms']} | {s['p99_ms']} | {s['cpu_ms_per_request']} ms"
+                f" | {s['errors']} | {s['loadavg_1min'][0]}-{s['loadavg_1min'][1]} |"
+            )
+    return lines

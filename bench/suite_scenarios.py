@@ -15,7 +15,7 @@ from bench.data.casework import MEETING_COLUMNS
 from bench.database import dsn
 from bench.loadgen import Connection
 
-SCENARIOS = ["family_page", "caseload", "contribution_add", "meeting", "outcomes"]
+SCENARIOS = ["family_page", "caseload", "contribution_add", "meeting", "outcomes", "contributions_page"]
 
 
 async def add_meeting_pool(url: str, meta: dict[str, Any], count: int) -> None:

@@ -255,6 +255,13 @@ READERS: dict[str, list[ListPath]] = {
             _all_counted("family", "contributions"),
             variant="search",
         ),
+        # `make bench`'s contributions_page (the web does not send it)
+        ListPath(
+            "FamilyContributionsPage",
+            _family_op("FamilyContributionsPage"),
+            _by_canary,
+            _all_counted("family", "contributions"),
+        ),
         CHRONOLOGY,
     ],
     "escalation_reason": [
