@@ -71,12 +71,15 @@ class Fanout:
             # multi-row VALUES would be compiled afresh for every batch (a tenth of a busy instance's time).
             connection = await session.connection()
             await connection.execute(_INSERT_NOTIFICATIONS, rows)
-            await session.exec(sa.text("SELECT pg_notify(:channel, '')"), params={"channel": NOTIFICATION_CHANNEL})
+        # The events marked dispatched and, if anyone was told, the NOTIFY, in one statement.
         await session.exec(
-            sa.update(OutboxEvent)
-            .where(col(OutboxEvent.id).in_([appended.outbox_id for appended in pending]))
-            .values(dispatched_at=datetime.now(UTC))
-            .execution_options(synchronize_session=False)
+            _MARK_DISPATCHED,
+            params={
+                "ids": [appended.outbox_id for appended in pending],
+                "at": datetime.now(UTC),
+                "channel": NOTIFICATION_CHANNEL,
+                "told": bool(rows),
+            },
         )
 
     async def _notification_rows(self, session: AsyncSession, pending: list[Appended]) -> list[dict]:
@@ -211,6 +214,16 @@ class Dispatcher:
 
 _INSERT_NOTIFICATIONS = insert(Notification.__table__).on_conflict_do_nothing(  # type: ignore[arg-type]
     constraint="uq_notification_outbox_recipient"
+)
+
+
+_MARK_DISPATCHED = sa.text(
+    "WITH marked AS (UPDATE notification_outbox SET dispatched_at = :at WHERE id = ANY(:ids) RETURNING id)"
+    " SELECT pg_notify(:channel, '') FROM (SELECT count(*) FROM marked) AS done WHERE :told"
+).bindparams(
+    sa.bindparam("ids", type_=sa.ARRAY(sa.BigInteger)),
+    sa.bindparam("at", type_=sa.DateTime(timezone=True)),
+    sa.bindparam("told", type_=sa.Boolean),
 )
 
 
