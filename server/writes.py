@@ -11,18 +11,21 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 import sqlalchemy as sa
 from sqlalchemy.sql.dml import UpdateBase
 from sqlmodel import SQLModel, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from notifications import transaction
 from server.access.actor import Act
 from server.access.kinds import Kind
-from notifications import transaction
 from server.access.pep import FAMILY_NOT_FOUND, AccessControl
 from server.errors import Conflict, NotFound
 from server.family.models import Family, FamilyStatus
+
+T = TypeVar("T", bound=SQLModel)
 
 
 async def lock_and_require(
@@ -44,21 +47,35 @@ async def lock_and_require(
     await access.require(session, act, kind, family_id, seen_as=seen_as)
     assert family is not None  # visible families exist
     if open_only:
-        _require_not_closed(family)
+        require_not_closed(family)
     return family
+
+
+async def lock_family_of(session: AsyncSession, model: type[T], row_id: uuid.UUID) -> tuple[T, Family] | None:
+    """A row of a family's record (`model` has a family_id) and its family, the family locked, in one statement;
+    None when there is no such row. The caller decides after this, on the family as it is once locked."""
+    statement = (
+        select(model, Family)
+        .join(Family, Family.id == model.family_id)  # type: ignore[attr-defined]
+        .where(model.id == row_id)  # type: ignore[attr-defined]
+        .with_for_update(of=Family)
+        .execution_options(populate_existing=True)
+    )
+    found = (await session.exec(statement)).first()
+    return (found[0], found[1]) if found is not None else None
+
+
+def require_not_closed(family: Family) -> None:
+    if family.status is FamilyStatus.closed:
+        raise Conflict("This family's record is closed. Reopen it before changing it.")
 
 
 async def require_open(session: AsyncSession, family_id: uuid.UUID) -> Family:
     family = await session.get(Family, family_id)
     if family is None:
         raise NotFound(FAMILY_NOT_FOUND)
-    _require_not_closed(family)
+    require_not_closed(family)
     return family
-
-
-def _require_not_closed(family: Family) -> None:
-    if family.status is FamilyStatus.closed:
-        raise Conflict("This family's record is closed. Reopen it before changing it.")
 
 
 @dataclass(slots=True)

@@ -99,6 +99,10 @@ class AccessControl:
                     self._reading.pop(family_id, None)
                 done.set_result(None)
 
+    def given_facts(self, facts: FamilyFacts) -> None:
+        """Facts of this actor read with something else in this transaction (a family's team, by a dispatcher)."""
+        self._facts.setdefault(facts.family_id, facts)
+
     def decide(self, act: Act, kind: Kind, facts: FamilyFacts, item: ItemFacts | None = None) -> Decision:
         _require_kind(kind)
         # Memoised on what the rules read (item_decision_key), not on the item's identity: the audit
