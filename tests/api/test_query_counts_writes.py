@@ -1,5 +1,5 @@
 """Lean writes (issue 15): the statements a mutation costs, the notification fan-out at commit included, do
-not grow with the family's team, and stay within their ceilings; the team is told at commit all the same.
+not grow with the family's team, and stay within their ceilings; the team is told at commit all the same."""
 
 from __future__ import annotations
 
