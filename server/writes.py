@@ -84,7 +84,8 @@ class _Queued:
 
 
 def later(session: AsyncSession, statement: UpdateBase) -> None:
-    """Queue an INSERT or UPDATE whose result the caller does not need, for this transaction's `flush`."""
+    """Queue an INSERT or UPDATE whose result the caller does not need, for this transaction's `flush`. The
+    queued statements run on one snapshot: none may change a row another of them changes."""
     transaction.state(session, _Queued).statements.append(statement)
 
 
