@@ -67,9 +67,11 @@ def sent_here(notice: str) -> bool:
     return notice.partition(":")[0] == INSTANCE
 
 
+# The lock is taken in the statement that inserts, before the row (and its id) is made: one round trip.
 _INSERT = sa.text(
     "INSERT INTO notification_outbox (kind, family_id, payload, created_at)"
-    " VALUES (:kind, :family_id, CAST(:payload AS jsonb), now()) RETURNING id"
+    " SELECT :kind, :family_id, CAST(:payload AS jsonb), now() FROM (SELECT pg_advisory_xact_lock(:key)) AS locked"
+    " RETURNING id"
 )
 
 
@@ -77,11 +79,15 @@ async def append(session: AsyncSession, event: Event) -> int:
     """Append in the session's open transaction. Announced (unless the transaction dispatches it at commit)
     with a NOTIFY of this instance and the id, never the payload, which could pass PostgreSQL's 8000-byte
     limit; PostgreSQL delivers it only if the transaction commits."""
-    await session.exec(sa.text("SELECT pg_advisory_xact_lock(:key)"), params={"key": OUTBOX_LOCK})
     payload = to_json(event)
     result = await session.exec(
         _INSERT,
-        params={"kind": payload["type"], "family_id": event.family_id, "payload": json.dumps(payload)},
+        params={
+            "kind": payload["type"],
+            "family_id": event.family_id,
+            "payload": json.dumps(payload),
+            "key": OUTBOX_LOCK,
+        },
     )
     outbox_id = int(result.scalar_one())
     at_commit = transaction.state(session, _AtCommit)

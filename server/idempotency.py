@@ -89,8 +89,10 @@ async def claim(
 
 
 async def record_result(session: AsyncSession, *, user_id: uuid.UUID, key: str, result_id: uuid.UUID) -> None:
-    await session.exec(
-        sa.update(IdempotencyKey)
-        .where(IdempotencyKey.user_id == user_id, IdempotencyKey.key == key)
-        .values(result_id=result_id)
-    )
+    await session.exec(result_statement(user_id=user_id, key=key, result_id=result_id))
+
+
+def result_statement(*, user_id: uuid.UUID, key: str, result_id: uuid.UUID) -> sa.Update:
+    """What the claimed key created, for a retry to return (written with the change: server/writes.py)."""
+    table = IdempotencyKey.__table__  # type: ignore[attr-defined]
+    return sa.update(table).where(table.c.user_id == user_id, table.c.key == key).values(result_id=result_id)

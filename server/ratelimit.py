@@ -40,26 +40,22 @@ async def spend(sessions: SessionFactory, budget: Budget, subject: str, *, now: 
     now = time.time() if now is None else now
     start = math.floor(now / budget.window_seconds) * budget.window_seconds
     window_start = datetime.fromtimestamp(start, UTC)
+    table = RateLimitWindow.__table__  # type: ignore[attr-defined]
+    # The subject's older windows are cleared in the same statement (one round trip).
+    older = (
+        sa.delete(table)
+        .where(table.c.bucket == budget.bucket, table.c.subject == subject, table.c.window_start < window_start)
+        .cte("older")
+    )
+    count = (
+        insert(table)
+        .values(bucket=budget.bucket, subject=subject, window_start=window_start, hits=1)
+        .on_conflict_do_update(index_elements=["bucket", "subject", "window_start"], set_={"hits": table.c.hits + 1})
+        .returning(table.c.hits)
+        .add_cte(older)
+    )
     async with unit_of_work(sessions) as session:
-        hits = (
-            await session.exec(
-                insert(RateLimitWindow)
-                .values(bucket=budget.bucket, subject=subject, window_start=window_start, hits=1)
-                .on_conflict_do_update(
-                    index_elements=["bucket", "subject", "window_start"],
-                    set_={"hits": RateLimitWindow.__table__.c.hits + 1},
-                )
-                .returning(RateLimitWindow.__table__.c.hits)
-            )
-        ).one()[0]
-        if hits == 1:  # the first call of a window clears this subject's older windows
-            await session.exec(
-                sa.delete(RateLimitWindow).where(
-                    RateLimitWindow.bucket == budget.bucket,
-                    RateLimitWindow.subject == subject,
-                    RateLimitWindow.window_start < window_start,
-                )
-            )
+        hits = (await session.exec(count)).one()[0]  # type: ignore[call-overload]
     if hits > budget.limit:
         retry_after = max(1, math.ceil(start + budget.window_seconds - now))
         error = RateLimited(

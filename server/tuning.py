@@ -18,8 +18,18 @@ of the code without them in mind. The deliberate speed-ups elsewhere, so that al
   so a busy request loop does not delay notifications (bench/results/notifications.md).
 - The bus decides what every subscriber of a drain may receive at once (server/inbox/live.py
   `fan_out_check`), not once per subscriber.
-- Notification rows inserted as one executemany whose SQL is compiled once (notifications/dispatcher.py
-  `Fanout.write`).
+- A dispatch batch's teams read with each member's account and facts of the family in one statement
+  (server/access/facts.py `team_facts_statement`), and its writes in one more whatever the team's size:
+  the dispatch lock, the notifications from one array per column (constant SQL, prepared once), the
+  events marked dispatched and the NOTIFY (notifications/dispatcher.py `Fanout.write`).
+- Lean writes (issue 15, figures in bench/README.md "Lean writes"): a change's new rows, its audit event
+  and its idempotency key's result are queued and written in one statement of data-modifying CTEs
+  (server/writes.py `later`, `add_later`, `flush`, called by server/api/mutation.py); the family is locked
+  and read in one statement (`lock_and_require`, `lock_family_of`); a versioned update returns its row
+  (server/db/versioning.py); the outbox's lock is taken in its insert; a request's concurrent resolvers
+  read a family's facts once (server/access/pep.py `load_facts`). The same answers, audit and
+  notifications (tests/api/test_query_counts_writes.py also holds each mutation's statements flat for a
+  team of 3 and of 40).
 - No pool pre-ping; a connection PostgreSQL closed is replaced at checkout without a round trip
   (server/db/engine.py `_replace_if_cut`).
 - The import of historic cases (server/caseimport/) checks each row with the domain's `*_values`

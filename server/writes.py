@@ -1,18 +1,31 @@
 """The write guard: every use case that changes a family's record (its team, plan, meetings, consent,
-escalations, ...) starts here, so that it decides on the family as it is while the change is made."""
+escalations, ...) starts here, so that it decides on the family as it is while the change is made.
+
+And the batched write: rows a change adds whose ids and values are known before they are written (the
+item itself, its first version, the audit event, the idempotency key's result) are queued with `later`
+and written by `flush` in one statement, a data-modifying CTE per row, instead of one round trip each.
+Foreign keys are checked at the end of that statement, so a queued row may refer to another queued row.
+"""
 
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass, field
+from typing import TypeVar
 
-from sqlmodel import select
+import sqlalchemy as sa
+from sqlalchemy.sql.dml import UpdateBase
+from sqlmodel import SQLModel, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from notifications import transaction
 from server.access.actor import Act
 from server.access.kinds import Kind
 from server.access.pep import FAMILY_NOT_FOUND, AccessControl
 from server.errors import Conflict, NotFound
 from server.family.models import Family, FamilyStatus
+
+T = TypeVar("T", bound=SQLModel)
 
 
 async def lock_and_require(
@@ -27,18 +40,69 @@ async def lock_and_require(
 ) -> Family:
     """Lock the family row, then decide: a decision taken before waiting for the lock could rest on a
     team that a concurrent change (a hand-over of the lead, say) has since altered. Then, unless
-    `open_only` is False, CONFLICT if the family's record is closed (read-only until re-opened)."""
-    await session.exec(select(Family.id).where(Family.id == family_id).with_for_update())
+    `open_only` is False, CONFLICT if the family's record is closed (read-only until re-opened). The lock's
+    statement reads the family too: the row as it is once locked, in one round trip."""
+    locked = select(Family).where(Family.id == family_id).with_for_update()
+    family = (await session.exec(locked.execution_options(populate_existing=True))).first()
     await access.require(session, act, kind, family_id, seen_as=seen_as)
-    family = await require_open(session, family_id) if open_only else await session.get(Family, family_id)
     assert family is not None  # visible families exist
+    if open_only:
+        require_not_closed(family)
     return family
+
+
+async def lock_family_of(session: AsyncSession, model: type[T], row_id: uuid.UUID) -> tuple[T, Family] | None:
+    """A row of a family's record (`model` has a family_id) and its family, the family locked, in one statement;
+    None when there is no such row. The caller decides after this, on the family as it is once locked."""
+    statement = (
+        select(model, Family)
+        .join(Family, Family.id == model.family_id)  # type: ignore[attr-defined]
+        .where(model.id == row_id)  # type: ignore[attr-defined]
+        .with_for_update(of=Family)
+        .execution_options(populate_existing=True)
+    )
+    found = (await session.exec(statement)).first()
+    return (found[0], found[1]) if found is not None else None
+
+
+def require_not_closed(family: Family) -> None:
+    if family.status is FamilyStatus.closed:
+        raise Conflict("This family's record is closed. Reopen it before changing it.")
 
 
 async def require_open(session: AsyncSession, family_id: uuid.UUID) -> Family:
     family = await session.get(Family, family_id)
     if family is None:
         raise NotFound(FAMILY_NOT_FOUND)
-    if family.status is FamilyStatus.closed:
-        raise Conflict("This family's record is closed. Reopen it before changing it.")
+    require_not_closed(family)
     return family
+
+
+@dataclass(slots=True)
+class _Queued:
+    statements: list[UpdateBase] = field(default_factory=list)
+
+
+def later(session: AsyncSession, statement: UpdateBase) -> None:
+    """Queue an INSERT or UPDATE whose result the caller does not need, for this transaction's `flush`. The
+    queued statements run on one snapshot: none may change a row another of them changes."""
+    transaction.state(session, _Queued).statements.append(statement)
+
+
+def add_later(session: AsyncSession, row: SQLModel) -> None:
+    """Queue the INSERT of a new row built in full in Python (its id and timestamps by their factories): the
+    caller keeps the object, which the session never tracks."""
+    table = row.__table__  # type: ignore[attr-defined]
+    later(session, sa.insert(table).values({column.name: getattr(row, column.name) for column in table.columns}))
+
+
+async def flush(session: AsyncSession) -> None:
+    """Write what was queued in one statement. A constraint it breaks fails the whole statement, so the
+    transaction (rolled back by its unit of work) saves none of it."""
+    queued = transaction.state(session, _Queued)
+    statements, queued.statements = queued.statements, []
+    if len(statements) == 1:
+        await session.exec(statements[0])  # type: ignore[call-overload]
+    elif statements:
+        ctes = [statement.cte(f"w{index}") for index, statement in enumerate(statements)]
+        await session.exec(sa.select(sa.literal(1)).add_cte(*ctes))  # type: ignore[call-overload]

@@ -223,6 +223,21 @@ _PAIR_FACTS_SQL = sa.text(
     sa.bindparam("closed_read_period", type_=sa.Interval()),
 )
 
+# Every active team member of some families, with their account and their facts of the family, in one
+# statement (a notification dispatcher's batch: a family's team is who must know of most events).
+_TEAM_FACTS_SQL = sa.text(
+    "SELECT t.family_id, t.user_id, t.agency_id, t.role,"  # noqa: S608 (constant text: every value is bound)
+    " u.display_name, u.kind, u.role, u.agency_id, u.family_member_id, u.is_active, f.id,"
+    + _facts_columns(user="u.id", agency="u.agency_id", member="u.family_member_id")
+    + " FROM team_membership t JOIN app_user u ON u.id = t.user_id JOIN family f ON f.id = t.family_id"
+    " WHERE t.family_id = ANY (:family_ids) AND t.valid_to IS NULL"
+).bindparams(
+    sa.bindparam("family_ids", type_=ARRAY(sa.Uuid())),
+    sa.bindparam("closed_read_period", type_=sa.Interval()),
+)
+TEAM_FACTS_LEAD = 10  # columns before a row's facts (family id first), see _TEAM_FACTS_SQL
+
+
 _FACTS_NAMES = (
     "worker, lead, on_team, manages, own, consented, overridden, refused, police, closed_over, agreed, covering"
 )
@@ -313,6 +328,15 @@ def pair_facts_statement(
         family_ids=[family_id for _, family_id in pairs],
         closed_read_period=closed_read_period,
     )
+
+
+def team_facts_statement(
+    family_ids: list[uuid.UUID], closed_read_period: timedelta = DEFAULT_CLOSED_READ_PERIOD
+) -> sa.TextClause:
+    """Rows of (family id, member's user id, agency id, team role, their account's display name, kind, system
+    role, agency id, family member id and is_active, then the facts columns of that member and family as
+    facts_from_rows reads them) for each active membership of these families."""
+    return _TEAM_FACTS_SQL.params(family_ids=family_ids, closed_read_period=closed_read_period)
 
 
 def facts_from_rows(family_ids: list[uuid.UUID], rows: list[tuple]) -> dict[uuid.UUID, FamilyFacts]:

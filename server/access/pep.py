@@ -7,6 +7,7 @@ things the actor can already see. Decisions are made once per distinct question 
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from dataclasses import dataclass
 from typing import Any
@@ -62,6 +63,7 @@ class AccessControl:
         self.actor = actor
         self._facts: dict[uuid.UUID, FamilyFacts] = {}
         self._decisions: dict[tuple, Decision] = {}
+        self._reading: dict[uuid.UUID, asyncio.Future[None]] = {}  # facts being read, by family
         self.reads: list[dict[str, Any]] = []  # other agencies' items read, flushed to the audit log
         self.denials: list[dict[str, Any]] = []  # lookups refused as not found, flushed to the audit log
 
@@ -74,17 +76,35 @@ class AccessControl:
         """Drop cached facts; called after each committed change, which may have altered them."""
         self._facts.clear()
         self._decisions.clear()
+        self._reading.clear()
 
     async def facts(self, session: AsyncSession, family_id: uuid.UUID) -> FamilyFacts:
         await self.load_facts(session, [family_id])
         return self._facts[family_id]
 
     async def load_facts(self, session: AsyncSession, family_ids: list[uuid.UUID]) -> None:
-        missing = [family_id for family_id in dict.fromkeys(family_ids) if family_id not in self._facts]
-        if missing:
-            statement = facts_statement(self.actor, missing, self._enforcer.closed_read_period)
-            rows = (await session.exec(statement)).all()
-            self._facts.update(facts_from_rows(missing, list(rows)))
+        """Read the facts of the families not known yet. A request's resolvers run concurrently: facts already
+        being read for another of them are awaited, not read again."""
+        while missing := [family_id for family_id in dict.fromkeys(family_ids) if family_id not in self._facts]:
+            reading = {self._reading[family_id] for family_id in missing if family_id in self._reading}
+            mine = [family_id for family_id in missing if family_id not in self._reading]
+            if not mine:
+                await asyncio.wait(reading)
+                continue  # read, or, if that read failed, to be read here
+            done = asyncio.get_running_loop().create_future()
+            self._reading.update(dict.fromkeys(mine, done))
+            try:
+                statement = facts_statement(self.actor, mine, self._enforcer.closed_read_period)
+                rows = (await session.exec(statement)).all()
+                self._facts.update(facts_from_rows(mine, list(rows)))
+            finally:
+                for family_id in mine:
+                    self._reading.pop(family_id, None)
+                done.set_result(None)
+
+    def given_facts(self, facts: FamilyFacts) -> None:
+        """Facts of this actor read with something else in this transaction (a family's team, by a dispatcher)."""
+        self._facts.setdefault(facts.family_id, facts)
 
     def decide(self, act: Act, kind: Kind, facts: FamilyFacts, item: ItemFacts | None = None) -> Decision:
         _require_kind(kind)

@@ -14,7 +14,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from notifications import outbox
 from notifications.dispatcher import dispatch_appended
-from server import idempotency
+from server import idempotency, writes
 from server.access.pep import AccessControl
 from server.api.scalars import Info
 from server.audit import service as audit_service
@@ -70,14 +70,16 @@ async def mutate(
                 detail |= audit(result) if audit else {}
                 if idempotency_key is not None:
                     created = _about(result).id
-                    await idempotency.record_result(
-                        session, user_id=actor.user_id, key=idempotency_key, result_id=created
+                    writes.later(
+                        session,
+                        idempotency.result_statement(user_id=actor.user_id, key=idempotency_key, result_id=created),
                     )
             family_id = family_id or _family_of(_about(result))
-            outcome = await then(session, access, result) if then else result
-            await audit_service.record(
+            audit_service.record_later(
                 session, actor, action, family_id=family_id, detail=detail, address=context.address
             )
+            await writes.flush(session)  # the change's queued rows, its audit event and its key's result at once
+            outcome = await then(session, access, result) if then else result
             if context.fanout is not None:
                 await dispatch_appended(session, context.fanout)
         return outcome

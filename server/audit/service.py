@@ -5,8 +5,10 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
+import sqlalchemy as sa
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from server import writes
 from server.access.actor import Actor
 from server.audit.models import AuditEvent, AuditOutcome
 
@@ -23,16 +25,51 @@ async def record(
     user_id: uuid.UUID | None = None,
 ) -> None:
     """Append one audit event. `detail` holds ids and field names, never case content or secrets."""
-    session.add(
-        AuditEvent(
-            actor_user_id=actor.user_id if actor else user_id,
-            action=action,
-            outcome=outcome,
-            family_id=family_id,
-            address=address,
-            detail=detail or {},
-        )
+    session.add(event(actor, action, family_id, outcome, detail, address, user_id))
+
+
+def record_later(
+    session: AsyncSession,
+    actor: Actor,
+    action: str,
+    *,
+    family_id: uuid.UUID | None,
+    detail: dict[str, Any],
+    address: str | None,
+) -> None:
+    """Append an allowed change's audit event with the change's other rows, in one statement (writes.flush)."""
+    writes.later(
+        session, sa.insert(_TABLE).values(_values(event(actor, action, family_id, detail=detail, address=address)))
     )
+
+
+def event(
+    actor: Actor | None,
+    action: str,
+    family_id: uuid.UUID | None = None,
+    outcome: AuditOutcome = AuditOutcome.allowed,
+    detail: dict[str, Any] | None = None,
+    address: str | None = None,
+    user_id: uuid.UUID | None = None,
+) -> AuditEvent:
+    return AuditEvent(
+        actor_user_id=actor.user_id if actor else user_id,
+        action=action,
+        outcome=outcome,
+        family_id=family_id,
+        address=address,
+        detail=detail or {},
+    )
+
+
+_TABLE = AuditEvent.__table__  # type: ignore[attr-defined]
+_SET_BY_THE_DATABASE = {"id", "chain_position", "prev_hash", "hash"}
+
+
+def _values(row: AuditEvent) -> dict[str, Any]:
+    return {
+        column.name: getattr(row, column.name) for column in _TABLE.columns if column.name not in _SET_BY_THE_DATABASE
+    }
 
 
 def read_action(kind: str) -> str:

@@ -22,7 +22,6 @@ from server.contribution.service import ContributionIn
 from server.errors import BadUserInput
 from server.family.models import FamilyMember
 from server.user.api import StaffMemberType
-from server.user.models import User
 
 ContributionKindType = strawberry.enum(ContributionKind, name="ContributionKind", description="What an item is.")
 
@@ -86,16 +85,25 @@ class ContributionType:
 
     @classmethod
     async def many(cls, info: Info, rows: Sequence[Contribution]) -> list[ContributionType]:
-        """Build items with their agency, author and the members they are about, in one load per kind."""
+        """Build items with their agency, author and the members they are about, in one load per kind (none
+        of members when no item names any)."""
         loaders = info.context.loaders
-        agencies, authors, members = await asyncio.gather(
+        naming = list(dict.fromkeys(row.family_id for row in rows if row.about_member_ids))
+        actor = info.context.actor if info.context.actor and info.context.actor.kind == "staff" else None
+        caller = actor.user_id if actor else None
+        others = list(dict.fromkeys(row.author_user_id for row in rows if row.author_user_id != caller))
+        agencies, users, members = await asyncio.gather(
             loaders.agency_by_id.load_many([row.owning_agency_id for row in rows]),
-            loaders.user_by_id.load_many([row.author_user_id for row in rows]),
-            loaders.members_by_family_id.load_many([row.family_id for row in rows]),
+            loaders.user_by_id.load_many(others),
+            loaders.members_by_family_id.load_many(naming),
         )
+        authors = {user.id: StaffMemberType.from_row(user) for user in users}
+        if actor is not None and caller not in authors:
+            authors[actor.user_id] = StaffMemberType.of_actor(actor)
+        members_of = dict(zip(naming, members, strict=True))
         return [
-            cls._build(row, agency, author, family_members)
-            for row, agency, author, family_members in zip(rows, agencies, authors, members, strict=True)
+            cls._build(row, agency, authors[row.author_user_id], members_of.get(row.family_id, []))
+            for row, agency in zip(rows, agencies, strict=True)
         ]
 
     @classmethod
@@ -103,7 +111,9 @@ class ContributionType:
         return (await cls.many(info, [row]))[0]
 
     @classmethod
-    def _build(cls, row: Contribution, agency: Agency, author: User, members: list[FamilyMember]) -> ContributionType:
+    def _build(
+        cls, row: Contribution, agency: Agency, author: StaffMemberType, members: list[FamilyMember]
+    ) -> ContributionType:
         about = set(row.about_member_ids)
         return cls(
             id=strawberry.ID(str(row.id)),
@@ -117,7 +127,7 @@ class ContributionType:
             created_at=row.created_at,
             updated_at=row.updated_at,
             owning_agency=AgencyType.from_row(agency),
-            author=StaffMemberType.from_row(author),
+            author=author,
             about=[
                 FamilyMemberRef(id=strawberry.ID(str(m.id)), full_name=m.full_name) for m in members if m.id in about
             ],

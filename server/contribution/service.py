@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from server import pagination
+from server import pagination, writes
 from server.access.actor import Act
 from server.access.categories import InformationCategory
 from server.access.facts import ItemFacts
@@ -61,6 +61,7 @@ def content_columns() -> ContentColumns:
 async def add(
     session: AsyncSession, access: AccessControl, *, family_id: uuid.UUID, data: ContributionIn
 ) -> Contribution:
+    """The item and its first version are written with the mutation's audit event (server/writes.py)."""
     await lock_and_require(session, access, Act.create, KIND, family_id)
     await require_members_of(session, family_id, data.about_member_ids)
     row = Contribution(
@@ -69,9 +70,8 @@ async def add(
         author_user_id=access.actor.user_id,
         **_content(data),
     )
-    session.add(row)
-    await session.flush()
-    session.add(_version_of(row, access.actor.user_id))
+    writes.add_later(session, row)
+    writes.add_later(session, _version_of(row, access.actor.user_id))
     return row
 
 

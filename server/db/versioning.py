@@ -26,19 +26,22 @@ async def update_versioned(
     values: dict[str, Any],
     *,
     what: str,
+    provided: sa.ColumnElement[bool] | None = None,
 ) -> T:
-    """Apply `values` only if the row is still at `expected_version`; bump the version."""
+    """Apply `values` only if the row is still at `expected_version`; bump the version. The row comes back
+    from the UPDATE itself (RETURNING), refreshing the session's copy: one round trip. `provided`, a further
+    condition, also answers CONFLICT when false (the caller may tell the two apart)."""
     table = model.__table__  # type: ignore[attr-defined]
     statement = (
-        sa.update(table)
-        .where(table.c.id == row_id, table.c.version == expected_version)
+        sa.update(model)
+        .where(table.c.id == row_id, table.c.version == expected_version, sa.true() if provided is None else provided)
         .values(**values, version=table.c.version + 1, updated_at=utcnow())
-        .returning(table.c.id)
+        .returning(model)
+        .execution_options(populate_existing=True, synchronize_session=False)
     )
-    if (await session.exec(statement)).first() is None:  # type: ignore[call-overload]
+    row = (await session.exec(statement)).scalars().first()  # type: ignore[call-overload]
+    if row is None:
         raise Conflict(f"Someone else changed this {what} since you opened it. Reload to see their change.")
-    row = await session.get(model, row_id, populate_existing=True)
-    assert row is not None
     return row
 
 

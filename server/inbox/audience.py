@@ -32,8 +32,9 @@ from notifications.events import (
     notice_kind,
 )
 from notifications.models import Notification
-from server.access.actor import Act
+from server.access.actor import Act, Actor
 from server.access.enforcer import PolicyEnforcer
+from server.access.facts import TEAM_FACTS_LEAD, facts_from_rows, team_facts_statement
 from server.access.kinds import Kind
 from server.access.pep import AccessControl
 from server.access.rules import active_membership
@@ -47,13 +48,22 @@ ACTION_EVENTS = (ActionAssigned, ActionDueSoon, ActionOverdue, ActionDone)
 LEAD_REMINDERS = (ReviewDue, AssessmentOverdue)  # the lead's to arrange, and the covering deputy's
 
 
+@dataclass(frozen=True, slots=True)
+class _Member:
+    """A worker on a family's team, as who must know reads them."""
+
+    user_id: uuid.UUID
+    agency_id: uuid.UUID
+    role: TeamRole
+
+
 @dataclass(slots=True)
 class _Batch:
     """What the events dispatched in one transaction share, read once for all of them: each family's team
     (by `prepare`) and each recipient's enforcement point, whose facts of a family are then read once per
     batch, not once per event."""
 
-    teams: dict[uuid.UUID, list[TeamMembership]] = field(default_factory=dict)
+    teams: dict[uuid.UUID, list[_Member]] = field(default_factory=dict)
     recipients: dict[uuid.UUID, AccessControl | None] = field(default_factory=dict)
 
 
@@ -83,15 +93,11 @@ async def recipients(session: AsyncSession, event: Event) -> list[uuid.UUID]:
 
 def batch_preparer(enforcer: PolicyEnforcer) -> Prepare:
     async def prepare(session: AsyncSession, events: list[Event]) -> None:
-        """For a batch of events in one transaction: every family's team in one statement, every recipient
-        in one, and every (recipient, family) pair's facts in one. The per-event calls then decide from
-        these, exactly as they would have decided reading them one by one in this transaction."""
-        families = list({event.family_id for event in events})
-        statement = select(TeamMembership).where(col(TeamMembership.family_id).in_(families), active_membership())
-        teams: dict[uuid.UUID, list[TeamMembership]] = {family_id: [] for family_id in families}
-        for membership in (await session.exec(statement)).all():
-            teams[membership.family_id].append(membership)
-        transaction.state(session, _Batch).teams = teams
+        """For a batch of events in one transaction: every family's team with each member's account and
+        facts of the family in one statement; any other recipient in one, and their facts in one. The
+        per-event calls then decide from these, exactly as they would have decided reading them one by one
+        in this transaction."""
+        await _read_teams(session, enforcer, list({event.family_id for event in events}))
         wanted = [(event, await recipients(session, event)) for event in events]
         accesses = {
             access.actor.user_id: access
@@ -101,6 +107,21 @@ def batch_preparer(enforcer: PolicyEnforcer) -> Prepare:
         await AccessControl.load_facts_of_many(session, pairs)
 
     return prepare
+
+
+async def _read_teams(session: AsyncSession, enforcer: PolicyEnforcer, families: list[uuid.UUID]) -> None:
+    """The families' teams, each member's enforcement point (an active staff account's) and its facts."""
+    batch = transaction.state(session, _Batch)
+    batch.teams = {family_id: [] for family_id in families}
+    for row in (await session.exec(team_facts_statement(families, enforcer.closed_read_period))).all():
+        family_id, user_id, agency_id, role, name, kind, system_role, own_agency, member, active = row[:TEAM_FACTS_LEAD]
+        batch.teams[family_id].append(_Member(user_id, agency_id, TeamRole(role)))
+        if user_id not in batch.recipients:
+            actor = Actor(user_id, name, kind, system_role or "family", own_agency, member)
+            staff = active and kind == UserKind.staff.value
+            batch.recipients[user_id] = AccessControl(enforcer, actor) if staff else None
+        if (access := batch.recipients[user_id]) is not None:
+            access.given_facts(facts_from_rows([family_id], [row[TEAM_FACTS_LEAD:]])[family_id])
 
 
 def told(enforcer: PolicyEnforcer) -> Told:
@@ -144,12 +165,12 @@ def digest_filter(enforcer: PolicyEnforcer) -> Visible:
     return visible
 
 
-async def _team(session: AsyncSession, family_id: uuid.UUID) -> list[TeamMembership]:
+async def _team(session: AsyncSession, family_id: uuid.UUID) -> list[_Member]:
     teams = transaction.state(session, _Batch).teams
     if family_id in teams:  # read for the whole batch by `prepare`
         return teams[family_id]
     statement = select(TeamMembership).where(TeamMembership.family_id == family_id, active_membership())
-    return list((await session.exec(statement)).all())
+    return [_Member(m.user_id, m.agency_id, m.role) for m in (await session.exec(statement)).all()]
 
 
 async def _staff(

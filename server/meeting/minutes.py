@@ -16,6 +16,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from notifications import outbox
 from notifications.events import MinutesPublished
+from server import writes
 from server.access.categories import InformationCategory
 from server.access.pep import AccessControl
 from server.clock import utcnow
@@ -38,6 +39,7 @@ from server.plan.models import PlanAction
 from server.team.models import TeamMembership
 from server.validation import required_text
 
+NO_ITEMS = "Add at least one item to the minutes before publishing them."
 PUBLISHED = "These minutes are published and cannot change; add an addendum to correct them."
 
 
@@ -97,18 +99,14 @@ async def add_item(
     """The chair adds an item at the end of the draft minutes. The meeting's version moves on."""
     meeting = await _draft_changed(session, access, meeting_id, expected_version)
     content = await _item_content(session, access, meeting, data)
-    last = select(sa.func.max(MinutesItem.position)).where(MinutesItem.meeting_id == meeting.id)
-    position = ((await session.exec(last)).one() or 0) + 1
     row = MinutesItem(
-        meeting_id=meeting.id,
-        family_id=meeting.family_id,
-        position=position,
-        author_user_id=access.actor.user_id,
-        **content,
+        meeting_id=meeting.id, family_id=meeting.family_id, position=0, author_user_id=access.actor.user_id, **content
     )
-    session.add(row)
-    async with unless_published():
-        await session.flush()
+    table = MinutesItem.__table__  # type: ignore[attr-defined]
+    last = sa.select(sa.func.coalesce(sa.func.max(table.c.position), 0) + 1).where(table.c.meeting_id == meeting.id)
+    values = {column.name: getattr(row, column.name) for column in table.columns} | {"position": last.scalar_subquery()}
+    async with unless_published():  # the position in the statement that inserts: one round trip
+        row.position = (await session.exec(sa.insert(table).values(values).returning(table.c.position))).one()[0]
     return meeting, row
 
 
@@ -143,10 +141,16 @@ async def publish_minutes(
     meeting = await _started(session, access, meeting_id)
     _require_draft(meeting)
     values = {"minutes_published_at": utcnow(), "status": MeetingStatus.held.value}
-    row = await update_versioned(session, Meeting, meeting.id, expected_version, values, what="meeting")
-    items = select(sa.func.count()).select_from(MinutesItem).where(MinutesItem.meeting_id == meeting.id)
-    if (await session.exec(items)).one() == 0:  # the change's transaction is rolled back
-        raise BadUserInput("Add at least one item to the minutes before publishing them.", field="minutes")
+    has_items = sa.exists().where(MinutesItem.__table__.c.meeting_id == meeting.id)  # type: ignore[attr-defined]
+    try:
+        row = await update_versioned(
+            session, Meeting, meeting.id, expected_version, values, what="meeting", provided=has_items
+        )
+    except Conflict:
+        current = (await session.exec(select(Meeting.version).where(Meeting.id == meeting.id))).one()
+        if current == expected_version:  # not stale: there was no item
+            raise BadUserInput(NO_ITEMS, field="minutes") from None
+        raise
     # The event names the meeting only: readers open the minutes and see the items they may read.
     await outbox.append(
         session,
@@ -171,8 +175,7 @@ async def add_decision(
         contains_third_party_identities=data.contains_third_party_identities,
         agreed_with_family=data.agreed_with_family,
     )
-    session.add(row)
-    await session.flush()
+    writes.add_later(session, row)  # with the audit event (server/writes.py)
     return meeting, row
 
 

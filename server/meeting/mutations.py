@@ -17,7 +17,7 @@ from server.api.types import InformationCategoryType
 from server.errors import BadUserInput
 from server.meeting import minutes as minutes_service
 from server.meeting import service as meeting_service
-from server.meeting.api import AttendanceType, MeetingKindType, MeetingType, meeting_view
+from server.meeting.api import AttendanceType, MeetingKindType, MeetingType
 from server.meeting.minutes import AddendumIn, DecisionIn, MinutesItemIn
 from server.meeting.models import Attendance, Meeting
 from server.meeting.service import MeetingIn
@@ -264,7 +264,7 @@ class MeetingMutation:
             idempotency_key=input.idempotency_key,
             replay=_meeting_added_to,
         )
-        return await meeting_view(info, str(meeting.id))
+        return MeetingType.from_row(meeting)
 
     @strawberry.mutation(description="Change an item of the draft minutes. CONFLICT once published or when stale.")
     async def minutes_item_edit(self, info: Info, input: MinutesItemEditInput) -> MeetingType:
@@ -283,7 +283,7 @@ class MeetingMutation:
                 "fields": sorted(changes),
             },
         )
-        return await meeting_view(info, str(meeting.id))
+        return MeetingType.from_row(meeting)
 
     @strawberry.mutation(description="Remove an item from the draft minutes. CONFLICT once published or when stale.")
     async def minutes_item_remove(self, info: Info, input: MinutesItemRemoveInput) -> MeetingType:
@@ -293,7 +293,7 @@ class MeetingMutation:
             partial(minutes_service.remove_item, item_id=item_id, expected_version=input.expected_version),
             audit=lambda row: {"meetingId": str(row.id), "minutesItemId": str(item_id)},
         )
-        return await meeting_view(info, str(meeting.id))
+        return MeetingType.from_row(meeting)
 
     @strawberry.mutation(
         description="Publish the minutes (at least one item); after this they never change (add addenda instead)."
@@ -323,7 +323,7 @@ class MeetingMutation:
             idempotency_key=input.idempotency_key,
             replay=_meeting_added_to,
         )
-        return await meeting_view(info, str(meeting.id))
+        return MeetingType.from_row(meeting)
 
     @strawberry.mutation(description="Add a correction to published minutes.")
     async def minutes_addendum_add(self, info: Info, input: MinutesAddendumAddInput) -> MeetingType:
@@ -339,7 +339,7 @@ class MeetingMutation:
             idempotency_key=input.idempotency_key,
             replay=_meeting_added_to,
         )
-        return await meeting_view(info, str(meeting.id))
+        return MeetingType.from_row(meeting)
 
     @strawberry.mutation(description="Add an action agreed at the meeting; it goes onto the plan for its owner.")
     async def meeting_action_add(self, info: Info, input: MeetingActionAddInput) -> PlanActionType:

@@ -12,6 +12,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from notifications import outbox
 from notifications.events import MeetingCancelled, MeetingChanged, MeetingScheduled
+from server import writes
 from server.access.actor import Act
 from server.access.kinds import Kind
 from server.access.pep import AccessControl
@@ -161,9 +162,13 @@ async def get(session: AsyncSession, access: AccessControl, meeting_id: uuid.UUI
 
 async def for_change(session: AsyncSession, access: AccessControl, meeting_id: uuid.UUID) -> Meeting:
     """The meeting, once the caller is known to see it and to chair the family's meetings, with the family
-    locked and open."""
-    meeting = await get(session, access, meeting_id)
-    await lock_and_require(session, access, Act.update, KIND, meeting.family_id, seen_as=KIND)
+    locked (read with the meeting, in one statement) and open."""
+    found = await writes.lock_family_of(session, Meeting, meeting_id)
+    if found is None or not await access.can(session, Act.read, KIND, found[0].family_id):
+        raise NotFound(NOT_FOUND)
+    meeting, family = found
+    await access.require(session, Act.update, KIND, meeting.family_id, seen_as=KIND)
+    writes.require_not_closed(family)
     return meeting
 
 

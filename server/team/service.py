@@ -12,6 +12,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from notifications import outbox
 from notifications.events import LeadProfessionalChanged, TeamMemberAdded, TeamMemberRemoved
+from server import writes
 from server.access.actor import Act
 from server.access.kinds import Kind
 from server.access.pep import AccessControl
@@ -59,13 +60,22 @@ async def add_member(
     contact: Contact,
     valid_from: datetime | None = None,
 ) -> TeamMembership:
+    """The membership is written with the mutation's audit event (server/writes.py)."""
     await lock_and_require(session, access, Act.manage, Kind.team, family_id)
-    worker = await _team_worker(session, user_id)
-    if await _active_membership(session, family_id, user_id) is not None:
+    # The worker and whether they are on the team already, in one statement.
+    on_team = (
+        select(TeamMembership.id)
+        .where(TeamMembership.family_id == family_id, TeamMembership.user_id == user_id, active_membership())
+        .exists()
+    )
+    found = (await session.exec(select(User, on_team).where(User.id == user_id))).first()
+    worker = check_team_worker(found[0] if found else None)
+    if found is not None and found[1]:
         raise Conflict(f"{worker.display_name} is already on this family's team.")
     if valid_from is not None and valid_from > utcnow():
         raise BadUserInput("A team membership cannot start in the future.", field="validFrom")
-    membership = await _join(session, family_id, worker, TeamRole.contributor, contact, valid_from)
+    membership = membership_row(family_id, worker, TeamRole.contributor, contact, valid_from)
+    writes.add_later(session, membership)
     await outbox.append(
         session,
         TeamMemberAdded(

@@ -26,6 +26,16 @@ class StaffMemberType:
         return AgencyType.from_row(row) if row else None
 
     @classmethod
+    def of_actor(cls, actor: Actor) -> StaffMemberType:
+        """The caller as colleagues see them, from their sign-in (what they just wrote needs no read of them)."""
+        return cls(
+            id=strawberry.ID(str(actor.user_id)),
+            display_name=actor.display_name,
+            role=SystemRole(actor.role),
+            agency_id=actor.agency_id,
+        )
+
+    @classmethod
     def from_row(cls, row: User) -> StaffMemberType:
         return cls(
             id=strawberry.ID(str(row.id)),
