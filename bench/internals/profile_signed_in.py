@@ -59,7 +59,7 @@ async def run(args: argparse.Namespace) -> str:
             profiler.start()
             await many()
             profiler.stop()
-            profile = cProfile.Profile()
+            profile = cProfile.Profile(time.process_time)  # CPU time: waiting on the database is not counted
             profile.enable()
             await many()
             profile.disable()
