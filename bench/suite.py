@@ -39,12 +39,14 @@ from bench.explain import explain_all
 from bench.loadgen import run_load
 from bench.report import STARTED, machine, say
 from bench.servers import APP, BASELINE, app_environment, uvicorn_server
+from bench.signed_in import measure as measure_signed_in
 from bench.suite_report import write
 from bench.suite_scenarios import SCENARIOS, Scenarios, add_meeting_pool, write_cases
 from bench.wire import MOST_RUNS, Statement, app_behind_tap, fewest, settled
 
 RESULTS = ROOT / "bench" / "results"
 WARM_PASSES, WRITE_WARM_ROUNDS = 3, 2
+SIGNED_IN_REQUESTS = 2000
 BIG_TABLES = (
     "contribution",
     "contribution_version",
@@ -285,6 +287,8 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
         await add_meeting_pool(url, meta, 20_000 if args.duration >= 1 else 2_000)
         say("statements per request")
         counted = await statement_counts(url, meta, tokens)
+        say("an authenticated trivial query: app CPU per request")
+        signed_in = await measure_signed_in(url, tokens["actor"], SIGNED_IN_REQUESTS)
         say("load: app and baseline under uvicorn")
         points = await measure(url, meta, tokens, args, args.scenarios)
         growth = None
@@ -306,6 +310,7 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
         "meta": {k: v for k, v in meta.items() if k != "meeting_pool"},
         "load": {"start": load_start, "end": loadavg()},
         "statements": counted["counts"],
+        "signed_in": signed_in,
         "points": points,
         "growth": growth,
         "notes": [],

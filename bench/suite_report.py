@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+from bench.signed_in import markdown as signed_in_markdown
 from bench.suite_scenarios import SCENARIOS
 
 
@@ -127,6 +128,8 @@ def markdown(r: dict[str, Any]) -> str:
     ]
     for label, c in r["statements"].items():
         lines.append(f"| {label} | {c['items'] if c['items'] is not None else ''} | {c['statements']} |")
+    if r.get("signed_in"):
+        lines += ["", signed_in_markdown(r["signed_in"])]
     if r.get("growth"):
         lines += [
             "",

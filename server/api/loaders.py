@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from functools import partial
+from functools import cached_property, partial
 
 from strawberry.dataloader import DataLoader
 
@@ -34,29 +34,92 @@ from server.user.loaders import user_by_id
 
 
 class Loaders:
+    """Each loader is made when a resolver first asks for it: most requests use one or two of them."""
+
     def __init__(self, sessions: SessionFactory, access: Callable[[], AccessControl], settings: Settings) -> None:
         """`access` gives the request's enforcement point, for loaders that decide what the caller may see."""
-        self.members_by_family_id = DataLoader(partial(members_by_family_id, sessions))
-        self.family_by_id = DataLoader(partial(family_by_id, sessions))
-        self.visible_family_by_id = DataLoader(partial(visible_family_by_id, sessions, access))
-        self.review_by_family_id = DataLoader(partial(review_by_family_id, sessions, access, settings))
-        self.active_team_by_family_id = DataLoader(partial(active_team_by_family_id, sessions))
-        self.lead_by_family_id = DataLoader(partial(lead_by_family_id, sessions))
-        self.agency_by_id = DataLoader(partial(agency_by_id, sessions))
-        self.user_by_id = DataLoader(partial(user_by_id, sessions))
-        self.service_by_id = DataLoader(partial(service_by_id, sessions))
-        self.versions_by_contribution_id = DataLoader(partial(versions_by_contribution_id, sessions))
-        self.invitees_by_meeting_id = DataLoader(partial(invitees_by_meeting_id, sessions))
-        self.minutes_items_by_meeting = DataLoader(partial(minutes_items_by_meeting, sessions, access))
-        self.decisions_by_meeting = DataLoader(partial(decisions_by_meeting, sessions, access))
-        self.addenda_by_meeting = DataLoader(partial(addenda_by_meeting, sessions, access))
-        self.changes_by_meeting_id = DataLoader(partial(changes_by_meeting_id, sessions))
-        self.actions_by_meeting_id = DataLoader(partial(actions_by_meeting_id, sessions, access))
-        self.attention_by_family_id = DataLoader(partial(attention_by_family_id, sessions, access))
-        self.notification_content = DataLoader(partial(content_by_ref, sessions, access))
-        self.notification_digest_items = DataLoader(partial(items_by_digest, sessions, access))
+        self._sessions = sessions
+        self._access = access
+        self._settings = settings
+
+    @cached_property
+    def members_by_family_id(self) -> DataLoader:
+        return DataLoader(partial(members_by_family_id, self._sessions))
+
+    @cached_property
+    def family_by_id(self) -> DataLoader:
+        return DataLoader(partial(family_by_id, self._sessions))
+
+    @cached_property
+    def visible_family_by_id(self) -> DataLoader:
+        return DataLoader(partial(visible_family_by_id, self._sessions, self._access))
+
+    @cached_property
+    def review_by_family_id(self) -> DataLoader:
+        return DataLoader(partial(review_by_family_id, self._sessions, self._access, self._settings))
+
+    @cached_property
+    def active_team_by_family_id(self) -> DataLoader:
+        return DataLoader(partial(active_team_by_family_id, self._sessions))
+
+    @cached_property
+    def lead_by_family_id(self) -> DataLoader:
+        return DataLoader(partial(lead_by_family_id, self._sessions))
+
+    @cached_property
+    def agency_by_id(self) -> DataLoader:
+        return DataLoader(partial(agency_by_id, self._sessions))
+
+    @cached_property
+    def user_by_id(self) -> DataLoader:
+        return DataLoader(partial(user_by_id, self._sessions))
+
+    @cached_property
+    def service_by_id(self) -> DataLoader:
+        return DataLoader(partial(service_by_id, self._sessions))
+
+    @cached_property
+    def versions_by_contribution_id(self) -> DataLoader:
+        return DataLoader(partial(versions_by_contribution_id, self._sessions))
+
+    @cached_property
+    def invitees_by_meeting_id(self) -> DataLoader:
+        return DataLoader(partial(invitees_by_meeting_id, self._sessions))
+
+    @cached_property
+    def minutes_items_by_meeting(self) -> DataLoader:
+        return DataLoader(partial(minutes_items_by_meeting, self._sessions, self._access))
+
+    @cached_property
+    def decisions_by_meeting(self) -> DataLoader:
+        return DataLoader(partial(decisions_by_meeting, self._sessions, self._access))
+
+    @cached_property
+    def addenda_by_meeting(self) -> DataLoader:
+        return DataLoader(partial(addenda_by_meeting, self._sessions, self._access))
+
+    @cached_property
+    def changes_by_meeting_id(self) -> DataLoader:
+        return DataLoader(partial(changes_by_meeting_id, self._sessions))
+
+    @cached_property
+    def actions_by_meeting_id(self) -> DataLoader:
+        return DataLoader(partial(actions_by_meeting_id, self._sessions, self._access))
+
+    @cached_property
+    def attention_by_family_id(self) -> DataLoader:
+        return DataLoader(partial(attention_by_family_id, self._sessions, self._access))
+
+    @cached_property
+    def notification_content(self) -> DataLoader:
+        return DataLoader(partial(content_by_ref, self._sessions, self._access))
+
+    @cached_property
+    def notification_digest_items(self) -> DataLoader:
+        return DataLoader(partial(items_by_digest, self._sessions, self._access))
 
     def forget(self) -> None:
         """Clear caches after a change, so a mutation's result reflects what it just wrote."""
         for loader in vars(self).values():
-            loader.clear_all()
+            if isinstance(loader, DataLoader):
+                loader.clear_all()

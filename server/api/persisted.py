@@ -76,8 +76,13 @@ class TrustedDocuments:
         return trusted
 
 
-def document_cache(trusted: TrustedDocuments) -> Callable[[], SchemaExtension]:
-    """Parsing and validation: none for a trusted document (done at start-up), cached for the rest."""
+def document_cache(
+    trusted: TrustedDocuments, *, max_tokens: int, rules: tuple[type[ASTValidationRule], ...]
+) -> Callable[[], SchemaExtension]:
+    """Parsing and validation: none for a trusted document (done at start-up), cached for the rest. The token
+    limit and every validation rule (graphql-core's and ours) are applied here, in one extension, rather than
+    by one extension each (MaxTokensLimiter, AddValidationRules, DisableIntrospection): each extension costs
+    every request its hooks, and a trivial query's whole cost is a millisecond."""
 
     class DocumentCache(SchemaExtension):
         def __init__(self) -> None:
@@ -92,7 +97,7 @@ def document_cache(trusted: TrustedDocuments) -> Callable[[], SchemaExtension]:
             if self.trusted is not None:
                 context.graphql_document = self.trusted.document
             else:
-                context.graphql_document = self.parse(context.query, **context.parse_options)
+                context.graphql_document = self.parse(context.query, max_tokens=max_tokens)
             yield
 
         def on_validate(self) -> Iterator[None]:
@@ -100,9 +105,7 @@ def document_cache(trusted: TrustedDocuments) -> Callable[[], SchemaExtension]:
             if self.trusted is not None:
                 context.pre_execution_errors = []
             else:
-                context.pre_execution_errors = self.validate(
-                    context.schema._schema, context.graphql_document, context.validation_rules
-                )
+                context.pre_execution_errors = self.validate(context.schema._schema, context.graphql_document, rules)
             yield
 
     return DocumentCache

@@ -5,7 +5,6 @@ from __future__ import annotations
 import strawberry
 from graphql import specified_rules
 from graphql.validation import NoSchemaIntrospectionCustomRule
-from strawberry.extensions import AddValidationRules, DisableIntrospection, MaxTokensLimiter
 from strawberry.extensions.max_aliases import create_validator as max_aliases_rule
 from strawberry.extensions.query_depth_limiter import create_validator as max_depth_rule
 from strawberry.tools import merge_types
@@ -137,26 +136,17 @@ def create_schema(settings: Settings) -> strawberry.Schema:
     limits = [max_depth_rule(settings.max_query_depth, None, None), max_aliases_rule(settings.max_aliases)]
     if settings.production:
         limits.append(HideSuggestions)
-    extensions: list = [
-        ErrorPolicy,
-        RequestAudit,
-        lambda: MaxTokensLimiter(max_token_count=settings.max_tokens),
-        lambda: AddValidationRules(limits),
-    ]
+    # The rules every request is validated with (graphql-core's, the limits, and in production no
+    # introspection), so that a trusted document is held to exactly what it would be held to when sent.
+    rules = (*specified_rules, *limits, *([NoSchemaIntrospectionCustomRule] if settings.production else []))
     trusted = TrustedDocuments()
-    extensions.append(document_cache(trusted))
-    if settings.production:
-        extensions.append(DisableIntrospection)
     schema = TafSchema(
         query=Query,
         mutation=Mutation,
         subscription=Subscription,
-        extensions=extensions,
+        extensions=[ErrorPolicy, RequestAudit, document_cache(trusted, max_tokens=settings.max_tokens, rules=rules)],
         execution_context_class=HideSuggestionsInExecution if settings.production else None,
     )
-    # The rules every request is validated with (graphql-core's, the limits, and in production no
-    # introspection), so that a trusted document is held to exactly what it would be held to when sent.
-    rules = (*specified_rules, *limits, *([NoSchemaIntrospectionCustomRule] if settings.production else []))
     trusted.load(settings.graphql_dir / "operations", schema._schema, rules)
     schema.trusted = trusted
     return schema

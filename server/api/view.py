@@ -10,6 +10,7 @@ from collections import deque
 from datetime import timedelta
 from typing import Any
 
+import asyncpg
 from graphql import GraphQLError
 from sqlalchemy.exc import DBAPIError
 from starlette.requests import Request
@@ -201,9 +202,8 @@ class TafGraphQL(GraphQL[Context, None]):
 
     async def _authenticate(self, context: Context, token: str | None) -> None:
         try:
-            async with self.state.sessions() as session:
-                found = await auth_service.authenticate(session, token)
-        except (DBAPIError, OSError):
+            found = await auth_service.authenticate(self.state.engine, token)
+        except (DBAPIError, OSError, asyncpg.PostgresError, asyncpg.InterfaceError):
             # The database is down: every field that needs a signed-in user answers UNAVAILABLE.
             context.database_down = True
             return
