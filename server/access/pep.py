@@ -294,18 +294,30 @@ class StatementPolicy:
     The same rules (rules.py, read over FactsColumns), policy lines and combination (deny overrides) as
     AccessControl's filters; the audit basis is the rule the enforcer gives for an allowed item."""
 
-    def __init__(self, enforcer: PolicyEnforcer, role: str) -> None:
+    def __init__(self, enforcer: PolicyEnforcer, actor: Actor) -> None:
         self._enforcer = enforcer
-        self.role = role
-        # The actor as bind parameters, named as facts.facts_row_parameters names them.
+        self.role = actor.role
+        # The actor as bind parameters, named as facts.facts_row_parameters names them; an id the actor has not
+        # (staff have no family member, families no agency) stays None, as the rules test for it.
         self.actor = Actor(
             user_id=sa.bindparam("user_id", type_=sa.Uuid()),  # type: ignore[arg-type]
             display_name="",
             kind="",
-            role=role,
-            agency_id=sa.bindparam("agency_id", type_=sa.Uuid()),  # type: ignore[arg-type]
-            family_member_id=sa.bindparam("member_id", type_=sa.Uuid()),  # type: ignore[arg-type]
+            role=actor.role,
+            agency_id=_parameter("agency_id", actor.agency_id),  # type: ignore[arg-type]
+            family_member_id=_parameter("member_id", actor.family_member_id),  # type: ignore[arg-type]
         )
+        # What the text of a statement built with this policy depends on, besides the statement itself.
+        self.key = (enforcer, actor.role, actor.agency_id is None, actor.family_member_id is None)
+
+    def access(self) -> AccessControl:
+        """AccessControl's filters (family_filter) for the actor as bind parameters."""
+        return AccessControl(self._enforcer, self.actor)
+
+    @staticmethod
+    def parameters(actor: Actor) -> dict[str, Any]:
+        """The values of the actor's bind parameters."""
+        return {"user_id": actor.user_id, "agency_id": actor.agency_id, "member_id": actor.family_member_id}
 
     def family_condition(self, facts: FactsColumns, act: Act = Act.read, kind: Kind = Kind.family) -> ColumnElement:
         """`can(act, kind, family)` over the family's facts row."""
@@ -337,6 +349,10 @@ class StatementPolicy:
             *((_item_sql(rule, self.actor, facts, columns), sa.literal(rule)) for rule in reversed(allow)),
             else_=sa.null(),
         )
+
+
+def _parameter(name: str, value: uuid.UUID | None) -> ColumnElement | None:
+    return None if value is None else sa.bindparam(name, type_=sa.Uuid())
 
 
 def _require_kind(kind: Kind) -> None:

@@ -118,7 +118,7 @@ FAMILY_RULES: dict[str, FamilyRule] = {
         lambda actor, facts: facts.own_family,
         lambda actor, family_id: (
             sa.exists().where(_member.family_id == family_id, _member.id == actor.family_member_id)
-            if actor.family_member_id
+            if actor.family_member_id is not None
             else sa.false()
         ),
     ),

@@ -189,8 +189,8 @@ async def family_contributions(context: Context, variables: dict[str, Any]) -> s
     values = {**facts_row_parameters(access.actor, family_id, enforcer.closed_read_period), "first": first}
     async with context.read() as session:
         dialect = session.bind.dialect  # type: ignore[union-attr]
-        key = (__name__, enforcer, access.actor.role, dialect.name)
-        row = await prepared(key, dialect, lambda: statement(StatementPolicy(enforcer, access.actor.role))).first(
+        policy = StatementPolicy(enforcer, access.actor)
+        row = await prepared((__name__, policy.key, dialect.name), dialect, lambda: statement(policy)).first(
             session, values
         )
     if row is None or not row[0]:
