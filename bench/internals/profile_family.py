@@ -4,7 +4,8 @@ no network), the 5 requests of the family page on the 200-item family, repeated.
     .venv/bin/python -m bench.internals.profile_family --database taf_suite --pages 30 \
         --out bench/results/profile-family.txt
 
-It profiles the server's own code, so it runs the app in this process and imports its internals
+`--only FamilyContributions` profiles one of the page's requests; `--caseload` the caseload scenario's request
+instead of the page. It profiles the server's own code, so it runs the app in this process and imports its internals
 (bench/internals/__init__.py says why that is kept here). The database is one `make bench` generated.
 """
 
@@ -90,7 +91,8 @@ async def run(args: argparse.Namespace) -> str:
             total = sum(modules.values())
     del handle
     header = (
-        f"# {'caseload' if args.caseload else 'family page'} x {args.pages} ({args.database}), in-process ASGI, no profiler,"
+        f"# {'caseload' if args.caseload else 'family page'} x {args.pages} ({args.database}),"
+        " in-process ASGI, no profiler,"
         f" {'by hash' if args.persisted else 'document text'}, compiled reads {'on' if args.compiled else 'off'}"
         f"{', only ' + args.only if args.only else ''}:"
         f" {wall / args.pages * 1000:.1f} ms"

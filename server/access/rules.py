@@ -10,7 +10,8 @@ facts of its family; the SQL form is a condition on the content's columns (Conte
 content table maps) with those facts resolved: either as values (FamilyFacts, read beforehand) or as
 SQL expressions (FactsColumns, the columns of a facts row in the same statement, whose text is then the
 same for every family and every actor of a role: a compiled read prepares it once).
-tests/access/test_rules_agree.py holds each pair in agreement, for both forms of the facts.
+tests/access/test_rules_agree.py holds each pair in agreement; tests/access/test_rules_property.py also holds
+the form over FactsColumns (access.pep.StatementPolicy) in agreement with the enforcer, basis included.
 """
 
 from __future__ import annotations

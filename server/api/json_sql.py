@@ -7,8 +7,11 @@ from collections.abc import Callable, Hashable
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.engine import Dialect
-from sqlalchemy.sql.elements import ColumnElement
+from sqlalchemy.sql import operators
+from sqlalchemy.sql.elements import BinaryExpression, BindParameter, ColumnElement
+from sqlalchemy.sql.visitors import replacement_traverse
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 EMPTY_LIST = sa.text("'[]'::json")
@@ -39,8 +42,10 @@ class Prepared:
     statement again or walking it for SQLAlchemy's cache key."""
 
     def __init__(self, statement: sa.Select, dialect: Dialect) -> None:
-        compiled = statement.compile(dialect=dialect)
+        compiled = replacement_traverse(statement, {}, _in_as_any).compile(dialect=dialect)
         self.sql = compiled.string
+        if "__[POSTCOMPILE_" in self.sql:
+            raise ValueError("a statement to prepare once cannot hold parameters SQLAlchemy expands when it runs")
         self.names = tuple(compiled.positiontup or ())
         # The statement's own constants (JSON keys, formats), bound as SQLAlchemy binds them; the rest are
         # the parameters each run gives.
@@ -52,6 +57,17 @@ class Prepared:
         connection = await session.connection()
         result = await connection.exec_driver_sql(self.sql, tuple(given[name] for name in self.names))
         return result.first()
+
+
+def _in_as_any(element: Any) -> Any:
+    """`x IN (constants)` as `x = ANY (array)`: SQLAlchemy writes the former's list when it executes a statement
+    (an "expanding" parameter), which text sent as it is cannot do; the latter is one parameter."""
+    if not isinstance(element, BinaryExpression) or not isinstance(element.right, BindParameter):
+        return None
+    if not element.right.expanding or element.operator not in (operators.in_op, operators.not_in_op):
+        return None
+    values = sa.literal(list(element.right.value), ARRAY(sa.String()))
+    return element.left == sa.any_(values) if element.operator is operators.in_op else element.left != sa.all_(values)
 
 
 _PREPARED: dict[Hashable, Prepared] = {}
