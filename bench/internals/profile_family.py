@@ -4,7 +4,8 @@ no network), the 5 requests of the family page on the 200-item family, repeated.
     .venv/bin/python -m bench.internals.profile_family --database taf_suite --pages 30 \
         --out bench/results/profile-family.txt
 
-It profiles the server's own code, so it runs the app in this process and imports its internals
+`--only FamilyContributions` profiles one of the page's requests; `--caseload` the caseload scenario's request
+instead of the page. It profiles the server's own code, so it runs the app in this process and imports its internals
 (bench/internals/__init__.py says why that is kept here). The database is one `make bench` generated.
 """
 
@@ -40,6 +41,8 @@ async def run(args: argparse.Namespace) -> str:
     actor = uuid.UUID(meta["actor_user_id"])
     token = (await mint_tokens(dsn(url), [actor]))[actor]
     steps = Scenarios(meta, {"actor": token, "writer": token}).page(False)
+    if args.caseload:  # the caseload scenario's request instead of the family page
+        steps = [("Caseload", {"first": 20})]
     if args.only:
         steps = [(name, variables) for name, variables in steps if name in args.only.split(",")]
     environment = {**app_environment(url), "TAF_COMPILED_READS": "1" if args.compiled else "0"}
@@ -88,7 +91,8 @@ async def run(args: argparse.Namespace) -> str:
             total = sum(modules.values())
     del handle
     header = (
-        f"# family page x {args.pages} ({args.database}), in-process ASGI, no profiler,"
+        f"# {'caseload' if args.caseload else 'family page'} x {args.pages} ({args.database}),"
+        " in-process ASGI, no profiler,"
         f" {'by hash' if args.persisted else 'document text'}, compiled reads {'on' if args.compiled else 'off'}"
         f"{', only ' + args.only if args.only else ''}:"
         f" {wall / args.pages * 1000:.1f} ms"
@@ -125,6 +129,7 @@ def main() -> int:
     parser.add_argument("--pages", type=int, default=30)
     parser.add_argument("--out", type=Path)
     parser.add_argument("--only", help="only these of the page's operations, comma-separated")
+    parser.add_argument("--caseload", action="store_true", help="the caseload scenario's request (Caseload, first 20)")
     parser.add_argument(
         "--no-compiled", dest="compiled", action="store_false", help="no compiled reads (TAF_COMPILED_READS=0)"
     )

@@ -267,6 +267,67 @@ _GROUPED_FACTS_SQL = sa.text(
 
 DEFAULT_CLOSED_READ_PERIOD = timedelta(days=90)
 
+# The facts of one family for one actor as a row of named columns, to join in a larger statement whose text
+# never changes (compiled reads, server/access/pep.py StatementPolicy): the same facts as _FACTS_SQL, with
+# the overrides also as "agency category" pairs (what the rules compare), their ids kept for the audit.
+FACTS_ROW_NAMES = (
+    "family_id",
+    "named_worker",
+    "lead_professional",
+    "agency_on_team",
+    "agency_manages_lead",
+    "own_family",
+    "consented",
+    "override_ids",
+    "refused",
+    "police_agencies",
+    "closed_read_over",
+    "agreements",
+    "deputy_covering",
+)
+_FACTS_ROW_SQL = sa.text(
+    "SELECT g.*, ARRAY(SELECT split_part(x, ' ', 1) || ' ' || split_part(x, ' ', 2) FROM unnest(g.override_ids) x)"  # noqa: S608 (constant text: every value is bound)
+    " AS overridden FROM (SELECT f.id,"
+    + _facts_columns(user=":user_id", agency=":agency_id", member=":member_id")
+    + " FROM family f WHERE f.id = :family_id) AS g("
+    + ", ".join(FACTS_ROW_NAMES)
+    + ")"
+).bindparams(
+    sa.bindparam("family_id", type_=sa.Uuid()),
+    sa.bindparam("user_id", type_=sa.Uuid()),
+    sa.bindparam("agency_id", type_=sa.Uuid()),
+    sa.bindparam("member_id", type_=sa.Uuid()),
+    sa.bindparam("closed_read_period", type_=sa.Interval()),
+)
+
+
+def facts_row(name: str = "facts") -> sa.CTE:
+    """One row when the family (:family_id) exists: its facts for the actor (:user_id, :agency_id, :member_id,
+    :closed_read_period, `facts_row_parameters`), named as FACTS_ROW_NAMES plus `overridden`."""
+    text_types = ARRAY(sa.Text())
+    types = {
+        "family_id": sa.Uuid(),
+        "consented": text_types,
+        "override_ids": text_types,
+        "refused": text_types,
+        "police_agencies": ARRAY(sa.Uuid()),
+        "agreements": text_types,
+        "overridden": text_types,
+    }
+    names = (*FACTS_ROW_NAMES, "overridden")
+    columns = [sa.column(name, types.get(name, sa.Boolean())) for name in names]
+    return _FACTS_ROW_SQL.columns(*columns).cte(name)
+
+
+def facts_row_parameters(actor: Actor, family_id: uuid.UUID, closed_read_period: timedelta) -> dict:
+    return {
+        "family_id": family_id,
+        "user_id": actor.user_id,
+        "agency_id": actor.agency_id,
+        "member_id": actor.family_member_id,
+        "closed_read_period": closed_read_period,
+    }
+
 
 def facts_statement(
     actor: Actor, family_ids: list[uuid.UUID], closed_read_period: timedelta = DEFAULT_CLOSED_READ_PERIOD

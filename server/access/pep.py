@@ -29,7 +29,16 @@ from server.access.facts import (
     pair_facts_statement,
 )
 from server.access.kinds import Kind
-from server.access.rules import FAMILY_RULES, ITEM_RULES, ContentColumns, Resource, item_decision_key
+from server.access.rules import (
+    FAMILY_RULES,
+    ITEM_RULES,
+    ContentColumns,
+    Facts,
+    FactsColumns,
+    Resource,
+    as_condition,
+    item_decision_key,
+)
 from server.errors import Forbidden, NotFound
 
 FAMILY_NOT_FOUND = "No family with that id, or you are not on its team."
@@ -290,8 +299,100 @@ class AccessControl:
             )
         self.reads.append(read)
 
+    def note_read_decided(
+        self,
+        family_id: uuid.UUID,
+        item_id: str,
+        kind: Kind,
+        owning_agency_id: str,
+        category: str,
+        basis: str | None,
+        override_ids: list[str] | None,
+    ) -> None:
+        """`note_read` of an item whose basis a statement worked out (StatementPolicy.item_basis, with the
+        ids of the overrides that shared it): the same entry of the audit log."""
+        read = {
+            "family_id": family_id,
+            "item_id": item_id,
+            "kind": kind.value,
+            "category": category,
+            "owning_agency_id": owning_agency_id,
+            "basis": basis,
+        }
+        if basis == "shared_by_override":
+            read["override_ids"] = sorted(set(override_ids or ()))
+        self.reads.append(read)
+
     def note_denial(self, action: str, family_id: uuid.UUID | None, detail: dict[str, Any]) -> None:
         self.denials.append({"action": action, "family_id": family_id, "detail": detail})
+
+
+class StatementPolicy:
+    """The SQL form of the policy for one role, in statements whose text is the same for every request: the
+    family's facts are the columns of facts.facts_row in the same statement, the actor's ids are its bind
+    parameters, so such a statement is built and prepared once (compiled reads, server/api/compiled.py).
+    The same rules (rules.py, read over FactsColumns), policy lines and combination (deny overrides) as
+    AccessControl's filters; the audit basis is the rule the enforcer gives for an allowed item."""
+
+    def __init__(self, enforcer: PolicyEnforcer, actor: Actor) -> None:
+        self._enforcer = enforcer
+        self.role = actor.role
+        # The actor as bind parameters, named as facts.facts_row_parameters names them; an id the actor has not
+        # (staff have no family member, families no agency) stays None, as the rules test for it.
+        self.actor = Actor(
+            user_id=sa.bindparam("user_id", type_=sa.Uuid()),  # type: ignore[arg-type]
+            display_name="",
+            kind="",
+            role=actor.role,
+            agency_id=_parameter("agency_id", actor.agency_id),  # type: ignore[arg-type]
+            family_member_id=_parameter("member_id", actor.family_member_id),  # type: ignore[arg-type]
+        )
+        # What the text of a statement built with this policy depends on, besides the statement itself.
+        self.key = (enforcer, actor.role, actor.agency_id is None, actor.family_member_id is None)
+
+    def access(self) -> AccessControl:
+        """AccessControl's filters (family_filter) for the actor as bind parameters."""
+        return AccessControl(self._enforcer, self.actor)
+
+    @staticmethod
+    def parameters(actor: Actor) -> dict[str, Any]:
+        """The values of the actor's bind parameters."""
+        return {"user_id": actor.user_id, "agency_id": actor.agency_id, "member_id": actor.family_member_id}
+
+    def family_condition(self, facts: FactsColumns, act: Act = Act.read, kind: Kind = Kind.family) -> ColumnElement:
+        """`can(act, kind, family)` over the family's facts row."""
+        _require_kind(kind)
+        allow, deny = rules_for(self._enforcer, self.role, kind, act.value)
+        return _combine(
+            [as_condition(FAMILY_RULES[rule].check(self.actor, facts)) for rule in allow if rule in FAMILY_RULES],  # type: ignore[arg-type]
+            [as_condition(FAMILY_RULES[rule].check(self.actor, facts)) for rule in deny if rule in FAMILY_RULES],  # type: ignore[arg-type]
+        )
+
+    def item_condition(
+        self, facts: FactsColumns, columns: ContentColumns, *, kind: Kind, act: Act = Act.read
+    ) -> ColumnElement:
+        """`can_item(...)` over the family's facts row: `item_filter` with the facts as columns."""
+        _require_kind(kind)
+        allow, deny = rules_for(self._enforcer, self.role, kind, act.value)
+        return _combine(
+            [_item_sql(rule, self.actor, facts, columns) for rule in allow],
+            [_item_sql(rule, self.actor, facts, columns) for rule in deny],
+        )
+
+    def item_basis(self, facts: FactsColumns, columns: ContentColumns, *, kind: Kind, act: Act = Act.read) -> Any:
+        """For an item `item_condition` allows, the rule `decide(...).basis` names: the enforcer explains an
+        allowed decision by the last allow line that held (no deny line held), in the policy's order."""
+        allow, _deny = rules_for(self._enforcer, self.role, kind, act.value)
+        if not allow:
+            return sa.null()
+        return sa.case(
+            *((_item_sql(rule, self.actor, facts, columns), sa.literal(rule)) for rule in reversed(allow)),
+            else_=sa.null(),
+        )
+
+
+def _parameter(name: str, value: uuid.UUID | None) -> ColumnElement | None:
+    return None if value is None else sa.bindparam(name, type_=sa.Uuid())
 
 
 def _require_kind(kind: Kind) -> None:
@@ -310,11 +411,11 @@ def _sql_text(condition: ColumnElement[bool]) -> str:
 _DIALECT = postgresql.dialect()
 
 
-def _item_sql(rule: str, actor: Actor, facts: FamilyFacts, columns: ContentColumns) -> ColumnElement[bool]:
+def _item_sql(rule: str, actor: Actor, facts: Facts, columns: ContentColumns) -> ColumnElement[bool]:
     if rule in ITEM_RULES:
         return ITEM_RULES[rule].sql(actor, facts, columns)
     if rule in FAMILY_RULES:
-        return sa.true() if FAMILY_RULES[rule].check(actor, facts) else sa.false()
+        return as_condition(FAMILY_RULES[rule].check(actor, facts))  # type: ignore[arg-type]
     return sa.false()
 
 

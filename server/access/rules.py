@@ -7,8 +7,11 @@
 Family rules decide about a family as a whole; the SQL form is a condition on a family id column, for
 lists across families (the caseload). Item rules decide about one piece of case content given the
 facts of its family; the SQL form is a condition on the content's columns (ContentColumns, which every
-content table maps) with those facts resolved.
-tests/access/test_rules_agree.py holds each pair in agreement.
+content table maps) with those facts resolved: either as values (FamilyFacts, read beforehand) or as
+SQL expressions (FactsColumns, the columns of a facts row in the same statement, whose text is then the
+same for every family and every actor of a role: a compiled read prepares it once).
+tests/access/test_rules_agree.py holds each pair in agreement; tests/access/test_rules_property.py also holds
+the form over FactsColumns (access.pep.StatementPolicy) in agreement with the enforcer, basis included.
 """
 
 from __future__ import annotations
@@ -93,7 +96,7 @@ class FamilyRule:
 @dataclass(frozen=True)
 class ItemRule:
     check: Callable[[Actor, FamilyFacts, ItemFacts], bool]
-    sql: Callable[[Actor, FamilyFacts, ContentColumns], ColumnElement[bool]]
+    sql: Callable[[Actor, Facts, ContentColumns], ColumnElement[bool]]
 
 
 FAMILY_RULES: dict[str, FamilyRule] = {
@@ -116,7 +119,7 @@ FAMILY_RULES: dict[str, FamilyRule] = {
         lambda actor, facts: facts.own_family,
         lambda actor, family_id: (
             sa.exists().where(_member.family_id == family_id, _member.id == actor.family_member_id)
-            if actor.family_member_id
+            if actor.family_member_id is not None
             else sa.false()
         ),
     ),
@@ -147,15 +150,73 @@ class ContentColumns:
     recipients: ColumnElement | None = None  # overrides and decisions not to share: the agencies named
 
 
+@dataclass(frozen=True)
+class FactsColumns:
+    """The facts of one family (FamilyFacts) as SQL expressions, named as FamilyFacts names them: the item
+    rules below read either. Sets are arrays: of text for categories, of "agency category" text for the
+    (owning agency, category) pairs, of uuid for the police agencies (facts.facts_row writes them so)."""
+
+    named_worker: ColumnElement[bool]
+    lead_professional: ColumnElement[bool]
+    agency_on_team: ColumnElement[bool]
+    agency_manages_lead: ColumnElement[bool]
+    own_family: ColumnElement[bool]
+    deputy_covering: ColumnElement[bool]
+    closed_read_over: ColumnElement[bool]
+    consented: ColumnElement
+    overridden: ColumnElement
+    refused: ColumnElement
+    police_agencies: ColumnElement
+    agreements: ColumnElement
+
+
+Facts = FamilyFacts | FactsColumns
+
+
+def facts_columns(row: sa.FromClause) -> FactsColumns:
+    """The columns of facts.facts_row, for the rules."""
+    c = row.c
+    return FactsColumns(
+        named_worker=c.named_worker,
+        lead_professional=c.lead_professional,
+        agency_on_team=c.agency_on_team,
+        agency_manages_lead=c.agency_manages_lead,
+        own_family=c.own_family,
+        deputy_covering=c.deputy_covering,
+        closed_read_over=c.closed_read_over,
+        consented=c.consented,
+        overridden=c.overridden,
+        refused=c.refused,
+        police_agencies=c.police_agencies,
+        agreements=c.agreements,
+    )
+
+
+def _pair(columns: ContentColumns) -> ColumnElement:
+    """An item's (owning agency, category) as FactsColumns writes such pairs."""
+    return sa.func.concat(sa.cast(columns.owning_agency_id, sa.Text), " ", sa.cast(columns.category, sa.Text))
+
+
+def as_condition(value: bool | ColumnElement[bool]) -> ColumnElement[bool]:
+    """A rule's answer as SQL: a constant when the facts were values, the expression when they were columns."""
+    if isinstance(value, bool):
+        return sa.true() if value else sa.false()
+    return value
+
+
 def _own_agency(actor: Actor, item: ItemFacts) -> bool:
     return actor.agency_id is not None and item.owning_agency_id == actor.agency_id
 
 
-def _when(condition: bool, expression: ColumnElement[bool]) -> ColumnElement[bool]:
-    return expression if condition else sa.false()
+def _when(condition: bool | ColumnElement[bool], expression: ColumnElement[bool]) -> ColumnElement[bool]:
+    if isinstance(condition, bool):
+        return expression if condition else sa.false()
+    return sa.and_(condition, expression)
 
 
-def _overridden_sql(facts: FamilyFacts, columns: ContentColumns) -> ColumnElement[bool]:
+def _overridden_sql(facts: Facts, columns: ContentColumns) -> ColumnElement[bool]:
+    if isinstance(facts, FactsColumns):
+        return _pair(columns) == sa.any_(facts.overridden)
     by_agency: dict = {}
     for agency_id, category in facts.overridden:
         by_agency.setdefault(agency_id, []).append(category)
@@ -168,8 +229,12 @@ def _overridden_sql(facts: FamilyFacts, columns: ContentColumns) -> ColumnElemen
     )
 
 
-def _consent_and_agreement_sql(facts: FamilyFacts, columns: ContentColumns) -> ColumnElement[bool]:
+def _consent_and_agreement_sql(facts: Facts, columns: ContentColumns) -> ColumnElement[bool]:
     """Consented categories of the agencies an active agreement covers them with, agency by agency."""
+    if isinstance(facts, FactsColumns):
+        return sa.and_(
+            sa.cast(columns.category, sa.Text) == sa.any_(facts.consented), _pair(columns) == sa.any_(facts.agreements)
+        )
     by_agency: dict = {}
     for agency_id, category in facts.agreements:
         if category in facts.consented:
@@ -187,7 +252,9 @@ def _shared_by_consent(facts: FamilyFacts, item: ItemFacts) -> bool:
     return item.category in facts.consented and (item.owning_agency_id, item.category) in facts.agreements
 
 
-def _not_refused_sql(facts: FamilyFacts, columns: ContentColumns) -> ColumnElement[bool]:
+def _not_refused_sql(facts: Facts, columns: ContentColumns) -> ColumnElement[bool]:
+    if isinstance(facts, FactsColumns):
+        return sa.not_(sa.cast(columns.category, sa.Text) == sa.any_(facts.refused))
     return columns.category.not_in(sorted(facts.refused)) if facts.refused else sa.true()
 
 
@@ -195,11 +262,19 @@ def _police_owned(facts: FamilyFacts, item: ItemFacts) -> bool:
     return item.owning_agency_id in facts.police_agencies
 
 
-def _override_party_sql(actor: Actor, facts: FamilyFacts, c: ContentColumns) -> ColumnElement[bool]:
-    if facts.lead_professional:
+def _police_sql(facts: Facts, columns: ContentColumns) -> ColumnElement[bool]:
+    if isinstance(facts, FactsColumns):
+        return columns.owning_agency_id == sa.any_(facts.police_agencies)
+    return columns.owning_agency_id.in_(sorted(facts.police_agencies)) if facts.police_agencies else sa.false()
+
+
+def _override_party_sql(actor: Actor, facts: Facts, c: ContentColumns) -> ColumnElement[bool]:
+    if facts.lead_professional is True:
         return sa.true()
-    named = sa.literal(actor.agency_id) == sa.any_(c.recipients) if c.recipients is not None else sa.false()
-    return sa.or_(c.owning_agency_id == actor.agency_id, named)
+    agency = sa.type_coerce(actor.agency_id, sa.Uuid())
+    named = agency == sa.any_(c.recipients) if c.recipients is not None else sa.false()
+    party = sa.or_(c.owning_agency_id == actor.agency_id, named)
+    return party if facts.lead_professional is False else sa.or_(facts.lead_professional, party)
 
 
 ITEM_RULES: dict[str, ItemRule] = {
@@ -250,7 +325,7 @@ ITEM_RULES: dict[str, ItemRule] = {
     # A fact of the family (FamilyFacts.closed_read_over), so its SQL form is a constant for the list.
     "closed_read_period_over": ItemRule(
         lambda actor, facts, item: facts.closed_read_over,
-        lambda actor, facts, c: sa.true() if facts.closed_read_over else sa.false(),
+        lambda actor, facts, c: as_condition(facts.closed_read_over),
     ),
     # A staff account is decided on the facts of its agency (as owning agency) and its system role (as category):
     # a manager acts on the accounts of their own agency's practitioners (account_facts, account_columns).
@@ -267,7 +342,7 @@ ITEM_RULES: dict[str, ItemRule] = {
         lambda actor, facts, c: sa.or_(
             c.third_party,
             c.category == POLICE,
-            c.owning_agency_id.in_(sorted(facts.police_agencies)) if facts.police_agencies else sa.false(),
+            _police_sql(facts, c),
         ),
     ),
 }

@@ -5,9 +5,11 @@ reads of the web front end that costs more than the data (bench/README.md). A co
 for one exact trusted document (its file's SHA-256 and the operation's name) and for the variables it
 understands; anything else, and every error (an id that is not one, a family the caller may not see, a
 database fault), is answered by the generic executor, so error answers cannot differ. Policy comes from
-the one enforcement point: the family decision through `AccessControl.decide`, the items through
-`AccessControl.item_filter` (the SQL form of the rules in server/access/rules.py), the audit through
-`AccessControl.note_read` and the same flush as every request (server/api/audit.py).
+the one enforcement point: the family decision and the items through `StatementPolicy` (server/access/pep.py:
+the SQL form of the rules in server/access/rules.py over the family's facts, read in the same statement), the
+audit through `AccessControl.note_read_decided` with the basis the statement worked out, and the same flush as
+every request (server/api/audit.py). A compiled read's statement is built and compiled once and run with its
+values (server/api/json_sql.py `prepared`).
 
 tests/api/test_compiled_reads.py checks each compiled read against the generic executor, actor by actor
 and state by state: a compiled read without that test does not ship.

@@ -5,6 +5,11 @@ time). This answers the first page of the unfiltered list (familyId and first on
 page shows; a cursor or a filter goes to the generic executor. The statement returns the `data` member
 of the answer as JSON, field for field as the document selects, formatted as Strawberry formats it:
 times as Python's isoformat, cursors as server/pagination.py encodes them.
+
+Its text is the same for every request of a role, built and compiled once (json_sql.prepared): the family's
+facts are read in it (facts.facts_row), the policy is the SQL form of the rules over them
+(access.pep.StatementPolicy), and it returns with the rows the rule that allowed each other agency's item,
+for the audit; the family, the page size and the actor are its parameters.
 """
 
 from __future__ import annotations
@@ -15,18 +20,18 @@ from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import aggregate_order_by
-from sqlalchemy.sql.elements import ColumnElement
 
 from server import pagination
-from server.access.actor import Act
-from server.access.facts import ItemFacts
+from server.access.facts import facts_row, facts_row_parameters
 from server.access.kinds import Kind
+from server.access.pep import StatementPolicy
+from server.access.rules import facts_columns
 from server.agency.models import Agency
 from server.api.context import Context
-from server.api.json_sql import EMPTY_LIST, cursor, iso
+from server.api.json_sql import EMPTY_LIST, cursor, iso, prepared
 from server.contribution.models import Contribution
 from server.contribution.service import content_columns
-from server.family.models import Family, FamilyMember
+from server.family.models import FamilyMember
 from server.user.models import User
 
 DEFAULT_FIRST = 50  # the document's default for $first
@@ -37,7 +42,6 @@ _c = Contribution.__table__.c
 _agency = Agency.__table__.c
 _user = User.__table__.c
 _member = FamilyMember.__table__.c
-_family = Family.__table__.c
 
 
 def _page_size(variables: dict[str, Any]) -> int | None:
@@ -57,10 +61,17 @@ def _family_id(variables: dict[str, Any]) -> uuid.UUID | None:
         return None
 
 
-def statement(family_id: uuid.UUID, first: int, visible: ColumnElement[bool]) -> sa.Select:
-    """One row when the family exists: the answer's `data` as JSON text, and the facts of the page's items
-    as JSON (for the audit of other agencies' items read, `AccessControl.note_read`)."""
-    conditions = (_c.family_id == family_id, visible)
+def statement(policy: StatementPolicy) -> sa.Select:
+    """One row when the family (:family_id) exists: whether the actor may read it, the answer's `data` as JSON
+    text, the other agencies' items of the page (id, owning agency, category, the rule that allowed it) as
+    JSON, and the ids of the overrides in force for the actor (those the audit names for shared_by_override).
+    Parameters: :family_id, :first, and the actor's (facts.facts_row_parameters)."""
+    facts = facts_row()
+    known = facts_columns(facts)
+    columns = content_columns()
+    family_id = sa.bindparam("family_id", type_=sa.Uuid())
+    first = sa.bindparam("first", type_=sa.Integer())
+    conditions = (_c.family_id == family_id, policy.item_condition(known, columns, kind=Kind.contribution))
     order = (_c.created_at.desc(), _c.id.desc())
     page = (
         sa.select(
@@ -77,8 +88,10 @@ def statement(family_id: uuid.UUID, first: int, visible: ColumnElement[bool]) ->
             _c.owning_agency_id,
             _c.author_user_id,
             _c.about_member_ids,
+            policy.item_basis(known, columns, kind=Kind.contribution).label("basis"),
             sa.func.row_number().over(order_by=order).label("position"),
         )
+        .select_from(Contribution.__table__.join(facts, sa.true()))
         .where(*conditions)
         .order_by(*order)
         .limit(first + 1)  # the extra row only says there is a next page (pagination.Page.of)
@@ -132,34 +145,37 @@ def statement(family_id: uuid.UUID, first: int, visible: ColumnElement[bool]) ->
         .limit(1)
         .scalar_subquery()
     )
-    total = sa.select(sa.func.count()).select_from(Contribution.__table__).where(*conditions).scalar_subquery()
+    total = (
+        sa.select(sa.func.count())
+        .select_from(Contribution.__table__.join(facts, sa.true()))
+        .where(*conditions)
+        .scalar_subquery()
+    )
     contributions = sa.func.json_build_object(
         "nodes", sa.func.coalesce(nodes, EMPTY_LIST),
         "pageInfo", sa.func.json_build_object("hasNextPage", fetched > first, "endCursor", end_cursor),
         "totalCount", total,
     )  # fmt: skip
     data = sa.func.json_build_object(
-        "family", sa.func.json_build_object("id", sa.cast(_family.id, sa.Text), "contributions", contributions)
+        "family",
+        sa.func.json_build_object("id", sa.cast(facts.c.family_id, sa.Text), "contributions", contributions),
     )
-    facts = (
+    others = (
         sa.select(
             sa.func.json_agg(
                 aggregate_order_by(
                     sa.func.json_build_array(
-                        p.id,
-                        p.owning_agency_id,
-                        p.category,
-                        p.may_appear_in_family_summary,
-                        p.contains_third_party_identities,
+                        sa.cast(p.id, sa.Text), sa.cast(p.owning_agency_id, sa.Text), p.category, p.basis
                     ),
                     p.position,
                 )
             )
         )
-        .where(shown)
+        .where(shown, p.owning_agency_id.is_distinct_from(policy.actor.agency_id))
         .scalar_subquery()
     )
-    return sa.select(sa.cast(data, sa.Text), sa.cast(facts, sa.Text)).where(_family.id == family_id)
+    allowed = policy.family_condition(known)
+    return sa.select(allowed, sa.cast(data, sa.Text), sa.cast(others, sa.Text), facts.c.override_ids).select_from(facts)
 
 
 async def family_contributions(context: Context, variables: dict[str, Any]) -> str | None:
@@ -169,17 +185,19 @@ async def family_contributions(context: Context, variables: dict[str, Any]) -> s
     family_id, first = _family_id(variables), _page_size(variables)
     if family_id is None or first is None:
         return None
-    access = context.access
+    access, enforcer = context.access, context.enforcer
+    values = {**facts_row_parameters(access.actor, family_id, enforcer.closed_read_period), "first": first}
     async with context.read() as session:
-        facts = await access.facts(session, family_id)
-        if not access.decide(Act.read, Kind.family, facts).allowed:
-            return None  # the generic executor refuses it, and logs the refusal
-        visible = await access.item_filter(session, family_id, content_columns(), kind=Kind.contribution)
-        row = (await session.exec(statement(family_id, first, visible))).first()  # type: ignore[call-overload]
-    if row is None:
-        return None
-    data, items = row
-    for item_id, owning_agency_id, category, summary, third_party in json.loads(items) if items else ():
-        item = ItemFacts(uuid.UUID(owning_agency_id), category, family_summary=summary, third_party=third_party)
-        access.note_read(family_id, uuid.UUID(item_id), Kind.contribution, item)
+        dialect = session.bind.dialect  # type: ignore[union-attr]
+        policy = StatementPolicy(enforcer, access.actor)
+        row = await prepared((__name__, policy.key, dialect.name), dialect, lambda: statement(policy)).first(
+            session, values
+        )
+    if row is None or not row[0]:
+        return None  # no such family, or one the actor may not see: the generic executor refuses it, and logs it
+    _allowed, data, others, override_ids = row
+    overrides = [entry.split(" ") for entry in override_ids]
+    for item_id, owning_agency_id, category, basis in json.loads(others) if others else ():
+        shared_by = [o for agency, c, o in overrides if agency == owning_agency_id and c == category]
+        access.note_read_decided(family_id, item_id, Kind.contribution, owning_agency_id, category, basis, shared_by)
     return data

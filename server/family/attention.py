@@ -31,11 +31,11 @@ class Attention:
     urgent_escalations: int | None = None  # of the open ones, those urgent or of immediate danger
 
 
-def _overdue(family_id: ColumnElement) -> list[ColumnElement]:
+def _overdue(family_id: ColumnElement, on: ColumnElement | None = None) -> list[ColumnElement]:
     return [
         col(PlanAction.family_id) == family_id,
         col(PlanAction.status).in_(OPEN_ACTION_STATUSES),
-        col(PlanAction.due_date) < today(),
+        col(PlanAction.due_date) < (today() if on is None else on),
     ]
 
 
@@ -55,13 +55,18 @@ def _count(model: type, conditions: list[ColumnElement]) -> ColumnElement:
     return select(sa.func.count()).select_from(model).where(*conditions).scalar_subquery()
 
 
-def filters(access: AccessControl, *, overdue_actions: bool, open_escalations: bool) -> list[ColumnElement]:
+def filters(
+    access: AccessControl, *, overdue_actions: bool, open_escalations: bool, on: ColumnElement | None = None
+) -> list[ColumnElement]:
     """Conditions on Family.id for the caseload: families with an overdue action on a plan the caller may
-    read, and with an unresolved escalation the caller may see."""
+    read, and with an unresolved escalation the caller may see. Overdue on `on` (a date in SQL), else today."""
     family_id = col(Family.id)
     conditions: list[ColumnElement] = []
     if overdue_actions:
-        conditions += [access.family_filter(family_id, Act.read, Kind.plan), _exists(PlanAction, _overdue(family_id))]
+        conditions += [
+            access.family_filter(family_id, Act.read, Kind.plan),
+            _exists(PlanAction, _overdue(family_id, on)),
+        ]
     if open_escalations:
         conditions += [
             access.family_filter(family_id, Act.read, Kind.escalation),
@@ -70,14 +75,16 @@ def filters(access: AccessControl, *, overdue_actions: bool, open_escalations: b
     return conditions
 
 
-def counts(access: AccessControl, family_id: ColumnElement) -> tuple[ColumnElement, ColumnElement, ColumnElement]:
-    """The overdue actions, open escalations and urgent open escalations of the family in `family_id`, each
-    null where the caller may not read that kind of record there: for this module's loader and for the
-    compiled caseload alike."""
+def counts(
+    access: AccessControl, family_id: ColumnElement, *, on: ColumnElement | None = None
+) -> tuple[ColumnElement, ColumnElement, ColumnElement]:
+    """The overdue actions (on `on`, a date in SQL, else today), open escalations and urgent open escalations
+    of the family in `family_id`, each null where the caller may not read that kind of record there: for this
+    module's loader and for the compiled caseload alike."""
     plan = access.family_filter(family_id, Act.read, Kind.plan)
     escalations = access.family_filter(family_id, Act.read, Kind.escalation)
     return (
-        sa.case((plan, _count(PlanAction, _overdue(family_id))), else_=None),
+        sa.case((plan, _count(PlanAction, _overdue(family_id, on))), else_=None),
         sa.case((escalations, _count(Escalation, _open_escalations(family_id))), else_=None),
         sa.case((escalations, _count(Escalation, _urgent_escalations(family_id))), else_=None),
     )

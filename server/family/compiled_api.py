@@ -5,6 +5,10 @@ service.caseload_conditions (the SQL form of the policy, with the filters), the 
 attention.counts: the same expressions as the generic path, so no second copy of a rule. The search
 budget is spent as the generic resolver spends it. Anything the variables do not say plainly (a bad
 cursor, an unknown status, a null where the document wants a value) goes to the generic executor.
+
+The statement is built and compiled once for each shape of the variables (which filters are given) and each
+role (json_sql.prepared): the actor's ids (access.pep.StatementPolicy), the filters' values, the page size and
+the time are its parameters.
 """
 
 from __future__ import annotations
@@ -18,10 +22,12 @@ from sqlmodel import col
 from server import pagination
 from server.access.actor import Act
 from server.access.kinds import Kind
+from server.access.pep import StatementPolicy
 from server.agency.models import Agency
 from server.api.context import Context
-from server.api.json_sql import EMPTY_LIST, cursor, iso
+from server.api.json_sql import EMPTY_LIST, cursor, iso, prepared
 from server.clock import utcnow
+from server.config import Settings
 from server.errors import BadUserInput
 from server.family import attention
 from server.family.models import Family, FamilyStatus, LevelOfNeed
@@ -70,19 +76,51 @@ def _enum(kind: type, value: Any) -> Any:
     return kind(value)
 
 
-def statement(context: Context, arguments: dict[str, Any]) -> sa.Select:
-    access = context.access
-    first = arguments["first"]
+def _shape(arguments: dict[str, Any]) -> tuple[bool, ...]:
+    """What the statement's text depends on among the arguments: which filters are given."""
+    return (
+        arguments["status"] is not None,
+        arguments["level"] is not None,
+        arguments["overdueActions"],
+        arguments["openEscalations"],
+        arguments["after"] is not None,
+    )
+
+
+def _parameters(arguments: dict[str, Any]) -> dict[str, Any]:
+    now = utcnow()
+    return {
+        "first": arguments["first"],
+        "status": arguments["status"].value if arguments["status"] is not None else None,
+        "level": arguments["level"].value if arguments["level"] is not None else None,
+        "after": arguments["after"],
+        "now": now,
+        "today": now.date(),
+    }
+
+
+def statement(policy: StatementPolicy, settings: Settings, shape: tuple[bool, ...]) -> sa.Select:
+    """The `data` of the answer as JSON text. Parameters: :first, :status, :level, :after (those `shape` says
+    are given), :now and :today (UTC), and the actor's (StatementPolicy)."""
+    status, level, overdue_actions, open_escalations, after = shape
+    access = policy.access()
+    first = sa.bindparam("first", type_=sa.Integer())
+    today = sa.bindparam("today", type_=sa.Date())
     conditions = caseload_conditions(
         access,
-        status=arguments["status"],
-        level_of_need=arguments["level"],
-        overdue_actions=arguments["overdueActions"],
-        open_escalations=arguments["openEscalations"],
+        status=None,
+        level_of_need=None,
+        overdue_actions=overdue_actions,
+        open_escalations=open_escalations,
+        on=today,
     )
+    if status:  # caseload_conditions' filters, with the value as a parameter
+        conditions.append(_family.status == sa.bindparam("status", type_=sa.String()))
+    if level:
+        conditions.append(_family.level_of_need == sa.bindparam("level", type_=sa.String()))
     total = sa.select(sa.func.count()).select_from(Family.__table__).where(*conditions).scalar_subquery()
-    if arguments["after"] is not None:
-        conditions = [*conditions, col(Family.reference) > arguments["after"]]
+    if after:
+        conditions = [*conditions, col(Family.reference) > sa.bindparam("after", type_=sa.String())]
     page = (
         sa.select(
             _family.id,
@@ -100,8 +138,9 @@ def statement(context: Context, arguments: dict[str, Any]) -> sa.Select:
     )
     p = page.c
     shown = p.position <= first
-    overdue, escalations, urgent = attention.counts(access, p.id)
-    next_at, due_by, missing, late = schedule.schedule_columns(_family_table, context.settings, utcnow())
+    overdue, escalations, urgent = attention.counts(access, p.id, on=today)
+    now = sa.bindparam("now", type_=sa.DateTime(timezone=True))
+    next_at, due_by, missing, late = schedule.schedule_columns(_family_table, settings, now)
     review = sa.case(
         (
             access.family_filter(p.id, Act.read, Kind.meeting),
@@ -168,5 +207,11 @@ async def caseload(context: Context, variables: dict[str, Any]) -> str | None:
     if arguments is None:
         return None
     await context.spend("search")
+    actor, settings, shape = context.access.actor, context.settings, _shape(arguments)
+    policy = StatementPolicy(context.enforcer, actor)
+    values = {**_parameters(arguments), **policy.parameters(actor)}
     async with context.read() as session:
-        return (await session.exec(statement(context, arguments))).one()[0]  # type: ignore[call-overload]
+        dialect = session.bind.dialect  # type: ignore[union-attr]
+        key = (__name__, policy.key, shape, settings.review_max_weeks, dialect.name)
+        row = await prepared(key, dialect, lambda: statement(policy, settings, shape)).first(session, values)
+    return row[0]

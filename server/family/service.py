@@ -8,6 +8,7 @@ from datetime import date
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -133,15 +134,17 @@ def caseload_conditions(
     level_of_need: LevelOfNeed | None,
     overdue_actions: bool,
     open_escalations: bool,
+    on: ColumnElement | None = None,
 ) -> list:
     """Which families the caseload lists and counts: those the caller may see (the SQL form of the policy),
-    with the filters asked for. The compiled caseload (server/family/compiled_api.py) uses the same."""
+    with the filters asked for (overdue on `on`, a date in SQL, else today). The compiled caseload
+    (server/family/compiled_api.py) uses the same."""
     conditions = [access.family_filter(col(Family.id))]
     if status is not None:
         conditions.append(col(Family.status) == status.value)
     if level_of_need is not None:
         conditions.append(col(Family.level_of_need) == level_of_need.value)
-    conditions += attention.filters(access, overdue_actions=overdue_actions, open_escalations=open_escalations)
+    conditions += attention.filters(access, overdue_actions=overdue_actions, open_escalations=open_escalations, on=on)
     return conditions
 
 

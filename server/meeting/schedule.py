@@ -82,10 +82,11 @@ def _schedule(
 
 
 def schedule_columns(
-    family: sa.FromClause, settings: Settings, now: datetime
+    family: sa.FromClause, settings: Settings, now: datetime | ColumnElement
 ) -> tuple[ColumnElement, ColumnElement, ColumnElement, ColumnElement]:
     """_schedule in SQL over `family` rows: next review at, due by, missing, late; for the compiled caseload
-    (server/family/compiled_api.py), whose differential test holds the two equal."""
+    (server/family/compiled_api.py), whose differential test holds the two equal. `now` is a time, or a
+    timestamptz in SQL (a statement's parameter)."""
     c = family.c
     last, next_at = _last_held(c.id), _next_review(c.id, now)
     since = sa.cast(sa.func.coalesce(last, c.opened_at).op("AT TIME ZONE")(sa.literal("UTC")), sa.Date)
@@ -93,7 +94,12 @@ def schedule_columns(
     next_day = sa.cast(next_at.op("AT TIME ZONE")(sa.literal("UTC")), sa.Date)
     needs_review = c.status != FamilyStatus.closed.value
     booked_late = sa.and_(next_at.is_not(None), next_day > due_by)
-    overdue = sa.and_(next_at.is_(None), due_by < sa.literal(now.date(), sa.Date))
+    today = (
+        sa.literal(now.date(), sa.Date)
+        if isinstance(now, datetime)
+        else sa.cast(now.op("AT TIME ZONE")(sa.literal("UTC")), sa.Date)
+    )
+    overdue = sa.and_(next_at.is_(None), due_by < today)
     return (
         next_at,
         due_by,

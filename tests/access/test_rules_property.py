@@ -1,7 +1,8 @@
 """Property: for random families, consents, refusals, overrides and data-sharing agreements between the
 agencies, each content decision's Python form
 (single lookups, through the enforcer) and its SQL form (lists, through item_filter) agree, for every
-kind of actor and every kind of case content."""
+kind of actor and every kind of case content; and so does the SQL form over the facts read in the same
+statement (StatementPolicy, for compiled reads), with the audit basis it works out."""
 
 from __future__ import annotations
 
@@ -15,10 +16,10 @@ from hypothesis import strategies as st
 
 from server.access.actor import Act
 from server.access.enforcer import build_enforcer
-from server.access.facts import ItemFacts
+from server.access.facts import ItemFacts, facts_row, facts_row_parameters
 from server.access.kinds import CONTENT_KINDS
-from server.access.pep import AccessControl
-from server.access.rules import ContentColumns
+from server.access.pep import AccessControl, StatementPolicy
+from server.access.rules import ContentColumns, facts_columns
 from server.agency.models import AgencyKind
 from server.auth.service import actor_from
 from server.clock import utcnow
@@ -247,8 +248,23 @@ async def test_python_and_sql_forms_agree(
             }
             condition = await access.item_filter(session, family.id, columns, kind=kind)
             listed = set((await session.exec(sa.select(table.c.n).where(condition))).scalars().all())
-        # then both give the same answer
+            # and in one statement with the family's facts, with the rule that allowed each item
+            facts = await access.facts(session, family.id)
+            bases = {
+                index: access.decide(Act.read, kind, facts, _facts(item_specs[index], agency)).basis for index in single
+            }
+            policy, row = StatementPolicy(enforcer, access.actor), facts_row()
+            known = facts_columns(row)
+            statement = (
+                sa.select(table.c.n, policy.item_basis(known, columns, kind=kind))
+                .select_from(table.join(row, sa.true()))
+                .where(policy.item_condition(known, columns, kind=kind))
+            )
+            values = facts_row_parameters(access.actor, family.id, enforcer.closed_read_period)
+            in_one = dict((await session.exec(statement, params=values)).all())
+        # then all give the same answer
         assert listed == single, (user.display_name, kind, item_specs, agreement_specs)
+        assert in_one == bases, (user.display_name, kind, item_specs, agreement_specs)
 
 
 def _facts(spec: ItemSpec, agency) -> ItemFacts:
