@@ -92,7 +92,7 @@ async def test_the_tap_counts_what_the_engine_sends(server_url: str):
     # and a statement's parameters decode to the values sent: the page's family id
     connection = await asyncpg.connect(dsn(url))
     try:
-        page = next(s for s in runs[0][1] if s.sql.startswith("WITH page AS"))  # the compiled read
+        page = next(s for s in runs[0][1] if s.sql.startswith("WITH") and "page AS" in s.sql)  # the compiled read
         assert uuid.UUID(meta["family_a_id"]) in await arguments(connection, page)
     finally:
         await connection.close()
