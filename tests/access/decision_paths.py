@@ -7,6 +7,7 @@ canary text (every piece has its own), or by its id where it has no text of its 
 from __future__ import annotations
 
 import json
+import re
 import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
@@ -66,6 +67,10 @@ STAFF_ACTORS = (
     "admin",
 )
 NOTIFIED_KINDS = ("escalation_reason", "plan_action")  # notifications refer to these kinds of content
+# The shape of tests.builders_content.canary's text. A lookahead finds every occurrence, overlapping ones too,
+# so the texts it finds in an answer are exactly the canary texts the answer holds as substrings.
+CANARY_TEXT = re.compile(r"canary [a-z_]+ [a-z_]+ [0-9a-f]{12}")
+CANARY = re.compile(f"(?=({CANARY_TEXT.pattern}))")
 
 
 @dataclass
@@ -79,6 +84,8 @@ class World:
     families: dict[tuple[str, str], str] = field(default_factory=dict)  # (sharing, category) -> family id
     items: dict[tuple[str, str, str, str], str] = field(default_factory=dict)  # (sharing, category, kind, item) -> id
     canaries: dict[str, str] = field(default_factory=dict)  # content id -> its canary text
+    ids_by_canary: dict[str, str] = field(default_factory=dict)  # canary text -> content id (CANARY's shape)
+    other_texts: dict[str, str] = field(default_factory=dict)  # content id -> its text of another shape
     parents: dict[str, str] = field(default_factory=dict)  # a rating's id -> its assessment's id
     family_tokens: dict[tuple[str, str], str] = field(default_factory=dict)
     stranger_token: str = ""  # a member of a family outside the table
@@ -91,9 +98,11 @@ class World:
         return self.tokens[(cast_of(sharing, category), actor)]
 
     def shown(self, answer: Answer) -> set[str]:
-        """The content whose canary text the answer holds."""
+        """The content whose canary text the answer holds: the canary texts found in it, looked up (searching
+        the answer for each of the thousands of texts in turn was much of the table's time), and the others."""
         body = json.dumps(answer)
-        return {content_id for content_id, text in self.canaries.items() if text in body}
+        found = {self.ids_by_canary[text] for text in CANARY.findall(body) if text in self.ids_by_canary}
+        return found | {content_id for content_id, text in self.other_texts.items() if text in body}
 
 
 @dataclass(frozen=True)
@@ -495,7 +504,12 @@ async def _contributions(sessions, world: World, key: tuple[str, str], family, p
 
 def _remember(world: World, key: tuple[str, str, str, str], content_id, text: str | None = None) -> None:
     world.items[key] = str(content_id)
-    world.canaries[str(content_id)] = text or f"no canary {content_id}"
+    text = text or f"no canary {content_id}"
+    world.canaries[str(content_id)] = text
+    if CANARY_TEXT.fullmatch(text):
+        world.ids_by_canary[text] = str(content_id)
+    else:
+        world.other_texts[str(content_id)] = text
 
 
 async def _other_content(sessions, world: World, key: tuple[str, str], family, people) -> None:
