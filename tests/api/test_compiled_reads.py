@@ -79,9 +79,14 @@ def compiled_ran(statements: list[str]) -> bool:
 
 
 def compiled_answered(statements: list[str]) -> bool:
-    """The compiled statement ran and the generic executor did not: it would have read the family's facts on
-    their own (facts.facts_statement), where the compiled statement reads them within itself."""
-    return compiled_ran(statements) and not any(statement.startswith("SELECT f.id,") for statement in statements)
+    """The compiled statement ran and the generic executor did not read after it: a compiled read that
+    declines once its statement has run (FamilyContributions reads the family's facts within it) leaves the
+    answer to the generic executor, whose reads follow. Reads that decide on the family first
+    (AccessControl.decide, one facts statement) run their compiled statement last."""
+    compiled = [i for i, statement in enumerate(statements) if "json_build_object" in statement]
+    return bool(compiled) and not any(
+        statement.lstrip().upper().startswith(("SELECT", "WITH")) for statement in statements[compiled[-1] + 1 :]
+    )
 
 
 async def _audit_mark(sessions) -> int:
