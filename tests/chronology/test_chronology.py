@@ -260,3 +260,29 @@ async def statements_for(gql, app, sessions, events: int) -> int:
 
 async def test_statements_do_not_grow_with_the_entries(gql, app, sessions):
     assert await statements_for(gql, app, sessions, 2) == await statements_for(gql, app, sessions, 20)
+
+
+async def test_one_statement_text_whatever_the_family_reader_or_filter_values(gql, app, sessions):
+    # given two families, each read by its own lead professional (the same role), with and without consents
+    first, second = await create_area(sessions), await create_area(sessions)
+    await create_consent(sessions, family=first.family, recorded_by=first.lead, categories=["health"])
+    await create_escalation_content(sessions, family=second.family, owner=second.colleague, category="health")
+    requests = [
+        (first, {}),
+        (second, {}),
+        (first, {"filter": {"kinds": ["escalation_raised"]}}),
+        (second, {"filter": {"kinds": ["step_up", "closure", "contribution"]}}),
+    ]
+    texts = []
+    for area, variables in requests:
+        token = await sign_in(gql, area.lead)
+        # when each reads its chronology
+        with counting(app.state.taf.engine) as statements:
+            await chronology(gql, area.family.id, token, **variables)
+        texts.append([text for text in statements if "chronology" in text])
+    # then each page is one statement, and its text depends on which filters are set, not on their values, the
+    # family or the reader: it is built and compiled once, and PostgreSQL prepares it once per connection
+    assert [len(found) for found in texts] == [1, 1, 1, 1]
+    assert texts[0] == texts[1]
+    assert texts[2] == texts[3]
+    assert texts[0] != texts[2]
