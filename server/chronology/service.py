@@ -24,7 +24,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from server import pagination
 from server.access.actor import Act
-from server.access.facts import ItemFacts, facts_row
+from server.access.facts import facts_row
 from server.access.kinds import CONTENT_KINDS, Kind
 from server.access.pep import AccessControl, StatementPolicy
 from server.access.rules import FactsColumns, facts_columns
@@ -83,7 +83,7 @@ async def for_family(
     await access.require_visible_family(session, family_id)
     key = pagination.decode(after, date, datetime, str, uuid.UUID) if after is not None else None
     rows = await _rows(session, access, family_id, filters, first + 1, key)
-    if rows is None:
+    if not rows:  # no source the reader may read (or the family erased meanwhile)
         return pagination.Page([], False, 0)
     entries = [row for row in rows if row.kind is not None]  # no entry on this page: one row, of the total only
     page = pagination.Page.of([_entry(row) for row in entries], first, total=rows[0].total)
@@ -180,7 +180,7 @@ def _statement(policy: StatementPolicy, chosen: list[Source], given: _Given, aft
     """The entries of `chosen` in the family (:family_id) as one UNION ALL, decided over the family's facts row
     (facts.facts_row) by the SQL form of the rules (StatementPolicy); then the page (:page_size rows, after the
     key :after_on, :after_at, :after_kind, :after_id when `after`) and, on each row, the total. When the page is
-    empty, one row holds the total and nothing else."""
+    empty, one row holds the total and nothing else; with each row, the facts row's override ids (for the audit)."""
     facts = facts_row()
     known = facts_columns(facts)
     branches = [_branch(policy, facts, known, source, given) for source in chosen]
@@ -198,7 +198,9 @@ def _statement(policy: StatementPolicy, chosen: list[Source], given: _Given, aft
         )
         listed = listed.where(sa.tuple_(c.happened_on, c.recorded_at, c.kind, c.subject_id) < sa.tuple_(*key))
     page = _ordered(listed, c).limit(sa.bindparam("page_size", type_=sa.Integer())).lateral("page")
-    statement = sa.select(counted.c.total, *page.c).select_from(counted.outerjoin(page, sa.true()))
+    statement = sa.select(counted.c.total, facts.c.override_ids, *page.c).select_from(
+        counted.join(facts, sa.true()).outerjoin(page, sa.true())
+    )
     return _ordered(statement, page.c)
 
 
@@ -239,8 +241,9 @@ def _filtered(kind: str, shape: Shape, given: _Given) -> list[sa.ColumnElement]:
 
 
 def _content(policy: StatementPolicy, known: FactsColumns, shape: Shape, conditions: list) -> list[sa.ColumnElement]:
-    """The words where the reader may read them, whether any are withheld, and the facts of the content (for
-    the audit of what was read). A whole-record source keeps only the rows the reader may read."""
+    """The words where the reader may read them, whether any are withheld, and the facts of the content with the
+    rule that allowed it (for the audit of what was read). A whole-record source keeps only the rows the reader
+    may read."""
     content = shape.content
     if content is None:
         nothing = [sa.null().cast(sa.Text).label("content"), sa.false().label("withheld")]
@@ -248,7 +251,7 @@ def _content(policy: StatementPolicy, known: FactsColumns, shape: Shape, conditi
             sa.null().cast(sa.Text).label("content_kind"),
             sa.null().cast(sa.Uuid).label("owner"),
             sa.null().cast(sa.Text).label("category"),
-            *[sa.false().label(name) for name in ("family_summary", "third_party", "team_shared")],
+            sa.null().cast(sa.Text).label("basis"),
         ]
         return nothing + facts
     visible = policy.item_condition(known, content.columns, kind=content.kind)
@@ -263,9 +266,7 @@ def _content(policy: StatementPolicy, known: FactsColumns, shape: Shape, conditi
         sa.literal(content.kind.value, sa.Text).label("content_kind"),
         sa.cast(c.owning_agency_id, sa.Uuid).label("owner"),
         sa.cast(c.category, sa.Text).label("category"),
-        sa.cast(c.family_summary, sa.Boolean).label("family_summary"),
-        sa.cast(c.third_party, sa.Boolean).label("third_party"),
-        sa.cast(c.team_shared, sa.Boolean).label("team_shared"),
+        sa.cast(policy.item_basis(known, c, kind=content.kind), sa.Text).label("basis"),
     ]
 
 
@@ -290,15 +291,20 @@ def _entry(row) -> ChronologyEntry:
 
 
 def _note_reads(access: AccessControl, family_id: uuid.UUID, rows) -> None:
-    """Each other agency's content shown is audited as a read of its own kind (contribution, plan_goal, ...)."""
+    """Each other agency's content shown is audited as a read of its own kind (contribution, plan_goal, ...), with
+    the rule that allowed it (StatementPolicy.item_basis, worked out in the statement) and, when that was an
+    override, which overrides in force shared it (the facts row's `override_ids`, "agency category override")."""
+    agency = str(access.actor.agency_id)
     for row in rows:
         if row.content is None or row.content_kind is None or Kind(row.content_kind) not in CONTENT_KINDS:
             continue
-        facts = ItemFacts(
-            owning_agency_id=row.owner,
-            category=row.category,
-            family_summary=bool(row.family_summary),
-            third_party=bool(row.third_party),
-            team_shared=bool(row.team_shared),
-        )
-        access.note_read(family_id, row.subject_id, Kind(row.content_kind), facts)
+        owner = str(row.owner)
+        if owner == agency:
+            continue
+        shared_by = [
+            override
+            for owning, category, override in (entry.split(" ") for entry in row.override_ids or ())
+            if owning == owner and category == row.category
+        ]
+        kind = Kind(row.content_kind)
+        access.note_read_decided(family_id, str(row.subject_id), kind, owner, row.category, row.basis, shared_by)

@@ -118,7 +118,7 @@ async def test_an_override_shows_the_words_and_withdrawal_withholds_them_again(g
     reason = built["escalation_reason"][1]
     token = await sign_in(gql, police)
     # when the school shares health with the police by a safeguarding override
-    await create_override(
+    override = await create_override(
         sessions, family=area.family, decided_by=area.colleague, categories=["health"], recipients=[police_agency]
     )
     page = await chronology(gql, area.family.id, token)
@@ -136,6 +136,7 @@ async def test_an_override_shows_the_words_and_withdrawal_withholds_them_again(g
             )
         ).all()
     assert [event.detail["basis"] for event in reads] == [["shared_by_override"]]
+    assert [[read.get("overrideIds") for read in event.detail["reads"]] for event in reads] == [[[str(override.id)]]]
     # given instead consent to share with the school's partner, then withdrawn: the words are withheld again
     other = await create_area(sessions)
     built = await create_escalation_content(sessions, family=other.family, owner=other.colleague, category="health")
