@@ -23,6 +23,7 @@ from server.access.facts import (
     FamilyFacts,
     ItemFacts,
     facts_from_rows,
+    facts_row_parameters,
     facts_statement,
     grouped_facts_from_row,
     grouped_facts_statement,
@@ -80,6 +81,10 @@ class AccessControl:
         """The same enforcer's decisions for someone else: to tell a worker who will be able to read what they
         are about to write (an escalation's reason), before they send it."""
         return AccessControl(self._enforcer, actor)
+
+    def statement_policy(self) -> StatementPolicy:
+        """This actor's role's policy in SQL for statements built once (StatementPolicy)."""
+        return StatementPolicy(self._enforcer, self.actor)
 
     def forget(self) -> None:
         """Drop cached facts; called after each committed change, which may have altered them."""
@@ -358,6 +363,10 @@ class StatementPolicy:
     def parameters(actor: Actor) -> dict[str, Any]:
         """The values of the actor's bind parameters."""
         return {"user_id": actor.user_id, "agency_id": actor.agency_id, "member_id": actor.family_member_id}
+
+    def facts_parameters(self, actor: Actor, family_id: uuid.UUID) -> dict[str, Any]:
+        """The values of facts.facts_row's parameters for `actor` in the family: the actor's, and the family's."""
+        return facts_row_parameters(actor, family_id, self._enforcer.closed_read_period)
 
     def family_condition(self, facts: FactsColumns, act: Act = Act.read, kind: Kind = Kind.family) -> ColumnElement:
         """`can(act, kind, family)` over the family's facts row."""

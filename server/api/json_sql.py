@@ -53,10 +53,15 @@ class Prepared:
         self.constants = {name: binds[name].effective_value for name in self.names if not binds[name].required}
 
     async def first(self, session: AsyncSession, values: dict[str, Any]) -> Any:
+        return (await self._run(session, values)).first()
+
+    async def all(self, session: AsyncSession, values: dict[str, Any]) -> list[Any]:
+        return list((await self._run(session, values)).all())
+
+    async def _run(self, session: AsyncSession, values: dict[str, Any]) -> Any:
         given = {**self.constants, **values}
         connection = await session.connection()
-        result = await connection.exec_driver_sql(self.sql, tuple(given[name] for name in self.names))
-        return result.first()
+        return await connection.exec_driver_sql(self.sql, tuple(given[name] for name in self.names))
 
 
 def _in_as_any(element: Any) -> Any:

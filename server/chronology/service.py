@@ -1,9 +1,12 @@
 """The family's chronology: significant events across agencies, each on the day it happened, shown only to
 whoever may see the record it comes from, by the same decisions as everywhere else.
 
-Every kind of event is a `Source` (sources.py). One page is one UNION ALL statement over the sources the
-reader may read (and one to count), whatever the number of entries or kinds: the words of case content are
-selected only where the enforcement point's SQL form of the rule (`AccessControl.item_filter`) allows them.
+Every kind of event is a `Source` (sources.py). One page is one statement, a UNION ALL over the sources the
+reader may read with the total on each row, whatever the number of entries or kinds: the words of case content
+are selected only where the enforcement point's SQL form of the rule allows them (`StatementPolicy`, over the
+family's facts read in the same statement). Its text is the same for every family and request of a role (the
+family, the actor and the filters' values are its parameters), so it is built and compiled once
+(server/api/json_sql.py `prepared`) and prepared once per connection.
 """
 
 from __future__ import annotations
@@ -15,14 +18,17 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.sql import Select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from server import pagination
 from server.access.actor import Act
-from server.access.facts import ItemFacts
+from server.access.facts import facts_row
 from server.access.kinds import CONTENT_KINDS, Kind
-from server.access.pep import AccessControl
+from server.access.pep import AccessControl, StatementPolicy
+from server.access.rules import FactsColumns, facts_columns
+from server.api.json_sql import prepared
 from server.chronology.sources import BY_KIND, SOURCES, Shape, Source
 from server.errors import BadUserInput
 
@@ -75,18 +81,13 @@ async def for_family(
     pagination.check_first(first)
     filters.check()
     await access.require_visible_family(session, family_id)
-    union = await _union(session, access, family_id, filters)
-    if union is None:
+    key = pagination.decode(after, date, datetime, str, uuid.UUID) if after is not None else None
+    rows = await _rows(session, access, family_id, filters, first + 1, key)
+    if not rows:  # no source the reader may read (or the family erased meanwhile)
         return pagination.Page([], False, 0)
-    entries = union.subquery("chronology")
-    total = (await session.exec(sa.select(sa.func.count()).select_from(entries))).one()[0]
-    statement = _ordered(entries)
-    if after is not None:
-        key = pagination.decode(after, date, datetime, str, uuid.UUID)
-        statement = statement.where(_key(entries) < sa.tuple_(*key))
-    rows = (await session.exec(statement.limit(first + 1))).all()
-    page = pagination.Page.of([_entry(row) for row in rows], first, total=total)
-    _note_reads(access, family_id, rows[:first])
+    entries = [row for row in rows if row.kind is not None]  # no entry on this page: one row, of the total only
+    page = pagination.Page.of([_entry(row) for row in entries], first, total=rows[0].total)
+    _note_reads(access, family_id, entries[:first])
     return page
 
 
@@ -96,16 +97,14 @@ async def export(
     """Every entry the filters match (at most MAX_EXPORT), in the order of the page."""
     filters.check()
     await access.require_visible_family(session, family_id)
-    union = await _union(session, access, family_id, filters)
-    if union is None:
-        return []
-    rows = (await session.exec(_ordered(union.subquery("chronology")).limit(MAX_EXPORT + 1))).all()
-    if len(rows) > MAX_EXPORT:
+    rows = await _rows(session, access, family_id, filters, MAX_EXPORT + 1, None)
+    entries = [row for row in rows or () if row.kind is not None]
+    if len(entries) > MAX_EXPORT:
         raise BadUserInput(
             f"More than {MAX_EXPORT} events match: export a shorter date range at a time.", field="happenedFrom"
         )
-    _note_reads(access, family_id, rows)
-    return [_entry(row) for row in rows]
+    _note_reads(access, family_id, entries)
+    return [_entry(row) for row in entries]
 
 
 def as_csv(entries: list[ChronologyEntry], agency_names: dict[uuid.UUID, str]) -> str:
@@ -125,25 +124,90 @@ def _cell(text: str) -> str:
     return f"'{text}" if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
-async def _union(
-    session: AsyncSession, access: AccessControl, family_id: uuid.UUID, filters: Filters
-) -> sa.CompoundSelect | Select | None:
-    chosen = [source for source in SOURCES if not filters.kinds or source.kind in filters.kinds]
-    branches = []
-    for source in chosen:
-        seen_as = source.seen_as  # a Kind (sources.py), which the enforcement point checks again
-        if await access.can(session, Act.read, seen_as, family_id):
-            branches.append(await _branch(session, access, family_id, source, filters))
-    if not branches:
+async def _rows(
+    session: AsyncSession,
+    access: AccessControl,
+    family_id: uuid.UUID,
+    filters: Filters,
+    limit: int,
+    after: tuple | None,
+) -> list | None:
+    """The rows of one page (at most `limit`, after the key `after`), each with the total: one statement, whose
+    text depends only on the reader's role and kinds of ids, the kinds of source they may read here, and which
+    filters are set, so it is built and compiled once and prepared once per connection; None when the reader
+    may read no source at all."""
+    # The sources whose `seen_as` kind (sources.py) the enforcement point lets the reader read in this family.
+    # The statement holds those; the kinds filter is a parameter, so that the number of statements kept is
+    # bounded by the policy, not by what callers ask for.
+    chosen = [source for source in SOURCES if await access.can(session, Act.read, source.seen_as, family_id)]
+    if not any(not filters.kinds or source.kind in filters.kinds for source in chosen):
         return None
-    return sa.union_all(*branches) if len(branches) > 1 else branches[0]
+    policy = access.statement_policy()
+    given = _Given(
+        bool(filters.kinds),
+        filters.agency_id is not None,
+        filters.happened_from is not None,
+        filters.happened_to is not None,
+    )
+    kinds = tuple(source.kind for source in chosen)
+    dialect = session.bind.dialect  # type: ignore[union-attr]
+    key = (__name__, policy.key, dialect.name, kinds, given, after is not None)
+    statement = prepared(key, dialect, lambda: _statement(policy, chosen, given, after is not None))
+    values = {
+        **policy.facts_parameters(access.actor, family_id),
+        "page_size": limit,
+        "kinds": list(filters.kinds),
+        "filter_agency_id": filters.agency_id,
+        "happened_from": filters.happened_from,
+        "happened_to": filters.happened_to,
+    }
+    if after is not None:
+        values.update(zip(("after_on", "after_at", "after_kind", "after_id"), after, strict=True))
+    return await statement.all(session, values)
 
 
-async def _branch(
-    session: AsyncSession, access: AccessControl, family_id: uuid.UUID, source: Source, filters: Filters
-) -> Select:
+@dataclass(frozen=True)
+class _Given:
+    """Which of the filters' values a statement compares with."""
+
+    kinds: bool
+    agency: bool
+    happened_from: bool
+    happened_to: bool
+
+
+def _statement(policy: StatementPolicy, chosen: list[Source], given: _Given, after: bool) -> Select:
+    """The entries of `chosen` in the family (:family_id) as one UNION ALL, decided over the family's facts row
+    (facts.facts_row) by the SQL form of the rules (StatementPolicy); then the page (:page_size rows, after the
+    key :after_on, :after_at, :after_kind, :after_id when `after`) and, on each row, the total. When the page is
+    empty, one row holds the total and nothing else; with each row, the facts row's override ids (for the audit)."""
+    facts = facts_row()
+    known = facts_columns(facts)
+    branches = [_branch(policy, facts, known, source, given) for source in chosen]
+    union = sa.union_all(*branches) if len(branches) > 1 else branches[0]
+    entries = union.cte("chronology")
+    c = entries.c
+    counted = sa.select(sa.func.count().label("total")).select_from(entries).subquery("counted")
+    listed = sa.select(entries)
+    if after:
+        key = (
+            sa.bindparam("after_on", type_=sa.Date()),
+            sa.bindparam("after_at", type_=sa.DateTime(timezone=True)),
+            sa.bindparam("after_kind", type_=sa.Text()),
+            sa.bindparam("after_id", type_=sa.Uuid()),
+        )
+        listed = listed.where(sa.tuple_(c.happened_on, c.recorded_at, c.kind, c.subject_id) < sa.tuple_(*key))
+    page = _ordered(listed, c).limit(sa.bindparam("page_size", type_=sa.Integer())).lateral("page")
+    statement = sa.select(counted.c.total, facts.c.override_ids, *page.c).select_from(
+        counted.join(facts, sa.true()).outerjoin(page, sa.true())
+    )
+    return _ordered(statement, page.c)
+
+
+def _branch(policy: StatementPolicy, facts: sa.CTE, known: FactsColumns, source: Source, given: _Given) -> Select:
     shape = source.shape()
-    conditions = [shape.family_id == family_id, *shape.where, *_filtered(shape, filters)]
+    family_id = sa.bindparam("family_id", type_=sa.Uuid())
+    conditions = [shape.family_id == family_id, *shape.where, *_filtered(source.kind, shape, given)]
     columns = [
         sa.literal(source.kind, sa.Text).label("kind"),
         shape.subject_id.label("subject_id"),
@@ -151,33 +215,35 @@ async def _branch(
         shape.recorded_at.label("recorded_at"),
         (shape.agency_id if shape.agency_id is not None else sa.null()).cast(sa.Uuid).label("agency_id"),
         *[_code(shape, i).label(f"code{i}") for i in range(2)],
-        *await _content(session, access, family_id, shape, conditions),
+        *_content(policy, known, shape, conditions),
     ]
-    statement = sa.select(*columns).where(*conditions)
-    return statement.select_from(shape.from_) if shape.from_ is not None else statement
+    rows = shape.from_ if shape.from_ is not None else shape.family_id.table  # type: ignore[attr-defined]
+    return sa.select(*columns).select_from(rows.join(facts, sa.true())).where(*conditions)
 
 
 def _code(shape: Shape, i: int) -> sa.ColumnElement:
     return sa.cast(shape.codes[i], sa.Text) if i < len(shape.codes) else sa.null().cast(sa.Text)
 
 
-def _filtered(shape: Shape, filters: Filters) -> list[sa.ColumnElement]:
+def _filtered(kind: str, shape: Shape, given: _Given) -> list[sa.ColumnElement]:
     day = sa.cast(shape.happened_on, sa.Date)
     found = []
-    if filters.agency_id is not None:
-        found.append(shape.agency_id == filters.agency_id if shape.agency_id is not None else sa.false())
-    if filters.happened_from is not None:
-        found.append(day >= filters.happened_from)
-    if filters.happened_to is not None:
-        found.append(day <= filters.happened_to)
+    if given.kinds:
+        found.append(sa.literal(kind, sa.Text) == sa.any_(sa.bindparam("kinds", type_=ARRAY(sa.Text()))))
+    if given.agency:
+        agency = sa.bindparam("filter_agency_id", type_=sa.Uuid())
+        found.append(shape.agency_id == agency if shape.agency_id is not None else sa.false())
+    if given.happened_from:
+        found.append(day >= sa.bindparam("happened_from", type_=sa.Date()))
+    if given.happened_to:
+        found.append(day <= sa.bindparam("happened_to", type_=sa.Date()))
     return found
 
 
-async def _content(
-    session: AsyncSession, access: AccessControl, family_id: uuid.UUID, shape: Shape, conditions: list
-) -> list[sa.ColumnElement]:
-    """The words where the reader may read them, whether any are withheld, and the facts of the content (for
-    the audit of what was read). A whole-record source keeps only the rows the reader may read."""
+def _content(policy: StatementPolicy, known: FactsColumns, shape: Shape, conditions: list) -> list[sa.ColumnElement]:
+    """The words where the reader may read them, whether any are withheld, and the facts of the content with the
+    rule that allowed it (for the audit of what was read). A whole-record source keeps only the rows the reader
+    may read."""
     content = shape.content
     if content is None:
         nothing = [sa.null().cast(sa.Text).label("content"), sa.false().label("withheld")]
@@ -185,11 +251,10 @@ async def _content(
             sa.null().cast(sa.Text).label("content_kind"),
             sa.null().cast(sa.Uuid).label("owner"),
             sa.null().cast(sa.Text).label("category"),
-            *[sa.false().label(name) for name in ("family_summary", "third_party", "team_shared")],
+            sa.null().cast(sa.Text).label("basis"),
         ]
         return nothing + facts
-    kind = content.kind
-    visible = await access.item_filter(session, family_id, content.columns, kind=kind)
+    visible = policy.item_condition(known, content.columns, kind=content.kind)
     if content.whole_record:
         conditions.append(visible)
     words = content.words if content.words is not None else sa.null()
@@ -201,20 +266,12 @@ async def _content(
         sa.literal(content.kind.value, sa.Text).label("content_kind"),
         sa.cast(c.owning_agency_id, sa.Uuid).label("owner"),
         sa.cast(c.category, sa.Text).label("category"),
-        sa.cast(c.family_summary, sa.Boolean).label("family_summary"),
-        sa.cast(c.third_party, sa.Boolean).label("third_party"),
-        sa.cast(c.team_shared, sa.Boolean).label("team_shared"),
+        sa.cast(policy.item_basis(known, c, kind=content.kind), sa.Text).label("basis"),
     ]
 
 
-def _key(entries: sa.Subquery) -> sa.Tuple:
-    c = entries.c
-    return sa.tuple_(c.happened_on, c.recorded_at, c.kind, c.subject_id)
-
-
-def _ordered(entries: sa.Subquery) -> Select:
-    c = entries.c
-    return sa.select(entries).order_by(c.happened_on.desc(), c.recorded_at.desc(), c.kind.desc(), c.subject_id.desc())
+def _ordered(statement: Select, c) -> Select:
+    return statement.order_by(c.happened_on.desc(), c.recorded_at.desc(), c.kind.desc(), c.subject_id.desc())
 
 
 def _entry(row) -> ChronologyEntry:
@@ -234,15 +291,20 @@ def _entry(row) -> ChronologyEntry:
 
 
 def _note_reads(access: AccessControl, family_id: uuid.UUID, rows) -> None:
-    """Each other agency's content shown is audited as a read of its own kind (contribution, plan_goal, ...)."""
+    """Each other agency's content shown is audited as a read of its own kind (contribution, plan_goal, ...), with
+    the rule that allowed it (StatementPolicy.item_basis, worked out in the statement) and, when that was an
+    override, which overrides in force shared it (the facts row's `override_ids`, "agency category override")."""
+    agency = str(access.actor.agency_id)
     for row in rows:
         if row.content is None or row.content_kind is None or Kind(row.content_kind) not in CONTENT_KINDS:
             continue
-        facts = ItemFacts(
-            owning_agency_id=row.owner,
-            category=row.category,
-            family_summary=bool(row.family_summary),
-            third_party=bool(row.third_party),
-            team_shared=bool(row.team_shared),
-        )
-        access.note_read(family_id, row.subject_id, Kind(row.content_kind), facts)
+        owner = str(row.owner)
+        if owner == agency:
+            continue
+        shared_by = [
+            override
+            for owning, category, override in (entry.split(" ") for entry in row.override_ids or ())
+            if owning == owner and category == row.category
+        ]
+        kind = Kind(row.content_kind)
+        access.note_read_decided(family_id, str(row.subject_id), kind, owner, row.category, row.basis, shared_by)

@@ -4,8 +4,9 @@ A source says which table rows make its entries, the real date each event happen
 a meeting's date, an assessment's date, a contact's time) apart from when it was recorded, the agency it
 belongs to, the codes its description is written from, and, where the entry shows case content, which kind
 of content that is and its columns (`Content`). The service (service.py) turns the sources into one UNION ALL
-statement, and decides each content column through the enforcement point's SQL form (`item_filter`): the
-words are selected only where the reader may read them. A source whose `seen_as` kind the reader may not read
+statement, and decides each content column through the enforcement point's SQL form of the rules
+(`StatementPolicy.item_condition`, over the family's facts read in the same statement): the words are selected
+only where the reader may read them. A source whose `seen_as` kind the reader may not read
 (policies/policy.csv) is left out of the statement altogether.
 
 Adding a kind of event to the chronology is one `Source` in `SOURCES`, at the end of this module.

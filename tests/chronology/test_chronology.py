@@ -118,7 +118,7 @@ async def test_an_override_shows_the_words_and_withdrawal_withholds_them_again(g
     reason = built["escalation_reason"][1]
     token = await sign_in(gql, police)
     # when the school shares health with the police by a safeguarding override
-    await create_override(
+    override = await create_override(
         sessions, family=area.family, decided_by=area.colleague, categories=["health"], recipients=[police_agency]
     )
     page = await chronology(gql, area.family.id, token)
@@ -136,6 +136,7 @@ async def test_an_override_shows_the_words_and_withdrawal_withholds_them_again(g
             )
         ).all()
     assert [event.detail["basis"] for event in reads] == [["shared_by_override"]]
+    assert [[read.get("overrideIds") for read in event.detail["reads"]] for event in reads] == [[[str(override.id)]]]
     # given instead consent to share with the school's partner, then withdrawn: the words are withheld again
     other = await create_area(sessions)
     built = await create_escalation_content(sessions, family=other.family, owner=other.colleague, category="health")
@@ -260,3 +261,29 @@ async def statements_for(gql, app, sessions, events: int) -> int:
 
 async def test_statements_do_not_grow_with_the_entries(gql, app, sessions):
     assert await statements_for(gql, app, sessions, 2) == await statements_for(gql, app, sessions, 20)
+
+
+async def test_one_statement_text_whatever_the_family_reader_or_filter_values(gql, app, sessions):
+    # given two families, each read by its own lead professional (the same role), with and without consents
+    first, second = await create_area(sessions), await create_area(sessions)
+    await create_consent(sessions, family=first.family, recorded_by=first.lead, categories=["health"])
+    await create_escalation_content(sessions, family=second.family, owner=second.colleague, category="health")
+    requests = [
+        (first, {}),
+        (second, {}),
+        (first, {"filter": {"kinds": ["escalation_raised"]}}),
+        (second, {"filter": {"kinds": ["step_up", "closure", "contribution"]}}),
+    ]
+    texts = []
+    for area, variables in requests:
+        token = await sign_in(gql, area.lead)
+        # when each reads its chronology
+        with counting(app.state.taf.engine) as statements:
+            await chronology(gql, area.family.id, token, **variables)
+        texts.append([text for text in statements if "chronology" in text])
+    # then each page is one statement, and its text depends on which filters are set, not on their values, the
+    # family or the reader: it is built and compiled once, and PostgreSQL prepares it once per connection
+    assert [len(found) for found in texts] == [1, 1, 1, 1]
+    assert texts[0] == texts[1]
+    assert texts[2] == texts[3]
+    assert texts[0] != texts[2]
