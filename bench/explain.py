@@ -29,7 +29,7 @@ def label(sql: str) -> str:
         return "audit_event insert (reads of other agencies' items)"
     if "FROM session_token" in text:
         return "authenticate (session_token + app_user)"
-    if text.startswith("WITH page AS") and "json_build_object" in text:
+    if text.startswith("WITH") and "json_build_object" in text and "FROM contribution" in text:
         return "contributions: compiled (page, count and JSON in one statement)"
     if "FROM family f" in text and "team_membership" in text:
         return "facts (the family's team, consents and overrides)"
@@ -79,7 +79,12 @@ async def _row(statement: Statement, binary: list[int]) -> AsyncIterator[bytes]:
 
 
 def is_read(sql: str) -> bool:
-    return sql.lstrip().upper().startswith(("SELECT", "WITH PAGE AS"))
+    """A SELECT, or a WITH that writes nothing (a compiled read): EXPLAIN ANALYZE runs what it explains."""
+    text = sql.lstrip().upper()
+    return text.startswith("SELECT") or (text.startswith("WITH") and not _WRITES.search(text))
+
+
+_WRITES = re.compile(r"\b(INSERT|UPDATE|DELETE|MERGE)\b")
 
 
 async def explain_all(url: str, statements: list[Statement], watched: tuple[str, ...] = ()) -> list[dict[str, Any]]:

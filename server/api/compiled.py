@@ -9,7 +9,7 @@ the one enforcement point: the family decision and the items through `StatementP
 the SQL form of the rules in server/access/rules.py over the family's facts, read in the same statement), the
 audit through `AccessControl.note_read_decided` with the basis the statement worked out, and the same flush as
 every request (server/api/audit.py). A compiled read's statement is built and compiled once and run with its
-values (server/api/json_sql.py `prepared`).
+values (server/db/prepared.py).
 
 tests/api/test_compiled_reads.py checks each compiled read against the generic executor, actor by actor
 and state by state: a compiled read without that test does not ship.
@@ -38,7 +38,7 @@ from server.api.persisted import TrustedDocument
 from server.consent import compiled_api as consent_compiled
 from server.contribution import compiled_api as contribution_compiled
 from server.family import compiled_api as family_compiled
-from server.family import compiled_record as family_record_compiled
+from server.family import compiled_record_api as family_record_compiled
 from server.safeguarding import compiled_api as safeguarding_compiled
 
 log = logging.getLogger("taf.api.compiled")

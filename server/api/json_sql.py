@@ -3,16 +3,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Hashable
-from typing import Any
-
 import sqlalchemy as sa
-from sqlalchemy.dialects.postgresql import ARRAY
-from sqlalchemy.engine import Dialect
-from sqlalchemy.sql import operators
-from sqlalchemy.sql.elements import BinaryExpression, BindParameter, ColumnElement
-from sqlalchemy.sql.visitors import replacement_traverse
-from sqlmodel.ext.asyncio.session import AsyncSession
+from sqlalchemy.sql.elements import ColumnElement
 
 EMPTY_LIST = sa.text("'[]'::json")
 
@@ -34,53 +26,3 @@ def cursor(*parts: ColumnElement) -> ColumnElement:
     text = sa.func.concat_ws(sa.literal("|"), *parts)
     encoded = sa.func.encode(sa.func.convert_to(text, sa.literal("UTF8")), sa.literal("base64"))
     return sa.func.translate(encoded, sa.literal("+/\n"), sa.literal("-_"))
-
-
-class Prepared:
-    """A statement built once, with named bind parameters for every value, compiled once to its SQL text: each
-    run sends that text with the values (asyncpg prepares it once per connection), without building the
-    statement again or walking it for SQLAlchemy's cache key."""
-
-    def __init__(self, statement: sa.Select, dialect: Dialect) -> None:
-        compiled = replacement_traverse(statement, {}, _in_as_any).compile(dialect=dialect)
-        self.sql = compiled.string
-        if "__[POSTCOMPILE_" in self.sql:
-            raise ValueError("a statement to prepare once cannot hold parameters SQLAlchemy expands when it runs")
-        self.names = tuple(compiled.positiontup or ())
-        # The statement's own constants (JSON keys, formats), bound as SQLAlchemy binds them; the rest are
-        # the parameters each run gives.
-        binds = compiled.binds
-        self.constants = {name: binds[name].effective_value for name in self.names if not binds[name].required}
-
-    async def first(self, session: AsyncSession, values: dict[str, Any]) -> Any:
-        return (await self._run(session, values)).first()
-
-    async def all(self, session: AsyncSession, values: dict[str, Any]) -> list[Any]:
-        return list((await self._run(session, values)).all())
-
-    async def _run(self, session: AsyncSession, values: dict[str, Any]) -> Any:
-        given = {**self.constants, **values}
-        connection = await session.connection()
-        return await connection.exec_driver_sql(self.sql, tuple(given[name] for name in self.names))
-
-
-def _in_as_any(element: Any) -> Any:
-    """`x IN (constants)` as `x = ANY (array)`: SQLAlchemy writes the former's list when it executes a statement
-    (an "expanding" parameter), which text sent as it is cannot do; the latter is one parameter."""
-    if not isinstance(element, BinaryExpression) or not isinstance(element.right, BindParameter):
-        return None
-    if not element.right.expanding or element.operator not in (operators.in_op, operators.not_in_op):
-        return None
-    values = sa.literal(list(element.right.value), ARRAY(sa.String()))
-    return element.left == sa.any_(values) if element.operator is operators.in_op else element.left != sa.all_(values)
-
-
-_PREPARED: dict[Hashable, Prepared] = {}
-
-
-def prepared(key: Hashable, dialect: Dialect, build: Callable[[], sa.Select]) -> Prepared:
-    """The statement `build` returns, built and compiled the first time `key` is asked for."""
-    found = _PREPARED.get(key)
-    if found is None:
-        found = _PREPARED[key] = Prepared(build(), dialect)
-    return found

@@ -6,7 +6,7 @@ reader may read with the total on each row, whatever the number of entries or ki
 are selected only where the enforcement point's SQL form of the rule allows them (`StatementPolicy`, over the
 family's facts read in the same statement). Its text is the same for every family and request of a role (the
 family, the actor and the filters' values are its parameters), so it is built and compiled once
-(server/api/json_sql.py `prepared`) and prepared once per connection.
+(server/db/prepared.py) and prepared once per connection.
 """
 
 from __future__ import annotations
@@ -28,8 +28,8 @@ from server.access.facts import facts_row
 from server.access.kinds import CONTENT_KINDS, Kind
 from server.access.pep import AccessControl, StatementPolicy
 from server.access.rules import FactsColumns, facts_columns
-from server.api.json_sql import prepared
 from server.chronology.sources import BY_KIND, SOURCES, Shape, Source
+from server.db.prepared import prepared
 from server.errors import BadUserInput
 
 MAX_EXPORT = 5000  # entries in one CSV file; a longer chronology is exported in parts, by date range

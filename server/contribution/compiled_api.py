@@ -6,7 +6,7 @@ page shows; a cursor or a filter goes to the generic executor. The statement ret
 of the answer as JSON, field for field as the document selects, formatted as Strawberry formats it:
 times as Python's isoformat, cursors as server/pagination.py encodes them.
 
-Its text is the same for every request of a role, built and compiled once (json_sql.prepared): the family's
+Its text is the same for every request of a role, built and compiled once (server/db/prepared.py): the family's
 facts are read in it (facts.facts_row), the policy is the SQL form of the rules over them
 (access.pep.StatementPolicy), and it returns with the rows the rule that allowed each other agency's item,
 for the audit; the family, the page size and the actor are its parameters.
@@ -28,9 +28,10 @@ from server.access.pep import StatementPolicy
 from server.access.rules import facts_columns
 from server.agency.models import Agency
 from server.api.context import Context
-from server.api.json_sql import EMPTY_LIST, cursor, iso, prepared
+from server.api.json_sql import EMPTY_LIST, cursor, iso
 from server.contribution.models import Contribution
 from server.contribution.service import content_columns
+from server.db.prepared import prepared
 from server.family.models import FamilyMember
 from server.user.models import User
 

@@ -1,4 +1,4 @@
-"""A family's cover (FamilyCoverFields) as JSON, for compiled reads (server/family/compiled_record.py): what
+"""A family's cover (FamilyCoverFields) as JSON, for compiled reads (server/family/compiled_record_api.py): what
 service.cover_of_family finds, written as FamilyCoverType writes it."""
 
 from __future__ import annotations

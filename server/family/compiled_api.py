@@ -7,7 +7,7 @@ budget is spent as the generic resolver spends it. Anything the variables do not
 cursor, an unknown status, a null where the document wants a value) goes to the generic executor.
 
 The statement is built and compiled once for each shape of the variables (which filters are given) and each
-role (json_sql.prepared): the actor's ids (access.pep.StatementPolicy), the filters' values, the page size and
+role (server/db/prepared.py): the actor's ids (access.pep.StatementPolicy), the filters' values, the page size and
 the time are its parameters.
 """
 
@@ -25,9 +25,10 @@ from server.access.kinds import Kind
 from server.access.pep import StatementPolicy
 from server.agency.models import Agency
 from server.api.context import Context
-from server.api.json_sql import EMPTY_LIST, cursor, iso, prepared
+from server.api.json_sql import EMPTY_LIST, cursor, iso
 from server.clock import utcnow
 from server.config import Settings
+from server.db.prepared import prepared
 from server.errors import BadUserInput
 from server.family import attention
 from server.family.models import Family, FamilyStatus, LevelOfNeed

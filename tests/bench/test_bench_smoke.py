@@ -69,7 +69,7 @@ async def test_the_bench_runs_at_a_toy_scale(server_url: str):
     assert len(plans) == len(selects) > 0
     assert all(plan["execution_ms"] is not None for plan in plans), plans
     # the page's list is the compiled read (server/contribution/compiled_api.py): one statement
-    assert any(plan["label"].startswith("contributions: compiled") for plan in plans)
+    assert any(plan["label"].startswith("contributions: compiled") for plan in plans), [p["label"] for p in plans]
     # and both servers answered every iteration without an error (the minted sign-ins included)
     for key, summary in results.items():
         assert summary["errors"] == 0 and summary["iterations"] > 0, (key, json.dumps(summary))
