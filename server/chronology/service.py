@@ -139,7 +139,11 @@ async def _rows(
     # The sources whose `seen_as` kind (sources.py) the enforcement point lets the reader read in this family.
     # The statement holds those; the kinds filter is a parameter, so that the number of statements kept is
     # bounded by the policy, not by what callers ask for.
-    chosen = [source for source in SOURCES if await access.can(session, Act.read, source.seen_as, family_id)]
+    chosen = []
+    for source in SOURCES:
+        seen_as = source.seen_as  # a Kind (sources.py), which the enforcement point checks again
+        if await access.can(session, Act.read, seen_as, family_id):
+            chosen.append(source)
     if not any(not filters.kinds or source.kind in filters.kinds for source in chosen):
         return None
     policy = access.statement_policy()
