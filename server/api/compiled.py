@@ -35,6 +35,7 @@ from graphql import (
 
 from server.api.context import Context
 from server.api.persisted import TrustedDocument
+from server.chronology import compiled_api as chronology_compiled
 from server.consent import compiled_api as consent_compiled
 from server.contribution import compiled_api as contribution_compiled
 from server.family import compiled_api as family_compiled
@@ -99,6 +100,12 @@ COMPILED = (
         "FamilyPage",
         "4d66d096ff102296dfd4954db11cac847614189e2c398ffbfcba9e3291fafc6c",
         family_record_compiled.family_page,
+    ),
+    Compiled(
+        "chronology.graphql",
+        "FamilyChronology",
+        "b5a0af6a8bea21fdae3aeccc676c3d9b01cd34b6955647063ef8777dcf924862",
+        chronology_compiled.family_chronology,
     ),
 )
 

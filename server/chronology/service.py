@@ -68,6 +68,11 @@ def cursor(entry: ChronologyEntry) -> str:
     return pagination.encode(entry.happened_on, entry.recorded_at, entry.kind, entry.subject_id)
 
 
+def decode_cursor(after: str) -> tuple:
+    """The key `cursor` wrote; BAD_USER_INPUT for anything else."""
+    return pagination.decode(after, date, datetime, str, uuid.UUID)
+
+
 async def for_family(
     session: AsyncSession,
     access: AccessControl,
@@ -81,7 +86,7 @@ async def for_family(
     pagination.check_first(first)
     filters.check()
     await access.require_visible_family(session, family_id)
-    key = pagination.decode(after, date, datetime, str, uuid.UUID) if after is not None else None
+    key = decode_cursor(after) if after is not None else None
     rows = await _rows(session, access, family_id, filters, first + 1, key)
     if not rows:  # no source the reader may read (or the family erased meanwhile)
         return pagination.Page([], False, 0)
@@ -147,16 +152,23 @@ async def _rows(
     if not any(not filters.kinds or source.kind in filters.kinds for source in chosen):
         return None
     policy = access.statement_policy()
-    given = _Given(
-        bool(filters.kinds),
-        filters.agency_id is not None,
-        filters.happened_from is not None,
-        filters.happened_to is not None,
-    )
+    given = Given.of(filters)
     kinds = tuple(source.kind for source in chosen)
     dialect = session.bind.dialect  # type: ignore[union-attr]
     key = (__name__, policy.key, dialect.name, kinds, given, after is not None)
     statement = prepared(key, dialect, lambda: _statement(policy, chosen, given, after is not None))
+    return await statement.all(session, parameters(policy, access, family_id, filters, limit, after))
+
+
+def parameters(
+    policy: StatementPolicy,
+    access: AccessControl,
+    family_id: uuid.UUID,
+    filters: Filters,
+    limit: int,
+    after: tuple | None,
+) -> dict:
+    """The values of a page's statement: the family's and the actor's, the page size, the filters', the key."""
     values = {
         **policy.facts_parameters(access.actor, family_id),
         "page_size": limit,
@@ -167,11 +179,11 @@ async def _rows(
     }
     if after is not None:
         values.update(zip(("after_on", "after_at", "after_kind", "after_id"), after, strict=True))
-    return await statement.all(session, values)
+    return values
 
 
 @dataclass(frozen=True)
-class _Given:
+class Given:
     """Which of the filters' values a statement compares with."""
 
     kinds: bool
@@ -179,15 +191,36 @@ class _Given:
     happened_from: bool
     happened_to: bool
 
+    @classmethod
+    def of(cls, filters: Filters) -> Given:
+        return cls(
+            bool(filters.kinds),
+            filters.agency_id is not None,
+            filters.happened_from is not None,
+            filters.happened_to is not None,
+        )
 
-def _statement(policy: StatementPolicy, chosen: list[Source], given: _Given, after: bool) -> Select:
+
+def decided_statement(policy: StatementPolicy, given: Given, after: bool) -> Select:
+    """`_statement` over every source, each read only where the enforcement point's SQL form of the rules lets
+    the reader read its `seen_as` kind in the family (StatementPolicy.family_condition, as `can` decides it), and
+    with two more columns on each row: `visible`, whether the reader may read the family at all (as
+    `require_visible_family` decides it), and the family's id. No decision is made before it runs, so it needs no
+    facts read of its own (the compiled FamilyChronology, compiled_api.py). Parameters as `_rows` gives them."""
+    return _statement(policy, list(SOURCES), given, after, decided=True)
+
+
+def _statement(
+    policy: StatementPolicy, chosen: list[Source], given: Given, after: bool, *, decided: bool = False
+) -> Select:
     """The entries of `chosen` in the family (:family_id) as one UNION ALL, decided over the family's facts row
     (facts.facts_row) by the SQL form of the rules (StatementPolicy); then the page (:page_size rows, after the
     key :after_on, :after_at, :after_kind, :after_id when `after`) and, on each row, the total. When the page is
-    empty, one row holds the total and nothing else; with each row, the facts row's override ids (for the audit)."""
+    empty, one row holds the total and nothing else; with each row, the facts row's override ids (for the audit).
+    `decided`: see decided_statement."""
     facts = facts_row()
     known = facts_columns(facts)
-    branches = [_branch(policy, facts, known, source, given) for source in chosen]
+    branches = [_branch(policy, facts, known, source, given, decided) for source in chosen]
     union = sa.union_all(*branches) if len(branches) > 1 else branches[0]
     entries = union.cte("chronology")
     c = entries.c
@@ -202,16 +235,22 @@ def _statement(policy: StatementPolicy, chosen: list[Source], given: _Given, aft
         )
         listed = listed.where(sa.tuple_(c.happened_on, c.recorded_at, c.kind, c.subject_id) < sa.tuple_(*key))
     page = _ordered(listed, c).limit(sa.bindparam("page_size", type_=sa.Integer())).lateral("page")
-    statement = sa.select(counted.c.total, facts.c.override_ids, *page.c).select_from(
+    decisions = (policy.family_condition(known).label("visible"), facts.c.family_id) if decided else ()
+    statement = sa.select(counted.c.total, facts.c.override_ids, *decisions, *page.c).select_from(
         counted.join(facts, sa.true()).outerjoin(page, sa.true())
     )
     return _ordered(statement, page.c)
 
 
-def _branch(policy: StatementPolicy, facts: sa.CTE, known: FactsColumns, source: Source, given: _Given) -> Select:
+def _branch(
+    policy: StatementPolicy, facts: sa.CTE, known: FactsColumns, source: Source, given: Given, decided: bool
+) -> Select:
     shape = source.shape()
     family_id = sa.bindparam("family_id", type_=sa.Uuid())
     conditions = [shape.family_id == family_id, *shape.where, *_filtered(source.kind, shape, given)]
+    if decided:
+        seen_as = source.seen_as  # a Kind (sources.py): can(read, seen_as) over the facts row
+        conditions.append(policy.family_condition(known, Act.read, seen_as))
     columns = [
         sa.literal(source.kind, sa.Text).label("kind"),
         shape.subject_id.label("subject_id"),
@@ -229,7 +268,7 @@ def _code(shape: Shape, i: int) -> sa.ColumnElement:
     return sa.cast(shape.codes[i], sa.Text) if i < len(shape.codes) else sa.null().cast(sa.Text)
 
 
-def _filtered(kind: str, shape: Shape, given: _Given) -> list[sa.ColumnElement]:
+def _filtered(kind: str, shape: Shape, given: Given) -> list[sa.ColumnElement]:
     day = sa.cast(shape.happened_on, sa.Date)
     found = []
     if given.kinds:
@@ -295,20 +334,31 @@ def _entry(row) -> ChronologyEntry:
 
 
 def _note_reads(access: AccessControl, family_id: uuid.UUID, rows) -> None:
-    """Each other agency's content shown is audited as a read of its own kind (contribution, plan_goal, ...), with
-    the rule that allowed it (StatementPolicy.item_basis, worked out in the statement) and, when that was an
-    override, which overrides in force shared it (the facts row's `override_ids`, "agency category override")."""
+    shown = [
+        (str(row.subject_id), row.content_kind, str(row.owner), row.category, row.basis)
+        for row in rows
+        if row.content is not None
+    ]
+    note_reads(access, family_id, shown, rows[0].override_ids if rows else ())
+
+
+def note_reads(
+    access: AccessControl,
+    family_id: uuid.UUID,
+    shown: list[tuple[str, str | None, str, str, str | None]],
+    override_ids,
+) -> None:
+    """Each other agency's content shown (subject id, content kind, owning agency, category, basis, of each entry
+    whose words are shown) is audited as a read of its own kind (contribution, plan_goal, ...), with the rule that
+    allowed it (StatementPolicy.item_basis, worked out in the statement) and, when that was an override, which
+    overrides in force shared it (the facts row's `override_ids`, "agency category override")."""
     agency = str(access.actor.agency_id)
-    for row in rows:
-        if row.content is None or row.content_kind is None or Kind(row.content_kind) not in CONTENT_KINDS:
-            continue
-        owner = str(row.owner)
-        if owner == agency:
+    for subject_id, content_kind, owner, category, basis in shown:
+        if content_kind is None or Kind(content_kind) not in CONTENT_KINDS or owner == agency:
             continue
         shared_by = [
             override
-            for owning, category, override in (entry.split(" ") for entry in row.override_ids or ())
-            if owning == owner and category == row.category
+            for owning, override_category, override in (entry.split(" ") for entry in override_ids or ())
+            if owning == owner and override_category == category
         ]
-        kind = Kind(row.content_kind)
-        access.note_read_decided(family_id, str(row.subject_id), kind, owner, row.category, row.basis, shared_by)
+        access.note_read_decided(family_id, subject_id, Kind(content_kind), owner, category, basis, shared_by)

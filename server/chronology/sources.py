@@ -15,7 +15,7 @@ Adding a kind of event to the chronology is one `Source` in `SOURCES`, at the en
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import sqlalchemy as sa
 from sqlalchemy.sql.elements import ColumnElement
@@ -24,7 +24,7 @@ from sqlalchemy.sql.selectable import FromClause
 from server.access.kinds import Kind
 from server.access.rules import ContentColumns
 from server.assessment.models import Assessment, Review
-from server.chronology.words import closure, follow_up, sentence, team_joined
+from server.chronology.words import NOTHING, Describer, closure, follow_up, sentence, team_joined
 from server.consent.models import Consent
 from server.contact.models import Contact
 from server.contribution.models import Contribution
@@ -93,7 +93,7 @@ class Source:
     label: str  # in plain English, for the reader
     seen_as: Kind  # the reader must be allowed to read this kind of record in the family
     shape: Callable[[], Shape]
-    describe: Callable[[list[str | None]], str] = field(default=lambda codes: "")
+    describe: Describer = NOTHING  # the description, from the shape's codes (words.py)
 
 
 def on_day(moment: ColumnElement) -> ColumnElement:

@@ -1,8 +1,21 @@
-"""The words of the chronology's descriptions: codes in plain English, never the codes themselves."""
+"""The words of the chronology's descriptions: codes in plain English, never the codes themselves.
+
+Each way of describing an entry holds its wording once, as data, and writes it two ways from that data: in
+Python (`describe(codes)`, for the service's entries and the CSV export) and in SQL (`describe.sql(codes)`,
+for the compiled FamilyChronology, server/chronology/compiled_api.py). tests/chronology checks that both
+write the same words for the same codes.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import hashlib
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from string import Formatter
+
+import sqlalchemy as sa
+from sqlalchemy.sql.elements import ColumnElement
 
 from server.team.models import TeamRole
 
@@ -28,28 +41,133 @@ WORDS = {
     "false": "no",
 }
 
-
-def sentence(template: str) -> Callable[[list[str | None]], str]:
-    def describe(codes: list[str | None]) -> str:
-        return template.format(*(plain(code) for code in codes))
-
-    return describe
+Codes = Sequence[ColumnElement]
 
 
-def closure(codes: list[str | None]) -> str:
-    outcome, care = codes
-    parts = [f"Outcome: {plain(outcome)}" if outcome else "", f"young person {plain(care)}" if care else ""]
-    return "; ".join(part for part in parts if part)
+def table(words: dict[str, str]) -> ColumnElement:
+    """A table of words as one JSON parameter of the statement, named by what it holds (one value however often
+    it is used)."""
+    text = json.dumps(words, sort_keys=True)
+    name = f"words_{hashlib.sha256(text.encode()).hexdigest()[:12]}"
+    return sa.cast(sa.bindparam(name, text, type_=sa.Text()), sa.JSON)
 
 
-def team_joined(codes: list[str | None]) -> str:
-    role, agency_role = codes
-    lead = role == TeamRole.lead_professional.value
-    said = "Became the lead professional" if lead else "Joined the team"
-    return f"{said} ({agency_role})" if agency_role else said
+def looked_up(words: ColumnElement, code: ColumnElement) -> ColumnElement:
+    """The words a table gives a code; null when it gives none."""
+    return sa.func.json_extract_path_text(words, code)
 
 
-def follow_up(codes: list[str | None]) -> str:
-    months, at_home = codes
-    home = {"true": "still at home", "false": "no longer at home"}.get(at_home or "", "")
-    return f"{months}-month check" + (f": {home}" if home else "")
+def plain_sql(code: ColumnElement) -> ColumnElement:
+    """plain(code) in SQL."""
+    given = sa.func.coalesce(code, sa.literal(""))
+    return sa.func.coalesce(looked_up(table(WORDS), given), sa.func.replace(given, "_", " "))
+
+
+def _written(template: str, values: Sequence[ColumnElement]) -> ColumnElement:
+    """template.format(*values) in SQL, for templates of `{}` fields in order."""
+    pieces: list[ColumnElement] = []
+    taken = iter(values)
+    for text, name, _spec, _conversion in Formatter().parse(template):
+        if text:
+            pieces.append(sa.literal(text))
+        if name is not None:
+            pieces.append(next(taken))
+    return sa.func.concat(*pieces) if pieces else sa.literal("")
+
+
+def _present(code: ColumnElement) -> ColumnElement:
+    """Python's truth of a code's text: neither null nor empty."""
+    return sa.func.coalesce(code, sa.literal("")) != ""
+
+
+@dataclass(frozen=True)
+class Sentence:
+    """Every code in plain English in a template: "Level {}; outcome: {}"."""
+
+    template: str = ""
+
+    def __call__(self, codes: list[str | None]) -> str:
+        return self.template.format(*(plain(code) for code in codes))
+
+    def sql(self, codes: Codes) -> ColumnElement:
+        return _written(self.template, [plain_sql(code) for code in codes])
+
+
+@dataclass(frozen=True)
+class Parts:
+    """Each code that has a value, in plain English in its own template, joined: "Outcome: ...; young person ..."."""
+
+    between: str
+    templates: tuple[str, ...]
+
+    def __call__(self, codes: list[str | None]) -> str:
+        shown = [template.format(plain(code)) for template, code in zip(self.templates, codes, strict=False) if code]
+        return self.between.join(shown)
+
+    def sql(self, codes: Codes) -> ColumnElement:
+        shown = [
+            sa.case((_present(code), _written(template, [plain_sql(code)])), else_=sa.null())
+            for template, code in zip(self.templates, codes, strict=False)
+        ]
+        return sa.func.concat_ws(sa.literal(self.between), *shown)
+
+
+@dataclass(frozen=True)
+class Named:
+    """The first code by a table of its own (`otherwise` when the table has not got it), then the second code
+    as it is, in `detail`, when it has a value: "Became the lead professional (school nurse)"."""
+
+    words: dict[str, str]
+    otherwise: str
+    detail: str
+
+    def __call__(self, codes: list[str | None]) -> str:
+        first, second = codes
+        said = self.words.get(first or "", self.otherwise)
+        return said + self.detail.format(second) if second else said
+
+    def sql(self, codes: Codes) -> ColumnElement:
+        first, second = codes
+        found = looked_up(table(self.words), sa.func.coalesce(first, sa.literal("")))
+        said = sa.func.coalesce(found, sa.literal(self.otherwise))
+        more = sa.case((_present(second), _written(self.detail, [second])), else_=sa.literal(""))
+        return sa.func.concat(said, more)
+
+
+@dataclass(frozen=True)
+class Counted:
+    """The first code as it is, in `template`, then the second by a table of its own, in `detail`, when the table
+    has it: "6-month check: still at home"."""
+
+    template: str
+    words: dict[str, str] = field(default_factory=dict)
+    detail: str = ""
+
+    def __call__(self, codes: list[str | None]) -> str:
+        first, second = codes
+        found = self.words.get(second or "", "")
+        return self.template.format(first) + (self.detail.format(found) if found else "")
+
+    def sql(self, codes: Codes) -> ColumnElement:
+        first, second = codes
+        found = looked_up(table(self.words), sa.func.coalesce(second, sa.literal("")))
+        # Python writes a missing first code as "None"
+        said = _written(self.template, [sa.func.coalesce(first, sa.literal("None"))])
+        more = sa.case((_present(found), _written(self.detail, [found])), else_=sa.literal(""))
+        return sa.func.concat(said, more)
+
+
+Describer = Sentence | Parts | Named | Counted
+
+
+def sentence(template: str) -> Sentence:
+    return Sentence(template)
+
+
+NOTHING = Sentence("")
+
+closure = Parts("; ", ("Outcome: {}", "young person {}"))
+
+team_joined = Named({TeamRole.lead_professional.value: "Became the lead professional"}, "Joined the team", " ({})")
+
+follow_up = Counted("{}-month check", {"true": "still at home", "false": "no longer at home"}, ": {}")

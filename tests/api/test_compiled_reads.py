@@ -54,6 +54,7 @@ from tests.access.test_rules_property import (  # noqa: F401 (people is a fixtur
 from tests.api.test_query_counts import counting
 from tests.builders import (
     create_agency,
+    create_area,
     create_consent,
     create_contribution,
     create_family,
@@ -62,6 +63,7 @@ from tests.builders import (
     create_user,
     issue_token,
 )
+from tests.chronology.world import build_journey, day, third_worker
 from tests.graphql_client import operation_documents
 
 NAME = "FamilyContributions"
@@ -152,7 +154,7 @@ def test_every_compiled_read_matches_the_operation_it_was_written_for(settings):
     """A compiled read writes the JSON of one selection: when its operation's selection changes, the read
     is left out (the generic executor answers) and this fails until the SQL and its shape are updated."""
     trusted = create_schema(settings).trusted.by_hash  # type: ignore[attr-defined]
-    assert len(compiled_reads(trusted)) == len(COMPILED) == 6
+    assert len(compiled_reads(trusted)) == len(COMPILED) == 7
     other = next(t for t in trusted.values() if t.source == "contribution.graphql")
     # the same file with one more field in the fragment FamilyContributions selects
     fragment = "fragment ContributionFields on Contribution {\n"
@@ -194,6 +196,7 @@ RECORD_READS = (
     ("FamilyPage", "id"),
     ("FamilyConsents", "familyId"),
     ("FamilySafeguarding", "familyId"),
+    ("FamilyChronology", "familyId"),  # its first 50 entries
 )
 SHARINGS = sorted({row["sharing"] for row in TABLE})
 ACTORS = sorted({row["actor"] for row in TABLE})
@@ -608,3 +611,140 @@ async def test_a_compiled_record_read_costs_at_most_three_statements(http, app, 
         # then by the compiled path, in at most three statements (issue 15: reads <= 3)
         assert status == 200 and compiled_ran(statements), name
         assert len(statements) <= 3, (name, statements)
+
+
+# -- the family's chronology: every kind of event, filters, pages, errors ---------------------------------
+
+
+@pytest.fixture
+async def journey_family(sessions):
+    """A family with every kind of event the chronology shows, its school's content in health (the lead's agency
+    reads it by the area's agreement), and everyone who asks about it."""
+    area = await create_area(sessions)
+    await create_consent(sessions, family=area.family, recorded_by=area.lead, categories=["health"])
+    await build_journey(sessions, area)
+    police = await create_agency(sessions)
+    third = await third_worker(sessions, area, police)
+    await create_override(
+        sessions, family=area.family, decided_by=area.colleague, categories=["health"], recipients=[police]
+    )
+    users = {
+        "lead": area.lead,
+        "colleague": area.colleague,
+        "third": third,
+        "manager": area.manager,
+        "other_manager": area.other_manager,
+        "ig": area.ig,
+        "outsider": area.outsider,
+        "admin": area.admin,
+    }
+    tokens = {name: await issue_token(sessions, user) for name, user in users.items()}
+    tokens["family"] = await issue_token(sessions, await create_family_user(sessions, family=area.family))
+    return area, tokens
+
+
+def _chronology_variables(area) -> list[dict]:
+    family = str(area.family.id)
+    return [
+        {"familyId": family},
+        {"familyId": family, "first": 100},
+        {"familyId": family, "first": 1},
+        {"familyId": family, "first": 7, "after": None, "filter": None},
+        {"familyId": family, "filter": {}},
+        {"familyId": family, "filter": {"kinds": ["step_up", "closure", "closure"]}},
+        {"familyId": family, "filter": {"kinds": []}},
+        {"familyId": family, "filter": {"kinds": ["escalation_raised", "contribution"], "agencyId": None}},
+        {"familyId": family, "filter": {"agencyId": str(area.school.id)}},
+        {"familyId": family, "filter": {"agencyId": str(area.early_help.id).upper(), "kinds": ["team_joined"]}},
+        {"familyId": family, "filter": {"agencyId": ""}},
+        {"familyId": family, "filter": {"agencyId": str(uuid.uuid4())}},
+        {"familyId": family, "filter": {"happenedFrom": day(20).isoformat(), "happenedTo": day(10).isoformat()}},
+        {"familyId": family, "filter": {"happenedFrom": day(15).isoformat()}},
+        {"familyId": family, "filter": {"happenedTo": day(15).isoformat(), "kinds": ["closure", "contact"]}},
+        {"familyId": family, "filter": {"happenedFrom": day(10).isoformat(), "happenedTo": day(10).isoformat()}},
+        {"familyId": family.upper(), "first": 5},
+    ]
+
+
+async def test_the_chronology_for_everyone_who_asks_with_filters_and_pages(http, app, sessions, journey_family):
+    area, tokens = journey_family
+    seen = {"withheld": False, "shown": False, "empty": False, "paged": False}
+    for who, token in tokens.items():
+        for variables in _chronology_variables(area):
+            answer, ran = await differential(http, app, sessions, variables, token, "FamilyChronology")
+            assert ran == (answer.get("data") is not None), (who, variables)
+            if not ran:
+                continue
+            page = answer["data"]["family"]["chronology"]
+            seen["withheld"] |= any(node["contentWithheld"] for node in page["nodes"])
+            seen["shown"] |= any(node["contentVisible"] for node in page["nodes"])
+            seen["empty"] |= not page["nodes"]
+            # the next pages, from the compiled cursor, to the end
+            while page["pageInfo"]["hasNextPage"] and variables.get("first", 50) < 10:
+                variables = {**variables, "after": page["pageInfo"]["endCursor"]}
+                answer, ran = await differential(http, app, sessions, variables, token, "FamilyChronology")
+                assert ran, (who, variables)
+                page = answer["data"]["family"]["chronology"]
+                seen["paged"] = True
+    # words shown and withheld, empty pages and cursors were compared
+    assert seen == {"withheld": True, "shown": True, "empty": True, "paged": True}
+
+
+CHRONOLOGY_CASES = {
+    "a family that does not exist": lambda family: {"familyId": str(uuid.uuid4())},
+    "an id that is not one": lambda family: {"familyId": "nope"},
+    "an id as a number": lambda family: {"familyId": 12},
+    "an id in braces": lambda family: {"familyId": "{" + family + "}"},
+    "no id": lambda family: {"first": 10},
+    "first 0": lambda family: {"familyId": family, "first": 0},
+    "first 101": lambda family: {"familyId": family, "first": 101},
+    "first as text": lambda family: {"familyId": family, "first": "ten"},
+    "first null": lambda family: {"familyId": family, "first": None},
+    "first as a float": lambda family: {"familyId": family, "first": 2.0},
+    "first true": lambda family: {"familyId": family, "first": True},
+    "a bad cursor": lambda family: {"familyId": family, "after": "???"},
+    "a cursor that is not base64 text": lambda family: {"familyId": family, "after": "//8="},
+    "a cursor of another list": lambda family: {"familyId": family, "after": "MjAyNi0wMS0wMXx4"},
+    "a cursor as a number": lambda family: {"familyId": family, "after": 5},
+    "an unknown kind": lambda family: {"familyId": family, "filter": {"kinds": ["gossip"]}},
+    "a kind as text, not a list": lambda family: {"familyId": family, "filter": {"kinds": "closure"}},
+    "a null kind": lambda family: {"familyId": family, "filter": {"kinds": [None]}},
+    "a bad agency id": lambda family: {"familyId": family, "filter": {"agencyId": "nope"}},
+    "an agency id as a number": lambda family: {"familyId": family, "filter": {"agencyId": 7}},
+    "a date that is not one": lambda family: {"familyId": family, "filter": {"happenedFrom": "2026-02-30"}},
+    "a date without dashes": lambda family: {"familyId": family, "filter": {"happenedFrom": "20260101"}},
+    "a date as a number": lambda family: {"familyId": family, "filter": {"happenedTo": 20260101}},
+    "dates the wrong way round": lambda family: {
+        "familyId": family,
+        "filter": {"happenedFrom": "2026-03-01", "happenedTo": "2026-02-01"},
+    },
+    "an unknown filter": lambda family: {"familyId": family, "filter": {"colour": "blue"}},
+    "a filter as text": lambda family: {"familyId": family, "filter": "closure"},
+    "an unknown variable": lambda family: {"familyId": family, "colour": "blue"},
+}
+
+
+@pytest.mark.parametrize("case", sorted(CHRONOLOGY_CASES))
+async def test_the_chronology_with_errors_and_unusual_variables(http, app, sessions, small_family, case):
+    family, tokens = small_family
+    for token in (*tokens.values(), None):
+        _answer, ran = await differential(
+            http, app, sessions, CHRONOLOGY_CASES[case](str(family.id)), token, "FamilyChronology"
+        )
+        assert not ran or case == "an id in braces", case  # each is the generic executor's to answer
+
+
+async def test_a_compiled_chronology_costs_at_most_two_statements(http, app, sessions, journey_family):
+    # given a family the lead may read, whose chronology shows the school's words, asked by the trusted hash
+    area, tokens = journey_family
+    text = operation_documents()["FamilyChronology"]
+    persisted = {"version": 1, "sha256Hash": hashlib.sha256(text.encode()).hexdigest()}
+    variables = {"familyId": str(area.family.id), "first": 100, "filter": {"kinds": [], "agencyId": None}}
+    body = {"operationName": "FamilyChronology", "variables": variables, "extensions": {"persistedQuery": persisted}}
+    # when it is answered
+    status, _answer, audit, statements = await _ask(http, app, sessions, body, tokens["lead"])
+    # then by the compiled path, in the compiled statement and the audit insert (with the sign-in's lookup: 3)
+    assert status == 200 and compiled_answered(statements)
+    assert len([s for s in statements if s.lstrip().upper().startswith(("SELECT", "WITH"))]) <= 2, statements
+    assert len(statements) <= 3, statements
+    assert any(row[1] == "contribution_read" or row[1].endswith("_read") for row in audit)

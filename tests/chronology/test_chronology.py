@@ -10,6 +10,7 @@ import json
 import uuid
 from datetime import date
 
+import sqlalchemy as sa
 from sqlmodel import select
 
 from server.agency.models import AgencyKind
@@ -287,3 +288,20 @@ async def test_one_statement_text_whatever_the_family_reader_or_filter_values(gq
     assert texts[0] == texts[1]
     assert texts[2] == texts[3]
     assert texts[0] != texts[2]
+
+
+CODES = [None, "", "none", "true", "false", "lead_professional", "step_up", "child_protection_plan", "x", "it's_{}_%"]
+
+
+async def test_the_descriptions_in_sql_are_the_words_python_writes(sessions):
+    # given every way of describing an entry (words.py), and codes with and without words of their own
+    describers = list({repr(source.describe): source.describe for source in SOURCES}.values())
+    pairs = [[first, second] for first in CODES for second in CODES]
+    async with sessions() as session:
+        for describer in describers:
+            # when PostgreSQL writes each description (as the compiled FamilyChronology does)
+            columns = [describer.sql([sa.literal(a, sa.Text), sa.literal(b, sa.Text)]) for a, b in pairs]
+            row = (await session.exec(sa.select(*columns))).one()
+            # then it writes the words Python writes
+            assert list(row) == [describer(pair) for pair in pairs], describer
+    assert len(describers) >= 10  # sentences of one and two codes, parts, named and counted codes, nothing
