@@ -743,8 +743,9 @@ async def test_a_compiled_chronology_costs_at_most_two_statements(http, app, ses
     body = {"operationName": "FamilyChronology", "variables": variables, "extensions": {"persistedQuery": persisted}}
     # when it is answered
     status, _answer, audit, statements = await _ask(http, app, sessions, body, tokens["lead"])
-    # then by the compiled path, in the compiled statement and the audit insert (with the sign-in's lookup: 3)
+    # then by the compiled statement alone (the family, the sources and the items decided in it; was 5 statements
+    # on the generic path: facts, family, chronology, agencies, audit) and the audit of the school's words read
     assert status == 200 and compiled_answered(statements)
-    assert len([s for s in statements if s.lstrip().upper().startswith(("SELECT", "WITH"))]) <= 2, statements
-    assert len(statements) <= 3, statements
-    assert any(row[1] == "contribution_read" or row[1].endswith("_read") for row in audit)
+    assert len([s for s in statements if s.lstrip().upper().startswith(("SELECT", "WITH"))]) == 1, statements
+    assert len(statements) <= 2, statements
+    assert {row[1] for row in audit} >= {"contribution_read"}
