@@ -45,7 +45,7 @@ _KINDS = json.dumps([{"kind": source.kind, "label": source.label} for source in 
 _LABELS = {source.kind: source.label for source in SOURCES}
 
 
-def _family_id(value: Any) -> uuid.UUID | None:
+def _uuid(value: Any) -> uuid.UUID | None:
     if not isinstance(value, str):
         return None
     try:
@@ -80,7 +80,7 @@ def _filters(value: Any) -> service.Filters | None:
     agency, kinds = value.get("agencyId"), value.get("kinds")
     if agency is not None and not isinstance(agency, str):
         return None
-    agency_id = _family_id(agency) if agency else None  # an empty id is no filter, as to_filters reads it
+    agency_id = _uuid(agency) if agency else None  # an empty id is no filter, as to_filters reads it
     if agency and agency_id is None:
         return None
     if kinds is not None and (not isinstance(kinds, list) or not all(isinstance(kind, str) for kind in kinds)):
@@ -164,7 +164,7 @@ async def family_chronology(context: Context, variables: dict[str, Any]) -> str 
     """The answer's `data`, or None for the generic executor (see server/api/compiled.py)."""
     if set(variables) - _VARIABLES:
         return None
-    family_id, first = _family_id(variables.get("familyId")), _page_size(variables)
+    family_id, first = _uuid(variables.get("familyId")), _page_size(variables)
     filters = _filters(variables.get("filter"))
     understood, after = _cursor_key(variables.get("after"))
     if family_id is None or first is None or filters is None or not understood:
@@ -181,5 +181,5 @@ async def family_chronology(context: Context, variables: dict[str, Any]) -> str 
         return None  # no such family, or one the reader may not see: the generic executor refuses it, and logs it
     _visible, data, reads, override_ids = row
     shown = [tuple(read) for read in json.loads(reads)] if reads else []
-    service.note_reads(access, family_id, shown, json.loads(override_ids) if override_ids else ())  # type: ignore[arg-type]
+    service.note_reads(access, family_id, shown, json.loads(override_ids) if override_ids else ())
     return data
