@@ -100,6 +100,12 @@ COMPILED = (
         "4d66d096ff102296dfd4954db11cac847614189e2c398ffbfcba9e3291fafc6c",
         family_record_compiled.family_page,
     ),
+    Compiled(
+        "family_contributions_page.graphql",
+        "FamilyContributionsPage",
+        "9c3c77e6f9af8578ac6f5686e035a764c356e0a4f2c37e4a452100ee18e719a1",
+        contribution_compiled.family_contributions_page,
+    ),
 )
 
 
