@@ -47,7 +47,6 @@ async def run(args: argparse.Namespace) -> str:
     async with app.router.lifespan_context(app):
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://bench") as client:
-
             page = graphql_body(OPERATION, {"familyId": meta["family_a_id"], "first": FIRST})
             sent = {"content": page, "headers": {**headers, "Content-Type": "application/json"}}
 
