@@ -1,8 +1,11 @@
 """Profile an authenticated `{ __typename }` (bench/signed_in.py measures it through uvicorn) with pyinstrument
 and cProfile: the real app in this process (ASGI, no network), as bench/internals/profile_family.py does.
+With --page, the contributions_page scenario's request instead (FamilyContributionsPage by hash, a compiled
+read: bench/contributions_page.py), to see what a compiled read costs besides its statement.
 
     .venv/bin/python -m bench.internals.profile_signed_in --database taf_suite --requests 2000 \
         --out bench/results/profile-signed-in.txt
+    .venv/bin/python -m bench.internals.profile_signed_in --page --requests 500
 """
 
 from __future__ import annotations
@@ -19,6 +22,8 @@ from pathlib import Path
 
 import httpx
 
+from bench.api import graphql_body
+from bench.contributions_page import FIRST, OPERATION
 from bench.data.sessions import mint_tokens
 from bench.database import dsn, on, postgres, recorded
 from bench.internals.profile_family import _area
@@ -42,8 +47,14 @@ async def run(args: argparse.Namespace) -> str:
     async with app.router.lifespan_context(app):
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://bench") as client:
+            page = graphql_body(OPERATION, {"familyId": meta["family_a_id"], "first": FIRST})
+            sent = {"content": page, "headers": {**headers, "Content-Type": "application/json"}}
 
             async def request() -> None:
+                if args.page:
+                    response = await client.post("/graphql", **sent)
+                    assert response.status_code == 200 and b'"errors"' not in response.content, response.text[:300]
+                    return
                 response = await client.post("/graphql", json={"query": "{ __typename }"}, headers=headers)
                 assert response.json() == {"data": {"__typename": "Query"}}, response.text[:300]
 
@@ -70,8 +81,9 @@ async def run(args: argparse.Namespace) -> str:
     for (filename, _line, _name), (_cc, _nc, tottime, _ct, _callers) in pstats.Stats(profile).stats.items():  # type: ignore[attr-defined]
         modules[_area(filename)] = modules.get(_area(filename), 0.0) + tottime
     total = sum(modules.values())
+    what = f"{OPERATION} (first {FIRST})" if args.page else "{ __typename }"
     header = (
-        f"# {{ __typename }} x {args.requests} ({args.database}), in-process ASGI (httpx client included),"
+        f"# {what} x {args.requests} ({args.database}), in-process ASGI (httpx client included),"
         f" {'with' if args.token else 'without'} a bearer token, no profiler:"
         f" {wall / args.requests * 1000:.3f} ms wall,"
         f" {cpu / args.requests * 1000:.3f} ms CPU per request; load {os.getloadavg()[0]:.2f}\n"
@@ -94,6 +106,7 @@ def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--database", default="taf_suite")
     parser.add_argument("--requests", type=int, default=2000)
+    parser.add_argument("--page", action="store_true", help=f"send {OPERATION}, not {{ __typename }}")
     parser.add_argument("--no-token", dest="token", action="store_false", help="send no bearer token")
     parser.add_argument("--functions", type=int, default=60, help="how many functions to list by cumulative time")
     parser.add_argument("--out", type=Path)

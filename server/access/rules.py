@@ -154,7 +154,9 @@ class ContentColumns:
 class FactsColumns:
     """The facts of one family (FamilyFacts) as SQL expressions, named as FamilyFacts names them: the item
     rules below read either. Sets are arrays: of text for categories, of "agency category" text for the
-    (owning agency, category) pairs, of uuid for the police agencies (facts.facts_row writes them so)."""
+    (owning agency, category) pairs, of uuid for the police agencies (facts.facts_row writes them so). The
+    agreements are read only as rule shared_by_consent reads them, with the consents: their pairs whose
+    category is consented, as the keys of a jsonb object (one look-up per item, not a search of an array)."""
 
     named_worker: ColumnElement[bool]
     lead_professional: ColumnElement[bool]
@@ -167,7 +169,7 @@ class FactsColumns:
     overridden: ColumnElement
     refused: ColumnElement
     police_agencies: ColumnElement
-    agreements: ColumnElement
+    consented_agreements: ColumnElement  # jsonb: the agreements' "agency category" pairs of consented categories
 
 
 Facts = FamilyFacts | FactsColumns
@@ -188,7 +190,7 @@ def facts_columns(row: sa.FromClause) -> FactsColumns:
         overridden=c.overridden,
         refused=c.refused,
         police_agencies=c.police_agencies,
-        agreements=c.agreements,
+        consented_agreements=c.consented_agreements,
     )
 
 
@@ -231,10 +233,8 @@ def _overridden_sql(facts: Facts, columns: ContentColumns) -> ColumnElement[bool
 
 def _consent_and_agreement_sql(facts: Facts, columns: ContentColumns) -> ColumnElement[bool]:
     """Consented categories of the agencies an active agreement covers them with, agency by agency."""
-    if isinstance(facts, FactsColumns):
-        return sa.and_(
-            sa.cast(columns.category, sa.Text) == sa.any_(facts.consented), _pair(columns) == sa.any_(facts.agreements)
-        )
+    if isinstance(facts, FactsColumns):  # the pairs of `agreements` whose category is in `consented`
+        return facts.consented_agreements.has_key(_pair(columns))
     by_agency: dict = {}
     for agency_id, category in facts.agreements:
         if category in facts.consented:

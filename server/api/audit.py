@@ -25,5 +25,16 @@ async def flush(context: Any) -> None:
     reads, denials = list(access.reads), list(access.denials)
     access.reads.clear()
     access.denials.clear()
-    async with unit_of_work(context.sessions) as session:
-        await audit.record_request(session, access.actor, reads, denials, context.address)
+    statement = audit.request_events(access.actor, reads, denials, context.address)
+    if statement is None:
+        return
+    engine = getattr(context, "engine", None)
+    if engine is None:
+        async with unit_of_work(context.sessions) as session:
+            await session.exec(statement)  # type: ignore[call-overload]
+        return
+    # One statement is its own transaction: sent alone (autocommit), it is one round trip, not BEGIN, INSERT
+    # and COMMIT, with the same rows, chained by the same trigger under the same lock.
+    async with engine.connect() as connection:
+        alone = await connection.execution_options(isolation_level="AUTOCOMMIT")
+        await alone.execute(statement)

@@ -107,6 +107,12 @@ COMPILED = (
         "b5a0af6a8bea21fdae3aeccc676c3d9b01cd34b6955647063ef8777dcf924862",
         chronology_compiled.family_chronology,
     ),
+    Compiled(
+        "family_contributions_page.graphql",
+        "FamilyContributionsPage",
+        "9c3c77e6f9af8578ac6f5686e035a764c356e0a4f2c37e4a452100ee18e719a1",
+        contribution_compiled.family_contributions_page,
+    ),
 )
 
 

@@ -5,6 +5,7 @@ name, written as the generic executor's batch loads (agency_by_id, user_by_id) r
 from __future__ import annotations
 
 import uuid
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import sqlalchemy as sa
@@ -17,15 +18,16 @@ from server.access.facts import FamilyFacts
 from server.access.kinds import Kind
 from server.access.pep import AccessControl
 from server.agency.models import Agency
+from server.api.context import Context
 from server.api.json_sql import EMPTY_LIST, iso
 from server.user.models import User
 
 
-def family_id(variables: dict[str, Any], name: str) -> uuid.UUID | None:
-    """The family asked for, when the variables are that id and nothing else; None for the generic executor
-    (which answers an id that is not one, or a missing one, with its own error)."""
+def family_id(variables: dict[str, Any], name: str, others: frozenset[str] = frozenset()) -> uuid.UUID | None:
+    """The family asked for, when the variables are that id and none but `others`; None for the generic
+    executor (which answers an id that is not one, or a missing one, with its own error)."""
     value = variables.get(name)
-    if set(variables) != {name} or not isinstance(value, str):
+    if not set(variables) <= {name, *others} or not isinstance(value, str):
         return None
     try:
         return uuid.UUID(value)
@@ -38,6 +40,30 @@ async def readable_family(access: AccessControl, session: AsyncSession, family: 
     refuse it as not found and log the refusal (AccessControl.require_visible_family)."""
     facts = await access.facts(session, family)
     return facts if access.decide(Act.read, Kind.family, facts).allowed else None
+
+
+# The statement of a family's record, given the family's id, the caller's AccessControl, the session and the
+# family's facts (for decisions beyond the family's own).
+RecordStatement = Callable[[uuid.UUID, AccessControl, AsyncSession, FamilyFacts], Awaitable[sa.Select]]
+
+
+async def family_record(
+    context: Context, variables: dict[str, Any], name: str, statement: RecordStatement
+) -> str | None:
+    """A compiled read of one family's record asked for by its id (the variable `name`, and nothing else): the
+    answer's `data` from `statement`, run once the family decision allows it; None for the generic executor
+    (see server/api/compiled.py) when the id is not one, or the family does not exist or is not the caller's
+    to see (the generic executor refuses it, and logs the refusal)."""
+    family = family_id(variables, name)
+    if family is None:
+        return None
+    access = context.access
+    async with context.read() as session:
+        facts = await readable_family(access, session, family)
+        if facts is None:
+            return None
+        row = (await session.exec(await statement(family, access, session, facts))).first()
+    return row[0] if row is not None else None
 
 
 def iso_or_null(timestamp: ColumnElement) -> ColumnElement:

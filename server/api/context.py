@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from sqlalchemy.ext.asyncio import AsyncEngine
 from starlette.requests import Request
 from starlette.responses import Response
 
@@ -43,6 +44,7 @@ class Context:
     token_problem: TokenProblem = TokenProblem.missing
     database_down: bool = False
     connection_params: dict[str, Any] | None = None  # the websocket's connection_init payload
+    engine: AsyncEngine | None = None  # for one statement on a pooled connection, outside a session (compiled reads)
     _access: AccessControl | None = None
 
     @property

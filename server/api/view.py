@@ -182,6 +182,7 @@ class TafGraphQL(GraphQL[Context, None]):
             response=response,
             settings=state.settings,
             sessions=state.sessions,
+            engine=state.engine,
             enforcer=state.enforcer,
             loaders=Loaders(state.sessions, lambda: context.access, state.settings),
             bus=state.notifications.bus,

@@ -9,13 +9,17 @@ not see, and any variable besides the id go to the generic executor.
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.sql.elements import ColumnElement
+from sqlmodel.ext.asyncio.session import AsyncSession
 
 from server.access.actor import Act
+from server.access.facts import FamilyFacts
 from server.access.kinds import Kind
+from server.access.pep import AccessControl
 from server.api import compiled_parts as parts
 from server.api.context import Context
 from server.api.json_sql import EMPTY_LIST, iso
@@ -83,14 +87,10 @@ def statement(family_id: Any, *, may_read_consents: bool) -> sa.Select:
 
 async def family_consents(context: Context, variables: dict[str, Any]) -> str | None:
     """The answer's `data`, or None for the generic executor (see server/api/compiled.py)."""
-    family_id = parts.family_id(variables, "familyId")
-    if family_id is None:
-        return None
-    access = context.access
-    async with context.read() as session:
-        facts = await parts.readable_family(access, session, family_id)
-        if facts is None:
-            return None  # the generic executor refuses it, and logs the refusal
-        may_read = access.decide(Act.read, Kind.consent, facts).allowed
-        row = (await session.exec(statement(family_id, may_read_consents=may_read))).first()  # type: ignore[call-overload]
-    return row[0] if row is not None else None
+    return await parts.family_record(context, variables, "familyId", _statement)
+
+
+async def _statement(
+    family_id: uuid.UUID, access: AccessControl, _session: AsyncSession, facts: FamilyFacts
+) -> sa.Select:
+    return statement(family_id, may_read_consents=access.decide(Act.read, Kind.consent, facts).allowed)

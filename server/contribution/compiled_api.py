@@ -1,13 +1,15 @@
-"""FamilyContributions (graphql/operations/contribution.graphql) compiled to one SQL statement.
+"""FamilyContributions (graphql/operations/contribution.graphql) and FamilyContributionsPage
+(graphql/operations/family_contributions_page.graphql) compiled to one SQL statement each.
 
-The web front end's family page lists a family's items with it (web/js/family/contributions.js, 100 at a
-time). This answers the first page of the unfiltered list (familyId and first only), the page the family
-page shows; a cursor or a filter goes to the generic executor. The statement returns the `data` member
-of the answer as JSON, field for field as the document selects, formatted as Strawberry formats it:
+The web front end's family page lists a family's items with FamilyContributions (web/js/family/contributions.js,
+100 at a time); FamilyContributionsPage is the family's header and its latest items with agency and author
+names, in one request (`make bench`'s contributions_page). This answers the first page of the unfiltered list
+(familyId and first only); a cursor or a filter goes to the generic executor. Each statement returns the `data`
+member of the answer as JSON, field for field as its document selects, formatted as Strawberry formats it:
 times as Python's isoformat, cursors as server/pagination.py encodes them.
 
-Its text is the same for every request of a role, built and compiled once (server/db/prepared.py): the family's
-facts are read in it (facts.facts_row), the policy is the SQL form of the rules over them
+A statement's text is the same for every request of a role, built and compiled once (server/db/prepared.py):
+the family's facts are read in it (facts.facts_row), the policy is the SQL form of the rules over them
 (access.pep.StatementPolicy), and it returns with the rows the rule that allowed each other agency's item,
 for the audit; the family, the page size and the actor are its parameters.
 """
@@ -16,6 +18,8 @@ from __future__ import annotations
 
 import json
 import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
@@ -27,42 +31,117 @@ from server.access.kinds import Kind
 from server.access.pep import StatementPolicy
 from server.access.rules import facts_columns
 from server.agency.models import Agency
+from server.api import compiled_parts as parts
 from server.api.context import Context
 from server.api.json_sql import EMPTY_LIST, cursor, iso
 from server.contribution.models import Contribution
 from server.contribution.service import content_columns
 from server.db.prepared import prepared
-from server.family.models import FamilyMember
+from server.family.models import Family, FamilyMember
 from server.user.models import User
-
-DEFAULT_FIRST = 50  # the document's default for $first
-_ALLOWED = {"familyId", "first", "after", "category", "kind", "search"}
-_UNSUPPORTED = ("after", "category", "kind", "search")  # answered by the generic executor when set
 
 _c = Contribution.__table__.c
 _agency = Agency.__table__.c
 _user = User.__table__.c
 _member = FamilyMember.__table__.c
+_family = Family.__table__.c
 
 
-def _page_size(variables: dict[str, Any]) -> int | None:
-    first = variables.get("first", DEFAULT_FIRST)
+@dataclass(frozen=True)
+class Selection:
+    """What one operation selects: the variables it may be sent (and those the compiled read leaves to the
+    generic executor when set), its page size's default, each item's fields, and around the page."""
+
+    name: str
+    allowed: frozenset[str]
+    unsupported: tuple[str, ...]
+    default_first: int
+    node: Callable[[Any, Any], tuple]  # the page's columns, the family's id -> the item's (name, value) pairs
+    page_info: bool  # pageInfo { hasNextPage endCursor }
+    header: tuple  # the family's (name, value) pairs besides its id
+
+
+def _full_node(p: Any, family_id: Any) -> tuple:
+    """ContributionFields (contribution.graphql)."""
+    about = (
+        sa.select(
+            sa.func.json_agg(
+                aggregate_order_by(
+                    sa.func.json_build_object("id", sa.cast(_member.id, sa.Text), "fullName", _member.full_name),
+                    # members_by_family_id's order, which the generic path keeps
+                    *(_member.created_at, _member.full_name),
+                )
+            )
+        )
+        .where(_member.family_id == family_id, _member.id == sa.any_(p.about_member_ids))
+        .scalar_subquery()
+    )
+    return (
+        "id", sa.cast(p.id, sa.Text),
+        "kind", p.kind,
+        "category", p.category,
+        "title", p.title,
+        "body", p.body,
+        "mayAppearInFamilySummary", p.may_appear_in_family_summary,
+        "containsThirdPartyIdentities", p.contains_third_party_identities,
+        "version", p.version,
+        "createdAt", iso(p.created_at),
+        "updatedAt", iso(p.updated_at),
+        "owningAgency", sa.func.json_build_object("id", sa.cast(_agency.id, sa.Text), "name", _agency.name),
+        "author", sa.func.json_build_object("id", sa.cast(_user.id, sa.Text), "displayName", _user.display_name),
+        "about", sa.func.coalesce(about, EMPTY_LIST),
+    )  # fmt: skip
+
+
+def _page_node(p: Any, _family_id: Any) -> tuple:
+    """The items of FamilyContributionsPage."""
+    return (
+        "id", sa.cast(p.id, sa.Text),
+        "kind", p.kind,
+        "category", p.category,
+        "title", p.title,
+        "body", p.body,
+        "createdAt", iso(p.created_at),
+        "owningAgency", sa.func.json_build_object("name", _agency.name),
+        "author", sa.func.json_build_object("displayName", _user.display_name),
+    )  # fmt: skip
+
+
+_HEADER = (
+    "reference", _family.reference,
+    "displayName", _family.display_name,
+    "status", _family.status,
+    "levelOfNeed", _family.level_of_need,
+    "openedAt", iso(_family.opened_at),
+)  # fmt: skip
+CONTRIBUTIONS = Selection(
+    name="FamilyContributions",
+    allowed=frozenset({"familyId", "first", "after", "category", "kind", "search"}),
+    unsupported=("after", "category", "kind", "search"),
+    default_first=50,
+    node=_full_node,
+    page_info=True,
+    header=(),
+)
+PAGE = Selection(
+    name="FamilyContributionsPage",
+    allowed=frozenset({"familyId", "first"}),
+    unsupported=(),
+    default_first=100,
+    node=_page_node,
+    page_info=False,
+    header=_HEADER,
+)
+
+
+def _page_size(variables: dict[str, Any], default: int) -> int | None:
+    first = variables.get("first", default)
     if type(first) is not int or not 1 <= first <= pagination.MAX_PAGE:
         return None
     return first
 
 
-def _family_id(variables: dict[str, Any]) -> uuid.UUID | None:
-    value = variables.get("familyId")
-    if not isinstance(value, str):
-        return None
-    try:
-        return uuid.UUID(value)
-    except ValueError:
-        return None
-
-
-def statement(policy: StatementPolicy) -> sa.Select:
+def statement(policy: StatementPolicy, selection: Selection = CONTRIBUTIONS) -> sa.Select:
     """One row when the family (:family_id) exists: whether the actor may read it, the answer's `data` as JSON
     text, the other agencies' items of the page (id, owning agency, category, the rule that allowed it) as
     JSON, and the ids of the overrides in force for the actor (those the audit names for shared_by_override).
@@ -73,8 +152,10 @@ def statement(policy: StatementPolicy) -> sa.Select:
     family_id = sa.bindparam("family_id", type_=sa.Uuid())
     first = sa.bindparam("first", type_=sa.Integer())
     conditions = (_c.family_id == family_id, policy.item_condition(known, columns, kind=Kind.contribution))
-    order = (_c.created_at.desc(), _c.id.desc())
-    page = (
+    # The items the actor may see, each with the rule that allowed it, worked out once for the count and the
+    # page (a CTE read twice is materialized): sorted as it is, the page carries no more than its own columns,
+    # where a sort of the items joined to the facts row would carry the row's arrays too.
+    visible = (
         sa.select(
             _c.id,
             _c.kind,
@@ -90,46 +171,23 @@ def statement(policy: StatementPolicy) -> sa.Select:
             _c.author_user_id,
             _c.about_member_ids,
             policy.item_basis(known, columns, kind=Kind.contribution).label("basis"),
-            sa.func.row_number().over(order_by=order).label("position"),
         )
         .select_from(Contribution.__table__.join(facts, sa.true()))
         .where(*conditions)
+        .cte("visible")
+    )
+    v = visible.c
+    order = (v.created_at.desc(), v.id.desc())
+    page = (
+        sa.select(*v, sa.func.row_number().over(order_by=order).label("position"))
         .order_by(*order)
         .limit(first + 1)  # the extra row only says there is a next page (pagination.Page.of)
         .cte("page")
     )
     p = page.c
     shown = p.position <= first
-    about = (
-        sa.select(
-            sa.func.json_agg(
-                aggregate_order_by(
-                    sa.func.json_build_object("id", sa.cast(_member.id, sa.Text), "fullName", _member.full_name),
-                    # members_by_family_id's order, which the generic path keeps
-                    *(_member.created_at, _member.full_name),
-                )
-            )
-        )
-        .where(_member.family_id == family_id, _member.id == sa.any_(p.about_member_ids))
-        .scalar_subquery()
-    )
-    node = sa.func.json_build_object(
-        "id", sa.cast(p.id, sa.Text),
-        "kind", p.kind,
-        "category", p.category,
-        "title", p.title,
-        "body", p.body,
-        "mayAppearInFamilySummary", p.may_appear_in_family_summary,
-        "containsThirdPartyIdentities", p.contains_third_party_identities,
-        "version", p.version,
-        "createdAt", iso(p.created_at),
-        "updatedAt", iso(p.updated_at),
-        "owningAgency", sa.func.json_build_object("id", sa.cast(_agency.id, sa.Text), "name", _agency.name),
-        "author", sa.func.json_build_object("id", sa.cast(_user.id, sa.Text), "displayName", _user.display_name),
-        "about", sa.func.coalesce(about, EMPTY_LIST),
-    )  # fmt: skip
     nodes = (
-        sa.select(sa.func.json_agg(aggregate_order_by(node, p.position)))
+        sa.select(parts.listed(sa.func.json_build_object(*selection.node(p, family_id)), p.position))
         .select_from(
             page.join(Agency.__table__, _agency.id == p.owning_agency_id).join(
                 User.__table__, _user.id == p.author_user_id
@@ -138,29 +196,25 @@ def statement(policy: StatementPolicy) -> sa.Select:
         .where(shown)
         .scalar_subquery()
     )
-    fetched = sa.select(sa.func.count()).select_from(page).scalar_subquery()
-    end_cursor = (
-        sa.select(cursor(iso(p.created_at), sa.cast(p.id, sa.Text)))
-        .where(shown)
-        .order_by(p.position.desc())
-        .limit(1)
-        .scalar_subquery()
-    )
-    total = (
-        sa.select(sa.func.count())
-        .select_from(Contribution.__table__.join(facts, sa.true()))
-        .where(*conditions)
-        .scalar_subquery()
-    )
-    contributions = sa.func.json_build_object(
-        "nodes", sa.func.coalesce(nodes, EMPTY_LIST),
-        "pageInfo", sa.func.json_build_object("hasNextPage", fetched > first, "endCursor", end_cursor),
-        "totalCount", total,
+    total = sa.select(sa.func.count()).select_from(visible).scalar_subquery()
+    connection: tuple = ("totalCount", total, "nodes", sa.func.coalesce(nodes, EMPTY_LIST))
+    if selection.page_info:
+        fetched = sa.select(sa.func.count()).select_from(page).scalar_subquery()
+        end_cursor = (
+            sa.select(cursor(iso(p.created_at), sa.cast(p.id, sa.Text)))
+            .where(shown)
+            .order_by(p.position.desc())
+            .limit(1)
+            .scalar_subquery()
+        )
+        page_info = sa.func.json_build_object("hasNextPage", fetched > first, "endCursor", end_cursor)
+        connection = (*connection, "pageInfo", page_info)
+    record = sa.func.json_build_object(
+        "id", sa.cast(facts.c.family_id, sa.Text),
+        *selection.header,
+        "contributions", sa.func.json_build_object(*connection),
     )  # fmt: skip
-    data = sa.func.json_build_object(
-        "family",
-        sa.func.json_build_object("id", sa.cast(facts.c.family_id, sa.Text), "contributions", contributions),
-    )
+    data = sa.func.json_build_object("family", record)
     others = (
         sa.select(
             sa.func.json_agg(
@@ -176,29 +230,46 @@ def statement(policy: StatementPolicy) -> sa.Select:
         .scalar_subquery()
     )
     allowed = policy.family_condition(known)
-    return sa.select(allowed, sa.cast(data, sa.Text), sa.cast(others, sa.Text), facts.c.override_ids).select_from(facts)
+    found = facts.join(Family.__table__, _family.id == facts.c.family_id) if selection.header else facts
+    return sa.select(allowed, sa.cast(data, sa.Text), sa.cast(others, sa.Text), facts.c.override_ids).select_from(found)
 
 
-async def family_contributions(context: Context, variables: dict[str, Any]) -> str | None:
-    """The answer's `data`, or None for the generic executor (see server/api/compiled.py)."""
-    if set(variables) - _ALLOWED or any(variables.get(name) is not None for name in _UNSUPPORTED):
+async def _read(context: Context, variables: dict[str, Any], selection: Selection) -> str | None:
+    """The answer's `data` for `selection`, or None for the generic executor (see server/api/compiled.py)."""
+    if any(variables.get(name) is not None for name in selection.unsupported):
         return None
-    family_id, first = _family_id(variables), _page_size(variables)
+    family_id = parts.family_id(variables, "familyId", others=selection.allowed)
+    first = _page_size(variables, selection.default_first)
     if family_id is None or first is None:
         return None
-    access, enforcer = context.access, context.enforcer
+    access, enforcer, engine = context.access, context.enforcer, context.engine
+    if engine is None:
+        return None
     values = {**facts_row_parameters(access.actor, family_id, enforcer.closed_read_period), "first": first}
-    async with context.read() as session:
-        dialect = session.bind.dialect  # type: ignore[union-attr]
-        policy = StatementPolicy(enforcer, access.actor)
-        row = await prepared((__name__, policy.key, dialect.name), dialect, lambda: statement(policy)).first(
-            session, values
-        )
+    policy = StatementPolicy(enforcer, access.actor)
+    key = (__name__, selection.name, policy.key, engine.dialect.name)
+    row = await prepared(key, engine.dialect, lambda: statement(policy, selection)).first_alone(engine, values)
     if row is None or not row[0]:
         return None  # no such family, or one the actor may not see: the generic executor refuses it, and logs it
     _allowed, data, others, override_ids = row
+    _note_reads(context, family_id, others, override_ids)
+    return data
+
+
+def _note_reads(context: Context, family_id: uuid.UUID, others: str | None, override_ids: list[str]) -> None:
+    """The audit's entries for the other agencies' items the page shows, as note_read writes them."""
+    access = context.access
     overrides = [entry.split(" ") for entry in override_ids]
     for item_id, owning_agency_id, category, basis in json.loads(others) if others else ():
         shared_by = [o for agency, c, o in overrides if agency == owning_agency_id and c == category]
         access.note_read_decided(family_id, item_id, Kind.contribution, owning_agency_id, category, basis, shared_by)
-    return data
+
+
+async def family_contributions(context: Context, variables: dict[str, Any]) -> str | None:
+    """FamilyContributions' `data`, or None for the generic executor (see server/api/compiled.py)."""
+    return await _read(context, variables, CONTRIBUTIONS)
+
+
+async def family_contributions_page(context: Context, variables: dict[str, Any]) -> str | None:
+    """FamilyContributionsPage's `data`, or None for the generic executor (see server/api/compiled.py)."""
+    return await _read(context, variables, PAGE)

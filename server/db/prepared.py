@@ -11,6 +11,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.engine import Dialect
+from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlalchemy.sql import operators
 from sqlalchemy.sql.elements import BinaryExpression, BindParameter
 from sqlalchemy.sql.visitors import replacement_traverse
@@ -35,6 +36,16 @@ class Prepared:
 
     async def first(self, session: AsyncSession, values: dict[str, Any]) -> Any:
         return (await self._run(session, values)).first()
+
+    async def first_alone(self, engine: AsyncEngine, values: dict[str, Any]) -> Any:
+        """`first` for a statement that is the whole read, on a pooled connection with no session and no
+        transaction around it (autocommit: one statement reads one snapshot), so one round trip where a
+        session's read is three (BEGIN, the statement, ROLLBACK), and none of the session's machinery."""
+        given = {**self.constants, **values}
+        async with engine.connect() as connection:
+            alone = await connection.execution_options(isolation_level="AUTOCOMMIT")
+            result = await alone.exec_driver_sql(self.sql, tuple(given[name] for name in self.names))
+            return result.first()
 
     async def all(self, session: AsyncSession, values: dict[str, Any]) -> list[Any]:
         return list((await self._run(session, values)).all())

@@ -10,13 +10,17 @@ exist or that the caller may not see, and any variable besides the id go to the 
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.sql.elements import ColumnElement
+from sqlmodel.ext.asyncio.session import AsyncSession
 
 from server.access.actor import Act
+from server.access.facts import FamilyFacts
 from server.access.kinds import Kind
+from server.access.pep import AccessControl
 from server.access.rules import active_membership
 from server.api import compiled_parts as parts
 from server.api.context import Context
@@ -78,27 +82,20 @@ def statement(family_id: Any, *more: Any) -> sa.Select:
 
 async def family(context: Context, variables: dict[str, Any]) -> str | None:
     """The answer's `data`, or None for the generic executor (see server/api/compiled.py)."""
-    family_id = parts.family_id(variables, "id")
-    if family_id is None:
-        return None
-    async with context.read() as session:
-        if await parts.readable_family(context.access, session, family_id) is None:
-            return None  # the generic executor refuses it, and logs the refusal
-        row = (await session.exec(statement(family_id))).first()  # type: ignore[call-overload]
-    return row[0] if row is not None else None
+    return await parts.family_record(context, variables, "id", _family_statement)
 
 
 async def family_page(context: Context, variables: dict[str, Any]) -> str | None:
     """The answer's `data`, or None for the generic executor (see server/api/compiled.py)."""
-    family_id = parts.family_id(variables, "id")
-    if family_id is None:
-        return None
-    access = context.access
-    async with context.read() as session:
-        facts = await parts.readable_family(access, session, family_id)
-        if facts is None:
-            return None
-        may_act = access.decide(Act.update, Kind.escalation, facts).allowed  # as cover_of_family asks it
-        covered = statement(family_id, "cover", cover(_family.id, today(), viewer_may_act_on_escalations=may_act))
-        row = (await session.exec(covered)).first()  # type: ignore[call-overload]
-    return row[0] if row is not None else None
+    return await parts.family_record(context, variables, "id", _family_page_statement)
+
+
+async def _family_statement(family_id: uuid.UUID, *_: Any) -> sa.Select:
+    return statement(family_id)
+
+
+async def _family_page_statement(
+    family_id: uuid.UUID, access: AccessControl, _session: AsyncSession, facts: FamilyFacts
+) -> sa.Select:
+    may_act = access.decide(Act.update, Kind.escalation, facts).allowed  # as cover_of_family asks it
+    return statement(family_id, "cover", cover(_family.id, today(), viewer_may_act_on_escalations=may_act))

@@ -11,14 +11,17 @@ see, and any variable besides the id go to the generic executor.
 
 from __future__ import annotations
 
+import uuid
 from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.sql.elements import ColumnElement
+from sqlmodel.ext.asyncio.session import AsyncSession
 
 from server.access.actor import Act
 from server.access.kinds import Kind
+from server.access.pep import AccessControl
 from server.api import compiled_parts as parts
 from server.api.context import Context
 from server.api.json_sql import EMPTY_LIST, iso
@@ -92,15 +95,11 @@ def statement(
 
 async def family_safeguarding(context: Context, variables: dict[str, Any]) -> str | None:
     """The answer's `data`, or None for the generic executor (see server/api/compiled.py)."""
-    family_id = parts.family_id(variables, "familyId")
-    if family_id is None:
-        return None
-    access = context.access
-    async with context.read() as session:
-        if await parts.readable_family(access, session, family_id) is None:
-            return None  # the generic executor refuses it, and logs the refusal
-        overrides = await access.item_filter(session, family_id, override_columns(), kind=Kind.safeguarding_override)
-        decisions = await access.item_filter(session, family_id, decision_columns(), kind=Kind.sharing_decision)
-        labelled = access.can_outside_family(Act.read, Kind.family_label)
-        row = (await session.exec(statement(family_id, overrides, decisions, labelled=labelled))).first()  # type: ignore[call-overload]
-    return row[0] if row is not None else None
+    return await parts.family_record(context, variables, "familyId", _statement)
+
+
+async def _statement(family_id: uuid.UUID, access: AccessControl, session: AsyncSession, _facts: Any) -> sa.Select:
+    overrides = await access.item_filter(session, family_id, override_columns(), kind=Kind.safeguarding_override)
+    decisions = await access.item_filter(session, family_id, decision_columns(), kind=Kind.sharing_decision)
+    labelled = access.can_outside_family(Act.read, Kind.family_label)
+    return statement(family_id, overrides, decisions, labelled=labelled)

@@ -67,6 +67,8 @@ from tests.chronology.world import build_journey, day, third_worker
 from tests.graphql_client import operation_documents
 
 NAME = "FamilyContributions"
+PAGE = "FamilyContributionsPage"  # the family's header and its latest items (make bench's contributions_page)
+CONTRIBUTION_READS = (NAME, PAGE)
 
 with (REPO_ROOT / "policies" / "decisions.csv").open() as table_file:
     TABLE = list(csv.DictReader(table_file))
@@ -154,7 +156,7 @@ def test_every_compiled_read_matches_the_operation_it_was_written_for(settings):
     """A compiled read writes the JSON of one selection: when its operation's selection changes, the read
     is left out (the generic executor answers) and this fails until the SQL and its shape are updated."""
     trusted = create_schema(settings).trusted.by_hash  # type: ignore[attr-defined]
-    assert len(compiled_reads(trusted)) == len(COMPILED) == 7
+    assert len(compiled_reads(trusted)) == len(COMPILED) == 8
     other = next(t for t in trusted.values() if t.source == "contribution.graphql")
     # the same file with one more field in the fragment FamilyContributions selects
     fragment = "fragment ContributionFields on Contribution {\n"
@@ -182,12 +184,28 @@ async def test_every_actor_and_state_of_the_decision_table(world, http, app, ses
     for actor, sharing, category in GROUPS:
         token = world.token_for(actor, sharing, category)
         family = world.families[(sharing, category)]
-        answer, ran = await differential(http, app, sessions, {"familyId": family, "first": 100}, token)
-        # the compiled path answers every family the actor may see; refusals are the generic executor's
-        assert ran == (answer.get("data") is not None), (actor, sharing, category)
-        compiled_answers += ran
-        refused += not ran
+        for name in CONTRIBUTION_READS:
+            answer, ran = await differential(http, app, sessions, {"familyId": family, "first": 100}, token, name)
+            # the compiled path answers every family the actor may see; refusals are the generic executor's
+            assert ran == (answer.get("data") is not None), (actor, sharing, category, name)
+            compiled_answers += ran
+            refused += not ran
     assert compiled_answers and refused  # both outcomes were compared
+
+
+async def test_the_page_with_its_default_size_for_every_actor_and_sharing_state(world, http, app, sessions):
+    categories = sorted({category for _actor, _sharing, category in GROUPS})
+    listed = set()
+    for number, sharing in enumerate(SHARINGS):
+        category = categories[number % len(categories)]
+        for actor in ACTORS:
+            token = world.token_for(actor, sharing, category)
+            family = world.families[(sharing, category)]
+            answer, ran = await differential(http, app, sessions, {"familyId": family}, token, PAGE)
+            assert ran == (answer.get("data") is not None), (actor, sharing)
+            if ran:
+                listed.add(bool(answer["data"]["family"]["contributions"]["nodes"]))
+    assert listed == {False, True}  # pages with items and without were compared
 
 
 # The family's record, read by its id: each compiled read and the name of its variable.
@@ -325,6 +343,7 @@ async def test_generated_states(
     for user in [*staff.values(), member]:
         token = await issue_token(sessions, user)
         await differential(http, app, sessions, {"familyId": str(family.id), "first": first}, token)
+        await differential(http, app, sessions, {"familyId": str(family.id), "first": first}, token, PAGE)
         await differential(http, app, sessions, {"first": first}, token, "Caseload")
         for name, variable in RECORD_READS:
             await differential(http, app, sessions, {variable: str(family.id)}, token, name)
@@ -372,6 +391,21 @@ async def test_the_compiled_path_answers_a_readable_family_and_audits_other_agen
     assert not ran and len(rest["data"]["family"]["contributions"]["nodes"]) == 2
 
 
+async def test_the_compiled_page_answers_the_header_and_audits_other_agencies_reads(http, app, sessions, small_family):
+    family, tokens = small_family
+    mark = await _audit_mark(sessions)
+    variables = {"familyId": str(family.id), "first": 4}
+    answer, ran = await differential(http, app, sessions, variables, tokens["lead"], PAGE)
+    assert ran
+    reads = [row for row in await _audit_since(sessions, mark) if row[1] == "contribution_read"]
+    assert len(reads) == 2 and reads[0] == reads[1]  # one per way of asking, the same
+    assert reads[0][5]["basis"] == ["shared_by_override"] and len(reads[0][5]["items"]) >= 1
+    record = answer["data"]["family"]
+    assert record["reference"] == family.reference and record["displayName"] == family.display_name
+    assert record["contributions"]["totalCount"] == 6 and len(record["contributions"]["nodes"]) == 4
+    assert {"owningAgency", "author", "createdAt"} <= set(record["contributions"]["nodes"][0])
+
+
 ERROR_CASES = {
     "a family that does not exist": lambda family: {"familyId": str(uuid.uuid4()), "first": 10},
     "an id that is not one": lambda family: {"familyId": "nope", "first": 10},
@@ -397,7 +431,8 @@ ERROR_CASES = {
 async def test_errors_and_unusual_variables(http, app, sessions, small_family, case):
     family, tokens = small_family
     for token in tokens.values():
-        await differential(http, app, sessions, ERROR_CASES[case](family), token)
+        for name in CONTRIBUTION_READS:
+            await differential(http, app, sessions, ERROR_CASES[case](family), token, name)
 
 
 CASELOAD_CASES = {
@@ -428,16 +463,18 @@ async def test_without_signing_in_or_with_a_bad_token(http, app, sessions, small
     family, _tokens = small_family
     variables = {"familyId": str(family.id), "first": 10}
     for token in (None, "not-a-token", random.choice("abc") * 40):
-        answer, ran = await differential(http, app, sessions, variables, token)
-        assert not ran and answer["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
+        for name in CONTRIBUTION_READS:
+            answer, ran = await differential(http, app, sessions, variables, token, name)
+            assert not ran and answer["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
         answer, ran = await differential(http, app, sessions, {}, token, "Caseload")
         assert not ran and answer["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
 
 
-async def test_a_refusal_is_logged_once(http, app, sessions, small_family):
+@pytest.mark.parametrize("name", CONTRIBUTION_READS)
+async def test_a_refusal_is_logged_once(http, app, sessions, small_family, name):
     family, tokens = small_family
     mark = await _audit_mark(sessions)
-    answer, ran = await differential(http, app, sessions, {"familyId": str(family.id)}, tokens["outsider"])
+    answer, ran = await differential(http, app, sessions, {"familyId": str(family.id)}, tokens["outsider"], name)
     assert not ran and answer["errors"][0]["extensions"]["code"] == "NOT_FOUND"
     refusals = [row for row in await _audit_since(sessions, mark) if row[1] == "family_read"]
     assert len(refusals) == 2  # one for each way of asking, none twice
@@ -598,7 +635,7 @@ async def test_a_refused_record_is_logged_once(http, app, sessions, small_family
 async def test_a_compiled_record_read_costs_at_most_three_statements(http, app, sessions, small_family):
     # given a family the lead may read, and each compiled read of its record asked by the trusted document's hash
     family, tokens = small_family
-    for name, variable in RECORD_READS:
+    for name, variable in (*RECORD_READS, (PAGE, "familyId")):
         text = operation_documents()[name]
         persisted = {"version": 1, "sha256Hash": hashlib.sha256(text.encode()).hexdigest()}
         body = {
