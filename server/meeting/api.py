@@ -228,17 +228,25 @@ class MeetingType:
     @strawberry.field(description="The items of the minutes the caller may read, in order.")
     async def minutes(self, info: Info) -> list[MinutesItemType]:
         key = (self.row.id, self.row.family_id)
-        return [MinutesItemType.from_recorded(r) for r in await info.context.loaders.minutes_items_by_meeting.load(key)]
+        return [
+            MinutesItemType.from_recorded(r) for r in (await info.context.loaders.content_by_meeting.load(key)).minutes
+        ]
 
     @strawberry.field(description="The decisions the caller may read, oldest first.")
     async def decisions(self, info: Info) -> list[MeetingDecisionType]:
         key = (self.row.id, self.row.family_id)
-        return [MeetingDecisionType.from_recorded(r) for r in await info.context.loaders.decisions_by_meeting.load(key)]
+        return [
+            MeetingDecisionType.from_recorded(r)
+            for r in (await info.context.loaders.content_by_meeting.load(key)).decisions
+        ]
 
     @strawberry.field(description="Corrections to the published minutes the caller may read, oldest first.")
     async def addenda(self, info: Info) -> list[MeetingAddendumType]:
         key = (self.row.id, self.row.family_id)
-        return [MeetingAddendumType.from_recorded(r) for r in await info.context.loaders.addenda_by_meeting.load(key)]
+        return [
+            MeetingAddendumType.from_recorded(r)
+            for r in (await info.context.loaders.content_by_meeting.load(key)).addenda
+        ]
 
     @strawberry.field(description="Moves and cancellation, with reasons, oldest first.")
     async def changes(self, info: Info) -> list[MeetingChangeType]:

@@ -1,6 +1,6 @@
 """Batch loads of a meeting's parts; they run only for meetings the caller has been allowed to see. The
-parts that are case content (minutes items, decisions, addenda) are keyed by (meeting id, family id) and
-hold only what the caller may read (server/meeting/reads.py)."""
+parts that are case content (minutes items, decisions, addenda) are read together, keyed by (meeting id,
+family id), and hold only what the caller may read (server/meeting/reads.py)."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from server.access.pep import AccessControl
 from server.config import Settings
 from server.db.engine import SessionFactory
 from server.meeting import reads, schedule
-from server.meeting.models import MeetingAddendum, MeetingChange, MeetingDecision, MeetingInvitee, MinutesItem
+from server.meeting.models import MeetingChange, MeetingInvitee
 from server.meeting.schedule import ReviewSchedule
 
 
@@ -35,25 +35,11 @@ async def invitees_by_meeting_id(sessions: SessionFactory, ids: list[uuid.UUID])
 MeetingKey = tuple[uuid.UUID, uuid.UUID]  # (meeting id, family id)
 
 
-async def minutes_items_by_meeting(
+async def content_by_meeting(
     sessions: SessionFactory, access: Callable[[], AccessControl], keys: list[MeetingKey]
-) -> list[list[reads.Recorded[MinutesItem]]]:
+) -> list[reads.MeetingContent]:
     async with sessions() as session:
-        return await reads.of_meetings(session, access(), MinutesItem, keys)
-
-
-async def decisions_by_meeting(
-    sessions: SessionFactory, access: Callable[[], AccessControl], keys: list[MeetingKey]
-) -> list[list[reads.Recorded[MeetingDecision]]]:
-    async with sessions() as session:
-        return await reads.of_meetings(session, access(), MeetingDecision, keys)
-
-
-async def addenda_by_meeting(
-    sessions: SessionFactory, access: Callable[[], AccessControl], keys: list[MeetingKey]
-) -> list[list[reads.Recorded[MeetingAddendum]]]:
-    async with sessions() as session:
-        return await reads.of_meetings(session, access(), MeetingAddendum, keys)
+        return await reads.contents_of_meetings(session, access(), keys)
 
 
 async def changes_by_meeting_id(sessions: SessionFactory, ids: list[uuid.UUID]) -> list[list[MeetingChange]]:
