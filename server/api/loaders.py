@@ -20,9 +20,7 @@ from server.family.loaders import (
 )
 from server.inbox.loaders import content_by_ref, items_by_digest
 from server.meeting.loaders import (
-    changes_by_meeting_id,
     content_by_meeting,
-    invitees_by_meeting_id,
     review_by_family_id,
 )
 from server.plan.loaders import actions_by_meeting_id
@@ -81,16 +79,8 @@ class Loaders:
         return DataLoader(partial(versions_by_contribution_id, self._sessions))
 
     @cached_property
-    def invitees_by_meeting_id(self) -> DataLoader:
-        return DataLoader(partial(invitees_by_meeting_id, self._sessions))
-
-    @cached_property
     def content_by_meeting(self) -> DataLoader:
         return DataLoader(partial(content_by_meeting, self._sessions, self._access))
-
-    @cached_property
-    def changes_by_meeting_id(self) -> DataLoader:
-        return DataLoader(partial(changes_by_meeting_id, self._sessions))
 
     @cached_property
     def actions_by_meeting_id(self) -> DataLoader:

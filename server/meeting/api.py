@@ -217,7 +217,7 @@ class MeetingType:
 
     @strawberry.field
     async def invitees(self, info: Info) -> list[MeetingInviteeType]:
-        rows = await info.context.loaders.invitees_by_meeting_id.load(self.row.id)
+        rows = (await info.context.loaders.content_by_meeting.load((self.row.id, self.row.family_id))).invitees
         return [
             MeetingInviteeType(
                 id=strawberry.ID(str(r.id)), attendance=r.attendance, row=r, family_id=self.row.family_id
@@ -251,7 +251,8 @@ class MeetingType:
     @strawberry.field(description="Moves and cancellation, with reasons, oldest first.")
     async def changes(self, info: Info) -> list[MeetingChangeType]:
         return [
-            MeetingChangeType.from_row(r) for r in await info.context.loaders.changes_by_meeting_id.load(self.row.id)
+            MeetingChangeType.from_row(r)
+            for r in (await info.context.loaders.content_by_meeting.load((self.row.id, self.row.family_id))).changes
         ]
 
     @strawberry.field(description="Actions agreed at the meeting; they are on the family plan.")

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
 import sqlalchemy as sa
-from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.dialects.postgresql import ARRAY, JSON
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -30,7 +30,14 @@ from server.agency.models import Agency
 from server.db.prepared import prepared
 from server.errors import NotFound
 from server.meeting.content import KINDS, Content, columns, facts
-from server.meeting.models import Meeting, MeetingAddendum, MeetingDecision, MinutesItem
+from server.meeting.models import (
+    Meeting,
+    MeetingAddendum,
+    MeetingChange,
+    MeetingDecision,
+    MeetingInvitee,
+    MinutesItem,
+)
 from server.user.models import User
 
 T = TypeVar("T", MinutesItem, MeetingDecision, MeetingAddendum)
@@ -61,20 +68,24 @@ def _select(model: type[Content]) -> sa.Select:
 
 @dataclass(frozen=True)
 class MeetingContent:
-    """What a meeting records that the caller may read, each part in order."""
+    """What a meeting records that the caller may read, each part in order, and who was invited and how it
+    moved (no case content: read with the meeting)."""
 
     minutes: list[Recorded[MinutesItem]] = field(default_factory=list)
     decisions: list[Recorded[MeetingDecision]] = field(default_factory=list)
     addenda: list[Recorded[MeetingAddendum]] = field(default_factory=list)
+    invitees: list[MeetingInvitee] = field(default_factory=list)
+    changes: list[MeetingChange] = field(default_factory=list)
 
 
 async def contents_of_meetings(
     session: AsyncSession, access: AccessControl, meetings: list[tuple[uuid.UUID, uuid.UUID]]
 ) -> list[MeetingContent]:
-    """For each (meeting id, family id), its minutes items, decisions and addenda the caller may read, in order:
-    one statement per family (a meeting's answer, or a family's meetings, is one), its text the same for every
-    request of the caller's role, prepared once. The family's facts are read in it (facts.facts_row) and the
-    rules applied to them in SQL (StatementPolicy), with the rule that allowed each part for the audit."""
+    """For each (meeting id, family id), its minutes items, decisions and addenda the caller may read, in order,
+    with its invitees and changes: one statement per family (a meeting's answer, or a family's meetings, is one),
+    its text the same for every request of the caller's role, prepared once. The family's facts are read in it
+    (facts.facts_row) and the rules applied to them in SQL (StatementPolicy), with the rule that allowed each
+    part for the audit."""
     by_family: dict[uuid.UUID, list[uuid.UUID]] = defaultdict(list)
     for meeting_id, family_id in meetings:
         by_family[family_id].append(meeting_id)
@@ -85,6 +96,14 @@ async def contents_of_meetings(
     for family_id, meeting_ids in by_family.items():
         values = {**policy.facts_parameters(access.actor, family_id), "meeting_ids": meeting_ids}
         for row in await statement.all(session, values):
+            if row.kind == _INVITEE:
+                invitee = MeetingInvitee.model_validate(_json(row.part))
+                found[invitee.meeting_id].invitees.append(invitee)
+                continue
+            if row.kind == _CHANGE:
+                change = MeetingChange.model_validate(_json(row.part))
+                found[change.meeting_id].changes.append(change)
+                continue
             recorded = _recorded(row)
             kind = KINDS[type(recorded.row)]
             _note_read(access, family_id, kind, recorded.row, row.basis, row.override_ids)
@@ -97,18 +116,38 @@ async def contents_of_meetings(
 def _contents_statement(policy: StatementPolicy) -> sa.Select:
     """The parts of the meetings :meeting_ids of the family :family_id that the policy lets the caller read, as
     one UNION ALL of (kind, order, the part, its agency and its author as JSON, the rule that allowed it, the
-    facts row's override ids), in order."""
+    facts row's override ids), in order; then the meetings' invitees and changes (no agency, author or rule)."""
     facts = facts_row()
     known = facts_columns(facts)
     meeting_ids = sa.bindparam("meeting_ids", type_=ARRAY(sa.Uuid()))
     family_id = sa.bindparam("family_id", type_=sa.Uuid())
+    meetings = Meeting.__table__  # type: ignore[attr-defined]
     branches = []
+    for label, model in ((_INVITEE, MeetingInvitee), (_CHANGE, MeetingChange)):
+        table = model.__table__  # type: ignore[attr-defined]
+        nothing = sa.null().cast(JSON)
+        branches.append(
+            sa.select(
+                sa.literal(label, sa.Text).label("kind"),
+                sa.literal(0, sa.Integer).label("position"),
+                (table.c.created_at if model is MeetingChange else sa.null())
+                .cast(sa.DateTime(timezone=True))
+                .label("created_at"),
+                table.c.id.label("id"),
+                sa.func.to_json(table.table_valued()).label("part"),
+                nothing.label("agency"),
+                nothing.label("author"),
+                sa.null().cast(sa.Text).label("basis"),
+                facts.c.override_ids.label("override_ids"),
+            )
+            .select_from(table.join(meetings, meetings.c.id == table.c.meeting_id).join(facts, sa.true()))
+            .where(table.c.meeting_id == sa.any_(meeting_ids), meetings.c.family_id == family_id)
+        )
     for model, kind in KINDS.items():
         table = model.__table__  # type: ignore[attr-defined]
         author = table.c.recorded_by_user_id if model is MeetingDecision else table.c.author_user_id
         users = User.__table__.alias("author")  # type: ignore[attr-defined]
         agencies = Agency.__table__  # type: ignore[attr-defined]
-        meetings = Meeting.__table__  # type: ignore[attr-defined]
         position = table.c.position if model is MinutesItem else sa.literal(0, sa.Integer)
         content = columns(model)
         branches.append(
@@ -139,6 +178,8 @@ def _contents_statement(policy: StatementPolicy) -> sa.Select:
     c = union.c
     return sa.select(union).order_by(c.kind, c.position, c.created_at, c.id)
 
+
+_INVITEE, _CHANGE = "invitee", "change"  # the rows of _contents_statement that are not case content
 
 # What a part's author is read as (User, without what an answer never shows).
 _AUTHOR = ("id", "email", "display_name", "kind", "role", "agency_id", "family_member_id", "is_active")
