@@ -54,14 +54,21 @@ async def run(args: argparse.Namespace) -> str:
     writer = uuid.UUID(meta["writer_user_id"])
     token = (await mint_tokens(dsn(url), [writer]))[writer]
     app = create_app(load_settings(app_environment(url)))
-    statements: list[tuple[str, int]] = []
+    statements: list[list] = []  # [text, length, ms] of each statement while logging
     wall: dict[str, float] = dict.fromkeys(STEPS, 0.0)
     cpu: dict[str, float] = dict.fromkeys(STEPS, 0.0)
     async with app.router.lifespan_context(app):
         engine = app.state.taf.engine
 
+        running: dict[int, list] = {}  # by connection: a request's loaders run statements side by side
+
         def seen(conn, cursor, statement, parameters, context, executemany):
-            statements.append((statement, len(statement)))
+            running[id(conn)] = entry = [statement, len(statement), time.perf_counter()]
+            statements.append(entry)
+
+        def done(conn, cursor, statement, parameters, context, executemany):
+            if (started := running.pop(id(conn), None)) is not None:
+                started[2] = (time.perf_counter() - started[2]) * 1000
 
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://bench") as client:
@@ -85,6 +92,7 @@ async def run(args: argparse.Namespace) -> str:
             for _ in range(args.rounds):
                 await meeting(True)
             event.listen(engine.sync_engine, "before_cursor_execute", seen)
+            event.listen(engine.sync_engine, "after_cursor_execute", done)
             logged = []
             for name in STEPS:
                 chosen = pool[-1]
@@ -97,6 +105,7 @@ async def run(args: argparse.Namespace) -> str:
                 logged.append((name, list(statements)))
             pool.pop()
             event.remove(engine.sync_engine, "before_cursor_execute", seen)
+            event.remove(engine.sync_engine, "after_cursor_execute", done)
             profile = cProfile.Profile()
             profile.enable()
             for _ in range(args.rounds):
@@ -117,7 +126,7 @@ async def run(args: argparse.Namespace) -> str:
         "|---|---:|---:|---:|---:|",
     ]
     for name, logged_statements in logged:
-        size = sum(length for _, length in logged_statements)
+        size = sum(length for _, length, _ in logged_statements)
         timed = f"{wall[name] / n * 1000:.1f} | {cpu[name] / n * 1000:.1f}"
         lines.append(f"| {name} | {timed} | {len(logged_statements)} | {size:,} |")
     lines += ["", f"Own CPU time by area (cProfile, {n} meetings; profiler overhead included):"]
@@ -127,10 +136,10 @@ async def run(args: argparse.Namespace) -> str:
     ]
     text = io.StringIO()
     pstats.Stats(profile, stream=text).sort_stats("cumulative").print_stats(40)
-    lines += ["", "Statements of one meeting:"]
+    lines += ["", "Statements of one meeting (size, wall ms from sending to the result, text):"]
     for name, logged_statements in logged:
         lines.append(f"  {name}:")
-        lines += [f"    {length:6,} B  {statement[:110]!r}" for statement, length in logged_statements]
+        lines += [f"    {length:6,} B {ms:6.2f} ms  {text[:100]!r}" for text, length, ms in logged_statements]
     return "\n".join(lines) + "\n\n" + text.getvalue()
 
 
