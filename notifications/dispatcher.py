@@ -31,6 +31,7 @@ import logging
 import threading
 import uuid
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 import sqlalchemy as sa
@@ -38,7 +39,7 @@ from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from notifications import outbox
+from notifications import outbox, transaction
 from notifications.events import Event, from_json, is_urgent, stored_payload
 from notifications.models import Delivery, NotificationPreference, OutboxEvent
 from notifications.outbox import NOTIFICATION_CHANNEL, Appended
@@ -246,14 +247,25 @@ _WRITE = sa.text(
 )
 
 
+@dataclass
+class DigestChoices:
+    """The kinds of notification each user takes in the daily digest, as read in this transaction with
+    something else (a family's team, by the audience's `prepare`): not read again."""
+
+    known: dict[uuid.UUID, frozenset[str]] = field(default_factory=dict)
+
+
 async def _digest_choices(session: AsyncSession, users: list[uuid.UUID]) -> set[tuple[uuid.UUID, str]]:
-    if not users:
-        return set()
+    known = transaction.state(session, DigestChoices).known
+    chosen = {(user, kind) for user in users if user in known for kind in known[user]}
+    missing = [user for user in users if user not in known]
+    if not missing:
+        return chosen
     statement = select(NotificationPreference.user_id, NotificationPreference.kind).where(
-        col(NotificationPreference.user_id).in_(users),
+        col(NotificationPreference.user_id).in_(missing),
         NotificationPreference.delivery == Delivery.daily_digest.value,
     )
-    return {(user, kind) for user, kind in (await session.exec(statement)).all()}
+    return chosen | {(user, kind) for user, kind in (await session.exec(statement)).all()}
 
 
 def _delivery(event: Event, kind: str, user: uuid.UUID, digest: set[tuple[uuid.UUID, str]]) -> Delivery:

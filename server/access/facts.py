@@ -8,6 +8,7 @@ sees records committed while it waited.
 
 from __future__ import annotations
 
+import functools
 import uuid
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -227,7 +228,9 @@ _PAIR_FACTS_SQL = sa.text(
 # statement (a notification dispatcher's batch: a family's team is who must know of most events).
 _TEAM_FACTS_SQL = sa.text(
     "SELECT t.family_id, t.user_id, t.agency_id, t.role,"  # noqa: S608 (constant text: every value is bound)
-    " u.display_name, u.kind, u.role, u.agency_id, u.family_member_id, u.is_active, f.id,"
+    " u.display_name, u.kind, u.role, u.agency_id, u.family_member_id, u.is_active,"
+    " ARRAY(SELECT p.kind FROM notification_preference p WHERE p.user_id = u.id AND p.delivery = 'daily_digest'),"
+    " f.id,"
     + _facts_columns(user="u.id", agency="u.agency_id", member="u.family_member_id")
     + " FROM team_membership t JOIN app_user u ON u.id = t.user_id JOIN family f ON f.id = t.family_id"
     " WHERE t.family_id = ANY (:family_ids) AND t.valid_to IS NULL"
@@ -235,7 +238,7 @@ _TEAM_FACTS_SQL = sa.text(
     sa.bindparam("family_ids", type_=ARRAY(sa.Uuid())),
     sa.bindparam("closed_read_period", type_=sa.Interval()),
 )
-TEAM_FACTS_LEAD = 10  # columns before a row's facts (family id first), see _TEAM_FACTS_SQL
+TEAM_FACTS_LEAD = 11  # columns before a row's facts (family id first), see _TEAM_FACTS_SQL
 
 
 _FACTS_NAMES = (
@@ -404,8 +407,9 @@ def team_facts_statement(
     family_ids: list[uuid.UUID], closed_read_period: timedelta = DEFAULT_CLOSED_READ_PERIOD
 ) -> sa.TextClause:
     """Rows of (family id, member's user id, agency id, team role, their account's display name, kind, system
-    role, agency id, family member id and is_active, then the facts columns of that member and family as
-    facts_from_rows reads them) for each active membership of these families."""
+    role, agency id, family member id and is_active, the kinds of notification they take in the daily digest,
+    then the facts columns of that member and family as facts_from_rows reads them) for each active membership
+    of these families: what a dispatch to a team needs of it, in one statement."""
     return _TEAM_FACTS_SQL.params(family_ids=family_ids, closed_read_period=closed_read_period)
 
 
@@ -426,11 +430,8 @@ def facts_from_rows(family_ids: list[uuid.UUID], rows: list[tuple]) -> dict[uuid
         agreed,
         covering,
     ) in rows:
-        overrides = frozenset(
-            (uuid.UUID(agency), category, uuid.UUID(override))
-            for agency, category, override in (entry.split(" ") for entry in overridden)
-        )
-        agreements = frozenset((uuid.UUID(agency), category) for agency, category in (e.split(" ") for e in agreed))
+        overrides = _overrides(tuple(overridden))
+        agreements = _agreements(tuple(agreed))
         found[family_id] = FamilyFacts(
             family_id,
             worker,
@@ -448,3 +449,19 @@ def facts_from_rows(family_ids: list[uuid.UUID], rows: list[tuple]) -> dict[uuid
             bool(covering),
         )
     return {family_id: found.get(family_id, FamilyFacts(family_id)) for family_id in family_ids}
+
+
+# A family's team shares its overrides and, agency by agency, its agreements: a dispatch to a team of 50 read
+# the same few hundred "agency category" texts into ids once per member (most of a publication's CPU, bench
+# README "Meeting writes"). The parsed sets are immutable, so one is shared by every row that holds its text.
+@functools.lru_cache(maxsize=1024)
+def _overrides(entries: tuple[str, ...]) -> frozenset[tuple[uuid.UUID, str, uuid.UUID]]:
+    return frozenset(
+        (uuid.UUID(agency), category, uuid.UUID(override))
+        for agency, category, override in (entry.split(" ") for entry in entries)
+    )
+
+
+@functools.lru_cache(maxsize=1024)
+def _agreements(entries: tuple[str, ...]) -> frozenset[tuple[uuid.UUID, str]]:
+    return frozenset((uuid.UUID(agency), category) for agency, category in (entry.split(" ") for entry in entries))

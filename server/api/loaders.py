@@ -20,11 +20,7 @@ from server.family.loaders import (
 )
 from server.inbox.loaders import content_by_ref, items_by_digest
 from server.meeting.loaders import (
-    addenda_by_meeting,
-    changes_by_meeting_id,
-    decisions_by_meeting,
-    invitees_by_meeting_id,
-    minutes_items_by_meeting,
+    content_by_meeting,
     review_by_family_id,
 )
 from server.plan.loaders import actions_by_meeting_id
@@ -83,24 +79,8 @@ class Loaders:
         return DataLoader(partial(versions_by_contribution_id, self._sessions))
 
     @cached_property
-    def invitees_by_meeting_id(self) -> DataLoader:
-        return DataLoader(partial(invitees_by_meeting_id, self._sessions))
-
-    @cached_property
-    def minutes_items_by_meeting(self) -> DataLoader:
-        return DataLoader(partial(minutes_items_by_meeting, self._sessions, self._access))
-
-    @cached_property
-    def decisions_by_meeting(self) -> DataLoader:
-        return DataLoader(partial(decisions_by_meeting, self._sessions, self._access))
-
-    @cached_property
-    def addenda_by_meeting(self) -> DataLoader:
-        return DataLoader(partial(addenda_by_meeting, self._sessions, self._access))
-
-    @cached_property
-    def changes_by_meeting_id(self) -> DataLoader:
-        return DataLoader(partial(changes_by_meeting_id, self._sessions))
+    def content_by_meeting(self) -> DataLoader:
+        return DataLoader(partial(content_by_meeting, self._sessions, self._access))
 
     @cached_property
     def actions_by_meeting_id(self) -> DataLoader:

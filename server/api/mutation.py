@@ -38,6 +38,7 @@ async def mutate(
     idempotency_key: str | None = None,
     replay: Replay[T] | None = None,
     then: Callable[[AsyncSession, AccessControl, T], Awaitable[Any]] | None = None,
+    keeps_facts: bool = False,
 ) -> Any:
     """Run `call(session, access)` in one transaction and record it in the audit log under the
     mutation's name, about `family_id` (or the family of what the call returned), with `audit(result)`
@@ -48,10 +49,16 @@ async def mutate(
     loaded by `replay` (the domain's lookup by id, or the model of the created row, shown only while
     the caller may see its family). `then(session, access, result)`, if given, runs in the same
     transaction on either, and its value is returned instead. The events the change caused are
-    dispatched last, so their notifications commit with it."""
+    dispatched last, so their notifications commit with it.
+
+    The family's facts the request read (its team, consents, overrides, ...) are forgotten at the end, as
+    the change may have altered them, unless the mutation says with `keeps_facts` that it cannot (a
+    meeting's minutes, say): then the answer is decided on the facts read under the family's lock, and
+    not read again."""
     assert idempotency_key is None or replay is not None, f"{info.field_name}: an idempotent mutation needs replay"
     context, action = info.context, info.field_name
     actor, access = context.require_actor(), context.access
+    committed = False
     try:
         async with unit_of_work(context.sessions) as session:
             if context.fanout is not None:
@@ -82,6 +89,7 @@ async def mutate(
             outcome = await then(session, access, result) if then else result
             if context.fanout is not None:
                 await dispatch_appended(session, context.fanout)
+        committed = True
         return outcome
     except (Forbidden, NotFound) as refusal:
         access.denials.clear()  # this one event records the refusal
@@ -97,7 +105,8 @@ async def mutate(
             )
         raise
     finally:
-        access.forget()
+        if not (committed and keeps_facts):
+            access.forget()
         context.loaders.forget()
 
 

@@ -16,7 +16,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from notifications import transaction
 from notifications.digest import Visible
-from notifications.dispatcher import Prepare, Told
+from notifications.dispatcher import DigestChoices, Prepare, Told
 from notifications.events import (
     ActionAssigned,
     ActionDone,
@@ -110,12 +110,17 @@ def batch_preparer(enforcer: PolicyEnforcer) -> Prepare:
 
 
 async def _read_teams(session: AsyncSession, enforcer: PolicyEnforcer, families: list[uuid.UUID]) -> None:
-    """The families' teams, each member's enforcement point (an active staff account's) and its facts."""
+    """The families' teams, each member's enforcement point (an active staff account's) and its facts, and the
+    kinds each takes in the daily digest (for the dispatcher, `DigestChoices`)."""
     batch = transaction.state(session, _Batch)
     batch.teams = {family_id: [] for family_id in families}
+    choices = transaction.state(session, DigestChoices).known
     for row in (await session.exec(team_facts_statement(families, enforcer.closed_read_period))).all():
-        family_id, user_id, agency_id, role, name, kind, system_role, own_agency, member, active = row[:TEAM_FACTS_LEAD]
+        family_id, user_id, agency_id, role, name, kind, system_role, own_agency, member, active, digest = row[
+            :TEAM_FACTS_LEAD
+        ]
         batch.teams[family_id].append(_Member(user_id, agency_id, TeamRole(role)))
+        choices[user_id] = frozenset(digest)
         if user_id not in batch.recipients:
             actor = Actor(user_id, name, kind, system_role or "family", own_agency, member)
             staff = active and kind == UserKind.staff.value

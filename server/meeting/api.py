@@ -217,7 +217,7 @@ class MeetingType:
 
     @strawberry.field
     async def invitees(self, info: Info) -> list[MeetingInviteeType]:
-        rows = await info.context.loaders.invitees_by_meeting_id.load(self.row.id)
+        rows = (await info.context.loaders.content_by_meeting.load((self.row.id, self.row.family_id))).invitees
         return [
             MeetingInviteeType(
                 id=strawberry.ID(str(r.id)), attendance=r.attendance, row=r, family_id=self.row.family_id
@@ -228,22 +228,31 @@ class MeetingType:
     @strawberry.field(description="The items of the minutes the caller may read, in order.")
     async def minutes(self, info: Info) -> list[MinutesItemType]:
         key = (self.row.id, self.row.family_id)
-        return [MinutesItemType.from_recorded(r) for r in await info.context.loaders.minutes_items_by_meeting.load(key)]
+        return [
+            MinutesItemType.from_recorded(r) for r in (await info.context.loaders.content_by_meeting.load(key)).minutes
+        ]
 
     @strawberry.field(description="The decisions the caller may read, oldest first.")
     async def decisions(self, info: Info) -> list[MeetingDecisionType]:
         key = (self.row.id, self.row.family_id)
-        return [MeetingDecisionType.from_recorded(r) for r in await info.context.loaders.decisions_by_meeting.load(key)]
+        return [
+            MeetingDecisionType.from_recorded(r)
+            for r in (await info.context.loaders.content_by_meeting.load(key)).decisions
+        ]
 
     @strawberry.field(description="Corrections to the published minutes the caller may read, oldest first.")
     async def addenda(self, info: Info) -> list[MeetingAddendumType]:
         key = (self.row.id, self.row.family_id)
-        return [MeetingAddendumType.from_recorded(r) for r in await info.context.loaders.addenda_by_meeting.load(key)]
+        return [
+            MeetingAddendumType.from_recorded(r)
+            for r in (await info.context.loaders.content_by_meeting.load(key)).addenda
+        ]
 
     @strawberry.field(description="Moves and cancellation, with reasons, oldest first.")
     async def changes(self, info: Info) -> list[MeetingChangeType]:
         return [
-            MeetingChangeType.from_row(r) for r in await info.context.loaders.changes_by_meeting_id.load(self.row.id)
+            MeetingChangeType.from_row(r)
+            for r in (await info.context.loaders.content_by_meeting.load((self.row.id, self.row.family_id))).changes
         ]
 
     @strawberry.field(description="Actions agreed at the meeting; they are on the family plan.")

@@ -208,6 +208,7 @@ class MeetingMutation:
                 reason=input.reason,
             ),
             audit=_meeting_detail,
+            keeps_facts=True,
         )
         return MeetingType.from_row(row)
 
@@ -223,6 +224,7 @@ class MeetingMutation:
                 reason=input.reason,
             ),
             audit=_meeting_detail,
+            keeps_facts=True,
         )
         return MeetingType.from_row(row)
 
@@ -238,6 +240,7 @@ class MeetingMutation:
                 attendance=attendance,
             ),
             audit=_meeting_detail,
+            keeps_facts=True,
         )
         return MeetingType.from_row(row)
 
@@ -263,6 +266,7 @@ class MeetingMutation:
             audit=lambda pair: {"meetingId": str(pair[0].id), "minutesItemId": str(pair[1].id)},
             idempotency_key=input.idempotency_key,
             replay=_meeting_added_to,
+            keeps_facts=True,
         )
         return MeetingType.from_row(meeting)
 
@@ -282,6 +286,7 @@ class MeetingMutation:
                 "minutesItemId": str(pair[1].id),
                 "fields": sorted(changes),
             },
+            keeps_facts=True,
         )
         return MeetingType.from_row(meeting)
 
@@ -292,6 +297,7 @@ class MeetingMutation:
             info,
             partial(minutes_service.remove_item, item_id=item_id, expected_version=input.expected_version),
             audit=lambda row: {"meetingId": str(row.id), "minutesItemId": str(item_id)},
+            keeps_facts=True,
         )
         return MeetingType.from_row(meeting)
 
@@ -305,6 +311,7 @@ class MeetingMutation:
             info,
             partial(minutes_service.publish_minutes, meeting_id=meeting_id, expected_version=input.expected_version),
             audit=_meeting_detail,
+            keeps_facts=True,
         )
         return MeetingType.from_row(row)
 
@@ -322,6 +329,7 @@ class MeetingMutation:
             audit=lambda pair: {"meetingId": str(pair[0].id), "decisionId": str(pair[1].id)},
             idempotency_key=input.idempotency_key,
             replay=_meeting_added_to,
+            keeps_facts=True,
         )
         return MeetingType.from_row(meeting)
 
@@ -338,6 +346,7 @@ class MeetingMutation:
             audit=lambda pair: {"meetingId": str(pair[0].id), "addendumId": str(pair[1].id)},
             idempotency_key=input.idempotency_key,
             replay=_meeting_added_to,
+            keeps_facts=True,
         )
         return MeetingType.from_row(meeting)
 

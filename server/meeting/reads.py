@@ -1,29 +1,43 @@
 """Reading what meetings record (minutes items, decisions, addenda): only the parts the caller may read.
 
-Lists are filtered in SQL by the same rules that decide a lookup by id (AccessControl.item_filter), so a
-list never holds a part a lookup refuses, and nothing counts the parts left out. A lookup of a part the
-caller may not read answers exactly as one of an id that does not exist. Each part comes with its agency
-and author from the same statement: loading them later, beside the meeting's other people and agencies,
-would batch differently from one request to the next.
+Lists are filtered in SQL by the same rules that decide a lookup by id (their SQL form over the family's facts
+row, StatementPolicy), so a list never holds a part a lookup refuses, and nothing counts the parts left out. A
+lookup of a part the caller may not read answers exactly as one of an id that does not exist. Each part comes
+with its agency and author from the same statement: loading them later, beside the meeting's other people and
+agencies, would batch differently from one request to the next.
 """
 
 from __future__ import annotations
 
+import json
 import uuid
 from collections import defaultdict
-from dataclasses import dataclass
-from typing import Generic, TypeVar
+from dataclasses import dataclass, field
+from typing import Any, Generic, TypeVar
 
 import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import ARRAY, JSON
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from server.access.actor import Act
-from server.access.pep import AccessControl
+from server.access.categories import InformationCategory
+from server.access.facts import facts_row
+from server.access.kinds import Kind
+from server.access.pep import AccessControl, StatementPolicy
+from server.access.rules import facts_columns
 from server.agency.models import Agency
+from server.db.prepared import prepared
 from server.errors import NotFound
 from server.meeting.content import KINDS, Content, columns, facts
-from server.meeting.models import Meeting, MeetingAddendum, MeetingDecision, MinutesItem
+from server.meeting.models import (
+    Meeting,
+    MeetingAddendum,
+    MeetingChange,
+    MeetingDecision,
+    MeetingInvitee,
+    MinutesItem,
+)
 from server.user.models import User
 
 T = TypeVar("T", MinutesItem, MeetingDecision, MeetingAddendum)
@@ -52,36 +66,155 @@ def _select(model: type[Content]) -> sa.Select:
     )
 
 
-def _order(model: type[Content]) -> tuple:
-    if model is MinutesItem:
-        return col(MinutesItem.position), col(MinutesItem.created_at), col(MinutesItem.id)
-    return col(model.created_at), col(model.id)
+@dataclass(frozen=True)
+class MeetingContent:
+    """What a meeting records that the caller may read, each part in order, and who was invited and how it
+    moved (no case content: read with the meeting)."""
+
+    minutes: list[Recorded[MinutesItem]] = field(default_factory=list)
+    decisions: list[Recorded[MeetingDecision]] = field(default_factory=list)
+    addenda: list[Recorded[MeetingAddendum]] = field(default_factory=list)
+    invitees: list[MeetingInvitee] = field(default_factory=list)
+    changes: list[MeetingChange] = field(default_factory=list)
 
 
-async def of_meetings(
-    session: AsyncSession, access: AccessControl, model: type[T], meetings: list[tuple[uuid.UUID, uuid.UUID]]
-) -> list[list[Recorded[T]]]:
-    """For each (meeting id, family id), its parts of `model` the caller may read, in order; one statement
-    (and one for the families' facts, unless the request already holds them) whatever their number."""
+async def contents_of_meetings(
+    session: AsyncSession, access: AccessControl, meetings: list[tuple[uuid.UUID, uuid.UUID]]
+) -> list[MeetingContent]:
+    """For each (meeting id, family id), its minutes items, decisions and addenda the caller may read, in order,
+    with its invitees and changes: one statement per family (a meeting's answer, or a family's meetings, is one),
+    its text the same for every request of the caller's role, prepared once. The family's facts are read in it
+    (facts.facts_row) and the rules applied to them in SQL (StatementPolicy), with the rule that allowed each
+    part for the audit."""
     by_family: dict[uuid.UUID, list[uuid.UUID]] = defaultdict(list)
     for meeting_id, family_id in meetings:
         by_family[family_id].append(meeting_id)
-    await access.load_facts(session, list(by_family))
-    kind = KINDS[model]
-    readable = [
-        sa.and_(
-            col(model.meeting_id).in_(meeting_ids),
-            col(Meeting.family_id) == family_id,
-            await access.item_filter(session, family_id, columns(model), kind=kind),
+    policy = access.statement_policy()
+    dialect = session.bind.dialect  # type: ignore[union-attr]
+    statement = prepared((__name__, policy.key, dialect.name), dialect, lambda: _contents_statement(policy))
+    found: dict[uuid.UUID, MeetingContent] = defaultdict(MeetingContent)
+    for family_id, meeting_ids in by_family.items():
+        values = {**policy.facts_parameters(access.actor, family_id), "meeting_ids": meeting_ids}
+        for row in await statement.all(session, values):
+            if row.kind == _INVITEE:
+                invitee = MeetingInvitee.model_validate(_json(row.part))
+                found[invitee.meeting_id].invitees.append(invitee)
+                continue
+            if row.kind == _CHANGE:
+                change = MeetingChange.model_validate(_json(row.part))
+                found[change.meeting_id].changes.append(change)
+                continue
+            recorded = _recorded(row)
+            kind = KINDS[type(recorded.row)]
+            _note_read(access, family_id, kind, recorded.row, row.basis, row.override_ids)
+            content = found[recorded.row.meeting_id]
+            parts = {Kind.minutes_item: content.minutes, Kind.meeting_decision: content.decisions}
+            parts.get(kind, content.addenda).append(recorded)  # type: ignore[attr-defined]
+    return [found[meeting_id] for meeting_id, _ in meetings]
+
+
+def _contents_statement(policy: StatementPolicy) -> sa.Select:
+    """The parts of the meetings :meeting_ids of the family :family_id that the policy lets the caller read, as
+    one UNION ALL of (kind, order, the part, its agency and its author as JSON, the rule that allowed it, the
+    facts row's override ids), in order; then the meetings' invitees and changes (no agency, author or rule)."""
+    facts = facts_row()
+    known = facts_columns(facts)
+    meeting_ids = sa.bindparam("meeting_ids", type_=ARRAY(sa.Uuid()))
+    family_id = sa.bindparam("family_id", type_=sa.Uuid())
+    meetings = Meeting.__table__  # type: ignore[attr-defined]
+    branches = []
+    for label, model in ((_INVITEE, MeetingInvitee), (_CHANGE, MeetingChange)):
+        table = model.__table__  # type: ignore[attr-defined]
+        nothing = sa.null().cast(JSON)
+        branches.append(
+            sa.select(
+                sa.literal(label, sa.Text).label("kind"),
+                sa.literal(0, sa.Integer).label("position"),
+                (table.c.created_at if model is MeetingChange else sa.null())
+                .cast(sa.DateTime(timezone=True))
+                .label("created_at"),
+                table.c.id.label("id"),
+                sa.func.to_json(table.table_valued()).label("part"),
+                nothing.label("agency"),
+                nothing.label("author"),
+                sa.null().cast(sa.Text).label("basis"),
+                facts.c.override_ids.label("override_ids"),
+            )
+            .select_from(table.join(meetings, meetings.c.id == table.c.meeting_id).join(facts, sa.true()))
+            .where(table.c.meeting_id == sa.any_(meeting_ids), meetings.c.family_id == family_id)
         )
-        for family_id, meeting_ids in by_family.items()
+    for model, kind in KINDS.items():
+        table = model.__table__  # type: ignore[attr-defined]
+        author = table.c.recorded_by_user_id if model is MeetingDecision else table.c.author_user_id
+        users = User.__table__.alias("author")  # type: ignore[attr-defined]
+        agencies = Agency.__table__  # type: ignore[attr-defined]
+        position = table.c.position if model is MinutesItem else sa.literal(0, sa.Integer)
+        content = columns(model)
+        branches.append(
+            sa.select(
+                sa.literal(kind.value, sa.Text).label("kind"),
+                position.label("position"),
+                table.c.created_at.label("created_at"),
+                table.c.id.label("id"),
+                sa.func.to_json(table.table_valued()).label("part"),
+                sa.func.to_json(agencies.table_valued()).label("agency"),
+                sa.func.json_build_object(*(x for name in _AUTHOR for x in (name, users.c[name]))).label("author"),
+                sa.cast(policy.item_basis(known, content, kind=kind), sa.Text).label("basis"),
+                facts.c.override_ids.label("override_ids"),
+            )
+            .select_from(
+                table.join(meetings, meetings.c.id == table.c.meeting_id)
+                .join(agencies, agencies.c.id == table.c.owning_agency_id)
+                .join(users, users.c.id == author)
+                .join(facts, sa.true())
+            )
+            .where(
+                table.c.meeting_id == sa.any_(meeting_ids),
+                meetings.c.family_id == family_id,
+                policy.item_condition(known, content, kind=kind),
+            )
+        )
+    union = sa.union_all(*branches).subquery("parts")
+    c = union.c
+    return sa.select(union).order_by(c.kind, c.position, c.created_at, c.id)
+
+
+_INVITEE, _CHANGE = "invitee", "change"  # the rows of _contents_statement that are not case content
+
+# What a part's author is read as (User, without what an answer never shows).
+_AUTHOR = ("id", "email", "display_name", "kind", "role", "agency_id", "family_member_id", "is_active")
+
+_MODELS: dict[str, type[Content]] = {kind.value: model for model, kind in KINDS.items()}
+
+
+def _recorded(row: Any) -> Recorded:
+    model = _MODELS[row.kind]
+    return Recorded(
+        model.model_validate(_json(row.part)),
+        Agency.model_validate(_json(row.agency)),
+        User.model_validate(_json(row.author)),
+    )
+
+
+def _json(value: Any) -> Any:
+    return json.loads(value) if isinstance(value, str) else value
+
+
+def _note_read(
+    access: AccessControl, family_id: uuid.UUID, kind: Kind, part: Content, basis: str | None, overrides: Any
+) -> None:
+    """A read of another agency's part, with the rule that allowed it and the overrides in force that shared it
+    (the facts row's `override_ids`, "agency category override"), as `note_read` records one."""
+    owner = str(part.owning_agency_id)
+    if part.owning_agency_id == access.actor.agency_id:
+        return
+    category = InformationCategory(part.category).value
+    shared_by = [
+        override
+        for owning, in_category, override in (entry.split(" ") for entry in overrides or ())
+        if owning == owner and in_category == category
     ]
-    statement = _select(model).where(sa.or_(sa.false(), *readable)).order_by(*_order(model))
-    grouped: dict[uuid.UUID, list[Recorded[T]]] = defaultdict(list)
-    for row, agency, author, family_id in (await session.exec(statement)).all():
-        access.note_read(family_id, row.id, kind, facts(row))
-        grouped[row.meeting_id].append(Recorded(row, agency, author))
-    return [grouped[meeting_id] for meeting_id, _ in meetings]
+    access.note_read_decided(family_id, str(part.id), kind, owner, category, basis, shared_by)
 
 
 async def get(session: AsyncSession, access: AccessControl, model: type[T], row_id: uuid.UUID) -> Recorded[T]:

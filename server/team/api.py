@@ -1,16 +1,20 @@
 from __future__ import annotations
 
 import asyncio
+import uuid
 from collections.abc import Sequence
 from datetime import datetime
 from functools import partial
 
 import strawberry
+from sqlmodel.ext.asyncio.session import AsyncSession
 
+from server.access.pep import AccessControl
 from server.agency.api import AgencyType
 from server.agency.models import Agency
 from server.api.mutation import mutate
 from server.api.scalars import Info, idempotency_key_field, parse_id
+from server.errors import NotFound
 from server.team import service as team_service
 from server.team.models import TeamMembership, TeamRole
 from server.team.service import Contact
@@ -118,7 +122,7 @@ class TeamMutation:
     async def team_member_add(self, info: Info, input: TeamMemberAddInput) -> TeamMemberType:
         family_id = parse_id(input.family_id, "familyId")
         await info.context.spend("invite")
-        row = await mutate(
+        row, worker, agency = await mutate(
             info,
             partial(
                 team_service.add_member,
@@ -128,10 +132,15 @@ class TeamMutation:
                 valid_from=input.valid_from,
             ),
             family_id=family_id,
-            audit=lambda row: {"membershipId": str(row.id), "userId": str(row.user_id)},
+            audit=lambda added: {"membershipId": str(added[0].id), "userId": str(added[0].user_id)},
             idempotency_key=input.idempotency_key,
-            replay=TeamMembership,
+            replay=_membership_added,
         )
+        loaders = info.context.loaders
+        if worker is not None:  # the worker and their agency as the change read them: not read again
+            loaders.user_by_id.prime(worker.id, worker)
+        if agency is not None:
+            loaders.agency_by_id.prime(agency.id, agency)
         return await TeamMemberType.one(info, row)
 
     @strawberry.mutation(description="End a worker's membership (kept in the history). Not the lead professional.")
@@ -180,3 +189,15 @@ class TeamMutation:
             audit=lambda row: {"userId": str(row.user_id)},
         )
         return await TeamMemberType.one(info, row)
+
+
+async def _membership_added(
+    session: AsyncSession, access: AccessControl, membership_id: uuid.UUID
+) -> tuple[TeamMembership, None, None]:
+    """What a retried addition returns: the membership the first attempt made, as `mutate` replays a created row
+    (shown only while the caller may see its family); its worker and agency are loaded for the answer."""
+    membership = await session.get(TeamMembership, membership_id)
+    if membership is None:
+        raise NotFound("That item no longer exists.")
+    await access.require_visible_family(session, membership.family_id)
+    return membership, None, None

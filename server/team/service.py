@@ -17,6 +17,7 @@ from server.access.actor import Act
 from server.access.kinds import Kind
 from server.access.pep import AccessControl
 from server.access.rules import active_membership
+from server.agency.models import Agency
 from server.clock import utcnow
 from server.errors import BadUserInput, Conflict, NotFound
 from server.team.models import TeamMembership, TeamRole
@@ -59,18 +60,22 @@ async def add_member(
     user_id: uuid.UUID,
     contact: Contact,
     valid_from: datetime | None = None,
-) -> TeamMembership:
-    """The membership is written with the mutation's audit event (server/writes.py)."""
+) -> tuple[TeamMembership, User, Agency | None]:
+    """The membership is written with the mutation's audit event (server/writes.py). Returned with the worker
+    and their agency as read here, for the answer (they are not read again)."""
     await lock_and_require(session, access, Act.manage, Kind.team, family_id)
-    # The worker and whether they are on the team already, in one statement.
+    # The worker, their agency and whether they are on the team already, in one statement.
     on_team = (
         select(TeamMembership.id)
         .where(TeamMembership.family_id == family_id, TeamMembership.user_id == user_id, active_membership())
         .exists()
     )
-    found = (await session.exec(select(User, on_team).where(User.id == user_id))).first()
+    statement = (
+        select(User, Agency, on_team).outerjoin(Agency, col(Agency.id) == User.agency_id).where(User.id == user_id)
+    )
+    found = (await session.exec(statement)).first()
     worker = check_team_worker(found[0] if found else None)
-    if found is not None and found[1]:
+    if found is not None and found[2]:
         raise Conflict(f"{worker.display_name} is already on this family's team.")
     if valid_from is not None and valid_from > utcnow():
         raise BadUserInput("A team membership cannot start in the future.", field="validFrom")
@@ -86,7 +91,7 @@ async def add_member(
             agency_id=membership.agency_id,
         ),
     )
-    return membership
+    return membership, worker, found[1] if found is not None else None
 
 
 async def end_membership(

@@ -319,6 +319,52 @@ async def test_reading_another_agencys_item_is_audited(gql, sessions):
     assert any(ids["health"] in detail["items"] and detail["categories"] == ["health"] for detail in reads), rows
 
 
+async def read_audit(sessions, family_id, user_id) -> list[dict]:
+    """Each item read recorded for the user in the family, oldest first (the audit events' `reads`)."""
+    async with sessions() as session:
+        rows = (
+            await session.exec(
+                sa.text(
+                    "SELECT detail FROM audit_event WHERE family_id = :family AND actor_user_id = :user"
+                    " AND outcome = 'allowed' AND action LIKE '%\\_read' ORDER BY id"
+                ).bindparams(family=family_id, user=user_id)
+            )
+        ).all()
+    return [read for (detail,) in rows for read in detail["reads"]]
+
+
+async def test_the_minutes_list_audits_each_read_as_the_lookup_by_id_does(gql, sessions):
+    # given the school's item shared with early help under an override, the health visitor's by consent, and a
+    # decision (the chair's agency's own: not audited)
+    m = await create_meeting_area(sessions)
+    ids = await recorded(gql, sessions, m)
+    override = await create_override(
+        sessions,
+        family=m.area.family,
+        decided_by=m.area.colleague,
+        categories=["education"],
+        recipients=[m.area.early_help],
+    )
+    await create_consent(sessions, family=m.area.family, recorded_by=m.area.lead, categories=["health"])
+    lead = await sign_in(gql, m.area.lead)
+    decision = {"meetingId": str(m.meeting.id), "text": "Keep the plan", "category": "health"}
+    await gql.data("MeetingDecisionAdd", {"input": decision}, token=lead)
+    # when the chair reads the meeting, then each item by id
+    before = len(await read_audit(sessions, m.area.family.id, m.area.lead.id))
+    await minutes_of(gql, lead, str(m.meeting.id))
+    listed = (await read_audit(sessions, m.area.family.id, m.area.lead.id))[before:]
+    for name in ("school", "health", "early help"):
+        await gql.data("MinutesItem", {"id": ids[name]}, token=lead)
+    looked_up = (await read_audit(sessions, m.area.family.id, m.area.lead.id))[before + len(listed) :]
+    # then the list recorded the same reads, with the same basis and override, as the lookups
+    by_item = {read["item"]: read for read in looked_up}
+    assert sorted(by_item) == sorted([ids["school"], ids["health"]])
+    assert sorted(listed, key=lambda read: read["item"]) == sorted(by_item.values(), key=lambda read: read["item"])
+    assert by_item[ids["school"]]["basis"] == "shared_by_override"
+    assert by_item[ids["school"]]["overrideIds"] == [str(override.id)]
+    assert by_item[ids["health"]]["basis"] == "shared_by_consent"
+
+
 async def meeting_statements(gql, app, sessions, n: int) -> int:
     """Statements for a meeting with n items of n agencies in rotating categories, read by the chair."""
     m = await create_meeting_area(sessions)

@@ -1,0 +1,160 @@
+"""Profile the meeting scenario (MinutesItemAdd, MeetingDecisionAdd, MinutesPublish on a meeting that has
+started) one request at a time: the real app in this process (ASGI, no network), on fresh meetings of the
+writer's family, with cProfile (own CPU by area and the top functions) and each request's statements.
+
+    .venv/bin/python -m bench.internals.profile_meeting --database taf_suite --rounds 20 \
+        --out bench/results/profile-meeting.txt
+
+The database is one `make bench` generated (bench/README.md, "Meeting writes").
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import cProfile
+import io
+import os
+import pstats
+import time
+import uuid
+from pathlib import Path
+
+import httpx
+from sqlalchemy import event
+
+from bench.api import persisted_body
+from bench.data.sessions import mint_tokens
+from bench.database import dsn, on, postgres, recorded
+from bench.internals.profile_family import _area
+from bench.servers import app_environment
+from bench.suite_scenarios import add_meeting_pool
+from server.app import create_app
+from server.config import load_settings
+
+STEPS = ("MinutesItemAdd", "MeetingDecisionAdd", "MinutesPublish")
+
+
+def _variables(name: str, meeting: str) -> dict:
+    if name == "MinutesItemAdd":
+        return {"input": {"meetingId": meeting, "expectedVersion": 1, "heading": "Review", "text": "Plan reviewed."}}
+    if name == "MeetingDecisionAdd":
+        return {"input": {"meetingId": meeting, "text": "Keep the plan"}}
+    return {"input": {"meetingId": meeting, "expectedVersion": 2}}
+
+
+async def run(args: argparse.Namespace) -> str:
+    server, handle = postgres()
+    url = on(server, args.database)
+    meta = await recorded(server, args.database)
+    if meta is None:
+        raise SystemExit(f"{args.database} holds no data set of make bench: run `make bench` first")
+    await add_meeting_pool(url, meta, 3 * args.rounds + 5)
+    pool = list(meta["meeting_pool"])
+    writer = uuid.UUID(meta["writer_user_id"])
+    token = (await mint_tokens(dsn(url), [writer]))[writer]
+    app = create_app(load_settings(app_environment(url)))
+    statements: list[list] = []  # [text, length, ms] of each statement while logging
+    wall: dict[str, float] = dict.fromkeys(STEPS, 0.0)
+    cpu: dict[str, float] = dict.fromkeys(STEPS, 0.0)
+    async with app.router.lifespan_context(app):
+        engine = app.state.taf.engine
+
+        running: dict[int, list] = {}  # by connection: a request's loaders run statements side by side
+
+        def seen(conn, cursor, statement, parameters, context, executemany):
+            running[id(conn)] = entry = [statement, len(statement), time.perf_counter()]
+            statements.append(entry)
+
+        def done(conn, cursor, statement, parameters, context, executemany):
+            if (started := running.pop(id(conn), None)) is not None:
+                started[2] = (time.perf_counter() - started[2]) * 1000
+
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://bench") as client:
+
+            async def meeting(timed: bool) -> None:
+                chosen = pool.pop()
+                for name in STEPS:
+                    started, used = time.perf_counter(), time.process_time()
+                    response = await client.post(
+                        "/graphql",
+                        json=persisted_body(name, _variables(name, chosen)),
+                        headers={"Authorization": f"Bearer {token}"},
+                    )
+                    if timed:
+                        wall[name] += time.perf_counter() - started
+                        cpu[name] += time.process_time() - used
+                    assert "errors" not in response.json(), response.text[:300]
+
+            for _ in range(3):
+                await meeting(False)
+            for _ in range(args.rounds):
+                await meeting(True)
+            event.listen(engine.sync_engine, "before_cursor_execute", seen)
+            event.listen(engine.sync_engine, "after_cursor_execute", done)
+            logged = []
+            for name in STEPS:
+                chosen = pool[-1]
+                statements.clear()
+                await client.post(
+                    "/graphql",
+                    json=persisted_body(name, _variables(name, chosen)),
+                    headers={"Authorization": f"Bearer {token}"},
+                )
+                logged.append((name, list(statements)))
+            pool.pop()
+            event.remove(engine.sync_engine, "before_cursor_execute", seen)
+            event.remove(engine.sync_engine, "after_cursor_execute", done)
+            profile = cProfile.Profile()
+            profile.enable()
+            for _ in range(args.rounds):
+                await meeting(False)
+            profile.disable()
+    del handle
+    modules: dict[str, float] = {}
+    stats = pstats.Stats(profile).stats  # type: ignore[attr-defined]
+    for (filename, _line, _name), (_cc, _nc, tottime, _ct, _callers) in stats.items():
+        modules[_area(filename)] = modules.get(_area(filename), 0.0) + tottime
+    total = sum(modules.values())
+    n = args.rounds
+    lines = [
+        f"# meeting scenario x {n} ({args.database}), in-process ASGI, one request at a time;"
+        f" load {os.getloadavg()[0]:.2f}",
+        "",
+        "| request | wall ms | CPU ms | statements (engine listener) | bytes of SQL |",
+        "|---|---:|---:|---:|---:|",
+    ]
+    for name, logged_statements in logged:
+        size = sum(length for _, length, _ in logged_statements)
+        timed = f"{wall[name] / n * 1000:.1f} | {cpu[name] / n * 1000:.1f}"
+        lines.append(f"| {name} | {timed} | {len(logged_statements)} | {size:,} |")
+    lines += ["", f"Own CPU time by area (cProfile, {n} meetings; profiler overhead included):"]
+    lines += [
+        f"  {area:<28} {seconds / n * 1000:7.2f} ms/meeting  {100 * seconds / total:5.1f}%"
+        for area, seconds in sorted(modules.items(), key=lambda pair: -pair[1])[:16]
+    ]
+    text = io.StringIO()
+    pstats.Stats(profile, stream=text).sort_stats("cumulative").print_stats(40)
+    lines += ["", "Statements of one meeting (size, wall ms from sending to the result, text):"]
+    for name, logged_statements in logged:
+        lines.append(f"  {name}:")
+        lines += [f"    {length:6,} B {ms:6.2f} ms  {text[:100]!r}" for text, length, ms in logged_statements]
+    return "\n".join(lines) + "\n\n" + text.getvalue()
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--database", default="taf_suite")
+    parser.add_argument("--rounds", type=int, default=20)
+    parser.add_argument("--out", type=Path)
+    args = parser.parse_args()
+    text = asyncio.run(run(args))
+    if args.out:
+        args.out.write_text(text)
+    print(text)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
