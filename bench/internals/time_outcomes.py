@@ -7,9 +7,10 @@ practitioner's CaseloadOutcomes (the suite's actor in `taf_suite`, or the area's
 
 It prints the median and the fastest request with the load average, writes the whole answer to `--answer` (to
 compare two versions of the server byte for byte), and with `--explain` runs EXPLAIN (ANALYZE, BUFFERS) of each
-statement of one more request, in its order (without timing each node, which costs more than most nodes
-do, unless EXPLAIN_FULL=1 prints the whole plan), printing each statement's planning and execution time (the
-server's side, judged apart from the machine's load). It imports the app (bench/internals/__init__.py says why).
+statement of one more request, in its order (without timing each node, which costs more than most nodes do,
+unless EXPLAIN_FULL=1 prints the whole plan; EXPLAIN_SET="enable_nestloop=off;..." sets settings first),
+printing each statement's planning and execution time and the backend's CPU time for it (the server's side,
+judged apart from the machine's load). It imports the app (bench/internals/__init__.py says why).
 """
 
 from __future__ import annotations
@@ -80,8 +81,9 @@ async def run(args: argparse.Namespace) -> None:
                 timings.append((time.perf_counter() - started) * 1000)
             cpu = (time.process_time() - cpu) * 1000 / args.requests
             print(
-                f"{operation} ({args.database}, {args.requests} requests in process): p50 {statistics.median(timings):.1f}"
-                f" ms, min {min(timings):.1f} ms, app CPU {cpu:.1f} ms a request; load {load:.2f} -> {os.getloadavg()[0]:.2f}"
+                f"{operation} ({args.database}, {args.requests} requests in process):"
+                f" p50 {statistics.median(timings):.1f} ms, min {min(timings):.1f} ms, app CPU {cpu:.1f} ms a request;"
+                f" load {load:.2f} -> {os.getloadavg()[0]:.2f}"
             )
             if args.answer:
                 args.answer.write_text(json.dumps(answer, indent=1, sort_keys=True) + "\n")
@@ -97,7 +99,8 @@ async def _explain(app: Any, url: str, ask: Any) -> None:
 
     def keep(conn: Any, cursor: Any, statement: str, parameters: Any, context: Any, executemany: bool) -> None:
         text = statement.upper()
-        if text.lstrip().startswith(("SELECT", "WITH")) and not any(w in text for w in ("DELETE ", "INSERT ", "UPDATE ")):
+        writes = any(word in text for word in ("DELETE ", "INSERT ", "UPDATE "))
+        if text.lstrip().startswith(("SELECT", "WITH")) and not writes:
             sent.append((statement, tuple(parameters or ())))
 
     event.listen(engine, "before_cursor_execute", keep)
@@ -112,14 +115,33 @@ async def _explain(app: Any, url: str, ask: Any) -> None:
                     await connection.execute(f"SET LOCAL {setting}")
                 timing = "ON" if os.environ.get("EXPLAIN_FULL") else "OFF"  # timing each node costs more than most
                 plan = await connection.fetch(f"EXPLAIN (ANALYZE, BUFFERS, TIMING {timing}) {statement}", *parameters)
-            lines = [row[0] for row in plan]
-            times = [line for line in lines if line.startswith(("Planning Time", "Execution Time"))]
+            cpu = await _backend_cpu_ms(connection, statement, parameters, 10)
+            lines = [row[0] for row in plan] + [f"Backend CPU: {cpu:.1f} ms a run"]
+            times = [line for line in lines if line.startswith(("Planning Time", "Execution Time", "Backend CPU"))]
             print(f"-- {len(statement):,} chars, {len(parameters)} parameters: {'; '.join(times)}")
             print(f"   {statement[:160]!r}")
             if os.environ.get("EXPLAIN_FULL"):
                 print("\n".join(lines))
     finally:
         await connection.close()
+
+
+async def _backend_cpu_ms(connection: asyncpg.Connection, statement: str, parameters: tuple, runs: int) -> float:
+    """The CPU time PostgreSQL's backend spends on a statement (planning and running it, as the app sends it),
+    from /proc (the server is on this machine): unlike the time it takes, it hardly moves with the load."""
+    pid = await connection.fetchval("SELECT pg_backend_pid()")
+
+    def ticks() -> int:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return int(fields[11]) + int(fields[12])  # utime, stime
+
+    async with connection.transaction():
+        await connection.execute("SET LOCAL plan_cache_mode = force_custom_plan")
+        await connection.fetch(statement, *parameters)
+        before = ticks()
+        for _ in range(runs):
+            await connection.fetch(statement, *parameters)
+        return (ticks() - before) * 1000 / os.sysconf("SC_CLK_TCK") / runs
 
 
 def main() -> None:

@@ -449,22 +449,14 @@ def _factors(scope: Scope, p: sa.CTE) -> sa.Select:
     factor."""
     ratings = AssessmentRating.__table__
     e, x = ratings.alias("re"), ratings.alias("rx")
-    entry, exit_ = _assessment.alias("fe"), _assessment.alias("fx")
     kind = Kind.assessment_rating
-    # The ratings are joined through the assessments' keys, not straight from the pairs: PostgreSQL knows those
-    # keys are distinct, so it hashes the pairs and reads the ratings once each, instead of hashing every rating.
-    joined = (
-        p.join(entry, entry.c.id == p.c.entry_id)
-        .join(exit_, exit_.c.id == p.c.exit_id)
-        .join(e, e.c.assessment_id == entry.c.id)
-        .join(
-            x,
-            sa.and_(
-                x.c.assessment_id == exit_.c.id,
-                x.c.factor == e.c.factor,
-                x.c.member_id.is_not_distinct_from(e.c.member_id),
-            ),
-        )
+    joined = p.join(e, e.c.assessment_id == p.c.entry_id).join(
+        x,
+        sa.and_(
+            x.c.assessment_id == p.c.exit_id,
+            x.c.factor == e.c.factor,
+            x.c.member_id.is_not_distinct_from(e.c.member_id),
+        ),
     )
     # Counted only where both are readable, as aggregates' filters, not as the join's condition: PostgreSQL cannot
     # estimate a condition over the facts (columns of a CTE), and would guess too few pairs to hash them.
