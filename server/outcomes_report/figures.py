@@ -443,7 +443,7 @@ def _rating_columns(table: sa.FromClause) -> ContentColumns:
     return ContentColumns(owning_agency_id=table.c.owning_agency_id, category=table.c.category)
 
 
-def _factors(scope: Scope, p: sa.CTE) -> sa.Select:
+def _factors(scope: Scope, p: sa.CTE) -> sa.CompoundSelect:
     """A unit (the family, or one member) counts for a factor when the caller may read its rating on entry
     and on exit. Two groupings in one pass: units by (factor, entry rating, exit rating), and families by
     factor."""
@@ -461,21 +461,59 @@ def _factors(scope: Scope, p: sa.CTE) -> sa.Select:
     # Counted only where both are readable, as aggregates' filters, not as the join's condition: PostgreSQL cannot
     # estimate a condition over the facts (columns of a CTE), and would guess too few pairs to hash them.
     readable = sa.and_(scope.readable(p, _rating_columns(e), kind), scope.readable(p, _rating_columns(x), kind))
-    entry_risk, exit_risk = e.c.rating.in_(_RISK), x.c.rating.in_(_RISK)
-    return (
+    units = (
         sa.select(
             e.c.factor.label("factor"),
             e.c.rating.label("on_entry"),
             x.c.rating.label("on_exit"),
-            (sa.func.grouping(e.c.rating, x.c.rating) != 0).label("per_family"),
-            sa.func.count().filter(readable).label("units"),
-            sa.func.count(sa.distinct(p.c.family_id)).filter(readable, entry_risk).label("families_on_entry"),
-            sa.func.count(sa.distinct(p.c.family_id)).filter(readable, exit_risk).label("families_on_exit"),
+            p.c.family_id,
+            readable.label("readable"),
         )
         .select_from(joined)
-        .group_by(sa.func.grouping_sets(sa.tuple_(e.c.factor, e.c.rating, x.c.rating), sa.tuple_(e.c.factor)))
-        .having(sa.func.count().filter(readable) > 0)  # no row for ratings the caller may not read
+        .cte("units")
+        .prefix_with("MATERIALIZED")
     )
+    u = units.c
+    # Units by (factor, entry rating, exit rating); then families by factor, from each family's units of the factor
+    # (hashed, where a count of distinct families would sort every group).
+    cells = (
+        sa.select(
+            u.factor,
+            u.on_entry,
+            u.on_exit,
+            sa.false().label("per_family"),
+            sa.func.count().filter(u.readable).label("units"),
+            sa.null().cast(sa.BigInteger).label("families_on_entry"),
+            sa.null().cast(sa.BigInteger).label("families_on_exit"),
+        )
+        .group_by(u.factor, u.on_entry, u.on_exit)
+        .having(sa.func.count().filter(u.readable) > 0)  # no row for ratings the caller may not read
+    )
+    by_family = (
+        sa.select(
+            u.factor,
+            sa.func.bool_or(sa.and_(u.readable, u.on_entry.in_(_RISK))).label("on_entry"),
+            sa.func.bool_or(sa.and_(u.readable, u.on_exit.in_(_RISK))).label("on_exit"),
+            sa.func.bool_or(u.readable).label("readable"),
+        )
+        .group_by(u.factor, u.family_id)
+        .subquery("by_family")
+    )
+    f = by_family.c
+    families = (
+        sa.select(
+            f.factor,
+            sa.null().cast(sa.String).label("on_entry"),
+            sa.null().cast(sa.String).label("on_exit"),
+            sa.true().label("per_family"),
+            sa.null().cast(sa.BigInteger).label("units"),
+            sa.func.count().filter(f.on_entry).label("families_on_entry"),
+            sa.func.count().filter(f.on_exit).label("families_on_exit"),
+        )
+        .group_by(f.factor)
+        .having(sa.func.count().filter(f.readable) > 0)
+    )
+    return sa.union_all(cells, families)
 
 
 def _factor_rows(rows: list) -> list[FactorCounts]:
