@@ -210,6 +210,7 @@ def _built(scope: Scope, shape: _Shape) -> sa.Select:
     """The whole-report totals (one row) joined to each factor's counts (a row per factor and ratings, none when
     nothing is rated), over the pairs (`_pairs`) with their families' facts (`p`) read once, by hash joins."""
     pairs = _pairs(scope, shape)
+    # The pairs counted, named `ids` with the family's id as `id`: facts.families_facts reads the families there.
     ids = (
         sa.select(pairs.c.family_id.label("id"), pairs.c.entry_id, pairs.c.exit_id, *_read_of_both(pairs))
         .where(pairs.c.counted)
