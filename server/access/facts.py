@@ -150,12 +150,11 @@ def _facts_columns(*, user: str, agency: str, member: str) -> str:
     )
 
 
-def _grouped_facts_columns(*, user: str, agency: str, member: str) -> str:
-    """The same facts for many families at once, as the grouped statement compares them (arrays sorted and
-    without duplicates, overrides without their ids): what the family's consents and overrides say is read once
-    for all the families, by a join (`consents`, `overrides`), not by a search per family; what is not about
-    the family (the police agencies, the agreements) is read once per statement, with the groups (`shared`),
-    and left NULL here."""
+def _families_facts_columns(*, user: str, agency: str, member: str) -> str:
+    """The same facts for many families at once (families_facts), arrays sorted and without duplicates,
+    overrides without their ids: what the family's consents and overrides say is read once for all the
+    families, by a join (`consents`, `overrides`), not by a search per family; what is not about the family
+    (the police agencies, the agreements) is read once per statement (`shared`)."""
     return _FACTS_COLUMNS.format(
         user=user,
         agency=agency,
@@ -164,13 +163,14 @@ def _grouped_facts_columns(*, user: str, agency: str, member: str) -> str:
         consented="COALESCE(consents.consented, '{}')",
         overridden="COALESCE(overrides.overridden, '{}')",
         refused_array="COALESCE(consents.refused, '{}')",
-        police="NULL",
-        agreed="NULL",
+        police="shared.police",
+        agreed="shared.agreed",
     )
 
 
 # The categories each family's consents in force give (and none refuses) and refuse, for the families of
-# `ids`; and the (owning agency, category) of their overrides in force, each list sorted, no duplicates.
+# `ids` (families_facts); and the (owning agency, category) of their overrides in force, each list sorted, no
+# duplicates.
 _GROUPED_CONSENTS = f"""
   SELECT family_id,
     array_agg(category ORDER BY category) FILTER (WHERE given AND NOT refused) AS consented,
@@ -241,32 +241,65 @@ _TEAM_FACTS_SQL = sa.text(
 TEAM_FACTS_LEAD = 11  # columns before a row's facts (family id first), see _TEAM_FACTS_SQL
 
 
-_FACTS_NAMES = (
-    "worker, lead, on_team, manages, own, consented, overridden, refused, police, closed_over, agreed, covering"
+# The facts of each family of the relation `ids` (families_facts), as FactsColumns names them.
+FAMILIES_FACTS_NAMES = (
+    "family_id",
+    "named_worker",
+    "lead_professional",
+    "agency_on_team",
+    "agency_manages_lead",
+    "own_family",
+    "consented",
+    "overridden",
+    "refused",
+    "police_agencies",
+    "closed_read_over",
+    "agreements",
+    "deputy_covering",
 )
-_FAMILY_FACTS = "worker, lead, on_team, manages, own, consented, overridden, refused, closed_over, covering"
-
-# The same facts for many families of one actor (:family_ids), one row per distinct facts: the positions in
-# :family_ids (from 1) of the families that have them, then the facts. Grouped by hashing, on the facts about the
-# family only (the others, read once, are the same for every family).
-_GROUPED_FACTS_SQL = sa.text(
-    "WITH ids AS MATERIALIZED"  # noqa: S608 (constant text: every value is bound)
-    " (SELECT id, ord FROM unnest(:family_ids) WITH ORDINALITY AS u(id, ord)),"
-    f" g(ord, {_FACTS_NAMES}) AS MATERIALIZED (SELECT ids.ord,"
-    + _grouped_facts_columns(user=":user_id", agency=":agency_id", member=":member_id")
-    + " FROM ids JOIN family f ON f.id = ids.id"  # noqa: S608
+_FAMILIES_FACTS_SQL = sa.text(
+    "SELECT * FROM (SELECT f.id,"  # noqa: S608 (constant text: every value is bound)
+    + _families_facts_columns(user=":user_id", agency=":agency_id", member=":member_id")
+    + " FROM ids JOIN family f ON f.id = ids.id"
     f" LEFT JOIN ({_GROUPED_CONSENTS}) AS consents ON consents.family_id = f.id"
-    f" LEFT JOIN ({_GROUPED_OVERRIDES}) AS overrides ON overrides.family_id = f.id)"
-    " SELECT array_agg(ord), worker, lead, on_team, manages, own, consented, overridden, refused, shared.police,"
-    "  closed_over, shared.agreed, covering"
-    f" FROM g CROSS JOIN ({_SHARED}) AS shared GROUP BY {_FAMILY_FACTS}, shared.police, shared.agreed"
+    f" LEFT JOIN ({_GROUPED_OVERRIDES}) AS overrides ON overrides.family_id = f.id"
+    f" CROSS JOIN ({_SHARED}) AS shared) AS g({', '.join(FAMILIES_FACTS_NAMES)})"
 ).bindparams(
-    sa.bindparam("family_ids", type_=ARRAY(sa.Uuid())),
     sa.bindparam("user_id", type_=sa.Uuid()),
     sa.bindparam("agency_id", type_=sa.Uuid()),
     sa.bindparam("member_id", type_=sa.Uuid()),
     sa.bindparam("closed_read_period", type_=sa.Interval()),
 )
+
+
+def families_facts(name: str = "families_facts") -> sa.CTE:
+    """The facts of each family of the relation `ids` of the same statement (a CTE so named, with the family's
+    id as its column `id`, rendered before this one) for the actor (:user_id, :agency_id, :member_id,
+    :closed_read_period: families_facts_parameters), one row per family, named as FAMILIES_FACTS_NAMES, read by
+    the rules as facts_row's columns are (rules.facts_columns), so that a statement across many families keeps
+    the same text whatever their facts. Left to PostgreSQL to inline where it is read once: the facts no rule
+    reads are then not worked out."""
+    text_types = ARRAY(sa.Text())
+    types = {
+        "family_id": sa.Uuid(),
+        "consented": text_types,
+        "overridden": text_types,
+        "refused": text_types,
+        "police_agencies": ARRAY(sa.Uuid()),
+        "agreements": text_types,
+    }
+    columns = [sa.column(name, types.get(name, sa.Boolean())) for name in FAMILIES_FACTS_NAMES]
+    return _FAMILIES_FACTS_SQL.columns(*columns).cte(name)
+
+
+def families_facts_parameters(actor: Actor, closed_read_period: timedelta) -> dict:
+    return {
+        "user_id": actor.user_id,
+        "agency_id": actor.agency_id,
+        "member_id": actor.family_member_id,
+        "closed_read_period": closed_read_period,
+    }
+
 
 DEFAULT_CLOSED_READ_PERIOD = timedelta(days=90)
 
@@ -350,43 +383,6 @@ def facts_statement(
         agency_id=actor.agency_id,
         member_id=actor.family_member_id,
         closed_read_period=closed_read_period,
-    )
-
-
-def grouped_facts_statement(
-    actor: Actor, family_ids: list[uuid.UUID], closed_read_period: timedelta = DEFAULT_CLOSED_READ_PERIOD
-) -> sa.TextClause:
-    """Rows of (the positions in `family_ids` of the families that share them, from 1; the facts columns), one
-    per distinct facts of the families of `family_ids`."""
-    return _GROUPED_FACTS_SQL.params(
-        family_ids=family_ids,
-        user_id=actor.user_id,
-        agency_id=actor.agency_id,
-        member_id=actor.family_member_id,
-        closed_read_period=closed_read_period,
-    )
-
-
-def grouped_facts_from_row(row: tuple, family_id: uuid.UUID) -> FamilyFacts:
-    """The facts of a row of grouped_facts_statement, as those of `family_id`."""
-    worker, lead, on_team, manages, own, consented, overridden, refused, police, closed_over, agreed, covering = row[
-        1:13
-    ]
-    return FamilyFacts(
-        family_id,
-        worker,
-        lead,
-        on_team,
-        manages,
-        own,
-        frozenset(consented),
-        frozenset((uuid.UUID(a), c) for a, c in (entry.split(" ") for entry in overridden)),
-        frozenset(refused),
-        frozenset(police),
-        bool(closed_over),
-        frozenset(),
-        frozenset((uuid.UUID(a), c) for a, c in (entry.split(" ") for entry in agreed)),
-        bool(covering),
     )
 
 

@@ -9,11 +9,9 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.dialects import postgresql
 from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -25,8 +23,7 @@ from server.access.facts import (
     facts_from_rows,
     facts_row_parameters,
     facts_statement,
-    grouped_facts_from_row,
-    grouped_facts_statement,
+    families_facts_parameters,
     pair_facts_statement,
 )
 from server.access.kinds import Kind
@@ -45,16 +42,6 @@ from server.errors import Forbidden, NotFound
 FAMILY_NOT_FOUND = "No family with that id, or you are not on its team."
 ACCOUNT_NOT_FOUND = "No staff account with that id, or you may not see it."
 _NOWHERE = uuid.UUID(int=0)
-
-
-@dataclass(frozen=True)
-class FactsGroups:
-    """Families numbered by the facts the item rules read (AccessControl.group_by_facts): the facts of each
-    number, and each family's number in the order the families were given."""
-
-    facts: list[FamilyFacts]  # by number
-    numbers: list[int | None]  # None: a family not found (erased meanwhile), whose number is `unlisted`
-    unlisted: int | None = None
 
 
 class Decision:
@@ -221,59 +208,6 @@ class AccessControl:
         _require_kind(kind)
         return self._item_condition(await self.facts(session, family_id), columns, kind, act)
 
-    async def group_by_facts(self, session: AsyncSession, family_ids: list[uuid.UUID]) -> FactsGroups:
-        """Number the families by the facts the item rules read, in one statement that returns one row per
-        distinct facts (with the positions of its families): families with the same number get the same
-        decisions, so a list across many families needs one branch of its condition per number
-        (`item_filter_by_group`), not one per family."""
-        facts: list[FamilyFacts] = []
-        numbers: list[int | None] = [None] * len(family_ids)
-        listed = 0
-        if family_ids:
-            statement = grouped_facts_statement(self.actor, family_ids, self._enforcer.closed_read_period)
-            for row in (await session.exec(statement)).all():
-                for position in row[0]:
-                    numbers[position - 1] = len(facts)
-                listed += len(row[0])
-                facts.append(grouped_facts_from_row(row, _NOWHERE))  # the facts of a number, not of one family
-        unlisted = None
-        if listed < len(family_ids):
-            # A family the statement did not find (erased meanwhile) has the facts of no relationship at all.
-            unlisted = len(facts)
-            facts.append(FamilyFacts(_NOWHERE))
-        return FactsGroups(facts, numbers, unlisted)
-
-    def item_filter_by_group(
-        self,
-        groups: FactsGroups,
-        group: ColumnElement,
-        columns: ContentColumns,
-        *,
-        kind: Kind,
-        act: Act = Act.read,
-    ) -> ColumnElement:
-        """The SQL form of `can_item(...)` for the items of the families numbered by `group_by_facts`, where
-        `group` is the column holding the number of each item's family (a report across a caseload)."""
-        _require_kind(kind)
-        # Groups whose facts give the same condition share one branch (`group IN (...)`), and a condition that
-        # holds for every group needs no test of the group at all: the condition is the same, and PostgreSQL
-        # estimates it (and can use it on the item's table) as it could not a branch per group.
-        numbers_by_condition: dict[str, tuple[ColumnElement[bool], list[int]]] = {}
-        for number, facts in enumerate(groups.facts):
-            condition = self._item_condition(facts, columns, kind, act)
-            _, numbers = numbers_by_condition.setdefault(_sql_text(condition), (condition, []))
-            numbers.append(number)
-        if len(numbers_by_condition) == 1:
-            ((condition, _),) = numbers_by_condition.values()
-            return condition
-        return sa.or_(
-            sa.false(),
-            *(
-                sa.and_(group == numbers[0] if len(numbers) == 1 else group.in_(numbers), condition)
-                for condition, numbers in numbers_by_condition.values()
-            ),
-        )
-
     def _item_condition(self, facts: FamilyFacts, columns: ContentColumns, kind: Kind, act: Act) -> ColumnElement:
         allow, deny = rules_for(self._enforcer, self.actor.role, kind, act.value)
         return _combine(
@@ -368,6 +302,10 @@ class StatementPolicy:
         """The values of facts.facts_row's parameters for `actor` in the family: the actor's, and the family's."""
         return facts_row_parameters(actor, family_id, self._enforcer.closed_read_period)
 
+    def families_facts_parameters(self, actor: Actor) -> dict[str, Any]:
+        """The values of facts.families_facts's parameters for `actor`."""
+        return families_facts_parameters(actor, self._enforcer.closed_read_period)
+
     def family_condition(self, facts: FactsColumns, act: Act = Act.read, kind: Kind = Kind.family) -> ColumnElement:
         """`can(act, kind, family)` over the family's facts row."""
         _require_kind(kind)
@@ -409,15 +347,6 @@ def _require_kind(kind: Kind) -> None:
     kinds (tests/access/test_kinds.py): a bare string that is not one of them would be silently denied."""
     if not isinstance(kind, Kind):
         raise TypeError(f"The enforcement point decides about a Kind (server/access/kinds.py), not {kind!r}.")
-
-
-def _sql_text(condition: ColumnElement[bool]) -> str:
-    """A condition as PostgreSQL would read it, with its values: two conditions with the same text are the same."""
-    compiled = condition.compile(dialect=_DIALECT)
-    return f"{compiled.string} {sorted(compiled.params.items())!r}"
-
-
-_DIALECT = postgresql.dialect()
 
 
 def _item_sql(rule: str, actor: Actor, facts: Facts, columns: ContentColumns) -> ColumnElement[bool]:

@@ -1,7 +1,7 @@
 """Statements prepared once: built and compiled to their SQL text the first time they are asked for, then run
 with their values as parameters, so that asyncpg prepares each text once per connection. Used by the compiled
 reads (server/api/compiled.py) and by domain reads whose statement text depends only on who asks
-(server/chronology/service.py)."""
+(server/chronology/service.py, server/outcomes_report/figures.py)."""
 
 from __future__ import annotations
 

@@ -8,13 +8,13 @@ Security invariants:
 - a risk rating counts only if the caller may read it (kind assessment_rating), resilience indicators only
   for families whose entry and exit narratives they may read (kind assessment_narrative), and a service's
   cost only if they may read that it was received (kind service_received): each through the rules' SQL form
-  (access.item_filter_by_group: families are numbered by the facts the rules read, and each branch of the
-  condition serves the numbers whose facts give that condition), so a withheld item never shows in a figure;
+  (StatementPolicy, over each family's facts read in the same statement: facts.families_facts), so a
+  withheld item never shows in a figure;
 - what became of the families and how often they were seen count only where the caller may see them: a
   closure and its care outcome through kind plan (as the family's transitions are read), a re-referral
   through kind referral on the family referred, contacts through kind contact (the fact of a contact is
   the team's; its note, never read here, is content), and a legal status cohort through kind legal_status,
-  each by the rules' SQL form across families (access.family_filter)."""
+  each by the rules' SQL form (over the family's facts, or access.family_filter across families)."""
 
 from __future__ import annotations
 
@@ -26,13 +26,15 @@ from datetime import date
 
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import ARRAY, distinct_on
-from sqlalchemy.sql.elements import ColumnElement
+from sqlalchemy.sql import visitors
+from sqlalchemy.sql.elements import ColumnClause, ColumnElement
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from server.access.actor import Act
+from server.access.facts import FAMILIES_FACTS_NAMES, families_facts
 from server.access.kinds import Kind
-from server.access.pep import AccessControl, FactsGroups
-from server.access.rules import ContentColumns
+from server.access.pep import AccessControl, StatementPolicy
+from server.access.rules import ContentColumns, FactsColumns, facts_columns
 from server.assessment.models import (
     RISK_PRESENT,
     Assessment,
@@ -42,6 +44,7 @@ from server.assessment.models import (
     current_assessment,
 )
 from server.contact.models import Contact
+from server.db.prepared import prepared
 from server.errors import BadUserInput
 from server.family.models import Family, LevelOfNeed
 from server.legal_status.models import LegalStatus, LegalStatusChange
@@ -78,18 +81,6 @@ class ReportFilter:
 
 
 @dataclass(frozen=True)
-class Pairs:
-    """Each family counted: its first entry assessment and its last exit assessment in the period, as parallel
-    lists (a report over 10,000 families moves three arrays, not 10,000 objects); and how many families there
-    are by their levels of need on entry and on exit, counted by PostgreSQL."""
-
-    family_ids: list[uuid.UUID]
-    entry_ids: list[uuid.UUID]
-    exit_ids: list[uuid.UUID]
-    levels: Counter[tuple[int, int]]  # (entry level index, exit level index) -> families
-
-
-@dataclass(frozen=True)
 class FactorCounts:
     factor: str
     assessed: int  # units (the family, or one member) rated on entry and on exit
@@ -121,7 +112,8 @@ class Journey:
 @dataclass(frozen=True)
 class Figures:
     filter: ReportFilter
-    pairs: Pairs
+    families: int  # each counted: its first entry assessment against its last exit assessment in the period
+    levels: Counter[tuple[int, int]]  # (entry level index, exit level index) -> families
     families_without_entry: int  # exited in the range but never assessed on entry: not in the figures
     factors: list[FactorCounts]
     narrated: int  # families whose entry and exit narratives the caller may read
@@ -131,36 +123,68 @@ class Figures:
     total_cost_pence: int
     journey: Journey
 
-    @property
-    def families(self) -> int:
-        return len(self.pairs.family_ids)
-
     def matrix(self) -> Counter[tuple[int, int]]:
         """(entry level index, exit level index) -> families."""
-        return self.pairs.levels
+        return self.levels
+
+
+@dataclass(frozen=True)
+class _Shape:
+    """Which of the report's filters a statement compares with: their values are its parameters."""
+
+    team: bool
+    entry_levels: bool
+    legal_statuses: bool
+    edge_of_care: bool
+
+
+_CELLS = [(i, j) for i in range(len(LEVELS)) for j in range(len(LEVELS))]
 
 
 async def compute(session: AsyncSession, access: AccessControl, report: ReportFilter) -> Figures:
+    """Everything in one statement, whatever the number of families: the pairs, their families' facts and the
+    counting stay in PostgreSQL, and only the figures come back (a row per factor and ratings). Its text depends
+    only on the caller's role (and kinds of ids) and on which filters are set, so it is built and compiled once
+    (server/db/prepared.py) and prepared once per connection."""
     _check_range(report)
-    # Plan each statement for the values it is sent (thousands of pairs), never by a cached generic plan, which
-    # guesses a hundred rows for each array and would read the families one at a time.
+    # Plan each run for its values (a caseload of 30 families or an area of 10,000), never by a cached generic plan.
     await session.exec(sa.text("SET LOCAL plan_cache_mode = force_custom_plan"))
-    pairs, without_entry = await _pairs(session, access, report)
-    # Three statements for any number of families: the pairs, the facts of all their families (one row per
-    # distinct facts), and the counting, whose item conditions have a branch per distinct condition.
-    groups = await access.group_by_facts(session, pairs.family_ids)
-    counted = await _count(session, Scope(access, pairs, groups))
+    policy = access.statement_policy()
+    cohort = report.cohort
+    shape = _Shape(
+        report.team_agency_id is not None, bool(cohort.entry_levels), bool(cohort.legal_statuses), cohort.edge_of_care
+    )
+    dialect = session.bind.dialect  # type: ignore[union-attr]
+    statement = prepared((__name__, policy.key, dialect.name, shape), dialect, lambda: _statement(policy, shape))
+    values = {
+        **policy.families_facts_parameters(access.actor),
+        "exited_from": report.exited_from,
+        "exited_to": report.exited_to,
+        "team_agency_id": report.team_agency_id,
+        "entry_levels": [level.value for level in cohort.entry_levels],
+        "legal_statuses": [status.value for status in cohort.legal_statuses],
+    }
+    rows = await statement.all(session, values)
+    first = rows[0]
     return Figures(
         filter=report,
-        pairs=pairs,
-        families_without_entry=without_entry,
-        factors=counted.factors,
-        narrated=counted.narrated,
-        resilience_on_entry=counted.resilience_on_entry,
-        resilience_on_exit=counted.resilience_on_exit,
-        families_with_services=counted.families_with_services,
-        total_cost_pence=counted.total_cost_pence,
-        journey=counted.journey,
+        families=first.families,
+        levels=Counter({(i, j): count for i, j in _CELLS if (count := getattr(first, f"cell_{i}_{j}"))}),
+        families_without_entry=first.without_entry,
+        factors=_factor_rows([row for row in rows if row.factor is not None]),
+        narrated=first.narrated,
+        resilience_on_entry=int(first.resilience_on_entry),
+        resilience_on_exit=int(first.resilience_on_exit),
+        families_with_services=first.families_with_services,
+        total_cost_pence=int(first.total_cost_pence),
+        journey=Journey(
+            first.closed,
+            first.remained_at_home,
+            first.re_referred,
+            first.families_with_contact_log,
+            int(first.contacts),
+            int(first.involvement_days),
+        ),
     )
 
 
@@ -174,21 +198,62 @@ def _check_range(report: ReportFilter) -> None:
 _assessment = Assessment.__table__
 
 
-async def _pairs(session: AsyncSession, access: AccessControl, report: ReportFilter) -> tuple[Pairs, int]:
-    """Each visible family of the cohort whose exit assessment falls in the range: its first entry assessment
-    against its last exit assessment in the range; and how many exited in the range with no entry."""
+def _statement(policy: StatementPolicy, shape: _Shape) -> sa.Select:
+    """The report's statement. Built twice, the first time to learn which of the families' facts the caller's
+    rules read (the rest are never worked out), the second with only those."""
+    probe = Scope(policy, None)
+    _built(probe, shape)
+    return _built(Scope(policy, probe.read), shape)
+
+
+def _built(scope: Scope, shape: _Shape) -> sa.Select:
+    """The whole-report totals (one row) joined to each factor's counts (a row per factor and ratings, none when
+    nothing is rated), over the pairs (`_pairs`) with their families' facts (`p`) read once, by hash joins."""
+    pairs = _pairs(scope, shape)
+    # The pairs counted, named `ids` with the family's id as `id`: facts.families_facts reads the families there.
+    ids = (
+        sa.select(pairs.c.family_id.label("id"), pairs.c.entry_id, pairs.c.exit_id, *_read_of_both(pairs))
+        .where(pairs.c.counted)
+        .cte("ids")
+        .prefix_with("MATERIALIZED")
+    )
+    p = scope.rows(ids)
+    spans = _spans(scope, p)
+    parts = (
+        _levels(pairs).subquery("levels"),
+        _resilience(spans).subquery("resilience"),
+        _cost(scope, spans).subquery("cost"),
+        _closures(scope, spans).subquery("closures"),
+        _contacts(spans).subquery("contacts"),
+    )
+    joined = parts[0]
+    for part in parts[1:]:
+        joined = joined.join(part, sa.true())
+    totals = sa.select(*(column for part in parts for column in part.c)).select_from(joined).subquery("totals")
+    factors = _factors(scope, p).subquery("factors")
+    return sa.select(*totals.c, *factors.c).select_from(totals.outerjoin(factors, sa.true()))
+
+
+def _pairs(scope: Scope, shape: _Shape) -> sa.CTE:
+    """Each visible family whose exit assessment falls in the range (:exited_from to :exited_to): its last exit
+    assessment in the range, its first entry assessment (if any), the levels of need of both, and whether it is
+    counted (it has an entry assessment and is in the cohort)."""
+    access = scope.access
     a = _assessment.alias("a")
     conditions = [
         a.c.stage == AssessmentStage.exit.value,
-        a.c.assessed_on.between(report.exited_from, report.exited_to),
+        a.c.assessed_on.between(
+            sa.bindparam("exited_from", type_=sa.Date()), sa.bindparam("exited_to", type_=sa.Date())
+        ),
         access.family_filter(a.c.family_id, Act.read, Kind.assessment),
         current_assessment(a.c.id),
     ]
-    if report.team_agency_id is not None:
+    if shape.team:
         team = TeamMembership.__table__.c
-        conditions.append(sa.exists().where(team.family_id == a.c.family_id, team.agency_id == report.team_agency_id))
+        agency = sa.bindparam("team_agency_id", type_=sa.Uuid())
+        conditions.append(sa.exists().where(team.family_id == a.c.family_id, team.agency_id == agency))
     exited = (
-        sa.select(a.c.family_id, a.c.id, a.c.level_of_need, a.c.assessed_on)
+        sa.select(a.c.family_id, a.c.id, a.c.level_of_need, *_read_of(a))
         .where(*conditions)
         .ext(distinct_on(a.c.family_id))
         .order_by(a.c.family_id, a.c.assessed_on.desc(), a.c.created_at.desc())
@@ -196,7 +261,7 @@ async def _pairs(session: AsyncSession, access: AccessControl, report: ReportFil
     )
     e = _assessment.alias("e")
     entered = (
-        sa.select(e.c.family_id, e.c.id, e.c.level_of_need, e.c.assessed_on)
+        sa.select(e.c.family_id, e.c.id, e.c.level_of_need, *_read_of(e))
         .where(
             e.c.stage == AssessmentStage.entry.value,
             e.c.family_id.in_(sa.select(exited.c.family_id)),
@@ -206,35 +271,86 @@ async def _pairs(session: AsyncSession, access: AccessControl, report: ReportFil
         .order_by(e.c.family_id, e.c.assessed_on, e.c.created_at)
         .cte("entered")
     )
-    counted = sa.and_(entered.c.id.is_not(None), *_cohort_conditions(access, report.cohort, entered, exited))
-    cells = [(i, j) for i in range(len(LEVELS)) for j in range(len(LEVELS))]
-    statement = sa.select(
-        *(sa.func.array_agg(column).filter(counted) for column in (exited.c.family_id, entered.c.id, exited.c.id)),
+    counted = sa.and_(entered.c.id.is_not(None), *_cohort_conditions(access, shape, entered, exited))
+    return (
+        sa.select(
+            exited.c.family_id,
+            entered.c.id.label("entry_id"),
+            exited.c.id.label("exit_id"),
+            sa.cast(entered.c.level_of_need, sa.Text).label("entry_level"),
+            sa.cast(exited.c.level_of_need, sa.Text).label("exit_level"),
+            sa.func.coalesce(counted, sa.false()).label("counted"),
+            *(column.label(f"entry_{column.name}") for column in _read_columns(entered)),
+            *(column.label(f"exit_{column.name}") for column in _read_columns(exited)),
+        )
+        .select_from(exited.outerjoin(entered, entered.c.family_id == exited.c.family_id))
+        .cte("pairs")
+        .prefix_with("MATERIALIZED")
+    )
+
+
+# What the counting reads of each assessment of a pair, read with the pair (the assessments are read once).
+_READ = ("assessed_on", "owning_agency_id", "category", "contains_third_party_identities", "indicators")
+
+
+def _read_of(assessment: sa.FromClause) -> list[ColumnElement]:
+    c = assessment.c
+    return [
+        c.assessed_on,
+        c.owning_agency_id,
+        c.category,
+        c.contains_third_party_identities,
+        sa.func.cardinality(c.resilience_indicators).label("indicators"),
+    ]
+
+
+def _read_columns(assessments: sa.FromClause) -> list[ColumnElement]:
+    return [assessments.c[name] for name in _READ]
+
+
+def _read_of_both(pairs: sa.FromClause) -> list[ColumnElement]:
+    return [pairs.c[f"{stage}_{name}"] for stage in ("entry", "exit") for name in _READ]
+
+
+def _narrative(pairs: sa.FromClause, stage: str) -> ContentColumns:
+    """The narrative of a pair's assessment (`stage`: entry or exit) as the rules read it."""
+    c = pairs.c
+    return ContentColumns(
+        owning_agency_id=c[f"{stage}_owning_agency_id"],
+        category=c[f"{stage}_category"],
+        third_party=c[f"{stage}_contains_third_party_identities"],
+    )
+
+
+def _levels(pairs: sa.CTE) -> sa.Select:
+    """The families counted, by their levels of need on entry and on exit; and those that exited with no entry."""
+    counted = pairs.c.counted
+    return sa.select(
+        sa.func.count().filter(counted).label("families"),
         *(
-            sa.func.count().filter(
-                counted, entered.c.level_of_need == LEVELS[i].value, exited.c.level_of_need == LEVELS[j].value
-            )
-            for i, j in cells
+            sa.func.count()
+            .filter(counted, pairs.c.entry_level == LEVELS[i].value, pairs.c.exit_level == LEVELS[j].value)
+            .label(f"cell_{i}_{j}")
+            for i, j in _CELLS
         ),
-        sa.func.count().filter(entered.c.id.is_(None)),
-    ).select_from(exited.outerjoin(entered, entered.c.family_id == exited.c.family_id))
-    family_ids, entry_ids, exit_ids, *by_level, without_entry = (await session.exec(statement)).one()
-    levels = Counter({cell: count for cell, count in zip(cells, by_level, strict=True) if count})
-    return Pairs(family_ids or [], entry_ids or [], exit_ids or [], levels), without_entry
+        sa.func.count().filter(pairs.c.entry_id.is_(None)).label("without_entry"),
+    )
 
 
 def _cohort_conditions(
-    access: AccessControl, cohort: Cohort, entered: sa.CTE, exited: sa.CTE
+    access: AccessControl, shape: _Shape, entered: sa.CTE, exited: sa.CTE
 ) -> list[ColumnElement[bool]]:
     """The SQL conditions that place a family in the cohort, on its entry (`entered`) and exit (`exited`)
-    assessments."""
+    assessments: levels on entry among :entry_levels, a legal status among :legal_statuses, edge of care."""
     conditions = []
-    if cohort.entry_levels:
-        conditions.append(entered.c.level_of_need.in_([level.value for level in cohort.entry_levels]))
-    if cohort.legal_statuses:
-        statuses = [status.value for status in cohort.legal_statuses]
-        conditions.append(_held(access, entered, exited, lambda row: row.c.legal_status.in_(statuses)))
-    if cohort.edge_of_care:
+    if shape.entry_levels:
+        levels = sa.bindparam("entry_levels", type_=ARRAY(sa.Text()))
+        conditions.append(sa.cast(entered.c.level_of_need, sa.Text) == sa.any_(levels))
+    if shape.legal_statuses:
+        statuses = sa.bindparam("legal_statuses", type_=ARRAY(sa.Text()))
+        held = _held(access, entered, exited, lambda row: sa.cast(row.c.legal_status, sa.Text) == sa.any_(statuses))
+        conditions.append(held)
+    if shape.edge_of_care:
         conditions.append(_held(access, entered, exited, lambda row: row.c.edge_of_care.is_(True)))
     return conditions
 
@@ -264,140 +380,141 @@ def _held(
     )
 
 
-@dataclass(frozen=True)
+_PROBE = sa.table("facts_probe", *(sa.column(name) for name in FAMILIES_FACTS_NAMES))
+
+
 class Scope:
-    """The pairs a report counts, each family numbered by the facts the rules read (access.group_by_facts)."""
+    """The rules' SQL form over the facts of the pairs' families (facts.families_facts, read with the pairs in
+    `p`): `read` names the facts the statement's conditions read, None while they are being found out (the
+    conditions are then built over a probe, which records what they read)."""
 
-    access: AccessControl
-    pairs: Pairs
-    groups: FactsGroups
+    def __init__(self, policy: StatementPolicy, read: set[str] | None) -> None:
+        self.policy = policy
+        self.access = policy.access()  # family_filter, for the actor as bind parameters
+        self.probing = read is None
+        self.read: set[str] = set() if read is None else read
 
-    def rows(self) -> sa.CTE:
-        """The pairs as a relation p(family_id, entry_id, exit_id, facts_group), sent once as four arrays and
-        read by every part of the counting statement."""
-        uuids = ARRAY(sa.Uuid())
-        pairs = sa.func.unnest(
-            sa.literal(self.pairs.family_ids, uuids),
-            sa.literal(self.pairs.entry_ids, uuids),
-            sa.literal(self.pairs.exit_ids, uuids),
-            sa.literal(self.groups.numbers, ARRAY(sa.Integer())),
-        ).table_valued("family_id", "entry_id", "exit_id", "facts_group")
-        pairs = pairs.render_derived(name="pairs", with_types=False)
-        number = pairs.c.facts_group
-        if self.groups.unlisted is not None:
-            number = sa.func.coalesce(number, self.groups.unlisted)
-        columns = (pairs.c.family_id, pairs.c.entry_id, pairs.c.exit_id, number.label("facts_group"))
-        return sa.select(*columns).cte("p").prefix_with("MATERIALIZED")
+    def rows(self, ids: sa.CTE) -> sa.CTE:
+        """The pairs counted as p(family_id, entry_id, exit_id, what is read of both assessments, then the facts
+        read), each family's facts worked out once for the whole statement."""
+        facts = families_facts()
+        kept = [facts.c[name] for name in FAMILIES_FACTS_NAMES if name in self.read]
+        return (
+            sa.select(ids.c.id.label("family_id"), ids.c.entry_id, ids.c.exit_id, *_read_of_both(ids), *kept)
+            .select_from(ids.join(facts, facts.c.family_id == ids.c.id))
+            .cte("p")
+            .prefix_with("MATERIALIZED")
+        )
 
-    def readable(self, rows: sa.CTE, columns: ContentColumns, kind: Kind) -> ColumnElement[bool]:
+    def facts_of(self, rows: sa.FromClause) -> list[ColumnElement]:
+        """The facts columns of `rows` (p, or a relation that selects them from it), to carry on."""
+        return [rows.c[name] for name in FAMILIES_FACTS_NAMES if name in self.read]
+
+    def readable(self, rows: sa.FromClause, columns: ContentColumns, kind: Kind) -> ColumnElement[bool]:
         """Items of the pairs' families (joined to `rows`) that the caller may read."""
-        return self.access.item_filter_by_group(self.groups, rows.c.facts_group, columns, kind=kind)
+        return self._noted(self.policy.item_condition(self._facts(rows), columns, kind=kind))
+
+    def visible(self, rows: sa.FromClause, kind: Kind) -> ColumnElement[bool]:
+        """Whether the caller may read `kind` in each of the pairs' families (joined to `rows`)."""
+        return self._noted(self.policy.family_condition(self._facts(rows), Act.read, kind))
+
+    def _facts(self, rows: sa.FromClause) -> FactsColumns:
+        """The facts as columns of `rows`; those not read are the probe's (SQL that names them would fail)."""
+        if self.probing:
+            return facts_columns(_PROBE)
+        return FactsColumns(
+            **{
+                name: (rows if name in self.read else _PROBE).c[name]
+                for name in FAMILIES_FACTS_NAMES
+                if name != "family_id"
+            }
+        )
+
+    def _noted(self, condition: ColumnElement[bool]) -> ColumnElement[bool]:
+        if self.probing:
+            self.read.update(
+                element.name
+                for element in visitors.iterate(condition)
+                if isinstance(element, ColumnClause) and element.table is _PROBE
+            )
+        return condition
 
 
 def _rating_columns(table: sa.FromClause) -> ContentColumns:
     return ContentColumns(owning_agency_id=table.c.owning_agency_id, category=table.c.category)
 
 
-def _narrative_columns(table: sa.FromClause) -> ContentColumns:
-    return ContentColumns(
-        owning_agency_id=table.c.owning_agency_id,
-        category=table.c.category,
-        third_party=table.c.contains_third_party_identities,
-    )
-
-
-@dataclass(frozen=True)
-class Counted:
-    factors: list[FactorCounts]
-    narrated: int
-    resilience_on_entry: int
-    resilience_on_exit: int
-    families_with_services: int
-    total_cost_pence: int
-    journey: Journey
-
-
-async def _count(session: AsyncSession, scope: Scope) -> Counted:
-    """Everything counted over the pairs, in one statement: the whole-report totals (resilience, cost,
-    journey: one row) joined to each factor's counts (a row per factor and ratings, none when nothing is
-    rated), so the pairs travel once and PostgreSQL reads them once. Each part joins whole sets (hash joins
-    over the pairs), never a subquery per family: the pairs' assessments are read once (`_spans`)."""
-    if not scope.pairs.family_ids:
-        return Counted([], 0, 0, 0, 0, 0, Journey())
-    p = scope.rows()
-    spans = _spans(scope, p)
-    parts = (
-        _resilience(spans).subquery("resilience"),
-        _cost(scope, spans).subquery("cost"),
-        _closures(scope, spans).subquery("closures"),
-        _contacts(spans).subquery("contacts"),
-    )
-    totals = (
-        sa.select(*(column for part in parts for column in part.c))
-        .select_from(parts[0].join(parts[1], sa.true()).join(parts[2], sa.true()).join(parts[3], sa.true()))
-        .subquery("totals")
-    )
-    factors = _factors(scope, p).subquery("factors")
-    statement = sa.select(*totals.c, *factors.c).select_from(totals.outerjoin(factors, sa.true()))
-    rows = (await session.exec(statement)).all()
-    first = rows[0]
-    return Counted(
-        factors=_factor_rows([row for row in rows if row.factor is not None]),
-        narrated=first.narrated,
-        resilience_on_entry=int(first.resilience_on_entry),
-        resilience_on_exit=int(first.resilience_on_exit),
-        families_with_services=first.families_with_services,
-        total_cost_pence=int(first.total_cost_pence),
-        journey=Journey(
-            first.closed,
-            first.remained_at_home,
-            first.re_referred,
-            first.families_with_contact_log,
-            int(first.contacts),
-            int(first.involvement_days),
-        ),
-    )
-
-
-def _factors(scope: Scope, p: sa.CTE) -> sa.Select:
+def _factors(scope: Scope, p: sa.CTE) -> sa.CompoundSelect:
     """A unit (the family, or one member) counts for a factor when the caller may read its rating on entry
     and on exit. Two groupings in one pass: units by (factor, entry rating, exit rating), and families by
     factor."""
     ratings = AssessmentRating.__table__
     e, x = ratings.alias("re"), ratings.alias("rx")
-    entry, exit_ = _assessment.alias("fe"), _assessment.alias("fx")
     kind = Kind.assessment_rating
-    # The ratings are joined through the assessments' keys, not straight from the pairs: PostgreSQL knows those
-    # keys are distinct, so it hashes the pairs and reads the ratings once each, instead of hashing every rating.
-    joined = (
-        p.join(entry, entry.c.id == p.c.entry_id)
-        .join(exit_, exit_.c.id == p.c.exit_id)
-        .join(e, e.c.assessment_id == entry.c.id)
-        .join(
-            x,
-            sa.and_(
-                x.c.assessment_id == exit_.c.id,
-                x.c.factor == e.c.factor,
-                x.c.member_id.is_not_distinct_from(e.c.member_id),
-            ),
-        )
+    joined = p.join(e, e.c.assessment_id == p.c.entry_id).join(
+        x,
+        sa.and_(
+            x.c.assessment_id == p.c.exit_id,
+            x.c.factor == e.c.factor,
+            x.c.member_id.is_not_distinct_from(e.c.member_id),
+        ),
     )
+    # Counted only where both are readable, as aggregates' filters, not as the join's condition: PostgreSQL cannot
+    # estimate a condition over the facts (columns of a CTE), and would guess too few pairs to hash them.
     readable = sa.and_(scope.readable(p, _rating_columns(e), kind), scope.readable(p, _rating_columns(x), kind))
-    entry_risk, exit_risk = e.c.rating.in_(_RISK), x.c.rating.in_(_RISK)
-    return (
+    units = (
         sa.select(
             e.c.factor.label("factor"),
             e.c.rating.label("on_entry"),
             x.c.rating.label("on_exit"),
-            (sa.func.grouping(e.c.rating, x.c.rating) != 0).label("per_family"),
-            sa.func.count().label("units"),
-            sa.func.count(sa.distinct(p.c.family_id)).filter(entry_risk).label("families_on_entry"),
-            sa.func.count(sa.distinct(p.c.family_id)).filter(exit_risk).label("families_on_exit"),
+            p.c.family_id,
+            readable.label("readable"),
         )
         .select_from(joined)
-        .where(readable)
-        .group_by(sa.func.grouping_sets(sa.tuple_(e.c.factor, e.c.rating, x.c.rating), sa.tuple_(e.c.factor)))
+        .cte("units")
+        .prefix_with("MATERIALIZED")
     )
+    u = units.c
+    # Units by (factor, entry rating, exit rating); then families by factor, from each family's units of the factor
+    # (hashed, where a count of distinct families would sort every group).
+    cells = (
+        sa.select(
+            u.factor,
+            u.on_entry,
+            u.on_exit,
+            sa.false().label("per_family"),
+            sa.func.count().filter(u.readable).label("units"),
+            sa.null().cast(sa.BigInteger).label("families_on_entry"),
+            sa.null().cast(sa.BigInteger).label("families_on_exit"),
+        )
+        .group_by(u.factor, u.on_entry, u.on_exit)
+        .having(sa.func.count().filter(u.readable) > 0)  # no row for ratings the caller may not read
+    )
+    by_family = (
+        sa.select(
+            u.factor,
+            sa.func.bool_or(sa.and_(u.readable, u.on_entry.in_(_RISK))).label("on_entry"),
+            sa.func.bool_or(sa.and_(u.readable, u.on_exit.in_(_RISK))).label("on_exit"),
+            sa.func.bool_or(u.readable).label("readable"),
+        )
+        .group_by(u.factor, u.family_id)
+        .subquery("by_family")
+    )
+    f = by_family.c
+    families = (
+        sa.select(
+            f.factor,
+            sa.null().cast(sa.String).label("on_entry"),
+            sa.null().cast(sa.String).label("on_exit"),
+            sa.true().label("per_family"),
+            sa.null().cast(sa.BigInteger).label("units"),
+            sa.func.count().filter(f.on_entry).label("families_on_entry"),
+            sa.func.count().filter(f.on_exit).label("families_on_exit"),
+        )
+        .group_by(f.factor)
+        .having(sa.func.count().filter(f.readable) > 0)
+    )
+    return sa.union_all(cells, families)
 
 
 def _factor_rows(rows: list) -> list[FactorCounts]:
@@ -433,32 +550,30 @@ def _spans(scope: Scope, p: sa.CTE) -> sa.CTE:
     started (the day the family was opened, or its entry assessment if earlier), whether the caller may read
     both narratives (kind assessment_narrative) and their resilience indicators, and whether they may see its
     contact log (kind contact). Read once, by hash joins, for every total."""
-    e, x = _assessment.alias("ne"), _assessment.alias("nx")
     family = Family.__table__
     kind = Kind.assessment_narrative
+    entry_on, exit_on = p.c.entry_assessed_on, p.c.exit_assessed_on
     opened_on = sa.cast(sa.func.timezone("UTC", family.c.opened_at), sa.Date)
-    started = sa.func.least(opened_on, e.c.assessed_on, type_=sa.Date)
+    started = sa.func.least(opened_on, entry_on, type_=sa.Date)
     return (
         sa.select(
             p.c.family_id,
-            p.c.facts_group,
-            e.c.assessed_on.label("entry_on"),
-            x.c.assessed_on.label("exit_on"),
+            *scope.facts_of(p),
+            entry_on.label("entry_on"),
+            exit_on.label("exit_on"),
             started.label("started"),
             # The same days as instants (UTC midnights: from the first day's, to the day after the last's), so
             # that each contact's time is compared as it is, not each converted to a day.
             _utc_midnight(started).label("started_at"),
-            _utc_midnight(x.c.assessed_on + 1).label("ended_at"),
+            _utc_midnight(exit_on + 1).label("ended_at"),
             sa.and_(
-                scope.readable(p, _narrative_columns(e), kind), scope.readable(p, _narrative_columns(x), kind)
+                scope.readable(p, _narrative(p, "entry"), kind), scope.readable(p, _narrative(p, "exit"), kind)
             ).label("narrated"),
-            sa.func.cardinality(e.c.resilience_indicators).label("indicators_on_entry"),
-            sa.func.cardinality(x.c.resilience_indicators).label("indicators_on_exit"),
-            scope.access.family_filter(p.c.family_id, Act.read, Kind.contact).label("log_visible"),
+            p.c.entry_indicators.label("indicators_on_entry"),
+            p.c.exit_indicators.label("indicators_on_exit"),
+            scope.visible(p, Kind.contact).label("log_visible"),
         )
-        .select_from(
-            p.join(e, e.c.id == p.c.entry_id).join(x, x.c.id == p.c.exit_id).join(family, family.c.id == p.c.family_id)
-        )
+        .select_from(p.join(family, family.c.id == p.c.family_id))
         .cte("spans")
         .prefix_with("MATERIALIZED")
     )
@@ -488,16 +603,12 @@ def _cost(scope: Scope, spans: sa.CTE) -> sa.Select:
     """What the services the families received up to their exit assessment cost, counting only services
     received the caller may read (each at the unit price of its start day, kept on the row)."""
     s = ServiceReceived.__table__
-    return (
-        sa.select(
-            sa.func.count(sa.distinct(s.c.family_id)).label("families_with_services"),
-            sa.func.coalesce(sa.func.sum(sa.cast(s.c.quantity, sa.BigInteger) * s.c.unit_price_pence), 0).label(
-                "total_cost_pence"
-            ),
-        )
-        .select_from(spans.join(s, sa.and_(s.c.family_id == spans.c.family_id, s.c.started_on <= spans.c.exit_on)))
-        .where(scope.readable(spans, content_columns(), Kind.service_received))
-    )
+    readable = scope.readable(spans, content_columns(), Kind.service_received)  # as a filter: see `_factors`
+    cost = sa.cast(s.c.quantity, sa.BigInteger) * s.c.unit_price_pence
+    return sa.select(
+        sa.func.count(sa.distinct(s.c.family_id)).filter(readable).label("families_with_services"),
+        sa.func.coalesce(sa.func.sum(cost).filter(readable), 0).label("total_cost_pence"),
+    ).select_from(spans.join(s, sa.and_(s.c.family_id == spans.c.family_id, s.c.started_on <= spans.c.exit_on)))
 
 
 def _contacts(spans: sa.CTE) -> sa.Select:
@@ -505,19 +616,15 @@ def _contacts(spans: sa.CTE) -> sa.Select:
     k = Contact.__table__
     family = Family.__table__.alias("kf")
     # Through the family's key, which PostgreSQL knows is distinct: it hashes the spans, not every contact.
-    return (
-        sa.select(sa.func.count().label("contacts"))
-        .select_from(
-            spans.join(family, family.c.id == spans.c.family_id).join(
-                k,
-                sa.and_(
-                    k.c.family_id == family.c.id,
-                    k.c.contacted_at >= spans.c.started_at,
-                    k.c.contacted_at < spans.c.ended_at,
-                ),
-            )
+    return sa.select(sa.func.count().filter(spans.c.log_visible).label("contacts")).select_from(
+        spans.join(family, family.c.id == spans.c.family_id).join(
+            k,
+            sa.and_(
+                k.c.family_id == family.c.id,
+                k.c.contacted_at >= spans.c.started_at,
+                k.c.contacted_at < spans.c.ended_at,
+            ),
         )
-        .where(spans.c.log_visible)
     )
 
 
@@ -528,9 +635,11 @@ def _closures(scope: Scope, spans: sa.CTE) -> sa.Select:
     access = scope.access
     t = FamilyTransition.__table__.alias("t")
     last = (
-        sa.select(t.c.id, t.c.effective_on, t.c.care_outcome)
+        # Whether the caller may see the family's transitions, a fact of the family, so of each of its closures
+        # alike: kept as a column and counted as a filter (see `_factors`).
+        sa.select(t.c.id, t.c.effective_on, t.c.care_outcome, scope.visible(spans, Kind.plan).label("visible"))
         .select_from(spans.join(t, sa.and_(t.c.family_id == spans.c.family_id, t.c.effective_on >= spans.c.entry_on)))
-        .where(t.c.kind == TransitionKind.closure.value, access.family_filter(t.c.family_id, Act.read, Kind.plan))
+        .where(t.c.kind == TransitionKind.closure.value)
         .ext(distinct_on(t.c.family_id))
         .order_by(t.c.family_id, t.c.effective_on.desc(), t.c.created_at.desc())
         .subquery("c")
@@ -546,8 +655,9 @@ def _closures(scope: Scope, spans: sa.CTE) -> sa.Select:
     )
     re_referred = followed.c.first_received <= last.c.effective_on + sa.text("interval '12 months'")
     remained = last.c.care_outcome == CareOutcome.remained_at_home.value
+    visible = last.c.visible
     return sa.select(
-        sa.func.count().label("closed"),
-        sa.func.count().filter(remained).label("remained_at_home"),
-        sa.func.count().filter(re_referred).label("re_referred"),
+        sa.func.count().filter(visible).label("closed"),
+        sa.func.count().filter(visible, remained).label("remained_at_home"),
+        sa.func.count().filter(visible, re_referred).label("re_referred"),
     ).select_from(last.outerjoin(followed, followed.c.earlier_closure_id == last.c.id))

@@ -13,7 +13,7 @@ from sqlmodel import col, select
 
 from server.access.actor import Act, Actor
 from server.access.enforcer import build_enforcer
-from server.access.facts import FamilyFacts, ItemFacts
+from server.access.facts import FamilyFacts, ItemFacts, families_facts, families_facts_parameters
 from server.access.kinds import Kind
 from server.access.pep import AccessControl
 from server.access.rules import FAMILY_RULES, ITEM_RULES, ContentColumns
@@ -79,7 +79,7 @@ async def test_list_filter_and_single_decisions_agree_for_every_actor(sessions, 
             assert listed == single, (who, act, kind)
 
 
-async def test_grouped_facts_agree_with_each_familys_own_facts(sessions, enforcer):
+async def test_families_facts_agree_with_each_familys_own_facts(sessions, enforcer):
     # given families whose consents and overrides say different things to different agencies
     area = await create_area(sessions)
     consenting = await create_family(sessions, lead=area.lead, contributors=(area.colleague,))
@@ -109,18 +109,42 @@ async def test_grouped_facts_agree_with_each_familys_own_facts(sessions, enforce
     )
     families = [area.family, consenting, to_school, overridden, await create_family(sessions, lead=area.manager)]
     ids = [family.id for family in families] + [uuid.uuid4()]  # and one that does not exist
+    listed = sa.select(sa.func.unnest(sa.literal(ids, ARRAY(sa.Uuid()))).label("id")).cte("ids")
+    facts = families_facts()
+    statement = sa.select(facts).select_from(listed.join(facts, facts.c.family_id == listed.c.id))
     for who in ACTORS:
-        access = AccessControl(enforcer, actor_from(getattr(area, who)))
+        actor = actor_from(getattr(area, who))
+        access = AccessControl(enforcer, actor)
         async with sessions() as session:
-            # when their facts are read for all of them at once, and for each on its own
-            groups = await access.group_by_facts(session, ids)
+            # when their facts are read for all of them at once, as a report reads them, and for each on its own
+            rows = {
+                row.family_id: row
+                for row in (
+                    await session.exec(statement.params(families_facts_parameters(actor, enforcer.closed_read_period)))
+                ).all()
+            }
             single = [await access.facts(session, family_id) for family_id in ids[:-1]]
-        # then each family's number stands for its own facts (the overrides without their ids)
-        for facts, number in zip(single, groups.numbers, strict=False):
-            expected = dataclasses.replace(facts, family_id=groups.facts[number].family_id, override_ids=frozenset())
-            assert groups.facts[number] == expected, who
-        # and the family that does not exist has the facts of no relationship
-        assert groups.numbers[-1] is None and groups.facts[groups.unlisted] == FamilyFacts(groups.facts[-1].family_id)
+        # then each family's row holds its own facts (the overrides without their ids)
+        assert set(rows) == set(ids[:-1]), who  # and the family that does not exist has no row
+        for expected in single:
+            row = rows[expected.family_id]
+            found = FamilyFacts(
+                row.family_id,
+                row.named_worker,
+                row.lead_professional,
+                row.agency_on_team,
+                row.agency_manages_lead,
+                row.own_family,
+                frozenset(row.consented),
+                frozenset((uuid.UUID(a), c) for a, c in (entry.split(" ") for entry in row.overridden)),
+                frozenset(row.refused),
+                frozenset(row.police_agencies),
+                bool(row.closed_read_over),
+                frozenset(),
+                frozenset((uuid.UUID(a), c) for a, c in (entry.split(" ") for entry in row.agreements)),
+                bool(row.deputy_covering),
+            )
+            assert found == dataclasses.replace(expected, override_ids=frozenset()), who
 
 
 async def test_each_item_rule_in_sql_agrees_with_its_python_form(sessions):
