@@ -242,6 +242,12 @@ TEAM_FACTS_LEAD = 11  # columns before a row's facts (family id first), see _TEA
 
 
 # The facts of each family of the relation `ids` (families_facts), as FactsColumns names them.
+# The agreements' pairs of a consented category, as the keys of a JSON object (rule shared_by_consent looks an
+# item's pair up in it: see facts_row), over a row `g` of the facts.
+_CONSENTED_AGREEMENTS = (
+    "(SELECT COALESCE(jsonb_object_agg(x, true), CAST('{}' AS jsonb)) FROM unnest(g.agreements) x"
+    " WHERE split_part(x, ' ', 2) = ANY (g.consented)) AS consented_agreements"
+)
 FAMILIES_FACTS_NAMES = (
     "family_id",
     "named_worker",
@@ -257,8 +263,10 @@ FAMILIES_FACTS_NAMES = (
     "agreements",
     "deputy_covering",
 )
+# families_facts' columns: the facts as worked out, then what facts_row also derives from them.
+FAMILIES_FACTS_COLUMNS = (*FAMILIES_FACTS_NAMES, "consented_agreements")
 _FAMILIES_FACTS_SQL = sa.text(
-    "SELECT * FROM (SELECT f.id,"  # noqa: S608 (constant text: every value is bound)
+    f"SELECT g.*, {_CONSENTED_AGREEMENTS} FROM (SELECT f.id,"  # noqa: S608 (constant text: every value is bound)
     + _families_facts_columns(user=":user_id", agency=":agency_id", member=":member_id")
     + " FROM ids JOIN family f ON f.id = ids.id"
     f" LEFT JOIN ({_GROUPED_CONSENTS}) AS consents ON consents.family_id = f.id"
@@ -275,10 +283,10 @@ _FAMILIES_FACTS_SQL = sa.text(
 def families_facts(name: str = "families_facts") -> sa.CTE:
     """The facts of each family of the relation `ids` of the same statement (a CTE so named, with the family's
     id as its column `id`, rendered before this one) for the actor (:user_id, :agency_id, :member_id,
-    :closed_read_period: families_facts_parameters), one row per family, named as FAMILIES_FACTS_NAMES, read by
-    the rules as facts_row's columns are (rules.facts_columns), so that a statement across many families keeps
-    the same text whatever their facts. Left to PostgreSQL to inline where it is read once: the facts no rule
-    reads are then not worked out."""
+    :closed_read_period: families_facts_parameters), one row per family, named as FAMILIES_FACTS_COLUMNS, read
+    by the rules as facts_row's columns are (rules.facts_columns), so that a statement across many families
+    keeps the same text whatever their facts. Left to PostgreSQL to inline where it is read once: the facts no
+    rule reads are then not worked out."""
     text_types = ARRAY(sa.Text())
     types = {
         "family_id": sa.Uuid(),
@@ -287,8 +295,9 @@ def families_facts(name: str = "families_facts") -> sa.CTE:
         "refused": text_types,
         "police_agencies": ARRAY(sa.Uuid()),
         "agreements": text_types,
+        "consented_agreements": JSONB(),
     }
-    columns = [sa.column(name, types.get(name, sa.Boolean())) for name in FAMILIES_FACTS_NAMES]
+    columns = [sa.column(name, types.get(name, sa.Boolean())) for name in FAMILIES_FACTS_COLUMNS]
     return _FAMILIES_FACTS_SQL.columns(*columns).cte(name)
 
 
@@ -328,8 +337,7 @@ FACTS_ROW_NAMES = (
 _FACTS_ROW_SQL = sa.text(
     "SELECT g.*, ARRAY(SELECT split_part(x, ' ', 1) || ' ' || split_part(x, ' ', 2) FROM unnest(g.override_ids) x)"  # noqa: S608 (constant text: every value is bound)
     " AS overridden,"
-    " (SELECT COALESCE(jsonb_object_agg(x, true), CAST('{}' AS jsonb)) FROM unnest(g.agreements) x"
-    "  WHERE split_part(x, ' ', 2) = ANY (g.consented)) AS consented_agreements"
+    f" {_CONSENTED_AGREEMENTS}"
     " FROM (SELECT f.id,"
     + _facts_columns(user=":user_id", agency=":agency_id", member=":member_id")
     + " FROM family f WHERE f.id = :family_id) AS g("

@@ -21,7 +21,7 @@ from __future__ import annotations
 import uuid
 from collections import Counter, defaultdict
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import date
 
 import sqlalchemy as sa
@@ -31,7 +31,7 @@ from sqlalchemy.sql.elements import ColumnClause, ColumnElement
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from server.access.actor import Act
-from server.access.facts import FAMILIES_FACTS_NAMES, families_facts
+from server.access.facts import FAMILIES_FACTS_COLUMNS, families_facts
 from server.access.kinds import Kind
 from server.access.pep import AccessControl, StatementPolicy
 from server.access.rules import ContentColumns, FactsColumns, facts_columns
@@ -380,7 +380,9 @@ def _held(
     )
 
 
-_PROBE = sa.table("facts_probe", *(sa.column(name) for name in FAMILIES_FACTS_NAMES))
+_FACTS_READ_BY_RULES = [column.name for column in fields(FactsColumns)]
+# Typed as families_facts types them (the rules' SQL form uses jsonb and array operators).
+_PROBE = sa.table("facts_probe", *(sa.column(column.name, column.type) for column in families_facts().c))
 
 
 class Scope:
@@ -398,7 +400,7 @@ class Scope:
         """The pairs counted as p(family_id, entry_id, exit_id, what is read of both assessments, then the facts
         read), each family's facts worked out once for the whole statement."""
         facts = families_facts()
-        kept = [facts.c[name] for name in FAMILIES_FACTS_NAMES if name in self.read]
+        kept = [facts.c[name] for name in FAMILIES_FACTS_COLUMNS if name in self.read]
         return (
             sa.select(ids.c.id.label("family_id"), ids.c.entry_id, ids.c.exit_id, *_read_of_both(ids), *kept)
             .select_from(ids.join(facts, facts.c.family_id == ids.c.id))
@@ -408,7 +410,7 @@ class Scope:
 
     def facts_of(self, rows: sa.FromClause) -> list[ColumnElement]:
         """The facts columns of `rows` (p, or a relation that selects them from it), to carry on."""
-        return [rows.c[name] for name in FAMILIES_FACTS_NAMES if name in self.read]
+        return [rows.c[name] for name in FAMILIES_FACTS_COLUMNS if name in self.read]
 
     def readable(self, rows: sa.FromClause, columns: ContentColumns, kind: Kind) -> ColumnElement[bool]:
         """Items of the pairs' families (joined to `rows`) that the caller may read."""
@@ -422,13 +424,7 @@ class Scope:
         """The facts as columns of `rows`; those not read are the probe's (SQL that names them would fail)."""
         if self.probing:
             return facts_columns(_PROBE)
-        return FactsColumns(
-            **{
-                name: (rows if name in self.read else _PROBE).c[name]
-                for name in FAMILIES_FACTS_NAMES
-                if name != "family_id"
-            }
-        )
+        return FactsColumns(**{name: (rows if name in self.read else _PROBE).c[name] for name in _FACTS_READ_BY_RULES})
 
     def _noted(self, condition: ColumnElement[bool]) -> ColumnElement[bool]:
         if self.probing:
