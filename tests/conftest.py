@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 import os
 import socket
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from contextlib import asynccontextmanager
 from dataclasses import replace
 from pathlib import Path
@@ -28,10 +28,25 @@ from tests.graphql_client import GraphQLClient
 from tests.pg_control import CANNOT_RESTART, EmbeddedPostgres, RestartablePostgres, external_from
 from tests.sso_support import STANDING_PROVIDER, configured_providers, running_provider
 
-# One database per test session, so that two sessions on one server (two terminals, two worktrees) never
-# drop each other's data; TAF_TEST_DATABASE names it instead.
-TEST_DATABASE = os.environ.get("TAF_TEST_DATABASE") or f"taf_test_{os.getpid()}"
+
+def session_database(stem: str) -> str:
+    """A database name of this test process's own: two sessions on one server (two terminals, two worktrees,
+    the two workers of `make test`'s parallel run) never drop each other's data."""
+    return f"{stem}_{os.getpid()}"
+
+
+# The suite's database; TAF_TEST_DATABASE names it instead (followed by the worker's name under pytest-xdist).
+_NAMED, _WORKER = os.environ.get("TAF_TEST_DATABASE"), os.environ.get("PYTEST_XDIST_WORKER")
+TEST_DATABASE = (f"{_NAMED}_{_WORKER}" if _WORKER else _NAMED) if _NAMED else session_database("taf_test")
 _embedded: list[EmbeddedPostgres] = []  # the embedded server's handle, kept for the whole session
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """A test that stops and starts PostgreSQL cuts every connection to it, another worker's too: `make test`
+    runs these alone, after the parallel run (-m restarts_postgres)."""
+    for item in items:
+        if "restartable_postgres" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.restarts_postgres)
 
 
 def free_port() -> int:
@@ -105,6 +120,21 @@ async def drop_database(server: str, name: str) -> None:
             await connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
     finally:
         await admin.dispose()
+
+
+@pytest.fixture
+async def scratch_database(server_url: str) -> AsyncIterator[Callable[[str], Awaitable[str]]]:
+    """Makes an empty database of this test process's own (`session_database(stem)`); its URL. Each is
+    dropped after the test."""
+    made: list[str] = []
+
+    async def make(stem: str) -> str:
+        made.append(session_database(stem))
+        return await recreate_database(server_url, made[-1])
+
+    yield make
+    for name in made:
+        await drop_database(server_url, name)
 
 
 @pytest.fixture(scope="session")

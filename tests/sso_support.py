@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from urllib.parse import urljoin, urlsplit
 
+import fasteners
 import httpx
 
 from server.config import REPO_ROOT
@@ -41,6 +42,11 @@ STANDING_PROVIDER = OidcProvider(
 
 def install_provider() -> None:
     """`npm ci` in tests/oidc, once per change of its package-lock.json (works offline from npm's cache)."""
+    with fasteners.InterProcessLock(OIDC_DIR / ".install.lock"):  # the parallel run's workers install once
+        _install_provider()
+
+
+def _install_provider() -> None:
     want = hashlib.sha256((OIDC_DIR / "package-lock.json").read_bytes()).hexdigest()
     stamp = OIDC_DIR / "node_modules" / ".taf-installed"
     if stamp.exists() and stamp.read_text() == want:

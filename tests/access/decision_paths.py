@@ -594,11 +594,15 @@ async def inbox(world: World, token: str) -> list[Answer]:
 
 
 async def replay(world: World, token: str, count: int) -> list[Answer]:
-    """What `notifications(after: "0")` replays over a real socket: `count` notifications, then nothing."""
-    async with ws_client.following(world.base_url, token, after="0") as ws:
+    """What `notifications(after: "0")` replays over a real socket: `count` notifications, then nothing.
+    Nothing is raised while it replays, so there is no need to wait for the subscription to start
+    (`ws_client.following`): the replay's first notification is what shows it started."""
+    async with ws_client.socket(world.base_url, {"Authorization": f"Bearer {token}"}) as ws:
+        await ws_client.subscribe(ws, {"after": "0"})
         received = await ws_client.notifications(ws, count, wait=30) if count else []
         try:
-            extra = await ws_client.receive(ws, wait=0.5)
+            # as long after the subscription as before when nothing came (the wait it no longer makes)
+            extra = await ws_client.receive(ws, wait=0.5 if count else 0.8)
         except TimeoutError:
             return received
     raise AssertionError(f"replay sent more than the inbox holds: {extra}")

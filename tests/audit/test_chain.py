@@ -12,7 +12,6 @@ from server.audit.models import AuditEvent, AuditOutcome
 from server.config import REPO_ROOT
 from server.db.engine import unit_of_work
 from server.db.migrate import migrate
-from tests.conftest import recreate_database
 
 
 async def test_every_event_is_chained_to_the_one_before(sessions):
@@ -28,9 +27,9 @@ async def test_every_event_is_chained_to_the_one_before(sessions):
     assert last_two[0][0] == last_two[1][1]  # each event's prev_hash is the hash of the event before
 
 
-async def test_the_check_command_finds_a_tampered_event(server_url):
+async def test_the_check_command_finds_a_tampered_event(scratch_database):
     # given a database whose audit log someone with superuser rights edited behind the triggers' back
-    url = await recreate_database(server_url, "taf_chain_tamper")
+    url = await scratch_database("taf_chain_tamper")
     await migrate(url)
     engine = sa.ext.asyncio.create_async_engine(url)
     async with engine.begin() as connection:

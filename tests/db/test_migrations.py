@@ -4,7 +4,6 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from server.db.migrate import run_alembic
-from tests.conftest import recreate_database
 
 
 async def table_names(url: str) -> set[str]:
@@ -17,9 +16,9 @@ async def table_names(url: str) -> set[str]:
         await engine.dispose()
 
 
-async def test_upgrade_downgrade_upgrade_on_an_empty_database(server_url):
+async def test_upgrade_downgrade_upgrade_on_an_empty_database(scratch_database):
     # given an empty database
-    url = await recreate_database(server_url, "taf_migrations_test")
+    url = await scratch_database("taf_migrations_test")
     # when migrated up, all the way down, and up again
     await run_alembic(url, ("upgrade", "head"))
     after_first = await table_names(url)
@@ -32,9 +31,9 @@ async def test_upgrade_downgrade_upgrade_on_an_empty_database(server_url):
     assert await table_names(url) == after_first
 
 
-async def test_two_instances_migrating_at_once_both_succeed(server_url):
+async def test_two_instances_migrating_at_once_both_succeed(scratch_database):
     import asyncio
 
-    url = await recreate_database(server_url, "taf_migrations_race")
+    url = await scratch_database("taf_migrations_race")
     await asyncio.gather(run_alembic(url, ("upgrade", "head")), run_alembic(url, ("upgrade", "head")))
     assert "family" in await table_names(url)

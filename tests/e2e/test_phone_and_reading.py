@@ -30,10 +30,10 @@ from server.db.migrate import migrate
 from server.demo.load import load_demo_data
 from server.demo.portal import DEMO_FAMILY_EMAIL, FAMILY_WORDS
 from server.user.models import User
-from tests.conftest import drop_database, recreate_database, serving
+from tests.conftest import drop_database, recreate_database, serving, session_database
 from tests.e2e.conftest import ARTIFACTS, check_page
 
-DEMO_DATABASE = "taf_e2e_demo"
+DEMO_DATABASE = session_database("taf_e2e_demo")
 LEAD_EMAIL = "sam.patel@earlyhelp.example"
 PHONE = {"width": 375, "height": 812}
 

@@ -68,7 +68,8 @@ async def test_a_lost_listen_connection_reconnects_and_catches_up(gql, sessions,
             terminated = (
                 await session.exec(
                     sa.text(
-                        "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE application_name = :name"
+                        "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity"
+                        " WHERE application_name = :name AND datname = current_database()"
                     ),
                     params={"name": BUS_APPLICATION_NAME},
                 )

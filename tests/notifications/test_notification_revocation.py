@@ -86,7 +86,10 @@ async def test_a_sign_out_whose_notice_was_lost_closes_the_socket_when_listen_re
             )
         async with sessions() as session:
             await session.exec(
-                sa.text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = :name"),
+                sa.text(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+                    " WHERE application_name = :name AND datname = current_database()"
+                ),
                 params={"name": BUS_APPLICATION_NAME},
             )
         # then the instance checks its open sign-ins as soon as it listens again, before the periodic check
