@@ -18,7 +18,7 @@ from sqlalchemy.sql.dml import UpdateBase
 from sqlmodel import SQLModel, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from notifications import transaction
+from notifications import outbox, transaction
 from server.access.actor import Act
 from server.access.kinds import Kind
 from server.access.pep import FAMILY_NOT_FOUND, AccessControl
@@ -97,12 +97,19 @@ def add_later(session: AsyncSession, row: SQLModel) -> None:
 
 
 async def flush(session: AsyncSession) -> None:
-    """Write what was queued in one statement. A constraint it breaks fails the whole statement, so the
-    transaction (rolled back by its unit of work) saves none of it."""
+    """Write what was queued in one statement, with the events a transaction that dispatches at commit appended
+    (notifications/outbox.py: each takes the outbox lock before its row is made, and the statement returns their
+    ids, in order, for the dispatch). A constraint it breaks fails the whole statement, so the transaction
+    (rolled back by its unit of work) saves none of it."""
     queued = transaction.state(session, _Queued)
     statements, queued.statements = queued.statements, []
-    if len(statements) == 1:
+    events = outbox.take_unwritten(session)
+    inserts = [outbox.insert_of(payload, event) for payload, event in events]
+    if not inserts and len(statements) == 1:
         await session.exec(statements[0])  # type: ignore[call-overload]
-    elif statements:
+    elif statements or inserts:
         ctes = [statement.cte(f"w{index}") for index, statement in enumerate(statements)]
-        await session.exec(sa.select(sa.literal(1)).add_cte(*ctes))  # type: ignore[call-overload]
+        ids = [insert.cte(f"e{index}") for index, insert in enumerate(inserts)]
+        returned = [sa.select(cte.c.id).scalar_subquery() for cte in ids] or [sa.literal(1)]
+        row = (await session.exec(sa.select(*returned).add_cte(*ctes, *ids))).one()  # type: ignore[call-overload]
+        outbox.written(session, events, list(row) if inserts else [])
