@@ -10,6 +10,7 @@ Foreign keys are checked at the end of that statement, so a queued row may refer
 from __future__ import annotations
 
 import uuid
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import TypeVar
 
@@ -78,15 +79,24 @@ async def require_open(session: AsyncSession, family_id: uuid.UUID) -> Family:
     return family
 
 
+Matched = Callable[[bool], Awaitable[None]]
+
+
 @dataclass(slots=True)
 class _Queued:
     statements: list[UpdateBase] = field(default_factory=list)
+    checks: list[tuple[int, Matched]] = field(default_factory=list)  # (statement's index, told whether it matched)
 
 
-def later(session: AsyncSession, statement: UpdateBase) -> None:
+def later(session: AsyncSession, statement: UpdateBase, *, matched: Matched | None = None) -> None:
     """Queue an INSERT or UPDATE whose result the caller does not need, for this transaction's `flush`. The
-    queued statements run on one snapshot: none may change a row another of them changes."""
-    transaction.state(session, _Queued).statements.append(statement)
+    queued statements run on one snapshot: none may change a row another of them changes. With `matched`, the
+    statement has a RETURNING clause, and `flush` awaits `matched(whether it returned a row)` once written:
+    it raises to refuse the change (a stale version, say), and the unit of work rolls all of it back."""
+    queued = transaction.state(session, _Queued)
+    if matched is not None:
+        queued.checks.append((len(queued.statements), matched))
+    queued.statements.append(statement)
 
 
 def add_later(session: AsyncSession, row: SQLModel) -> None:
@@ -102,14 +112,18 @@ async def flush(session: AsyncSession) -> None:
     ids, in order, for the dispatch). A constraint it breaks fails the whole statement, so the transaction
     (rolled back by its unit of work) saves none of it."""
     queued = transaction.state(session, _Queued)
-    statements, queued.statements = queued.statements, []
+    statements, checks, queued.statements, queued.checks = queued.statements, queued.checks, [], []
     events = outbox.take_unwritten(session)
     inserts = [outbox.insert_of(payload, event) for payload, event in events]
-    if not inserts and len(statements) == 1:
+    if not inserts and not checks and len(statements) == 1:
         await session.exec(statements[0])  # type: ignore[call-overload]
     elif statements or inserts:
         ctes = [statement.cte(f"w{index}") for index, statement in enumerate(statements)]
         ids = [insert.cte(f"e{index}") for index, insert in enumerate(inserts)]
-        returned = [sa.select(cte.c.id).scalar_subquery() for cte in ids] or [sa.literal(1)]
-        row = (await session.exec(sa.select(*returned).add_cte(*ctes, *ids))).one()  # type: ignore[call-overload]
-        outbox.written(session, events, list(row) if inserts else [])
+        returned = [sa.exists(sa.select(ctes[index])) for index, _ in checks]
+        returned += [sa.select(cte.c.id).scalar_subquery() for cte in ids]
+        statement = sa.select(*(returned or [sa.literal(1)])).add_cte(*ctes, *ids)
+        row = list((await session.exec(statement)).one())  # type: ignore[call-overload]
+        outbox.written(session, events, row[len(checks) :] if inserts else [])
+        for (_, matched), found in zip(checks, row, strict=False):
+            await matched(found)

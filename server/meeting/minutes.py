@@ -20,7 +20,7 @@ from server import writes
 from server.access.categories import InformationCategory
 from server.access.pep import AccessControl
 from server.clock import utcnow
-from server.db.versioning import update_versioned
+from server.db.versioning import update_versioned, update_versioned_later
 from server.errors import BadUserInput, Conflict
 from server.family.service import require_members_of
 from server.meeting import reads
@@ -140,17 +140,18 @@ async def publish_minutes(
 ) -> Meeting:
     meeting = await _started(session, access, meeting_id)
     _require_draft(meeting)
-    values = {"minutes_published_at": utcnow(), "status": MeetingStatus.held.value}
+    values = {"minutes_published_at": utcnow(), "status": MeetingStatus.held}
     has_items = sa.exists().where(MinutesItem.__table__.c.meeting_id == meeting.id)  # type: ignore[attr-defined]
-    try:
-        row = await update_versioned(
-            session, Meeting, meeting.id, expected_version, values, what="meeting", provided=has_items
-        )
-    except Conflict:
+
+    async def stale() -> None:
         current = (await session.exec(select(Meeting.version).where(Meeting.id == meeting.id))).one()
         if current == expected_version:  # not stale: there was no item
-            raise BadUserInput(NO_ITEMS, field="minutes") from None
-        raise
+            raise BadUserInput(NO_ITEMS, field="minutes")
+
+    # Written with the audit event and the outbox's (server/writes.py): one round trip.
+    row = update_versioned_later(
+        session, meeting, expected_version, values, what="meeting", provided=has_items, stale=stale
+    )
     # The event names the meeting only: readers open the minutes and see the items they may read.
     await outbox.append(
         session,

@@ -200,10 +200,12 @@ async def test_publishing_needs_an_item_and_fixes_them(gql, sessions):
     assert (code(empty), empty["extensions"]["field"]) == ("BAD_USER_INPUT", "minutes")
     meeting = (await gql.data("Meeting", {"id": meeting_id}, token=lead))["meeting"]
     assert (meeting["version"], meeting["minutesPublishedAt"]) == (1, None)
+    assert await publications(sessions, m) == (0, 0)
     # when there is an item, it publishes; then adding, editing or removing an item is refused in words
     added = await add_item(gql, lead, meeting_id, 1, text="Met")
     item_id = added["minutes"][0]["id"]
     await gql.data("MinutesPublish", {"input": {"meetingId": meeting_id, "expectedVersion": 2}}, token=lead)
+    assert await publications(sessions, m) == (1, 1)
     for operation, variables in [
         ("MinutesItemAdd", {"meetingId": meeting_id, "expectedVersion": 3, "heading": "Late", "text": "Late"}),
         ("MinutesItemEdit", {"itemId": item_id, "expectedVersion": 3, "text": "Rewritten"}),
@@ -237,10 +239,34 @@ async def test_a_stale_version_saves_nothing(gql, sessions):
         ("MinutesItemAdd", {"meetingId": meeting_id, "expectedVersion": 1, "heading": "Second", "text": "Second"}),
         ("MinutesItemEdit", {"itemId": item_id, "expectedVersion": 1, "text": "Changed"}),
         ("MinutesItemRemove", {"itemId": item_id, "expectedVersion": 1}),
+        ("MinutesPublish", {"meetingId": meeting_id, "expectedVersion": 1}),
     ]:
         error = await gql.error(operation, {"input": variables}, token=lead)
         assert code(error) == "CONFLICT" and "since you opened it" in error["message"]
     assert await minutes_of(gql, lead, meeting_id) == ["First"]
+    # and the stale publication was neither saved, nor told, nor audited as done
+    meeting = (await gql.data("Meeting", {"id": meeting_id}, token=lead))["meeting"]
+    assert (meeting["version"], meeting["minutesPublishedAt"]) == (2, None)
+    assert await publications(sessions, m) == (0, 0)
+
+
+async def publications(sessions, m: MeetingArea) -> tuple[int, int]:
+    """The family's minutes publications told (outbox events) and audited as allowed."""
+    async with sessions() as session:
+        told = await session.exec(
+            sa.text(
+                "SELECT count(*) FROM notification_outbox WHERE family_id = :f AND kind = 'meeting_minutes_published'"
+            ),
+            params={"f": m.area.family.id},
+        )
+        audited = await session.exec(
+            sa.text(
+                "SELECT count(*) FROM audit_event"
+                " WHERE family_id = :f AND action = 'minutesPublish' AND outcome = 'allowed'"
+            ),
+            params={"f": m.area.family.id},
+        )
+        return told.scalar_one(), audited.scalar_one()
 
 
 async def test_the_chair_edits_and_removes_items_and_may_record_another_agencys_update(gql, sessions):
