@@ -52,6 +52,25 @@ async def lock_and_require(
     return family
 
 
+async def lock_and_require_reading(
+    session: AsyncSession,
+    access: AccessControl,
+    act: Act,
+    kind: Kind,
+    family_id: uuid.UUID,
+    statement: sa.Select,
+) -> sa.Row:
+    """As `lock_and_require` (open families only), with `statement` as the lock's: a select of the Family first,
+    then rows outer-joined to it that the family's lock does not protect (a worker, their agency: their snapshot
+    predates the lock's wait, as it would in a statement of their own). Decided before anything read is used."""
+    locked = statement.where(Family.id == family_id).with_for_update(of=Family)
+    found = (await session.exec(locked.execution_options(populate_existing=True))).first()  # type: ignore[call-overload]
+    await access.require(session, act, kind, family_id)
+    assert found is not None  # visible families exist
+    require_not_closed(found[0])
+    return found
+
+
 async def lock_family_of(session: AsyncSession, model: type[T], row_id: uuid.UUID) -> tuple[T, Family] | None:
     """A row of a family's record (`model` has a family_id) and its family, the family locked, in one statement;
     None when there is no such row. The caller decides after this, on the family as it is once locked."""
