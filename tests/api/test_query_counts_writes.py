@@ -22,7 +22,7 @@ from tests.builders_meet import create_held_meeting
 CEILINGS = {
     "ContributionAdd": 5,
     "TeamMemberAdd": 8,
-    "MinutesItemAdd": 7,
+    "MinutesItemAdd": 6,
     "MeetingDecisionAdd": 4,
     "MinutesPublish": 8,
 }
