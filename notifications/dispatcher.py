@@ -123,7 +123,7 @@ async def dispatch_appended(session: AsyncSession, fanout: Fanout) -> None:
     """Dispatch the events this transaction appended (see `outbox.dispatch_at_commit`), as its last work
     before commit. A failure must not cost the change: it is rolled back to a savepoint, logged, and the
     events are announced for the background dispatcher instead."""
-    pending = outbox.take_appended(session)
+    pending = await outbox.take_appended(session)
     if not pending:
         return
     try:

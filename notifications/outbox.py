@@ -6,7 +6,9 @@ commits later with a lower id (the gap hazard of sequences under concurrent tran
 
 Who dispatches: a transaction marked with `dispatch_at_commit` promises to dispatch its own events
 before it commits (notifications/dispatcher.py `dispatch_appended`); its events are only remembered in
-the session. Any other transaction announces each event with a NOTIFY for the background dispatcher.
+the session, and written with the change's other rows in its batched write (server/writes.py `flush`, which
+returns their ids), or by `take_appended` if none came. Any other transaction writes each event at once and
+announces it with a NOTIFY for the background dispatcher.
 """
 
 from __future__ import annotations
@@ -17,10 +19,12 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import JSONB
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from notifications import transaction
 from notifications.events import Event, to_json
+from notifications.models import OutboxEvent
 
 OUTBOX_CHANNEL = "taf_outbox"
 NOTIFICATION_CHANNEL = "taf_notification"
@@ -47,6 +51,7 @@ class _AtCommit:
     the last dispatch."""
 
     dispatches: bool = False
+    unwritten: list[tuple[dict, Event]] = field(default_factory=list)  # (payload, event), for the batched write
     appended: list[Appended] = field(default_factory=list)
 
 
@@ -55,11 +60,30 @@ def dispatch_at_commit(session: AsyncSession) -> None:
     transaction.state(session, _AtCommit).dispatches = True
 
 
-def take_appended(session: AsyncSession) -> list[Appended]:
-    """The events appended in this transaction since the last call, for the dispatch at commit."""
+async def take_appended(session: AsyncSession) -> list[Appended]:
+    """The events appended in this transaction since the last call, for the dispatch at commit; those the
+    batched write did not write are written first, one statement each."""
     at_commit = transaction.state(session, _AtCommit)
+    for payload, event in take_unwritten(session):
+        result = await session.exec(insert_of(payload, event))  # type: ignore[call-overload]
+        at_commit.appended.append(Appended(int(result.scalar_one()), payload["type"], event))
     taken, at_commit.appended = at_commit.appended, []
     return taken
+
+
+def take_unwritten(session: AsyncSession) -> list[tuple[dict, Event]]:
+    """The events a dispatching transaction appended and has not written yet, each with its payload."""
+    at_commit = transaction.state(session, _AtCommit)
+    taken, at_commit.unwritten = at_commit.unwritten, []
+    return taken
+
+
+def written(session: AsyncSession, events: list[tuple[dict, Event]], ids: list[int]) -> None:
+    """Record the ids the batched write gave `events` (from `take_unwritten`), for the dispatch at commit."""
+    at_commit = transaction.state(session, _AtCommit)
+    at_commit.appended.extend(
+        Appended(int(id_), payload["type"], event) for (payload, event), id_ in zip(events, ids, strict=True)
+    )
 
 
 def sent_here(notice: str) -> bool:
@@ -67,35 +91,35 @@ def sent_here(notice: str) -> bool:
     return notice.partition(":")[0] == INSTANCE
 
 
-# The lock is taken in the statement that inserts, before the row (and its id) is made: one round trip.
-_INSERT = sa.text(
-    "INSERT INTO notification_outbox (kind, family_id, payload, created_at)"
-    " SELECT :kind, :family_id, CAST(:payload AS jsonb), now() FROM (SELECT pg_advisory_xact_lock(:key)) AS locked"
-    " RETURNING id"
-)
+_OUTBOX = OutboxEvent.__table__  # type: ignore[attr-defined]
 
 
-async def append(session: AsyncSession, event: Event) -> int:
-    """Append in the session's open transaction. Announced (unless the transaction dispatches it at commit)
-    with a NOTIFY of this instance and the id, never the payload, which could pass PostgreSQL's 8000-byte
-    limit; PostgreSQL delivers it only if the transaction commits."""
+def insert_of(payload: dict, event: Event) -> sa.Insert:
+    """An event's INSERT, RETURNING its id. The lock is taken in the statement that inserts, before the row (and
+    its id) is made: one round trip."""
+    locked = sa.select(sa.func.pg_advisory_xact_lock(sa.literal(OUTBOX_LOCK, sa.BigInteger)).label("locked"))
+    row = sa.select(
+        sa.literal(payload["type"], sa.String),
+        sa.literal(event.family_id, sa.Uuid),
+        sa.cast(sa.literal(json.dumps(payload), sa.String), JSONB),
+        sa.func.now(),
+    ).select_from(locked.subquery("locked"))
+    columns = ["kind", "family_id", "payload", "created_at"]
+    return sa.insert(_OUTBOX).from_select(columns, row).returning(_OUTBOX.c.id)
+
+
+async def append(session: AsyncSession, event: Event) -> None:
+    """Append in the session's open transaction. A transaction that dispatches at commit only remembers the
+    event, for its batched write. Any other writes it now and announces it with a NOTIFY of this instance and
+    the id, never the payload, which could pass PostgreSQL's 8000-byte limit; PostgreSQL delivers it only if
+    the transaction commits."""
     payload = to_json(event)
-    result = await session.exec(
-        _INSERT,
-        params={
-            "kind": payload["type"],
-            "family_id": event.family_id,
-            "payload": json.dumps(payload),
-            "key": OUTBOX_LOCK,
-        },
-    )
-    outbox_id = int(result.scalar_one())
     at_commit = transaction.state(session, _AtCommit)
     if at_commit.dispatches:
-        at_commit.appended.append(Appended(outbox_id, payload["type"], event))
-    else:
-        await announce(session, outbox_id)
-    return outbox_id
+        at_commit.unwritten.append((payload, event))
+        return
+    result = await session.exec(insert_of(payload, event))  # type: ignore[call-overload]
+    await announce(session, int(result.scalar_one()))
 
 
 async def announce(session: AsyncSession, outbox_id: int) -> None:

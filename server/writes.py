@@ -10,6 +10,7 @@ Foreign keys are checked at the end of that statement, so a queued row may refer
 from __future__ import annotations
 
 import uuid
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import TypeVar
 
@@ -18,7 +19,7 @@ from sqlalchemy.sql.dml import UpdateBase
 from sqlmodel import SQLModel, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from notifications import transaction
+from notifications import outbox, transaction
 from server.access.actor import Act
 from server.access.kinds import Kind
 from server.access.pep import FAMILY_NOT_FOUND, AccessControl
@@ -51,6 +52,25 @@ async def lock_and_require(
     return family
 
 
+async def lock_and_require_reading(
+    session: AsyncSession,
+    access: AccessControl,
+    act: Act,
+    kind: Kind,
+    family_id: uuid.UUID,
+    statement: sa.Select,
+) -> sa.Row:
+    """As `lock_and_require` (open families only), with `statement` as the lock's: a select of the Family first,
+    then rows outer-joined to it that the family's lock does not protect (a worker, their agency: their snapshot
+    predates the lock's wait, as it would in a statement of their own). Decided before anything read is used."""
+    locked = statement.where(Family.id == family_id).with_for_update(of=Family)
+    found = (await session.exec(locked.execution_options(populate_existing=True))).first()  # type: ignore[call-overload]
+    await access.require(session, act, kind, family_id)
+    assert found is not None  # visible families exist
+    require_not_closed(found[0])
+    return found
+
+
 async def lock_family_of(session: AsyncSession, model: type[T], row_id: uuid.UUID) -> tuple[T, Family] | None:
     """A row of a family's record (`model` has a family_id) and its family, the family locked, in one statement;
     None when there is no such row. The caller decides after this, on the family as it is once locked."""
@@ -78,15 +98,24 @@ async def require_open(session: AsyncSession, family_id: uuid.UUID) -> Family:
     return family
 
 
+Matched = Callable[[bool], Awaitable[None]]
+
+
 @dataclass(slots=True)
 class _Queued:
     statements: list[UpdateBase] = field(default_factory=list)
+    checks: list[tuple[int, Matched]] = field(default_factory=list)  # (statement's index, told whether it matched)
 
 
-def later(session: AsyncSession, statement: UpdateBase) -> None:
+def later(session: AsyncSession, statement: UpdateBase, *, matched: Matched | None = None) -> None:
     """Queue an INSERT or UPDATE whose result the caller does not need, for this transaction's `flush`. The
-    queued statements run on one snapshot: none may change a row another of them changes."""
-    transaction.state(session, _Queued).statements.append(statement)
+    queued statements run on one snapshot: none may change a row another of them changes. With `matched`, the
+    statement has a RETURNING clause, and `flush` awaits `matched(whether it returned a row)` once written:
+    it raises to refuse the change (a stale version, say), and the unit of work rolls all of it back."""
+    queued = transaction.state(session, _Queued)
+    if matched is not None:
+        queued.checks.append((len(queued.statements), matched))
+    queued.statements.append(statement)
 
 
 def add_later(session: AsyncSession, row: SQLModel) -> None:
@@ -97,12 +126,23 @@ def add_later(session: AsyncSession, row: SQLModel) -> None:
 
 
 async def flush(session: AsyncSession) -> None:
-    """Write what was queued in one statement. A constraint it breaks fails the whole statement, so the
-    transaction (rolled back by its unit of work) saves none of it."""
+    """Write what was queued in one statement, with the events a transaction that dispatches at commit appended
+    (notifications/outbox.py: each takes the outbox lock before its row is made, and the statement returns their
+    ids, in order, for the dispatch). A constraint it breaks fails the whole statement, so the transaction
+    (rolled back by its unit of work) saves none of it."""
     queued = transaction.state(session, _Queued)
-    statements, queued.statements = queued.statements, []
-    if len(statements) == 1:
+    statements, checks, queued.statements, queued.checks = queued.statements, queued.checks, [], []
+    events = outbox.take_unwritten(session)
+    inserts = [outbox.insert_of(payload, event) for payload, event in events]
+    if not inserts and not checks and len(statements) == 1:
         await session.exec(statements[0])  # type: ignore[call-overload]
-    elif statements:
+    elif statements or inserts:
         ctes = [statement.cte(f"w{index}") for index, statement in enumerate(statements)]
-        await session.exec(sa.select(sa.literal(1)).add_cte(*ctes))  # type: ignore[call-overload]
+        ids = [insert.cte(f"e{index}") for index, insert in enumerate(inserts)]
+        returned = [sa.exists(sa.select(ctes[index])) for index, _ in checks]
+        returned += [sa.select(cte.c.id).scalar_subquery() for cte in ids]
+        statement = sa.select(*(returned or [sa.literal(1)])).add_cte(*ctes, *ids)
+        row = list((await session.exec(statement)).one())  # type: ignore[call-overload]
+        outbox.written(session, events, row[len(checks) :] if inserts else [])
+        for (_, matched), found in zip(checks, row, strict=False):
+            await matched(found)

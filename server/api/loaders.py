@@ -23,7 +23,6 @@ from server.meeting.loaders import (
     content_by_meeting,
     review_by_family_id,
 )
-from server.plan.loaders import actions_by_meeting_id
 from server.service_catalogue.loaders import service_by_id
 from server.team.loaders import active_team_by_family_id, lead_by_family_id
 from server.user.loaders import user_by_id
@@ -81,10 +80,6 @@ class Loaders:
     @cached_property
     def content_by_meeting(self) -> DataLoader:
         return DataLoader(partial(content_by_meeting, self._sessions, self._access))
-
-    @cached_property
-    def actions_by_meeting_id(self) -> DataLoader:
-        return DataLoader(partial(actions_by_meeting_id, self._sessions, self._access))
 
     @cached_property
     def attention_by_family_id(self) -> DataLoader:

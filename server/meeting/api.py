@@ -257,7 +257,8 @@ class MeetingType:
 
     @strawberry.field(description="Actions agreed at the meeting; they are on the family plan.")
     async def actions(self, info: Info) -> list[PlanActionType]:
-        return [PlanActionType.from_seen(a) for a in await info.context.loaders.actions_by_meeting_id.load(self.row.id)]
+        content = await info.context.loaders.content_by_meeting.load((self.row.id, self.row.family_id))
+        return [PlanActionType.from_seen(a) for a in content.actions]
 
     @classmethod
     def from_row(cls, row: Meeting) -> MeetingType:

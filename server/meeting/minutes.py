@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 import sqlalchemy as sa
 from sqlalchemy.exc import DBAPIError
-from sqlmodel import col, select
+from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from notifications import outbox
@@ -20,7 +20,7 @@ from server import writes
 from server.access.categories import InformationCategory
 from server.access.pep import AccessControl
 from server.clock import utcnow
-from server.db.versioning import update_versioned
+from server.db.versioning import update_versioned, update_versioned_later
 from server.errors import BadUserInput, Conflict
 from server.family.service import require_members_of
 from server.meeting import reads
@@ -98,15 +98,25 @@ async def add_item(
 ) -> tuple[Meeting, MinutesItem]:
     """The chair adds an item at the end of the draft minutes. The meeting's version moves on."""
     meeting = await _draft_changed(session, access, meeting_id, expected_version)
-    content = await _item_content(session, access, meeting, data)
+    content = await _item_content(session, access, meeting, data, agency_checked_by_insert=True)
     row = MinutesItem(
         meeting_id=meeting.id, family_id=meeting.family_id, position=0, author_user_id=access.actor.user_id, **content
     )
     table = MinutesItem.__table__  # type: ignore[attr-defined]
     last = sa.select(sa.func.coalesce(sa.func.max(table.c.position), 0) + 1).where(table.c.meeting_id == meeting.id)
-    values = {column.name: getattr(row, column.name) for column in table.columns} | {"position": last.scalar_subquery()}
-    async with unless_published():  # the position in the statement that inserts: one round trip
-        row.position = (await session.exec(sa.insert(table).values(values).returning(table.c.position))).one()[0]
+    values = [
+        last.scalar_subquery().label(c.name) if c.name == "position" else sa.literal(getattr(row, c.name), c.type)
+        for c in table.columns
+    ]
+    # The position, and whether the item's agency is on the team (no row: it is not), in the statement that
+    # inserts: one round trip.
+    inserting = sa.select(*values).where(_on_team(meeting.family_id, row.owning_agency_id))
+    statement = sa.insert(table).from_select([c.name for c in table.columns], inserting).returning(table.c.position)
+    async with unless_published():
+        inserted = (await session.exec(statement)).first()  # type: ignore[call-overload]
+    if inserted is None:
+        raise BadUserInput(NOT_ON_TEAM, field="agencyId")
+    row.position = inserted[0]
     return meeting, row
 
 
@@ -140,17 +150,18 @@ async def publish_minutes(
 ) -> Meeting:
     meeting = await _started(session, access, meeting_id)
     _require_draft(meeting)
-    values = {"minutes_published_at": utcnow(), "status": MeetingStatus.held.value}
+    values = {"minutes_published_at": utcnow(), "status": MeetingStatus.held}
     has_items = sa.exists().where(MinutesItem.__table__.c.meeting_id == meeting.id)  # type: ignore[attr-defined]
-    try:
-        row = await update_versioned(
-            session, Meeting, meeting.id, expected_version, values, what="meeting", provided=has_items
-        )
-    except Conflict:
+
+    async def stale() -> None:
         current = (await session.exec(select(Meeting.version).where(Meeting.id == meeting.id))).one()
         if current == expected_version:  # not stale: there was no item
-            raise BadUserInput(NO_ITEMS, field="minutes") from None
-        raise
+            raise BadUserInput(NO_ITEMS, field="minutes")
+
+    # Written with the audit event and the outbox's (server/writes.py): one round trip.
+    row = update_versioned_later(
+        session, meeting, expected_version, values, what="meeting", provided=has_items, stale=stale
+    )
     # The event names the meeting only: readers open the minutes and see the items they may read.
     await outbox.append(
         session,
@@ -239,9 +250,11 @@ async def _item_content(
     data: MinutesItemIn,
     *,
     kept_heading: str | None = None,
+    agency_checked_by_insert: bool = False,
 ) -> dict:
     """An item's content checked; `kept_heading` is the heading an edit leaves as it was (perhaps empty, for
-    minutes written as one text before they were items)."""
+    minutes written as one text before they were items). With `agency_checked_by_insert`, the caller's insert
+    checks that the item's agency is on the team (`_on_team`)."""
     unchanged = kept_heading is not None and data.heading == kept_heading
     await require_members_of(session, meeting.family_id, data.about_member_ids)
     return {
@@ -250,21 +263,33 @@ async def _item_content(
         "category": InformationCategory(data.category),
         "contains_third_party_identities": data.contains_third_party_identities,
         "about_member_ids": list(dict.fromkeys(data.about_member_ids)),
-        "owning_agency_id": await _agency_on_team(session, meeting.family_id, data.agency_id or access.actor.agency_id),
+        "owning_agency_id": await _agency_on_team(
+            session, meeting.family_id, data.agency_id or access.actor.agency_id, checked=not agency_checked_by_insert
+        ),
     }
 
 
-async def _agency_on_team(session: AsyncSession, family_id: uuid.UUID, agency_id: uuid.UUID | None) -> uuid.UUID:
+async def _agency_on_team(
+    session: AsyncSession, family_id: uuid.UUID, agency_id: uuid.UUID | None, *, checked: bool = True
+) -> uuid.UUID:
     """The chair may record an update on behalf of another agency on the family's team: it is then that
-    agency's information."""
-    on_team = select(TeamMembership.id).where(
-        TeamMembership.family_id == family_id,
-        TeamMembership.agency_id == agency_id,
-        col(TeamMembership.valid_to).is_(None),
-    )
-    if agency_id is None or (await session.exec(on_team.limit(1))).first() is None:
-        raise BadUserInput("Choose an agency on the family's team.", field="agencyId")
+    agency's information. Unless `checked` is False (the caller's statement checks it)."""
+    if agency_id is None:
+        raise BadUserInput(NOT_ON_TEAM, field="agencyId")
+    if checked and not (await session.exec(sa.select(_on_team(family_id, agency_id)))).one()[0]:
+        raise BadUserInput(NOT_ON_TEAM, field="agencyId")
     return agency_id
+
+
+def _on_team(family_id: uuid.UUID, agency_id: uuid.UUID | None) -> sa.ColumnElement[bool]:
+    """SQL: the agency has someone on the family's team."""
+    membership = TeamMembership.__table__.c  # type: ignore[attr-defined]
+    return sa.exists().where(
+        membership.family_id == family_id, membership.agency_id == agency_id, membership.valid_to.is_(None)
+    )
+
+
+NOT_ON_TEAM = "Choose an agency on the family's team."
 
 
 def _item_of(row: MinutesItem) -> dict:

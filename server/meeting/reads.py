@@ -38,6 +38,9 @@ from server.meeting.models import (
     MeetingInvitee,
     MinutesItem,
 )
+from server.plan.content import action_columns
+from server.plan.models import PlanAction
+from server.plan.service import SeenAction
 from server.user.models import User
 
 T = TypeVar("T", MinutesItem, MeetingDecision, MeetingAddendum)
@@ -76,16 +79,18 @@ class MeetingContent:
     addenda: list[Recorded[MeetingAddendum]] = field(default_factory=list)
     invitees: list[MeetingInvitee] = field(default_factory=list)
     changes: list[MeetingChange] = field(default_factory=list)
+    actions: list[SeenAction] = field(default_factory=list)  # agreed at the meeting, oldest first
 
 
 async def contents_of_meetings(
     session: AsyncSession, access: AccessControl, meetings: list[tuple[uuid.UUID, uuid.UUID]]
 ) -> list[MeetingContent]:
     """For each (meeting id, family id), its minutes items, decisions and addenda the caller may read, in order,
-    with its invitees and changes: one statement per family (a meeting's answer, or a family's meetings, is one),
-    its text the same for every request of the caller's role, prepared once. The family's facts are read in it
-    (facts.facts_row) and the rules applied to them in SQL (StatementPolicy), with the rule that allowed each
-    part for the audit."""
+    with its invitees and changes, and the actions agreed at it (each with whether the caller may read its
+    description, decided by the same rules in SQL): one statement per family (a meeting's answer, or a family's
+    meetings, is one), its text the same for every request of the caller's role, prepared once. The family's
+    facts are read in it (facts.facts_row) and the rules applied to them in SQL (StatementPolicy), with the rule
+    that allowed each part for the audit."""
     by_family: dict[uuid.UUID, list[uuid.UUID]] = defaultdict(list)
     for meeting_id, family_id in meetings:
         by_family[family_id].append(meeting_id)
@@ -104,6 +109,12 @@ async def contents_of_meetings(
                 change = MeetingChange.model_validate(_json(row.part))
                 found[change.meeting_id].changes.append(change)
                 continue
+            if row.kind == _ACTION:
+                action = PlanAction.model_validate(_json(row.part))
+                if row.visible:
+                    _note_read(access, family_id, Kind.plan_action, action, row.basis, row.override_ids)
+                found[action.meeting_id].actions.append(SeenAction(action, bool(row.visible)))  # type: ignore[index]
+                continue
             recorded = _recorded(row)
             kind = KINDS[type(recorded.row)]
             _note_read(access, family_id, kind, recorded.row, row.basis, row.override_ids)
@@ -116,7 +127,8 @@ async def contents_of_meetings(
 def _contents_statement(policy: StatementPolicy) -> sa.Select:
     """The parts of the meetings :meeting_ids of the family :family_id that the policy lets the caller read, as
     one UNION ALL of (kind, order, the part, its agency and its author as JSON, the rule that allowed it, the
-    facts row's override ids), in order; then the meetings' invitees and changes (no agency, author or rule)."""
+    facts row's override ids, whether it may be read), in order; then the meetings' invitees and changes (no
+    agency, author or rule), and the actions agreed at them, each with whether the caller may read it."""
     facts = facts_row()
     known = facts_columns(facts)
     meeting_ids = sa.bindparam("meeting_ids", type_=ARRAY(sa.Uuid()))
@@ -139,10 +151,28 @@ def _contents_statement(policy: StatementPolicy) -> sa.Select:
                 nothing.label("author"),
                 sa.null().cast(sa.Text).label("basis"),
                 facts.c.override_ids.label("override_ids"),
+                sa.null().cast(sa.Boolean).label("visible"),
             )
             .select_from(table.join(meetings, meetings.c.id == table.c.meeting_id).join(facts, sa.true()))
             .where(table.c.meeting_id == sa.any_(meeting_ids), meetings.c.family_id == family_id)
         )
+    actions, action_content = PlanAction.__table__, action_columns()  # type: ignore[attr-defined]
+    branches.append(
+        sa.select(
+            sa.literal(_ACTION, sa.Text).label("kind"),
+            sa.literal(0, sa.Integer).label("position"),
+            actions.c.created_at.label("created_at"),
+            actions.c.id.label("id"),
+            sa.func.to_json(actions.table_valued()).label("part"),
+            sa.null().cast(JSON).label("agency"),
+            sa.null().cast(JSON).label("author"),
+            sa.cast(policy.item_basis(known, action_content, kind=Kind.plan_action), sa.Text).label("basis"),
+            facts.c.override_ids.label("override_ids"),
+            sa.cast(policy.item_condition(known, action_content, kind=Kind.plan_action), sa.Boolean).label("visible"),
+        )
+        .select_from(actions.join(meetings, meetings.c.id == actions.c.meeting_id).join(facts, sa.true()))
+        .where(actions.c.meeting_id == sa.any_(meeting_ids), meetings.c.family_id == family_id)
+    )
     for model, kind in KINDS.items():
         table = model.__table__  # type: ignore[attr-defined]
         author = table.c.recorded_by_user_id if model is MeetingDecision else table.c.author_user_id
@@ -161,6 +191,7 @@ def _contents_statement(policy: StatementPolicy) -> sa.Select:
                 sa.func.json_build_object(*(x for name in _AUTHOR for x in (name, users.c[name]))).label("author"),
                 sa.cast(policy.item_basis(known, content, kind=kind), sa.Text).label("basis"),
                 facts.c.override_ids.label("override_ids"),
+                sa.true().label("visible"),
             )
             .select_from(
                 table.join(meetings, meetings.c.id == table.c.meeting_id)
@@ -180,6 +211,7 @@ def _contents_statement(policy: StatementPolicy) -> sa.Select:
 
 
 _INVITEE, _CHANGE = "invitee", "change"  # the rows of _contents_statement that are not case content
+_ACTION = "action"  # the plan's actions agreed at the meetings
 
 # What a part's author is read as (User, without what an answer never shows).
 _AUTHOR = ("id", "email", "display_name", "kind", "role", "agency_id", "family_member_id", "is_active")
@@ -201,7 +233,12 @@ def _json(value: Any) -> Any:
 
 
 def _note_read(
-    access: AccessControl, family_id: uuid.UUID, kind: Kind, part: Content, basis: str | None, overrides: Any
+    access: AccessControl,
+    family_id: uuid.UUID,
+    kind: Kind,
+    part: Content | PlanAction,
+    basis: str | None,
+    overrides: Any,
 ) -> None:
     """A read of another agency's part, with the rule that allowed it and the overrides in force that shared it
     (the facts row's `override_ids`, "agency category override"), as `note_read` records one."""

@@ -33,7 +33,6 @@ from server.plan.content import (
     contingency_facts,
     goal_columns,
     goal_facts,
-    serves_agreed_goal,
 )
 from server.plan.contingency import CONTINGENCY_TEXT, SeenContingency, contingencies_of_family
 from server.plan.models import (
@@ -265,29 +264,6 @@ async def plan_of_family(session: AsyncSession, access: AccessControl, family_id
             facts = action_facts(action.row, serves_agreed_goal=action.row.goal_id in agreed)
             access.note_read(family_id, action.row.id, Kind.plan_action, facts)
     return plan
-
-
-async def actions_of_meetings(
-    session: AsyncSession, access: AccessControl, meeting_ids: list[uuid.UUID]
-) -> dict[uuid.UUID, list[SeenAction]]:
-    """The actions agreed at each meeting (oldest first), for meetings the caller has been allowed to see;
-    each description decided per facts (the decisions are memoised, so a statement for the actions and one
-    for the families' facts, whatever the number of meetings)."""
-    statement = (
-        select(PlanAction, serves_agreed_goal().label("serves_agreed_goal"))
-        .where(col(PlanAction.meeting_id).in_(meeting_ids))
-        .order_by(col(PlanAction.created_at), col(PlanAction.id))
-    )
-    rows = list((await session.exec(statement)).all())
-    await access.load_facts(session, [action.family_id for action, _ in rows])
-    found: dict[uuid.UUID, list[SeenAction]] = {}
-    for action, serves in rows:
-        facts = action_facts(action, serves_agreed_goal=bool(serves))
-        visible = await access.can_item(session, Act.read, Kind.plan_action, action.family_id, facts)
-        if visible:
-            access.note_read(action.family_id, action.id, Kind.plan_action, facts)
-        found.setdefault(action.meeting_id, []).append(SeenAction(action, visible))
-    return found
 
 
 async def history_of_family(

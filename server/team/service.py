@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+import sqlalchemy as sa
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -20,6 +21,7 @@ from server.access.rules import active_membership
 from server.agency.models import Agency
 from server.clock import utcnow
 from server.errors import BadUserInput, Conflict, NotFound
+from server.family.models import Family
 from server.team.models import TeamMembership, TeamRole
 from server.user.models import SystemRole, User, UserKind
 from server.validation import optional_text, plain_line, required_text
@@ -63,24 +65,32 @@ async def add_member(
 ) -> tuple[TeamMembership, User, Agency | None]:
     """The membership is written with the mutation's audit event (server/writes.py). Returned with the worker
     and their agency as read here, for the answer (they are not read again)."""
-    await lock_and_require(session, access, Act.manage, Kind.team, family_id)
-    # The worker, their agency and whether they are on the team already, in one statement.
-    on_team = (
-        select(TeamMembership.id)
-        .where(TeamMembership.family_id == family_id, TeamMembership.user_id == user_id, active_membership())
-        .exists()
+    # The worker and their agency are read with the family's lock, and whether they are on the team already with
+    # the membership's insert (which refuses them: no row): after the lock, in the change's batched write.
+    reading = (
+        select(Family, User, Agency)
+        .select_from(Family)
+        .outerjoin(User, col(User.id) == user_id)
+        .outerjoin(Agency, col(Agency.id) == User.agency_id)
     )
-    statement = (
-        select(User, Agency, on_team).outerjoin(Agency, col(Agency.id) == User.agency_id).where(User.id == user_id)
-    )
-    found = (await session.exec(statement)).first()
-    worker = check_team_worker(found[0] if found else None)
-    if found is not None and found[2]:
-        raise Conflict(f"{worker.display_name} is already on this family's team.")
+    found = await writes.lock_and_require_reading(session, access, Act.manage, Kind.team, family_id, reading)
+    worker = check_team_worker(found[1])
     if valid_from is not None and valid_from > utcnow():
         raise BadUserInput("A team membership cannot start in the future.", field="validFrom")
     membership = membership_row(family_id, worker, TeamRole.contributor, contact, valid_from)
-    writes.add_later(session, membership)
+    table = TeamMembership.__table__  # type: ignore[attr-defined]
+    on_team = sa.exists().where(table.c.family_id == family_id, table.c.user_id == user_id, active_membership())
+    row = sa.select(*(sa.literal(getattr(membership, c.name), c.type).label(c.name) for c in table.columns))
+
+    async def joined(inserted: bool) -> None:
+        if not inserted:
+            raise Conflict(f"{worker.display_name} is already on this family's team.")
+
+    writes.later(
+        session,
+        sa.insert(table).from_select([c.name for c in table.columns], row.where(~on_team)).returning(table.c.id),
+        matched=joined,
+    )
     await outbox.append(
         session,
         TeamMemberAdded(
@@ -91,7 +101,7 @@ async def add_member(
             agency_id=membership.agency_id,
         ),
     )
-    return membership, worker, found[1] if found is not None else None
+    return membership, worker, found[2]
 
 
 async def end_membership(

@@ -4,6 +4,7 @@ an override or their own agency lets them read, and nothing else (no count, no t
 from __future__ import annotations
 
 import uuid
+from datetime import date, timedelta
 
 import pytest
 import sqlalchemy as sa
@@ -200,10 +201,12 @@ async def test_publishing_needs_an_item_and_fixes_them(gql, sessions):
     assert (code(empty), empty["extensions"]["field"]) == ("BAD_USER_INPUT", "minutes")
     meeting = (await gql.data("Meeting", {"id": meeting_id}, token=lead))["meeting"]
     assert (meeting["version"], meeting["minutesPublishedAt"]) == (1, None)
+    assert await publications(sessions, m) == (0, 0)
     # when there is an item, it publishes; then adding, editing or removing an item is refused in words
     added = await add_item(gql, lead, meeting_id, 1, text="Met")
     item_id = added["minutes"][0]["id"]
     await gql.data("MinutesPublish", {"input": {"meetingId": meeting_id, "expectedVersion": 2}}, token=lead)
+    assert await publications(sessions, m) == (1, 1)
     for operation, variables in [
         ("MinutesItemAdd", {"meetingId": meeting_id, "expectedVersion": 3, "heading": "Late", "text": "Late"}),
         ("MinutesItemEdit", {"itemId": item_id, "expectedVersion": 3, "text": "Rewritten"}),
@@ -237,10 +240,34 @@ async def test_a_stale_version_saves_nothing(gql, sessions):
         ("MinutesItemAdd", {"meetingId": meeting_id, "expectedVersion": 1, "heading": "Second", "text": "Second"}),
         ("MinutesItemEdit", {"itemId": item_id, "expectedVersion": 1, "text": "Changed"}),
         ("MinutesItemRemove", {"itemId": item_id, "expectedVersion": 1}),
+        ("MinutesPublish", {"meetingId": meeting_id, "expectedVersion": 1}),
     ]:
         error = await gql.error(operation, {"input": variables}, token=lead)
         assert code(error) == "CONFLICT" and "since you opened it" in error["message"]
     assert await minutes_of(gql, lead, meeting_id) == ["First"]
+    # and the stale publication was neither saved, nor told, nor audited as done
+    meeting = (await gql.data("Meeting", {"id": meeting_id}, token=lead))["meeting"]
+    assert (meeting["version"], meeting["minutesPublishedAt"]) == (2, None)
+    assert await publications(sessions, m) == (0, 0)
+
+
+async def publications(sessions, m: MeetingArea) -> tuple[int, int]:
+    """The family's minutes publications told (outbox events) and audited as allowed."""
+    async with sessions() as session:
+        told = await session.exec(
+            sa.text(
+                "SELECT count(*) FROM notification_outbox WHERE family_id = :f AND kind = 'meeting_minutes_published'"
+            ),
+            params={"f": m.area.family.id},
+        )
+        audited = await session.exec(
+            sa.text(
+                "SELECT count(*) FROM audit_event"
+                " WHERE family_id = :f AND action = 'minutesPublish' AND outcome = 'allowed'"
+            ),
+            params={"f": m.area.family.id},
+        )
+        return told.scalar_one(), audited.scalar_one()
 
 
 async def test_the_chair_edits_and_removes_items_and_may_record_another_agencys_update(gql, sessions):
@@ -387,3 +414,39 @@ async def meeting_statements(gql, app, sessions, n: int) -> int:
 
 async def test_reading_minutes_costs_the_same_statements_whatever_the_number_of_items(gql, app, sessions):
     assert await meeting_statements(gql, app, sessions, 3) == await meeting_statements(gql, app, sessions, 15)
+
+
+async def test_a_meetings_actions_show_and_audit_what_the_plan_shows_and_audits_each_reader(gql, sessions):
+    # given a meeting at which the chair agreed actions in several categories, health shared by consent
+    m = await create_meeting_area(sessions)
+    lead, meeting_id = await sign_in(gql, m.area.lead), str(m.meeting.id)
+    due = (date.today() + timedelta(days=7)).isoformat()
+    for category, owner in [("health", m.health_visitor), ("education", m.area.colleague), ("other", m.area.lead)]:
+        action = {"meetingId": meeting_id, "description": f"About {category}", "ownerUserId": str(owner.id)}
+        await gql.data("MeetingActionAdd", {"input": action | {"dueDate": due, "category": category}}, token=lead)
+    await create_consent(sessions, family=m.area.family, recorded_by=m.area.lead, categories=["health"])
+    # when each member of the team, and a manager, reads the meeting and then the family's plan
+    views = {}
+    for reader in (m.area.lead, m.area.colleague, m.health_visitor, m.area.manager):
+        token = await sign_in(gql, reader)
+        before = len(await read_audit(sessions, m.area.family.id, reader.id))
+        meeting = (await gql.data("Meeting", {"id": meeting_id}, token=token))["meeting"]
+        middle = len(await read_audit(sessions, m.area.family.id, reader.id))
+        plan = (await gql.data("FamilyPlan", {"familyId": str(m.area.family.id)}, token=token))["familyPlan"]
+        audited = await read_audit(sessions, m.area.family.id, reader.id)
+        seen = [(a["id"], a["contentVisible"], a["description"]) for a in meeting["actions"]]
+        on_plan = {a["id"]: (a["id"], a["contentVisible"], a["description"]) for a in plan["actions"]}
+        # then the meeting lists the actions in order, each as the plan shows it to that reader
+        assert len(seen) == 3
+        assert seen == [on_plan[action_id] for action_id, _, _ in seen]
+        views[reader.id] = [visible for _, visible, _ in seen]
+        # and records the same reads of them, with the same basis, as the plan
+        ids = {action_id for action_id, _, _ in seen}
+        by_meeting = [read for read in audited[before:middle] if read["item"] in ids]
+        by_plan = [read for read in audited[middle:] if read["item"] in ids]
+        assert sorted(by_meeting, key=lambda read: read["item"]) == sorted(by_plan, key=lambda read: read["item"])
+        views[reader.id, "audited"] = len(by_meeting)
+    # and some readers may not read every action's words, some read another agency's by consent (audited)
+    assert views[m.area.lead.id] == [True, True, True]
+    assert any(not all(visible) for key, visible in views.items() if not isinstance(key, tuple))
+    assert views[m.area.colleague.id, "audited"] >= 1

@@ -156,7 +156,22 @@ async def test_only_practitioners_and_managers_can_join_a_team(gql, sessions):
         variables = {"input": {"familyId": str(area.family.id), "userId": str(user_id), "contact": CONTACT}}
         assert code(await gql.error("TeamMemberAdd", variables, token=token)) == "BAD_USER_INPUT"
     twice = {"input": {"familyId": str(area.family.id), "userId": str(area.colleague.id), "contact": CONTACT}}
+    before = await row_counts(sessions)
     assert code(await gql.error("TeamMemberAdd", twice, token=token)) == "CONFLICT"
+    # and the refused additions saved nothing: no membership, no event for the team, no allowed audit event
+    assert await row_counts(sessions) == before
+    async with sessions() as session:
+        told = await session.exec(
+            sa.text("SELECT count(*) FROM notification_outbox WHERE family_id = :f"), params={"f": area.family.id}
+        )
+        audited = await session.exec(
+            sa.text(
+                "SELECT count(*) FROM audit_event"
+                " WHERE family_id = :f AND action = 'teamMemberAdd' AND outcome = 'allowed'"
+            ),
+            params={"f": area.family.id},
+        )
+        assert (told.scalar_one(), audited.scalar_one()) == (0, 0)
 
 
 async def test_a_membership_of_a_hidden_family_answers_like_a_missing_one(gql, sessions):
