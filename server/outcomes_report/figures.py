@@ -56,6 +56,7 @@ from server.transition.models import CareOutcome, FamilyTransition, TransitionKi
 
 LEVELS = list(LevelOfNeed)  # in order of need: universal < targeted < specialist < statutory
 MAX_DAYS = 366 * 10
+WORK_MEM = "16MB"  # for the report's statement only (SET LOCAL)
 _RISK = sorted(rating.value for rating in RISK_PRESENT)
 
 
@@ -149,6 +150,9 @@ async def compute(session: AsyncSession, access: AccessControl, report: ReportFi
     _check_range(report)
     # Plan each run for its values (a caseload of 30 families or an area of 10,000), never by a cached generic plan.
     await session.exec(sa.text("SET LOCAL plan_cache_mode = force_custom_plan"))
+    # Room to hash the ratings of 10,000 pairs (about 10 MB) in memory: at the default 4 MB the factor join and
+    # the families' grouping spill to disk in batches (bench/README.md, "Memory for the hashes").
+    await session.exec(sa.text(f"SET LOCAL work_mem = '{WORK_MEM}'"))
     policy = access.statement_policy()
     cohort = report.cohort
     shape = _Shape(
