@@ -36,6 +36,7 @@ from bench.database import dsn, on, postgres, recorded
 from bench.servers import app_environment
 from server.app import create_app
 from server.config import load_settings
+from server.outcomes_report.figures import WORK_MEM
 
 
 def _request(args: argparse.Namespace, meta: dict[str, Any]) -> tuple[uuid.UUID, str, dict[str, Any]]:
@@ -111,6 +112,7 @@ async def _explain(app: Any, url: str, ask: Any) -> None:
         for statement, parameters in sent:
             async with connection.transaction():
                 await connection.execute("SET LOCAL plan_cache_mode = force_custom_plan")
+                await connection.execute(f"SET LOCAL work_mem = '{WORK_MEM}'")
                 for setting in filter(None, os.environ.get("EXPLAIN_SET", "").split(";")):  # e.g. enable_nestloop=off
                     await connection.execute(f"SET LOCAL {setting}")
                 timing = "ON" if os.environ.get("EXPLAIN_FULL") else "OFF"  # timing each node costs more than most
@@ -137,6 +139,7 @@ async def _backend_cpu_ms(connection: asyncpg.Connection, statement: str, parame
 
     async with connection.transaction():
         await connection.execute("SET LOCAL plan_cache_mode = force_custom_plan")
+        await connection.execute(f"SET LOCAL work_mem = '{WORK_MEM}'")  # as the report sets it
         await connection.fetch(statement, *parameters)
         before = ticks()
         for _ in range(runs):

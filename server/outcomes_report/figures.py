@@ -56,6 +56,7 @@ from server.transition.models import CareOutcome, FamilyTransition, TransitionKi
 
 LEVELS = list(LevelOfNeed)  # in order of need: universal < targeted < specialist < statutory
 MAX_DAYS = 366 * 10
+WORK_MEM = "16MB"  # for the report's statement only (SET LOCAL)
 _RISK = sorted(rating.value for rating in RISK_PRESENT)
 
 
@@ -147,8 +148,15 @@ async def compute(session: AsyncSession, access: AccessControl, report: ReportFi
     only on the caller's role (and kinds of ids) and on which filters are set, so it is built and compiled once
     (server/db/prepared.py) and prepared once per connection."""
     _check_range(report)
-    # Plan each run for its values (a caseload of 30 families or an area of 10,000), never by a cached generic plan.
-    await session.exec(sa.text("SET LOCAL plan_cache_mode = force_custom_plan"))
+    # Plan each run for its values (a caseload of 30 families or an area of 10,000), never by a cached generic plan;
+    # and room to hash the ratings of 10,000 pairs (about 10 MB) in memory: at the default 4 MB the factor join
+    # and the families' grouping spill to disk in batches (bench/README.md, "Memory for the hashes"). Both for
+    # this transaction only, in one round trip.
+    await session.exec(
+        sa.text(
+            "SELECT set_config('plan_cache_mode', 'force_custom_plan', true), set_config('work_mem', :work_mem, true)"
+        ).bindparams(work_mem=WORK_MEM)
+    )
     policy = access.statement_policy()
     cohort = report.cohort
     shape = _Shape(
