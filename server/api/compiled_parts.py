@@ -5,21 +5,21 @@ name, written as the generic executor's batch loads (agency_by_id, user_by_id) r
 from __future__ import annotations
 
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlalchemy.sql.elements import ColumnElement
-from sqlmodel.ext.asyncio.session import AsyncSession
 
-from server.access.actor import Act
-from server.access.facts import FamilyFacts
-from server.access.kinds import Kind
-from server.access.pep import AccessControl
+from server.access.facts import facts_row
+from server.access.pep import StatementPolicy
+from server.access.rules import FactsColumns, facts_columns
 from server.agency.models import Agency
 from server.api.context import Context
 from server.api.json_sql import EMPTY_LIST, iso
+from server.clock import utcnow
+from server.db.prepared import prepared
 from server.user.models import User
 
 
@@ -35,35 +35,53 @@ def family_id(variables: dict[str, Any], name: str, others: frozenset[str] = fro
         return None
 
 
-async def readable_family(access: AccessControl, session: AsyncSession, family: uuid.UUID) -> FamilyFacts | None:
-    """The family's facts when the caller may read its record; None otherwise, for the generic executor to
-    refuse it as not found and log the refusal (AccessControl.require_visible_family)."""
-    facts = await access.facts(session, family)
-    return facts if access.decide(Act.read, Kind.family, facts).allowed else None
+# The statement of a family's record: given the policy for the caller's role, the columns of the family's facts
+# row (facts.facts_row, for decisions beyond the family's own) and the family's id (a column of that row), the
+# answer's `data` as JSON text, one row when the family exists. Its values are parameters (:now, :today and the
+# facts row's), so it is built and compiled once per role (server/db/prepared.py).
+RecordStatement = Callable[[StatementPolicy, FactsColumns, ColumnElement], sa.Select]
 
 
-# The statement of a family's record, given the family's id, the caller's AccessControl, the session and the
-# family's facts (for decisions beyond the family's own).
-RecordStatement = Callable[[uuid.UUID, AccessControl, AsyncSession, FamilyFacts], Awaitable[sa.Select]]
+def record_statement(policy: StatementPolicy, build: RecordStatement) -> sa.Select:
+    """One row when the family (:family_id) exists: whether the caller may read its record (the family decision
+    over its facts, read in the same statement), and the answer's `data` when they may (null when not, without
+    reading the record)."""
+    facts = facts_row()
+    known = facts_columns(facts)
+    allowed = policy.family_condition(known)
+    data = build(policy, known, facts.c.family_id).scalar_subquery()
+    return sa.select(allowed, sa.case((allowed, data), else_=sa.null())).select_from(facts)
 
 
-async def family_record(
-    context: Context, variables: dict[str, Any], name: str, statement: RecordStatement
-) -> str | None:
+async def family_record(context: Context, variables: dict[str, Any], name: str, build: RecordStatement) -> str | None:
     """A compiled read of one family's record asked for by its id (the variable `name`, and nothing else): the
-    answer's `data` from `statement`, run once the family decision allows it; None for the generic executor
-    (see server/api/compiled.py) when the id is not one, or the family does not exist or is not the caller's
-    to see (the generic executor refuses it, and logs the refusal)."""
+    answer's `data` from `build`, under the family decision, in one statement on a pooled connection without a
+    session (Prepared.first_alone); None for the generic executor (see server/api/compiled.py) when the id is
+    not one, or the family does not exist or is not the caller's to see (the generic executor refuses it, and
+    logs the refusal)."""
     family = family_id(variables, name)
-    if family is None:
+    engine = context.engine
+    if family is None or engine is None:
         return None
-    access = context.access
-    async with context.read() as session:
-        facts = await readable_family(access, session, family)
-        if facts is None:
-            return None
-        row = (await session.exec(await statement(family, access, session, facts))).first()
-    return row[0] if row is not None else None
+    actor = context.access.actor
+    policy = StatementPolicy(context.enforcer, actor)
+    now = utcnow()
+    values = {**policy.facts_parameters(actor, family), "now": now, "today": now.date()}
+    key = (__name__, build, policy.key, engine.dialect.name)
+    row = await prepared(key, engine.dialect, lambda: record_statement(policy, build)).first_alone(engine, values)
+    if row is None or not row[0]:
+        return None
+    return row[1]
+
+
+def now_parameter() -> ColumnElement:
+    """:now, the time of the request (UTC), in a record's statement."""
+    return sa.bindparam("now", type_=sa.DateTime(timezone=True))
+
+
+def today_parameter() -> ColumnElement:
+    """:today, the day of the request (UTC), in a record's statement."""
+    return sa.bindparam("today", type_=sa.Date())
 
 
 def iso_or_null(timestamp: ColumnElement) -> ColumnElement:

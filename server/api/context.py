@@ -66,7 +66,7 @@ class Context:
         known = self.actor is not None and not by_address
         subject = f"user:{self.actor.user_id}" if known else f"address:{self.address}"  # type: ignore[union-attr]
         budget = ratelimit.Budget(bucket, limit, settings.rate_window_seconds, what)
-        await ratelimit.spend(self.sessions, budget, subject)
+        await ratelimit.spend(self.sessions, budget, subject, engine=self.engine)
 
     def require_actor(self) -> Actor:
         if self.actor is None:

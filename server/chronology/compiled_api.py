@@ -173,10 +173,12 @@ async def family_chronology(context: Context, variables: dict[str, Any]) -> str 
     policy = access.statement_policy()
     given = service.Given.of(filters)
     values = {**service.parameters(policy, access, family_id, filters, first + 1, after), "first": first}
-    async with context.read() as session:
-        dialect = session.bind.dialect  # type: ignore[union-attr]
-        key = (__name__, policy.key, dialect.name, given, after is not None)
-        row = await prepared(key, dialect, lambda: statement(policy, given, after is not None)).first(session, values)
+    engine = context.engine
+    if engine is None:
+        return None
+    key = (__name__, policy.key, engine.dialect.name, given, after is not None)
+    statement_of = prepared(key, engine.dialect, lambda: statement(policy, given, after is not None))
+    row = await statement_of.first_alone(engine, values)
     if row is None or not row[0]:
         return None  # no such family, or one the reader may not see: the generic executor refuses it, and logs it
     _visible, data, reads, override_ids = row

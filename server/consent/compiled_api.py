@@ -3,23 +3,22 @@
 The family's sharing and consent sub-page lists its consents and engagement agreements with it. The
 family is answered under the family decision (FamilyQuery.family); both lists under the decision on
 reading its consent records (service.list_for_family and engagement_for_family: all of them, or none),
-made before the statement. An id that is not one, a family that does not exist or that the caller may
-not see, and any variable besides the id go to the generic executor.
+both decided in the statement over the family's facts (StatementPolicy). An id that is not one, a family
+that does not exist or that the caller may not see, and any variable besides the id go to the generic
+executor.
 """
 
 from __future__ import annotations
 
-import uuid
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.sql.elements import ColumnElement
-from sqlmodel.ext.asyncio.session import AsyncSession
 
 from server.access.actor import Act
-from server.access.facts import FamilyFacts
 from server.access.kinds import Kind
-from server.access.pep import AccessControl
+from server.access.pep import StatementPolicy
+from server.access.rules import FactsColumns
 from server.api import compiled_parts as parts
 from server.api.context import Context
 from server.api.json_sql import EMPTY_LIST, iso
@@ -75,10 +74,11 @@ def _engagement_agreements(family_id: Any) -> ColumnElement:
     return sa.func.coalesce(found.scalar_subquery(), EMPTY_LIST)
 
 
-def statement(family_id: Any, *, may_read_consents: bool) -> sa.Select:
-    """The answer's `data` as JSON text, one row when the family exists."""
-    consents = _consents(_family.id) if may_read_consents else EMPTY_LIST
-    agreements = _engagement_agreements(_family.id) if may_read_consents else EMPTY_LIST
+def statement(family_id: Any, *, may_read_consents: ColumnElement) -> sa.Select:
+    """The answer's `data` as JSON text, one row when the family exists; both lists empty unless
+    `may_read_consents` holds."""
+    consents = sa.case((may_read_consents, _consents(_family.id)), else_=EMPTY_LIST)
+    agreements = sa.case((may_read_consents, _engagement_agreements(_family.id)), else_=EMPTY_LIST)
     record = sa.func.json_build_object(
         "id", sa.cast(_family.id, sa.Text), "consents", consents, "engagementAgreements", agreements
     )  # fmt: skip
@@ -90,7 +90,5 @@ async def family_consents(context: Context, variables: dict[str, Any]) -> str | 
     return await parts.family_record(context, variables, "familyId", _statement)
 
 
-async def _statement(
-    family_id: uuid.UUID, access: AccessControl, _session: AsyncSession, facts: FamilyFacts
-) -> sa.Select:
-    return statement(family_id, may_read_consents=access.decide(Act.read, Kind.consent, facts).allowed)
+def _statement(policy: StatementPolicy, facts: FactsColumns, family_id: ColumnElement) -> sa.Select:
+    return statement(family_id, may_read_consents=policy.family_condition(facts, Act.read, Kind.consent))

@@ -3,7 +3,6 @@ service.cover_of_family finds, written as FamilyCoverType writes it."""
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 import sqlalchemy as sa
@@ -18,9 +17,9 @@ _deputy = DeputyLead.__table__.c
 _absence = LeadAbsence.__table__.c
 
 
-def cover(family_id: Any, on: date, *, viewer_may_act_on_escalations: bool) -> ColumnElement:
-    """The family's cover on the day `on` (today). Whether the caller may act on escalations is the policy's
-    decision, made before the statement (AccessControl.decide)."""
+def cover(family_id: Any, on: Any, *, viewer_may_act_on_escalations: ColumnElement) -> ColumnElement:
+    """The family's cover on the day `on` (today: a date or a parameter). Whether the caller may act on
+    escalations is the policy's decision in SQL (StatementPolicy.family_condition over the family's facts row)."""
     # _current_deputy, then the deputy's active membership (_membership): none when they left the team
     membership = TeamMembership.__table__.alias("deputy_membership")
     deputy = (
@@ -64,7 +63,7 @@ def cover(family_id: Any, on: date, *, viewer_may_act_on_escalations: bool) -> C
     covering = sa.and_(deputy.is_not(None), sa.exists(away_now.where(_absence.starts_on <= on)))
     return sa.func.json_build_object(
         "deputyCovering", covering,
-        "viewerMayActOnEscalations", sa.true() if viewer_may_act_on_escalations else sa.false(),
+        "viewerMayActOnEscalations", viewer_may_act_on_escalations,
         "deputyLead", deputy,
         "leadAway", lead_away,
     )  # fmt: skip

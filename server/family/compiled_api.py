@@ -207,12 +207,13 @@ async def caseload(context: Context, variables: dict[str, Any]) -> str | None:
     arguments = _gate(variables)
     if arguments is None:
         return None
+    engine = context.engine
+    if engine is None:
+        return None
     await context.spend("search")
     actor, settings, shape = context.access.actor, context.settings, _shape(arguments)
     policy = StatementPolicy(context.enforcer, actor)
     values = {**_parameters(arguments), **policy.parameters(actor)}
-    async with context.read() as session:
-        dialect = session.bind.dialect  # type: ignore[union-attr]
-        key = (__name__, policy.key, shape, settings.review_max_weeks, dialect.name)
-        row = await prepared(key, dialect, lambda: statement(policy, settings, shape)).first(session, values)
+    key = (__name__, policy.key, shape, settings.review_max_weeks, engine.dialect.name)
+    row = await prepared(key, engine.dialect, lambda: statement(policy, settings, shape)).first_alone(engine, values)
     return row[0]

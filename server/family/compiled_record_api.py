@@ -10,22 +10,18 @@ exist or that the caller may not see, and any variable besides the id go to the 
 
 from __future__ import annotations
 
-import uuid
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.sql.elements import ColumnElement
-from sqlmodel.ext.asyncio.session import AsyncSession
 
 from server.access.actor import Act
-from server.access.facts import FamilyFacts
 from server.access.kinds import Kind
-from server.access.pep import AccessControl
-from server.access.rules import active_membership
+from server.access.pep import StatementPolicy
+from server.access.rules import FactsColumns, active_membership
 from server.api import compiled_parts as parts
 from server.api.context import Context
 from server.api.json_sql import EMPTY_LIST, iso
-from server.clock import today
 from server.cover.compiled_api import cover
 from server.family.models import Family, FamilyMember
 from server.team.compiled_api import team_member
@@ -90,12 +86,11 @@ async def family_page(context: Context, variables: dict[str, Any]) -> str | None
     return await parts.family_record(context, variables, "id", _family_page_statement)
 
 
-async def _family_statement(family_id: uuid.UUID, *_: Any) -> sa.Select:
+def _family_statement(_policy: StatementPolicy, _facts: FactsColumns, family_id: ColumnElement) -> sa.Select:
     return statement(family_id)
 
 
-async def _family_page_statement(
-    family_id: uuid.UUID, access: AccessControl, _session: AsyncSession, facts: FamilyFacts
-) -> sa.Select:
-    may_act = access.decide(Act.update, Kind.escalation, facts).allowed  # as cover_of_family asks it
-    return statement(family_id, "cover", cover(_family.id, today(), viewer_may_act_on_escalations=may_act))
+def _family_page_statement(policy: StatementPolicy, facts: FactsColumns, family_id: ColumnElement) -> sa.Select:
+    may_act = policy.family_condition(facts, Act.update, Kind.escalation)  # as cover_of_family asks it
+    on = parts.today_parameter()
+    return statement(family_id, "cover", cover(_family.id, on, viewer_may_act_on_escalations=may_act))

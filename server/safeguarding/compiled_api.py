@@ -2,7 +2,7 @@
 
 The family's sharing and consent sub-page lists its safeguarding overrides and decisions not to share with
 it. The family is answered under the family decision (FamilyQuery.family); the overrides and decisions
-listed are those the SQL form of their rules lets the caller see (AccessControl.item_filter on
+listed are those the SQL form of their rules lets the caller see (StatementPolicy.item_condition on
 service.override_columns and decision_columns, as service.for_family and decisions_for_family ask it);
 an override's family label is shown only under the decision on reading family labels
 (server/api/labels.py). An id that is not one, a family that does not exist or that the caller may not
@@ -11,21 +11,18 @@ see, and any variable besides the id go to the generic executor.
 
 from __future__ import annotations
 
-import uuid
-from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.sql.elements import ColumnElement
-from sqlmodel.ext.asyncio.session import AsyncSession
 
 from server.access.actor import Act
 from server.access.kinds import Kind
-from server.access.pep import AccessControl
+from server.access.pep import StatementPolicy
+from server.access.rules import FactsColumns
 from server.api import compiled_parts as parts
 from server.api.context import Context
 from server.api.json_sql import EMPTY_LIST, iso
-from server.clock import utcnow
 from server.family.models import Family
 from server.safeguarding.models import SafeguardingOverride, SharingDecision
 from server.safeguarding.service import decision_columns, override_columns
@@ -35,7 +32,7 @@ _override = SafeguardingOverride.__table__.c
 _decision = SharingDecision.__table__.c
 
 
-def _overrides(family_id: Any, visible: ColumnElement, *, labelled: bool, now: datetime) -> ColumnElement:
+def _overrides(family_id: Any, visible: ColumnElement, *, labelled: bool, now: Any) -> ColumnElement:
     label = sa.func.concat(_family.display_name, " (", _family.reference, ")") if labelled else sa.null()
     active = sa.and_(_override.revoked_at.is_(None), _override.starts_at <= now, _override.expires_at > now)
     override = sa.func.json_build_object(
@@ -83,11 +80,12 @@ def _decisions(family_id: Any, visible: ColumnElement) -> ColumnElement:
 def statement(
     family_id: Any, overrides_visible: ColumnElement, decisions_visible: ColumnElement, *, labelled: bool
 ) -> sa.Select:
-    """The answer's `data` as JSON text, one row when the family exists. `active` is as of now, as
-    SafeguardingOverrideType.active tells it."""
+    """The answer's `data` as JSON text, one row when the family exists. `active` is as of :now, the time of the
+    request, as SafeguardingOverrideType.active tells it."""
+    now = parts.now_parameter()
     record = sa.func.json_build_object(
         "id", sa.cast(_family.id, sa.Text),
-        "safeguardingOverrides", _overrides(_family.id, overrides_visible, labelled=labelled, now=utcnow()),
+        "safeguardingOverrides", _overrides(_family.id, overrides_visible, labelled=labelled, now=now),
         "decisionsNotToShare", _decisions(_family.id, decisions_visible),
     )  # fmt: skip
     return sa.select(sa.cast(sa.func.json_build_object("family", record), sa.Text)).where(_family.id == family_id)
@@ -98,8 +96,8 @@ async def family_safeguarding(context: Context, variables: dict[str, Any]) -> st
     return await parts.family_record(context, variables, "familyId", _statement)
 
 
-async def _statement(family_id: uuid.UUID, access: AccessControl, session: AsyncSession, _facts: Any) -> sa.Select:
-    overrides = await access.item_filter(session, family_id, override_columns(), kind=Kind.safeguarding_override)
-    decisions = await access.item_filter(session, family_id, decision_columns(), kind=Kind.sharing_decision)
-    labelled = access.can_outside_family(Act.read, Kind.family_label)
+def _statement(policy: StatementPolicy, facts: FactsColumns, family_id: ColumnElement) -> sa.Select:
+    overrides = policy.item_condition(facts, override_columns(), kind=Kind.safeguarding_override)
+    decisions = policy.item_condition(facts, decision_columns(), kind=Kind.sharing_decision)
+    labelled = policy.access().can_outside_family(Act.read, Kind.family_label)  # the role's, in policy.key
     return statement(family_id, overrides, decisions, labelled=labelled)
