@@ -127,6 +127,19 @@ class AccessControl:
     ) -> bool:
         return self.decide(act, kind, await self.facts(session, family_id), item).allowed
 
+    async def can_read_found(
+        self, session: AsyncSession, kind: Kind, family_id: uuid.UUID | None, item: ItemFacts | None = None
+    ) -> bool:
+        """Whether the actor may read a record looked up by its id: one of this family, or none (family_id None)
+        when no record has that id. The facts are read and a decision made either way, so that refusing an id
+        that does not exist costs what refusing one the actor may not see does: timing cannot tell a curious
+        colleague that the id exists."""
+        facts = await self.facts(session, family_id or _NOWHERE)
+        if family_id is None:
+            self.decide(Act.read, Kind.family, facts)
+            return False
+        return self.decide(Act.read, kind, facts, item).allowed
+
     @staticmethod
     async def load_facts_of_many(session: AsyncSession, pairs: list[tuple[AccessControl, uuid.UUID]]) -> None:
         """Read the facts of many (actor, family) pairs in one statement: a notification dispatcher decides

@@ -108,7 +108,8 @@ async def list_for_family(session: AsyncSession, access: AccessControl, family_i
 async def get(session: AsyncSession, access: AccessControl, review_id: uuid.UUID) -> ReviewRecord:
     """NOT_FOUND, with one message, for an id that does not exist and for one the caller may not see."""
     row = await session.get(Review, review_id)
-    if row is None or not await access.can(session, Act.read, KIND, row.family_id):
+    readable = await access.can_read_found(session, KIND, row.family_id if row else None)
+    if row is None or not readable:
         access.note_denial("review_read", row.family_id if row else None, {"reviewId": str(review_id)})
         raise NotFound(NOT_FOUND)
     shown = await access.can_item(session, Act.read, Kind.review_note, row.family_id, written_facts(row))

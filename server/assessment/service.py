@@ -249,7 +249,8 @@ async def list_for_family(session: AsyncSession, access: AccessControl, family_i
 async def get(session: AsyncSession, access: AccessControl, assessment_id: uuid.UUID) -> SeenAssessment:
     """NOT_FOUND, with one message, for an id that does not exist and for one the caller may not see."""
     row = await session.get(Assessment, assessment_id)
-    if row is None or not await access.can(session, Act.read, KIND, row.family_id):
+    readable = await access.can_read_found(session, KIND, row.family_id if row else None)
+    if row is None or not readable:
         access.note_denial("assessment_read", row.family_id if row else None, {"assessmentId": str(assessment_id)})
         raise NotFound(NOT_FOUND)
     return await seen(session, access, row)

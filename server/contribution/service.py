@@ -167,9 +167,10 @@ async def visible_versions(
 
 async def _visible(session: AsyncSession, access: AccessControl, contribution_id: uuid.UUID) -> Contribution:
     row = await session.get(Contribution, contribution_id)
-    if row is None or not await access.can_item(
-        session, Act.read, KIND, row.family_id, item_facts(row, row.owning_agency_id)
-    ):
+    readable = await access.can_read_found(
+        session, KIND, row.family_id if row else None, item_facts(row, row.owning_agency_id) if row else None
+    )
+    if row is None or not readable:
         access.note_denial(f"{KIND}_read", row.family_id if row else None, {"contributionId": str(contribution_id)})
         raise NotFound(NOT_FOUND)
     return row

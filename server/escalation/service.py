@@ -133,7 +133,8 @@ async def resolve(
 
 async def get(session: AsyncSession, access: AccessControl, escalation_id: uuid.UUID) -> Seen:
     row = await session.get(Escalation, escalation_id)
-    if row is None or not await access.can(session, Act.read, KIND, row.family_id):
+    readable = await access.can_read_found(session, KIND, row.family_id if row else None)
+    if row is None or not readable:
         access.note_denial("escalation_read", row.family_id if row else None, {"escalationId": str(escalation_id)})
         raise NotFound(NOT_FOUND)
     visible = await access.can_item(session, Act.read, REASON, row.family_id, reason_facts(row))

@@ -140,7 +140,8 @@ def cursor(row: FollowUp) -> str:
 
 async def get(session: AsyncSession, access: AccessControl, follow_up_id: uuid.UUID) -> FollowUp:
     row = await session.get(FollowUp, follow_up_id)
-    if row is None or not await access.can(session, Act.read, KIND, row.family_id):
+    readable = await access.can_read_found(session, KIND, row.family_id if row else None)
+    if row is None or not readable:
         access.note_denial("follow_up_read", row.family_id if row else None, {"followUpId": str(follow_up_id)})
         raise NotFound(NOT_FOUND)
     return row

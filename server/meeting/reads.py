@@ -20,7 +20,6 @@ from sqlalchemy.dialects.postgresql import ARRAY, JSON
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from server.access.actor import Act
 from server.access.categories import InformationCategory
 from server.access.facts import facts_row
 from server.access.kinds import Kind
@@ -259,7 +258,8 @@ async def get(session: AsyncSession, access: AccessControl, model: type[T], row_
     kind = KINDS[model]
     found = (await session.exec(_select(model).where(col(model.id) == row_id))).first()
     family_id = found[3] if found else None
-    if found is None or not await access.can_item(session, Act.read, kind, found[3], facts(found[0])):
+    readable = await access.can_read_found(session, kind, family_id, facts(found[0]) if found else None)
+    if found is None or not readable:
         access.note_denial(f"{kind.value}_read", family_id, {"id": str(row_id)})
         raise NotFound(NOT_FOUND[model])
     row, agency, author, family_id = found

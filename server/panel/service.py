@@ -255,7 +255,8 @@ async def require_step_decision(
 
 async def _visible_decision(session: AsyncSession, access: AccessControl, decision_id: uuid.UUID) -> PanelDecision:
     row = await session.get(PanelDecision, decision_id)
-    if row is None or not await access.can(session, Act.read, Kind.panel_decision, row.family_id):
+    readable = await access.can_read_found(session, Kind.panel_decision, row.family_id if row else None)
+    if row is None or not readable:
         access.note_denial("panel_decision_read", row.family_id if row else None, {"decisionId": str(decision_id)})
         raise NotFound(DECISION_NOT_FOUND)
     return row

@@ -34,6 +34,7 @@ from server.user.service import normalise_email
 from server.writes import lock_and_require
 
 KIND = Kind.portal_invitation
+INVITATION_NOT_FOUND = "No such invitation, or you may not see it."
 NOT_VALID = (
     "This invitation link is not valid. Check you copied all of it, or ask your lead professional for a new one."
 )
@@ -131,8 +132,10 @@ async def revoke(
     session: AsyncSession, access: AccessControl, invitation_id: uuid.UUID
 ) -> tuple[PortalInvitation, FamilyMember]:
     row = await session.get(PortalInvitation, invitation_id, with_for_update=True)
-    if row is None:
-        raise NotFound("No such invitation, or you may not see it.")
+    readable = await access.can_read_found(session, KIND, row.family_id if row else None)
+    if row is None or not readable:
+        access.note_denial(f"{KIND}_read", row.family_id if row else None, {"invitationId": str(invitation_id)})
+        raise NotFound(INVITATION_NOT_FOUND)
     await access.require(session, Act.update, KIND, row.family_id, seen_as=KIND)
     status = status_of(row)
     if status is not InvitationStatus.pending:

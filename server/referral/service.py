@@ -202,7 +202,8 @@ async def record_first_contact(
 
 async def get(session: AsyncSession, access: AccessControl, referral_id: uuid.UUID) -> Seen:
     row = await session.get(Referral, referral_id)
-    if row is None or not await access.can(session, Act.read, KIND, row.family_id):
+    readable = await access.can_read_found(session, KIND, row.family_id if row else None)
+    if row is None or not readable:
         access.note_denial("referral_read", row.family_id if row else None, {"referralId": str(referral_id)})
         raise NotFound(NOT_FOUND)
     visible = await access.can_item(session, Act.read, REASON, row.family_id, reason_facts(row))
@@ -252,7 +253,8 @@ async def _for_update(session: AsyncSession, access: AccessControl, referral_id:
     """Lock the family, decide as it is now, then read the referral as it is now. Open or closed: a referral
     on a closed family's record is the start of its re-referral, and must be answerable."""
     row = await session.get(Referral, referral_id)
-    if row is None or not await access.can(session, Act.read, KIND, row.family_id):
+    readable = await access.can_read_found(session, KIND, row.family_id if row else None)
+    if row is None or not readable:
         access.note_denial("referral_read", row.family_id if row else None, {"referralId": str(referral_id)})
         raise NotFound(NOT_FOUND)
     await lock_and_require(session, access, act, KIND, row.family_id, open_only=False, seen_as=KIND)

@@ -67,7 +67,10 @@ async def record(
 
 async def get(session: AsyncSession, access: AccessControl, service_received_id: uuid.UUID) -> ServiceReceived:
     row = await session.get(ServiceReceived, service_received_id)
-    if row is None or not await access.can_item(session, Act.read, KIND, row.family_id, item_facts(row)):
+    readable = await access.can_read_found(
+        session, KIND, row.family_id if row else None, item_facts(row) if row else None
+    )
+    if row is None or not readable:
         detail = {"serviceReceivedId": str(service_received_id)}
         access.note_denial(f"{KIND}_read", row.family_id if row else None, detail)
         raise NotFound(NOT_FOUND)
