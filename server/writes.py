@@ -122,9 +122,18 @@ class _Write:
 
 
 @dataclass(slots=True)
+class Read:
+    """A row read by the batched write's statement (`read_later`): its columns by name once flushed; None when
+    it matched no row, or was not flushed (the change was replayed or refused)."""
+
+    values: dict[str, Any] | None = None
+
+
+@dataclass(slots=True)
 class _Queued:
     writes: list[_Write] = field(default_factory=list)
     checks: list[tuple[int, Matched]] = field(default_factory=list)  # (write's index, told whether it matched)
+    reads: list[tuple[_Write, Read]] = field(default_factory=list)
 
 
 def later(session: AsyncSession, statement: UpdateBase, *, matched: Matched | None = None) -> None:
@@ -142,6 +151,17 @@ def shaped_later(
     their values in `params` (by name): `shape` names what `build` makes, whatever the values, so that the
     flush's statement is built once per combination of shapes rather than per request (TECH-NOTES 9)."""
     _queue(session, _Write(shape, build, params), matched)
+
+
+def read_later(
+    session: AsyncSession, shape: Hashable, build: Callable[[str], sa.Select], params: dict[str, Any]
+) -> Read:
+    """Read at most one row with this transaction's `flush`, instead of a statement of its own: `build(prefix)` and
+    `params` as for `shaped_later`. It sees the transaction as it was before the flush (not the rows it writes):
+    for what the change's answer needs and the change does not alter (the caller's agency, say)."""
+    read = Read()
+    transaction.state(session, _Queued).reads.append((_Write(shape, build, params), read))
+    return read
 
 
 def insert_later(session: AsyncSession, table: sa.Table, values: dict[str, Any]) -> None:
@@ -176,50 +196,74 @@ async def flush(session: AsyncSession) -> None:
     (rolled back by its unit of work) saves none of it. The queued rows, the checks of what matched and the
     events' ids are one statement's body, built once per shape of flush (`_statement`)."""
     queued = transaction.state(session, _Queued)
-    queue, checks, queued.writes, queued.checks = queued.writes, queued.checks, [], []
+    queue, checks, reads = queued.writes, queued.checks, queued.reads
+    queued.writes, queued.checks, queued.reads = [], [], []
     events = outbox.take_unwritten(session)
-    if not queue and not events:
+    if not queue and not events and not reads:
         return
     params: dict[str, Any] = {}
     for index, write in enumerate(queue):
         params.update({f"w{index}_{name}": value for name, value in write.params.items()})
     for index, (payload, event) in enumerate(events):
         params.update(outbox.event_params(payload, event, f"e{index}_"))
-    statement = _statement(queue, tuple(index for index, _ in checks), len(events))
-    if not events and not checks and len(queue) == 1:
+    for index, (write, _) in enumerate(reads):
+        params.update({f"r{index}_{name}": value for name, value in write.params.items()})
+    statement = _statement(queue, tuple(index for index, _ in checks), len(events), [write for write, _ in reads])
+    if not events and not checks and not reads and len(queue) == 1:
         await session.exec(statement, params=params)  # type: ignore[call-overload]
         return
-    row = list((await session.exec(statement, params=params)).one())  # type: ignore[call-overload]
-    outbox.written(session, events, row[len(checks) :] if events else [])
-    for (_, matched), found in zip(checks, row, strict=False):
+    row = (await session.exec(statement, params=params)).one()  # type: ignore[call-overload]
+    values = list(row)
+    outbox.written(session, events, values[len(checks) : len(checks) + len(events)])
+    _read(reads, row._mapping, len(checks) + len(events))
+    for (_, matched), found in zip(checks, values, strict=False):
         await matched(found)
+
+
+def _read(reads: list[tuple[_Write, Read]], columns: Any, first: int) -> None:
+    """Give each read its row: the statement's columns after the checks and the events', each read's named
+    `r<index>_<column>`, all null when it matched nothing (the outer join)."""
+    names = list(columns.keys())[first:]
+    for index, (_, read) in enumerate(reads):
+        prefix = f"r{index}_"
+        mine = {name.removeprefix(prefix): columns[name] for name in names if name.startswith(prefix)}
+        read.values = mine if any(value is not None for value in mine.values()) else None
 
 
 _SHAPED: dict[Hashable, sa.Executable] = {}  # flush statements by shape; few (one per kind of change)
 _SHAPED_MOST = 512  # a bound, should some caller's shapes vary without end
 
 
-def _statement(queue: list[_Write], checked: tuple[int, ...], events: int) -> sa.Executable:
+def _statement(queue: list[_Write], checked: tuple[int, ...], events: int, reads: list[_Write]) -> sa.Executable:
     shapes = tuple(write.shape for write in queue)
-    if None in shapes:
-        return _built(queue, checked, events)
-    key = (shapes, checked, events)
+    read_shapes = tuple(read.shape for read in reads)
+    if None in shapes or None in read_shapes:
+        return _built(queue, checked, events, reads)
+    key = (shapes, checked, events, read_shapes)
     statement = _SHAPED.get(key)
     if statement is None:
         if len(_SHAPED) >= _SHAPED_MOST:
             _SHAPED.clear()
-        statement = _SHAPED[key] = _built(queue, checked, events)
+        statement = _SHAPED[key] = _built(queue, checked, events, reads)
     return statement
 
 
-def _built(queue: list[_Write], checked: tuple[int, ...], events: int) -> sa.Executable:
+def _built(queue: list[_Write], checked: tuple[int, ...], events: int, reads: list[_Write]) -> sa.Executable:
     """The flush's statement: the single write itself, or a data-modifying CTE per write and per event, selecting
-    whether each checked write returned a row, then the events' ids in order."""
+    whether each checked write returned a row, then the events' ids in order, then each read's columns (each
+    read a subquery outer-joined on true, so that one that matches nothing leaves the row as it is)."""
     statements = [write.build(f"w{index}_") for index, write in enumerate(queue)]
-    if not events and not checked and len(statements) == 1:
+    if not events and not checked and not reads and len(statements) == 1:
         return statements[0]
     ctes = [statement.cte(f"w{index}") for index, statement in enumerate(statements)]
     ids = [outbox.event_insert(f"e{index}_").cte(f"e{index}") for index in range(events)]
-    returned = [sa.exists(sa.select(ctes[index])) for index in checked]
-    returned += [sa.select(cte.c.id).scalar_subquery() for cte in ids]
-    return sa.select(*(returned or [sa.literal(1)])).add_cte(*ctes, *ids)
+    returned = [sa.exists(sa.select(ctes[index])).label(f"c{index}") for index in checked]
+    returned += [sa.select(cte.c.id).scalar_subquery().label(f"e{index}") for index, cte in enumerate(ids)]
+    if not reads:
+        return sa.select(*(returned or [sa.literal(1)])).add_cte(*ctes, *ids)
+    joined: sa.FromClause = sa.select(sa.literal(1).label("one")).subquery("one")
+    for index, read in enumerate(reads):
+        subquery = read.build(f"r{index}_").limit(1).subquery(f"r{index}")
+        joined = joined.outerjoin(subquery, sa.true())
+        returned += [column.label(f"r{index}_{column.name}") for column in subquery.c]
+    return sa.select(*returned).select_from(joined).add_cte(*ctes, *ids)
