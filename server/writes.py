@@ -167,7 +167,7 @@ def read_later(
 def insert_later(session: AsyncSession, table: sa.Table, values: dict[str, Any]) -> None:
     """Queue the INSERT of one row of `table` given in full (every column that has no database default)."""
     names = tuple(values)
-    shape = ("insert", table.name, names)
+    shape = ("insert", table, names)
     _queue(session, _Write(shape, partial(_insert_of, table, names), values), None)
 
 
@@ -257,8 +257,8 @@ def _built(queue: list[_Write], checked: tuple[int, ...], events: int, reads: li
         return statements[0]
     ctes = [statement.cte(f"w{index}") for index, statement in enumerate(statements)]
     ids = [outbox.event_insert(f"e{index}_").cte(f"e{index}") for index in range(events)]
-    returned = [sa.exists(sa.select(ctes[index])).label(f"c{index}") for index in checked]
-    returned += [sa.select(cte.c.id).scalar_subquery().label(f"e{index}") for index, cte in enumerate(ids)]
+    returned = [sa.exists(sa.select(ctes[index])).label(f"matched{index}") for index in checked]
+    returned += [sa.select(cte.c.id).scalar_subquery().label(f"event{index}") for index, cte in enumerate(ids)]
     if not reads:
         return sa.select(*(returned or [sa.literal(1)])).add_cte(*ctes, *ids)
     joined: sa.FromClause = sa.select(sa.literal(1).label("one")).subquery("one")
