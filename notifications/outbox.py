@@ -65,8 +65,7 @@ async def take_appended(session: AsyncSession) -> list[Appended]:
     batched write did not write are written first, one statement each."""
     at_commit = transaction.state(session, _AtCommit)
     for payload, event in take_unwritten(session):
-        result = await session.exec(insert_of(payload, event))  # type: ignore[call-overload]
-        at_commit.appended.append(Appended(int(result.scalar_one()), payload["type"], event))
+        at_commit.appended.append(Appended(await _insert(session, payload, event), payload["type"], event))
     taken, at_commit.appended = at_commit.appended, []
     return taken
 
@@ -94,18 +93,34 @@ def sent_here(notice: str) -> bool:
 _OUTBOX = OutboxEvent.__table__  # type: ignore[attr-defined]
 
 
-def insert_of(payload: dict, event: Event) -> sa.Insert:
-    """An event's INSERT, RETURNING its id. The lock is taken in the statement that inserts, before the row (and
-    its id) is made: one round trip."""
+def event_insert(prefix: str) -> sa.Insert:
+    """An event's INSERT, RETURNING its id, its values the bind parameters `event_params(..., prefix)` names. The
+    lock is taken in the statement that inserts, before the row (and its id) is made: one round trip."""
     locked = sa.select(sa.func.pg_advisory_xact_lock(sa.literal(OUTBOX_LOCK, sa.BigInteger)).label("locked"))
     row = sa.select(
-        sa.literal(payload["type"], sa.String),
-        sa.literal(event.family_id, sa.Uuid),
-        sa.cast(sa.literal(json.dumps(payload), sa.String), JSONB),
+        sa.bindparam(f"{prefix}kind", type_=sa.String),
+        sa.bindparam(f"{prefix}family_id", type_=sa.Uuid),
+        sa.cast(sa.bindparam(f"{prefix}payload", type_=sa.String), JSONB),
         sa.func.now(),
     ).select_from(locked.subquery("locked"))
     columns = ["kind", "family_id", "payload", "created_at"]
     return sa.insert(_OUTBOX).from_select(columns, row).returning(_OUTBOX.c.id)
+
+
+def event_params(payload: dict, event: Event, prefix: str) -> dict[str, object]:
+    return {
+        f"{prefix}kind": payload["type"],
+        f"{prefix}family_id": event.family_id,
+        f"{prefix}payload": json.dumps(payload),
+    }
+
+
+_EVENT_INSERT = event_insert("event_")  # built once: an event written on its own
+
+
+async def _insert(session: AsyncSession, payload: dict, event: Event) -> int:
+    result = await session.exec(_EVENT_INSERT, params=event_params(payload, event, "event_"))  # type: ignore[call-overload]
+    return int(result.scalar_one())
 
 
 async def append(session: AsyncSession, event: Event) -> None:
@@ -118,8 +133,7 @@ async def append(session: AsyncSession, event: Event) -> None:
     if at_commit.dispatches:
         at_commit.unwritten.append((payload, event))
         return
-    result = await session.exec(insert_of(payload, event))  # type: ignore[call-overload]
-    await announce(session, int(result.scalar_one()))
+    await announce(session, await _insert(session, payload, event))
 
 
 async def announce(session: AsyncSession, outbox_id: int) -> None:

@@ -14,6 +14,7 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlmodel import Field, SQLModel
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from server import writes
 from server.db.columns import created_at_field
 from server.errors import BadUserInput, Conflict
 
@@ -60,6 +61,28 @@ def _without_key(value: Any) -> Any:
     return value
 
 
+_TABLE = IdempotencyKey.__table__  # type: ignore[attr-defined]
+
+
+def _bound(name: str, column: str) -> sa.BindParameter:
+    return sa.bindparam(name, type_=_TABLE.c[column].type)
+
+
+# Built once (TECH-NOTES 9): a request claims with values only. Named apart from the columns, which an INSERT's
+# own parameters take.
+_CLAIM = (
+    insert(_TABLE)
+    .values(
+        user_id=_bound("claim_user_id", "user_id"),
+        key=_bound("claim_key", "key"),
+        action=_bound("claim_action", "action"),
+        payload_hash=_bound("claim_payload_hash", "payload_hash"),
+    )
+    .on_conflict_do_nothing(constraint="uq_idempotency_key_user_key")
+    .returning(_TABLE.c.id)
+)
+
+
 async def claim(
     session: AsyncSession, *, user_id: uuid.UUID, key: str, action: str, payload: str | None = None
 ) -> uuid.UUID | None:
@@ -67,13 +90,8 @@ async def claim(
     created under it before by the same request (same mutation, same `payload` hash); a different request
     under the key is CONFLICT. A concurrent attempt with the same key waits here until the first commits
     (then replays it) or rolls back (then proceeds itself)."""
-    statement = (
-        insert(IdempotencyKey)
-        .values(user_id=user_id, key=check_key(key), action=action, payload_hash=payload)
-        .on_conflict_do_nothing(constraint="uq_idempotency_key_user_key")
-        .returning(IdempotencyKey.id)
-    )
-    if (await session.exec(statement)).first() is not None:
+    values = {"claim_user_id": user_id, "claim_key": check_key(key), "claim_action": action}
+    if (await session.exec(_CLAIM, params={**values, "claim_payload_hash": payload})).first() is not None:  # type: ignore[call-overload]
         return None
     row = (
         await session.exec(
@@ -93,6 +111,16 @@ async def record_result(session: AsyncSession, *, user_id: uuid.UUID, key: str, 
 
 
 def result_statement(*, user_id: uuid.UUID, key: str, result_id: uuid.UUID) -> sa.Update:
-    """What the claimed key created, for a retry to return (written with the change: server/writes.py)."""
-    table = IdempotencyKey.__table__  # type: ignore[attr-defined]
-    return sa.update(table).where(table.c.user_id == user_id, table.c.key == key).values(result_id=result_id)
+    """What the claimed key created, for a retry to return (written with the change: `result_later`)."""
+    return sa.update(_TABLE).where(_TABLE.c.user_id == user_id, _TABLE.c.key == key).values(result_id=result_id)
+
+
+def result_later(session: AsyncSession, *, user_id: uuid.UUID, key: str, result_id: uuid.UUID) -> None:
+    """`result_statement`, queued for the change's batched write (server/writes.py), built once per request shape."""
+    params = {"user_id": user_id, "key": key, "result_id": result_id}
+    writes.shaped_later(session, "idempotency_result", _result_update, params)
+
+
+def _result_update(prefix: str) -> sa.Update:
+    where = (_TABLE.c.user_id == _bound(f"{prefix}user_id", "user_id"), _TABLE.c.key == _bound(f"{prefix}key", "key"))
+    return sa.update(_TABLE).where(*where).values(result_id=_bound(f"{prefix}result_id", "result_id"))

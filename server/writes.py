@@ -10,9 +10,10 @@ Foreign keys are checked at the end of that statement, so a queued row may refer
 from __future__ import annotations
 
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Hashable
 from dataclasses import dataclass, field
-from typing import TypeVar
+from functools import partial
+from typing import Any, TypeVar
 
 import sqlalchemy as sa
 from sqlalchemy.sql.dml import UpdateBase
@@ -29,6 +30,15 @@ from server.family.models import Family, FamilyStatus
 T = TypeVar("T", bound=SQLModel)
 
 
+# Built once (TECH-NOTES 9): every guarded write starts with it.
+_LOCK_FAMILY = (
+    select(Family)
+    .where(Family.id == sa.bindparam("locked_family_id", type_=sa.Uuid))
+    .with_for_update()
+    .execution_options(populate_existing=True)
+)
+
+
 async def lock_and_require(
     session: AsyncSession,
     access: AccessControl,
@@ -43,8 +53,7 @@ async def lock_and_require(
     team that a concurrent change (a hand-over of the lead, say) has since altered. Then, unless
     `open_only` is False, CONFLICT if the family's record is closed (read-only until re-opened). The lock's
     statement reads the family too: the row as it is once locked, in one round trip."""
-    locked = select(Family).where(Family.id == family_id).with_for_update()
-    family = (await session.exec(locked.execution_options(populate_existing=True))).first()
+    family = (await session.exec(_LOCK_FAMILY, params={"locked_family_id": family_id})).first()
     await access.require(session, act, kind, family_id, seen_as=seen_as)
     assert family is not None  # visible families exist
     if open_only:
@@ -99,12 +108,32 @@ async def require_open(session: AsyncSession, family_id: uuid.UUID) -> Family:
 
 
 Matched = Callable[[bool], Awaitable[None]]
+Build = Callable[[str], UpdateBase]  # a statement whose parameters' names start with the given prefix
+
+
+@dataclass(frozen=True, slots=True)
+class _Write:
+    """A queued statement: `build(prefix)` with `params` (named without the prefix). Writes of the same `shape`
+    build the same statement, so a flush of known shapes is built once and reused (None: built for this one)."""
+
+    shape: Hashable | None
+    build: Build
+    params: dict[str, Any]
+
+
+@dataclass(slots=True)
+class Read:
+    """A row read by the batched write's statement (`read_later`): its columns by name once flushed; None when
+    it matched no row, or was not flushed (the change was replayed or refused)."""
+
+    values: dict[str, Any] | None = None
 
 
 @dataclass(slots=True)
 class _Queued:
-    statements: list[UpdateBase] = field(default_factory=list)
-    checks: list[tuple[int, Matched]] = field(default_factory=list)  # (statement's index, told whether it matched)
+    writes: list[_Write] = field(default_factory=list)
+    checks: list[tuple[int, Matched]] = field(default_factory=list)  # (write's index, told whether it matched)
+    reads: list[tuple[_Write, Read]] = field(default_factory=list)
 
 
 def later(session: AsyncSession, statement: UpdateBase, *, matched: Matched | None = None) -> None:
@@ -112,37 +141,129 @@ def later(session: AsyncSession, statement: UpdateBase, *, matched: Matched | No
     queued statements run on one snapshot: none may change a row another of them changes. With `matched`, the
     statement has a RETURNING clause, and `flush` awaits `matched(whether it returned a row)` once written:
     it raises to refuse the change (a stale version, say), and the unit of work rolls all of it back."""
-    queued = transaction.state(session, _Queued)
-    if matched is not None:
-        queued.checks.append((len(queued.statements), matched))
-    queued.statements.append(statement)
+    _queue(session, _Write(None, lambda _prefix: statement, {}), matched)
+
+
+def shaped_later(
+    session: AsyncSession, shape: Hashable, build: Build, params: dict[str, Any], *, matched: Matched | None = None
+) -> None:
+    """As `later`, for a statement that `build(prefix)` makes with bind parameters named `prefix + name` and
+    their values in `params` (by name): `shape` names what `build` makes, whatever the values, so that the
+    flush's statement is built once per combination of shapes rather than per request (TECH-NOTES 9)."""
+    _queue(session, _Write(shape, build, params), matched)
+
+
+def read_later(
+    session: AsyncSession, shape: Hashable, build: Callable[[str], sa.Select], params: dict[str, Any]
+) -> Read:
+    """Read at most one row with this transaction's `flush`, instead of a statement of its own: `build(prefix)` and
+    `params` as for `shaped_later`. It sees the transaction as it was before the flush (not the rows it writes):
+    for what the change's answer needs and the change does not alter (the caller's agency, say)."""
+    read = Read()
+    transaction.state(session, _Queued).reads.append((_Write(shape, build, params), read))
+    return read
+
+
+def insert_later(session: AsyncSession, table: sa.Table, values: dict[str, Any]) -> None:
+    """Queue the INSERT of one row of `table` given in full (every column that has no database default)."""
+    names = tuple(values)
+    shape = ("insert", table, names)
+    _queue(session, _Write(shape, partial(_insert_of, table, names), values), None)
 
 
 def add_later(session: AsyncSession, row: SQLModel) -> None:
     """Queue the INSERT of a new row built in full in Python (its id and timestamps by their factories): the
     caller keeps the object, which the session never tracks."""
     table = row.__table__  # type: ignore[attr-defined]
-    later(session, sa.insert(table).values({column.name: getattr(row, column.name) for column in table.columns}))
+    insert_later(session, table, {column.name: getattr(row, column.name) for column in table.columns})
+
+
+def _queue(session: AsyncSession, write: _Write, matched: Matched | None) -> None:
+    queued = transaction.state(session, _Queued)
+    if matched is not None:
+        queued.checks.append((len(queued.writes), matched))
+    queued.writes.append(write)
+
+
+def _insert_of(table: sa.Table, names: tuple[str, ...], prefix: str) -> sa.Insert:
+    return sa.insert(table).values({name: sa.bindparam(prefix + name, type_=table.c[name].type) for name in names})
 
 
 async def flush(session: AsyncSession) -> None:
     """Write what was queued in one statement, with the events a transaction that dispatches at commit appended
     (notifications/outbox.py: each takes the outbox lock before its row is made, and the statement returns their
     ids, in order, for the dispatch). A constraint it breaks fails the whole statement, so the transaction
-    (rolled back by its unit of work) saves none of it."""
+    (rolled back by its unit of work) saves none of it. The queued rows, the checks of what matched and the
+    events' ids are one statement's body, built once per shape of flush (`_statement`)."""
     queued = transaction.state(session, _Queued)
-    statements, checks, queued.statements, queued.checks = queued.statements, queued.checks, [], []
+    queue, checks, reads = queued.writes, queued.checks, queued.reads
+    queued.writes, queued.checks, queued.reads = [], [], []
     events = outbox.take_unwritten(session)
-    inserts = [outbox.insert_of(payload, event) for payload, event in events]
-    if not inserts and not checks and len(statements) == 1:
-        await session.exec(statements[0])  # type: ignore[call-overload]
-    elif statements or inserts:
-        ctes = [statement.cte(f"w{index}") for index, statement in enumerate(statements)]
-        ids = [insert.cte(f"e{index}") for index, insert in enumerate(inserts)]
-        returned = [sa.exists(sa.select(ctes[index])) for index, _ in checks]
-        returned += [sa.select(cte.c.id).scalar_subquery() for cte in ids]
-        statement = sa.select(*(returned or [sa.literal(1)])).add_cte(*ctes, *ids)
-        row = list((await session.exec(statement)).one())  # type: ignore[call-overload]
-        outbox.written(session, events, row[len(checks) :] if inserts else [])
-        for (_, matched), found in zip(checks, row, strict=False):
-            await matched(found)
+    if not queue and not events and not reads:
+        return
+    params: dict[str, Any] = {}
+    for index, write in enumerate(queue):
+        params.update({f"w{index}_{name}": value for name, value in write.params.items()})
+    for index, (payload, event) in enumerate(events):
+        params.update(outbox.event_params(payload, event, f"e{index}_"))
+    for index, (write, _) in enumerate(reads):
+        params.update({f"r{index}_{name}": value for name, value in write.params.items()})
+    statement = _statement(queue, tuple(index for index, _ in checks), len(events), [write for write, _ in reads])
+    if not events and not checks and not reads and len(queue) == 1:
+        await session.exec(statement, params=params)  # type: ignore[call-overload]
+        return
+    row = (await session.exec(statement, params=params)).one()  # type: ignore[call-overload]
+    values = list(row)
+    outbox.written(session, events, values[len(checks) : len(checks) + len(events)])
+    _read(reads, row._mapping, len(checks) + len(events))
+    for (_, matched), found in zip(checks, values, strict=False):
+        await matched(found)
+
+
+def _read(reads: list[tuple[_Write, Read]], columns: Any, first: int) -> None:
+    """Give each read its row: the statement's columns after the checks and the events', each read's named
+    `r<index>_<column>`, all null when it matched nothing (the outer join)."""
+    names = list(columns.keys())[first:]
+    for index, (_, read) in enumerate(reads):
+        prefix = f"r{index}_"
+        mine = {name.removeprefix(prefix): columns[name] for name in names if name.startswith(prefix)}
+        read.values = mine if any(value is not None for value in mine.values()) else None
+
+
+_SHAPED: dict[Hashable, sa.Executable] = {}  # flush statements by shape; few (one per kind of change)
+_SHAPED_MOST = 512  # a bound, should some caller's shapes vary without end
+
+
+def _statement(queue: list[_Write], checked: tuple[int, ...], events: int, reads: list[_Write]) -> sa.Executable:
+    shapes = tuple(write.shape for write in queue)
+    read_shapes = tuple(read.shape for read in reads)
+    if None in shapes or None in read_shapes:
+        return _built(queue, checked, events, reads)
+    key = (shapes, checked, events, read_shapes)
+    statement = _SHAPED.get(key)
+    if statement is None:
+        if len(_SHAPED) >= _SHAPED_MOST:
+            _SHAPED.clear()
+        statement = _SHAPED[key] = _built(queue, checked, events, reads)
+    return statement
+
+
+def _built(queue: list[_Write], checked: tuple[int, ...], events: int, reads: list[_Write]) -> sa.Executable:
+    """The flush's statement: the single write itself, or a data-modifying CTE per write and per event, selecting
+    whether each checked write returned a row, then the events' ids in order, then each read's columns (each
+    read a subquery outer-joined on true, so that one that matches nothing leaves the row as it is)."""
+    statements = [write.build(f"w{index}_") for index, write in enumerate(queue)]
+    if not events and not checked and not reads and len(statements) == 1:
+        return statements[0]
+    ctes = [statement.cte(f"w{index}") for index, statement in enumerate(statements)]
+    ids = [outbox.event_insert(f"e{index}_").cte(f"e{index}") for index in range(events)]
+    returned = [sa.exists(sa.select(ctes[index])).label(f"matched{index}") for index in checked]
+    returned += [sa.select(cte.c.id).scalar_subquery().label(f"event{index}") for index, cte in enumerate(ids)]
+    if not reads:
+        return sa.select(*(returned or [sa.literal(1)])).add_cte(*ctes, *ids)
+    joined: sa.FromClause = sa.select(sa.literal(1).label("one")).subquery("one")
+    for index, read in enumerate(reads):
+        subquery = read.build(f"r{index}_").limit(1).subquery(f"r{index}")
+        joined = joined.outerjoin(subquery, sa.true())
+        returned += [column.label(f"r{index}_{column.name}") for column in subquery.c]
+    return sa.select(*returned).select_from(joined).add_cte(*ctes, *ids)

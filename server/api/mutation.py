@@ -77,10 +77,7 @@ async def mutate(
                 detail |= audit(result) if audit else {}
                 if idempotency_key is not None:
                     created = _about(result).id
-                    writes.later(
-                        session,
-                        idempotency.result_statement(user_id=actor.user_id, key=idempotency_key, result_id=created),
-                    )
+                    idempotency.result_later(session, user_id=actor.user_id, key=idempotency_key, result_id=created)
             family_id = family_id or _family_of(_about(result))
             audit_service.record_later(
                 session, actor, action, family_id=family_id, detail=detail, address=context.address

@@ -39,9 +39,8 @@ def record_later(
     address: str | None,
 ) -> None:
     """Append an allowed change's audit event with the change's other rows, in one statement (writes.flush)."""
-    writes.later(
-        session, sa.insert(_TABLE).values(_values(event(actor, action, family_id, detail=detail, address=address)))
-    )
+    values = _row(actor, action, family_id, AuditOutcome.allowed, detail or {}, address)
+    writes.insert_later(session, _TABLE, values)  # its statement built once (no ORM object either)
 
 
 def event(
@@ -114,7 +113,7 @@ def request_events(actor: Actor, reads: list[dict], denials: list[dict], address
 
 
 def _row(
-    actor: Actor, action: str, family_id: uuid.UUID | None, outcome: AuditOutcome, detail: dict, address: str
+    actor: Actor, action: str, family_id: uuid.UUID | None, outcome: AuditOutcome, detail: dict, address: str | None
 ) -> dict[str, Any]:
     """`_values(event(...))` without the ORM object: the columns an event is written with."""
     return {

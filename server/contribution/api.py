@@ -8,8 +8,12 @@ from datetime import datetime
 from functools import partial
 
 import strawberry
+from sqlmodel.ext.asyncio.session import AsyncSession
 
+from server import writes
 from server.access.categories import InformationCategory
+from server.access.pep import AccessControl
+from server.agency import loaders as agency_loaders
 from server.agency.api import AgencyType
 from server.agency.models import Agency
 from server.api.mutation import mutate
@@ -241,14 +245,23 @@ class ContributionMutation:
             may_appear_in_family_summary=input.may_appear_in_family_summary,
             contains_third_party_identities=input.contains_third_party_identities,
         )
+        agency = writes.Read()  # the answer's agency, read with the change (none on a replay)
+
+        async def add(session: AsyncSession, access: AccessControl) -> Contribution:
+            nonlocal agency
+            row = await contribution_service.add(session, access, family_id=family_id, data=data)
+            agency = agency_loaders.agency_later(session, row.owning_agency_id)
+            return row
+
         row = await mutate(
             info,
-            partial(contribution_service.add, family_id=family_id, data=data),
+            add,
             family_id=family_id,
             audit=lambda row: {"contributionId": str(row.id), "category": row.category.value},
             idempotency_key=input.idempotency_key,
             replay=contribution_service.get,
         )
+        agency_loaders.prime(info.context.loaders.agency_by_id, agency)
         return await ContributionType.one(info, row)
 
     @strawberry.mutation(description="Edit your agency's item; CONFLICT when someone changed it since you read it.")

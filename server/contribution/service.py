@@ -71,7 +71,7 @@ async def add(
         **_content(data),
     )
     writes.add_later(session, row)
-    writes.add_later(session, _version_of(row, access.actor.user_id))
+    writes.insert_later(session, _VERSIONS, _first_version_of(row))
     return row
 
 
@@ -194,6 +194,21 @@ def _content_of(row: Contribution) -> dict:
 
 def _version_of(row: Contribution, editor: uuid.UUID) -> ContributionVersion:
     return ContributionVersion(contribution_id=row.id, version=row.version, editor_user_id=editor, **_content_of(row))
+
+
+_VERSIONS = ContributionVersion.__table__  # type: ignore[attr-defined]
+
+
+def _first_version_of(row: Contribution) -> dict:
+    """`_version_of(row, its author)`'s columns, without the ORM object (its id and time as its factories make them)."""
+    return {
+        "id": uuid.uuid4(),
+        "contribution_id": row.id,
+        "version": row.version,
+        "editor_user_id": row.author_user_id,
+        **_content_of(row),
+        "created_at": utcnow(),
+    }
 
 
 def _escape_like(text: str) -> str:

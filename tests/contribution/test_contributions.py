@@ -180,3 +180,18 @@ async def test_search_finds_only_visible_items(gql, sessions):
     )
     assert [n["id"] for n in page["family"]["contributions"]["nodes"]] == [str(seen.id)]
     assert page["family"]["contributions"]["totalCount"] == 1
+
+
+async def test_the_added_items_answer_is_the_item_as_read_back_and_as_replayed(gql, sessions):
+    # given a worker who adds an item under an idempotency key (its agency read with the change: server/writes.py)
+    area = await create_area(sessions)
+    colleague = await sign_in(gql, area.colleague)  # school
+    request = new_item(area.family.id, idempotencyKey=f"answer-{uuid.uuid4()}")
+    # when they add it, read it back, and retry the add
+    added = (await gql.data("ContributionAdd", request, token=colleague))["contributionAdd"]
+    read = (await gql.data("Contribution", {"id": added["id"]}, token=colleague))["contribution"]
+    replayed = (await gql.data("ContributionAdd", request, token=colleague))["contributionAdd"]
+    # then all three answers agree, the agency's name included
+    assert added["owningAgency"] == {"id": str(area.school.id), "name": area.school.name}
+    assert {name: read[name] for name in added} == added
+    assert replayed == added
