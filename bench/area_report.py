@@ -9,7 +9,9 @@ ten, and, for one family in ten, a consent to share health
 information with the whole team (so that the families' facts are not all alike). Written with COPY, like
 bench/data/. The early help manager's OutcomesReport over the two years counts all 10,000; it is sent to the
 real app (bench/serve.py under uvicorn, one worker) as the web sends it, one request at a time, after a
-warm-up, and timed on the client. The machine's load average is printed with the figures.
+warm-up, and timed on the client. The machine's load average is printed with the figures, and so is what a
+request costs on a core (the app's worker, PostgreSQL's backends) and how long the backends waited for one:
+on this shared machine the time taken follows the load, the work much less.
 
     .venv/bin/python -m bench.area_report [--families 10000] [--requests 30] [--reuse]
 """
