@@ -9,7 +9,9 @@ ten, and, for one family in ten, a consent to share health
 information with the whole team (so that the families' facts are not all alike). Written with COPY, like
 bench/data/. The early help manager's OutcomesReport over the two years counts all 10,000; it is sent to the
 real app (bench/serve.py under uvicorn, one worker) as the web sends it, one request at a time, after a
-warm-up, and timed on the client. The machine's load average is printed with the figures.
+warm-up, and timed on the client. The machine's load average is printed with the figures, and so is what a
+request costs on a core (the app's worker, PostgreSQL's backends) and how long the backends waited for one:
+on this shared machine the time taken follows the load, the work much less.
 
     .venv/bin/python -m bench.area_report [--families 10000] [--requests 30] [--reuse]
 """
@@ -24,6 +26,7 @@ import statistics
 import time
 import uuid
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import asyncpg
@@ -178,16 +181,19 @@ async def measure(url: str, token: str, requests: int) -> dict[str, Any]:
     period = {"filter": {"exitedFrom": (today - timedelta(days=730)).isoformat(), "exitedTo": today.isoformat()}}
     load_before = os.getloadavg()
     async with (
-        uvicorn_server(APP, 1, app_environment(url)) as (port, _),
+        uvicorn_server(APP, 1, app_environment(url)) as (port, app),
         httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", timeout=60) as client,
     ):
         for _ in range(3):  # warm-up: connections, prepared statements, the policy
             report = (await ask(client, "OutcomesReport", period, token))["outcomesReport"]
+        backends = await _backends(url)
+        before = _schedstat([app.pid, *backends])
         timings = []
         for _ in range(requests):
             started = time.perf_counter()
             await ask(client, "OutcomesReport", period, token)
             timings.append((time.perf_counter() - started) * 1000)
+        after = _schedstat([app.pid, *backends])
     timings.sort()
     return {
         "families_counted": report["families"],
@@ -202,10 +208,54 @@ async def measure(url: str, token: str, requests: int) -> dict[str, Any]:
         "p95_ms": round(timings[max(0, round(0.95 * len(timings)) - 1)], 1),
         "min_ms": round(timings[0], 1),
         "max_ms": round(timings[-1], 1),
+        **_work(before, after, app.pid, backends, requests),
         "load_average_before": [round(x, 2) for x in load_before],
         "load_average_after": [round(x, 2) for x in os.getloadavg()],
         "goal_ms": GOAL_MS,
         "goal_met": statistics.median(timings) < GOAL_MS,
+    }
+
+
+async def _backends(url: str) -> list[int]:
+    """The PostgreSQL backends serving the database (the app's pooled connections, after the warm-up)."""
+    connection = await asyncpg.connect(dsn(url))
+    try:
+        rows = await connection.fetch(
+            "SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
+    finally:
+        await connection.close()
+    return [row["pid"] for row in rows]
+
+
+def _schedstat(pids: list[int]) -> dict[int, tuple[float, float]]:
+    """Per process (its threads too), milliseconds on a core and runnable but waiting for one, from Linux's
+    schedstat; processes not on this machine (a remote DATABASE_URL) or ended are left out."""
+    found = {}
+    for pid in pids:
+        try:
+            stats = [(task / "schedstat").read_text().split() for task in Path(f"/proc/{pid}/task").iterdir()]
+        except (FileNotFoundError, ProcessLookupError):
+            continue
+        found[pid] = (sum(int(s[0]) for s in stats) / 1e6, sum(int(s[1]) for s in stats) / 1e6)
+    return found
+
+
+def _work(before: dict, after: dict, app: int, backends: list[int], requests: int) -> dict[str, float]:
+    """The work a request costs, which the machine's load stretches far less than its time: the app's and the
+    database's time on a core, and how long the database's backends were runnable but waited for a core (on a
+    busy machine, most of the difference between the time on a core and the time taken)."""
+    kept = [pid for pid in backends if pid in before and pid in after]
+    if app not in before or app not in after or not kept:
+        return {}
+
+    def per_request(pids: list[int], field: int) -> float:
+        return round(sum(after[pid][field] - before[pid][field] for pid in pids) / requests, 1)
+
+    return {
+        "app_on_core_ms": per_request([app], 0),
+        "postgres_on_core_ms": per_request(kept, 0),
+        "postgres_waiting_for_core_ms": per_request(kept, 1),
     }
 
 
