@@ -17,6 +17,7 @@ import weakref
 from collections.abc import Sequence
 from typing import Any
 
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 # One text whatever the number of events (asyncpg prepares it once per connection): the columns as arrays,
@@ -29,9 +30,13 @@ FROM unnest($1::timestamptz[], $2::uuid[], $3::text[], $4::text[], $5::uuid[], $
 ORDER BY e.n
 """
 
+# What one request's events can cause: data exceptions (a value too long) and constraints, by SQLSTATE class.
+_ROWS_REFUSED = ("22", "23")
+
 _MOST_REQUESTS = 256  # per transaction: bounds how long one transaction holds the chain's lock
 
 Rows = Sequence[dict[str, Any]]
+Encoded = list[tuple[Any, ...]]
 
 
 class GroupCommit:
@@ -39,24 +44,27 @@ class GroupCommit:
 
     def __init__(self, engine: AsyncEngine) -> None:
         self._engine = engine
-        self._waiting: list[tuple[Rows, asyncio.Future[None]]] = []
+        self._waiting: list[tuple[Encoded, asyncio.Future[None]]] = []
         self._writing = False
         self._loop: asyncio.AbstractEventLoop | None = None
 
     async def write(self, rows: Rows) -> None:
         """Return once `rows` are committed; raise what writing them raised."""
+        encoded = [_encoded(row) for row in rows]
+        if not encoded:
+            return
         loop = asyncio.get_running_loop()
         if loop is not self._loop:  # an engine outlives a loop in tests: what the old loop left cannot finish
             self._loop, self._waiting, self._writing = loop, [], False
         if not self._writing:  # nothing in flight: write at once, no wait added
             self._writing = True
             try:
-                await self._insert(rows)
+                await self._insert(encoded)
             finally:
                 self._next()
             return
         future: asyncio.Future[None] = loop.create_future()
-        self._waiting.append((rows, future))
+        self._waiting.append((encoded, future))
         await future
 
     def _next(self) -> None:
@@ -78,10 +86,12 @@ class GroupCommit:
         finally:
             self._next()
 
-    async def _each_alone(self, batch: list[tuple[Rows, asyncio.Future[None]]], error: Exception) -> None:
-        """A failed transaction fails only the requests whose own events fail: each is tried again alone."""
-        if len(batch) == 1:
-            _settle(batch[0][1], error)
+    async def _each_alone(self, batch: list[tuple[Encoded, asyncio.Future[None]]], error: Exception) -> None:
+        """A transaction that failed on its rows fails only the requests whose own events fail: each is tried
+        again alone. One that failed on the database (down, unreachable) fails them all at once, not one by one."""
+        if len(batch) == 1 or not _rows_refused(error):
+            for _, future in batch:
+                _settle(future, error)
             return
         for rows, future in batch:
             try:
@@ -91,21 +101,25 @@ class GroupCommit:
             else:
                 _settle(future, None)
 
-    async def _insert(self, rows: Rows) -> None:
-        columns = (
-            [row["at"] for row in rows],
-            [row["actor_user_id"] for row in rows],
-            [row["action"] for row in rows],
-            [str(row["outcome"]) for row in rows],
-            [row["family_id"] for row in rows],
-            [row["address"] for row in rows],
-            [json.dumps(row["detail"]) for row in rows],
-        )
+    async def _insert(self, rows: Encoded) -> None:
+        columns = tuple(list(column) for column in zip(*rows, strict=True))
         # One statement sent alone is its own transaction (autocommit, synchronous commit as configured):
         # one round trip, committed before it returns.
         async with self._engine.connect() as connection:
             alone = await connection.execution_options(isolation_level="AUTOCOMMIT")
             await alone.exec_driver_sql(_INSERT, columns)
+
+
+def _encoded(row: dict[str, Any]) -> tuple[Any, ...]:
+    """An event as the INSERT's parameters take it (in the request's own task: what cannot be written as JSON
+    fails that request, not the transaction it would have shared)."""
+    outcome, detail = str(row["outcome"]), json.dumps(row["detail"])
+    return (row["at"], row["actor_user_id"], row["action"], outcome, row["family_id"], row["address"], detail)
+
+
+def _rows_refused(error: Exception) -> bool:
+    state = getattr(getattr(error, "orig", None), "sqlstate", None) if isinstance(error, DBAPIError) else None
+    return isinstance(state, str) and state[:2] in _ROWS_REFUSED
 
 
 def _settle(future: asyncio.Future[None], error: Exception | None) -> None:

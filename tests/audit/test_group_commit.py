@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import uuid
 
+import pytest
 import sqlalchemy as sa
 
 from server.audit.chain import verify
@@ -112,3 +113,21 @@ async def test_a_request_alone_is_written_at_once(sessions):
     await writer.write(_rows(marker, 3))
     assert asyncio.current_task() is task
     assert await _committed(engine, marker) == 3
+
+
+async def test_events_that_cannot_be_written_as_json_fail_their_own_request_at_once(sessions):
+    # given a writer busy with one request
+    engine = sessions.kw["bind"]
+    writer = GroupCommit(engine)
+    prefix = f"json-{uuid.uuid4()}-"
+    first = asyncio.ensure_future(writer.write(_rows(f"{prefix}first", 1)))
+    await asyncio.sleep(0)
+    queued = asyncio.ensure_future(writer.write(_rows(f"{prefix}queued", 1)))
+    bad = _rows(f"{prefix}bad", 1)
+    bad[0]["detail"]["not json"] = object()
+    # when a request's events cannot be written as JSON, then it fails in its own task, before it queues
+    with pytest.raises(TypeError):
+        await writer.write(bad)
+    # and the others are written
+    await asyncio.gather(first, queued)
+    assert await _committed(engine, f"{prefix}queued") == 1
