@@ -7,6 +7,7 @@ from typing import Any
 
 from strawberry.extensions import SchemaExtension
 
+from server.audit import group_commit
 from server.audit import service as audit
 from server.db.engine import unit_of_work
 
@@ -25,16 +26,13 @@ async def flush(context: Any) -> None:
     reads, denials = list(access.reads), list(access.denials)
     access.reads.clear()
     access.denials.clear()
-    statement = audit.request_events(access.actor, reads, denials, context.address)
-    if statement is None:
-        return
     engine = getattr(context, "engine", None)
     if engine is None:
         async with unit_of_work(context.sessions) as session:
-            await session.exec(statement)  # type: ignore[call-overload]
+            await audit.record_request(session, access.actor, reads, denials, context.address)
         return
-    # One statement is its own transaction: sent alone (autocommit), it is one round trip, not BEGIN, INSERT
-    # and COMMIT, with the same rows, chained by the same trigger under the same lock.
-    async with engine.connect() as connection:
-        alone = await connection.execution_options(isolation_level="AUTOCOMMIT")
-        await alone.execute(statement)
+    rows = audit.request_rows(access.actor, reads, denials, context.address)
+    if rows:
+        # Committed (synchronous commit) before the request answers; together with the events of the requests
+        # that arrive meanwhile, in one transaction, one lock and one WAL flush (server/audit/group_commit.py).
+        await group_commit.writer(engine).write(rows)

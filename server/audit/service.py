@@ -87,6 +87,12 @@ async def record_request(
 
 
 def request_events(actor: Actor, reads: list[dict], denials: list[dict], address: str) -> sa.Insert | None:
+    """`request_rows` as one INSERT statement (None when there are none)."""
+    events = request_rows(actor, reads, denials, address)
+    return sa.insert(_TABLE).values(events) if events else None
+
+
+def request_rows(actor: Actor, reads: list[dict], denials: list[dict], address: str) -> list[dict[str, Any]]:
     """One event per family and kind of content whose other-agency items the request read (named after
     the kind: `minutes_item_read`), and one per refused lookup, in that order and in one statement (every
     request that reads another agency's items writes them: no ORM unit of work for them). Each read keeps its
@@ -109,7 +115,7 @@ def request_events(actor: Actor, reads: list[dict], denials: list[dict], address
     for denial in denials:
         denied = AuditOutcome.denied
         events.append(_row(actor, denial["action"], denial["family_id"], denied, denial["detail"], address))
-    return sa.insert(_TABLE).values(events) if events else None
+    return events
 
 
 def _row(
