@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import re
 import statistics
 import time
@@ -36,21 +37,14 @@ async def _time(connection: asyncpg.Connection, sql: str, family: uuid.UUID) -> 
     wall = (time.perf_counter() - started) * 1000
     plan = await connection.fetchval(f"EXPLAIN (ANALYZE, FORMAT JSON) {sql}", [family], timedelta(days=90))
     size = sum(len(str(value)) for row in rows for value in row)
-    return wall, float(__import__("json").loads(plan)[0]["Execution Time"]), size
+    return wall, float(json.loads(plan)[0]["Execution Time"]), size
 
 
-async def run(args: argparse.Namespace) -> None:
+async def run(args: argparse.Namespace, versions: dict[str, str]) -> None:
     server, _ = postgres()
     url = on(server, args.database)
     meta = await recorded(server, args.database)
     family = uuid.UUID(meta["writer_family_id"])
-    ours = as_sent(_TEAM_FACTS_SQL.text)
-    if args.dump:
-        Path(args.dump).write_text(ours)
-        return
-    versions = {"this": ours}
-    if args.other:
-        versions["other"] = Path(args.other).read_text()
     connection = await asyncpg.connect(dsn(url))
     try:
         found = {name: await connection.fetch(sql, [family], timedelta(days=90)) for name, sql in versions.items()}
@@ -74,9 +68,17 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--database", default="taf_suite")
     parser.add_argument("--rounds", type=int, default=30)
-    parser.add_argument("--other")
-    parser.add_argument("--dump")
-    asyncio.run(run(parser.parse_args()))
+    parser.add_argument("--other", help="another version's statement, as --dump wrote it")
+    parser.add_argument("--dump", help="write this version's statement as sent to this file, and stop")
+    args = parser.parse_args()
+    ours = as_sent(_TEAM_FACTS_SQL.text)
+    if args.dump:
+        Path(args.dump).write_text(ours)
+        return
+    versions = {"this": ours}
+    if args.other:
+        versions["other"] = Path(args.other).read_text()
+    asyncio.run(run(args, versions))
 
 
 if __name__ == "__main__":
