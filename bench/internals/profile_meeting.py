@@ -111,6 +111,8 @@ async def run(args: argparse.Namespace) -> str:
             for _ in range(args.rounds):
                 await meeting(False)
             profile.disable()
+    if args.stats:
+        profile.dump_stats(args.stats)
     del handle
     modules: dict[str, float] = {}
     stats = pstats.Stats(profile).stats  # type: ignore[attr-defined]
@@ -148,6 +150,7 @@ def main() -> int:
     parser.add_argument("--database", default="taf_suite")
     parser.add_argument("--rounds", type=int, default=20)
     parser.add_argument("--out", type=Path)
+    parser.add_argument("--stats", type=Path, help="also keep the cProfile statistics (pstats) in this file")
     args = parser.parse_args()
     text = asyncio.run(run(args))
     if args.out:

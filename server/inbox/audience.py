@@ -34,7 +34,7 @@ from notifications.events import (
 from notifications.models import Notification
 from server.access.actor import Act, Actor
 from server.access.enforcer import PolicyEnforcer
-from server.access.facts import TEAM_FACTS_LEAD, facts_from_rows, team_facts_statement
+from server.access.facts import TEAM_FACTS_LEAD, team_facts_statement, team_member_facts
 from server.access.kinds import Kind
 from server.access.pep import AccessControl
 from server.access.rules import active_membership
@@ -126,7 +126,7 @@ async def _read_teams(session: AsyncSession, enforcer: PolicyEnforcer, families:
             staff = active and kind == UserKind.staff.value
             batch.recipients[user_id] = AccessControl(enforcer, actor) if staff else None
         if (access := batch.recipients[user_id]) is not None:
-            access.given_facts(facts_from_rows([family_id], [row[TEAM_FACTS_LEAD:]])[family_id])
+            access.given_facts(team_member_facts(row))
 
 
 def told(enforcer: PolicyEnforcer) -> Told:

@@ -4,7 +4,7 @@ reads them."""
 
 from __future__ import annotations
 
-from server.access.facts import TEAM_FACTS_LEAD, facts_from_rows, facts_statement, team_facts_statement
+from server.access.facts import facts_from_rows, facts_statement, team_facts_statement, team_member_facts
 from server.agency.models import AgencyKind
 from server.auth.service import actor_from
 from server.user.models import SystemRole
@@ -27,10 +27,54 @@ async def test_each_member_has_the_facts_their_own_requests_read(sessions):
     # when the team is read in one statement
     async with sessions() as session:
         rows = (await session.exec(team_facts_statement([family.id]))).all()
-        by_user = {row[1]: facts_from_rows([family.id], [row[TEAM_FACTS_LEAD:]])[family.id] for row in rows}
+        by_user = {row[1]: team_member_facts(row) for row in rows}
         # then each member's facts are those read for them alone
         assert sorted(by_user) == sorted(user.id for user in [lead, *team])
         for user in [lead, *team]:
             alone = (await session.exec(facts_statement(actor_from(user), [family.id]))).all()
             assert by_user[user.id] == facts_from_rows([family.id], list(alone))[family.id], user.agency_id
     assert any(facts.agreements for facts in by_user.values())
+
+
+async def test_members_sharing_agencies_and_agreements_have_their_own_facts(sessions):
+    # given two families read in one statement, teams of several members per agency, agencies in two
+    # overlapping agreements (one for some categories only), an ended agreement, consents, a refusal and overrides
+    agencies = [await create_agency(sessions, kind=AgencyKind.early_help), await create_agency(sessions)]
+    agencies += [await create_agency(sessions, kind=AgencyKind.health), await create_agency(sessions)]
+    ig = await create_user(sessions, agency=agencies[0], role=SystemRole.ig_officer)
+    await create_agreement(sessions, parties=agencies[:3], created_by=ig)
+    await create_agreement(sessions, parties=agencies[1:], categories=["health", "housing"], created_by=ig)
+    await create_agreement(sessions, parties=[agencies[0], agencies[3]], ended=True, created_by=ig)
+    leads = [await create_user(sessions, agency=agencies[0]), await create_user(sessions, agency=agencies[2])]
+    team = [await create_user(sessions, agency=agencies[i % 4]) for i in range(10)]
+    families = [
+        await create_family(sessions, lead=leads[0], contributors=tuple(team)),
+        await create_family(sessions, lead=leads[1], contributors=tuple(team[:5])),
+    ]
+    for family, lead in zip(families, leads, strict=True):
+        await create_consent(sessions, family=family, recorded_by=lead, categories=["education", "health"])
+    await create_consent(
+        sessions,
+        family=families[0],
+        recorded_by=leads[0],
+        categories=["health"],
+        agencies=agencies[1:2],
+        decision="refused",
+    )
+    await create_override(sessions, family=families[0], decided_by=team[2], categories=["police"], recipients=agencies)
+    await create_override(
+        sessions, family=families[1], decided_by=team[1], categories=["health"], recipients=agencies[3:]
+    )
+    # when both teams are read in one statement
+    async with sessions() as session:
+        rows = (await session.exec(team_facts_statement([family.id for family in families]))).all()
+        read = {(row[0], row[1]): team_member_facts(row) for row in rows}
+        assert len(read) == 10 + 1 + 5 + 1
+        # then each member's facts of each family are those read for them alone
+        for (family_id, user_id), facts in read.items():
+            user = next(user for user in [*leads, *team] if user.id == user_id)
+            alone = (await session.exec(facts_statement(actor_from(user), [family_id]))).all()
+            assert facts == facts_from_rows([family_id], list(alone))[family_id], (family_id, user.agency_id)
+    # (each agency its own pairs: in one agreement, in two, in the restricted one only)
+    assert len({facts.agreements for facts in read.values()}) == 4
+    assert any(facts.refused for facts in read.values()) and any(facts.overridden for facts in read.values())
