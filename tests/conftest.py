@@ -65,7 +65,9 @@ def server_url() -> str:
         return configured
     from server.db.embedded import start_embedded
 
-    url, handle = start_embedded(REPO_ROOT / ".data", name="test-pg")
+    # Two workers, each with its app's pool, its second instances and the servers some tests start, and
+    # perhaps a second session from another worktree: PostgreSQL's default of 100 connections runs out.
+    url, handle = start_embedded(REPO_ROOT / ".data", name="test-pg", max_connections=300)
     _embedded.append(EmbeddedPostgres(handle))
     return url
 
