@@ -1,8 +1,7 @@
 # Two commands do all the set-up on a fresh machine with Python 3.11+ and make:
 #   make run    creates .venv, installs the locked dependencies, migrates, loads demo data, serves :8000
-#   make test   the whole test suite on two workers, then the few tests that must run alone (real PostgreSQL:
-#               DATABASE_URL, or the embedded one; the browser tests need Debian's chromium package, which
-#               .ci/run installs); PYTEST_ARGS to narrow it
+#   make test   the whole test suite (real PostgreSQL: DATABASE_URL, or the embedded one; the browser
+#               tests need Debian's chromium package, which .ci/run installs); PYTEST_ARGS to narrow it
 #   make bench           the benchmark suite against the practical limit (bench/README.md); BENCH_ARGS to tune
 #   make bench-sharing   the sharing-at-scale benchmark (bench/README.md); BENCH_ARGS="--scale 0.1" to shrink it
 #   make bench-report    the area outcomes report over 10,000 families (issue 20's goal: under 200 ms)
@@ -28,18 +27,8 @@ $(STAMP): requirements.lock
 run: $(STAMP)
 	$(PY) -m server run
 
-# Two phases, both narrowed by PYTEST_ARGS: two workers (pytest-xdist, a file per worker at a time) for all
-# but the tests marked restarts_postgres (stopping PostgreSQL would cut the other worker's connections) or
-# serial (they measure time); then those alone. Both phases always run; pytest's 5 ("no tests collected")
-# fails only when neither phase found any test.
-PYTEST := CHROMIUM=$(CHROMIUM) $(PY) -m pytest
-SERIAL := restarts_postgres or serial
-
 test: check-chromium $(STAMP)
-	@$(PYTEST) -n 2 --dist loadfile -m "not ($(SERIAL))" $(PYTEST_ARGS); parallel=$$?; \
-	$(PYTEST) -m "$(SERIAL)" $(PYTEST_ARGS); serial=$$?; \
-	for status in $$parallel $$serial; do [ $$status -eq 0 ] || [ $$status -eq 5 ] || exit $$status; done; \
-	[ "$$parallel$$serial" != 55 ] || { echo "make test: no tests collected"; exit 5; }
+	CHROMIUM=$(CHROMIUM) $(PY) -m pytest $(PYTEST_ARGS)
 
 # The browser tests never skip: without Chromium, say what is missing and how to get it, and stop.
 check-chromium:
