@@ -42,8 +42,8 @@ _embedded: list[EmbeddedPostgres] = []  # the embedded server's handle, kept for
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """A test that stops and starts PostgreSQL cuts every connection to it, another worker's too: `make test`
-    runs these alone, after the parallel run (-m restarts_postgres)."""
+    """A test that stops and starts PostgreSQL cuts every connection to it, another worker's too: a run with
+    pytest-xdist leaves these out and runs them alone afterwards (-m restarts_postgres; bench/README.md)."""
     for item in items:
         if "restartable_postgres" in getattr(item, "fixturenames", ()):
             item.add_marker(pytest.mark.restarts_postgres)
@@ -65,7 +65,9 @@ def server_url() -> str:
         return configured
     from server.db.embedded import start_embedded
 
-    url, handle = start_embedded(REPO_ROOT / ".data", name="test-pg")
+    # Two workers, each with its app's pool, its second instances and the servers some tests start, and
+    # perhaps a second session from another worktree: PostgreSQL's default of 100 connections runs out.
+    url, handle = start_embedded(REPO_ROOT / ".data", name="test-pg", max_connections=300)
     _embedded.append(EmbeddedPostgres(handle))
     return url
 

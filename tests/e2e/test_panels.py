@@ -25,7 +25,7 @@ async def test_a_manager_arranges_a_sitting_by_keyboard(page: Page, sign_in: Sig
     await expect(page.get_by_role("heading", level=1)).to_have_text("Panels")
     form = page.locator("#panel-arrange")
     # when the manager sends the form empty from the keyboard
-    await form.get_by_label("Name").focus()
+    await form.get_by_label("Name", exact=True).focus()
     await page.keyboard.press("Enter")
     # then the problems are listed, the summary has the focus, and each links to its field
     summary = form.locator(".govuk-error-summary")
@@ -34,7 +34,7 @@ async def test_a_manager_arranges_a_sitting_by_keyboard(page: Page, sign_in: Sig
         await expect(summary).to_contain_text(problem)
     await check_page(page, "panel-arrange-errors")
     await summary.get_by_role("link", name="Enter the name of the panel").press("Enter")
-    await expect(form.get_by_label("Name")).to_be_focused()
+    await expect(form.get_by_label("Name", exact=True)).to_be_focused()
     # when they fill it in by keyboard and send it
     name = unique("North gateway panel")
     await page.keyboard.type(name)

@@ -47,6 +47,7 @@ async def test_a_socket_that_never_initialises_is_closed(live_server):
     assert closed.value.rcvd.code == 4408
 
 
+@pytest.mark.serial  # compares medians of response times: not while another worker loads the machine
 async def test_a_withheld_item_takes_as_long_to_refuse_as_a_missing_one(gql, sessions):
     """Timing must not tell a curious colleague that an id exists."""
     area = await create_area(sessions)
