@@ -9,11 +9,22 @@ import re
 
 from playwright.async_api import Page, expect
 
+from server.agency.models import Agency, AgencyKind
 from server.audit import service as audit_service
 from server.auth.service import actor_from
 from server.db.engine import SessionFactory, unit_of_work
+from server.retention.models import RetentionDecisionKind
 from server.user.models import SystemRole
-from tests.builders import create_consent, create_contribution, create_override, create_user, issue_token
+from tests.builders import (
+    create_agreement,
+    create_consent,
+    create_contribution,
+    create_override,
+    create_user,
+    issue_token,
+    unique,
+)
+from tests.builders_retain import create_closed_family, decide
 from tests.e2e.conftest import SignIn, Team, check_page
 from tests.graphql_client import GraphQLClient
 
@@ -115,6 +126,47 @@ async def test_withholding_an_entry_by_keyboard_names_whose_entry_not_its_id(
     width = await page.evaluate("document.documentElement.scrollWidth")
     assert width <= 375, f"the IG page scrolls sideways at 375px: {width}px wide"
     await check_page(page, "audit-log-375")
+
+
+# Which elements end right of the viewport and are not clipped by a scrolling region (one clips what it
+# holds whose containing block, the offsetParent, is inside it): what widens the page.
+STICKING_OUT = """() => [...document.querySelectorAll('main *')]
+  .filter((e) => e.getBoundingClientRect().right > innerWidth + 1)
+  .filter((e) => !e.closest('.taf-table-scroll')?.contains(e.offsetParent))
+  .map((e) => `${e.tagName}.${e.className}: ${e.textContent.slice(0, 60)}`)"""
+
+
+async def test_at_375px_the_ig_page_never_scrolls_sideways_whatever_it_lists(
+    page: Page, sign_in: SignIn, team: Team, sessions: SessionFactory
+):
+    # given the page's every section has something in it: records due for review and under a legal hold
+    # (tables whose last column lies past a phone's edge), and an agency whose name is one long word in an
+    # agreement, an override's card and the audit log
+    officer = await create_user(sessions, agency=team.early_help, role=SystemRole.ig_officer)
+    await create_closed_family(sessions, lead=team.lead)
+    held = await create_closed_family(sessions, lead=team.lead)
+    await decide(sessions, family=held, by=officer, kind=RetentionDecisionKind.legal_hold)
+    async with unit_of_work(sessions) as session:
+        long_named = Agency(name=unique("Riverside" + "Academy" * 12), kind=AgencyKind.education)
+        session.add(long_named)
+    worker = await create_user(sessions, agency=long_named, name=unique("Worker" * 10))
+    await create_agreement(sessions, parties=[team.early_help, long_named])
+    await create_override(
+        sessions, family=team.family, decided_by=worker, categories=["health"], recipients=[long_named]
+    )
+    await sign_in(officer)
+    # when the officer opens the page on a phone
+    await page.set_viewport_size({"width": 375, "height": 800})
+    await page.goto("/#/information-governance")
+    await expect(page.locator("#retention table tbody tr").first).to_be_visible()
+    await expect(page.locator("#legal-holds table tbody tr").first).to_be_visible()
+    await expect(page.locator("#override-queue")).to_contain_text(long_named.name)
+    # then nothing ends past the screen's edge outside a scrolling region, and the page never scrolls sideways
+    sticking_out = await page.evaluate(STICKING_OUT)
+    assert sticking_out == [], "\n".join(sticking_out)
+    width = await page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 375, f"the IG page scrolls sideways at 375px: {width}px wide"
+    await check_page(page, "information-governance-375")
 
 
 async def test_sharing_without_consent_comes_a_page_at_a_time(
