@@ -8,6 +8,9 @@ from datetime import date
 
 from playwright.async_api import Page, expect
 
+from server.agency.models import Agency, AgencyKind
+from server.db.engine import SessionFactory, unit_of_work
+from tests.builders import create_agreement, create_contribution, create_family, create_override, create_user, unique
 from tests.e2e.conftest import SignIn, Team, check_page
 
 # path after the family's id, the sub navigation's words, and a section the sub-page shows the lead
@@ -96,6 +99,41 @@ async def test_each_sub_page_loads_in_two_requests_and_reads_well_at_any_width(p
         await no_sideways_scrolling(page)
         await check_page(page, f"{name}-375")
         await page.set_viewport_size({"width": 1100, "height": 900})
+
+
+# Which elements end right of the viewport and are not clipped by a scrolling region (one clips what it
+# holds whose containing block, the offsetParent, is inside it): what widens the page.
+STICKING_OUT = """() => [...document.querySelectorAll('main *')]
+  .filter((e) => e.getBoundingClientRect().right > innerWidth + 1)
+  .filter((e) => !e.closest('.taf-table-scroll')?.contains(e.offsetParent))
+  .map((e) => `${e.tagName}.${e.className}: ${e.textContent.slice(0, 60)}`)"""
+
+
+async def test_an_agency_named_in_one_long_word_never_widens_a_sub_page_at_375px(
+    page: Page, sign_in: SignIn, team: Team, sessions: SessionFactory
+):
+    # given a team member from an agency whose name is one long word, with an item and sharing without consent
+    async with unit_of_work(sessions) as session:
+        long_named = Agency(name=unique("Riverside" + "Academy" * 12), kind=AgencyKind.education)
+        session.add(long_named)
+    worker = await create_user(sessions, agency=long_named, name=unique("Worker" * 10))
+    await create_agreement(sessions, parties=[team.early_help, long_named])
+    family = await create_family(sessions, lead=team.lead, contributors=(worker,))
+    await create_contribution(sessions, family=family, author=worker, category="education")
+    await create_override(
+        sessions, family=family, decided_by=worker, categories=["health"], recipients=[team.early_help]
+    )
+    await sign_in(team.lead)
+    await page.set_viewport_size({"width": 375, "height": 800})
+    for path, title, section in SUBPAGES:
+        # when the lead opens each sub-page on a phone
+        await go(page, f"/families/{family.id}/{path}" if path else f"/families/{family.id}")
+        await expect(page.locator(section)).to_be_visible()
+        # then nothing ends past the screen's edge outside a scrolling region
+        sticking_out = await page.evaluate(STICKING_OUT)
+        assert sticking_out == [], f"{title}: " + "\n".join(sticking_out)
+        await no_sideways_scrolling(page)
+    await expect(page.locator("main")).to_contain_text(long_named.name)
 
 
 async def test_each_question_page_loads_in_two_requests_and_says_what_is_wrong(page: Page, sign_in: SignIn, team: Team):
