@@ -16,6 +16,7 @@ from functools import partial
 from typing import Any, TypeVar
 
 import sqlalchemy as sa
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.sql.dml import UpdateBase
 from sqlmodel import SQLModel, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -83,15 +84,24 @@ async def lock_and_require_reading(
 async def lock_family_of(session: AsyncSession, model: type[T], row_id: uuid.UUID) -> tuple[T, Family] | None:
     """A row of a family's record (`model` has a family_id) and its family, the family locked, in one statement;
     None when there is no such row. The caller decides after this, on the family as it is once locked."""
-    statement = (
+    statement = _LOCKS_OF.get(model)
+    if statement is None:
+        statement = _LOCKS_OF[model] = _lock_of(model)
+    found = (await session.exec(statement, params={"locked_row_id": row_id})).first()  # type: ignore[call-overload]
+    return (found[0], found[1]) if found is not None else None
+
+
+_LOCKS_OF: dict[type, sa.Select] = {}  # `lock_family_of`'s statements by model, built once (TECH-NOTES 9)
+
+
+def _lock_of(model: type[T]) -> sa.Select:
+    return (
         select(model, Family)
         .join(Family, Family.id == model.family_id)  # type: ignore[attr-defined]
-        .where(model.id == row_id)  # type: ignore[attr-defined]
+        .where(model.id == sa.bindparam("locked_row_id", type_=sa.Uuid))  # type: ignore[attr-defined]
         .with_for_update(of=Family)
         .execution_options(populate_existing=True)
     )
-    found = (await session.exec(statement)).first()
-    return (found[0], found[1]) if found is not None else None
 
 
 def require_not_closed(family: Family) -> None:
@@ -129,11 +139,21 @@ class Read:
     values: dict[str, Any] | None = None
 
 
+Refusal = Callable[[DBAPIError], None]  # raises the domain's error for a database refusal it knows, else returns
+
+
 @dataclass(slots=True)
 class _Queued:
     writes: list[_Write] = field(default_factory=list)
     checks: list[tuple[int, Matched]] = field(default_factory=list)  # (write's index, told whether it matched)
     reads: list[tuple[_Write, Read]] = field(default_factory=list)
+    refusals: list[Refusal] = field(default_factory=list)
+
+
+def on_refusal(session: AsyncSession, refusal: Refusal) -> None:
+    """Have `flush` pass a database error of its statement to `refusal` first, which may raise the domain's own
+    (a trigger's refusal as CONFLICT, say) for a write queued rather than executed inside the caller's handler."""
+    transaction.state(session, _Queued).refusals.append(refusal)
 
 
 def later(session: AsyncSession, statement: UpdateBase, *, matched: Matched | None = None) -> None:
@@ -196,8 +216,8 @@ async def flush(session: AsyncSession) -> None:
     (rolled back by its unit of work) saves none of it. The queued rows, the checks of what matched and the
     events' ids are one statement's body, built once per shape of flush (`_statement`)."""
     queued = transaction.state(session, _Queued)
-    queue, checks, reads = queued.writes, queued.checks, queued.reads
-    queued.writes, queued.checks, queued.reads = [], [], []
+    queue, checks, reads, refusals = queued.writes, queued.checks, queued.reads, queued.refusals
+    queued.writes, queued.checks, queued.reads, queued.refusals = [], [], [], []
     events = outbox.take_unwritten(session)
     if not queue and not events and not reads:
         return
@@ -209,10 +229,15 @@ async def flush(session: AsyncSession) -> None:
     for index, (write, _) in enumerate(reads):
         params.update({f"r{index}_{name}": value for name, value in write.params.items()})
     statement = _statement(queue, tuple(index for index, _ in checks), len(events), [write for write, _ in reads])
+    try:
+        result = await session.exec(statement, params=params)  # type: ignore[call-overload]
+    except DBAPIError as error:
+        for refusal in refusals:
+            refusal(error)
+        raise
     if not events and not checks and not reads and len(queue) == 1:
-        await session.exec(statement, params=params)  # type: ignore[call-overload]
         return
-    row = (await session.exec(statement, params=params)).one()  # type: ignore[call-overload]
+    row = result.one()
     values = list(row)
     outbox.written(session, events, values[len(checks) : len(checks) + len(events)])
     _read(reads, row._mapping, len(checks) + len(events))

@@ -7,6 +7,7 @@ import uuid
 from collections.abc import Awaitable, Callable
 from datetime import date, datetime
 from enum import Enum
+from functools import partial
 from typing import Any, TypeVar
 
 import sqlalchemy as sa
@@ -55,20 +56,18 @@ def update_versioned_later(
     values: dict[str, Any],
     *,
     what: str,
-    provided: sa.ColumnElement[bool] | None = None,
+    provided: Provided | None = None,
     stale: Callable[[], Awaitable[None]] | None = None,
 ) -> T:
-    """As `update_versioned`, the UPDATE queued with the change's other rows (server/writes.py `later`): `row`
-    (the session's copy) takes the values it writes, as unchanged, so the session never writes it again. When
-    it matched nothing, the flush awaits `stale()` (which raises), or answers CONFLICT."""
+    """As `update_versioned`, the UPDATE queued with the change's other rows (server/writes.py `shaped_later`):
+    `row` (the session's copy) takes the values it writes, as unchanged, so the session never writes it again.
+    `provided(table)`, a further condition on the row (a function defined once: it names the statement's shape,
+    built once per table, value names and condition). When it matched nothing, the flush awaits `stale()` (which
+    raises), or answers CONFLICT."""
     table = type(row).__table__  # type: ignore[attr-defined]
     written = {**values, "version": expected_version + 1, "updated_at": utcnow()}
-    statement = (
-        sa.update(table)
-        .where(table.c.id == row.id, table.c.version == expected_version, sa.true() if provided is None else provided)  # type: ignore[attr-defined]
-        .values(**written)
-        .returning(table.c.id)
-    )
+    names = tuple(written)
+    params = {**written, "row_id": row.id, "expected_version": expected_version}  # type: ignore[attr-defined]
 
     async def matched(found: bool) -> None:
         if not found:
@@ -76,10 +75,30 @@ def update_versioned_later(
                 await stale()
             raise Conflict(f"Someone else changed this {what} since you opened it. Reload to see their change.")
 
-    writes.later(session, statement, matched=matched)
+    shape = ("update_versioned", table, names, provided)
+    writes.shaped_later(session, shape, partial(_versioned_update, table, names, provided), params, matched=matched)
     for name, value in written.items():
         set_committed_value(row, name, value)
     return row
+
+
+Provided = Callable[[sa.Table], sa.ColumnElement[bool]]
+
+
+def _versioned_update(table: sa.Table, names: tuple[str, ...], provided: Provided | None, prefix: str) -> sa.Update:
+    def bound(name: str, column: str) -> sa.BindParameter:
+        return sa.bindparam(prefix + name, type_=table.c[column].type)
+
+    return (
+        sa.update(table)
+        .where(
+            table.c.id == bound("row_id", "id"),
+            table.c.version == bound("expected_version", "version"),
+            sa.true() if provided is None else provided(table),
+        )
+        .values({name: bound(name, name) for name in names})
+        .returning(table.c.id)
+    )
 
 
 def snapshot(row: SQLModel, fields: tuple[str, ...]) -> dict[str, Any]:

@@ -41,6 +41,7 @@ from server.validation import required_text
 
 NO_ITEMS = "Add at least one item to the minutes before publishing them."
 PUBLISHED = "These minutes are published and cannot change; add an addendum to correct them."
+STALE = "Someone else changed this meeting since you opened it. Reload to see their change."
 
 
 async def record_attendance(
@@ -95,29 +96,48 @@ class AddendumIn:
 
 async def add_item(
     session: AsyncSession, access: AccessControl, *, meeting_id: uuid.UUID, expected_version: int, data: MinutesItemIn
-) -> tuple[Meeting, MinutesItem]:
-    """The chair adds an item at the end of the draft minutes. The meeting's version moves on."""
-    meeting = await _draft_changed(session, access, meeting_id, expected_version)
+) -> tuple[Meeting, uuid.UUID]:
+    """The chair adds an item at the end of the draft minutes (its id is returned). The meeting's version moves on.
+    The meeting's versioned update and the item's insert are queued with the audit event (server/writes.py): one
+    statement, each built once. Its position and whether its agency is on the team (nothing inserted: it is not,
+    BAD_USER_INPUT) are decided in the insert; a stale version answers CONFLICT first and nothing is saved."""
+    meeting = await _started(session, access, meeting_id)
+    _require_draft(meeting)
+    _require_version(meeting, expected_version)
     content = await _item_content(session, access, meeting, data, agency_checked_by_insert=True)
-    row = MinutesItem(
-        meeting_id=meeting.id, family_id=meeting.family_id, position=0, author_user_id=access.actor.user_id, **content
-    )
+    values = {"status": MeetingStatus.held}
+    update_versioned_later(session, meeting, expected_version, values, what="meeting")
+    item_id = uuid.uuid4()
+    row = {
+        "id": item_id,
+        "meeting_id": meeting.id,
+        "family_id": meeting.family_id,
+        "author_user_id": access.actor.user_id,
+        "created_at": utcnow(),
+        **content,
+    }
+
+    async def inserted(found: bool) -> None:
+        if not found:
+            raise BadUserInput(NOT_ON_TEAM, field="agencyId")
+
+    writes.shaped_later(session, "minutes_item_add", _item_insert, row, matched=inserted)
+    writes.on_refusal(session, published_refusal)
+    return meeting, item_id
+
+
+def _item_insert(prefix: str) -> sa.Insert:
+    """A minutes item at the end of its meeting's, if its agency has someone on the family's team."""
     table = MinutesItem.__table__  # type: ignore[attr-defined]
-    last = sa.select(sa.func.coalesce(sa.func.max(table.c.position), 0) + 1).where(table.c.meeting_id == meeting.id)
-    values = [
-        last.scalar_subquery().label(c.name) if c.name == "position" else sa.literal(getattr(row, c.name), c.type)
-        for c in table.columns
-    ]
-    # The position, and whether the item's agency is on the team (no row: it is not), in the statement that
-    # inserts: one round trip.
-    inserting = sa.select(*values).where(_on_team(meeting.family_id, row.owning_agency_id))
-    statement = sa.insert(table).from_select([c.name for c in table.columns], inserting).returning(table.c.position)
-    async with unless_published():
-        inserted = (await session.exec(statement)).first()  # type: ignore[call-overload]
-    if inserted is None:
-        raise BadUserInput(NOT_ON_TEAM, field="agencyId")
-    row.position = inserted[0]
-    return meeting, row
+    names = [c.name for c in table.columns if c.name != "position"]
+    values = {name: sa.bindparam(prefix + name, type_=table.c[name].type) for name in names}
+    last = sa.select(sa.func.coalesce(sa.func.max(table.c.position), 0) + 1).where(
+        table.c.meeting_id == values["meeting_id"]
+    )
+    inserting = sa.select(*values.values(), last.scalar_subquery()).where(
+        _on_team(values["family_id"], values["owning_agency_id"])
+    )
+    return sa.insert(table).from_select([*names, "position"], inserting).returning(table.c.id)
 
 
 async def edit_item(
@@ -151,7 +171,6 @@ async def publish_minutes(
     meeting = await _started(session, access, meeting_id)
     _require_draft(meeting)
     values = {"minutes_published_at": utcnow(), "status": MeetingStatus.held}
-    has_items = sa.exists().where(MinutesItem.__table__.c.meeting_id == meeting.id)  # type: ignore[attr-defined]
 
     async def stale() -> None:
         current = (await session.exec(select(Meeting.version).where(Meeting.id == meeting.id))).one()
@@ -160,7 +179,7 @@ async def publish_minutes(
 
     # Written with the audit event and the outbox's (server/writes.py): one round trip.
     row = update_versioned_later(
-        session, meeting, expected_version, values, what="meeting", provided=has_items, stale=stale
+        session, meeting, expected_version, values, what="meeting", provided=_has_items, stale=stale
     )
     # The event names the meeting only: readers open the minutes and see the items they may read.
     await outbox.append(
@@ -174,20 +193,26 @@ async def publish_minutes(
 
 async def add_decision(
     session: AsyncSession, access: AccessControl, *, meeting_id: uuid.UUID, data: DecisionIn
-) -> tuple[Meeting, MeetingDecision]:
+) -> tuple[Meeting, uuid.UUID]:
+    """A decision (its id is returned), written with the audit event."""
     meeting = await _started(session, access, meeting_id)
     _require_draft(meeting)
-    row = MeetingDecision(
-        meeting_id=meeting.id,
-        text=required_text(data.text, "text", 2000),
-        recorded_by_user_id=access.actor.user_id,
-        owning_agency_id=access.actor.agency_id,
-        category=data.category,
-        contains_third_party_identities=data.contains_third_party_identities,
-        agreed_with_family=data.agreed_with_family,
-    )
-    writes.add_later(session, row)  # with the audit event (server/writes.py)
-    return meeting, row
+    row = {
+        "id": uuid.uuid4(),
+        "meeting_id": meeting.id,
+        "text": required_text(data.text, "text", 2000),
+        "recorded_by_user_id": access.actor.user_id,
+        "owning_agency_id": access.actor.agency_id,
+        "category": InformationCategory(data.category),
+        "contains_third_party_identities": data.contains_third_party_identities,
+        "agreed_with_family": data.agreed_with_family,
+        "created_at": utcnow(),
+    }
+    writes.insert_later(session, _DECISIONS, row)  # with the audit event (server/writes.py), built once
+    return meeting, row["id"]
+
+
+_DECISIONS = MeetingDecision.__table__  # type: ignore[attr-defined]
 
 
 async def add_addendum(
@@ -230,6 +255,20 @@ async def _started(session: AsyncSession, access: AccessControl, meeting_id: uui
 def _require_draft(meeting: Meeting) -> None:
     if meeting.minutes_published_at is not None:
         raise Conflict(PUBLISHED)
+
+
+def _require_version(meeting: Meeting, expected_version: int) -> None:
+    """CONFLICT before the request's content is checked, as a versioned update run first would answer, when the
+    meeting read under the family's lock is at another version. Only a fast answer: the queued update's WHERE is
+    what guards (this read's snapshot may predate a change committed while the lock was awaited)."""
+    if meeting.version != expected_version:
+        raise Conflict(STALE)
+
+
+def _has_items(meetings: sa.Table) -> sa.ColumnElement[bool]:
+    """SQL: the meeting being updated has minutes items (publishing's condition, in its UPDATE)."""
+    items = MinutesItem.__table__  # type: ignore[attr-defined]
+    return sa.select(items.c.id).where(items.c.meeting_id == meetings.c.id).correlate(meetings).exists()
 
 
 async def _draft_changed(
@@ -310,7 +349,13 @@ async def unless_published() -> AsyncIterator[None]:
     try:
         yield
     except DBAPIError as error:
-        cause = error.orig.__cause__ if error.orig is not None else None
-        if getattr(cause, "sqlstate", None) == "42501" and "published minutes" in str(cause):
-            raise Conflict(PUBLISHED) from None
+        published_refusal(error)
         raise
+
+
+def published_refusal(error: DBAPIError) -> None:
+    """CONFLICT for the trigger's refusal of a change to published minutes (`unless_published`, or a queued write's
+    `writes.on_refusal`)."""
+    cause = error.orig.__cause__ if error.orig is not None else None
+    if getattr(cause, "sqlstate", None) == "42501" and "published minutes" in str(cause):
+        raise Conflict(PUBLISHED) from None

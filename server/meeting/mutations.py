@@ -263,7 +263,7 @@ class MeetingMutation:
             partial(
                 minutes_service.add_item, meeting_id=meeting_id, expected_version=input.expected_version, data=data
             ),
-            audit=lambda pair: {"meetingId": str(pair[0].id), "minutesItemId": str(pair[1].id)},
+            audit=lambda pair: {"meetingId": str(pair[0].id), "minutesItemId": str(pair[1])},
             idempotency_key=input.idempotency_key,
             replay=_meeting_added_to,
             keeps_facts=True,
@@ -326,7 +326,7 @@ class MeetingMutation:
         meeting, _ = await mutate(
             info,
             partial(minutes_service.add_decision, meeting_id=parse_id(input.meeting_id, "meetingId"), data=data),
-            audit=lambda pair: {"meetingId": str(pair[0].id), "decisionId": str(pair[1].id)},
+            audit=lambda pair: {"meetingId": str(pair[0].id), "decisionId": str(pair[1])},
             idempotency_key=input.idempotency_key,
             replay=_meeting_added_to,
             keeps_facts=True,

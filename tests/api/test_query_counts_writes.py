@@ -22,7 +22,7 @@ from tests.builders_meet import create_held_meeting
 CEILINGS = {
     "ContributionAdd": 4,
     "TeamMemberAdd": 8,
-    "MinutesItemAdd": 6,
+    "MinutesItemAdd": 4,
     "MeetingDecisionAdd": 4,
     "MinutesPublish": 8,
 }
