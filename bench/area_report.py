@@ -186,14 +186,14 @@ async def measure(url: str, token: str, requests: int) -> dict[str, Any]:
     ):
         for _ in range(3):  # warm-up: connections, prepared statements, the policy
             report = (await ask(client, "OutcomesReport", period, token))["outcomesReport"]
-        backends = await _backends(url)
-        before = _schedstat([app.pid, *backends])
+        serving = await backends(url)
+        before = on_core([app.pid, *serving])
         timings = []
         for _ in range(requests):
             started = time.perf_counter()
             await ask(client, "OutcomesReport", period, token)
             timings.append((time.perf_counter() - started) * 1000)
-        after = _schedstat([app.pid, *backends])
+        after = on_core([app.pid, *serving])
     timings.sort()
     return {
         "families_counted": report["families"],
@@ -208,7 +208,7 @@ async def measure(url: str, token: str, requests: int) -> dict[str, Any]:
         "p95_ms": round(timings[max(0, round(0.95 * len(timings)) - 1)], 1),
         "min_ms": round(timings[0], 1),
         "max_ms": round(timings[-1], 1),
-        **_work(before, after, app.pid, backends, requests),
+        **_work(before, after, app.pid, serving, requests),
         "load_average_before": [round(x, 2) for x in load_before],
         "load_average_after": [round(x, 2) for x in os.getloadavg()],
         "goal_ms": GOAL_MS,
@@ -216,19 +216,20 @@ async def measure(url: str, token: str, requests: int) -> dict[str, Any]:
     }
 
 
-async def _backends(url: str) -> list[int]:
-    """The PostgreSQL backends serving the database (the app's pooled connections, after the warm-up)."""
+async def backends(url: str) -> list[int]:
+    """The PostgreSQL backends serving the database (the servers' pooled connections, after their warm-up)."""
     connection = await asyncpg.connect(dsn(url))
     try:
         rows = await connection.fetch(
             "SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            " AND backend_type = 'client backend'"
         )
     finally:
         await connection.close()
     return [row["pid"] for row in rows]
 
 
-def _schedstat(pids: list[int]) -> dict[int, tuple[float, float]]:
+def on_core(pids: list[int]) -> dict[int, tuple[float, float]]:
     """Per process (its threads too), milliseconds on a core and runnable but waiting for one, from Linux's
     schedstat; processes not on this machine (a remote DATABASE_URL) or ended are left out."""
     found = {}

@@ -10,8 +10,10 @@ comparison), for the bench's actor and 200-item family:
   amber preset over the public schema: **no policy and no sign-in**, it answers every row the database user
   may read, so it returns all 100 latest items where the app returns the latest 100 the actor may see.
 
-Each point reports, per server, iterations a second, p50/p95/p99 and the server process's CPU per request
-(its user + system CPU time over the load, warm-up included, divided by the requests it answered).
+Each point reports, per server, iterations a second, p50/p95/p99, the server process's CPU per request (its
+user + system CPU time over the load, warm-up included, divided by the requests it answered) and PostgreSQL's
+(the time on a core of the database's client backends over the same load, divided by the same requests: the
+servers are loaded one after another, so the other servers' pooled backends are idle meanwhile).
 
 `python -m bench.contributions_page excerpt` rewrites bench/postgraphile/schema-excerpt.graphql (the part of
 PostGraphile's schema that the page's query reads) from the bench database, for
@@ -50,6 +52,7 @@ from graphql import (
 from graphql.utilities.print_schema import print_args, print_description
 
 from bench.api import graphql_body
+from bench.area_report import backends, on_core
 from bench.database import ROOT
 from bench.loadgen import Connection, run_load
 from bench.report import say
@@ -180,8 +183,22 @@ def cpu_seconds(process: psutil.Process) -> float:
     return total
 
 
-async def measured(port: int, process: psutil.Process, run, concurrency: int, duration: float) -> dict[str, Any]:
-    """run_load, with the server's CPU time per request over all it answered (the warm-up included)."""
+async def postgres_on_core(url: str) -> dict[int, float]:
+    """Milliseconds on a core so far of each client backend of the bench database."""
+    return {pid: times[0] for pid, times in on_core(await backends(url)).items()}
+
+
+def postgres_used(before: dict[int, float], after: dict[int, float]) -> float:
+    """What the backends spent between the two readings; one that connected meanwhile counts from zero (its
+    start-up is the load's), one that ended meanwhile is lost (pools keep theirs over a run)."""
+    return sum(ms - before.get(pid, 0.0) for pid, ms in after.items())
+
+
+async def measured(
+    url: str, port: int, process: psutil.Process, run, concurrency: int, duration: float
+) -> dict[str, Any]:
+    """run_load, with the server's and PostgreSQL's CPU time per request over all it answered (the warm-up
+    included)."""
     answered = 0
 
     async def counted(connection: Connection, n: int) -> None:
@@ -189,10 +206,16 @@ async def measured(port: int, process: psutil.Process, run, concurrency: int, du
         await run(connection, n)
         answered += 1
 
+    database_before = await postgres_on_core(url)
     before = cpu_seconds(process)
     result = await run_load("127.0.0.1", port, counted, concurrency=concurrency, duration=duration)
     used = cpu_seconds(process) - before
-    return {**result.summary(), "cpu_ms_per_request": round(used * 1000 / max(answered, 1), 2)}
+    database_used = postgres_used(database_before, await postgres_on_core(url))
+    return {
+        **result.summary(),
+        "cpu_ms_per_request": round(used * 1000 / max(answered, 1), 2),
+        "postgres_cpu_ms_per_request": round(database_used / max(answered, 1), 2),
+    }
 
 
 async def items_listed(sent: dict[str, tuple[str, bytes, str | None]], ports: dict[str, int]) -> dict[str, int]:
@@ -216,7 +239,12 @@ async def items_listed(sent: dict[str, tuple[str, bytes, str | None]], ports: di
 
 
 async def point(
-    plan: Scenarios, servers: dict[str, tuple[int, psutil.Process]], workers: int, concurrency: int, duration: float
+    url: str,
+    plan: Scenarios,
+    servers: dict[str, tuple[int, psutil.Process]],
+    workers: int,
+    concurrency: int,
+    duration: float,
 ) -> dict[str, Any]:
     """One concurrency: the app, the baseline and PostGraphile one after another, on the same page."""
     sent = requests(plan.family, plan.actor)
@@ -224,7 +252,7 @@ async def point(
     row["items"] = await items_listed(sent, {side: port for side, (port, _) in servers.items()})
     for side in SIDES:
         port, process = servers[side]
-        row[side] = await measured(port, process, iteration(side, *sent[side]), concurrency, duration)
+        row[side] = await measured(url, port, process, iteration(side, *sent[side]), concurrency, duration)
     base = max(row["baseline"]["throughput_per_s"], 1e-9)
     row["throughput_ratio"] = round(row["app"]["throughput_per_s"] / base, 3)
     row["postgraphile_ratio"] = round(row["postgraphile"]["throughput_per_s"] / base, 3)
@@ -232,7 +260,8 @@ async def point(
         f"{SCENARIO} w={workers} c={concurrency}: "
         + "; ".join(
             f"{side} {row[side]['throughput_per_s']}/s p99 {row[side]['p99_ms']} ms"
-            f" CPU {row[side]['cpu_ms_per_request']} ms/req (errors {row[side]['errors']})"
+            f" CPU {row[side]['cpu_ms_per_request']} + PostgreSQL {row[side]['postgres_cpu_ms_per_request']} ms/req"
+            f" (errors {row[side]['errors']})"
             for side in SIDES
         )
     )

@@ -199,7 +199,7 @@ async def measure(
                 for concurrency in args.concurrency:
                     if scenario == contributions_page.SCENARIO:  # the app, the baseline and PostGraphile
                         servers = {"app": (app_port, app_process), "baseline": (base_port, base_process), **contender}
-                        run = contributions_page.point(plan, servers, workers, concurrency, args.duration)
+                        run = contributions_page.point(url, plan, servers, workers, concurrency, args.duration)
                     else:
                         run = _point(plan, scenario, workers, concurrency, app_port, base_port, args)
                     points.append(await run)

@@ -188,11 +188,13 @@ def contenders(points: list[dict[str, Any]]) -> list[str]:
         " without sign-in** (amber preset over the public schema, bench/postgraphile/): every item, where the app"
         " lists the latest 100 the actor may see; the baseline checks the bearer token, then PostgreSQL writes the"
         " JSON in one statement. Server CPU per request: the server process's user + system CPU time over the load"
-        " (warm-up included) divided by the requests it answered; PostgreSQL's own CPU is not in it.",
+        " (warm-up included) divided by the requests it answered. PostgreSQL CPU per request: the time on a core of the"
+        " database's client backends over the same load divided by the same requests (the servers are loaded one after"
+        " another, so the other servers' pooled backends are idle meanwhile).",
         "",
-        "| clients | served by | items | req/s | x baseline | p50 ms | p99 ms | server CPU per request | errors"
-        " | load 1m |",
-        "|---:|---|---:|---:|---:|---:|---:|---:|---:|---|",
+        "| clients | served by | items | req/s | x baseline | p50 ms | p99 ms | server CPU per request"
+        " | PostgreSQL CPU per request | errors | load 1m |",
+        "|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---|",
     ]
     for p in rows:
         base = max(p["baseline"]["throughput_per_s"], 1e-9)
@@ -201,6 +203,12 @@ def contenders(points: list[dict[str, Any]]) -> list[str]:
             lines.append(
                 f"| {p['concurrency']} | {SERVED_BY[side]} | {p['items'][side]} | {s['throughput_per_s']}"
                 f" | {s['throughput_per_s'] / base:.2f} | {s['p50_ms']} | {s['p99_ms']} | {s['cpu_ms_per_request']} ms"
-                f" | {s['errors']} | {s['loadavg_1min'][0]}-{s['loadavg_1min'][1]} |"
+                f" | {postgres_cpu(s)} | {s['errors']} | {s['loadavg_1min'][0]}-{s['loadavg_1min'][1]} |"
             )
     return lines
+
+
+def postgres_cpu(side: dict[str, Any]) -> str:
+    """PostgreSQL's CPU per request, or a dash for a run from before it was measured."""
+    ms = side.get("postgres_cpu_ms_per_request")
+    return "-" if ms is None else f"{ms} ms"

@@ -111,7 +111,7 @@ async def test_the_baselines_page_is_the_apps_page_without_the_policy(server_url
         listed = await contributions_page.items_listed({side: sent[side] for side in servers}, ports)
         measured = {
             side: await contributions_page.measured(
-                port, process, contributions_page.iteration(side, *sent[side]), concurrency=2, duration=0.3
+                url, port, process, contributions_page.iteration(side, *sent[side]), concurrency=2, duration=0.3
             )
             for side, (port, process) in servers.items()
         }
@@ -134,7 +134,8 @@ async def test_the_baselines_page_is_the_apps_page_without_the_policy(server_url
     assert newest == sorted(newest, reverse=True)
     assert app_family["contributions"]["totalCount"] <= base_family["contributions"]["totalCount"]
     assert listed == {"app": len(app_items), "baseline": len(base_items)}
-    # and each server's CPU per request was measured over the requests it answered
+    # and each server's CPU per request, and PostgreSQL's for it, was measured over the requests it answered
     for side, summary in measured.items():
         assert summary["errors"] == 0 and summary["iterations"] > 0, (side, summary)
         assert summary["cpu_ms_per_request"] > 0, (side, summary)
+        assert summary["postgres_cpu_ms_per_request"] > 0, (side, summary)
