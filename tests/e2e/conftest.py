@@ -94,6 +94,19 @@ async def page(browser: Browser, live_server: str) -> AsyncIterator[Page]:
     assert problems == [], f"the browser console reported errors: {problems}"
 
 
+# Which elements end right of the viewport and are not clipped by a scrolling region (one clips what it
+# holds whose containing block, the offsetParent, is inside it): what widens the page.
+_STICKING_OUT = """() => [...document.querySelectorAll('main *')]
+  .filter((e) => e.getBoundingClientRect().right > innerWidth + 1)
+  .filter((e) => !e.closest('.taf-table-scroll')?.contains(e.offsetParent))
+  .map((e) => `${e.tagName}.${e.className}: ${e.textContent.slice(0, 60)}`)"""
+
+
+async def sticking_out_of(page: Page) -> list[str]:
+    """The elements of the page's main area past the viewport's right edge that no scrolling region clips."""
+    return await page.evaluate(_STICKING_OUT)
+
+
 _axe = Axe()
 
 

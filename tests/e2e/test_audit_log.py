@@ -25,7 +25,7 @@ from tests.builders import (
     unique,
 )
 from tests.builders_retain import create_closed_family, decide
-from tests.e2e.conftest import SignIn, Team, check_page
+from tests.e2e.conftest import SignIn, Team, check_page, sticking_out_of
 from tests.graphql_client import GraphQLClient
 
 UUID = r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
@@ -128,14 +128,6 @@ async def test_withholding_an_entry_by_keyboard_names_whose_entry_not_its_id(
     await check_page(page, "audit-log-375")
 
 
-# Which elements end right of the viewport and are not clipped by a scrolling region (one clips what it
-# holds whose containing block, the offsetParent, is inside it): what widens the page.
-STICKING_OUT = """() => [...document.querySelectorAll('main *')]
-  .filter((e) => e.getBoundingClientRect().right > innerWidth + 1)
-  .filter((e) => !e.closest('.taf-table-scroll')?.contains(e.offsetParent))
-  .map((e) => `${e.tagName}.${e.className}: ${e.textContent.slice(0, 60)}`)"""
-
-
 async def test_at_375px_the_ig_page_never_scrolls_sideways_whatever_it_lists(
     page: Page, sign_in: SignIn, team: Team, sessions: SessionFactory
 ):
@@ -162,7 +154,7 @@ async def test_at_375px_the_ig_page_never_scrolls_sideways_whatever_it_lists(
     await expect(page.locator("#legal-holds table tbody tr").first).to_be_visible()
     await expect(page.locator("#override-queue")).to_contain_text(long_named.name)
     # then nothing ends past the screen's edge outside a scrolling region, and the page never scrolls sideways
-    sticking_out = await page.evaluate(STICKING_OUT)
+    sticking_out = await sticking_out_of(page)
     assert sticking_out == [], "\n".join(sticking_out)
     width = await page.evaluate("document.documentElement.scrollWidth")
     assert width <= 375, f"the IG page scrolls sideways at 375px: {width}px wide"

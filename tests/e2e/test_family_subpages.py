@@ -11,7 +11,7 @@ from playwright.async_api import Page, expect
 from server.agency.models import Agency, AgencyKind
 from server.db.engine import SessionFactory, unit_of_work
 from tests.builders import create_agreement, create_contribution, create_family, create_override, create_user, unique
-from tests.e2e.conftest import SignIn, Team, check_page
+from tests.e2e.conftest import SignIn, Team, check_page, sticking_out_of
 
 # path after the family's id, the sub navigation's words, and a section the sub-page shows the lead
 SUBPAGES = [
@@ -101,14 +101,6 @@ async def test_each_sub_page_loads_in_two_requests_and_reads_well_at_any_width(p
         await page.set_viewport_size({"width": 1100, "height": 900})
 
 
-# Which elements end right of the viewport and are not clipped by a scrolling region (one clips what it
-# holds whose containing block, the offsetParent, is inside it): what widens the page.
-STICKING_OUT = """() => [...document.querySelectorAll('main *')]
-  .filter((e) => e.getBoundingClientRect().right > innerWidth + 1)
-  .filter((e) => !e.closest('.taf-table-scroll')?.contains(e.offsetParent))
-  .map((e) => `${e.tagName}.${e.className}: ${e.textContent.slice(0, 60)}`)"""
-
-
 async def test_an_agency_named_in_one_long_word_never_widens_a_sub_page_at_375px(
     page: Page, sign_in: SignIn, team: Team, sessions: SessionFactory
 ):
@@ -130,7 +122,7 @@ async def test_an_agency_named_in_one_long_word_never_widens_a_sub_page_at_375px
         await go(page, f"/families/{family.id}/{path}" if path else f"/families/{family.id}")
         await expect(page.locator(section)).to_be_visible()
         # then nothing ends past the screen's edge outside a scrolling region
-        sticking_out = await page.evaluate(STICKING_OUT)
+        sticking_out = await sticking_out_of(page)
         assert sticking_out == [], f"{title}: " + "\n".join(sticking_out)
         await no_sideways_scrolling(page)
     await expect(page.locator("main")).to_contain_text(long_named.name)
