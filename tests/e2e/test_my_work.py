@@ -7,12 +7,13 @@ from datetime import date, timedelta
 
 from playwright.async_api import Page, Request, expect
 
+from server.agency.models import Agency, AgencyKind
 from server.clock import utcnow
 from server.db.engine import SessionFactory, unit_of_work
 from server.meeting.models import Attendance, Meeting, MeetingInvitee, MeetingKind, MeetingStatus
 from server.plan.models import PlanAction
 from server.user.models import SystemRole
-from tests.builders import create_user
+from tests.builders import create_user, unique
 from tests.builders_content import action_assigned, notify
 from tests.builders_notify import create_action, create_escalation
 from tests.e2e.conftest import SignIn, Team, check_page
@@ -147,6 +148,26 @@ async def test_my_work_reads_at_phone_width_without_scrolling_sideways(
     width = await page.evaluate("document.documentElement.scrollWidth")
     assert width <= PHONE["width"], f"the page scrolls sideways: {width}px wide at {PHONE['width']}px"
     await check_page(page, "my-work-375")
+
+
+async def test_the_header_wraps_a_name_and_an_agency_of_one_long_word_at_phone_width(
+    page: Page, sign_in: SignIn, sessions: SessionFactory
+):
+    # given a worker whose agency's name and own name are each one long word
+    async with unit_of_work(sessions) as session:
+        agency = Agency(name=unique("Riverside" + "Academy" * 12), kind=AgencyKind.education)
+        session.add(agency)
+    worker = await create_user(sessions, agency=agency, name=unique("Worker" * 10))
+    # when they sign in on a phone
+    await sign_in(worker)
+    await page.set_viewport_size(PHONE)
+    await open_my_work(page)
+    await expect(page.locator("#signed-in-as")).to_contain_text(agency.name)
+    # then the header's "Signed in as" line wraps inside the screen and the page never scrolls sideways
+    right = await page.evaluate("document.querySelector('#signed-in-as').getBoundingClientRect().right")
+    assert right <= PHONE["width"], f"the signed-in line ends at {right}px on a {PHONE['width']}px screen"
+    width = await page.evaluate("document.documentElement.scrollWidth")
+    assert width <= PHONE["width"], f"the page scrolls sideways: {width}px wide at {PHONE['width']}px"
 
 
 async def test_navigation_follows_the_role(page: Page, sign_in: SignIn, sessions: SessionFactory, team: Team):
