@@ -18,7 +18,7 @@ from tests.auth_helpers import sign_in
 from tests.builders import create_area
 from tests.caseimport.test_import import counts, example_for
 from tests.conftest import serving
-from tests.graphql_client import operation_documents
+from tests.graphql_client import code, operation_documents
 
 DEFAULTS = Settings(database_url=None)
 
@@ -128,3 +128,17 @@ async def test_a_file_over_the_default_import_limit_gets_the_imports_error_with_
             " Split it into several files and import each."
         )
     assert await counts(sessions) == before
+
+
+async def test_those_who_may_import_are_told_the_limits_and_nobody_else(gql, sessions, settings, default_limits):
+    area = await create_area(sessions)
+    admin = await sign_in(gql, area.admin)
+    limits = (await gql.data("CaseImportLimits", token=admin))["caseImportLimits"]
+    assert limits == {"maxBytes": settings.import_max_bytes, "maxFamilies": 5_000}
+    # the limit told is the service's own: at the default limits, the default
+    body = json.dumps({"query": operation_documents()["CaseImportLimits"], "operationName": "CaseImportLimits"})
+    answer = await send(default_limits, body.encode(), admin)
+    assert answer["data"]["caseImportLimits"]["maxBytes"] == DEFAULTS.import_max_bytes == 900_000
+    for who in ("lead", "manager", "colleague"):
+        assert code(await gql.error("CaseImportLimits", token=await sign_in(gql, getattr(area, who)))) == "FORBIDDEN"
+    assert code(await gql.error("CaseImportLimits")) == "UNAUTHENTICATED"
