@@ -20,6 +20,21 @@ E = TypeVar("E", bound=StrEnum)
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
+IMPORT_MAX_BYTES = 900_000  # caseImport's largest file, by default (TAF_IMPORT_MAX_BYTES)
+# An import file travels as a JSON string inside the request, and escaping can double it: every `"`, `\`
+# and line break of a JSON file becomes two bytes (as a browser sends it; a client that also writes other
+# characters as \uXXXX sends more). The request around the file (the document, the names) takes far less
+# than this allowance.
+IMPORT_REQUEST_ALLOWANCE = 16_384
+
+
+def body_bytes_for_import(import_max_bytes: int) -> int:
+    """The smallest request body limit that carries any JSON file within the import limit, escaped."""
+    return 2 * import_max_bytes + IMPORT_REQUEST_ALLOWANCE
+
+
+MAX_BODY_BYTES = max(1_000_000, body_bytes_for_import(IMPORT_MAX_BYTES))  # 1,816,384 by default
+
 
 class Environment(StrEnum):
     development = "development"
@@ -46,8 +61,8 @@ class Settings:
     login_failures_per_address: int = 50
     portal_invitation_ttl: timedelta = timedelta(days=7)  # how long a family portal invitation link works
     password_reset_ttl: timedelta = timedelta(hours=24)  # how long a password reset (or first password) link works
-    max_body_bytes: int = 1_000_000
-    import_max_bytes: int = 900_000  # caseImport's file; within max_body_bytes, which carries it
+    max_body_bytes: int = MAX_BODY_BYTES
+    import_max_bytes: int = IMPORT_MAX_BYTES  # caseImport's file; max_body_bytes must carry it escaped
     statement_timeout_ms: int = 15_000
     max_query_depth: int = 10
     max_aliases: int = 15
@@ -93,6 +108,9 @@ class Settings:
     # records are kept before information governance reviews them (server/retention/schedule.py).
     retention_schedule: Path | None = None
 
+    def __post_init__(self) -> None:
+        _check_body_carries_import(self.max_body_bytes, self.import_max_bytes)
+
     @property
     def production(self) -> bool:
         return self.environment is Environment.production
@@ -132,8 +150,7 @@ def load_settings(environ: Mapping[str, str] = os.environ) -> Settings:
         login_failures_per_address=_integer(environ, "TAF_LOGIN_FAILURES_PER_ADDRESS", 50, low=1, high=100_000),
         portal_invitation_ttl=timedelta(hours=_integer(environ, "TAF_PORTAL_INVITATION_HOURS", 168, low=1, high=720)),
         password_reset_ttl=timedelta(hours=_integer(environ, "TAF_PASSWORD_RESET_HOURS", 24, low=1, high=168)),
-        max_body_bytes=_integer(environ, "TAF_MAX_BODY_BYTES", 1_000_000, low=1024, high=100_000_000),
-        import_max_bytes=_integer(environ, "TAF_IMPORT_MAX_BYTES", 900_000, low=1024, high=100_000_000),
+        **_body_settings(environ),
         statement_timeout_ms=_integer(environ, "TAF_STATEMENT_TIMEOUT_MS", 15_000, low=100, high=600_000),
         max_query_depth=_integer(environ, "TAF_MAX_QUERY_DEPTH", 10, low=3, high=50),
         max_aliases=_integer(environ, "TAF_MAX_ALIASES", 15, low=1, high=500),
@@ -157,6 +174,27 @@ def load_settings(environ: Mapping[str, str] = os.environ) -> Settings:
         **_plan_settings(environ),
         **_digest_settings(environ),
     )
+
+
+def _body_settings(environ: Mapping[str, str]) -> dict[str, int]:
+    """The import limit, and a request body limit that carries it (by default, derived from it)."""
+    import_max = _integer(environ, "TAF_IMPORT_MAX_BYTES", IMPORT_MAX_BYTES, low=1024, high=100_000_000)
+    derived = max(1_000_000, body_bytes_for_import(import_max))
+    body_max = _integer(environ, "TAF_MAX_BODY_BYTES", derived, low=1024, high=300_000_000)
+    _check_body_carries_import(body_max, import_max)
+    return {"max_body_bytes": body_max, "import_max_bytes": import_max}
+
+
+def _check_body_carries_import(body_max: int, import_max: int) -> None:
+    # Otherwise a file the import would take is refused as a too-large request, with no word of the import's
+    # limit or of splitting the file (issue 20).
+    needed = body_bytes_for_import(import_max)
+    if body_max < needed:
+        raise ConfigError(
+            f"TAF_MAX_BODY_BYTES ({body_max:,}) must be at least {needed:,}: twice TAF_IMPORT_MAX_BYTES"
+            f" ({import_max:,}) plus {IMPORT_REQUEST_ALLOWANCE:,}, because sending an import file in a request"
+            " can double its size. Raise TAF_MAX_BODY_BYTES, or lower TAF_IMPORT_MAX_BYTES."
+        )
 
 
 def _oidc_providers(environ: Mapping[str, str]) -> tuple[OidcProvider, ...]:

@@ -149,7 +149,7 @@ def settings(database_url: str) -> Settings:
         login_failures_per_address=1000,
         rate_anonymous_per_window=1_000_000,  # the whole suite signs in from 127.0.0.1
         max_body_bytes=100_000,
-        import_max_bytes=60_000,  # within the body limit, so that caseImport refuses a larger file itself
+        import_max_bytes=40_000,  # the body limit carries it escaped (config.body_bytes_for_import)
         ws_init_timeout_seconds=2,
         data_dir=Path(REPO_ROOT / ".data"),
         oidc_providers=(STANDING_PROVIDER,),  # for the administrator's API; tests/sso use sso_server

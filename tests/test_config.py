@@ -8,7 +8,7 @@ from datetime import timedelta
 
 import pytest
 
-from server.config import REPO_ROOT, ConfigError, Environment, load_settings
+from server.config import REPO_ROOT, ConfigError, Environment, Settings, body_bytes_for_import, load_settings
 
 
 def test_defaults_are_safe_for_development():
@@ -66,6 +66,42 @@ def test_the_command_line_reports_a_bad_setting_without_a_traceback():
 def test_production_requires_demo_data_to_be_asked_for():
     assert load_settings({"TAF_ENV": "production"}).demo_data is False
     assert load_settings({"TAF_ENV": "production", "TAF_DEMO_DATA": "1"}).demo_data is True
+
+
+def test_the_request_body_limit_carries_the_largest_import_file_escaped_by_default():
+    # The import file travels as a JSON string: escaping can double it (issue 20).
+    settings = load_settings({})
+    assert settings.import_max_bytes == 900_000
+    assert settings.max_body_bytes == body_bytes_for_import(900_000) == 2 * 900_000 + 16_384
+    assert (settings.max_body_bytes, settings.import_max_bytes) == (
+        Settings(database_url=None).max_body_bytes,
+        Settings(database_url=None).import_max_bytes,
+    )
+    larger = load_settings({"TAF_IMPORT_MAX_BYTES": "2000000"})
+    assert larger.max_body_bytes == 4_016_384
+    # a small import limit does not lower the body limit below its own default
+    assert load_settings({"TAF_IMPORT_MAX_BYTES": "10000"}).max_body_bytes == 1_000_000
+
+
+@pytest.mark.parametrize(
+    "environ",
+    [
+        {"TAF_MAX_BODY_BYTES": "1000000"},  # the old default, with the default import limit
+        {"TAF_MAX_BODY_BYTES": "2000000", "TAF_IMPORT_MAX_BYTES": "1000000"},
+    ],
+)
+def test_a_body_limit_that_cannot_carry_an_import_file_is_a_configuration_error(environ):
+    with pytest.raises(ConfigError) as raised:
+        load_settings(environ)
+    message = str(raised.value)
+    assert "TAF_MAX_BODY_BYTES" in message and "TAF_IMPORT_MAX_BYTES" in message and "at least" in message
+    with pytest.raises(ConfigError):
+        Settings(database_url=None, max_body_bytes=100_000, import_max_bytes=60_000)
+
+
+def test_a_body_limit_that_carries_the_import_file_is_accepted():
+    settings = load_settings({"TAF_MAX_BODY_BYTES": "116384", "TAF_IMPORT_MAX_BYTES": "50000"})
+    assert (settings.max_body_bytes, settings.import_max_bytes) == (116_384, 50_000)
 
 
 POLICE = {

@@ -16,7 +16,7 @@ from server.api.persisted import TrustedDocuments, document_cache
 from server.assessment.api import AssessmentMutation, AssessmentQuery
 from server.audit.api import AuditMutation, AuditQuery
 from server.auth.api import AuthMutation
-from server.caseimport.api import CaseImportMutation
+from server.caseimport.api import CaseImportMutation, CaseImportQuery
 from server.chronology.api import ChronologyMutation, ChronologyQuery
 from server.config import Settings
 from server.consent.api import ConsentMutation
@@ -82,6 +82,7 @@ Query = merge_types(
         ServiceCatalogueQuery,
         OutcomesReportQuery,
         ServiceReceivedQuery,
+        CaseImportQuery,
     ),
 )
 Mutation = merge_types(

@@ -377,7 +377,13 @@ class AssessmentQuery:
             for domain, points in series.items()
         ]
 
-    @strawberry.field(description="Outcomes of the caller's visible families whose exit assessment is in the range.")
+    @strawberry.field(
+        description="Outcomes of the caller's visible families whose exit assessment is in the range. Each risk"
+        " factor's share is of the families assessed for it only, unrounded: outcomesReport also gives each as a"
+        " share of the whole cohort, rounded as the published tables round. Kept for existing clients.",
+        deprecation_reason="Use outcomesReport (filter: exitedFrom, exitedTo), which gives each risk factor as a"
+        " share of the families assessed and of the whole cohort, rounded as published.",
+    )
     async def caseload_outcomes(self, info: Info, exited_from: date, exited_to: date) -> CaseloadOutcomesReportType:
         await info.context.spend("report")
         async with info.context.read() as session:

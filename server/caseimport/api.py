@@ -7,10 +7,13 @@ from functools import partial
 
 import strawberry
 
+from server.access.actor import Act
+from server.access.kinds import Kind
 from server.api.mutation import mutate
 from server.api.scalars import Info
 from server.assessment.factors import load_catalogue
 from server.caseimport import service as import_service
+from server.caseimport.document import MAX_FAMILIES
 from server.caseimport.service import ImportReport
 
 
@@ -64,6 +67,23 @@ class CaseImportReportType:
             problems=[CaseImportProblemType(row=p.row, field=p.field, message=p.message) for p in report.problems],
             references=[CaseImportReferenceType(source_reference=s, reference=r) for s, r in report.references],
         )
+
+
+@strawberry.type(name="CaseImportLimits", description="The largest import file the service takes.")
+class CaseImportLimitsType:
+    max_bytes: int = strawberry.field(description="The most bytes a file may have (TAF_IMPORT_MAX_BYTES).")
+    max_families: int = strawberry.field(description="The most families a file may hold.")
+
+
+@strawberry.type
+class CaseImportQuery:
+    @strawberry.field(
+        description="The largest file caseImport takes, so that a file can be checked before it is sent (a larger"
+        " one is split into several). Administrators and IG officers, who may import."
+    )
+    def case_import_limits(self, info: Info) -> CaseImportLimitsType:
+        info.context.access.require_outside_family(Act.create, Kind.case_import)
+        return CaseImportLimitsType(max_bytes=info.context.settings.import_max_bytes, max_families=MAX_FAMILIES)
 
 
 @strawberry.input(description="An import file's content (docs/IMPORT.md) and whether to only check it.")

@@ -84,7 +84,11 @@ def parse(content: str, max_bytes: int) -> list[Any]:
     file is too large, is not JSON, or is not in this format."""
     size = len(content.encode())
     if size > max_bytes:
-        raise BadUserInput(f"The file is {size:,} bytes; the most an import takes is {max_bytes:,}.", field="content")
+        raise BadUserInput(
+            f"The file is {size:,} bytes; the most an import takes is {max_bytes:,} bytes."
+            " Split it into several files and import each.",
+            field="content",
+        )
     try:
         document = json.loads(content)
     except (json.JSONDecodeError, RecursionError) as error:

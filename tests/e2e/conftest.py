@@ -81,13 +81,23 @@ async def live_server(settings: Settings) -> AsyncIterator[str]:
 
 
 @pytest.fixture
-async def page(browser: Browser, live_server: str) -> AsyncIterator[Page]:
+async def page(browser: Browser, live_server: str, request: pytest.FixtureRequest) -> AsyncIterator[Page]:
     """A fresh browser context (own sessionStorage) whose console must stay free of errors: a CSP
-    violation or an uncaught exception fails the test."""
+    violation or an uncaught exception fails the test. A test marked console_allows(text) may log console
+    errors containing that text, and no others (the browser logs every HTTP error response it is given)."""
     context = await browser.new_context(base_url=live_server, viewport={"width": 1100, "height": 900})
     opened = await context.new_page()
     problems: list[str] = []
-    opened.on("console", lambda message: problems.append(message.text) if message.type == "error" else None)
+    marker = request.node.get_closest_marker("console_allows")
+    allowed = marker.args[0] if marker else None
+    opened.on(
+        "console",
+        lambda message: (
+            problems.append(message.text)
+            if message.type == "error" and not (allowed and allowed in message.text)
+            else None
+        ),
+    )
     opened.on("pageerror", lambda error: problems.append(str(error)))
     yield opened
     await context.close()

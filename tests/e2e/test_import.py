@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import json
 
+import pytest
 import sqlalchemy as sa
-from playwright.async_api import Page, expect
+from playwright.async_api import Page, Route, expect
 
+from server.config import Settings
 from server.db.engine import SessionFactory
 from server.user.models import SystemRole
 from tests.builders import create_user
@@ -78,3 +80,76 @@ async def test_an_ig_officer_checks_a_file_reads_its_problems_and_imports_it_by_
     await check_page(page, "import-done")
     async with sessions() as session:
         assert (await session.exec(sa.text("SELECT count(*) FROM family"))).one()[0] == before + 2
+
+
+def oversized(size: int) -> dict:
+    """A file of `size` bytes, mostly quotes and line breaks, which escaping in a request doubles."""
+    head = b'{"format": "taf-import/1", "families": [], "note": "'
+    body = head + b'\\"\\n' * size
+    return {"name": "cases.json", "mimeType": "application/json", "buffer": body[: size - 2] + b'"}'}
+
+
+async def import_page(page: Page, sign_in: SignIn, team: Team, sessions: SessionFactory) -> None:
+    officer = await create_user(sessions, agency=team.early_help, role=SystemRole.ig_officer)
+    await sign_in(officer)
+    await page.get_by_role("link", name="Import cases").click()
+    await expect(page.get_by_role("heading", level=1)).to_have_text("Import historic cases")
+
+
+async def test_a_file_over_the_import_limit_is_refused_with_the_limit_and_to_split_it_without_sending_it(
+    page: Page, sign_in: SignIn, team: Team, sessions: SessionFactory, settings: Settings
+):
+    # given an IG officer on the import page, and every request the page sends noted
+    sent: list[str] = []
+    page.on("request", lambda r: sent.append(r.post_data or "") if r.url.endswith("/graphql") else None)
+    await import_page(page, sign_in, team, sessions)
+    limit = settings.import_max_bytes
+
+    # when they choose a file one byte over the import limit and check it
+    await page.locator("#import-file").set_input_files(oversized(limit + 1))
+    await page.get_by_role("button", name="Check the file").click()
+
+    # then the error summary gives the file's size and the limit and says to split it, at the file field
+    summary = page.locator(".govuk-error-summary")
+    await expect(summary).to_be_focused()
+    await expect(summary).to_contain_text(
+        f"The file is {limit + 1:,} bytes; the most an import takes is {limit:,} bytes."
+        " Split it into several files and import each."
+    )
+    await expect(summary.get_by_role("link")).to_have_attribute("href", "#import-file")
+    await expect(page.locator("#import-file-error")).to_contain_text("Split it into several files")
+    await check_page(page, "import-too-large")
+    # and the file was never sent: the page asked for the limits only
+    assert [body for body in sent if "CaseImportLimits" in body]
+    assert not [body for body in sent if 'CaseImport"' in body or "dryRun" in body]
+
+
+@pytest.mark.console_allows("status of 413 (Payload Too Large)")
+async def test_a_request_refused_as_too_large_on_the_import_page_says_to_split_the_file(
+    page: Page, sign_in: SignIn, team: Team, sessions: SessionFactory, settings: Settings
+):
+    # given an IG officer on the import page behind a proxy that refuses the import's request as too large
+    # (an HTML 413, as nginx answers)
+    await import_page(page, sign_in, team, sessions)
+
+    async def proxy(route: Route) -> None:
+        if "dryRun" in (route.request.post_data or ""):
+            await route.fulfill(status=413, content_type="text/html", body="<html>413 Request Entity Too Large</html>")
+        else:
+            await route.continue_()
+
+    await page.route("**/graphql", proxy)
+
+    # when they check a file within the limit
+    document = example_for(type("Area", (), {"lead": team.lead, "colleague": team.colleague})())
+    await page.locator("#import-file").set_input_files(upload(document))
+    await page.get_by_role("button", name="Check the file").click()
+
+    # then the summary speaks of the file and the import's limit, not of shortening what was typed
+    summary = page.locator(".govuk-error-summary")
+    await expect(summary).to_be_focused()
+    await expect(summary).to_contain_text(
+        f"The file is too large to send: the most an import takes is {settings.import_max_bytes:,} bytes."
+        " Split it into several files and import each."
+    )
+    await expect(summary).not_to_contain_text("Shorten it")

@@ -10,7 +10,17 @@ import { submit } from "../forms.js";
 export const title = "Import historic cases";
 
 const LABELS = { content: { id: "import-file", label: "File" } };
-const WORDING = { FORBIDDEN: "Only an administrator or an information governance officer can import cases." };
+const FORBIDDEN = "Only an administrator or an information governance officer can import cases.";
+
+// The import's own words for a file too large, as the API words them: the limit, and to split the file.
+function tooLarge(bytes, limits) {
+  const most = limits ? ` the most an import takes is ${limits.maxBytes.toLocaleString("en-GB")} bytes.` : " it is more than an import takes.";
+  const size = bytes ? `The file is ${bytes.toLocaleString("en-GB")} bytes;` : "The file is too large to send:";
+  return `${size}${most} Split it into several files and import each.`;
+}
+
+// A refusal of the request's size (by the service or a proxy before it) is about the file on this page.
+const wording = (limits) => ({ FORBIDDEN, PAYLOAD_TOO_LARGE: tooLarge(null, limits) });
 
 export async function render(main, context) {
   const results = h("div", { id: "import-results", "aria-live": "polite" });
@@ -27,17 +37,22 @@ export async function render(main, context) {
     button("Check the file"),
   );
   const view = { sessionEnded: context.sessionEnded };
+  // Asked once, so that a file too large is refused here, before it is read or sent; without the answer
+  // (someone who may not import), the API decides.
+  const limits = call("CaseImportLimits").then(({ caseImportLimits }) => caseImportLimits, () => null);
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
     const file = form.elements["import-file"].files[0];
     if (!file) return showErrors(form, [{ message: "Select a file to import", fieldId: "import-file" }]);
-    const content = await file.text();
+    view.limits = await limits;
     results.replaceChildren();
+    if (view.limits && file.size > view.limits.maxBytes) return showErrors(form, [{ message: tooLarge(file.size, view.limits), fieldId: "import-file" }]);
+    const content = await file.text();
     await submit(form, view, {
       send: () => call("CaseImport", { input: { content, dryRun: true } }),
       done: ({ caseImport: report }) => checked(form, results, report, () => importIt(form, results, view, content, context)),
       labels: LABELS,
-      wording: () => WORDING,
+      wording: () => wording(view.limits),
     });
   });
   main.append(
@@ -95,6 +110,6 @@ async function importIt(form, results, view, content, context) {
   } catch (error) {
     if (error.code === "UNAUTHENTICATED") return context.sessionEnded();
     start.disabled = false;
-    showErrors(form, [describe(error, { labels: LABELS, overrides: WORDING })]);
+    showErrors(form, [describe(error, { labels: LABELS, overrides: wording(view.limits) })]);
   }
 }
