@@ -36,6 +36,10 @@ class TokenCheck:
         self._open = 0
         self._closed = False
 
+    @property
+    def open_connections(self) -> int:
+        return self._open
+
     async def fetchrow(self, query: str, *args: object) -> asyncpg.Record | None:
         """`query`'s first row, on an idle connection of the check's own, a new one, or a pooled one."""
         connection = await self._take()
