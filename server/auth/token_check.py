@@ -59,7 +59,10 @@ class TokenCheck:
         idle, self._idle = self._idle, []
         for connection in idle:
             self._open -= 1
-            await connection.close(timeout=5)
+            try:
+                await connection.close(timeout=5)
+            except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError):
+                connection.terminate()  # the database is gone already: shutting down goes on
 
     async def _take(self) -> asyncpg.Connection | None:
         while self._idle:
