@@ -15,8 +15,9 @@ from server import tuning
 from server.access.enforcer import build_enforcer
 from server.api.schema import create_schema
 from server.api.view import TafGraphQL
+from server.auth.token_check import TokenCheck
 from server.config import Settings
-from server.db.engine import create_engine, create_session_factory
+from server.db.engine import create_engine, create_session_factory, driver_connection
 from server.http import BodyLimit, SecurityHeaders, healthz, readyz
 from server.inbox.runtime import NotificationRuntime
 from server.retention.schedule import load_schedule
@@ -35,9 +36,11 @@ def create_app(settings: Settings, *, database_url: str | None = None, clock: Cl
     # Background work (dispatch, timers) has its own small pool, so it never takes a request's connection.
     background = create_engine(url, pool_size=3)
     enforcer = build_enforcer(settings.policies_dir, settings.closed_read_period)
+    timeout_ms = settings.statement_timeout_ms
     state = AppState(
         settings=settings,
         engine=engine,
+        token_check=TokenCheck(engine, lambda: driver_connection(engine, statement_timeout_ms=timeout_ms)),
         sessions=sessions,
         enforcer=enforcer,
         schema=create_schema(settings),
@@ -58,6 +61,7 @@ def create_app(settings: Settings, *, database_url: str | None = None, clock: Cl
         finally:
             await state.notifications.stop()
             await background.dispose()
+            await state.token_check.close()
             await engine.dispose()
 
     app = Starlette(

@@ -203,7 +203,7 @@ class TafGraphQL(GraphQL[Context, None]):
 
     async def _authenticate(self, context: Context, token: str | None) -> None:
         try:
-            found = await auth_service.authenticate(self.state.engine, token)
+            found = await auth_service.authenticate(self.state.token_check, token)
         except (DBAPIError, OSError, asyncpg.PostgresError, asyncpg.InterfaceError):
             # The database is down: every field that needs a signed-in user answers UNAVAILABLE.
             context.database_down = True

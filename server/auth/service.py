@@ -11,7 +11,6 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 
 import sqlalchemy as sa
-from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -22,6 +21,7 @@ from server.audit import service as audit
 from server.audit.models import AuditOutcome
 from server.auth.models import LoginAttempt, SessionToken
 from server.auth.passwords import hash_password, verify_password
+from server.auth.token_check import TokenCheck
 from server.clock import utcnow
 from server.config import Settings
 from server.errors import BadUserInput, Forbidden
@@ -158,7 +158,8 @@ class TokenProblem(StrEnum):
 
 
 # The check every request makes (bench/signed_in.py): one statement, prepared once per pooled connection, on the
-# driver itself, so no ORM session, no hydration and no transaction (one round trip, where a session took three).
+# driver itself, so no ORM session, no hydration and no transaction (one round trip, where a session took three),
+# on a connection of the check's own (server/auth/token_check.py), so no pool checkout either.
 # Nothing about a sign-in is kept in the process: a sign-out, a disabled account or a password reset (which revokes
 # sessions) ends the sign-in for the next request on every instance, with no window at all.
 _SIGNED_IN = """
@@ -169,14 +170,12 @@ WHERE t.token_hash = $1
 """
 
 
-async def authenticate(engine: AsyncEngine, token: str | None) -> Actor | TokenProblem:
+async def authenticate(check: TokenCheck, token: str | None) -> Actor | TokenProblem:
     """The actor a bearer token stands for, or why it stands for no one. Without a token the database is not
     asked. Raises the driver's errors (and SQLAlchemy's, at checkout) when the database cannot be reached."""
     if not token:
         return TokenProblem.missing
-    async with engine.connect() as connection:
-        pooled = await connection.get_raw_connection()
-        row = await pooled.driver_connection.fetchrow(_SIGNED_IN, token_digest(token))  # type: ignore[union-attr]
+    row = await check.fetchrow(_SIGNED_IN, token_digest(token))
     if row is None:
         return TokenProblem.invalid
     token_id, expires_at, revoked_at, user_id, display_name, kind, role, agency_id, family_member_id, active = row

@@ -5,7 +5,9 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
+import asyncpg
 from sqlalchemy import event
+from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -22,13 +24,26 @@ def create_engine(url: str, *, pool_size: int = 10, statement_timeout_ms: int = 
         # No pre-ping: it costs three round trips (BEGIN, ping, ROLLBACK) on every checkout, a sixth of a small
         # read's CPU. `_replace_if_cut` below catches what it is for, a connection PostgreSQL closed, without one.
         pool_pre_ping=False,
-        connect_args={
-            "timeout": 5,
-            "server_settings": {"application_name": "taf", "statement_timeout": str(statement_timeout_ms)},
-        },
+        connect_args=_connect_args(statement_timeout_ms),
     )
     event.listen(engine.sync_engine, "checkout", _replace_if_cut)
     return engine
+
+
+def _connect_args(statement_timeout_ms: int) -> dict[str, object]:
+    return {
+        "timeout": 5,
+        "server_settings": {"application_name": "taf", "statement_timeout": str(statement_timeout_ms)},
+    }
+
+
+async def driver_connection(engine: AsyncEngine, *, statement_timeout_ms: int = 15_000) -> asyncpg.Connection:
+    """A plain asyncpg connection to the engine's database, opened as the engine's pool opens its own (same URL,
+    timeouts and settings), for a hot statement that needs no SQLAlchemy at all (server/auth/token_check.py)."""
+    _args, options = engine.dialect.create_connect_args(make_url(engine.url))
+    for adapter_only in ("prepared_statement_cache_size", "prepared_statement_name_func", "async_creator_fn"):
+        options.pop(adapter_only, None)
+    return await asyncpg.connect(**options, **_connect_args(statement_timeout_ms))
 
 
 def _replace_if_cut(dbapi_connection, _record, _proxy) -> None:

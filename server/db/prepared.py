@@ -23,14 +23,17 @@ class Prepared:
     run sends that text with the values (asyncpg prepares it once per connection), without building the
     statement again or walking it for SQLAlchemy's cache key."""
 
-    def __init__(self, statement: sa.Select, dialect: Dialect) -> None:
-        compiled = replacement_traverse(statement, {}, _in_as_any).compile(dialect=dialect)
+    def __init__(self, statement: sa.Select, dialect: Dialect, *, inline: bool = False) -> None:
+        statement = replacement_traverse(statement, {}, _in_as_any)
+        if inline:
+            statement = replacement_traverse(statement, {}, _inline(dialect))
+        compiled = statement.compile(dialect=dialect)
         self.sql = compiled.string
         if "__[POSTCOMPILE_" in self.sql:
             raise ValueError("a statement to prepare once cannot hold parameters SQLAlchemy expands when it runs")
         self.names = tuple(compiled.positiontup or ())
-        # The statement's own constants (JSON keys, formats), bound as SQLAlchemy binds them; the rest are
-        # the parameters each run gives.
+        # The statement's own constants that could not be written into its text (see `_inline`), bound as
+        # SQLAlchemy binds them; the rest are the parameters each run gives.
         binds = compiled.binds
         self.constants = {name: binds[name].effective_value for name in self.names if not binds[name].required}
 
@@ -67,12 +70,37 @@ def _in_as_any(element: Any) -> Any:
     return element.left == sa.any_(values) if element.operator is operators.in_op else element.left != sa.all_(values)
 
 
+def _inline(dialect: Dialect) -> Callable[[Any], Any]:
+    """The statement's own constants (JSON keys, formats, enum values such as a role or a status) written into
+    its text as typed literals, not sent as parameters: they are the same on every run of the text (it is built
+    once per key, and nothing can name them to give them anew), and PostgreSQL plans with them. A generic plan
+    (the one PostgreSQL keeps for a prepared statement once it costs no more than planning each run anew) can
+    then use a partial index whose predicate names such a value, and each run binds a handful of values instead
+    of sixty. The values each run gives (no value when built) stay parameters."""
+    compiler = dialect.statement_compiler(dialect, None)
+
+    def replace(element: Any) -> Any:
+        # Only anonymous binds (a literal, a comparison's constant): a bind the code named may be given anew
+        # in a run's values, which override its value at build (`constants` below).
+        if not isinstance(element, BindParameter) or element.required or element.expanding or not element.unique:
+            return None
+        try:
+            text = compiler.render_literal_value(element.effective_value, element.type)
+            dialect.type_compiler_instance.process(element.type)  # a type a CAST can name
+        except Exception:  # a JSON path index, a type with no literal form: it stays a parameter
+            return None
+        return sa.cast(sa.literal_column(text), element.type)
+
+    return replace
+
+
 _PREPARED: dict[Hashable, Prepared] = {}
 
 
-def prepared(key: Hashable, dialect: Dialect, build: Callable[[], sa.Select]) -> Prepared:
-    """The statement `build` returns, built and compiled the first time `key` is asked for."""
+def prepared(key: Hashable, dialect: Dialect, build: Callable[[], sa.Select], *, inline: bool = False) -> Prepared:
+    """The statement `build` returns, built and compiled the first time `key` is asked for; with `inline`, its
+    constants written into its text (`_inline`: so far for the caseload, whose plans were checked)."""
     found = _PREPARED.get(key)
     if found is None:
-        found = _PREPARED[key] = Prepared(build(), dialect)
+        found = _PREPARED[key] = Prepared(build(), dialect, inline=inline)
     return found

@@ -77,21 +77,24 @@ def _enum(kind: type, value: Any) -> Any:
     return kind(value)
 
 
-def _shape(arguments: dict[str, Any]) -> tuple[bool, ...]:
-    """What the statement's text depends on among the arguments: which filters are given."""
+def _shape(arguments: dict[str, Any]) -> tuple[Any, ...]:
+    """What the statement's text depends on among the arguments: which filters are given, and the page size.
+    The page size is written into the text so that the plan PostgreSQL keeps for it (a generic plan, planned
+    once) knows how many rows the page takes: with the size a parameter, it guessed, costed the generic plan
+    above planning each run anew, and planned every request (about a third of the statement's time)."""
     return (
         arguments["status"] is not None,
         arguments["level"] is not None,
         arguments["overdueActions"],
         arguments["openEscalations"],
         arguments["after"] is not None,
+        arguments["first"],
     )
 
 
 def _parameters(arguments: dict[str, Any]) -> dict[str, Any]:
     now = utcnow()
     return {
-        "first": arguments["first"],
         "status": arguments["status"].value if arguments["status"] is not None else None,
         "level": arguments["level"].value if arguments["level"] is not None else None,
         "after": arguments["after"],
@@ -100,12 +103,12 @@ def _parameters(arguments: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def statement(policy: StatementPolicy, settings: Settings, shape: tuple[bool, ...]) -> sa.Select:
-    """The `data` of the answer as JSON text. Parameters: :first, :status, :level, :after (those `shape` says
-    are given), :now and :today (UTC), and the actor's (StatementPolicy)."""
-    status, level, overdue_actions, open_escalations, after = shape
+def statement(policy: StatementPolicy, settings: Settings, shape: tuple[Any, ...]) -> sa.Select:
+    """The `data` of the answer as JSON text. Parameters: :status, :level, :after (those `shape` says are
+    given), :now and :today (UTC), and the actor's (StatementPolicy); the page size is `shape`'s last."""
+    status, level, overdue_actions, open_escalations, after, page_size = shape
     access = policy.access()
-    first = sa.bindparam("first", type_=sa.Integer())
+    first = sa.literal(page_size, sa.Integer())
     today = sa.bindparam("today", type_=sa.Date())
     conditions = caseload_conditions(
         access,
@@ -215,5 +218,8 @@ async def caseload(context: Context, variables: dict[str, Any]) -> str | None:
     policy = StatementPolicy(context.enforcer, actor)
     values = {**_parameters(arguments), **policy.parameters(actor)}
     key = (__name__, policy.key, shape, settings.review_max_weeks, engine.dialect.name)
-    row = await prepared(key, engine.dialect, lambda: statement(policy, settings, shape)).first_alone(engine, values)
+    # Its constants in its text (server/db/prepared.py `_inline`): PostgreSQL then keeps one plan for it (a
+    # generic plan, which can use the lead's partial index) instead of planning every request.
+    read = prepared(key, engine.dialect, lambda: statement(policy, settings, shape), inline=True)
+    row = await read.first_alone(engine, values)
     return row[0]
