@@ -106,7 +106,7 @@ async def run(args: argparse.Namespace) -> str:
             pool.pop()
             event.remove(engine.sync_engine, "before_cursor_execute", seen)
             event.remove(engine.sync_engine, "after_cursor_execute", done)
-            profile = cProfile.Profile()
+            profile = cProfile.Profile(time.process_time) if args.cpu else cProfile.Profile()
             profile.enable()
             for _ in range(args.rounds):
                 await meeting(False)
@@ -151,6 +151,7 @@ def main() -> int:
     parser.add_argument("--rounds", type=int, default=20)
     parser.add_argument("--out", type=Path)
     parser.add_argument("--stats", type=Path, help="also keep the cProfile statistics (pstats) in this file")
+    parser.add_argument("--cpu", action="store_true", help="profile on the process's CPU time, not wall time")
     args = parser.parse_args()
     text = asyncio.run(run(args))
     if args.out:

@@ -59,6 +59,9 @@ class PolicyEnforcer:
         # How long after closure the team still reads a closed family's case content (rule
         # closed_read_period_over); a parameter of the facts, set from Settings.
         self.closed_read_period = closed_read_period
+        # Decisions without an item, by rules.family_decision_key: filled and read by pep.AccessControl only,
+        # valid as long as this enforcer's policy, which never changes after start-up.
+        self.family_decisions: dict[tuple, Any] = {}
         model = str(policies_dir / "model.conf")
         self.full = casbin.Enforcer(model, str(policies_dir / "policy.csv"))
         kind_groups = self.full.get_named_grouping_policy("g")

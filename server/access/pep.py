@@ -35,6 +35,7 @@ from server.access.rules import (
     FactsColumns,
     Resource,
     as_condition,
+    family_decision_key,
     item_decision_key,
 )
 from server.errors import Forbidden, NotFound
@@ -42,6 +43,7 @@ from server.errors import Forbidden, NotFound
 FAMILY_NOT_FOUND = "No family with that id, or you are not on its team."
 ACCOUNT_NOT_FOUND = "No staff account with that id, or you may not see it."
 _NOWHERE = uuid.UUID(int=0)
+_FAMILY_DECISIONS_KEPT = 20_000
 
 
 class Decision:
@@ -109,6 +111,8 @@ class AccessControl:
 
     def decide(self, act: Act, kind: Kind, facts: FamilyFacts, item: ItemFacts | None = None) -> Decision:
         _require_kind(kind)
+        if item is None:
+            return self._decide_family(act, kind, facts)
         # Memoised on what the rules read (item_decision_key), not on the item's identity: the audit
         # basis of each of a page's items costs a dictionary lookup once its kind of item was decided.
         key = (act.value, kind, facts.family_id, item_decision_key(self.actor, facts, item) if item else None)
@@ -117,6 +121,20 @@ class AccessControl:
             allowed, explanation = self._enforcer.enforce_ex(self.actor, Resource(kind, facts, item), act.value)
             decision = Decision(bool(allowed), explanation[3] if allowed and explanation else None)
             self._decisions[key] = decision
+        return decision
+
+    def _decide_family(self, act: Act, kind: Kind, facts: FamilyFacts) -> Decision:
+        """A decision without an item, memoised for the process on all it reads (rules.family_decision_key):
+        the policy is fixed once the enforcer is built, so equal keys get equal decisions in any request."""
+        key = (act.value, kind, family_decision_key(self.actor, facts))
+        known = self._enforcer.family_decisions
+        decision = known.get(key)
+        if decision is None:
+            allowed, explanation = self._enforcer.enforce_ex(self.actor, Resource(kind, facts), act.value)
+            decision = Decision(bool(allowed), explanation[3] if allowed and explanation else None)
+            if len(known) >= _FAMILY_DECISIONS_KEPT:  # bounded by roles x kinds x acts x flags; kept bounded anyway
+                known.clear()
+            known[key] = decision
         return decision
 
     async def can(self, session: AsyncSession, act: Act, kind: Kind, family_id: uuid.UUID) -> bool:

@@ -372,6 +372,26 @@ def item_decision_key(actor: Actor, facts: FamilyFacts, item: ItemFacts) -> tupl
     )
 
 
+def family_decision_key(actor: Actor, facts: FamilyFacts) -> tuple:
+    """All that a decision without an item reads, besides its act and kind: the model's matcher reads the
+    actor's role and, through `holds`, the family rules above, which read only these flags of the facts (an
+    item rule holds for no decision without an item). Two such questions with the same key get the same
+    decision and basis, whoever asks about whichever family, so AccessControl keeps these decisions for the
+    process (a dispatch decides for each of a team's ~40 members; most share a key). Whoever changes a rule
+    in FAMILY_RULES, the matcher or `holds` changes this too; tests/access/test_family_decision_key.py
+    checks what the rules read, and every key's decisions against fresh ones."""
+    return (
+        actor.role,
+        facts.named_worker,
+        facts.lead_professional,
+        facts.agency_on_team,
+        facts.agency_manages_lead,
+        facts.own_family,
+        facts.deputy_covering,
+        facts.closed_read_over,
+    )
+
+
 def holds(rule: str, actor: Actor, resource: Resource) -> bool:
     """Called by the Casbin matcher. An unknown rule name never grants anything (and a test catches it)."""
     if rule in FAMILY_RULES:

@@ -27,6 +27,7 @@ from server.access.pep import AccessControl, StatementPolicy
 from server.access.rules import facts_columns
 from server.agency.models import Agency
 from server.db.prepared import prepared
+from server.db.rows import read_from_json
 from server.errors import NotFound
 from server.meeting.content import KINDS, Content, columns, facts
 from server.meeting.models import (
@@ -101,15 +102,15 @@ async def contents_of_meetings(
         values = {**policy.facts_parameters(access.actor, family_id), "meeting_ids": meeting_ids}
         for row in await statement.all(session, values):
             if row.kind == _INVITEE:
-                invitee = MeetingInvitee.model_validate(_json(row.part))
+                invitee = read_from_json(MeetingInvitee, _json(row.part))
                 found[invitee.meeting_id].invitees.append(invitee)
                 continue
             if row.kind == _CHANGE:
-                change = MeetingChange.model_validate(_json(row.part))
+                change = read_from_json(MeetingChange, _json(row.part))
                 found[change.meeting_id].changes.append(change)
                 continue
             if row.kind == _ACTION:
-                action = PlanAction.model_validate(_json(row.part))
+                action = read_from_json(PlanAction, _json(row.part))
                 if row.visible:
                     _note_read(access, family_id, Kind.plan_action, action, row.basis, row.override_ids)
                 found[action.meeting_id].actions.append(SeenAction(action, bool(row.visible)))  # type: ignore[index]
@@ -221,9 +222,9 @@ _MODELS: dict[str, type[Content]] = {kind.value: model for model, kind in KINDS.
 def _recorded(row: Any) -> Recorded:
     model = _MODELS[row.kind]
     return Recorded(
-        model.model_validate(_json(row.part)),
-        Agency.model_validate(_json(row.agency)),
-        User.model_validate(_json(row.author)),
+        read_from_json(model, _json(row.part)),
+        read_from_json(Agency, _json(row.agency)),
+        read_from_json(User, _json(row.author)),
     )
 
 
