@@ -148,11 +148,14 @@ async def write_cases(url: str, meta: dict[str, Any], rounds: int) -> list[tuple
     their family, and the meeting's three mutations on meetings from the front of the pool (the meeting
     scenario takes them from the back); each makes fresh input for `rounds` rounds."""
     family = meta["writer_family_id"]
+    # Newcomers who may join a team (practitioners, managers): each run adds some, so after many runs on one
+    # database the first staff not on the team by id can be an admin or an IG officer, whom TeamMemberAdd refuses.
     connection = await asyncpg.connect(dsn(url))
     try:
         newcomers = iter(
             await connection.fetch(
-                "SELECT id::text FROM app_user WHERE kind = 'staff' AND is_active AND id NOT IN"
+                "SELECT id::text FROM app_user WHERE kind = 'staff' AND is_active"
+                " AND role IN ('practitioner', 'manager') AND id NOT IN"
                 " (SELECT user_id FROM team_membership WHERE family_id = $1) ORDER BY id LIMIT $2",
                 uuid.UUID(family),
                 rounds,

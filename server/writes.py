@@ -38,6 +38,13 @@ _LOCK_FAMILY = (
     .with_for_update()
     .execution_options(populate_existing=True)
 )
+# The same, FOR SHARE: for changes that only add to the family's record (`lock_and_require(shared=True)`).
+_SHARE_FAMILY = (
+    select(Family)
+    .where(Family.id == sa.bindparam("locked_family_id", type_=sa.Uuid))
+    .with_for_update(read=True)
+    .execution_options(populate_existing=True)
+)
 
 
 async def lock_and_require(
@@ -49,12 +56,20 @@ async def lock_and_require(
     *,
     open_only: bool = True,
     seen_as: Kind = Kind.family,
+    shared: bool = False,
 ) -> Family:
     """Lock the family row, then decide: a decision taken before waiting for the lock could rest on a
     team that a concurrent change (a hand-over of the lead, say) has since altered. Then, unless
     `open_only` is False, CONFLICT if the family's record is closed (read-only until re-opened). The lock's
-    statement reads the family too: the row as it is once locked, in one round trip."""
-    family = (await session.exec(_LOCK_FAMILY, params={"locked_family_id": family_id})).first()
+    statement reads the family too: the row as it is once locked, in one round trip.
+
+    `shared` takes the lock FOR SHARE, for a change that only adds rows no decision or guarded check rests
+    on (a contribution): such changes then run side by side in one family, while each still waits for, and
+    is waited for by, every change holding the lock FOR UPDATE (the team, the status, consents, erasure),
+    so its decision still follows the lock. A change that reads or alters what other guarded writes decide
+    on, or that updates the family row later, takes it exclusively (the default)."""
+    locking = _SHARE_FAMILY if shared else _LOCK_FAMILY
+    family = (await session.exec(locking, params={"locked_family_id": family_id})).first()
     await access.require(session, act, kind, family_id, seen_as=seen_as)
     assert family is not None  # visible families exist
     if open_only:

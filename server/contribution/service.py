@@ -61,8 +61,10 @@ def content_columns() -> ContentColumns:
 async def add(
     session: AsyncSession, access: AccessControl, *, family_id: uuid.UUID, data: ContributionIn
 ) -> Contribution:
-    """The item and its first version are written with the mutation's audit event (server/writes.py)."""
-    await lock_and_require(session, access, Act.create, KIND, family_id)
+    """The item and its first version are written with the mutation's audit event (server/writes.py). The
+    family is locked shared: adding an item changes nothing a decision rests on, so adds to one family need
+    not wait for each other (bench/README.md, ContributionAdd under concurrency)."""
+    await lock_and_require(session, access, Act.create, KIND, family_id, shared=True)
     await require_members_of(session, family_id, data.about_member_ids)
     row = Contribution(
         family_id=family_id,
