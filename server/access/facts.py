@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 import sqlalchemy as sa
-from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 
 from server.access.actor import Actor
 
@@ -78,8 +78,7 @@ def account_facts(agency_id: uuid.UUID, role: str) -> ItemFacts:
 
 
 # The facts of one (actor, family) pair; {user}, {agency} and {member} name the actor's ids, {consented} and
-# {refused_array} are the arrays of _CONSENTS for that agency, {agreed} the agreements column with its comma, or
-# nothing (_facts_columns).
+# {refused_array} are the arrays of _CONSENTS for that agency (_facts_columns).
 _FACTS_COLUMNS = """
       EXISTS (SELECT 1 FROM team_membership t
               WHERE t.family_id = f.id AND t.valid_to IS NULL AND t.user_id = {user}),
@@ -98,7 +97,7 @@ _FACTS_COLUMNS = """
       {police},
       f.status = 'closed' AND f.closed_at IS NOT NULL
         AND f.closed_at <= statement_timestamp() - {closed_read_period},
-      {agreed}
+      {agreed},
       EXISTS (SELECT 1 FROM deputy_lead d
               JOIN team_membership dm ON dm.family_id = d.family_id AND dm.user_id = d.user_id
                 AND dm.valid_to IS NULL
@@ -114,37 +113,17 @@ _FACTS_COLUMNS = """
 # The facts that are not about the family (read once per statement, the same for every family).
 _POLICE = "SELECT a.id FROM agency a WHERE a.kind = 'police'"
 # The agreements in force that the actor's agency ({agency}) is a party to, `a` the agreement, `mine` the party.
-_IN_FORCE = """a.ended_at IS NULL
+_AGREEMENT_IN_FORCE = """mine.agency_id = {agency} AND a.ended_at IS NULL
           AND a.starts_on <= CAST(statement_timestamp() AT TIME ZONE 'UTC' AS date)
           AND a.ends_on >= CAST(statement_timestamp() AT TIME ZONE 'UTC' AS date)"""
-_AGREEMENT_IN_FORCE = "mine.agency_id = {agency} AND " + _IN_FORCE
-# Each agreement in force with each of its parties (`mine`), every other party (`other`) and each category.
-_AGREEMENT_PAIRS = """
+_AGREEMENTS = f"""
+        SELECT other.agency_id::text || ' ' || category
         FROM data_sharing_agreement_party mine
         JOIN data_sharing_agreement a ON a.id = mine.agreement_id
         JOIN data_sharing_agreement_party other ON other.agreement_id = a.id AND other.agency_id <> mine.agency_id
         CROSS JOIN unnest(a.categories) AS category
-"""
-_AGREEMENTS = f"""
-        SELECT other.agency_id::text || ' ' || category{_AGREEMENT_PAIRS}
         WHERE {_AGREEMENT_IN_FORCE}
-"""
-# The same pairs as rows (party, other agency, category) for every party, for rules.py to read over SQL (rule
-# shared_by_consent in a statement whose facts are columns: agreed_pairs).
-_AGREED_PAIRS = sa.text(
-    "SELECT mine.agency_id AS party, other.agency_id AS agency_id, CAST(category AS text) AS category"
-    f"{_AGREEMENT_PAIRS} WHERE {_IN_FORCE}"
-).columns(sa.column("party", sa.Uuid()), sa.column("agency_id", sa.Uuid()), sa.column("category", sa.Text()))
-
-
-def agreed_pairs(agency: object) -> sa.Select:
-    """The (other agency, category) pairs of the agreements in force that `agency` (a value or an expression) is a
-    party to, as rows: what FamilyFacts.agreements holds (_AGREEMENTS), read where a statement needs it. Not about
-    the family, so PostgreSQL works it out once per statement (and hashes it, for `IN`)."""
-    pairs = _AGREED_PAIRS.subquery("agreed")
-    return sa.select(pairs.c.agency_id, pairs.c.category).where(pairs.c.party == agency)
-
-
+"""  # noqa: S608 (constant text: every value is bound)
 # The same agreements, each as its parties and its categories ("party party ...;category category ..."), in the
 # agreements' order: what _AGREEMENTS says, in ~40 bytes per party, not per (party, category) pair (60 agencies
 # over 12 categories: 2.4 kB, not 708 texts of 40; `_agreements_through` makes the pairs). For a team's
@@ -164,9 +143,8 @@ _OVERRIDE_IN_FORCE = """o.revoked_at IS NULL
           AND {agency} = ANY (o.recipient_agency_ids)"""
 
 
-def _facts_columns(*, user: str, agency: str, member: str, agreements: str | None = _AGREEMENTS) -> str:
-    """The facts columns of one family `f`, each read by its own subquery (the agreements by `agreements`; none
-    when None: a statement whose rules read the agreements from their tables, facts_row)."""
+def _facts_columns(*, user: str, agency: str, member: str, agreements: str = _AGREEMENTS) -> str:
+    """The facts columns of one family `f`, each read by its own subquery (the agreements by `agreements`)."""
     given = _CONSENTS.format(decision="given", agency=agency)
     refused = _CONSENTS.format(decision="refused", agency=agency)
     overridden = f"""ARRAY(
@@ -183,7 +161,7 @@ def _facts_columns(*, user: str, agency: str, member: str, agreements: str | Non
         overridden=overridden,
         refused_array=f"ARRAY({refused})",
         police=f"ARRAY({_POLICE})",
-        agreed="" if agreements is None else f"ARRAY({agreements.format(agency=agency)}      ),",
+        agreed=f"ARRAY({agreements.format(agency=agency)}      )",
     )
 
 
@@ -201,7 +179,7 @@ def _families_facts_columns(*, user: str, agency: str, member: str) -> str:
         overridden="COALESCE(overrides.overridden, '{}')",
         refused_array="COALESCE(consents.refused, '{}')",
         police="shared.police",
-        agreed="shared.agreed,",
+        agreed="shared.agreed",
     )
 
 
@@ -281,6 +259,12 @@ _TEAM_AGENCY = 7  # the member's account's agency, see _TEAM_FACTS_SQL
 
 
 # The facts of each family of the relation `ids` (families_facts), as FactsColumns names them.
+# The agreements' pairs of a consented category, as the keys of a JSON object (rule shared_by_consent looks an
+# item's pair up in it: see facts_row), over a row `g` of the facts.
+_CONSENTED_AGREEMENTS = (
+    "(SELECT COALESCE(jsonb_object_agg(x, true), CAST('{}' AS jsonb)) FROM unnest(g.agreements) x"
+    " WHERE split_part(x, ' ', 2) = ANY (g.consented)) AS consented_agreements"
+)
 FAMILIES_FACTS_NAMES = (
     "family_id",
     "named_worker",
@@ -296,9 +280,10 @@ FAMILIES_FACTS_NAMES = (
     "agreements",
     "deputy_covering",
 )
-FAMILIES_FACTS_COLUMNS = FAMILIES_FACTS_NAMES
+# families_facts' columns: the facts as worked out, then what facts_row also derives from them.
+FAMILIES_FACTS_COLUMNS = (*FAMILIES_FACTS_NAMES, "consented_agreements")
 _FAMILIES_FACTS_SQL = sa.text(
-    "SELECT g.* FROM (SELECT f.id,"  # noqa: S608 (constant text: every value is bound)
+    f"SELECT g.*, {_CONSENTED_AGREEMENTS} FROM (SELECT f.id,"  # noqa: S608 (constant text: every value is bound)
     + _families_facts_columns(user=":user_id", agency=":agency_id", member=":member_id")
     + " FROM ids JOIN family f ON f.id = ids.id"
     f" LEFT JOIN ({_GROUPED_CONSENTS}) AS consents ON consents.family_id = f.id"
@@ -327,6 +312,7 @@ def families_facts(name: str = "families_facts") -> sa.CTE:
         "refused": text_types,
         "police_agencies": ARRAY(sa.Uuid()),
         "agreements": text_types,
+        "consented_agreements": JSONB(),
     }
     columns = [sa.column(name, types.get(name, sa.Boolean())) for name in FAMILIES_FACTS_COLUMNS]
     return _FAMILIES_FACTS_SQL.columns(*columns).cte(name)
@@ -346,9 +332,10 @@ DEFAULT_CLOSED_READ_PERIOD = timedelta(days=90)
 # The facts of one family for one actor as a row of named columns, to join in a larger statement whose text
 # never changes (compiled reads, server/access/pep.py StatementPolicy): the same facts as _FACTS_SQL, with
 # the overrides also as "agency category" pairs (what the rules compare), their ids kept for the audit, and
-# without the agreements: the rules read them from their tables (rules.py FactsColumns, agreed_pairs), where
-# PostgreSQL hashes ~700 (agency, category) rows once per statement; as a column of this row they were ~700
-# texts built, then unnested and split into a jsonb object for each request (bench/README.md, compiled reads).
+# the agreements' pairs of a consented category as the keys of a JSON object: rule shared_by_consent's
+# "consented, and an agreement covers it" is one look-up in it per item (PostgreSQL finds a key of a jsonb
+# object by binary search), where the arrays were searched from end to end (an agreement of 60 agencies
+# over 12 categories is 708 pairs).
 FACTS_ROW_NAMES = (
     "family_id",
     "named_worker",
@@ -361,15 +348,18 @@ FACTS_ROW_NAMES = (
     "refused",
     "police_agencies",
     "closed_read_over",
+    "agreements",
     "deputy_covering",
 )
 _FACTS_ROW_SQL = sa.text(
     "SELECT g.*, ARRAY(SELECT split_part(x, ' ', 1) || ' ' || split_part(x, ' ', 2) FROM unnest(g.override_ids) x)"  # noqa: S608 (constant text: every value is bound)
-    " AS overridden"
+    " AS overridden,"
+    f" {_CONSENTED_AGREEMENTS}"
     " FROM (SELECT f.id,"
-    + _facts_columns(user=":user_id", agency=":agency_id", member=":member_id", agreements=None)
-    # OFFSET 0 keeps `g` a subquery of its own: pulled up, its `override_ids` would be worked out once for the
-    # row and again inside `overridden` (PostgreSQL copies the expressions).
+    + _facts_columns(user=":user_id", agency=":agency_id", member=":member_id")
+    # OFFSET 0 keeps `g` a subquery of its own: pulled up, its `agreements` and `consented` would be worked out
+    # once for the row and again inside consented_agreements (PostgreSQL copies the expressions): -8% of the
+    # compiled FamilyContributionsPage statement's time on a core (bench/README.md, compiled reads).
     + " FROM family f WHERE f.id = :family_id OFFSET 0) AS g("
     + ", ".join(FACTS_ROW_NAMES)
     + ")"
@@ -384,7 +374,8 @@ _FACTS_ROW_SQL = sa.text(
 
 def facts_row(name: str = "facts") -> sa.CTE:
     """One row when the family (:family_id) exists: its facts for the actor (:user_id, :agency_id, :member_id,
-    :closed_read_period, `facts_row_parameters`), named as FACTS_ROW_NAMES plus `overridden`."""
+    :closed_read_period, `facts_row_parameters`), named as FACTS_ROW_NAMES plus `overridden` and
+    `consented_agreements`."""
     text_types = ARRAY(sa.Text())
     types = {
         "family_id": sa.Uuid(),
@@ -392,9 +383,11 @@ def facts_row(name: str = "facts") -> sa.CTE:
         "override_ids": text_types,
         "refused": text_types,
         "police_agencies": ARRAY(sa.Uuid()),
+        "agreements": text_types,
         "overridden": text_types,
+        "consented_agreements": JSONB(),
     }
-    names = (*FACTS_ROW_NAMES, "overridden")
+    names = (*FACTS_ROW_NAMES, "overridden", "consented_agreements")
     columns = [sa.column(name, types.get(name, sa.Boolean())) for name in names]
     return _FACTS_ROW_SQL.columns(*columns).cte(name)
 

@@ -24,7 +24,7 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from server.access.actor import Actor
 from server.access.categories import InformationCategory
-from server.access.facts import FamilyFacts, ItemFacts, agreed_pairs
+from server.access.facts import FamilyFacts, ItemFacts
 from server.cover.models import DeputyLead, LeadAbsence
 from server.family.models import FamilyMember
 from server.team.models import TeamMembership, TeamRole
@@ -155,9 +155,8 @@ class FactsColumns:
     """The facts of one family (FamilyFacts) as SQL expressions, named as FamilyFacts names them: the item
     rules below read either. Sets are arrays: of text for categories, of "agency category" text for the
     (owning agency, category) pairs, of uuid for the police agencies (facts.facts_row writes them so). The
-    agreements are not about the family: rule shared_by_consent reads them from the agreements' tables in the
-    same statement (facts.agreed_pairs, for the actor's agency), where PostgreSQL works them out once and
-    hashes them, not as a column built for each family (~700 "agency category" texts)."""
+    agreements are read only as rule shared_by_consent reads them, with the consents: their pairs whose
+    category is consented, as the keys of a jsonb object (one look-up per item, not a search of an array)."""
 
     named_worker: ColumnElement[bool]
     lead_professional: ColumnElement[bool]
@@ -170,6 +169,7 @@ class FactsColumns:
     overridden: ColumnElement
     refused: ColumnElement
     police_agencies: ColumnElement
+    consented_agreements: ColumnElement  # jsonb: the agreements' "agency category" pairs of consented categories
 
 
 Facts = FamilyFacts | FactsColumns
@@ -190,6 +190,7 @@ def facts_columns(row: sa.FromClause) -> FactsColumns:
         overridden=c.overridden,
         refused=c.refused,
         police_agencies=c.police_agencies,
+        consented_agreements=c.consented_agreements,
     )
 
 
@@ -230,16 +231,10 @@ def _overridden_sql(facts: Facts, columns: ContentColumns) -> ColumnElement[bool
     )
 
 
-def _consent_and_agreement_sql(actor: Actor, facts: Facts, columns: ContentColumns) -> ColumnElement[bool]:
+def _consent_and_agreement_sql(facts: Facts, columns: ContentColumns) -> ColumnElement[bool]:
     """Consented categories of the agencies an active agreement covers them with, agency by agency."""
-    if isinstance(facts, FactsColumns):  # consented, and the pair is one of the agreements' (facts.agreed_pairs)
-        if actor.agency_id is None:
-            return sa.false()  # a party to no agreement
-        category = sa.cast(columns.category, sa.Text)
-        return sa.and_(
-            category == sa.any_(facts.consented),
-            sa.tuple_(columns.owning_agency_id, category).in_(agreed_pairs(actor.agency_id)),
-        )
+    if isinstance(facts, FactsColumns):  # the pairs of `agreements` whose category is in `consented`
+        return facts.consented_agreements.has_key(_pair(columns))
     by_agency: dict = {}
     for agency_id, category in facts.agreements:
         if category in facts.consented:
@@ -298,7 +293,7 @@ ITEM_RULES: dict[str, ItemRule] = {
     # owning agency and the worker's covers that category: the family's consent and the agencies' agreement.
     "shared_by_consent": ItemRule(
         lambda actor, facts, item: facts.named_worker and _shared_by_consent(facts, item),
-        lambda actor, facts, c: _when(facts.named_worker, _consent_and_agreement_sql(actor, facts, c)),
+        lambda actor, facts, c: _when(facts.named_worker, _consent_and_agreement_sql(facts, c)),
     ),
     # ... or when an active safeguarding override shares that agency's content in that category with them.
     "shared_by_override": ItemRule(
