@@ -43,7 +43,7 @@ from bench.internals import policy_decision
 from bench.report import STARTED, load, machine, say, summary_ms
 from bench.servers import APP, app_environment, uvicorn_server
 from bench.sharing_report import DATABASE, notes, write_results
-from bench.wire import Statement, app_behind_tap, fewest, settled
+from bench.wire import Statement, app_behind_tap, fewest, of_request, settled
 
 RESULTS = ROOT / "bench" / "results"
 WATCHED_TABLES = ("contribution", "consent", "team_membership")
@@ -168,7 +168,7 @@ async def measure_statements(url: str, meta: dict[str, Any], token: str) -> dict
             while not settled(runs):
                 with tap.recording() as statements:
                     page = await family_contributions(client, token, family, first)
-                runs.append(statements)
+                runs.append(of_request(statements))
             statements = fewest(runs)
             case = {
                 "case": case_label,

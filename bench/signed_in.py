@@ -29,7 +29,7 @@ from bench.database import dsn, on, postgres, recorded
 from bench.loadgen import Connection
 from bench.report import say
 from bench.servers import APP, app_environment, uvicorn_server
-from bench.wire import app_behind_tap, fewest, settled
+from bench.wire import app_behind_tap, fewest, of_request, settled
 
 BODY = json.dumps({"query": "{ __typename }"}).encode()
 ANSWER = {"data": {"__typename": "Query"}}
@@ -87,7 +87,7 @@ async def statements_per_request(url: str, token: str) -> int:
             while not settled(runs):
                 with tap.recording() as statements:
                     await _send(connection, token)
-                runs.append(statements)
+                runs.append(of_request(statements))
         finally:
             await connection.close()
     return len(fewest(runs))

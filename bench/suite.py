@@ -42,7 +42,7 @@ from bench.servers import APP, BASELINE, app_environment, uvicorn_server
 from bench.signed_in import measure as measure_signed_in
 from bench.suite_report import write
 from bench.suite_scenarios import SCENARIOS, Scenarios, add_meeting_pool, write_cases
-from bench.wire import MOST_RUNS, Statement, app_behind_tap, fewest, settled
+from bench.wire import MOST_RUNS, Statement, app_behind_tap, besides, fewest, of_request, settled
 
 RESULTS = ROOT / "bench" / "results"
 WARM_PASSES, WRITE_WARM_ROUNDS = 3, 2
@@ -135,14 +135,21 @@ async def statement_counts(
     counts: dict[str, Any] = {}
     captured: dict[str, list[Statement]] = {}
     runs: dict[str, list[list[Statement]]] = {}
+    aside: dict[str, list[dict[str, int]]] = {}
     async with app_behind_tap(url) as (base, tap), httpx.AsyncClient(base_url=base, timeout=60) as client:
 
         async def count(label: str, name: str, variables: dict[str, Any], token: str) -> None:
             with tap.recording() as statements:
                 data = await ask(client, name, variables, token)
-            runs.setdefault(label, []).append(statements)
-            counts[label] = {"statements": len(fewest(runs[label])), "items": _items(data)}
-            captured[label] = fewest(runs[label])
+            runs.setdefault(label, []).append(of_request(statements))
+            aside.setdefault(label, []).append(besides(statements))
+            least = fewest(runs[label])
+            counts[label] = {
+                "statements": len(least),
+                "items": _items(data),
+                "besides": aside[label][runs[label].index(least)],
+            }
+            captured[label] = least
 
         # Warm up as a server in service has long since: every pooled connection has met every type it reads
         # (asyncpg asks PostgreSQL about each once per connection) and prepared its statements.

@@ -123,11 +123,16 @@ def markdown(r: dict[str, Any]) -> str:
         "## SQL statements per request (counted on the wire to PostgreSQL, bench/wire.py; after warm-up, the"
         " fewest of the runs, repeated until that fewest was seen twice)",
         "",
-        "| request | items returned | statements |",
-        "|---|---:|---:|",
+        "Transaction control (BEGIN, COMMIT, SAVEPOINT, RELEASE) is not counted, nor what the live delivery's"
+        " LISTEN connection reads once per wake-up, shared by the commits it covers; the last column shows those"
+        " seen in the same run.",
+        "",
+        "| request | items returned | statements | besides, on the wire |",
+        "|---|---:|---:|---|",
     ]
     for label, c in r["statements"].items():
-        lines.append(f"| {label} | {c['items'] if c['items'] is not None else ''} | {c['statements']} |")
+        aside = ", ".join(f"{count} {kind}" for kind, count in c.get("besides", {}).items())
+        lines.append(f"| {label} | {c['items'] if c['items'] is not None else ''} | {c['statements']} | {aside} |")
     if r.get("signed_in"):
         lines += ["", signed_in_markdown(r["signed_in"])]
     if r.get("growth"):

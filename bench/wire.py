@@ -3,10 +3,13 @@
 The app is started with DATABASE_URL pointing at the tap, which passes every byte on, both ways, and reads
 the messages as they go by. A statement is one round trip of the extended query protocol that executes:
 Bind and Execute, once or (executemany) several times, closed by Sync. That is what one `execute` of the
-app's database driver sends, so counting round trips counts what the app asked of PostgreSQL; preparing a
-statement (Parse, Describe) and transaction control (BEGIN, COMMIT and ROLLBACK, sent as simple queries) are
-not counted. Each statement keeps its text (from Parse), its parameters' types (from the server's
-ParameterDescription) and its first Bind's values, so that bench/explain.py can EXPLAIN it as it was sent.
+app's database driver sends, so counting round trips counts what the app asked of PostgreSQL. Not counted:
+preparing a statement (Parse, Describe); transaction control, whether sent as simple queries (BEGIN, COMMIT,
+ROLLBACK) or, as the driver sends SAVEPOINT and RELEASE, as statements; and what a connection that LISTENs runs
+(a LISTEN marks it), the live delivery reading what was committed once per wake-up, whatever the
+commits it covers, not part of any one request. `of_request` leaves those out and `besides` counts them apart.
+Each statement keeps its text (from Parse), its parameters' types (from the server's ParameterDescription) and
+its first Bind's values, so that bench/explain.py can EXPLAIN it as it was sent.
 
 The tap knows nothing of the app but the PostgreSQL protocol (version 3). It declines TLS (the app's driver
 then does without) and speaks plainly to PostgreSQL too, so the server must accept a plain connection: the
@@ -28,6 +31,7 @@ from sqlalchemy.engine import make_url
 from bench.servers import APP, app_environment, uvicorn_server
 
 SSL_REQUEST, GSSENC_REQUEST = 80877103, 80877104
+_TRANSACTION_CONTROL = {"BEGIN", "COMMIT", "ROLLBACK", "SAVEPOINT", "RELEASE", "END", "ABORT"}
 
 
 @dataclass
@@ -37,6 +41,11 @@ class Statement:
     formats: list[int]  # per parameter: 0 text, 1 binary
     values: list[bytes | None]  # the first Bind's
     executions: int = 0  # more than one: executemany
+    listening: bool = False  # sent on a connection that LISTENs
+
+    @property
+    def transaction_control(self) -> bool:
+        return self.sql.lstrip().split(" ", 1)[0].upper() in _TRANSACTION_CONTROL
 
 
 @dataclass
@@ -47,6 +56,7 @@ class _Session:
     describing: deque[str] = field(default_factory=deque)  # statements whose ParameterDescription is due
     bound: tuple[str, list[int], list[bytes | None]] | None = None
     round_trip: Statement | None = None
+    listening: bool = False
 
 
 class Tap:
@@ -134,9 +144,12 @@ class Tap:
                 await to_client.drain()
 
     def _client_message(self, kind: bytes, payload: bytes, session: _Session) -> None:
-        if kind == b"P":  # Parse: name, query, declared parameter types
+        if kind == b"Q" and payload.lstrip()[:6].upper() == b"LISTEN":
+            session.listening = True
+        elif kind == b"P":  # Parse: name, query, declared parameter types
             name, rest = _string(payload)
             sql, rest = _string(rest)
+            session.listening = session.listening or sql.lstrip()[:6].upper() == "LISTEN"
             count = struct.unpack("!h", rest[:2])[0]
             session.prepared[name] = (sql, list(struct.unpack(f"!{count}I", rest[2 : 2 + 4 * count])))
         elif kind == b"D" and payload[:1] == b"S":  # Describe a statement: its ParameterDescription follows
@@ -147,7 +160,7 @@ class Tap:
             if session.round_trip is None:
                 name, formats, values = session.bound
                 sql, types = session.prepared.get(name, ("", []))
-                session.round_trip = Statement(sql, types, formats, values)
+                session.round_trip = Statement(sql, types, formats, values, listening=session.listening)
             session.round_trip.executions += 1
         elif kind == b"S":  # Sync closes the round trip
             if session.round_trip is not None and self.recording_into is not None:
@@ -190,6 +203,20 @@ async def app_behind_tap(url: str) -> AsyncIterator[tuple[str, Tap]]:
 
 
 MOST_RUNS = 8
+
+
+def of_request(statements: list[Statement]) -> list[Statement]:
+    """The statements a request asked of PostgreSQL: not transaction control, not the live delivery's."""
+    return [s for s in statements if not (s.transaction_control or s.listening)]
+
+
+def besides(statements: list[Statement]) -> dict[str, int]:
+    """What the wire carried besides `of_request`'s statements, by kind (none: an empty dict)."""
+    kinds = {
+        "transaction control": sum(s.transaction_control and not s.listening for s in statements),
+        "live delivery (LISTEN connection)": sum(s.listening for s in statements),
+    }
+    return {kind: count for kind, count in kinds.items() if count}
 
 
 def fewest(runs: list[list[Statement]]) -> list[Statement]:

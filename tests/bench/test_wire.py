@@ -20,7 +20,7 @@ from bench.data.sessions import mint_tokens
 from bench.database import dsn, migrate, recreate
 from bench.explain import arguments
 from bench.servers import free_port
-from bench.wire import Tap
+from bench.wire import Tap, besides, of_request
 from server.app import create_app
 from server.config import Environment, Settings
 
@@ -72,11 +72,21 @@ async def test_the_tap_counts_what_the_engine_sends(server_url: str):
                 runs.append((sent, statements))
         # a client's executemany (the app's writes no longer send one) goes through the same tap
         direct = await asyncpg.connect(dsn(tapped_url))
+        listener = await asyncpg.connect(dsn(tapped_url))
         try:
             with tap.recording() as many:
                 await direct.executemany("SELECT $1::int", [(1,), (2,), (3,)])
+            # and savepoints sent as statements, and what a LISTENing connection reads, are seen but set aside
+            await listener.add_listener("taf_wire_test", lambda *_: None)
+            with tap.recording() as mixed:
+                async with direct.transaction():
+                    await direct.fetch("SAVEPOINT wire_test")
+                    await direct.fetchval("SELECT 41")
+                    await direct.fetch("RELEASE SAVEPOINT wire_test")
+                await listener.fetchval("SELECT 42")
         finally:
             await direct.close()
+            await listener.close()
     finally:
         server.should_exit = True
         await task
@@ -89,6 +99,10 @@ async def test_the_tap_counts_what_the_engine_sends(server_url: str):
         assert not Counter(" ".join(statement.split()) for statement in sent) - tapped, (sent, tapped)
     # and an executemany is one statement of several executions
     assert [(s.sql, s.executions) for s in many] == [("SELECT $1::int", 3)]
+    # and a request's statements leave out transaction control and the live delivery's reads, counted apart
+    assert [s.sql for s in mixed] == ["SAVEPOINT wire_test", "SELECT 41", "RELEASE SAVEPOINT wire_test", "SELECT 42"]
+    assert [s.sql for s in of_request(mixed)] == ["SELECT 41"]
+    assert besides(mixed) == {"transaction control": 2, "live delivery (LISTEN connection)": 1}
     # and a statement's parameters decode to the values sent: the page's family id
     connection = await asyncpg.connect(dsn(url))
     try:
