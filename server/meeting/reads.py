@@ -96,10 +96,13 @@ async def contents_of_meetings(
         by_family[family_id].append(meeting_id)
     policy = access.statement_policy()
     dialect = session.bind.dialect  # type: ignore[union-attr]
-    statement = prepared((__name__, policy.key, dialect.name), dialect, lambda: _contents_statement(policy))
     found: dict[uuid.UUID, MeetingContent] = defaultdict(MeetingContent)
     for family_id, meeting_ids in by_family.items():
-        values = {**policy.facts_parameters(access.actor, family_id), "meeting_ids": meeting_ids}
+        one = len(meeting_ids) == 1
+        key = (__name__, policy.key, dialect.name, one)
+        statement = prepared(key, dialect, lambda one=one: _contents_statement(policy, one=one))
+        meetings_given = {"meeting_id": meeting_ids[0]} if one else {"meeting_ids": meeting_ids}
+        values = {**policy.facts_parameters(access.actor, family_id), **meetings_given}
         for row in await statement.all(session, values):
             if row.kind == _INVITEE:
                 invitee = read_from_json(MeetingInvitee, _json(row.part))
@@ -124,15 +127,21 @@ async def contents_of_meetings(
     return [found[meeting_id] for meeting_id, _ in meetings]
 
 
-def _contents_statement(policy: StatementPolicy) -> sa.Select:
-    """The parts of the meetings :meeting_ids of the family :family_id that the policy lets the caller read, as
-    one UNION ALL of (kind, order, the part, its agency and its author as JSON, the rule that allowed it, the
-    facts row's override ids, whether it may be read), in order; then the meetings' invitees and changes (no
-    agency, author or rule), and the actions agreed at them, each with whether the caller may read it."""
+def _contents_statement(policy: StatementPolicy, *, one: bool) -> sa.Select:
+    """The parts of the meetings :meeting_ids (with `one`, the meeting :meeting_id) of the family :family_id that
+    the policy lets the caller read, as one UNION ALL of (kind, order, the part, its agency and its author as
+    JSON, the rule that allowed it, the facts row's override ids, whether it may be read), in order; then the
+    meetings' invitees and changes (no agency, author or rule), and the actions agreed at them, each with whether
+    the caller may read it. One meeting is a scalar and the family is its facts row's: estimated alike with or
+    without their values, so that PostgreSQL keeps one generic plan (bench/README.md, "Plans kept")."""
     facts = facts_row()
     known = facts_columns(facts)
-    meeting_ids = sa.bindparam("meeting_ids", type_=ARRAY(sa.Uuid()))
-    family_id = sa.bindparam("family_id", type_=sa.Uuid())
+    meeting_ids = (
+        sa.bindparam("meeting_id", type_=sa.Uuid())
+        if one
+        else sa.any_(sa.bindparam("meeting_ids", type_=ARRAY(sa.Uuid())))
+    )
+    family_id = facts.c.family_id
     meetings = Meeting.__table__  # type: ignore[attr-defined]
     branches = []
     for label, model in ((_INVITEE, MeetingInvitee), (_CHANGE, MeetingChange)):
@@ -154,7 +163,7 @@ def _contents_statement(policy: StatementPolicy) -> sa.Select:
                 sa.null().cast(sa.Boolean).label("visible"),
             )
             .select_from(table.join(meetings, meetings.c.id == table.c.meeting_id).join(facts, sa.true()))
-            .where(table.c.meeting_id == sa.any_(meeting_ids), meetings.c.family_id == family_id)
+            .where(table.c.meeting_id == meeting_ids, meetings.c.family_id == family_id)
         )
     actions, action_content = PlanAction.__table__, action_columns()  # type: ignore[attr-defined]
     branches.append(
@@ -171,7 +180,7 @@ def _contents_statement(policy: StatementPolicy) -> sa.Select:
             sa.cast(policy.item_condition(known, action_content, kind=Kind.plan_action), sa.Boolean).label("visible"),
         )
         .select_from(actions.join(meetings, meetings.c.id == actions.c.meeting_id).join(facts, sa.true()))
-        .where(actions.c.meeting_id == sa.any_(meeting_ids), meetings.c.family_id == family_id)
+        .where(actions.c.meeting_id == meeting_ids, meetings.c.family_id == family_id)
     )
     for model, kind in KINDS.items():
         table = model.__table__  # type: ignore[attr-defined]
@@ -200,7 +209,7 @@ def _contents_statement(policy: StatementPolicy) -> sa.Select:
                 .join(facts, sa.true())
             )
             .where(
-                table.c.meeting_id == sa.any_(meeting_ids),
+                table.c.meeting_id == meeting_ids,
                 meetings.c.family_id == family_id,
                 policy.item_condition(known, content, kind=kind),
             )
