@@ -96,27 +96,37 @@ async def lock_and_require_reading(
     return found
 
 
-async def lock_family_of(session: AsyncSession, model: type[T], row_id: uuid.UUID) -> tuple[T, Family] | None:
+async def lock_family_of(
+    session: AsyncSession, model: type[T], row_id: uuid.UUID, *, shared: bool = False
+) -> tuple[T, Family] | None:
     """A row of a family's record (`model` has a family_id) and its family, the family locked, in one statement;
-    None when there is no such row. The caller decides after this, on the family as it is once locked."""
-    statement = _LOCKS_OF.get(model)
+    None when there is no such row. The caller decides after this, on the family as it is once locked.
+
+    `shared` locks the family FOR SHARE and the row itself FOR UPDATE (the family first, as every exclusive
+    change of the row takes them: no deadlock), for a change that alters only that row and what hangs from it,
+    nothing another guarded write decides on (`lock_and_require`'s `shared`): such changes to different rows
+    of one family run side by side, changes to the same row one after the other, each on the row as the one
+    before left it; every change holding the family FOR UPDATE still waits for them and is waited for."""
+    statement = _LOCKS_OF.get((model, shared))
     if statement is None:
-        statement = _LOCKS_OF[model] = _lock_of(model)
+        statement = _LOCKS_OF[model, shared] = _lock_of(model, shared)
     found = (await session.exec(statement, params={"locked_row_id": row_id})).first()  # type: ignore[call-overload]
     return (found[0], found[1]) if found is not None else None
 
 
-_LOCKS_OF: dict[type, sa.Select] = {}  # `lock_family_of`'s statements by model, built once (TECH-NOTES 9)
+_LOCKS_OF: dict[tuple[type, bool], sa.Select] = {}  # `lock_family_of`'s statements, built once (TECH-NOTES 9)
 
 
-def _lock_of(model: type[T]) -> sa.Select:
-    return (
+def _lock_of(model: type[T], shared: bool) -> sa.Select:
+    statement = (
         select(model, Family)
         .join(Family, Family.id == model.family_id)  # type: ignore[attr-defined]
         .where(model.id == sa.bindparam("locked_row_id", type_=sa.Uuid))  # type: ignore[attr-defined]
-        .with_for_update(of=Family)
+        .with_for_update(of=Family, read=shared)
         .execution_options(populate_existing=True)
     )
+    # PostgreSQL locks each row in the order of the locking clauses: the family's, then the row's.
+    return statement.suffix_with(f"FOR UPDATE OF {model.__tablename__}") if shared else statement
 
 
 def require_not_closed(family: Family) -> None:

@@ -101,7 +101,7 @@ async def add_item(
     The meeting's versioned update and the item's insert are queued with the audit event (server/writes.py): one
     statement, each built once. Its position and whether its agency is on the team (nothing inserted: it is not,
     BAD_USER_INPUT) are decided in the insert; a stale version answers CONFLICT first and nothing is saved."""
-    meeting = await _started(session, access, meeting_id)
+    meeting = await _started(session, access, meeting_id, shared=True)
     _require_draft(meeting)
     _require_version(meeting, expected_version)
     content = await _item_content(session, access, meeting, data, agency_checked_by_insert=True)
@@ -168,7 +168,7 @@ async def remove_item(
 async def publish_minutes(
     session: AsyncSession, access: AccessControl, *, meeting_id: uuid.UUID, expected_version: int
 ) -> Meeting:
-    meeting = await _started(session, access, meeting_id)
+    meeting = await _started(session, access, meeting_id, shared=True)
     _require_draft(meeting)
     values = {"minutes_published_at": utcnow(), "status": MeetingStatus.held}
 
@@ -195,7 +195,7 @@ async def add_decision(
     session: AsyncSession, access: AccessControl, *, meeting_id: uuid.UUID, data: DecisionIn
 ) -> tuple[Meeting, uuid.UUID]:
     """A decision (its id is returned), written with the audit event."""
-    meeting = await _started(session, access, meeting_id)
+    meeting = await _started(session, access, meeting_id, shared=True)
     _require_draft(meeting)
     row = {
         "id": uuid.uuid4(),
@@ -243,8 +243,15 @@ async def add_action(
     return await plan_service.add_action(session, access, family_id=meeting.family_id, data=data, meeting_id=meeting.id)
 
 
-async def _started(session: AsyncSession, access: AccessControl, meeting_id: uuid.UUID) -> Meeting:
-    meeting = await for_change(session, access, meeting_id)
+async def _started(
+    session: AsyncSession, access: AccessControl, meeting_id: uuid.UUID, *, shared: bool = False
+) -> Meeting:
+    """The meeting, for a change once it has started. `shared` (adding items and decisions, publishing): the
+    family locked FOR SHARE, the meeting FOR UPDATE (`for_change`). These change only the meeting's draft
+    minutes, which no access rule reads; each reads the meeting (draft? which version?) as the change before it
+    left it, the meeting's lock ordering them, and every other change of the meeting, the family or its team
+    takes the family FOR UPDATE, so they still wait for each other."""
+    meeting = await for_change(session, access, meeting_id, shared=shared)
     if meeting.status is MeetingStatus.cancelled:
         raise Conflict("This meeting was cancelled.")
     if meeting.scheduled_at > utcnow():

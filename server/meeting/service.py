@@ -160,10 +160,14 @@ async def get(session: AsyncSession, access: AccessControl, meeting_id: uuid.UUI
     return meeting
 
 
-async def for_change(session: AsyncSession, access: AccessControl, meeting_id: uuid.UUID) -> Meeting:
+async def for_change(
+    session: AsyncSession, access: AccessControl, meeting_id: uuid.UUID, *, shared: bool = False
+) -> Meeting:
     """The meeting, once the caller is known to see it and to chair the family's meetings, with the family
-    locked (read with the meeting, in one statement) and open."""
-    found = await writes.lock_family_of(session, Meeting, meeting_id)
+    locked (read with the meeting, in one statement) and open. `shared`: the family FOR SHARE and the meeting
+    FOR UPDATE (`writes.lock_family_of`), for a change to the draft minutes that only adds to them or publishes
+    them; every other change of a meeting takes the family FOR UPDATE."""
+    found = await writes.lock_family_of(session, Meeting, meeting_id, shared=shared)
     if found is None or not await access.can(session, Act.read, KIND, found[0].family_id):
         raise NotFound(NOT_FOUND)
     meeting, family = found

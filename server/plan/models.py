@@ -74,7 +74,10 @@ class PlanGoal(SQLModel, table=True):
 
 class PlanAction(SQLModel, table=True):
     __tablename__ = "plan_action"
-    __table_args__ = (sa.Index("ix_plan_action_family_due", "family_id", "due_date"),)
+    __table_args__ = (
+        sa.Index("ix_plan_action_family_due", "family_id", "due_date"),
+        sa.Index("ix_plan_action_meeting", "meeting_id"),  # a meeting's actions, read with its minutes
+    )
 
     id: uuid.UUID = id_field()
     family_id: uuid.UUID = Field(foreign_key="family.id")
