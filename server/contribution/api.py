@@ -225,9 +225,10 @@ async def contributions_of_family(
 
 async def add_contribution(
     context: Context, input: ContributionAddInput, *, payload: Callable[[], str]
-) -> Contribution:
+) -> tuple[Contribution, writes.Read]:
     """ContributionAdd's change, for its resolver and its compiled form (server/contribution/compiled_add.py): the
-    item added (or replayed), its agency primed in the request's loader. `payload()` hashes the arguments."""
+    item added (or replayed) and its agency as read with the change (none on a replay; `agency_loaders.prime` gives
+    it to the answer's loader). `payload()` hashes the arguments."""
     family_id = parse_id(input.family_id, "familyId")
     data = ContributionIn(
         kind=input.kind,
@@ -256,8 +257,7 @@ async def add_contribution(
         idempotency_key=input.idempotency_key,
         replay=contribution_service.get,
     )
-    agency_loaders.prime(context.loaders.agency_by_id, agency)
-    return row
+    return row, agency
 
 
 @strawberry.type
@@ -273,7 +273,8 @@ class ContributionQuery:
 class ContributionMutation:
     @strawberry.mutation(description="Add your agency's item to a family's plan. Workers on the team only.")
     async def contribution_add(self, info: Info, input: ContributionAddInput) -> ContributionType:
-        row = await add_contribution(info.context, input, payload=partial(mutation_payload, info))
+        row, agency = await add_contribution(info.context, input, payload=partial(mutation_payload, info))
+        agency_loaders.prime(info.context.loaders.agency_by_id, agency)
         return await ContributionType.one(info, row)
 
     @strawberry.mutation(description="Edit your agency's item; CONFLICT when someone changed it since you read it.")

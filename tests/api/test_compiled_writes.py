@@ -40,7 +40,7 @@ NAME = "ContributionAdd"
 def compiled_ran(monkeypatch) -> list[str]:
     """How the compiled write answered, request by request: "data" or "error" (nothing when it declined)."""
     ran: list[str] = []
-    answer, error_answer = compiled_add._answer, compiled_writes.error_answer
+    answer, error_answer = compiled_add._fields, compiled_writes.error_answer
 
     def answered(*args: Any) -> Any:
         ran.append("data")
@@ -50,7 +50,7 @@ def compiled_ran(monkeypatch) -> list[str]:
         ran.append("error")
         return error_answer(*args)
 
-    monkeypatch.setattr(compiled_add, "_answer", answered)
+    monkeypatch.setattr(compiled_add, "_fields", answered)
     monkeypatch.setattr(compiled_writes, "error_answer", refused)
     return ran
 
