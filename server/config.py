@@ -81,6 +81,8 @@ class Settings:
     demo_data: bool = True
     # Compiled trusted reads (server/api/compiled.py): off only to measure, or to rule them out in an incident.
     compiled_reads: bool = True
+    # Compiled trusted writes (server/api/compiled_writes.py): the same switch's use, for mutations.
+    compiled_writes: bool = True
     # Notifications: per-subscriber queue bound (a client further behind is dropped and resumes from its
     # cursor), graphql-transport-ws keep-alive ping interval, dispatcher safety poll, LISTEN liveness
     # probe and timer resolution.
@@ -166,6 +168,7 @@ def load_settings(environ: Mapping[str, str] = os.environ) -> Settings:
         rate_anonymous_per_window=_integer(environ, "TAF_RATE_ANONYMOUS_PER_WINDOW", 60, low=1, high=1_000_000),
         demo_data=_boolean(environ, "TAF_DEMO_DATA", environment is not Environment.production),
         compiled_reads=_boolean(environ, "TAF_COMPILED_READS", True),
+        compiled_writes=_boolean(environ, "TAF_COMPILED_WRITES", True),
         closed_read_period=timedelta(days=_integer(environ, "TAF_CLOSED_READ_DAYS", 90, low=0, high=3650)),
         oidc_providers=_oidc_providers(environ),
         retention_schedule=Path(environ["TAF_RETENTION_SCHEDULE"]).resolve()

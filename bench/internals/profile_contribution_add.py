@@ -50,7 +50,7 @@ async def run(args: argparse.Namespace) -> str:
         raise SystemExit(f"{args.database} holds no data set of make bench: run `make bench` first")
     family, writer = meta["writer_family_id"], uuid.UUID(meta["writer_user_id"])
     token = (await mint_tokens(dsn(url), [writer]))[writer]
-    app = create_app(load_settings(app_environment(url)))
+    app = create_app(load_settings({**app_environment(url), **dict(pair.split("=", 1) for pair in args.env)}))
     statements: list[list] = []  # [text, length, ms] of each statement while logging
     async with app.router.lifespan_context(app):
         engine = app.state.taf.engine
@@ -133,6 +133,7 @@ def main() -> int:
     parser.add_argument("--top", type=int, default=50)
     parser.add_argument("--out", type=Path)
     parser.add_argument("--stats", type=Path, help="also the raw profile, for pstats")
+    parser.add_argument("--env", action="append", default=[], help="a setting for the app, e.g. TAF_COMPILED_WRITES=0")
     args = parser.parse_args()
     text = asyncio.run(run(args))
     if args.out:

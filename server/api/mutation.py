@@ -6,9 +6,10 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Awaitable, Callable
+from functools import partial
 from typing import Any, TypeVar
 
-from graphql import Undefined
+from graphql import GraphQLSchema, Undefined
 from graphql.utilities import coerce_input_value
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -16,6 +17,7 @@ from notifications import outbox
 from notifications.dispatcher import dispatch_appended
 from server import idempotency, writes
 from server.access.pep import AccessControl
+from server.api.context import Context
 from server.api.scalars import Info
 from server.audit import service as audit_service
 from server.audit.models import AuditOutcome
@@ -55,8 +57,36 @@ async def mutate(
     the change may have altered them, unless the mutation says with `keeps_facts` that it cannot (a
     meeting's minutes, say): then the answer is decided on the facts read under the family's lock, and
     not read again."""
-    assert idempotency_key is None or replay is not None, f"{info.field_name}: an idempotent mutation needs replay"
-    context, action = info.context, info.field_name
+    return await run_mutation(
+        info.context,
+        info.field_name,
+        call,
+        payload=partial(mutation_payload, info),
+        family_id=family_id,
+        audit=audit,
+        idempotency_key=idempotency_key,
+        replay=replay,
+        then=then,
+        keeps_facts=keeps_facts,
+    )
+
+
+async def run_mutation(
+    context: Context,
+    action: str,
+    call: Call[T],
+    *,
+    payload: Callable[[], str],
+    family_id: uuid.UUID | None = None,
+    audit: Callable[[T], dict[str, Any]] | None = None,
+    idempotency_key: str | None = None,
+    replay: Replay[T] | None = None,
+    then: Callable[[AsyncSession, AccessControl, T], Awaitable[Any]] | None = None,
+    keeps_facts: bool = False,
+) -> Any:
+    """`mutate` for the mutation field `action`, with the hash of its arguments made by `payload()` (only when it
+    has an idempotency key): what a compiled write (server/api/compiled_writes.py) runs without a resolver's info."""
+    assert idempotency_key is None or replay is not None, f"{action}: an idempotent mutation needs replay"
     actor, access = context.require_actor(), context.access
     committed = False
     try:
@@ -67,7 +97,7 @@ async def mutate(
             replayed_id = None
             if idempotency_key is not None:
                 replayed_id = await idempotency.claim(
-                    session, user_id=actor.user_id, key=idempotency_key, action=action, payload=_payload_hash(info)
+                    session, user_id=actor.user_id, key=idempotency_key, action=action, payload=payload()
                 )
                 detail["idempotencyKeyReplayed"] = replayed_id is not None
             if replayed_id is not None:
@@ -107,14 +137,19 @@ async def mutate(
         context.loaders.forget()
 
 
-def _payload_hash(info: Info) -> str:
+def mutation_payload(info: Info) -> str:
     """The mutation's arguments with their defaults filled in, hashed: a retry must repeat them. Values
     sent as variables arrive coerced already (defaults included); values written inline in the document
     arrive as written, so they are coerced by their type here (which cannot re-coerce a coerced value)."""
     (field,) = info.selected_fields
-    definition = info.schema._schema.mutation_type.fields[info.field_name]  # type: ignore[union-attr]
+    return payload_of(info.schema._schema, info.field_name, field.arguments)
+
+
+def payload_of(schema: GraphQLSchema, field_name: str, sent: dict[str, Any]) -> str:
+    """`mutation_payload` of the mutation field `field_name` given its arguments `sent` (variables resolved)."""
+    definition = schema.mutation_type.fields[field_name]  # type: ignore[union-attr]
     arguments = {}
-    for name, value in field.arguments.items():
+    for name, value in sent.items():
         coerced = coerce_input_value(value, definition.args[name].type)
         arguments[name] = value if coerced is Undefined else coerced
     return idempotency.payload_hash(arguments)

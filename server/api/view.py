@@ -24,6 +24,7 @@ from strawberry.types import ExecutionResult
 
 from server.api.audit import flush as flush_audit
 from server.api.compiled import RawData, answer, compiled_reads
+from server.api.compiled_writes import answer_write, compiled_writes
 from server.api.context import Context
 from server.api.errors import formatted_with_code, with_codes
 from server.api.loaders import Loaders
@@ -130,6 +131,7 @@ class TafGraphQL(GraphQL[Context, None]):
         self.state = state
         trusted = state.schema.trusted.by_hash  # type: ignore[attr-defined]
         self.compiled = compiled_reads(trusted) if settings.compiled_reads else {}
+        self.compiled_writes = compiled_writes(trusted, state.schema._schema) if settings.compiled_writes else {}
 
     def encode_json(self, data: object) -> str | bytes:
         """A compiled read's answer is JSON from PostgreSQL already: written out, not decoded and encoded."""
@@ -154,6 +156,12 @@ class TafGraphQL(GraphQL[Context, None]):
         # Queries only over POST (allow_queries_via_get=False): a GET goes to Strawberry, which refuses it.
         compiled = None
         if request_adapter.method == "POST":
+            written = await answer_write(
+                self.compiled_writes, trusted, request_data.operation_name, request_data.variables, context
+            )
+            if written is not None:
+                await flush_audit(context)
+                return written
             compiled = await answer(
                 self.compiled, trusted, request_data.operation_name, request_data.variables, context
             )

@@ -3,7 +3,7 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from functools import partial
 
@@ -16,7 +16,8 @@ from server.access.pep import AccessControl
 from server.agency import loaders as agency_loaders
 from server.agency.api import AgencyType
 from server.agency.models import Agency
-from server.api.mutation import mutate
+from server.api.context import Context
+from server.api.mutation import mutate, mutation_payload, run_mutation
 from server.api.pagination import PageInfo
 from server.api.scalars import Info, parse_id, parse_ids
 from server.api.types import InformationCategoryType
@@ -222,6 +223,43 @@ async def contributions_of_family(
     )
 
 
+async def add_contribution(
+    context: Context, input: ContributionAddInput, *, payload: Callable[[], str]
+) -> tuple[Contribution, writes.Read]:
+    """ContributionAdd's change, for its resolver and its compiled form (server/contribution/compiled_add.py): the
+    item added (or replayed) and its agency as read with the change (none on a replay; `agency_loaders.prime` gives
+    it to the answer's loader). `payload()` hashes the arguments."""
+    family_id = parse_id(input.family_id, "familyId")
+    data = ContributionIn(
+        kind=input.kind,
+        category=input.category,
+        title=input.title,
+        body=input.body,
+        about_member_ids=parse_ids(input.about_member_ids, "aboutMemberIds"),
+        may_appear_in_family_summary=input.may_appear_in_family_summary,
+        contains_third_party_identities=input.contains_third_party_identities,
+    )
+    agency = writes.Read()  # the answer's agency, read with the change (none on a replay)
+
+    async def add(session: AsyncSession, access: AccessControl) -> Contribution:
+        nonlocal agency
+        row = await contribution_service.add(session, access, family_id=family_id, data=data)
+        agency = agency_loaders.agency_later(session, row.owning_agency_id)
+        return row
+
+    row = await run_mutation(
+        context,
+        "contributionAdd",
+        add,
+        payload=payload,
+        family_id=family_id,
+        audit=lambda row: {"contributionId": str(row.id), "category": row.category.value},
+        idempotency_key=input.idempotency_key,
+        replay=contribution_service.get,
+    )
+    return row, agency
+
+
 @strawberry.type
 class ContributionQuery:
     @strawberry.field(description="One item. NOT_FOUND when it does not exist or the caller may not see it.")
@@ -235,32 +273,7 @@ class ContributionQuery:
 class ContributionMutation:
     @strawberry.mutation(description="Add your agency's item to a family's plan. Workers on the team only.")
     async def contribution_add(self, info: Info, input: ContributionAddInput) -> ContributionType:
-        family_id = parse_id(input.family_id, "familyId")
-        data = ContributionIn(
-            kind=input.kind,
-            category=input.category,
-            title=input.title,
-            body=input.body,
-            about_member_ids=parse_ids(input.about_member_ids, "aboutMemberIds"),
-            may_appear_in_family_summary=input.may_appear_in_family_summary,
-            contains_third_party_identities=input.contains_third_party_identities,
-        )
-        agency = writes.Read()  # the answer's agency, read with the change (none on a replay)
-
-        async def add(session: AsyncSession, access: AccessControl) -> Contribution:
-            nonlocal agency
-            row = await contribution_service.add(session, access, family_id=family_id, data=data)
-            agency = agency_loaders.agency_later(session, row.owning_agency_id)
-            return row
-
-        row = await mutate(
-            info,
-            add,
-            family_id=family_id,
-            audit=lambda row: {"contributionId": str(row.id), "category": row.category.value},
-            idempotency_key=input.idempotency_key,
-            replay=contribution_service.get,
-        )
+        row, agency = await add_contribution(info.context, input, payload=partial(mutation_payload, info))
         agency_loaders.prime(info.context.loaders.agency_by_id, agency)
         return await ContributionType.one(info, row)
 

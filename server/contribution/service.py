@@ -66,11 +66,16 @@ async def add(
     not wait for each other (bench/README.md, ContributionAdd under concurrency)."""
     await lock_and_require(session, access, Act.create, KIND, family_id, shared=True)
     await require_members_of(session, family_id, data.about_member_ids)
-    row = Contribution(
+    now = utcnow()
+    row = Contribution(  # every field given: pydantic inspects a default factory's signature each time it calls one
+        id=uuid.uuid4(),
         family_id=family_id,
         owning_agency_id=access.actor.agency_id,
         author_user_id=access.actor.user_id,
         **_content(data),
+        version=1,
+        created_at=now,
+        updated_at=now,
     )
     writes.add_later(session, row)
     writes.insert_later(session, _VERSIONS, _first_version_of(row))
