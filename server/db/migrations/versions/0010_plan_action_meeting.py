@@ -1,7 +1,7 @@
 """plan actions by meeting: a meeting's content statement reads its actions by meeting_id (every answer of a
 change to a meeting's minutes), which scanned every plan action of every family
 
-Revision ID: 0011_plan_action_meeting
+Revision ID: 0010_plan_action_meeting
 Revises: 0009_family_network
 Create Date: 2026-12-04 02:50:00
 """
@@ -10,7 +10,7 @@ from collections.abc import Sequence
 
 from alembic import op
 
-revision: str = "0011_plan_action_meeting"
+revision: str = "0010_plan_action_meeting"
 down_revision: str | None = "0009_family_network"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
