@@ -34,7 +34,7 @@ from server.api.compiled import operation_shape
 from server.api.context import Context
 from server.api.errors import ErrorPolicy
 from server.api.persisted import TrustedDocument
-from server.contribution import compiled_add as contribution_add
+from server.contribution import compiled_add_api as contribution_add
 
 log = logging.getLogger("taf.api.compiled")
 

@@ -226,7 +226,7 @@ async def contributions_of_family(
 async def add_contribution(
     context: Context, input: ContributionAddInput, *, payload: Callable[[], str]
 ) -> tuple[Contribution, writes.Read]:
-    """ContributionAdd's change, for its resolver and its compiled form (server/contribution/compiled_add.py): the
+    """ContributionAdd's change, for its resolver and its compiled form (server/contribution/compiled_add_api.py): the
     item added (or replayed) and its agency as read with the change (none on a replay; `agency_loaders.prime` gives
     it to the answer's loader). `payload()` hashes the arguments."""
     family_id = parse_id(input.family_id, "familyId")

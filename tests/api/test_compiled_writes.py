@@ -24,7 +24,7 @@ from server.api import compiled_writes
 from server.api.compiled_writes import COMPILED_WRITES
 from server.api.persisted import TrustedDocument
 from server.api.schema import create_schema
-from server.contribution import compiled_add
+from server.contribution import compiled_add_api as compiled_add
 from server.contribution import service as contribution_service
 from server.contribution.models import Contribution
 from server.family.models import FamilyMember
