@@ -227,17 +227,19 @@ _FACTS_SQL = sa.text(
 
 # The same for one family, its id a scalar: PostgreSQL then keeps one generic plan for the prepared text (an
 # array of ids is estimated at ten families, so each run was planned anew, ~1 ms: bench/README.md, "Plans kept").
-_FAMILY_FACTS_SQL = sa.text(
+_ONE_FAMILY_FACTS = (
     "SELECT f.id,"  # noqa: S608 (constant text: every value is bound)
     + _facts_columns(user=":user_id", agency=":agency_id", member=":member_id")
     + " FROM family f WHERE f.id = :family_id"
-).bindparams(
+)
+_ONE_FAMILY_PARAMETERS = (
     sa.bindparam("family_id", type_=sa.Uuid()),
     sa.bindparam("user_id", type_=sa.Uuid()),
     sa.bindparam("agency_id", type_=sa.Uuid()),
     sa.bindparam("member_id", type_=sa.Uuid()),
     sa.bindparam("closed_read_period", type_=sa.Interval()),
 )
+_FAMILY_FACTS_SQL = sa.text(_ONE_FAMILY_FACTS).bindparams(*_ONE_FAMILY_PARAMETERS)
 
 # The same facts for many (actor, family) pairs in one statement (a notification dispatcher's batch).
 _PAIR_FACTS_SQL = sa.text(
@@ -369,21 +371,11 @@ _FACTS_ROW_SQL = sa.text(
     "SELECT g.*, ARRAY(SELECT split_part(x, ' ', 1) || ' ' || split_part(x, ' ', 2) FROM unnest(g.override_ids) x)"  # noqa: S608 (constant text: every value is bound)
     " AS overridden,"
     f" {_CONSENTED_AGREEMENTS}"
-    " FROM (SELECT f.id,"
-    + _facts_columns(user=":user_id", agency=":agency_id", member=":member_id")
     # OFFSET 0 keeps `g` a subquery of its own: pulled up, its `agreements` and `consented` would be worked out
     # once for the row and again inside consented_agreements (PostgreSQL copies the expressions): -8% of the
     # compiled FamilyContributionsPage statement's time on a core (bench/README.md, compiled reads).
-    + " FROM family f WHERE f.id = :family_id OFFSET 0) AS g("
-    + ", ".join(FACTS_ROW_NAMES)
-    + ")"
-).bindparams(
-    sa.bindparam("family_id", type_=sa.Uuid()),
-    sa.bindparam("user_id", type_=sa.Uuid()),
-    sa.bindparam("agency_id", type_=sa.Uuid()),
-    sa.bindparam("member_id", type_=sa.Uuid()),
-    sa.bindparam("closed_read_period", type_=sa.Interval()),
-)
+    f" FROM ({_ONE_FAMILY_FACTS} OFFSET 0) AS g(" + ", ".join(FACTS_ROW_NAMES) + ")"
+).bindparams(*_ONE_FAMILY_PARAMETERS)
 
 
 def facts_row(name: str = "facts") -> sa.CTE:
