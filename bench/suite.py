@@ -41,7 +41,14 @@ from bench.report import STARTED, machine, say
 from bench.servers import APP, BASELINE, app_environment, uvicorn_server
 from bench.signed_in import measure as measure_signed_in
 from bench.suite_report import write
-from bench.suite_scenarios import SCENARIOS, Scenarios, add_meeting_pool, write_cases
+from bench.suite_scenarios import (
+    SCENARIOS,
+    Scenarios,
+    add_meeting_pool,
+    tidy_writer_family,
+    write_cases,
+    writer_team,
+)
 from bench.wire import MOST_RUNS, Statement, app_behind_tap, besides, fewest, of_request, settled
 
 RESULTS = ROOT / "bench" / "results"
@@ -291,13 +298,17 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
                 await prepare(server, small_name, small_plan, args.seed, args.reuse)
             raise SystemExit(0)
         tokens = await tokens_for(url, meta)
+        team = await writer_team(url, meta)
         await add_meeting_pool(url, meta, 20_000 if args.duration >= 1 else 2_000)
-        say("statements per request")
-        counted = await statement_counts(url, meta, tokens)
-        say("an authenticated trivial query: app CPU per request")
-        signed_in = await measure_signed_in(url, tokens["actor"], SIGNED_IN_REQUESTS)
-        say("load: app and baseline under uvicorn")
-        points = await measure(url, meta, tokens, args, args.scenarios)
+        try:
+            say("statements per request")
+            counted = await statement_counts(url, meta, tokens)
+            say("an authenticated trivial query: app CPU per request")
+            signed_in = await measure_signed_in(url, tokens["actor"], SIGNED_IN_REQUESTS)
+            say("load: app and baseline under uvicorn")
+            points = await measure(url, meta, tokens, args, args.scenarios)
+        finally:
+            say(f"the writer family tidied: {await tidy_writer_family(url, meta, team)}")
         growth = None
         if args.growth:
             # The smaller database is the one generated (10x of everything takes most of an hour on this

@@ -50,6 +50,45 @@ async def add_meeting_pool(url: str, meta: dict[str, Any], count: int) -> None:
     meta["meeting_pool"] = [str(row[0]) for row in rows]
 
 
+async def writer_team(url: str, meta: dict[str, Any]) -> list[uuid.UUID]:
+    """Who is on the writer family's team now (for `tidy_writer_family` at the end of the run)."""
+    connection = await asyncpg.connect(dsn(url))
+    try:
+        rows = await connection.fetch(
+            "SELECT user_id FROM team_membership WHERE family_id = $1 AND valid_to IS NULL",
+            uuid.UUID(meta["writer_family_id"]),
+        )
+    finally:
+        await connection.close()
+    return [row[0] for row in rows]
+
+
+async def tidy_writer_family(url: str, meta: dict[str, Any], team: list[uuid.UUID]) -> dict[str, int]:
+    """Leave the writer family as the run found it where later runs would notice: the newcomers who joined its team
+    leave it (memberships are ended, never deleted), and the pool's meetings no scenario touched are removed. Else
+    every run on a reused database tells a larger team of each publication (its meetings slow down run by run)
+    and adds thousands of meetings. The items, minutes and decisions the run wrote stay: they cost later runs
+    nothing they measure."""
+    family = uuid.UUID(meta["writer_family_id"])
+    connection = await asyncpg.connect(dsn(url))
+    try:
+        async with connection.transaction():
+            left = await connection.fetch(
+                "UPDATE team_membership SET valid_to = greatest(now(), valid_from)"
+                " WHERE family_id = $1 AND valid_to IS NULL AND NOT (user_id = ANY($2::uuid[])) RETURNING id",
+                family,
+                team,
+            )
+            removed = await connection.fetch(
+                "DELETE FROM taf_meeting m WHERE m.id = ANY($1::uuid[]) AND m.version = 1"
+                " AND NOT EXISTS (SELECT 1 FROM taf_meeting_minutes_item i WHERE i.meeting_id = m.id) RETURNING id",
+                [uuid.UUID(meeting) for meeting in meta.get("meeting_pool", [])],
+            )
+    finally:
+        await connection.close()
+    return {"left the team": len(left), "meetings removed": len(removed)}
+
+
 class Scenarios:
     def __init__(self, meta: dict[str, Any], tokens: dict[str, str]) -> None:
         self.meta = meta
@@ -148,15 +187,16 @@ async def write_cases(url: str, meta: dict[str, Any], rounds: int) -> list[tuple
     their family, and the meeting's three mutations on meetings from the front of the pool (the meeting
     scenario takes them from the back); each makes fresh input for `rounds` rounds."""
     family = meta["writer_family_id"]
-    # Newcomers who may join a team (practitioners, managers): each run adds some, so after many runs on one
-    # database the first staff not on the team by id can be an admin or an IG officer, whom TeamMemberAdd refuses.
+    # Newcomers who may join a team (practitioners, managers, not on it now): a run's newcomers leave the team
+    # when it ends (`tidy_writer_family`), so they may join again in the next run on the same database.
     connection = await asyncpg.connect(dsn(url))
     try:
         newcomers = iter(
             await connection.fetch(
                 "SELECT id::text FROM app_user WHERE kind = 'staff' AND is_active"
                 " AND role IN ('practitioner', 'manager') AND id NOT IN"
-                " (SELECT user_id FROM team_membership WHERE family_id = $1) ORDER BY id LIMIT $2",
+                " (SELECT user_id FROM team_membership WHERE family_id = $1 AND valid_to IS NULL)"
+                " ORDER BY id LIMIT $2",
                 uuid.UUID(family),
                 rounds,
             )

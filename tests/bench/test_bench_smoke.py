@@ -4,6 +4,7 @@ work against the real app (the benchmark itself is not part of `make test`; see 
 from __future__ import annotations
 
 import json
+import uuid
 
 import asyncpg
 
@@ -14,7 +15,7 @@ from bench.explain import explain_all, is_read
 from bench.loadgen import run_load
 from bench.servers import APP, BASELINE, app_environment, uvicorn_server
 from bench.suite import statement_counts, tokens_for
-from bench.suite_scenarios import Scenarios, add_meeting_pool
+from bench.suite_scenarios import Scenarios, add_meeting_pool, tidy_writer_family, writer_team
 
 
 async def test_the_bench_runs_at_a_toy_scale(server_url: str):
@@ -34,12 +35,21 @@ async def test_the_bench_runs_at_a_toy_scale(server_url: str):
         await connection.close()
     meta = generator.world.summary()
     tokens = await tokens_for(url, meta)
+    team = await writer_team(url, meta)
     await add_meeting_pool(url, meta, 12)
 
     # when the statements of the family page's requests are counted at 10 and 100 items, and those of the
     # writing scenarios (a contribution, a team member, a meeting's minutes, decision and publication)
     counted = await statement_counts(url, meta, tokens)
     plans = await explain_all(url, counted["statements"]["FamilyContributions first 100"])
+    # and the writer family is tidied as a run ends (its newcomers leave the team, the untouched pool goes)
+    tidied = await tidy_writer_family(url, meta, team)
+    pool = [uuid.UUID(meeting) for meeting in meta["meeting_pool"]]
+    connection = await asyncpg.connect(dsn(url))
+    try:
+        pool_left = await connection.fetch("SELECT version FROM taf_meeting WHERE id = ANY($1::uuid[])", pool)
+    finally:
+        await connection.close()
 
     # and the baseline and the real app, each under uvicorn, serve the family page and the caseload to two clients
     scenarios = Scenarios(meta, tokens)
@@ -64,6 +74,10 @@ async def test_the_bench_runs_at_a_toy_scale(server_url: str):
     burst = "TeamMemberAdd (the notification burst's mutation)"
     writes = ("ContributionAdd", burst, "MinutesItemAdd", "MinutesPublish")
     assert all(reads[label]["statements"] > 0 for label in writes), reads
+    # and the team is as it was before the run, the pool's meetings the writes used are kept, the others removed
+    assert sorted(await writer_team(url, meta)) == sorted(team) and tidied["left the team"] > 0, tidied
+    assert len(pool_left) + tidied["meetings removed"] == len(pool) and tidied["meetings removed"] > 0, tidied
+    assert pool_left and all(row["version"] > 1 for row in pool_left), pool_left
     # and every SELECT the page sent was explained with the values it was sent with
     selects = [s for s in counted["statements"]["FamilyContributions first 100"] if is_read(s.sql)]
     assert len(plans) == len(selects) > 0
