@@ -125,7 +125,8 @@ def _lock_of(model: type[T], shared: bool) -> sa.Select:
         .with_for_update(of=Family, read=shared)
         .execution_options(populate_existing=True)
     )
-    # PostgreSQL locks each row in the order of the locking clauses: the family's, then the row's.
+    # PostgreSQL locks each row in the order of the locking clauses: the family's, then the row's (the executor's
+    # LockRows node locks a result row's marks in the plan's order, which the parser appends clause by clause).
     return statement.suffix_with(f"FOR UPDATE OF {model.__tablename__}") if shared else statement
 
 
