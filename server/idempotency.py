@@ -14,6 +14,7 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlmodel import Field, SQLModel
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from notifications import transaction
 from server import writes
 from server.db.columns import created_at_field
 from server.errors import BadUserInput, Conflict
@@ -93,7 +94,7 @@ async def claim(
     values = {"claim_user_id": user_id, "claim_key": check_key(key), "claim_action": action}
     # On the transaction's connection (Core): the claim is a request's first statement, there is nothing for the
     # ORM to flush or load, and its execution path costs more than the statement's own work (bench/README.md).
-    connection = await session.connection()
+    connection = await transaction.connection(session)
     if (await connection.execute(_CLAIM, {**values, "claim_payload_hash": payload})).first() is not None:
         return None
     row = (
