@@ -9,8 +9,10 @@ in one transaction is trusted in the next.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any, TypeVar
 
+from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 S = TypeVar("S")
@@ -28,3 +30,23 @@ def state(session: AsyncSession, kind: type[S]) -> S:
     if kind not in states:
         states[kind] = kind()
     return states[kind]
+
+
+@dataclass(slots=True)
+class _Connection:
+    held: AsyncConnection | None = None
+
+
+async def connection(session: AsyncSession) -> AsyncConnection:
+    """The connection of the session's transaction (begun if need be), for a Core statement that needs nothing of
+    the ORM: no session execution, events or objects loaded (a hot write's lock, facts and batched write). The
+    session's pending changes are flushed first, as its autoflush would before a statement of its own, so the
+    statement sees them."""
+    if session.new or session.dirty or session.deleted:
+        await session.flush()
+    if session.sync_session.get_transaction() is None:
+        return await session.connection()  # begins the transaction; the next call keeps its connection
+    known = state(session, _Connection)
+    if known.held is None:
+        known.held = await session.connection()
+    return known.held

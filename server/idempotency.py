@@ -14,6 +14,7 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlmodel import Field, SQLModel
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from notifications import transaction
 from server import writes
 from server.db.columns import created_at_field
 from server.errors import BadUserInput, Conflict
@@ -82,20 +83,45 @@ _CLAIM = (
     .returning(_TABLE.c.id)
 )
 
+# The claim, then the family's lock FOR SHARE (writes.share_and_require's), in one statement: `claim(sharing=...)`.
+_CLAIMED = _CLAIM.cte("claimed")
+_CLAIM_SHARING = sa.select(
+    sa.select(_CLAIMED.c.id).scalar_subquery().label("claimed"),
+    writes.SHARE_STATUS.scalar_subquery().label("status"),
+).add_cte(_CLAIMED)
+
 
 async def claim(
-    session: AsyncSession, *, user_id: uuid.UUID, key: str, action: str, payload: str | None = None
+    session: AsyncSession,
+    *,
+    user_id: uuid.UUID,
+    key: str,
+    action: str,
+    payload: str | None = None,
+    sharing: uuid.UUID | None = None,
 ) -> uuid.UUID | None:
     """Claim the key in this transaction. Returns None when it is new (go ahead and create), or the id
     created under it before by the same request (same mutation, same `payload` hash); a different request
     under the key is CONFLICT. A concurrent attempt with the same key waits here until the first commits
-    (then replays it) or rolls back (then proceeds itself)."""
+    (then replays it) or rolls back (then proceeds itself).
+
+    `sharing` is the family a change about to be made locks FOR SHARE first (`writes.share_and_require`): the
+    claim's statement takes that lock after the claim (its subqueries run in order) and tells the guard the
+    family's status (`writes.shared_by`), one round trip fewer. A replay or a CONFLICT holds that shared lock
+    needlessly until it ends; nothing waits on it but changes holding the family exclusively."""
     values = {"claim_user_id": user_id, "claim_key": check_key(key), "claim_action": action}
     # On the transaction's connection (Core): the claim is a request's first statement, there is nothing for the
     # ORM to flush or load, and its execution path costs more than the statement's own work (bench/README.md).
-    connection = await session.connection()
-    if (await connection.execute(_CLAIM, {**values, "claim_payload_hash": payload})).first() is not None:
-        return None
+    connection = await transaction.connection(session)
+    if sharing is None:
+        if (await connection.execute(_CLAIM, {**values, "claim_payload_hash": payload})).first() is not None:
+            return None
+    else:
+        sent = {**values, "claim_payload_hash": payload, "locked_family_id": sharing}
+        claimed, status = (await connection.execute(_CLAIM_SHARING, sent)).one()
+        writes.shared_by(session, sharing, status)
+        if claimed is not None:
+            return None
     row = (
         await session.exec(
             sa.select(IdempotencyKey.action, IdempotencyKey.result_id, IdempotencyKey.payload_hash).where(

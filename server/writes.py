@@ -45,6 +45,13 @@ _SHARE_FAMILY = (
     .with_for_update(read=True)
     .execution_options(populate_existing=True)
 )
+# The same lock FOR SHARE reading only what the guard needs of the family, for `share_and_require`, or as a
+# subquery of a statement that takes it first (`shared_by`).
+SHARE_STATUS = (
+    sa.select(Family.__table__.c.status)  # type: ignore[attr-defined]
+    .where(Family.__table__.c.id == sa.bindparam("locked_family_id", type_=sa.Uuid))  # type: ignore[attr-defined]
+    .with_for_update(read=True)
+)
 
 
 async def lock_and_require(
@@ -75,6 +82,35 @@ async def lock_and_require(
     if open_only:
         require_not_closed(family)
     return family
+
+
+async def share_and_require(
+    session: AsyncSession, access: AccessControl, act: Act, kind: Kind, family_id: uuid.UUID
+) -> None:
+    """`lock_and_require(shared=True)` (open families only) for a change that needs nothing of the family once
+    decided: the lock a Core select of the status on the transaction's connection, no `Family` loaded through the
+    session (its ORM execution cost more than the statement; bench/README.md, ContributionAdd on a Core connection)."""
+    known = transaction.state(session, _Shared).statuses
+    if family_id in known:  # locked by an earlier statement of this transaction (`shared_by`)
+        status = known[family_id]
+    else:
+        connection = await transaction.connection(session)
+        status = (await connection.execute(SHARE_STATUS, {"locked_family_id": family_id})).scalar()
+    await access.require(session, act, kind, family_id)
+    assert status is not None  # visible families exist
+    _require_open_status(status)
+
+
+@dataclass(slots=True)
+class _Shared:
+    statuses: dict[uuid.UUID, FamilyStatus | None] = field(default_factory=dict)
+
+
+def shared_by(session: AsyncSession, family_id: uuid.UUID, status: FamilyStatus | None) -> None:
+    """The family was locked FOR SHARE, its status read (None: no such family), by a statement of this transaction
+    with `SHARE_STATUS` as a subquery: `share_and_require` then decides without a statement of its own. The decision
+    still follows the lock, its facts read by a later statement (a snapshot taken once the lock was granted)."""
+    transaction.state(session, _Shared).statuses[family_id] = status
 
 
 async def lock_and_require_reading(
@@ -131,7 +167,11 @@ def _lock_of(model: type[T], shared: bool) -> sa.Select:
 
 
 def require_not_closed(family: Family) -> None:
-    if family.status is FamilyStatus.closed:
+    _require_open_status(family.status)
+
+
+def _require_open_status(status: FamilyStatus) -> None:
+    if status is FamilyStatus.closed:
         raise Conflict("This family's record is closed. Reopen it before changing it.")
 
 
@@ -255,8 +295,9 @@ async def flush(session: AsyncSession) -> None:
     for index, (write, _) in enumerate(reads):
         params.update({f"r{index}_{name}": value for name, value in write.params.items()})
     statement = _statement(queue, tuple(index for index, _ in checks), len(events), [write for write, _ in reads])
+    connection = await transaction.connection(session)  # a Core statement: no ORM execution (pending rows flushed)
     try:
-        result = await session.exec(statement, params=params)  # type: ignore[call-overload]
+        result = await connection.execute(statement, params)
     except DBAPIError as error:
         for refusal in refusals:
             refusal(error)

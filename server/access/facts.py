@@ -12,6 +12,7 @@ import functools
 import uuid
 from dataclasses import dataclass, field
 from datetime import timedelta
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB
@@ -411,10 +412,19 @@ def facts_row_parameters(actor: Actor, family_id: uuid.UUID, closed_read_period:
 def facts_statement(
     actor: Actor, family_ids: list[uuid.UUID], closed_read_period: timedelta = DEFAULT_CLOSED_READ_PERIOD
 ) -> sa.TextClause:
+    statement, params = facts_query(actor, family_ids, closed_read_period)
+    return statement.params(**params)
+
+
+def facts_query(
+    actor: Actor, family_ids: list[uuid.UUID], closed_read_period: timedelta = DEFAULT_CLOSED_READ_PERIOD
+) -> tuple[sa.TextClause, dict[str, Any]]:
+    """`facts_statement` as the statement built once and its parameters, to execute on a connection without the
+    statement's clone (`TextClause.params`) and that clone's cache key each time."""
     who = {"user_id": actor.user_id, "agency_id": actor.agency_id, "member_id": actor.family_member_id}
     if len(family_ids) == 1:
-        return _FAMILY_FACTS_SQL.params(family_id=family_ids[0], closed_read_period=closed_read_period, **who)
-    return _FACTS_SQL.params(family_ids=family_ids, closed_read_period=closed_read_period, **who)
+        return _FAMILY_FACTS_SQL, {"family_id": family_ids[0], "closed_read_period": closed_read_period, **who}
+    return _FACTS_SQL, {"family_ids": family_ids, "closed_read_period": closed_read_period, **who}
 
 
 def pair_facts_statement(

@@ -15,14 +15,15 @@ import sqlalchemy as sa
 from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from notifications import transaction
 from server.access.actor import Act, Actor
 from server.access.enforcer import PolicyEnforcer, rules_for
 from server.access.facts import (
     FamilyFacts,
     ItemFacts,
     facts_from_rows,
+    facts_query,
     facts_row_parameters,
-    facts_statement,
     families_facts_parameters,
     pair_facts_statement,
 )
@@ -97,8 +98,8 @@ class AccessControl:
             done = asyncio.get_running_loop().create_future()
             self._reading.update(dict.fromkeys(mine, done))
             try:
-                statement = facts_statement(self.actor, mine, self._enforcer.closed_read_period)
-                rows = (await session.exec(statement)).all()
+                statement, params = facts_query(self.actor, mine, self._enforcer.closed_read_period)
+                rows = (await (await transaction.connection(session)).execute(statement, params)).all()
                 self._facts.update(facts_from_rows(mine, list(rows)))
             finally:
                 for family_id in mine:

@@ -83,9 +83,13 @@ async def run_mutation(
     replay: Replay[T] | None = None,
     then: Callable[[AsyncSession, AccessControl, T], Awaitable[Any]] | None = None,
     keeps_facts: bool = False,
+    shares_family: bool = False,
 ) -> Any:
     """`mutate` for the mutation field `action`, with the hash of its arguments made by `payload()` (only when it
-    has an idempotency key): what a compiled write (server/api/compiled_writes.py) runs without a resolver's info."""
+    has an idempotency key): what a compiled write (server/api/compiled_writes.py) runs without a resolver's info.
+
+    `shares_family`: the call starts with `writes.share_and_require` on `family_id`, whose lock the idempotency
+    key's claim then takes in its own statement (`idempotency.claim`'s `sharing`)."""
     assert idempotency_key is None or replay is not None, f"{action}: an idempotent mutation needs replay"
     actor, access = context.require_actor(), context.access
     committed = False
@@ -97,7 +101,12 @@ async def run_mutation(
             replayed_id = None
             if idempotency_key is not None:
                 replayed_id = await idempotency.claim(
-                    session, user_id=actor.user_id, key=idempotency_key, action=action, payload=payload()
+                    session,
+                    user_id=actor.user_id,
+                    key=idempotency_key,
+                    action=action,
+                    payload=payload(),
+                    sharing=family_id if shares_family else None,
                 )
                 detail["idempotencyKeyReplayed"] = replayed_id is not None
             if replayed_id is not None:

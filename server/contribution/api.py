@@ -256,6 +256,7 @@ async def add_contribution(
         audit=lambda row: {"contributionId": str(row.id), "category": row.category.value},
         idempotency_key=input.idempotency_key,
         replay=contribution_service.get,
+        shares_family=True,  # contribution_service.add starts with share_and_require
     )
     return row, agency
 

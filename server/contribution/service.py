@@ -22,7 +22,7 @@ from server.contribution.models import Contribution, ContributionKind, Contribut
 from server.errors import Conflict, Forbidden, NotFound
 from server.family.service import require_members_of
 from server.validation import reject_nul, required_text
-from server.writes import lock_and_require
+from server.writes import lock_and_require, share_and_require
 
 KIND = Kind.contribution
 NOT_FOUND = "No item with that id, or you may not see it."
@@ -64,7 +64,7 @@ async def add(
     """The item and its first version are written with the mutation's audit event (server/writes.py). The
     family is locked shared: adding an item changes nothing a decision rests on, so adds to one family need
     not wait for each other (bench/README.md, ContributionAdd under concurrency)."""
-    await lock_and_require(session, access, Act.create, KIND, family_id, shared=True)
+    await share_and_require(session, access, Act.create, KIND, family_id)
     await require_members_of(session, family_id, data.about_member_ids)
     now = utcnow()
     row = Contribution(  # every field given: pydantic inspects a default factory's signature each time it calls one
