@@ -73,15 +73,19 @@ async def run(args: argparse.Namespace) -> str:
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://bench") as client:
 
-            async def meeting(timed: bool) -> None:
+            async def meeting(timed: bool, profiles: dict[str, cProfile.Profile] | None = None) -> None:
                 chosen = pool.pop()
                 for name in STEPS:
                     started, used = time.perf_counter(), time.process_time()
+                    if profiles:
+                        profiles[name].enable()
                     response = await client.post(
                         "/graphql",
                         json=persisted_body(name, _variables(name, chosen)),
                         headers={"Authorization": f"Bearer {token}"},
                     )
+                    if profiles:
+                        profiles[name].disable()
                     if timed:
                         wall[name] += time.perf_counter() - started
                         cpu[name] += time.process_time() - used
@@ -106,18 +110,17 @@ async def run(args: argparse.Namespace) -> str:
             pool.pop()
             event.remove(engine.sync_engine, "before_cursor_execute", seen)
             event.remove(engine.sync_engine, "after_cursor_execute", done)
-            profile = cProfile.Profile(time.process_time) if args.cpu else cProfile.Profile()
-            profile.enable()
+            profiles = {name: cProfile.Profile(time.process_time) if args.cpu else cProfile.Profile() for name in STEPS}
             for _ in range(args.rounds):
-                await meeting(False)
-            profile.disable()
+                await meeting(False, profiles)
+    profile = pstats.Stats(*profiles.values())
     if args.stats:
         profile.dump_stats(args.stats)
+        for name in STEPS:
+            profiles[name].dump_stats(f"{args.stats}.{name}")
     del handle
-    modules: dict[str, float] = {}
-    stats = pstats.Stats(profile).stats  # type: ignore[attr-defined]
-    for (filename, _line, _name), (_cc, _nc, tottime, _ct, _callers) in stats.items():
-        modules[_area(filename)] = modules.get(_area(filename), 0.0) + tottime
+    by_step = {name: _areas(pstats.Stats(profiles[name])) for name in STEPS}
+    modules = {area: sum(step.get(area, 0.0) for step in by_step.values()) for area in _areas(profile)}
     total = sum(modules.values())
     n = args.rounds
     lines = [
@@ -136,8 +139,15 @@ async def run(args: argparse.Namespace) -> str:
         f"  {area:<28} {seconds / n * 1000:7.2f} ms/meeting  {100 * seconds / total:5.1f}%"
         for area, seconds in sorted(modules.items(), key=lambda pair: -pair[1])[:16]
     ]
+    lines += ["", "By request, ms of own CPU per request (cProfile; the 8 largest areas):"]
+    lines += ["", "| area | " + " | ".join(STEPS) + " |", "|---|" + "---:|" * len(STEPS)]
+    for area, _seconds in sorted(modules.items(), key=lambda pair: -pair[1])[:8]:
+        lines.append(f"| {area} | " + " | ".join(f"{by_step[s].get(area, 0.0) / n * 1000:.2f}" for s in STEPS) + " |")
+    totals = " | ".join(f"{sum(by_step[s].values()) / n * 1000:.2f}" for s in STEPS)
+    lines.append(f"| all | {totals} |")
     text = io.StringIO()
-    pstats.Stats(profile, stream=text).sort_stats("cumulative").print_stats(40)
+    profile.stream = text  # type: ignore[attr-defined]
+    profile.sort_stats("cumulative").print_stats(40)
     lines += ["", "Statements of one meeting (size, wall ms from sending to the result, text):"]
     for name, logged_statements in logged:
         lines.append(f"  {name}:")
@@ -145,12 +155,24 @@ async def run(args: argparse.Namespace) -> str:
     return "\n".join(lines) + "\n\n" + text.getvalue()
 
 
+def _areas(stats: pstats.Stats) -> dict[str, float]:
+    """Own time by area of the code (`profile_family._area`)."""
+    areas: dict[str, float] = {}
+    for (filename, _line, _name), (_cc, _nc, tottime, _ct, _callers) in stats.stats.items():  # type: ignore[attr-defined]
+        areas[_area(filename)] = areas.get(_area(filename), 0.0) + tottime
+    return areas
+
+
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--database", default="taf_suite")
     parser.add_argument("--rounds", type=int, default=20)
     parser.add_argument("--out", type=Path)
-    parser.add_argument("--stats", type=Path, help="also keep the cProfile statistics (pstats) in this file")
+    parser.add_argument(
+        "--stats",
+        type=Path,
+        help="also keep the cProfile statistics (pstats) in this file, and each request's in FILE.<request>",
+    )
     parser.add_argument("--cpu", action="store_true", help="profile on the process's CPU time, not wall time")
     args = parser.parse_args()
     text = asyncio.run(run(args))

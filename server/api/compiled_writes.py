@@ -35,6 +35,7 @@ from server.api.context import Context
 from server.api.errors import ErrorPolicy
 from server.api.persisted import TrustedDocument
 from server.contribution import compiled_add_api as contribution_add
+from server.meeting import compiled_writes_api as meeting_writes
 
 log = logging.getLogger("taf.api.compiled")
 
@@ -80,6 +81,24 @@ COMPILED_WRITES = (
         "ContributionAdd",
         "d49b408ba06010f627538e89cb5585609c217bcfb6e9c9ef56ad301f030d69a1",
         contribution_add.contribution_add,
+    ),
+    CompiledWriteSpec(
+        "meeting.graphql",
+        "MinutesItemAdd",
+        "ecf410d1b5e0b7a8b24489ced4efd1f33e3556c10bb00454d2187aa3a16dca0e",
+        meeting_writes.minutes_item_add,
+    ),
+    CompiledWriteSpec(
+        "meeting.graphql",
+        "MeetingDecisionAdd",
+        "07b0f58e749069d110c80c543c1ab676b93e54b48993fd5cb5b7f848fe68ecf2",
+        meeting_writes.meeting_decision_add,
+    ),
+    CompiledWriteSpec(
+        "meeting.graphql",
+        "MinutesPublish",
+        "19520a461cde8f6a6b59ad61fa7c67047081afda6c9311f39259fde921e62233",
+        meeting_writes.minutes_publish,
     ),
 )
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from datetime import date, datetime
 from functools import partial
 
@@ -11,7 +12,8 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from server.access.categories import InformationCategory
 from server.access.pep import AccessControl
-from server.api.mutation import mutate
+from server.api.context import Context
+from server.api.mutation import mutate, mutation_payload, run_mutation
 from server.api.scalars import Info, idempotency_key_field, parse_id, parse_ids
 from server.api.types import InformationCategoryType
 from server.errors import BadUserInput
@@ -249,25 +251,7 @@ class MeetingMutation:
         " as the caller may read it: an item in a category the chair may not read is saved but not shown."
     )
     async def minutes_item_add(self, info: Info, input: MinutesItemAddInput) -> MeetingType:
-        meeting_id = parse_id(input.meeting_id, "meetingId")
-        data = MinutesItemIn(
-            heading=input.heading,
-            text=input.text,
-            category=InformationCategory(input.category),
-            contains_third_party_identities=input.contains_third_party_identities,
-            about_member_ids=parse_ids(input.about_member_ids, "aboutMemberIds"),
-            agency_id=parse_id(input.agency_id, "agencyId") if input.agency_id else None,
-        )
-        meeting, _ = await mutate(
-            info,
-            partial(
-                minutes_service.add_item, meeting_id=meeting_id, expected_version=input.expected_version, data=data
-            ),
-            audit=lambda pair: {"meetingId": str(pair[0].id), "minutesItemId": str(pair[1])},
-            idempotency_key=input.idempotency_key,
-            replay=_meeting_added_to,
-            keeps_facts=True,
-        )
+        meeting = await add_minutes_item(info.context, input, payload=partial(mutation_payload, info))
         return MeetingType.from_row(meeting)
 
     @strawberry.mutation(description="Change an item of the draft minutes. CONFLICT once published or when stale.")
@@ -306,32 +290,11 @@ class MeetingMutation:
         " The team is told that they were published, never what they say."
     )
     async def minutes_publish(self, info: Info, input: MinutesPublishInput) -> MeetingType:
-        meeting_id = parse_id(input.meeting_id, "meetingId")
-        row = await mutate(
-            info,
-            partial(minutes_service.publish_minutes, meeting_id=meeting_id, expected_version=input.expected_version),
-            audit=_meeting_detail,
-            keeps_facts=True,
-        )
-        return MeetingType.from_row(row)
+        return MeetingType.from_row(await publish(info.context, input))
 
     @strawberry.mutation(description="Record a decision of the meeting, while the minutes are a draft.")
     async def meeting_decision_add(self, info: Info, input: MeetingDecisionAddInput) -> MeetingType:
-        data = DecisionIn(
-            text=input.text,
-            category=InformationCategory(input.category),
-            contains_third_party_identities=input.contains_third_party_identities,
-            agreed_with_family=input.agreed_with_family,
-        )
-        meeting, _ = await mutate(
-            info,
-            partial(minutes_service.add_decision, meeting_id=parse_id(input.meeting_id, "meetingId"), data=data),
-            audit=lambda pair: {"meetingId": str(pair[0].id), "decisionId": str(pair[1])},
-            idempotency_key=input.idempotency_key,
-            replay=_meeting_added_to,
-            keeps_facts=True,
-        )
-        return MeetingType.from_row(meeting)
+        return MeetingType.from_row(await add_decision(info.context, input, payload=partial(mutation_payload, info)))
 
     @strawberry.mutation(description="Add a correction to published minutes.")
     async def minutes_addendum_add(self, info: Info, input: MinutesAddendumAddInput) -> MeetingType:
@@ -369,6 +332,70 @@ class MeetingMutation:
             then=plan_service.seen_action,
         )
         return PlanActionType.from_seen(seen)
+
+
+# MinutesItemAdd's, MinutesPublish's and MeetingDecisionAdd's changes, for their resolvers and their compiled form
+# (server/meeting/compiled_writes_api.py): the meeting changed (or, on a replay, added to). `payload()` hashes the
+# arguments (for an idempotency key).
+
+
+async def add_minutes_item(context: Context, input: MinutesItemAddInput, *, payload: Callable[[], str]) -> Meeting:
+    meeting_id = parse_id(input.meeting_id, "meetingId")
+    data = MinutesItemIn(
+        heading=input.heading,
+        text=input.text,
+        category=InformationCategory(input.category),
+        contains_third_party_identities=input.contains_third_party_identities,
+        about_member_ids=parse_ids(input.about_member_ids, "aboutMemberIds"),
+        agency_id=parse_id(input.agency_id, "agencyId") if input.agency_id else None,
+    )
+    meeting, _ = await run_mutation(
+        context,
+        "minutesItemAdd",
+        partial(minutes_service.add_item, meeting_id=meeting_id, expected_version=input.expected_version, data=data),
+        payload=payload,
+        audit=lambda pair: {"meetingId": str(pair[0].id), "minutesItemId": str(pair[1])},
+        idempotency_key=input.idempotency_key,
+        replay=_meeting_added_to,
+        keeps_facts=True,
+    )
+    return meeting
+
+
+async def publish(context: Context, input: MinutesPublishInput) -> Meeting:
+    meeting_id = parse_id(input.meeting_id, "meetingId")
+    return await run_mutation(
+        context,
+        "minutesPublish",
+        partial(minutes_service.publish_minutes, meeting_id=meeting_id, expected_version=input.expected_version),
+        payload=_no_payload,
+        audit=_meeting_detail,
+        keeps_facts=True,
+    )
+
+
+async def add_decision(context: Context, input: MeetingDecisionAddInput, *, payload: Callable[[], str]) -> Meeting:
+    data = DecisionIn(
+        text=input.text,
+        category=InformationCategory(input.category),
+        contains_third_party_identities=input.contains_third_party_identities,
+        agreed_with_family=input.agreed_with_family,
+    )
+    meeting, _ = await run_mutation(
+        context,
+        "meetingDecisionAdd",
+        partial(minutes_service.add_decision, meeting_id=parse_id(input.meeting_id, "meetingId"), data=data),
+        payload=payload,
+        audit=lambda pair: {"meetingId": str(pair[0].id), "decisionId": str(pair[1])},
+        idempotency_key=input.idempotency_key,
+        replay=_meeting_added_to,
+        keeps_facts=True,
+    )
+    return meeting
+
+
+def _no_payload() -> str:
+    raise AssertionError("a mutation without an idempotency key hashes no payload")
 
 
 def _meeting_detail(row: Meeting) -> dict:
