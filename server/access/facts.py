@@ -98,7 +98,7 @@ _FACTS_COLUMNS = """
       {police},
       f.status = 'closed' AND f.closed_at IS NOT NULL
         AND f.closed_at <= statement_timestamp() - {closed_read_period},
-      {agreed},
+      {agreed}
       EXISTS (SELECT 1 FROM deputy_lead d
               JOIN team_membership dm ON dm.family_id = d.family_id AND dm.user_id = d.user_id
                 AND dm.valid_to IS NULL
@@ -144,8 +144,9 @@ _OVERRIDE_IN_FORCE = """o.revoked_at IS NULL
           AND {agency} = ANY (o.recipient_agency_ids)"""
 
 
-def _facts_columns(*, user: str, agency: str, member: str, agreements: str = _AGREEMENTS) -> str:
-    """The facts columns of one family `f`, each read by its own subquery (the agreements by `agreements`)."""
+def _facts_columns(*, user: str, agency: str, member: str, agreements: str | None = _AGREEMENTS) -> str:
+    """The facts columns of one family `f`, each read by its own subquery (the agreements by `agreements`;
+    None: no agreements column)."""
     given = _CONSENTS.format(decision="given", agency=agency)
     refused = _CONSENTS.format(decision="refused", agency=agency)
     overridden = f"""ARRAY(
@@ -162,7 +163,7 @@ def _facts_columns(*, user: str, agency: str, member: str, agreements: str = _AG
         overridden=overridden,
         refused_array=f"ARRAY({refused})",
         police=f"ARRAY({_POLICE})",
-        agreed=f"ARRAY({agreements.format(agency=agency)}      )",
+        agreed=f"ARRAY({agreements.format(agency=agency)}      )," if agreements is not None else "",
     )
 
 
@@ -180,7 +181,7 @@ def _families_facts_columns(*, user: str, agency: str, member: str) -> str:
         overridden="COALESCE(overrides.overridden, '{}')",
         refused_array="COALESCE(consents.refused, '{}')",
         police="shared.police",
-        agreed="shared.agreed",
+        agreed="shared.agreed,",
     )
 
 
@@ -349,10 +350,10 @@ DEFAULT_CLOSED_READ_PERIOD = timedelta(days=90)
 # The facts of one family for one actor as a row of named columns, to join in a larger statement whose text
 # never changes (compiled reads, server/access/pep.py StatementPolicy): the same facts as _FACTS_SQL, with
 # the overrides also as "agency category" pairs (what the rules compare), their ids kept for the audit, and
-# the agreements' pairs of a consented category as the keys of a JSON object: rule shared_by_consent's
-# "consented, and an agreement covers it" is one look-up in it per item (PostgreSQL finds a key of a jsonb
-# object by binary search), where the arrays were searched from end to end (an agreement of 60 agencies
-# over 12 categories is 708 pairs).
+# the agreements read only as rule shared_by_consent reads them: their pairs of a consented category as the
+# keys of a JSON object, so "consented, and an agreement covers it" is one look-up in it per item (PostgreSQL
+# finds a key of a jsonb object by binary search; an agreement of 60 agencies over 12 categories is 708
+# pairs, which an array would be searched through end to end).
 FACTS_ROW_NAMES = (
     "family_id",
     "named_worker",
@@ -365,17 +366,27 @@ FACTS_ROW_NAMES = (
     "refused",
     "police_agencies",
     "closed_read_over",
-    "agreements",
     "deputy_covering",
+)
+# The keys are made from the agreement tables with the consented categories as a condition of the same
+# search, not from an array of all the agreements' pairs made first and then filtered: -0.15 ms of PostgreSQL
+# per statement (bench/README.md, "The facts row's agreements").
+_ROW_CONSENTED_AGREEMENTS = (
+    "(SELECT COALESCE(jsonb_object_agg(pair, true), CAST('{}' AS jsonb)) FROM ("  # noqa: S608 (constant text)
+    + _AGREEMENTS.format(agency=":agency_id")
+    + "          AND category = ANY (g.consented)) AS agreed(pair)) AS consented_agreements"
 )
 _FACTS_ROW_SQL = sa.text(
     "SELECT g.*, ARRAY(SELECT split_part(x, ' ', 1) || ' ' || split_part(x, ' ', 2) FROM unnest(g.override_ids) x)"  # noqa: S608 (constant text: every value is bound)
-    " AS overridden,"
-    f" {_CONSENTED_AGREEMENTS}"
-    # OFFSET 0 keeps `g` a subquery of its own: pulled up, its `agreements` and `consented` would be worked out
-    # once for the row and again inside consented_agreements (PostgreSQL copies the expressions): -8% of the
-    # compiled FamilyContributionsPage statement's time on a core (bench/README.md, compiled reads).
-    f" FROM ({_ONE_FAMILY_FACTS} OFFSET 0) AS g(" + ", ".join(FACTS_ROW_NAMES) + ")"
+    f" AS overridden, {_ROW_CONSENTED_AGREEMENTS}"
+    # OFFSET 0 keeps `g` a subquery of its own: pulled up, its `consented` would be worked out once for the row
+    # and again inside consented_agreements (PostgreSQL copies the expressions): -8% of the compiled
+    # FamilyContributionsPage statement's time on a core (bench/README.md, compiled reads).
+    " FROM (SELECT f.id,"
+    + _facts_columns(user=":user_id", agency=":agency_id", member=":member_id", agreements=None)
+    + " FROM family f WHERE f.id = :family_id OFFSET 0) AS g("
+    + ", ".join(FACTS_ROW_NAMES)
+    + ")"
 ).bindparams(*_ONE_FAMILY_PARAMETERS)
 
 
@@ -390,7 +401,6 @@ def facts_row(name: str = "facts") -> sa.CTE:
         "override_ids": text_types,
         "refused": text_types,
         "police_agencies": ARRAY(sa.Uuid()),
-        "agreements": text_types,
         "overridden": text_types,
         "consented_agreements": JSONB(),
     }
