@@ -31,6 +31,8 @@ from server.plan import service as plan_service
 from server.plan.service import SeenAction
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from graphql import GraphQLSchema
 
     from server.api.compiled_writes import Operation
@@ -50,8 +52,7 @@ async def minutes_item_add(operation: Operation, variables: dict[str, Any], cont
         agency_id=sent["agencyId"],
         idempotency_key=sent["idempotencyKey"],
     )
-    field = operation.field_name
-    meeting = await add_minutes_item(context, given, payload=lambda: payload_of(operation.schema, field, arguments))
+    meeting = await add_minutes_item(context, given, payload=_payload(operation, arguments))
     return await meeting_fields(operation.schema, context, meeting)
 
 
@@ -66,9 +67,13 @@ async def meeting_decision_add(operation: Operation, variables: dict[str, Any], 
         agreed_with_family=sent["agreedWithFamily"],
         idempotency_key=sent["idempotencyKey"],
     )
-    field = operation.field_name
-    meeting = await add_decision(context, given, payload=lambda: payload_of(operation.schema, field, arguments))
+    meeting = await add_decision(context, given, payload=_payload(operation, arguments))
     return await meeting_fields(operation.schema, context, meeting)
+
+
+def _payload(operation: Operation, arguments: dict[str, Any]) -> Callable[[], str]:
+    """The payload hash of these arguments for the idempotency record, worked out only when a key was sent."""
+    return lambda: payload_of(operation.schema, operation.field_name, arguments)
 
 
 async def minutes_publish(operation: Operation, variables: dict[str, Any], context: Context) -> dict[str, Any]:
