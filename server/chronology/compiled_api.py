@@ -32,7 +32,7 @@ from server.api.context import Context
 from server.api.json_sql import EMPTY_LIST, cursor, iso
 from server.chronology import service
 from server.chronology.sources import SOURCES
-from server.chronology.words import table
+from server.chronology.words import looked_up, table
 from server.db.prepared import prepared
 from server.errors import BadUserInput
 
@@ -125,7 +125,7 @@ def statement(policy: StatementPolicy, given: service.Given, after: bool) -> sa.
     )
     node = sa.func.json_build_object(
         "kind", n.kind,
-        "label", sa.func.json_extract_path_text(table(_LABELS), n.kind),
+        "label", looked_up(table(_LABELS), n.kind),
         "happenedOn", parts.day(n.happened_on),
         "recordedAt", iso(n.recorded_at),
         "description", description,
