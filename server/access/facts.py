@@ -127,8 +127,10 @@ _AGREEMENTS = f"""
 """  # noqa: S608 (constant text: every value is bound)
 # The same agreements, each as its parties and its categories ("party party ...;category category ..."), in the
 # agreements' order: what _AGREEMENTS says, in ~40 bytes per party, not per (party, category) pair (60 agencies
-# over 12 categories: 2.4 kB, not 708 texts of 40; `_agreements_through` makes the pairs). For a team's
-# statement, where every member's row carries its agency's agreements.
+# over 12 categories: 2.4 kB, not 708 texts of 40; `_agreements_through` makes the pairs, once per agency and
+# agreements). What every statement whose facts Python reads sends: made into pairs by PostgreSQL, the agreements
+# were most of the facts statement of a write (-0.25 ms of its 0.56: bench/README.md, "The facts statement's
+# agreements as parties").
 _AGREEMENT_PARTIES = f"""
         SELECT array_to_string(ARRAY(SELECT p.agency_id::text FROM data_sharing_agreement_party p
                                      WHERE p.agreement_id = a.id ORDER BY p.agency_id), ' ')
@@ -217,7 +219,7 @@ _SHARED = (
 
 _FACTS_SQL = sa.text(
     "SELECT f.id,"  # noqa: S608 (constant text: every value is bound)
-    + _facts_columns(user=":user_id", agency=":agency_id", member=":member_id")
+    + _facts_columns(user=":user_id", agency=":agency_id", member=":member_id", agreements=_AGREEMENT_PARTIES)
     + " FROM family f WHERE f.id = ANY (:family_ids)"
 ).bindparams(
     sa.bindparam("family_ids", type_=ARRAY(sa.Uuid())),
@@ -231,7 +233,7 @@ _FACTS_SQL = sa.text(
 # array of ids is estimated at ten families, so each run was planned anew, ~1 ms: bench/README.md, "Plans kept").
 _ONE_FAMILY_FACTS = (
     "SELECT f.id,"  # noqa: S608 (constant text: every value is bound)
-    + _facts_columns(user=":user_id", agency=":agency_id", member=":member_id")
+    + _facts_columns(user=":user_id", agency=":agency_id", member=":member_id", agreements=_AGREEMENT_PARTIES)
     + " FROM family f WHERE f.id = :family_id"
 )
 _ONE_FAMILY_PARAMETERS = (
@@ -246,7 +248,7 @@ _FAMILY_FACTS_SQL = sa.text(_ONE_FAMILY_FACTS).bindparams(*_ONE_FAMILY_PARAMETER
 # The same facts for many (actor, family) pairs in one statement (a notification dispatcher's batch).
 _PAIR_FACTS_SQL = sa.text(
     "SELECT p.user_id, f.id,"  # noqa: S608 (constant text: every value is bound)
-    + _facts_columns(user="p.user_id", agency="p.agency_id", member="p.member_id")
+    + _facts_columns(user="p.user_id", agency="p.agency_id", member="p.member_id", agreements=_AGREEMENT_PARTIES)
     + " FROM unnest(:user_ids, :agency_ids, :member_ids, :family_ids) AS p(user_id, agency_id, member_id, family_id)"
     " JOIN family f ON f.id = p.family_id"
 ).bindparams(
@@ -460,8 +462,12 @@ def team_facts_statement(
     return _TEAM_FACTS_SQL.params(family_ids=family_ids, closed_read_period=closed_read_period)
 
 
-def facts_from_rows(family_ids: list[uuid.UUID], rows: list[tuple]) -> dict[uuid.UUID, FamilyFacts]:
-    found = {row[0]: _facts(row, _agreements(tuple(row[11]))) for row in rows}
+def facts_from_rows(
+    family_ids: list[uuid.UUID], rows: list[tuple], agency_id: uuid.UUID | None
+) -> dict[uuid.UUID, FamilyFacts]:
+    """The facts of each family of `family_ids` from the rows of facts_statement (or pair_facts_statement, without
+    its user id) for an actor of `agency_id`; a family with no row has no facts."""
+    found = {row[0]: _facts(row, _agreements_through(agency_id, tuple(row[11]))) for row in rows}
     return {family_id: found.get(family_id, FamilyFacts(family_id)) for family_id in family_ids}
 
 
@@ -502,11 +508,6 @@ def _overrides(entries: tuple[str, ...]) -> frozenset[tuple[uuid.UUID, str, uuid
         (uuid.UUID(agency), category, uuid.UUID(override))
         for agency, category, override in (entry.split(" ") for entry in entries)
     )
-
-
-@functools.lru_cache(maxsize=1024)
-def _agreements(entries: tuple[str, ...]) -> frozenset[tuple[uuid.UUID, str]]:
-    return frozenset((uuid.UUID(agency), category) for agency, category in (entry.split(" ") for entry in entries))
 
 
 @functools.lru_cache(maxsize=128)  # an area has a few dozen agencies

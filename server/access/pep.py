@@ -100,7 +100,7 @@ class AccessControl:
             try:
                 statement, params = facts_query(self.actor, mine, self._enforcer.closed_read_period)
                 rows = (await (await transaction.connection(session)).execute(statement, params)).all()
-                self._facts.update(facts_from_rows(mine, list(rows)))
+                self._facts.update(facts_from_rows(mine, list(rows), self.actor.agency_id))
             finally:
                 for family_id in mine:
                     self._reading.pop(family_id, None)
@@ -171,7 +171,7 @@ class AccessControl:
         found = {(row[0], row[1]): row[1:] for row in rows}
         for access, family_id in missing:
             row = found.get((access.actor.user_id, family_id))
-            access._facts.update(facts_from_rows([family_id], [row] if row is not None else []))
+            access._facts.update(facts_from_rows([family_id], [row] if row is not None else [], access.actor.agency_id))
 
     def can_outside_family(self, act: Act, kind: Kind) -> bool:
         """For actions not tied to one family (opening a referral, the staff directory)."""

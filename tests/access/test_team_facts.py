@@ -32,7 +32,9 @@ async def test_each_member_has_the_facts_their_own_requests_read(sessions):
         assert sorted(by_user) == sorted(user.id for user in [lead, *team])
         for user in [lead, *team]:
             alone = (await session.exec(facts_statement(actor_from(user), [family.id]))).all()
-            assert by_user[user.id] == facts_from_rows([family.id], list(alone))[family.id], user.agency_id
+            assert by_user[user.id] == facts_from_rows([family.id], list(alone), user.agency_id)[family.id], (
+                user.agency_id
+            )
     assert any(facts.agreements for facts in by_user.values())
 
 
@@ -74,7 +76,10 @@ async def test_members_sharing_agencies_and_agreements_have_their_own_facts(sess
         for (family_id, user_id), facts in read.items():
             user = next(user for user in [*leads, *team] if user.id == user_id)
             alone = (await session.exec(facts_statement(actor_from(user), [family_id]))).all()
-            assert facts == facts_from_rows([family_id], list(alone))[family_id], (family_id, user.agency_id)
+            assert facts == facts_from_rows([family_id], list(alone), user.agency_id)[family_id], (
+                family_id,
+                user.agency_id,
+            )
     # (each agency its own pairs: in one agreement, in two, in the restricted one only)
     assert len({facts.agreements for facts in read.values()}) == 4
     assert any(facts.refused for facts in read.values()) and any(facts.overridden for facts in read.values())
