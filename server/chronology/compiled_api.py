@@ -119,6 +119,7 @@ def statement(policy: StatementPolicy, given: service.Given, after: bool) -> sa.
     n = numbered.c
     first = sa.bindparam("first", type_=sa.Integer())
     shown = sa.and_(n.kind.is_not(None), n.position <= first)
+    named = parts.agency_rows("named_agency")
     codes = (n.code0, n.code1)
     description = sa.case(
         {source.kind: source.describe.sql(codes) for source in SOURCES}, value=n.kind, else_=sa.literal("")
@@ -133,7 +134,7 @@ def statement(policy: StatementPolicy, given: service.Given, after: bool) -> sa.
         "contentVisible", n.content.is_not(None),
         "contentWithheld", sa.func.coalesce(n.withheld, sa.false()),
         "subjectId", sa.cast(n.subject_id, sa.Text),
-        "agency", parts.agency(n.agency_id),
+        "agency", parts.joined_agency(named),
     )  # fmt: skip
     nodes = sa.func.json_agg(aggregate_order_by(node, n.position)).filter(shown)
     key = cursor(parts.day(n.happened_on), iso(n.recorded_at), n.kind, sa.cast(n.subject_id, sa.Text))
@@ -155,9 +156,13 @@ def statement(policy: StatementPolicy, given: service.Given, after: bool) -> sa.
     )
     reads = sa.func.json_agg(aggregate_order_by(read, n.position)).filter(sa.and_(shown, n.content.is_not(None)))
     override_ids = sa.func.array_to_json(sa.func.max(n.override_ids))  # the same on every row
-    return sa.select(
-        sa.func.bool_and(n.visible), sa.cast(data, sa.Text), sa.cast(reads, sa.Text), sa.cast(override_ids, sa.Text)
-    ).having(sa.func.count() > 0)
+    return (
+        sa.select(
+            sa.func.bool_and(n.visible), sa.cast(data, sa.Text), sa.cast(reads, sa.Text), sa.cast(override_ids, sa.Text)
+        )
+        .select_from(numbered.outerjoin(named, named.c.id == n.agency_id))
+        .having(sa.func.count() > 0)
+    )
 
 
 async def family_chronology(context: Context, variables: dict[str, Any]) -> str | None:
