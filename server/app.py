@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable
 from contextlib import asynccontextmanager
 
+import asyncpg
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.routing import Mount, Route, WebSocketRoute
@@ -15,8 +16,8 @@ from server import tuning
 from server.access.enforcer import build_enforcer
 from server.api.schema import create_schema
 from server.api.view import TafGraphQL
-from server.auth.token_check import TokenCheck
 from server.config import Settings
+from server.db import driver
 from server.db.engine import create_engine, create_session_factory, driver_connection
 from server.http import BodyLimit, SecurityHeaders, healthz, readyz
 from server.inbox.runtime import NotificationRuntime
@@ -24,6 +25,13 @@ from server.retention.schedule import load_schedule
 from server.sso import routes as sso_routes
 from server.sso.client import ProviderClient
 from server.state import AppState
+
+# The driver connections of the app's own (server/db/driver.py): the token check's, which every signed-in request
+# makes (a sign-out ends a sign-in for the very next request on every instance: nothing about a sign-in is kept),
+# and the compiled reads', as many as requests that read at once on a busy instance. Beyond them, a statement runs
+# on a pooled connection.
+TOKEN_CHECK_CONNECTIONS = 2
+READ_CONNECTIONS = 8
 
 
 def create_app(settings: Settings, *, database_url: str | None = None, clock: Clock = system_clock) -> Starlette:
@@ -37,10 +45,16 @@ def create_app(settings: Settings, *, database_url: str | None = None, clock: Cl
     background = create_engine(url, pool_size=3)
     enforcer = build_enforcer(settings.policies_dir, settings.closed_read_period)
     timeout_ms = settings.statement_timeout_ms
+
+    def connect() -> Awaitable[asyncpg.Connection]:
+        return driver_connection(engine, statement_timeout_ms=timeout_ms)
+
+    reads = driver.DriverConnections(engine, connect, size=READ_CONNECTIONS)
+    driver.register_reads(reads)
     state = AppState(
         settings=settings,
         engine=engine,
-        token_check=TokenCheck(engine, lambda: driver_connection(engine, statement_timeout_ms=timeout_ms)),
+        token_check=driver.DriverConnections(engine, connect, size=TOKEN_CHECK_CONNECTIONS),
         sessions=sessions,
         enforcer=enforcer,
         schema=create_schema(settings),
@@ -62,6 +76,7 @@ def create_app(settings: Settings, *, database_url: str | None = None, clock: Cl
             await state.notifications.stop()
             await background.dispose()
             await state.token_check.close()
+            await reads.close()
             await engine.dispose()
 
     app = Starlette(

@@ -8,8 +8,8 @@ import strawberry
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from server.access.enforcer import PolicyEnforcer
-from server.auth.token_check import TokenCheck
 from server.config import Settings
+from server.db.driver import DriverConnections
 from server.db.engine import SessionFactory
 from server.inbox.runtime import NotificationRuntime
 from server.sso.client import ProviderClient
@@ -19,7 +19,7 @@ from server.sso.client import ProviderClient
 class AppState:
     settings: Settings
     engine: AsyncEngine
-    token_check: TokenCheck  # the connections every signed-in request's token check runs on
+    token_check: DriverConnections  # the connections every signed-in request's token check runs on
     sessions: SessionFactory
     enforcer: PolicyEnforcer
     schema: strawberry.Schema

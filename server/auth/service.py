@@ -21,9 +21,9 @@ from server.audit import service as audit
 from server.audit.models import AuditOutcome
 from server.auth.models import LoginAttempt, SessionToken
 from server.auth.passwords import hash_password, verify_password
-from server.auth.token_check import TokenCheck
 from server.clock import utcnow
 from server.config import Settings
+from server.db.driver import DriverConnections
 from server.errors import BadUserInput, Forbidden
 from server.user.models import User
 
@@ -159,7 +159,7 @@ class TokenProblem(StrEnum):
 
 # The check every request makes (bench/signed_in.py): one statement, prepared once per pooled connection, on the
 # driver itself, so no ORM session, no hydration and no transaction (one round trip, where a session took three),
-# on a connection of the check's own (server/auth/token_check.py), so no pool checkout either.
+# on a connection of the check's own (server/db/driver.py), so no pool checkout either.
 # Nothing about a sign-in is kept in the process: a sign-out, a disabled account or a password reset (which revokes
 # sessions) ends the sign-in for the next request on every instance, with no window at all.
 _SIGNED_IN = """
@@ -170,7 +170,7 @@ WHERE t.token_hash = $1
 """
 
 
-async def authenticate(check: TokenCheck, token: str | None) -> Actor | TokenProblem:
+async def authenticate(check: DriverConnections, token: str | None) -> Actor | TokenProblem:
     """The actor a bearer token stands for, or why it stands for no one. Without a token the database is not
     asked. Raises the driver's errors (and SQLAlchemy's, at checkout) when the database cannot be reached."""
     if not token:

@@ -39,11 +39,13 @@ def _connect_args(statement_timeout_ms: int) -> dict[str, object]:
 
 async def driver_connection(engine: AsyncEngine, *, statement_timeout_ms: int = 15_000) -> asyncpg.Connection:
     """A plain asyncpg connection to the engine's database, opened as the engine's pool opens its own (same URL,
-    timeouts and settings), for a hot statement that needs no SQLAlchemy at all (server/auth/token_check.py)."""
+    timeouts and settings), for a hot statement that needs no SQLAlchemy at all (server/db/driver.py)."""
     _args, options = engine.dialect.create_connect_args(make_url(engine.url))
     for adapter_only in ("prepared_statement_cache_size", "prepared_statement_name_func", "async_creator_fn"):
         options.pop(adapter_only, None)
-    return await asyncpg.connect(**options, **_connect_args(statement_timeout_ms))
+    # Every statement's plan kept, whatever its size: asyncpg keeps only texts under 15 kB by default, and a compiled
+    # read's text is up to ~80 kB (FamilyChronology), which PostgreSQL would plan anew on every run (~6 ms).
+    return await asyncpg.connect(**options, **_connect_args(statement_timeout_ms), max_cacheable_statement_size=0)
 
 
 def _replace_if_cut(dbapi_connection, _record, _proxy) -> None:

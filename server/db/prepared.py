@@ -17,6 +17,8 @@ from sqlalchemy.sql.elements import BinaryExpression, BindParameter
 from sqlalchemy.sql.visitors import replacement_traverse
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from server.db import driver
+
 
 class Prepared:
     """A statement built once, with named bind parameters for every value, compiled once to its SQL text: each
@@ -41,13 +43,18 @@ class Prepared:
         return (await self._run(session, values)).first()
 
     async def first_alone(self, engine: AsyncEngine, values: dict[str, Any]) -> Any:
-        """`first` for a statement that is the whole read, on a pooled connection with no session and no
-        transaction around it (autocommit: one statement reads one snapshot), so one round trip where a
-        session's read is three (BEGIN, the statement, ROLLBACK), and none of the session's machinery."""
+        """`first` for a statement that is the whole read, with no session and no transaction around it
+        (autocommit: one statement reads one snapshot), so one round trip where a session's read is three (BEGIN,
+        the statement, ROLLBACK), and none of the session's machinery: on the read connections of the app serving
+        with `engine` (server/db/driver.py, no SQLAlchemy at all), else on a pooled connection."""
         given = {**self.constants, **values}
+        arguments = tuple(given[name] for name in self.names)
+        connections = driver.reads(engine)
+        if connections is not None:
+            return await connections.fetchrow(self.sql, *arguments)
         async with engine.connect() as connection:
             alone = await connection.execution_options(isolation_level="AUTOCOMMIT")
-            result = await alone.exec_driver_sql(self.sql, tuple(given[name] for name in self.names))
+            result = await alone.exec_driver_sql(self.sql, arguments)
             return result.first()
 
     async def all(self, session: AsyncSession, values: dict[str, Any]) -> list[Any]:

@@ -6,6 +6,7 @@ from contextlib import contextmanager
 
 from sqlalchemy import event
 
+from server.db import driver
 from tests.auth_helpers import sign_in
 from tests.builders import create_agency, create_family, create_user
 
@@ -17,11 +18,19 @@ def counting(engine):
     def count(conn, cursor, statement, parameters, context, executemany):
         statements.append(statement)
 
+    def sent(statement):  # a statement on the app's read connections (server/db/driver.py)
+        statements.append(statement)
+
+    reads = driver.reads(engine)
     event.listen(engine.sync_engine, "before_cursor_execute", count)
+    if reads is not None:
+        reads.observers.append(sent)
     try:
         yield statements
     finally:
         event.remove(engine.sync_engine, "before_cursor_execute", count)
+        if reads is not None:
+            reads.observers.remove(sent)
 
 
 async def caseload_statements(gql, app, sessions, families: int) -> int:

@@ -1,4 +1,4 @@
-"""The token check's own connections (server/auth/token_check.py): more concurrent requests than it has
+"""The token check's own connections (server/db/driver.py): more concurrent requests than it has
 connections are all answered (the rest check on a pooled connection), and a connection PostgreSQL closed is
 replaced, not reported as the database being down."""
 
@@ -8,7 +8,7 @@ import asyncio
 
 from sqlalchemy import text
 
-from server.auth.token_check import TOKEN_CHECK_CONNECTIONS
+from server.app import TOKEN_CHECK_CONNECTIONS
 from tests.auth_helpers import sign_in
 from tests.builders import create_area
 

@@ -1,37 +1,37 @@
-"""The connections the token check runs on: a few driver connections of its own, held by the app.
+"""Driver connections of the app's own: a few asyncpg connections held by the app for its hottest statements, each
+one statement alone (autocommit), with no SQLAlchemy around it.
 
-Every signed-in request asks PostgreSQL whether its token still stands (server/auth/service.py `authenticate`),
-so that a sign-out ends the sign-in for the very next request on every instance. That one statement is cheap;
-drawing a connection for it from SQLAlchemy's pool was not (checkout, greenlet, reset on return: about two
-thirds of the check's CPU, bench/README.md "The cost of being signed in"). Here an idle connection is taken
-from a list and put back, nothing else. Nothing about a sign-in is kept: only the connections are.
+Drawing a connection from SQLAlchemy's pool and executing through it costs more CPU than a small statement's own
+work: checkout and return, the greenlet bridge, the cursor (bench/README.md "The cost of being signed in" and
+"Compiled reads on driver connections"). Here an idle connection is taken from a list and put back, nothing
+else. Two sets of them: the token check's (server/auth/service.py `authenticate`) and the compiled reads'
+(registered for the engine, `reads`, which server/db/prepared.py `first_alone` runs on). Nothing is kept on them
+but prepared statements: every read is one statement on its own snapshot, as before.
 
-The connections are opened as the engine's pool opens its own (server/db/engine.py `driver_connection`: same
-URL, connect arguments and statement timeout), when first needed. At most `size` of them: when all are busy
-(concurrent requests), a check runs on a pooled connection as before, rather than wait.
+The connections are opened as the engine's pool opens its own (server/db/engine.py `driver_connection`: same URL,
+connect arguments and statement timeout), when first needed. At most `size` of them: when all are busy
+(concurrent requests), a statement runs on a pooled connection, rather than wait.
 """
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Awaitable, Callable
 
 import asyncpg
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-TOKEN_CHECK_CONNECTIONS = 2
+StatementObserver = Callable[[str], None]
 
 
-class TokenCheck:
-    def __init__(
-        self,
-        engine: AsyncEngine,
-        connect: Callable[[], Awaitable[asyncpg.Connection]],
-        *,
-        size: int = TOKEN_CHECK_CONNECTIONS,
-    ) -> None:
+class DriverConnections:
+    def __init__(self, engine: AsyncEngine, connect: Callable[[], Awaitable[asyncpg.Connection]], *, size: int) -> None:
         self.engine = engine
         self.connect = connect
         self.size = size
+        # Told of each statement sent (its text), as SQLAlchemy's engine events are of the pool's: the tests count
+        # a request's statements with both (tests/api/test_query_counts.py).
+        self.observers: list[StatementObserver] = []
         self._idle: list[asyncpg.Connection] = []
         self._open = 0
         self._closed = False
@@ -41,7 +41,9 @@ class TokenCheck:
         return self._open
 
     async def fetchrow(self, query: str, *args: object) -> asyncpg.Record | None:
-        """`query`'s first row, on an idle connection of the check's own, a new one, or a pooled one."""
+        """`query`'s first row, on an idle connection of this set, a new one, or a pooled one."""
+        for observer in self.observers:
+            observer(query)
         connection = await self._take()
         if connection is None:
             return await self._on_pooled(query, args)
@@ -93,3 +95,17 @@ class TokenCheck:
     def _drop(self, connection: asyncpg.Connection) -> None:
         self._open -= 1
         connection.terminate()
+
+
+_READS: weakref.WeakKeyDictionary[AsyncEngine, DriverConnections] = weakref.WeakKeyDictionary()
+
+
+def register_reads(connections: DriverConnections) -> None:
+    """The connections one-statement reads on `connections.engine` run on (the app's, while it serves)."""
+    _READS[connections.engine] = connections
+
+
+def reads(engine: AsyncEngine) -> DriverConnections | None:
+    """The read connections registered for `engine`; None for an engine no app serves with (a script's, a test's),
+    whose reads run on its pool."""
+    return _READS.get(engine)
