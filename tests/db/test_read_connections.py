@@ -1,0 +1,114 @@
+"""The compiled reads' driver connections (server/db/driver.py): a compiled read runs its statement on one of the
+app's own connections, not a pooled one; more concurrent reads than it has connections are all answered (the rest
+on pooled connections); a connection PostgreSQL closed is replaced; and a statement is planned once per connection
+however long its text (the chronology's is ~80 kB, beyond asyncpg's default limit for keeping a plan)."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+
+from sqlalchemy import event, text
+
+from server.app import READ_CONNECTIONS
+from server.db import driver
+from tests.auth_helpers import sign_in
+from tests.builders import create_area
+from tests.graphql_client import operation_documents
+
+
+def by_hash(name: str, variables: dict) -> dict:
+    """The persisted request of a trusted document, which the compiled path answers."""
+    digest = hashlib.sha256(operation_documents()[name].encode()).hexdigest()
+    return {
+        "operationName": name,
+        "variables": variables,
+        "extensions": {"persistedQuery": {"version": 1, "sha256Hash": digest}},
+    }
+
+
+async def ask(http, token: str, name: str, variables: dict) -> dict:
+    response = await http.post("/graphql", json=by_hash(name, variables), headers={"Authorization": f"Bearer {token}"})
+    body = response.json()
+    assert "errors" not in body, body
+    return body["data"]
+
+
+async def test_a_compiled_read_runs_on_the_apps_read_connections_not_the_pool(gql, http, app, sessions):
+    # given a lead professional signed in, and the statements the pool and the read connections send counted apart
+    area = await create_area(sessions)
+    token = await sign_in(gql, area.lead, fresh=True)
+    engine, reads = app.state.taf.engine, driver.reads(app.state.taf.engine)
+    pooled: list[str] = []
+    sent: list[str] = []
+
+    def on_pool(conn, cursor, statement, parameters, context, executemany):
+        pooled.append(statement)
+
+    event.listen(engine.sync_engine, "before_cursor_execute", on_pool)
+    reads.observers.append(sent.append)
+    try:
+        # when they read their family's chronology, compiled
+        data = await ask(http, token, "FamilyChronology", {"familyId": str(area.family.id), "first": 20})
+    finally:
+        event.remove(engine.sync_engine, "before_cursor_execute", on_pool)
+        reads.observers.remove(sent.append)
+
+    # then the compiled statement went on a read connection, and no statement of the read on the pool
+    assert data["family"]["chronology"]["totalCount"] > 0
+    assert any("json_build_object" in statement for statement in sent)
+    assert not any("json_build_object" in statement for statement in pooled)
+    assert 1 <= reads.open_connections <= READ_CONNECTIONS
+
+
+async def test_more_concurrent_reads_than_connections_are_all_answered(gql, http, app, sessions):
+    # given a lead professional signed in
+    area = await create_area(sessions)
+    token = await sign_in(gql, area.lead, fresh=True)
+
+    # when far more compiled reads than the app has read connections arrive at once
+    family = str(area.family.id)
+    answers = await asyncio.gather(*(ask(http, token, "Family", {"id": family}) for _ in range(3 * READ_CONNECTIONS)))
+
+    # then every one is answered, and no more read connections were opened than allowed
+    assert all(answer["family"]["id"] == family for answer in answers)
+    assert driver.reads(app.state.taf.engine).open_connections <= READ_CONNECTIONS
+
+
+async def test_a_read_connection_postgres_closed_is_replaced(gql, http, app, sessions):
+    # given compiled reads answered on the read connections
+    area = await create_area(sessions)
+    token = await sign_in(gql, area.lead, fresh=True)
+    family = str(area.family.id)
+    assert (await ask(http, token, "Family", {"id": family}))["family"]["id"] == family
+
+    # when PostgreSQL ends every connection whose last statement was a compiled read
+    async with sessions() as session:
+        connection = await session.connection()
+        ended = await connection.execute(
+            text(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+                " WHERE query LIKE 'WITH facts AS%' AND pid <> pg_backend_pid()"
+            )
+        )
+        assert ended.all()
+    await asyncio.sleep(0.3)  # the driver reads the end of each stream
+
+    # then the next reads are answered all the same
+    for _ in range(3):
+        assert (await ask(http, token, "Family", {"id": family}))["family"]["id"] == family
+
+
+async def test_a_long_statement_is_planned_once_per_connection(gql, http, app, sessions):
+    # given the chronology read a dozen times, one at a time (so on one read connection)
+    area = await create_area(sessions)
+    token = await sign_in(gql, area.lead, fresh=True)
+    for _ in range(12):
+        await ask(http, token, "FamilyChronology", {"familyId": str(area.family.id), "first": 20})
+
+    # then the connection kept its statement prepared (asyncpg would not keep a text over 15 kB by default)
+    reads = driver.reads(app.state.taf.engine)
+    kept = await reads.fetchrow(
+        "SELECT count(*), max(length(statement)) FROM pg_prepared_statements WHERE statement LIKE '%chronology%'"
+    )
+    assert kept is not None and kept[0] >= 1 and kept[1] > 15 * 1024
