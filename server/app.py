@@ -76,6 +76,7 @@ def create_app(settings: Settings, *, database_url: str | None = None, clock: Cl
             await state.notifications.stop()
             await background.dispose()
             await state.token_check.close()
+            driver.unregister_reads(engine)
             await reads.close()
             await engine.dispose()
 

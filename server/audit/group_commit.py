@@ -20,6 +20,8 @@ from typing import Any
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from server.db import driver
+
 # One text whatever the number of events (asyncpg prepares it once per connection): the columns as arrays,
 # unnested in their order. The rows go to the trigger in that order, so chain order is the arrays' order.
 _INSERT = """
@@ -104,7 +106,12 @@ class GroupCommit:
     async def _insert(self, rows: Encoded) -> None:
         columns = tuple(list(column) for column in zip(*rows, strict=True))
         # One statement sent alone is its own transaction (autocommit, synchronous commit as configured):
-        # one round trip, committed before it returns.
+        # one round trip, committed before it returns. On the app's read connections where it has them (no
+        # SQLAlchemy: server/db/driver.py), else on a pooled connection.
+        connections = driver.reads(self._engine)
+        if connections is not None:
+            await connections.fetchrow(_INSERT, *columns)
+            return
         async with self._engine.connect() as connection:
             alone = await connection.execution_options(isolation_level="AUTOCOMMIT")
             await alone.exec_driver_sql(_INSERT, columns)
@@ -118,7 +125,8 @@ def _encoded(row: dict[str, Any]) -> tuple[Any, ...]:
 
 
 def _rows_refused(error: Exception) -> bool:
-    state = getattr(getattr(error, "orig", None), "sqlstate", None) if isinstance(error, DBAPIError) else None
+    """What the database said of the rows (the driver's error, or SQLAlchemy's around it)."""
+    state = getattr(error.orig if isinstance(error, DBAPIError) else error, "sqlstate", None)
     return isinstance(state, str) and state[:2] in _ROWS_REFUSED
 
 

@@ -5,8 +5,9 @@ Drawing a connection from SQLAlchemy's pool and executing through it costs more 
 work: checkout and return, the greenlet bridge, the cursor (bench/README.md "The cost of being signed in" and
 "Compiled reads on driver connections"). Here an idle connection is taken from a list and put back, nothing
 else. Two sets of them: the token check's (server/auth/service.py `authenticate`) and the compiled reads'
-(registered for the engine, `reads`, which server/db/prepared.py `first_alone` runs on). Nothing is kept on them
-but prepared statements: every read is one statement on its own snapshot, as before.
+(registered for the engine, `reads`, which server/db/prepared.py `first_alone` runs on, and the read audit's
+INSERT, server/audit/group_commit.py). Nothing is kept on them but prepared statements: each statement is alone,
+its own transaction (autocommit), as before.
 
 The connections are opened as the engine's pool opens its own (server/db/engine.py `driver_connection`: same URL,
 connect arguments and statement timeout), when first needed. At most `size` of them: when all are busy
@@ -103,6 +104,10 @@ _READS: weakref.WeakKeyDictionary[AsyncEngine, DriverConnections] = weakref.Weak
 def register_reads(connections: DriverConnections) -> None:
     """The connections one-statement reads on `connections.engine` run on (the app's, while it serves)."""
     _READS[connections.engine] = connections
+
+
+def unregister_reads(engine: AsyncEngine) -> None:
+    _READS.pop(engine, None)
 
 
 def reads(engine: AsyncEngine) -> DriverConnections | None:

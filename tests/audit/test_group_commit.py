@@ -13,6 +13,8 @@ from server.audit.chain import verify
 from server.audit.group_commit import GroupCommit
 from server.audit.models import AuditOutcome
 from server.clock import utcnow
+from server.db import driver
+from server.db.engine import driver_connection
 
 
 def _rows(marker: str, n: int, *, address: str = "127.0.0.1") -> list[dict]:
@@ -28,6 +30,22 @@ def _rows(marker: str, n: int, *, address: str = "127.0.0.1") -> list[dict]:
         }
         for i in range(n)
     ]
+
+
+@pytest.fixture(params=["pool", "driver"])
+async def engine(request, sessions):
+    """The sessions' engine, with or without read connections registered (the app's: server/db/driver.py)."""
+    bound = sessions.kw["bind"]
+    if request.param == "pool":
+        yield bound
+        return
+    connections = driver.DriverConnections(bound, lambda: driver_connection(bound), size=2)
+    driver.register_reads(connections)
+    try:
+        yield bound
+    finally:
+        driver.unregister_reads(bound)
+        await connections.close()
 
 
 async def _written(engine, marker_prefix: str) -> list[tuple[str, int, int]]:
@@ -52,9 +70,8 @@ async def _committed(engine, marker: str) -> int:
         ).scalar_one()
 
 
-async def test_concurrent_requests_share_transactions_and_return_once_committed(sessions):
+async def test_concurrent_requests_share_transactions_and_return_once_committed(sessions, engine):
     # given one writer and twenty requests arriving together, each with two events
-    engine = sessions.kw["bind"]
     writer = GroupCommit(engine)
     prefix = f"group-{uuid.uuid4()}-"
 
@@ -80,9 +97,8 @@ async def test_concurrent_requests_share_transactions_and_return_once_committed(
         assert (await verify(session)).intact
 
 
-async def test_one_requests_bad_events_fail_that_request_only(sessions):
+async def test_one_requests_bad_events_fail_that_request_only(sessions, engine):
     # given a writer busy with one request, and three more queued, the second with an address too long to store
-    engine = sessions.kw["bind"]
     writer = GroupCommit(engine)
     prefix = f"bad-{uuid.uuid4()}-"
     first = asyncio.ensure_future(writer.write(_rows(f"{prefix}first", 1)))
@@ -103,9 +119,8 @@ async def test_one_requests_bad_events_fail_that_request_only(sessions):
     assert await _committed(engine, f"{prefix}2") == 1
 
 
-async def test_a_request_alone_is_written_at_once(sessions):
+async def test_a_request_alone_is_written_at_once(sessions, engine):
     # given a writer with nothing in flight
-    engine = sessions.kw["bind"]
     writer = GroupCommit(engine)
     marker = f"alone-{uuid.uuid4()}"
     # when one request writes, then its events are committed when it returns, by the request's own task
@@ -115,9 +130,8 @@ async def test_a_request_alone_is_written_at_once(sessions):
     assert await _committed(engine, marker) == 3
 
 
-async def test_events_that_cannot_be_written_as_json_fail_their_own_request_at_once(sessions):
+async def test_events_that_cannot_be_written_as_json_fail_their_own_request_at_once(sessions, engine):
     # given a writer busy with one request
-    engine = sessions.kw["bind"]
     writer = GroupCommit(engine)
     prefix = f"json-{uuid.uuid4()}-"
     first = asyncio.ensure_future(writer.write(_rows(f"{prefix}first", 1)))
