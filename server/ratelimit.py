@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlmodel import Field, SQLModel
 
 from server.db.engine import SessionFactory, unit_of_work
+from server.db.prepared import prepared
 from server.errors import RateLimited
 
 
@@ -42,6 +43,29 @@ class Budget:
 _NO_FLUSH_WAIT = sa.select(sa.func.set_config("synchronous_commit", "off", True)).scalar_subquery()
 
 
+def _count() -> sa.Insert:
+    """One more call in the subject's window (:bucket, :subject, :window_start), returning the window's calls; the
+    subject's older windows are cleared in the same statement (one round trip)."""
+    table = RateLimitWindow.__table__  # type: ignore[attr-defined]
+    bucket, subject = sa.bindparam("bucket", type_=sa.String()), sa.bindparam("subject", type_=sa.String())
+    window_start = sa.bindparam("window_start", type_=sa.DateTime(timezone=True))
+    older = (
+        sa.delete(table)
+        .where(table.c.bucket == bucket, table.c.subject == subject, table.c.window_start < window_start)
+        .cte("older")
+    )
+    return (
+        insert(table)
+        .values(bucket=bucket, subject=subject, window_start=window_start, hits=1)
+        .on_conflict_do_update(index_elements=["bucket", "subject", "window_start"], set_={"hits": table.c.hits + 1})
+        .returning(table.c.hits, _NO_FLUSH_WAIT)
+        .add_cte(older)
+    )
+
+
+_COUNT = _count()
+
+
 async def spend(
     sessions: SessionFactory,
     budget: Budget,
@@ -51,32 +75,18 @@ async def spend(
     engine: AsyncEngine | None = None,
 ) -> None:
     """Count one call against the subject's budget (committed at once, so every instance sees it);
-    raise RateLimited when it is over. With `engine`, the count is one statement sent alone on a pooled
-    connection (autocommit: its own transaction, one round trip where a session's is three)."""
+    raise RateLimited when it is over. With `engine`, the count is one statement sent alone (autocommit: its own
+    transaction, one round trip where a session's is three), prepared once, on the app's driver connections where
+    it has them (server/db/prepared.py `first_alone`)."""
     now = time.time() if now is None else now
     start = math.floor(now / budget.window_seconds) * budget.window_seconds
-    window_start = datetime.fromtimestamp(start, UTC)
-    table = RateLimitWindow.__table__  # type: ignore[attr-defined]
-    # The subject's older windows are cleared in the same statement (one round trip).
-    older = (
-        sa.delete(table)
-        .where(table.c.bucket == budget.bucket, table.c.subject == subject, table.c.window_start < window_start)
-        .cte("older")
-    )
-    count = (
-        insert(table)
-        .values(bucket=budget.bucket, subject=subject, window_start=window_start, hits=1)
-        .on_conflict_do_update(index_elements=["bucket", "subject", "window_start"], set_={"hits": table.c.hits + 1})
-        .returning(table.c.hits, _NO_FLUSH_WAIT)
-        .add_cte(older)
-    )
+    values = {"bucket": budget.bucket, "subject": subject, "window_start": datetime.fromtimestamp(start, UTC)}
     if engine is None:
         async with unit_of_work(sessions) as session:
-            hits = (await session.exec(count)).one()[0]  # type: ignore[call-overload]
+            hits = (await session.exec(_COUNT, params=values)).one()[0]  # type: ignore[call-overload]
     else:
-        async with engine.connect() as connection:
-            alone = await connection.execution_options(isolation_level="AUTOCOMMIT")
-            hits = (await alone.execute(count)).one()[0]
+        count = prepared((__name__, engine.dialect.name), engine.dialect, lambda: _COUNT)
+        hits = (await count.first_alone(engine, values))[0]
     if hits > budget.limit:
         retry_after = max(1, math.ceil(start + budget.window_seconds - now))
         error = RateLimited(

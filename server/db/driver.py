@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import weakref
 from collections.abc import Awaitable, Callable
+from typing import Any
 
 import asyncpg
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -41,8 +42,9 @@ class DriverConnections:
     def open_connections(self) -> int:
         return self._open
 
-    async def fetchrow(self, query: str, *args: object) -> asyncpg.Record | None:
-        """`query`'s first row, on an idle connection of this set, a new one, or a pooled one."""
+    async def fetchrow(self, query: str, *args: object) -> Any:
+        """`query`'s first row (a record its columns are read from by position), or None: on an idle connection of
+        this set, a new one, or a pooled one."""
         for observer in self.observers:
             observer(query)
         connection = await self._take()
@@ -82,10 +84,12 @@ class DriverConnections:
             self._open -= 1
             raise
 
-    async def _on_pooled(self, query: str, args: tuple[object, ...]) -> asyncpg.Record | None:
+    async def _on_pooled(self, query: str, args: tuple[object, ...]) -> Any:
+        """Through SQLAlchemy's cursor, which prepares a text of any size once per pooled connection (asyncpg's own
+        cache, which the pooled connection's driver would use, keeps no text over 15 kB)."""
         async with self.engine.connect() as connection:
-            pooled = await connection.get_raw_connection()
-            return await pooled.driver_connection.fetchrow(query, *args)  # type: ignore[union-attr]
+            alone = await connection.execution_options(isolation_level="AUTOCOMMIT")
+            return (await alone.exec_driver_sql(query, args)).first()
 
     def _give_back(self, connection: asyncpg.Connection) -> None:
         if self._closed:

@@ -25,7 +25,7 @@ class Prepared:
     run sends that text with the values (asyncpg prepares it once per connection), without building the
     statement again or walking it for SQLAlchemy's cache key."""
 
-    def __init__(self, statement: sa.Select, dialect: Dialect, *, inline: bool = False) -> None:
+    def __init__(self, statement: sa.Select | sa.Insert, dialect: Dialect, *, inline: bool = False) -> None:
         statement = replacement_traverse(statement, {}, _in_as_any)
         if inline:
             statement = replacement_traverse(statement, {}, _inline(dialect))
@@ -43,10 +43,11 @@ class Prepared:
         return (await self._run(session, values)).first()
 
     async def first_alone(self, engine: AsyncEngine, values: dict[str, Any]) -> Any:
-        """`first` for a statement that is the whole read, with no session and no transaction around it
-        (autocommit: one statement reads one snapshot), so one round trip where a session's read is three (BEGIN,
-        the statement, ROLLBACK), and none of the session's machinery: on the read connections of the app serving
-        with `engine` (server/db/driver.py, no SQLAlchemy at all), else on a pooled connection."""
+        """`first` for a statement that is a whole piece of a request's work on the database (a read; the rate
+        budget's count, server/ratelimit.py), with no session and no transaction around it (autocommit: one
+        statement reads one snapshot), so one round trip where a session's is three (BEGIN, the statement, ROLLBACK
+        or COMMIT), and none of the session's machinery: on the read connections of the app serving with `engine`
+        (server/db/driver.py, no SQLAlchemy at all), else on a pooled connection."""
         given = {**self.constants, **values}
         arguments = tuple(given[name] for name in self.names)
         connections = driver.reads(engine)
@@ -104,7 +105,9 @@ def _inline(dialect: Dialect) -> Callable[[Any], Any]:
 _PREPARED: dict[Hashable, Prepared] = {}
 
 
-def prepared(key: Hashable, dialect: Dialect, build: Callable[[], sa.Select], *, inline: bool = False) -> Prepared:
+def prepared(
+    key: Hashable, dialect: Dialect, build: Callable[[], sa.Select | sa.Insert], *, inline: bool = False
+) -> Prepared:
     """The statement `build` returns, built and compiled the first time `key` is asked for; with `inline`, its
     constants written into its text (`_inline`: so far for the caseload, whose plans were checked)."""
     found = _PREPARED.get(key)
