@@ -6,11 +6,10 @@ from __future__ import annotations
 
 import asyncio
 
-from sqlalchemy import text
-
 from server.app import TOKEN_CHECK_CONNECTIONS
 from tests.auth_helpers import sign_in
 from tests.builders import create_area
+from tests.db_helpers import end_connections
 
 CHECK = "FROM session_token AS t JOIN app_user AS u"
 
@@ -35,17 +34,7 @@ async def test_a_connection_postgres_closed_is_replaced(gql, sessions):
     assert (await gql.data("Me", token=token))["me"]["id"]
 
     # when PostgreSQL ends every connection whose last statement was the token check
-    async with sessions() as session:
-        connection = await session.connection()
-        ended = await connection.execute(
-            text(
-                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
-                " WHERE query LIKE :check AND pid <> pg_backend_pid()"
-            ),
-            {"check": f"%{CHECK}%"},
-        )
-        assert ended.all()
-    await asyncio.sleep(0.3)  # the driver reads the end of each stream
+    assert await end_connections(sessions, f"%{CHECK}%")
 
     # then the next requests are answered as the worker, not refused as the database being down
     for _ in range(3):
