@@ -114,9 +114,10 @@ _FACTS_COLUMNS = """
 # The facts that are not about the family (read once per statement, the same for every family).
 _POLICE = "SELECT a.id FROM agency a WHERE a.kind = 'police'"
 # The agreements in force that the actor's agency ({agency}) is a party to, `a` the agreement, `mine` the party.
-_AGREEMENT_IN_FORCE = """mine.agency_id = {agency} AND a.ended_at IS NULL
+_AGREEMENT_CURRENT = """a.ended_at IS NULL
           AND a.starts_on <= CAST(statement_timestamp() AT TIME ZONE 'UTC' AS date)
           AND a.ends_on >= CAST(statement_timestamp() AT TIME ZONE 'UTC' AS date)"""
+_AGREEMENT_IN_FORCE = "mine.agency_id = {agency} AND " + _AGREEMENT_CURRENT
 _AGREEMENTS = f"""
         SELECT other.agency_id::text || ' ' || category
         FROM data_sharing_agreement_party mine
@@ -131,10 +132,11 @@ _AGREEMENTS = f"""
 # agreements). What every statement whose facts Python reads sends: made into pairs by PostgreSQL, the agreements
 # were most of the facts statement of a write (-0.25 ms of its 0.56: bench/README.md, "The facts statement's
 # agreements as parties").
-_AGREEMENT_PARTIES = f"""
-        SELECT array_to_string(ARRAY(SELECT p.agency_id::text FROM data_sharing_agreement_party p
+_PARTIES_TEXT = """array_to_string(ARRAY(SELECT p.agency_id::text FROM data_sharing_agreement_party p
                                      WHERE p.agreement_id = a.id ORDER BY p.agency_id), ' ')
-               || ';' || COALESCE(array_to_string(a.categories, ' '), '')
+               || ';' || COALESCE(array_to_string(a.categories, ' '), '')"""
+_AGREEMENT_PARTIES = f"""
+        SELECT {_PARTIES_TEXT}
         FROM data_sharing_agreement_party mine
         JOIN data_sharing_agreement a ON a.id = mine.agreement_id
         WHERE {_AGREEMENT_IN_FORCE}
@@ -259,19 +261,45 @@ _PAIR_FACTS_SQL = sa.text(
     sa.bindparam("closed_read_period", type_=sa.Interval()),
 )
 
-# Every active team member of some families, with their account and their facts of the family, in one
-# statement (a notification dispatcher's batch: a family's team is who must know of most events); each
-# member's agreements as their agency's agreements (_AGREEMENT_PARTIES, team_member_facts), not as pairs.
-_TEAM_FACTS_SQL = sa.text(
-    "SELECT t.family_id, t.user_id, t.agency_id, t.role,"  # noqa: S608 (constant text: every value is bound)
-    " u.display_name, u.kind, u.role, u.agency_id, u.family_member_id, u.is_active,"
-    " ARRAY(SELECT p.kind FROM notification_preference p WHERE p.user_id = u.id AND p.delivery = 'daily_digest'),"
-    " f.id,"
-    + _facts_columns(user="u.id", agency="u.agency_id", member="u.family_member_id", agreements=_AGREEMENT_PARTIES)
-    + " FROM team_membership t JOIN app_user u ON u.id = t.user_id JOIN family f ON f.id = t.family_id"
-    " WHERE t.family_id = ANY (:family_ids) AND t.valid_to IS NULL"
-).bindparams(
+# The agreements in force, each as _AGREEMENT_PARTIES gives it, worked out once per statement (the team's
+# statement: a member's agreements are then a look-up of their agency's parties, not each agreement's parties
+# sorted again for every member).
+_AGREEMENT_TEXTS = f"""agreement_text AS MATERIALIZED (
+    SELECT a.id, {_PARTIES_TEXT} AS parties FROM data_sharing_agreement a WHERE {_AGREEMENT_CURRENT})"""  # noqa: S608
+_AGREEMENT_PARTIES_OF_TEXTS = """
+        SELECT x.parties FROM data_sharing_agreement_party mine JOIN agreement_text x ON x.id = mine.agreement_id
+        WHERE mine.agency_id = {agency} ORDER BY x.id
+"""
+
+
+def _team_facts_text(families: str) -> str:
+    """Every active team member of the families `families` selects (a condition on `t.family_id`), with their
+    account and their facts of the family, in one statement (a notification dispatcher's batch: a family's team
+    is who must know of most events); each member's agreements as their agency's agreements (_AGREEMENT_PARTIES,
+    team_member_facts), not as pairs."""
+    return (
+        f"WITH {_AGREEMENT_TEXTS} SELECT t.family_id, t.user_id, t.agency_id, t.role,"  # noqa: S608 (constant text)
+        " u.display_name, u.kind, u.role, u.agency_id, u.family_member_id, u.is_active,"
+        " ARRAY(SELECT p.kind FROM notification_preference p WHERE p.user_id = u.id AND p.delivery = 'daily_digest'),"
+        " f.id,"
+        + _facts_columns(
+            user="u.id", agency="u.agency_id", member="u.family_member_id", agreements=_AGREEMENT_PARTIES_OF_TEXTS
+        )
+        + " FROM team_membership t JOIN app_user u ON u.id = t.user_id JOIN family f ON f.id = t.family_id"
+        f" WHERE {families} AND t.valid_to IS NULL"
+    )
+
+
+_TEAM_FACTS_SQL = sa.text(_team_facts_text("t.family_id = ANY (:family_ids)")).bindparams(
     sa.bindparam("family_ids", type_=ARRAY(sa.Uuid())),
+    sa.bindparam("closed_read_period", type_=sa.Interval()),
+)
+# The same for one family (a dispatch at commit is for the one family the change was about), its id a scalar so
+# that PostgreSQL keeps one generic plan (as _ONE_FAMILY_FACTS), and given through a sub-select so that a custom
+# plan is estimated for a team of the average size too: else a family whose team is smaller than the average
+# (the bench's) is planned anew at every dispatch, ~2 ms of its ~4 (bench/README.md, "The team's facts").
+_ONE_TEAM_FACTS_SQL = sa.text(_team_facts_text("t.family_id = (SELECT CAST(:family_id AS uuid))")).bindparams(
+    sa.bindparam("family_id", type_=sa.Uuid()),
     sa.bindparam("closed_read_period", type_=sa.Interval()),
 )
 TEAM_FACTS_LEAD = 11  # columns before a row's facts (family id first), see _TEAM_FACTS_SQL
@@ -459,6 +487,8 @@ def team_facts_statement(
     role, agency id, family member id and is_active, the kinds of notification they take in the daily digest,
     then the facts columns of that member and family as facts_from_rows reads them) for each active membership
     of these families: what a dispatch to a team needs of it, in one statement."""
+    if len(family_ids) == 1:
+        return _ONE_TEAM_FACTS_SQL.params(family_id=family_ids[0], closed_read_period=closed_read_period)
     return _TEAM_FACTS_SQL.params(family_ids=family_ids, closed_read_period=closed_read_period)
 
 

@@ -72,6 +72,12 @@ async def test_members_sharing_agencies_and_agreements_have_their_own_facts(sess
         rows = (await session.exec(team_facts_statement([family.id for family in families]))).all()
         read = {(row[0], row[1]): team_member_facts(row) for row in rows}
         assert len(read) == 10 + 1 + 5 + 1
+        # (and each family's team alone, the statement of a dispatch at commit, reads the same)
+        for family in families:
+            alone_rows = (await session.exec(team_facts_statement([family.id]))).all()
+            assert {(row[0], row[1]): team_member_facts(row) for row in alone_rows} == {
+                key: facts for key, facts in read.items() if key[0] == family.id
+            }
         # then each member's facts of each family are those read for them alone
         for (family_id, user_id), facts in read.items():
             user = next(user for user in [*leads, *team] if user.id == user_id)
