@@ -108,13 +108,7 @@ class GroupCommit:
         # One statement sent alone is its own transaction (autocommit, synchronous commit as configured):
         # one round trip, committed before it returns. On the app's read connections where it has them (no
         # SQLAlchemy: server/db/driver.py), else on a pooled connection.
-        connections = driver.reads(self._engine)
-        if connections is not None:
-            await connections.fetchrow(_INSERT, *columns)
-            return
-        async with self._engine.connect() as connection:
-            alone = await connection.execution_options(isolation_level="AUTOCOMMIT")
-            await alone.exec_driver_sql(_INSERT, columns)
+        await driver.fetchrow_alone(self._engine, _INSERT, *columns)
 
 
 def _encoded(row: dict[str, Any]) -> tuple[Any, ...]:

@@ -49,7 +49,7 @@ class DriverConnections:
             observer(query)
         connection = await self._take()
         if connection is None:
-            return await self._on_pooled(query, args)
+            return await _on_pool(self.engine, query, args)
         try:
             row = await connection.fetchrow(query, *args)
         except BaseException:
@@ -84,13 +84,6 @@ class DriverConnections:
             self._open -= 1
             raise
 
-    async def _on_pooled(self, query: str, args: tuple[object, ...]) -> Any:
-        """Through SQLAlchemy's cursor, which prepares a text of any size once per pooled connection (asyncpg's own
-        cache, which the pooled connection's driver would use, keeps no text over 15 kB)."""
-        async with self.engine.connect() as connection:
-            alone = await connection.execution_options(isolation_level="AUTOCOMMIT")
-            return (await alone.exec_driver_sql(query, args)).first()
-
     def _give_back(self, connection: asyncpg.Connection) -> None:
         if self._closed:
             self._drop(connection)
@@ -118,3 +111,22 @@ def reads(engine: AsyncEngine) -> DriverConnections | None:
     """The read connections registered for `engine`; None for an engine no app serves with (a script's, a test's),
     whose reads run on its pool."""
     return _READS.get(engine)
+
+
+async def fetchrow_alone(engine: AsyncEngine, query: str, *args: object) -> Any:
+    """`query`'s first row, or None, the statement sent alone (autocommit: its own transaction, one snapshot, one
+    round trip): on the read connections registered for `engine`, else (a script's engine, a test's) on a pooled
+    connection."""
+    connections = _READS.get(engine)
+    if connections is not None:
+        return await connections.fetchrow(query, *args)
+    return await _on_pool(engine, query, args)
+
+
+async def _on_pool(engine: AsyncEngine, query: str, args: tuple[object, ...]) -> Any:
+    """Through SQLAlchemy's cursor on a pooled connection, which prepares a text of any size once per connection
+    (asyncpg's own cache, which the pooled connection's driver would use, keeps no text over 15 kB)."""
+    async with engine.connect() as connection:
+        alone = await connection.execution_options(isolation_level="AUTOCOMMIT")
+        result = await alone.exec_driver_sql(query, args)
+        return result.first() if result.returns_rows else None  # an INSERT's, as asyncpg's fetchrow of one

@@ -50,13 +50,7 @@ class Prepared:
         (server/db/driver.py, no SQLAlchemy at all), else on a pooled connection."""
         given = {**self.constants, **values}
         arguments = tuple(given[name] for name in self.names)
-        connections = driver.reads(engine)
-        if connections is not None:
-            return await connections.fetchrow(self.sql, *arguments)
-        async with engine.connect() as connection:
-            alone = await connection.execution_options(isolation_level="AUTOCOMMIT")
-            result = await alone.exec_driver_sql(self.sql, arguments)
-            return result.first()
+        return await driver.fetchrow_alone(engine, self.sql, *arguments)
 
     async def all(self, session: AsyncSession, values: dict[str, Any]) -> list[Any]:
         return list((await self._run(session, values)).all())

@@ -32,14 +32,16 @@ def _rows(marker: str, n: int, *, address: str = "127.0.0.1") -> list[dict]:
     ]
 
 
-@pytest.fixture(params=["pool", "driver"])
+@pytest.fixture(params=["pool", "driver", "driver busy"])
 async def engine(request, sessions):
-    """The sessions' engine, with or without read connections registered (the app's: server/db/driver.py)."""
+    """The sessions' engine, with or without read connections registered (the app's: server/db/driver.py); "driver
+    busy": registered, none ever free (each INSERT then goes to a pooled connection, as when every one is busy)."""
     bound = sessions.kw["bind"]
     if request.param == "pool":
         yield bound
         return
-    connections = driver.DriverConnections(bound, lambda: driver_connection(bound), size=2)
+    size = 0 if request.param == "driver busy" else 2
+    connections = driver.DriverConnections(bound, lambda: driver_connection(bound), size=size)
     driver.register_reads(connections)
     try:
         yield bound
