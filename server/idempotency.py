@@ -11,12 +11,14 @@ from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlmodel import Field, SQLModel
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from notifications import transaction
 from server import writes
 from server.db.columns import created_at_field
+from server.db.prepared import Prepared, prepared
 from server.errors import BadUserInput, Conflict
 
 
@@ -110,15 +112,15 @@ async def claim(
     family's status (`writes.shared_by`), one round trip fewer. A replay or a CONFLICT holds that shared lock
     needlessly until it ends; nothing waits on it but changes holding the family exclusively."""
     values = {"claim_user_id": user_id, "claim_key": check_key(key), "claim_action": action}
-    # On the transaction's connection (Core): the claim is a request's first statement, there is nothing for the
-    # ORM to flush or load, and its execution path costs more than the statement's own work (bench/README.md).
+    # Straight to asyncpg in the transaction (Prepared.rows_in): the claim is a request's first statement, there is
+    # nothing for the ORM to flush or load, and SQLAlchemy's execution costs more than the statement's own work.
     connection = await transaction.connection(session)
     if sharing is None:
-        if (await connection.execute(_CLAIM, {**values, "claim_payload_hash": payload})).first() is not None:
+        if await _prepared(_CLAIM, connection).rows_in(connection, {**values, "claim_payload_hash": payload}):
             return None
     else:
         sent = {**values, "claim_payload_hash": payload, "locked_family_id": sharing}
-        claimed, status = (await connection.execute(_CLAIM_SHARING, sent)).one()
+        ((claimed, status),) = await _prepared(_CLAIM_SHARING, connection).rows_in(connection, sent)
         writes.shared_by(session, sharing, status)
         if claimed is not None:
             return None
@@ -133,6 +135,10 @@ async def claim(
     if row.action != action or row.result_id is None or not same_payload:
         raise Conflict(DIFFERENT_REQUEST)
     return row.result_id
+
+
+def _prepared(statement: sa.Insert | sa.Select, connection: AsyncConnection) -> Prepared:
+    return prepared((__name__, id(statement)), connection.dialect, lambda: statement)
 
 
 async def record_result(session: AsyncSession, *, user_id: uuid.UUID, key: str, result_id: uuid.UUID) -> None:

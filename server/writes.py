@@ -10,13 +10,15 @@ Foreign keys are checked at the end of that statement, so a queued row may refer
 from __future__ import annotations
 
 import uuid
-from collections.abc import Awaitable, Callable, Hashable
+from collections.abc import Awaitable, Callable, Hashable, Sequence
 from dataclasses import dataclass, field
 from functools import partial
 from typing import Any, TypeVar
 
 import sqlalchemy as sa
+from sqlalchemy.engine import Dialect
 from sqlalchemy.exc import DBAPIError
+from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.sql.dml import UpdateBase
 from sqlmodel import SQLModel, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -25,6 +27,7 @@ from notifications import outbox, transaction
 from server.access.actor import Act
 from server.access.kinds import Kind
 from server.access.pep import FAMILY_NOT_FOUND, AccessControl
+from server.db.prepared import Prepared, prepared
 from server.errors import Conflict, NotFound
 from server.family.models import Family, FamilyStatus
 
@@ -95,7 +98,8 @@ async def share_and_require(
         status = known[family_id]
     else:
         connection = await transaction.connection(session)
-        status = (await connection.execute(SHARE_STATUS, {"locked_family_id": family_id})).scalar()
+        share = prepared((__name__, "share status"), connection.dialect, lambda: SHARE_STATUS)
+        status = next((row[0] for row in await share.rows_in(connection, {"locked_family_id": family_id})), None)
     await access.require(session, act, kind, family_id)
     assert status is not None  # visible families exist
     _require_open_status(status)
@@ -294,20 +298,22 @@ async def flush(session: AsyncSession) -> None:
         params.update(outbox.event_params(payload, event, f"e{index}_"))
     for index, (write, _) in enumerate(reads):
         params.update({f"r{index}_{name}": value for name, value in write.params.items()})
-    statement = _statement(queue, tuple(index for index, _ in checks), len(events), [write for write, _ in reads])
     connection = await transaction.connection(session)  # a Core statement: no ORM execution (pending rows flushed)
+    statement = _statement(
+        queue, tuple(index for index, _ in checks), len(events), [write for write, _ in reads], connection.dialect
+    )
     try:
-        result = await connection.execute(statement, params)
+        rows, keys = await _run(connection, statement, params)
     except DBAPIError as error:
         for refusal in refusals:
             refusal(error)
         raise
     if not events and not checks and not reads and len(queue) == 1:
         return
-    row = result.one()
+    (row,) = rows
     values = list(row)
     outbox.written(session, events, values[len(checks) : len(checks) + len(events)])
-    _read(reads, row._mapping, len(checks) + len(events))
+    _read(reads, dict(zip(keys, values, strict=True)), len(checks) + len(events))
     for (_, matched), found in zip(checks, values, strict=False):
         await matched(found)
 
@@ -322,11 +328,25 @@ def _read(reads: list[tuple[_Write, Read]], columns: Any, first: int) -> None:
         read.values = mine if any(value is not None for value in mine.values()) else None
 
 
-_SHAPED: dict[Hashable, sa.Executable] = {}  # flush statements by shape; few (one per kind of change)
+async def _run(
+    connection: AsyncConnection, statement: sa.Executable | Prepared, params: dict[str, Any]
+) -> tuple[Sequence[Sequence[Any]], Sequence[str]]:
+    """The flush statement's rows and their columns' names."""
+    if isinstance(statement, Prepared):
+        return await statement.rows_in(connection, params), statement.keys
+    result = await connection.execute(statement, params)
+    return (result.all(), list(result.keys())) if result.returns_rows else ([], [])
+
+
+_SHAPED: dict[Hashable, sa.Executable | Prepared] = {}  # flush statements by shape; few (one per kind of change)
 _SHAPED_MOST = 512  # a bound, should some caller's shapes vary without end
 
 
-def _statement(queue: list[_Write], checked: tuple[int, ...], events: int, reads: list[_Write]) -> sa.Executable:
+def _statement(
+    queue: list[_Write], checked: tuple[int, ...], events: int, reads: list[_Write], dialect: Dialect
+) -> sa.Executable | Prepared:
+    """The flush's statement: of a known shape, built and compiled once (Prepared: sent straight to asyncpg in
+    the transaction, as its values and rows are the same for every flush of the shape); else built for this one."""
     shapes = tuple(write.shape for write in queue)
     read_shapes = tuple(read.shape for read in reads)
     if None in shapes or None in read_shapes:
@@ -336,8 +356,15 @@ def _statement(queue: list[_Write], checked: tuple[int, ...], events: int, reads
     if statement is None:
         if len(_SHAPED) >= _SHAPED_MOST:
             _SHAPED.clear()
-        statement = _SHAPED[key] = _built(queue, checked, events, reads)
+        statement = _SHAPED[key] = _prepared(_built(queue, checked, events, reads), dialect)
     return statement
+
+
+def _prepared(statement: sa.Executable, dialect: Dialect) -> sa.Executable | Prepared:
+    try:
+        return Prepared(statement, dialect)  # type: ignore[arg-type]
+    except ValueError:  # a parameter SQLAlchemy expands as it runs (an IN list): run by SQLAlchemy
+        return statement
 
 
 def _built(queue: list[_Write], checked: tuple[int, ...], events: int, reads: list[_Write]) -> sa.Executable:

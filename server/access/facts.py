@@ -487,9 +487,17 @@ def team_facts_statement(
     role, agency id, family member id and is_active, the kinds of notification they take in the daily digest,
     then the facts columns of that member and family as facts_from_rows reads them) for each active membership
     of these families: what a dispatch to a team needs of it, in one statement."""
+    statement, params = team_facts_query(family_ids, closed_read_period)
+    return statement.params(**params)
+
+
+def team_facts_query(
+    family_ids: list[uuid.UUID], closed_read_period: timedelta = DEFAULT_CLOSED_READ_PERIOD
+) -> tuple[sa.TextClause, dict[str, Any]]:
+    """`team_facts_statement` as the statement built once and its parameters (as `facts_query`)."""
     if len(family_ids) == 1:
-        return _ONE_TEAM_FACTS_SQL.params(family_id=family_ids[0], closed_read_period=closed_read_period)
-    return _TEAM_FACTS_SQL.params(family_ids=family_ids, closed_read_period=closed_read_period)
+        return _ONE_TEAM_FACTS_SQL, {"family_id": family_ids[0], "closed_read_period": closed_read_period}
+    return _TEAM_FACTS_SQL, {"family_ids": family_ids, "closed_read_period": closed_read_period}
 
 
 def facts_from_rows(

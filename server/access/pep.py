@@ -39,6 +39,7 @@ from server.access.rules import (
     family_decision_key,
     item_decision_key,
 )
+from server.db.prepared import prepared
 from server.errors import Forbidden, NotFound
 
 FAMILY_NOT_FOUND = "No family with that id, or you are not on its team."
@@ -99,7 +100,9 @@ class AccessControl:
             self._reading.update(dict.fromkeys(mine, done))
             try:
                 statement, params = facts_query(self.actor, mine, self._enforcer.closed_read_period)
-                rows = (await (await transaction.connection(session)).execute(statement, params)).all()
+                connection = await transaction.connection(session)
+                built = prepared((__name__, id(statement)), connection.dialect, lambda: statement)  # noqa: B023
+                rows = await built.rows_in(connection, params)
                 self._facts.update(facts_from_rows(mine, list(rows), self.actor.agency_id))
             finally:
                 for family_id in mine:

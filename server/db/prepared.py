@@ -1,17 +1,18 @@
 """Statements prepared once: built and compiled to their SQL text the first time they are asked for, then run
 with their values as parameters, so that asyncpg prepares each text once per connection. Used by the compiled
-reads (server/api/compiled.py) and by domain reads whose statement text depends only on who asks
-(server/chronology/service.py, server/outcomes_report/figures.py)."""
+reads (server/api/compiled.py), by domain reads whose statement text depends only on who asks
+(server/chronology/service.py, server/outcomes_report/figures.py), and by a write's own statements in its
+transaction (`rows_in`: the facts, the idempotency claim, the family's shared lock, the batched write)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Hashable, Sequence
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.engine import Dialect
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from sqlalchemy.sql import operators
 from sqlalchemy.sql.elements import BinaryExpression, BindParameter
 from sqlalchemy.sql.visitors import replacement_traverse
@@ -38,6 +39,20 @@ class Prepared:
         # SQLAlchemy binds them; the rest are the parameters each run gives.
         binds = compiled.binds
         self.constants = {name: binds[name].effective_value for name in self.names if not binds[name].required}
+        # Columns an INSERT (or UPDATE) leaves out whose default (or onupdate) Python makes: SQLAlchemy's execution
+        # makes each value as it runs, so does `rows_in` (a claim's `created_at`, say), unless the run gives one.
+        made = [(column, column.default) for column in compiled.insert_prefetch]
+        made += [(column, column.onupdate) for column in compiled.update_prefetch]
+        key = compiled._within_exec_param_key_getter if made else None
+        self._made = tuple((key(column), default) for column, default in made if key and default is not None)
+        # What SQLAlchemy's execution would do to the values and the rows, for `rows_in`: each parameter's type's
+        # bind processing (a JSON value written out, say) and each column's result processing (an enum's text
+        # made the enum), as the statement's types say.
+        self._bind_processors = tuple(compiled._bind_processors.get(name) for name in self.names)
+        columns = compiled._result_columns
+        self.keys = tuple(column.keyname for column in columns)
+        processors = tuple(column.type._cached_result_processor(dialect, None) for column in columns)
+        self._result_processors = processors if any(processors) else None
 
     async def first(self, session: AsyncSession, values: dict[str, Any]) -> Any:
         return (await self._run(session, values)).first()
@@ -52,6 +67,30 @@ class Prepared:
         arguments = tuple(given[name] for name in self.names)
         return await driver.fetchrow_alone(engine, self.sql, *arguments)
 
+    async def rows_in(self, connection: AsyncConnection, values: dict[str, Any]) -> list[Sequence[Any]]:
+        """The statement's rows (each read by position; `keys` names the columns of a Core statement), sent in the
+        transaction of `connection` (notifications/transaction.py `connection`) straight to asyncpg: none of
+        SQLAlchemy's execution (its context, cursor and result: ~0.25 ms of CPU a statement, bench/README.md "A
+        write's statements straight to asyncpg"), the values and rows processed as its types say all the same."""
+        given = {**self.constants, **values}
+        for name, default in self._made:
+            if name not in values:
+                given[name] = default.arg(None) if default.is_callable else default.arg
+        arguments = [
+            given[name] if process is None else process(given[name])
+            for name, process in zip(self.names, self._bind_processors, strict=True)
+        ]
+        records = await _fetch_in(connection, self.sql, arguments)
+        processors = self._result_processors
+        if processors is None:
+            return records
+        return [
+            tuple(
+                value if process is None else process(value) for process, value in zip(processors, record, strict=True)
+            )
+            for record in records
+        ]
+
     async def all(self, session: AsyncSession, values: dict[str, Any]) -> list[Any]:
         return list((await self._run(session, values)).all())
 
@@ -59,6 +98,33 @@ class Prepared:
         given = {**self.constants, **values}
         connection = await session.connection()
         return await connection.exec_driver_sql(self.sql, tuple(given[name] for name in self.names))
+
+
+async def _fetch_in(connection: AsyncConnection, sql: str, arguments: list[Any]) -> list[Any]:
+    """Send `sql` on the asyncpg connection under `connection`, in its transaction: begun first if SQLAlchemy's
+    adapter has not begun it yet (it does so at a connection's first statement), one statement at a time as the
+    adapter sends its own. The engine's cursor events are told, so every listener (the tests' statement counts)
+    sees it; a database error is raised as SQLAlchemy's `DBAPIError` over the adapter's, as from `execute`."""
+    sync = connection.sync_connection
+    adapted = (await connection.get_raw_connection()).dbapi_connection
+    events = sync._has_events or sync.engine._has_events
+    if events:
+        sync.dispatch.before_cursor_execute(sync, None, sql, arguments, None, False)
+    async with adapted._execute_mutex:
+        if adapted._transaction is None:
+            await adapted._start_transaction()
+        try:
+            records = await adapted._connection.fetch(sql, *arguments)
+        except Exception as error:
+            try:
+                adapted._handle_exception(error)  # raises the adapter's DBAPI error for it
+            except Exception as translated:
+                raise sa.exc.DBAPIError.instance(
+                    sql, arguments, translated, sync.dialect.loaded_dbapi.Error, dialect=sync.dialect
+                ) from translated
+    if events:
+        sync.dispatch.after_cursor_execute(sync, None, sql, arguments, None, False)
+    return records
 
 
 def _in_as_any(element: Any) -> Any:

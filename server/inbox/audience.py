@@ -34,12 +34,13 @@ from notifications.events import (
 from notifications.models import Notification
 from server.access.actor import Act, Actor
 from server.access.enforcer import PolicyEnforcer
-from server.access.facts import TEAM_FACTS_LEAD, team_facts_statement, team_member_facts
+from server.access.facts import TEAM_FACTS_LEAD, team_facts_query, team_member_facts
 from server.access.kinds import Kind
 from server.access.pep import AccessControl
 from server.access.rules import active_membership
 from server.auth.service import actor_from
 from server.cover.service import covering_deputies
+from server.db.prepared import prepared
 from server.sharing_agreement.audience import expiring_parties
 from server.team.models import TeamMembership, TeamRole
 from server.user.models import SystemRole, User, UserKind
@@ -115,7 +116,10 @@ async def _read_teams(session: AsyncSession, enforcer: PolicyEnforcer, families:
     batch = transaction.state(session, _Batch)
     batch.teams = {family_id: [] for family_id in families}
     choices = transaction.state(session, DigestChoices).known
-    for row in (await session.exec(team_facts_statement(families, enforcer.closed_read_period))).all():
+    statement, params = team_facts_query(families, enforcer.closed_read_period)
+    connection = await transaction.connection(session)
+    team = prepared((__name__, id(statement)), connection.dialect, lambda: statement)
+    for row in await team.rows_in(connection, params):
         family_id, user_id, agency_id, role, name, kind, system_role, own_agency, member, active, digest = row[
             :TEAM_FACTS_LEAD
         ]
