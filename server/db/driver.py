@@ -45,19 +45,26 @@ class DriverConnections:
     async def fetchrow(self, query: str, *args: object) -> Any:
         """`query`'s first row (a record its columns are read from by position), or None: on an idle connection of
         this set, a new one, or a pooled one."""
+        return await self._send(query, args, every=False)
+
+    async def fetch(self, query: str, *args: object) -> list[Any]:
+        """`query`'s rows (each read by position), as `fetchrow` sends it."""
+        return await self._send(query, args, every=True)
+
+    async def _send(self, query: str, args: tuple[object, ...], *, every: bool) -> Any:
         for observer in self.observers:
             observer(query)
         connection = await self._take()
         if connection is None:
-            return await _on_pool(self.engine, query, args)
+            return await _on_pool(self.engine, query, args, every=every)
         try:
-            row = await connection.fetchrow(query, *args)
+            found = await (connection.fetch(query, *args) if every else connection.fetchrow(query, *args))
         except BaseException:
             # A failed or cancelled statement may leave the connection mid-protocol: it is not reused.
             self._drop(connection)
             raise
         self._give_back(connection)
-        return row
+        return found
 
     async def close(self) -> None:
         self._closed = True
@@ -120,13 +127,24 @@ async def fetchrow_alone(engine: AsyncEngine, query: str, *args: object) -> Any:
     connections = _READS.get(engine)
     if connections is not None:
         return await connections.fetchrow(query, *args)
-    return await _on_pool(engine, query, args)
+    return await _on_pool(engine, query, args, every=False)
 
 
-async def _on_pool(engine: AsyncEngine, query: str, args: tuple[object, ...]) -> Any:
+async def fetch_alone(engine: AsyncEngine, query: str, *args: object) -> list[Any]:
+    """`query`'s rows (each read by position), sent as `fetchrow_alone` sends it."""
+    connections = _READS.get(engine)
+    if connections is not None:
+        return await connections.fetch(query, *args)
+    return await _on_pool(engine, query, args, every=True)
+
+
+async def _on_pool(engine: AsyncEngine, query: str, args: tuple[object, ...], *, every: bool) -> Any:
     """Through SQLAlchemy's cursor on a pooled connection, which prepares a text of any size once per connection
-    (asyncpg's own cache, which the pooled connection's driver would use, keeps no text over 15 kB)."""
+    (asyncpg's own cache, which the pooled connection's driver would use, keeps no text over 15 kB): the first row
+    or None, or `every` row."""
     async with engine.connect() as connection:
         alone = await connection.execution_options(isolation_level="AUTOCOMMIT")
         result = await alone.exec_driver_sql(query, args)
-        return result.first() if result.returns_rows else None  # an INSERT's, as asyncpg's fetchrow of one
+        if not result.returns_rows:  # an INSERT's, as asyncpg's of one
+            return [] if every else None
+        return list(result.all()) if every else result.first()

@@ -6,6 +6,7 @@ transaction (`rows_in`: the facts, the idempotency claim, the family's shared lo
 
 from __future__ import annotations
 
+from collections import namedtuple
 from collections.abc import Callable, Hashable, Sequence
 from typing import Any
 
@@ -51,6 +52,7 @@ class Prepared:
         self._bind_processors = tuple(compiled._bind_processors.get(name) for name in self.names)
         columns = compiled._result_columns
         self.keys = tuple(column.keyname for column in columns)
+        self._row = namedtuple("Row", self.keys, rename=True)  # type: ignore[misc]  # `all_alone`'s rows
         processors = tuple(column.type._cached_result_processor(dialect, None) for column in columns)
         self._result_processors = processors if any(processors) else None
 
@@ -66,6 +68,13 @@ class Prepared:
         given = {**self.constants, **values}
         arguments = tuple(given[name] for name in self.names)
         return await driver.fetchrow_alone(engine, self.sql, *arguments)
+
+    async def all_alone(self, engine: AsyncEngine, values: dict[str, Any]) -> list[Any]:
+        """Every row, each with its columns as attributes (`keys`), of a statement that is a whole read of a request's
+        work, sent as `first_alone` sends one."""
+        given = {**self.constants, **values}
+        records = await driver.fetch_alone(engine, self.sql, *(given[name] for name in self.names))
+        return [self._row._make(record) for record in records]
 
     async def rows_in(self, connection: AsyncConnection, values: dict[str, Any]) -> list[Sequence[Any]]:
         """The statement's rows (each read by position; `keys` names the columns of a Core statement), sent in the

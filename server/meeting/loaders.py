@@ -19,8 +19,7 @@ MeetingKey = tuple[uuid.UUID, uuid.UUID]  # (meeting id, family id)
 async def content_by_meeting(
     sessions: SessionFactory, access: Callable[[], AccessControl], keys: list[MeetingKey]
 ) -> list[reads.MeetingContent]:
-    async with sessions() as session:
-        return await reads.contents_of_meetings(session, access(), keys)
+    return await reads.contents_of_meetings(sessions.kw["bind"], access(), keys)
 
 
 async def review_by_family_id(

@@ -17,6 +17,7 @@ from typing import Any, Generic, TypeVar
 
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import ARRAY, JSON
+from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -83,19 +84,20 @@ class MeetingContent:
 
 
 async def contents_of_meetings(
-    session: AsyncSession, access: AccessControl, meetings: list[tuple[uuid.UUID, uuid.UUID]]
+    engine: AsyncEngine, access: AccessControl, meetings: list[tuple[uuid.UUID, uuid.UUID]]
 ) -> list[MeetingContent]:
     """For each (meeting id, family id), its minutes items, decisions and addenda the caller may read, in order,
     with its invitees and changes, and the actions agreed at it (each with whether the caller may read its
     description, decided by the same rules in SQL): one statement per family (a meeting's answer, or a family's
     meetings, is one), its text the same for every request of the caller's role, prepared once. The family's
     facts are read in it (facts.facts_row) and the rules applied to them in SQL (StatementPolicy), with the rule
-    that allowed each part for the audit."""
+    that allowed each part for the audit. Each statement is sent alone (one snapshot), as a compiled read is
+    (server/db/prepared.py `all_alone`: on the app's read connections, no session)."""
     by_family: dict[uuid.UUID, list[uuid.UUID]] = defaultdict(list)
     for meeting_id, family_id in meetings:
         by_family[family_id].append(meeting_id)
     policy = access.statement_policy()
-    dialect = session.bind.dialect  # type: ignore[union-attr]
+    dialect = engine.dialect
     found: dict[uuid.UUID, MeetingContent] = defaultdict(MeetingContent)
     for family_id, meeting_ids in by_family.items():
         one = len(meeting_ids) == 1
@@ -103,7 +105,7 @@ async def contents_of_meetings(
         statement = prepared(key, dialect, lambda one=one: _contents_statement(policy, one=one))
         meetings_given = {"meeting_id": meeting_ids[0]} if one else {"meeting_ids": meeting_ids}
         values = {**policy.facts_parameters(access.actor, family_id), **meetings_given}
-        for row in await statement.all(session, values):
+        for row in await statement.all_alone(engine, values):
             if row.kind == _INVITEE:
                 invitee = read_from_json(MeetingInvitee, _json(row.part))
                 found[invitee.meeting_id].invitees.append(invitee)

@@ -8,10 +8,13 @@ from __future__ import annotations
 import asyncio
 import hashlib
 
+import sqlalchemy as sa
 from sqlalchemy import event
 
+from server.agency.models import Agency
 from server.app import READ_CONNECTIONS
 from server.db import driver
+from server.db.prepared import Prepared
 from tests.auth_helpers import sign_in
 from tests.builders import create_area
 from tests.db_helpers import end_connections
@@ -104,3 +107,26 @@ async def test_a_long_statement_is_planned_once_per_connection(gql, http, app, s
         "SELECT count(*), max(length(statement)) FROM pg_prepared_statements WHERE statement LIKE '%chronology%'"
     )
     assert kept is not None and kept[0] >= 1 and kept[1] > 15 * 1024
+
+
+async def test_every_row_of_a_statement_alone_on_the_read_connections_and_on_the_pool(gql, http, app, sessions):
+    # given agencies, a statement reading all of them, and the app serving (its read connections registered)
+    await create_area(sessions)
+    agencies = Agency.__table__
+    statement = Prepared(
+        sa.select(agencies.c.id, agencies.c.name).order_by(agencies.c.name, agencies.c.id), sessions.kw["bind"].dialect
+    )
+    reads = driver.reads(app.state.taf.engine)
+    sent: list[str] = []
+    reads.observers.append(sent.append)
+    try:
+        # when it is read alone with the app's engine, and with an engine that has no read connections (the pool's)
+        on_reads = await statement.all_alone(app.state.taf.engine, {})
+    finally:
+        reads.observers.remove(sent.append)
+    on_pool = await statement.all_alone(sessions.kw["bind"], {})
+
+    # then both have every row, their columns by name, and the first went on a read connection
+    assert len(on_reads) >= 2 and on_reads == on_pool
+    assert [row.name for row in on_reads] == sorted(row.name for row in on_reads)
+    assert sent == [statement.sql]
