@@ -153,10 +153,17 @@ def _inline(dialect: Dialect) -> Callable[[Any], Any]:
     once per key, and nothing can name them to give them anew), and PostgreSQL plans with them. A generic plan
     (the one PostgreSQL keeps for a prepared statement once it costs no more than planning each run anew) can
     then use a partial index whose predicate names such a value, and each run binds a handful of values instead
-    of sixty. The values each run gives (no value when built) stay parameters."""
+    of sixty. The values each run gives (no value when built) stay parameters, each read through a sub-select
+    (`(SELECT CAST($1 AS UUID))`): every plan is then costed without knowing them, a custom plan as the generic
+    one, so PostgreSQL keeps the generic plan after its five custom ones. Known to a custom plan, the caller's own
+    counts (the caseload's actor: 266 families) could make it cost a little less than the generic plan, and then
+    every run was planned anew, ~1.7 ms of 3.3 (bench/README.md, "The caseload's plan kept whatever the
+    statistics")."""
     compiler = dialect.statement_compiler(dialect, None)
 
     def replace(element: Any) -> Any:
+        if isinstance(element, BindParameter) and element.required and not element.expanding:
+            return sa.select(sa.cast(element, element.type)).scalar_subquery()
         # Only anonymous binds (a literal, a comparison's constant): a bind the code named may be given anew
         # in a run's values, which override its value at build (`constants` below).
         if not isinstance(element, BindParameter) or element.required or element.expanding or not element.unique:

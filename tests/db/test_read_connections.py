@@ -130,3 +130,21 @@ async def test_every_row_of_a_statement_alone_on_the_read_connections_and_on_the
     assert len(on_reads) >= 2 and on_reads == on_pool
     assert [row.name for row in on_reads] == sorted(row.name for row in on_reads)
     assert sent == [statement.sql]
+
+
+async def test_the_caseload_keeps_one_generic_plan(gql, http, app, sessions):
+    # given a lead professional of a few families, signed in
+    area = await create_area(sessions)
+    token = await sign_in(gql, area.lead, fresh=True)
+
+    # when they ask for their caseload a dozen times, one at a time (so on one read connection)
+    for _ in range(12):
+        await ask(http, token, "Caseload", {"first": 20})
+
+    # then PostgreSQL planned it for the first runs only and kept the generic plan: each value the run gives is read
+    # through a sub-select (server/db/prepared.py `_inline`), so no custom plan is costed below the generic one
+    reads = driver.reads(app.state.taf.engine)
+    plans = await reads.fetchrow(
+        "SELECT sum(generic_plans), sum(custom_plans) FROM pg_prepared_statements WHERE statement LIKE 'WITH page AS%'"
+    )
+    assert plans is not None and plans[0] >= 6 and plans[1] <= 6, plans
