@@ -5,8 +5,9 @@ Drawing a connection from SQLAlchemy's pool and executing through it costs more 
 work: checkout and return, the greenlet bridge, the cursor (bench/README.md "The cost of being signed in", and
 "... compiled reads on driver connections"). Here an idle connection is taken from a list and put back, nothing
 else. Two sets of them: the token check's (server/auth/service.py `authenticate`), and the reads' (registered for
-the engine, `reads`): what server/db/prepared.py `first_alone` runs (the compiled reads, the rate budget's count)
-and the read audit's INSERT (server/audit/group_commit.py). Nothing is kept on them but prepared statements: each
+the engine, `reads`): what server/db/prepared.py `first_alone` and `all_alone` run (the compiled reads, a meeting's
+parts, the rate budget's count) and the read audit's INSERT (server/audit/group_commit.py), through `fetchrow_alone`
+and `fetch_alone`. Nothing is kept on them but prepared statements: each
 statement is alone, its own transaction (autocommit), as before.
 
 The connections are opened as the engine's pool opens its own (server/db/engine.py `driver_connection`: same URL,
