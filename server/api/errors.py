@@ -24,6 +24,7 @@ _CONNECTION_LOST = (
     asyncpg.PostgresConnectionError,
     asyncpg.CannotConnectNowError,
     asyncpg.InterfaceError,
+    asyncpg.InternalClientError,  # "another operation is in progress": a connection the database cut, mid-statement
     asyncpg.exceptions.AdminShutdownError,
     asyncpg.exceptions.InsufficientResourcesError,  # includes disk full
     ConnectionError,

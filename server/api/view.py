@@ -212,8 +212,9 @@ class TafGraphQL(GraphQL[Context, None]):
     async def _authenticate(self, context: Context, token: str | None) -> None:
         try:
             found = await auth_service.authenticate(self.state.token_check, token)
-        except (DBAPIError, OSError, asyncpg.PostgresError, asyncpg.InterfaceError):
-            # The database is down: every field that needs a signed-in user answers UNAVAILABLE.
+        except (DBAPIError, OSError, asyncpg.PostgresError, asyncpg.InterfaceError, asyncpg.InternalClientError):
+            # The database is down (or a connection it cut mid-statement is still settling, which asyncpg reports as
+            # another operation in progress): every field that needs a signed-in user answers UNAVAILABLE.
             context.database_down = True
             return
         if isinstance(found, auth_service.TokenProblem):

@@ -120,20 +120,34 @@ async def _fetch_in(connection: AsyncConnection, sql: str, arguments: list[Any])
     if events:
         sync.dispatch.before_cursor_execute(sync, None, sql, arguments, None, False)
     async with adapted._execute_mutex:
-        if adapted._transaction is None:
-            await adapted._start_transaction()
         try:
+            if adapted._transaction is None:
+                await adapted._start_transaction()
             records = await adapted._connection.fetch(sql, *arguments)
         except Exception as error:
-            try:
-                adapted._handle_exception(error)  # raises the adapter's DBAPI error for it
-            except Exception as translated:
-                raise sa.exc.DBAPIError.instance(
-                    sql, arguments, translated, sync.dialect.loaded_dbapi.Error, dialect=sync.dialect
-                ) from translated
+            raise _dbapi_error(sync, adapted, sql, arguments, error) from error
     if events:
         sync.dispatch.after_cursor_execute(sync, None, sql, arguments, None, False)
     return records
+
+
+def _dbapi_error(sync: Any, adapted: Any, sql: str, arguments: list[Any], error: Exception) -> Exception:
+    """The error SQLAlchemy's execution would raise for `error`: the adapter's DBAPI error for it (BEGIN's is one
+    already) as a `DBAPIError`, marked invalidated when it says the connection is gone (a restart: UNAVAILABLE,
+    server/api/errors.py); an error the adapter has no DBAPI error for, as it is."""
+    dbapi = sync.dialect.loaded_dbapi
+    translated: Exception = error
+    if not isinstance(error, dbapi.Error):
+        try:
+            adapted._handle_exception(error)  # raises the adapter's DBAPI error for it, or the error itself
+        except Exception as raised:
+            translated = raised
+    if not isinstance(translated, dbapi.Error):
+        return error
+    cut = sync.dialect.is_disconnect(translated, adapted, None)
+    return sa.exc.DBAPIError.instance(
+        sql, arguments, translated, dbapi.Error, connection_invalidated=cut, dialect=sync.dialect
+    )
 
 
 def _in_as_any(element: Any) -> Any:
