@@ -11,14 +11,13 @@ from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import insert
-from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlmodel import Field, SQLModel
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from notifications import transaction
 from server import writes
 from server.db.columns import created_at_field
-from server.db.prepared import Prepared, prepared
+from server.db.prepared import rows_in
 from server.errors import BadUserInput, Conflict
 
 
@@ -116,11 +115,11 @@ async def claim(
     # nothing for the ORM to flush or load, and SQLAlchemy's execution costs more than the statement's own work.
     connection = await transaction.connection(session)
     if sharing is None:
-        if await _prepared(_CLAIM, connection).rows_in(connection, {**values, "claim_payload_hash": payload}):
+        if await rows_in(connection, _CLAIM, {**values, "claim_payload_hash": payload}):
             return None
     else:
         sent = {**values, "claim_payload_hash": payload, "locked_family_id": sharing}
-        ((claimed, status),) = await _prepared(_CLAIM_SHARING, connection).rows_in(connection, sent)
+        ((claimed, status),) = await rows_in(connection, _CLAIM_SHARING, sent)
         writes.shared_by(session, sharing, status)
         if claimed is not None:
             return None
@@ -135,10 +134,6 @@ async def claim(
     if row.action != action or row.result_id is None or not same_payload:
         raise Conflict(DIFFERENT_REQUEST)
     return row.result_id
-
-
-def _prepared(statement: sa.Insert | sa.Select, connection: AsyncConnection) -> Prepared:
-    return prepared((__name__, id(statement)), connection.dialect, lambda: statement)
 
 
 async def record_result(session: AsyncSession, *, user_id: uuid.UUID, key: str, result_id: uuid.UUID) -> None:

@@ -27,7 +27,7 @@ from notifications import outbox, transaction
 from server.access.actor import Act
 from server.access.kinds import Kind
 from server.access.pep import FAMILY_NOT_FOUND, AccessControl
-from server.db.prepared import Prepared, prepared
+from server.db.prepared import Prepared, rows_in
 from server.errors import Conflict, NotFound
 from server.family.models import Family, FamilyStatus
 
@@ -98,8 +98,8 @@ async def share_and_require(
         status = known[family_id]
     else:
         connection = await transaction.connection(session)
-        share = prepared((__name__, "share status"), connection.dialect, lambda: SHARE_STATUS)
-        status = next((row[0] for row in await share.rows_in(connection, {"locked_family_id": family_id})), None)
+        found = await rows_in(connection, SHARE_STATUS, {"locked_family_id": family_id})
+        status = found[0][0] if found else None
     await access.require(session, act, kind, family_id)
     assert status is not None  # visible families exist
     _require_open_status(status)

@@ -39,7 +39,7 @@ from server.access.rules import (
     family_decision_key,
     item_decision_key,
 )
-from server.db.prepared import prepared
+from server.db.prepared import rows_in
 from server.errors import Forbidden, NotFound
 
 FAMILY_NOT_FOUND = "No family with that id, or you are not on its team."
@@ -100,9 +100,7 @@ class AccessControl:
             self._reading.update(dict.fromkeys(mine, done))
             try:
                 statement, params = facts_query(self.actor, mine, self._enforcer.closed_read_period)
-                connection = await transaction.connection(session)
-                built = prepared((__name__, id(statement)), connection.dialect, lambda: statement)  # noqa: B023
-                rows = await built.rows_in(connection, params)
+                rows = await rows_in(await transaction.connection(session), statement, params)
                 self._facts.update(facts_from_rows(mine, list(rows), self.actor.agency_id))
             finally:
                 for family_id in mine:

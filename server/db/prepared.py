@@ -204,3 +204,10 @@ def prepared(
     if found is None:
         found = _PREPARED[key] = Prepared(build(), dialect, inline=inline)
     return found
+
+
+async def rows_in(connection: AsyncConnection, statement: sa.Executable, values: dict[str, Any]) -> list[Sequence[Any]]:
+    """`Prepared.rows_in` for a statement built once (a module's constant, kept for the process: it is known by its
+    identity), compiled the first time it is sent."""
+    built = prepared(("rows_in", id(statement)), connection.dialect, lambda: statement)  # type: ignore[arg-type,return-value]
+    return await built.rows_in(connection, values)

@@ -40,7 +40,7 @@ from server.access.pep import AccessControl
 from server.access.rules import active_membership
 from server.auth.service import actor_from
 from server.cover.service import covering_deputies
-from server.db.prepared import prepared
+from server.db.prepared import rows_in
 from server.sharing_agreement.audience import expiring_parties
 from server.team.models import TeamMembership, TeamRole
 from server.user.models import SystemRole, User, UserKind
@@ -117,9 +117,7 @@ async def _read_teams(session: AsyncSession, enforcer: PolicyEnforcer, families:
     batch.teams = {family_id: [] for family_id in families}
     choices = transaction.state(session, DigestChoices).known
     statement, params = team_facts_query(families, enforcer.closed_read_period)
-    connection = await transaction.connection(session)
-    team = prepared((__name__, id(statement)), connection.dialect, lambda: statement)
-    for row in await team.rows_in(connection, params):
+    for row in await rows_in(await transaction.connection(session), statement, params):
         family_id, user_id, agency_id, role, name, kind, system_role, own_agency, member, active, digest = row[
             :TEAM_FACTS_LEAD
         ]
