@@ -16,6 +16,8 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from notifications import transaction
 from server import writes
+from server.access.facts import with_locked_facts
+from server.access.pep import AccessControl
 from server.db.columns import created_at_field
 from server.db.prepared import rows_in
 from server.errors import BadUserInput, Conflict
@@ -84,11 +86,11 @@ _CLAIM = (
     .returning(_TABLE.c.id)
 )
 
-# The claim, then the family's lock FOR SHARE (writes.share_and_require's), in one statement: `claim(sharing=...)`.
+# The claim, then the family's lock FOR SHARE (writes.share_and_require's) and the facts read with it, in one
+# statement: `claim(sharing=...)`.
 _CLAIMED = _CLAIM.cte("claimed")
-_CLAIM_SHARING = sa.select(
-    sa.select(_CLAIMED.c.id).scalar_subquery().label("claimed"),
-    writes.SHARE_STATUS.scalar_subquery().label("status"),
+_CLAIM_SHARING = with_locked_facts(
+    writes.SHARE_STATUS.scalar_subquery(), sa.select(_CLAIMED.c.id).scalar_subquery().label("claimed")
 ).add_cte(_CLAIMED)
 
 
@@ -100,6 +102,7 @@ async def claim(
     action: str,
     payload: str | None = None,
     sharing: uuid.UUID | None = None,
+    access: AccessControl | None = None,
 ) -> uuid.UUID | None:
     """Claim the key in this transaction. Returns None when it is new (go ahead and create), or the id
     created under it before by the same request (same mutation, same `payload` hash); a different request
@@ -108,8 +111,9 @@ async def claim(
 
     `sharing` is the family a change about to be made locks FOR SHARE first (`writes.share_and_require`): the
     claim's statement takes that lock after the claim (its subqueries run in order) and tells the guard the
-    family's status (`writes.shared_by`), one round trip fewer. A replay or a CONFLICT holds that shared lock
-    needlessly until it ends; nothing waits on it but changes holding the family exclusively."""
+    family's status and `access`'s facts in the family (`writes.shared_by`), two round trips fewer. A replay or a
+    CONFLICT holds that shared lock needlessly until it ends; nothing waits on it but changes holding the family
+    exclusively."""
     values = {"claim_user_id": user_id, "claim_key": check_key(key), "claim_action": action}
     # Straight to asyncpg in the transaction (Prepared.rows_in): the claim is a request's first statement, there is
     # nothing for the ORM to flush or load, and SQLAlchemy's execution costs more than the statement's own work.
@@ -118,9 +122,10 @@ async def claim(
         if await rows_in(connection, _CLAIM, {**values, "claim_payload_hash": payload}):
             return None
     else:
-        sent = {**values, "claim_payload_hash": payload, "locked_family_id": sharing}
-        ((claimed, status),) = await rows_in(connection, _CLAIM_SHARING, sent)
-        writes.shared_by(session, sharing, status)
+        assert access is not None, "a claim that takes the family's lock reads the facts of the one deciding"
+        sent = {**values, "claim_payload_hash": payload, "locked_family_id": sharing, **access.facts_values(sharing)}
+        ((claimed, locked, promptly, *facts),) = await rows_in(connection, _CLAIM_SHARING, sent)
+        writes.shared_by(session, access, sharing, locked, promptly, facts)
         if claimed is not None:
             return None
     row = (

@@ -25,6 +25,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from notifications import outbox, transaction
 from server.access.actor import Act
+from server.access.facts import locked_facts, with_locked_facts
 from server.access.kinds import Kind
 from server.access.pep import FAMILY_NOT_FOUND, AccessControl
 from server.db.prepared import Prepared, rows_in
@@ -48,13 +49,17 @@ _SHARE_FAMILY = (
     .with_for_update(read=True)
     .execution_options(populate_existing=True)
 )
-# The same lock FOR SHARE reading only what the guard needs of the family, for `share_and_require`, or as a
-# subquery of a statement that takes it first (`shared_by`).
+# The same lock FOR SHARE reading only what the guard needs of the family (its status) and the version of the row
+# it locked (its xmin), as the text array [status, version], or null with no such family: the lock of a statement
+# that reads the family's facts with it (`facts.with_locked_facts`), for `share_and_require`, or in a statement
+# that takes the lock first (`shared_by`).
 SHARE_STATUS = (
-    sa.select(Family.__table__.c.status)  # type: ignore[attr-defined]
+    sa.select(sa.literal_column("ARRAY[family.status::text, family.xmin::text]"))
+    .select_from(Family.__table__)  # type: ignore[attr-defined]
     .where(Family.__table__.c.id == sa.bindparam("locked_family_id", type_=sa.Uuid))  # type: ignore[attr-defined]
     .with_for_update(read=True)
 )
+_SHARE_WITH_FACTS = with_locked_facts(SHARE_STATUS.scalar_subquery())
 
 
 async def lock_and_require(
@@ -94,13 +99,13 @@ async def share_and_require(
     decided: the lock a Core select of the status on the transaction's connection, no `Family` loaded through the
     session (its ORM execution cost more than the statement; bench/README.md, ContributionAdd on a Core connection)."""
     known = transaction.state(session, _Shared).statuses
-    if family_id in known:  # locked by an earlier statement of this transaction (`shared_by`)
-        status = known[family_id]
-    else:
+    if family_id not in known:  # else locked by an earlier statement of this transaction (`shared_by`)
         connection = await transaction.connection(session)
-        found = await rows_in(connection, SHARE_STATUS, {"locked_family_id": family_id})
-        status = found[0][0] if found else None
-    await access.require(session, act, kind, family_id)
+        sent = {"locked_family_id": family_id, **access.facts_values(family_id)}
+        ((locked, promptly, *facts),) = await rows_in(connection, _SHARE_WITH_FACTS, sent)
+        shared_by(session, access, family_id, locked, promptly, facts)
+    status = known[family_id]
+    await access.require(session, act, kind, family_id)  # on the facts read with the lock, if they still hold
     assert status is not None  # visible families exist
     _require_open_status(status)
 
@@ -110,11 +115,24 @@ class _Shared:
     statuses: dict[uuid.UUID, FamilyStatus | None] = field(default_factory=dict)
 
 
-def shared_by(session: AsyncSession, family_id: uuid.UUID, status: FamilyStatus | None) -> None:
-    """The family was locked FOR SHARE, its status read (None: no such family), by a statement of this transaction
-    with `SHARE_STATUS` as a subquery: `share_and_require` then decides without a statement of its own. The decision
-    still follows the lock, its facts read by a later statement (a snapshot taken once the lock was granted)."""
+def shared_by(
+    session: AsyncSession,
+    access: AccessControl,
+    family_id: uuid.UUID,
+    locked: list[str] | None,
+    promptly: bool,
+    facts: Sequence[Any],
+) -> None:
+    """The family was locked FOR SHARE by a statement of this transaction, `facts.with_locked_facts` with
+    `SHARE_STATUS` as its lock (`locked`, `promptly` and `facts` its columns from the lock's): `share_and_require`
+    then decides without a statement of its own. The decision still follows the lock: on the facts read with it if
+    they are the family's as the lock found it (`facts.locked_facts`), else on facts read by a later statement (a
+    snapshot taken once the lock was granted)."""
+    status = FamilyStatus(locked[0]) if locked is not None else None
     transaction.state(session, _Shared).statuses[family_id] = status
+    found = locked_facts(locked[1] if locked is not None else None, promptly, facts, access.actor.agency_id)
+    if found is not None:
+        access.given_facts(found)
 
 
 async def lock_and_require_reading(

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
@@ -246,6 +247,43 @@ _ONE_FAMILY_PARAMETERS = (
     sa.bindparam("closed_read_period", type_=sa.Interval()),
 )
 _FAMILY_FACTS_SQL = sa.text(_ONE_FAMILY_FACTS).bindparams(*_ONE_FAMILY_PARAMETERS)
+
+# The same facts of one family, as columns `facts.*` of a statement that takes the family's lock (server/writes.py
+# `share_with_facts`), with last the version of the family row they were read from (its xmin, as text): one round
+# trip for the lock and the facts. The statement's snapshot is taken before it waits for the lock, so these facts
+# count only if the row it locked is that version (every change of what they read moves the family row on:
+# migration 0011; a change that committed meanwhile shows as a newer row) and if it did not wait (their time
+# checks are as of the statement's start). Otherwise they are read again, by a statement of their own. No such
+# family: every column null.
+_LOCKED_FACTS_FROM = sa.text(
+    "(SELECT 1) AS one LEFT JOIN (SELECT f.id,"  # noqa: S608 (constant text: every value is bound)
+    + _facts_columns(user=":user_id", agency=":agency_id", member=":member_id", agreements=_AGREEMENT_PARTIES)
+    + ", f.xmin::text FROM family f WHERE f.id = :family_id) AS facts ON true"
+).bindparams(*_ONE_FAMILY_PARAMETERS)
+# Evaluated after the columns before it (a select list is evaluated in order): the lock was taken without waiting.
+_LOCKED_PROMPTLY = sa.literal_column("clock_timestamp() - statement_timestamp() < interval '50 milliseconds'")
+
+
+def with_locked_facts(lock: sa.ScalarSelect, *before: sa.ColumnElement) -> sa.Select:
+    """A one-row select of `before`, then `lock` (a scalar subquery that locks the family and gives the version of
+    the row it locked, or more: `locked_facts` is told that version), whether it was taken promptly, then the facts
+    columns of one family and the version of the row they were read from. Its parameters are `facts_query`'s and
+    the lock's."""
+    return sa.select(
+        *before, lock.label("locked"), _LOCKED_PROMPTLY.label("promptly"), sa.literal_column("facts.*")
+    ).select_from(_LOCKED_FACTS_FROM)
+
+
+def locked_facts(
+    locked_version: str | None, promptly: bool, columns: Sequence[Any], agency_id: uuid.UUID | None
+) -> FamilyFacts | None:
+    """The facts of `with_locked_facts`'s facts columns if they are the family's as its lock found it (the row it
+    locked, `locked_version`, is the one they were read from, and it did not wait); else None: read them again."""
+    *row, read_version = columns
+    if row[0] is None or not promptly or locked_version is None or read_version != locked_version:
+        return None
+    return _facts(tuple(row), _agreements_through(agency_id, tuple(row[11])))
+
 
 # The same facts for many (actor, family) pairs in one statement (a notification dispatcher's batch).
 _PAIR_FACTS_SQL = sa.text(

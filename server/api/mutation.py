@@ -107,6 +107,7 @@ async def run_mutation(
                     action=action,
                     payload=payload(),
                     sharing=family_id if shares_family else None,
+                    access=access,
                 )
                 detail["idempotencyKeyReplayed"] = replayed_id is not None
             if replayed_id is not None:

@@ -42,6 +42,9 @@ class Family(SQLModel, table=True):
     closed_at: datetime | None = Field(default=None, sa_type=sa.DateTime(timezone=True))
     version: int = 1
     updated_at: datetime = Field(default_factory=utcnow, sa_type=sa.DateTime(timezone=True))
+    # Moved on by the database whenever what a decision about the family reads changes (migration 0011): a write
+    # that locked the family compares the row it locked with the row its facts were read from (server/writes.py).
+    facts_version: int = Field(default=0, sa_type=sa.BigInteger, sa_column_kwargs={"server_default": sa.text("0")})
 
 
 class FamilyMember(SQLModel, table=True):
