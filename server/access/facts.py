@@ -3,7 +3,9 @@
 Facts are read per request in one statement for any number of families (no process-wide cache to
 invalidate: a consent withdrawn or a worker removed on any server counts on the next request
 everywhere). Time checks use statement_timestamp(), not now(), so a transaction that waited on a lock
-sees records committed while it waited.
+sees records committed while it waited. A write that locks its family FOR SHARE reads them in the lock's own
+statement (`with_locked_facts`) and keeps them only when the lock found the family row they were read from and
+did not wait; else they are read again after the lock, as by every other write.
 """
 
 from __future__ import annotations
