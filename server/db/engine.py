@@ -45,7 +45,13 @@ async def driver_connection(engine: AsyncEngine, *, statement_timeout_ms: int = 
         options.pop(adapter_only, None)
     # Every statement's plan kept, whatever its size: asyncpg keeps only texts under 15 kB by default, and a compiled
     # read's text is up to ~80 kB (FamilyChronology), which PostgreSQL would plan anew on every run (~6 ms).
-    return await asyncpg.connect(**options, **_connect_args(statement_timeout_ms), max_cacheable_statement_size=0)
+    arguments = _connect_args(statement_timeout_ms)
+    # And kept whatever the statistics: these connections run only statements built once, with the actor's and the
+    # family's ids as parameters, whose generic plan is the one measured (bench/README.md). Left to choose,
+    # PostgreSQL replans such a statement on every run (2 ms for FamilyContributions) once its estimate for the
+    # values at hand comes in under the generic plan's, which the statistics of a busy table can make so any day.
+    arguments["server_settings"] = {**arguments["server_settings"], "plan_cache_mode": "force_generic_plan"}
+    return await asyncpg.connect(**options, **arguments, max_cacheable_statement_size=0)
 
 
 def _replace_if_cut(dbapi_connection, _record, _proxy) -> None:
