@@ -251,11 +251,11 @@ _ONE_FAMILY_PARAMETERS = (
 _FAMILY_FACTS_SQL = sa.text(_ONE_FAMILY_FACTS).bindparams(*_ONE_FAMILY_PARAMETERS)
 
 # The same facts of one family, as columns `facts.*` of a statement that takes the family's lock (server/writes.py
-# `share_with_facts`), with last the version of the family row they were read from (its xmin, as text): one round
-# trip for the lock and the facts. The statement's snapshot is taken before it waits for the lock, so these facts
-# count only if the row it locked is that version (every change of what they read moves the family row on:
-# migration 0011; a change that committed meanwhile shows as a newer row) and if it did not wait (their time
-# checks are as of the statement's start). Otherwise they are read again, by a statement of their own. No such
+# `share_and_require`, `shared_by`), with last the version of the family row they were read from (its xmin, as
+# text): one round trip for the lock and the facts. The statement's snapshot is taken before it waits for the lock,
+# so these facts count only if the row it locked is that version (every change of what they read moves the family
+# row on: migration 0011; a change that committed meanwhile shows as a newer row) and if it did not wait (their
+# time checks are as of the statement's start). Otherwise they are read again, by a statement of their own. No such
 # family: every column null.
 _LOCKED_FACTS_FROM = sa.text(
     "(SELECT 1) AS one LEFT JOIN (SELECT f.id,"  # noqa: S608 (constant text: every value is bound)
@@ -284,7 +284,7 @@ def locked_facts(
     *row, read_version = columns
     if row[0] is None or not promptly or locked_version is None or read_version != locked_version:
         return None
-    return _facts(tuple(row), _agreements_through(agency_id, tuple(row[11])))
+    return _facts_for(tuple(row), agency_id)
 
 
 # The same facts for many (actor, family) pairs in one statement (a notification dispatcher's batch).
@@ -545,14 +545,20 @@ def facts_from_rows(
 ) -> dict[uuid.UUID, FamilyFacts]:
     """The facts of each family of `family_ids` from the rows of facts_statement (or pair_facts_statement, without
     its user id) for an actor of `agency_id`; a family with no row has no facts."""
-    found = {row[0]: _facts(row, _agreements_through(agency_id, tuple(row[11]))) for row in rows}
+    found = {row[0]: _facts_for(row, agency_id) for row in rows}
     return {family_id: found.get(family_id, FamilyFacts(family_id)) for family_id in family_ids}
 
 
 def team_member_facts(row: tuple) -> FamilyFacts:
     """The facts of the member and family of one row of team_facts_statement."""
     facts = row[TEAM_FACTS_LEAD:]
-    return _facts(facts, _agreements_through(row[_TEAM_AGENCY], tuple(facts[11])))
+    return _facts_for(facts, row[_TEAM_AGENCY])
+
+
+def _facts_for(row: tuple, agency_id: uuid.UUID | None) -> FamilyFacts:
+    """The facts of one row of facts columns (its agreements as _AGREEMENT_PARTIES gives them) for an actor of
+    `agency_id`."""
+    return _facts(row, _agreements_through(agency_id, tuple(row[11])))
 
 
 def _facts(row: tuple, agreements: frozenset[tuple[uuid.UUID, str]]) -> FamilyFacts:

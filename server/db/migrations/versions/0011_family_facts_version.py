@@ -1,7 +1,7 @@
 """a family's facts version: every statement that changes what a decision about the family reads (its team, its
 consents, its overrides, its members, its deputy leads) moves the family row on, so that a write that took the
 family's lock can tell whether the facts it read in the same statement are still the family's (server/writes.py
-`share_with_facts`)
+`shared_by`)
 
 Revision ID: 0011_family_facts_version
 Revises: 0010_plan_action_meeting
@@ -47,9 +47,7 @@ _EVENTS = {
 
 
 def upgrade() -> None:
-    op.add_column(
-        "family", sa.Column("facts_version", sa.BigInteger(), nullable=False, server_default=sa.text("0"))
-    )
+    op.add_column("family", sa.Column("facts_version", sa.BigInteger(), nullable=False, server_default=sa.text("0")))
     for event, (_, _, families) in _EVENTS.items():
         op.execute(_BUMP.format(event=event, families=families))
     for table in FACTS_TABLES:
