@@ -18,6 +18,7 @@ from notifications import transaction
 from server import writes
 from server.access.facts import with_locked_facts
 from server.access.pep import AccessControl
+from server.clock import utcnow
 from server.db.columns import created_at_field
 from server.db.prepared import rows_in
 from server.errors import BadUserInput, Conflict
@@ -88,6 +89,30 @@ _CLAIM = (
 
 # The claim, then the family's lock FOR SHARE (writes.share_and_require's) and the facts read with it, in one
 # statement: `claim(sharing=...)`.
+# The claim of a change written optimistically (writes.claim_later): made with the change, where its guard holds.
+_CLAIMED_COLUMNS = ("user_id", "key", "action", "payload_hash", "result_id", "created_at")
+
+
+def _claim_where(prefix: str, condition: sa.ColumnElement[bool]) -> sa.Insert:
+    row = sa.select(*(_bound(prefix + name, name) for name in _CLAIMED_COLUMNS)).where(condition)
+    return (
+        insert(_TABLE)
+        .from_select(_CLAIMED_COLUMNS, row, include_defaults=False)
+        .on_conflict_do_nothing(constraint="uq_idempotency_key_user_key")
+        .returning(_TABLE.c.id)
+    )
+
+
+# Whether the key was claimed before, with the family's status and facts read without its lock: the first statement
+# of a change written optimistically (`claim` with `sharing`, writes.write_optimistically).
+_EXISTING = (
+    sa.select(_TABLE.c.id)
+    .where(_TABLE.c.user_id == _bound("claim_user_id", "user_id"), _TABLE.c.key == _bound("claim_key", "key"))
+    .scalar_subquery()
+    .label("existing")
+)
+_READ_SHARING = with_locked_facts(writes.READ_STATUS.scalar_subquery(), _EXISTING)
+
 _CLAIMED = _CLAIM.cte("claimed")
 _CLAIM_SHARING = with_locked_facts(
     writes.SHARE_STATUS.scalar_subquery(), sa.select(_CLAIMED.c.id).scalar_subquery().label("claimed")
@@ -115,6 +140,15 @@ async def claim(
     CONFLICT holds that shared lock needlessly until it ends; nothing waits on it but changes holding the family
     exclusively."""
     values = {"claim_user_id": user_id, "claim_key": check_key(key), "claim_action": action}
+    if sharing is not None and writes.optimistic_engine(session) is not None:
+        assert access is not None, "a claim that reads the family's facts reads those of the one deciding"
+        sent = {**values, "locked_family_id": sharing, **access.facts_values(sharing)}
+        (existing,) = await writes.read_unlocked(session, access, sharing, _READ_SHARING, sent, before=1)
+        if existing is not None:
+            raise writes.Changed(again=False)  # a replay or a CONFLICT: answered under the lock
+        claim = {"user_id": user_id, "key": values["claim_key"], "action": action, "payload_hash": payload}
+        writes.claim_later(session, _claim_where, {**claim, "created_at": utcnow()})
+        return None
     # Straight to asyncpg in the transaction (Prepared.rows_in): the claim is a request's first statement, there is
     # nothing for the ORM to flush or load, and SQLAlchemy's execution costs more than the statement's own work.
     connection = await transaction.connection(session)
@@ -152,6 +186,8 @@ def result_statement(*, user_id: uuid.UUID, key: str, result_id: uuid.UUID) -> s
 
 def result_later(session: AsyncSession, *, user_id: uuid.UUID, key: str, result_id: uuid.UUID) -> None:
     """`result_statement`, queued for the change's batched write (server/writes.py), built once per request shape."""
+    if writes.claimed_later(session, "result_id", result_id):
+        return  # the key is claimed optimistically, with its result, by the change's own statement
     params = {"user_id": user_id, "key": key, "result_id": result_id}
     writes.shaped_later(session, "idempotency_result", _result_update, params)
 

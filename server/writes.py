@@ -15,10 +15,11 @@ from dataclasses import dataclass, field
 from functools import partial
 from typing import Any, TypeVar
 
+import asyncpg
 import sqlalchemy as sa
 from sqlalchemy.engine import Dialect
 from sqlalchemy.exc import DBAPIError
-from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from sqlalchemy.sql.dml import UpdateBase
 from sqlmodel import SQLModel, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -60,6 +61,14 @@ SHARE_STATUS = (
     .with_for_update(read=True)
 )
 _SHARE_WITH_FACTS = with_locked_facts(SHARE_STATUS.scalar_subquery())
+# The same status and version without the lock: the first statement of a change written optimistically
+# (`write_optimistically`), whose batched write then takes the lock on the row of that version only.
+READ_STATUS = (
+    sa.select(sa.literal_column("ARRAY[family.status::text, family.xmin::text]"))
+    .select_from(Family.__table__)  # type: ignore[attr-defined]
+    .where(Family.__table__.c.id == sa.bindparam("locked_family_id", type_=sa.Uuid))  # type: ignore[attr-defined]
+)
+_READ_WITH_FACTS = with_locked_facts(READ_STATUS.scalar_subquery())
 
 
 async def lock_and_require(
@@ -100,10 +109,13 @@ async def share_and_require(
     session (its ORM execution cost more than the statement; bench/README.md, ContributionAdd on a Core connection)."""
     known = transaction.state(session, _Shared).statuses
     if family_id not in known:  # else locked by an earlier statement of this transaction (`shared_by`)
-        connection = await transaction.connection(session)
         sent = {"locked_family_id": family_id, **access.facts_values(family_id)}
-        ((locked, promptly, *facts),) = await rows_in(connection, _SHARE_WITH_FACTS, sent)
-        shared_by(session, access, family_id, locked, promptly, facts)
+        if optimistic_engine(session) is not None:
+            await read_unlocked(session, access, family_id, _READ_WITH_FACTS, sent)
+        else:
+            connection = await transaction.connection(session)
+            ((locked, promptly, *facts),) = await rows_in(connection, _SHARE_WITH_FACTS, sent)
+            shared_by(session, access, family_id, locked, promptly, facts)
     status = known[family_id]
     await access.require(session, act, kind, family_id)  # on the facts read with the lock, if they still hold
     assert status is not None  # visible families exist
@@ -113,6 +125,92 @@ async def share_and_require(
 @dataclass(slots=True)
 class _Shared:
     statuses: dict[uuid.UUID, FamilyStatus | None] = field(default_factory=dict)
+
+
+class Changed(Exception):
+    """A change written optimistically wrote nothing: the family's row is no longer the one it decided on, or its
+    idempotency key was claimed meanwhile (`again`: worth another optimistic attempt), or it cannot be written that
+    way (a replay, a write the guard cannot hold back, a database error): it is run again under the family's lock."""
+
+    def __init__(self, *, again: bool) -> None:
+        super().__init__("the family changed while the change was decided" if again else "written under the lock")
+        self.again = again
+
+
+ClaimBuild = Callable[[str, sa.ColumnElement[bool]], sa.Insert]  # (prefix, condition) -> the claim, RETURNING its id
+
+
+@dataclass(slots=True)
+class _Optimistic:
+    engine: AsyncEngine | None = None
+    family_id: uuid.UUID | None = None
+    version: str | None = None  # the family's row as the decision read it (its xmin)
+    claim: tuple[ClaimBuild, dict[str, Any]] | None = None
+
+
+def write_optimistically(session: AsyncSession, engine: AsyncEngine) -> None:
+    """Write this transaction's change optimistically: for a change that only adds to one family's record, decided
+    as `share_and_require` decides (server/api/mutation.py `run_mutation(shares_family=True)`). The family is read
+    without a lock, with its facts and its row's version, in a statement alone (`read_unlocked`); `flush` then
+    writes the change, its audit event and its idempotency key's claim in one statement alone, which takes the
+    family's lock FOR SHARE only on the row of that version and writes nothing otherwise (`Changed`). So the change
+    is written on the family as decided, as under the lock, in two statements and round trips where BEGIN, the
+    lock, the write and COMMIT take four."""
+    transaction.state(session, _Optimistic).engine = engine
+
+
+def optimistic_engine(session: AsyncSession) -> AsyncEngine | None:
+    return transaction.state(session, _Optimistic).engine
+
+
+async def read_unlocked(
+    session: AsyncSession,
+    access: AccessControl,
+    family_id: uuid.UUID,
+    statement: sa.Select,
+    values: dict[str, Any],
+    *,
+    before: int = 0,
+) -> Sequence[Any]:
+    """`shared_by` told by `statement` (`facts.with_locked_facts` over READ_STATUS, after `before` columns of its
+    own) sent alone: the family's status and facts as of one snapshot, and its row's version kept for `flush`'s
+    lock. Returns those first columns."""
+    optimistic = transaction.state(session, _Optimistic)
+    assert optimistic.engine is not None and optimistic.family_id in (None, family_id)
+    row = await _prepared_alone(statement, optimistic.engine.dialect).row_alone(optimistic.engine, values)
+    assert row is not None  # one row, whatever the family
+    locked, _promptly, *facts = row[before:]
+    # No lock was waited for: the status, the version and the facts are of one snapshot, however long it took.
+    shared_by(session, access, family_id, locked, True, facts)
+    optimistic.family_id, optimistic.version = family_id, locked[1] if locked is not None else None
+    return row[:before]
+
+
+def claim_later(session: AsyncSession, build: ClaimBuild, params: dict[str, Any]) -> None:
+    """The idempotency key's claim of a change written optimistically, made by `flush`'s statement before the change's
+    rows, which it writes only if the claim was made: `build(prefix, condition)` with `params` (named without the
+    prefix) claims the key where `condition` holds, RETURNING the claim's id, and nothing on a conflict."""
+    transaction.state(session, _Optimistic).claim = (build, params)
+
+
+def claimed_later(session: AsyncSession, name: str, value: Any) -> bool:
+    """Give the optimistic claim's parameter `name` (what the key created, known once the change is made); False when
+    this transaction claims no key optimistically."""
+    claim = transaction.state(session, _Optimistic).claim
+    if claim is None:
+        return False
+    claim[1][name] = value
+    return True
+
+
+_ALONE: dict[Hashable, Prepared] = {}
+
+
+def _prepared_alone(statement: sa.Select, dialect: Dialect) -> Prepared:
+    prepared = _ALONE.get(statement)
+    if prepared is None:
+        prepared = _ALONE[statement] = Prepared(statement, dialect)
+    return prepared
 
 
 def shared_by(
@@ -217,6 +315,8 @@ class _Write:
     shape: Hashable | None
     build: Build
     params: dict[str, Any]
+    # The same statement writing only where a condition holds (an optimistic write's guard), if it can be built
+    guarded: Callable[[str, sa.ColumnElement[bool]], UpdateBase] | None = None
 
 
 @dataclass(slots=True)
@@ -276,7 +376,8 @@ def insert_later(session: AsyncSession, table: sa.Table, values: dict[str, Any])
     """Queue the INSERT of one row of `table` given in full (every column that has no database default)."""
     names = tuple(values)
     shape = ("insert", table, names)
-    _queue(session, _Write(shape, partial(_insert_of, table, names), values), None)
+    write = _Write(shape, partial(_insert_of, table, names), values, partial(_insert_where, table, names))
+    _queue(session, write, None)
 
 
 def add_later(session: AsyncSession, row: SQLModel) -> None:
@@ -297,6 +398,12 @@ def _insert_of(table: sa.Table, names: tuple[str, ...], prefix: str) -> sa.Inser
     return sa.insert(table).values({name: sa.bindparam(prefix + name, type_=table.c[name].type) for name in names})
 
 
+def _insert_where(table: sa.Table, names: tuple[str, ...], prefix: str, condition: sa.ColumnElement[bool]) -> sa.Insert:
+    """`_insert_of`'s row, written only where `condition` holds (INSERT ... SELECT ... WHERE)."""
+    row = sa.select(*(sa.bindparam(prefix + name, type_=table.c[name].type) for name in names)).where(condition)
+    return sa.insert(table).from_select(names, row, include_defaults=False)
+
+
 async def flush(session: AsyncSession) -> None:
     """Write what was queued in one statement, with the events a transaction that dispatches at commit appended
     (notifications/outbox.py: each takes the outbox lock before its row is made, and the statement returns their
@@ -308,6 +415,10 @@ async def flush(session: AsyncSession) -> None:
     queued.writes, queued.checks, queued.reads, queued.refusals = [], [], [], []
     events = outbox.take_unwritten(session)
     if not queue and not events and not reads:
+        return
+    optimistic = transaction.state(session, _Optimistic)
+    if optimistic.family_id is not None:
+        await _flush_unlocked(optimistic, queue, bool(checks or events), reads)
         return
     params: dict[str, Any] = {}
     for index, write in enumerate(queue):
@@ -334,6 +445,74 @@ async def flush(session: AsyncSession) -> None:
     _read(reads, dict(zip(keys, values, strict=True)), len(checks) + len(events))
     for (_, matched), found in zip(checks, values, strict=False):
         await matched(found)
+
+
+async def _flush_unlocked(
+    optimistic: _Optimistic, queue: list[_Write], unguarded: bool, reads: list[tuple[_Write, Read]]
+) -> None:
+    """`flush` for a change written optimistically (`write_optimistically`): its rows, after its key's claim, written
+    by one statement alone only if it locks the family's row of the version decided on (the guard) and, with a key,
+    claims it; `Changed` when it wrote nothing."""
+    if unguarded or any(write.guarded is None for write in queue):
+        raise Changed(again=False)  # events, checked writes, or a statement the guard cannot hold back
+    assert optimistic.engine is not None
+    claim = optimistic.claim
+    params: dict[str, Any] = {"guard_family_id": optimistic.family_id, "guard_version": optimistic.version}
+    params.update({f"c_{name}": value for name, value in claim[1].items()} if claim else {})
+    for index, write in enumerate(queue):
+        params.update({f"w{index}_{name}": value for name, value in write.params.items()})
+    for index, (write, _) in enumerate(reads):
+        params.update({f"r{index}_{name}": value for name, value in write.params.items()})
+    shapes = (tuple(write.shape for write in queue), tuple(write.shape for write, _ in reads))
+    key = ("unlocked", *shapes, claim[0] if claim else None)
+    statement = _SHAPED.get(key)
+    if statement is None:
+        if len(_SHAPED) >= _SHAPED_MOST:
+            _SHAPED.clear()
+        built = _guarded(queue, [write for write, _ in reads], claim[0] if claim else None)
+        statement = _SHAPED[key] = Prepared(built, optimistic.engine.dialect)
+    assert isinstance(statement, Prepared)
+    try:
+        row = await statement.row_alone(optimistic.engine, params)
+    except (
+        asyncpg.PostgresError,
+        DBAPIError,
+    ) as error:  # refused, so rolled back: run under the lock, which answers it
+        if isinstance(error, DBAPIError) and error.connection_invalidated:
+            raise  # the connection was lost: whether the statement committed is unknown, so it is not run again
+        raise Changed(again=False) from error
+    assert row is not None
+    if not row[0]:
+        raise Changed(again=True)
+    _read(reads, dict(zip(statement.keys, row, strict=True)), 1)
+
+
+# The family's row, locked FOR SHARE only if it is still the version the change decided on: the guard of a change
+# written optimistically.
+_GUARD = (
+    sa.select(Family.__table__.c.id)  # type: ignore[attr-defined]
+    .where(
+        Family.__table__.c.id == sa.bindparam("guard_family_id", type_=sa.Uuid),  # type: ignore[attr-defined]
+        sa.literal_column("family.xmin::text") == sa.bindparam("guard_version", type_=sa.String),
+    )
+    .with_for_update(read=True)
+)
+
+
+def _guarded(queue: list[_Write], reads: list[_Write], claim: ClaimBuild | None) -> sa.Select:
+    """`_built`'s statement for `_flush_unlocked`: the guard, then the key's claim where the guard locked the row,
+    then each write where the claim was made (or the guard locked the row); selecting whether they were written,
+    then each read's columns."""
+    guard = _GUARD.cte("guard")
+    ctes: list[sa.CTE] = [guard]
+    made = sa.exists(sa.select(guard.c.id))
+    if claim is not None:
+        claimed = claim("c_", made).cte("claimed")
+        ctes.append(claimed)
+        made = sa.exists(sa.select(claimed.c.id))
+    guarded = [write.guarded(f"w{index}_", made) for index, write in enumerate(queue)]  # type: ignore[misc]
+    ctes += [statement.cte(f"w{index}") for index, statement in enumerate(guarded)]
+    return _with_reads([made.label("written")], reads).add_cte(*ctes)
 
 
 def _read(reads: list[tuple[_Write, Read]], columns: Any, first: int) -> None:
@@ -396,11 +575,17 @@ def _built(queue: list[_Write], checked: tuple[int, ...], events: int, reads: li
     ids = [outbox.event_insert(f"e{index}_").cte(f"e{index}") for index in range(events)]
     returned = [sa.exists(sa.select(ctes[index])).label(f"matched{index}") for index in checked]
     returned += [sa.select(cte.c.id).scalar_subquery().label(f"event{index}") for index, cte in enumerate(ids)]
+    return _with_reads(returned, reads).add_cte(*ctes, *ids)
+
+
+def _with_reads(returned: list[sa.ColumnElement[Any]], reads: list[_Write]) -> sa.Select:
+    """A select of `returned`, then each read's columns (each read a subquery outer-joined on true, so that one that
+    matches nothing leaves the row as it is)."""
     if not reads:
-        return sa.select(*(returned or [sa.literal(1)])).add_cte(*ctes, *ids)
+        return sa.select(*(returned or [sa.literal(1)]))
     joined: sa.FromClause = sa.select(sa.literal(1).label("one")).subquery("one")
     for index, read in enumerate(reads):
         subquery = read.build(f"r{index}_").limit(1).subquery(f"r{index}")
         joined = joined.outerjoin(subquery, sa.true())
-        returned += [column.label(f"r{index}_{column.name}") for column in subquery.c]
-    return sa.select(*returned).select_from(joined).add_cte(*ctes, *ids)
+        returned = [*returned, *(column.label(f"r{index}_{column.name}") for column in subquery.c)]
+    return sa.select(*returned).select_from(joined)

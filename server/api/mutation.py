@@ -11,6 +11,7 @@ from typing import Any, TypeVar
 
 from graphql import GraphQLSchema, Undefined
 from graphql.utilities import coerce_input_value
+from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from notifications import outbox
@@ -89,12 +90,59 @@ async def run_mutation(
     has an idempotency key): what a compiled write (server/api/compiled_writes.py) runs without a resolver's info.
 
     `shares_family`: the call starts with `writes.share_and_require` on `family_id`, whose lock the idempotency
-    key's claim then takes in its own statement (`idempotency.claim`'s `sharing`)."""
+    key's claim then takes in its own statement (`idempotency.claim`'s `sharing`). Such a change is written
+    optimistically first (`writes.write_optimistically`), and again, then under the family's lock, should the family
+    change between its decision and its write."""
     assert idempotency_key is None or replay is not None, f"{action}: an idempotent mutation needs replay"
+    attempt = partial(
+        _attempt,
+        context,
+        action,
+        call,
+        payload=payload,
+        family_id=family_id,
+        audit=audit,
+        idempotency_key=idempotency_key,
+        replay=replay,
+        then=then,
+        keeps_facts=keeps_facts,
+        shares_family=shares_family,
+    )
+    if shares_family and context.engine is not None:
+        for _ in range(_OPTIMISTIC_ATTEMPTS):
+            try:
+                return await attempt(optimistic=context.engine)
+            except writes.Changed as changed:
+                if not changed.again:
+                    break
+    return await attempt(optimistic=None)
+
+
+_OPTIMISTIC_ATTEMPTS = 2
+
+
+async def _attempt(
+    context: Context,
+    action: str,
+    call: Call[T],
+    *,
+    payload: Callable[[], str],
+    family_id: uuid.UUID | None,
+    audit: Callable[[T], dict[str, Any]] | None,
+    idempotency_key: str | None,
+    replay: Replay[T] | None,
+    then: Callable[[AsyncSession, AccessControl, T], Awaitable[Any]] | None,
+    keeps_facts: bool,
+    shares_family: bool,
+    optimistic: AsyncEngine | None,
+) -> Any:
+    """One run of `run_mutation`'s change, optimistically on `optimistic`'s connections if given."""
     actor, access = context.require_actor(), context.access
     committed = False
     try:
         async with unit_of_work(context.sessions) as session:
+            if optimistic is not None:
+                writes.write_optimistically(session, optimistic)
             if context.fanout is not None:
                 outbox.dispatch_at_commit(session)
             detail: dict[str, Any] = {}

@@ -63,7 +63,9 @@ async def add(
 ) -> Contribution:
     """The item and its first version are written with the mutation's audit event (server/writes.py). The
     family is locked shared: adding an item changes nothing a decision rests on, so adds to one family need
-    not wait for each other (bench/README.md, ContributionAdd under concurrency)."""
+    not wait for each other (bench/README.md, ContributionAdd under concurrency). Run by `run_mutation` with
+    `shares_family`, the add is written optimistically (`writes.write_optimistically`): the lock taken by its write,
+    on the family's row as decided on."""
     await share_and_require(session, access, Act.create, KIND, family_id)
     await require_members_of(session, family_id, data.about_member_ids)
     now = utcnow()

@@ -81,24 +81,33 @@ class Prepared:
         transaction of `connection` (notifications/transaction.py `connection`) straight to asyncpg: none of
         SQLAlchemy's execution (its context, cursor and result: ~0.25 ms of CPU a statement, bench/README.md "A
         write's statements straight to asyncpg"), the values and rows processed as its types say all the same."""
+        records = await _fetch_in(connection, self.sql, self._arguments(values))
+        return [self._processed(record) for record in records] if self._result_processors else records
+
+    async def row_alone(self, engine: AsyncEngine, values: dict[str, Any]) -> Sequence[Any] | None:
+        """The first row, or None, of a statement sent alone as `first_alone` sends it (autocommit: a data-modifying
+        statement commits on its own), its values and row processed as `rows_in` processes them."""
+        record = await driver.fetchrow_alone(engine, self.sql, *self._arguments(values))
+        return record if record is None or not self._result_processors else self._processed(record)
+
+    def _arguments(self, values: dict[str, Any]) -> list[Any]:
+        """The statement's parameters in order: its constants, `values`, the defaults Python makes for what `values`
+        leaves out; each processed by its type's bind processing."""
         given = {**self.constants, **values}
         for name, default in self._made:
             if name not in values:
                 given[name] = default.arg(None) if default.is_callable else default.arg
-        arguments = [
+        return [
             given[name] if process is None else process(given[name])
             for name, process in zip(self.names, self._bind_processors, strict=True)
         ]
-        records = await _fetch_in(connection, self.sql, arguments)
+
+    def _processed(self, record: Sequence[Any]) -> tuple[Any, ...]:
         processors = self._result_processors
-        if processors is None:
-            return records
-        return [
-            tuple(
-                value if process is None else process(value) for process, value in zip(processors, record, strict=True)
-            )
-            for record in records
-        ]
+        assert processors is not None
+        return tuple(
+            value if process is None else process(value) for process, value in zip(processors, record, strict=True)
+        )
 
     async def all(self, session: AsyncSession, values: dict[str, Any]) -> list[Any]:
         return list((await self._run(session, values)).all())

@@ -1,6 +1,6 @@
-"""ContributionAdd locks the family FOR SHARE (server/writes.py `lock_and_require(shared=True)`): adds to one
-family run side by side, and each still waits for a change holding the lock FOR UPDATE and decides on the
-family as that change left it."""
+"""ContributionAdd locks the family FOR SHARE (server/writes.py `share_and_require`; written optimistically, its
+write takes the lock): adds to one family run side by side, and each still waits for a change holding the lock FOR
+UPDATE and decides on the family as that change left it (tests/contribution/test_optimistic_adds.py)."""
 
 from __future__ import annotations
 
