@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 import time
 import uuid
 from collections import deque
@@ -30,6 +31,15 @@ from server.api.errors import formatted_with_code, with_codes
 from server.api.loaders import Loaders
 from server.auth import service as auth_service
 from server.state import AppState
+
+log = logging.getLogger("taf.api.view")
+_DATABASE_UNREACHABLE = (
+    DBAPIError,
+    OSError,
+    asyncpg.PostgresError,
+    asyncpg.InterfaceError,
+    asyncpg.InternalClientError,
+)
 
 WS_TOO_MANY_MESSAGES = 4429  # graphql-transport-ws leaves 4400-4499 to the server; 429 as in HTTP
 
@@ -212,9 +222,17 @@ class TafGraphQL(GraphQL[Context, None]):
     async def _authenticate(self, context: Context, token: str | None) -> None:
         try:
             found = await auth_service.authenticate(self.state.token_check, token)
-        except (DBAPIError, OSError, asyncpg.PostgresError, asyncpg.InterfaceError, asyncpg.InternalClientError):
+        except (
+            DBAPIError,
+            OSError,
+            asyncpg.PostgresError,
+            asyncpg.InterfaceError,
+            asyncpg.InternalClientError,
+        ) as error:
             # The database is down (or a connection it cut mid-statement is still settling, which asyncpg reports as
-            # another operation in progress): every field that needs a signed-in user answers UNAVAILABLE.
+            # another operation in progress): every field that needs a signed-in user answers UNAVAILABLE. Logged by
+            # its kind only (no statement, no token), so that an operator can tell an outage from a lost connection.
+            log.warning("the token check could not reach the database: %s", type(error).__name__)
             context.database_down = True
             return
         if isinstance(found, auth_service.TokenProblem):
