@@ -53,11 +53,15 @@ async def _add_while_the_family_changes(gql, sessions, area, token, change: str,
     return await asyncio.wait_for(add, 20)
 
 
-async def test_an_add_that_met_another_change_to_the_family_is_decided_again_and_written_once(gql, sessions):
+async def _an_author_and_their_add(gql, sessions, title: str):
+    """A team member of a new area, signed in, and the variables of their add of an item so titled, with a key."""
     area = await create_area(sessions)
     token = await sign_in(gql, area.colleague)
-    key = str(uuid.uuid4())
-    variables = new_item(area.family.id, title="Written once", idempotencyKey=key)
+    return area, token, new_item(area.family.id, title=title, idempotencyKey=str(uuid.uuid4()))
+
+
+async def test_an_add_that_met_another_change_to_the_family_is_decided_again_and_written_once(gql, sessions):
+    area, token, variables = await _an_author_and_their_add(gql, sessions, "Written once")
     rename = "UPDATE family SET display_name = display_name || ' (renamed)' WHERE id = :f"
     answer = await _add_while_the_family_changes(gql, sessions, area, token, rename, variables)
     added = answer["data"]["contributionAdd"]
@@ -71,10 +75,7 @@ async def test_an_add_that_met_another_change_to_the_family_is_decided_again_and
 
 
 async def test_an_add_whose_author_left_the_team_while_it_was_decided_is_refused_with_nothing_written(gql, sessions):
-    area = await create_area(sessions)
-    token = await sign_in(gql, area.colleague)
-    key = str(uuid.uuid4())
-    variables = new_item(area.family.id, title="Never written", idempotencyKey=key)
+    area, token, variables = await _an_author_and_their_add(gql, sessions, "Never written")
     leave = "UPDATE team_membership SET valid_to = now() WHERE family_id = :f AND user_id = :u"
     answer = await _add_while_the_family_changes(gql, sessions, area, token, leave, variables)
     assert code(answer["errors"][0]) in ("FORBIDDEN", "NOT_FOUND")
