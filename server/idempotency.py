@@ -87,8 +87,6 @@ _CLAIM = (
     .returning(_TABLE.c.id)
 )
 
-# The claim, then the family's lock FOR SHARE (writes.share_and_require's) and the facts read with it, in one
-# statement: `claim(sharing=...)`.
 # The claim of a change written optimistically (writes.claim_later): made with the change, where its guard holds.
 _CLAIMED_COLUMNS = ("user_id", "key", "action", "payload_hash", "result_id", "created_at")
 
@@ -113,6 +111,8 @@ _EXISTING = (
 )
 _READ_SHARING = with_locked_facts(writes.READ_STATUS.scalar_subquery(), _EXISTING)
 
+# The claim, then the family's lock FOR SHARE (writes.share_and_require's) and the facts read with it, in one
+# statement: `claim(sharing=...)`.
 _CLAIMED = _CLAIM.cte("claimed")
 _CLAIM_SHARING = with_locked_facts(
     writes.SHARE_STATUS.scalar_subquery(), sa.select(_CLAIMED.c.id).scalar_subquery().label("claimed")

@@ -29,7 +29,7 @@ from server.access.actor import Act
 from server.access.facts import locked_facts, with_locked_facts
 from server.access.kinds import Kind
 from server.access.pep import FAMILY_NOT_FOUND, AccessControl
-from server.db.prepared import Prepared, rows_in
+from server.db.prepared import Prepared, prepared, rows_in
 from server.errors import Conflict, NotFound
 from server.family.models import Family, FamilyStatus
 
@@ -50,24 +50,19 @@ _SHARE_FAMILY = (
     .with_for_update(read=True)
     .execution_options(populate_existing=True)
 )
-# The same lock FOR SHARE reading only what the guard needs of the family (its status) and the version of the row
-# it locked (its xmin), as the text array [status, version], or null with no such family: the lock of a statement
-# that reads the family's facts with it (`facts.with_locked_facts`), for `share_and_require`, or in a statement
+# SHARE_STATUS: the same lock FOR SHARE reading only what the guard needs of the family (its status) and the version
+# of the row it locked (its xmin), as the text array [status, version], or null with no such family: the lock of a
+# statement that reads the family's facts with it (`facts.with_locked_facts`), for `share_and_require`, or in one
 # that takes the lock first (`shared_by`).
-SHARE_STATUS = (
-    sa.select(sa.literal_column("ARRAY[family.status::text, family.xmin::text]"))
-    .select_from(Family.__table__)  # type: ignore[attr-defined]
-    .where(Family.__table__.c.id == sa.bindparam("locked_family_id", type_=sa.Uuid))  # type: ignore[attr-defined]
-    .with_for_update(read=True)
-)
-_SHARE_WITH_FACTS = with_locked_facts(SHARE_STATUS.scalar_subquery())
-# The same status and version without the lock: the first statement of a change written optimistically
+# READ_STATUS is the same without the lock: the first statement of a change written optimistically
 # (`write_optimistically`), whose batched write then takes the lock on the row of that version only.
 READ_STATUS = (
     sa.select(sa.literal_column("ARRAY[family.status::text, family.xmin::text]"))
     .select_from(Family.__table__)  # type: ignore[attr-defined]
     .where(Family.__table__.c.id == sa.bindparam("locked_family_id", type_=sa.Uuid))  # type: ignore[attr-defined]
 )
+SHARE_STATUS = READ_STATUS.with_for_update(read=True)
+_SHARE_WITH_FACTS = with_locked_facts(SHARE_STATUS.scalar_subquery())
 _READ_WITH_FACTS = with_locked_facts(READ_STATUS.scalar_subquery())
 
 
@@ -177,7 +172,8 @@ async def read_unlocked(
     lock. Returns those first columns."""
     optimistic = transaction.state(session, _Optimistic)
     assert optimistic.engine is not None and optimistic.family_id in (None, family_id)
-    row = await _prepared_alone(statement, optimistic.engine.dialect).row_alone(optimistic.engine, values)
+    built = prepared(("read_unlocked", id(statement)), optimistic.engine.dialect, lambda: statement)
+    row = await built.row_alone(optimistic.engine, values)
     assert row is not None  # one row, whatever the family
     locked, _promptly, *facts = row[before:]
     # No lock was waited for: the status, the version and the facts are of one snapshot, however long it took.
@@ -201,16 +197,6 @@ def claimed_later(session: AsyncSession, name: str, value: Any) -> bool:
         return False
     claim[1][name] = value
     return True
-
-
-_ALONE: dict[Hashable, Prepared] = {}
-
-
-def _prepared_alone(statement: sa.Select, dialect: Dialect) -> Prepared:
-    prepared = _ALONE.get(statement)
-    if prepared is None:
-        prepared = _ALONE[statement] = Prepared(statement, dialect)
-    return prepared
 
 
 def shared_by(

@@ -222,13 +222,7 @@ class TafGraphQL(GraphQL[Context, None]):
     async def _authenticate(self, context: Context, token: str | None) -> None:
         try:
             found = await auth_service.authenticate(self.state.token_check, token)
-        except (
-            DBAPIError,
-            OSError,
-            asyncpg.PostgresError,
-            asyncpg.InterfaceError,
-            asyncpg.InternalClientError,
-        ) as error:
+        except _DATABASE_UNREACHABLE as error:
             # The database is down (or a connection it cut mid-statement is still settling, which asyncpg reports as
             # another operation in progress): every field that needs a signed-in user answers UNAVAILABLE. Logged by
             # its kind only (no statement, no token), so that an operator can tell an outage from a lost connection.
