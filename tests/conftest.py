@@ -107,12 +107,19 @@ async def recreate_database(server: str, name: str) -> str:
     return make_url(server).set(database=name).render_as_string(hide_password=False)
 
 
-@pytest.fixture(scope="session")
-async def database_url(server_url: str) -> AsyncIterator[str]:
-    url = await recreate_database(server_url, TEST_DATABASE)
+@asynccontextmanager
+async def migrated_database(server: str, name: str) -> AsyncIterator[str]:
+    """A new database `name`, migrated, for the duration; its URL."""
+    url = await recreate_database(server, name)
     await migrate(url)
     yield url
-    await drop_database(server_url, TEST_DATABASE)
+    await drop_database(server, name)
+
+
+@pytest.fixture(scope="session")
+async def database_url(server_url: str) -> AsyncIterator[str]:
+    async with migrated_database(server_url, TEST_DATABASE) as url:
+        yield url
 
 
 async def drop_database(server: str, name: str) -> None:
@@ -141,6 +148,10 @@ async def scratch_database(server_url: str) -> AsyncIterator[Callable[[str], Awa
 
 @pytest.fixture(scope="session")
 def settings(database_url: str) -> Settings:
+    return settings_for(database_url)
+
+
+def settings_for(database_url: str) -> Settings:
     return Settings(
         database_url=database_url,
         environment=Environment.test,
@@ -196,6 +207,12 @@ async def second_server(settings: Settings) -> AsyncIterator[str]:
 
 @pytest.fixture(scope="session")
 async def sessions(database_url: str) -> AsyncIterator[SessionFactory]:
+    async with sessions_on(database_url) as factory:
+        yield factory
+
+
+@asynccontextmanager
+async def sessions_on(database_url: str) -> AsyncIterator[SessionFactory]:
     engine = create_async_engine(database_url, pool_pre_ping=True)  # survives the restart tests
     yield create_session_factory(engine)
     await engine.dispose()
@@ -229,6 +246,12 @@ async def sso_agency(sessions: SessionFactory) -> Agency:
 async def sso_server(settings: Settings, oidc_provider: str, sso_agency: Agency) -> AsyncIterator[str]:
     """The service with single sign-on configured (every test provider instance, and one that is down),
     served at its public origin, as the providers' redirect URIs need."""
+    async with serving_with_sign_on(settings, oidc_provider, sso_agency) as origin:
+        yield origin
+
+
+@asynccontextmanager
+async def serving_with_sign_on(settings: Settings, oidc_provider: str, sso_agency: Agency) -> AsyncIterator[str]:
     port = free_port()
     origin = f"http://127.0.0.1:{port}"
     providers = configured_providers(oidc_provider, agencies=(sso_agency.name,), down_port=free_port())

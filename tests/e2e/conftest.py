@@ -27,7 +27,15 @@ from server.family.models import Family
 from server.sharing_agreement.models import DataSharingAgreement
 from server.user.models import User
 from tests.builders import PASSWORD, create_agency, create_agreement, create_family, create_user, unique
-from tests.conftest import free_port, serving
+from tests.conftest import (
+    TEST_DATABASE,
+    free_port,
+    migrated_database,
+    serving,
+    serving_with_sign_on,
+    sessions_on,
+    settings_for,
+)
 
 CHROMIUM = Path(os.environ.get("CHROMIUM", "/usr/bin/chromium"))
 # As root in a container: no sandbox; and no calls home, which the closed network refuses.
@@ -66,6 +74,38 @@ async def browser(chromium: Path) -> AsyncIterator[Browser]:
         launched = await playwright.chromium.launch(executable_path=str(chromium), args=CHROMIUM_ARGS)
         yield launched
         await launched.close()
+
+
+# The browser tests have a database of their own in each worker. In the one the other tests share, they met
+# every family, agency, agreement and audit event the API tests had left (thousands), and the pages they render,
+# check with axe and photograph were that much longer: the same tests took 3-10 times as long. Every session
+# fixture that reaches the database is redefined here, so none is shared with the other tests of the worker.
+@pytest.fixture(scope="session")
+async def database_url(server_url: str) -> AsyncIterator[str]:
+    async with migrated_database(server_url, f"{TEST_DATABASE}_browser") as url:
+        yield url
+
+
+@pytest.fixture(scope="session")
+def settings(database_url: str) -> Settings:
+    return settings_for(database_url)
+
+
+@pytest.fixture(scope="session")
+async def sessions(database_url: str) -> AsyncIterator[SessionFactory]:
+    async with sessions_on(database_url) as factory:
+        yield factory
+
+
+@pytest.fixture(scope="session")
+async def sso_agency(sessions: SessionFactory) -> Agency:
+    return await create_agency(sessions, kind=AgencyKind.police)
+
+
+@pytest.fixture(scope="session")
+async def sso_server(settings: Settings, oidc_provider: str, sso_agency: Agency) -> AsyncIterator[str]:
+    async with serving_with_sign_on(settings, oidc_provider, sso_agency) as origin:
+        yield origin
 
 
 @pytest.fixture(scope="session")
