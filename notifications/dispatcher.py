@@ -71,7 +71,6 @@ class Fanout:
         (constant SQL, prepared once), the events marked dispatched, and a NOTIFY if anyone was told."""
         rows = await self._notification_rows(session, pending)
         columns = {name: [row[name] for row in rows] for name in _COLUMNS}
-        columns["payload"] = [json.dumps(payload) for payload in columns["payload"]]
         await session.exec(
             _WRITE,
             params={
@@ -101,7 +100,7 @@ class Fanout:
                 "kind": appended.kind,
                 "family_id": event.family_id,
                 "urgent": is_urgent(event),
-                "payload": stored_payload(event),
+                "payload": json.dumps(stored_payload(event)),  # as written, once for all its recipients
                 "subject_kind": subject.kind if subject else None,
                 "subject_id": subject.id if subject else None,
                 "owning_agency_id": subject.owning_agency_id if subject else None,
