@@ -27,13 +27,14 @@ $(STAMP): requirements.lock
 run: $(STAMP)
 	$(PY) -m server run
 
-# Two pytest-xdist workers, a test file each at a time (a file's tests share their fixtures); then, alone, the
+# Two pytest-xdist workers, a test file each at a time (a file's tests share their fixtures; the files marked long
+# first, in the order tests/conftest.py puts them); then, alone, the
 # tests that stop PostgreSQL (every connection is cut, the other worker's too) or compare response times.
 # The second run finding none of those among PYTEST_ARGS (pytest's status 5) is not a failure.
 # TEST_WORKERS=0 runs the first part in one process.
 TEST_WORKERS ?= 2
 test: check-chromium $(STAMP)
-	CHROMIUM=$(CHROMIUM) $(PY) -m pytest -n $(TEST_WORKERS) --dist loadfile -m "not (restarts_postgres or serial)" $(PYTEST_ARGS)
+	CHROMIUM=$(CHROMIUM) $(PY) -m pytest -n $(TEST_WORKERS) --dist loadfile --no-loadscope-reorder -m "not (restarts_postgres or serial)" $(PYTEST_ARGS)
 	CHROMIUM=$(CHROMIUM) $(PY) -m pytest -m "restarts_postgres or serial" $(PYTEST_ARGS) || [ $$? -eq 5 ]
 
 # The browser tests never skip: without Chromium, say what is missing and how to get it, and stop.

@@ -36,6 +36,8 @@ from tests.access.decision_paths import (
     replay,
 )
 
+pytestmark = pytest.mark.long
+
 with (REPO_ROOT / "policies" / "decisions.csv").open() as table_file:
     TABLE = list(csv.DictReader(table_file))
 

@@ -10,12 +10,15 @@ import re
 import uuid
 
 import casbin
+import pytest
 
 from server.access.actor import Actor
 from server.access.enforcer import PYCASBIN_CHECKED, build_enforcer, build_reference_enforcer
 from server.access.facts import FamilyFacts, ItemFacts
 from server.access.rules import Resource
 from server.config import REPO_ROOT
+
+pytestmark = pytest.mark.long
 
 ROLES = ["practitioner", "manager", "ig_officer", "admin", "family", "nobody"]
 MINE, THEIRS = uuid.uuid4(), uuid.uuid4()

@@ -50,6 +50,8 @@ from tests.api.test_compiled_writes import _bodies, differential
 from tests.builders import create_family_user, issue_token
 from tests.builders_meet import create_meeting_area
 
+pytestmark = pytest.mark.long
+
 WRITES = ("MinutesItemAdd", "MeetingDecisionAdd", "MinutesPublish")
 
 

@@ -66,6 +66,8 @@ from tests.builders import (
 from tests.chronology.world import build_journey, day, third_worker
 from tests.graphql_client import operation_documents
 
+pytestmark = pytest.mark.long
+
 NAME = "FamilyContributions"
 PAGE = "FamilyContributionsPage"  # the family's header and its latest items (make bench's contributions_page)
 CONTRIBUTION_READS = (NAME, PAGE)

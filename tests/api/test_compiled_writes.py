@@ -34,6 +34,8 @@ from tests.api.test_compiled_reads import ACTORS, SHARINGS, TABLE, _ask, canonic
 from tests.builders import create_agency, create_family, create_user, issue_token
 from tests.graphql_client import operation_documents
 
+pytestmark = pytest.mark.long
+
 NAME = "ContributionAdd"
 
 

@@ -8,7 +8,11 @@ from __future__ import annotations
 import argparse
 import math
 
+import pytest
+
 from bench.notifications_burst import SUBSCRIBED, measure, told
+
+pytestmark = pytest.mark.long
 
 
 async def test_the_baseline_delivers_every_notification_once(server_url: str):

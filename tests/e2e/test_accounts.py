@@ -5,6 +5,7 @@ forgotten password; agencies are added and renamed; the pages are refused, in wo
 
 from __future__ import annotations
 
+import pytest
 from playwright.async_api import Browser, Page, expect
 
 from server.db.engine import SessionFactory, unit_of_work
@@ -12,6 +13,8 @@ from server.user.models import SystemRole
 from tests.builders import PASSWORD, create_agency, create_user, unique
 from tests.e2e.conftest import SignIn, Team, check_page
 from tests.e2e.test_retention import tab_to
+
+pytestmark = pytest.mark.long
 
 HOLDER_PASSWORD = "kettle orchard lantern"
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
 from playwright.async_api import Page, expect
 
 from server.clock import utcnow
@@ -13,6 +14,8 @@ from server.user.models import SystemRole
 from tests.builders import create_agreement, create_user, issue_token
 from tests.e2e.conftest import SignIn, Team, check_page
 from tests.graphql_client import GraphQLClient
+
+pytestmark = pytest.mark.long
 
 
 def card(page: Page, title: str):

@@ -7,6 +7,7 @@ import csv
 import io
 import re
 
+import pytest
 from playwright.async_api import Page, expect
 
 from server.agency.models import Agency, AgencyKind
@@ -27,6 +28,8 @@ from tests.builders import (
 from tests.builders_retain import create_closed_family, decide
 from tests.e2e.conftest import SignIn, Team, check_page, sticking_out_of
 from tests.graphql_client import GraphQLClient
+
+pytestmark = pytest.mark.long
 
 UUID = r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
 

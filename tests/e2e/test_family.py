@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import uuid
 
+import pytest
 from playwright.async_api import Locator, Page, expect
 
 from server.db.engine import SessionFactory
@@ -13,6 +14,8 @@ from tests.auth_helpers import sign_in as api_sign_in
 from tests.builders import create_user
 from tests.e2e.conftest import SignIn, Team, check_page, open_part, open_question
 from tests.graphql_client import GraphQLClient
+
+pytestmark = pytest.mark.long
 
 
 def fact(card: Locator, key: str) -> Locator:

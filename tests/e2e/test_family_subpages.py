@@ -6,12 +6,15 @@ from __future__ import annotations
 
 from datetime import date
 
+import pytest
 from playwright.async_api import Page, expect
 
 from server.agency.models import Agency, AgencyKind
 from server.db.engine import SessionFactory, unit_of_work
 from tests.builders import create_agreement, create_contribution, create_family, create_override, create_user, unique
 from tests.e2e.conftest import SignIn, Team, check_page, sticking_out_of
+
+pytestmark = pytest.mark.long
 
 # path after the family's id, the sub navigation's words, and a section the sub-page shows the lead
 SUBPAGES = [

@@ -9,6 +9,7 @@ import re
 import uuid
 from datetime import UTC, date, datetime, timedelta
 
+import pytest
 import sqlalchemy as sa
 from playwright.async_api import Page, expect
 
@@ -19,6 +20,8 @@ from tests.auth_helpers import sign_in as api_sign_in
 from tests.builders import create_agency, create_family, create_user, unique
 from tests.e2e.conftest import SignIn, Team, check_page, open_part, open_question
 from tests.graphql_client import GraphQLClient, code
+
+pytestmark = pytest.mark.long
 
 BANNER = ".govuk-notification-banner--success"
 

@@ -22,6 +22,8 @@ from tests.graphql_client import GraphQLClient, code
 from tests.retention.canaries import Written, close, write_family
 from tests.retention.dump import dump_database
 
+pytestmark = pytest.mark.long
+
 GONE_BIRTH, KEPT_BIRTH = date(1961, 7, 13), date(1962, 8, 14)  # distinctive dates of birth
 REASON = "Retention period over: the youngest child is well past 25 and nothing is pending."
 

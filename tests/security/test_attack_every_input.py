@@ -18,6 +18,8 @@ from tests.graphql_client import code
 from tests.security.edit_cases import ALL_CREATES, EDITS, any_case
 from tests.security.test_attack_inputs import PAYLOAD, SHORT, schema, strings_in, unwrap
 
+pytestmark = pytest.mark.long
+
 # Tables whose rows background work adds whatever a request does (deliveries, timers, audit, budgets).
 UNCOUNTED = {"audit_event", "login_attempt", "rate_limit_window", "notification", "notification_outbox", "timer"}
 # Secrets: a hostile value is refused (a wrong current password by its field), never stored as text.

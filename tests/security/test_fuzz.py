@@ -8,10 +8,14 @@ import re
 import subprocess
 import sys
 
+import pytest
+
 from server.config import REPO_ROOT
 from tests.builders import create_area, issue_token
 from tests.conftest import free_port
 from tests.server_process import wait_until_ready
+
+pytestmark = pytest.mark.long
 
 EXAMPLES_PER_OPERATION = int(os.environ.get("TAF_FUZZ_EXAMPLES", "8"))
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 
+import pytest
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import create_async_engine
 
@@ -16,6 +17,8 @@ from server.user.models import SystemRole
 from tests.auth_helpers import sign_in
 from tests.builders import create_agency, create_area, create_user
 from tests.sharing_agreement.test_agreements import create, days, update
+
+pytestmark = pytest.mark.long
 
 NOTICES = "SELECT count(*) FROM notification WHERE recipient_user_id = :user AND kind = 'agreement_expiring'"
 SENT = "SELECT count(*) FROM notification_outbox WHERE kind = 'agreement_expiring' AND payload->>'agreement_id' = :id"
