@@ -27,9 +27,9 @@ $(STAMP): requirements.lock
 run: $(STAMP)
 	$(PY) -m server run
 
-# Two pytest-xdist workers, a test file each at a time (a file's tests share their fixtures; the files marked long
-# first, in the order tests/conftest.py puts them); then, alone, the
-# tests that stop PostgreSQL (every connection is cut, the other worker's too) or compare response times.
+# Two pytest-xdist workers, a test file each at a time (a file's tests share their fixtures), the files marked long
+# first, in the order tests/conftest.py puts them; then, alone, the tests that stop PostgreSQL (every connection is
+# cut, the other worker's too) or compare response times.
 # The second run finding none of those among PYTEST_ARGS (pytest's status 5) is not a failure.
 # TEST_WORKERS=0 runs the first part in one process.
 TEST_WORKERS ?= 2
