@@ -14,6 +14,7 @@ from pathlib import Path
 import httpx
 import pytest
 import uvicorn
+import uvloop
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import create_async_engine
 from starlette.applications import Starlette
@@ -262,3 +263,10 @@ async def serving_with_sign_on(settings: Settings, oidc_provider: str, sso_agenc
     providers = configured_providers(oidc_provider, agencies=(sso_agency.name,), down_port=free_port())
     async with serving(create_app(replace(settings, public_origin=origin, oidc_providers=providers)), port=port):
         yield origin
+
+
+def pytest_asyncio_loop_factories(
+    config: pytest.Config, item: pytest.Item
+) -> dict[str, Callable[[], asyncio.AbstractEventLoop]]:
+    """The event loop a served process runs on (uvicorn picks uvloop when it is installed): the tests run on it too."""
+    return {"uvloop": uvloop.new_event_loop}
