@@ -52,23 +52,7 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     # The files marked long first, so that pytest-xdist hands them out first (`make test` keeps the collection's
     # order: --no-loadscope-reorder). Handed out by their number of tests instead, a file of a few long tests
     # (the compiled reads' differential tests: ten tests, ~220 s) came last and ran alone for minutes.
-    by_file: dict[str, list[pytest.Item]] = {}
-    for item in items:
-        by_file.setdefault(item.nodeid.split("::")[0], []).append(item)
-    long = [path for path, tests in by_file.items() if tests[0].get_closest_marker("long")]
-    rest = [path for path in by_file if path not in set(long)]
-    items[:] = [item for path in [*_browser_spread(long), *_browser_spread(rest)] for item in by_file[path]]
-
-
-def _browser_spread(paths: list[str]) -> list[str]:
-    """The test files with the browser's spread evenly among the others. In the collection's order they all came
-    together, so both workers ran browser tests at once, which wait on Chromium more than they use a core; beside
-    an API test file, the other worker fills that time."""
-    browser = [path for path in paths if path.startswith("tests/e2e/")]
-    other = [path for path in paths if not path.startswith("tests/e2e/")]
-    placed = [((n + 1) / (len(browser) + 1), path) for n, path in enumerate(browser)]
-    placed += [((n + 0.5) / len(other), path) for n, path in enumerate(other)]
-    return [path for _, path in sorted(placed)]
+    items.sort(key=lambda item: item.get_closest_marker("long") is None)
 
 
 def free_port() -> int:
