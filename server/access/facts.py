@@ -346,13 +346,18 @@ TEAM_FACTS_LEAD = 11  # columns before a row's facts (family id first), see _TEA
 _TEAM_AGENCY = 7  # the member's account's agency, see _TEAM_FACTS_SQL
 
 
-# The facts of each family of the relation `ids` (families_facts), as FactsColumns names them.
-# The agreements' pairs of a consented category, as the keys of a JSON object (rule shared_by_consent looks an
-# item's pair up in it: see facts_row), over a row `g` of the facts.
-_CONSENTED_AGREEMENTS = (
-    "(SELECT COALESCE(jsonb_object_agg(x, true), CAST('{}' AS jsonb)) FROM unnest(g.agreements) x"
-    " WHERE split_part(x, ' ', 2) = ANY (g.consented)) AS consented_agreements"
+# The "agency category" pairs of the agreements in force that the actor's agency (:agency_id) is a party to, as
+# the keys of one jsonb object: what rule shared_by_consent's SQL form looks an item's pair up in, with the
+# family's consented categories (rules.FactsColumns). The database keeps each agreement's pairs per party
+# (migration 0012, table agreement_pairs), so a statement reads them, where it made every pair anew: ~700 for
+# an agreement of 60 agencies over 12 categories, ~0.3 ms of PostgreSQL per statement (bench/README.md). Not
+# about the family, so worked out once per statement however many families it reads.
+_AGREEMENT_PAIRS = (
+    "(SELECT COALESCE(taf_jsonb_union(p.pairs), CAST('{}' AS jsonb))"  # noqa: S608 (constant text)
+    " FROM agreement_pairs p JOIN data_sharing_agreement a ON a.id = p.agreement_id"
+    " WHERE p.agency_id = :agency_id AND " + _AGREEMENT_CURRENT + ") AS agreement_pairs"
 )
+# The facts of each family of the relation `ids` (families_facts), as FactsColumns names them.
 FAMILIES_FACTS_NAMES = (
     "family_id",
     "named_worker",
@@ -369,9 +374,9 @@ FAMILIES_FACTS_NAMES = (
     "deputy_covering",
 )
 # families_facts' columns: the facts as worked out, then what facts_row also derives from them.
-FAMILIES_FACTS_COLUMNS = (*FAMILIES_FACTS_NAMES, "consented_agreements")
+FAMILIES_FACTS_COLUMNS = (*FAMILIES_FACTS_NAMES, "agreement_pairs")
 _FAMILIES_FACTS_SQL = sa.text(
-    f"SELECT g.*, {_CONSENTED_AGREEMENTS} FROM (SELECT f.id,"  # noqa: S608 (constant text: every value is bound)
+    f"SELECT g.*, {_AGREEMENT_PAIRS} FROM (SELECT f.id,"  # noqa: S608 (constant text: every value is bound)
     + _families_facts_columns(user=":user_id", agency=":agency_id", member=":member_id")
     + " FROM ids JOIN family f ON f.id = ids.id"
     f" LEFT JOIN ({_GROUPED_CONSENTS}) AS consents ON consents.family_id = f.id"
@@ -400,7 +405,7 @@ def families_facts(name: str = "families_facts") -> sa.CTE:
         "refused": text_types,
         "police_agencies": ARRAY(sa.Uuid()),
         "agreements": text_types,
-        "consented_agreements": JSONB(),
+        "agreement_pairs": JSONB(),
     }
     columns = [sa.column(name, types.get(name, sa.Boolean())) for name in FAMILIES_FACTS_COLUMNS]
     return _FAMILIES_FACTS_SQL.columns(*columns).cte(name)
@@ -420,10 +425,10 @@ DEFAULT_CLOSED_READ_PERIOD = timedelta(days=90)
 # The facts of one family for one actor as a row of named columns, to join in a larger statement whose text
 # never changes (compiled reads, server/access/pep.py StatementPolicy): the same facts as _FACTS_SQL, with
 # the overrides also as "agency category" pairs (what the rules compare), their ids kept for the audit, and
-# the agreements read only as rule shared_by_consent reads them: their pairs of a consented category as the
-# keys of a JSON object, so "consented, and an agreement covers it" is one look-up in it per item (PostgreSQL
-# finds a key of a jsonb object by binary search; an agreement of 60 agencies over 12 categories is 708
-# pairs, which an array would be searched through end to end).
+# the agreements read only as rule shared_by_consent reads them: their pairs as the keys of a JSON object
+# (_AGREEMENT_PAIRS), so "an agreement covers it" is one look-up in it per item (PostgreSQL finds a key of a
+# jsonb object by binary search; an agreement of 60 agencies over 12 categories is 708 pairs, which an array
+# would be searched through end to end).
 FACTS_ROW_NAMES = (
     "family_id",
     "named_worker",
@@ -438,20 +443,11 @@ FACTS_ROW_NAMES = (
     "closed_read_over",
     "deputy_covering",
 )
-# The keys are made from the agreement tables with the consented categories as a condition of the same
-# search, not from an array of all the agreements' pairs made first and then filtered: -0.15 ms of PostgreSQL
-# per statement (bench/README.md, "The facts row's agreements").
-_ROW_CONSENTED_AGREEMENTS = (
-    "(SELECT COALESCE(jsonb_object_agg(pair, true), CAST('{}' AS jsonb)) FROM ("  # noqa: S608 (constant text)
-    + _AGREEMENTS.format(agency=":agency_id")
-    + "          AND category = ANY (g.consented)) AS agreed(pair)) AS consented_agreements"
-)
 _FACTS_ROW_SQL = sa.text(
     "SELECT g.*, ARRAY(SELECT split_part(x, ' ', 1) || ' ' || split_part(x, ' ', 2) FROM unnest(g.override_ids) x)"  # noqa: S608 (constant text: every value is bound)
-    f" AS overridden, {_ROW_CONSENTED_AGREEMENTS}"
-    # OFFSET 0 keeps `g` a subquery of its own: pulled up, its `consented` would be worked out once for the row
-    # and again inside consented_agreements (PostgreSQL copies the expressions): -8% of the compiled
-    # FamilyContributionsPage statement's time on a core (bench/README.md, compiled reads).
+    f" AS overridden, {_AGREEMENT_PAIRS}"
+    # OFFSET 0 keeps `g` a subquery of its own: pulled up, its columns are copied into every expression that
+    # reads them (`override_ids` into `overridden`) and worked out again there.
     " FROM (SELECT f.id,"
     + _facts_columns(user=":user_id", agency=":agency_id", member=":member_id", agreements=None)
     + " FROM family f WHERE f.id = :family_id OFFSET 0) AS g("
@@ -463,7 +459,7 @@ _FACTS_ROW_SQL = sa.text(
 def facts_row(name: str = "facts") -> sa.CTE:
     """One row when the family (:family_id) exists: its facts for the actor (:user_id, :agency_id, :member_id,
     :closed_read_period, `facts_row_parameters`), named as FACTS_ROW_NAMES plus `overridden` and
-    `consented_agreements`."""
+    `agreement_pairs`."""
     text_types = ARRAY(sa.Text())
     types = {
         "family_id": sa.Uuid(),
@@ -472,9 +468,9 @@ def facts_row(name: str = "facts") -> sa.CTE:
         "refused": text_types,
         "police_agencies": ARRAY(sa.Uuid()),
         "overridden": text_types,
-        "consented_agreements": JSONB(),
+        "agreement_pairs": JSONB(),
     }
-    names = (*FACTS_ROW_NAMES, "overridden", "consented_agreements")
+    names = (*FACTS_ROW_NAMES, "overridden", "agreement_pairs")
     columns = [sa.column(name, types.get(name, sa.Boolean())) for name in names]
     return _FACTS_ROW_SQL.columns(*columns).cte(name)
 

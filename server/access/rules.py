@@ -155,8 +155,8 @@ class FactsColumns:
     """The facts of one family (FamilyFacts) as SQL expressions, named as FamilyFacts names them: the item
     rules below read either. Sets are arrays: of text for categories, of "agency category" text for the
     (owning agency, category) pairs, of uuid for the police agencies (facts.facts_row writes them so). The
-    agreements are read only as rule shared_by_consent reads them, with the consents: their pairs whose
-    category is consented, as the keys of a jsonb object (one look-up per item, not a search of an array)."""
+    agreements are read only as rule shared_by_consent reads them: the pairs of the agreements in force, as the
+    keys of a jsonb object (one look-up per item, not a search of an array)."""
 
     named_worker: ColumnElement[bool]
     lead_professional: ColumnElement[bool]
@@ -169,7 +169,7 @@ class FactsColumns:
     overridden: ColumnElement
     refused: ColumnElement
     police_agencies: ColumnElement
-    consented_agreements: ColumnElement  # jsonb: the agreements' "agency category" pairs of consented categories
+    agreement_pairs: ColumnElement  # jsonb: the "agency category" pairs of the agreements in force
 
 
 Facts = FamilyFacts | FactsColumns
@@ -190,7 +190,7 @@ def facts_columns(row: sa.FromClause) -> FactsColumns:
         overridden=c.overridden,
         refused=c.refused,
         police_agencies=c.police_agencies,
-        consented_agreements=c.consented_agreements,
+        agreement_pairs=c.agreement_pairs,
     )
 
 
@@ -233,8 +233,9 @@ def _overridden_sql(facts: Facts, columns: ContentColumns) -> ColumnElement[bool
 
 def _consent_and_agreement_sql(facts: Facts, columns: ContentColumns) -> ColumnElement[bool]:
     """Consented categories of the agencies an active agreement covers them with, agency by agency."""
-    if isinstance(facts, FactsColumns):  # the pairs of `agreements` whose category is in `consented`
-        return facts.consented_agreements.has_key(_pair(columns))
+    if isinstance(facts, FactsColumns):
+        consented = sa.cast(columns.category, sa.Text) == sa.any_(facts.consented)
+        return sa.and_(consented, facts.agreement_pairs.has_key(_pair(columns)))
     by_agency: dict = {}
     for agency_id, category in facts.agreements:
         if category in facts.consented:

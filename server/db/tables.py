@@ -35,7 +35,7 @@ from server.retention.models import FamilyTombstone, RetentionDecision
 from server.safeguarding.models import SafeguardingOverride, SharingDecision
 from server.service_catalogue.models import Service, ServicePrice
 from server.service_received.models import ServiceReceived
-from server.sharing_agreement.models import DataSharingAgreement, DataSharingAgreementParty
+from server.sharing_agreement.models import AgreementPairs, DataSharingAgreement, DataSharingAgreementParty
 from server.sso.models import IdentityLink, SsoSignIn
 from server.team.models import TeamMembership
 from server.transition.models import FamilyTransition
@@ -43,6 +43,7 @@ from server.user.models import User
 
 __all__ = [
     "Agency",
+    "AgreementPairs",
     "Assessment",
     "AssessmentRating",
     "AuditDisclosureBlock",

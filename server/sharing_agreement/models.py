@@ -10,8 +10,10 @@ from __future__ import annotations
 import uuid
 from datetime import date, datetime
 from enum import StrEnum
+from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import JSONB
 from sqlmodel import Field, SQLModel
 
 from server.db.columns import category_array, created_at_field, enum_field, id_field
@@ -72,3 +74,21 @@ class DataSharingAgreementParty(SQLModel, table=True):
     ig_contact_name: str = Field(max_length=200)
     ig_contact_email: str = Field(max_length=320)
     ig_contact_phone: str = Field(default="", max_length=50)
+
+
+class AgreementPairs(SQLModel, table=True):
+    """What an agreement lets one of its parties be shown, as rule shared_by_consent looks it up in SQL: the
+    "agency category" pairs of every other party and every category of the agreement, as the keys of a jsonb
+    object. Kept by the database from the agreement tables (triggers of migration 0012), never written by the
+    app: a compiled read then looks the pairs up instead of making ~700 of them for every statement
+    (server/access/facts.py, bench/README.md)."""
+
+    __tablename__ = "agreement_pairs"
+
+    agreement_id: uuid.UUID = Field(
+        sa_column=sa.Column(sa.Uuid(), sa.ForeignKey("data_sharing_agreement.id", ondelete="CASCADE"), primary_key=True)
+    )
+    agency_id: uuid.UUID = Field(
+        sa_column=sa.Column(sa.Uuid(), sa.ForeignKey("agency.id", ondelete="CASCADE"), primary_key=True, index=True)
+    )
+    pairs: dict[str, Any] = Field(sa_type=JSONB)
