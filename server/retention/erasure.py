@@ -134,6 +134,7 @@ KEPT = {
     "agency": "the area's organisations, not a family's",
     "data_sharing_agreement": "agreements between the area's organisations, about no family",
     "data_sharing_agreement_party": "the organisations party to an agreement, and their IG contacts",
+    "agreement_pairs": "what each agreement lets its parties be shown, worked out from the two tables above",
     "alembic_version": "the database's migration",
     "lead_absence": "a worker's own time away: about staff, naming no family",
     "catalogue_service": "the area's services list, about no family",
