@@ -121,20 +121,12 @@ _AGREEMENT_CURRENT = """a.ended_at IS NULL
           AND a.starts_on <= CAST(statement_timestamp() AT TIME ZONE 'UTC' AS date)
           AND a.ends_on >= CAST(statement_timestamp() AT TIME ZONE 'UTC' AS date)"""
 _AGREEMENT_IN_FORCE = "mine.agency_id = {agency} AND " + _AGREEMENT_CURRENT
-_AGREEMENTS = f"""
-        SELECT other.agency_id::text || ' ' || category
-        FROM data_sharing_agreement_party mine
-        JOIN data_sharing_agreement a ON a.id = mine.agreement_id
-        JOIN data_sharing_agreement_party other ON other.agreement_id = a.id AND other.agency_id <> mine.agency_id
-        CROSS JOIN unnest(a.categories) AS category
-        WHERE {_AGREEMENT_IN_FORCE}
-"""  # noqa: S608 (constant text: every value is bound)
-# The same agreements, each as its parties and its categories ("party party ...;category category ..."), in the
-# agreements' order: what _AGREEMENTS says, in ~40 bytes per party, not per (party, category) pair (60 agencies
-# over 12 categories: 2.4 kB, not 708 texts of 40; `_agreements_through` makes the pairs, once per agency and
-# agreements). What every statement whose facts Python reads sends: made into pairs by PostgreSQL, the agreements
-# were most of the facts statement of a write (-0.25 ms of its 0.56: bench/README.md, "The facts statement's
-# agreements as parties").
+# The agreements in force that the actor's agency ({agency}) is a party to, each as its parties and its
+# categories ("party party ...;category category ..."), in the agreements' order: ~40 bytes per party, not per
+# (party, category) pair (60 agencies over 12 categories: 2.4 kB, not 708 texts of 40; `_agreements_through`
+# makes the pairs, once per agency and agreements). What every statement whose facts Python reads sends: made
+# into pairs by PostgreSQL, the agreements were most of the facts statement of a write (-0.25 ms of its 0.56:
+# bench/README.md, "The facts statement's agreements as parties").
 _PARTIES_TEXT = """array_to_string(ARRAY(SELECT p.agency_id::text FROM data_sharing_agreement_party p
                                      WHERE p.agreement_id = a.id ORDER BY p.agency_id), ' ')
                || ';' || COALESCE(array_to_string(a.categories, ' '), '')"""
@@ -151,7 +143,7 @@ _OVERRIDE_IN_FORCE = """o.revoked_at IS NULL
           AND {agency} = ANY (o.recipient_agency_ids)"""
 
 
-def _facts_columns(*, user: str, agency: str, member: str, agreements: str | None = _AGREEMENTS) -> str:
+def _facts_columns(*, user: str, agency: str, member: str, agreements: str | None) -> str:
     """The facts columns of one family `f`, each read by its own subquery (the agreements by `agreements`;
     None: no agreements column)."""
     given = _CONSENTS.format(decision="given", agency=agency)
@@ -178,7 +170,7 @@ def _families_facts_columns(*, user: str, agency: str, member: str) -> str:
     """The same facts for many families at once (families_facts), arrays sorted and without duplicates,
     overrides without their ids: what the family's consents and overrides say is read once for all the
     families, by a join (`consents`, `overrides`), not by a search per family; what is not about the family
-    (the police agencies, the agreements) is read once per statement (`shared`)."""
+    is read once per statement (the police agencies in `shared`, the agreements' pairs in _AGREEMENT_PAIRS)."""
     return _FACTS_COLUMNS.format(
         user=user,
         agency=agency,
@@ -188,7 +180,7 @@ def _families_facts_columns(*, user: str, agency: str, member: str) -> str:
         overridden="COALESCE(overrides.overridden, '{}')",
         refused_array="COALESCE(consents.refused, '{}')",
         police="shared.police",
-        agreed="shared.agreed,",
+        agreed="",
     )
 
 
@@ -216,10 +208,7 @@ _GROUPED_OVERRIDES = f"""
   WHERE {_OVERRIDE_IN_FORCE.format(agency=":agency_id")}
   GROUP BY o.family_id
 """  # noqa: S608 (constant text: every value is bound)
-_SHARED = (
-    f"SELECT ARRAY(SELECT DISTINCT x FROM ({_POLICE}) AS s(x) ORDER BY 1) AS police,"  # noqa: S608
-    f" ARRAY(SELECT DISTINCT x FROM ({_AGREEMENTS.format(agency=':agency_id')}) AS s(x) ORDER BY 1) AS agreed"
-)
+_SHARED = f"SELECT ARRAY(SELECT DISTINCT x FROM ({_POLICE}) AS s(x) ORDER BY 1) AS police"  # noqa: S608
 
 
 _FACTS_SQL = sa.text(
@@ -370,7 +359,6 @@ FAMILIES_FACTS_NAMES = (
     "refused",
     "police_agencies",
     "closed_read_over",
-    "agreements",
     "deputy_covering",
 )
 # families_facts' columns: the facts as worked out, then what facts_row also derives from them.
@@ -404,7 +392,6 @@ def families_facts(name: str = "families_facts") -> sa.CTE:
         "overridden": text_types,
         "refused": text_types,
         "police_agencies": ARRAY(sa.Uuid()),
-        "agreements": text_types,
         "agreement_pairs": JSONB(),
     }
     columns = [sa.column(name, types.get(name, sa.Boolean())) for name in FAMILIES_FACTS_COLUMNS]
@@ -595,8 +582,8 @@ def _overrides(entries: tuple[str, ...]) -> frozenset[tuple[uuid.UUID, str, uuid
 
 @functools.lru_cache(maxsize=128)  # an area has a few dozen agencies
 def _agreements_through(agency: uuid.UUID | None, agreements: tuple[str, ...]) -> frozenset[tuple[uuid.UUID, str]]:
-    """The (other agency, category) pairs of `agency`'s agreements as _AGREEMENT_PARTIES gives them: as
-    _AGREEMENTS, every other party of each agreement with each of its categories."""
+    """The (other agency, category) pairs of `agency`'s agreements as _AGREEMENT_PARTIES gives them: every other
+    party of each agreement with each of its categories (as agreement_pairs keeps them, migration 0012)."""
     pairs = set()
     for agreement in agreements:
         parties, categories = agreement.split(";")

@@ -141,7 +141,7 @@ async def test_families_facts_agree_with_each_familys_own_facts(sessions, enforc
                 frozenset(row.police_agencies),
                 bool(row.closed_read_over),
                 frozenset(),
-                frozenset((uuid.UUID(a), c) for a, c in (entry.split(" ") for entry in row.agreements)),
+                frozenset((uuid.UUID(a), c) for a, c in (pair.split(" ") for pair in row.agreement_pairs)),
                 bool(row.deputy_covering),
             )
             assert found == dataclasses.replace(expected, override_ids=frozenset()), who
