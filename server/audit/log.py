@@ -24,7 +24,7 @@ from server.access.actor import Act
 from server.access.kinds import CONTENT_KINDS, Kind
 from server.access.pep import AccessControl
 from server.agency.models import Agency
-from server.audit import names
+from server.audit import names, read_detail
 from server.audit.disclosure import AuditDisclosureBlock
 from server.audit.models import AuditEvent, AuditOutcome
 from server.audit.names import NAMES, event_name
@@ -278,6 +278,6 @@ def _entry(row: Any) -> AuditLogEntry:
         family_label=row.family_label,
         owning_agencies=list(row.owners or []),
         categories=sorted(categories) if isinstance(categories, list) else [],
-        detail=detail,
+        detail=read_detail.expanded(detail),
         withheld_from_family=bool(row.withheld),
     )

@@ -18,6 +18,7 @@ from server.access.kinds import CONTENT_KINDS, Kind
 from server.access.pep import AccessControl
 from server.access.rules import ContentColumns
 from server.agency.models import Agency
+from server.audit import read_detail
 from server.audit.disclosure import AuditDisclosureBlock
 from server.audit.models import AuditEvent, AuditOutcome
 from server.audit.service import read_action
@@ -177,7 +178,9 @@ async def _visible_reads(
         return None
     event = AuditEvent.__table__.c
     viewer = User.__table__.c
-    read = sa.func.jsonb_array_elements(event.detail["reads"]).table_valued(sa.column("value", JSONB)).lateral("read")
+    reads = sa.func.jsonb_array_elements(event.detail["reads"])
+    read = reads.table_valued(sa.column("value", JSONB), with_ordinality="position").render_derived("read").lateral()
+    facts = read_detail.read_facts(event.detail, read.c.value, read.c.position)
     blocked = sa.select(AuditDisclosureBlock.audit_event_id).where(AuditDisclosureBlock.audit_event_id == event.id)
     parts = (
         sa.select(
@@ -186,10 +189,10 @@ async def _visible_reads(
             event.action,
             event.actor_user_id.label("viewer_id"),
             viewer.agency_id.label("viewer_agency_id"),
-            read.c.value["item"].astext.label("item"),
-            read.c.value["owningAgencyId"].astext.cast(sa.Uuid).label("owner"),
-            read.c.value["category"].astext.label("category"),
-            read.c.value["overrideIds"].label("override_ids"),
+            facts["item"].label("item"),
+            facts["owner"].label("owner"),
+            facts["category"].label("category"),
+            facts["override_ids"].label("override_ids"),
         )
         .select_from(AuditEvent.__table__.join(read, sa.true()).join(User.__table__, viewer.id == event.actor_user_id))
         .where(

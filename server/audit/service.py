@@ -10,6 +10,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from server import writes
 from server.access.actor import Actor
+from server.audit import read_detail
 from server.audit.models import AuditEvent, AuditOutcome
 from server.clock import utcnow
 
@@ -97,20 +98,13 @@ def request_rows(actor: Actor, reads: list[dict], denials: list[dict], address: 
     the kind: `minutes_item_read`), and one per refused lookup, in that order and in one statement (every
     request that reads another agency's items writes them: no ORM unit of work for them). Each read keeps its
     own facts (owning agency, category, the rule that allowed it and, for an override, which one) so the
-    access log can decide every entry on its own."""
+    access log can decide every entry on its own (server/audit/read_detail.py)."""
     events = []
     by_family: dict[tuple[uuid.UUID, str], list[dict]] = {}
     for read in reads:
         by_family.setdefault((read["family_id"], read["kind"]), []).append(read)
     for (family_id, kind), items in by_family.items():
-        unique = list({item["item_id"]: item for item in items}.values())
-        detail = {
-            "items": [item["item_id"] for item in unique],
-            "categories": sorted({item["category"] for item in unique}),
-            "owningAgencyIds": sorted({item["owning_agency_id"] for item in unique}),
-            "basis": sorted({item["basis"] for item in unique if item["basis"]}),
-            "reads": [_read_detail(item) for item in unique],
-        }
+        detail = read_detail.compact({item["item_id"]: item for item in items}.values())
         events.append(_row(actor, read_action(kind), family_id, AuditOutcome.allowed, detail, address))
     for denial in denials:
         denied = AuditOutcome.denied
@@ -131,15 +125,3 @@ def _row(
         "address": address,
         "detail": detail,
     }
-
-
-def _read_detail(item: dict) -> dict[str, Any]:
-    detail: dict[str, Any] = {
-        "item": item["item_id"],
-        "owningAgencyId": item["owning_agency_id"],
-        "category": item["category"],
-        "basis": item["basis"],
-    }
-    if item.get("override_ids"):
-        detail["overrideIds"] = item["override_ids"]
-    return detail

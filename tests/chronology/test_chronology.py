@@ -15,6 +15,7 @@ from sqlmodel import select
 
 from server.agency.models import AgencyKind
 from server.audit.models import AuditEvent
+from server.audit.read_detail import expanded
 from server.chronology.sources import SOURCES
 from tests.api.test_query_counts import counting
 from tests.auth_helpers import sign_in
@@ -137,7 +138,9 @@ async def test_an_override_shows_the_words_and_withdrawal_withholds_them_again(g
             )
         ).all()
     assert [event.detail["basis"] for event in reads] == [["shared_by_override"]]
-    assert [[read.get("overrideIds") for read in event.detail["reads"]] for event in reads] == [[[str(override.id)]]]
+    assert [[read.get("overrideIds") for read in expanded(event.detail)["reads"]] for event in reads] == [
+        [[str(override.id)]]
+    ]
     # given instead consent to share with the school's partner, then withdrawn: the words are withheld again
     other = await create_area(sessions)
     built = await create_escalation_content(sessions, family=other.family, owner=other.colleague, category="health")

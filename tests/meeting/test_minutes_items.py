@@ -9,6 +9,7 @@ from datetime import date, timedelta
 import pytest
 import sqlalchemy as sa
 
+from server.audit.read_detail import expanded
 from server.db.engine import unit_of_work
 from server.errors import Conflict
 from server.meeting.minutes import unless_published
@@ -357,7 +358,7 @@ async def read_audit(sessions, family_id, user_id) -> list[dict]:
                 ).bindparams(family=family_id, user=user_id)
             )
         ).all()
-    return [read for (detail,) in rows for read in detail["reads"]]
+    return [read for (detail,) in rows for read in expanded(detail)["reads"]]
 
 
 async def test_the_minutes_list_audits_each_read_as_the_lookup_by_id_does(gql, sessions):
