@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import uuid
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 import sqlalchemy as sa
@@ -39,6 +40,7 @@ from server.access.rules import (
     family_decision_key,
     item_decision_key,
 )
+from server.audit.read_detail import ReadFacts
 from server.db.prepared import rows_in
 from server.errors import Forbidden, NotFound
 
@@ -65,7 +67,8 @@ class AccessControl:
         self._facts: dict[uuid.UUID, FamilyFacts] = {}
         self._decisions: dict[tuple, Decision] = {}
         self._reading: dict[uuid.UUID, asyncio.Future[None]] = {}  # facts being read, by family
-        self.reads: list[dict[str, Any]] = []  # other agencies' items read, flushed to the audit log
+        # Other agencies' items read, by family and kind, each item once: flushed to the audit log.
+        self.reads: dict[tuple[uuid.UUID, str], dict[str, ReadFacts]] = {}
         self.denials: list[dict[str, Any]] = []  # lookups refused as not found, flushed to the audit log
 
     def for_actor(self, actor: Actor) -> AccessControl:
@@ -259,22 +262,15 @@ class AccessControl:
             return
         facts = self._facts[family_id]
         basis = self.decide(Act.read, kind, facts, item).basis
-        read = {
-            "family_id": family_id,
-            "item_id": str(item_id),
-            "kind": kind.value,
-            "category": item.category,
-            "owning_agency_id": str(item.owning_agency_id),
-            "basis": basis,
-        }
+        owner, overrides = str(item.owning_agency_id), None
         if basis == "shared_by_override":
             # Which overrides shared it: whether the family was told of the share is theirs to say.
-            read["override_ids"] = sorted(
+            overrides = sorted(
                 str(override)
                 for agency, category, override in facts.override_ids
                 if agency == item.owning_agency_id and category == item.category
             )
-        self.reads.append(read)
+        self._noted(family_id, kind)[str(item_id)] = (owner, item.category, basis, overrides or None)
 
     def note_read_decided(
         self,
@@ -288,17 +284,25 @@ class AccessControl:
     ) -> None:
         """`note_read` of an item whose basis a statement worked out (StatementPolicy.item_basis, with the
         ids of the overrides that shared it): the same entry of the audit log."""
-        read = {
-            "family_id": family_id,
-            "item_id": item_id,
-            "kind": kind.value,
-            "category": category,
-            "owning_agency_id": owning_agency_id,
-            "basis": basis,
-        }
-        if basis == "shared_by_override":
-            read["override_ids"] = sorted(set(override_ids or ()))
-        self.reads.append(read)
+        overrides = sorted(set(override_ids or ())) if basis == "shared_by_override" else None
+        self._noted(family_id, kind)[item_id] = (owning_agency_id, category, basis, overrides or None)
+
+    def note_reads_decided(
+        self, family_id: uuid.UUID, kind: Kind, shown: Iterable[Sequence[Any]], override_ids: Iterable[str] | None
+    ) -> None:
+        """`note_read_decided` of each (item id, owning agency, category, basis) a statement listed, the overrides
+        that shared each found among the facts row's `override_ids` ("agency category override")."""
+        shared_by: dict[tuple[str, str], set[str]] = {}
+        for entry in override_ids or ():
+            agency, category, override = entry.split(" ")
+            shared_by.setdefault((agency, category), set()).add(override)
+        noted = self._noted(family_id, kind)
+        for item_id, owner, category, basis in shown:
+            overrides = sorted(shared_by.get((owner, category), ())) if basis == "shared_by_override" else None
+            noted[item_id] = (owner, category, basis, overrides or None)
+
+    def _noted(self, family_id: uuid.UUID, kind: Kind) -> dict[str, ReadFacts]:
+        return self.reads.setdefault((family_id, kind.value), {})
 
     def note_denial(self, action: str, family_id: uuid.UUID | None, detail: dict[str, Any]) -> None:
         self.denials.append({"action": action, "family_id": family_id, "detail": detail})

@@ -23,7 +23,7 @@ async def flush(context: Any) -> None:
     access = getattr(context, "_access", None)
     if access is None or not (access.reads or access.denials):
         return
-    reads, denials = list(access.reads), list(access.denials)
+    reads, denials = dict(access.reads), list(access.denials)
     access.reads.clear()
     access.denials.clear()
     engine = getattr(context, "engine", None)

@@ -20,34 +20,37 @@ SQL the facts of each read of either.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.sql.elements import ColumnElement
 
+ReadFacts = tuple[str, str, str | None, list[str] | None]
+"""What the audit log keeps of a read of an item (server/access/pep.py note_read): the owning agency's id, the
+category, the rule that allowed it, and the ids of the overrides that shared it (None unless an override did)."""
 
-def compact(reads: Iterable[dict[str, Any]]) -> dict[str, Any]:
-    """The detail of one event from its reads (note_read's entries, each item once)."""
-    reads = list(reads)
-    categories = sorted({read["category"] for read in reads})
-    agencies = sorted({read["owning_agency_id"] for read in reads})
-    bases = sorted({read["basis"] for read in reads if read["basis"]})
+
+def compact(reads: dict[str, ReadFacts]) -> dict[str, Any]:
+    """The detail of one event from its reads, by item id."""
+    facts = reads.values()
+    categories = sorted({category for _agency, category, _basis, _overrides in facts})
+    agencies = sorted({agency for agency, _category, _basis, _overrides in facts})
+    bases = sorted({basis for _agency, _category, basis, _overrides in facts if basis})
     category_at = {category: n for n, category in enumerate(categories)}
     agency_at = {agency: n for n, agency in enumerate(agencies)}
     basis_at = {basis: n for n, basis in enumerate(bases)}
-    facts = []
-    for read in reads:
-        fact = [agency_at[read["owning_agency_id"]], category_at[read["category"]], basis_at.get(read["basis"])]
-        if read.get("override_ids"):
-            fact.append(read["override_ids"])
-        facts.append(fact)
+    written = []
+    for agency, category, basis, overrides in facts:
+        fact: list[Any] = [agency_at[agency], category_at[category], basis_at.get(basis)]  # type: ignore[arg-type]
+        if overrides:
+            fact.append(overrides)
+        written.append(fact)
     return {
-        "items": [read["item_id"] for read in reads],
+        "items": list(reads),
         "categories": categories,
         "owningAgencyIds": agencies,
         "basis": bases,
-        "reads": facts,
+        "reads": written,
     }
 
 

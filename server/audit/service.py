@@ -12,6 +12,7 @@ from server import writes
 from server.access.actor import Actor
 from server.audit import read_detail
 from server.audit.models import AuditEvent, AuditOutcome
+from server.audit.read_detail import ReadFacts
 from server.clock import utcnow
 
 
@@ -63,6 +64,9 @@ def event(
     )
 
 
+# What a request read of other agencies' items, by family and kind (AccessControl.reads).
+Reads = dict[tuple[uuid.UUID, str], dict[str, ReadFacts]]
+
 _TABLE = AuditEvent.__table__  # type: ignore[attr-defined]
 _SET_BY_THE_DATABASE = {"id", "chain_position", "prev_hash", "hash"}
 
@@ -78,34 +82,31 @@ def read_action(kind: str) -> str:
     return f"{kind}_read"
 
 
-async def record_request(
-    session: AsyncSession, actor: Actor, reads: list[dict], denials: list[dict], address: str
-) -> None:
+async def record_request(session: AsyncSession, actor: Actor, reads: Reads, denials: list[dict], address: str) -> None:
     """The events of `request_events`, in the session's transaction."""
     statement = request_events(actor, reads, denials, address)
     if statement is not None:
         await session.exec(statement)  # type: ignore[call-overload]
 
 
-def request_events(actor: Actor, reads: list[dict], denials: list[dict], address: str) -> sa.Insert | None:
+def request_events(actor: Actor, reads: Reads, denials: list[dict], address: str) -> sa.Insert | None:
     """`request_rows` as one INSERT statement (None when there are none)."""
     events = request_rows(actor, reads, denials, address)
     return sa.insert(_TABLE).values(events) if events else None
 
 
-def request_rows(actor: Actor, reads: list[dict], denials: list[dict], address: str) -> list[dict[str, Any]]:
+def request_rows(actor: Actor, reads: Reads, denials: list[dict], address: str) -> list[dict[str, Any]]:
     """One event per family and kind of content whose other-agency items the request read (named after
     the kind: `minutes_item_read`), and one per refused lookup, in that order and in one statement (every
     request that reads another agency's items writes them: no ORM unit of work for them). Each read keeps its
     own facts (owning agency, category, the rule that allowed it and, for an override, which one) so the
     access log can decide every entry on its own (server/audit/read_detail.py)."""
-    events = []
-    by_family: dict[tuple[uuid.UUID, str], list[dict]] = {}
-    for read in reads:
-        by_family.setdefault((read["family_id"], read["kind"]), []).append(read)
-    for (family_id, kind), items in by_family.items():
-        detail = read_detail.compact({item["item_id"]: item for item in items}.values())
-        events.append(_row(actor, read_action(kind), family_id, AuditOutcome.allowed, detail, address))
+    allowed = AuditOutcome.allowed
+    events = [
+        _row(actor, read_action(kind), family_id, allowed, read_detail.compact(items), address)
+        for (family_id, kind), items in reads.items()
+        if items
+    ]
     for denial in denials:
         denied = AuditOutcome.denied
         events.append(_row(actor, denial["action"], denial["family_id"], denied, denial["detail"], address))

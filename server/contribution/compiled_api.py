@@ -16,12 +16,12 @@ for the audit; the family, the page size and the actor are its parameters.
 
 from __future__ import annotations
 
-import json
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+import orjson
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import aggregate_order_by
 
@@ -258,11 +258,8 @@ async def _read(context: Context, variables: dict[str, Any], selection: Selectio
 
 def _note_reads(context: Context, family_id: uuid.UUID, others: str | None, override_ids: list[str]) -> None:
     """The audit's entries for the other agencies' items the page shows, as note_read writes them."""
-    access = context.access
-    overrides = [entry.split(" ") for entry in override_ids]
-    for item_id, owning_agency_id, category, basis in json.loads(others) if others else ():
-        shared_by = [o for agency, c, o in overrides if agency == owning_agency_id and c == category]
-        access.note_read_decided(family_id, item_id, Kind.contribution, owning_agency_id, category, basis, shared_by)
+    shown = orjson.loads(others) if others else ()
+    context.access.note_reads_decided(family_id, Kind.contribution, shown, override_ids)
 
 
 async def family_contributions(context: Context, variables: dict[str, Any]) -> str | None:

@@ -57,12 +57,6 @@ async def load(session: AsyncSession, carter: Family, staff: dict, password_hash
         )
     ).first()
     if housing_item is not None:
-        read = {
-            "family_id": carter.id,
-            "item_id": str(housing_item.id),
-            "kind": "contribution",
-            "category": housing_item.category,
-            "owning_agency_id": str(housing_item.owning_agency_id),
-            "basis": "shared_by_consent",
-        }
-        await audit.record_request(session, actor_from(staff["school"]), [read], [], "demo")
+        facts = (str(housing_item.owning_agency_id), housing_item.category, "shared_by_consent", None)
+        read = {(carter.id, "contribution"): {str(housing_item.id): facts}}
+        await audit.record_request(session, actor_from(staff["school"]), read, [], "demo")

@@ -89,7 +89,7 @@ async def _audit_reads(sessions: SessionFactory, accesses: Iterable[AccessContro
         return
     async with unit_of_work(sessions) as session:
         for access in reading:
-            reads = list(access.reads)
+            reads = dict(access.reads)
             access.reads.clear()
             await audit.record_request(session, access.actor, reads, [], DELIVERED_LIVE)
 

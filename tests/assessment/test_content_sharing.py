@@ -210,13 +210,20 @@ async def test_reads_are_noted_for_the_audit_log_with_their_real_kinds(gql, sess
         assessments = await assessment_service.list_for_family(session, access, area.family.id)
         await review_service.list_for_family(session, access, area.family.id)
     # then each read is noted under its own kind
-    noted = sorted((read["kind"], read["category"]) for read in access.reads)
+    read = [
+        (kind, item_id, category)
+        for (_, kind), items in access.reads.items()
+        for item_id, (_, category, *_) in items.items()
+    ]
+    noted = sorted((kind, category) for kind, _item_id, category in read)
     assert noted == sorted(
         [(Kind.assessment_narrative, "mental_health")] * 2
         + [(Kind.assessment_rating, "mental_health"), (Kind.assessment_rating, "health")] * 2
         + [(Kind.review_note, "mental_health")]
     )
     rating_ids = {str(rating.id) for seen in assessments for rating in seen.ratings}
-    assert {read["item_id"] for read in access.reads} == {recorded.entry_id, recorded.exit_id, recorded.review_id} | (
-        rating_ids
-    )
+    assert {item_id for _kind, item_id, _category in read} == {
+        recorded.entry_id,
+        recorded.exit_id,
+        recorded.review_id,
+    } | (rating_ids)
