@@ -39,6 +39,12 @@ of the code without them in mind. The deliberate speed-ups elsewhere, so that al
   (bench/results/import.md). The same checks as the API (tests/caseimport/test_import.py).
 - The factor catalogue's index by code is built once (server/assessment/factors.py `by_code`), not per
   rating asked about.
+- The read audit (figures in bench/README.md, "The read audit's detail written compactly"): concurrent
+  requests' read events committed together (server/audit/group_commit.py), their detail written by orjson,
+  each read's facts by position in the event's own lists (server/audit/read_detail.py) and stored without
+  compression (migration 0013), a request's reads kept as tuples by family and kind (server/access/pep.py
+  `note_reads_decided`). The same facts in the audit log and the access log, whichever form an event holds
+  (tests/audit/test_read_detail.py, tests/audit/test_group_commit.py).
 """
 
 from __future__ import annotations
