@@ -40,7 +40,7 @@ from server.access.rules import (
     family_decision_key,
     item_decision_key,
 )
-from server.audit.read_detail import ReadFacts
+from server.audit.read_detail import ReadFacts, Reads
 from server.db.prepared import rows_in
 from server.errors import Forbidden, NotFound
 
@@ -68,7 +68,7 @@ class AccessControl:
         self._decisions: dict[tuple, Decision] = {}
         self._reading: dict[uuid.UUID, asyncio.Future[None]] = {}  # facts being read, by family
         # Other agencies' items read, by family and kind, each item once: flushed to the audit log.
-        self.reads: dict[tuple[uuid.UUID, str], dict[str, ReadFacts]] = {}
+        self.reads: Reads = {}
         self.denials: list[dict[str, Any]] = []  # lookups refused as not found, flushed to the audit log
 
     def for_actor(self, actor: Actor) -> AccessControl:
@@ -272,26 +272,12 @@ class AccessControl:
             )
         self._noted(family_id, kind)[str(item_id)] = (owner, item.category, basis, overrides or None)
 
-    def note_read_decided(
-        self,
-        family_id: uuid.UUID,
-        item_id: str,
-        kind: Kind,
-        owning_agency_id: str,
-        category: str,
-        basis: str | None,
-        override_ids: list[str] | None,
-    ) -> None:
-        """`note_read` of an item whose basis a statement worked out (StatementPolicy.item_basis, with the
-        ids of the overrides that shared it): the same entry of the audit log."""
-        overrides = sorted(set(override_ids or ())) if basis == "shared_by_override" else None
-        self._noted(family_id, kind)[item_id] = (owning_agency_id, category, basis, overrides or None)
-
     def note_reads_decided(
         self, family_id: uuid.UUID, kind: Kind, shown: Iterable[Sequence[Any]], override_ids: Iterable[str] | None
     ) -> None:
-        """`note_read_decided` of each (item id, owning agency, category, basis) a statement listed, the overrides
-        that shared each found among the facts row's `override_ids` ("agency category override")."""
+        """`note_read` of each (item id, owning agency, category, basis) a statement listed, the basis worked out
+        by the statement (StatementPolicy.item_basis) and the overrides that shared each found among the facts
+        row's `override_ids` ("agency category override"): the same entries of the audit log."""
         shared_by: dict[tuple[str, str], set[str]] = {}
         for entry in override_ids or ():
             agency, category, override = entry.split(" ")

@@ -7,7 +7,7 @@ understands; anything else, and every error (an id that is not one, a family the
 database fault), is answered by the generic executor, so error answers cannot differ. Policy comes from
 the one enforcement point: the family decision and the items through `StatementPolicy` (server/access/pep.py:
 the SQL form of the rules in server/access/rules.py over the family's facts, read in the same statement), the
-audit through `AccessControl.note_read_decided` with the basis the statement worked out, and the same flush as
+audit through `AccessControl.note_reads_decided` with the basis the statement worked out, and the same flush as
 every request (server/api/audit.py). A compiled read's statement is built and compiled once and run with its
 values (server/db/prepared.py).
 

@@ -20,6 +20,7 @@ SQL the facts of each read of either.
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 import sqlalchemy as sa
@@ -28,6 +29,9 @@ from sqlalchemy.sql.elements import ColumnElement
 ReadFacts = tuple[str, str, str | None, list[str] | None]
 """What the audit log keeps of a read of an item (server/access/pep.py note_read): the owning agency's id, the
 category, the rule that allowed it, and the ids of the overrides that shared it (None unless an override did)."""
+
+Reads = dict[tuple[uuid.UUID, str], dict[str, ReadFacts]]
+"""What a request read of other agencies' items, by family and kind, each item once (AccessControl.reads)."""
 
 
 def compact(reads: dict[str, ReadFacts]) -> dict[str, Any]:

@@ -12,7 +12,7 @@ from server import writes
 from server.access.actor import Actor
 from server.audit import read_detail
 from server.audit.models import AuditEvent, AuditOutcome
-from server.audit.read_detail import ReadFacts
+from server.audit.read_detail import Reads
 from server.clock import utcnow
 
 
@@ -63,9 +63,6 @@ def event(
         detail=detail or {},
     )
 
-
-# What a request read of other agencies' items, by family and kind (AccessControl.reads).
-Reads = dict[tuple[uuid.UUID, str], dict[str, ReadFacts]]
 
 _TABLE = AuditEvent.__table__  # type: ignore[attr-defined]
 _SET_BY_THE_DATABASE = {"id", "chain_position", "prev_hash", "hash"}

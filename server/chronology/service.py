@@ -354,12 +354,10 @@ def note_reads(
     allowed it (StatementPolicy.item_basis, worked out in the statement) and, when that was an override, which
     overrides in force shared it (the facts row's `override_ids`, "agency category override")."""
     agency = str(access.actor.agency_id)
+    by_kind: dict[Kind, list[tuple[str, str, str, str | None]]] = {}
     for subject_id, content_kind, owner, category, basis in shown:
         if content_kind is None or Kind(content_kind) not in CONTENT_KINDS or owner == agency:
             continue
-        shared_by = [
-            override
-            for owning, override_category, override in (entry.split(" ") for entry in override_ids or ())
-            if owning == owner and override_category == category
-        ]
-        access.note_read_decided(family_id, subject_id, Kind(content_kind), owner, category, basis, shared_by)
+        by_kind.setdefault(Kind(content_kind), []).append((subject_id, owner, category, basis))
+    for kind, reads in by_kind.items():
+        access.note_reads_decided(family_id, kind, reads, override_ids)

@@ -257,12 +257,7 @@ def _note_read(
     if part.owning_agency_id == access.actor.agency_id:
         return
     category = InformationCategory(part.category).value
-    shared_by = [
-        override
-        for owning, in_category, override in (entry.split(" ") for entry in overrides or ())
-        if owning == owner and in_category == category
-    ]
-    access.note_read_decided(family_id, str(part.id), kind, owner, category, basis, shared_by)
+    access.note_reads_decided(family_id, kind, [(str(part.id), owner, category, basis)], overrides)
 
 
 async def get(session: AsyncSession, access: AccessControl, model: type[T], row_id: uuid.UUID) -> Recorded[T]:
