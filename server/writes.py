@@ -26,7 +26,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from notifications import outbox, transaction
 from server.access.actor import Act
-from server.access.facts import locked_facts, with_locked_facts
+from server.access.facts import locked_facts, row_locked_with_facts, with_locked_facts
 from server.access.kinds import Kind
 from server.access.pep import FAMILY_NOT_FOUND, AccessControl
 from server.db.prepared import Prepared, prepared, rows_in
@@ -114,7 +114,7 @@ async def share_and_require(
     status = known[family_id]
     await access.require(session, act, kind, family_id)  # on the facts read with the lock, if they still hold
     assert status is not None  # visible families exist
-    _require_open_status(status)
+    require_open_status(status)
 
 
 @dataclass(slots=True)
@@ -238,45 +238,73 @@ async def lock_and_require_reading(
     return found
 
 
-async def lock_family_of(
-    session: AsyncSession, model: type[T], row_id: uuid.UUID, *, shared: bool = False
-) -> tuple[T, Family] | None:
+async def lock_family_of(session: AsyncSession, model: type[T], row_id: uuid.UUID) -> tuple[T, Family] | None:
     """A row of a family's record (`model` has a family_id) and its family, the family locked, in one statement;
-    None when there is no such row. The caller decides after this, on the family as it is once locked.
-
-    `shared` locks the family FOR SHARE and the row itself FOR UPDATE (the family first, as every exclusive
-    change of the row takes them: no deadlock), for a change that alters only that row and what hangs from it,
-    nothing another guarded write decides on (`lock_and_require`'s `shared`): such changes to different rows
-    of one family run side by side, changes to the same row one after the other, each on the row as the one
-    before left it; every change holding the family FOR UPDATE still waits for them and is waited for."""
-    statement = _LOCKS_OF.get((model, shared))
+    None when there is no such row. The caller decides after this, on the family as it is once locked."""
+    statement = _LOCKS_OF.get(model)
     if statement is None:
-        statement = _LOCKS_OF[model, shared] = _lock_of(model, shared)
+        statement = _LOCKS_OF[model] = (
+            select(model, Family)
+            .join(Family, Family.id == model.family_id)  # type: ignore[attr-defined]
+            .where(model.id == sa.bindparam("locked_row_id", type_=sa.Uuid))  # type: ignore[attr-defined]
+            .with_for_update(of=Family)
+            .execution_options(populate_existing=True)
+        )
     found = (await session.exec(statement, params={"locked_row_id": row_id})).first()  # type: ignore[call-overload]
     return (found[0], found[1]) if found is not None else None
 
 
-_LOCKS_OF: dict[tuple[type, bool], sa.Select] = {}  # `lock_family_of`'s statements, built once (TECH-NOTES 9)
+_LOCKS_OF: dict[type, sa.Select] = {}  # `lock_family_of`'s statements, built once (TECH-NOTES 9)
 
 
-def _lock_of(model: type[T], shared: bool) -> sa.Select:
-    statement = (
-        select(model, Family)
-        .join(Family, Family.id == model.family_id)  # type: ignore[attr-defined]
-        .where(model.id == sa.bindparam("locked_row_id", type_=sa.Uuid))  # type: ignore[attr-defined]
-        .with_for_update(of=Family, read=shared)
-        .execution_options(populate_existing=True)
-    )
-    # PostgreSQL locks each row in the order of the locking clauses: the family's, then the row's (the executor's
-    # LockRows node locks a result row's marks in the plan's order, which the parser appends clause by clause).
-    return statement.suffix_with(f"FOR UPDATE OF {model.__tablename__}") if shared else statement
+async def share_family_of(
+    session: AsyncSession, access: AccessControl, table: sa.Table, row_id: uuid.UUID
+) -> tuple[dict[str, Any], FamilyStatus] | None:
+    """A row of a family's record (`table` has a family_id) locked FOR UPDATE, its family FOR SHARE (the family
+    first, as every exclusive change of the row takes them: no deadlock), for a change that alters only that row
+    and what hangs from it, nothing another guarded write decides on (`lock_and_require`'s `shared`): such changes
+    to different rows of one family run side by side, changes to the same row one after the other, each on the row
+    as the one before left it; every change holding the family FOR UPDATE still waits for them and is waited for.
+
+    One Core statement on the transaction's connection (`facts.row_locked_with_facts`), which also reads the
+    caller's facts in the family: decisions on the family then take no statement of their own when those facts are
+    the family's as the lock found it (`shared_by`). Returns the row's values by column (as its columns' types make
+    them) and the family's status, or None when there is no such row. The caller decides after this."""
+    connection = await transaction.connection(session)
+    shared = _SHARED_LOCKS_OF.get(table)
+    if shared is None:
+        shared = _SHARED_LOCKS_OF[table] = _SharedLock(table, connection.dialect)
+    found = await rows_in(connection, shared.statement, {"locked_row_id": row_id, **access.facts_values(None)})
+    if not found:
+        return None
+    (row,) = found
+    values = {
+        name: value if process is None or value is None else process(value)
+        for name, process, value in zip(shared.names, shared.processors, row, strict=False)
+    }
+    locked, promptly, *facts = row[len(shared.names) :]
+    shared_by(session, access, values["family_id"], locked, promptly, facts)
+    return values, FamilyStatus(locked[0])
+
+
+class _SharedLock:
+    """`share_family_of`'s statement for one table, and what makes each of the row's values as SQLAlchemy's
+    execution would (an enum's text made the enum)."""
+
+    def __init__(self, table: sa.Table, dialect: Dialect) -> None:
+        self.statement = row_locked_with_facts(table)
+        self.names = tuple(column.name for column in table.c)
+        self.processors = tuple(column.type._cached_result_processor(dialect, None) for column in table.c)
+
+
+_SHARED_LOCKS_OF: dict[sa.Table, _SharedLock] = {}  # built once per table
 
 
 def require_not_closed(family: Family) -> None:
-    _require_open_status(family.status)
+    require_open_status(family.status)
 
 
-def _require_open_status(status: FamilyStatus) -> None:
+def require_open_status(status: FamilyStatus) -> None:
     if status is FamilyStatus.closed:
         raise Conflict("This family's record is closed. Reopen it before changing it.")
 

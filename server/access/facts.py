@@ -265,6 +265,39 @@ def with_locked_facts(lock: sa.ScalarSelect, *before: sa.ColumnElement) -> sa.Se
     ).select_from(_LOCKED_FACTS_FROM)
 
 
+# A row of a family's record locked FOR UPDATE with its family FOR SHARE, in that family's order of locks (the
+# family first, as every exclusive change of the row takes them: no deadlock), then the caller's facts in the
+# family, as `facts.*` of `with_locked_facts`. The locked subquery gives the row as the lock found it (a locking
+# clause reads the newest version of a row it locks, whatever the statement's snapshot) and the family's
+# [status, version] as writes.SHARE_STATUS gives them; the facts are read in the snapshot, after the lock (they
+# join on the locked row's family), so `locked_facts` decides whether they count.
+_ROW_LOCK = """(SELECT r.*, ARRAY[f.status::text, f.xmin::text] AS family_locked
+    FROM {table} r JOIN family f ON f.id = r.family_id WHERE r.id = :locked_row_id
+    FOR SHARE OF f FOR UPDATE OF r) AS locked"""
+_FACTS_OF_LOCKED = (
+    " LEFT JOIN LATERAL (SELECT f.id,"  # noqa: S608 (constant text: every value is bound)
+    + _facts_columns(user=":user_id", agency=":agency_id", member=":member_id", agreements=_AGREEMENT_PARTIES)
+    + ", f.xmin::text FROM family f WHERE f.id = locked.family_id) AS facts ON true"
+)
+
+
+def row_locked_with_facts(table: sa.Table) -> sa.Select:
+    """One row of `table` (a part of a family's record: it has a family_id) by its id, `locked_row_id`, locked FOR
+    UPDATE with its family FOR SHARE: the row's columns, then the family's [status, version] (`locked`), whether the
+    locks were taken promptly, then the facts columns and the version they were read from, as `with_locked_facts`
+    gives them. No such row: no row. Its other parameters are `facts_query`'s but the family's id, the row's."""
+    from_locked = sa.text(_ROW_LOCK.format(table=table.name) + _FACTS_OF_LOCKED).bindparams(
+        sa.bindparam("locked_row_id", type_=sa.Uuid()), *_ONE_FAMILY_PARAMETERS[1:]
+    )
+    columns = [sa.literal_column(f"locked.{column.name}") for column in table.c]
+    return sa.select(
+        *columns,
+        sa.literal_column("locked.family_locked"),
+        _LOCKED_PROMPTLY.label("promptly"),
+        sa.literal_column("facts.*"),
+    ).select_from(from_locked)
+
+
 def locked_facts(
     locked_version: str | None, promptly: bool, columns: Sequence[Any], agency_id: uuid.UUID | None
 ) -> FamilyFacts | None:

@@ -110,10 +110,11 @@ class AccessControl:
                     self._reading.pop(family_id, None)
                 done.set_result(None)
 
-    def facts_values(self, family_id: uuid.UUID) -> dict[str, Any]:
+    def facts_values(self, family_id: uuid.UUID | None) -> dict[str, Any]:
         """The values of the parameters of this actor's facts in one family, for a statement that reads them with
-        something else (facts.with_locked_facts)."""
-        return facts_query(self.actor, [family_id], self._enforcer.closed_read_period)[1]
+        something else (facts.with_locked_facts; None: a statement that finds the family itself,
+        facts.row_locked_with_facts)."""
+        return facts_query(self.actor, [family_id], self._enforcer.closed_read_period)[1]  # type: ignore[list-item]
 
     def given_facts(self, facts: FamilyFacts) -> None:
         """Facts of this actor read with something else in this transaction (a family's team, by a dispatcher)."""

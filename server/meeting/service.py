@@ -165,15 +165,22 @@ async def for_change(
 ) -> Meeting:
     """The meeting, once the caller is known to see it and to chair the family's meetings, with the family
     locked (read with the meeting, in one statement) and open. `shared`: the family FOR SHARE and the meeting
-    FOR UPDATE (`writes.lock_family_of`), for a change to the draft minutes that only adds to them or publishes
-    them; every other change of a meeting takes the family FOR UPDATE."""
-    found = await writes.lock_family_of(session, Meeting, meeting_id, shared=shared)
-    if found is None or not await access.can(session, Act.read, KIND, found[0].family_id):
+    FOR UPDATE, the caller's facts read with them (`writes.share_family_of`), for a change to the draft minutes
+    that only adds to them or publishes them; every other change of a meeting takes the family FOR UPDATE."""
+    if shared:
+        found = await writes.share_family_of(session, access, _MEETINGS, meeting_id)
+        meeting, status = (Meeting(**found[0]), found[1]) if found is not None else (None, None)
+    else:
+        locked = await writes.lock_family_of(session, Meeting, meeting_id)
+        meeting, status = (locked[0], locked[1].status) if locked is not None else (None, None)
+    if meeting is None or not await access.can(session, Act.read, KIND, meeting.family_id):
         raise NotFound(NOT_FOUND)
-    meeting, family = found
     await access.require(session, Act.update, KIND, meeting.family_id, seen_as=KIND)
-    writes.require_not_closed(family)
+    writes.require_open_status(status)  # type: ignore[arg-type]
     return meeting
+
+
+_MEETINGS = Meeting.__table__  # type: ignore[attr-defined]
 
 
 def _require_scheduled(meeting: Meeting) -> None:

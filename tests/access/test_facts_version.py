@@ -2,7 +2,8 @@
 `share_and_require`, facts.with_locked_facts) and keeps them only if the family row it locked is the one they were
 read from and it did not wait: every change of what the facts read moves the family row on (migration 0011).
 These tests hold the database to that: which tables the facts read, that each moves the family on, and what the
-lock's statement sees of a change that committed while it waited."""
+lock's statement sees of a change that committed while it waited; and the same of the meeting's lock, which
+reads the facts with the meeting."""
 
 from __future__ import annotations
 
@@ -14,10 +15,12 @@ import uuid
 import sqlalchemy as sa
 
 from server.access.actor import Actor
-from server.access.facts import facts_from_rows, facts_query, locked_facts
+from server.access.facts import facts_from_rows, facts_query, locked_facts, row_locked_with_facts
 from server.db.prepared import Prepared
+from server.meeting.models import Meeting
 from server.writes import _SHARE_WITH_FACTS
 from tests.builders import create_area, create_consent, create_family_member, create_override
+from tests.builders_meet import create_held_meeting
 
 FACTS_VERSION = importlib.import_module("server.db.migrations.versions.0011_family_facts_version")
 
@@ -186,3 +189,89 @@ async def test_no_family_gives_no_status_and_no_facts(sessions):
         await session.rollback()
     assert locked is None and all(column is None for column in facts)
     assert locked_facts(None, promptly, facts, area.colleague.agency_id) is None
+
+
+# A change to a meeting's draft minutes locks the meeting FOR UPDATE and its family FOR SHARE, and reads the caller's
+# facts, in one statement (server/writes.py `share_family_of`, facts.row_locked_with_facts): the same rule holds.
+MEETING_LOCK = row_locked_with_facts(Meeting.__table__)
+MEETING_COLUMNS = len(Meeting.__table__.c)
+
+
+async def _locking_meeting(sessions, area, meeting_id: uuid.UUID) -> asyncio.Task:
+    """The meeting lock's statement of the lead, sent while another transaction holds the family or the meeting
+    FOR UPDATE: it waits."""
+    values = {"locked_row_id": meeting_id, **facts_query(_actor(area.lead), [None])[1]}
+
+    async def run():
+        async with sessions() as session:
+            row = (await (await session.connection()).execute(MEETING_LOCK, values)).one()
+            await session.rollback()
+            return row
+
+    task = asyncio.ensure_future(run())
+    await asyncio.sleep(0.5)
+    assert not task.done()  # waiting for a lock
+    return task
+
+
+async def test_the_meeting_lock_sees_a_team_change_that_committed_while_it_waited_as_a_newer_family_row(sessions):
+    area = await create_area(sessions)
+    meeting = await create_held_meeting(sessions, family=area.family, chair=area.lead)
+    team_change = await _holding(sessions, area.family.id)
+    waiting = await _locking_meeting(sessions, area, meeting.id)
+    await (await team_change.connection()).execute(
+        sa.text("UPDATE team_membership SET valid_to = now() WHERE family_id = :f AND user_id = :u"),
+        {"f": area.family.id, "u": area.lead.id},
+    )
+    await team_change.commit()
+    await team_change.close()
+    row = await asyncio.wait_for(waiting, 20)
+    locked, promptly, *facts = row[MEETING_COLUMNS:]
+    assert not promptly
+    assert locked[1] != facts[-1]  # the family row it locked is newer than the one the facts were read from
+    assert facts[1] is True  # the snapshot still had the lead on the team: the facts must not count
+    assert locked_facts(locked[1], True, facts, area.lead.agency_id) is None
+
+
+async def test_the_meeting_lock_reads_the_meeting_as_a_change_that_committed_while_it_waited_left_it(sessions):
+    area = await create_area(sessions)
+    meeting = await create_held_meeting(sessions, family=area.family, chair=area.lead)
+    other_change = sessions()
+    await (await other_change.connection()).execute(
+        sa.text("UPDATE taf_meeting SET version = 2, status = 'held' WHERE id = :m"), {"m": meeting.id}
+    )
+    waiting = await _locking_meeting(sessions, area, meeting.id)
+    await other_change.commit()
+    await other_change.close()
+    row = await asyncio.wait_for(waiting, 20)
+    values = dict(zip([column.name for column in Meeting.__table__.c], row[:MEETING_COLUMNS], strict=True))
+    assert values["id"] == meeting.id and values["version"] == 2 and values["status"] == "held"
+    locked, promptly, *facts = row[MEETING_COLUMNS:]
+    assert locked[1] == facts[-1]  # the family row did not change
+    assert not promptly  # but it waited: the facts are read again
+
+
+async def test_the_meeting_lock_taken_at_once_gives_the_meeting_and_the_facts_statements_facts(sessions):
+    area = await create_area(sessions)
+    meeting = await create_held_meeting(sessions, family=area.family, chair=area.lead)
+    actor = _actor(area.lead)
+    statement, values = facts_query(actor, [area.family.id])
+    async with sessions() as session:
+        connection = await session.connection()
+        row = (await connection.execute(MEETING_LOCK, {"locked_row_id": meeting.id, **values})).one()
+        alone = (await connection.execute(statement, values)).all()
+        await session.rollback()
+    assert row[0] == meeting.id and row[1] == area.family.id
+    locked, promptly, *facts = row[MEETING_COLUMNS:]
+    assert promptly and locked[0] == str(area.family.status) and locked[1] == facts[-1]
+    expected = facts_from_rows([area.family.id], [tuple(r) for r in alone], actor.agency_id)[area.family.id]
+    assert locked_facts(locked[1], promptly, facts, actor.agency_id) == expected
+    assert expected.lead_professional and expected.named_worker
+
+
+async def test_no_meeting_gives_no_row(sessions):
+    area = await create_area(sessions)
+    values = {"locked_row_id": uuid.uuid4(), **facts_query(_actor(area.lead), [None])[1]}
+    async with sessions() as session:
+        assert (await (await session.connection()).execute(MEETING_LOCK, values)).all() == []
+        await session.rollback()

@@ -1,5 +1,5 @@
 """Adding minutes items and decisions and publishing lock the family FOR SHARE and the meeting FOR UPDATE
-(server/writes.py `lock_family_of(shared=True)`): these changes to different meetings of one family run side
+(server/writes.py `share_family_of`): these changes to different meetings of one family run side
 by side; each still waits for a change holding the family FOR UPDATE (the team's, say) and decides on the
 family as it left it, and waits for a change of the same meeting and reads the meeting as it left it."""
 
