@@ -94,7 +94,7 @@ _FACTS_COLUMNS = """
       EXISTS (SELECT 1 FROM team_membership t
               WHERE t.family_id = f.id AND t.valid_to IS NULL AND t.agency_id = {agency}
                 AND t.role = 'lead_professional'),
-      EXISTS (SELECT 1 FROM family_member m WHERE m.family_id = f.id AND m.id = {member}),
+      ({member} IS NOT NULL AND EXISTS (SELECT 1 FROM family_member m WHERE m.family_id = f.id AND m.id = {member})),
       {consented},
       {overridden},
       {refused_array},
