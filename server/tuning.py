@@ -19,13 +19,17 @@ of the code without them in mind. The deliberate speed-ups elsewhere, so that al
 - The bus decides what every subscriber of a drain may receive at once (server/inbox/live.py
   `fan_out_check`), not once per subscriber.
 - A dispatch batch's teams read with each member's account and facts of the family in one statement
-  (server/access/facts.py `team_facts_statement`), and its writes in one more whatever the team's size:
+  (server/access/facts.py `team_facts_statement`; the own-family check only for an actor who is a family
+  member, as PostgreSQL otherwise hashed every family_member row for a team of staff), and its writes in one
+  more whatever the team's size:
   the dispatch lock, the notifications from one array per column (constant SQL, prepared once), the
   events marked dispatched and the NOTIFY (notifications/dispatcher.py `Fanout.write`).
 - Lean writes (issue 15, figures in bench/README.md "Lean writes"): a change's new rows, its audit event
   and its idempotency key's result are queued and written in one statement of data-modifying CTEs
   (server/writes.py `later`, `add_later`, `flush`, called by server/api/mutation.py); the family is locked
-  and read in one statement (`lock_and_require`, `lock_family_of`); a versioned update returns its row
+  and read in one statement (`lock_and_require`, `lock_family_of`; a meeting's draft-minutes changes lock the
+  meeting and its family and read the caller's facts in one, `share_family_of`, tests/access/
+  test_facts_version.py); a versioned update returns its row
   (server/db/versioning.py); the outbox's lock is taken in its insert; a request's concurrent resolvers
   read a family's facts once (server/access/pep.py `load_facts`). The same answers, audit and
   notifications (tests/api/test_query_counts_writes.py also holds each mutation's statements flat for a

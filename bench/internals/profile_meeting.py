@@ -1,6 +1,8 @@
 """Profile the meeting scenario (MinutesItemAdd, MeetingDecisionAdd, MinutesPublish on a meeting that has
 started) one request at a time: the real app in this process (ASGI, no network), on fresh meetings of the
-writer's family, with cProfile (own CPU by area and the top functions) and each request's statements.
+writer's family, with cProfile (own CPU by area and the top functions) and each request's statements, and
+PostgreSQL's CPU per request: the bench database's backends' time on a core (schedstat) around each request,
+counted once the request's work has settled (a read audit's group commit), so requests do not overlap.
 
     .venv/bin/python -m bench.internals.profile_meeting --database taf_suite --rounds 20 \
         --out bench/results/profile-meeting.txt
@@ -24,6 +26,7 @@ import httpx
 from sqlalchemy import event
 
 from bench.api import persisted_body
+from bench.area_report import backends, on_core
 from bench.data.sessions import mint_tokens
 from bench.database import dsn, on, postgres, recorded
 from bench.internals.profile_family import _area
@@ -57,6 +60,8 @@ async def run(args: argparse.Namespace) -> str:
     statements: list[list] = []  # [text, length, ms] of each statement while logging
     wall: dict[str, float] = dict.fromkeys(STEPS, 0.0)
     cpu: dict[str, float] = dict.fromkeys(STEPS, 0.0)
+    database: dict[str, float] = dict.fromkeys(STEPS, 0.0)  # PostgreSQL's ms on a core
+    pids: list[int] = []  # the bench database's backends, once the warm-up opened the app's connections
     async with app.router.lifespan_context(app):
         engine = app.state.taf.engine
 
@@ -76,6 +81,7 @@ async def run(args: argparse.Namespace) -> str:
             async def meeting(timed: bool, profiles: dict[str, cProfile.Profile] | None = None) -> None:
                 chosen = pool.pop()
                 for name in STEPS:
+                    on_db = _on_core(pids) if timed else 0.0
                     started, used = time.perf_counter(), time.process_time()
                     if profiles:
                         profiles[name].enable()
@@ -89,10 +95,13 @@ async def run(args: argparse.Namespace) -> str:
                     if timed:
                         wall[name] += time.perf_counter() - started
                         cpu[name] += time.process_time() - used
+                        await asyncio.sleep(SETTLE)
+                        database[name] += _on_core(pids) - on_db
                     assert "errors" not in response.json(), response.text[:300]
 
             for _ in range(3):
                 await meeting(False)
+            pids += await backends(url)
             for _ in range(args.rounds):
                 await meeting(True)
             event.listen(engine.sync_engine, "before_cursor_execute", seen)
@@ -127,12 +136,12 @@ async def run(args: argparse.Namespace) -> str:
         f"# meeting scenario x {n} ({args.database}), in-process ASGI, one request at a time;"
         f" load {os.getloadavg()[0]:.2f}",
         "",
-        "| request | wall ms | CPU ms | statements (engine listener) | bytes of SQL |",
-        "|---|---:|---:|---:|---:|",
+        "| request | wall ms | CPU ms | PostgreSQL CPU ms | statements (engine listener) | bytes of SQL |",
+        "|---|---:|---:|---:|---:|---:|",
     ]
     for name, logged_statements in logged:
         size = sum(length for _, length, _ in logged_statements)
-        timed = f"{wall[name] / n * 1000:.1f} | {cpu[name] / n * 1000:.1f}"
+        timed = f"{wall[name] / n * 1000:.1f} | {cpu[name] / n * 1000:.1f} | {database[name] / n:.2f}"
         lines.append(f"| {name} | {timed} | {len(logged_statements)} | {size:,} |")
     lines += ["", f"Own CPU time by area (cProfile, {n} meetings; profiler overhead included):"]
     lines += [
@@ -153,6 +162,14 @@ async def run(args: argparse.Namespace) -> str:
         lines.append(f"  {name}:")
         lines += [f"    {length:6,} B {ms:6.2f} ms  {text[:100]!r}" for text, length, ms in logged_statements]
     return "\n".join(lines) + "\n\n" + text.getvalue()
+
+
+SETTLE = 0.005  # seconds after a request before PostgreSQL's CPU is read: its backends finish what it started
+
+
+def _on_core(pids: list[int]) -> float:
+    """Milliseconds on a core so far of the backends `pids` (none on a remote server)."""
+    return sum(ms for ms, _waiting in on_core(pids).values())
 
 
 def _areas(stats: pstats.Stats) -> dict[str, float]:
