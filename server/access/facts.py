@@ -265,12 +265,13 @@ def with_locked_facts(lock: sa.ScalarSelect, *before: sa.ColumnElement) -> sa.Se
     ).select_from(_LOCKED_FACTS_FROM)
 
 
-# A row of a family's record locked FOR UPDATE with its family FOR SHARE, in that family's order of locks (the
-# family first, as every exclusive change of the row takes them: no deadlock), then the caller's facts in the
-# family, as `facts.*` of `with_locked_facts`. The locked subquery gives the row as the lock found it (a locking
-# clause reads the newest version of a row it locks, whatever the statement's snapshot) and the family's
-# [status, version] as writes.SHARE_STATUS gives them; the facts are read in the snapshot, after the lock (they
-# join on the locked row's family), so `locked_facts` decides whether they count.
+# A row of a family's record locked FOR UPDATE with its family FOR SHARE, then the caller's facts in the family, as
+# `facts.*` of `with_locked_facts`. The family is locked first, as every exclusive change of the row locks them (no
+# deadlock): PostgreSQL locks a result row's marks in the order of the locking clauses. The locked sub-select
+# gives the row as the lock found it (a locking clause reads the newest version of a row it locks, whatever the
+# statement's snapshot) and the family's [status, version] as writes.SHARE_STATUS gives them; the facts are read
+# in the snapshot, after the lock (they join on the locked row's family), so `locked_facts` decides whether they
+# count.
 _ROW_LOCK = """(SELECT r.*, ARRAY[f.status::text, f.xmin::text] AS family_locked
     FROM {table} r JOIN family f ON f.id = r.family_id WHERE r.id = :locked_row_id
     FOR SHARE OF f FOR UPDATE OF r) AS locked"""
