@@ -111,16 +111,21 @@ async def _locking(sessions, area) -> asyncio.Task:
     """The lock's statement of a ContributionAdd by the colleague, sent while another transaction holds the
     family FOR UPDATE: it waits."""
     values = {"locked_family_id": area.family.id, **facts_query(_actor(area.colleague), [area.family.id])[1]}
+    return await _waiting(sessions, _SHARE_WITH_FACTS, values)
+
+
+async def _waiting(sessions, statement, values) -> asyncio.Task:
+    """`statement` sent in a transaction of its own, which is found waiting for a lock half a second later."""
 
     async def run():
         async with sessions() as session:
-            row = (await (await session.connection()).execute(_SHARE_WITH_FACTS, values)).one()
+            row = (await (await session.connection()).execute(statement, values)).one()
             await session.rollback()
             return row
 
     task = asyncio.ensure_future(run())
     await asyncio.sleep(0.5)
-    assert not task.done()  # waiting for the family's lock
+    assert not task.done()  # waiting for a lock
     return task
 
 
@@ -201,17 +206,7 @@ async def _locking_meeting(sessions, area, meeting_id: uuid.UUID) -> asyncio.Tas
     """The meeting lock's statement of the lead, sent while another transaction holds the family or the meeting
     FOR UPDATE: it waits."""
     values = {"locked_row_id": meeting_id, **facts_query(_actor(area.lead), [None])[1]}
-
-    async def run():
-        async with sessions() as session:
-            row = (await (await session.connection()).execute(MEETING_LOCK, values)).one()
-            await session.rollback()
-            return row
-
-    task = asyncio.ensure_future(run())
-    await asyncio.sleep(0.5)
-    assert not task.done()  # waiting for a lock
-    return task
+    return await _waiting(sessions, MEETING_LOCK, values)
 
 
 async def test_the_meeting_lock_sees_a_team_change_that_committed_while_it_waited_as_a_newer_family_row(sessions):
