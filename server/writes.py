@@ -26,7 +26,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from notifications import outbox, transaction
 from server.access.actor import Act
-from server.access.facts import locked_facts, row_locked_with_facts, with_locked_facts
+from server.access.facts import locked_facts, row_locked_with_facts, row_read_with_facts, with_locked_facts
 from server.access.kinds import Kind
 from server.access.pep import FAMILY_NOT_FOUND, AccessControl
 from server.db.prepared import Prepared, prepared, rows_in
@@ -135,12 +135,22 @@ class Changed(Exception):
 ClaimBuild = Callable[[str, sa.ColumnElement[bool]], sa.Insert]  # (prefix, condition) -> the claim, RETURNING its id
 
 
+@dataclass(frozen=True, slots=True)
+class _RowRead:
+    """The row of a family's record a change written optimistically alters (`share_family_of`), as it was read."""
+
+    table: sa.Table
+    row_id: uuid.UUID
+    version: str  # its xmin
+
+
 @dataclass(slots=True)
 class _Optimistic:
     engine: AsyncEngine | None = None
     family_id: uuid.UUID | None = None
     version: str | None = None  # the family's row as the decision read it (its xmin)
     claim: tuple[ClaimBuild, dict[str, Any]] | None = None
+    row: _RowRead | None = None
 
 
 def write_optimistically(session: AsyncSession, engine: AsyncEngine) -> None:
@@ -270,31 +280,64 @@ async def share_family_of(
     caller's facts in the family: decisions on the family then take no statement of their own when those facts are
     the family's as the lock found it (`shared_by`). Returns the row's values by column (as its columns' types make
     them) and the family's status, or None when there is no such row. The caller decides after this."""
+    sent = {"locked_row_id": row_id, **access.facts_values(None)}
+    optimistic = transaction.state(session, _Optimistic)
+    if optimistic.engine is not None:
+        return await _read_row_unlocked(session, access, optimistic, table, sent)
     connection = await transaction.connection(session)
-    shared = _SHARED_LOCKS_OF.get(table)
-    if shared is None:
-        shared = _SHARED_LOCKS_OF[table] = _SharedLock(table, connection.dialect)
-    found = await rows_in(connection, shared.statement, {"locked_row_id": row_id, **access.facts_values(None)})
+    shared = _shared_lock_of(table, connection.dialect)
+    found = await rows_in(connection, shared.statement, sent)
     if not found:
         return None
     (row,) = found
-    values = {
-        name: value if process is None or value is None else process(value)
-        for name, process, value in zip(shared.names, shared.processors, row, strict=False)
-    }
+    values = shared.values(row)
     locked, promptly, *facts = row[len(shared.names) :]
     shared_by(session, access, values["family_id"], locked, promptly, facts)
     return values, FamilyStatus(locked[0])
 
 
+async def _read_row_unlocked(
+    session: AsyncSession, access: AccessControl, optimistic: _Optimistic, table: sa.Table, sent: dict[str, Any]
+) -> tuple[dict[str, Any], FamilyStatus] | None:
+    """`share_family_of` for a change written optimistically (`write_optimistically`): the row, its family and the
+    caller's facts read without a lock, in a statement alone, all of one snapshot; the row's version and its family's
+    kept for `flush`'s guard, which then locks both only as they were read."""
+    assert optimistic.engine is not None and optimistic.family_id is None, "one row, read once"
+    shared = _shared_lock_of(table, optimistic.engine.dialect)
+    row = await shared.unlocked.row_alone(optimistic.engine, sent)
+    if row is None:
+        return None
+    values = shared.values(row)
+    locked, _promptly, *facts, row_version = row[len(shared.names) :]
+    shared_by(session, access, values["family_id"], locked, True, facts)
+    optimistic.family_id, optimistic.version = values["family_id"], locked[1]
+    optimistic.row = _RowRead(table, values["id"], row_version)
+    return values, FamilyStatus(locked[0])
+
+
+def _shared_lock_of(table: sa.Table, dialect: Dialect) -> _SharedLock:
+    shared = _SHARED_LOCKS_OF.get(table)
+    if shared is None:
+        shared = _SHARED_LOCKS_OF[table] = _SharedLock(table, dialect)
+    return shared
+
+
 class _SharedLock:
-    """`share_family_of`'s statement for one table, and what makes each of the row's values as SQLAlchemy's
-    execution would (an enum's text made the enum)."""
+    """`share_family_of`'s statements for one table (locked, and read for an optimistic write), and what makes each
+    of the row's values as SQLAlchemy's execution would (an enum's text made the enum)."""
 
     def __init__(self, table: sa.Table, dialect: Dialect) -> None:
         self.statement = row_locked_with_facts(table)
+        self.unlocked = Prepared(row_read_with_facts(table), dialect)
         self.names = tuple(column.name for column in table.c)
         self.processors = tuple(column.type._cached_result_processor(dialect, None) for column in table.c)
+
+    def values(self, row: Sequence[Any]) -> dict[str, Any]:
+        """The row's own columns by name, as their types make them."""
+        return {
+            name: value if process is None or value is None else process(value)
+            for name, process, value in zip(self.names, self.processors, row, strict=False)
+        }
 
 
 _SHARED_LOCKS_OF: dict[sa.Table, _SharedLock] = {}  # built once per table
@@ -319,6 +362,7 @@ async def require_open(session: AsyncSession, family_id: uuid.UUID) -> Family:
 
 Matched = Callable[[bool], Awaitable[None]]
 Build = Callable[[str], UpdateBase]  # a statement whose parameters' names start with the given prefix
+Guarded = Callable[[str, sa.ColumnElement[bool]], UpdateBase]  # the same, writing only where the condition holds
 
 
 @dataclass(frozen=True, slots=True)
@@ -330,7 +374,10 @@ class _Write:
     build: Build
     params: dict[str, Any]
     # The same statement writing only where a condition holds (an optimistic write's guard), if it can be built
-    guarded: Callable[[str, sa.ColumnElement[bool]], UpdateBase] | None = None
+    guarded: Guarded | None = None
+    # For a checked write (`matched`): SQL that holds exactly when the statement would match, for a change written
+    # optimistically, whose one statement writes nothing unless every checked write would match (`_guarded`)
+    precondition: Callable[[str], sa.ColumnElement[bool]] | None = None
 
 
 @dataclass(slots=True)
@@ -367,12 +414,23 @@ def later(session: AsyncSession, statement: UpdateBase, *, matched: Matched | No
 
 
 def shaped_later(
-    session: AsyncSession, shape: Hashable, build: Build, params: dict[str, Any], *, matched: Matched | None = None
+    session: AsyncSession,
+    shape: Hashable,
+    build: Build,
+    params: dict[str, Any],
+    *,
+    matched: Matched | None = None,
+    guarded: Guarded | None = None,
+    precondition: Callable[[str], sa.ColumnElement[bool]] | None = None,
 ) -> None:
     """As `later`, for a statement that `build(prefix)` makes with bind parameters named `prefix + name` and
     their values in `params` (by name): `shape` names what `build` makes, whatever the values, so that the
-    flush's statement is built once per combination of shapes rather than per request (TECH-NOTES 9)."""
-    _queue(session, _Write(shape, build, params), matched)
+    flush's statement is built once per combination of shapes rather than per request (TECH-NOTES 9).
+
+    A change written optimistically (`write_optimistically`) can hold it back if `guarded(prefix, condition)`
+    builds it writing only where `condition` holds; a checked one (`matched`) if also `precondition(prefix)` is
+    SQL that holds exactly when it would match."""
+    _queue(session, _Write(shape, build, params, guarded, precondition), matched)
 
 
 def read_later(
@@ -432,7 +490,7 @@ async def flush(session: AsyncSession) -> None:
         return
     optimistic = transaction.state(session, _Optimistic)
     if optimistic.family_id is not None:
-        await _flush_unlocked(optimistic, queue, bool(checks or events), reads)
+        await _flush_unlocked(optimistic, queue, tuple(index for index, _ in checks), bool(events), reads)
         return
     params: dict[str, Any] = {}
     for index, write in enumerate(queue):
@@ -462,32 +520,41 @@ async def flush(session: AsyncSession) -> None:
 
 
 async def _flush_unlocked(
-    optimistic: _Optimistic, queue: list[_Write], unguarded: bool, reads: list[tuple[_Write, Read]]
+    optimistic: _Optimistic,
+    queue: list[_Write],
+    checked: tuple[int, ...],
+    events: bool,
+    reads: list[tuple[_Write, Read]],
 ) -> None:
     """`flush` for a change written optimistically (`write_optimistically`): its rows, after its key's claim, written
-    by one statement alone only if it locks the family's row of the version decided on (the guard) and, with a key,
-    claims it; `Changed` when it wrote nothing."""
-    if unguarded or any(write.guarded is None for write in queue):
-        raise Changed(again=False)  # events, checked writes, or a statement the guard cannot hold back
+    by one statement alone only if it locks the family's row of the version decided on (the guard), every checked
+    write would match (its precondition) and, with a key, it claims it; `Changed` when it wrote nothing: to be
+    decided again when the guard found a newer row or the key claimed, else to be run under the lock, which answers
+    the check that failed."""
+    if events or any(write.guarded is None for write in queue) or any(queue[i].precondition is None for i in checked):
+        raise Changed(again=False)  # events, or a statement the guard cannot hold back
     assert optimistic.engine is not None
-    claim = optimistic.claim
+    claim, row = optimistic.claim, optimistic.row
     params: dict[str, Any] = {"guard_family_id": optimistic.family_id, "guard_version": optimistic.version}
+    if row is not None:
+        params.update({"guard_row_id": row.row_id, "guard_row_version": row.version})
     params.update({f"c_{name}": value for name, value in claim[1].items()} if claim else {})
     for index, write in enumerate(queue):
         params.update({f"w{index}_{name}": value for name, value in write.params.items()})
     for index, (write, _) in enumerate(reads):
         params.update({f"r{index}_{name}": value for name, value in write.params.items()})
     shapes = (tuple(write.shape for write in queue), tuple(write.shape for write, _ in reads))
-    key = ("unlocked", *shapes, claim[0] if claim else None)
+    guarded_row = row.table if row is not None else None
+    key = ("unlocked", *shapes, checked, claim[0] if claim else None, guarded_row)
     statement = _SHAPED.get(key)
     if statement is None:
         if len(_SHAPED) >= _SHAPED_MOST:
             _SHAPED.clear()
-        built = _guarded(queue, [write for write, _ in reads], claim[0] if claim else None)
+        built = _guarded(queue, checked, [write for write, _ in reads], claim[0] if claim else None, guarded_row)
         statement = _SHAPED[key] = Prepared(built, optimistic.engine.dialect)
     assert isinstance(statement, Prepared)
     try:
-        row = await statement.row_alone(optimistic.engine, params)
+        found = await statement.row_alone(optimistic.engine, params)
     except (
         asyncpg.PostgresError,
         DBAPIError,
@@ -495,10 +562,11 @@ async def _flush_unlocked(
         if isinstance(error, DBAPIError) and error.connection_invalidated:
             raise  # the connection was lost: whether the statement committed is unknown, so it is not run again
         raise Changed(again=False) from error
-    assert row is not None
-    if not row[0]:
-        raise Changed(again=True)
-    _read(reads, dict(zip(statement.keys, row, strict=True)), 1)
+    assert found is not None
+    written, refused = found[:2]
+    if not written:
+        raise Changed(again=not refused)
+    _read(reads, dict(zip(statement.keys, found, strict=True)), 2)
 
 
 # The family's row, locked FOR SHARE only if it is still the version the change decided on: the guard of a change
@@ -513,20 +581,51 @@ _GUARD = (
 )
 
 
-def _guarded(queue: list[_Write], reads: list[_Write], claim: ClaimBuild | None) -> sa.Select:
-    """`_built`'s statement for `_flush_unlocked`: the guard, then the key's claim where the guard locked the row,
-    then each write where the claim was made (or the guard locked the row); selecting whether they were written,
-    then each read's columns."""
-    guard = _GUARD.cte("guard")
+# With a row of the family's record the change alters (`share_family_of`): that row FOR UPDATE and its family FOR
+# SHARE, the family first as `share_family_of`'s lock takes them, only if both are still the versions decided on.
+_ROW_GUARD = """SELECT r.id FROM {table} r JOIN family f ON f.id = r.family_id
+    WHERE r.id = :guard_row_id AND r.xmin::text = :guard_row_version
+      AND f.id = :guard_family_id AND f.xmin::text = :guard_version
+    FOR SHARE OF f FOR UPDATE OF r"""
+
+
+def _row_guard(table: sa.Table) -> sa.TextualSelect:
+    return (
+        sa.text(_ROW_GUARD.format(table=table.name))
+        .bindparams(
+            sa.bindparam("guard_row_id", type_=sa.Uuid),
+            sa.bindparam("guard_row_version", type_=sa.String),
+            sa.bindparam("guard_family_id", type_=sa.Uuid),
+            sa.bindparam("guard_version", type_=sa.String),
+        )
+        .columns(sa.column("id", sa.Uuid))
+    )
+
+
+def _guarded(
+    queue: list[_Write],
+    checked: tuple[int, ...],
+    reads: list[_Write],
+    claim: ClaimBuild | None,
+    row: sa.Table | None = None,
+) -> sa.Select:
+    """`_built`'s statement for `_flush_unlocked`: the guard (the family's row, or a row of its record and the
+    family's, as they were read), then the key's claim where the guard locked the row and every checked write's
+    precondition holds, then each write where the claim was made (or the guard and the preconditions held);
+    selecting whether they were written, whether a precondition refused them, then each read's columns."""
+    guard = (_GUARD if row is None else _row_guard(row)).cte("guard")
     ctes: list[sa.CTE] = [guard]
-    made = sa.exists(sa.select(guard.c.id))
+    held = sa.exists(sa.select(guard.c.id))
+    checks = sa.and_(sa.true(), *(queue[index].precondition(f"w{index}_") for index in checked))  # type: ignore[misc]
+    made: sa.ColumnElement[bool] = sa.and_(held, checks) if checked else held
     if claim is not None:
         claimed = claim("c_", made).cte("claimed")
         ctes.append(claimed)
         made = sa.exists(sa.select(claimed.c.id))
     guarded = [write.guarded(f"w{index}_", made) for index, write in enumerate(queue)]  # type: ignore[misc]
     ctes += [statement.cte(f"w{index}") for index, statement in enumerate(guarded)]
-    return _with_reads([made.label("written")], reads).add_cte(*ctes)
+    refused = sa.and_(held, sa.not_(checks)) if checked else sa.false()
+    return _with_reads([made.label("written"), refused.label("refused")], reads).add_cte(*ctes)
 
 
 def _read(reads: list[tuple[_Write, Read]], columns: Any, first: int) -> None:

@@ -272,9 +272,9 @@ def with_locked_facts(lock: sa.ScalarSelect, *before: sa.ColumnElement) -> sa.Se
 # statement's snapshot) and the family's [status, version] as writes.SHARE_STATUS gives them; the facts are read
 # in the snapshot, after the lock (they join on the locked row's family), so `locked_facts` decides whether they
 # count.
-_ROW_LOCK = """(SELECT r.*, ARRAY[f.status::text, f.xmin::text] AS family_locked
-    FROM {table} r JOIN family f ON f.id = r.family_id WHERE r.id = :locked_row_id
-    FOR SHARE OF f FOR UPDATE OF r) AS locked"""
+_ROW_OF = """(SELECT r.*, ARRAY[f.status::text, f.xmin::text] AS family_locked, r.xmin::text AS row_version
+    FROM {table} r JOIN family f ON f.id = r.family_id WHERE r.id = :locked_row_id{lock}) AS locked"""
+_ROW_LOCK = " FOR SHARE OF f FOR UPDATE OF r"
 _FACTS_OF_LOCKED = (
     " LEFT JOIN LATERAL (SELECT f.id,"  # noqa: S608 (constant text: every value is bound)
     + _facts_columns(user=":user_id", agency=":agency_id", member=":member_id", agreements=_AGREEMENT_PARTIES)
@@ -287,16 +287,30 @@ def row_locked_with_facts(table: sa.Table) -> sa.Select:
     UPDATE with its family FOR SHARE: the row's columns, then the family's [status, version] (`locked`), whether the
     locks were taken promptly, then the facts columns and the version they were read from, as `with_locked_facts`
     gives them. No such row: no row. Its other parameters are `facts_query`'s but the family's id, the row's."""
-    from_locked = sa.text(_ROW_LOCK.format(table=table.name) + _FACTS_OF_LOCKED).bindparams(
+    return _row_with_facts(table, _ROW_LOCK, _LOCKED_PROMPTLY)
+
+
+def row_read_with_facts(table: sa.Table) -> sa.Select:
+    """`row_locked_with_facts` without the locks, for a change written optimistically (server/writes.py
+    `share_family_of`): the row, its family's [status, version] and the caller's facts of one snapshot (so
+    "promptly" is true), and the row's own version (its xmin) after the family's, for the write's guard."""
+    return _row_with_facts(table, "", sa.true(), sa.literal_column("locked.row_version"))
+
+
+def _row_with_facts(
+    table: sa.Table, lock: str, promptly: sa.ColumnElement[bool], *after: sa.ColumnElement[Any]
+) -> sa.Select:
+    from_row = sa.text(_ROW_OF.format(table=table.name, lock=lock) + _FACTS_OF_LOCKED).bindparams(
         sa.bindparam("locked_row_id", type_=sa.Uuid()), *_ONE_FAMILY_PARAMETERS[1:]
     )
     columns = [sa.literal_column(f"locked.{column.name}") for column in table.c]
     return sa.select(
         *columns,
         sa.literal_column("locked.family_locked"),
-        _LOCKED_PROMPTLY.label("promptly"),
+        promptly.label("promptly"),
         sa.literal_column("facts.*"),
-    ).select_from(from_locked)
+        *after,
+    ).select_from(from_row)
 
 
 def locked_facts(

@@ -85,6 +85,7 @@ async def run_mutation(
     then: Callable[[AsyncSession, AccessControl, T], Awaitable[Any]] | None = None,
     keeps_facts: bool = False,
     shares_family: bool = False,
+    shares_row: bool = False,
 ) -> Any:
     """`mutate` for the mutation field `action`, with the hash of its arguments made by `payload()` (only when it
     has an idempotency key): what a compiled write (server/api/compiled_writes.py) runs without a resolver's info.
@@ -92,7 +93,11 @@ async def run_mutation(
     `shares_family`: the call starts with `writes.share_and_require` on `family_id`, whose lock the idempotency
     key's claim then takes in its own statement (`idempotency.claim`'s `sharing`). Such a change is written
     optimistically first (`writes.write_optimistically`), and again, then under the family's lock, should the family
-    change between its decision and its write."""
+    change between its decision and its write.
+
+    `shares_row`: the call starts with `writes.share_family_of` (a meeting's draft minutes added to), and is written
+    optimistically the same way when it has no idempotency key, its guard the row's version with the family's. With
+    a key it runs under the locks at once: the key's claim would have to know the family before the row is read."""
     assert idempotency_key is None or replay is not None, f"{action}: an idempotent mutation needs replay"
     attempt = partial(
         _attempt,
@@ -108,7 +113,8 @@ async def run_mutation(
         keeps_facts=keeps_facts,
         shares_family=shares_family,
     )
-    if shares_family and context.engine is not None:
+    optimistic = shares_family or (shares_row and idempotency_key is None)
+    if optimistic and context.engine is not None:
         for _ in range(_OPTIMISTIC_ATTEMPTS):
             try:
                 return await attempt(optimistic=context.engine)

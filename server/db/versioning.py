@@ -76,7 +76,15 @@ def update_versioned_later(
             raise Conflict(f"Someone else changed this {what} since you opened it. Reload to see their change.")
 
     shape = ("update_versioned", table, names, provided)
-    writes.shaped_later(session, shape, partial(_versioned_update, table, names, provided), params, matched=matched)
+    writes.shaped_later(
+        session,
+        shape,
+        partial(_versioned_update, table, names, provided),
+        params,
+        matched=matched,
+        guarded=partial(_versioned_update, table, names, provided),
+        precondition=partial(_versioned_row_exists, table, provided),
+    )
     for name, value in written.items():
         set_committed_value(row, name, value)
     return row
@@ -85,20 +93,37 @@ def update_versioned_later(
 Provided = Callable[[sa.Table], sa.ColumnElement[bool]]
 
 
-def _versioned_update(table: sa.Table, names: tuple[str, ...], provided: Provided | None, prefix: str) -> sa.Update:
-    def bound(name: str, column: str) -> sa.BindParameter:
-        return sa.bindparam(prefix + name, type_=table.c[column].type)
-
+def _versioned_update(
+    table: sa.Table,
+    names: tuple[str, ...],
+    provided: Provided | None,
+    prefix: str,
+    condition: sa.ColumnElement[bool] | None = None,
+) -> sa.Update:
+    """The UPDATE of the row at the expected version; with `condition`, only where it also holds (an optimistic
+    write's guard, server/writes.py)."""
     return (
         sa.update(table)
-        .where(
-            table.c.id == bound("row_id", "id"),
-            table.c.version == bound("expected_version", "version"),
-            sa.true() if provided is None else provided(table),
-        )
-        .values({name: bound(name, name) for name in names})
+        .where(_versioned_row(table, provided, prefix), sa.true() if condition is None else condition)
+        .values({name: sa.bindparam(prefix + name, type_=table.c[name].type) for name in names})
         .returning(table.c.id)
     )
+
+
+def _versioned_row(table: sa.Table, provided: Provided | None, prefix: str) -> sa.ColumnElement[bool]:
+    """SQL: `table`'s row is the one to update, at the expected version, and `provided` holds of it."""
+    return sa.and_(
+        table.c.id == sa.bindparam(prefix + "row_id", type_=table.c.id.type),
+        table.c.version == sa.bindparam(prefix + "expected_version", type_=table.c.version.type),
+        sa.true() if provided is None else provided(table),
+    )
+
+
+def _versioned_row_exists(table: sa.Table, provided: Provided | None, prefix: str) -> sa.ColumnElement[bool]:
+    """SQL: the versioned update would match its row (what its check asks), in a statement that writes nothing
+    unless it does (server/writes.py `_guarded`)."""
+    checked = table.alias(f"{prefix}checked")
+    return sa.exists(sa.select(checked.c.id).where(_versioned_row(checked, provided, prefix)))
 
 
 def snapshot(row: SQLModel, fields: tuple[str, ...]) -> dict[str, Any]:

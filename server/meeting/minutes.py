@@ -121,23 +121,48 @@ async def add_item(
         if not found:
             raise BadUserInput(NOT_ON_TEAM, field="agencyId")
 
-    writes.shaped_later(session, "minutes_item_add", _item_insert, row, matched=inserted)
+    writes.shaped_later(
+        session,
+        "minutes_item_add",
+        _item_insert,
+        row,
+        matched=inserted,
+        guarded=_item_insert,
+        precondition=_item_agency_on_team,
+    )
     writes.on_refusal(session, published_refusal)
     return meeting, item_id
 
 
-def _item_insert(prefix: str) -> sa.Insert:
-    """A minutes item at the end of its meeting's, if its agency has someone on the family's team."""
-    table = MinutesItem.__table__  # type: ignore[attr-defined]
-    names = [c.name for c in table.columns if c.name != "position"]
-    values = {name: sa.bindparam(prefix + name, type_=table.c[name].type) for name in names}
-    last = sa.select(sa.func.coalesce(sa.func.max(table.c.position), 0) + 1).where(
-        table.c.meeting_id == values["meeting_id"]
+def _item_insert(prefix: str, condition: sa.ColumnElement[bool] | None = None) -> sa.Insert:
+    """A minutes item at the end of its meeting's, if its agency has someone on the family's team (and, given,
+    where `condition` holds: an optimistic write's guard, server/writes.py)."""
+    values = _item_values(prefix)
+    last = sa.select(sa.func.coalesce(sa.func.max(_ITEMS.c.position), 0) + 1).where(
+        _ITEMS.c.meeting_id == values["meeting_id"]
     )
     inserting = sa.select(*values.values(), last.scalar_subquery()).where(
-        _on_team(values["family_id"], values["owning_agency_id"])
+        _item_agency_on_team(prefix), sa.true() if condition is None else condition
     )
-    return sa.insert(table).from_select([*names, "position"], inserting).returning(table.c.id)
+    return sa.insert(_ITEMS).from_select([*values, "position"], inserting).returning(_ITEMS.c.id)
+
+
+def _item_agency_on_team(prefix: str) -> sa.ColumnElement[bool]:
+    """SQL: the item's agency has someone on the family's team (what `_item_insert` checks)."""
+    values = _item_values(prefix)
+    return _on_team(values["family_id"], values["owning_agency_id"])
+
+
+def _item_values(prefix: str) -> dict[str, sa.BindParameter]:
+    """A new item's columns (but its position) as bind parameters named `prefix + column`."""
+    return {
+        column.name: sa.bindparam(prefix + column.name, type_=column.type)
+        for column in _ITEMS.columns
+        if column.name != "position"
+    }
+
+
+_ITEMS = MinutesItem.__table__  # type: ignore[attr-defined]
 
 
 async def edit_item(

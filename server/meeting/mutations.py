@@ -358,6 +358,7 @@ async def add_minutes_item(context: Context, input: MinutesItemAddInput, *, payl
         idempotency_key=input.idempotency_key,
         replay=_meeting_added_to,
         keeps_facts=True,
+        shares_row=True,
     )
     return meeting
 
@@ -390,6 +391,7 @@ async def add_decision(context: Context, input: MeetingDecisionAddInput, *, payl
         idempotency_key=input.idempotency_key,
         replay=_meeting_added_to,
         keeps_facts=True,
+        shares_row=True,
     )
     return meeting
 
