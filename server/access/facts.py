@@ -338,33 +338,39 @@ _PAIR_FACTS_SQL = sa.text(
     sa.bindparam("closed_read_period", type_=sa.Interval()),
 )
 
-# The agreements in force, each as _AGREEMENT_PARTIES gives it, worked out once per statement (the team's
-# statement: a member's agreements are then a look-up of their agency's parties, not each agreement's parties
-# sorted again for every member).
-_AGREEMENT_TEXTS = f"""agreement_text AS MATERIALIZED (
-    SELECT a.id, {_PARTIES_TEXT} AS parties FROM data_sharing_agreement a WHERE {_AGREEMENT_CURRENT})"""  # noqa: S608
-_AGREEMENT_PARTIES_OF_TEXTS = """
-        SELECT x.parties FROM data_sharing_agreement_party mine JOIN agreement_text x ON x.id = mine.agreement_id
-        WHERE mine.agency_id = {agency} ORDER BY x.id
-"""
-
-
 def _team_facts_text(families: str) -> str:
     """Every active team member of the families `families` selects (a condition on `t.family_id`), with their
-    account and their facts of the family, in one statement (a notification dispatcher's batch: a family's team
-    is who must know of most events); each member's agreements as their agency's agreements (_AGREEMENT_PARTIES,
-    team_member_facts), not as pairs."""
+    account and their facts of the family as a decision without an item reads them, in one statement (a
+    notification dispatcher's batch: a family's team is who must know of most events, and whether each may be
+    told is a decision about the family, not about an item of it)."""
     return (
-        f"WITH {_AGREEMENT_TEXTS} SELECT t.family_id, t.user_id, t.agency_id, t.role,"  # noqa: S608 (constant text)
+        "SELECT t.family_id, t.user_id, t.agency_id, t.role,"  # noqa: S608 (constant text)
         " u.display_name, u.kind, u.role, u.agency_id, u.family_member_id, u.is_active,"
         " ARRAY(SELECT p.kind FROM notification_preference p WHERE p.user_id = u.id AND p.delivery = 'daily_digest'),"
         " f.id,"
-        + _facts_columns(
-            user="u.id", agency="u.agency_id", member="u.family_member_id", agreements=_AGREEMENT_PARTIES_OF_TEXTS
-        )
+        + _family_level_columns(user="u.id", agency="u.agency_id", member="u.family_member_id")
         + " FROM team_membership t JOIN app_user u ON u.id = t.user_id JOIN family f ON f.id = t.family_id"
         f" WHERE {families} AND t.valid_to IS NULL"
     )
+
+
+def _family_level_columns(*, user: str, agency: str, member: str) -> str:
+    """`_facts_columns` with the sets only an item decision reads (consents, overrides, refusals, the police
+    agencies, the agreements) left empty: the facts rules.family_decision_key names, in the same columns."""
+    return _FACTS_COLUMNS.format(
+        user=user,
+        agency=agency,
+        member=member,
+        closed_read_period=":closed_read_period",
+        consented=_NO_TEXTS,
+        overridden=_NO_TEXTS,
+        refused_array=_NO_TEXTS,
+        police="CAST('{}' AS uuid[])",
+        agreed=_NO_TEXTS + ",",
+    )
+
+
+_NO_TEXTS = "CAST('{}' AS text[])"
 
 
 _TEAM_FACTS_SQL = sa.text(_team_facts_text("t.family_id = ANY (:family_ids)")).bindparams(
@@ -559,8 +565,9 @@ def team_facts_statement(
 ) -> sa.TextClause:
     """Rows of (family id, member's user id, agency id, team role, their account's display name, kind, system
     role, agency id, family member id and is_active, the kinds of notification they take in the daily digest,
-    then the facts columns of that member and family as facts_from_rows reads them) for each active membership
-    of these families: what a dispatch to a team needs of it, in one statement."""
+    then the facts columns of that member and family as facts_from_rows reads them, but the sets only an item
+    decision reads, empty: `team_member_facts`) for each active membership of these families: what a dispatch to
+    a team needs of it, in one statement."""
     statement, params = team_facts_query(family_ids, closed_read_period)
     return statement.params(**params)
 
@@ -584,7 +591,9 @@ def facts_from_rows(
 
 
 def team_member_facts(row: tuple) -> FamilyFacts:
-    """The facts of the member and family of one row of team_facts_statement."""
+    """The facts of the member and family of one row of team_facts_statement: what a decision without an item
+    reads (rules.family_decision_key), the sets an item decision reads empty. For `AccessControl.decide` about the
+    family only (server/inbox/audience.py), never an enforcement point's facts of the family."""
     facts = row[TEAM_FACTS_LEAD:]
     return _facts_for(facts, row[_TEAM_AGENCY])
 

@@ -34,7 +34,7 @@ from notifications.events import (
 from notifications.models import Notification
 from server.access.actor import Act, Actor
 from server.access.enforcer import PolicyEnforcer
-from server.access.facts import TEAM_FACTS_LEAD, team_facts_query, team_member_facts
+from server.access.facts import TEAM_FACTS_LEAD, FamilyFacts, team_facts_query, team_member_facts
 from server.access.kinds import Kind
 from server.access.pep import AccessControl
 from server.access.rules import active_membership
@@ -66,6 +66,10 @@ class _Batch:
 
     teams: dict[uuid.UUID, list[_Member]] = field(default_factory=dict)
     recipients: dict[uuid.UUID, AccessControl | None] = field(default_factory=dict)
+    # Each team member's facts of their family as a decision without an item reads them (facts.team_member_facts),
+    # by (user, family): what `may_be_told` decides on. Not given to their enforcement point, which would then hold
+    # facts of the family without the sets an item decision reads.
+    family_level: dict[tuple[uuid.UUID, uuid.UUID], FamilyFacts] = field(default_factory=dict)
 
 
 async def recipients(session: AsyncSession, event: Event) -> list[uuid.UUID]:
@@ -104,7 +108,13 @@ def batch_preparer(enforcer: PolicyEnforcer) -> Prepare:
             access.actor.user_id: access
             for access in await _recipients_access(session, enforcer, list({u for _, users in wanted for u in users}))
         }
-        pairs = [(accesses[u], event.family_id) for event, users in wanted for u in users if u in accesses]
+        known = transaction.state(session, _Batch).family_level
+        pairs = [
+            (accesses[u], event.family_id)
+            for event, users in wanted
+            for u in users
+            if u in accesses and (u, event.family_id) not in known
+        ]
         await AccessControl.load_facts_of_many(session, pairs)
 
     return prepare
@@ -127,18 +137,24 @@ async def _read_teams(session: AsyncSession, enforcer: PolicyEnforcer, families:
             actor = Actor(user_id, name, kind, system_role or "family", own_agency, member)
             staff = active and kind == UserKind.staff.value
             batch.recipients[user_id] = AccessControl(enforcer, actor) if staff else None
-        if (access := batch.recipients[user_id]) is not None:
-            access.given_facts(team_member_facts(row))
+        if batch.recipients[user_id] is not None:
+            batch.family_level[(user_id, family_id)] = team_member_facts(row)
 
 
 def told(enforcer: PolicyEnforcer) -> Told:
     async def may_be_told(session: AsyncSession, event: Event, users: list[uuid.UUID]) -> list[uuid.UUID]:
-        """Those of the recipients who may read the record the event is about (its notice kind)."""
-        return [
-            access.actor.user_id
-            for access in await _recipients_access(session, enforcer, users)
-            if await access.can(session, Act.read, Kind(event.notice_kind), event.family_id)
-        ]
+        """Those of the recipients who may read the record the event is about (its notice kind): a decision about
+        the family, on a team member's facts read with the team (`_read_teams`), else on the recipient's own."""
+        kind, family_id = Kind(event.notice_kind), event.family_id
+        known = transaction.state(session, _Batch).family_level
+        told = []
+        for access in await _recipients_access(session, enforcer, users):
+            facts = known.get((access.actor.user_id, family_id))
+            if facts is None:
+                facts = await access.facts(session, family_id)
+            if access.decide(Act.read, kind, facts).allowed:
+                told.append(access.actor.user_id)
+        return told
 
     return may_be_told
 

@@ -1,17 +1,42 @@
-"""The facts a dispatch reads with a family's team (one statement for the whole team, the parsed agreements and
-overrides shared between rows that hold the same) are each member's own facts, exactly as a request of theirs
-reads them."""
+"""The facts a dispatch reads with a family's team (one statement for the whole team) are each member's own facts
+as a decision without an item reads them (rules.family_decision_key), exactly as a request of theirs reads them;
+the sets only an item decision reads are left empty, and every decision about the family is the same."""
 
 from __future__ import annotations
 
-from server.access.facts import facts_from_rows, facts_statement, team_facts_statement, team_member_facts
+from dataclasses import replace
+
+from server.access.actor import Act
+from server.access.enforcer import build_enforcer
+from server.access.facts import FamilyFacts, facts_from_rows, facts_statement, team_facts_statement, team_member_facts
+from server.access.kinds import Kind
+from server.access.rules import Resource, family_decision_key
 from server.agency.models import AgencyKind
 from server.auth.service import actor_from
 from server.user.models import SystemRole
 from tests.builders import create_agency, create_agreement, create_consent, create_family, create_override, create_user
 
+# What a decision without an item never reads (rules.family_decision_key): the team's statement leaves them empty.
+ITEM_SETS = {"consented", "overridden", "refused", "police_agencies", "override_ids", "agreements"}
 
-async def test_each_member_has_the_facts_their_own_requests_read(sessions):
+
+def _as_the_team_reads(facts: FamilyFacts) -> FamilyFacts:
+    return replace(facts, **{name: frozenset() for name in ITEM_SETS})
+
+
+def _same_decisions(enforcer, user, team: FamilyFacts, own: FamilyFacts) -> None:
+    """Every decision about the family, every act on every kind, is the same on the team's facts as on the member's,
+    asked of the enforcer afresh (AccessControl keeps such decisions by family_decision_key)."""
+    actor = actor_from(user)
+    assert family_decision_key(actor, team) == family_decision_key(actor, own)
+    for kind in Kind:
+        for act in Act:
+            assert enforcer.enforce_ex(actor, Resource(kind, team), act.value) == enforcer.enforce_ex(
+                actor, Resource(kind, own), act.value
+            ), (kind, act)
+
+
+async def test_each_member_has_the_facts_their_own_requests_read(sessions, settings):
     # given a team of seven from four agencies, three of them in an agreement, with consent and an override
     agencies = [await create_agency(sessions, kind=kind) for kind in (AgencyKind.early_help, AgencyKind.education)]
     agencies += [await create_agency(sessions, kind=AgencyKind.health), await create_agency(sessions)]
@@ -30,15 +55,17 @@ async def test_each_member_has_the_facts_their_own_requests_read(sessions):
         by_user = {row[1]: team_member_facts(row) for row in rows}
         # then each member's facts are those read for them alone
         assert sorted(by_user) == sorted(user.id for user in [lead, *team])
+        enforcer = build_enforcer(settings.policies_dir)
         for user in [lead, *team]:
             alone = (await session.exec(facts_statement(actor_from(user), [family.id]))).all()
-            assert by_user[user.id] == facts_from_rows([family.id], list(alone), user.agency_id)[family.id], (
-                user.agency_id
-            )
-    assert any(facts.agreements for facts in by_user.values())
+            own = facts_from_rows([family.id], list(alone), user.agency_id)[family.id]
+            assert by_user[user.id] == _as_the_team_reads(own), user.agency_id
+            _same_decisions(enforcer, user, by_user[user.id], own)
+    assert any(facts.lead_professional for facts in by_user.values())
+    assert any(facts.agency_manages_lead and not facts.lead_professional for facts in by_user.values())
 
 
-async def test_members_sharing_agencies_and_agreements_have_their_own_facts(sessions):
+async def test_members_sharing_agencies_and_agreements_have_their_own_facts(sessions, settings):
     # given two families read in one statement, teams of several members per agency, agencies in two
     # overlapping agreements (one for some categories only), an ended agreement, consents, a refusal and overrides
     agencies = [await create_agency(sessions, kind=AgencyKind.early_help), await create_agency(sessions)]
@@ -78,14 +105,16 @@ async def test_members_sharing_agencies_and_agreements_have_their_own_facts(sess
             assert {(row[0], row[1]): team_member_facts(row) for row in alone_rows} == {
                 key: facts for key, facts in read.items() if key[0] == family.id
             }
-        # then each member's facts of each family are those read for them alone
+        # then each member's facts of each family are those read for them alone, as a decision about it reads them
+        enforcer = build_enforcer(settings.policies_dir)
+        owns = []
         for (family_id, user_id), facts in read.items():
             user = next(user for user in [*leads, *team] if user.id == user_id)
             alone = (await session.exec(facts_statement(actor_from(user), [family_id]))).all()
-            assert facts == facts_from_rows([family_id], list(alone), user.agency_id)[family_id], (
-                family_id,
-                user.agency_id,
-            )
-    # (each agency its own pairs: in one agreement, in two, in the restricted one only)
-    assert len({facts.agreements for facts in read.values()}) == 4
-    assert any(facts.refused for facts in read.values()) and any(facts.overridden for facts in read.values())
+            own = facts_from_rows([family_id], list(alone), user.agency_id)[family_id]
+            assert facts == _as_the_team_reads(own), (family_id, user.agency_id)
+            _same_decisions(enforcer, user, facts, own)
+            owns.append(own)
+    # (and what was left out was there to leave: each agency its own pairs, a refusal, overrides)
+    assert len({facts.agreements for facts in owns}) == 4
+    assert any(facts.refused for facts in owns) and any(facts.overridden for facts in owns)
