@@ -338,6 +338,7 @@ _PAIR_FACTS_SQL = sa.text(
     sa.bindparam("closed_read_period", type_=sa.Interval()),
 )
 
+
 def _team_facts_text(families: str) -> str:
     """Every active team member of the families `families` selects (a condition on `t.family_id`), with their
     account and their facts of the family as a decision without an item reads them, in one statement (a
