@@ -387,7 +387,6 @@ _ONE_TEAM_FACTS_SQL = sa.text(_team_facts_text("t.family_id = (SELECT CAST(:fami
     sa.bindparam("closed_read_period", type_=sa.Interval()),
 )
 TEAM_FACTS_LEAD = 11  # columns before a row's facts (family id first), see _TEAM_FACTS_SQL
-_TEAM_AGENCY = 7  # the member's account's agency, see _TEAM_FACTS_SQL
 
 
 # The "agency category" pairs of the agreements in force that the actor's agency (:agency_id) is a party to, as
@@ -595,8 +594,18 @@ def team_member_facts(row: tuple) -> FamilyFacts:
     """The facts of the member and family of one row of team_facts_statement: what a decision without an item
     reads (rules.family_decision_key), the sets an item decision reads empty. For `AccessControl.decide` about the
     family only (server/inbox/audience.py), never an enforcement point's facts of the family."""
-    facts = row[TEAM_FACTS_LEAD:]
-    return _facts_for(facts, row[_TEAM_AGENCY])
+    family_id, worker, lead, on_team, manages, own = row[TEAM_FACTS_LEAD : TEAM_FACTS_LEAD + 6]
+    closed_over, covering = row[TEAM_FACTS_LEAD + 10], row[TEAM_FACTS_LEAD + 12]
+    return FamilyFacts(
+        family_id,
+        worker,
+        lead,
+        on_team,
+        manages,
+        own,
+        closed_read_over=bool(closed_over),
+        deputy_covering=bool(covering),
+    )
 
 
 def _facts_for(row: tuple, agency_id: uuid.UUID | None) -> FamilyFacts:
