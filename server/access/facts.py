@@ -271,7 +271,8 @@ def with_locked_facts(lock: sa.ScalarSelect, *before: sa.ColumnElement) -> sa.Se
 # gives the row as the lock found it (a locking clause reads the newest version of a row it locks, whatever the
 # statement's snapshot) and the family's [status, version] as writes.SHARE_STATUS gives them; the facts are read
 # in the snapshot, after the lock (they join on the locked row's family), so `locked_facts` decides whether they
-# count.
+# count. Without the locking clause (`row_read_with_facts`) all of it is of one snapshot, and the row's own version
+# is read for an optimistic write's guard.
 _ROW_OF = """(SELECT r.*, ARRAY[f.status::text, f.xmin::text] AS family_locked, r.xmin::text AS row_version
     FROM {table} r JOIN family f ON f.id = r.family_id WHERE r.id = :locked_row_id{lock}) AS locked"""
 _ROW_LOCK = " FOR SHARE OF f FOR UPDATE OF r"
@@ -293,7 +294,7 @@ def row_locked_with_facts(table: sa.Table) -> sa.Select:
 def row_read_with_facts(table: sa.Table) -> sa.Select:
     """`row_locked_with_facts` without the locks, for a change written optimistically (server/writes.py
     `share_family_of`): the row, its family's [status, version] and the caller's facts of one snapshot (so
-    "promptly" is true), and the row's own version (its xmin) after the family's, for the write's guard."""
+    "promptly" is true), then, last, the row's own version (its xmin), for the write's guard."""
     return _row_with_facts(table, "", sa.true(), sa.literal_column("locked.row_version"))
 
 
