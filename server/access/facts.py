@@ -595,18 +595,8 @@ def team_member_facts(row: tuple) -> FamilyFacts:
     """The facts of the member and family of one row of team_facts_statement: what a decision without an item
     reads (rules.family_decision_key), the sets an item decision reads empty. For `AccessControl.decide` about the
     family only (server/inbox/audience.py), never an enforcement point's facts of the family."""
-    family_id, worker, lead, on_team, manages, own = row[TEAM_FACTS_LEAD : TEAM_FACTS_LEAD + 6]
-    closed_over, covering = row[TEAM_FACTS_LEAD + 10], row[TEAM_FACTS_LEAD + 12]
-    return FamilyFacts(
-        family_id,
-        worker,
-        lead,
-        on_team,
-        manages,
-        own,
-        closed_read_over=bool(closed_over),
-        deputy_covering=bool(covering),
-    )
+    facts = row[TEAM_FACTS_LEAD:]  # the family's id and five flags, the empty sets, then the last two flags
+    return FamilyFacts(*facts[:6], closed_read_over=bool(facts[10]), deputy_covering=bool(facts[12]))
 
 
 def _facts_for(row: tuple, agency_id: uuid.UUID | None) -> FamilyFacts:
@@ -637,9 +627,10 @@ def _facts(row: tuple, agreements: frozenset[tuple[uuid.UUID, str]]) -> FamilyFa
     )
 
 
-# A family's team shares its overrides and, agency by agency, its agreements: a dispatch to a team of 50 read
-# the same few hundred "agency category" texts into ids once per member (most of a publication's CPU, bench
-# README "Meeting writes"). The parsed sets are immutable, so one is shared by every row that holds its text.
+# A family's overrides and, agency by agency, its agreements are the same text in many rows: every request of an
+# agency's staff, every recipient of a dispatch batch off the team (whose facts are read in full), a caseload's
+# families. Parsing the few hundred "agency category" texts into ids once per row was most of a publication's CPU
+# (bench README "Meeting writes"). The parsed sets are immutable, so one is shared by every row that holds its text.
 @functools.lru_cache(maxsize=1024)
 def _overrides(entries: tuple[str, ...]) -> frozenset[tuple[uuid.UUID, str, uuid.UUID]]:
     return frozenset(

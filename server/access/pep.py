@@ -117,7 +117,8 @@ class AccessControl:
         return facts_query(self.actor, [family_id], self._enforcer.closed_read_period)[1]  # type: ignore[list-item]
 
     def given_facts(self, facts: FamilyFacts) -> None:
-        """Facts of this actor read with something else in this transaction (a family's team, by a dispatcher)."""
+        """Facts of this actor read with something else in this transaction (with a guarded write's lock,
+        writes.shared_by)."""
         self._facts.setdefault(facts.family_id, facts)
 
     def decide(self, act: Act, kind: Kind, facts: FamilyFacts, item: ItemFacts | None = None) -> Decision:

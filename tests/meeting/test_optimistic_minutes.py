@@ -68,13 +68,17 @@ async def _while_held(gql, sessions, token: str, operation: str, variables: dict
 HOLD_FAMILY = "SELECT 1 FROM family WHERE id = :f FOR UPDATE"
 
 
+async def _chair_adding(gql, sessions, fields: dict) -> tuple[MeetingArea, str, dict]:
+    """A held meeting, its chair signed in, and the input of an addition to it with `fields`."""
+    m = await create_meeting_area(sessions)
+    return m, await sign_in(gql, m.area.lead), {"meetingId": str(m.meeting.id), **fields}
+
+
 @pytest.mark.parametrize(("operation", "action", "fields"), ADDITIONS, ids=IDS)
 async def test_an_addition_that_met_a_change_to_the_family_is_decided_again_and_written_once(
     gql, sessions, operation, action, fields
 ):
-    m = await create_meeting_area(sessions)
-    lead = await sign_in(gql, m.area.lead)
-    variables = {"meetingId": str(m.meeting.id), **fields}
+    m, lead, variables = await _chair_adding(gql, sessions, fields)
     rename = "UPDATE family SET display_name = display_name || ' (renamed)' WHERE id = :f"
     answer = await _while_held(gql, sessions, lead, operation, variables, HOLD_FAMILY, rename, f=m.area.family.id)
     meeting = answer["data"][action]
@@ -91,9 +95,7 @@ async def test_an_addition_that_met_a_change_to_the_family_is_decided_again_and_
 async def test_an_addition_that_met_a_change_to_the_meeting_reads_the_meeting_it_left(
     gql, sessions, operation, action, fields
 ):
-    m = await create_meeting_area(sessions)
-    lead = await sign_in(gql, m.area.lead)
-    variables = {"meetingId": str(m.meeting.id), **fields}
+    m, lead, variables = await _chair_adding(gql, sessions, fields)
     hold = "SELECT 1 FROM taf_meeting WHERE id = :m FOR UPDATE"
     moved = "UPDATE taf_meeting SET agenda = 'Moved on', version = version + 1 WHERE id = :m"
     answer = await _while_held(gql, sessions, lead, operation, variables, hold, moved, m=m.meeting.id)
@@ -107,9 +109,8 @@ async def test_an_addition_that_met_a_change_to_the_meeting_reads_the_meeting_it
 
 
 async def test_an_item_whose_agency_left_the_team_while_it_was_decided_is_refused_with_nothing_written(gql, sessions):
-    m = await create_meeting_area(sessions)
-    lead = await sign_in(gql, m.area.lead)
-    variables = {**ADDITIONS[0][2], "meetingId": str(m.meeting.id), "agencyId": str(m.health.id)}
+    m, lead, variables = await _chair_adding(gql, sessions, ADDITIONS[0][2])
+    variables["agencyId"] = str(m.health.id)
     leave = "UPDATE team_membership SET valid_to = now() WHERE family_id = :f AND user_id = :u"
     answer = await _while_held(
         gql, sessions, lead, "MinutesItemAdd", variables, HOLD_FAMILY, leave, f=m.area.family.id, u=m.health_visitor.id
@@ -120,9 +121,8 @@ async def test_an_item_whose_agency_left_the_team_while_it_was_decided_is_refuse
 
 
 async def test_an_item_of_an_agency_not_on_the_team_leaves_the_meeting_as_it_was(gql, sessions):
-    m = await create_meeting_area(sessions)
-    lead = await sign_in(gql, m.area.lead)
-    variables = {**ADDITIONS[0][2], "meetingId": str(m.meeting.id), "agencyId": str(m.area.outsider.agency_id)}
+    m, lead, variables = await _chair_adding(gql, sessions, ADDITIONS[0][2])
+    variables["agencyId"] = str(m.area.outsider.agency_id)
     await _leave(sessions, m)  # the school is no longer on the team
     error = await gql.error("MinutesItemAdd", {"input": variables}, token=lead)
     assert (code(error), error["extensions"]["field"]) == ("BAD_USER_INPUT", "agencyId")
@@ -143,8 +143,7 @@ async def _leave(sessions, m: MeetingArea) -> None:
 async def test_an_addition_takes_no_transaction_of_its_own_unless_it_has_a_key(
     gql, app, sessions, operation, action, fields
 ):
-    m = await create_meeting_area(sessions)
-    lead = await sign_in(gql, m.area.lead)
+    m, lead, variables = await _chair_adding(gql, sessions, fields)
     await gql.data("Me", token=lead)
     engine = app.state.taf.engine.sync_engine
     begun: list[object] = []
@@ -154,7 +153,6 @@ async def test_an_addition_takes_no_transaction_of_its_own_unless_it_has_a_key(
 
     event.listen(engine, "begin", begin)
     try:
-        variables = {"meetingId": str(m.meeting.id), **fields}
         await gql.data(operation, {"input": variables}, token=lead)
         without_key = len(begun)
         keyed = {**variables, "idempotencyKey": str(uuid.uuid4())}
