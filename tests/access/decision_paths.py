@@ -89,6 +89,7 @@ class World:
     parents: dict[str, str] = field(default_factory=dict)  # a rating's id -> its assessment's id
     family_tokens: dict[tuple[str, str], str] = field(default_factory=dict)
     stranger_token: str = ""  # a member of a family outside the table
+    nonexistent: dict[tuple[str, str], Answer] = field(default_factory=dict)  # (kind, token) -> a random id's answer
 
     def token_for(self, actor: str, sharing: str, category: str) -> str:
         if actor == "family_member":
@@ -339,7 +340,12 @@ LOOKUPS: dict[str, Lookup] = {
 
 
 async def nonexistent_answer(world: World, kind: str, token: str) -> Answer:
-    return await world.client.op(LOOKUPS[kind].operation, {"id": str(uuid.uuid4())}, token=token)
+    """What the actor is told when they ask for an id that names nothing, asked once per kind and actor: a refused
+    record must be answered exactly so (2,384 of the table's lookups compare with it, 235 pairs)."""
+    if (kind, token) not in world.nonexistent:
+        asked = {"id": str(uuid.uuid4())}
+        world.nonexistent[(kind, token)] = await world.client.op(LOOKUPS[kind].operation, asked, token=token)
+    return world.nonexistent[(kind, token)]
 
 
 def _other_category(category: str) -> str:

@@ -6,6 +6,7 @@ there and the audit log's chain still verifies."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import uuid
 from datetime import date, timedelta
@@ -105,15 +106,18 @@ async def replay(base_url: str, token: str) -> list[dict]:
 
 
 async def sweep(gql: GraphQLClient, base_url: str, written: Written, tokens: dict[str, str]) -> dict[str, str]:
-    """Every answer each actor gets, by '<actor>: <question>', as text."""
+    """Every answer each actor gets, by '<actor>: <question>', as text. The staff's replays run side by side:
+    each ends only after 1.5 s of quiet, which one after another was most of the proof's time."""
     answers: dict[str, str] = {}
     questions = {**family_questions(written), **EVERYWHERE}
     for actor, token in tokens.items():
         for asked, (operation, variables) in questions.items():
             answers[f"{actor}: {asked}"] = json.dumps(await gql.op(operation, variables, token))
         answers[f"{actor}: Inbox"] = json.dumps(await inbox(gql, token))
-        if actor != "family":
-            answers[f"{actor}: replay"] = json.dumps(await replay(base_url, token))
+    staff = [actor for actor in tokens if actor != "family"]
+    replays = await asyncio.gather(*(replay(base_url, tokens[actor]) for actor in staff))
+    for actor, received in zip(staff, replays, strict=True):
+        answers[f"{actor}: replay"] = json.dumps(received)
     return answers
 
 
