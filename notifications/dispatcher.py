@@ -72,6 +72,13 @@ class Fanout:
         rows = await self._notification_rows(session, pending)
         await session.exec(_WRITE, params=_write_values(rows, [appended.outbox_id for appended in pending]))
 
+    async def rows_for(self, session: AsyncSession, events: list[tuple[dict, Event]]) -> list[dict]:
+        """The notifications of events not written yet (each with its payload, as `outbox.take_unwritten` gives
+        them), for a statement that writes the events and their notifications together (`dispatch_written_with`):
+        each row's `outbox_id` is its event's position in `events`."""
+        pending = [Appended(index, payload["type"], event) for index, (payload, event) in enumerate(events)]
+        return await self._notification_rows(session, pending)
+
     async def _notification_rows(self, session: AsyncSession, pending: list[Appended]) -> list[dict]:
         told: list[tuple[Appended, list[uuid.UUID]]] = []
         if self.prepare is not None:
@@ -252,6 +259,47 @@ def _write_values(rows: list[dict], outbox_ids: list[int]) -> dict:
         "at": datetime.now(UTC),
         "channel": NOTIFICATION_CHANNEL,
     }
+
+
+# The same write for a statement that writes the events too (server/writes.py, a change written optimistically):
+# each event a CTE `<events>0`, `<events>1`, ... returning its id, written already dispatched; DISPATCH_LOCK taken
+# earlier in the statement, before anything that draws a notification's id. Each notification names its event by
+# position (`event`), and is inserted only if its event was. Its values are `dispatch_values`', named `prefix` +
+# name.
+_WRITTEN_WITH = (
+    "INSERT INTO notification ({columns})"
+    " SELECT ev.id, r.recipient_user_id, r.kind, r.family_id, r.urgent, r.delivery, CAST(r.payload AS jsonb),"
+    "        r.subject_kind, r.subject_id, r.owning_agency_id, r.category, r.created_at"
+    " FROM unnest({arrays}) WITH ORDINALITY AS r(event, {rest}, n)"
+    " JOIN ({events}) AS ev(i, id) ON ev.i = r.event"
+    " ORDER BY r.n"
+    " ON CONFLICT ON CONSTRAINT uq_notification_outbox_recipient DO NOTHING RETURNING 1"
+)
+_NOTIFY_TOLD = "SELECT pg_notify(:{prefix}channel, '') FROM (SELECT count(*) FROM {told}) AS t(n) WHERE t.n > 0"
+
+
+def dispatch_written_with(events: str, count: int, told: str, prefix: str) -> tuple[sa.TextClause, sa.TextClause]:
+    """The notification insert and its NOTIFY (if anyone was told), each the body of a CTE, the insert's to be named
+    `told`, for a statement that writes `count` events as CTEs named `events` + their position."""
+    rest = _COLUMNS[1:]
+    arrays = ", ".join(f"(SELECT :{prefix}{name})" for name in ("event", *rest))
+    positions = " UNION ALL ".join(f"SELECT {index}, id FROM {events}{index}" for index in range(count))  # noqa: S608
+    insert = sa.text(
+        _WRITTEN_WITH.format(columns=", ".join(_COLUMNS), arrays=arrays, rest=", ".join(rest), events=positions)
+    ).bindparams(
+        sa.bindparam(f"{prefix}event", type_=sa.ARRAY(sa.Integer())),
+        *(sa.bindparam(f"{prefix}{name}", type_=sa.ARRAY(_TYPES[name])) for name in rest),
+    )
+    notify = sa.text(_NOTIFY_TOLD.format(prefix=prefix, told=told)).bindparams(
+        sa.bindparam(f"{prefix}channel", type_=sa.String())
+    )
+    return insert, notify
+
+
+def dispatch_values(rows: list[dict], prefix: str) -> dict:
+    """`dispatch_written_with`'s values for `Fanout.rows_for`'s rows."""
+    values = {f"{prefix}{name}": [row[name] for row in rows] for name in _COLUMNS[1:]}
+    return {**values, f"{prefix}event": [row["outbox_id"] for row in rows], f"{prefix}channel": NOTIFICATION_CHANNEL}
 
 
 @dataclass

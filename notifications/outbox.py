@@ -107,6 +107,26 @@ def event_insert(prefix: str) -> sa.Insert:
     return sa.insert(_OUTBOX).from_select(columns, row).returning(_OUTBOX.c.id)
 
 
+def dispatched_event_insert(prefix: str, condition: sa.ColumnElement[bool]) -> sa.Insert:
+    """`event_insert`'s event written already dispatched, only where `condition` holds: for a statement that also
+    writes its notifications (notifications/dispatcher.py `dispatch_written_with`), so that no dispatcher ever
+    claims it. Its values are `event_params`'."""
+    locked = sa.select(sa.func.pg_advisory_xact_lock(sa.literal(OUTBOX_LOCK, sa.BigInteger)).label("locked"))
+    row = (
+        sa.select(
+            sa.bindparam(f"{prefix}kind", type_=sa.String),
+            sa.bindparam(f"{prefix}family_id", type_=sa.Uuid),
+            sa.cast(sa.bindparam(f"{prefix}payload", type_=sa.String), JSONB),
+            sa.func.now(),
+            sa.func.now(),
+        )
+        .select_from(locked.subquery("locked"))
+        .where(condition)
+    )
+    columns = ["kind", "family_id", "payload", "created_at", "dispatched_at"]
+    return sa.insert(_OUTBOX).from_select(columns, row).returning(_OUTBOX.c.id)
+
+
 def event_params(payload: dict, event: Event, prefix: str) -> dict[str, object]:
     return {
         f"{prefix}kind": payload["type"],

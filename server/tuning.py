@@ -42,6 +42,10 @@ of the code without them in mind. The deliberate speed-ups elsewhere, so that al
   lock, decides, and is written by one statement alone that holds only if the family's row (and the meeting's)
   is still the version read and every checked write's precondition holds: no BEGIN, no COMMIT, no pooled
   connection (tests/contribution/test_optimistic_adds.py, tests/meeting/test_optimistic_minutes.py).
+  MinutesPublish too, its dispatch in that statement: the team read alone after the decision, then the
+  event written already dispatched with its notifications and NOTIFY, the outbox's, the audit chain's and
+  the dispatch's locks taken first in that order (tests/meeting/test_optimistic_publish.py). 4 statements
+  where it sent 7 and BEGIN, SAVEPOINT, RELEASE and COMMIT.
 - A dispatch reads its team's facts as a decision about the family reads them (server/access/facts.py
   `team_member_facts`: the flags of rules.family_decision_key, not the item sets), 0.26 ms of PostgreSQL's
   CPU where the full facts took 1.04 (tests/access/test_team_facts.py: the same decisions, every act and kind).

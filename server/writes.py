@@ -25,10 +25,12 @@ from sqlmodel import SQLModel, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from notifications import outbox, transaction
+from notifications.dispatcher import DISPATCH_LOCK, Fanout, dispatch_values, dispatch_written_with
 from server.access.actor import Act
 from server.access.facts import locked_facts, row_locked_with_facts, row_read_with_facts, with_locked_facts
 from server.access.kinds import Kind
 from server.access.pep import FAMILY_NOT_FOUND, AccessControl
+from server.audit.models import CHAIN_LOCK
 from server.db.prepared import Prepared, prepared, rows_in
 from server.errors import Conflict, NotFound
 from server.family.models import Family, FamilyStatus
@@ -151,17 +153,22 @@ class _Optimistic:
     version: str | None = None  # the family's row as the decision read it (its xmin)
     claim: tuple[ClaimBuild, dict[str, Any]] | None = None
     row: _RowRead | None = None
+    fanout: Fanout | None = None  # the change's events are dispatched by its statement (else it runs under the lock)
 
 
-def write_optimistically(session: AsyncSession, engine: AsyncEngine) -> None:
+def write_optimistically(session: AsyncSession, engine: AsyncEngine, fanout: Fanout | None = None) -> None:
     """Write this transaction's change optimistically: for a change that only adds to one family's record, decided
     as `share_and_require` decides (server/api/mutation.py `run_mutation(shares_family=True)`). The family is read
     without a lock, with its facts and its row's version, in a statement alone (`read_unlocked`); `flush` then
     writes the change, its audit event and its idempotency key's claim in one statement alone, which takes the
     family's lock FOR SHARE only on the row of that version and writes nothing otherwise (`Changed`). So the change
     is written on the family as decided, as under the lock, in two statements and round trips where BEGIN, the
-    lock, the write and COMMIT take four."""
-    transaction.state(session, _Optimistic).engine = engine
+    lock, the write and COMMIT take four.
+
+    With `fanout`, the events the change appends are written by that statement too, already dispatched, with their
+    notifications (`_flush_unlocked`); without, a change that appends an event is run under the lock."""
+    optimistic = transaction.state(session, _Optimistic)
+    optimistic.engine, optimistic.fanout = engine, fanout
 
 
 def optimistic_engine(session: AsyncSession) -> AsyncEngine | None:
@@ -490,7 +497,7 @@ async def flush(session: AsyncSession) -> None:
         return
     optimistic = transaction.state(session, _Optimistic)
     if optimistic.family_id is not None:
-        await _flush_unlocked(optimistic, queue, tuple(index for index, _ in checks), bool(events), reads)
+        await _flush_unlocked(session, optimistic, queue, tuple(index for index, _ in checks), events, reads)
         return
     params: dict[str, Any] = {}
     for index, write in enumerate(queue):
@@ -520,22 +527,26 @@ async def flush(session: AsyncSession) -> None:
 
 
 async def _flush_unlocked(
+    session: AsyncSession,
     optimistic: _Optimistic,
     queue: list[_Write],
     checked: tuple[int, ...],
-    events: bool,
+    events: list[tuple[dict, Any]],
     reads: list[tuple[_Write, Read]],
 ) -> None:
     """`flush` for a change written optimistically (`write_optimistically`): its rows, after its key's claim, written
     by one statement alone only if it locks the family's row of the version decided on (the guard), every checked
     write would match (its precondition) and, with a key, it claims it; `Changed` when it wrote nothing: to be
     decided again when the guard found a newer row or the key claimed, else to be run under the lock, which answers
-    the check that failed."""
-    if events or any(write.guarded is None for write in queue) or any(queue[i].precondition is None for i in checked):
-        raise Changed(again=False)  # events, or a statement the guard cannot hold back
+    the check that failed. Its events are written by the same statement, already dispatched, with their
+    notifications (`_told_in`)."""
+    if any(write.guarded is None for write in queue) or any(queue[i].precondition is None for i in checked):
+        raise Changed(again=False)  # a statement the guard cannot hold back
     assert optimistic.engine is not None
     claim, row = optimistic.claim, optimistic.row
     params: dict[str, Any] = {"guard_family_id": optimistic.family_id, "guard_version": optimistic.version}
+    if events:
+        params.update(await _told_in(session, optimistic, events))
     if row is not None:
         params.update({"guard_row_id": row.row_id, "guard_row_version": row.version})
     params.update({f"c_{name}": value for name, value in claim[1].items()} if claim else {})
@@ -545,12 +556,13 @@ async def _flush_unlocked(
         params.update({f"r{index}_{name}": value for name, value in write.params.items()})
     shapes = (tuple(write.shape for write in queue), tuple(write.shape for write, _ in reads))
     guarded_row = row.table if row is not None else None
-    key = ("unlocked", *shapes, checked, claim[0] if claim else None, guarded_row)
+    key = ("unlocked", *shapes, checked, claim[0] if claim else None, guarded_row, len(events))
     statement = _SHAPED.get(key)
     if statement is None:
         if len(_SHAPED) >= _SHAPED_MOST:
             _SHAPED.clear()
-        built = _guarded(queue, checked, [write for write, _ in reads], claim[0] if claim else None, guarded_row)
+        readings = [write for write, _ in reads]
+        built = _guarded(queue, checked, readings, claim[0] if claim else None, guarded_row, len(events))
         statement = _SHAPED[key] = Prepared(built, optimistic.engine.dialect)
     assert isinstance(statement, Prepared)
     try:
@@ -567,6 +579,23 @@ async def _flush_unlocked(
     if not written:
         raise Changed(again=not refused)
     _read(reads, dict(zip(statement.keys, found, strict=True)), 2)
+
+
+async def _told_in(session: AsyncSession, optimistic: _Optimistic, events: list[tuple[dict, Any]]) -> dict[str, Any]:
+    """The values of the events and their notifications, for `_flush_unlocked`'s statement: who is told of each is
+    decided as a dispatch at commit decides it (`Fanout`), on what is read alone now (the family's team: a change to
+    it moves the family's row on, so the guard holds the statement back if it changed since the decision). Anything
+    that fails here runs the change under the lock, whose dispatch then answers it as its own."""
+    if optimistic.fanout is None:
+        raise Changed(again=False)
+    try:
+        rows = await optimistic.fanout.rows_for(session, events)
+    except Exception as error:
+        raise Changed(again=False) from error
+    values = dispatch_values(rows, "d_")
+    for index, (payload, event) in enumerate(events):
+        values.update(outbox.event_params(payload, event, f"e{index}_"))
+    return values
 
 
 # The family's row, locked FOR SHARE only if it is still the version the change decided on: the guard of a change
@@ -608,11 +637,15 @@ def _guarded(
     reads: list[_Write],
     claim: ClaimBuild | None,
     row: sa.Table | None = None,
+    events: int = 0,
 ) -> sa.Select:
     """`_built`'s statement for `_flush_unlocked`: the guard (the family's row, or a row of its record and the
     family's, as they were read), then the key's claim where the guard locked the row and every checked write's
     precondition holds, then each write where the claim was made (or the guard and the preconditions held);
-    selecting whether they were written, whether a precondition refused them, then each read's columns."""
+    selecting whether they were written, whether a precondition refused them, then each read's columns.
+
+    With `events`: once made, the locks a change that dispatches at commit takes (`_DISPATCHING_LOCKS`), then each
+    event written already dispatched, its notifications and their NOTIFY (`dispatch_written_with`)."""
     guard = (_GUARD if row is None else _row_guard(row)).cte("guard")
     ctes: list[sa.CTE] = [guard]
     held = sa.exists(sa.select(guard.c.id))
@@ -622,10 +655,34 @@ def _guarded(
         claimed = claim("c_", made).cte("claimed")
         ctes.append(claimed)
         made = sa.exists(sa.select(claimed.c.id))
+    if events:
+        locks = _DISPATCHING_LOCKS.where(made).cte("locks")
+        ctes.append(locks)
+        made = sa.exists(sa.select(locks.c.outbox))
     guarded = [write.guarded(f"w{index}_", made) for index, write in enumerate(queue)]  # type: ignore[misc]
     ctes += [statement.cte(f"w{index}") for index, statement in enumerate(guarded)]
     refused = sa.and_(held, sa.not_(checks)) if checked else sa.false()
-    return _with_reads([made.label("written"), refused.label("refused")], reads).add_cte(*ctes)
+    returned: list[sa.ColumnElement[Any]] = [made.label("written"), refused.label("refused")]
+    if events:
+        ctes += [outbox.dispatched_event_insert(f"e{index}_", made).cte(f"e{index}") for index in range(events)]
+        insert, notify = dispatch_written_with("e", events, "told", "d_")
+        told = insert.columns(sa.column("one", sa.Integer)).cte("told")
+        notified = notify.columns(sa.column("notified")).cte("notified")
+        ctes += [told, notified]
+        returned.append(sa.select(sa.func.count()).select_from(notified).scalar_subquery().label("notified"))
+    return _with_reads(returned, reads).add_cte(*ctes)
+
+
+# The advisory locks of a change that dispatches at commit, in the order it takes them: the outbox's and the audit
+# chain's in its batched write, then the dispatch's. A statement that writes its events and notifications takes them
+# first, in that order, so that it never holds the dispatch's lock while it waits for one a change under the lock
+# holds as it waits for the dispatch's (the chain's trigger and the event's insert take theirs again: held already).
+_DISPATCHING_LOCKS = sa.select(
+    *(
+        sa.func.pg_advisory_xact_lock(sa.literal(key, sa.BigInteger)).label(name)
+        for name, key in (("outbox", outbox.OUTBOX_LOCK), ("chain", CHAIN_LOCK), ("dispatch", DISPATCH_LOCK))
+    )
+)
 
 
 def _read(reads: list[tuple[_Write, Read]], columns: Any, first: int) -> None:

@@ -95,9 +95,11 @@ async def run_mutation(
     optimistically first (`writes.write_optimistically`), and again, then under the family's lock, should the family
     change between its decision and its write.
 
-    `shares_row`: the call starts with `writes.share_family_of` (a meeting's draft minutes added to), and is written
-    optimistically the same way when it has no idempotency key, its guard the row's version with the family's. With
-    a key it runs under the locks at once: the key's claim would have to know the family before the row is read."""
+    `shares_row`: the call starts with `writes.share_family_of` (a meeting's draft minutes added to or published),
+    and is written optimistically the same way when it has no idempotency key, its guard the row's version with the
+    family's. With a key it runs under the locks at once: the key's claim would have to know the family before the
+    row is read. The events of a change written optimistically are dispatched by its statement, with the server's
+    `fanout` (with none, it runs under the lock)."""
     assert idempotency_key is None or replay is not None, f"{action}: an idempotent mutation needs replay"
     attempt = partial(
         _attempt,
@@ -148,7 +150,7 @@ async def _attempt(
     try:
         async with unit_of_work(context.sessions) as session:
             if optimistic is not None:
-                writes.write_optimistically(session, optimistic)
+                writes.write_optimistically(session, optimistic, context.fanout)
             if context.fanout is not None:
                 outbox.dispatch_at_commit(session)
             detail: dict[str, Any] = {}

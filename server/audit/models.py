@@ -11,6 +11,10 @@ from sqlmodel import Field, SQLModel
 
 from server.db.columns import created_at_field, enum_field
 
+# The advisory lock the chain's trigger (migration 0001, `audit_event_chain`) takes before it chains an event: a
+# statement that must take it before a later lock takes it first (server/writes.py, a change that dispatches).
+CHAIN_LOCK = 727_004
+
 
 class AuditOutcome(StrEnum):
     allowed = "allowed"

@@ -90,6 +90,12 @@ class Prepared:
         record = await driver.fetchrow_alone(engine, self.sql, *self._arguments(values))
         return record if record is None or not self._result_processors else self._processed(record)
 
+    async def rows_alone(self, engine: AsyncEngine, values: dict[str, Any]) -> list[Sequence[Any]]:
+        """Every row (each read by position) of a statement sent alone as `first_alone` sends it, its values and
+        rows processed as `rows_in` processes them."""
+        records = await driver.fetch_alone(engine, self.sql, *self._arguments(values))
+        return [self._processed(record) for record in records] if self._result_processors else records
+
     def _arguments(self, values: dict[str, Any]) -> list[Any]:
         """The statement's parameters in order: its constants, `values`, the defaults Python makes for what `values`
         leaves out; each processed by its type's bind processing."""

@@ -10,7 +10,9 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
+import sqlalchemy as sa
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -32,6 +34,7 @@ from notifications.events import (
     notice_kind,
 )
 from notifications.models import Notification
+from server import writes
 from server.access.actor import Act, Actor
 from server.access.enforcer import PolicyEnforcer
 from server.access.facts import TEAM_FACTS_LEAD, FamilyFacts, team_facts_query, team_member_facts
@@ -40,7 +43,7 @@ from server.access.pep import AccessControl
 from server.access.rules import active_membership
 from server.auth.service import actor_from
 from server.cover.service import covering_deputies
-from server.db.prepared import rows_in
+from server.db.prepared import prepared, rows_in
 from server.sharing_agreement.audience import expiring_parties
 from server.team.models import TeamMembership, TeamRole
 from server.user.models import SystemRole, User, UserKind
@@ -127,7 +130,7 @@ async def _read_teams(session: AsyncSession, enforcer: PolicyEnforcer, families:
     batch.teams = {family_id: [] for family_id in families}
     choices = transaction.state(session, DigestChoices).known
     statement, params = team_facts_query(families, enforcer.closed_read_period)
-    for row in await rows_in(await transaction.connection(session), statement, params):
+    for row in await _team_rows(session, statement, params):
         family_id, user_id, agency_id, role, name, kind, system_role, own_agency, member, active, digest = row[
             :TEAM_FACTS_LEAD
         ]
@@ -139,6 +142,16 @@ async def _read_teams(session: AsyncSession, enforcer: PolicyEnforcer, families:
             batch.recipients[user_id] = AccessControl(enforcer, actor) if staff else None
         if batch.recipients[user_id] is not None:
             batch.family_level[(user_id, family_id)] = team_member_facts(row)
+
+
+async def _team_rows(session: AsyncSession, statement: sa.TextClause, params: dict) -> list[Sequence[Any]]:
+    """The team statement's rows: in the transaction, or, for a change written optimistically (whose statements are
+    each sent alone, server/writes.py `write_optimistically`), alone too."""
+    engine = writes.optimistic_engine(session)
+    if engine is None:
+        return await rows_in(await transaction.connection(session), statement, params)
+    built = prepared(("rows_in", id(statement)), engine.dialect, lambda: statement)  # type: ignore[arg-type,return-value]
+    return await built.rows_alone(engine, params)
 
 
 def told(enforcer: PolicyEnforcer) -> Told:

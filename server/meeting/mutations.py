@@ -372,6 +372,7 @@ async def publish(context: Context, input: MinutesPublishInput) -> Meeting:
         payload=_no_payload,
         audit=_meeting_detail,
         keeps_facts=True,
+        shares_row=True,
     )
 
 
