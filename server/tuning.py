@@ -22,11 +22,11 @@ of the code without them in mind. The deliberate speed-ups elsewhere, so that al
   (server/access/facts.py `team_facts_statement`; the own-family check only for an actor who is a family
   member, as PostgreSQL otherwise hashed every family_member row for a team of staff), and its writes in one
   more whatever the team's size:
-  the dispatch lock, the notifications from one array per column (constant SQL, prepared once), the
-  events marked dispatched and the NOTIFY (notifications/dispatcher.py `Fanout.write`). Each array is read
-  through a scalar subquery, so that PostgreSQL keeps one plan for the write on a pooled connection instead of
-  planning it anew for every dispatch (tests/notifications/test_dispatch_at_commit.py: the same estimate for a
-  team of 2 and of 32).
+  the dispatch lock, the notifications from one JSON text of their rows (constant SQL, prepared once; asyncpg
+  encoded twelve arrays value by value), the events marked dispatched and the NOTIFY
+  (notifications/dispatcher.py `Fanout.write`). The rows are read through a scalar subquery, so that
+  PostgreSQL keeps one plan for the write on a pooled connection instead of planning it anew for every
+  dispatch (tests/notifications/test_dispatch_at_commit.py: the same estimate for a team of 2 and of 32).
 - Lean writes (issue 15, figures in bench/README.md "Lean writes"): a change's new rows, its audit event
   and its idempotency key's result are queued and written in one statement of data-modifying CTEs
   (server/writes.py `later`, `add_later`, `flush`, called by server/api/mutation.py); the family is locked
