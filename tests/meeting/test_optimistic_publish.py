@@ -127,8 +127,10 @@ async def test_minutes_without_items_are_refused_with_nothing_written(gql, sessi
     assert await _published(sessions, m) == ([], False, (0, 0))
 
 
+# The advisory locks of these keys in this test's database (another worker's database has its own).
 ADVISORY = sa.text(
     "SELECT objid, granted FROM pg_locks WHERE locktype = 'advisory' AND classid = 0 AND objid = ANY (:keys)"
+    " AND database = (SELECT oid FROM pg_database WHERE datname = current_database())"
 )
 
 
@@ -195,3 +197,32 @@ async def test_a_dispatch_that_fails_costs_no_publication_and_is_left_to_the_dis
             await session.exec(sa.text(f"DROP TRIGGER {name} ON notification"))
             await session.exec(sa.text(f"DROP FUNCTION {name}()"))
             await session.commit()
+
+
+async def test_a_change_under_the_lock_takes_the_outbox_lock_before_the_chain_lock(gql, sessions):
+    """The order the optimistic statement's locks follow is the one changes under the lock already take."""
+    # given a transaction that holds the outbox's lock
+    m = await create_meeting_area(sessions)
+    lead = await sign_in(gql, m.area.lead)
+    newcomer = await create_user(sessions, agency=m.health)
+    holder = sessions()
+    try:
+        connection = await holder.connection()
+        await connection.execute(sa.text("SELECT pg_advisory_xact_lock(:k)"), {"k": outbox.OUTBOX_LOCK})
+        # when the lead adds a worker to the team (a change under the lock that tells the team)
+        variables = {"familyId": str(m.area.family.id), "userId": str(newcomer.id), "contact": {"agencyRole": "Nurse"}}
+        added = asyncio.ensure_future(gql.op("TeamMemberAdd", {"input": variables}, lead))
+        await asyncio.sleep(1.0)
+        # then it waits for the outbox's lock holding neither the chain's nor the dispatch's
+        assert not added.done()
+        async with sessions() as session:
+            locks = (
+                await session.exec(ADVISORY, params={"keys": [outbox.OUTBOX_LOCK, CHAIN_LOCK, DISPATCH_LOCK]})
+            ).all()
+        assert (outbox.OUTBOX_LOCK, False) in locks
+        assert [key for key, granted in locks if key != outbox.OUTBOX_LOCK and granted] == []
+        await holder.commit()
+    finally:
+        await holder.close()
+    answer = await asyncio.wait_for(added, 20)
+    assert "errors" not in answer
