@@ -93,37 +93,25 @@ def sent_here(notice: str) -> bool:
 _OUTBOX = OutboxEvent.__table__  # type: ignore[attr-defined]
 
 
-def event_insert(prefix: str) -> sa.Insert:
+def event_insert(prefix: str, *, dispatched_where: sa.ColumnElement[bool] | None = None) -> sa.Insert:
     """An event's INSERT, RETURNING its id, its values the bind parameters `event_params(..., prefix)` names. The
-    lock is taken in the statement that inserts, before the row (and its id) is made: one round trip."""
+    lock is taken in the statement that inserts, before the row (and its id) is made: one round trip.
+
+    With `dispatched_where`, the event is written already dispatched, and only where that condition holds: for a
+    statement that also writes its notifications (notifications/dispatcher.py `dispatch_written_with`), so that no
+    dispatcher ever claims it."""
     locked = sa.select(sa.func.pg_advisory_xact_lock(sa.literal(OUTBOX_LOCK, sa.BigInteger)).label("locked"))
-    row = sa.select(
+    values = [
         sa.bindparam(f"{prefix}kind", type_=sa.String),
         sa.bindparam(f"{prefix}family_id", type_=sa.Uuid),
         sa.cast(sa.bindparam(f"{prefix}payload", type_=sa.String), JSONB),
         sa.func.now(),
-    ).select_from(locked.subquery("locked"))
+    ]
     columns = ["kind", "family_id", "payload", "created_at"]
-    return sa.insert(_OUTBOX).from_select(columns, row).returning(_OUTBOX.c.id)
-
-
-def dispatched_event_insert(prefix: str, condition: sa.ColumnElement[bool]) -> sa.Insert:
-    """`event_insert`'s event written already dispatched, only where `condition` holds: for a statement that also
-    writes its notifications (notifications/dispatcher.py `dispatch_written_with`), so that no dispatcher ever
-    claims it. Its values are `event_params`'."""
-    locked = sa.select(sa.func.pg_advisory_xact_lock(sa.literal(OUTBOX_LOCK, sa.BigInteger)).label("locked"))
-    row = (
-        sa.select(
-            sa.bindparam(f"{prefix}kind", type_=sa.String),
-            sa.bindparam(f"{prefix}family_id", type_=sa.Uuid),
-            sa.cast(sa.bindparam(f"{prefix}payload", type_=sa.String), JSONB),
-            sa.func.now(),
-            sa.func.now(),
-        )
-        .select_from(locked.subquery("locked"))
-        .where(condition)
-    )
-    columns = ["kind", "family_id", "payload", "created_at", "dispatched_at"]
+    row = sa.select(*values).select_from(locked.subquery("locked"))
+    if dispatched_where is not None:
+        row = row.add_columns(sa.func.now()).where(dispatched_where)
+        columns.append("dispatched_at")
     return sa.insert(_OUTBOX).from_select(columns, row).returning(_OUTBOX.c.id)
 
 

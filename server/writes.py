@@ -664,7 +664,7 @@ def _guarded(
     refused = sa.and_(held, sa.not_(checks)) if checked else sa.false()
     returned: list[sa.ColumnElement[Any]] = [made.label("written"), refused.label("refused")]
     if events:
-        ctes += [outbox.dispatched_event_insert(f"e{index}_", made).cte(f"e{index}") for index in range(events)]
+        ctes += [outbox.event_insert(f"e{index}_", dispatched_where=made).cte(f"e{index}") for index in range(events)]
         insert, notify = dispatch_written_with("e", events, "told", "d_")
         told = insert.columns(sa.column("one", sa.Integer)).cte("told")
         notified = notify.columns(sa.column("notified")).cte("notified")

@@ -224,5 +224,13 @@ def prepared(
 async def rows_in(connection: AsyncConnection, statement: sa.Executable, values: dict[str, Any]) -> list[Sequence[Any]]:
     """`Prepared.rows_in` for a statement built once (a module's constant, kept for the process: it is known by its
     identity), compiled the first time it is sent."""
-    built = prepared(("rows_in", id(statement)), connection.dialect, lambda: statement)  # type: ignore[arg-type,return-value]
-    return await built.rows_in(connection, values)
+    return await _constant(statement, connection.dialect).rows_in(connection, values)
+
+
+async def rows_alone(engine: AsyncEngine, statement: sa.Executable, values: dict[str, Any]) -> list[Sequence[Any]]:
+    """`Prepared.rows_alone` for a statement built once, as `rows_in` knows it."""
+    return await _constant(statement, engine.dialect).rows_alone(engine, values)
+
+
+def _constant(statement: sa.Executable, dialect: Dialect) -> Prepared:
+    return prepared(("rows_in", id(statement)), dialect, lambda: statement)  # type: ignore[arg-type,return-value]

@@ -43,7 +43,7 @@ from server.access.pep import AccessControl
 from server.access.rules import active_membership
 from server.auth.service import actor_from
 from server.cover.service import covering_deputies
-from server.db.prepared import prepared, rows_in
+from server.db.prepared import rows_alone, rows_in
 from server.sharing_agreement.audience import expiring_parties
 from server.team.models import TeamMembership, TeamRole
 from server.user.models import SystemRole, User, UserKind
@@ -150,8 +150,7 @@ async def _team_rows(session: AsyncSession, statement: sa.TextClause, params: di
     engine = writes.optimistic_engine(session)
     if engine is None:
         return await rows_in(await transaction.connection(session), statement, params)
-    built = prepared(("rows_in", id(statement)), engine.dialect, lambda: statement)  # type: ignore[arg-type,return-value]
-    return await built.rows_alone(engine, params)
+    return await rows_alone(engine, statement, params)
 
 
 def told(enforcer: PolicyEnforcer) -> Told:
